@@ -1,0 +1,5 @@
+export * from "./OdooEnvironment";
+export * from "./NeutralizedDatabase";
+export * from "./SnapshotBucket";
+export * from "./ObservabilityStack";
+export * from "./EvidenceSchema";

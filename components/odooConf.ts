@@ -1,0 +1,62 @@
+/**
+ * Renders the `odoo.conf` of an environment. Pure: the same inputs give byte-identical text, so a
+ * change in the file is a real change in configuration (and shows as one in a preview).
+ * Option names are Odoo's own (odoo/tools/config.py).
+ */
+import type { Stage } from "../config/stage";
+
+export interface OdooConfInput {
+    stage: Stage;
+    addonsPath: string[];
+    database: { host: string; port: number; user: string; password: string; name: string; sslMode: string };
+    /** `admin_passwd`: the database manager's master password. */
+    adminPassword: string;
+    workers: number;
+    /** Memory limit of the container in MiB: Odoo's soft/hard worker limits are derived from it. */
+    memoryMb: number;
+    smtp: { host: string; port: number; user?: string; password?: string; ssl: boolean };
+    dataDir: string;
+    /** Slow-request logging threshold and log level. */
+    logLevel?: string;
+}
+
+/** Lines in the order Odoo documents them; values never contain newlines. */
+export function renderOdooConf(input: OdooConfInput): string {
+    const { database, smtp } = input;
+    const perWorkerMb = Math.max(256, Math.floor(input.memoryMb / Math.max(1, input.workers + 1)));
+    const options: [string, string | number | boolean][] = [
+        ["addons_path", input.addonsPath.join(",")],
+        ["data_dir", input.dataDir],
+        ["admin_passwd", input.adminPassword],
+        ["db_host", database.host],
+        ["db_port", database.port],
+        ["db_user", database.user],
+        ["db_password", database.password],
+        ["db_name", database.name],
+        ["db_sslmode", database.sslMode],
+        // One database per environment: never list or serve any other.
+        ["dbfilter", `^${database.name}$`],
+        ["list_db", false],
+        ["proxy_mode", true],
+        ["workers", input.workers],
+        // Odoo.sh runs crons only in production; elsewhere they stay off even if a record is re-enabled.
+        ["max_cron_threads", input.stage === "production" ? 2 : 0],
+        ["limit_memory_soft", perWorkerMb * 1024 * 1024],
+        ["limit_memory_hard", Math.floor(perWorkerMb * 1.25) * 1024 * 1024],
+        ["limit_time_cpu", 600],
+        ["limit_time_real", 1200],
+        ["smtp_server", smtp.host],
+        ["smtp_port", smtp.port],
+        ["smtp_ssl", smtp.ssl],
+        ["smtp_user", smtp.user ?? false],
+        ["smtp_password", smtp.password ?? false],
+        ["log_level", input.logLevel ?? (input.stage === "dev" ? "debug" : "info")],
+        ["without_demo", input.stage === "production" || input.stage === "staging" ? "all" : false],
+    ];
+    const lines = options.map(([k, v]) => {
+        const text = typeof v === "boolean" ? (v ? "True" : "False") : String(v);
+        if (/[\r\n]/.test(text)) throw new Error(`odoo.conf value of ${k} must not contain a line break`);
+        return `${k} = ${text}`;
+    });
+    return `[options]\n${lines.join("\n")}\n`;
+}

@@ -1,0 +1,164 @@
+/**
+ * Deterministic names for everything a stack creates. Pure functions: the same stack, branch and
+ * domain always give the same hosts, database, container and network names, whatever the input
+ * looks like (unicode, slashes, 200-character branch names, stray dashes, uppercase).
+ */
+import { createHash } from "node:crypto";
+import type { Stage, StackIdentity } from "./stage";
+
+/** RFC 1035: a DNS label is at most 63 octets. */
+export const maxDnsLabel = 63;
+/** A whole DNS name is at most 253 characters in its dotted text form. */
+export const maxDnsName = 253;
+/** Suffix of the mail catcher's sibling host label (`pr-7-foo` → `pr-7-foo-mail`). */
+export const mailHostSuffix = "-mail";
+
+const shortHash = (text: string, length = 6): string =>
+    createHash("sha256").update(text, "utf8").digest("hex").slice(0, length);
+
+/**
+ * Lower-case ASCII slug for a git branch name: accents folded (`Émile` → `emile`), every run of
+ * other characters (slashes, dots, underscores, emoji…) becomes one dash, no leading or trailing
+ * dash, at most `maxLength` characters. A branch with nothing ASCII left gets a short hash of its
+ * name, so two such branches still differ.
+ */
+export function branchSlug(branch: string, maxLength = maxDnsLabel): string {
+    if (maxLength < 1) throw new Error(`branchSlug: maxLength must be at least 1, got ${maxLength}`);
+    const folded = branch.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    let slug = folded.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    if (slug === "") slug = `b${shortHash(branch)}`;
+    return slug.slice(0, maxLength).replace(/-+$/, "");
+}
+
+/** Is `text` one valid DNS label (letters, digits, inner dashes, 1–63 characters)? */
+export function isDnsLabel(text: string): boolean {
+    return text.length >= 1 && text.length <= maxDnsLabel && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i.test(text);
+}
+
+/** Is `text` a DNS name: dot-separated valid labels, at most 253 characters, no trailing dot. */
+export function isDnsName(text: string): boolean {
+    return text.length >= 1 && text.length <= maxDnsName && text.split(".").every(isDnsLabel);
+}
+
+/**
+ * The DNS label of a PR environment: `pr-<n>-<slug>`, short enough that the mail catcher's sibling
+ * label (`…-mail`) still fits in 63 characters.
+ */
+export function prHostLabel(prNumber: number, branch: string): string {
+    if (!Number.isInteger(prNumber) || prNumber < 1) throw new Error(`PR number must be a positive integer, got ${prNumber}`);
+    const prefix = `pr-${prNumber}-`;
+    return prefix + branchSlug(branch, maxDnsLabel - mailHostSuffix.length - prefix.length);
+}
+
+export interface EnvironmentNames {
+    /** Prefix of every Docker object of the stack: `odoo-<stack>`. */
+    prefix: string;
+    /** Public host of the Odoo environment. */
+    host: string;
+    /** Public host of the mail catcher UI (non-production stages). */
+    mailHost: string;
+    /** Wildcard parent of PR hosts: `dev.<domain>`. */
+    prParentDomain: string;
+    /** Name of the Odoo database. */
+    database: string;
+    /** Name of the database owner role. */
+    databaseOwner: string;
+    containers: { odoo: string; postgres: string; mailCatcher: string; egressProxy: string };
+    networks: { internal: string; egress: string };
+    volumes: { filestore: string; sessions: string; postgresData: string };
+}
+
+/**
+ * All names of one stack's environment. `hostOverride` / `databaseOverride` come from the stack's
+ * configuration when it sets them (production usually has its own host name).
+ */
+export function environmentNames(
+    identity: StackIdentity,
+    opts: { domain: string; branch?: string; hostOverride?: string; databaseOverride?: string },
+): EnvironmentNames {
+    const { stage, stack, prNumber } = identity;
+    const prParentDomain = `dev.${opts.domain}`;
+    const prefix = `odoo-${stack}`;
+    let host: string;
+    let mailHost: string;
+    if (stage === "pr") {
+        const label = prHostLabel(prNumber!, opts.branch ?? "");
+        host = `${label}.${prParentDomain}`;
+        mailHost = `${label}${mailHostSuffix}.${prParentDomain}`;
+    } else {
+        host = opts.hostOverride ?? defaultHost(stage, opts.domain);
+        const [first, ...rest] = host.split(".");
+        mailHost = [`${first}${mailHostSuffix}`, ...rest].join(".");
+    }
+    const database = opts.databaseOverride ?? databaseName(identity);
+    return {
+        prefix,
+        host,
+        mailHost,
+        prParentDomain,
+        database,
+        databaseOwner: `${database}_owner`,
+        containers: {
+            odoo: `${prefix}-odoo`,
+            postgres: `${prefix}-db`,
+            mailCatcher: `${prefix}-mailpit`,
+            egressProxy: `${prefix}-egress`,
+        },
+        networks: { internal: `${prefix}-internal`, egress: `${prefix}-egress` },
+        volumes: { filestore: `${prefix}-filestore`, sessions: `${prefix}-sessions`, postgresData: `${prefix}-pgdata` },
+    };
+}
+
+function defaultHost(stage: Exclude<Stage, "pr">, domain: string): string {
+    switch (stage) {
+        case "production":
+            return `erp.${domain}`;
+        case "staging":
+            return `staging.${domain}`;
+        case "dev":
+            return `odoo.${domain}`;
+    }
+}
+
+/** `odoo_pr_<n>` for PR stacks, `odoo_<stage>` otherwise. */
+export function databaseName(identity: StackIdentity): string {
+    return identity.stage === "pr" ? `odoo_pr_${identity.prNumber}` : `odoo_${identity.stage}`;
+}
+
+/** The label keys every resource carries (Docker labels, AWS tags). */
+export const labelKeys = {
+    stage: "odoo-platform.stage",
+    stack: "odoo-platform.stack",
+    gitSha: "odoo-platform.git-sha",
+    pr: "odoo-platform.pr",
+    ttlHours: "odoo-platform.ttl-hours",
+    managedBy: "odoo-platform.managed-by",
+} as const;
+
+export interface LabelInput {
+    stage: Stage;
+    stack: string;
+    gitSha: string;
+    prNumber?: number;
+    prTtlHours?: number;
+}
+
+/** Stage/stack/git-SHA labels (and PR number + TTL for PR stacks), as a plain map. */
+export function resourceLabels(input: LabelInput): Record<string, string> {
+    const labels: Record<string, string> = {
+        [labelKeys.stage]: input.stage,
+        [labelKeys.stack]: input.stack,
+        [labelKeys.gitSha]: input.gitSha,
+        [labelKeys.managedBy]: "pulumi",
+    };
+    if (input.prNumber !== undefined) labels[labelKeys.pr] = String(input.prNumber);
+    if (input.prTtlHours !== undefined) labels[labelKeys.ttlHours] = String(input.prTtlHours);
+    return labels;
+}
+
+/** Docker's `labels` input shape: `[{ label, value }]`, sorted for stable diffs. */
+export function dockerLabels(labels: Record<string, string>): { label: string; value: string }[] {
+    return Object.keys(labels)
+        .sort()
+        .map((label) => ({ label, value: labels[label] }));
+}

@@ -1,0 +1,471 @@
+/**
+ * Every configuration key of the program, in one table: its type (a zod schema), what it means,
+ * where its value comes from, the stages that require it and its per-stage default.
+ *
+ * Rules are data: the loader (load.ts), the offline plan and the generated docs
+ * (docs/architecture/ENVIRONMENT_VARIABLES.md) all read this table, so they cannot drift apart.
+ * Keys live in Pulumi config under the project namespace: `odoo-platform:<key>`.
+ */
+import { z } from "zod";
+import { isDnsName } from "./naming";
+import type { Stage } from "./stage";
+
+export const projectName = "odoo-platform";
+
+/** Where a value is expected to come from (documented in the inventory). */
+export type ValueSource = "config" | "secret" | "ci";
+
+/** How a raw Pulumi config string is turned into a value before validation. */
+type Coercion = "string" | "number" | "boolean" | "list" | "map";
+
+export interface ConfigKey<T> {
+    description: string;
+    schema: z.ZodType<T>;
+    coerce: Coercion;
+    source: ValueSource;
+    /** Environment variable CI may set instead of the config key (stack config wins when both are set). */
+    env?: string;
+    /** Stages where the key must have a value after defaults. */
+    requiredIn?: readonly Stage[];
+    /** Default per stage (or for every stage). */
+    defaults?: Partial<Record<Stage, T>>;
+    /** Shown in the docs. */
+    example?: string;
+}
+
+const key = <T>(spec: ConfigKey<T>): ConfigKey<T> => spec;
+const everyStage = <T>(value: T): Record<Stage, T> => ({ dev: value, pr: value, staging: value, production: value });
+
+const dnsName = z.string().refine(isDnsName, "must be a DNS name (letters, digits, dashes and dots, e.g. example.com)");
+const hostList = z.array(dnsName);
+const positiveInt = z.number().int("must be a whole number").positive("must be greater than 0");
+const gitSha = z.string().regex(/^[0-9a-f]{7,40}$/, "must be a git commit SHA (7–40 lower-case hex characters)");
+const containerPath = z.string().regex(/^\/[^,\s]*$/, "must be an absolute path inside the container");
+const dockerHost = z
+    .string()
+    .regex(/^(unix|ssh|tcp|npipe):\/\/\S+$/, "must be a Docker host URL: unix:///var/run/docker.sock, ssh://user@host or tcp://host:2376");
+const stackRef = z
+    .string()
+    .regex(/^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/, "must be a stack name, optionally qualified as org/project/stack");
+const imageRef = z
+    .string()
+    .regex(
+        /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$/,
+        "must be a Docker image reference such as odoo:17.0 or ghcr.io/org/odoo@sha256:<64 hex>",
+    );
+
+export const configKeys = {
+    // --- Identity of the deployment (set by CI) ---------------------------------------------
+    gitSha: key({
+        description: "Commit deployed by this stack; labels every resource and is recorded as evidence.",
+        schema: gitSha.optional(),
+        coerce: "string",
+        source: "ci",
+        env: "ODOO_PLATFORM_GIT_SHA",
+        requiredIn: ["pr", "staging", "production"],
+        example: "3f2c1e9",
+    }),
+    gitBranch: key({
+        description: "Branch deployed by this stack; a PR stack's host name is derived from it.",
+        schema: z.string().min(1, "must not be empty").optional(),
+        coerce: "string",
+        source: "ci",
+        env: "ODOO_PLATFORM_GIT_BRANCH",
+        requiredIn: ["pr"],
+        defaults: { staging: "main", production: "production" },
+        example: "feature/invoice-layout",
+    }),
+
+    // --- Where it runs ------------------------------------------------------------------------
+    domain: key({
+        description: "Base DNS domain. Hosts: erp.<domain> (production), staging.<domain>, pr-<n>-<slug>.dev.<domain>.",
+        schema: dnsName,
+        coerce: "string",
+        source: "config",
+        requiredIn: ["dev", "pr", "staging", "production"],
+        defaults: { dev: "localhost" },
+        example: "insightpulseai.com",
+    }),
+    host: key({
+        description: "Public host of the Odoo environment, overriding the stage's default host.",
+        schema: dnsName.optional(),
+        coerce: "string",
+        source: "config",
+        example: "erp.insightpulseai.com",
+    }),
+    dockerHost: key({
+        description: "Docker daemon the stack deploys to: the local socket in dev, ssh:// for remote hosts.",
+        schema: dockerHost,
+        coerce: "string",
+        source: "config",
+        defaults: everyStage("unix:///var/run/docker.sock"),
+        example: "ssh://deploy@nonprod-1.insightpulseai.com",
+    }),
+    sharedStack: key({
+        description: "Stack that owns the shared Traefik, wildcard DNS record and observability of this Docker host; PR stacks read it through a StackReference.",
+        schema: stackRef.optional(),
+        coerce: "string",
+        source: "config",
+        requiredIn: ["pr"],
+        example: "insightpulseai/odoo-platform/staging",
+    }),
+
+    // --- Odoo ---------------------------------------------------------------------------------
+    odooVersion: key({
+        description: "Odoo series deployed (decides table and column names the data tools expect).",
+        schema: z.enum(["16.0", "17.0", "18.0"], "must be one of 16.0, 17.0, 18.0"),
+        coerce: "string",
+        source: "config",
+        defaults: everyStage("17.0" as const),
+    }),
+    odooImage: key({
+        description: "Odoo image reference. Staging and production must pin it by digest (@sha256:…).",
+        schema: imageRef,
+        coerce: "string",
+        source: "config",
+        env: "ODOO_PLATFORM_ODOO_IMAGE",
+        requiredIn: ["dev", "pr", "staging", "production"],
+        defaults: { dev: "odoo:17.0", pr: "odoo:17.0" },
+        example: "ghcr.io/insightpulseai/odoo@sha256:<digest>",
+    }),
+    odooBuildContext: key({
+        description: "Build the Odoo image from this directory's Dockerfile, tagged with the git SHA, instead of pulling odooImage (dev and PR stacks).",
+        schema: z.string().min(1).optional(),
+        coerce: "string",
+        source: "config",
+        example: ".",
+    }),
+    addonsPath: key({
+        description: "Addons path inside the Odoo container: the runtime contract every stage must match.",
+        schema: z.array(containerPath).min(1, "must list at least one directory"),
+        coerce: "list",
+        source: "config",
+        defaults: everyStage(["/mnt/extra-addons"]),
+        example: "[/mnt/extra-addons, /mnt/oca-addons]",
+    }),
+    devSourceDir: key({
+        description: "Dev only: host directory with the addons sources, bind-mounted over the addons path for hot reload (--dev=all).",
+        schema: z.string().regex(/^\//, "must be an absolute host path").optional(),
+        coerce: "string",
+        source: "config",
+        example: "/home/me/src/odoo-addons",
+    }),
+    odooWorkers: key({
+        description: "Odoo HTTP workers (0 = threaded mode, used in dev).",
+        schema: z.number().int("must be a whole number").min(0, "must be 0 or more").max(64, "must be at most 64"),
+        coerce: "number",
+        source: "config",
+        defaults: { dev: 0, pr: 2, staging: 2, production: 4 },
+    }),
+    odooMemoryMb: key({
+        description: "Memory limit of the Odoo container in MiB.",
+        schema: positiveInt,
+        coerce: "number",
+        source: "config",
+        defaults: { dev: 2048, pr: 1536, staging: 3072, production: 8192 },
+    }),
+    odooCpus: key({
+        description: "CPU limit of the Odoo container (number of CPUs, fractions allowed).",
+        schema: z.number().positive("must be greater than 0").max(64, "must be at most 64"),
+        coerce: "number",
+        source: "config",
+        defaults: { dev: 2, pr: 1, staging: 2, production: 4 },
+    }),
+    odooExtraEnv: key({
+        description: "Extra environment variables for the Odoo container (policies check them: ODOO_STAGE cannot be overridden to another stage).",
+        schema: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "names must be upper-case environment variable names"), z.string()),
+        coerce: "map",
+        source: "config",
+        defaults: everyStage({}),
+        example: "{ LOG_LEVEL: info }",
+    }),
+    odooAdminPassword: key({
+        description: "Odoo master password (admin_passwd in odoo.conf). Generated when unset.",
+        schema: z.string().min(12, "must be at least 12 characters").optional(),
+        coerce: "string",
+        source: "secret",
+    }),
+
+    // --- Database -----------------------------------------------------------------------------
+    dbHost: key({
+        description: "PostgreSQL server of staging/production. Dev and PR stacks run their own PostgreSQL container.",
+        schema: dnsName.optional(),
+        coerce: "string",
+        source: "config",
+        requiredIn: ["staging", "production"],
+        example: "db.internal.insightpulseai.com",
+    }),
+    dbPort: key({
+        description: "PostgreSQL port.",
+        schema: positiveInt.max(65535, "must be a TCP port (1–65535)"),
+        coerce: "number",
+        source: "config",
+        defaults: everyStage(5432),
+    }),
+    dbSslMode: key({
+        description: "libpq sslmode used to reach the database server.",
+        schema: z.enum(["disable", "require", "verify-ca", "verify-full"], "must be one of disable, require, verify-ca, verify-full"),
+        coerce: "string",
+        source: "config",
+        defaults: { dev: "disable", pr: "disable", staging: "require", production: "verify-full" },
+    }),
+    dbAdminUser: key({
+        description: "Role the postgresql provider connects as to create databases and roles.",
+        schema: z.string().min(1),
+        coerce: "string",
+        source: "config",
+        defaults: everyStage("postgres"),
+    }),
+    dbAdminPassword: key({
+        description: "Password of dbAdminUser (or set PGPASSWORD in CI). Never printed.",
+        schema: z.string().min(1).optional(),
+        coerce: "string",
+        source: "secret",
+        env: "PGPASSWORD",
+    }),
+    dbName: key({
+        description: "Odoo database name, overriding odoo_<stage> / odoo_pr_<n>.",
+        schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case PostgreSQL identifier (a-z, 0-9, _; at most 63)").optional(),
+        coerce: "string",
+        source: "config",
+    }),
+    postgresImage: key({
+        description: "Image of the per-environment PostgreSQL container (dev and PR stacks).",
+        schema: imageRef,
+        coerce: "string",
+        source: "config",
+        defaults: everyStage("postgres:15"),
+    }),
+
+    // --- Data: snapshots and neutralization ---------------------------------------------------
+    snapshotBucket: key({
+        description: "S3 bucket of production snapshots (created by the production stack, read by staging).",
+        schema: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name (3–63 lower-case letters, digits, dots, dashes)").optional(),
+        coerce: "string",
+        source: "config",
+        requiredIn: ["staging", "production"],
+        example: "insightpulseai-odoo-snapshots",
+    }),
+    snapshotBlockPublicAccess: key({
+        description: "Turn on all four S3 public-access blocks of the snapshot bucket (the security policy requires true).",
+        schema: z.boolean(),
+        coerce: "boolean",
+        source: "config",
+        defaults: everyStage(true),
+    }),
+    awsRegion: key({
+        description: "AWS region of the snapshot bucket.",
+        schema: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as eu-west-1"),
+        coerce: "string",
+        source: "config",
+        defaults: everyStage("eu-west-1"),
+    }),
+    snapshotId: key({
+        description: "Snapshot a staging (or PR) database is restored from: 'latest' or a snapshot id; unset in PR/dev means a fresh database with demo data.",
+        schema: z.string().regex(/^(latest|[A-Za-z0-9][A-Za-z0-9._-]*)$/, "must be 'latest' or a snapshot id").optional(),
+        coerce: "string",
+        source: "config",
+        defaults: { staging: "latest" },
+    }),
+    sanitizeSeed: key({
+        description: "Seed of the deterministic fake data written by sanitize (same seed → same staging data).",
+        schema: z.string().min(1).optional(),
+        coerce: "string",
+        source: "config",
+        defaults: { staging: "staging", pr: "staging" },
+    }),
+
+    // --- Mail and egress ----------------------------------------------------------------------
+    mailCatcher: key({
+        description: "Run Mailpit and point every outgoing mail server at it (required in every non-production stage).",
+        schema: z.boolean(),
+        coerce: "boolean",
+        source: "config",
+        defaults: { dev: true, pr: true, staging: true, production: false },
+    }),
+    smtpHost: key({
+        description: "Real SMTP relay (production only; any other stage sends only to its mail catcher).",
+        schema: dnsName.optional(),
+        coerce: "string",
+        source: "config",
+        requiredIn: ["production"],
+        example: "smtp.postmarkapp.com",
+    }),
+    smtpPort: key({
+        description: "Port of the SMTP relay.",
+        schema: positiveInt.max(65535, "must be a TCP port (1–65535)"),
+        coerce: "number",
+        source: "config",
+        defaults: everyStage(587),
+    }),
+    smtpUser: key({
+        description: "User of the SMTP relay.",
+        schema: z.string().min(1).optional(),
+        coerce: "string",
+        source: "config",
+    }),
+    smtpPassword: key({
+        description: "Password of the SMTP relay. Never printed.",
+        schema: z.string().min(1).optional(),
+        coerce: "string",
+        source: "secret",
+    }),
+    egressAllowlist: key({
+        description: "Hosts a non-production Odoo may reach through the egress proxy; everything else has no route out.",
+        schema: hostList,
+        coerce: "list",
+        source: "config",
+        defaults: everyStage([] as string[]),
+        example: "[apps.odoo.com, pypi.org]",
+    }),
+
+    // --- DNS, TLS and routing -----------------------------------------------------------------
+    cloudflareZoneId: key({
+        description: "Cloudflare zone of the domain (DNS records are created there). Token: CLOUDFLARE_API_TOKEN.",
+        schema: z.string().regex(/^[0-9a-f]{32}$/, "must be a Cloudflare zone id (32 hex characters)").optional(),
+        coerce: "string",
+        source: "config",
+        requiredIn: ["staging", "production"],
+    }),
+    publicIp: key({
+        description: "Public IPv4 address of the Docker host the DNS records point at.",
+        schema: z.ipv4("must be an IPv4 address").optional(),
+        coerce: "string",
+        source: "config",
+        requiredIn: ["staging", "production"],
+        example: "203.0.113.10",
+    }),
+    acmeEmail: key({
+        description: "Contact e-mail for Let's Encrypt certificates issued by Traefik.",
+        schema: z.email("must be an e-mail address").optional(),
+        coerce: "string",
+        source: "config",
+        requiredIn: ["staging", "production"],
+    }),
+
+    // --- GitHub repository settings -----------------------------------------------------------
+    githubRepository: key({
+        description: "GitHub repository (owner/name) whose environments, branch protection and Actions settings the stack manages. Token: GITHUB_TOKEN.",
+        schema: z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, "must be owner/name").optional(),
+        coerce: "string",
+        source: "config",
+        requiredIn: ["production"],
+        example: "insightpulseai/odoo",
+    }),
+    githubProductionReviewers: key({
+        description: "GitHub user ids who must approve production deployments (the 'production' environment).",
+        schema: z.array(z.number().int().positive("must be numeric GitHub user ids")),
+        coerce: "list",
+        source: "config",
+        defaults: everyStage([] as number[]),
+        example: "[1234567]",
+    }),
+
+    // --- Evidence database (ops schema) -------------------------------------------------------
+    evidenceDbHost: key({
+        description: "PostgreSQL server holding the ops evidence schema (Supabase or any PostgreSQL); the production stack manages the schema.",
+        schema: dnsName.optional(),
+        coerce: "string",
+        source: "config",
+        requiredIn: ["production"],
+        example: "db.abcdefghijklmnop.supabase.co",
+    }),
+    evidenceDbPort: key({
+        description: "Port of the evidence database server.",
+        schema: positiveInt.max(65535, "must be a TCP port (1–65535)"),
+        coerce: "number",
+        source: "config",
+        defaults: everyStage(5432),
+    }),
+    evidenceDbName: key({
+        description: "Database holding the ops schema.",
+        schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case PostgreSQL identifier").optional(),
+        coerce: "string",
+        source: "config",
+        defaults: { production: "postgres" },
+    }),
+    evidenceDbAdminUser: key({
+        description: "Role that owns the ops schema and creates ops_writer / ops_reader.",
+        schema: z.string().min(1),
+        coerce: "string",
+        source: "config",
+        defaults: everyStage("postgres"),
+    }),
+    evidenceDbAdminPassword: key({
+        description: "Password of evidenceDbAdminUser (or EVIDENCE_PGPASSWORD in CI). Never printed.",
+        schema: z.string().min(1).optional(),
+        coerce: "string",
+        source: "secret",
+        env: "EVIDENCE_PGPASSWORD",
+    }),
+
+    // --- Observability ------------------------------------------------------------------------
+    observability: key({
+        description: "Deploy the ObservabilityStack (Prometheus, Loki, Grafana) on this stack's Docker host.",
+        schema: z.boolean(),
+        coerce: "boolean",
+        source: "config",
+        defaults: { dev: false, pr: false, staging: true, production: true },
+    }),
+    metricsScrapeSeconds: key({
+        description: "Prometheus scrape interval in seconds (parity target: under 10 s of lag).",
+        schema: positiveInt.max(10, "must be at most 10 seconds"),
+        coerce: "number",
+        source: "config",
+        defaults: everyStage(10),
+    }),
+    logRetentionDays: key({
+        description: "Days Loki keeps logs.",
+        schema: positiveInt,
+        coerce: "number",
+        source: "config",
+        defaults: { dev: 3, pr: 7, staging: 14, production: 31 },
+    }),
+    slowQueryMs: key({
+        description: "PostgreSQL log_min_duration_statement: queries slower than this are logged (Odoo.sh's pg_long_queries.log).",
+        schema: positiveInt,
+        coerce: "number",
+        source: "config",
+        defaults: everyStage(500),
+    }),
+
+    // --- PR environments ----------------------------------------------------------------------
+    prTtlHours: key({
+        description: "A PR environment idle longer than this is swept.",
+        schema: positiveInt.max(24 * 30, "must be at most 720 hours"),
+        coerce: "number",
+        source: "config",
+        defaults: everyStage(72),
+    }),
+    prConcurrencyLimit: key({
+        description: "At most this many PR environments run at once; the next PRs queue.",
+        schema: positiveInt.max(100, "must be at most 100"),
+        coerce: "number",
+        source: "config",
+        defaults: everyStage(5),
+    }),
+    prMaxMemoryMb: key({
+        description: "Budget: the largest memory limit a PR stack's container may ask for (MiB).",
+        schema: positiveInt,
+        coerce: "number",
+        source: "config",
+        defaults: everyStage(2048),
+    }),
+    prMaxCpus: key({
+        description: "Budget: the largest CPU limit a PR stack's container may ask for.",
+        schema: z.number().positive("must be greater than 0"),
+        coerce: "number",
+        source: "config",
+        defaults: everyStage(2),
+    }),
+} as const;
+
+export type ConfigKeyName = keyof typeof configKeys;
+
+/** The validated configuration of one stack. */
+export type Settings = { [K in ConfigKeyName]: z.output<(typeof configKeys)[K]["schema"]> };
+
+export const configKeyNames = Object.keys(configKeys) as ConfigKeyName[];
+
+/** `odoo-platform:<key>`: how the key is spelled in Pulumi config and in error messages. */
+export const qualified = (name: string): string => `${projectName}:${name}`;

@@ -1,0 +1,34 @@
+/**
+ * `odoo-platform`: the operations CLI. A thin shell: each command group lives in its capability's
+ * folder under ops/ and registers itself here.
+ */
+import { Command, CommanderError } from "commander";
+import { exitCodes } from "./runtime";
+
+/** Command groups, each `(program) => void`. Add a group by adding its register function. */
+const groups: ((program: Command) => void)[] = [];
+
+export function buildCli(): Command {
+    const program = new Command("odoo-platform")
+        .description("Operations for the odoo-platform: data (snapshot, sanitize, neutralize, verify), PR environments, evidence")
+        .version(require("../../package.json").version)
+        .showHelpAfterError()
+        .exitOverride();
+    for (const register of groups) register(program);
+    return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+    const program = buildCli();
+    try {
+        await program.parseAsync(argv);
+    } catch (err) {
+        if (err instanceof CommanderError) {
+            // Help and --version exit 0; any other parse error is bad usage.
+            return err.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+        }
+        process.stderr.write(`error: ${(err as Error).message}\n`);
+        return exitCodes.findings;
+    }
+    return typeof process.exitCode === "number" ? process.exitCode : exitCodes.ok;
+}

@@ -1,0 +1,98 @@
+/**
+ * What every CLI command shares: exit codes, errors that say what to fix, the `--json` report and
+ * progress on stderr.
+ *
+ * Exit codes: 0 success, 1 findings or failure, 2 bad usage or unreachable database.
+ */
+import type { Command } from "commander";
+
+export const exitCodes = { ok: 0, findings: 1, usage: 2 } as const;
+
+/** An error for people: what is wrong and how to fix it, with the exit code it deserves. */
+export class CliError extends Error {
+    constructor(message: string, readonly exitCode: 1 | 2 = exitCodes.findings) {
+        super(message);
+        this.name = "CliError";
+    }
+}
+
+/** Bad arguments, a malformed URL, an unreachable database: exit 2, nothing changed. */
+export class UsageError extends CliError {
+    constructor(message: string) {
+        super(message, exitCodes.usage);
+        this.name = "UsageError";
+    }
+}
+
+export interface CommandResult<T = unknown> {
+    /** 0, or 1 when the command found problems (verify findings, a failed health check …). */
+    exitCode: 0 | 1;
+    /** The machine-readable report printed with --json. */
+    report: T;
+    /** The human-readable report printed otherwise. */
+    text: string;
+}
+
+export interface Io {
+    stdout: (text: string) => void;
+    stderr: (text: string) => void;
+}
+
+export const processIo: Io = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+};
+
+/**
+ * Wraps a command handler: runs it, prints its report (JSON with --json), maps errors to exit
+ * codes and messages. The handler receives commander's parsed options.
+ */
+export function action<O extends { json?: boolean }>(
+    run: (opts: O, command: Command) => Promise<CommandResult>,
+    io: Io = processIo,
+): (opts: O, command: Command) => Promise<void> {
+    return async (opts, command) => {
+        try {
+            const result = await run(opts, command);
+            if (opts.json) io.stdout(`${JSON.stringify(result.report, null, 2)}\n`);
+            else if (result.text) io.stdout(result.text.endsWith("\n") ? result.text : `${result.text}\n`);
+            process.exitCode = result.exitCode;
+        } catch (err) {
+            const exitCode = err instanceof CliError ? err.exitCode : exitCodes.findings;
+            const message = err instanceof CliError ? err.message : `${(err as Error).message ?? err}`;
+            if (opts.json) io.stdout(`${JSON.stringify({ ok: false, error: message, exitCode }, null, 2)}\n`);
+            io.stderr(`error: ${message}\n`);
+            process.exitCode = exitCode;
+        }
+    };
+}
+
+/** Progress of a long operation, on stderr (stdout stays clean for --json). */
+export interface Progress {
+    step(label: string): void;
+    update(done: number, total?: number): void;
+    done(summary?: string): void;
+}
+
+export function progress(task: string, io: Io = processIo, enabled = !process.env.ODOO_PLATFORM_QUIET): Progress {
+    const started = Date.now();
+    let current = task;
+    let lastPrint = 0;
+    const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+    return {
+        step(label) {
+            current = label;
+            if (enabled) io.stderr(`[${elapsed()}] ${task}: ${label}\n`);
+        },
+        update(done, total) {
+            const now = Date.now();
+            if (!enabled || now - lastPrint < 1000) return;
+            lastPrint = now;
+            const pct = total ? ` (${Math.floor((done / total) * 100)}%)` : "";
+            io.stderr(`[${elapsed()}] ${task}: ${current} ${done}${total ? `/${total}` : ""}${pct}\n`);
+        },
+        done(summary) {
+            if (enabled) io.stderr(`[${elapsed()}] ${task}: done${summary ? ` — ${summary}` : ""}\n`);
+        },
+    };
+}

@@ -1,0 +1,38 @@
+/**
+ * `npm run plan -- --stack <name> [--config-file <path>] [--json]`
+ * Exit 0 clean, 1 a mandatory policy violated, 2 invalid configuration.
+ */
+import { Command, CommanderError } from "commander";
+import { planDocument, planStack } from "./plan";
+import { renderPlan } from "./render";
+
+async function main(argv: string[]): Promise<number> {
+    const program = new Command("plan")
+        .description("Evaluate a stack offline under Pulumi's mock runtime and run every policy pack on it")
+        .requiredOption("--stack <name>", "dev, staging, production or pr-<number>")
+        .option("--config-file <path>", "evaluate against this config file instead of Pulumi.<stack>.yaml")
+        .option("--json", "print one JSON document")
+        .exitOverride();
+    try {
+        program.parse(argv);
+    } catch (err) {
+        if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+        throw err;
+    }
+    const opts = program.opts<{ stack: string; configFile?: string; json?: boolean }>();
+    const result = await planStack({ stack: opts.stack, configFile: opts.configFile });
+    if (opts.json) process.stdout.write(`${JSON.stringify(planDocument(result), null, 2)}\n`);
+    else {
+        const text = renderPlan(result);
+        (result.errors.length ? process.stderr : process.stdout).write(`${text}\n`);
+    }
+    return result.exitCode;
+}
+
+main(process.argv).then(
+    (code) => process.exit(code),
+    (err) => {
+        process.stderr.write(`plan failed: ${(err as Error).stack ?? err}\n`);
+        process.exit(2);
+    },
+);

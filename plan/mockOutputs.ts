@@ -1,0 +1,63 @@
+/**
+ * What the mock providers "create": the inputs echoed back plus deterministic stand-ins for the
+ * values a real provider computes (ids, ARNs, image digests, generated passwords). Deterministic
+ * so two plans of the same config are byte-identical.
+ */
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+const hex = (text: string, length = 64) => createHash("sha256").update(text).digest("hex").slice(0, length);
+
+/** Outputs other stacks would publish, for StackReferences (PR stacks read the shared stack). */
+export const sampleStackReferenceOutputs: Record<string, unknown> = {
+    edgeNetwork: "odoo-edge",
+    wildcardHost: "*.dev.example.com",
+    routerContainer: "traefik",
+};
+
+export function mockResourceState(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+    const inputs = { ...(args.inputs as Record<string, unknown>) };
+    const id = `${args.name}-id`;
+    switch (args.type) {
+        case "random:index/randomPassword:RandomPassword":
+            // The real provider marks `result` secret; so does the mock.
+            return { id, state: { ...inputs, result: pulumi.secret(`mock-${hex(args.name, 24)}`), bcryptHash: pulumi.secret("mock-bcrypt") } };
+        case "random:index/randomId:RandomId":
+            return { id, state: { ...inputs, hex: hex(args.name, 16), b64Url: hex(args.name, 16) } };
+        case "docker:index/remoteImage:RemoteImage": {
+            const name = String(inputs.name ?? "");
+            const digest = name.includes("@sha256:") ? name.slice(name.indexOf("@") + 1) : `sha256:${hex(name)}`;
+            const repository = name.split("@")[0].replace(/:[^/:]+$/, "");
+            return { id, state: { ...inputs, imageId: `sha256:${hex(`id-${name}`)}`, repoDigest: `${repository}@${digest}` } };
+        }
+        case "docker:index/image:Image": {
+            const imageName = String(inputs.imageName ?? "");
+            return { id, state: { ...inputs, repoDigest: `${imageName.replace(/:[^/:]+$/, "")}@sha256:${hex(imageName)}`, baseImageName: imageName } };
+        }
+        case "docker:index/container:Container":
+            return { id, state: { ...inputs, exitCode: 0, networkDatas: [] } };
+        case "aws:s3/bucket:Bucket": {
+            const bucket = String(inputs.bucket ?? args.name);
+            return { id: bucket, state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}`, bucketDomainName: `${bucket}.s3.amazonaws.com` } };
+        }
+        case "aws:iam/policy:Policy":
+            return { id, state: { ...inputs, arn: `arn:aws:iam::123456789012:policy/${args.name}` } };
+        case "command:local:Command":
+            return { id, state: { ...inputs, stdout: "", stderr: "" } };
+        case "pulumi:pulumi:StackReference":
+            return { id: String(inputs.name ?? args.name), state: { ...inputs, outputs: sampleStackReferenceOutputs, secretOutputNames: [] } };
+        default:
+            return { id, state: inputs };
+    }
+}
+
+export function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    switch (args.token) {
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/plan", userId: "plan" };
+        case "aws:index/getRegion:getRegion":
+            return { name: "eu-west-1", region: "eu-west-1" };
+        default:
+            return args.inputs as Record<string, unknown>;
+    }
+}

@@ -1,0 +1,181 @@
+/**
+ * Runs the Pulumi program under Pulumi's own mock runtime and records every resource it registers:
+ * type, name, parent, explicit dependencies and inputs (secrets kept marked). No CLI, no plugin, no
+ * credentials, no network.
+ *
+ * The recording monitor extends the SDK's MockMonitor (an internal module of the pinned
+ * @pulumi/pulumi 3.248) because the public `Mocks` callback does not see parents or dependencies.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { mockResourceState, mockCall } from "./mockOutputs";
+
+// Internal SDK modules, stable across 3.x: see the note above.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor: new (mocks: pulumi.runtime.Mocks) => MonitorLike };
+const settings = require("@pulumi/pulumi/runtime/settings") as {
+    setMockOptions(monitor: unknown, project: string, stack: string, preview: boolean): void;
+    waitForRPCs(): Promise<void>;
+};
+const state = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, unknown> };
+const rpc = require("@pulumi/pulumi/runtime/rpc") as {
+    deserializeProperties(struct: unknown, keepUnknowns?: boolean): Record<string, unknown>;
+    specialSigKey: string;
+    specialSecretSig: string;
+};
+const stackModule = require("@pulumi/pulumi/runtime/stack") as { runInPulumiStack(init: () => Promise<unknown>): Promise<unknown> };
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+interface MonitorLike {
+    registerResource(req: RegisterRequest, callback: (err: unknown, res?: unknown) => void): Promise<void>;
+    readResource(req: RegisterRequest, callback: (err: unknown, res?: unknown) => void): Promise<void>;
+    registerResourceOutputs(req: { getUrn(): string; getOutputs(): unknown }, callback: (err: unknown, res?: unknown) => void): void;
+    newUrn(parent: string, type: string, name: string): string;
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom?(): boolean;
+    getObject?(): unknown;
+    getProperties?(): unknown;
+    getDependenciesList?(): string[];
+    getProvider(): string;
+}
+
+/** A value marked secret, as the runtime hands it over. */
+export interface SecretValue {
+    readonly __secret: true;
+    readonly value: unknown;
+}
+
+export interface RecordedResource {
+    urn: string;
+    type: string;
+    name: string;
+    custom: boolean;
+    parentUrn?: string;
+    /** URNs of explicit `dependsOn` dependencies. */
+    dependencies: string[];
+    /** Inputs with secret values wrapped as SecretValue. */
+    inputs: Record<string, unknown>;
+    /** Provider reference (`urn::id`) when one was passed explicitly or inherited. */
+    provider?: string;
+}
+
+export interface MockRunResult {
+    resources: RecordedResource[];
+    /** Stack outputs with secret values wrapped as SecretValue. */
+    outputs: Record<string, unknown>;
+}
+
+export const isSecretValue = (v: unknown): v is SecretValue => typeof v === "object" && v !== null && (v as SecretValue).__secret === true;
+
+/** Replaces the runtime's secret signature objects with SecretValue wrappers, recursively. */
+function markSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(markSecrets);
+    if (value && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (obj[rpc.specialSigKey] === rpc.specialSecretSig) return { __secret: true, value: markSecrets(obj.value) };
+        if (obj[rpc.specialSigKey]) return `[${describeSpecial(obj)}]`;
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(obj)) out[k] = markSecrets(v);
+        return out;
+    }
+    return value;
+}
+
+function describeSpecial(obj: Record<string, unknown>): string {
+    if (typeof obj.urn === "string") return `resource ${obj.urn.split("::").pop()}`;
+    if (typeof obj.text === "string" || typeof obj.path === "string") return "asset";
+    return "special value";
+}
+
+/** Drops the secret markers: what a policy sees (CrossGuard hands policies plain values too). */
+export function unwrapSecrets(value: unknown): unknown {
+    if (isSecretValue(value)) return unwrapSecrets(value.value);
+    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (value && typeof value === "object") {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = unwrapSecrets(v);
+        return out;
+    }
+    return value;
+}
+
+class RecordingMonitor extends (MockMonitor as unknown as new (mocks: pulumi.runtime.Mocks) => MonitorLike) {
+    readonly recorded: RecordedResource[] = [];
+    stackOutputs: Record<string, unknown> = {};
+    private stackUrn?: string;
+
+    private record(req: RegisterRequest, custom: boolean, struct: unknown): void {
+        const type = req.getType();
+        const urn = this.newUrn(req.getParent(), type, req.getName());
+        if (type === "pulumi:pulumi:Stack") {
+            this.stackUrn = urn;
+            return;
+        }
+        const parent = req.getParent();
+        this.recorded.push({
+            urn,
+            type,
+            name: req.getName(),
+            custom,
+            parentUrn: parent && parent !== this.stackUrn ? parent : undefined,
+            dependencies: req.getDependenciesList?.() ?? [],
+            inputs: markSecrets(rpc.deserializeProperties(struct, true)) as Record<string, unknown>,
+            provider: req.getProvider() || undefined,
+        });
+    }
+
+    override async registerResource(req: RegisterRequest, callback: (err: unknown, res?: unknown) => void): Promise<void> {
+        this.record(req, req.getCustom?.() ?? true, req.getObject!());
+        return super.registerResource(req, callback);
+    }
+
+    override async readResource(req: RegisterRequest, callback: (err: unknown, res?: unknown) => void): Promise<void> {
+        this.record(req, true, req.getProperties!());
+        return super.readResource(req, callback);
+    }
+
+    override registerResourceOutputs(req: { getUrn(): string; getOutputs(): unknown }, callback: (err: unknown, res?: unknown) => void): void {
+        if (req.getUrn() === this.stackUrn && req.getOutputs()) {
+            this.stackOutputs = markSecrets(rpc.deserializeProperties(req.getOutputs(), true)) as Record<string, unknown>;
+        }
+        super.registerResourceOutputs(req, callback);
+    }
+}
+
+export interface MockRunOptions {
+    project: string;
+    stack: string;
+    /** Full config map (`odoo-platform:domain` → string) and which keys are secret. */
+    config: Record<string, string>;
+    secretKeys: string[];
+    /** Loads the program; its exports become the stack outputs. */
+    program: () => unknown;
+}
+
+/** Evaluates `program` under mocks and returns everything it registered. Not re-entrant. */
+export async function runUnderMocks(options: MockRunOptions): Promise<MockRunResult> {
+    const mocks: pulumi.runtime.Mocks = {
+        newResource: (args) => mockResourceState(args),
+        call: (args) => mockCall(args),
+    };
+    const monitor = new RecordingMonitor(mocks);
+    settings.setMockOptions(monitor, options.project, options.stack, false);
+    // The same feature switches pulumi.runtime.setMocks turns on.
+    Object.assign(state.getStore(), {
+        supportsSecrets: true,
+        supportsResourceReferences: true,
+        supportsOutputValues: false,
+        supportsDeletedWith: true,
+        supportsAliasSpecs: true,
+        supportsTransforms: false,
+    });
+    pulumi.runtime.setAllConfig(options.config, options.secretKeys);
+
+    await stackModule.runInPulumiStack(async () => options.program());
+    await settings.waitForRPCs();
+    return { resources: monitor.recorded, outputs: monitor.stackOutputs };
+}
