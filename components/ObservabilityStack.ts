@@ -9,7 +9,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { stringify } from "yaml";
-import { dockerLabels } from "../config/naming";
+import { containerLabels, containerRoles, dockerLabels } from "../config/naming";
 
 export interface ObservabilityStackArgs {
     /** Prefix of the container names, e.g. `obs-staging`. */
@@ -55,7 +55,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
             memory: 1024,
             cpus: "1",
             restart: "unless-stopped",
-            labels,
+            labels: containerLabels(args.labels, containerRoles.observability),
         }, child);
 
         const lokiData = new docker.Volume(`${name}-loki-data`, { name: `${args.prefix}-loki`, labels }, child);
@@ -69,7 +69,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
             memory: 1024,
             cpus: "1",
             restart: "unless-stopped",
-            labels,
+            labels: containerLabels(args.labels, containerRoles.observability),
         }, child);
 
         const grafanaPassword = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, child);
@@ -82,14 +82,14 @@ export class ObservabilityStack extends pulumi.ComponentResource {
             memory: 512,
             cpus: "0.5",
             restart: "unless-stopped",
-            labels: [...labels, ...dockerLabels({
+            labels: containerLabels(args.labels, containerRoles.observability, {
                 "traefik.enable": "true",
                 "traefik.docker.network": args.edgeNetwork,
                 [`traefik.http.routers.${args.prefix}-grafana.rule`]: `Host(\`${args.grafanaHost}\`)`,
                 [`traefik.http.routers.${args.prefix}-grafana.entrypoints`]: "websecure",
                 [`traefik.http.routers.${args.prefix}-grafana.tls.certresolver`]: "letsencrypt",
                 [`traefik.http.services.${args.prefix}-grafana.loadbalancer.server.port`]: "3000",
-            })],
+            }),
         }, child);
 
         this.grafanaUrl = pulumi.output(`https://${args.grafanaHost}`);
