@@ -50,7 +50,7 @@ if (stage === "production" || stage === "staging") {
 
 let neutralized: NeutralizedDatabase | undefined;
 let database: DatabaseTarget;
-if (stage === "staging" || (stage === "pr" && s.snapshotId && s.dbHost)) {
+if (stage === "staging" || (stage === "pr" && s.snapshotId)) {
     neutralized = new NeutralizedDatabase("database", {
         stage,
         server: { host: s.dbHost!, port: s.dbPort, adminUser: s.dbAdminUser, adminPassword: secret(s.dbAdminPassword), sslMode: s.dbSslMode },

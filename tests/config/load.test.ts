@@ -122,6 +122,12 @@ describe("stack configuration", () => {
         assert.match(problems[0], /ODOO_PLATFORM_PR_NUMBER=4 does not match stack pr-3/);
     });
 
+    it("asks a PR stack that wants a neutralized copy for the server and bucket it needs", () => {
+        const problems = problemsOf(() => resolve("pr-5", { snapshotId: "latest" }, { ODOO_PLATFORM_GIT_SHA: sha, ODOO_PLATFORM_GIT_BRANCH: "b" }));
+        assert.equal(problems.length, 2);
+        assert.match(problems[0], /dbHost is required when odoo-platform:snapshotId asks a PR stack for a neutralized copy/);
+    });
+
     it("keeps building images from source out of staging and production", () => {
         const problems = problemsOf(() => resolve("staging", { ...fromFile("Pulumi.staging.yaml").values, odooBuildContext: "." }));
         assert.match(problems[0], /odooBuildContext is only for dev and PR stacks/);
