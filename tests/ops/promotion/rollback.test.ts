@@ -144,6 +144,20 @@ describe("rollback against recorded deployments", () => {
         assert.deepEqual({ ...row }, { git_sha: sha("a"), status: "failed", rollback_of_sha: sha("b") });
     });
 
+    it("`evidence current` and `evidence image` answer from the same history", async () => {
+        const db = await evidenceDatabase("rollback_queries");
+        await recordHistory(db.writerUrl, [["a", "succeeded"], ["b", "succeeded"], ["c", "failed"]]);
+        const current = await runCli(["evidence", "current", "--environment", "production", "--db", db.readerUrl]);
+        assert.equal(current.stdout, `${sha("b")}\n`, "a failed deployment does not run");
+        const img = await runCli(["evidence", "image", "--environment", "production", "--sha", "aaaaaaaa", "--db", db.readerUrl]);
+        assert.equal(img.stdout, `${image("a")}\n`);
+        const never = await runCli(["evidence", "image", "--environment", "production", "--sha", sha("c"), "--db", db.readerUrl]);
+        assert.equal(never.code, 1);
+        assert.match(never.stderr, /has no succeeded deployment in production: deploy it there first/);
+        const empty = await runCli(["evidence", "current", "--environment", "staging", "--db", db.readerUrl]);
+        assert.equal(empty.stdout, "", "nothing runs there yet: an empty answer for `--from`");
+    });
+
     it("refusals are exit 1 with the reason; bad usage is exit 2", async () => {
         const db = await evidenceDatabase("rollback_refuse");
         await recordHistory(db.writerUrl, [["a", "succeeded"]]);
