@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { loadMigrations, migrateEvidence, migrationChecksum, planMigrations } from "../../../ops/evidence/migrate";
-import { evidenceColumns, stampColumns } from "../../../ops/evidence/schema";
+import { evidenceColumns, parseEnvironment, parsePinnedImage, stampColumns } from "../../../ops/evidence/schema";
 import { parseDatabaseUrl } from "../../../ops/postgres/connect";
 import { evidenceDatabase, query } from "../../support/evidence";
 import { freshDatabase, testPostgres } from "../../support/postgres";
@@ -92,5 +92,18 @@ describe("evidence migrate", () => {
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = 'ops' AND table_name = $1", [table]);
             assert.deepEqual(rows.map((r) => r.column_name).sort(), [...columns, ...stampColumns].sort(), `ops.${table}`);
         }
+    });
+});
+
+describe("evidence schema helpers", () => {
+    const d = `sha256:${"c".repeat(64)}`;
+    it("reads pinned images, dropping tags but not registry ports; refuses bare digests and tags", () => {
+        assert.deepEqual(parsePinnedImage(`registry.local:5000/team/odoo:17.0@${d}`, "x"), { repository: "registry.local:5000/team/odoo", digest: d, reference: `registry.local:5000/team/odoo@${d}` });
+        assert.throws(() => parsePinnedImage(d, "--image"), /--image must be a pinned image reference/);
+        assert.throws(() => parsePinnedImage("odoo:17.0", "--image"), /pinned/);
+    });
+    it("accepts stack names as environments, qualified or not", () => {
+        assert.equal(parseEnvironment("org/odoo-platform/pr-42", "x"), "pr-42");
+        assert.throws(() => parseEnvironment("prod", "--environment"), /unknown environment "prod"/);
     });
 });
