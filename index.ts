@@ -90,18 +90,6 @@ const environment = new OdooEnvironment("odoo", {
 }, onDocker);
 
 // --- Shared per-host and per-project pieces.
-let observability: ObservabilityStack | undefined;
-if (s.observability) {
-    observability = new ObservabilityStack("observability", {
-        prefix: `obs-${cfg.stack}`,
-        labels: cfg.labels,
-        scrapeIntervalSeconds: s.metricsScrapeSeconds,
-        logRetentionDays: s.logRetentionDays,
-        edgeNetwork,
-        grafanaHost: `grafana-${cfg.stack}.${s.domain}`,
-    }, onDocker);
-}
-
 let evidenceSchema: EvidenceSchema | undefined;
 if (stage === "production") {
     evidenceSchema = new EvidenceSchema("evidence", {
@@ -113,6 +101,34 @@ if (stage === "production") {
         sslMode: "require",
         workDir: projectDir,
     });
+}
+
+let observability: ObservabilityStack | undefined;
+if (s.observability) {
+    observability = new ObservabilityStack("observability", {
+        prefix: `obs-${cfg.stack}`,
+        labels: cfg.labels,
+        scrapeIntervalSeconds: s.metricsScrapeSeconds,
+        logRetentionDays: s.logRetentionDays,
+        slowQueryMs: s.slowQueryMs,
+        edgeNetwork,
+        grafanaHost: `grafana-${cfg.stack}.${s.domain}`,
+        // The stage's database server (staging/production); dev and PR databases are containers,
+        // covered by cAdvisor and their slow-query logs.
+        database: s.dbHost
+            ? { host: s.dbHost, port: s.dbPort, database: "postgres", user: s.dbAdminUser, password: secret(s.dbAdminPassword) ?? "", sslMode: s.dbSslMode }
+            : undefined,
+        evidence: evidenceSchema
+            ? {
+                  host: s.evidenceDbHost!,
+                  port: s.evidenceDbPort,
+                  database: s.evidenceDbName ?? "postgres",
+                  user: evidenceSchema.readerRole,
+                  password: evidenceSchema.readerPassword,
+                  sslMode: "require",
+              }
+            : undefined,
+    }, onDocker);
 }
 
 // --- Stack outputs: the deployment evidence.
