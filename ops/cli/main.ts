@@ -3,10 +3,11 @@
  * folder under ops/ and registers itself here.
  */
 import { Command, CommanderError } from "commander";
+import { registerEvidencePrune } from "../evidence/pruneCli";
 import { exitCodes } from "./runtime";
 
 /** Command groups, each `(program) => void`. Add a group by adding its register function. */
-const groups: ((program: Command) => void)[] = [];
+const groups: ((program: Command) => void)[] = [registerEvidencePrune];
 
 export function buildCli(): Command {
     const program = new Command("odoo-platform")
