@@ -3,10 +3,12 @@
  * folder under ops/ and registers itself here.
  */
 import { Command, CommanderError } from "commander";
+import { registerEvidence } from "../evidence/cli";
+import { registerPromotion } from "../promotion/cli";
 import { exitCodes } from "./runtime";
 
 /** Command groups, each `(program) => void`. Add a group by adding its register function. */
-const groups: ((program: Command) => void)[] = [];
+const groups: ((program: Command) => void)[] = [registerEvidence, (program) => registerPromotion(program)];
 
 export function buildCli(): Command {
     const program = new Command("odoo-platform")
