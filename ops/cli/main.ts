@@ -3,11 +3,13 @@
  * folder under ops/ and registers itself here.
  */
 import { Command, CommanderError } from "commander";
+import { registerEvidence } from "../evidence/cli";
 import { registerEvidencePrune } from "../evidence/pruneCli";
+import { registerPromotion } from "../promotion/cli";
 import { exitCodes } from "./runtime";
 
 /** Command groups, each `(program) => void`. Add a group by adding its register function. */
-const groups: ((program: Command) => void)[] = [registerEvidencePrune];
+const groups: ((program: Command) => void)[] = [registerEvidence, (program) => registerPromotion(program), registerEvidencePrune];
 
 export function buildCli(): Command {
     const program = new Command("odoo-platform")

@@ -1,20 +1,13 @@
 /**
- * `odoo-platform evidence prune`: registers itself on the `evidence` command group, creating the
- * group when no other module has (the group also holds `evidence migrate/build/deployment/…`).
+ * `odoo-platform evidence prune`: registers itself on the `evidence` command group (shared with
+ * `evidence migrate/build/deployment/migrations`, found or created by `evidenceCommand`).
  */
 import { S3Client } from "@aws-sdk/client-s3";
 import { Command } from "commander";
 import { action, progress, UsageError } from "../cli/runtime";
+import { evidenceCommand } from "./cli";
 import { parseS3Url, pruneEvidence, renderPruneReport, S3Location } from "./prune";
 import { parseAge, validatePolicy } from "./prunePolicy";
-
-/** The `evidence` command group: found when already registered, created otherwise. */
-export function evidenceCommand(program: Command): Command {
-    return (
-        program.commands.find((c) => c.name() === "evidence") ??
-        program.command("evidence").description("Deployment evidence: the ops schema, build/deploy records, retention")
-    );
-}
 
 interface PruneCliOptions {
     dir: string;
