@@ -1,7 +1,8 @@
 /**
- * What the dashboards and the postmortem generator read from the evidence schema (`ops`, created by
- * `odoo-platform evidence migrate`): table and column names in one place, and the SQL of the
- * deployment panels and annotations (Grafana's PostgreSQL data source, read-only as `ops_reader`).
+ * What the dashboards read from the evidence schema (`ops`, created by `odoo-platform evidence
+ * migrate`, ops/evidence/migrations): the SQL of the deployment panels and annotations, run by
+ * Grafana's PostgreSQL data source, read-only as `ops_reader`. The tests run every statement on a
+ * migrated database.
  */
 
 export const opsTables = {
@@ -10,7 +11,7 @@ export const opsTables = {
 } as const;
 
 /** Statuses `ops.deployments.status` may hold (its check constraint). */
-export const deploymentStatuses = { succeeded: "succeeded", failed: "failed", rolledBack: "rolled back" } as const;
+export const deploymentStatuses = { succeeded: "succeeded", failed: "failed", rolledBack: "rolled_back" } as const;
 
 /**
  * Grafana SQL for the deployments dashboard. Grafana expands `$__timeFilter(col)` to the dashboard's
@@ -32,9 +33,9 @@ GROUP BY environment
 ORDER BY environment`,
     rollbacks: `SELECT count(*) AS rollbacks
 FROM ops.deployments
-WHERE $__timeFilter(started_at) AND environment IN ($environment) AND status = 'rolled back'`,
+WHERE $__timeFilter(started_at) AND environment IN ($environment) AND status = 'rolled_back'`,
     recent: `SELECT started_at AS time, environment, status, left(git_sha, 12) AS sha, rollback_of_sha AS rollback_of,
-       round(extract(epoch FROM (finished_at - started_at))::numeric, 0) AS seconds, evidence_uri
+       round(extract(epoch FROM (finished_at - started_at))::numeric, 0) AS seconds, evidence_uri, run_url
 FROM ops.deployments
 WHERE $__timeFilter(started_at) AND environment IN ($environment)
 ORDER BY started_at DESC
@@ -43,7 +44,7 @@ LIMIT 50`,
     /** Annotations: one marker (a region from start to finish) per deployment. */
     annotations: `SELECT started_at AS time, coalesce(finished_at, started_at) AS timeend,
        environment || ' ' || status || ' ' || left(git_sha, 12) AS text,
-       environment || ',' || replace(status, ' ', '-') AS tags
+       environment || ',' || status AS tags
 FROM ops.deployments
 WHERE $__timeFilter(started_at)
 ORDER BY started_at`,

@@ -15,8 +15,9 @@ import {
     streamLabelsFromDocker,
     traefikMetrics,
 } from "../../../components/observability";
-import { testPostgres, freshDatabase } from "../../support/postgres";
-import { createOpsSchema, recordDeployments } from "../../support/opsSchema";
+import { testPostgres } from "../../support/postgres";
+import { recordDeployments } from "../../support/deployments";
+import { evidenceDatabase } from "../../support/evidence";
 import { scrapeExporter } from "../../support/prometheusTools";
 
 const all = dashboards({ evidence: true, slowQueryMs: 500 });
@@ -147,8 +148,7 @@ describe("dashboards", function () {
     });
 
     it("deployment panels, variable and annotations run on the evidence schema and give the right numbers", async () => {
-        const { url } = await freshDatabase("dash");
-        await createOpsSchema(url);
+        const { url, readerUrl } = await evidenceDatabase("dash");
         const day = 86_400_000;
         const at = (daysAgo: number) => new Date(Date.now() - daysAgo * day).toISOString();
         await recordDeployments(url, [
@@ -156,10 +156,11 @@ describe("dashboards", function () {
             { environment: "staging", git_sha: "b".repeat(40), status: "failed", started_at: at(10), finished_at: at(10) },
             { environment: "production", git_sha: "a".repeat(40), status: "succeeded", started_at: at(9), finished_at: at(9) },
             { environment: "production", git_sha: "c".repeat(40), status: "succeeded", started_at: at(3), finished_at: at(3) },
-            { environment: "production", git_sha: "a".repeat(40), status: "rolled back", rollback_of_sha: "c".repeat(40), started_at: at(2), finished_at: at(2) },
+            { environment: "production", git_sha: "a".repeat(40), status: "rolled_back", rollback_of_sha: "c".repeat(40), started_at: at(2), finished_at: at(2) },
             { environment: "production", git_sha: "d".repeat(40), status: "succeeded", started_at: at(60), finished_at: at(60) },
         ]);
-        const client = new Client({ connectionString: url });
+        // As Grafana does: logged in as ops_reader.
+        const client = new Client({ connectionString: readerUrl });
         await client.connect();
         try {
             const envs = (await client.query(deploymentSql.environments)).rows.map((r) => r.environment);
@@ -175,13 +176,13 @@ describe("dashboards", function () {
             assert.equal(Number((await run(deploymentSql.rollbacks))[0].rollbacks), 1);
             const recent = await run(deploymentSql.recent);
             assert.equal(recent.length, 5);
-            assert.equal(recent[0].status, "rolled back", "newest first");
+            assert.equal(recent[0].status, "rolled_back", "newest first");
 
             const annotations = await run(deploymentSql.annotations);
             assert.equal(annotations.length, 5);
             assert.deepEqual(Object.keys(annotations[0]).sort(), ["tags", "text", "time", "timeend"]);
             assert.match(annotations[0].text, /^staging succeeded a{12}$/);
-            assert.equal(annotations[4].tags, "production,rolled-back");
+            assert.equal(annotations[4].tags, "production,rolled_back");
         } finally {
             await client.end();
         }
