@@ -98,7 +98,7 @@ if (stage === "production") {
         database: s.evidenceDbName ?? "postgres",
         adminUser: s.evidenceDbAdminUser,
         adminPassword: secret(s.evidenceDbAdminPassword),
-        sslMode: "require",
+        sslMode: s.evidenceDbSslMode,
         workDir: projectDir,
     });
 }
@@ -144,6 +144,8 @@ export const imageReference = environment.imageReference;
 export const imageDigest = environment.imageDigest;
 export const snapshotBucketName = snapshotBucket?.bucketName ?? null;
 export const grafanaUrl = observability?.grafanaUrl ?? null;
+/** Secret: the ops_writer URL CI stores as EVIDENCE_DB_URL (production stack only). */
+export const evidenceWriterUrl = evidenceSchema?.writerUrl ?? null;
 export const evidence = {
     schemaVersion: 1,
     stage,

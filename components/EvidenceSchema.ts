@@ -1,14 +1,26 @@
 /**
  * The `ops` evidence schema in PostgreSQL (Supabase or any server): the schema, an append-only
- * writer role (INSERT, never UPDATE/DELETE), a read-only reader role, and the versioned migration
- * run by the operations CLI (`odoo-platform evidence migrate`).
+ * writer role (INSERT, never UPDATE/DELETE), a read-only reader role, their grants, and the
+ * versioned migration run by the operations CLI (`odoo-platform evidence migrate`, see
+ * ops/evidence/migrate.ts) that creates the tables, indexes, checks and append-only triggers.
  *
- * Provider: https://www.pulumi.com/registry/packages/postgresql/
+ * The grants are declared twice on purpose and must agree: here (so a plan and a policy can see
+ * them, and Pulumi reverts drift) and in migration 0002 (so the database enforces them even where
+ * the schema was migrated by hand). The table below is the single list both are checked against.
+ *
+ * Provider: https://www.pulumi.com/registry/packages/postgresql/ (Provider, Schema, Role, Grant);
+ * the migration step: https://www.pulumi.com/registry/packages/command/api-docs/local/command/
  */
 import * as command from "@pulumi/command";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { migrationsFingerprint } from "../ops/evidence/migrate";
+import { evidenceColumns, evidenceSchemaName, readerRole, writerRole } from "../ops/evidence/schema";
+
+export { evidenceSchemaName };
+
+export type EvidenceSslMode = "disable" | "require" | "verify-ca" | "verify-full";
 
 export interface EvidenceSchemaArgs {
     host: string;
@@ -17,24 +29,62 @@ export interface EvidenceSchemaArgs {
     adminUser: string;
     /** Unset: read from PGPASSWORD by the provider and the CLI. */
     adminPassword?: pulumi.Input<string>;
-    sslMode: string;
+    sslMode: EvidenceSslMode;
     /** Directory the CLI runs from (the project root). */
     workDir: string;
+    /** Most concurrent sessions of the writer (CI jobs); default 10. */
+    writerConnectionLimit?: number;
 }
 
-export const evidenceSchemaName = "ops";
+export interface EvidenceGrant {
+    role: "writer" | "reader";
+    objectType: "schema" | "table";
+    privileges: string[];
+    /** Tables the grant covers (objectType table). */
+    objects?: string[];
+}
+
+const evidenceTables = Object.keys(evidenceColumns);
+
+/**
+ * Every privilege the two roles hold, as data. The writer gets INSERT plus SELECT (INSERT …
+ * RETURNING and the rollback lookup read what they write) and nothing that rewrites: no UPDATE,
+ * DELETE, TRUNCATE, REFERENCES or TRIGGER, and nothing at all on ops.schema_migrations.
+ */
+export const evidenceGrants: EvidenceGrant[] = [
+    { role: "writer", objectType: "schema", privileges: ["USAGE"] },
+    { role: "writer", objectType: "table", privileges: ["INSERT", "SELECT"], objects: evidenceTables },
+    { role: "reader", objectType: "schema", privileges: ["USAGE"] },
+    { role: "reader", objectType: "table", privileges: ["SELECT"], objects: [...evidenceTables, "schema_migrations"] },
+];
+
+/** Privileges no evidence role may ever hold (the component refuses a grant table that lists one). */
+export const forbiddenEvidencePrivileges = ["UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "ALL"];
+
+/** libpq URL of the evidence database for a role (password supplied separately). */
+export function evidenceDbUrl(args: Pick<EvidenceSchemaArgs, "host" | "port" | "database" | "sslMode">, user: string): string {
+    return `postgresql://${encodeURIComponent(user)}@${args.host}:${args.port}/${args.database}?sslmode=${args.sslMode}`;
+}
 
 export class EvidenceSchema extends pulumi.ComponentResource {
     public readonly schemaName: pulumi.Output<string>;
     public readonly writerRole: pulumi.Output<string>;
     public readonly writerPassword: pulumi.Output<string>;
+    /** postgresql://ops_writer:…@host/db: what CI stores as the EVIDENCE_DB_URL secret. Secret. */
+    public readonly writerUrl: pulumi.Output<string>;
     public readonly readerRole: pulumi.Output<string>;
     public readonly readerPassword: pulumi.Output<string>;
+    /** Schema version the migration step brought the database to (its fingerprint). */
+    public readonly migrationsFingerprint: pulumi.Output<string>;
 
     constructor(name: string, args: EvidenceSchemaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("odoo-platform:evidence:EvidenceSchema", name, {}, opts);
         if (!args.host) throw new Error("EvidenceSchema: args.host is required (config odoo-platform:evidenceDbHost)");
         if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.database ?? "")) throw new Error(`EvidenceSchema: args.database must be a PostgreSQL identifier, got "${args.database}"`);
+        for (const grant of evidenceGrants) {
+            const bad = grant.privileges.filter((p) => forbiddenEvidencePrivileges.includes(p));
+            if (bad.length) throw new Error(`EvidenceSchema: the ${grant.role} role may not hold ${bad.join(", ")} on the evidence schema (evidence is append-only)`);
+        }
         const child = { parent: this };
 
         const provider = new postgresql.Provider(`${name}-server`, {
@@ -48,45 +98,56 @@ export class EvidenceSchema extends pulumi.ComponentResource {
         }, child);
         const onServer = { parent: this, provider };
 
-        const schema = new postgresql.Schema(`${name}-schema`, { name: evidenceSchemaName, database: args.database, ifNotExists: true }, onServer);
+        // Evidence outlives the stack: destroying it must not drop the history it exists to keep.
+        const schema = new postgresql.Schema(`${name}-schema`, {
+            name: evidenceSchemaName, database: args.database, owner: args.adminUser, ifNotExists: true, dropCascade: false,
+        }, { ...onServer, retainOnDelete: true });
         const writerPassword = new random.RandomPassword(`${name}-writer-password`, { length: 32, special: false }, child);
         const readerPassword = new random.RandomPassword(`${name}-reader-password`, { length: 32, special: false }, child);
-        const writer = new postgresql.Role(`${name}-writer`, { name: "ops_writer", login: true, password: writerPassword.result }, onServer);
-        const reader = new postgresql.Role(`${name}-reader`, { name: "ops_reader", login: true, password: readerPassword.result }, onServer);
-
-        const environment: Record<string, pulumi.Input<string>> = {
-            EVIDENCE_DB_URL: `postgresql://${encodeURIComponent(args.adminUser)}@${args.host}:${args.port}/${args.database}?sslmode=${args.sslMode}`,
+        const roles = {
+            writer: new postgresql.Role(`${name}-writer`, {
+                name: writerRole, login: true, password: writerPassword.result, connectionLimit: args.writerConnectionLimit ?? 10,
+                createDatabase: false, createRole: false, superuser: false, statementTimeout: 60_000,
+            }, onServer),
+            reader: new postgresql.Role(`${name}-reader`, {
+                name: readerRole, login: true, password: readerPassword.result, createDatabase: false, createRole: false, superuser: false,
+                statementTimeout: 60_000,
+            }, onServer),
         };
+
+        const fingerprint = migrationsFingerprint();
+        const environment: Record<string, pulumi.Input<string>> = { EVIDENCE_DB_URL: evidenceDbUrl(args, args.adminUser) };
         if (args.adminPassword) environment.PGPASSWORD = pulumi.secret(args.adminPassword);
-        // The migration creates the tables and their grants: versioned and idempotent, so it may rerun.
+        // Versioned and idempotent: rerun whenever the set of migrations changes (a new file).
         const migrate = new command.local.Command(`${name}-migrate`, {
             create: `npx --no-install odoo-platform evidence migrate --db "$EVIDENCE_DB_URL"`,
             environment,
             dir: args.workDir,
-            triggers: [schema.name, writer.name, reader.name],
-        }, { ...child, dependsOn: [schema, writer, reader] });
+            triggers: [schema.name, roles.writer.name, roles.reader.name, fingerprint],
+        }, { ...child, dependsOn: [schema, roles.writer, roles.reader] });
 
-        new postgresql.Grant(`${name}-writer-usage`, {
-            database: args.database, schema: evidenceSchemaName, role: writer.name, objectType: "schema", privileges: ["USAGE"],
-        }, { ...onServer, dependsOn: [migrate] });
-        new postgresql.Grant(`${name}-writer-insert`, {
-            database: args.database, schema: evidenceSchemaName, role: writer.name, objectType: "table", privileges: ["INSERT", "SELECT"],
-        }, { ...onServer, dependsOn: [migrate] });
-        new postgresql.Grant(`${name}-reader-usage`, {
-            database: args.database, schema: evidenceSchemaName, role: reader.name, objectType: "schema", privileges: ["USAGE"],
-        }, { ...onServer, dependsOn: [migrate] });
-        new postgresql.Grant(`${name}-reader-select`, {
-            database: args.database, schema: evidenceSchemaName, role: reader.name, objectType: "table", privileges: ["SELECT"],
-        }, { ...onServer, dependsOn: [migrate] });
+        evidenceGrants.forEach((grant) => {
+            new postgresql.Grant(`${name}-${grant.role}-${grant.objectType}`, {
+                database: args.database,
+                schema: evidenceSchemaName,
+                role: roles[grant.role].name,
+                objectType: grant.objectType,
+                objects: grant.objects,
+                privileges: grant.privileges,
+                withGrantOption: false,
+            }, { ...onServer, dependsOn: [migrate] });
+        });
 
         this.schemaName = schema.name;
-        this.writerRole = writer.name;
+        this.writerRole = roles.writer.name;
         this.writerPassword = pulumi.secret(writerPassword.result);
-        this.readerRole = reader.name;
+        this.writerUrl = pulumi.secret(pulumi.interpolate`postgresql://${writerRole}:${writerPassword.result}@${args.host}:${args.port}/${args.database}?sslmode=${args.sslMode}`);
+        this.readerRole = roles.reader.name;
         this.readerPassword = pulumi.secret(readerPassword.result);
+        this.migrationsFingerprint = pulumi.output(fingerprint);
         this.registerOutputs({
-            schemaName: this.schemaName, writerRole: this.writerRole, writerPassword: this.writerPassword,
-            readerRole: this.readerRole, readerPassword: this.readerPassword,
+            schemaName: this.schemaName, writerRole: this.writerRole, writerPassword: this.writerPassword, writerUrl: this.writerUrl,
+            readerRole: this.readerRole, readerPassword: this.readerPassword, migrationsFingerprint: this.migrationsFingerprint,
         });
     }
 }

@@ -384,6 +384,13 @@ export const configKeys = {
         source: "config",
         defaults: { production: "postgres" },
     }),
+    evidenceDbSslMode: key({
+        description: "libpq sslmode used to reach the evidence database (Supabase requires TLS).",
+        schema: z.enum(["disable", "require", "verify-ca", "verify-full"], "must be one of disable, require, verify-ca, verify-full"),
+        coerce: "string",
+        source: "config",
+        defaults: everyStage("require" as const),
+    }),
     evidenceDbAdminUser: key({
         description: "Role that owns the ops schema and creates ops_writer / ops_reader.",
         schema: z.string().min(1),

@@ -5,13 +5,13 @@
 import { Command, Option } from "commander";
 import { action, progress } from "../cli/runtime";
 import { connect, parseDatabaseUrl } from "../postgres/connect";
-import { loadHistory, runningDeployment } from "../promotion/rollback";
+import { loadHistory, provenImage, runningDeployment } from "../promotion/rollback";
 import { recordBuild } from "./build";
 import { recordDeployment } from "./deployment";
 import { runHealth } from "./health";
 import { migrateEvidence } from "./migrate";
 import { recordMigrations } from "./modules";
-import { parseEnvironment } from "./schema";
+import { parseEnvironment, parseGitSha } from "./schema";
 
 export const evidenceDbVariable = "EVIDENCE_DB_URL";
 
@@ -128,6 +128,24 @@ export function registerEvidence(program: Command): void {
             try {
                 const running = runningDeployment(await loadHistory(client, environment));
                 return { exitCode: 0, report: { environment, deployment: running ?? null }, text: running?.gitSha ?? "" };
+            } finally {
+                await client.end();
+            }
+        }));
+
+    evidence.command("image")
+        .description("the pinned image a commit ran with when it succeeded in an environment (what promotion deploys)")
+        .addOption(evidenceDbOption())
+        .requiredOption("--environment <name>", "where the commit must have succeeded (staging for a promotion)")
+        .requiredOption("--sha <sha>", "the commit")
+        .option("--json", "print the report as JSON")
+        .action(action(async (opts: { db?: string; environment: string; sha: string; json?: boolean }) => {
+            const environment = parseEnvironment(opts.environment, "--environment");
+            const sha = parseGitSha(opts.sha, "--sha");
+            const client = await connect(parseDatabaseUrl(opts.db, "--db (or EVIDENCE_DB_URL)"));
+            try {
+                const proven = provenImage(environment, await loadHistory(client, environment), sha);
+                return { exitCode: 0, report: { environment, deployment: proven }, text: proven.imageReference };
             } finally {
                 await client.end();
             }

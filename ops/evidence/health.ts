@@ -77,10 +77,9 @@ export async function probeDatabase(db: DatabaseUrl, timeoutMs: number): Promise
     const client = new Client(clientConfig(db, { connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs }));
     try {
         await client.connect();
-        const { rows } = await client.query(
-            "SELECT CASE WHEN to_regclass('ir_module_module') IS NULL THEN NULL ELSE (SELECT state FROM ir_module_module WHERE name = 'base') END AS base",
-        );
-        const base = rows[0].base as string | null;
+        const { rows: found } = await client.query("SELECT to_regclass('ir_module_module') IS NOT NULL AS present");
+        const { rows } = found[0].present ? await client.query("SELECT state AS base FROM ir_module_module WHERE name = 'base'") : { rows: [] };
+        const base = (rows[0]?.base ?? null) as string | null;
         const ms = Date.now() - started;
         if (base === null) return { database: db.database, ok: false, ms, error: "connected, but it is not an Odoo database (no installed base module)" };
         if (base !== "installed") return { database: db.database, ok: false, ms, error: `connected, but module base is "${base}" (expected installed)` };

@@ -251,3 +251,13 @@ export function assertRollbackUsage(opts: RollbackOptions): void {
 export function runningDeployment(history: DeploymentEntry[]): DeploymentEntry | undefined {
     return [...history].sort(newestFirst).find((e) => e.status === "succeeded" || e.status === "rolled_back");
 }
+
+/**
+ * Pure: the image a commit ran with when it last worked in an environment (a succeeded deployment,
+ * or a rollback to it). Promotion deploys exactly the artifact staging tested.
+ */
+export function provenImage(environment: string, history: DeploymentEntry[], sha: string): DeploymentEntry & { imageReference: string } {
+    const found = [...history].sort(newestFirst).find((e) => sameCommit(e.gitSha, sha) && (e.status === "succeeded" || e.status === "rolled_back") && e.imageReference);
+    if (!found) throw new RollbackRefused(`${sha} has no succeeded deployment in ${environment}: deploy it there first (nothing reaches production without passing staging)`);
+    return found as DeploymentEntry & { imageReference: string };
+}
