@@ -34,10 +34,12 @@ const serverDatabase = (ready?: pulumi.Resource[], owner?: { user: pulumi.Input<
     ready,
 });
 
-// --- Data: production owns the snapshot bucket; staging (and PR stacks asking for it) restore a
-// --- neutralized copy; dev and other PR stacks start from a fresh database with demo data.
+// --- Data. Each of staging and production owns its own snapshot bucket: production's holds its
+// --- backups, staging's holds only sanitized snapshots, so staging never has access to production
+// --- data. Staging (and PR stacks asking for it) restore a neutralized copy; dev and other PR
+// --- stacks start from a fresh database with demo data.
 let snapshotBucket: SnapshotBucket | undefined;
-if (stage === "production") {
+if (stage === "production" || stage === "staging") {
     const awsProvider = new aws.Provider("aws", { region: s.awsRegion as aws.Region, defaultTags: { tags: cfg.labels } });
     snapshotBucket = new SnapshotBucket("snapshots", {
         bucketName: s.snapshotBucket!,
@@ -48,7 +50,7 @@ if (stage === "production") {
 
 let neutralized: NeutralizedDatabase | undefined;
 let database: DatabaseTarget;
-if (stage === "staging" || (stage === "pr" && s.snapshotId && s.dbHost)) {
+if (stage === "staging" || (stage === "pr" && s.snapshotId)) {
     neutralized = new NeutralizedDatabase("database", {
         stage,
         server: { host: s.dbHost!, port: s.dbPort, adminUser: s.dbAdminUser, adminPassword: secret(s.dbAdminPassword), sslMode: s.dbSslMode },

@@ -17,7 +17,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { dockerLabels } from "../config/naming";
+import { containerLabels, containerRoles, dockerLabels } from "../config/naming";
 import {
     alertRulesYaml,
     alloyConfig,
@@ -105,6 +105,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         validateArgs(args);
         const child = { parent: this };
         const labels = dockerLabels(args.labels);
+        const containerLabelSet = containerLabels(args.labels, containerRoles.observability);
         const network = [{ name: args.edgeNetwork }];
         const nameOf = (role: ObservabilityRole) => observabilityContainerName(args.prefix, role);
         const urlOf = (role: ObservabilityRole, port: number) => `http://${nameOf(role)}:${port}`;
@@ -112,7 +113,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         const hostVolumes = (role: ObservabilityRole): docker.types.input.ContainerVolume[] =>
             (hostAccessFor(role)?.mounts ?? []).map((m) => ({ hostPath: m.hostPath, containerPath: m.containerPath, readOnly: m.readOnly }));
         const volume = (role: ObservabilityRole) => new docker.Volume(`${name}-${role}-data`, { name: `${nameOf(role)}-data`, labels }, child);
-        const common = { networksAdvanced: network, restart: "unless-stopped", labels };
+        const common = { networksAdvanced: network, restart: "unless-stopped", labels: containerLabelSet };
 
         // --- Metrics: Prometheus and its exporters.
         const prometheusData = volume("prometheus");
@@ -259,14 +260,14 @@ export class ObservabilityStack extends pulumi.ComponentResource {
             volumes: [{ volumeName: grafanaData.name, containerPath: grafanaPaths.data }],
             memory: 512,
             cpus: "0.5",
-            labels: [...labels, ...dockerLabels({
+            labels: containerLabels(args.labels, containerRoles.observability, {
                 "traefik.enable": "true",
                 "traefik.docker.network": args.edgeNetwork,
                 [`traefik.http.routers.${args.prefix}-grafana.rule`]: `Host(\`${args.grafanaHost}\`)`,
                 [`traefik.http.routers.${args.prefix}-grafana.entrypoints`]: "websecure",
                 [`traefik.http.routers.${args.prefix}-grafana.tls.certresolver`]: "letsencrypt",
                 [`traefik.http.services.${args.prefix}-grafana.loadbalancer.server.port`]: String(ports.grafana),
-            })],
+            }),
         }, child);
 
         this.grafanaUrl = pulumi.output(`https://${args.grafanaHost}`);

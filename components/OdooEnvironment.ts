@@ -9,7 +9,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { dockerLabels, EnvironmentNames } from "../config/naming";
+import { containerLabels, containerRoles, dockerLabels, EnvironmentNames } from "../config/naming";
 import { isNonProduction, Stage } from "../config/stage";
 import { renderOdooConf } from "./odooConf";
 
@@ -129,7 +129,7 @@ export class OdooEnvironment extends pulumi.ComponentResource {
                 cpus: "1",
                 restart: "unless-stopped",
                 wait: true,
-                labels,
+                labels: containerLabels(args.labels, containerRoles.postgres),
             }, child);
             dbHost = "db";
             dbPort = 5432;
@@ -157,7 +157,7 @@ export class OdooEnvironment extends pulumi.ComponentResource {
                 memory: 128,
                 cpus: "0.25",
                 restart: "unless-stopped",
-                labels: [...labels, ...dockerLabels(routerLabels(`${names.prefix}-mail`, names.mailHost, mailpitUiPort, args.edgeNetwork))],
+                labels: containerLabels(args.labels, containerRoles.mailCatcher, routerLabels(`${names.prefix}-mail`, names.mailHost, mailpitUiPort, args.edgeNetwork)),
             }, child);
             odooDependsOn.push(mailpit);
             smtp = { host: "mailpit", port: mailpitSmtpPort, ssl: false };
@@ -206,7 +206,8 @@ export class OdooEnvironment extends pulumi.ComponentResource {
                 logs: true,
                 restart: "no",
                 memory: args.memoryMb,
-                labels,
+                cpus: String(args.cpus),
+                labels: containerLabels(args.labels, containerRoles.odooInit),
             }, { ...child, dependsOn: odooDependsOn });
             odooDependsOn.push(init);
         }
@@ -233,7 +234,7 @@ export class OdooEnvironment extends pulumi.ComponentResource {
             memory: args.memoryMb,
             cpus: String(args.cpus),
             restart: "unless-stopped",
-            labels: [...labels, ...dockerLabels(routing)],
+            labels: containerLabels(args.labels, containerRoles.odoo, routing),
         }, { ...child, dependsOn: odooDependsOn });
 
         this.url = pulumi.output(`https://${names.host}`);

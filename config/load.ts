@@ -186,6 +186,13 @@ export function resolveSettings(input: ConfigInput): StackSettings {
         );
     }
 
+    if (identity.stage === "pr" && values.snapshotId !== undefined) {
+        for (const needed of ["dbHost", "snapshotBucket"] as const) {
+            if (values[needed] === undefined) {
+                problems.push(`${qualified(needed)} is required when ${qualified("snapshotId")} asks a PR stack for a neutralized copy: set it, or unset snapshotId for a fresh database with demo data (${input.stack.file})`);
+            }
+        }
+    }
     if (problems.length) throw new ConfigError(problems);
     const settings = values as Settings;
 

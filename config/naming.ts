@@ -133,7 +133,26 @@ export const labelKeys = {
     pr: "odoo-platform.pr",
     ttlHours: "odoo-platform.ttl-hours",
     managedBy: "odoo-platform.managed-by",
+    /** What a container is for: policies find the Odoo container, the mail catcher, the router … by it. */
+    role: "odoo-platform.role",
 } as const;
+
+/** Values of the `odoo-platform.role` container label. */
+export const containerRoles = {
+    odoo: "odoo",
+    odooInit: "odoo-init",
+    postgres: "postgres",
+    mailCatcher: "mail-catcher",
+    egressProxy: "egress-proxy",
+    router: "router",
+    observability: "observability",
+} as const;
+export type ContainerRole = (typeof containerRoles)[keyof typeof containerRoles];
+
+/** Docker labels of one container: the stack's labels plus its role. */
+export function containerLabels(labels: Record<string, string>, role: ContainerRole, extra: Record<string, string> = {}): { label: string; value: string }[] {
+    return dockerLabels({ ...labels, ...extra, [labelKeys.role]: role });
+}
 
 export interface LabelInput {
     stage: Stage;

@@ -239,7 +239,7 @@ export const configKeys = {
 
     // --- Data: snapshots and neutralization ---------------------------------------------------
     snapshotBucket: key({
-        description: "S3 bucket of production snapshots (created by the production stack, read by staging).",
+        description: "S3 bucket this stack owns: production backups (production stack) or sanitized snapshots for restores (staging stack).",
         schema: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name (3–63 lower-case letters, digits, dots, dashes)").optional(),
         coerce: "string",
         source: "config",

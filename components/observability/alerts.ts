@@ -64,7 +64,7 @@ export function alertRules(t: AlertThresholds = defaultThresholds): AlertRule[] 
             for: "10m",
             severity: "warning",
             summary: "{{ $labels.stack }}: Odoo p95 latency {{ $value | humanizeDuration }}",
-            description: `The 95th percentile of Odoo response time in {{ $labels.stack }} stayed above ${t.p95Seconds}s for 10 minutes. Check slow queries ({service="db", log_type="slow_query"}) and worker saturation.`,
+            description: `The 95th percentile of Odoo response time in {{ $labels.stack }} stayed above ${t.p95Seconds}s for 10 minutes. Check slow queries ({service="postgres", log_type="slow_query"}) and worker saturation.`,
         },
         {
             alert: "PostgresConnectionsNearLimit",

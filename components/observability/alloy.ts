@@ -3,6 +3,7 @@
  * host's containers through the Docker socket, keeps ours (the `odoo-platform.managed-by` label) and
  * the shared Traefik, labels each stream with stage / stack / pr / git_sha / container / service, and
  * marks Odoo log levels, PostgreSQL slow queries and Traefik access logs before pushing to Loki.
+ * Stream labels: stage, stack, pr, git_sha (Docker labels), service (the role label), container.
  *
  * The configuration is built as data (blocks, attributes) and rendered, so the tests check its
  * structure (every referenced component exists, the labels are the ones the dashboards query).
@@ -10,7 +11,7 @@
  * discovery.docker, discovery.relabel, loki.process, loki.write.
  */
 import { labelKeys } from "../../config/naming";
-import { dockerSocketPath, observabilityRoles } from "./hostAccess";
+import { dockerSocketPath } from "./hostAccess";
 
 /** A reference to another component's export (rendered bare, not quoted). */
 export interface AlloyRef {
@@ -67,13 +68,10 @@ export const streamLabelsFromDocker: readonly [string, string][] = [
 ];
 
 /**
- * `service` from the container name, as data: OdooEnvironment names its containers
- * `odoo-<stack>-{odoo,db,db-init,mailpit,egress}`, the observability stack `obs-<stack>-<role>`.
+ * `service` is the container's `odoo-platform.role` label (odoo, odoo-init, postgres, mail-catcher,
+ * egress-proxy, router, observability); the shared Traefik is `router` even without the label.
  */
-export const serviceFromContainerName: readonly { regex: string; replacement: string }[] = [
-    { regex: "/odoo-.+-(odoo|db|db-init|mailpit|egress)", replacement: "$1" },
-    { regex: `/obs-.+-(${observabilityRoles.join("|")})`, replacement: "$1" },
-];
+export const serviceLabel = "service";
 
 /** Odoo's log line: `2024-05-01 10:00:00,123 7 INFO dbname odoo.module: message`. */
 export const odooLogLevelRegex = String.raw`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3} \d+ (?P<level>[A-Z]+) `;
@@ -107,10 +105,8 @@ export function alloyBlocks(input: AlloyConfigInput): AlloyBlock[] {
                 ...streamLabelsFromDocker.map(([dockerLabel, lokiLabel]) =>
                     rule([["source_labels", [dockerSdLabel(dockerLabel)]], ["regex", "(.+)"], ["target_label", lokiLabel]]),
                 ),
-                ...serviceFromContainerName.map((s) =>
-                    rule([["source_labels", ["__meta_docker_container_name"]], ["regex", s.regex], ["replacement", s.replacement], ["target_label", "service"]]),
-                ),
-                rule([["source_labels", ["__meta_docker_container_name"]], ["regex", `/${input.traefikContainer}`], ["replacement", "traefik"], ["target_label", "service"]]),
+                rule([["source_labels", ["__meta_docker_container_name"]], ["regex", `/${input.traefikContainer}`], ["replacement", "router"], ["target_label", serviceLabel]]),
+                rule([["source_labels", [dockerSdLabel(labelKeys.role)]], ["regex", "(.+)"], ["target_label", serviceLabel]]),
             ],
         },
         {
@@ -140,12 +136,12 @@ export function alloyBlocks(input: AlloyConfigInput): AlloyBlock[] {
                 },
                 {
                     name: "stage.match",
-                    attributes: [["selector", `{service="db"} |~ "${slowQueryLineRegex}"`]],
+                    attributes: [["selector", `{service="postgres"} |~ "${slowQueryLineRegex}"`]],
                     blocks: [{ name: "stage.static_labels", attributes: [["values", { log_type: "slow_query" }]] }],
                 },
                 {
                     name: "stage.match",
-                    attributes: [["selector", `{service="traefik"} |= "RouterName"`]],
+                    attributes: [["selector", `{service="router"} |= "RouterName"`]],
                     blocks: [{ name: "stage.static_labels", attributes: [["values", { log_type: "access" }]] }],
                 },
             ],

@@ -193,7 +193,7 @@ export function environmentsDashboard(opts: DashboardOptions): Dashboard {
     l.add({ type: "logs", title: "Odoo log", datasource: ds("loki"), w: 24, h: 10,
         targets: [logs(`{service="odoo", ${envFilter}}`)], options: { showTime: true, wrapLogMessage: true, sortOrder: "Descending" } });
     l.add({ type: "logs", title: "Access log (Traefik)", datasource: ds("loki"), w: 24, h: 10,
-        targets: [logs(`{service="traefik", log_type="access"} | json | RouterName=~"odoo-($stack)@docker"`)], options: { showTime: true, sortOrder: "Descending" } });
+        targets: [logs(`{service="router", log_type="access"} | json | RouterName=~"odoo-($stack)@docker"`)], options: { showTime: true, sortOrder: "Descending" } });
     return dashboard("odoo-environments", "Odoo environments", "Requests, latency and errors per environment (Traefik router = environment), Odoo and access logs.", opts,
         [promVariable("stage", "Stage", `traefik_router_requests_total{app="odoo"}`, "stage"), promVariable("stack", "Environment", `traefik_router_requests_total{app="odoo", stage=~"$stage"}`, "stack")],
         l.panels);
@@ -219,7 +219,7 @@ export function databaseDashboard(opts: DashboardOptions): Dashboard {
     l.add({ type: "timeseries", title: `Slow queries per environment (> ${opts.slowQueryMs} ms, 5 min)`, datasource: ds("prometheus"), unit: "short",
         targets: [prom(`sum by (stack) (${slowQueriesMetric})`, "{{stack}}")] });
     l.add({ type: "logs", title: "Slow-query log (log_min_duration_statement)", datasource: ds("loki"), w: 24, h: 10,
-        targets: [logs(`{service="db", log_type="slow_query"}`)], options: { showTime: true, wrapLogMessage: true, sortOrder: "Descending" } });
+        targets: [logs(`{service="postgres", log_type="slow_query"}`)], options: { showTime: true, wrapLogMessage: true, sortOrder: "Descending" } });
     return dashboard("odoo-database", "Database", "The stage's PostgreSQL server (postgres-exporter) and the slow-query logs of every environment.", opts,
         [promVariable("database", "Database", "pg_database_size_bytes", "datname")], l.panels);
 }

@@ -108,13 +108,13 @@ export function lokiRecordingRules(mailCatcherHost = "mailpit"): LokiRecordingRu
         },
         {
             record: smtpOutsideCatcherMetric,
-            expr: `sum by (stage, stack, pr) (count_over_time({service="egress", ${nonProduction}} |~ ${raw(`CONNECT [^ ]+:(${smtpPorts.join("|")})\\b`)} [5m]))`,
+            expr: `sum by (stage, stack, pr) (count_over_time({service="egress-proxy", ${nonProduction}} |~ ${raw(`CONNECT [^ ]+:(${smtpPorts.join("|")})\\b`)} [5m]))`,
             labels: { source: "egress-proxy" },
             why: "the egress proxy saw a CONNECT to an SMTP port",
         },
         {
             record: slowQueriesMetric,
-            expr: `sum by (stage, stack, pr) (count_over_time({service="db", log_type="slow_query"} [5m]))`,
+            expr: `sum by (stage, stack, pr) (count_over_time({service="postgres", log_type="slow_query"} [5m]))`,
             why: "PostgreSQL statements slower than log_min_duration_statement (slowQueryMs)",
         },
         {

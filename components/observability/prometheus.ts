@@ -55,7 +55,7 @@ export const prometheusPaths = {
 export const cadvisorLabelName = (dockerLabel: string): string => `container_label_${dockerLabel.replace(/[^A-Za-z0-9_]/g, "_")}`;
 
 /** The Docker labels cAdvisor keeps on container metrics (everything else is dropped at the source). */
-export const cadvisorKeptLabels = [labelKeys.stage, labelKeys.stack, labelKeys.pr, labelKeys.gitSha] as const;
+export const cadvisorKeptLabels = [labelKeys.stage, labelKeys.stack, labelKeys.pr, labelKeys.gitSha, labelKeys.role] as const;
 
 /**
  * Traefik routers are named after the environment (`odoo-<stack>` for Odoo, `odoo-<stack>-mail` for
@@ -72,11 +72,12 @@ export const traefikRouterRelabel: Relabel[] = [
     { source_labels: ["stack"], regex: "pr-([0-9]+)", target_label: "pr", replacement: "$1" },
 ];
 
-/** cAdvisor: Docker labels → stage / stack / pr, container name → `container`. */
+/** cAdvisor: Docker labels → stage / stack / pr / role, container name → `container`. */
 export const cadvisorRelabel: Relabel[] = [
     { source_labels: [cadvisorLabelName(labelKeys.stage)], regex: "(.+)", target_label: "stage", replacement: "$1" },
     { source_labels: [cadvisorLabelName(labelKeys.stack)], regex: "(.+)", target_label: "stack", replacement: "$1" },
     { source_labels: [cadvisorLabelName(labelKeys.pr)], regex: "(.+)", target_label: "pr", replacement: "$1" },
+    { source_labels: [cadvisorLabelName(labelKeys.role)], regex: "(.+)", target_label: "role", replacement: "$1" },
     { source_labels: ["name"], regex: "(.+)", target_label: "container", replacement: "$1" },
     // Per-cgroup series of non-containers (system slices) carry no name: not ours to chart.
     { source_labels: ["__name__", "name"], separator: ";", regex: "container_.+;", action: "drop" },

@@ -11,14 +11,11 @@ import {
     lokiPaths,
     lokiRecordingRules,
     lokiRulesYaml,
-    observabilityContainerName,
-    observabilityRoles,
     odooLogLevelRegex,
-    serviceFromContainerName,
     slowQueryLineRegex,
     smtpOutsideCatcherMetric,
 } from "../../../components/observability";
-import { environmentNames, labelKeys } from "../../../config/naming";
+import { containerRoles, labelKeys } from "../../../config/naming";
 
 /** Go's RE2 named groups `(?P<name>…)` in JavaScript's spelling. */
 const re2 = (pattern: string) => new RegExp(pattern.replace(/\(\?P</g, "(?<"));
@@ -78,7 +75,7 @@ describe("Loki configuration", () => {
 
 describe("Loki recording rules", () => {
     const rules = lokiRecordingRules();
-    const alloyServices = new Set(["odoo", "db", "db-init", "mailpit", "egress", "traefik", ...observabilityRoles]);
+    const alloyServices = new Set<string>(Object.values(containerRoles));
     const alloyLabels = new Set(["container", "service", "level", "log_type", "stage", "stack", "pr", "git_sha"]);
 
     it("are a valid rule file whose records are Prometheus metric names", () => {
@@ -175,22 +172,13 @@ describe("Alloy configuration", () => {
         assert.ok(text.includes('action = "keep"'));
     });
 
-    it("names the service of every container OdooEnvironment and the stack create", () => {
-        const service = (containerName: string): string | undefined => {
-            let found: string | undefined;
-            for (const s of serviceFromContainerName) {
-                const m = new RegExp(`^(?:${s.regex})$`).exec(`/${containerName}`);
-                if (m) found = s.replacement.replace(/\$(\d)/g, (_, i) => m[Number(i)]);
-            }
-            return found;
-        };
-        const names = environmentNames({ stage: "pr", stack: "pr-7", prNumber: 7 }, { domain: "example.com", branch: "feature/x" });
-        assert.equal(service(names.containers.odoo), "odoo");
-        assert.equal(service(names.containers.postgres), "db");
-        assert.equal(service(names.containers.mailCatcher), "mailpit");
-        assert.equal(service(names.containers.egressProxy), "egress");
-        assert.equal(service(`${names.prefix}-db-init`), "db-init");
-        for (const role of observabilityRoles) assert.equal(service(observabilityContainerName("obs-staging", role)), role);
+    it("names each stream's service after the container's role label; the shared Traefik is the router", () => {
+        const rules = blocks.find((b) => b.name === "discovery.relabel")!.blocks!.map((b) => Object.fromEntries(b.attributes!));
+        const service = rules.filter((r) => r.target_label === "service");
+        assert.deepEqual(service.map((r) => r.source_labels), [["__meta_docker_container_name"], [dockerSdLabel(labelKeys.role)]]);
+        assert.equal(service[0].regex, "/traefik");
+        assert.equal(service[0].replacement, "router");
+        assert.equal(dockerSdLabel(labelKeys.role), "__meta_docker_container_label_odoo_platform_role");
     });
 
     it("recognises Odoo log levels, PostgreSQL slow queries and Traefik access logs", () => {
@@ -201,7 +189,7 @@ describe("Alloy configuration", () => {
         const slow = new RegExp(slowQueryLineRegex);
         assert.ok(slow.test('2026-11-25 10:00:00.123 UTC [77] LOG:  duration: 1012.345 ms  statement: SELECT "res_partner".id FROM "res_partner"'));
         assert.ok(!slow.test("2026-11-25 10:00:00.123 UTC [77] LOG:  checkpoint starting: time"));
-        assert.ok(text.includes('selector = "{service=\\"traefik\\"} |= \\"RouterName\\""'));
+        assert.ok(text.includes('selector = "{service=\\"router\\"} |= \\"RouterName\\""'));
         assert.ok(text.includes("log_type = \"slow_query\","));
     });
 });
