@@ -60,6 +60,7 @@ describe("ObservabilityStack under the mock runtime", function () {
             assert.equal(labels["odoo-platform.stage"], "staging", `${c.inputs.name}`);
             assert.equal(labels["odoo-platform.stack"], "staging");
             assert.equal(labels["odoo-platform.git-sha"], "abcdef1");
+            assert.equal(labels["odoo-platform.role"], "observability");
             assert.equal(c.inputs.ports, undefined, `${c.inputs.name} publishes no port`);
             assert.deepEqual(c.inputs.networksAdvanced, [{ name: "odoo-edge" }]);
             assert.equal(c.inputs.restart, "unless-stopped");
