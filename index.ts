@@ -127,7 +127,7 @@ if (s.observability) {
                   database: s.evidenceDbName ?? "postgres",
                   user: evidenceSchema.readerRole,
                   password: evidenceSchema.readerPassword,
-                  sslMode: "require",
+                  sslMode: s.evidenceDbSslMode,
               }
             : undefined,
     }, onDocker);
@@ -146,6 +146,7 @@ export const imageReference = environment.imageReference;
 export const imageDigest = environment.imageDigest;
 export const snapshotBucketName = snapshotBucket?.bucketName ?? null;
 export const grafanaUrl = observability?.grafanaUrl ?? null;
+export const grafanaAdminPassword = observability?.grafanaAdminPassword ?? null;
 /** Secret: the ops_writer URL CI stores as EVIDENCE_DB_URL (production stack only). */
 export const evidenceWriterUrl = evidenceSchema?.writerUrl ?? null;
 export const evidence = {

@@ -129,6 +129,8 @@ describe("ObservabilityStack under the mock runtime", function () {
         assert.deepEqual(files.map((f) => f.split("/").pop()), ["containers.json", "database.json", "deployments.json", "environments.json"]);
         for (const f of files) JSON.parse(upload(grafana, f));
 
+        assert.equal(production.outputs.grafanaAdminPassword, "[secret]", "the admin password is a secret stack output");
+
         const stagingGrafana = byName(staging, "obs-staging-grafana");
         assert.ok(!parse(upload(stagingGrafana, "/etc/grafana/provisioning/datasources/odoo-platform.yml")).datasources.some((d: { uid: string }) => d.uid === "evidence"));
         assert.ok(!uploads(stagingGrafana).some((u) => u.file.endsWith("deployments.json")));
