@@ -92,18 +92,6 @@ const environment = new OdooEnvironment("odoo", {
 }, onDocker);
 
 // --- Shared per-host and per-project pieces.
-let observability: ObservabilityStack | undefined;
-if (s.observability) {
-    observability = new ObservabilityStack("observability", {
-        prefix: `obs-${cfg.stack}`,
-        labels: cfg.labels,
-        scrapeIntervalSeconds: s.metricsScrapeSeconds,
-        logRetentionDays: s.logRetentionDays,
-        edgeNetwork,
-        grafanaHost: `grafana-${cfg.stack}.${s.domain}`,
-    }, onDocker);
-}
-
 let evidenceSchema: EvidenceSchema | undefined;
 if (stage === "production") {
     evidenceSchema = new EvidenceSchema("evidence", {
@@ -115,6 +103,34 @@ if (stage === "production") {
         sslMode: s.evidenceDbSslMode,
         workDir: projectDir,
     });
+}
+
+let observability: ObservabilityStack | undefined;
+if (s.observability) {
+    observability = new ObservabilityStack("observability", {
+        prefix: `obs-${cfg.stack}`,
+        labels: cfg.labels,
+        scrapeIntervalSeconds: s.metricsScrapeSeconds,
+        logRetentionDays: s.logRetentionDays,
+        slowQueryMs: s.slowQueryMs,
+        edgeNetwork,
+        grafanaHost: `grafana-${cfg.stack}.${s.domain}`,
+        // The stage's database server (staging/production); dev and PR databases are containers,
+        // covered by cAdvisor and their slow-query logs.
+        database: s.dbHost
+            ? { host: s.dbHost, port: s.dbPort, database: "postgres", user: s.dbAdminUser, password: secret(s.dbAdminPassword) ?? "", sslMode: s.dbSslMode }
+            : undefined,
+        evidence: evidenceSchema
+            ? {
+                  host: s.evidenceDbHost!,
+                  port: s.evidenceDbPort,
+                  database: s.evidenceDbName ?? "postgres",
+                  user: evidenceSchema.readerRole,
+                  password: evidenceSchema.readerPassword,
+                  sslMode: s.evidenceDbSslMode,
+              }
+            : undefined,
+    }, onDocker);
 }
 
 // --- Stack outputs: the deployment evidence.
@@ -130,6 +146,7 @@ export const imageReference = environment.imageReference;
 export const imageDigest = environment.imageDigest;
 export const snapshotBucketName = snapshotBucket?.bucketName ?? null;
 export const grafanaUrl = observability?.grafanaUrl ?? null;
+export const grafanaAdminPassword = observability?.grafanaAdminPassword ?? null;
 /** Secret: the ops_writer URL CI stores as EVIDENCE_DB_URL (production stack only). */
 export const evidenceWriterUrl = evidenceSchema?.writerUrl ?? null;
 export const evidence = {

@@ -18,6 +18,10 @@ export interface RetentionOptions {
     monthlyKeep?: number;
     stagingSnapshotDays?: number;
     promotionBackupDays?: number;
+    /** Evidence archived by `evidence prune --to s3://<bucket>/evidence` at this age (days) … */
+    evidenceCompressAfterDays?: number;
+    /** … is gone at this age: the object expires (deleteAfter − compressAfter) days after upload. */
+    evidenceDeleteAfterDays?: number;
 }
 
 export function retentionRules(opts: RetentionOptions = {}): RetentionRule[] {
@@ -31,6 +35,12 @@ export function retentionRules(opts: RetentionOptions = {}): RetentionRule[] {
         { id: "production-monthly", prefix: "production/monthly/", expireAfterDays: monthly * 31 + 1, description: `${monthly} monthly backups` },
         { id: "production-promotion", prefix: "production/promotion/", expireAfterDays: opts.promotionBackupDays ?? 14, description: "backups taken before a promotion that upgrades modules" },
         { id: "staging-snapshots", prefix: "staging/", expireAfterDays: opts.stagingSnapshotDays ?? 30, description: "sanitized snapshots for staging refreshes" },
+        {
+            id: "evidence-archive",
+            prefix: "evidence/",
+            expireAfterDays: (opts.evidenceDeleteAfterDays ?? 90) - (opts.evidenceCompressAfterDays ?? 30),
+            description: `deployment evidence moved here compressed by \`evidence prune\`, gone ${opts.evidenceDeleteAfterDays ?? 90} days after it was written`,
+        },
     ];
 }
 

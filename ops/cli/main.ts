@@ -4,11 +4,13 @@
  */
 import { Command, CommanderError } from "commander";
 import { registerEvidence } from "../evidence/cli";
+import { registerEvidencePrune } from "../evidence/pruneCli";
+import { registerPostmortem } from "../postmortem/cli";
 import { registerPromotion } from "../promotion/cli";
 import { exitCodes } from "./runtime";
 
 /** Command groups, each `(program) => void`. Add a group by adding its register function. */
-const groups: ((program: Command) => void)[] = [registerEvidence, (program) => registerPromotion(program)];
+const groups: ((program: Command) => void)[] = [registerEvidence, (program) => registerPromotion(program), registerEvidencePrune, registerPostmortem];
 
 export function buildCli(): Command {
     const program = new Command("odoo-platform")

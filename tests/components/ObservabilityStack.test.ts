@@ -1,0 +1,138 @@
+import * as assert from "node:assert/strict";
+import { parse } from "yaml";
+import { dockerSocketAllowList, dockerSocketPath, hostAccess } from "../../components/observability";
+import { isSecretValue } from "../../plan/mockRuntime";
+import { planStack, PlanResult, PlannedResource } from "../../plan/plan";
+
+const env = { ...process.env, ODOO_PLATFORM_GIT_SHA: "abcdef1" };
+const containerType = "docker:index/container:Container";
+
+type Upload = { file: string; content: string };
+type Volume = { hostPath?: string; containerPath: string; readOnly?: boolean; volumeName?: string };
+
+const observabilityContainers = (plan: PlanResult) =>
+    plan.resources.filter((r) => r.type === containerType && r.parent === "observability");
+const byName = (plan: PlanResult, name: string): PlannedResource => {
+    const found = plan.resources.find((r) => r.type === containerType && r.inputs.name === name);
+    assert.ok(found, `container ${name} planned`);
+    return found;
+};
+const uploads = (c: PlannedResource) => (c.inputs.uploads ?? []) as Upload[];
+const upload = (c: PlannedResource, file: string) => {
+    const found = uploads(c).find((u) => u.file === file);
+    assert.ok(found, `${c.inputs.name} uploads ${file}`);
+    return found.content;
+};
+const labelMap = (c: PlannedResource) => Object.fromEntries((c.inputs.labels as { label: string; value: string }[]).map((l) => [l.label, l.value]));
+
+describe("ObservabilityStack under the mock runtime", function () {
+    this.timeout(60_000);
+    let staging: PlanResult;
+    let production: PlanResult;
+
+    before(async () => {
+        staging = await planStack({ stack: "staging", env });
+        production = await planStack({ stack: "production", env });
+        assert.deepEqual(staging.errors, []);
+        assert.deepEqual(production.errors, []);
+    });
+
+    it("declares one component with Prometheus, Loki, Alloy, Grafana, cAdvisor, node exporter and postgres-exporter", () => {
+        const component = staging.resources.filter((r) => r.type === "odoo-platform:observability:ObservabilityStack");
+        assert.equal(component.length, 1);
+        assert.deepEqual(observabilityContainers(staging).map((c) => c.inputs.name).sort(), [
+            "obs-staging-alloy", "obs-staging-cadvisor", "obs-staging-grafana", "obs-staging-loki",
+            "obs-staging-node-exporter", "obs-staging-postgres-exporter", "obs-staging-prometheus",
+        ]);
+        const volumes = staging.resources.filter((r) => r.type === "docker:index/volume:Volume" && r.parent === "observability").map((v) => v.inputs.name).sort();
+        assert.deepEqual(volumes, ["obs-staging-alloy-data", "obs-staging-grafana-data", "obs-staging-loki-data", "obs-staging-prometheus-data"]);
+    });
+
+    it("is not deployed on dev or PR stacks (they share the staging host's stack)", async () => {
+        const pr = await planStack({ stack: "pr-7", env: { ...env, ODOO_PLATFORM_GIT_BRANCH: "feature/x" } });
+        assert.deepEqual(pr.errors, []);
+        assert.equal(observabilityContainers(pr).length, 0);
+    });
+
+    it("labels every container with stage / stack / git SHA, publishes no host port and joins the edge network", () => {
+        for (const c of observabilityContainers(staging)) {
+            const labels = labelMap(c);
+            assert.equal(labels["odoo-platform.stage"], "staging", `${c.inputs.name}`);
+            assert.equal(labels["odoo-platform.stack"], "staging");
+            assert.equal(labels["odoo-platform.git-sha"], "abcdef1");
+            assert.equal(labels["odoo-platform.role"], "observability");
+            assert.equal(c.inputs.ports, undefined, `${c.inputs.name} publishes no port`);
+            assert.deepEqual(c.inputs.networksAdvanced, [{ name: "odoo-edge" }]);
+            assert.equal(c.inputs.restart, "unless-stopped");
+            assert.ok(Number(c.inputs.memory) > 0, `${c.inputs.name} has a memory limit`);
+        }
+        const grafana = labelMap(byName(staging, "obs-staging-grafana"));
+        assert.equal(grafana["traefik.http.routers.obs-staging-grafana.rule"], "Host(`grafana-staging.insightpulseai.com`)");
+        assert.equal(grafana["traefik.http.services.obs-staging-grafana.loadbalancer.server.port"], "3000");
+    });
+
+    it("mounts the Docker socket only into the allow-listed containers, every host path read-only", () => {
+        for (const c of observabilityContainers(staging)) {
+            const hostMounts = ((c.inputs.volumes ?? []) as Volume[]).filter((v) => v.hostPath);
+            const socket = hostMounts.some((v) => v.hostPath === dockerSocketPath);
+            assert.equal(socket, dockerSocketAllowList.matches(String(c.inputs.name)), `${c.inputs.name}: Docker socket ${socket ? "mounted" : "absent"}`);
+            for (const m of hostMounts) assert.equal(m.readOnly, true, `${c.inputs.name}: ${m.hostPath} read-only`);
+            const role = String(c.inputs.name).replace("obs-staging-", "");
+            const declared = hostAccess.find((a) => a.role === role)?.mounts.map((m) => m.hostPath) ?? [];
+            assert.deepEqual(hostMounts.map((m) => m.hostPath), declared, `${c.inputs.name}: exactly the host paths of the table`);
+        }
+        // No other container of the stack sees the Docker socket either.
+        for (const c of staging.resources.filter((r) => r.type === containerType && r.parent !== "observability")) {
+            assert.ok(!((c.inputs.volumes ?? []) as Volume[]).some((v) => v.hostPath === dockerSocketPath), `${c.inputs.name}`);
+        }
+        assert.equal(byName(staging, "obs-staging-node-exporter").inputs.pidMode, "host");
+    });
+
+    it("uploads generated configuration: scrape interval and retention from the stack config", () => {
+        const prometheus = byName(staging, "obs-staging-prometheus");
+        const cfg = parse(upload(prometheus, "/etc/prometheus/prometheus.yml"));
+        assert.equal(cfg.global.scrape_interval, "10s");
+        assert.ok(cfg.scrape_configs.some((j: { job_name: string }) => j.job_name === "postgres"));
+        assert.ok(upload(prometheus, "/etc/prometheus/rules/odoo-platform.yml").includes("NonProductionMailOutsideCatcher"));
+        assert.ok((prometheus.inputs.command as string[]).includes("--storage.tsdb.retention.time=14d"));
+        assert.ok((prometheus.inputs.command as string[]).includes("--web.enable-remote-write-receiver"));
+
+        const loki = byName(staging, "obs-staging-loki");
+        assert.equal(parse(upload(loki, "/etc/loki/config.yml")).limits_config.retention_period, `${14 * 24}h`);
+        assert.ok(upload(loki, "/etc/loki/rules/fake/odoo-platform.yml").includes("odoo_platform:smtp_outside_catcher:count5m"));
+        assert.ok(upload(byName(staging, "obs-staging-alloy"), "/etc/alloy/config.alloy").includes('url = "http://obs-staging-loki:3100/loki/api/v1/push"'));
+
+        const productionLoki = byName(production, "obs-production-loki");
+        assert.equal(parse(upload(productionLoki, "/etc/loki/config.yml")).limits_config.retention_period, `${31 * 24}h`);
+    });
+
+    it("keeps the exporter and Grafana credentials secret", () => {
+        for (const plan of [staging, production]) {
+            for (const name of [`obs-${plan.stack}-postgres-exporter`, `obs-${plan.stack}-grafana`]) {
+                const raw = plan.recorded.find((r) => r.type === containerType && r.name.endsWith(name.replace(`obs-${plan.stack}-`, "observability-")));
+                assert.ok(raw, name);
+                const envs = raw.inputs.envs;
+                const hasSecret = isSecretValue(envs) || (Array.isArray(envs) && envs.some(isSecretValue));
+                assert.ok(hasSecret, `${name}: password env is marked secret`);
+            }
+        }
+    });
+
+    it("provisions the evidence database read-only and the deployments dashboard in production only", () => {
+        const grafana = byName(production, "obs-production-grafana");
+        const ds = parse(upload(grafana, "/etc/grafana/provisioning/datasources/odoo-platform.yml"));
+        const evidence = ds.datasources.find((d: { uid: string }) => d.uid === "evidence");
+        assert.ok(evidence, "evidence data source");
+        assert.equal(evidence.url, "db.abcdefghijklmnop.supabase.co:5432");
+        assert.equal(evidence.secureJsonData.password, "$ODOO_PLATFORM_EVIDENCE_READER_PASSWORD");
+        const files = uploads(grafana).map((u) => u.file).filter((f) => f.endsWith(".json")).sort();
+        assert.deepEqual(files.map((f) => f.split("/").pop()), ["containers.json", "database.json", "deployments.json", "environments.json"]);
+        for (const f of files) JSON.parse(upload(grafana, f));
+
+        assert.equal(production.outputs.grafanaAdminPassword, "[secret]", "the admin password is a secret stack output");
+
+        const stagingGrafana = byName(staging, "obs-staging-grafana");
+        assert.ok(!parse(upload(stagingGrafana, "/etc/grafana/provisioning/datasources/odoo-platform.yml")).datasources.some((d: { uid: string }) => d.uid === "evidence"));
+        assert.ok(!uploads(stagingGrafana).some((u) => u.file.endsWith("deployments.json")));
+    });
+});
