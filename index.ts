@@ -4,12 +4,20 @@
  * stack config → settings → components → stack outputs → evidence.
  */
 import * as aws from "@pulumi/aws";
+import * as cloudflare from "@pulumi/cloudflare";
 import * as docker from "@pulumi/docker";
+import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
+import * as path from "node:path";
+import { EdgeRouter, edgeNetworkName } from "./components/EdgeRouter";
 import { EvidenceSchema } from "./components/EvidenceSchema";
+import { resolveActionsSettings } from "./components/githubActions";
 import { NeutralizedDatabase } from "./components/NeutralizedDatabase";
 import { DatabaseTarget, mailpitSmtpPort, OdooEnvironment } from "./components/OdooEnvironment";
 import { ObservabilityStack } from "./components/ObservabilityStack";
+import { RepositorySettings } from "./components/RepositorySettings";
+import { EdgeEndpoint } from "./components/routing";
+import { imageRegistry, sharedDnsHosts, SharedEdge, sharedEdgeOutput, sharedEdgeProblems } from "./components/shared";
 import { SnapshotBucket } from "./components/SnapshotBucket";
 import { loadStackSettings, projectDir } from "./config/pulumi";
 
@@ -18,10 +26,41 @@ const { settings: s, names, stage } = cfg;
 const secret = <T>(value: T | undefined) => (value === undefined ? undefined : pulumi.secret(value));
 
 /** Docker network shared by the host's router (Traefik), mail catchers and Odoo containers. */
-const edgeNetwork = "odoo-edge";
+const edgeNetwork = edgeNetworkName;
 
-const dockerProvider = new docker.Provider("docker", { host: s.dockerHost });
+// Pulls from a private registry (GHCR) authenticate with the runner's `docker login` credentials.
+const registry = imageRegistry(s.odooImage);
+const dockerProvider = new docker.Provider("docker", { host: s.dockerHost, registryAuth: registry ? [{ address: registry }] : undefined });
 const onDocker = { providers: { docker: dockerProvider } };
+
+// --- Routing. One stack per Docker host owns the router, its networks and the DNS records
+// --- (staging on the non-production host, production on its own, dev on the developer's
+// --- machine); PR stacks read the owner's `edge` output through a StackReference.
+let edgeRouter: EdgeRouter | undefined;
+let edgeEndpoint: pulumi.Output<EdgeEndpoint>;
+let sharedEdge: pulumi.Output<SharedEdge> | undefined;
+if (stage === "pr") {
+    const shared = new pulumi.StackReference("shared", { name: s.sharedStack! });
+    sharedEdge = shared.requireOutput("edge") as pulumi.Output<SharedEdge>;
+    edgeEndpoint = sharedEdge.apply((e) => {
+        const problems = sharedEdgeProblems(e, { sharedStack: s.sharedStack!, dockerHost: s.dockerHost, host: names.host });
+        if (problems.length) throw new Error(`cannot use the shared edge of ${s.sharedStack}:\n  - ${problems.join("\n  - ")}`);
+        return { network: e.network, entrypoint: e.entrypoint, certResolver: e.certResolver ?? undefined };
+    });
+} else {
+    const cloudflareProvider = stage === "dev" ? undefined : new cloudflare.Provider("cloudflare", {});
+    edgeRouter = new EdgeRouter("edge", {
+        labels: cfg.labels,
+        acmeEmail: stage === "dev" ? undefined : s.acmeEmail,
+        bindAddress: stage === "dev" ? "127.0.0.1" : undefined,
+        dns: stage === "dev" ? undefined : {
+            zoneId: s.cloudflareZoneId!,
+            publicIp: s.publicIp!,
+            hosts: sharedDnsHosts({ stage, names, mailCatcher: s.mailCatcher, grafanaHost: s.observability ? `grafana-${cfg.stack}.${s.domain}` : undefined }),
+        },
+    }, { providers: { docker: dockerProvider, ...(cloudflareProvider ? { cloudflare: cloudflareProvider } : {}) } });
+    edgeEndpoint = edgeRouter.endpoint;
+}
 
 const baseUrl = `https://${names.host}`;
 const serverDatabase = (ready?: pulumi.Resource[], owner?: { user: pulumi.Input<string>; password: pulumi.Input<string> }): DatabaseTarget => ({
@@ -77,7 +116,7 @@ const environment = new OdooEnvironment("odoo", {
     labels: cfg.labels,
     gitSha: cfg.gitSha,
     image: s.odooImage,
-    buildContext: s.odooBuildContext,
+    buildContext: s.odooBuildContext ? path.resolve(projectDir, s.odooBuildContext) : undefined,
     addonsPath: s.addonsPath,
     workers: s.odooWorkers,
     memoryMb: s.odooMemoryMb,
@@ -88,7 +127,8 @@ const environment = new OdooEnvironment("odoo", {
     smtp: s.smtpHost ? { host: s.smtpHost, port: s.smtpPort, user: s.smtpUser, password: secret(s.smtpPassword) } : undefined,
     adminPassword: secret(s.odooAdminPassword),
     devSourceDir: s.devSourceDir,
-    edgeNetwork,
+    edge: edgeEndpoint,
+    egressAllowlist: s.egressAllowlist,
 }, onDocker);
 
 // --- Shared per-host and per-project pieces.
@@ -133,6 +173,22 @@ if (s.observability) {
     }, onDocker);
 }
 
+// --- GitHub repository settings: owned by the production stack alone.
+let repositorySettings: RepositorySettings | undefined;
+let githubActionsMissing: string[] = [];
+if (stage === "production") {
+    const [owner] = s.githubRepository!.split("/");
+    const actions = resolveActionsSettings(s);
+    githubActionsMissing = actions.missing;
+    for (const missing of actions.missing) pulumi.log.warn(`GitHub Actions ${missing}`);
+    repositorySettings = new RepositorySettings("github", {
+        repository: s.githubRepository!,
+        productionReviewers: s.githubProductionReviewers,
+        secrets: actions.secrets.map((row) => ({ name: row.name, scope: row.scope, value: pulumi.secret(s[row.configKey] as string) })),
+        variables: actions.variables,
+    }, { providers: { github: new github.Provider("github", { owner }) } });
+}
+
 // --- Stack outputs: the deployment evidence.
 export const stageName = stage;
 export const stackName = cfg.stack;
@@ -144,6 +200,15 @@ export const mailCatcherUrl = environment.mailCatcherUrl;
 export const databaseName = environment.databaseName;
 export const imageReference = environment.imageReference;
 export const imageDigest = environment.imageDigest;
+export const adminLogin = environment.adminLogin;
+/** Secret: `pulumi stack output --show-secrets adminLoginPassword -s <stack>`. */
+export const adminLoginPassword = environment.adminLoginPassword;
+/** Secret: the mail catcher UI's basic-auth password (user `mail`). */
+export const mailCatcherPassword = environment.mailCatcherPassword;
+/** What environments on this Docker host read through a StackReference (owners of a router only). */
+export const edge = edgeRouter ? sharedEdgeOutput({ endpoint: edgeRouter.endpoint, dockerHost: s.dockerHost, prParentDomain: stage === "staging" ? names.prParentDomain : undefined }) : null;
+export const sharedStack = stage === "pr" ? s.sharedStack : null;
+export const githubSettings = repositorySettings ? { repository: repositorySettings.repository, secrets: repositorySettings.secretNames, missing: githubActionsMissing } : null;
 export const snapshotBucketName = snapshotBucket?.bucketName ?? null;
 export const grafanaUrl = observability?.grafanaUrl ?? null;
 export const grafanaAdminPassword = observability?.grafanaAdminPassword ?? null;

@@ -1,26 +1,47 @@
 /**
- * One Odoo environment on a Docker host: the image, a private network, named volumes for the
- * filestore and sessions, a PostgreSQL container (dev/PR; staging and production use the configured
- * server), a mail catcher (every non-production stage) and the Odoo container with a generated
- * odoo.conf, health check, limits and Traefik routing labels.
+ * One Odoo environment on a Docker host — what Odoo.sh calls a build, runbot a running instance:
+ *   - the image, built from the repository's Dockerfile for the git SHA (dev/PR) or pulled by
+ *     digest (staging/production);
+ *   - a private network (internal outside production: no route out), named volumes for the
+ *     filestore and sessions;
+ *   - a PostgreSQL container (dev/PR) or the stage's server reached through a TCP relay;
+ *   - Mailpit in every non-production stage — Odoo's only SMTP server — with its UI routed at the
+ *     sibling host behind basic auth;
+ *   - the egress proxy (non-production): the only way out, for the allow-listed hosts;
+ *   - a one-shot prepare container (volume ownership; install/update and admin password in dev/PR);
+ *   - the Odoo container with a generated odoo.conf, ODOO_STAGE, health check, limits, restart policy
+ *     and Traefik labels (host route, TLS, websocket route when workers > 0).
  *
- * Docker resources: https://www.pulumi.com/registry/packages/docker/api-docs/
+ * Every container carries the stack's labels plus its `odoo-platform.role`, which the policy packs
+ * and dashboards select on. Docker resources: https://www.pulumi.com/registry/packages/docker/api-docs/
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { containerLabels, containerRoles, dockerLabels, EnvironmentNames } from "../config/naming";
 import { isNonProduction, Stage } from "../config/stage";
+import { egressProxyAlias, proxyEnvironment, squidConfig, squidConfigPath, tcpRelayCommand } from "./egress";
 import { renderOdooConf } from "./odooConf";
+import { postInitPython, prepareScript } from "./odooInit";
+import { EdgeEndpoint, mailCatcherRoutingLabels, odooGeventPort, odooHttpPort, odooRoutingLabels, publicUrl } from "./routing";
 
-/** Ports and paths of the official Odoo and Mailpit images. */
-export const odooHttpPort = 8069;
-export const odooGeventPort = 8072;
+export { odooGeventPort, odooHttpPort };
+/** Ports, paths and images of the services an environment runs. */
 export const mailpitSmtpPort = 1025;
 export const mailpitUiPort = 8025;
 export const mailpitImage = "axllent/mailpit:v1.21";
+export const egressProxyImage = "ubuntu/squid:6.6-24.04_edge";
+export const tcpRelayImage = "alpine/socat:1.8.0.0";
 export const odooDataDir = "/var/lib/odoo";
 export const odooConfPath = "/etc/odoo/odoo.conf";
+/** Login of the administrator a dev/PR database is created with. */
+export const adminLogin = "admin";
+/** User of the mail catcher UI's basic auth. */
+export const mailCatcherUser = "mail";
+
+const prepareScriptPath = "/opt/odoo-platform/prepare.sh";
+const postInitPath = "/opt/odoo-platform/post-init.py";
+const adminPasswordPath = "/opt/odoo-platform/admin-password";
 
 export type DatabaseTarget =
     /** A PostgreSQL container of the environment's own (dev and PR stacks). */
@@ -28,7 +49,7 @@ export type DatabaseTarget =
     /** The stage's PostgreSQL server; `ready` must complete before Odoo starts (restore → neutralize → verify). */
     | {
           kind: "server";
-          host: pulumi.Input<string>;
+          host: string;
           port: number;
           user: pulumi.Input<string>;
           password: pulumi.Input<string>;
@@ -56,12 +77,14 @@ export interface OdooEnvironmentArgs {
     mailCatcher: boolean;
     /** The real relay: production only. */
     smtp?: { host: string; port: number; user?: string; password?: pulumi.Input<string> };
-    /** Master password; generated when not given. */
+    /** Master password (`admin_passwd`); generated when not given. */
     adminPassword?: pulumi.Input<string>;
     /** Dev only: host directory bind-mounted over the first addons path entry, with `--dev=all`. */
     devSourceDir?: string;
-    /** Docker network shared with the router (Traefik) of this host. */
-    edgeNetwork: string;
+    /** The host's router: its edge network, entrypoint and certificate resolver (a StackReference output in PR stacks). */
+    edge: pulumi.Input<EdgeEndpoint>;
+    /** Hosts a non-production Odoo may reach through the egress proxy. */
+    egressAllowlist: string[];
 }
 
 export class OdooEnvironment extends pulumi.ComponentResource {
@@ -71,178 +94,282 @@ export class OdooEnvironment extends pulumi.ComponentResource {
     public readonly imageReference: pulumi.Output<string>;
     public readonly imageDigest: pulumi.Output<string>;
     public readonly containerName: pulumi.Output<string>;
+    public readonly stage: pulumi.Output<Stage>;
+    public readonly gitSha: pulumi.Output<string>;
+    /** Login of the administrator (dev/PR: the database is ours); null where users are real. */
+    public readonly adminLogin: pulumi.Output<string | null>;
+    /** Its password (secret); null outside dev/PR. */
+    public readonly adminLoginPassword: pulumi.Output<string | null>;
+    /** Password of the mail catcher UI (secret, user `mail`); null without a mail catcher. */
+    public readonly mailCatcherPassword: pulumi.Output<string | null>;
 
     constructor(name: string, args: OdooEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("odoo-platform:environment:OdooEnvironment", name, {}, opts);
         validateArgs(args);
         const { names, stage } = args;
+        const nonProduction = isNonProduction(stage);
         const labels = dockerLabels(args.labels);
         const child = { parent: this };
+        // Docker names are fixed per stack: a replacement must delete the old object first.
+        const named = { parent: this, deleteBeforeReplace: true };
+        const roleLabels = (role: Parameters<typeof containerLabels>[1], extra?: Record<string, string>) => containerLabels(args.labels, role, extra);
+        const edge = pulumi.output(args.edge);
+        const baseUrl = edge.apply((e) => publicUrl(names.host, e));
 
+        // --- Networks and volumes.
         const internalNetwork = new docker.Network(`${name}-internal`, {
             name: names.networks.internal,
             // Outside production the environment has no route out: whatever neutralization missed
-            // still cannot reach a real API.
-            internal: isNonProduction(stage),
+            // still cannot reach a real API. Production's network is an ordinary bridge.
+            internal: nonProduction,
             labels,
-        }, child);
+        }, named);
+        const egressNetwork = nonProduction
+            ? new docker.Network(`${name}-egress`, { name: names.networks.egress, internal: false, labels }, named)
+            : undefined;
+        const filestore = new docker.Volume(`${name}-filestore`, { name: names.volumes.filestore, labels }, named);
+        const sessions = new docker.Volume(`${name}-sessions`, { name: names.volumes.sessions, labels }, named);
 
-        const filestore = new docker.Volume(`${name}-filestore`, { name: names.volumes.filestore, labels }, child);
-        const sessions = new docker.Volume(`${name}-sessions`, { name: names.volumes.sessions, labels }, child);
-
+        // --- The image.
         let imageReference: pulumi.Output<string>;
         let imageDigest: pulumi.Output<string>;
         if (args.buildContext) {
             const built = new docker.Image(`${name}-image`, {
-                imageName: `${names.prefix}:${args.gitSha}`,
-                build: { context: args.buildContext, dockerfile: `${args.buildContext}/Dockerfile`, platform: "linux/amd64" },
+                imageName: `odoo-platform/${names.prefix}:${args.gitSha}`,
+                build: {
+                    context: args.buildContext,
+                    dockerfile: `${args.buildContext}/Dockerfile`,
+                    platform: "linux/amd64",
+                    builderVersion: "BuilderBuildKit",
+                    args: { GIT_SHA: args.gitSha },
+                },
                 skipPush: true,
+                buildOnPreview: false,
             }, child);
             imageReference = built.imageName;
+            // For a local build, the image ID (sha256:…): unique per build.
             imageDigest = built.repoDigest;
         } else {
-            const pulled = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, child);
+            const pulled = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true, platform: "linux/amd64" }, child);
             imageReference = pulled.name;
             imageDigest = pulled.repoDigest;
         }
+        const runImage = imageDigest.apply((digest) => digest || args.image);
 
-        const adminPassword = args.adminPassword ?? new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, child).result;
+        const masterPassword = args.adminPassword ?? new random.RandomPassword(`${name}-master-password`, { length: 32, special: false }, child).result;
 
-        let dbHost: pulumi.Input<string>;
-        let dbPort: number;
-        let dbUser: pulumi.Input<string>;
-        let dbPassword: pulumi.Input<string>;
-        let dbSslMode: string;
+        // --- Database.
         const odooDependsOn: pulumi.Input<pulumi.Resource>[] = [];
+        const noProxy = ["odoo", "mailpit"];
+        let db: { host: pulumi.Input<string>; port: number; user: pulumi.Input<string>; password: pulumi.Input<string>; sslMode: string };
         if (args.database.kind === "container") {
             const ownerPassword = new random.RandomPassword(`${name}-db-password`, { length: 32, special: false }, child);
-            const pgData = new docker.Volume(`${name}-pgdata`, { name: names.volumes.postgresData, labels }, child);
+            const pgData = new docker.Volume(`${name}-pgdata`, { name: names.volumes.postgresData, labels }, named);
             const postgres = new docker.Container(`${name}-postgres`, {
                 name: names.containers.postgres,
                 image: args.database.image,
-                envs: [`POSTGRES_DB=${names.database}`, `POSTGRES_USER=${names.databaseOwner}`, pulumi.interpolate`POSTGRES_PASSWORD=${ownerPassword.result}`],
+                // The password reaches the server as a file, so `docker inspect` does not show it.
+                envs: [`POSTGRES_DB=${names.database}`, `POSTGRES_USER=${names.databaseOwner}`, "POSTGRES_PASSWORD_FILE=/run/odoo-platform/postgres-password"],
+                uploads: [{ file: "/run/odoo-platform/postgres-password", content: ownerPassword.result, permissions: "0444" }],
                 command: ["postgres", "-c", `log_min_duration_statement=${args.database.slowQueryMs}`],
                 volumes: [{ volumeName: pgData.name, containerPath: "/var/lib/postgresql/data" }],
                 networksAdvanced: [{ name: internalNetwork.name, aliases: ["db"] }],
                 healthcheck: { tests: ["CMD-SHELL", `pg_isready -U ${names.databaseOwner} -d ${names.database}`], interval: "5s", timeout: "3s", retries: 10 },
                 memory: 1024,
                 cpus: "1",
+                shmSize: 256,
                 restart: "unless-stopped",
                 wait: true,
-                labels: containerLabels(args.labels, containerRoles.postgres),
-            }, child);
-            dbHost = "db";
-            dbPort = 5432;
-            dbUser = names.databaseOwner;
-            dbPassword = ownerPassword.result;
-            dbSslMode = "disable";
+                labels: roleLabels(containerRoles.postgres),
+            }, named);
+            db = { host: "db", port: 5432, user: names.databaseOwner, password: ownerPassword.result, sslMode: "disable" };
+            noProxy.push("db");
             odooDependsOn.push(postgres);
         } else {
-            dbHost = args.database.host;
-            dbPort = args.database.port;
-            dbUser = args.database.user;
-            dbPassword = args.database.password;
-            dbSslMode = args.database.sslMode;
-            odooDependsOn.push(...(args.database.ready ?? []));
+            const target = args.database;
+            db = { host: target.host, port: target.port, user: target.user, password: target.password, sslMode: target.sslMode };
+            odooDependsOn.push(...(target.ready ?? []));
+            if (nonProduction) {
+                // Odoo has no route out: the database server is reached through a relay answering to
+                // the server's own name on the internal network (TLS verification still holds).
+                const relay = new docker.Container(`${name}-db-relay`, {
+                    name: `${names.prefix}-db-relay`,
+                    image: tcpRelayImage,
+                    command: tcpRelayCommand(target.host, target.port),
+                    networksAdvanced: [{ name: internalNetwork.name, aliases: [target.host] }, { name: egressNetwork!.name }],
+                    memory: 64,
+                    cpus: "0.25",
+                    restart: "unless-stopped",
+                    securityOpts: ["no-new-privileges:true"],
+                    labels: roleLabels(containerRoles.egressProxy),
+                }, named);
+                noProxy.push(target.host);
+                odooDependsOn.push(relay);
+            }
         }
 
+        // --- Mail: Mailpit outside production, the real relay in production.
         let mailCatcherUrl: pulumi.Output<string | null> = pulumi.output(null);
+        let mailCatcherPassword: pulumi.Output<string | null> = pulumi.output(null);
         let smtp: { host: string; port: number; user?: string; password?: pulumi.Input<string>; ssl: boolean };
         if (args.mailCatcher) {
+            const uiPassword = new random.RandomPassword(`${name}-mail-ui-password`, { length: 24, special: false }, child);
+            const mailRouting = pulumi
+                .all([edge, pulumi.unsecret(uiPassword.bcryptHash)])
+                .apply(([e, hash]) =>
+                    roleLabels(
+                        containerRoles.mailCatcher,
+                        mailCatcherRoutingLabels({ name: `${names.prefix}-mail`, host: names.mailHost, port: mailpitUiPort, basicAuthUsers: `${mailCatcherUser}:${hash}` }, e),
+                    ),
+                );
             const mailpit = new docker.Container(`${name}-mailpit`, {
                 name: names.containers.mailCatcher,
                 image: mailpitImage,
+                // Accepts any SMTP login so Odoo's configured credentials (if any) never bounce; relays nothing.
                 envs: ["MP_SMTP_AUTH_ACCEPT_ANY=1", "MP_SMTP_AUTH_ALLOW_INSECURE=1", "MP_MAX_MESSAGES=5000"],
-                networksAdvanced: [{ name: internalNetwork.name, aliases: ["mailpit"] }, { name: args.edgeNetwork }],
+                networksAdvanced: [{ name: internalNetwork.name, aliases: ["mailpit"] }, { name: edge.network }],
+                healthcheck: { tests: ["CMD", "/mailpit", "readyz"], interval: "15s", timeout: "5s", retries: 3 },
                 memory: 128,
                 cpus: "0.25",
                 restart: "unless-stopped",
-                labels: containerLabels(args.labels, containerRoles.mailCatcher, routerLabels(`${names.prefix}-mail`, names.mailHost, mailpitUiPort, args.edgeNetwork)),
-            }, child);
+                securityOpts: ["no-new-privileges:true"],
+                labels: mailRouting,
+            }, named);
             odooDependsOn.push(mailpit);
             smtp = { host: "mailpit", port: mailpitSmtpPort, ssl: false };
-            mailCatcherUrl = pulumi.output(`https://${names.mailHost}`);
+            mailCatcherUrl = edge.apply((e) => publicUrl(names.mailHost, e));
+            mailCatcherPassword = pulumi.secret(uiPassword.result);
         } else {
             // Without a relay Odoo falls back to its own default, localhost:25 (which the policies flag).
             smtp = args.smtp ? { ...args.smtp, ssl: args.smtp.port === 465 } : { host: "localhost", port: 25, ssl: false };
         }
 
+        // --- Egress: the allow-list proxy is a non-production Odoo's only way out.
+        const proxyEnv: string[] = [];
+        if (nonProduction) {
+            const proxy = new docker.Container(`${name}-egress-proxy`, {
+                name: names.containers.egressProxy,
+                image: egressProxyImage,
+                uploads: [{ file: squidConfigPath, content: squidConfig(args.egressAllowlist) }],
+                networksAdvanced: [{ name: internalNetwork.name, aliases: [egressProxyAlias] }, { name: egressNetwork!.name }],
+                memory: 128,
+                cpus: "0.25",
+                restart: "unless-stopped",
+                securityOpts: ["no-new-privileges:true"],
+                labels: roleLabels(containerRoles.egressProxy),
+            }, named);
+            proxyEnv.push(...proxyEnvironment(noProxy));
+            odooDependsOn.push(proxy);
+        }
+
+        // --- odoo.conf (secret: it holds the database and master passwords).
         const odooConf = pulumi
-            .all([dbHost, dbUser, dbPassword, adminPassword, smtp.password])
-            .apply(([host, user, password, admin, smtpPassword]) =>
+            .all([db.host, db.user, db.password, masterPassword, smtp.password])
+            .apply(([host, user, password, master, smtpPassword]) =>
                 renderOdooConf({
                     stage,
                     addonsPath: args.addonsPath,
-                    database: { host, port: dbPort, user, password, name: names.database, sslMode: dbSslMode },
-                    adminPassword: admin,
+                    database: { host, port: db.port, user, password, name: names.database, sslMode: db.sslMode },
+                    adminPassword: master,
                     workers: args.workers,
                     memoryMb: args.memoryMb,
                     smtp: { host: smtp.host, port: smtp.port, user: smtp.user, password: smtpPassword, ssl: smtp.ssl },
                     dataDir: odooDataDir,
                 }),
             );
-
-        const command = ["odoo", `--config=${odooConfPath}`];
-        const volumes: docker.types.input.ContainerVolume[] = [
-            { volumeName: filestore.name, containerPath: odooDataDir },
+        const confUpload: docker.types.input.ContainerUpload = { file: odooConfPath, content: pulumi.secret(odooConf) };
+        const dataVolumes: docker.types.input.ContainerVolume[] = [
+            { volumeName: filestore.name, containerPath: `${odooDataDir}/filestore` },
             { volumeName: sessions.name, containerPath: `${odooDataDir}/sessions` },
         ];
-        if (stage === "dev") {
-            command.push("--dev=all");
-            if (args.devSourceDir) volumes.push({ hostPath: args.devSourceDir, containerPath: args.addonsPath[0] });
-        }
+        const sourceVolumes: docker.types.input.ContainerVolume[] =
+            stage === "dev" && args.devSourceDir ? [{ hostPath: args.devSourceDir, containerPath: args.addonsPath[0] }] : [];
 
+        // --- Prepare: volume ownership in every stage; install/update + admin password in dev/PR.
+        let adminLoginPassword: pulumi.Output<string | null> = pulumi.output(null);
+        const prepareUploads: pulumi.Input<docker.types.input.ContainerUpload>[] = [];
+        let initialize: Parameters<typeof prepareScript>[0]["initialize"];
         if (args.database.kind === "container") {
-            // A fresh database with demo data, initialised once by a one-shot container that exits.
-            const init = new docker.Container(`${name}-db-init`, {
-                name: `${names.prefix}-db-init`,
-                image: imageDigest.apply((digest) => digest || args.image),
-                command: ["odoo", `--config=${odooConfPath}`, "-d", names.database, "-i", "base", "--stop-after-init"],
-                uploads: [{ file: odooConfPath, content: pulumi.secret(odooConf) }],
-                volumes: [{ volumeName: filestore.name, containerPath: odooDataDir }],
-                networksAdvanced: [{ name: internalNetwork.name }],
-                mustRun: false,
-                attach: true,
-                logs: true,
-                restart: "no",
-                memory: args.memoryMb,
-                cpus: String(args.cpus),
-                labels: containerLabels(args.labels, containerRoles.odooInit),
-            }, { ...child, dependsOn: odooDependsOn });
-            odooDependsOn.push(init);
+            const loginPassword = new random.RandomPassword(`${name}-admin-login-password`, { length: 24, special: false }, child);
+            adminLoginPassword = pulumi.secret(loginPassword.result);
+            initialize = { confPath: odooConfPath, database: names.database, addonsDirs: args.addonsPath, passwordFile: adminPasswordPath, postInitScript: postInitPath };
+            prepareUploads.push(
+                confUpload,
+                { file: adminPasswordPath, content: pulumi.secret(loginPassword.result), permissions: "0400" },
+                { file: postInitPath, content: baseUrl.apply((url) => postInitPython({ baseUrl: url })) },
+            );
         }
+        prepareUploads.push({ file: prepareScriptPath, content: prepareScript({ dataDir: odooDataDir, initialize }), executable: true });
+        const prepare = new docker.Container(`${name}-prepare`, {
+            name: `${names.prefix}-prepare`,
+            image: runImage,
+            // Root only to hand the volumes to `odoo`; Odoo itself runs as `odoo` (runuser).
+            user: "root",
+            entrypoints: ["/bin/bash"],
+            command: [prepareScriptPath],
+            envs: proxyEnv,
+            uploads: prepareUploads,
+            volumes: [...dataVolumes, ...sourceVolumes],
+            networksAdvanced: [{ name: internalNetwork.name }],
+            mustRun: false,
+            attach: true,
+            logs: true,
+            restart: "no",
+            memory: args.memoryMb,
+            cpus: String(args.cpus),
+            labels: roleLabels(containerRoles.odooInit),
+        }, { ...named, dependsOn: odooDependsOn });
 
-        const env: pulumi.Input<string>[] = [`ODOO_STAGE=${stage}`];
+        // --- Odoo.
+        const command = ["odoo", `--config=${odooConfPath}`];
+        if (stage === "dev") command.push("--dev=all");
+        const env: pulumi.Input<string>[] = [`ODOO_STAGE=${stage}`, ...proxyEnv];
         for (const [k, v] of Object.entries(args.extraEnv ?? {})) env.push(`${k}=${v}`);
-
-        const routing = routerLabels(names.prefix, names.host, odooHttpPort, args.edgeNetwork);
+        // The Docker provider records a one-shot container's exit code but does not fail on it:
+        // a failed install/update stops the deployment here, before the new Odoo starts.
+        const prepared = prepare.exitCode.apply((code) => {
+            if (code !== undefined && code !== null && code !== 0) {
+                throw new Error(`OdooEnvironment ${name}: the prepare step (${names.prefix}-prepare) exited with code ${code}; see \`docker logs ${names.prefix}-prepare\``);
+            }
+            return code ?? 0;
+        });
+        const odooLabels = pulumi.all([edge, prepared]).apply(([e]) =>
+            roleLabels(containerRoles.odoo, odooRoutingLabels({ name: names.prefix, host: names.host, workers: args.workers, noIndex: nonProduction }, e)),
+        );
         const odoo = new docker.Container(`${name}-odoo`, {
             name: names.containers.odoo,
-            image: imageDigest.apply((digest) => digest || args.image),
+            image: runImage,
             command,
             envs: env,
-            uploads: [{ file: odooConfPath, content: pulumi.secret(odooConf) }],
-            volumes,
-            networksAdvanced: [{ name: internalNetwork.name, aliases: ["odoo"] }, { name: args.edgeNetwork }],
+            uploads: [confUpload],
+            volumes: [...dataVolumes, ...sourceVolumes],
+            networksAdvanced: [{ name: internalNetwork.name, aliases: ["odoo"] }, { name: edge.network }],
             healthcheck: {
-                tests: ["CMD-SHELL", `curl -fsS http://localhost:${odooHttpPort}/web/health || exit 1`],
+                tests: ["CMD-SHELL", `curl -fsS --noproxy '*' http://localhost:${odooHttpPort}/web/health || exit 1`],
                 interval: "15s",
                 timeout: "5s",
                 retries: 5,
-                startPeriod: "60s",
+                startPeriod: "120s",
             },
             memory: args.memoryMb,
             cpus: String(args.cpus),
             restart: "unless-stopped",
-            labels: containerLabels(args.labels, containerRoles.odoo, routing),
-        }, { ...child, dependsOn: odooDependsOn });
+            stopTimeout: 30,
+            securityOpts: ["no-new-privileges:true"],
+            labels: odooLabels,
+        }, { ...named, dependsOn: [...odooDependsOn, prepare] });
 
-        this.url = pulumi.output(`https://${names.host}`);
+        this.url = baseUrl;
         this.mailCatcherUrl = mailCatcherUrl;
         this.databaseName = pulumi.output(names.database);
         this.imageReference = imageReference;
         this.imageDigest = imageDigest;
         this.containerName = odoo.name;
+        this.stage = pulumi.output(stage);
+        this.gitSha = pulumi.output(args.gitSha);
+        this.adminLogin = pulumi.output(args.database.kind === "container" ? adminLogin : null);
+        this.adminLoginPassword = adminLoginPassword;
+        this.mailCatcherPassword = mailCatcherPassword;
         this.registerOutputs({
             url: this.url,
             mailCatcherUrl: this.mailCatcherUrl,
@@ -250,20 +377,13 @@ export class OdooEnvironment extends pulumi.ComponentResource {
             imageReference: this.imageReference,
             imageDigest: this.imageDigest,
             containerName: this.containerName,
+            stage: this.stage,
+            gitSha: this.gitSha,
+            adminLogin: this.adminLogin,
+            adminLoginPassword: this.adminLoginPassword,
+            mailCatcherPassword: this.mailCatcherPassword,
         });
     }
-}
-
-/** Traefik labels routing `host` to `port` of a container, with a Let's Encrypt certificate. */
-export function routerLabels(router: string, host: string, port: number, edgeNetwork: string): Record<string, string> {
-    return {
-        "traefik.enable": "true",
-        "traefik.docker.network": edgeNetwork,
-        [`traefik.http.routers.${router}.rule`]: `Host(\`${host}\`)`,
-        [`traefik.http.routers.${router}.entrypoints`]: "websecure",
-        [`traefik.http.routers.${router}.tls.certresolver`]: "letsencrypt",
-        [`traefik.http.services.${router}.loadbalancer.server.port`]: String(port),
-    };
 }
 
 function validateArgs(args: OdooEnvironmentArgs): void {
@@ -276,4 +396,9 @@ function validateArgs(args: OdooEnvironmentArgs): void {
     if (!(args.cpus > 0)) fail("cpus", `must be greater than 0, got ${args.cpus}`);
     if (!Number.isInteger(args.workers) || args.workers < 0) fail("workers", `must be a whole number ≥ 0, got ${args.workers}`);
     if (args.devSourceDir && args.stage !== "dev") fail("devSourceDir", `is only for the dev stage, not ${args.stage}`);
+    // Mail catcher, real relays and unpinned images outside their stage are the policy packs' call
+    // (neutralization, contracts): they report them by name instead of failing the program here.
+    if (args.buildContext && (args.stage === "staging" || args.stage === "production")) {
+        fail("buildContext", `is for dev and PR stacks; ${args.stage} pulls an image pinned by digest`);
+    }
 }

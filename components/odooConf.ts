@@ -4,6 +4,7 @@
  * Option names are Odoo's own (odoo/tools/config.py).
  */
 import type { Stage } from "../config/stage";
+import { odooGeventPort, odooHttpPort } from "./routing";
 
 export interface OdooConfInput {
     stage: Stage;
@@ -38,6 +39,9 @@ export function renderOdooConf(input: OdooConfInput): string {
         ["dbfilter", `^${database.name}$`],
         ["list_db", false],
         ["proxy_mode", true],
+        ["http_port", odooHttpPort],
+        // The websocket / bus port (16.0+ name): routed by Traefik at /websocket when workers > 0.
+        ["gevent_port", odooGeventPort],
         ["workers", input.workers],
         // Odoo.sh runs crons only in production; elsewhere they stay off even if a record is re-enabled.
         ["max_cron_threads", input.stage === "production" ? 2 : 0],

@@ -360,6 +360,37 @@ export const configKeys = {
         defaults: everyStage([] as number[]),
         example: "[1234567]",
     }),
+    ciPulumiAccessToken: key({
+        description: "Pulumi token the PR and staging workflows use (repository secret PULUMI_ACCESS_TOKEN): a team token with access to the staging and pr-* stacks only.",
+        schema: z.string().min(1).optional(),
+        coerce: "string",
+        source: "secret",
+    }),
+    ciProductionPulumiAccessToken: key({
+        description: "Pulumi token for production jobs: the `production` environment's own PULUMI_ACCESS_TOKEN, readable only after a reviewer approves.",
+        schema: z.string().min(1).optional(),
+        coerce: "string",
+        source: "secret",
+    }),
+    ciNonprodSshKey: key({
+        description: "Private SSH key of the non-production Docker host's deploy user (repository secret NONPROD_SSH_KEY).",
+        schema: z.string().min(1).optional(),
+        coerce: "string",
+        source: "secret",
+    }),
+    ciProductionSshKey: key({
+        description: "Private SSH key of the production Docker host's deploy user (secret PRODUCTION_SSH_KEY of the `production` environment only).",
+        schema: z.string().min(1).optional(),
+        coerce: "string",
+        source: "secret",
+    }),
+    ciSshKnownHosts: key({
+        description: "known_hosts lines of the Docker hosts the workflows reach over ssh:// (repository variable SSH_KNOWN_HOSTS; public data).",
+        schema: z.string().min(1).optional(),
+        coerce: "string",
+        source: "config",
+        example: "nonprod-1.insightpulseai.com ssh-ed25519 AAAA…",
+    }),
 
     // --- Evidence database (ops schema) -------------------------------------------------------
     evidenceDbHost: key({

@@ -8,11 +8,19 @@ import * as pulumi from "@pulumi/pulumi";
 
 const hex = (text: string, length = 64) => createHash("sha256").update(text).digest("hex").slice(0, length);
 
-/** Outputs other stacks would publish, for StackReferences (PR stacks read the shared stack). */
+/**
+ * Outputs the shared stack publishes, for StackReferences: PR stacks read `edge` from the staging
+ * stack (components/shared.ts `SharedEdge`). tests/plan/sharedStack.test.ts checks these equal what
+ * the staging plan really exports.
+ */
 export const sampleStackReferenceOutputs: Record<string, unknown> = {
-    edgeNetwork: "odoo-edge",
-    wildcardHost: "*.dev.example.com",
-    routerContainer: "traefik",
+    edge: {
+        network: "odoo-edge",
+        entrypoint: "websecure",
+        certResolver: "letsencrypt",
+        dockerHost: "ssh://deploy@nonprod-1.insightpulseai.com",
+        prParentDomain: "dev.insightpulseai.com",
+    },
 };
 
 export function mockResourceState(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {

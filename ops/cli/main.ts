@@ -6,11 +6,12 @@ import { Command, CommanderError } from "commander";
 import { registerEvidence } from "../evidence/cli";
 import { registerEvidencePrune } from "../evidence/pruneCli";
 import { registerPostmortem } from "../postmortem/cli";
+import { registerPrCommands } from "../pr/cli";
 import { registerPromotion } from "../promotion/cli";
 import { exitCodes } from "./runtime";
 
 /** Command groups, each `(program) => void`. Add a group by adding its register function. */
-const groups: ((program: Command) => void)[] = [registerEvidence, (program) => registerPromotion(program), registerEvidencePrune, registerPostmortem];
+const groups: ((program: Command) => void)[] = [registerEvidence, (program) => registerPromotion(program), registerEvidencePrune, registerPostmortem, registerPrCommands];
 
 export function buildCli(): Command {
     const program = new Command("odoo-platform")

@@ -1,0 +1,139 @@
+/**
+ * The GitHub repository's deployment settings, owned by the production stack (one owner, so two
+ * stacks never fight over them):
+ *   - environments `preview` (PR deploy jobs), `staging` (deployable from main only) and
+ *     `production` (required reviewers who may not approve their own run, no admin bypass,
+ *     deployable from main and production only);
+ *   - branch protection on `main` (reviewed pull requests, the CI checks, linear history) and
+ *     `production` (the CI checks, no force push, no deletion — fast-forwarded by the approved
+ *     promotion job, so no pull-request requirement);
+ *   - the Actions secrets and variables the workflows need (rows in components/githubActions.ts),
+ *     secret values from Pulumi secret config only.
+ *
+ * Provider: https://www.pulumi.com/registry/packages/github/ (token: GITHUB_TOKEN with admin rights
+ * on the repository — the Actions GITHUB_TOKEN cannot manage these settings).
+ */
+import * as github from "@pulumi/github";
+import * as pulumi from "@pulumi/pulumi";
+import { ActionsScope, githubEnvironments, protectedBranches, requiredChecks } from "./githubActions";
+
+export interface RepositorySettingsArgs {
+    /** `owner/name`. */
+    repository: string;
+    /** GitHub user ids allowed to approve production jobs (1–6). */
+    productionReviewers: number[];
+    secrets: { name: string; scope: ActionsScope; value: pulumi.Input<string> }[];
+    variables: { name: string; scope: ActionsScope; value: string }[];
+}
+
+export class RepositorySettings extends pulumi.ComponentResource {
+    public readonly repository: pulumi.Output<string>;
+    public readonly environments: pulumi.Output<string[]>;
+    public readonly protectedBranches: pulumi.Output<string[]>;
+    /** Names of the managed secrets (never their values). */
+    public readonly secretNames: pulumi.Output<string[]>;
+
+    constructor(name: string, args: RepositorySettingsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("odoo-platform:github:RepositorySettings", name, {}, opts);
+        const repo = validateArgs(args);
+        const child = { parent: this };
+
+        const preview = new github.RepositoryEnvironment(`${name}-env-preview`, {
+            repository: repo,
+            environment: githubEnvironments.preview,
+        }, child);
+        const staging = new github.RepositoryEnvironment(`${name}-env-staging`, {
+            repository: repo,
+            environment: githubEnvironments.staging,
+            deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+        }, child);
+        new github.RepositoryEnvironmentDeploymentPolicy(`${name}-env-staging-main`, {
+            repository: repo,
+            environment: staging.environment,
+            branchPattern: protectedBranches.main,
+        }, child);
+        const production = new github.RepositoryEnvironment(`${name}-env-production`, {
+            repository: repo,
+            environment: githubEnvironments.production,
+            reviewers: [{ users: args.productionReviewers }],
+            preventSelfReview: true,
+            canAdminsBypass: false,
+            deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+        }, child);
+        // Promotion is dispatched from main and fast-forwards production; rollback runs on production.
+        for (const branch of [protectedBranches.main, protectedBranches.production]) {
+            new github.RepositoryEnvironmentDeploymentPolicy(`${name}-env-production-${branch}`, {
+                repository: repo,
+                environment: production.environment,
+                branchPattern: branch,
+            }, child);
+        }
+        const environments: Record<string, github.RepositoryEnvironment> = { preview, staging, production };
+
+        const checks = [{ strict: true, contexts: [...requiredChecks] }];
+        new github.BranchProtection(`${name}-protect-main`, {
+            repositoryId: repo,
+            pattern: protectedBranches.main,
+            enforceAdmins: true,
+            allowsDeletions: false,
+            allowsForcePushes: false,
+            requiredLinearHistory: true,
+            requireConversationResolution: true,
+            requiredStatusChecks: checks,
+            requiredPullRequestReviews: [{ requiredApprovingReviewCount: 1, dismissStaleReviews: true, requireLastPushApproval: true }],
+        }, child);
+        new github.BranchProtection(`${name}-protect-production`, {
+            repositoryId: repo,
+            pattern: protectedBranches.production,
+            enforceAdmins: true,
+            allowsDeletions: false,
+            allowsForcePushes: false,
+            requiredLinearHistory: true,
+            requiredStatusChecks: checks,
+        }, child);
+
+        for (const secret of args.secrets) {
+            const id = `${name}-secret-${secret.scope}-${secret.name.toLowerCase()}`;
+            const value = pulumi.secret(secret.value);
+            if (secret.scope === "repository") {
+                new github.ActionsSecret(id, { repository: repo, secretName: secret.name, value }, child);
+            } else {
+                new github.ActionsEnvironmentSecret(id, { repository: repo, environment: environments[secret.scope].environment, secretName: secret.name, value }, child);
+            }
+        }
+        for (const variable of args.variables) {
+            const id = `${name}-var-${variable.scope}-${variable.name.toLowerCase()}`;
+            if (variable.scope === "repository") {
+                new github.ActionsVariable(id, { repository: repo, variableName: variable.name, value: variable.value }, child);
+            } else {
+                new github.ActionsEnvironmentVariable(id, { repository: repo, environment: environments[variable.scope].environment, variableName: variable.name, value: variable.value }, child);
+            }
+        }
+
+        this.repository = pulumi.output(args.repository);
+        this.environments = pulumi.output(Object.values(githubEnvironments));
+        this.protectedBranches = pulumi.output(Object.values(protectedBranches));
+        this.secretNames = pulumi.output(args.secrets.map((s) => `${s.scope}/${s.name}`));
+        this.registerOutputs({ repository: this.repository, environments: this.environments, protectedBranches: this.protectedBranches, secretNames: this.secretNames });
+    }
+}
+
+/** Validates and returns the repository's name (the provider is configured with the owner). */
+function validateArgs(args: RepositorySettingsArgs): string {
+    const fail = (field: string, why: string): never => {
+        throw new Error(`RepositorySettings: args.${field} ${why}`);
+    };
+    const match = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(args.repository);
+    if (!match) fail("repository", `must be owner/name, got "${args.repository}"`);
+    if (args.productionReviewers.length < 1 || args.productionReviewers.length > 6) {
+        fail("productionReviewers", `must list 1 to 6 GitHub user ids (the production environment needs an approver), got ${args.productionReviewers.length}`);
+    }
+    const seen = new Set<string>();
+    for (const item of [...args.secrets.map((s) => ({ ...s, kind: "secret" })), ...args.variables.map((v) => ({ ...v, kind: "variable" }))]) {
+        if (!/^[A-Z_][A-Z0-9_]*$/.test(item.name) || item.name.startsWith("GITHUB_")) fail(`${item.kind}s`, `has an invalid name "${item.name}" (upper case, not GITHUB_*)`);
+        const key = `${item.kind}:${item.scope}:${item.name}`;
+        if (seen.has(key)) fail(`${item.kind}s`, `lists ${item.scope}/${item.name} twice`);
+        seen.add(key);
+    }
+    return match![2];
+}

@@ -1,0 +1,141 @@
+/**
+ * What the GitHub repository must hold for the workflows in .github/workflows/ to run, as data:
+ * environments, required checks, Actions secrets and variables. The RepositorySettings component
+ * turns these rows into `@pulumi/github` resources; a test cross-checks them against the workflow
+ * files so a workflow never references a secret nobody manages.
+ *
+ * Secret values come only from Pulumi secret config (config/schema.ts keys whose source is
+ * "secret"); a row whose key is unset is reported as missing, never created empty.
+ */
+import type { ConfigKeyName, Settings } from "../config/schema";
+
+/** GitHub deployment environments the workflows use. */
+export const githubEnvironments = {
+    /** PR deploy jobs: shows "View deployment" on the PR; no secrets, no approval. */
+    preview: "preview",
+    staging: "staging",
+    /** Promotion and rollback jobs: required reviewers; the production-only secrets live here. */
+    production: "production",
+} as const;
+
+/** Branches the platform protects. */
+export const protectedBranches = { main: "main", production: "production" } as const;
+
+/**
+ * Status checks a change must pass before it lands on main or production: the job names of
+ * .github/workflows/ci.yml (tests/workflows.test.ts keeps the two in step).
+ */
+export const requiredChecks = ["test", "plan", "actionlint"] as const;
+
+/** Where a secret or variable is visible: every workflow of the repository, or one environment's jobs. */
+export type ActionsScope = "repository" | (typeof githubEnvironments)[keyof typeof githubEnvironments];
+
+export interface ActionsSecretRow {
+    name: string;
+    scope: ActionsScope;
+    /** The Pulumi secret config key holding the value. */
+    configKey: ConfigKeyName;
+    /** Why the workflows need it. */
+    purpose: string;
+    usedBy: string[];
+}
+
+export interface ActionsVariableRow {
+    name: string;
+    scope: ActionsScope;
+    purpose: string;
+    usedBy: string[];
+    /** How to give it a value when it has none. */
+    fix: string;
+    /** The value, derived from the production stack's settings; undefined when not configured. */
+    value: (settings: Settings) => string | undefined;
+}
+
+const prWorkflows = ["pr-environment.yml", "pr-environment-cleanup.yml"];
+
+export const actionsSecrets: ActionsSecretRow[] = [
+    {
+        name: "PULUMI_ACCESS_TOKEN",
+        scope: "repository",
+        configKey: "ciPulumiAccessToken",
+        purpose: "Pulumi Cloud token for the pr-* and staging stacks (a team token without access to production).",
+        usedBy: prWorkflows,
+    },
+    {
+        // Same name, environment scope: jobs in `production` see this one instead of the repository's.
+        name: "PULUMI_ACCESS_TOKEN",
+        scope: "production",
+        configKey: "ciProductionPulumiAccessToken",
+        purpose: "Pulumi Cloud token for the production stack, released only to approved production jobs.",
+        usedBy: ["production-promote.yml", "rollback.yml"],
+    },
+    {
+        name: "NONPROD_SSH_KEY",
+        scope: "repository",
+        configKey: "ciNonprodSshKey",
+        purpose: "SSH key of the deploy user on the non-production Docker host (ssh:// dockerHost).",
+        usedBy: prWorkflows,
+    },
+    {
+        name: "PRODUCTION_SSH_KEY",
+        scope: "production",
+        configKey: "ciProductionSshKey",
+        purpose: "SSH key of the deploy user on the production Docker host; PR workflows can never read it.",
+        usedBy: ["production-promote.yml", "rollback.yml"],
+    },
+];
+
+export const actionsVariables: ActionsVariableRow[] = [
+    {
+        name: "SSH_KNOWN_HOSTS",
+        scope: "repository",
+        purpose: "Host keys of the Docker hosts, so ssh:// connections verify the server.",
+        usedBy: prWorkflows,
+        fix: "pulumi config set ciSshKnownHosts \"$(ssh-keyscan <host>)\"",
+        value: (s) => s.ciSshKnownHosts,
+    },
+    {
+        name: "PR_IMAGE_REPOSITORY",
+        scope: "repository",
+        purpose: "Container repository the PR images are pushed to (GHCR, lower case).",
+        usedBy: ["pr-environment.yml"],
+        fix: "set odoo-platform:githubRepository",
+        value: (s) => (s.githubRepository ? prImageRepository(s.githubRepository) : undefined),
+    },
+];
+
+/** `ghcr.io/<owner>/<name>-pr`, lower case as GHCR requires. */
+export function prImageRepository(repository: string): string {
+    return `ghcr.io/${repository.toLowerCase()}-pr`;
+}
+
+export interface ResolvedActionsSettings {
+    secrets: { name: string; scope: ActionsScope; configKey: ConfigKeyName }[];
+    variables: { name: string; scope: ActionsScope; value: string }[];
+    /** Rows without a value: the workflows that use them will fail until they are configured. */
+    missing: string[];
+}
+
+/** Which rows can be created from these settings, and which are missing (with the key to set). */
+export function resolveActionsSettings(settings: Settings): ResolvedActionsSettings {
+    const out: ResolvedActionsSettings = { secrets: [], variables: [], missing: [] };
+    for (const row of actionsSecrets) {
+        if (settings[row.configKey] === undefined) out.missing.push(`secret ${row.name} (${row.scope}): pulumi config set --secret ${row.configKey} <value>`);
+        else out.secrets.push({ name: row.name, scope: row.scope, configKey: row.configKey });
+    }
+    for (const row of actionsVariables) {
+        const value = row.value(settings);
+        if (value === undefined) out.missing.push(`variable ${row.name} (${row.scope}): ${row.fix}`);
+        else out.variables.push({ name: row.name, scope: row.scope, value });
+    }
+    return out;
+}
+
+/** `secrets.X` and `vars.X` a workflow file references (GITHUB_TOKEN is GitHub's own). */
+export function workflowReferences(text: string): { secrets: string[]; variables: string[] } {
+    const collect = (re: RegExp) => [...new Set([...text.matchAll(re)].map((m) => m[1]))].sort();
+    return {
+        secrets: collect(/\bsecrets\.([A-Za-z_][A-Za-z0-9_]*)/g).filter((s) => s !== "GITHUB_TOKEN"),
+        variables: collect(/\bvars\.([A-Za-z_][A-Za-z0-9_]*)/g),
+    };
+}

@@ -1,0 +1,156 @@
+/**
+ * The Pulumi side of the PR lifecycle, on the Automation API (`@pulumi/pulumi/automation`): a
+ * LocalWorkspace on this project's directory drives the Pulumi CLI, so `pr up` runs exactly the
+ * program, stack config and policy packs a person would run by hand.
+ * Docs: https://www.pulumi.com/docs/using-pulumi/automation-api/
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ConcurrentUpdateError, LocalWorkspace, OutputMap, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { CliError } from "../cli/runtime";
+import { prOfStack, prStackName } from "./naming";
+import type { PrDeployment, PrStackBackend, PrStackConfig } from "./ports";
+import type { PrStackInfo } from "./queue";
+
+/** Policy packs to enforce on every PR deploy: the directories under policy/ with a PulumiPolicy.yaml. */
+export function policyPackDirs(projectDir: string): string[] {
+    const root = path.join(projectDir, "policy");
+    if (!fs.existsSync(root)) return [];
+    return fs
+        .readdirSync(root, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && fs.existsSync(path.join(root, d.name, "PulumiPolicy.yaml")))
+        .map((d) => path.join(root, d.name))
+        .sort();
+}
+
+/** Stack config keys `pr up` sets (the rest comes from Pulumi.pr.yaml through the program). */
+export function prConfigValues(config: PrStackConfig): Record<string, string> {
+    const values: Record<string, string> = { "odoo-platform:gitSha": config.gitSha, "odoo-platform:gitBranch": config.gitBranch };
+    if (config.odooImage) values["odoo-platform:odooImage"] = config.odooImage;
+    return values;
+}
+
+const outputString = (outputs: OutputMap, key: string): string | undefined => {
+    const value = outputs[key]?.value;
+    return typeof value === "string" && value !== "" ? value : undefined;
+};
+
+export interface AutomationBackendOptions {
+    workDir: string;
+    /** Qualifies PR stack names like the shared stack (org/project/pr-<n>). */
+    sharedStack?: string;
+    policyPacks: string[];
+    /** Where Pulumi's own progress goes (stderr). */
+    onOutput: (text: string) => void;
+}
+
+export class AutomationBackend implements PrStackBackend {
+    constructor(private readonly options: AutomationBackendOptions) {}
+
+    private stackName(pr: number): string {
+        return prStackName(pr, this.options.sharedStack);
+    }
+
+    private async guard<T>(what: string, run: () => Promise<T>): Promise<T> {
+        try {
+            return await run();
+        } catch (err) {
+            const message = (err as Error).message ?? String(err);
+            if (/ENOENT|not find pulumi|pulumi: not found|command not found/i.test(message)) {
+                throw new CliError(`${what}: the Pulumi CLI is not installed or not on PATH — install it (https://www.pulumi.com/docs/install/) and log in (PULUMI_ACCESS_TOKEN)`, 2);
+            }
+            throw err;
+        }
+    }
+
+    async list(): Promise<PrStackInfo[]> {
+        return this.guard("listing PR stacks", async () => {
+            const workspace = await LocalWorkspace.create({ workDir: this.options.workDir });
+            const summaries = await workspace.listStacks();
+            const stacks: PrStackInfo[] = [];
+            for (const summary of summaries) {
+                const pr = prOfStack(summary.name);
+                if (pr === undefined) continue;
+                const updated = summary.lastUpdate ? new Date(summary.lastUpdate) : undefined;
+                stacks.push({
+                    pr,
+                    name: summary.name,
+                    resourceCount: summary.resourceCount ?? 0,
+                    lastUpdate: updated && !Number.isNaN(updated.getTime()) ? updated : undefined,
+                    updating: summary.updateInProgress ?? false,
+                });
+            }
+            return stacks;
+        });
+    }
+
+    async reserve(pr: number): Promise<void> {
+        await this.guard(`reserving ${this.stackName(pr)}`, () => LocalWorkspace.createOrSelectStack({ stackName: this.stackName(pr), workDir: this.options.workDir }));
+    }
+
+    async release(pr: number): Promise<void> {
+        const own = (await this.list()).find((s) => s.pr === pr);
+        if (!own || own.resourceCount > 0 || own.updating) return;
+        const workspace = await LocalWorkspace.create({ workDir: this.options.workDir });
+        await workspace.removeStack(this.stackName(pr));
+    }
+
+    async deploy(pr: number, config: PrStackConfig): Promise<PrDeployment> {
+        return this.guard(`deploying ${this.stackName(pr)}`, async () => {
+            const stack = await LocalWorkspace.createOrSelectStack({ stackName: this.stackName(pr), workDir: this.options.workDir });
+            const values = prConfigValues(config);
+            await stack.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, value]) => [k, { value }])));
+            // Without a CI-built image the stack falls back to Pulumi.pr.yaml's odooImage.
+            if (!config.odooImage) await stack.removeConfig("odoo-platform:odooImage").catch(() => undefined);
+            const result = await this.upOnce(stack).catch(async (err) => {
+                if (!(err instanceof ConcurrentUpdateError)) throw err;
+                // Only one workflow run per PR runs at a time (its concurrency group); a lock here is
+                // left by a run GitHub cancelled mid-update, so it is safe to clear it once.
+                this.options.onOutput(`${this.stackName(pr)} is locked by an interrupted update: cancelling it and retrying once\n`);
+                await stack.cancel();
+                return this.upOnce(stack);
+            });
+            const url = outputString(result.outputs, "url");
+            if (!url) throw new Error(`stack ${this.stackName(pr)} deployed but exports no url`);
+            return {
+                url,
+                mailCatcherUrl: outputString(result.outputs, "mailCatcherUrl"),
+                databaseName: outputString(result.outputs, "databaseName"),
+                imageReference: outputString(result.outputs, "imageReference"),
+                imageDigest: outputString(result.outputs, "imageDigest"),
+            };
+        });
+    }
+
+    private upOnce(stack: Stack) {
+        return stack.up({
+            refresh: true,
+            policyPacks: this.options.policyPacks,
+            message: `odoo-platform pr up ${stack.name}`,
+            onOutput: this.options.onOutput,
+        });
+    }
+
+    async destroy(pr: number): Promise<"destroyed" | "absent"> {
+        return this.guard(`destroying ${this.stackName(pr)}`, async () => {
+            let stack: Stack;
+            try {
+                stack = await LocalWorkspace.selectStack({ stackName: this.stackName(pr), workDir: this.options.workDir });
+            } catch (err) {
+                if (err instanceof StackNotFoundError) return "absent";
+                throw err;
+            }
+            const destroy = () => stack.destroy({ refresh: true, onOutput: this.options.onOutput, message: `odoo-platform pr down ${stack.name}` });
+            try {
+                await destroy();
+            } catch (err) {
+                if (err instanceof ConcurrentUpdateError) await stack.cancel();
+                // A half-created stack (interrupted create) has pending operations: clear them, retry.
+                else await stack.refresh({ clearPendingCreates: true, onOutput: this.options.onOutput });
+                await destroy();
+            }
+            await stack.workspace.removeStack(stack.name);
+            return "destroyed";
+        });
+    }
+}

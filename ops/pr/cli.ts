@@ -1,0 +1,131 @@
+/**
+ * `odoo-platform pr up|down|sweep`: the CLI shell over ops/pr/lifecycle.ts, wired to the real
+ * Pulumi backend (Automation API) and GitHub (Octokit). CI runs these; so can a person with the
+ * same credentials (PULUMI_ACCESS_TOKEN, GITHUB_TOKEN, GITHUB_REPOSITORY).
+ */
+import type { Command } from "commander";
+import { ConfigError } from "../../config/load";
+import { adminLogin, mailCatcherUser } from "../../components/OdooEnvironment";
+import { action, CommandResult, progress, UsageError } from "../cli/runtime";
+import { AutomationBackend, policyPackDirs } from "./automation";
+import { githubFromEnvironment } from "./github";
+import { DownReport, LifecycleDeps, prDown, prSweep, prUp, SweepReport, UpReport } from "./lifecycle";
+import { prNumber } from "./naming";
+import { systemClock } from "./ports";
+import { prPlatformSettings, prStackSettings, projectDir } from "./settings";
+
+interface CommonOptions {
+    json?: boolean;
+    repo?: string;
+}
+
+function configured<T>(read: () => T): T {
+    try {
+        return read();
+    } catch (err) {
+        if ((err as ConfigError).name === "ConfigError") throw new UsageError((err as Error).message);
+        throw err;
+    }
+}
+
+function realDeps(task: string, opts: CommonOptions): LifecycleDeps {
+    const platform = configured(() => prPlatformSettings());
+    const github = githubFromEnvironment(process.env, opts.repo);
+    const backend = new AutomationBackend({
+        workDir: projectDir,
+        sharedStack: platform.sharedStack,
+        policyPacks: policyPackDirs(projectDir),
+        onOutput: (text) => process.stderr.write(text),
+    });
+    return {
+        backend,
+        github,
+        clock: systemClock,
+        platform: () => platform,
+        view: (build) => {
+            const { names } = configured(() => prStackSettings(build));
+            // PR environments sit behind the shared edge, which always terminates TLS.
+            return { url: `https://${names.host}`, mailCatcherUrl: `https://${names.mailHost}`, database: names.database };
+        },
+        progress: progress(task),
+        adminLogin,
+        mailCatcherUser,
+    };
+}
+
+export function renderUp(report: UpReport): string {
+    switch (report.outcome) {
+        case "deployed":
+            return `PR #${report.pr} deployed (${report.stack}, ${report.sha?.slice(0, 12)})\n  Odoo:         ${report.url}\n  Mail catcher: ${report.mailCatcherUrl ?? "-"}\n  Database:     ${report.database ?? "-"}`;
+        case "queued":
+            return `PR #${report.pr} queued (position ${report.position?.position} of ${report.position?.length}); slots held by ${(report.holders ?? []).map((n) => `#${n}`).join(", ")}`;
+        case "skipped":
+            return `PR #${report.pr} not deployed: ${report.reason}`;
+    }
+}
+
+export function renderDown(report: DownReport): string {
+    const promoted = report.promoted.length ? `\n  freed slot handed to ${report.promoted.map((n) => `#${n}`).join(", ")}` : "";
+    return `${report.destroyed ? `${report.stack} destroyed` : `${report.stack} did not exist: nothing to destroy`} (${report.reason})${promoted}`;
+}
+
+export function renderSweep(report: SweepReport): string {
+    const lines = [`${report.dryRun ? "Would remove" : "Removed"} ${report.actions.length} of ${report.stacks} PR stack(s):`];
+    for (const a of report.actions) lines.push(`  ${a.stack}: ${a.reason} — ${a.detail}`);
+    if (report.promoted.length) lines.push(`${report.dryRun ? "Would dispatch" : "Dispatched"} queued PR(s): ${report.promoted.map((n) => `#${n}`).join(", ")}`);
+    for (const f of report.failures) lines.push(`  ✗ PR #${f.pr}: ${f.error}`);
+    return lines.join("\n");
+}
+
+export function registerPrCommands(program: Command): void {
+    const pr = program.command("pr").description("Per-pull-request environments: deploy, remove, sweep (Pulumi Automation API + GitHub)");
+
+    pr.command("up")
+        .description("Deploy (or queue) the environment of a pull request and update its sticky comment")
+        .requiredOption("--pr <number>", "pull request number")
+        .option("--branch <name>", "head branch (names the host pr-<n>-<slug>)")
+        .option("--sha <sha>", "commit to deploy")
+        .option("--image <ref>", "image CI built for the commit, by digest (default: Pulumi.pr.yaml's odooImage)")
+        .option("--from-queue", "deploy the build recorded in the PR's queued comment (dispatched when a slot frees)")
+        .option("--repo <owner/name>", "repository (default: GITHUB_REPOSITORY)")
+        .option("--json", "print a JSON report")
+        .action(
+            action(async (opts: CommonOptions & { pr: string; branch?: string; sha?: string; image?: string; fromQueue?: boolean }): Promise<CommandResult> => {
+                const number = parsePr(opts.pr);
+                const report = await prUp(realDeps("pr up", opts), { pr: number, branch: opts.branch, sha: opts.sha, image: opts.image, fromQueue: opts.fromQueue });
+                return { exitCode: 0, report, text: renderUp(report) };
+            }),
+        );
+
+    pr.command("down")
+        .description("Destroy a pull request's environment and remove its stack (idempotent)")
+        .requiredOption("--pr <number>", "pull request number")
+        .option("--repo <owner/name>", "repository (default: GITHUB_REPOSITORY)")
+        .option("--json", "print a JSON report")
+        .action(
+            action(async (opts: CommonOptions & { pr: string }): Promise<CommandResult> => {
+                const report = await prDown(realDeps("pr down", opts), { pr: parsePr(opts.pr) });
+                return { exitCode: 0, report, text: renderDown(report) };
+            }),
+        );
+
+    pr.command("sweep")
+        .description("Remove environments of closed/merged PRs and idle ones past the TTL; deploy queued PRs into freed slots")
+        .option("--dry-run", "only report what would be removed and promoted")
+        .option("--repo <owner/name>", "repository (default: GITHUB_REPOSITORY)")
+        .option("--json", "print a JSON report")
+        .action(
+            action(async (opts: CommonOptions & { dryRun?: boolean }): Promise<CommandResult> => {
+                const report = await prSweep(realDeps("pr sweep", opts), { dryRun: !!opts.dryRun });
+                return { exitCode: report.failures.length ? 1 : 0, report, text: renderSweep(report) };
+            }),
+        );
+}
+
+function parsePr(value: string): number {
+    try {
+        return prNumber(value);
+    } catch (err) {
+        throw new UsageError(`--pr: ${(err as Error).message}`);
+    }
+}

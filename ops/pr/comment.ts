@@ -1,0 +1,131 @@
+/**
+ * The one sticky comment per pull request: rendering (pure) and the decision of which comment to
+ * edit. Found by its hidden marker and edited on every push — never a second comment; if a race
+ * ever left two, the newest extra ones are deleted.
+ *
+ * Never in the comment: any password. It says where to read them (a Pulumi stack output that
+ * needs access to the stack's secrets).
+ */
+import { encodeMarker, EnvironmentRecord, hasMarker } from "./record";
+
+export interface CommentContext {
+    /** A PR environment idle this long is removed. */
+    ttlHours: number;
+    /** Concurrent PR environments allowed. */
+    limit: number;
+    /** Login of the admin user (dev/PR databases). */
+    adminLogin: string;
+    /** User of the mail catcher's basic auth. */
+    mailCatcherUser: string;
+    /** `https://github.com/<owner>/<repo>`, for commit links. */
+    repositoryUrl?: string;
+    /** Position in the queue (1-based) and its length, for queued PRs. */
+    queue?: { position: number; length: number };
+}
+
+/** Markdown-escapes text that comes from users (branch names): no links, no formatting. */
+export function escapeMarkdown(text: string): string {
+    return text.replace(/[\\`*_{}[\]()#+!|<>~-]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
+}
+
+const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
+const short = (sha: string) => sha.slice(0, 12);
+
+function commitLink(record: EnvironmentRecord, ctx: CommentContext): string {
+    return ctx.repositoryUrl ? `[${code(short(record.sha))}](${ctx.repositoryUrl}/commit/${record.sha})` : code(short(record.sha));
+}
+
+function secretCommand(output: string, stack: string): string {
+    return code(`pulumi stack output ${output} --show-secrets -s ${stack}`);
+}
+
+/** The full comment body: marker first, then what a reviewer needs. */
+export function renderComment(record: EnvironmentRecord, ctx: CommentContext): string {
+    const lines: string[] = [encodeMarker(record)];
+    const branch = escapeMarkdown(record.branch);
+    const run = record.runUrl ? ` ([workflow run](${record.runUrl}))` : "";
+    switch (record.state) {
+        case "deployed":
+            lines.push(
+                `### 🟢 PR environment for #${record.pr} is up`,
+                "",
+                "| | |",
+                "|---|---|",
+                `| **Odoo** | ${record.url ?? "(unknown)"} |`,
+                `| **Mail catcher** | ${record.mailCatcherUrl ?? "(none)"} — every e-mail this environment sends lands here, none leaves |`,
+                `| **Login** | ${code(ctx.adminLogin)} — password: ${secretCommand("adminLoginPassword", record.stack)} |`,
+                `| **Mail catcher login** | ${code(ctx.mailCatcherUser)} — password: ${secretCommand("mailCatcherPassword", record.stack)} |`,
+                `| **Database** | ${code(record.database ?? "?")} (fresh, with demo data; no production data) |`,
+                `| **Build** | ${commitLink(record, ctx)} on ${branch}${record.image ? ` — image ${code(record.image)}` : ""} |`,
+                `| **Last deploy** | ${record.deployedAt ?? "?"}${run} |`,
+                "",
+                `Every push redeploys this environment. It is removed when the PR is closed or merged, or after ${ctx.ttlHours} h without a push.`,
+                "Outbound internet is blocked except for the configured allow-list; see docs/architecture/PR_RUNTIME_CONTRACT.md.",
+            );
+            break;
+        case "deploying":
+            lines.push(
+                `### 🟡 Deploying ${commitLink(record, ctx)} (${branch})${run}`,
+                "",
+                record.url ? `The environment will be at ${record.url} (mail catcher: ${record.mailCatcherUrl ?? "none"}).` : "",
+                record.deployedAt ? `The previous build (deployed ${record.deployedAt}) keeps serving until this one is ready.` : "",
+            );
+            break;
+        case "failed":
+            lines.push(
+                `### 🔴 Deploy of ${commitLink(record, ctx)} failed${run}`,
+                "",
+                record.reason ? `> ${escapeMarkdown(record.reason).slice(0, 500)}` : "",
+                "",
+                "Push a fix or re-run the workflow. Troubleshooting: docs/architecture/PR_RUNTIME_CONTRACT.md.",
+            );
+            break;
+        case "queued": {
+            const holders = (record.holders ?? []).map((n) => `#${n}`).join(", ") || "(none)";
+            const position = ctx.queue ? ` — position ${ctx.queue.position} of ${ctx.queue.length}` : "";
+            lines.push(
+                `### ⏳ Queued: all ${ctx.limit} PR environment slots are in use${position}`,
+                "",
+                `Slots are held by ${holders}. This PR (build ${commitLink(record, ctx)} on ${branch}, queued since ${record.queuedAt ?? "?"}) is deployed automatically when a slot frees — when one of them is closed, merged, or idle for ${ctx.ttlHours} h.`,
+                "Pushing again keeps the place in the queue.",
+            );
+            break;
+        }
+        case "removed":
+            lines.push(
+                `### ⚪ PR environment removed${record.reason ? `: ${escapeMarkdown(record.reason)}` : ""}`,
+                "",
+                `The stack, its containers, database and volumes are gone. Last build: ${commitLink(record, ctx)}.`,
+                "Reopen the PR or push a commit to get a new environment.",
+            );
+            break;
+    }
+    return `${lines.filter((line, i, all) => !(line === "" && all[i - 1] === "")).join("\n").trimEnd()}\n`;
+}
+
+export interface CommentLike {
+    id: number;
+    body?: string | null;
+    /** Author; comments by people are never treated as ours even if they quote the marker. */
+    user?: { login?: string; type?: string } | null;
+    created_at?: string;
+}
+
+export interface StickyChoice<C extends CommentLike> {
+    /** The comment to edit, or undefined: create one. */
+    keep?: C;
+    /** Extra marker comments to delete (a race left more than one). */
+    duplicates: C[];
+}
+
+/**
+ * Which comment is the sticky one: marker comments written by a bot (or by `author`, when the
+ * workflow runs with a personal token), oldest first. The oldest is kept so its position in the
+ * conversation stays stable.
+ */
+export function pickStickyComment<C extends CommentLike>(comments: C[], author?: string): StickyChoice<C> {
+    const ours = comments
+        .filter((c) => hasMarker(c.body) && (c.user?.type === "Bot" || (author !== undefined && c.user?.login === author)))
+        .sort((a, b) => (a.created_at ?? "").localeCompare(b.created_at ?? "") || a.id - b.id);
+    return { keep: ours[0], duplicates: ours.slice(1) };
+}

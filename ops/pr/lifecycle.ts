@@ -1,0 +1,301 @@
+/**
+ * The PR environment lifecycle: `up`, `down` and `sweep`. Orchestration only — every decision is a
+ * pure function (queue.ts, sweep.ts, comment.ts) and every side effect goes through the two ports
+ * (ports.ts), so the tests run the whole lifecycle against in-memory fakes.
+ *
+ *   up     reserve a slot (or queue), write "deploying", run `pulumi up` with the policy packs,
+ *          write "deployed" (or "failed") — always in the one sticky comment.
+ *   down   destroy and remove the stack (idempotent), mark the comment "removed", hand the freed
+ *          slot to the first queued PR.
+ *   sweep  remove the stacks of closed/merged/missing PRs and idle ones, then promote queued PRs.
+ */
+import { CliError, Progress, UsageError } from "../cli/runtime";
+import { CommentContext, pickStickyComment, renderComment } from "./comment";
+import { prLabels, prStackName } from "./naming";
+import type { Clock, PrDeployment, PrGitHub, PrStackBackend } from "./ports";
+import { choosePromotions, confirmReservation, decideAdmission, QueueEntry, queuePosition } from "./queue";
+import { EnvironmentRecord, parseMarker } from "./record";
+import { planSweep, PullState, SweepAction, SweepReason } from "./sweep";
+
+/** Platform-wide PR settings (Pulumi.pr.yaml). */
+export interface PrPlatform {
+    limit: number;
+    ttlHours: number;
+    sharedStack?: string;
+}
+
+/** What a given build of a PR will look like (from the program's own naming). */
+export interface PrView {
+    url: string;
+    mailCatcherUrl?: string;
+    database: string;
+}
+
+export interface LifecycleDeps {
+    backend: PrStackBackend;
+    github: PrGitHub;
+    clock: Clock;
+    platform: () => PrPlatform;
+    /** Host names and database of a build, before it is deployed (throws on invalid input). */
+    view: (build: { pr: number; sha: string; branch: string; image?: string }) => PrView;
+    progress: Progress;
+    adminLogin: string;
+    mailCatcherUser: string;
+}
+
+// --------------------------------------------------------------------------------------------
+// The sticky comment.
+
+interface Sticky {
+    commentId?: number;
+    duplicates: number[];
+    record?: EnvironmentRecord;
+}
+
+async function readSticky(deps: LifecycleDeps, pr: number): Promise<Sticky> {
+    const choice = pickStickyComment(await deps.github.listComments(pr), deps.github.commentAuthor);
+    return { commentId: choice.keep?.id, duplicates: choice.duplicates.map((c) => c.id), record: parseMarker(choice.keep?.body) };
+}
+
+async function writeSticky(deps: LifecycleDeps, sticky: Sticky, record: EnvironmentRecord, extra: Partial<CommentContext> = {}): Promise<void> {
+    const platform = deps.platform();
+    const body = renderComment(record, {
+        ttlHours: platform.ttlHours,
+        limit: platform.limit,
+        adminLogin: deps.adminLogin,
+        mailCatcherUser: deps.mailCatcherUser,
+        repositoryUrl: deps.github.repositoryUrl,
+        ...extra,
+    });
+    if (sticky.commentId !== undefined) await deps.github.updateComment(sticky.commentId, body);
+    else sticky.commentId = await deps.github.createComment(record.pr, body);
+    for (const id of sticky.duplicates) await deps.github.deleteComment(id);
+    sticky.duplicates = [];
+    sticky.record = record;
+}
+
+// --------------------------------------------------------------------------------------------
+// The queue.
+
+async function queueEntries(deps: LifecycleDeps, exclude?: number): Promise<QueueEntry[]> {
+    const entries: QueueEntry[] = [];
+    for (const pr of await deps.github.listOpenPullsWithLabel(prLabels.queued)) {
+        if (pr === exclude) continue;
+        const { record } = await readSticky(deps, pr);
+        if (!record || record.state === "queued") entries.push({ pr, queuedAt: record?.queuedAt });
+    }
+    return entries;
+}
+
+/** Hands free slots to the PRs first in line, by dispatching their deploy workflow. */
+async function promoteQueued(deps: LifecycleDeps, exclude?: number): Promise<number[]> {
+    const free = deps.platform().limit - (await deps.backend.list()).length;
+    if (free <= 0) return [];
+    const chosen = choosePromotions(await queueEntries(deps, exclude), free);
+    for (const pr of chosen) {
+        deps.progress.step(`slot free: dispatching the deploy of queued PR #${pr}`);
+        await deps.github.dispatchDeploy(pr);
+    }
+    return chosen;
+}
+
+// --------------------------------------------------------------------------------------------
+// up
+
+export interface UpInput {
+    pr: number;
+    branch?: string;
+    sha?: string;
+    image?: string;
+    /** Deploy the build recorded in the PR's queued comment (the dispatched promotion). */
+    fromQueue?: boolean;
+}
+
+export interface UpReport {
+    pr: number;
+    stack: string;
+    outcome: "deployed" | "queued" | "skipped";
+    reason?: string;
+    sha?: string;
+    url?: string;
+    mailCatcherUrl?: string;
+    database?: string;
+    /** PRs holding the slots (queued outcome). */
+    holders?: number[];
+    position?: { position: number; length: number };
+}
+
+export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpReport> {
+    const { github, backend, progress } = deps;
+    const platform = deps.platform();
+    const stack = prStackName(input.pr, platform.sharedStack);
+    const pull = await github.getPull(input.pr);
+    if (!pull) throw new UsageError(`pull request #${input.pr} does not exist in ${github.repositoryUrl}: check --pr`);
+    if (pull.state !== "open") return { pr: input.pr, stack, outcome: "skipped", reason: `pull request #${input.pr} is ${pull.merged ? "merged" : "closed"}` };
+
+    const sticky = await readSticky(deps, input.pr);
+    let build: { sha: string; branch: string; image?: string };
+    if (input.fromQueue) {
+        const queued = sticky.record;
+        if (!queued || queued.state !== "queued") {
+            return { pr: input.pr, stack, outcome: "skipped", reason: `PR #${input.pr} is not queued (state: ${queued?.state ?? "no environment comment"})` };
+        }
+        build = { sha: queued.sha, branch: queued.branch, image: queued.image };
+    } else {
+        if (!input.sha || !/^[0-9a-f]{7,40}$/.test(input.sha)) throw new UsageError(`--sha must be the commit to deploy (7–40 lower-case hex), got "${input.sha ?? ""}"`);
+        if (!input.branch) throw new UsageError("--branch is required: the PR's head branch (it names the host)");
+        build = { sha: input.sha, branch: input.branch, image: input.image };
+    }
+    let view: PrView;
+    try {
+        view = deps.view({ pr: input.pr, ...build });
+    } catch (err) {
+        throw new UsageError(`PR #${input.pr}: ${(err as Error).message}`);
+    }
+    const now = deps.clock.now().toISOString();
+    const base = { v: 1 as const, pr: input.pr, stack, sha: build.sha, branch: build.branch, image: build.image, runUrl: github.runUrl };
+
+    // Admission: reserve a slot or join the queue.
+    progress.step(`checking the ${platform.limit} PR environment slots`);
+    let admission = decideAdmission({ pr: input.pr, stacks: await backend.list(), limit: platform.limit });
+    if (admission.admit && admission.reason === "free-slot") {
+        await backend.reserve(input.pr);
+        admission = confirmReservation({ pr: input.pr, stacks: await backend.list(), limit: platform.limit });
+        if (!admission.admit) await backend.release(input.pr);
+    }
+    if (!admission.admit) {
+        const queuedAt = sticky.record?.state === "queued" && sticky.record.queuedAt ? sticky.record.queuedAt : now;
+        const record: EnvironmentRecord = { ...base, state: "queued", queuedAt, holders: admission.holders };
+        const position = queuePosition(await queueEntries(deps, input.pr), { pr: input.pr, queuedAt });
+        await writeSticky(deps, sticky, record, { queue: position });
+        await github.setLabels(input.pr, { add: [prLabels.queued], remove: [prLabels.deployed] });
+        progress.done(`PR #${input.pr} queued (position ${position.position}); slots held by ${admission.holders.map((n) => `#${n}`).join(", ")}`);
+        return { pr: input.pr, stack, outcome: "queued", sha: build.sha, holders: admission.holders, position };
+    }
+
+    // Deploy.
+    const previous = sticky.record?.state === "deployed" || sticky.record?.state === "deploying" ? sticky.record.deployedAt : undefined;
+    const planned = { url: view.url, mailCatcherUrl: view.mailCatcherUrl, database: view.database };
+    await writeSticky(deps, sticky, { ...base, ...planned, state: "deploying", deployedAt: previous });
+    await github.setLabels(input.pr, { add: [prLabels.deployed], remove: [prLabels.queued] });
+    progress.step(`pulumi up ${stack} (${build.sha.slice(0, 12)})`);
+    let deployment: PrDeployment;
+    try {
+        deployment = await backend.deploy(input.pr, { gitSha: build.sha, gitBranch: build.branch, odooImage: build.image });
+    } catch (err) {
+        const reason = firstLine((err as Error).message);
+        await writeSticky(deps, sticky, { ...base, ...planned, state: "failed", reason, deployedAt: previous });
+        throw new CliError(`deploy of PR #${input.pr} (${stack}) failed: ${(err as Error).message}`);
+    }
+    const record: EnvironmentRecord = {
+        ...base,
+        state: "deployed",
+        url: deployment.url,
+        mailCatcherUrl: deployment.mailCatcherUrl ?? view.mailCatcherUrl,
+        database: deployment.databaseName ?? view.database,
+        image: build.image ?? deployment.imageDigest ?? deployment.imageReference,
+        deployedAt: deps.clock.now().toISOString(),
+    };
+    await writeSticky(deps, sticky, record);
+    progress.done(`PR #${input.pr} deployed at ${record.url}`);
+    return { pr: input.pr, stack, outcome: "deployed", sha: build.sha, url: record.url, mailCatcherUrl: record.mailCatcherUrl, database: record.database };
+}
+
+function firstLine(text: string): string {
+    const line = text.split("\n").map((l) => l.trim()).find((l) => l.length > 0) ?? "unknown error";
+    return line.length > 300 ? `${line.slice(0, 299)}…` : line;
+}
+
+// --------------------------------------------------------------------------------------------
+// down
+
+export interface DownReport {
+    pr: number;
+    stack: string;
+    destroyed: boolean;
+    reason: string;
+    /** Queued PRs whose deploy was dispatched into the freed slot. */
+    promoted: number[];
+}
+
+const reasonText: Record<SweepReason, (ttlHours: number) => string> = {
+    merged: () => "the pull request was merged",
+    closed: () => "the pull request was closed",
+    "no-such-pr": () => "the pull request no longer exists",
+    idle: (ttl) => `no push for ${ttl} h`,
+    "abandoned-reservation": () => "an abandoned reservation was cleaned up",
+};
+
+/** Removes PR `pr`'s environment (idempotent) and hands its slot on. */
+export async function prDown(deps: LifecycleDeps, input: { pr: number; reason?: string }): Promise<DownReport> {
+    const platform = deps.platform();
+    const stack = prStackName(input.pr, platform.sharedStack);
+    const pull = await deps.github.getPull(input.pr);
+    const reason = input.reason ?? (pull?.merged ? reasonText.merged(0) : pull?.state === "closed" ? reasonText.closed(0) : "removed on request");
+    deps.progress.step(`destroying ${stack}`);
+    const result = await deps.backend.destroy(input.pr);
+    if (pull) await markRemoved(deps, pull.number, stack, reason, { headSha: pull.headSha, headRef: pull.headRef }, result === "destroyed");
+    const promoted = await promoteQueued(deps, input.pr);
+    deps.progress.done(result === "destroyed" ? `${stack} destroyed` : `${stack} did not exist (nothing to destroy)`);
+    return { pr: input.pr, stack, destroyed: result === "destroyed", reason, promoted };
+}
+
+async function markRemoved(deps: LifecycleDeps, pr: number, stack: string, reason: string, head: { headSha: string; headRef: string }, destroyed: boolean): Promise<void> {
+    const sticky = await readSticky(deps, pr);
+    if (sticky.record || destroyed) {
+        if (sticky.record?.state !== "removed" || destroyed) {
+            const last = sticky.record ?? { sha: head.headSha, branch: head.headRef };
+            await writeSticky(deps, sticky, { v: 1, pr, stack, state: "removed", sha: last.sha, branch: last.branch, reason, runUrl: deps.github.runUrl });
+        }
+    }
+    await deps.github.setLabels(pr, { remove: [prLabels.deployed, prLabels.queued] });
+}
+
+// --------------------------------------------------------------------------------------------
+// sweep
+
+export interface SweepReport {
+    dryRun: boolean;
+    stacks: number;
+    actions: SweepAction[];
+    /** Queued PRs dispatched (or, in a dry run, that would be). */
+    promoted: number[];
+    failures: { pr: number; error: string }[];
+}
+
+export async function prSweep(deps: LifecycleDeps, input: { dryRun: boolean }): Promise<SweepReport> {
+    const platform = deps.platform();
+    deps.progress.step("listing PR stacks");
+    const stacks = await deps.backend.list();
+    const pulls = new Map<number, PullState | null>();
+    const failures: SweepReport["failures"] = [];
+    const heads = new Map<number, { headSha: string; headRef: string }>();
+    for (const stack of stacks) {
+        try {
+            const pull = await deps.github.getPull(stack.pr);
+            pulls.set(stack.pr, pull ? { state: pull.state, merged: pull.merged } : null);
+            if (pull) heads.set(stack.pr, { headSha: pull.headSha, headRef: pull.headRef });
+        } catch (err) {
+            failures.push({ pr: stack.pr, error: `could not read the pull request: ${(err as Error).message}` });
+        }
+    }
+    const actions = planSweep({ stacks, pulls, now: deps.clock.now(), ttlHours: platform.ttlHours });
+    if (input.dryRun) {
+        const free = platform.limit - (stacks.length - actions.length);
+        const promoted = choosePromotions(await queueEntries(deps), free);
+        return { dryRun: true, stacks: stacks.length, actions, promoted, failures };
+    }
+    for (const action of actions) {
+        try {
+            deps.progress.step(`removing ${action.stack}: ${action.detail}`);
+            const result = await deps.backend.destroy(action.pr);
+            const head = heads.get(action.pr);
+            if (head) await markRemoved(deps, action.pr, action.stack, reasonText[action.reason](platform.ttlHours), head, result === "destroyed");
+        } catch (err) {
+            failures.push({ pr: action.pr, error: (err as Error).message });
+        }
+    }
+    const promoted = await promoteQueued(deps);
+    deps.progress.done(`${actions.length} removed, ${promoted.length} promoted, ${failures.length} failed`);
+    return { dryRun: false, stacks: stacks.length, actions, promoted, failures };
+}

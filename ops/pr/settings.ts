@@ -1,0 +1,47 @@
+/**
+ * The settings of a PR stack, resolved outside the Pulumi runtime with the program's own loader
+ * (config/load.ts) and the checked-in PR defaults (Pulumi.pr.yaml): the same limit, TTL, shared
+ * stack and host names the program will use, so the comment can name the URL before the deploy.
+ */
+import * as path from "node:path";
+import { readStackConfigFile } from "../../config/files";
+import { projectValues, resolveSettings, StackSettings } from "../../config/load";
+import { stackIdentity } from "../../config/stage";
+import { prNumber } from "./naming";
+
+export const projectDir = path.resolve(__dirname, "../..");
+export const prDefaultsFile = "Pulumi.pr.yaml";
+
+export interface PrSettingsInput {
+    pr: number;
+    sha: string;
+    branch: string;
+    image?: string;
+    /** Directory holding Pulumi.pr.yaml (the project). */
+    projectDir?: string;
+    env?: Record<string, string | undefined>;
+}
+
+/** Settings of stack `pr-<n>` for this build; throws ConfigError naming what to fix. */
+export function prStackSettings(input: PrSettingsInput): StackSettings {
+    const dir = input.projectDir ?? projectDir;
+    const identity = stackIdentity(`pr-${prNumber(input.pr)}`);
+    const defaults = readStackConfigFile(path.join(dir, prDefaultsFile));
+    const values: Record<string, string> = { gitSha: input.sha, gitBranch: input.branch };
+    if (input.image) values.odooImage = input.image;
+    return resolveSettings({
+        identity,
+        stack: { values, secretKeys: new Set(), file: "the `pr up` arguments" },
+        prDefaults: { values: projectValues(defaults.values), secretKeys: new Set(defaults.secretKeys.map((k) => k.split(":")[1])), file: prDefaultsFile },
+        env: input.env ?? process.env,
+    });
+}
+
+/** Limit, TTL and shared stack of PR environments (no build involved: `down` and `sweep`). */
+export function prPlatformSettings(opts: { projectDir?: string; env?: Record<string, string | undefined> } = {}) {
+    // Any valid build resolves the same platform keys; these placeholders only satisfy the loader.
+    const env = { ...(opts.env ?? process.env) };
+    delete env.ODOO_PLATFORM_PR_NUMBER;
+    const { settings } = prStackSettings({ pr: 1, sha: "0000000", branch: "main", projectDir: opts.projectDir, env });
+    return { limit: settings.prConcurrencyLimit, ttlHours: settings.prTtlHours, sharedStack: settings.sharedStack };
+}

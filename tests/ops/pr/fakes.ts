@@ -1,0 +1,194 @@
+/**
+ * In-memory stand-ins for the Pulumi backend and GitHub, with the behaviour the lifecycle relies
+ * on: stacks that exist until removed, comments with ids and authors, labels, dispatched runs.
+ */
+import type { CommentLike } from "../../../ops/pr/comment";
+import type { LifecycleDeps, PrPlatform } from "../../../ops/pr/lifecycle";
+import type { Clock, PrDeployment, PrGitHub, PrStackBackend, PrStackConfig, PullRequest } from "../../../ops/pr/ports";
+import type { PrStackInfo } from "../../../ops/pr/queue";
+import { hasMarker } from "../../../ops/pr/record";
+import type { Progress } from "../../../ops/cli/runtime";
+
+export class FakeClock implements Clock {
+    constructor(public current = new Date("2026-03-02T10:00:00Z")) {}
+    now(): Date {
+        return new Date(this.current);
+    }
+    advanceHours(hours: number): void {
+        this.current = new Date(this.current.getTime() + hours * 3_600_000);
+    }
+}
+
+export class FakeBackend implements PrStackBackend {
+    readonly stacks = new Map<number, PrStackInfo>();
+    readonly deploys: { pr: number; config: PrStackConfig }[] = [];
+    readonly destroyed: number[] = [];
+    failNextDeploy?: Error;
+    /** Runs between a reservation and the re-read: lets a test inject a racing reservation. */
+    onReserve?: (pr: number) => void;
+
+    constructor(private readonly clock: Clock) {}
+
+    /** A stack that already holds an environment. */
+    seed(pr: number, opts: Partial<PrStackInfo> = {}): void {
+        this.stacks.set(pr, { pr, name: `pr-${pr}`, resourceCount: 19, lastUpdate: this.clock.now(), updating: false, ...opts });
+    }
+
+    async list(): Promise<PrStackInfo[]> {
+        return [...this.stacks.values()].map((s) => ({ ...s }));
+    }
+
+    async reserve(pr: number): Promise<void> {
+        if (!this.stacks.has(pr)) this.stacks.set(pr, { pr, name: `pr-${pr}`, resourceCount: 0, updating: false });
+        this.onReserve?.(pr);
+    }
+
+    async release(pr: number): Promise<void> {
+        const s = this.stacks.get(pr);
+        if (s && s.resourceCount === 0 && !s.updating) this.stacks.delete(pr);
+    }
+
+    async deploy(pr: number, config: PrStackConfig): Promise<PrDeployment> {
+        this.deploys.push({ pr, config });
+        if (!this.stacks.has(pr)) throw new Error(`stack pr-${pr} was never reserved`);
+        if (this.failNextDeploy) {
+            const err = this.failNextDeploy;
+            this.failNextDeploy = undefined;
+            throw err;
+        }
+        this.stacks.set(pr, { pr, name: `pr-${pr}`, resourceCount: 19, lastUpdate: this.clock.now(), updating: false });
+        return {
+            url: `https://pr-${pr}-${config.gitBranch.toLowerCase().replace(/[^a-z0-9]+/g, "-")}.dev.example.com`,
+            mailCatcherUrl: `https://pr-${pr}-${config.gitBranch.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-mail.dev.example.com`,
+            databaseName: `odoo_pr_${pr}`,
+            imageDigest: config.odooImage ?? "ghcr.io/example/odoo@sha256:" + "a".repeat(64),
+        };
+    }
+
+    async destroy(pr: number): Promise<"destroyed" | "absent"> {
+        if (!this.stacks.has(pr)) return "absent";
+        this.stacks.delete(pr);
+        this.destroyed.push(pr);
+        return "destroyed";
+    }
+}
+
+interface StoredComment extends CommentLike {
+    pr: number;
+    body: string;
+}
+
+export class FakeGitHub implements PrGitHub {
+    readonly repositoryUrl = "https://github.com/example/odoo";
+    readonly runUrl = "https://github.com/example/odoo/actions/runs/42";
+    readonly commentAuthor = undefined;
+    readonly pulls = new Map<number, PullRequest>();
+    readonly comments: StoredComment[] = [];
+    readonly dispatched: number[] = [];
+    readonly calls = { create: 0, update: 0, delete: 0 };
+    private nextId = 100;
+    private minute = 0;
+
+    openPull(pr: number, opts: Partial<PullRequest> = {}): PullRequest {
+        const pull: PullRequest = { number: pr, state: "open", merged: false, headSha: `${pr}`.padStart(7, "0") + "abcdef", headRef: `feature/pr-${pr}`, labels: [], ...opts };
+        this.pulls.set(pr, pull);
+        return pull;
+    }
+
+    close(pr: number, merged = false): void {
+        const pull = this.pulls.get(pr)!;
+        pull.state = "closed";
+        pull.merged = merged;
+    }
+
+    /** A comment written by someone (a person quoting the marker, or a racing bot). */
+    addComment(pr: number, body: string, user: { login: string; type: string }): number {
+        const id = this.nextId++;
+        this.comments.push({ id, pr, body, user, created_at: this.stamp() });
+        return id;
+    }
+
+    markerComments(pr: number): StoredComment[] {
+        return this.comments.filter((c) => c.pr === pr && hasMarker(c.body));
+    }
+
+    labelsOf(pr: number): string[] {
+        return [...(this.pulls.get(pr)?.labels ?? [])].sort();
+    }
+
+    private stamp(): string {
+        return new Date(Date.UTC(2026, 2, 2, 9, this.minute++)).toISOString();
+    }
+
+    async getPull(pr: number): Promise<PullRequest | null> {
+        const pull = this.pulls.get(pr);
+        return pull ? { ...pull, labels: [...pull.labels] } : null;
+    }
+
+    async listComments(pr: number): Promise<CommentLike[]> {
+        return this.comments.filter((c) => c.pr === pr).map((c) => ({ ...c }));
+    }
+
+    async createComment(pr: number, body: string): Promise<number> {
+        this.calls.create++;
+        return this.addComment(pr, body, { login: "github-actions[bot]", type: "Bot" });
+    }
+
+    async updateComment(commentId: number, body: string): Promise<void> {
+        this.calls.update++;
+        const comment = this.comments.find((c) => c.id === commentId);
+        if (!comment) throw Object.assign(new Error("Not Found"), { status: 404 });
+        comment.body = body;
+    }
+
+    async deleteComment(commentId: number): Promise<void> {
+        this.calls.delete++;
+        const i = this.comments.findIndex((c) => c.id === commentId);
+        if (i >= 0) this.comments.splice(i, 1);
+    }
+
+    async setLabels(pr: number, change: { add?: string[]; remove?: string[] }): Promise<void> {
+        const pull = this.pulls.get(pr);
+        if (!pull) throw Object.assign(new Error("Not Found"), { status: 404 });
+        pull.labels = [...new Set([...pull.labels.filter((l) => !(change.remove ?? []).includes(l)), ...(change.add ?? [])])];
+    }
+
+    async listOpenPullsWithLabel(label: string): Promise<number[]> {
+        return [...this.pulls.values()].filter((p) => p.state === "open" && p.labels.includes(label)).map((p) => p.number).sort((a, b) => a - b);
+    }
+
+    async dispatchDeploy(pr: number): Promise<void> {
+        this.dispatched.push(pr);
+    }
+}
+
+export const quietProgress: Progress = { step: () => undefined, update: () => undefined, done: () => undefined };
+
+export interface World {
+    clock: FakeClock;
+    backend: FakeBackend;
+    github: FakeGitHub;
+    deps: LifecycleDeps;
+}
+
+export function world(platform: Partial<PrPlatform> = {}): World {
+    const clock = new FakeClock();
+    const backend = new FakeBackend(clock);
+    const github = new FakeGitHub();
+    const settings: PrPlatform = { limit: 5, ttlHours: 72, sharedStack: "example/odoo-platform/staging", ...platform };
+    const deps: LifecycleDeps = {
+        backend,
+        github,
+        clock,
+        platform: () => settings,
+        view: ({ pr, branch }) => ({
+            url: `https://pr-${pr}-${branch.toLowerCase().replace(/[^a-z0-9]+/g, "-")}.dev.example.com`,
+            mailCatcherUrl: `https://pr-${pr}-${branch.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-mail.dev.example.com`,
+            database: `odoo_pr_${pr}`,
+        }),
+        progress: quietProgress,
+        adminLogin: "admin",
+        mailCatcherUser: "mail",
+    };
+    return { clock, backend, github, deps };
+}
