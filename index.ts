@@ -180,7 +180,9 @@ if (stage === "production") {
     const [owner] = s.githubRepository!.split("/");
     const actions = resolveActionsSettings(s);
     githubActionsMissing = actions.missing;
-    for (const missing of actions.missing) pulumi.log.warn(`GitHub Actions ${missing}`);
+    if (actions.missing.length) {
+        pulumi.log.warn(`GitHub Actions: ${actions.missing.length} secret(s)/variable(s) the workflows need are not configured — see the githubSettings.missing output`);
+    }
     repositorySettings = new RepositorySettings("github", {
         repository: s.githubRepository!,
         productionReviewers: s.githubProductionReviewers,

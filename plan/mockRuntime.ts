@@ -175,7 +175,19 @@ export async function runUnderMocks(options: MockRunOptions): Promise<MockRunRes
     });
     pulumi.runtime.setAllConfig(options.config, options.secretKeys);
 
-    await stackModule.runInPulumiStack(async () => options.program());
-    await settings.waitForRPCs();
+    // A program that throws inside an `apply` fails the deployment in a real run; here the rejection
+    // may reach no handler (one error fans out to many Outputs), so it is collected and reported as
+    // the plan's error instead of crashing the process.
+    const stray: unknown[] = [];
+    const collect = (reason: unknown) => stray.push(reason);
+    process.on("unhandledRejection", collect);
+    try {
+        await stackModule.runInPulumiStack(async () => options.program());
+        await settings.waitForRPCs();
+    } finally {
+        for (let i = 0; i < 3; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+        process.off("unhandledRejection", collect);
+    }
+    if (stray.length) throw stray[0];
     return { resources: monitor.recorded, outputs: monitor.stackOutputs };
 }

@@ -1,0 +1,267 @@
+/**
+ * What each stage's OdooEnvironment would create, from the real program (index.ts) evaluated under
+ * Pulumi's mock runtime with the committed stack configs and CI-like values.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { isSecretValue } from "../../plan/mockRuntime";
+import type { PlanResult } from "../../plan/plan";
+import { ciEnv, containerType, labelsOf, networkType, odooConf, ofType, one, plan, resources, upload, withRole } from "../support/plan";
+
+const tempConfig = (name: string, text: string): string => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "odoo-platform-")), name);
+    fs.writeFileSync(file, text);
+    return file;
+};
+const confOf = (result: PlanResult) => odooConf(upload(one(result, containerType, "odoo-odoo"), "/etc/odoo/odoo.conf"));
+const networksOf = (container: { inputs: Record<string, any> }) => (container.inputs.networksAdvanced as { name: string; aliases?: string[] }[]).map((n) => n.name);
+const envOf = (container: { inputs: Record<string, any> }) => container.inputs.envs as string[];
+
+describe("OdooEnvironment: a PR stack (pr-7)", () => {
+    let result: PlanResult;
+    before(async () => {
+        result = await plan("pr-7", { env: ciEnv({ ODOO_PLATFORM_ODOO_IMAGE: `ghcr.io/insightpulseai/odoo-pr@sha256:${"c".repeat(64)}` }) });
+    });
+
+    it("plans cleanly and serves at pr-7-<branch slug>.dev.<domain>", () => {
+        assert.equal(result.exitCode, 0);
+        assert.equal(result.outputs.url, "https://pr-7-feature-x.dev.insightpulseai.com");
+        assert.equal(result.outputs.mailCatcherUrl, "https://pr-7-feature-x-mail.dev.insightpulseai.com");
+        const rule = labelsOf(one(result, containerType, "odoo-odoo"))["traefik.http.routers.odoo-pr-7.rule"];
+        assert.equal(rule, "Host(`pr-7-feature-x.dev.insightpulseai.com`)");
+    });
+
+    it("has its own database in its own PostgreSQL container, and Odoo serves only that database", () => {
+        const [postgres] = withRole(result, "postgres");
+        assert.equal(postgres.inputs.name, "odoo-pr-7-db");
+        assert.ok(envOf(postgres).includes("POSTGRES_DB=odoo_pr_7"));
+        assert.ok(!envOf(postgres).some((e) => e.startsWith("POSTGRES_PASSWORD=")), "password passed as a file, not an env var");
+        assert.deepEqual(networksOf(postgres), ["odoo-pr-7-internal"]);
+        const conf = confOf(result);
+        assert.equal(conf.db_name, "odoo_pr_7");
+        assert.equal(conf.db_host, "db");
+        assert.equal(conf.dbfilter, "^odoo_pr_7$");
+        assert.equal(conf.list_db, "False");
+        assert.equal(result.outputs.databaseName, "odoo_pr_7");
+    });
+
+    it("runs Mailpit as the only SMTP server, with its UI behind basic auth at the sibling host", () => {
+        const [mailpit] = withRole(result, "mail-catcher");
+        assert.ok(mailpit, "Mailpit is present");
+        assert.match(mailpit.inputs.image, /^axllent\/mailpit:/);
+        const conf = confOf(result);
+        assert.equal(conf.smtp_server, "mailpit");
+        assert.equal(conf.smtp_port, "1025");
+        const labels = labelsOf(mailpit);
+        assert.equal(labels["traefik.http.routers.odoo-pr-7-mail.rule"], "Host(`pr-7-feature-x-mail.dev.insightpulseai.com`)");
+        assert.match(labels["traefik.http.middlewares.odoo-pr-7-mail-auth.basicauth.users"], /^mail:/);
+        assert.match(labels["traefik.http.routers.odoo-pr-7-mail.middlewares"], /odoo-pr-7-mail-auth/);
+    });
+
+    it("puts Odoo only on internal networks; the egress proxy is its one way out", () => {
+        const internal = one(result, networkType, "odoo-internal");
+        assert.equal(internal.inputs.internal, true);
+        const odoo = one(result, containerType, "odoo-odoo");
+        assert.deepEqual(networksOf(odoo).sort(), ["odoo-edge", "odoo-pr-7-internal"]);
+        // odoo-edge is the shared stack's internal edge network (components/EdgeRouter.ts).
+        const [proxy] = withRole(result, "egress-proxy");
+        assert.deepEqual(networksOf(proxy).sort(), ["odoo-pr-7-egress", "odoo-pr-7-internal"]);
+        assert.equal(one(result, networkType, "odoo-egress").inputs.internal, false);
+        assert.match(upload(proxy, "/etc/squid/squid.conf"), /http_access deny all/);
+        const env = envOf(odoo);
+        assert.ok(env.includes("HTTPS_PROXY=http://egress-proxy:3128"));
+        assert.ok(env.some((e) => e.startsWith("NO_PROXY=") && e.includes("db") && e.includes("mailpit")));
+    });
+
+    it("reads the router from the staging stack, never from production", () => {
+        const refs = ofType(result, "pulumi:pulumi:StackReference");
+        assert.deepEqual(refs.map((r) => r.inputs.name), ["insightpulseai/odoo-platform/staging"]);
+        assert.equal(withRole(result, "router").length, 0, "a PR stack owns no router");
+        assert.equal(ofType(result, "cloudflare:index/dnsRecord:DnsRecord").length, 0, "nor DNS records: the wildcard covers it");
+        const everything = JSON.stringify(resources(result).map((r) => r.inputs));
+        for (const production of ["erp.insightpulseai.com", "db-prod", "deploy@prod-1.insightpulseai.com", "smtp.postmarkapp.com", "insightpulseai-odoo-snapshots\""]) {
+            assert.ok(!everything.includes(production), `no reference to ${production}`);
+        }
+    });
+
+    it("runs the CI-built image by digest, without cron threads, stage pr, with limits and a health check", () => {
+        assert.equal(one(result, "docker:index/remoteImage:RemoteImage", "odoo-image").inputs.name, `ghcr.io/insightpulseai/odoo-pr@sha256:${"c".repeat(64)}`);
+        const odoo = one(result, containerType, "odoo-odoo");
+        assert.match(odoo.inputs.image, /@sha256:c{64}$/);
+        assert.ok(envOf(odoo).includes("ODOO_STAGE=pr"));
+        assert.equal(confOf(result).max_cron_threads, "0");
+        assert.equal(confOf(result).proxy_mode, "True");
+        assert.equal(odoo.inputs.memory, 1536);
+        assert.equal(odoo.inputs.cpus, "1");
+        assert.equal(odoo.inputs.restart, "unless-stopped");
+        assert.match(odoo.inputs.healthcheck.tests.join(" "), /\/web\/health/);
+        assert.ok(!(odoo.inputs.command as string[]).includes("--dev=all"));
+    });
+
+    it("routes /websocket to the gevent port when Odoo runs workers, over TLS, and asks crawlers to stay away", () => {
+        const labels = labelsOf(one(result, containerType, "odoo-odoo"));
+        assert.equal(labels["traefik.http.routers.odoo-pr-7.tls.certresolver"], "letsencrypt");
+        assert.equal(labels["traefik.http.routers.odoo-pr-7-websocket.rule"], "Host(`pr-7-feature-x.dev.insightpulseai.com`) && (PathPrefix(`/websocket`))");
+        assert.equal(labels["traefik.http.services.odoo-pr-7-websocket.loadbalancer.server.port"], "8072");
+        assert.equal(labels["traefik.http.middlewares.odoo-pr-7-noindex.headers.customresponseheaders.X-Robots-Tag"], "noindex, nofollow");
+        assert.equal(labels["traefik.docker.network"], "odoo-edge");
+    });
+
+    it("labels every container with its role and every Docker object with stage, stack and git SHA", () => {
+        const docker = resources(result).filter((r) => r.type.startsWith("docker:index/") && r.type !== "docker:index/remoteImage:RemoteImage");
+        assert.ok(docker.length >= 10);
+        for (const r of docker) {
+            const labels = labelsOf(r);
+            assert.equal(labels["odoo-platform.stage"], "pr", r.name);
+            assert.equal(labels["odoo-platform.stack"], "pr-7", r.name);
+            assert.equal(labels["odoo-platform.git-sha"], "abcdef1234567", r.name);
+            assert.equal(labels["odoo-platform.ttl-hours"], "72", r.name);
+            if (r.type === containerType) {
+                assert.ok(labels["odoo-platform.role"], `${r.name} has a role`);
+                assert.ok(r.inputs.memory > 0 && Number(r.inputs.cpus) > 0, `${r.name} has limits`);
+            }
+        }
+    });
+
+    it("prepares the database (install, admin password) before Odoo starts, after PostgreSQL, Mailpit and the proxy", () => {
+        const prepare = one(result, containerType, "odoo-prepare");
+        assert.equal(labelsOf(prepare)["odoo-platform.role"], "odoo-init");
+        for (const before of ["odoo-egress-proxy", "odoo-mailpit", "odoo-postgres"]) assert.ok(prepare.dependsOn.includes(before), before);
+        assert.ok(one(result, containerType, "odoo-odoo").dependsOn.includes("odoo-prepare"));
+        const script = upload(prepare, "/opt/odoo-platform/prepare.sh");
+        assert.match(script, /-d 'odoo_pr_7' -i "base/);
+        assert.match(upload(prepare, "/opt/odoo-platform/post-init.py"), /"https:\/\/pr-7-feature-x\.dev\.insightpulseai\.com"/);
+        const raw = result.recorded.find((r) => r.name === "odoo-prepare")!;
+        const uploads = raw.inputs.uploads as unknown[];
+        assert.ok(isSecretValue(uploads) || (uploads as { content: unknown }[]).some((u) => isSecretValue(u.content)), "the admin password upload stays secret");
+    });
+
+    it("exports URL, mail catcher URL, database, image reference and digest, stage and git SHA; passwords only as secrets", () => {
+        for (const key of ["url", "mailCatcherUrl", "databaseName", "imageReference", "imageDigest", "stageName", "gitSha"]) assert.ok(result.outputs[key], key);
+        assert.equal(result.outputs.stageName, "pr");
+        assert.equal(result.outputs.adminLogin, "admin");
+        assert.equal(result.outputs.adminLoginPassword, "[secret]");
+        assert.equal(result.outputs.mailCatcherPassword, "[secret]");
+    });
+
+    it("never mounts the Docker socket", () => {
+        for (const c of ofType(result, containerType)) {
+            assert.ok(!JSON.stringify(c.inputs.volumes ?? []).includes("docker.sock"), c.name);
+        }
+    });
+});
+
+describe("OdooEnvironment: a PR stack building its image from the Dockerfile", () => {
+    it("builds odoo-platform/odoo-pr-7:<git sha> from the project directory", async () => {
+        const result = await plan("pr-7", { configFile: tempConfig("Pulumi.pr-7.yaml", "config:\n  odoo-platform:odooBuildContext: .\n") });
+        const image = one(result, "docker:index/image:Image", "odoo-image");
+        assert.equal(image.inputs.imageName, "odoo-platform/odoo-pr-7:abcdef1234567");
+        assert.equal(image.inputs.build.context, path.resolve(__dirname, "../.."));
+        assert.equal(image.inputs.skipPush, true);
+        assert.equal(ofType(result, "docker:index/remoteImage:RemoteImage").length, 0);
+    });
+});
+
+describe("OdooEnvironment: the dev stack", () => {
+    let result: PlanResult;
+    before(async () => {
+        result = await plan("dev", { configFile: tempConfig("Pulumi.dev.yaml", `${fs.readFileSync(path.join(__dirname, "../../Pulumi.dev.yaml"), "utf8")}  odoo-platform:devSourceDir: /home/me/addons\n`) });
+    });
+
+    it("runs Odoo with --dev=all and the sources mounted over the addons path", () => {
+        const odoo = one(result, containerType, "odoo-odoo");
+        assert.ok((odoo.inputs.command as string[]).includes("--dev=all"));
+        assert.ok((odoo.inputs.volumes as { hostPath?: string; containerPath: string }[]).some((v) => v.hostPath === "/home/me/addons" && v.containerPath === "/mnt/extra-addons"));
+        assert.ok(envOf(odoo).includes("ODOO_STAGE=dev"));
+        assert.equal(confOf(result).workers, "0");
+    });
+
+    it("has its own local router on 127.0.0.1 without TLS or DNS, and serves http://odoo.localhost", () => {
+        assert.equal(result.outputs.url, "http://odoo.localhost");
+        const traefik = one(result, containerType, "edge-traefik");
+        assert.deepEqual((traefik.inputs.ports as { internal: number; ip: string }[]).map((p) => [p.internal, p.ip]), [[80, "127.0.0.1"]]);
+        assert.ok(!(traefik.inputs.command as string[]).some((a) => a.includes("acme")));
+        assert.equal(ofType(result, "cloudflare:index/dnsRecord:DnsRecord").length, 0);
+        assert.ok(!labelsOf(one(result, containerType, "odoo-odoo"))["traefik.http.routers.odoo-dev.tls"]);
+    });
+});
+
+describe("OdooEnvironment: the staging stack", () => {
+    let result: PlanResult;
+    before(async () => {
+        result = await plan("staging");
+    });
+
+    it("pulls the image pinned by digest and runs it by digest", () => {
+        const image = one(result, "docker:index/remoteImage:RemoteImage", "odoo-image");
+        assert.match(image.inputs.name, /@sha256:[0-9a-f]{64}$/);
+        assert.match(one(result, containerType, "odoo-odoo").inputs.image, /@sha256:[0-9a-f]{64}$/);
+        assert.equal(ofType(result, "docker:index/image:Image").length, 0, "staging never builds");
+    });
+
+    it("runs no cron threads, no demo data, and sends mail only to its Mailpit", () => {
+        const conf = confOf(result);
+        assert.equal(conf.max_cron_threads, "0");
+        assert.equal(conf.without_demo, "all");
+        assert.equal(conf.smtp_server, "mailpit");
+        assert.equal(withRole(result, "mail-catcher").length, 1);
+    });
+
+    it("reaches its database server only through a relay that answers to the server's name", () => {
+        const relay = one(result, containerType, "odoo-db-relay");
+        const internal = (relay.inputs.networksAdvanced as { name: string; aliases?: string[] }[]).find((n) => n.name === "odoo-staging-internal")!;
+        assert.deepEqual(internal.aliases, ["db-nonprod.internal.insightpulseai.com"]);
+        assert.deepEqual(relay.inputs.command, ["TCP-LISTEN:5432,fork,reuseaddr", "TCP:db-nonprod.internal.insightpulseai.com:5432"]);
+        assert.equal(confOf(result).db_host, "db-nonprod.internal.insightpulseai.com");
+        assert.equal(one(result, networkType, "odoo-internal").inputs.internal, true);
+    });
+
+    it("starts Odoo only after the neutralized database is verified", () => {
+        assert.ok(one(result, containerType, "odoo-prepare").dependsOn.includes("database-verify"));
+        assert.ok(one(result, containerType, "odoo-odoo").dependsOn.includes("database-verify"));
+    });
+
+    it("owns the non-production host's router: Traefik without the socket, a read-only socket proxy, proxied DNS incl. the PR wildcard", () => {
+        const traefik = one(result, containerType, "edge-traefik");
+        assert.ok(!JSON.stringify(traefik.inputs.volumes ?? []).includes("docker.sock"));
+        assert.ok((traefik.inputs.command as string[]).includes("--certificatesresolvers.letsencrypt.acme.email=ops@insightpulseai.com"));
+        const socketProxy = one(result, containerType, "edge-docker-api");
+        assert.deepEqual(socketProxy.inputs.volumes, [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true }]);
+        assert.ok(envOf(socketProxy).includes("POST=0"));
+        for (const c of withRole(result, "router")) assert.equal(labelsOf(c)["odoo-platform.stage"], "staging");
+        const records = ofType(result, "cloudflare:index/dnsRecord:DnsRecord");
+        assert.deepEqual(records.map((r) => r.inputs.name).sort(), ["*.dev.insightpulseai.com", "grafana-staging.insightpulseai.com", "staging-mail.insightpulseai.com", "staging.insightpulseai.com"]);
+        for (const r of records) {
+            assert.equal(r.inputs.proxied, true);
+            assert.equal(r.inputs.content, "203.0.113.10");
+        }
+        assert.equal(one(result, networkType, "edge-edge").inputs.internal, true);
+        assert.equal(one(result, networkType, "edge-public").inputs.internal, false);
+    });
+});
+
+describe("OdooEnvironment: the production stack", () => {
+    let result: PlanResult;
+    before(async () => {
+        result = await plan("production");
+    });
+
+    it("has no Mailpit and no egress proxy; mail goes to the real relay; crons run", () => {
+        assert.equal(withRole(result, "mail-catcher").length, 0);
+        assert.ok(!ofType(result, containerType).some((c) => /mailpit/.test(c.inputs.image)));
+        assert.equal(withRole(result, "egress-proxy").length, 0);
+        assert.equal(result.outputs.mailCatcherUrl, null);
+        const conf = confOf(result);
+        assert.equal(conf.smtp_server, "smtp.postmarkapp.com");
+        assert.equal(conf.max_cron_threads, "2");
+        assert.equal(one(result, networkType, "odoo-internal").inputs.internal, false);
+        assert.ok(envOf(one(result, containerType, "odoo-odoo")).includes("ODOO_STAGE=production"));
+    });
+
+    it("creates only the production host record", () => {
+        const names = ofType(result, "cloudflare:index/dnsRecord:DnsRecord").map((r) => r.inputs.name).sort();
+        assert.deepEqual(names, ["erp.insightpulseai.com", "grafana-production.insightpulseai.com"]);
+    });
+});

@@ -1,0 +1,89 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { actionsSecrets, prImageRepository, resolveActionsSettings } from "../../components/githubActions";
+import { isSecretValue } from "../../plan/mockRuntime";
+import type { PlanResult } from "../../plan/plan";
+import { configKeys, Settings } from "../../config/schema";
+import { ofType, one, plan } from "../support/plan";
+
+const productionWithSecrets = (): string => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "odoo-platform-"));
+    const file = path.join(dir, "Pulumi.production.yaml");
+    const base = fs.readFileSync(path.join(__dirname, "../../Pulumi.production.yaml"), "utf8");
+    const secure = (key: string) => `  odoo-platform:${key}:\n    secure: v1:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBBBBBBBBBB\n`;
+    fs.writeFileSync(file, base + ["ciPulumiAccessToken", "ciProductionPulumiAccessToken", "ciNonprodSshKey", "ciProductionSshKey"].map(secure).join("") + "  odoo-platform:ciSshKnownHosts: nonprod-1.insightpulseai.com ssh-ed25519 AAAAC3Nza\n");
+    return file;
+};
+
+describe("RepositorySettings (production stack)", () => {
+    let result: PlanResult;
+    before(async () => {
+        result = await plan("production", { configFile: productionWithSecrets() });
+    });
+
+    it("creates the staging and production environments; production needs a reviewer who is not the author", () => {
+        const envs = ofType(result, "github:index/repositoryEnvironment:RepositoryEnvironment");
+        assert.deepEqual(envs.map((e) => e.inputs.environment).sort(), ["preview", "production", "staging"]);
+        const production = one(result, "github:index/repositoryEnvironment:RepositoryEnvironment", "github-env-production");
+        assert.deepEqual(production.inputs.reviewers, [{ users: [1234567] }]);
+        assert.equal(production.inputs.preventSelfReview, true);
+        assert.equal(production.inputs.canAdminsBypass, false);
+        assert.deepEqual(production.inputs.deploymentBranchPolicy, { protectedBranches: false, customBranchPolicies: true });
+        const policies = ofType(result, "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy");
+        assert.deepEqual(policies.filter((p) => p.inputs.environment === "production").map((p) => p.inputs.branchPattern).sort(), ["main", "production"]);
+    });
+
+    it("protects main and production against force pushes and deletion, with the CI checks required", () => {
+        const protections = ofType(result, "github:index/branchProtection:BranchProtection");
+        assert.deepEqual(protections.map((p) => p.inputs.pattern).sort(), ["main", "production"]);
+        for (const p of protections) {
+            assert.equal(p.inputs.allowsForcePushes, false);
+            assert.equal(p.inputs.allowsDeletions, false);
+            assert.equal(p.inputs.enforceAdmins, true);
+            assert.deepEqual(p.inputs.requiredStatusChecks, [{ strict: true, contexts: ["test", "plan", "actionlint"] }]);
+            assert.equal(p.inputs.repositoryId, "odoo");
+        }
+        assert.equal(one(result, "github:index/branchProtection:BranchProtection", "github-protect-main").inputs.requiredPullRequestReviews[0].requiredApprovingReviewCount, 1);
+    });
+
+    it("writes every Actions secret from secret config, marked secret, production ones only into the production environment", () => {
+        const repoSecrets = result.recorded.filter((r) => r.type === "github:index/actionsSecret:ActionsSecret");
+        const envSecrets = result.recorded.filter((r) => r.type === "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret");
+        assert.deepEqual(repoSecrets.map((r) => r.inputs.secretName).sort(), ["NONPROD_SSH_KEY", "PULUMI_ACCESS_TOKEN"]);
+        assert.deepEqual(envSecrets.map((r) => [r.inputs.environment, r.inputs.secretName]).sort(), [["production", "PRODUCTION_SSH_KEY"], ["production", "PULUMI_ACCESS_TOKEN"]]);
+        for (const r of [...repoSecrets, ...envSecrets]) assert.ok(isSecretValue(r.inputs.value), `${r.name}: value is a secret`);
+        const vars = ofType(result, "github:index/actionsVariable:ActionsVariable");
+        assert.deepEqual(Object.fromEntries(vars.map((v) => [v.inputs.variableName, v.inputs.value])), {
+            PR_IMAGE_REPOSITORY: "ghcr.io/insightpulseai/odoo-pr",
+            SSH_KNOWN_HOSTS: "nonprod-1.insightpulseai.com ssh-ed25519 AAAAC3Nza",
+        });
+        assert.deepEqual((result.outputs.githubSettings as { missing: string[] }).missing, []);
+    });
+
+    it("no other stack manages the repository", async () => {
+        for (const stack of ["staging", "pr-7"]) {
+            const other = await plan(stack);
+            assert.equal(other.recorded.filter((r) => r.type.startsWith("github:")).length, 0, stack);
+        }
+    });
+});
+
+describe("GitHub Actions settings table", () => {
+    it("reports what is missing with the command that fixes it, and creates nothing empty", () => {
+        const resolved = resolveActionsSettings({ githubRepository: "Acme/Odoo" } as Settings);
+        assert.equal(resolved.secrets.length, 0);
+        assert.deepEqual(resolved.variables, [{ name: "PR_IMAGE_REPOSITORY", scope: "repository", value: "ghcr.io/acme/odoo-pr" }]);
+        assert.equal(resolved.missing.length, actionsSecrets.length + 1);
+        assert.ok(resolved.missing.includes("secret NONPROD_SSH_KEY (repository): pulumi config set --secret ciNonprodSshKey <value>"));
+    });
+
+    it("lower-cases the GHCR repository", () => {
+        assert.equal(prImageRepository("InsightPulseAI/Odoo"), "ghcr.io/insightpulseai/odoo-pr");
+    });
+
+    it("maps every secret row to a secret-sourced config key", () => {
+        for (const row of actionsSecrets) assert.equal(configKeys[row.configKey].source, "secret", row.configKey);
+    });
+});
