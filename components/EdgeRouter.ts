@@ -66,8 +66,8 @@ export class EdgeRouter extends pulumi.ComponentResource {
     public readonly dnsNames: pulumi.Output<string[]>;
 
     constructor(name: string, args: EdgeRouterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("odoo-platform:routing:EdgeRouter", name, {}, opts);
         validateArgs(args);
+        super("odoo-platform:routing:EdgeRouter", name, {}, opts);
         const child = { parent: this };
         // Names are fixed (one router per host): replacing means deleting first.
         const named = { parent: this, deleteBeforeReplace: true };

@@ -104,8 +104,8 @@ export class OdooEnvironment extends pulumi.ComponentResource {
     public readonly mailCatcherPassword: pulumi.Output<string | null>;
 
     constructor(name: string, args: OdooEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("odoo-platform:environment:OdooEnvironment", name, {}, opts);
         validateArgs(args);
+        super("odoo-platform:environment:OdooEnvironment", name, {}, opts);
         const { names, stage } = args;
         const nonProduction = isNonProduction(stage);
         const labels = dockerLabels(args.labels);

@@ -34,8 +34,8 @@ export class RepositorySettings extends pulumi.ComponentResource {
     public readonly secretNames: pulumi.Output<string[]>;
 
     constructor(name: string, args: RepositorySettingsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("odoo-platform:github:RepositorySettings", name, {}, opts);
         const repo = validateArgs(args);
+        super("odoo-platform:github:RepositorySettings", name, {}, opts);
         const child = { parent: this };
 
         const preview = new github.RepositoryEnvironment(`${name}-env-preview`, {

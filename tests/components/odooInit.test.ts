@@ -1,0 +1,107 @@
+/**
+ * The prepare script is executed for real with bash, against stub `chown` and `runuser` commands
+ * that record how they were called.
+ */
+import * as assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { postInitPython, prepareScript } from "../../components/odooInit";
+
+interface Sandbox {
+    dir: string;
+    run(script: string, opts?: { failRunuser?: boolean }): { status: number; calls: string[]; stdin: string[] };
+}
+
+function sandbox(): Sandbox {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "odoo-prepare-"));
+    const bin = path.join(dir, "bin");
+    fs.mkdirSync(bin);
+    const log = path.join(dir, "calls.log");
+    const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
+    stub("chown", `echo "chown $*" >> ${log}`);
+    stub("runuser", [
+        `echo "runuser $* | password=\${ODOO_ADMIN_LOGIN_PASSWORD:-unset}" >> ${log}`,
+        `if [ "$5" = "shell" ]; then cat > ${dir}/stdin.txt; fi`,
+        `[ -n "$FAIL_RUNUSER" ] && exit 3`,
+        "exit 0",
+    ].join("\n"));
+    return {
+        dir,
+        run(script, opts = {}) {
+            const file = path.join(dir, "prepare.sh");
+            fs.writeFileSync(file, script);
+            fs.rmSync(log, { force: true });
+            const res = spawnSync("bash", [file], { env: { PATH: `${bin}:${process.env.PATH}`, ...(opts.failRunuser ? { FAIL_RUNUSER: "1" } : {}) }, encoding: "utf8" });
+            const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
+            const stdinFile = path.join(dir, "stdin.txt");
+            return { status: res.status ?? -1, calls, stdin: fs.existsSync(stdinFile) ? [fs.readFileSync(stdinFile, "utf8")] : [] };
+        },
+    };
+}
+
+describe("odooInit: the prepare step", () => {
+    it("hands the volumes to odoo, installs base + our modules, updates them, then sets the admin password from the file and deletes it", () => {
+        const box = sandbox();
+        const addons = path.join(box.dir, "addons");
+        for (const module of ["sale_custom", "account_custom"]) {
+            fs.mkdirSync(path.join(addons, module), { recursive: true });
+            fs.writeFileSync(path.join(addons, module, "__manifest__.py"), "{}");
+        }
+        fs.mkdirSync(path.join(addons, "not_a_module"));
+        const passwordFile = path.join(box.dir, "admin-password");
+        fs.writeFileSync(passwordFile, "s3cret-login");
+        const postInit = path.join(box.dir, "post-init.py");
+        fs.writeFileSync(postInit, "print('post init')\n");
+        const script = prepareScript({
+            dataDir: "/var/lib/odoo",
+            initialize: { confPath: "/etc/odoo/odoo.conf", database: "odoo_pr_7", addonsDirs: [addons, path.join(box.dir, "missing")], passwordFile, postInitScript: postInit },
+        });
+        const { status, calls, stdin } = box.run(script);
+        assert.equal(status, 0, calls.join("\n"));
+        assert.deepEqual(calls, [
+            "chown odoo:odoo /var/lib/odoo/filestore /var/lib/odoo/sessions",
+            "runuser -u odoo -- odoo --config=/etc/odoo/odoo.conf -d odoo_pr_7 -i base,account_custom,sale_custom -u account_custom,sale_custom --stop-after-init | password=unset",
+            "runuser -u odoo -- odoo shell --config=/etc/odoo/odoo.conf -d odoo_pr_7 --no-http | password=s3cret-login",
+        ]);
+        assert.deepEqual(stdin, ["print('post init')\n"]);
+        assert.ok(!fs.existsSync(passwordFile), "the password file is removed after use");
+    });
+
+    it("installs only base when there are no modules of ours, and stops at the first failure", () => {
+        const box = sandbox();
+        const passwordFile = path.join(box.dir, "pw");
+        fs.writeFileSync(passwordFile, "x");
+        const script = prepareScript({ dataDir: "/var/lib/odoo", initialize: { confPath: "/c", database: "odoo_dev", addonsDirs: [path.join(box.dir, "none")], passwordFile, postInitScript: "/dev/null" } });
+        const ok = box.run(script);
+        assert.match(ok.calls[1], /-d odoo_dev -i base --stop-after-init/);
+        const failed = box.run(script, { failRunuser: true });
+        assert.notEqual(failed.status, 0);
+        assert.equal(failed.calls.length, 2, "the shell step never runs after a failed install");
+    });
+
+    it("outside dev/PR only fixes volume ownership", () => {
+        const box = sandbox();
+        const { status, calls } = box.run(prepareScript({ dataDir: "/var/lib/odoo" }));
+        assert.equal(status, 0);
+        assert.deepEqual(calls, ["chown odoo:odoo /var/lib/odoo/filestore /var/lib/odoo/sessions"]);
+    });
+
+    it("refuses a database name that is not a plain identifier", () => {
+        assert.throws(() => prepareScript({ dataDir: "/d", initialize: { confPath: "/c", database: "x; rm -rf /", addonsDirs: [], passwordFile: "/p", postInitScript: "/s" } }), /PostgreSQL identifier/);
+    });
+
+    it("generates Python that compiles, sets the password from the environment and keeps URLs inside", () => {
+        const py = postInitPython({ baseUrl: "https://pr-7-x.dev.example.com" });
+        assert.match(py, /os\.environ\["ODOO_ADMIN_LOGIN_PASSWORD"\]/);
+        assert.match(py, /"report\.url", "http:\/\/localhost:8069"/);
+        assert.match(py, /"web\.base\.url", "https:\/\/pr-7-x\.dev\.example\.com"/);
+        if (spawnSync("python3", ["--version"]).status === 0) {
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "py-")), "post_init.py");
+            fs.writeFileSync(file, py);
+            execFileSync("python3", ["-m", "py_compile", file]);
+        }
+        assert.throws(() => postInitPython({ baseUrl: "javascript:alert(1)" }), /http\(s\):\/\/host/);
+    });
+});
