@@ -6,8 +6,8 @@ FROM ${ODOO_IMAGE}
 
 ARG GIT_SHA=unknown
 USER root
-# Python dependencies of our addons (Odoo.sh reads requirements.txt the same way).
 COPY --chown=odoo:odoo addons/ /mnt/extra-addons/
+# Python dependencies of our addons (Odoo.sh reads requirements.txt the same way).
 RUN if [ -f /mnt/extra-addons/requirements.txt ]; then \
         PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --no-cache-dir -r /mnt/extra-addons/requirements.txt; \
     fi

@@ -1,9 +1,9 @@
 /**
  * The GitHub repository's deployment settings, owned by the production stack (one owner, so two
  * stacks never fight over them):
- *   - environments `preview` (PR deploy jobs), `staging` (deployable from main only) and
+ *   - environments `preview` (PR deploy jobs), `staging` (deployable from main only),
  *     `production` (required reviewers who may not approve their own run, no admin bypass,
- *     deployable from main and production only);
+ *     deployable from main and production only) and `production-backup` (main only);
  *   - branch protection on `main` (reviewed pull requests, the CI checks, linear history) and
  *     `production` (the CI checks, no force push, no deletion — fast-forwarded by the approved
  *     promotion job, so no pull-request requirement);
@@ -38,37 +38,28 @@ export class RepositorySettings extends pulumi.ComponentResource {
         super("odoo-platform:github:RepositorySettings", name, {}, opts);
         const child = { parent: this };
 
-        const preview = new github.RepositoryEnvironment(`${name}-env-preview`, {
-            repository: repo,
-            environment: githubEnvironments.preview,
-        }, child);
-        const staging = new github.RepositoryEnvironment(`${name}-env-staging`, {
-            repository: repo,
-            environment: githubEnvironments.staging,
-            deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
-        }, child);
-        new github.RepositoryEnvironmentDeploymentPolicy(`${name}-env-staging-main`, {
-            repository: repo,
-            environment: staging.environment,
-            branchPattern: protectedBranches.main,
-        }, child);
-        const production = new github.RepositoryEnvironment(`${name}-env-production`, {
-            repository: repo,
-            environment: githubEnvironments.production,
-            reviewers: [{ users: args.productionReviewers }],
-            preventSelfReview: true,
-            canAdminsBypass: false,
-            deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
-        }, child);
-        // Promotion is dispatched from main and fast-forwards production; rollback runs on production.
-        for (const branch of [protectedBranches.main, protectedBranches.production]) {
-            new github.RepositoryEnvironmentDeploymentPolicy(`${name}-env-production-${branch}`, {
+        // Environments, and the branches allowed to deploy to each (unset: any branch, for PR previews).
+        const branchPolicies: Record<string, string[] | undefined> = {
+            [githubEnvironments.preview]: undefined,
+            [githubEnvironments.staging]: [protectedBranches.main],
+            // Promotion is dispatched from main and fast-forwards production; rollback runs on either.
+            [githubEnvironments.production]: [protectedBranches.main, protectedBranches.production],
+            [githubEnvironments.productionBackup]: [protectedBranches.main],
+        };
+        const environments: Record<string, github.RepositoryEnvironment> = {};
+        for (const [environment, branches] of Object.entries(branchPolicies)) {
+            const isProduction = environment === githubEnvironments.production;
+            const env = new github.RepositoryEnvironment(`${name}-env-${environment}`, {
                 repository: repo,
-                environment: production.environment,
-                branchPattern: branch,
+                environment,
+                ...(isProduction ? { reviewers: [{ users: args.productionReviewers }], preventSelfReview: true, canAdminsBypass: false } : {}),
+                ...(branches ? { deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true } } : {}),
             }, child);
+            for (const branch of branches ?? []) {
+                new github.RepositoryEnvironmentDeploymentPolicy(`${name}-env-${environment}-${branch}`, { repository: repo, environment: env.environment, branchPattern: branch }, child);
+            }
+            environments[environment] = env;
         }
-        const environments: Record<string, github.RepositoryEnvironment> = { preview, staging, production };
 
         const checks = [{ strict: true, contexts: [...requiredChecks] }];
         new github.BranchProtection(`${name}-protect-main`, {

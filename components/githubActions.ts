@@ -13,9 +13,12 @@ import type { ConfigKeyName, Settings } from "../config/schema";
 export const githubEnvironments = {
     /** PR deploy jobs: shows "View deployment" on the PR; no secrets, no approval. */
     preview: "preview",
+    /** staging-deploy (from main only). */
     staging: "staging",
     /** Promotion and rollback jobs: required reviewers; the production-only secrets live here. */
     production: "production",
+    /** The daily production backup: production read access without a reviewer, main only. */
+    productionBackup: "production-backup",
 } as const;
 
 /** Branches the platform protects. */
@@ -52,48 +55,80 @@ export interface ActionsVariableRow {
 }
 
 const prWorkflows = ["pr-environment.yml", "pr-environment-cleanup.yml"];
+const productionWorkflows = ["production-promote.yml", "rollback.yml"];
 
+/*
+ * Names are shared with the promotion workflows (issue 6). One name, several scopes: a job in the
+ * `production` environment sees that environment's DEPLOY_SSH_KEY / PULUMI_ACCESS_TOKEN instead of
+ * the repository's, so PR and staging jobs can never read the production ones.
+ */
 export const actionsSecrets: ActionsSecretRow[] = [
     {
         name: "PULUMI_ACCESS_TOKEN",
         scope: "repository",
         configKey: "ciPulumiAccessToken",
         purpose: "Pulumi Cloud token for the pr-* and staging stacks (a team token without access to production).",
-        usedBy: prWorkflows,
+        usedBy: [...prWorkflows, "staging-deploy.yml"],
     },
     {
-        // Same name, environment scope: jobs in `production` see this one instead of the repository's.
         name: "PULUMI_ACCESS_TOKEN",
         scope: "production",
         configKey: "ciProductionPulumiAccessToken",
         purpose: "Pulumi Cloud token for the production stack, released only to approved production jobs.",
-        usedBy: ["production-promote.yml", "rollback.yml"],
+        usedBy: productionWorkflows,
     },
     {
-        name: "NONPROD_SSH_KEY",
+        name: "DEPLOY_SSH_KEY",
         scope: "repository",
         configKey: "ciNonprodSshKey",
         purpose: "SSH key of the deploy user on the non-production Docker host (ssh:// dockerHost).",
-        usedBy: prWorkflows,
+        usedBy: [...prWorkflows, "staging-deploy.yml"],
     },
     {
-        name: "PRODUCTION_SSH_KEY",
+        name: "DEPLOY_SSH_KEY",
         scope: "production",
         configKey: "ciProductionSshKey",
         purpose: "SSH key of the deploy user on the production Docker host; PR workflows can never read it.",
-        usedBy: ["production-promote.yml", "rollback.yml"],
+        usedBy: productionWorkflows,
+    },
+    {
+        name: "DEPLOY_SSH_KEY",
+        scope: "production-backup",
+        configKey: "ciProductionSshKey",
+        purpose: "The production host's key for the backup job (it reads the filestore volume).",
+        usedBy: ["production-backup.yml"],
+    },
+    {
+        name: "DEPLOY_KNOWN_HOSTS",
+        scope: "repository",
+        configKey: "ciSshKnownHosts",
+        purpose: "Host keys of the Docker hosts, so ssh:// connections verify the server.",
+        usedBy: [...prWorkflows, "staging-deploy.yml", ...productionWorkflows, "production-backup.yml"],
+    },
+    {
+        name: "PLATFORM_GITHUB_TOKEN",
+        scope: "production",
+        configKey: "ciPlatformGithubToken",
+        purpose: "Admin token for the github provider: the production stack manages these very settings.",
+        usedBy: productionWorkflows,
+    },
+    {
+        name: "PRODUCTION_PGPASSWORD",
+        scope: "production",
+        configKey: "dbAdminPassword",
+        purpose: "Password of the production database admin (the production stack's own dbAdminPassword).",
+        usedBy: productionWorkflows,
+    },
+    {
+        name: "EVIDENCE_PGPASSWORD",
+        scope: "production",
+        configKey: "evidenceDbAdminPassword",
+        purpose: "Password of the evidence database admin (the production stack's own evidenceDbAdminPassword).",
+        usedBy: productionWorkflows,
     },
 ];
 
 export const actionsVariables: ActionsVariableRow[] = [
-    {
-        name: "SSH_KNOWN_HOSTS",
-        scope: "repository",
-        purpose: "Host keys of the Docker hosts, so ssh:// connections verify the server.",
-        usedBy: prWorkflows,
-        fix: "pulumi config set ciSshKnownHosts \"$(ssh-keyscan <host>)\"",
-        value: (s) => s.ciSshKnownHosts,
-    },
     {
         name: "PR_IMAGE_REPOSITORY",
         scope: "repository",
@@ -101,6 +136,46 @@ export const actionsVariables: ActionsVariableRow[] = [
         usedBy: ["pr-environment.yml"],
         fix: "set odoo-platform:githubRepository",
         value: (s) => (s.githubRepository ? prImageRepository(s.githubRepository) : undefined),
+    },
+    {
+        name: "ODOO_IMAGE_REPOSITORY",
+        scope: "repository",
+        purpose: "Container repository of reviewed images (staging and production), separate from the PR images.",
+        usedBy: ["staging-deploy.yml"],
+        fix: "set odoo-platform:githubRepository",
+        value: (s) => (s.githubRepository ? `ghcr.io/${s.githubRepository.toLowerCase()}` : undefined),
+    },
+    {
+        name: "ODOO_BUILD_CONTEXT",
+        scope: "repository",
+        purpose: "Build context of the Odoo image: the repository root, where the Dockerfile is.",
+        usedBy: ["staging-deploy.yml"],
+        fix: "(always set)",
+        value: () => ".",
+    },
+    {
+        name: "AWS_REGION",
+        scope: "repository",
+        purpose: "Region of the snapshot buckets.",
+        usedBy: ["production-backup.yml"],
+        fix: "set odoo-platform:awsRegion",
+        value: (s) => s.awsRegion,
+    },
+    {
+        name: "SNAPSHOT_BUCKET",
+        scope: "repository",
+        purpose: "Production's backup bucket (the production stack's SnapshotBucket).",
+        usedBy: ["production-backup.yml"],
+        fix: "set odoo-platform:snapshotBucket",
+        value: (s) => s.snapshotBucket,
+    },
+    {
+        name: "PRODUCTION_DOCKER_HOST",
+        scope: "repository",
+        purpose: "Docker host of the production stack (the promotion and rollback workflows run docker against it).",
+        usedBy: [...productionWorkflows, "production-backup.yml"],
+        fix: "set odoo-platform:dockerHost",
+        value: (s) => s.dockerHost,
     },
 ];
 

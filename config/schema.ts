@@ -373,23 +373,29 @@ export const configKeys = {
         source: "secret",
     }),
     ciNonprodSshKey: key({
-        description: "Private SSH key of the non-production Docker host's deploy user (repository secret NONPROD_SSH_KEY).",
+        description: "Private SSH key of the non-production Docker host's deploy user (repository secret DEPLOY_SSH_KEY).",
         schema: z.string().min(1).optional(),
         coerce: "string",
         source: "secret",
     }),
     ciProductionSshKey: key({
-        description: "Private SSH key of the production Docker host's deploy user (secret PRODUCTION_SSH_KEY of the `production` environment only).",
+        description: "Private SSH key of the production Docker host's deploy user (DEPLOY_SSH_KEY of the `production` and `production-backup` environments only).",
         schema: z.string().min(1).optional(),
         coerce: "string",
         source: "secret",
     }),
     ciSshKnownHosts: key({
-        description: "known_hosts lines of the Docker hosts the workflows reach over ssh:// (repository variable SSH_KNOWN_HOSTS; public data).",
+        description: "known_hosts lines of the Docker hosts the workflows reach over ssh:// (repository secret DEPLOY_KNOWN_HOSTS).",
         schema: z.string().min(1).optional(),
         coerce: "string",
-        source: "config",
+        source: "secret",
         example: "nonprod-1.insightpulseai.com ssh-ed25519 AAAA…",
+    }),
+    ciPlatformGithubToken: key({
+        description: "GitHub token with admin rights on the repository, for production jobs whose github provider manages these settings (PLATFORM_GITHUB_TOKEN of the `production` environment).",
+        schema: z.string().min(1).optional(),
+        coerce: "string",
+        source: "secret",
     }),
 
     // --- Evidence database (ops schema) -------------------------------------------------------

@@ -13,7 +13,8 @@ const productionWithSecrets = (): string => {
     const file = path.join(dir, "Pulumi.production.yaml");
     const base = fs.readFileSync(path.join(__dirname, "../../Pulumi.production.yaml"), "utf8");
     const secure = (key: string) => `  odoo-platform:${key}:\n    secure: v1:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBBBBBBBBBB\n`;
-    fs.writeFileSync(file, base + ["ciPulumiAccessToken", "ciProductionPulumiAccessToken", "ciNonprodSshKey", "ciProductionSshKey"].map(secure).join("") + "  odoo-platform:ciSshKnownHosts: nonprod-1.insightpulseai.com ssh-ed25519 AAAAC3Nza\n");
+    const keys = ["ciPulumiAccessToken", "ciProductionPulumiAccessToken", "ciNonprodSshKey", "ciProductionSshKey", "ciSshKnownHosts", "ciPlatformGithubToken", "dbAdminPassword", "evidenceDbAdminPassword"];
+    fs.writeFileSync(file, base + keys.map(secure).join(""));
     return file;
 };
 
@@ -25,7 +26,7 @@ describe("RepositorySettings (production stack)", () => {
 
     it("creates the staging and production environments; production needs a reviewer who is not the author", () => {
         const envs = ofType(result, "github:index/repositoryEnvironment:RepositoryEnvironment");
-        assert.deepEqual(envs.map((e) => e.inputs.environment).sort(), ["preview", "production", "staging"]);
+        assert.deepEqual(envs.map((e) => e.inputs.environment).sort(), ["preview", "production", "production-backup", "staging"]);
         const production = one(result, "github:index/repositoryEnvironment:RepositoryEnvironment", "github-env-production");
         assert.deepEqual(production.inputs.reviewers, [{ users: [1234567] }]);
         assert.equal(production.inputs.preventSelfReview, true);
@@ -51,13 +52,24 @@ describe("RepositorySettings (production stack)", () => {
     it("writes every Actions secret from secret config, marked secret, production ones only into the production environment", () => {
         const repoSecrets = result.recorded.filter((r) => r.type === "github:index/actionsSecret:ActionsSecret");
         const envSecrets = result.recorded.filter((r) => r.type === "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret");
-        assert.deepEqual(repoSecrets.map((r) => r.inputs.secretName).sort(), ["NONPROD_SSH_KEY", "PULUMI_ACCESS_TOKEN"]);
-        assert.deepEqual(envSecrets.map((r) => [r.inputs.environment, r.inputs.secretName]).sort(), [["production", "PRODUCTION_SSH_KEY"], ["production", "PULUMI_ACCESS_TOKEN"]]);
+        assert.deepEqual(repoSecrets.map((r) => r.inputs.secretName).sort(), ["DEPLOY_KNOWN_HOSTS", "DEPLOY_SSH_KEY", "PULUMI_ACCESS_TOKEN"]);
+        assert.deepEqual(envSecrets.map((r) => `${r.inputs.environment}/${r.inputs.secretName}`).sort(), [
+            "production-backup/DEPLOY_SSH_KEY",
+            "production/DEPLOY_SSH_KEY",
+            "production/EVIDENCE_PGPASSWORD",
+            "production/PLATFORM_GITHUB_TOKEN",
+            "production/PRODUCTION_PGPASSWORD",
+            "production/PULUMI_ACCESS_TOKEN",
+        ]);
         for (const r of [...repoSecrets, ...envSecrets]) assert.ok(isSecretValue(r.inputs.value), `${r.name}: value is a secret`);
         const vars = ofType(result, "github:index/actionsVariable:ActionsVariable");
         assert.deepEqual(Object.fromEntries(vars.map((v) => [v.inputs.variableName, v.inputs.value])), {
+            AWS_REGION: "eu-west-1",
+            ODOO_BUILD_CONTEXT: ".",
+            ODOO_IMAGE_REPOSITORY: "ghcr.io/insightpulseai/odoo",
+            PRODUCTION_DOCKER_HOST: "ssh://deploy@prod-1.insightpulseai.com",
             PR_IMAGE_REPOSITORY: "ghcr.io/insightpulseai/odoo-pr",
-            SSH_KNOWN_HOSTS: "nonprod-1.insightpulseai.com ssh-ed25519 AAAAC3Nza",
+            SNAPSHOT_BUCKET: "insightpulseai-odoo-snapshots",
         });
         assert.deepEqual((result.outputs.githubSettings as { missing: string[] }).missing, []);
     });
@@ -74,9 +86,10 @@ describe("GitHub Actions settings table", () => {
     it("reports what is missing with the command that fixes it, and creates nothing empty", () => {
         const resolved = resolveActionsSettings({ githubRepository: "Acme/Odoo" } as Settings);
         assert.equal(resolved.secrets.length, 0);
-        assert.deepEqual(resolved.variables, [{ name: "PR_IMAGE_REPOSITORY", scope: "repository", value: "ghcr.io/acme/odoo-pr" }]);
-        assert.equal(resolved.missing.length, actionsSecrets.length + 1);
-        assert.ok(resolved.missing.includes("secret NONPROD_SSH_KEY (repository): pulumi config set --secret ciNonprodSshKey <value>"));
+        assert.deepEqual(resolved.variables.find((v) => v.name === "PR_IMAGE_REPOSITORY"), { name: "PR_IMAGE_REPOSITORY", scope: "repository", value: "ghcr.io/acme/odoo-pr" });
+        assert.equal(resolved.missing.filter((m) => m.startsWith("secret ")).length, actionsSecrets.length);
+        assert.ok(resolved.missing.includes("secret DEPLOY_SSH_KEY (repository): pulumi config set --secret ciNonprodSshKey <value>"));
+        assert.ok(resolved.missing.includes("variable SNAPSHOT_BUCKET (repository): set odoo-platform:snapshotBucket"));
     });
 
     it("lower-cases the GHCR repository", () => {
