@@ -81,8 +81,9 @@ describe("ObservabilityStack under the mock runtime", function () {
             const declared = hostAccess.find((a) => a.role === role)?.mounts.map((m) => m.hostPath) ?? [];
             assert.deepEqual(hostMounts.map((m) => m.hostPath), declared, `${c.inputs.name}: exactly the host paths of the table`);
         }
-        // No other container of the stack sees the Docker socket either.
-        for (const c of staging.resources.filter((r) => r.type === containerType && r.parent !== "observability")) {
+        // No other container of the stack sees the Docker socket either, except the router's read-only
+        // socket proxy (EdgeRouter, role `router`: the one other allow-listed mount).
+        for (const c of staging.resources.filter((r) => r.type === containerType && r.parent !== "observability" && r.parent !== "edge")) {
             assert.ok(!((c.inputs.volumes ?? []) as Volume[]).some((v) => v.hostPath === dockerSocketPath), `${c.inputs.name}`);
         }
         assert.equal(byName(staging, "obs-staging-node-exporter").inputs.pidMode, "host");
