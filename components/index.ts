@@ -3,3 +3,5 @@ export * from "./NeutralizedDatabase";
 export * from "./SnapshotBucket";
 export * from "./ObservabilityStack";
 export * from "./EvidenceSchema";
+export * from "./EdgeRouter";
+export * from "./RepositorySettings";

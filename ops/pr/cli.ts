@@ -28,6 +28,31 @@ function configured<T>(read: () => T): T {
     }
 }
 
+/**
+ * GitHub or Pulumi Cloud unreachable, or a token refused: exit 2 with what to check, like an
+ * unreachable database elsewhere in the CLI. Anything else keeps its own message (exit 1).
+ */
+export function outsideError(err: unknown): Error {
+    const e = err as { status?: number; message?: string; cause?: { code?: string; cause?: { code?: string } }; code?: string };
+    // Octokit wraps fetch's failure twice: HttpError → TypeError("fetch failed") → the socket error.
+    const code = e.cause?.cause?.code ?? e.cause?.code ?? e.code;
+    if (code && ["ENOTFOUND", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN"].includes(code)) {
+        return new UsageError(`cannot reach GitHub (${code}): check the network and GITHUB_API_URL`);
+    }
+    if (e.status === 401) return new UsageError("GitHub refused the token (401): check GITHUB_TOKEN");
+    if (e.status === 403 && /rate limit/i.test(e.message ?? "")) return new UsageError(`GitHub rate limit reached: ${e.message}`);
+    if (e.status === 403) return new UsageError(`GitHub refused the request (403): the token needs pull-requests, issues and actions write — ${e.message ?? ""}`.trim());
+    return err as Error;
+}
+
+async function guarded<T>(run: () => Promise<T>): Promise<T> {
+    try {
+        return await run();
+    } catch (err) {
+        throw outsideError(err);
+    }
+}
+
 function realDeps(task: string, opts: CommonOptions): LifecycleDeps {
     const platform = configured(() => prPlatformSettings());
     const github = githubFromEnvironment(process.env, opts.repo);
@@ -92,7 +117,7 @@ export function registerPrCommands(program: Command): void {
         .action(
             action(async (opts: CommonOptions & { pr: string; branch?: string; sha?: string; image?: string; fromQueue?: boolean }): Promise<CommandResult> => {
                 const number = parsePr(opts.pr);
-                const report = await prUp(realDeps("pr up", opts), { pr: number, branch: opts.branch, sha: opts.sha, image: opts.image, fromQueue: opts.fromQueue });
+                const report = await guarded(() => prUp(realDeps("pr up", opts), { pr: number, branch: opts.branch, sha: opts.sha, image: opts.image, fromQueue: opts.fromQueue }));
                 return { exitCode: 0, report, text: renderUp(report) };
             }),
         );
@@ -104,7 +129,7 @@ export function registerPrCommands(program: Command): void {
         .option("--json", "print a JSON report")
         .action(
             action(async (opts: CommonOptions & { pr: string }): Promise<CommandResult> => {
-                const report = await prDown(realDeps("pr down", opts), { pr: parsePr(opts.pr) });
+                const report = await guarded(() => prDown(realDeps("pr down", opts), { pr: parsePr(opts.pr) }));
                 return { exitCode: 0, report, text: renderDown(report) };
             }),
         );
@@ -116,7 +141,7 @@ export function registerPrCommands(program: Command): void {
         .option("--json", "print a JSON report")
         .action(
             action(async (opts: CommonOptions & { dryRun?: boolean }): Promise<CommandResult> => {
-                const report = await prSweep(realDeps("pr sweep", opts), { dryRun: !!opts.dryRun });
+                const report = await guarded(() => prSweep(realDeps("pr sweep", opts), { dryRun: !!opts.dryRun }));
                 return { exitCode: report.failures.length ? 1 : 0, report, text: renderSweep(report) };
             }),
         );
