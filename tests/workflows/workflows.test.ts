@@ -1,0 +1,114 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { lintWorkflow, lintWorkflows, workflowsDir } from "../support/actionlint";
+
+type Job = { permissions?: Record<string, string>; environment?: string | { name: string }; uses?: string; steps?: { uses?: string; run?: string; if?: string }[]; needs?: string[] | string };
+type Workflow = { on: Record<string, any>; permissions?: Record<string, string>; concurrency?: { group: string; "cancel-in-progress"?: boolean }; jobs: Record<string, Job> };
+
+const promotionWorkflows = ["staging-deploy.yml", "production-promote.yml", "rollback.yml", "production-backup.yml"];
+const read = (file: string) => fs.readFileSync(path.join(workflowsDir, file), "utf8");
+const load = (file: string) => parse(read(file)) as Workflow;
+const runs = (wf: Workflow) => Object.values(wf.jobs).flatMap((j) => (j.steps ?? []).map((s) => s.run ?? "")).join("\n");
+const envName = (job: Job) => (typeof job.environment === "string" ? job.environment : job.environment?.name);
+
+describe("GitHub workflows", () => {
+    it("every workflow in .github/workflows passes actionlint", async () => {
+        const results = await lintWorkflows();
+        assert.ok(results.length >= promotionWorkflows.length);
+        assert.deepEqual(results.flatMap((r) => r.problems), []);
+    });
+
+    it("actionlint does catch a broken workflow (the check can fail)", async () => {
+        const problems = await lintWorkflow("broken.yml", "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.nope }}\n");
+        assert.match(problems.join("\n"), /property "nope" is not defined/);
+    });
+
+    for (const file of promotionWorkflows) {
+        describe(file, () => {
+            it("grants nothing by default and declares least-privilege permissions on every job", () => {
+                const wf = load(file);
+                assert.deepEqual(wf.permissions, {});
+                for (const [name, job] of Object.entries(wf.jobs)) {
+                    assert.ok(job.permissions, `job ${name} must declare permissions`);
+                    for (const [scope, level] of Object.entries(job.permissions)) {
+                        assert.ok(["read", "write", "none"].includes(level), `${name}: ${scope}: ${level}`);
+                    }
+                    assert.ok(!Object.values(job.permissions).includes("write-all"));
+                }
+            });
+
+            it("pins every third-party action by commit SHA", () => {
+                for (const job of Object.values(load(file).jobs)) {
+                    for (const step of job.steps ?? []) {
+                        if (step.uses && !step.uses.startsWith("./")) assert.match(step.uses, /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/, step.uses);
+                    }
+                }
+            });
+
+            it("takes credentials only from secrets.*, never inline", () => {
+                const text = read(file);
+                assert.doesNotMatch(text, /(ghp_|github_pat_|xox[bp]-|AKIA[0-9A-Z]{16}|hooks\.slack\.com)/);
+                assert.doesNotMatch(text, /postgres(ql)?:\/\/[^$\s"]*:[^@\s"]+@(?!127\.0\.0\.1)/, "no database password outside the throwaway dry-run server");
+            });
+
+            it("serializes with a concurrency group and never cancels a run in progress", () => {
+                const wf = load(file);
+                assert.ok(wf.concurrency?.group);
+                assert.equal(wf.concurrency?.["cancel-in-progress"], false);
+            });
+        });
+    }
+
+    it("staging-deploy: on push to main; tests, both scans, guard, policy packs, -u, evidence, health", () => {
+        const wf = load("staging-deploy.yml");
+        assert.deepEqual(wf.on.push.branches, ["main"]);
+        const text = read("staging-deploy.yml");
+        for (const needle of ["bash .ci/run", "npm audit --omit=dev --audit-level=high", "aquasecurity/trivy-action@", "npm run guard",
+            "--policy-pack", "pulumi up --stack staging", "-u \"$MODULES\" \\\n            --stop-after-init", "evidence build", "evidence deployment",
+            "evidence migrations", "odoo-platform health"]) {
+            assert.ok(text.includes(needle), `staging-deploy.yml must contain ${needle}`);
+        }
+        assert.ok((wf.jobs.build.needs as string[]).includes("guard"));
+    });
+
+    it("production-promote: manual dispatch of a SHA; gates before the production environment; fast-forward, up, evidence", () => {
+        const wf = load("production-promote.yml");
+        assert.equal(wf.on.workflow_dispatch.inputs.sha.required, true);
+        const promote = wf.jobs.promote;
+        assert.equal(envName(promote), "production", "required reviewers approve the promotion job");
+        assert.deepEqual(promote.needs, ["verify", "image-scan", "migration-dry-run", "backup"]);
+        const text = runs(wf);
+        assert.match(text, /snapshot restore --from "\$latest"/);
+        assert.match(text, /--stop-after-init --no-http/);
+        assert.match(text, /git push origin "\$SHA:refs\/heads\/production"/);
+        assert.match(text, /merge-base --is-ancestor origin\/production "\$SHA"/);
+        assert.match(text, /pulumi up --stack production/);
+        assert.match(text, /evidence deployment/);
+        assert.match(text, /SLACK_WEBHOOK_URL/);
+        assert.equal(wf.jobs.backup.uses, "./.github/workflows/production-backup.yml");
+        // Every job that can change production waits for the approval.
+        for (const [name, job] of Object.entries(wf.jobs)) {
+            if ((job.steps ?? []).some((s) => /pulumi up|git push/.test(s.run ?? ""))) assert.equal(envName(job), "production", name);
+        }
+    });
+
+    it("rollback: manual dispatch running odoo-platform rollback, sharing the deploy concurrency group", () => {
+        const wf = load("rollback.yml");
+        assert.equal(wf.on.workflow_dispatch.inputs.to.default, "previous");
+        assert.match(runs(wf), /odoo-platform rollback --to "\$TO" --environment "\$ENVIRONMENT" --dry-run/);
+        assert.match(runs(wf), /odoo-platform rollback --to "\$TARGET"/);
+        assert.equal(wf.concurrency?.group, "deploy-${{ inputs.environment }}");
+        assert.equal(load("production-promote.yml").concurrency?.group, "deploy-production");
+        assert.equal(load("staging-deploy.yml").concurrency?.group, "deploy-staging");
+    });
+
+    it("production-backup: daily schedule, tiered keys, callable before a promotion", () => {
+        const wf = load("production-backup.yml");
+        assert.ok(wf.on.schedule[0].cron);
+        assert.ok(wf.on.workflow_call.inputs.kind);
+        assert.match(runs(wf), /backup prefix --kind "\$KIND"/);
+        assert.match(runs(wf), /snapshot create --db "\$ODOO_DB_URL" --filestore filestore --to "s3:\/\/\$SNAPSHOT_BUCKET\/\$prefix"/);
+    });
+});
