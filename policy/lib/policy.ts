@@ -1,0 +1,73 @@
+/**
+ * Small helpers every pack shares: where a policy applies (by stage), and typed access to the
+ * resources of a stack policy.
+ */
+import type { PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import type { StackIdentity } from "../../config/stage";
+import { identityFromUrn, identityOfResources } from "./stack";
+import { dockerTypes } from "./types";
+import { roleOf } from "./docker";
+
+/** The stack identity of a resource under validation; not applicable outside odoo-platform stacks or `stages`. */
+export function resourceStage(args: ResourceValidationArgs, stages?: readonly string[]): StackIdentity {
+    const identity = identityFromUrn(args.urn);
+    if (!identity) return args.notApplicable("the stack name does not name an odoo-platform stage");
+    if (stages && !stages.includes(identity.stage)) return args.notApplicable(`applies to ${stages.join(", ")} stacks only`);
+    return identity;
+}
+
+/** The stack identity of a whole stack; not applicable outside odoo-platform stacks or `stages`. */
+export function stackStage(args: StackValidationArgs, stages?: readonly string[]): StackIdentity {
+    const identity = identityOfResources(args.resources);
+    if (!identity) return args.notApplicable("the stack name does not name an odoo-platform stage");
+    if (stages && !stages.includes(identity.stage)) return args.notApplicable(`applies to ${stages.join(", ")} stacks only`);
+    return identity;
+}
+
+export const containersOf = (resources: readonly PolicyResource[]): PolicyResource[] => resources.filter((r) => r.type === dockerTypes.container);
+
+export const containersWithRole = (resources: readonly PolicyResource[], roles: readonly string[]): PolicyResource[] =>
+    containersOf(resources).filter((c) => {
+        const role = roleOf(c.props);
+        return role !== undefined && roles.includes(role);
+    });
+
+/**
+ * During a real preview CrossGuard hands policies a proxy that throws UnknownValueError when a
+ * value is not known yet (it depends on a resource still to be created). Such a value is computed
+ * by the program, never a literal: `known` turns it into undefined for the checks where that matters.
+ */
+export const isUnknownValueError = (err: unknown): boolean => (err as { constructor?: { name?: string } })?.constructor?.name === "UnknownValueError";
+
+export function known<T>(read: () => T): T | undefined {
+    const result = readKnown(read);
+    return result.known ? result.value : undefined;
+}
+
+/** Like `known`, but tells an unknown value apart from an absent one. */
+export function readKnown<T>(read: () => T): { known: true; value: T } | { known: false } {
+    try {
+        return { known: true, value: read() };
+    } catch (err) {
+        if (isUnknownValueError(err)) return { known: false };
+        throw err;
+    }
+}
+
+/** Every known string inside a value, with its property path (`envs[2]`, `uploads[0].content`); unknown values are skipped. */
+export function stringsIn(value: unknown, path = ""): { path: string; text: string }[] {
+    if (typeof value === "string") return [{ path, text: value }];
+    const out: { path: string; text: string }[] = [];
+    if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+            const item = known(() => value[i]);
+            if (item !== undefined) out.push(...stringsIn(item, `${path}[${i}]`));
+        }
+    } else if (value && typeof value === "object") {
+        for (const k of Object.keys(value)) {
+            const item = known(() => (value as Record<string, unknown>)[k]);
+            if (item !== undefined) out.push(...stringsIn(item, path ? `${path}.${k}` : k));
+        }
+    }
+    return out;
+}
