@@ -81,7 +81,7 @@ export const requiredVariablesSet: StackValidationPolicy = {
                 if (variable.requiredWhenRolePresent && !rolesPresent.has(variable.requiredWhenRolePresent)) continue;
                 const values = envValues(container.props, variable.name);
                 if (values.length === 0 || values[values.length - 1] === "") {
-                    const when = variable.requiredWhenRolePresent ? ` when the stack runs a ${variable.requiredWhenRolePresent} container` : "";
+                    const when = variable.requiredWhenRolePresent ? ` when the stack runs a container with role ${variable.requiredWhenRolePresent}` : "";
                     report(
                         `${describe(container)} does not set ${variable.name}, which the inventory requires in the ${stage} stage${when}: ` +
                             `${variable.description} Set it in the container's envs (see docs/architecture/ENVIRONMENT_VARIABLES.md).`,
