@@ -231,6 +231,38 @@ export const databasePasswordsGenerated: StackValidationPolicy = {
     },
 };
 
+export const odooDbUserNotAdmin: StackValidationPolicy = {
+    name: "odoo-db-user-not-admin",
+    description:
+        "Every Odoo connects with its own database role: never `postgres` (Odoo aborts at start-up: \"Using the database user 'postgres' is a security risk\") " +
+        "and never the admin role the stack manages the server with.",
+    // Advisory until the production stack connects with a dedicated role (index.ts: serverDatabase()).
+    enforcementLevel: "advisory",
+    validateStack: (args, report) => {
+        stackStage(args);
+        const adminUsers = new Set(
+            args.resources
+                .filter((r) => r.type === otherTypes.postgresProvider)
+                .map((r) => known(() => r.props.username))
+                .filter((u): u is string => typeof u === "string" && u !== ""),
+        );
+        for (const odoo of args.resources.filter((r) => r.type === dockerTypes.container && odooRoles.includes(roleOf(r.props) as never))) {
+            const user = known(() => odooOption(odoo.props, "db_user"));
+            const name = user?.value ?? envValue(odoo.props, "PGUSER");
+            if (name === undefined) continue;
+            if (name === "postgres") {
+                report(
+                    `${describe(odoo)} connects to PostgreSQL as postgres (${user?.source ?? "PGUSER"}): Odoo refuses to start with it ("Using the database user 'postgres' is a security risk, aborting."), ` +
+                        `and a superuser can read every database on the server. Create a role for the environment (postgresql.Role with a RandomPassword) and connect as it.`,
+                    odoo.urn,
+                );
+            } else if (adminUsers.has(name)) {
+                report(`${describe(odoo)} connects as ${name}, the admin role the stack manages the server with: connect with the environment's own role instead.`, odoo.urn);
+            }
+        }
+    },
+};
+
 // --- Containers -------------------------------------------------------------------------------
 
 export const dangerousCapabilities: readonly string[] = ["ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "SYS_RAWIO", "SYS_BOOT", "DAC_READ_SEARCH", "BPF"];
@@ -414,6 +446,7 @@ export const securityPack: PolicyPackDefinition = {
         snapshotBucketPrivate,
         snapshotBucketTlsOnly,
         databasePasswordsGenerated,
+        odooDbUserNotAdmin,
         noPrivilegedContainers,
         noHostNetwork,
         dockerSocketAllowlist,

@@ -7,6 +7,7 @@ import {
     githubProductionProtected,
     noHostNetwork,
     noPrivilegedContainers,
+    odooDbUserNotAdmin,
     patternCovers,
     snapshotBucketEncrypted,
     snapshotBucketPrivate,
@@ -105,6 +106,27 @@ describe("policy security/database-passwords-generated", () => {
         const pw = random("dev", "db-password", "generatedgeneratedgenerated");
         const pg = container("dev", "postgres", "postgres", { envs: ["POSTGRES_PASSWORD=generatedgeneratedgenerated", "POSTGRES_HOST_AUTH_METHOD=trust"] });
         assert.match((await violations(databasePasswordsGenerated, [pw, pg]))[0], /sets POSTGRES_HOST_AUTH_METHOD=trust/);
+    });
+});
+
+describe("policy security/odoo-db-user-not-admin", () => {
+    it("passes an Odoo connecting with the environment's own role", async () => {
+        const provider = resource("staging", "pulumi:providers:postgresql", "server", { host: "db", username: "postgres" });
+        assert.deepEqual(await violations(odooDbUserNotAdmin, [provider, odooContainer("staging", {}, { db_user: "odoo_staging_owner" })]), []);
+    });
+
+    it("fails an Odoo connecting as postgres, which Odoo itself refuses", async () => {
+        const [message] = await violations(odooDbUserNotAdmin, [odooContainer("production", {}, { db_user: "postgres" })]);
+        assert.match(message, /connects to PostgreSQL as postgres \(db_user in \/etc\/odoo\/odoo\.conf\): Odoo refuses to start with it/);
+    });
+
+    it("fails an Odoo connecting with the admin role of the stack's postgresql provider", async () => {
+        const provider = resource("staging", "pulumi:providers:postgresql", "server", { host: "db", username: "platform_admin" });
+        assert.match((await violations(odooDbUserNotAdmin, [provider, odooContainer("staging", {}, { db_user: "platform_admin" })]))[0], /connects as platform_admin, the admin role/);
+    });
+
+    it("is advisory until production has a role of its own", () => {
+        assert.equal(odooDbUserNotAdmin.enforcementLevel, "advisory");
     });
 });
 
