@@ -29,6 +29,8 @@ export interface RuntimeVariable {
     requiredWhenRolePresent?: ContainerRole;
     /** Its value is a credential: never printed. */
     secret?: boolean;
+    /** The image also accepts `<name>_FILE`, naming a file that holds the value (the official postgres image does). */
+    fileVariant?: boolean;
 }
 
 export const runtimeVariables: readonly RuntimeVariable[] = [
@@ -68,6 +70,7 @@ export const runtimeVariables: readonly RuntimeVariable[] = [
         where: "PostgreSQL container (dev and PR stacks)",
         roles: [containerRoles.postgres],
         requiredIn: ["dev", "pr"],
+        fileVariant: true,
     },
     {
         name: "POSTGRES_USER",
@@ -75,14 +78,16 @@ export const runtimeVariables: readonly RuntimeVariable[] = [
         where: "PostgreSQL container (dev and PR stacks)",
         roles: [containerRoles.postgres],
         requiredIn: ["dev", "pr"],
+        fileVariant: true,
     },
     {
         name: "POSTGRES_PASSWORD",
-        description: "Password of the owner role: a RandomPassword generated per stack (policy `database-passwords-generated`).",
+        description: "Password of the owner role: a RandomPassword generated per stack (policy `database-passwords-generated`). Usually given as POSTGRES_PASSWORD_FILE, an uploaded file, so `docker inspect` does not show it.",
         where: "PostgreSQL container (dev and PR stacks)",
         roles: [containerRoles.postgres],
         requiredIn: ["dev", "pr"],
         secret: true,
+        fileVariant: true,
     },
     {
         name: "MP_SMTP_AUTH_ACCEPT_ANY",

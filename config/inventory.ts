@@ -78,7 +78,8 @@ export function renderEnvironmentInventory(): string {
     for (const v of runtimeVariables) {
         const stageCell = (s: Stage) => (!v.requiredIn.includes(s) || !v.roles ? "—" : v.requiredWhenRolePresent ? `*with ${v.requiredWhenRolePresent}*` : "**required**");
         const description = cell(v.secret ? `${v.description} Secret: never printed.` : v.description);
-        lines.push(row([code(v.name), cell(v.where), ...stages.map(stageCell), description]));
+        const name = v.fileVariant ? `${code(v.name)} or ${code(`${v.name}_FILE`)}` : code(v.name);
+        lines.push(row([name, cell(v.where), ...stages.map(stageCell), description]));
     }
 
     lines.push(

@@ -13,15 +13,17 @@ import { containerRoles, labelKeys } from "../../config/naming";
 import { describe, listing } from "../lib/describe";
 import {
     cpuLimit,
+    envValue,
     envValues,
     isDigestPinned,
-    isOdooRole,
     knownRoles,
     labelMap,
     memoryMb,
     odooOption,
     parseImageRef,
+    providesPath,
     roleOf,
+    runsOdoo,
     splitAddonsPath,
 } from "../lib/docker";
 import { labelCarrier, labelsOf, requiredLabelKeys } from "../lib/labels";
@@ -44,7 +46,7 @@ export const addonsPathContract: ResourceValidationPolicy = {
         },
     },
     validateResource: (args, report) => {
-        if (args.type !== dockerTypes.container || !isOdooRole(roleOf(args.props))) return;
+        if (args.type !== dockerTypes.container || !runsOdoo(args.props)) return;
         resourceStage(args);
         const contract = args.getConfig<{ addonsPath: string[] }>().addonsPath.map((p) => p.replace(/\/+$/, ""));
         const declared = odooOption(args.props, "addons_path");
@@ -80,14 +82,24 @@ export const requiredVariablesSet: StackValidationPolicy = {
                 if (!role || !variable.roles?.includes(role as never) || !variable.requiredIn.includes(stage)) continue;
                 if (variable.requiredWhenRolePresent && !rolesPresent.has(variable.requiredWhenRolePresent)) continue;
                 const values = envValues(container.props, variable.name);
-                if (values.length === 0 || values[values.length - 1] === "") {
-                    const when = variable.requiredWhenRolePresent ? ` when the stack runs a container with role ${variable.requiredWhenRolePresent}` : "";
-                    report(
-                        `${describe(container)} does not set ${variable.name}, which the inventory requires in the ${stage} stage${when}: ` +
-                            `${variable.description} Set it in the container's envs (see docs/architecture/ENVIRONMENT_VARIABLES.md).`,
-                        container.urn,
-                    );
+                if (values.length > 0 && values[values.length - 1] !== "") continue;
+                const file = variable.fileVariant ? envValue(container.props, `${variable.name}_FILE`) : undefined;
+                if (file) {
+                    if (!providesPath(container.props, file)) {
+                        report(
+                            `${describe(container)} reads ${variable.name} from ${file} (${variable.name}_FILE), which is neither uploaded nor mounted: ` +
+                                `upload the file (uploads) or mount it, or the container will not start.`,
+                            container.urn,
+                        );
+                    }
+                    continue;
                 }
+                const when = variable.requiredWhenRolePresent ? ` when the stack runs a container with role ${variable.requiredWhenRolePresent}` : "";
+                report(
+                    `${describe(container)} does not set ${variable.name}, which the inventory requires in the ${stage} stage${when}: ` +
+                        `${variable.description} Set it in the container's envs (see docs/architecture/ENVIRONMENT_VARIABLES.md).`,
+                    container.urn,
+                );
             }
         }
     },

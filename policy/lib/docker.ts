@@ -31,9 +31,8 @@ export const knownRoles: readonly string[] = Object.values(containerRoles);
 /** The container's `odoo-platform.role` label. */
 export const roleOf = (props: Props): string | undefined => labelMap(props)[labelKeys.role];
 
-/** Containers that run Odoo code against the environment's database. */
+/** Roles of containers that may run Odoo code against the environment's database. */
 export const odooRoles: readonly ContainerRole[] = [containerRoles.odoo, containerRoles.odooInit];
-export const isOdooRole = (role: string | undefined): boolean => role !== undefined && (odooRoles as readonly string[]).includes(role);
 
 export interface EnvEntry {
     name: string;
@@ -76,6 +75,26 @@ export function parseOdooConf(text: string): Record<string, string> {
     return options;
 }
 
+/** Content of the file uploaded at `path`, if the container uploads one there. */
+export function uploadedContent(props: Props, path: string | undefined): string | undefined {
+    if (!path) return undefined;
+    for (const upload of asArray(props.uploads)) {
+        const u = upload as { file?: unknown; content?: unknown };
+        if (u?.file === path && typeof u.content === "string") return u.content;
+    }
+    return undefined;
+}
+
+/** Is `path` provided inside the container: uploaded, or under a mounted volume or bind mount? */
+export function providesPath(props: Props, path: string): boolean {
+    if (asArray(props.uploads).some((u) => (u as { file?: unknown })?.file === path)) return true;
+    const targets = [
+        ...asArray(props.volumes).map((v) => asString((v as { containerPath?: unknown })?.containerPath)),
+        ...asArray(props.mounts).map((m) => asString((m as { target?: unknown })?.target)),
+    ].filter((t): t is string => !!t);
+    return targets.some((t) => path === t || path.startsWith(`${t.replace(/\/+$/, "")}/`));
+}
+
 /** The official image reads this file when no `--config` is given (its ODOO_RC). */
 export const defaultOdooConfPath = "/etc/odoo/odoo.conf";
 
@@ -103,11 +122,8 @@ export interface OdooConfUpload {
 /** The odoo.conf the container's Odoo reads: the uploaded file at `--config`/`-c` (default /etc/odoo/odoo.conf). */
 export function odooConfOf(props: Props): OdooConfUpload | undefined {
     const path = cliOption(commandLine(props), ["--config", "-c"]) ?? envValue(props, "ODOO_RC") ?? defaultOdooConfPath;
-    for (const upload of asArray(props.uploads)) {
-        const u = upload as { file?: unknown; content?: unknown };
-        if (u?.file === path && typeof u.content === "string") return { path, options: parseOdooConf(u.content) };
-    }
-    return undefined;
+    const content = uploadedContent(props, path);
+    return content === undefined ? undefined : { path, options: parseOdooConf(content) };
 }
 
 /** Odoo options this policy set reads, with their command-line flags and Odoo's built-in default. */
@@ -206,4 +222,16 @@ export function cpuLimit(props: Props): number | undefined {
     const quota = Number(props.cpuQuota);
     const period = Number(props.cpuPeriod ?? 100000);
     return Number.isFinite(quota) && quota > 0 && period > 0 ? quota / period : undefined;
+}
+
+/**
+ * Does this container run Odoo against the environment's database? The server (role `odoo`)
+ * always; a one-shot step (role `odoo-init`) when it carries an odoo.conf or Odoo's own options —
+ * a step that only prepares volumes does not.
+ */
+export function runsOdoo(props: Props): boolean {
+    const role = roleOf(props);
+    if (role === containerRoles.odoo) return true;
+    if (role !== containerRoles.odooInit) return false;
+    return odooConfOf(props) !== undefined || cliOption(commandLine(props), odooOptions.addons_path.flags) !== undefined;
 }

@@ -6,7 +6,7 @@ import type { PolicyResource, ResourceValidationArgs, StackValidationArgs } from
 import type { StackIdentity } from "../../config/stage";
 import { identityFromUrn, identityOfResources } from "./stack";
 import { dockerTypes } from "./types";
-import { roleOf } from "./docker";
+import { roleOf, runsOdoo } from "./docker";
 
 /** The stack identity of a resource under validation; not applicable outside odoo-platform stacks or `stages`. */
 export function resourceStage(args: ResourceValidationArgs, stages?: readonly string[]): StackIdentity {
@@ -31,6 +31,9 @@ export const containersWithRole = (resources: readonly PolicyResource[], roles: 
         const role = roleOf(c.props);
         return role !== undefined && roles.includes(role);
     });
+
+/** Containers that run Odoo against the environment's database (see runsOdoo). */
+export const odooContainersOf = (resources: readonly PolicyResource[]): PolicyResource[] => containersOf(resources).filter((c) => runsOdoo(c.props));
 
 /**
  * During a real preview CrossGuard hands policies a proxy that throws UnknownValueError when a

@@ -12,10 +12,10 @@ import { containerRoles } from "../../config/naming";
 import { stages } from "../../config/stage";
 import { productionValues, mentions } from "../lib/checkedIn";
 import { describe, listing } from "../lib/describe";
-import { cliOption, envEntries, envValues, isOdooRole, networkNames, odooOption, odooRoles, roleOf } from "../lib/docker";
+import { cliOption, envEntries, envValues, networkNames, odooOption, runsOdoo } from "../lib/docker";
 import { ancestors, dependsOn } from "../lib/graph";
 import type { PolicyPackDefinition } from "../lib/pack";
-import { containersWithRole, known, resourceStage, stackStage, stringsIn } from "../lib/policy";
+import { containersWithRole, known, odooContainersOf, resourceStage, stackStage, stringsIn } from "../lib/policy";
 import { commandTypes, componentTypes, dockerTypes, isOneOf } from "../lib/types";
 
 export const nonProductionStages: readonly string[] = stages.filter((s) => s !== "production");
@@ -25,7 +25,7 @@ export const odooStageMatches: ResourceValidationPolicy = {
     description: "ODOO_STAGE of every Odoo container names the stack's own stage: a non-production stage never claims production (and production never claims less).",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-        if (args.type !== dockerTypes.container || !isOdooRole(roleOf(args.props))) return;
+        if (args.type !== dockerTypes.container || !runsOdoo(args.props)) return;
         const { stage } = resourceStage(args);
         const values = envValues(args.props, "ODOO_STAGE");
         if (values.length === 0) return; // presence is `required-variables-set`'s concern
@@ -81,7 +81,7 @@ export const mailCatcherOnly: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const { stage } = stackStage(args, nonProductionStages);
-        const odoos = containersWithRole(args.resources, odooRoles);
+        const odoos = odooContainersOf(args.resources);
         if (odoos.length === 0) return;
         const catchers = containersWithRole(args.resources, [containerRoles.mailCatcher]);
         if (catchers.length === 0) {
@@ -196,7 +196,7 @@ export const noProductionReferences: StackValidationPolicy = {
                 );
             }
         }
-        for (const odoo of containersWithRole(args.resources, odooRoles)) {
+        for (const odoo of odooContainersOf(args.resources)) {
             const credentials = envEntries(odoo.props)
                 .map((e) => e.name)
                 .filter((name) => credentialNamePattern.test(name) && !config.allowedCredentialVariables.includes(name));

@@ -11,9 +11,9 @@ import { containerRoles } from "../../config/naming";
 import { configKeys } from "../../config/schema";
 import { readProjectFile, stackFileOf } from "../lib/checkedIn";
 import { describe, listing } from "../lib/describe";
-import { envValue, hostMounts, odooOption, odooRoles, roleOf } from "../lib/docker";
+import { envValue, hostMounts, odooOption, roleOf, runsOdoo, uploadedContent } from "../lib/docker";
 import type { PolicyPackDefinition } from "../lib/pack";
-import { known, readKnown, resourceStage, stackStage } from "../lib/policy";
+import { known, odooContainersOf, readKnown, resourceStage, stackStage } from "../lib/policy";
 import { cloudflareTypes, commandTypes, dockerTypes, githubTypes, isOneOf, otherTypes, s3Types } from "../lib/types";
 
 // --- Snapshot buckets -------------------------------------------------------------------------
@@ -152,6 +152,9 @@ export const snapshotBucketTlsOnly = bucketPolicy(
 export const weakPasswords: readonly string[] = ["postgres", "odoo", "admin", "password", "changeme", "secret", "root", "123456", "test"];
 const minimumPasswordLength = 16;
 
+/** A credential read from a file the program does not upload (a mounted secret): not the program's to judge. */
+const suppliedOutside = Symbol("supplied outside the program");
+
 /** Where database credentials appear, and whether the stack must generate them itself. */
 interface CredentialSource {
     what: string;
@@ -168,12 +171,17 @@ export const credentialSources: readonly CredentialSource[] = [
     {
         what: "POSTGRES_PASSWORD of the PostgreSQL container",
         matches: (r) => r.type === dockerTypes.container && roleOf(r.props) === containerRoles.postgres,
-        read: (r) => envValue(r.props, "POSTGRES_PASSWORD"),
+        // The official image also takes POSTGRES_PASSWORD_FILE: read the uploaded file; a mounted one is supplied from outside.
+        read: (r) => {
+            const file = envValue(r.props, "POSTGRES_PASSWORD_FILE");
+            if (envValue(r.props, "POSTGRES_PASSWORD") === undefined && file) return uploadedContent(r.props, file) ?? suppliedOutside;
+            return envValue(r.props, "POSTGRES_PASSWORD");
+        },
         generated: true,
     },
     {
         what: "db_password Odoo connects with",
-        matches: (r) => r.type === dockerTypes.container && odooRoles.includes(roleOf(r.props) as never),
+        matches: (r) => r.type === dockerTypes.container && runsOdoo(r.props),
         read: (r) => odooOption(r.props, "db_password")?.value,
         generated: false,
     },
@@ -201,7 +209,7 @@ export const databasePasswordsGenerated: StackValidationPolicy = {
             for (const source of credentialSources) {
                 if (!source.matches(resource)) continue;
                 const read = readKnown(() => source.read(resource));
-                if (!read.known) continue; // computed from another resource's output: not a literal
+                if (!read.known || read.value === suppliedOutside) continue; // computed from another resource's output, or mounted: not a literal
                 const text = typeof read.value === "string" ? read.value : read.value === undefined || read.value === null ? "" : String(read.value);
                 const fromRandom = generated.has(text) || (source.property ? (resource.propertyDependencies?.[source.property] ?? []).some((d) => d.type === otherTypes.randomPassword) : false);
                 if (fromRandom || text === encryptedPlaceholder) continue;
@@ -246,7 +254,7 @@ export const odooDbUserNotAdmin: StackValidationPolicy = {
                 .map((r) => known(() => r.props.username))
                 .filter((u): u is string => typeof u === "string" && u !== ""),
         );
-        for (const odoo of args.resources.filter((r) => r.type === dockerTypes.container && odooRoles.includes(roleOf(r.props) as never))) {
+        for (const odoo of odooContainersOf(args.resources)) {
             const user = known(() => odooOption(odoo.props, "db_user"));
             const name = user?.value ?? envValue(odoo.props, "PGUSER");
             if (name === undefined) continue;
@@ -371,13 +379,22 @@ export function patternCovers(pattern: string, branch: string): boolean {
     return new RegExp(`^${regex}$`).test(branch);
 }
 
+/**
+ * What is missing for a rule to protect `branch`, or undefined when the rule does not cover it.
+ * Protected means: no force push, no deletion, and a gate in front of every change — reviewed pull
+ * requests or required status checks (a branch fast-forwarded by an approved workflow has checks).
+ */
 function protectionProblems(r: PolicyResource, branch: string): string[] | undefined {
     const p = r.props;
+    const problems: string[] = [];
+    const gate = (reviews: boolean, checks: boolean) => {
+        if (!reviews && !checks) problems.push("requires neither an approving review nor status checks");
+    };
     if (r.type === githubTypes.branchProtection) {
         if (!patternCovers(String(p.pattern ?? ""), branch)) return undefined;
-        const problems: string[] = [];
         const reviews = asList(p.requiredPullRequestReviews as { requiredApprovingReviewCount?: number }[]);
-        if (reviews.length === 0 || reviews.every((rv) => rv?.requiredApprovingReviewCount === 0)) problems.push("does not require an approving review");
+        const checks = asList(p.requiredStatusChecks as { contexts?: string[] }[]);
+        gate(reviews.some((rv) => rv?.requiredApprovingReviewCount !== 0), checks.some((c) => asList(c?.contexts).length > 0));
         if (p.allowsForcePushes === true) problems.push("allows force pushes");
         if (p.allowsDeletions === true) problems.push("allows deleting the branch");
         return problems;
@@ -385,15 +402,16 @@ function protectionProblems(r: PolicyResource, branch: string): string[] | undef
     if (r.type === githubTypes.branchProtectionV3) {
         if (p.branch !== branch) return undefined;
         const reviews = p.requiredPullRequestReviews as { requiredApprovingReviewCount?: number } | undefined;
-        return !reviews || reviews.requiredApprovingReviewCount === 0 ? ["does not require an approving review"] : [];
+        const checks = p.requiredStatusChecks as { contexts?: string[]; checks?: string[] } | undefined;
+        gate(!!reviews && reviews.requiredApprovingReviewCount !== 0, asList(checks?.contexts).length + asList(checks?.checks).length > 0);
+        return problems;
     }
     if (r.type === githubTypes.repositoryRuleset) {
         const includes = asList((p.conditions as { refName?: { includes?: string[] } })?.refName?.includes);
         if (p.target !== "branch" || !includes.some((i) => i === "~ALL" || patternCovers(i.replace(/^refs\/heads\//, ""), branch))) return undefined;
-        const rules = (p.rules ?? {}) as { pullRequest?: unknown; nonFastForward?: boolean; deletion?: boolean };
-        const problems: string[] = [];
+        const rules = (p.rules ?? {}) as { pullRequest?: unknown; requiredStatusChecks?: unknown; nonFastForward?: boolean; deletion?: boolean };
         if (p.enforcement !== "active") problems.push(`is ${String(p.enforcement)}, not active`);
-        if (!rules.pullRequest) problems.push("does not require a pull request");
+        gate(!!rules.pullRequest, !!rules.requiredStatusChecks);
         if (rules.nonFastForward !== true) problems.push("allows force pushes");
         if (rules.deletion !== true) problems.push("allows deleting the branch");
         return problems;
@@ -404,7 +422,7 @@ function protectionProblems(r: PolicyResource, branch: string): string[] | undef
 export const githubProductionProtected: StackValidationPolicy = {
     name: "github-production-protected",
     description:
-        "When the stack manages GitHub, the `production` environment requires reviewers and the production branch is protected (reviewed pull requests, no force push, no deletion).",
+        "When the stack manages GitHub, the `production` environment requires reviewers and the production branch is protected (reviews or status checks, no force push, no deletion).",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -429,9 +447,9 @@ export const githubProductionProtected: StackValidationPolicy = {
         }
         const protections = github.map((r) => ({ r, problems: protectionProblems(r, branch) })).filter((p) => p.problems !== undefined);
         if (protections.length === 0) {
-            report(`the stack manages GitHub but does not protect the \`${branch}\` branch: add a github.BranchProtection with pattern "${branch}" requiring reviewed pull requests.`);
+            report(`the stack manages GitHub but does not protect the \`${branch}\` branch: add a github.BranchProtection with pattern "${branch}" (status checks or reviews, no force push, no deletion).`);
         } else if (protections.every((p) => p.problems!.length > 0)) {
-            for (const { r, problems } of protections) report(`${describe(r)} protects \`${branch}\` but ${listing(problems!)}: require reviewed pull requests, forbid force pushes and deletion.`, r.urn);
+            for (const { r, problems } of protections) report(`${describe(r)} protects \`${branch}\` but ${listing(problems!)}: require status checks or reviews, and forbid force pushes and deletion.`, r.urn);
         }
     },
 };

@@ -26,7 +26,7 @@ describe("docs/architecture/ENVIRONMENT_VARIABLES.md", () => {
             const env = (configKeys[key] as { env?: string }).env;
             if (env) assert.ok(committed.includes(`| \`${env}\` |`), env);
         }
-        for (const v of [...runtimeVariables, ...ciVariables]) assert.ok(committed.includes(`| \`${v.name}\` |`), v.name);
+        for (const v of [...runtimeVariables, ...ciVariables]) assert.ok(committed.includes(`| \`${v.name}\` `), v.name);
         for (const name of ["PGPASSWORD", "EVIDENCE_PGPASSWORD", "CLOUDFLARE_API_TOKEN", "AWS_ACCESS_KEY_ID", "GITHUB_TOKEN", "PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE", "ODOO_STAGE", "HTTP_PROXY", "HTTPS_PROXY"]) {
             assert.ok(committed.includes(`| \`${name}\` |`), name);
         }

@@ -37,8 +37,11 @@ describe("policy contracts/addons-path-contract", () => {
         assert.deepEqual(await violations(addonsPathContract, [r], { "addons-path-contract": { addonsPath: ["/a", "/b"] } }), []);
     });
 
-    it("ignores containers that do not run Odoo", async () => {
-        assert.deepEqual(await violations(addonsPathContract, [mailCatcher("staging")]), []);
+    it("ignores containers that do not run Odoo, including a one-shot step that only prepares volumes", async () => {
+        const prepare = container("staging", "prepare", "odoo-init", { entrypoints: ["/bin/bash"], command: ["/opt/prepare.sh"], uploads: [{ file: "/opt/prepare.sh", content: "chown odoo /var/lib/odoo" }] });
+        assert.deepEqual(await violations(addonsPathContract, [mailCatcher("staging"), prepare]), []);
+        const installs = container("dev", "prepare", "odoo-init", { uploads: [{ file: "/etc/odoo/odoo.conf", content: "[options]\naddons_path = /opt/x\n" }] });
+        assert.match((await violations(addonsPathContract, [installs]))[0], /role odoo-init\) runs with addons path \/opt\/x/);
     });
 });
 
@@ -61,6 +64,16 @@ describe("policy contracts/required-variables-set", () => {
         assert.match(messages[0], /does not set HTTP_PROXY, which the inventory requires in the pr stage when the stack runs a container with role egress-proxy/);
         const proxied = odooContainer("pr-4", { envs: ["ODOO_STAGE=pr", "HTTP_PROXY=http://egress:3128", "HTTPS_PROXY=http://egress:3128"] });
         assert.deepEqual(await violations(requiredVariablesSet, [proxied, proxy]), []);
+    });
+
+    it("accepts POSTGRES_PASSWORD_FILE naming an uploaded file, and fails one that is neither uploaded nor mounted", async () => {
+        const envs = ["POSTGRES_DB=odoo_dev", "POSTGRES_USER=odoo_dev_owner", "POSTGRES_PASSWORD_FILE=/run/secrets/pg"];
+        const uploaded = container("dev", "postgres", "postgres", { envs, uploads: [{ file: "/run/secrets/pg", content: "x" }] });
+        const mounted = container("dev", "postgres", "postgres", { envs, volumes: [{ hostPath: "/srv/secrets", containerPath: "/run/secrets", readOnly: true }] });
+        assert.deepEqual(await violations(requiredVariablesSet, [uploaded]), []);
+        assert.deepEqual(await violations(requiredVariablesSet, [mounted]), []);
+        const missing = container("dev", "postgres", "postgres", { envs });
+        assert.match((await violations(requiredVariablesSet, [missing]))[0], /reads POSTGRES_PASSWORD from \/run\/secrets\/pg \(POSTGRES_PASSWORD_FILE\), which is neither uploaded nor mounted/);
     });
 
     it("fails a dev PostgreSQL container missing POSTGRES_PASSWORD", async () => {
