@@ -154,6 +154,63 @@ export const restoredDatabaseNeutralized: StackValidationPolicy = {
     },
 };
 
+/** Networks a container is attached to: `networksAdvanced[].name`, and `networkMode` unless it is a mode. */
+function attachedNetworks(props: Record<string, unknown>): { names: (string | undefined)[]; mode?: string } {
+    const advanced = Array.isArray(props.networksAdvanced) ? props.networksAdvanced : [];
+    const names = advanced.map((n) => known(() => (n as { name?: unknown })?.name)).map((n) => (typeof n === "string" ? n : undefined));
+    const mode = typeof props.networkMode === "string" ? props.networkMode : undefined;
+    return { names, mode };
+}
+
+export const egressIsolated: StackValidationPolicy = {
+    name: "egress-isolated",
+    description:
+        "Outside production every container that runs Odoo is attached only to internal Docker networks (no route out): whatever " +
+        "neutralization missed cannot reach a real API, and allow-listed hosts go through the egress proxy.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            internalNetworks: {
+                type: "array",
+                items: { type: "string" },
+                default: ["odoo-edge"],
+                description: "Networks declared internal by another stack (the shared edge network of the Docker host's router).",
+            },
+        },
+    },
+    validateStack: (args, report) => {
+        const { stage } = stackStage(args, nonProductionStages);
+        const { internalNetworks } = args.getConfig<{ internalNetworks: string[] }>();
+        const declared = args.resources.filter((r) => r.type === dockerTypes.network);
+        const internalByName = new Map(declared.map((n) => [String(known(() => n.props.name) ?? n.name), n.props.internal === true] as const));
+        for (const odoo of odooContainersOf(args.resources)) {
+            const { names, mode } = attachedNetworks(odoo.props);
+            const open: string[] = [];
+            if (mode !== undefined && !["none", ...names].includes(mode) && !(internalByName.get(mode) || internalNetworks.includes(mode))) open.push(`networkMode ${mode}`);
+            for (const name of names) {
+                if (name === undefined) continue; // not known yet: judged through its dependency below
+                const internal = internalByName.get(name);
+                if (internal === false) open.push(`${name} (declared without internal: true)`);
+                else if (internal === undefined && !internalNetworks.includes(name)) open.push(`${name} (not declared in this stack, not listed as internal)`);
+            }
+            for (const network of odoo.propertyDependencies?.networksAdvanced ?? []) {
+                if (network.type === dockerTypes.network && network.props.internal !== true && !open.some((o) => o.startsWith(String(network.props.name)))) {
+                    open.push(`${describe(network)} (declared without internal: true)`);
+                }
+            }
+            if (names.length === 0 && mode === undefined) open.push("Docker's default bridge (no network given)");
+            if (open.length) {
+                report(
+                    `${describe(odoo)} in the ${stage} stage is attached to ${listing(open)}, which ${open.length === 1 ? "has" : "have"} a route out: ` +
+                        `a connector neutralization missed could reach a real API. Attach Odoo only to internal networks and reach allow-listed hosts ` +
+                        `through the egress proxy (odoo-platform:egressAllowlist); list a shared internal network in the policy config (internalNetworks).`,
+                    odoo.urn,
+                );
+            }
+        }
+    },
+};
+
 /** IAM actions that write to a bucket. */
 const writeActionPattern = /\bs3:(Put|Delete|Restore|\*)/;
 
@@ -216,5 +273,5 @@ export const neutralizationPack: PolicyPackDefinition = {
     name: "neutralization",
     description: "A non-production stage can never act as production: stage, crons, mail, restored data and production references.",
     enforcementLevel: "mandatory",
-    policies: [odooStageMatches, cronsDisabled, mailCatcherOnly, restoredDatabaseNeutralized, noProductionReferences],
+    policies: [odooStageMatches, cronsDisabled, mailCatcherOnly, restoredDatabaseNeutralized, egressIsolated, noProductionReferences],
 };

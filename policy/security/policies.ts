@@ -295,20 +295,39 @@ export const noPrivilegedContainers: ResourceValidationPolicy = {
     },
 };
 
-const hostNamespaceModes = ["networkMode", "pidMode", "ipcMode", "usernsMode", "cgroupnsMode"] as const;
+/** Host namespaces a container can share, and what sharing each one gives away. */
+export const hostNamespaces: Readonly<Record<string, string>> = {
+    networkMode: "it would bypass the environment's internal network and egress allow-list",
+    pidMode: "it sees (and may signal) every process of the host",
+    ipcMode: "it shares the host's shared memory",
+    usernsMode: "its root would be the host's root",
+    cgroupnsMode: "it sees the host's cgroups",
+};
 
 export const noHostNetwork: ResourceValidationPolicy = {
     name: "no-host-network",
-    description: "No container shares the host's network (or its PID, IPC, user or cgroup namespace): environments stay on their own Docker networks.",
+    description:
+        "No container shares the host's network; the host's PID, IPC, user and cgroup namespaces only where allowed by role " +
+        "(observability may read host processes with pidMode: host). Environments stay on their own Docker networks.",
     enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            allowedHostNamespaces: {
+                type: "object",
+                default: { [containerRoles.observability]: ["pidMode"] },
+                description: "Per container role, the host namespaces it may share (networkMode is never allowed unless listed here).",
+            },
+        },
+    },
     validateResource: (args, report) => {
         if (args.type !== dockerTypes.container) return;
         resourceStage(args);
-        const shared = hostNamespaceModes.filter((mode) => args.props[mode] === "host");
+        const allowed = args.getConfig<{ allowedHostNamespaces: Record<string, string[]> }>().allowedHostNamespaces[roleOf(args.props) ?? ""] ?? [];
+        const shared = Object.keys(hostNamespaces).filter((mode) => args.props[mode] === "host" && !allowed.includes(mode));
         if (shared.length) {
             report(
-                `${describe(args)} sets ${listing(shared.map((m) => `${m}: host`))}: it would bypass the environment's internal network and egress allow-list. ` +
-                    `Attach it to Docker networks with networksAdvanced instead.`,
+                `${describe(args)} sets ${listing(shared.map((m) => `${m}: host`))}: ${listing(shared.map((m) => hostNamespaces[m]))}. ` +
+                    `Remove ${shared.length === 1 ? "it" : "them"}; attach the container to Docker networks with networksAdvanced.`,
             );
         }
     },

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import {
     cronsDisabled,
+    egressIsolated,
     mailCatcherOnly,
     noProductionReferences,
     odooStageMatches,
@@ -131,6 +132,30 @@ describe("policy neutralization/restored-database-neutralized", () => {
         assert.equal(messages.length, 2);
         assert.match(messages[0], /has no neutralize step after the restore/);
         assert.match(messages[1], /has no verify step after the restore/);
+    });
+});
+
+describe("policy neutralization/egress-isolated", () => {
+    const network = (stack: string, name: string, internal: boolean) => resource(stack, dockerTypes.network, name, { name, internal });
+
+    it("passes an Odoo attached only to internal networks (declared here, or the shared edge network)", async () => {
+        const internal = network("pr-3", "odoo-pr-3-internal", true);
+        const odoo = odooContainer("pr-3", { networksAdvanced: [{ name: "odoo-pr-3-internal" }, { name: "odoo-edge" }] }, {}, { propertyDependencies: { networksAdvanced: [internal] } });
+        assert.deepEqual(await violations(egressIsolated, [internal, odoo]), []);
+    });
+
+    it("fails an Odoo on a network with a route out, on an undeclared network, or on Docker's default bridge", async () => {
+        const egress = network("staging", "odoo-staging-egress", false);
+        const onEgress = odooContainer("staging", { networksAdvanced: [{ name: "odoo-staging-egress" }] }, {}, { propertyDependencies: { networksAdvanced: [egress] } });
+        const [message] = await violations(egressIsolated, [egress, onEgress]);
+        assert.match(message, /^Container "odoo" \(odoo-staging-odoo, role odoo\) in the staging stage is attached to odoo-staging-egress \(declared without internal: true\), which has a route out/);
+        assert.match((await violations(egressIsolated, [odooContainer("dev", { networksAdvanced: [{ name: "somewhere" }] })]))[0], /somewhere \(not declared in this stack, not listed as internal\)/);
+        assert.match((await violations(egressIsolated, [odooContainer("dev")]))[0], /Docker's default bridge \(no network given\)/);
+        assert.match((await violations(egressIsolated, [odooContainer("dev", { networkMode: "bridge", networksAdvanced: [{ name: "odoo-edge" }] })]))[0], /attached to networkMode bridge/);
+    });
+
+    it("does not apply to production, whose Odoo talks to real services", async () => {
+        assert.deepEqual(await violations(egressIsolated, [odooContainer("production")]), []);
     });
 });
 

@@ -157,9 +157,18 @@ describe("policy security/no-host-network", () => {
         assert.deepEqual(await violations(noHostNetwork, [odooContainer("pr-1", { networksAdvanced: [{ name: "n" }] })]), []);
     });
 
-    it("fails host network and PID namespaces", async () => {
-        const [message] = await violations(noHostNetwork, [container("production", "exporter", "observability", { networkMode: "host", pidMode: "host" })]);
-        assert.match(message, /sets networkMode: host and pidMode: host: it would bypass the environment's internal network/);
+    it("fails the host network for every role, and other host namespaces outside the allow-list", async () => {
+        const exporter = container("production", "exporter", "observability", { networkMode: "host", pidMode: "host" });
+        const [message] = await violations(noHostNetwork, [exporter]);
+        assert.match(message, /sets networkMode: host: it would bypass the environment's internal network and egress allow-list\. Remove it/);
+        const odoo = odooContainer("staging", { pidMode: "host", ipcMode: "host" });
+        assert.match((await violations(noHostNetwork, [odoo]))[0], /sets pidMode: host and ipcMode: host: it sees \(and may signal\) every process of the host and it shares the host's shared memory/);
+    });
+
+    it("lets observability read host processes (pidMode: host) by default, and follows the configured allow-list", async () => {
+        const exporter = container("production", "exporter", "observability", { pidMode: "host" });
+        assert.deepEqual(await violations(noHostNetwork, [exporter]), []);
+        assert.equal((await violations(noHostNetwork, [exporter], { "no-host-network": { allowedHostNamespaces: {} } })).length, 1);
     });
 });
 
