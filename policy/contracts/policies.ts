@@ -28,10 +28,10 @@ import {
 } from "../lib/docker";
 import { labelCarrier, labelsOf, requiredLabelKeys } from "../lib/labels";
 import type { PolicyPackDefinition } from "../lib/pack";
-import { containersOf, resourceStage, stackStage } from "../lib/policy";
+import { containersOf, resourceStage, stackStage, withConfigDefaults } from "../lib/policy";
 import { dockerTypes } from "../lib/types";
 
-export const addonsPathContract: ResourceValidationPolicy = {
+export const addonsPathContract: ResourceValidationPolicy = withConfigDefaults({
     name: "addons-path-contract",
     description: "Every Odoo container runs with the addons path declared in config/runtime-contract.yaml, in every stage.",
     enforcementLevel: "mandatory",
@@ -66,7 +66,7 @@ export const addonsPathContract: ResourceValidationPolicy = {
             );
         }
     },
-};
+});
 
 export const requiredVariablesSet: StackValidationPolicy = {
     name: "required-variables-set",
@@ -112,7 +112,7 @@ function imageSources(container: PolicyResource): PolicyResource[] {
     return (container.propertyDependencies?.image ?? []).filter((d) => d.type === dockerTypes.remoteImage || d.type === dockerTypes.image);
 }
 
-export const imagesPinnedByDigest: StackValidationPolicy = {
+export const imagesPinnedByDigest: StackValidationPolicy = withConfigDefaults({
     name: "images-pinned-by-digest",
     description: "Staging and production run the Odoo image pinned by digest (@sha256:…), and no image on a floating tag (latest or none).",
     enforcementLevel: "mandatory",
@@ -178,7 +178,7 @@ export const imagesPinnedByDigest: StackValidationPolicy = {
             if (floating(name)) report(`${describe(pull)} pulls ${name} on a floating tag in ${stage}: name an explicit version (or a digest).`, pull.urn);
         }
     },
-};
+});
 
 export const containerLimits: ResourceValidationPolicy = {
     name: "container-limits",

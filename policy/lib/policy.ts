@@ -2,7 +2,14 @@
  * Small helpers every pack shares: where a policy applies (by stage), and typed access to the
  * resources of a stack policy.
  */
-import type { PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import type {
+    PolicyResource,
+    ResourceValidation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
 import type { StackIdentity } from "../../config/stage";
 import { identityFromUrn, identityOfResources } from "./stack";
 import { dockerTypes } from "./types";
@@ -31,6 +38,33 @@ export const containersWithRole = (resources: readonly PolicyResource[], roles: 
         const role = roleOf(c.props);
         return role !== undefined && roles.includes(role);
     });
+
+/**
+ * CrossGuard passes a policy only the configuration the engine sent (nothing when the pack is not
+ * configured); this makes `getConfig()` always start from the policy's schema defaults, so a
+ * policy behaves the same under `pulumi preview --policy-pack` and in the offline plan.
+ */
+export function withConfigDefaults<P extends ResourceValidationPolicy | StackValidationPolicy>(policy: P): P {
+    const defaults = (): Record<string, unknown> => {
+        const out: Record<string, unknown> = {};
+        for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
+            const value = (schema as { default?: unknown }).default;
+            if (value !== undefined) out[key] = structuredClone(value);
+        }
+        return out;
+    };
+    const complete = <A extends { getConfig<T extends object>(): T }>(args: A): A => ({
+        ...args,
+        getConfig: <T extends object>() => ({ ...defaults(), ...args.getConfig<Record<string, unknown>>() }) as T,
+    });
+    if ("validateStack" in policy) {
+        const validate = policy.validateStack;
+        return { ...policy, validateStack: (args: StackValidationArgs, report) => validate(complete(args), report) };
+    }
+    const wrap = (validate: ResourceValidation): ResourceValidation => (args, report) => validate(complete(args), report);
+    const validators = (policy as ResourceValidationPolicy).validateResource;
+    return { ...policy, validateResource: Array.isArray(validators) ? validators.map(wrap) : validators && wrap(validators) };
+}
 
 /** Containers that run Odoo against the environment's database (see runsOdoo). */
 export const odooContainersOf = (resources: readonly PolicyResource[]): PolicyResource[] => containersOf(resources).filter((c) => runsOdoo(c.props));

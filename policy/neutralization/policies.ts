@@ -15,7 +15,7 @@ import { describe, listing } from "../lib/describe";
 import { cliOption, envEntries, envValues, networkNames, odooOption, runsOdoo } from "../lib/docker";
 import { ancestors, dependsOn } from "../lib/graph";
 import type { PolicyPackDefinition } from "../lib/pack";
-import { containersWithRole, known, odooContainersOf, resourceStage, stackStage, stringsIn } from "../lib/policy";
+import { containersWithRole, known, odooContainersOf, resourceStage, stackStage, stringsIn, withConfigDefaults } from "../lib/policy";
 import { commandTypes, componentTypes, dockerTypes, isOneOf } from "../lib/types";
 
 export const nonProductionStages: readonly string[] = stages.filter((s) => s !== "production");
@@ -162,7 +162,7 @@ function attachedNetworks(props: Record<string, unknown>): { names: (string | un
     return { names, mode };
 }
 
-export const egressIsolated: StackValidationPolicy = {
+export const egressIsolated: StackValidationPolicy = withConfigDefaults({
     name: "egress-isolated",
     description:
         "Outside production every container that runs Odoo is attached only to internal Docker networks (no route out): whatever " +
@@ -209,7 +209,7 @@ export const egressIsolated: StackValidationPolicy = {
             }
         }
     },
-};
+});
 
 /** IAM actions that write to a bucket. */
 const writeActionPattern = /\bs3:(Put|Delete|Restore|\*)/;
@@ -217,7 +217,7 @@ const writeActionPattern = /\bs3:(Put|Delete|Restore|\*)/;
 /** Environment variable names that hold integration credentials. */
 export const credentialNamePattern = /(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE_KEY|ACCESS_KEY|CLIENT_SECRET|WEBHOOK)/i;
 
-export const noProductionReferences: StackValidationPolicy = {
+export const noProductionReferences: StackValidationPolicy = withConfigDefaults({
     name: "no-production-references",
     description:
         "No non-production resource mentions production's host, database, database server, SMTP relay, bucket, Docker host or IP (from Pulumi.production.yaml), " +
@@ -267,7 +267,7 @@ export const noProductionReferences: StackValidationPolicy = {
             }
         }
     },
-};
+});
 
 export const neutralizationPack: PolicyPackDefinition = {
     name: "neutralization",

@@ -13,7 +13,7 @@ import { describe, listing } from "../lib/describe";
 import { cpuLimit, memoryMb } from "../lib/docker";
 import { labelsOf } from "../lib/labels";
 import type { PolicyPackDefinition } from "../lib/pack";
-import { containersOf, containersWithRole, stackStage } from "../lib/policy";
+import { containersOf, containersWithRole, stackStage, withConfigDefaults } from "../lib/policy";
 import { componentTypes } from "../lib/types";
 
 const prOnly = ["pr"] as const;
@@ -40,7 +40,7 @@ export const oneOdooPerPr: StackValidationPolicy = {
     },
 };
 
-export const prResourceBudget: StackValidationPolicy = {
+export const prResourceBudget: StackValidationPolicy = withConfigDefaults({
     name: "pr-resource-budget",
     description: "Every container of a PR stack has memory and CPU limits within the PR budget (odoo-platform:prMaxMemoryMb, prMaxCpus).",
     enforcementLevel: "mandatory",
@@ -73,7 +73,7 @@ export const prResourceBudget: StackValidationPolicy = {
             }
         }
     },
-};
+});
 
 export const prTtlLabel: StackValidationPolicy = {
     name: "pr-ttl-label",

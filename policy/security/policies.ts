@@ -13,7 +13,7 @@ import { readProjectFile, stackFileOf } from "../lib/checkedIn";
 import { describe, listing } from "../lib/describe";
 import { envValue, hostMounts, odooOption, roleOf, runsOdoo, uploadedContent } from "../lib/docker";
 import type { PolicyPackDefinition } from "../lib/pack";
-import { known, odooContainersOf, readKnown, resourceStage, stackStage } from "../lib/policy";
+import { known, odooContainersOf, readKnown, resourceStage, stackStage, withConfigDefaults } from "../lib/policy";
 import { cloudflareTypes, commandTypes, dockerTypes, githubTypes, isOneOf, otherTypes, s3Types } from "../lib/types";
 
 // --- Snapshot buckets -------------------------------------------------------------------------
@@ -304,7 +304,7 @@ export const hostNamespaces: Readonly<Record<string, string>> = {
     cgroupnsMode: "it sees the host's cgroups",
 };
 
-export const noHostNetwork: ResourceValidationPolicy = {
+export const noHostNetwork: ResourceValidationPolicy = withConfigDefaults({
     name: "no-host-network",
     description:
         "No container shares the host's network; the host's PID, IPC, user and cgroup namespaces only where allowed by role " +
@@ -331,12 +331,12 @@ export const noHostNetwork: ResourceValidationPolicy = {
             );
         }
     },
-};
+});
 
 /** Host paths that expose the Docker daemon's API. */
 export const dockerSocketPattern = /(^|\/)(docker|podman|containerd)\.sock$|^\/(var\/)?run\/?$/;
 
-export const dockerSocketAllowlist: ResourceValidationPolicy = {
+export const dockerSocketAllowlist: ResourceValidationPolicy = withConfigDefaults({
     name: "docker-socket-allowlist",
     description: "The Docker socket (root on the host) is mounted only into allow-listed routing and observability containers.",
     enforcementLevel: "mandatory",
@@ -363,13 +363,13 @@ export const dockerSocketAllowlist: ResourceValidationPolicy = {
             );
         }
     },
-};
+});
 
 // --- DNS and GitHub ---------------------------------------------------------------------------
 
 const proxiableRecordTypes = ["A", "AAAA", "CNAME"];
 
-export const cloudflareRecordsProxied: ResourceValidationPolicy = {
+export const cloudflareRecordsProxied: ResourceValidationPolicy = withConfigDefaults({
     name: "cloudflare-records-proxied",
     description: "Every Cloudflare A/AAAA/CNAME record is proxied, so the Docker hosts' addresses stay hidden behind Cloudflare.",
     enforcementLevel: "mandatory",
@@ -387,7 +387,7 @@ export const cloudflareRecordsProxied: ResourceValidationPolicy = {
         if (args.getConfig<{ unproxiedNames: string[] }>().unproxiedNames.includes(name)) return;
         report(`${describe(args)} (${type} ${name}) is not proxied: it would publish the Docker host's address. Set proxied: true.`);
     },
-};
+});
 
 /** Does a branch-protection pattern (fnmatch-style) cover `branch`? */
 export function patternCovers(pattern: string, branch: string): boolean {
@@ -438,7 +438,7 @@ function protectionProblems(r: PolicyResource, branch: string): string[] | undef
     return undefined;
 }
 
-export const githubProductionProtected: StackValidationPolicy = {
+export const githubProductionProtected: StackValidationPolicy = withConfigDefaults({
     name: "github-production-protected",
     description:
         "When the stack manages GitHub, the `production` environment requires reviewers and the production branch is protected (reviews or status checks, no force push, no deletion).",
@@ -471,7 +471,7 @@ export const githubProductionProtected: StackValidationPolicy = {
             for (const { r, problems } of protections) report(`${describe(r)} protects \`${branch}\` but ${listing(problems!)}: require status checks or reviews, and forbid force pushes and deletion.`, r.urn);
         }
     },
-};
+});
 
 export const securityPack: PolicyPackDefinition = {
     name: "security",

@@ -1,12 +1,13 @@
 /** The pure helpers the policies are built on. */
 import * as assert from "node:assert/strict";
+import type { StackValidationPolicy } from "@pulumi/policy";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { mentions, productionValues } from "../../policy/lib/checkedIn";
 import { cliOption, envValue, hostMounts, networkNames, odooOption, parseImageRef, parseOdooConf, isDigestPinned } from "../../policy/lib/docker";
 import { awsTagMap, labelCarrier } from "../../policy/lib/labels";
-import { stringsIn } from "../../policy/lib/policy";
+import { stringsIn, withConfigDefaults } from "../../policy/lib/policy";
 import { identityFromUrn } from "../../policy/lib/stack";
 import { cloudflareTypes, commandTypes, componentTypes, dockerTypes, githubTypes, otherTypes, s3Types } from "../../policy/lib/types";
 
@@ -97,6 +98,22 @@ describe("policy helpers", () => {
         assert.deepEqual(productionValues(path.join(dir, "Pulumi.production.yaml")).map((v) => v.value), ["erp.example.org", "odoo_production"]);
         assert.deepEqual(productionValues(path.join(dir, "missing.yaml")), []);
         fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("gives a policy its schema defaults when the engine sends no configuration, and lets sent values win", async () => {
+        const seen: unknown[] = [];
+        const policy = withConfigDefaults<StackValidationPolicy>({
+            name: "p",
+            description: "d",
+            configSchema: { properties: { a: { type: "array", default: ["x"] }, b: { type: "string" } } },
+            validateStack: (args) => {
+                seen.push(args.getConfig());
+            },
+        });
+        const args = (config: object) => ({ resources: [], stackTags: new Map(), getConfig: <T extends object>() => config as T, notApplicable: (): never => { throw new Error(); } });
+        await policy.validateStack(args({}), () => undefined);
+        await policy.validateStack(args({ a: ["y"], b: "z" }), () => undefined);
+        assert.deepEqual(seen, [{ a: ["x"] }, { a: ["y"], b: "z" }]);
     });
 
     it("lists every string of a value with its path", () => {
