@@ -233,5 +233,8 @@ export function runsOdoo(props: Props): boolean {
     const role = roleOf(props);
     if (role === containerRoles.odoo) return true;
     if (role !== containerRoles.odooInit) return false;
-    return odooConfOf(props) !== undefined || cliOption(commandLine(props), odooOptions.addons_path.flags) !== undefined;
+    // Only the upload's path is read: its content may not be known yet during a preview.
+    const confPath = cliOption(commandLine(props), ["--config", "-c"]) ?? envValue(props, "ODOO_RC") ?? defaultOdooConfPath;
+    const uploadsConf = asArray(props.uploads).some((u) => (u as { file?: unknown })?.file === confPath);
+    return uploadsConf || cliOption(commandLine(props), odooOptions.addons_path.flags) !== undefined;
 }
