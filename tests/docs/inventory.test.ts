@@ -32,6 +32,25 @@ describe("docs/architecture/ENVIRONMENT_VARIABLES.md", () => {
         }
     });
 
+    it("lists every environment variable the code reads (process.env.NAME in config/, components/, ops/, index.ts)", () => {
+        const documented = new Set([...runtimeVariables, ...ciVariables].map((v) => v.name));
+        for (const key of configKeyNames) {
+            const env = (configKeys[key] as { env?: string }).env;
+            if (env) documented.add(env);
+        }
+        const sources = (dir: string): string[] =>
+            fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
+        const files = [...["config", "components", "ops"].flatMap((d) => sources(path.join(projectDir, d))), path.join(projectDir, "index.ts")];
+        const read = new Map<string, string>();
+        for (const file of files) {
+            for (const m of fs.readFileSync(file, "utf8").matchAll(/process\.env\.([A-Z_][A-Z0-9_]*)|process\.env\[["']([A-Z_][A-Z0-9_]*)["']\]/g)) {
+                read.set(m[1] ?? m[2], path.relative(projectDir, file));
+            }
+        }
+        const missing = [...read].filter(([name]) => !documented.has(name)).map(([name, file]) => `${name} (read in ${file})`);
+        assert.deepEqual(missing, [], "add these to config/environment.ts (ciVariables or runtimeVariables), then npm run docs");
+    });
+
     it("marks per stage what is required: odooImage in staging, smtpHost only in production", () => {
         const rowOf = (key: string) => committed.split("\n").find((l) => l.startsWith(`| \`odoo-platform:${key}\``))!.split(" | ");
         // | key | env | source | dev | pr | staging | production | description
