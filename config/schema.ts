@@ -7,6 +7,7 @@
  * Keys live in Pulumi config under the project namespace: `odoo-platform:<key>`.
  */
 import { z } from "zod";
+import { runtimeContract } from "./contract";
 import { isDnsName } from "./naming";
 import type { Stage } from "./stage";
 
@@ -136,11 +137,11 @@ export const configKeys = {
         example: ".",
     }),
     addonsPath: key({
-        description: "Addons path inside the Odoo container: the runtime contract every stage must match.",
+        description: "Addons path inside the Odoo container: the runtime contract every stage must match (config/runtime-contract.yaml).",
         schema: z.array(containerPath).min(1, "must list at least one directory"),
         coerce: "list",
         source: "config",
-        defaults: everyStage(["/mnt/extra-addons"]),
+        defaults: everyStage(runtimeContract.addonsPath),
         example: "[/mnt/extra-addons, /mnt/oca-addons]",
     }),
     devSourceDir: key({

@@ -1,9 +1,10 @@
 /**
- * `npm run plan -- --stack <name> [--config-file <path>] [--json]`
+ * `npm run plan -- --stack <name> [--config-file <path>] [--policy-config <file>] [--json]`
  * Exit 0 clean, 1 a mandatory policy violated, 2 invalid configuration.
  */
 import { Command, CommanderError } from "commander";
 import { planDocument, planStack } from "./plan";
+import { loadPolicyConfig, PolicyConfigError } from "./policies";
 import { renderPlan } from "./render";
 
 async function main(argv: string[]): Promise<number> {
@@ -11,6 +12,7 @@ async function main(argv: string[]): Promise<number> {
         .description("Evaluate a stack offline under Pulumi's mock runtime and run every policy pack on it")
         .requiredOption("--stack <name>", "dev, staging, production or pr-<number>")
         .option("--config-file <path>", "evaluate against this config file instead of Pulumi.<stack>.yaml")
+        .option("--policy-config <file>", "policy configuration, as `pulumi preview --policy-pack-config` takes it (JSON keyed by policy name)")
         .option("--json", "print one JSON document")
         .exitOverride();
     try {
@@ -19,8 +21,16 @@ async function main(argv: string[]): Promise<number> {
         if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
         throw err;
     }
-    const opts = program.opts<{ stack: string; configFile?: string; json?: boolean }>();
-    const result = await planStack({ stack: opts.stack, configFile: opts.configFile });
+    const opts = program.opts<{ stack: string; configFile?: string; policyConfig?: string; json?: boolean }>();
+    let policyConfig;
+    try {
+        policyConfig = opts.policyConfig ? loadPolicyConfig(opts.policyConfig) : undefined;
+    } catch (err) {
+        if (!(err instanceof PolicyConfigError)) throw err;
+        process.stderr.write(`${err.message}\n`);
+        return 2;
+    }
+    const result = await planStack({ stack: opts.stack, configFile: opts.configFile, policyConfig });
     if (opts.json) process.stdout.write(`${JSON.stringify(planDocument(result), null, 2)}\n`);
     else {
         const text = renderPlan(result);

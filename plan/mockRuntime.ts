@@ -40,6 +40,7 @@ interface RegisterRequest {
     getObject?(): unknown;
     getProperties?(): unknown;
     getDependenciesList?(): string[];
+    getPropertydependenciesMap?(): { forEach(cb: (deps: { getUrnsList(): string[] }, key: string) => void): void };
     getProvider(): string;
 }
 
@@ -55,10 +56,14 @@ export interface RecordedResource {
     name: string;
     custom: boolean;
     parentUrn?: string;
-    /** URNs of explicit `dependsOn` dependencies. */
+    /** URNs of every direct dependency: explicit `dependsOn` plus the resources whose outputs feed an input. */
     dependencies: string[];
+    /** Per input property, the URNs of the resources whose outputs it was computed from. */
+    propertyDependencies: Record<string, string[]>;
     /** Inputs with secret values wrapped as SecretValue. */
     inputs: Record<string, unknown>;
+    /** State the (mock) provider returned: inputs plus computed outputs, secrets wrapped. Unset for components. */
+    outputs?: Record<string, unknown>;
     /** Provider reference (`urn::id`) when one was passed explicitly or inherited. */
     provider?: string;
 }
@@ -103,39 +108,60 @@ export function unwrapSecrets(value: unknown): unknown {
     return value;
 }
 
+function propertyDependenciesOf(req: RegisterRequest): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    req.getPropertydependenciesMap?.().forEach((deps, key) => {
+        out[key] = deps.getUrnsList();
+    });
+    return out;
+}
+
 class RecordingMonitor extends (MockMonitor as unknown as new (mocks: pulumi.runtime.Mocks) => MonitorLike) {
     readonly recorded: RecordedResource[] = [];
     stackOutputs: Record<string, unknown> = {};
     private stackUrn?: string;
 
-    private record(req: RegisterRequest, custom: boolean, struct: unknown): void {
+    private record(req: RegisterRequest, custom: boolean, struct: unknown): RecordedResource | undefined {
         const type = req.getType();
         const urn = this.newUrn(req.getParent(), type, req.getName());
         if (type === "pulumi:pulumi:Stack") {
             this.stackUrn = urn;
-            return;
+            return undefined;
         }
         const parent = req.getParent();
-        this.recorded.push({
+        const recorded: RecordedResource = {
             urn,
             type,
             name: req.getName(),
             custom,
             parentUrn: parent && parent !== this.stackUrn ? parent : undefined,
             dependencies: req.getDependenciesList?.() ?? [],
+            propertyDependencies: propertyDependenciesOf(req),
             inputs: markSecrets(rpc.deserializeProperties(struct, true)) as Record<string, unknown>,
             provider: req.getProvider() || undefined,
-        });
+        };
+        this.recorded.push(recorded);
+        return recorded;
+    }
+
+    /** Wraps the engine's callback to keep the state the mock provider returned. */
+    private keepOutputs(recorded: RecordedResource | undefined, callback: (err: unknown, res?: unknown) => void) {
+        return (err: unknown, res?: unknown) => {
+            const object = (res as { getObject?(): unknown; getProperties?(): unknown } | undefined);
+            const struct = object?.getObject?.() ?? object?.getProperties?.();
+            if (!err && recorded && recorded.custom && struct) recorded.outputs = markSecrets(rpc.deserializeProperties(struct, true)) as Record<string, unknown>;
+            callback(err, res);
+        };
     }
 
     override async registerResource(req: RegisterRequest, callback: (err: unknown, res?: unknown) => void): Promise<void> {
-        this.record(req, req.getCustom?.() ?? true, req.getObject!());
-        return super.registerResource(req, callback);
+        const recorded = this.record(req, req.getCustom?.() ?? true, req.getObject!());
+        return super.registerResource(req, this.keepOutputs(recorded, callback));
     }
 
     override async readResource(req: RegisterRequest, callback: (err: unknown, res?: unknown) => void): Promise<void> {
-        this.record(req, true, req.getProperties!());
-        return super.readResource(req, callback);
+        const recorded = this.record(req, true, req.getProperties!());
+        return super.readResource(req, this.keepOutputs(recorded, callback));
     }
 
     override registerResourceOutputs(req: { getUrn(): string; getOutputs(): unknown }, callback: (err: unknown, res?: unknown) => void): void {

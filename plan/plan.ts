@@ -11,7 +11,7 @@ import { configKeys, projectName } from "../config/schema";
 import { StackIdentity, stackIdentity, StackNameError } from "../config/stage";
 import { policyPacks as registeredPacks, PolicyPackDefinition } from "../policy/registry";
 import { isSecretValue, RecordedResource, runUnderMocks } from "./mockRuntime";
-import { blocks, PolicyConfig, PolicyVerdict, runPolicyPacks } from "./policies";
+import { blocks, PolicyConfig, PolicyConfigError, PolicyVerdict, runPolicyPacks } from "./policies";
 
 export const projectDir = path.resolve(__dirname, "..");
 const programPath = path.join(projectDir, "index.ts");
@@ -167,7 +167,12 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
         Object.assign(process.env, savedEnv);
     }
 
-    result.policies = await runPolicyPacks(options.policyPacks ?? registeredPacks, result.recorded, options.policyConfig);
+    try {
+        result.policies = await runPolicyPacks(options.policyPacks ?? registeredPacks, result.recorded, options.policyConfig);
+    } catch (err) {
+        if (!(err instanceof PolicyConfigError)) throw err;
+        return { ...result, exitCode: 2, errors: [err.message] };
+    }
     result.exitCode = blocks(result.policies) ? 1 : 0;
     return result;
 }

@@ -1,0 +1,154 @@
+/**
+ * Runs a policy pack the way `pulumi preview --policy-pack policy/<pack>` does — the Pulumi SDK's
+ * run-policy-pack entry point compiling the pack with ts-node and serving the CrossGuard gRPC
+ * analyzer — and talks to it as the engine would (GetAnalyzerInfo, Analyze, AnalyzeStack). No CLI,
+ * no network: the server listens on 127.0.0.1 and is stopped by the test that started it.
+ */
+import { ChildProcess, spawn } from "node:child_process";
+import * as path from "node:path";
+import type { RecordedResource } from "../../plan/mockRuntime";
+import { unwrapSecrets } from "../../plan/mockRuntime";
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const grpc = require("@grpc/grpc-js") as typeof import("@grpc/grpc-js");
+const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as { AnalyzerClient: new (address: string, credentials: unknown) => AnalyzerClient };
+const pb = require("@pulumi/pulumi/proto/analyzer_pb") as Record<string, new () => Message>;
+const { Struct } = require("google-protobuf/google/protobuf/struct_pb.js") as { Struct: { fromJavaScript(v: unknown): unknown } };
+const { Empty } = require("google-protobuf/google/protobuf/empty_pb.js") as { Empty: new () => unknown };
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+type Message = Record<string, (...args: unknown[]) => unknown>;
+type Call = (request: unknown, callback: (err: Error | null, response: Message) => void) => void;
+interface AnalyzerClient {
+    getAnalyzerInfo: Call;
+    analyze: Call;
+    analyzeStack: Call;
+    close(): void;
+}
+
+export const projectDir = path.resolve(__dirname, "..", "..");
+const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
+
+export interface Diagnostic {
+    policy: string;
+    enforcement: string;
+    urn: string;
+    /** The policy's own message (CrossGuard prefixes the policy description on its own line). */
+    message: string;
+}
+
+export interface RunningPack {
+    pack: string;
+    info(): Promise<{ name: string; policies: { name: string; enforcement: string }[] }>;
+    analyze(resource: RecordedResource, all: RecordedResource[]): Promise<Diagnostic[]>;
+    analyzeStack(resources: RecordedResource[]): Promise<Diagnostic[]>;
+    stop(): void;
+}
+
+const levels = ["advisory", "mandatory", "disabled", "remediate"];
+const plain = (value: unknown) => JSON.parse(JSON.stringify(unwrapSecrets(value) ?? {}));
+const invoke = (client: AnalyzerClient, method: keyof AnalyzerClient, request: unknown) =>
+    new Promise<Message>((resolve, reject) => (client[method] as Call).call(client, request, (err, response) => (err ? reject(err) : resolve(response))));
+
+function options(r: RecordedResource): Message {
+    const opts = new pb.AnalyzerResourceOptions();
+    opts.setParent(r.parentUrn ?? "");
+    return opts;
+}
+
+function provider(r: RecordedResource, all: RecordedResource[]): Message | undefined {
+    const urn = r.provider?.slice(0, r.provider.lastIndexOf("::"));
+    const p = all.find((x) => x.urn === urn);
+    if (!p) return undefined;
+    const msg = new pb.AnalyzerProviderResource();
+    msg.setType(p.type);
+    msg.setUrn(p.urn);
+    msg.setName(p.name);
+    msg.setProperties(Struct.fromJavaScript(plain(p.inputs)));
+    return msg;
+}
+
+function diagnostics(response: Message): Diagnostic[] {
+    return (response.getDiagnosticsList() as Message[]).map((d) => ({
+        policy: d.getPolicyname() as string,
+        enforcement: levels[d.getEnforcementlevel() as number],
+        urn: d.getUrn() as string,
+        message: String(d.getMessage()).split("\n").slice(1).join("\n"),
+    }));
+}
+
+/** Starts `policy/<pack>` under the SDK's policy-pack runner; resolves once it serves. */
+export function startPolicyPack(pack: string, timeoutMs = 120_000): Promise<RunningPack> {
+    const child: ChildProcess = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", "."], {
+        cwd: path.join(projectDir, "policy", pack),
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr!.on("data", (d) => (stderr += d));
+    return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+            child.kill();
+            reject(new Error(`policy pack ${pack} did not start within ${timeoutMs} ms: ${stderr}`));
+        }, timeoutMs);
+        child.once("exit", (code) => {
+            clearTimeout(timer);
+            reject(new Error(`policy pack ${pack} exited with ${code} before serving: ${stderr}`));
+        });
+        child.stdout!.once("data", (data: Buffer) => {
+            clearTimeout(timer);
+            child.removeAllListeners("exit");
+            const port = Number(String(data).trim().split("\n")[0]);
+            const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+            resolve({
+                pack,
+                async info() {
+                    const res = await invoke(client, "getAnalyzerInfo", new Empty());
+                    return {
+                        name: res.getName() as string,
+                        policies: (res.getPoliciesList() as Message[]).map((p) => ({ name: p.getName() as string, enforcement: levels[p.getEnforcementlevel() as number] })),
+                    };
+                },
+                async analyze(r, all) {
+                    const req = new pb.AnalyzeRequest();
+                    req.setType(r.type);
+                    req.setUrn(r.urn);
+                    req.setName(r.name);
+                    req.setProperties(Struct.fromJavaScript(plain(r.inputs)));
+                    req.setOptions(options(r));
+                    const p = provider(r, all);
+                    if (p) req.setProvider(p);
+                    return diagnostics(await invoke(client, "analyze", req));
+                },
+                async analyzeStack(resources) {
+                    const req = new pb.AnalyzeStackRequest();
+                    req.setResourcesList(
+                        resources.map((r) => {
+                            const res = new pb.AnalyzerResource();
+                            res.setType(r.type);
+                            res.setUrn(r.urn);
+                            res.setName(r.name);
+                            res.setProperties(Struct.fromJavaScript(plain({ ...r.inputs, ...(r.outputs ?? {}) })));
+                            res.setOptions(options(r));
+                            res.setParent(r.parentUrn ?? "");
+                            res.setDependenciesList(r.dependencies);
+                            const deps = res.getPropertydependenciesMap() as unknown as { set(k: string, v: unknown): void };
+                            for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
+                                const d = new pb.AnalyzerPropertyDependencies();
+                                d.setUrnsList(urns);
+                                deps.set(k, d);
+                            }
+                            const p = provider(r, resources);
+                            if (p) res.setProvider(p);
+                            return res;
+                        }),
+                    );
+                    return diagnostics(await invoke(client, "analyzeStack", req));
+                },
+                stop() {
+                    client.close();
+                    child.kill();
+                },
+            });
+        });
+    });
+}
