@@ -13,6 +13,7 @@ import { EdgeRouter, edgeNetworkName } from "./components/EdgeRouter";
 import { EvidenceSchema } from "./components/EvidenceSchema";
 import { resolveActionsSettings } from "./components/githubActions";
 import { NeutralizedDatabase } from "./components/NeutralizedDatabase";
+import { ProductionDatabase } from "./components/ProductionDatabase";
 import { DatabaseTarget, mailpitSmtpPort, OdooEnvironment } from "./components/OdooEnvironment";
 import { ObservabilityStack } from "./components/ObservabilityStack";
 import { RepositorySettings } from "./components/RepositorySettings";
@@ -104,7 +105,12 @@ if (stage === "staging" || (stage === "pr" && s.snapshotId)) {
     });
     database = serverDatabase([neutralized.ready], { user: neutralized.ownerRole, password: neutralized.ownerPassword });
 } else if (stage === "production") {
-    database = serverDatabase();
+    const production = new ProductionDatabase("database", {
+        server: { host: s.dbHost!, port: s.dbPort, adminUser: s.dbAdminUser, adminPassword: secret(s.dbAdminPassword), sslMode: s.dbSslMode },
+        database: names.database,
+        owner: names.databaseOwner,
+    });
+    database = serverDatabase(undefined, { user: production.ownerRole, password: production.ownerPassword });
 } else {
     database = { kind: "container", image: s.postgresImage, slowQueryMs: s.slowQueryMs };
 }

@@ -5,3 +5,4 @@ export * from "./ObservabilityStack";
 export * from "./EvidenceSchema";
 export * from "./EdgeRouter";
 export * from "./RepositorySettings";
+export * from "./ProductionDatabase";

@@ -244,8 +244,7 @@ export const odooDbUserNotAdmin: StackValidationPolicy = {
     description:
         "Every Odoo connects with its own database role: never `postgres` (Odoo aborts at start-up: \"Using the database user 'postgres' is a security risk\") " +
         "and never the admin role the stack manages the server with.",
-    // Advisory until the production stack connects with a dedicated role (index.ts: serverDatabase()).
-    enforcementLevel: "advisory",
+    enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         stackStage(args);
         const adminUsers = new Set(

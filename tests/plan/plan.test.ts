@@ -49,6 +49,10 @@ describe("offline plan", function () {
         assert.equal(ofType(plan, "aws:s3/bucket:Bucket")[0].inputs.bucket, "insightpulseai-odoo-snapshots");
         assert.equal(plan.outputs.mailCatcherUrl, null);
         assert.equal(plan.outputs.url, "https://erp.insightpulseai.com");
+        // Odoo connects with production's own role, which Pulumi may never drop.
+        const role = plan.recorded.find((r) => r.type === "postgresql:index/role:Role" && r.name === "database-owner");
+        assert.equal(role?.inputs.name, "odoo_production_owner");
+        assert.ok(plan.resources.some((r) => r.type === "odoo-platform:data:ProductionDatabase"));
     });
 
     it("plans dev with local Docker only: no cloud resource at all", async () => {

@@ -135,8 +135,8 @@ describe("policy security/odoo-db-user-not-admin", () => {
         assert.match((await violations(odooDbUserNotAdmin, [provider, odooContainer("staging", {}, { db_user: "platform_admin" })]))[0], /connects as platform_admin, the admin role/);
     });
 
-    it("is advisory until production has a role of its own", () => {
-        assert.equal(odooDbUserNotAdmin.enforcementLevel, "advisory");
+    it("is mandatory: every stage, production included, has a role of its own", () => {
+        assert.equal(odooDbUserNotAdmin.enforcementLevel, "mandatory");
     });
 });
 
