@@ -1,6 +1,6 @@
 /**
  * Odoo's accounting formulas as SQL, shared by the fixture (which writes consistent books) and the
- * financial anonymization (which recomputes move totals from the scaled lines).
+ * financial anonymization (which moves each stored total by exactly what its lines moved).
  *
  * Source: `account.move._compute_amount` and `_compute_direction_sign` (odoo/odoo 17.0/18.0,
  * addons/account/models/account_move.py).
@@ -14,48 +14,68 @@ export function directionSignSql(moveType: string): string {
     return `(CASE WHEN ${moveType} IN ('entry', 'in_invoice', 'out_refund', 'in_receipt') THEN 1 ELSE -1 END)`;
 }
 
-/** The account_move columns `_compute_amount` stores. */
-export const moveTotalColumns = [
-    "amount_untaxed", "amount_tax", "amount_total", "amount_residual",
-    "amount_untaxed_signed", "amount_untaxed_in_currency_signed", "amount_tax_signed", "amount_total_signed",
-    "amount_total_in_currency_signed", "amount_residual_signed",
-] as const;
-export type MoveTotalColumn = (typeof moveTotalColumns)[number];
+/**
+ * Which sum of line amounts a line feeds: 'u' untaxed (invoice product/rounding lines), 't' tax,
+ * 'r' residual (payment terms), 'e' the debit side of a journal entry; NULL for none.
+ */
+export function lineKindSql(moveType: string, displayType: string, balance: string): string {
+    return `(CASE WHEN ${moveType} IN (${invoiceMoveTypes.map((t) => `'${t}'`).join(", ")}) THEN
+        CASE WHEN ${displayType} IN ('product', 'rounding') THEN 'u' WHEN ${displayType} = 'tax' THEN 't' WHEN ${displayType} = 'payment_term' THEN 'r' END
+        WHEN ${balance} > 0 THEN 'e' END)`;
+}
+
+type Sum = "untaxed" | "tax" | "total" | "residual";
+type Factor = "direction" | "-direction" | "-1" | "+1";
+
+/**
+ * Every stored total as `factor × sum(amount of kind)`: `currency` picks amount_currency (else
+ * balance); for entries `entry` replaces the factor (the abs() of `_compute_amount`, positive
+ * there because an entry's total is the sum of its debits).
+ */
+export const moveTotalFormulas = {
+    amount_untaxed: { sum: "untaxed", currency: true, factor: "direction" },
+    amount_tax: { sum: "tax", currency: true, factor: "direction" },
+    amount_total: { sum: "total", currency: true, factor: "direction" },
+    amount_residual: { sum: "residual", currency: true, factor: "-direction" },
+    amount_untaxed_signed: { sum: "untaxed", currency: false, factor: "-1" },
+    amount_untaxed_in_currency_signed: { sum: "untaxed", currency: true, factor: "-1" },
+    amount_tax_signed: { sum: "tax", currency: false, factor: "-1" },
+    amount_total_signed: { sum: "total", currency: false, factor: "-1", entry: "+1" },
+    amount_total_in_currency_signed: { sum: "total", currency: true, factor: "-1", entry: "+1" },
+    amount_residual_signed: { sum: "residual", currency: false, factor: "+1" },
+} as const satisfies Record<string, { sum: Sum; currency: boolean; factor: Factor; entry?: Factor }>;
+
+export type MoveTotalColumn = keyof typeof moveTotalFormulas;
+export const moveTotalColumns = Object.keys(moveTotalFormulas) as MoveTotalColumn[];
+
+const kinds: Record<Sum, string[]> = { untaxed: ["u"], tax: ["t"], total: ["u", "t", "e"], residual: ["r"] };
+
+/**
+ * SQL for one total from per-move sums: `sums(kind list, currency?)` returns the SQL of the matching
+ * sum; `moveType` is the move's type column.
+ */
+export function moveTotalSql(column: MoveTotalColumn, moveType: string, sums: (kindList: string[], currency: boolean) => string): string {
+    const f = moveTotalFormulas[column];
+    const factor = (x: Factor) => (x === "direction" ? directionSignSql(moveType) : x === "-direction" ? `-${directionSignSql(moveType)}` : x === "-1" ? "-1" : "1");
+    const sum = sums(kinds[f.sum], f.currency);
+    const entry = "entry" in f ? f.entry : undefined;
+    return entry
+        ? `(CASE WHEN ${moveType} = 'entry' THEN ${factor(entry)} ELSE ${factor(f.factor)} END * ${sum})`
+        : `(${factor(f.factor)} * ${sum})`;
+}
 
 /**
  * A query with one row per move of `lines` (`move_id, <each moveTotalColumns>`), computed the way
- * Odoo does from the lines' balance / amount_currency / residuals / display_type. `lines` is a
- * relation (table or subquery, aliased) with columns move_id, move_type, display_type, balance,
+ * Odoo does. `lines` is a relation aliased `l` with move_id, move_type, display_type, balance,
  * amount_currency, amount_residual, amount_residual_currency.
  */
 export function moveTotalsQuery(lines: string): string {
-    const isInvoice = `l.move_type IN (${invoiceMoveTypes.map((t) => `'${t}'`).join(", ")})`;
-    const product = `${isInvoice} AND l.display_type IN ('product', 'rounding')`;
-    const tax = `${isInvoice} AND l.display_type = 'tax'`;
-    const term = `${isInvoice} AND l.display_type = 'payment_term'`;
-    const entryDebit = `NOT (${isInvoice}) AND l.balance > 0`;
-    const sum = (expr: string, where: string) => `COALESCE(sum(${expr}) FILTER (WHERE ${where}), 0)`;
-    const sign = directionSignSql("a.move_type");
-    const entry = `a.move_type = 'entry'`;
-    return `SELECT a.move_id,
-        ${sign} * a.untaxed_c AS amount_untaxed,
-        ${sign} * a.tax_c AS amount_tax,
-        ${sign} * a.total_c AS amount_total,
-        -${sign} * a.residual_c AS amount_residual,
-        -a.untaxed AS amount_untaxed_signed,
-        -a.untaxed_c AS amount_untaxed_in_currency_signed,
-        -a.tax AS amount_tax_signed,
-        CASE WHEN ${entry} THEN abs(a.total) ELSE -a.total END AS amount_total_signed,
-        CASE WHEN ${entry} THEN abs(${sign} * a.total_c) ELSE -a.total_c END AS amount_total_in_currency_signed,
-        a.residual AS amount_residual_signed
-    FROM (
-        SELECT l.move_id, min(l.move_type) AS move_type,
-            ${sum("l.balance", product)} AS untaxed, ${sum("l.amount_currency", product)} AS untaxed_c,
-            ${sum("l.balance", tax)} AS tax, ${sum("l.amount_currency", tax)} AS tax_c,
-            ${sum("l.balance", `(${product}) OR (${tax}) OR (${entryDebit})`)} AS total,
-            ${sum("l.amount_currency", `(${product}) OR (${tax}) OR (${entryDebit})`)} AS total_c,
-            ${sum("l.amount_residual", term)} AS residual, ${sum("l.amount_residual_currency", term)} AS residual_c
-        FROM ${lines}
-        GROUP BY l.move_id
-    ) a`;
+    const sums = (kindList: string[], currency: boolean) => {
+        const amount = kindList[0] === "r" ? (currency ? "amount_residual_currency" : "amount_residual") : currency ? "amount_currency" : "balance";
+        return `coalesce(sum(k.${amount}) FILTER (WHERE k.kind IN (${kindList.map((x) => `'${x}'`).join(", ")})), 0)`;
+    };
+    return `SELECT k.move_id, ${moveTotalColumns.map((c) => `${moveTotalSql(c, "min(k.move_type)", sums)} AS ${c}`).join(", ")}
+        FROM (SELECT l.move_id, l.move_type, l.balance, l.amount_currency, l.amount_residual, l.amount_residual_currency,
+                     ${lineKindSql("l.move_type", "l.display_type", "l.balance")} AS kind FROM ${lines} OFFSET 0) k
+        GROUP BY k.move_id`;
 }

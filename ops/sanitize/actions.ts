@@ -25,8 +25,8 @@ export interface ActionContext {
 /** `t."column"` */
 export const col = (name: string): string => `t.${quoteIdent(name)}`;
 
-/** The row key used to derive fakes: the id when there is one. */
-const rowKey = (ctx: ActionContext) => (ctx.has("id") ? col("id") : `md5(t::text)`);
+/** The row key used to derive fakes: the id when there is one, else a digest of the row (as an integer). */
+const rowKey = (ctx: ActionContext) => (ctx.has("id") ? col("id") : `hashtextextended(t::text, 0)`);
 const self = (ctx: ActionContext) => col(ctx.column);
 const tag = (ctx: ActionContext) => ctx.table.replace(/^.*\./, "");
 const keep = (ctx: ActionContext, value: string) => fake.unlessEmpty(self(ctx), value);
@@ -167,6 +167,10 @@ export const actions = {
 
     /** `<…@host>` message ids and references: keep the ids, move the host to example.com. */
     messageIds: (ctx: ActionContext) => keep(ctx, `regexp_replace(${self(ctx)}, '@[^>[:space:]]*', '@example.com', 'g')`),
+
+    /** One `<…@host>` message id: string functions (no regex) on a column of every chatter message. */
+    messageId: (ctx: ActionContext) => keep(ctx, `(CASE WHEN strpos(${self(ctx)}, '@') = 0 THEN ${self(ctx)} ` +
+        `ELSE left(${self(ctx)}, strpos(${self(ctx)}, '@')) || 'example.com' || CASE WHEN right(${self(ctx)}, 1) = '>' THEN '>' ELSE '' END END)`),
 
     /** mail_message.email_from: `"Fake Name" <test+<author>@example.com>`. */
     authorAddress: (ctx: ActionContext) => {

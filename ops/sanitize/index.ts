@@ -6,4 +6,4 @@ export {
     markSanitized, planSanitize, sanitizeDatabase, sanitizeMarkers, sanitizeTransforms,
     type RuleOutcome, type SanitizeOptions, type SanitizePlan, type SanitizeReport,
 } from "./sanitize";
-export { mergeTransforms, transformFrom, transformSelectSql, type TableTransform } from "./transform";
+export { mergeTransforms, transformFrom, transformSelectSql, transformSessionSettings, type TableTransform } from "./transform";

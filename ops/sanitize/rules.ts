@@ -113,7 +113,7 @@ const rows: Row[] = [
     ["mail", "mail_message", "email_from", "authorAddress"],
     ["mail", "mail_message", "reply_to", "taggedEmail"],
     ["mail", "mail_message", "record_name", "recordName"],
-    ["mail", "mail_message", "message_id", "messageIds"],
+    ["mail", "mail_message", "message_id", "messageId"],
     ["mail", "mail_mail", "body_html", "loremHtml"],
     ["mail", "mail_mail", "email_to", "taggedEmail"],
     ["mail", "mail_mail", "email_cc", "taggedEmail"],

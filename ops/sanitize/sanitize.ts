@@ -15,7 +15,7 @@ import { ActionContext, actions } from "./actions";
 import { fakeContext, scrubText } from "./fake";
 import { financialTransforms, helperPrefix } from "./finance";
 import { ruleName, SanitizeRule, sanitizeRules } from "./rules";
-import { mergeTransforms, TableTransform, transformFrom } from "./transform";
+import { mergeTransforms, TableTransform, transformFrom, transformSessionSettings } from "./transform";
 
 export interface SanitizeOptions {
     /** Same seed, same output. Keep it secret: it unlocks the original amounts. */
@@ -199,7 +199,7 @@ export async function sanitizeDatabase(client: Client, options: Partial<Sanitize
     const progress = options.progress;
     await client.query("BEGIN");
     try {
-        await client.query("SET LOCAL jit = off");
+        for (const [name, value] of Object.entries(transformSessionSettings)) await client.query(`SELECT set_config($1, $2, true)`, [name, value]);
         progress?.step("planning (reading the schema, matching rules)");
         const plan = await planSanitize(client, { ...options, seed });
         const tables: SanitizeReport["tables"] = [];

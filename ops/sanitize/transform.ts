@@ -30,6 +30,13 @@ export interface TableTransform {
     rules?: string[];
 }
 
+/**
+ * Session settings the transforms are written for: the financial ones hash-join and aggregate the
+ * move lines, which wants memory for in-memory hashes; JIT compiling their large expressions
+ * costs more than it saves. Set them (SET …) on every session that runs a transform.
+ */
+export const transformSessionSettings: Readonly<Record<string, string>> = { work_mem: "256MB", jit: "off" };
+
 /** The default row source of a transform: `ONLY "public"."res_partner" t`. */
 export function transformFrom(transform: TableTransform): string {
     return transform.from ?? `ONLY ${qualifiedTable(transform.table)} t`;
