@@ -57,10 +57,15 @@ function rule(origin: NeutralizeRule["origin"], module: string, table: string, c
 
 const once = (r: NeutralizeRule): NeutralizeRule => ({ ...r, once: true });
 
-/** `UPDATE table SET column = value [WHERE …]`, for one column. */
+/**
+ * `UPDATE table SET column = value [WHERE …]`, for one column. `$DOMAIN$` in value or where stands
+ * for the environment's domain (passed as a parameter).
+ */
 function set(origin: NeutralizeRule["origin"], module: string, table: string, column: string, value: string, where = "", description?: string): NeutralizeRule {
-    return rule(origin, module, table, [column], description ?? `${table}.${column} := ${value}${where ? ` where ${where}` : ""}`,
-        () => [{ text: `UPDATE ${q(table)} SET ${c(column)} = ${value}${where ? ` WHERE ${where}` : ""}` }]);
+    return rule(origin, module, table, [column], description ?? `${table}.${column} := ${value}${where ? ` where ${where}` : ""}`, (ctx) => {
+        const text = `UPDATE ${q(table)} SET ${c(column)} = ${value}${where ? ` WHERE ${where}` : ""}`;
+        return text.includes("$DOMAIN$") ? [{ text: text.replace(/\$DOMAIN\$/g, "$1::text"), values: [ctx.domain] }] : [{ text }];
+    });
 }
 
 /** Clears a credential column (only rows that hold one, so the row count says what was live). */
@@ -91,7 +96,7 @@ function upsertParameter(origin: NeutralizeRule["origin"], module: string, key: 
 export const adminUserSql = `coalesce((SELECT d.res_id FROM ${q("ir_model_data")} d WHERE d.module = 'base' AND d.name = 'user_admin' AND d.model = 'res.users' LIMIT 1), 2)`;
 
 /** The cron Odoo keeps running: base.autovacuum_job. */
-export const autovacuumCronSql = `(SELECT d.res_id FROM ${q("ir_model_data")} d WHERE d.model = 'ir.cron' AND d.name = 'autovacuum_job' AND d.module = 'base')`;
+export const autovacuumCronSql = `(SELECT d.res_id FROM ${q("ir_model_data")} d WHERE d.model = 'ir.cron' AND d.name = 'autovacuum_job' AND d.module = 'base' LIMIT 1)`;
 
 /** Marker holding production's identity (URL, hashed UUID) for verify; written once, never overwritten. */
 export const productionIdentityKey = "odoo_platform.neutralize.production";
@@ -156,6 +161,7 @@ export const neutralizeRules: NeutralizeRule[] = [
                    WHERE smtp_host IS DISTINCT FROM $1 OR smtp_port IS DISTINCT FROM $2 OR smtp_encryption <> 'none' OR smtp_authentication <> 'login'`,
             values: [ctx.mailHost, ctx.mailPort],
         }], "base.ir_mail_server.smtp_host"),
+    set("platform", "base", "ir_mail_server", "from_filter", "NULL", "from_filter IS NOT NULL", "from filters cleared (they name production senders and domains)"),
     ...mailServerCredentials.map((col) => clear("platform", col.startsWith("google") ? "google_gmail" : col.startsWith("microsoft") ? "microsoft_outlook" : "base", "ir_mail_server", col)),
     rule("odoo", "base", "ir_mail_server", ["name", "smtp_host", "smtp_port", "smtp_encryption", "smtp_authentication", "active"],
         "one active server: the mail catcher (or Odoo's blocking `invalid:1025` when no catcher is given), so nothing falls back to the command-line SMTP",
@@ -171,7 +177,7 @@ export const neutralizeRules: NeutralizeRule[] = [
             ];
         }, "base.ir_mail_server.catcher"),
     rule("odoo", "base", "ir_cron", ["active"], "every scheduled action deactivated except base.autovacuum_job",
-        () => [{ text: `UPDATE ${q("ir_cron")} SET active = false WHERE active AND id NOT IN (SELECT res_id FROM ${q("ir_model_data")} WHERE model = 'ir.cron' AND name = 'autovacuum_job' AND module = 'base' AND res_id IS NOT NULL)` }]),
+        () => [{ text: `UPDATE ${q("ir_cron")} SET active = false WHERE active AND id IS DISTINCT FROM ${autovacuumCronSql}` }]),
     upsertParameter("odoo", "base", "database.is_neutralized", () => "true", "database marked neutralized (Odoo blocks ir.cron.toggle, shows the banner)"),
     set("odoo", "base", "ir_act_server", "webhook_url", "'neutralization - disable webhook'", "state = 'webhook' AND webhook_url IS DISTINCT FROM 'neutralization - disable webhook'",
         "webhook server actions point nowhere"),
@@ -223,6 +229,10 @@ export const neutralizeRules: NeutralizeRule[] = [
                    WHERE d.name IS DISTINCT FROM CASE WHEN d.id = (SELECT min(id) FROM ${q("mail_alias_domain")}) THEN $1 ELSE 'alias' || d.id || '.' || $1 END`,
             values: [ctx.domain],
         }]),
+    ...["email_from", "reply_to", "email_cc", "email_to"].map((col) => {
+        const moved = `regexp_replace(${c(col)}, '@[A-Za-z0-9.-]+', '@' || $DOMAIN$, 'g')`;
+        return set("platform", "mail", "mail_template", col, moved, `${c(col)} IS DISTINCT FROM ${moved}`, "literal addresses in templates moved to the environment's domain");
+    }),
     set("platform", "mail", "mail_alias_domain", "default_from", "split_part(default_from, '@', 1)", "default_from LIKE '%@%'", "default from addresses keep their local part only"),
     // ---- auth ---------------------------------------------------------------------------------
     clear("platform", "auth_totp", "res_users", "totp_secret"),
@@ -259,6 +269,7 @@ export const neutralizeRules: NeutralizeRule[] = [
     clear("odoo", "google_calendar", "res_users_settings", "google_calendar_rtoken"),
     clear("odoo", "google_calendar", "res_users_settings", "google_calendar_token"),
     clear("platform", "google_calendar", "res_users_settings", "google_calendar_sync_token"),
+    clear("platform", "google_calendar", "res_users_settings", "google_calendar_cal_id"),
     set("odoo", "google_calendar", "res_users_settings", "google_synchronization_stopped", "true", "NOT coalesce(google_synchronization_stopped, false)"),
     clear("odoo", "google_calendar", "google_calendar_credentials", "calendar_rtoken"),
     clear("odoo", "google_calendar", "google_calendar_credentials", "calendar_token"),
