@@ -125,14 +125,18 @@ export function iban(column: string, key: string, spaced: boolean): string {
         : `(${country} || '00' || ${body})`;
 }
 
-/** Lorem ipsum of about the original length (20 … 2000 characters), deterministic per row. */
-export function loremText(ctx: FakeContext, ns: string, key: string, lengthOf: string): string {
-    const len = `least(greatest(octet_length(${lengthOf}) - 7, 20), 2000)`;
+/**
+ * Lorem ipsum of the original length minus `markup` (20 … 2000 characters), deterministic per
+ * row. Its own output has the same length, so sanitizing twice gives the same text.
+ */
+export function loremText(ctx: FakeContext, ns: string, key: string, lengthOf: string, markup = 0): string {
+    const len = `least(greatest(octet_length(${lengthOf}) - ${markup}, 20), 2000)`;
     return `substr(${quoteLiteral(LOREM)}, 1 + (${fakeHash(ctx, `${ns}:lorem`, key)} % 64)::int, ${len})`;
 }
 
+/** `<p>lorem</p>` of the original length. */
 export function loremHtml(ctx: FakeContext, ns: string, key: string, lengthOf: string): string {
-    return `('<p>' || ${loremText(ctx, ns, key, lengthOf)} || '</p>')`;
+    return `('<p>' || ${loremText(ctx, ns, key, lengthOf, "<p></p>".length)} || '</p>')`;
 }
 
 /**

@@ -47,7 +47,7 @@ export function verifyText(report: VerifyReport): string {
         : `verify: FAILED — ${report.findings.length} finding(s) (${report.seconds.toFixed(1)}s)`];
     for (const f of report.findings) {
         const where = f.column ? `${f.table}.${f.column}` : f.table;
-        const samples = f.samples?.length ? `  [${f.samples.map((s) => (typeof s === "string" ? s : `${s.id ?? "?"}: ${s.value}`)).join(", ")}]` : "";
+        const samples = f.samples?.length ? `  [${f.samples.join(", ")}]` : "";
         lines.push(`  ${where}: ${f.message}${samples}`);
     }
     for (const c of report.checks.filter((x) => x.status === "skipped")) lines.push(`  (skipped ${c.name}: ${c.reason})`);

@@ -8,7 +8,7 @@ import type { Client } from "pg";
 import type { Progress } from "../cli/runtime";
 import { readCatalog } from "../odoo/catalog";
 import { defaultAllowedDomains, normalizeDomain } from "../pii/patterns";
-import { PiiFinding, scanForPii } from "../pii/scan";
+import { PiiFinding, scanForPii, scannedColumns as scannedColumnsOf } from "../pii/scan";
 import { Finding, productionIdentityFromMarker, verifyChecks, VerifyCheck, VerifyContext } from "./checks";
 
 export interface VerifyOptions {
@@ -32,7 +32,8 @@ export interface VerifyOptions {
 
 export interface VerifyReport {
     ok: boolean;
-    findings: (Finding | (PiiFinding & { check: "pii"; count: number; message: string }))[];
+    /** PII findings carry `kind` (email / phone); their samples are `<row id>: <masked match>`. */
+    findings: (Finding & { kind?: PiiFinding["kind"] })[];
     checks: { name: string; description: string; status: "passed" | "failed" | "skipped"; reason?: string }[];
     allowDomains: string[];
     scanned: { tables: number; columns: number };
@@ -80,12 +81,13 @@ export async function verifyDatabase(client: Client, options: VerifyOptions = {}
             const pii = await scanForPii(client, catalog, {
                 allowDomains, ignore: options.ignore, sampleLimit: ctx.sampleLimit,
                 onTable: (table, i, total) => {
-                    scannedColumns += [...(catalog.table(table)?.columns.values() ?? [])].length;
+                    scannedColumns += scannedColumnsOf(catalog, table, { ignore: options.ignore }).length;
                     progress?.update(i + 1, total);
                 },
             });
             for (const f of pii) {
-                findings.push({ ...f, check: "pii", count: f.rows,
+                findings.push({ check: "pii", table: f.table, column: f.column, kind: f.kind, count: f.rows,
+                    samples: f.samples.map((x) => `${x.id ?? "?"}: ${x.value}`),
                     message: `${f.rows} row(s) of ${f.table}.${f.column} hold ${f.kind === "email" ? "an e-mail address outside the allowed domains" : "a phone number"}: sanitize (--strict for undeclared tables) or allow the domain` });
             }
             checks.push({ name: "pii", description: "no e-mail address outside the allowed domains and no phone number in any text column",
