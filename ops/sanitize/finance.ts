@@ -69,91 +69,112 @@ export function financialTransforms(fake: FakeContext, catalog: Catalog): Financ
              FROM (SELECT c.id, ${step} AS r FROM ONLY ${T.currency} c) x)`
         : "cur AS MATERIALIZED (SELECT NULL::int AS id, 0.01::numeric AS r, 2 AS d)";
 
-    // Per move: its factor (its commercial partner's), type and company currency.
-    const partnerJoin = catalog.hasTable("res_partner") && has("account_move", "partner_id") ? `LEFT JOIN ONLY ${T.partner} p ON p.id = m.partner_id` : "";
-    const commercial = [
-        opt("account_move", "commercial_partner_id", "m", ""),
-        partnerJoin && has("res_partner", "commercial_partner_id") ? "p.commercial_partner_id" : "",
-        opt("account_move", "partner_id", "m", ""),
-    ].filter(Boolean);
-    const companyCurrency = has("account_move", "company_id") && has("res_company", "currency_id")
-        ? `LEFT JOIN ONLY ${T.company} co ON co.id = m.company_id` : "";
-    const fac = `fac AS MATERIALIZED (SELECT m.id AS move_id, m.move_type AS mt,
-            ${factorSql(fake, commercial.length ? `coalesce(${commercial.join(", ")})` : "NULL")} AS f,
-            ${companyCurrency ? "co.currency_id" : "NULL::int"} AS ccur
-        FROM ONLY ${T.move} m ${partnerJoin} ${companyCurrency})`;
-
-    // Line columns (with fallbacks for what a version lacks).
-    const L = {
-        r0: `coalesce(${opt("account_move_line", "amount_residual", "l", "0")}, 0)`,
-        ac0: `coalesce(${opt("account_move_line", "amount_currency", "l", "l.balance")}, l.balance, 0)`,
-        rc0: `coalesce(${opt("account_move_line", "amount_residual_currency", "l", opt("account_move_line", "amount_residual", "l", "0"))}, 0)`,
-        lcur: has("account_move_line", "currency_id") ? "l.currency_id" : "NULL::int",
-        ccur: has("account_move_line", "company_currency_id") ? "coalesce(l.company_currency_id, fa.ccur)" : "fa.ccur",
-        display: opt("account_move_line", "display_type", "l", "NULL::text"),
+    // Per move: its factor (its commercial partner's), type and company currency — joined inline
+    // (real tables, so the planner sees real row counts and hashes the small sides).
+    const moveJoins = (lineAlias: string, suffix: string) => {
+        const m = `m${suffix}`;
+        const p = `p${suffix}`;
+        const co = `co${suffix}`;
+        const partnerJoin = catalog.hasTable("res_partner") && has("account_move", "partner_id");
+        const commercial = [
+            opt("account_move", "commercial_partner_id", m, ""),
+            partnerJoin && has("res_partner", "commercial_partner_id") ? `${p}.commercial_partner_id` : "",
+            opt("account_move", "partner_id", m, ""),
+        ].filter(Boolean);
+        const companyJoin = has("account_move", "company_id") && has("res_company", "currency_id");
+        return {
+            joins: `JOIN ONLY ${T.move} ${m} ON ${m}.id = ${lineAlias}.move_id
+                ${partnerJoin ? `LEFT JOIN ONLY ${T.partner} ${p} ON ${p}.id = ${m}.partner_id` : ""}
+                ${companyJoin ? `LEFT JOIN ONLY ${T.company} ${co} ON ${co}.id = ${m}.company_id` : ""}`,
+            factor: factorSql(fake, commercial.length ? `coalesce(${commercial.join(", ")})` : "NULL"),
+            companyCurrency: companyJoin ? `${co}.currency_id` : "NULL::int",
+            moveType: `${m}.move_type`,
+        };
     };
 
-    // Scaled partials, and their net effect per line (debit side minus credit side).
+    // Line columns (with fallbacks for what a version lacks), over the line base `b`.
+    const L = {
+        r0: `coalesce(${opt("account_move_line", "amount_residual", "b", "0")}, 0)`,
+        ac0: `coalesce(${opt("account_move_line", "amount_currency", "b", "b.balance")}, b.balance, 0)`,
+        rc0: `coalesce(${opt("account_move_line", "amount_residual_currency", "b", opt("account_move_line", "amount_residual", "b", "0"))}, 0)`,
+        lcur: has("account_move_line", "currency_id") ? "b.currency_id" : "NULL::int",
+        ccur: has("account_move_line", "company_currency_id") ? "coalesce(b.company_currency_id, b.__ccur)" : "b.__ccur",
+        display: opt("account_move_line", "display_type", "b", "NULL::text"),
+    };
+
+    // Scaled partials (each partial scales with its debit line's move) and their sums per line side.
     const partialsOk = catalog.hasTable("account_partial_reconcile") && need("account_partial_reconcile", ["id", "debit_move_id", "credit_move_id", "amount"]);
     const pcur = (column: string, side: string) => (has("account_partial_reconcile", column) ? `pr.${column}`
-        : has("account_move_line", "currency_id") ? `${side}.currency_id` : "fa.ccur");
+        : has("account_move_line", "currency_id") ? `${side}.currency_id` : "NULL::int");
     const scaledCurrency = (column: string, alias: string) => (has("account_partial_reconcile", column)
-        ? `coalesce(${rnd(`pr.${column} * fa.f`, alias)}, ${rnd("pr.amount * fa.f", "cc")})` : rnd("pr.amount * fa.f", "cc"));
-
-    const partials = partialsOk
-        ? `pr AS MATERIALIZED (SELECT pr.id, pr.debit_move_id, pr.credit_move_id,
-                ${rnd("pr.amount * fa.f", "cc")} AS amount,
-                ${scaledCurrency("debit_amount_currency", "dc")} AS dac,
-                ${scaledCurrency("credit_amount_currency", "kc")} AS cac
+        ? `coalesce(${rnd(`pr.${column} * x.f`, alias)}, ${rnd("pr.amount * x.f", "cc")})` : rnd("pr.amount * x.f", "cc"));
+    /** One row per partial: p.* plus its scaled amount / debit / credit currency amounts (an open-ended FROM list). */
+    const scaledPartials = () => {
+        const mv = moveJoins("dl", "d");
+        return `SELECT pr.*, ${rnd("pr.amount * x.f", "cc")} AS __amount,
+                ${scaledCurrency("debit_amount_currency", "dc")} AS __dac, ${scaledCurrency("credit_amount_currency", "kc")} AS __cac
             FROM ONLY ${T.partial} pr
-            JOIN ONLY ${T.line} dl ON dl.id = pr.debit_move_id JOIN ONLY ${T.line} kl ON kl.id = pr.credit_move_id
-            JOIN fac fa ON fa.move_id = dl.move_id
-            LEFT JOIN cur cc ON cc.id = fa.ccur
+            JOIN ONLY ${T.line} dl ON dl.id = pr.debit_move_id
+            ${has("account_partial_reconcile", "credit_currency_id") ? "" : `JOIN ONLY ${T.line} kl ON kl.id = pr.credit_move_id`}
+            ${mv.joins}
+            CROSS JOIN LATERAL (SELECT ${mv.factor} AS f, ${mv.companyCurrency} AS ccur) x
+            LEFT JOIN cur cc ON cc.id = coalesce(${has("account_move_line", "company_currency_id") ? "dl.company_currency_id" : "NULL::int"}, x.ccur)
             LEFT JOIN cur dc ON dc.id = ${pcur("debit_currency_id", "dl")}
-            LEFT JOIN cur kc ON kc.id = ${pcur("credit_currency_id", "kl")})`
-        : `pr AS MATERIALIZED (SELECT NULL::int AS id, NULL::int AS debit_move_id, NULL::int AS credit_move_id,
-                NULL::numeric AS amount, NULL::numeric AS dac, NULL::numeric AS cac WHERE false)`;
-    const psum = `ps AS MATERIALIZED (SELECT id, sum(a) AS a, sum(ac) AS ac FROM (
-            SELECT debit_move_id AS id, amount AS a, dac AS ac FROM pr UNION ALL SELECT credit_move_id, -amount, -cac FROM pr) x GROUP BY id)`;
+            LEFT JOIN cur kc ON kc.id = ${pcur("credit_currency_id", "kl")}`;
+    };
+    const partialSums = partialsOk
+        ? [`psd AS MATERIALIZED (SELECT s.debit_move_id AS id, sum(s.__amount) AS a, sum(s.__dac) AS ac FROM (${scaledPartials()}) s GROUP BY s.debit_move_id)`,
+            `psc AS MATERIALIZED (SELECT s.credit_move_id AS id, sum(s.__amount) AS a, sum(s.__cac) AS ac FROM (${scaledPartials()}) s GROUP BY s.credit_move_id)`]
+        : ["psd AS MATERIALIZED (SELECT NULL::int AS id, NULL::numeric AS a, NULL::numeric AS ac WHERE false)",
+            "psc AS MATERIALIZED (SELECT NULL::int AS id, NULL::numeric AS a, NULL::numeric AS ac WHERE false)"];
+
+    /** The line base `b`: every line column plus its factor, move type, company currency and partial sums (fenced: computed once per row). */
+    const lineBase = (restrict: string) => {
+        const mv = moveJoins("l", "");
+        return `(SELECT l.*, ${mv.factor} AS __f, ${mv.moveType} AS __mt, ${mv.companyCurrency} AS __ccur,
+                (psd.id IS NOT NULL OR psc.id IS NOT NULL) AS __has, coalesce(psd.a, 0) - coalesce(psc.a, 0) AS __pa,
+                coalesce(psd.ac, 0) - coalesce(psc.ac, 0) AS __pac
+            FROM ONLY ${T.line} l ${mv.joins}
+            LEFT JOIN psd ON psd.id = l.id LEFT JOIN psc ON psc.id = l.id ${restrict} OFFSET 0) b
+            LEFT JOIN cur cc ON cc.id = ${L.ccur} LEFT JOIN cur lcc ON lcc.id = ${L.lcur}`;
+    };
 
     // Per line, before the rounding absorption: new balance / residual / amount_currency / residual_currency.
-    const lineJoins = `JOIN fac fa ON fa.move_id = l.move_id LEFT JOIN ps ON ps.id = l.id
-        LEFT JOIN cur cc ON cc.id = ${L.ccur} LEFT JOIN cur lcc ON lcc.id = ${L.lcur}`;
     const foreign = `(${L.lcur} IS NOT NULL AND ${L.lcur} IS DISTINCT FROM ${L.ccur})`;
-    const nr = rnd(`${L.r0} * fa.f`, "cc");
-    const nb = `(CASE WHEN ps.id IS NULL THEN ${rnd("l.balance * fa.f", "cc")} ELSE ${nr} + ps.a END)`;
-    const nrc = rnd(`${L.rc0} * fa.f`, "lcc");
-    const nac = `(CASE WHEN ps.id IS NULL THEN ${rnd(`${L.ac0} * fa.f`, "lcc")} ELSE ${nrc} + ps.ac END)`;
+    const nr = rnd(`${L.r0} * b.__f`, "cc");
+    const nb = `(CASE WHEN NOT b.__has THEN ${rnd("b.balance * b.__f", "cc")} ELSE ${nr} + b.__pa END)`;
+    const nrc = rnd(`${L.rc0} * b.__f`, "lcc");
+    const nac = `(CASE WHEN NOT b.__has THEN ${rnd(`${L.ac0} * b.__f`, "lcc")} ELSE ${nrc} + b.__pac END)`;
     /** Absorbing line preference: reconciles nothing and is not an open item (0), an open item without partials (1), anything (2). */
-    const pref = `(CASE WHEN ps.id IS NULL AND ${L.r0} = 0 THEN 0 WHEN ps.id IS NULL THEN 1 ELSE 2 END)`;
+    const pref = `(CASE WHEN NOT b.__has AND ${L.r0} = 0 THEN 0 WHEN NOT b.__has THEN 1 ELSE 2 END)`;
 
     /** Per move with a rounding difference: the difference and the line that takes it. */
     const adj = (restrict: string) => `adj AS MATERIALIZED (SELECT x.move_id, x.delta,
             CASE WHEN x.single AND x.sum_ac0 = 0 THEN x.delta_c ELSE 0 END AS delta_c, x.pick[3]::int AS absorber
-        FROM (SELECT l.move_id, sum(${nb}) AS delta, sum(CASE WHEN ${foreign} THEN ${nac} END) AS delta_c,
+        FROM (SELECT b.move_id, sum(${nb}) AS delta, sum(CASE WHEN ${foreign} THEN ${nac} END) AS delta_c,
                      sum(${L.ac0}) FILTER (WHERE ${foreign}) AS sum_ac0, min(${L.lcur}) = max(${L.lcur}) AND bool_and(${foreign}) AS single,
-                     min(ARRAY[${pref}, -abs(l.balance), l.id]) AS pick
-              FROM ONLY ${T.line} l ${lineJoins} ${restrict} GROUP BY l.move_id) x
+                     min(ARRAY[${pref}, -abs(b.balance), b.id]) AS pick
+              FROM ${lineBase(restrict)} GROUP BY b.move_id) x
         WHERE x.delta <> 0 OR (x.single AND x.sum_ac0 = 0 AND x.delta_c <> 0))`;
-    const ctes = (restrict = "") => [cur, fac, partials, psum, adj(restrict)];
+    const ctes = (restrict = "") => [cur, ...partialSums, adj(restrict)];
 
     /**
-     * The final per-line values (adj joined as `a` on the absorbing line). An open subquery: callers
-     * may append a WHERE before closing it.
+     * The final per-line values (adj joined as `a` on the absorbing line), fenced with OFFSET 0 so
+     * each is computed once per row however often callers use it. An open subquery: callers close it.
      */
     const absorbed = "(a.absorber IS NOT NULL)";
     const values = {
         balance: `${nb} - CASE WHEN ${absorbed} THEN a.delta ELSE 0 END`,
-        amount_residual: `${nr} - CASE WHEN ${absorbed} AND (ps.id IS NOT NULL OR ${L.r0} <> 0) THEN a.delta ELSE 0 END`,
+        amount_residual: `${nr} - CASE WHEN ${absorbed} AND (b.__has OR ${L.r0} <> 0) THEN a.delta ELSE 0 END`,
         fc_amount: `${nac} - CASE WHEN ${absorbed} THEN a.delta_c ELSE 0 END`,
-        fc_residual: `${nrc} - CASE WHEN ${absorbed} AND (ps.id IS NOT NULL OR ${L.rc0} <> 0) THEN a.delta_c ELSE 0 END`,
+        fc_residual: `${nrc} - CASE WHEN ${absorbed} AND (b.__has OR ${L.rc0} <> 0) THEN a.delta_c ELSE 0 END`,
     };
-    const finalLine = `(SELECT l.*, fa.f AS __f, fa.mt AS __mt, cc.r AS __cr, cc.d AS __cd, coalesce(lcc.r, cc.r) AS __lr, coalesce(lcc.d, cc.d) AS __ld,
+    const finalLine = (restrict = "") => `(SELECT b.*, cc.r AS __cr, cc.d AS __cd, coalesce(lcc.r, cc.r) AS __lr, coalesce(lcc.d, cc.d) AS __ld,
             ${foreign} AS __foreign, ${L.ac0} AS __ac0, ${L.rc0} AS __rc0, ${L.r0} AS __r0, ${L.display} AS __display,
-            (${absorbed} AND ps.id IS NOT NULL AND a.delta <> 0) AS __absorbed_on_reconciled,
+            (${absorbed} AND b.__has AND a.delta <> 0) AS __absorbed_on_reconciled,
             ${values.balance} AS __balance, ${values.amount_residual} AS __residual,
             ${values.fc_amount} AS __fc_amount, ${values.fc_residual} AS __fc_residual
-        FROM ONLY ${T.line} l ${lineJoins} LEFT JOIN adj a ON a.absorber = l.id`;
+        FROM ${lineBase(restrict)} LEFT JOIN adj a ON a.absorber = b.id OFFSET 0`;
     const h = (name: string) => `${helperPrefix}${name}`;
     const hcol = (name: string) => `t.${quoteIdent(h(name))}`;
     const transforms: TableTransform[] = [];
@@ -192,31 +213,33 @@ export function financialTransforms(fake: FakeContext, catalog: Catalog): Financ
             table: "account_move_line",
             columns,
             from: `(WITH ${ctes().join(",\n")} SELECT n.*, ${Object.entries(helpers).map(([k, v]) => `${v} AS ${quoteIdent(h(k))}`).join(", ")}
-                FROM ${finalLine}) n) t`,
+                FROM ${finalLine()}) n OFFSET 0) t`,
             rules: ["finance.account_move_line"],
         });
     }
 
-    // account_move totals: each moves by exactly what Odoo's formula over its lines moved.
+    // account_move totals: each moves by exactly what Odoo's formula over its lines moved. The
+    // aggregate keeps eight base sums (kind × balance/currency); the totals are derived from them.
     if (has("account_move_line", "display_type")) {
         const totals = moveTotalColumns.filter((c) => has("account_move", c));
-        const sums = (kindList: string[], currency: boolean) => {
-            const residual = kindList[0] === "r";
-            const column = residual ? (currency ? "d_rc" : "d_r") : currency ? "d_ac" : "d_b";
-            return `coalesce(sum(k.${column}) FILTER (WHERE k.kind IN (${kindList.map((x) => `'${x}'`).join(", ")})), 0)`;
-        };
-        const diffs = `(SELECT n.move_id, ${lineKindSql("n.__mt", "n.__display", "n.balance")} AS kind, n.__mt AS mt,
+        const base = (kind: string, currency: boolean) => `${kind}_${currency ? "c" : "b"}`;
+        const sums = (kindList: string[], currency: boolean) => kindList.map((k) => `k.${base(k, currency)}`).join(" + ");
+        const baseSums = ["u", "t", "e", "r"].flatMap((kind) => [false, true].map((currency) => {
+            const column = kind === "r" ? (currency ? "d_rc" : "d_r") : currency ? "d_ac" : "d_b";
+            return `coalesce(sum(n.${column}) FILTER (WHERE n.kind = '${kind}'), 0) AS ${base(kind, currency)}`;
+        }));
+        const diffs = `(SELECT n.move_id, ${lineKindSql("n.__mt", "n.__display", "n.balance")} AS kind,
                 n.__balance - n.balance AS d_b, n.__residual - n.__r0 AS d_r,
                 CASE WHEN n.__foreign THEN n.__fc_amount ELSE n.__balance END - n.__ac0 AS d_ac,
                 CASE WHEN n.__foreign THEN n.__fc_residual ELSE n.__residual END - n.__rc0 AS d_rc
-            FROM ${finalLine}) n) k`;
+            FROM ${finalLine()}) n) n`;
         if (totals.length) {
             transforms.push({
                 table: "account_move",
                 columns: Object.fromEntries(totals.map((c) => [c, `coalesce(t.${quoteIdent(c)} + ${hcol(c)}, t.${quoteIdent(c)})`])),
-                from: `(WITH ${ctes().join(",\n")} SELECT m.*, ${totals.map((c) => `d.${c} AS ${quoteIdent(h(c))}`).join(", ")}
-                    FROM ONLY ${T.move} m LEFT JOIN (SELECT k.move_id, ${totals.map((c) => `${moveTotalSql(c, "min(k.mt)", sums)} AS ${c}`).join(", ")}
-                        FROM ${diffs} GROUP BY k.move_id) d ON d.move_id = m.id) t`,
+                from: `(WITH ${ctes().join(",\n")} SELECT m.*, ${totals.map((c) => `${moveTotalSql(c, "m.move_type", sums)} AS ${quoteIdent(h(c))}`).join(", ")}
+                    FROM ONLY ${T.move} m LEFT JOIN (SELECT n.move_id, ${baseSums.join(", ")} FROM ${diffs} WHERE n.kind IS NOT NULL GROUP BY n.move_id) k
+                    ON k.move_id = m.id) t`,
                 rules: ["finance.account_move"],
             });
         }
@@ -226,22 +249,20 @@ export function financialTransforms(fake: FakeContext, catalog: Catalog): Financ
 
     // account_partial_reconcile.
     if (partialsOk) {
-        const columns: Record<string, string> = { amount: `coalesce(${hcol("amount")}, t.amount)` };
-        if (has("account_partial_reconcile", "debit_amount_currency")) columns.debit_amount_currency = `coalesce(${hcol("dac")}, t.debit_amount_currency)`;
-        if (has("account_partial_reconcile", "credit_amount_currency")) columns.credit_amount_currency = `coalesce(${hcol("cac")}, t.credit_amount_currency)`;
+        const columns: Record<string, string> = { amount: "coalesce(t.__amount, t.amount)" };
+        if (has("account_partial_reconcile", "debit_amount_currency")) columns.debit_amount_currency = "coalesce(t.__dac, t.debit_amount_currency)";
+        if (has("account_partial_reconcile", "credit_amount_currency")) columns.credit_amount_currency = "coalesce(t.__cac, t.credit_amount_currency)";
         transforms.push({
             table: "account_partial_reconcile",
             columns,
-            from: `(WITH ${[cur, fac, partials].join(",\n")} SELECT p.*, s.amount AS ${quoteIdent(h("amount"))},
-                s.dac AS ${quoteIdent(h("dac"))}, s.cac AS ${quoteIdent(h("cac"))}
-                FROM ONLY ${T.partial} p LEFT JOIN pr s ON s.id = p.id) t`,
+            from: `(WITH ${cur} ${scaledPartials()}) t`,
             rules: ["finance.account_partial_reconcile"],
         });
     }
 
     // account_payment: its amount follows the liquidity lines of its move.
     if (catalog.hasTable("account_payment") && need("account_payment", ["id", "move_id", "amount"])) {
-        const restrict = `WHERE l.move_id IN (SELECT move_id FROM ONLY ${T.payment})`;
+        const restrict = `WHERE l.move_id IN (SELECT move_id FROM ONLY ${T.payment} WHERE move_id IS NOT NULL)`;
         const liquidity = has("account_payment", "outstanding_account_id") && has("account_move_line", "account_id")
             ? "n.account_id = pp.outstanding_account_id" : "n.__display IS DISTINCT FROM 'payment_term'";
         const columns: Record<string, string> = {
@@ -257,12 +278,11 @@ export function financialTransforms(fake: FakeContext, catalog: Catalog): Financ
             columns,
             from: `(WITH ${ctes(restrict).join(",\n")}
                 SELECT p.*, x.ac AS ${quoteIdent(h("ac"))}, x.ac0 AS ${quoteIdent(h("ac0"))}, x.b AS ${quoteIdent(h("b"))}, x.b0 AS ${quoteIdent(h("b0"))},
-                    fa.f AS ${quoteIdent(h("f"))}
+                    x.f AS ${quoteIdent(h("f"))}
                 FROM ONLY ${T.payment} p
-                LEFT JOIN fac fa ON fa.move_id = p.move_id
                 LEFT JOIN (SELECT pp.id, sum(CASE WHEN n.__foreign THEN n.__fc_amount ELSE n.__balance END) AS ac, sum(n.__ac0) AS ac0,
-                                  sum(n.__balance) AS b, sum(n.balance) AS b0
-                           FROM ${finalLine} ${restrict}) n JOIN ONLY ${T.payment} pp ON pp.move_id = n.move_id
+                                  sum(n.__balance) AS b, sum(n.balance) AS b0, min(n.__f) AS f
+                           FROM ${finalLine(restrict)}) n JOIN ONLY ${T.payment} pp ON pp.move_id = n.move_id
                            WHERE ${liquidity} GROUP BY pp.id) x ON x.id = p.id) t`,
             rules: ["finance.account_payment"],
         });
