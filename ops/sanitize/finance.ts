@@ -223,7 +223,7 @@ export function financialTransforms(fake: FakeContext, catalog: Catalog): Financ
     if (has("account_move_line", "display_type")) {
         const totals = moveTotalColumns.filter((c) => has("account_move", c));
         const base = (kind: string, currency: boolean) => `${kind}_${currency ? "c" : "b"}`;
-        const sums = (kindList: string[], currency: boolean) => kindList.map((k) => `k.${base(k, currency)}`).join(" + ");
+        const sums = (kindList: string[], currency: boolean) => `(${kindList.map((k) => `k.${base(k, currency)}`).join(" + ")})`;
         const baseSums = ["u", "t", "e", "r"].flatMap((kind) => [false, true].map((currency) => {
             const column = kind === "r" ? (currency ? "d_rc" : "d_r") : currency ? "d_ac" : "d_b";
             return `coalesce(sum(n.${column}) FILTER (WHERE n.kind = '${kind}'), 0) AS ${base(kind, currency)}`;

@@ -25,6 +25,7 @@ export const bookInvariants: Record<string, string> = {
         FROM account_move_line WHERE display_type = 'payment_term' GROUP BY 1) x ON x.move_id = m.id WHERE m.move_type <> 'entry' AND abs(x.r) <> m.amount_residual`,
     "invoice total = its payment-term lines": `SELECT count(*) FROM account_move m JOIN (SELECT move_id, sum(amount_currency) t
         FROM account_move_line WHERE display_type = 'payment_term' GROUP BY 1) x ON x.move_id = m.id WHERE m.move_type <> 'entry' AND abs(x.t) <> m.amount_total`,
+    "invoice untaxed + tax = total": `SELECT count(*) FROM account_move WHERE move_type <> 'entry' AND amount_untaxed + amount_tax <> amount_total`,
     "payment amount = its liquidity line": `SELECT count(*) FROM account_payment p JOIN (SELECT move_id, account_id, sum(amount_currency) ac
         FROM account_move_line GROUP BY 1, 2) x ON x.move_id = p.move_id AND x.account_id = p.outstanding_account_id WHERE abs(x.ac) <> p.amount`,
 };
