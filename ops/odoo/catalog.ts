@@ -17,8 +17,10 @@ export interface CatalogTable {
     /** `public.res_partner` for public tables is just `res_partner`. */
     key: string;
     columns: Map<string, CatalogColumn>;
-    /** pg_class.reltuples: an estimate, good enough to order work and report sizes. */
+    /** pg_class.reltuples: an estimate (0 when never analyzed, e.g. right after a restore). */
     estimatedRows: number;
+    /** On-disk size of the table's main fork, always current. */
+    bytes: number;
 }
 
 export class Catalog {
@@ -55,9 +57,10 @@ export function isTextColumn(column: CatalogColumn): boolean {
  * information_schema, pg_toast, temporary schemas).
  */
 export async function readCatalog(client: Client): Promise<Catalog> {
-    const { rows } = await client.query<{ schema: string; table: string; column: string; type: string; reltuples: number }>(`
+    const { rows } = await client.query<{ schema: string; table: string; column: string; type: string; reltuples: number; bytes: number }>(`
         SELECT n.nspname AS schema, c.relname AS table, a.attname AS column,
-               regexp_replace(format_type(a.atttypid, NULL), '\\[\\]$', '[]') AS type, c.reltuples::float8 AS reltuples
+               regexp_replace(format_type(a.atttypid, NULL), '\\[\\]$', '[]') AS type, c.reltuples::float8 AS reltuples,
+               pg_relation_size(c.oid)::float8 AS bytes
         FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -69,7 +72,7 @@ export async function readCatalog(client: Client): Promise<Catalog> {
         const key = row.schema === "public" ? row.table : `${row.schema}.${row.table}`;
         let table = tables.get(key);
         if (!table) {
-            table = { schema: row.schema, name: row.table, key, columns: new Map(), estimatedRows: Math.max(0, row.reltuples) };
+            table = { schema: row.schema, name: row.table, key, columns: new Map(), estimatedRows: Math.max(0, row.reltuples), bytes: row.bytes };
             tables.set(key, table);
         }
         table.columns.set(row.column, { name: row.column, type: row.type });

@@ -133,7 +133,7 @@ export const actions = {
     /** An identity number with the original's first letters kept as a prefix hint (`params.prefix`). */
     identifier: (ctx: ActionContext) => keep(ctx, fake.identifier(ctx.fake, `${tag(ctx)}:${ctx.column}`, rowKey(ctx), ctx.params.prefix ?? "", Number(ctx.params.digits ?? 9))),
     birthDate: (ctx: ActionContext) => `(CASE WHEN ${self(ctx)} IS NULL THEN NULL ELSE ${fake.birthDate(ctx.fake, `${tag(ctx)}:${ctx.column}`, rowKey(ctx))} END)`,
-    nullify: (_ctx: ActionContext) => "NULL",
+    nullify: (ctx: ActionContext) => `NULL::${ctx.type}`,
 
     loremHtml: (ctx: ActionContext) => keep(ctx, typed(ctx, fake.loremHtml(ctx.fake, `${tag(ctx)}:${ctx.column}`, rowKey(ctx), `${self(ctx)}::text`))),
     loremText: (ctx: ActionContext) => keep(ctx, typed(ctx, fake.loremText(ctx.fake, `${tag(ctx)}:${ctx.column}`, rowKey(ctx), `${self(ctx)}::text`))),

@@ -15,7 +15,8 @@ import { ActionContext, actions } from "./actions";
 import { fakeContext, scrubText } from "./fake";
 import { financialTransforms, helperPrefix } from "./finance";
 import { ruleName, SanitizeRule, sanitizeRules } from "./rules";
-import { mergeTransforms, TableTransform, transformFrom, transformSessionSettings } from "./transform";
+import { rewriteBlocker, rewriteTable } from "./rewrite";
+import { mergeTransforms, TableTransform, transformFrom, transformSelectSql, transformSessionSettings } from "./transform";
 
 export interface SanitizeOptions {
     /** Same seed, same output. Keep it secret: it unlocks the original amounts. */
@@ -29,6 +30,11 @@ export interface SanitizeOptions {
     /** Skip the financial anonymization. */
     skipFinance?: boolean;
     rules?: readonly SanitizeRule[];
+    /**
+     * Tables at least this big (bytes) are rewritten and swapped instead of updated in place (a
+     * single write of each row). Default 8 MiB; 0 rewrites every eligible table, Infinity none.
+     */
+    rewriteMinBytes?: number;
     progress?: Progress;
 }
 
@@ -55,7 +61,7 @@ export interface SanitizeReport {
     seed: "given" | "random";
     strict: boolean;
     keepCompanyNames: boolean;
-    tables: { table: string; rows: number; columns: string[]; seconds: number }[];
+    tables: { table: string; rows: number; columns: string[]; seconds: number; method: "rewrite" | "update"; note?: string }[];
     rules: RuleOutcome[];
     applied: number;
     skipped: number;
@@ -223,17 +229,37 @@ export async function sanitizeDatabase(client: Client, options: Partial<Sanitize
             }
         }
 
-        // 2. Write.
+        // 2. Write: big tables are rewritten and swapped (each row written once), the rest updated in place.
+        const catalog = await readCatalog(client);
+        const minBytes = options.rewriteMinBytes ?? 8 * 1024 * 1024;
         for (const t of plan.transforms) {
             const begun = Date.now();
-            progress?.step(`sanitizing ${t.table} (${Object.keys(t.columns).length} columns)`);
             const temp = staged.get(t.table);
             const scrubOnly = (t.rules ?? []).every((r) => r.endsWith(".scrub"));
-            const sql = temp
-                ? `UPDATE ONLY ${qualifiedTable(t.table)} AS u SET ${Object.keys(t.columns).map((c) => `${quoteIdent(c)} = s.${quoteIdent(c)}`).join(", ")} FROM ${temp} s WHERE u.id = s.__key`
-                : inPlaceUpdateSql(t, scrubOnly);
-            const result = await client.query(sql);
-            tables.push({ table: t.table, rows: result.rowCount ?? 0, columns: Object.keys(t.columns), seconds: (Date.now() - begun) / 1000 });
+            const info = catalog.table(t.table);
+            let note: string | undefined;
+            let method: "rewrite" | "update" = "update";
+            if (!scrubOnly && info && info.bytes >= minBytes && info.columns.has("id")) {
+                note = (await rewriteBlocker(client, t.table)) ?? undefined;
+                if (!note) method = "rewrite";
+            }
+            progress?.step(`sanitizing ${t.table} (${Object.keys(t.columns).length} columns, ${method === "rewrite" ? "rewrite and swap" : "update in place"})`);
+            let rows: number;
+            if (method === "rewrite") {
+                const columns = [...info!.columns.keys()];
+                const select = temp
+                    ? `SELECT ${columns.map((c) => (c in t.columns ? `CASE WHEN s.__key IS NULL THEN t.${quoteIdent(c)} ELSE s.${quoteIdent(c)} END` : `t.${quoteIdent(c)}`)).join(", ")}
+                       FROM ONLY ${qualifiedTable(t.table)} t LEFT JOIN ${temp} s ON s.__key = t.id`
+                    : transformSelectSql(t, columns);
+                rows = await rewriteTable(client, t.table, columns, select);
+            } else {
+                const sql = temp
+                    ? `UPDATE ONLY ${qualifiedTable(t.table)} AS u SET ${Object.keys(t.columns).map((c) => `${quoteIdent(c)} = s.${quoteIdent(c)}`).join(", ")} FROM ${temp} s WHERE u.id = s.__key`
+                    : inPlaceUpdateSql(t, scrubOnly);
+                rows = (await client.query(sql)).rowCount ?? 0;
+            }
+            tables.push({ table: t.table, rows, columns: Object.keys(t.columns), seconds: (Date.now() - begun) / 1000, method,
+                ...(note ? { note: `updated in place: ${note}` } : {}) });
         }
         await markSanitized(client, { financial: plan.financial.applied });
         await client.query("COMMIT");
