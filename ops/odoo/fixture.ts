@@ -535,31 +535,31 @@ function accountingStatements(n: Counts, commercialBlocks: number, v18: boolean)
                    'Product ' || (1 + pg_temp.fx_h('prod', pl.move_id * 10 + pl.seq) % 500) AS name, pl.q AS quantity, pl.pu AS price_unit,
                    -inv.s * pl.bal AS balance, -inv.s * pl.subtotal AS amount_currency, pl.subtotal AS price_subtotal, pl.total_incl AS price_total,
                    0::numeric AS tax_base_amount, 0::numeric AS amount_residual, 0::numeric AS amount_residual_currency,
-                   false AS reconciled, NULL::bigint AS full_reconcile_id, 'product' AS display_type, inv.currency_id, inv.partner_id AS partner_id0, inv.cp AS partner_id, NULL::date AS date_maturity
+                   false AS reconciled, NULL::bigint AS full_reconcile_id, 'product' AS display_type, inv.currency_id, inv.cp AS partner_id, NULL::date AS date_maturity
               FROM _fx_pl pl JOIN _fx_inv inv ON inv.id = pl.move_id
             UNION ALL
             SELECT inv.id, 10, CASE WHEN inv.move_type LIKE 'out%' THEN 5 ELSE 6 END, 'VAT 21%', 0, 0,
-                   -inv.s * t.tax_bal, -inv.s * t.tax, 0, 0, t.untaxed_bal, 0, 0, false, NULL, 'tax', inv.currency_id, inv.partner_id, inv.cp, NULL
+                   -inv.s * t.tax_bal, -inv.s * t.tax, 0, 0, t.untaxed_bal, 0, 0, false, NULL, 'tax', inv.currency_id, inv.cp, NULL
               FROM _fx_inv inv JOIN _fx_tot t USING (id)
             UNION ALL
             SELECT inv.id, 20, CASE WHEN inv.move_type LIKE 'out%' THEN 1 ELSE 2 END, coalesce(inv.move_type, ''), 0, 0,
                    inv.s * (t.untaxed_bal + t.tax_bal), inv.s * (t.untaxed + t.tax), 0, 0, 0,
                    inv.s * (t.untaxed_bal + t.tax_bal - coalesce(pd.b, 0)), inv.s * (t.untaxed + t.tax - coalesce(pd.p, 0)),
-                   inv.pay_kind IN ('full1', 'full2'), f.frid, 'payment_term', inv.currency_id, inv.partner_id, inv.cp, inv.date + 30
+                   inv.pay_kind IN ('full1', 'full2'), f.frid, 'payment_term', inv.currency_id, inv.cp, inv.date + 30
               FROM _fx_inv inv JOIN _fx_tot t USING (id) LEFT JOIN _fx_paid pd ON pd.inv_id = inv.id LEFT JOIN _fx_full f ON f.inv_id = inv.id
             UNION ALL
             SELECT ${n.invoices} + pay.pid, 1, CASE WHEN inv.move_type LIKE 'out%' THEN 1 ELSE 2 END, 'Payment ' || pay.pid, 0, 0,
-                   -inv.s * pay.b, -inv.s * pay.p, 0, 0, 0, 0, 0, true, f.frid, 'payment_term', inv.currency_id, inv.cp, inv.cp, NULL
+                   -inv.s * pay.b, -inv.s * pay.p, 0, 0, 0, 0, 0, true, f.frid, 'payment_term', inv.currency_id, inv.cp, NULL
               FROM _fx_pay pay JOIN _fx_inv inv ON inv.id = pay.inv_id LEFT JOIN _fx_full f ON f.inv_id = inv.id
             UNION ALL
             SELECT ${n.invoices} + pay.pid, 2, CASE WHEN inv.s = 1 THEN 7 ELSE 8 END, 'Payment ' || pay.pid, 0, 0,
-                   inv.s * pay.b, inv.s * pay.p, 0, 0, 0, inv.s * pay.b, inv.s * pay.p, false, NULL, 'product', inv.currency_id, inv.cp, inv.cp, NULL
+                   inv.s * pay.b, inv.s * pay.p, 0, 0, 0, inv.s * pay.b, inv.s * pay.p, false, NULL, 'product', inv.currency_id, inv.cp, NULL
               FROM _fx_pay pay JOIN _fx_inv inv ON inv.id = pay.inv_id
             UNION ALL
             SELECT mv.id, j, CASE WHEN j % 2 = 1 THEN 10 ELSE 9 END, 'Salary batch ' || mv.k || '/' || j, 0, 0,
                    CASE j WHEN 1 THEN mv.d1 WHEN 2 THEN mv.d2 WHEN 3 THEN -mv.c1 ELSE -(mv.d1 + mv.d2 - mv.c1) END,
                    CASE j WHEN 1 THEN mv.d1 WHEN 2 THEN mv.d2 WHEN 3 THEN -mv.c1 ELSE -(mv.d1 + mv.d2 - mv.c1) END,
-                   0, 0, 0, 0, 0, false, NULL, 'product', 1, mv.cp, mv.cp, NULL
+                   0, 0, 0, 0, 0, false, NULL, 'product', 1, mv.cp, NULL
               FROM (SELECT k, (SELECT count(*) FROM _fx_pay) + ${n.invoices} + k AS id,
                            round(100 + (pg_temp.fx_h('d1', k) % 100000) / 100.0, 2) AS d1, round(50 + (pg_temp.fx_h('d2', k) % 50000) / 100.0, 2) AS d2,
                            round((round(100 + (pg_temp.fx_h('d1', k) % 100000) / 100.0, 2) + round(50 + (pg_temp.fx_h('d2', k) % 50000) / 100.0, 2)) / 3, 2) AS c1,

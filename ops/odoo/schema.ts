@@ -456,8 +456,3 @@ export function columnsFor(table: TableDef, version: OdooVersion): ColumnDef[] {
         return true;
     });
 }
-
-export function hasColumn(tableName: string, column: string, version: OdooVersion): boolean {
-    const table = tables.find((t) => t.name === tableName);
-    return !!table && columnsFor(table, version).some((col) => col.name === column);
-}

@@ -47,6 +47,23 @@ export function partnerNameExpr(f: fake.FakeContext, keepCompanyNames: boolean, 
 
 type Action = (ctx: ActionContext) => string;
 
+/**
+ * The sanitized display name of partner `ref`, given a stored copy `current` of its old display
+ * name: technical partners as they are, companies kept (or faked), contacts as "Company, Person",
+ * people by their fake name. Set membership tests are uncorrelated subqueries (hashed once).
+ */
+function partnerDisplaySql(ctx: ActionContext, ref: string, current: string): string {
+    const partners = qualifiedTable("res_partner");
+    const company = ctx.keepCompanyNames ? current : fake.companyName(ctx.fake, "partner", ref);
+    const contactCompany = ctx.keepCompanyNames
+        ? `CASE WHEN strpos(${current}, ', ') > 0 THEN split_part(${current}, ', ', 1) || ', ' ELSE '' END`
+        : "''";
+    return `(CASE WHEN ${ref} IN ${technicalPartners} THEN ${current}
+        WHEN ${ref} IN (SELECT id FROM ${partners} WHERE is_company) THEN ${company}
+        WHEN ${ref} IN (SELECT id FROM ${partners} WHERE parent_id IS NOT NULL) THEN ${contactCompany} || ${fake.partnerPersonName(ctx.fake, ref)}
+        ELSE ${fake.partnerPersonName(ctx.fake, ref)} END)`;
+}
+
 /** res_partner.name: people get a fake name, companies keep theirs unless --no-keep-company-names. */
 const partnerName: Action = (ctx) =>
     `(CASE WHEN t.id IN ${technicalPartners} THEN ${self(ctx)} ELSE ${partnerNameExpr(ctx.fake, ctx.keepCompanyNames)} END)`;
@@ -157,12 +174,13 @@ export const actions = {
         return keep(ctx, `'<p>--<br>' || ${fake.partnerPersonName(ctx.fake, ref)} || '</p>'`);
     },
 
-    /** The sanitized name of the partner in `params.partner`, read from its row (for display copies). */
+    /**
+     * A copy of the partner's display name (invoice_partner_display_name, acc_holder_name): the
+     * partner's kind comes from hashed id sets built once per query, not from a lookup per row.
+     */
     partnerDisplayName: (ctx: ActionContext) => {
         const ref = partnerRef(ctx);
-        if (!ref) return self(ctx);
-        const name = partnerNameExpr(ctx.fake, ctx.keepCompanyNames, "p");
-        return keep(ctx, `(SELECT ${name} FROM ${qualifiedTable("res_partner")} p WHERE p.id = ${ref})`);
+        return ref ? keep(ctx, partnerDisplaySql(ctx, ref, self(ctx))) : self(ctx);
     },
 
     /** `<…@host>` message ids and references: keep the ids, move the host to example.com. */
@@ -186,11 +204,8 @@ export const actions = {
      * mail_message.record_name: the partner's sanitized name for res.partner records, the lead
      * label for crm.lead, the text with e-mails and phones scrubbed otherwise.
      */
-    recordName: (ctx: ActionContext) => {
-        const name = partnerNameExpr(ctx.fake, ctx.keepCompanyNames, "p");
-        return keep(ctx, `(CASE t.model WHEN 'res.partner' THEN coalesce((SELECT ${name} FROM ${qualifiedTable("res_partner")} p WHERE p.id = t.res_id), ${self(ctx)}) ` +
-            `WHEN 'crm.lead' THEN 'Lead ' || t.res_id::text ELSE ${scrub(ctx)} END)`);
-    },
+    recordName: (ctx: ActionContext) => keep(ctx, `(CASE t.model WHEN 'res.partner' THEN ${partnerDisplaySql(ctx, "t.res_id", self(ctx))} ` +
+        `WHEN 'crm.lead' THEN 'Lead ' || t.res_id::text ELSE ${scrub(ctx)} END)`),
 
     /** mail_tracking_value.*_char: tracked personal fields (names, addresses, e-mails, phones) get fakes, other values are scrubbed. */
     trackingValue: (ctx: ActionContext) => {

@@ -123,58 +123,60 @@ export function financialTransforms(fake: FakeContext, catalog: Catalog): Financ
             LEFT JOIN cur kc ON kc.id = ${pcur("credit_currency_id", "kl")}`;
     };
     const partialSums = partialsOk
-        ? [`psd AS MATERIALIZED (SELECT s.debit_move_id AS id, sum(s.__amount) AS a, sum(s.__dac) AS ac FROM (${scaledPartials()}) s GROUP BY s.debit_move_id)`,
-            `psc AS MATERIALIZED (SELECT s.credit_move_id AS id, sum(s.__amount) AS a, sum(s.__cac) AS ac FROM (${scaledPartials()}) s GROUP BY s.credit_move_id)`]
+        ? [`spr AS MATERIALIZED (SELECT s.debit_move_id, s.credit_move_id, s.__amount, s.__dac, s.__cac FROM (${scaledPartials()}) s)`,
+            "psd AS MATERIALIZED (SELECT debit_move_id AS id, sum(__amount) AS a, sum(__dac) AS ac FROM spr GROUP BY debit_move_id)",
+            "psc AS MATERIALIZED (SELECT credit_move_id AS id, sum(__amount) AS a, sum(__cac) AS ac FROM spr GROUP BY credit_move_id)"]
         : ["psd AS MATERIALIZED (SELECT NULL::int AS id, NULL::numeric AS a, NULL::numeric AS ac WHERE false)",
             "psc AS MATERIALIZED (SELECT NULL::int AS id, NULL::numeric AS a, NULL::numeric AS ac WHERE false)"];
 
-    /** The line base `b`: every line column plus its factor, move type, company currency and partial sums (fenced: computed once per row). */
+    /**
+     * `lb`: one narrow row per line with everything the computation needs (factor, move type,
+     * currencies and their rounding, partial sums) and its new values before the rounding
+     * absorption, computed once per line and materialized.
+     */
     const lineBase = (restrict: string) => {
         const mv = moveJoins("l", "");
-        return `(SELECT l.*, ${mv.factor} AS __f, ${mv.moveType} AS __mt, ${mv.companyCurrency} AS __ccur,
-                (psd.id IS NOT NULL OR psc.id IS NOT NULL) AS __has, coalesce(psd.a, 0) - coalesce(psc.a, 0) AS __pa,
-                coalesce(psd.ac, 0) - coalesce(psc.ac, 0) AS __pac
+        const inner = `SELECT l.id, l.move_id, l.balance AS b0, ${L.r0.replace(/\bb\./g, "l.")} AS r0, ${L.ac0.replace(/\bb\./g, "l.")} AS ac0,
+                ${L.rc0.replace(/\bb\./g, "l.")} AS rc0, ${L.lcur.replace(/\bb\./g, "l.")} AS lcur,
+                ${L.ccur.replace(/\bb\./g, "l.").replace("l.__ccur", mv.companyCurrency)} AS ccur, ${L.display.replace(/\bb\./g, "l.")} AS display,
+                ${opt("account_move_line", "account_id", "l", "NULL::int")} AS account_id,
+                ${mv.factor} AS f, ${mv.moveType} AS mt,
+                (psd.id IS NOT NULL OR psc.id IS NOT NULL) AS has, coalesce(psd.a, 0) - coalesce(psc.a, 0) AS pa,
+                coalesce(psd.ac, 0) - coalesce(psc.ac, 0) AS pac
             FROM ONLY ${T.line} l ${mv.joins}
-            LEFT JOIN psd ON psd.id = l.id LEFT JOIN psc ON psc.id = l.id ${restrict} OFFSET 0) b
-            LEFT JOIN cur cc ON cc.id = ${L.ccur} LEFT JOIN cur lcc ON lcc.id = ${L.lcur}`;
+            LEFT JOIN psd ON psd.id = l.id LEFT JOIN psc ON psc.id = l.id ${restrict} OFFSET 0`;
+        // Numeric arithmetic is the cost here: skip what a line does not need (most lines have no
+        // residual and are in the company currency).
+        const nr = `CASE WHEN x.r0 = 0 THEN 0 ELSE ${rnd("x.r0 * x.f", "cc")} END`;
+        const nrc = `CASE WHEN x.rc0 = 0 THEN 0 ELSE ${rnd("x.rc0 * x.f", "lc")} END`;
+        const foreign = "(x.lcur IS NOT NULL AND x.lcur IS DISTINCT FROM x.ccur)";
+        return `lb AS MATERIALIZED (SELECT x.*, cc.r AS cr, cc.d AS cd, coalesce(lc.r, cc.r) AS lr, coalesce(lc.d, cc.d) AS ld,
+                ${foreign} AS foreign_cur,
+                ${nr} AS nr, CASE WHEN ${foreign} THEN ${nrc} END AS nrc,
+                CASE WHEN NOT x.has THEN ${rnd("x.b0 * x.f", "cc")} ELSE ${nr} + x.pa END AS nb,
+                CASE WHEN NOT ${foreign} THEN NULL WHEN NOT x.has THEN ${rnd("x.ac0 * x.f", "lc")} ELSE ${nrc} + x.pac END AS nac,
+                CASE WHEN NOT x.has AND x.r0 = 0 THEN 0 WHEN NOT x.has THEN 1 ELSE 2 END AS pref
+            FROM (${inner}) x LEFT JOIN cur cc ON cc.id = x.ccur LEFT JOIN cur lc ON lc.id = x.lcur)`;
     };
 
-    // Per line, before the rounding absorption: new balance / residual / amount_currency / residual_currency.
-    const foreign = `(${L.lcur} IS NOT NULL AND ${L.lcur} IS DISTINCT FROM ${L.ccur})`;
-    const nr = rnd(`${L.r0} * b.__f`, "cc");
-    const nb = `(CASE WHEN NOT b.__has THEN ${rnd("b.balance * b.__f", "cc")} ELSE ${nr} + b.__pa END)`;
-    const nrc = rnd(`${L.rc0} * b.__f`, "lcc");
-    const nac = `(CASE WHEN NOT b.__has THEN ${rnd(`${L.ac0} * b.__f`, "lcc")} ELSE ${nrc} + b.__pac END)`;
-    /** Absorbing line preference: reconciles nothing and is not an open item (0), an open item without partials (1), anything (2). */
-    const pref = `(CASE WHEN NOT b.__has AND ${L.r0} = 0 THEN 0 WHEN NOT b.__has THEN 1 ELSE 2 END)`;
-
-    /** Per move with a rounding difference: the difference and the line that takes it. */
-    const adj = (restrict: string) => `adj AS MATERIALIZED (SELECT x.move_id, x.delta,
+    /** Per move with a rounding difference: the difference and the line that takes it (no joins: over lb). */
+    const adj = `adj AS MATERIALIZED (SELECT x.move_id, x.delta,
             CASE WHEN x.single AND x.sum_ac0 = 0 THEN x.delta_c ELSE 0 END AS delta_c, x.pick[3]::int AS absorber
-        FROM (SELECT b.move_id, sum(${nb}) AS delta, sum(CASE WHEN ${foreign} THEN ${nac} END) AS delta_c,
-                     sum(${L.ac0}) FILTER (WHERE ${foreign}) AS sum_ac0, min(${L.lcur}) = max(${L.lcur}) AND bool_and(${foreign}) AS single,
-                     min(ARRAY[${pref}, -abs(b.balance), b.id]) AS pick
-              FROM ${lineBase(restrict)} GROUP BY b.move_id) x
+        FROM (SELECT move_id, sum(nb) AS delta, sum(nac) FILTER (WHERE foreign_cur) AS delta_c, sum(ac0) FILTER (WHERE foreign_cur) AS sum_ac0,
+                     min(lcur) = max(lcur) AND bool_and(foreign_cur) AS single, min(ARRAY[pref, -abs(b0), id]) AS pick
+              FROM lb GROUP BY move_id) x
         WHERE x.delta <> 0 OR (x.single AND x.sum_ac0 = 0 AND x.delta_c <> 0))`;
-    const ctes = (restrict = "") => [cur, ...partialSums, adj(restrict)];
+    const ctes = (restrict = "") => [cur, ...partialSums, lineBase(restrict), adj];
 
-    /**
-     * The final per-line values (adj joined as `a` on the absorbing line), fenced with OFFSET 0 so
-     * each is computed once per row however often callers use it. An open subquery: callers close it.
-     */
+    /** The final per-line values over lb (adj joined on the absorbing line), as a subquery `v`. */
     const absorbed = "(a.absorber IS NOT NULL)";
-    const values = {
-        balance: `${nb} - CASE WHEN ${absorbed} THEN a.delta ELSE 0 END`,
-        amount_residual: `${nr} - CASE WHEN ${absorbed} AND (b.__has OR ${L.r0} <> 0) THEN a.delta ELSE 0 END`,
-        fc_amount: `${nac} - CASE WHEN ${absorbed} THEN a.delta_c ELSE 0 END`,
-        fc_residual: `${nrc} - CASE WHEN ${absorbed} AND (b.__has OR ${L.rc0} <> 0) THEN a.delta_c ELSE 0 END`,
-    };
-    const finalLine = (restrict = "") => `(SELECT b.*, cc.r AS __cr, cc.d AS __cd, coalesce(lcc.r, cc.r) AS __lr, coalesce(lcc.d, cc.d) AS __ld,
-            ${foreign} AS __foreign, ${L.ac0} AS __ac0, ${L.rc0} AS __rc0, ${L.r0} AS __r0, ${L.display} AS __display,
-            (${absorbed} AND b.__has AND a.delta <> 0) AS __absorbed_on_reconciled,
-            ${values.balance} AS __balance, ${values.amount_residual} AS __residual,
-            ${values.fc_amount} AS __fc_amount, ${values.fc_residual} AS __fc_residual
-        FROM ${lineBase(restrict)} LEFT JOIN adj a ON a.absorber = b.id OFFSET 0`;
+    const finalValues = `(SELECT lb.id, lb.move_id, lb.mt, lb.display, lb.account_id, lb.f, lb.cr, lb.cd, lb.lr, lb.ld, lb.b0, lb.r0, lb.ac0, lb.rc0,
+            lb.foreign_cur, (${absorbed} AND lb.has AND a.delta <> 0) AS absorbed_on_reconciled,
+            lb.nb - CASE WHEN ${absorbed} THEN a.delta ELSE 0 END AS balance,
+            lb.nr - CASE WHEN ${absorbed} AND (lb.has OR lb.r0 <> 0) THEN a.delta ELSE 0 END AS residual,
+            CASE WHEN lb.foreign_cur THEN lb.nac - CASE WHEN ${absorbed} THEN a.delta_c ELSE 0 END END AS fc_amount,
+            CASE WHEN lb.foreign_cur THEN lb.nrc - CASE WHEN ${absorbed} AND (lb.has OR lb.rc0 <> 0) THEN a.delta_c ELSE 0 END END AS fc_residual
+        FROM lb LEFT JOIN adj a ON a.absorber = lb.id OFFSET 0) v`;
     const h = (name: string) => `${helperPrefix}${name}`;
     const hcol = (name: string) => `t.${quoteIdent(h(name))}`;
     const transforms: TableTransform[] = [];
@@ -182,10 +184,10 @@ export function financialTransforms(fake: FakeContext, catalog: Catalog): Financ
     // account_move_line: balance, debit/credit, residuals, amount_currency, price fields.
     {
         const helpers = {
-            balance: "n.__balance", amount_residual: "n.__residual",
-            amount_currency: "CASE WHEN n.__foreign THEN n.__fc_amount ELSE n.__balance END",
-            amount_residual_currency: "CASE WHEN n.__foreign THEN n.__fc_residual ELSE n.__residual END",
-            f: "n.__f", lr: "n.__lr", ld: "n.__ld", cr: "n.__cr", cd: "n.__cd", ac0: "n.__ac0", absorbed_on_reconciled: "n.__absorbed_on_reconciled",
+            balance: "v.balance", amount_residual: "v.residual",
+            amount_currency: "CASE WHEN v.foreign_cur THEN v.fc_amount ELSE v.balance END",
+            amount_residual_currency: "CASE WHEN v.foreign_cur THEN v.fc_residual ELSE v.residual END",
+            f: "v.f", lr: "v.lr", ld: "v.ld", cr: "v.cr", cd: "v.cd", ac0: "v.ac0", absorbed_on_reconciled: "v.absorbed_on_reconciled",
         };
         const columns: Record<string, string> = {};
         const set = (column: string, expr: string) => { if (has("account_move_line", column)) columns[column] = expr; };
@@ -200,20 +202,22 @@ export function financialTransforms(fake: FakeContext, catalog: Catalog): Financ
         set("amount_residual_currency", hcol("amount_residual_currency"));
         if (has("account_move_line", "price_subtotal")) {
             // A product line's subtotal is its amount in currency (up to the sign): keep them equal.
-            const subtotal = `(CASE WHEN t.price_subtotal IS NULL THEN NULL WHEN ${hcol("ac0")} <> 0 AND t.price_subtotal = ${hcol("ac0")} THEN ${hcol("amount_currency")} ` +
+            const subtotal = `(CASE WHEN t.price_subtotal IS NULL OR t.price_subtotal = 0 THEN t.price_subtotal WHEN ${hcol("ac0")} <> 0 AND t.price_subtotal = ${hcol("ac0")} THEN ${hcol("amount_currency")} ` +
                 `WHEN ${hcol("ac0")} <> 0 AND t.price_subtotal = -${hcol("ac0")} THEN -${hcol("amount_currency")} ELSE ${round(`t.price_subtotal * ${hcol("f")}`, lcur)} END)`;
             set("price_subtotal", subtotal);
-            if (has("account_move_line", "price_total")) set("price_total", `${subtotal} + ${round(`(t.price_total - t.price_subtotal) * ${hcol("f")}`, lcur)}`);
+            if (has("account_move_line", "price_total")) {
+                set("price_total", `CASE WHEN t.price_total = 0 THEN t.price_total ELSE ${subtotal} + ${round(`(t.price_total - t.price_subtotal) * ${hcol("f")}`, lcur)} END`);
+            }
         }
-        set("price_unit", `round(t.price_unit * ${hcol("f")}, greatest(scale(t.price_unit), 2))`);
-        set("tax_base_amount", round(`t.tax_base_amount * ${hcol("f")}`, ccur));
+        set("price_unit", `CASE WHEN t.price_unit = 0 THEN t.price_unit ELSE round(t.price_unit * ${hcol("f")}, greatest(scale(t.price_unit), 2)) END`);
+        set("tax_base_amount", `CASE WHEN t.tax_base_amount = 0 THEN t.tax_base_amount ELSE ${round(`t.tax_base_amount * ${hcol("f")}`, ccur)} END`);
         // Lines of moves the factor table does not know (none in a consistent database) stay as they are.
         for (const [column, expr] of Object.entries(columns)) columns[column] = `coalesce(${expr}, t.${quoteIdent(column)})`;
         transforms.push({
             table: "account_move_line",
             columns,
-            from: `(WITH ${ctes().join(",\n")} SELECT n.*, ${Object.entries(helpers).map(([k, v]) => `${v} AS ${quoteIdent(h(k))}`).join(", ")}
-                FROM ${finalLine()}) n OFFSET 0) t`,
+            from: `(WITH ${ctes().join(",\n")} SELECT l.*, ${Object.entries(helpers).map(([k, v]) => `${v} AS ${quoteIdent(h(k))}`).join(", ")}
+                FROM ONLY ${T.line} l LEFT JOIN ${finalValues} ON v.id = l.id OFFSET 0) t`,
             rules: ["finance.account_move_line"],
         });
     }
@@ -228,11 +232,11 @@ export function financialTransforms(fake: FakeContext, catalog: Catalog): Financ
             const column = kind === "r" ? (currency ? "d_rc" : "d_r") : currency ? "d_ac" : "d_b";
             return `coalesce(sum(n.${column}) FILTER (WHERE n.kind = '${kind}'), 0) AS ${base(kind, currency)}`;
         }));
-        const diffs = `(SELECT n.move_id, ${lineKindSql("n.__mt", "n.__display", "n.balance")} AS kind,
-                n.__balance - n.balance AS d_b, n.__residual - n.__r0 AS d_r,
-                CASE WHEN n.__foreign THEN n.__fc_amount ELSE n.__balance END - n.__ac0 AS d_ac,
-                CASE WHEN n.__foreign THEN n.__fc_residual ELSE n.__residual END - n.__rc0 AS d_rc
-            FROM ${finalLine()}) n) n`;
+        const diffs = `(SELECT v.move_id, ${lineKindSql("v.mt", "v.display", "v.b0")} AS kind,
+                v.balance - v.b0 AS d_b, v.residual - v.r0 AS d_r,
+                CASE WHEN v.foreign_cur THEN v.fc_amount ELSE v.balance END - v.ac0 AS d_ac,
+                CASE WHEN v.foreign_cur THEN v.fc_residual ELSE v.residual END - v.rc0 AS d_rc
+            FROM ${finalValues}) n`;
         if (totals.length) {
             transforms.push({
                 table: "account_move",
@@ -264,7 +268,7 @@ export function financialTransforms(fake: FakeContext, catalog: Catalog): Financ
     if (catalog.hasTable("account_payment") && need("account_payment", ["id", "move_id", "amount"])) {
         const restrict = `WHERE l.move_id IN (SELECT move_id FROM ONLY ${T.payment} WHERE move_id IS NOT NULL)`;
         const liquidity = has("account_payment", "outstanding_account_id") && has("account_move_line", "account_id")
-            ? "n.account_id = pp.outstanding_account_id" : "n.__display IS DISTINCT FROM 'payment_term'";
+            ? "v.account_id = pp.outstanding_account_id" : "v.display IS DISTINCT FROM 'payment_term'";
         const columns: Record<string, string> = {
             amount: `coalesce(CASE WHEN ${hcol("ac0")} IS NOT NULL AND abs(t.amount) = abs(${hcol("ac0")}) THEN abs(${hcol("ac")}) ` +
                 `ELSE round(t.amount * ${hcol("f")}, 2) END, t.amount)`,
@@ -280,9 +284,9 @@ export function financialTransforms(fake: FakeContext, catalog: Catalog): Financ
                 SELECT p.*, x.ac AS ${quoteIdent(h("ac"))}, x.ac0 AS ${quoteIdent(h("ac0"))}, x.b AS ${quoteIdent(h("b"))}, x.b0 AS ${quoteIdent(h("b0"))},
                     x.f AS ${quoteIdent(h("f"))}
                 FROM ONLY ${T.payment} p
-                LEFT JOIN (SELECT pp.id, sum(CASE WHEN n.__foreign THEN n.__fc_amount ELSE n.__balance END) AS ac, sum(n.__ac0) AS ac0,
-                                  sum(n.__balance) AS b, sum(n.balance) AS b0, min(n.__f) AS f
-                           FROM ${finalLine(restrict)}) n JOIN ONLY ${T.payment} pp ON pp.move_id = n.move_id
+                LEFT JOIN (SELECT pp.id, sum(CASE WHEN v.foreign_cur THEN v.fc_amount ELSE v.balance END) AS ac, sum(v.ac0) AS ac0,
+                                  sum(v.balance) AS b, sum(v.b0) AS b0, min(v.f) AS f
+                           FROM ${finalValues} JOIN ONLY ${T.payment} pp ON pp.move_id = v.move_id
                            WHERE ${liquidity} GROUP BY pp.id) x ON x.id = p.id) t`,
             rules: ["finance.account_payment"],
         });
