@@ -41,7 +41,25 @@ export interface FinancePlan {
 /** Prefix of the helper columns a financial `from` adds to `t`. */
 export const helperPrefix = "__sz_";
 
-export function financialTransforms(fake: FakeContext, catalog: Catalog): FinancePlan {
+export interface FinanceOptions {
+    /**
+     * A relation (e.g. a temporary table) already holding `financeLineValuesSql`'s rows: the
+     * transforms read it instead of computing the per-line values themselves. The in-place
+     * sanitizer computes them once this way; the streaming copy leaves it unset (self-contained).
+     */
+    lineValues?: string;
+}
+
+/** The per-line values every financial transform starts from (to materialize once), or null when there are no books. */
+export function financeLineValuesSql(fake: FakeContext, catalog: Catalog): string | null {
+    return financialParts(fake, catalog).lineValuesSql;
+}
+
+export function financialTransforms(fake: FakeContext, catalog: Catalog, options: FinanceOptions = {}): FinancePlan {
+    return financialParts(fake, catalog, options).plan;
+}
+
+function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOptions = {}): { plan: FinancePlan; lineValuesSql: string | null } {
     const skipped: string[] = [];
     const has = (table: string, column: string) => catalog.hasColumn(table, column);
     const need = (table: string, columns: string[]) => {
@@ -50,7 +68,7 @@ export function financialTransforms(fake: FakeContext, catalog: Catalog): Financ
         return missing.length === 0;
     };
     if (!need("account_move", ["id", "move_type"]) || !need("account_move_line", ["id", "move_id", "balance"])) {
-        return { transforms: [], skipped };
+        return { plan: { transforms: [], skipped }, lineValuesSql: null };
     }
     const T = {
         move: qualifiedTable("account_move"), line: qualifiedTable("account_move_line"), partner: qualifiedTable("res_partner"),
@@ -166,17 +184,20 @@ export function financialTransforms(fake: FakeContext, catalog: Catalog): Financ
                      min(lcur) = max(lcur) AND bool_and(foreign_cur) AS single, min(ARRAY[pref, -abs(b0), id]) AS pick
               FROM lb GROUP BY move_id) x
         WHERE x.delta <> 0 OR (x.single AND x.sum_ac0 = 0 AND x.delta_c <> 0))`;
-    const ctes = (restrict = "") => [cur, ...partialSums, lineBase(restrict), adj];
+    const computedCtes = (restrict = "") => [cur, ...partialSums, lineBase(restrict), adj];
+    const ctes = (restrict = "") => (options.lineValues ? [cur] : computedCtes(restrict));
 
     /** The final per-line values over lb (adj joined on the absorbing line), as a subquery `v`. */
     const absorbed = "(a.absorber IS NOT NULL)";
-    const finalValues = `(SELECT lb.id, lb.move_id, lb.mt, lb.display, lb.account_id, lb.f, lb.cr, lb.cd, lb.lr, lb.ld, lb.b0, lb.r0, lb.ac0, lb.rc0,
+    const computedValues = `(SELECT lb.id, lb.move_id, lb.mt, lb.display, lb.account_id, lb.f, lb.cr, lb.cd, lb.lr, lb.ld, lb.b0, lb.r0, lb.ac0, lb.rc0,
             lb.foreign_cur, (${absorbed} AND lb.has AND a.delta <> 0) AS absorbed_on_reconciled,
             lb.nb - CASE WHEN ${absorbed} THEN a.delta ELSE 0 END AS balance,
             lb.nr - CASE WHEN ${absorbed} AND (lb.has OR lb.r0 <> 0) THEN a.delta ELSE 0 END AS residual,
             CASE WHEN lb.foreign_cur THEN lb.nac - CASE WHEN ${absorbed} THEN a.delta_c ELSE 0 END END AS fc_amount,
             CASE WHEN lb.foreign_cur THEN lb.nrc - CASE WHEN ${absorbed} AND (lb.has OR lb.rc0 <> 0) THEN a.delta_c ELSE 0 END END AS fc_residual
         FROM lb LEFT JOIN adj a ON a.absorber = lb.id OFFSET 0) v`;
+    const finalValues = options.lineValues ? `(SELECT * FROM ${options.lineValues}) v` : computedValues;
+    const lineValuesSql = `WITH ${computedCtes().join(",\n")} SELECT v.* FROM ${computedValues}`;
     const h = (name: string) => `${helperPrefix}${name}`;
     const hcol = (name: string) => `t.${quoteIdent(h(name))}`;
     const transforms: TableTransform[] = [];
@@ -291,5 +312,5 @@ export function financialTransforms(fake: FakeContext, catalog: Catalog): Financ
             rules: ["finance.account_payment"],
         });
     }
-    return { transforms, skipped };
+    return { plan: { transforms, skipped }, lineValuesSql };
 }

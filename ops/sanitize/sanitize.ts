@@ -13,7 +13,7 @@ import { defaultAllowedDomains, normalizeDomain } from "../pii/patterns";
 import { scanForPii } from "../pii/scan";
 import { ActionContext, actions } from "./actions";
 import { fakeContext, scrubText } from "./fake";
-import { financialTransforms, helperPrefix } from "./finance";
+import { financeLineValuesSql, financialTransforms, helperPrefix } from "./finance";
 import { ruleName, SanitizeRule, sanitizeRules } from "./rules";
 import { rewriteBlocker, rewriteTable } from "./rewrite";
 import { mergeTransforms, TableTransform, transformFrom, transformSelectSql, transformSessionSettings } from "./transform";
@@ -29,6 +29,8 @@ export interface SanitizeOptions {
     allowDomains?: string[];
     /** Skip the financial anonymization. */
     skipFinance?: boolean;
+    /** A relation holding the financial per-line values, computed once (see financeLineValuesSql). */
+    financeLineValues?: string;
     rules?: readonly SanitizeRule[];
     /**
      * Tables at least this big (bytes) are rewritten and swapped instead of updated in place (a
@@ -150,7 +152,7 @@ export async function planSanitize(client: Client, options: SanitizeOptions): Pr
     } else if (await alreadyScaled(client, catalog)) {
         financial = { applied: false, reason: `already applied (${sanitizeMarkers.financial} is set): amounts are scaled only once`, skipped: [] };
     } else {
-        const plan = financialTransforms(fake, catalog);
+        const plan = financialTransforms(fake, catalog, { lineValues: options.financeLineValues });
         transforms.push(...plan.transforms);
         financial = plan.transforms.length
             ? { applied: true, skipped: plan.skipped }
@@ -206,8 +208,20 @@ export async function sanitizeDatabase(client: Client, options: Partial<Sanitize
     await client.query("BEGIN");
     try {
         for (const [name, value] of Object.entries(transformSessionSettings)) await client.query(`SELECT set_config($1, $2, true)`, [name, value]);
+        // The per-line financial values feed three tables: compute them once, from the untouched data.
+        let financeLineValues: string | undefined;
+        if (!options.skipFinance) {
+            const catalog = await readCatalog(client);
+            const valuesSql = financeLineValuesSql(fakeContext(seed), catalog);
+            if (valuesSql && !(await alreadyScaled(client, catalog))) {
+                progress?.step("computing the financial anonymization (per-line values)");
+                await client.query(`CREATE TEMP TABLE _sz_line_values ON COMMIT DROP AS ${valuesSql}`);
+                await client.query("ANALYZE _sz_line_values");
+                financeLineValues = "pg_temp._sz_line_values";
+            }
+        }
         progress?.step("planning (reading the schema, matching rules)");
-        const plan = await planSanitize(client, { ...options, seed });
+        const plan = await planSanitize(client, { ...options, seed, financeLineValues });
         const tables: SanitizeReport["tables"] = [];
         const financial: SanitizeReport["financial"] = { ...plan.financial };
 
