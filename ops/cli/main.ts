@@ -3,6 +3,7 @@
  * folder under ops/ and registers itself here.
  */
 import { Command, CommanderError } from "commander";
+import { registerDbCommands } from "../db/cli";
 import { registerEvidence } from "../evidence/cli";
 import { registerEvidencePrune } from "../evidence/pruneCli";
 import { registerPostmortem } from "../postmortem/cli";
@@ -11,7 +12,7 @@ import { registerPromotion } from "../promotion/cli";
 import { exitCodes } from "./runtime";
 
 /** Command groups, each `(program) => void`. Add a group by adding its register function. */
-const groups: ((program: Command) => void)[] = [registerEvidence, (program) => registerPromotion(program), registerEvidencePrune, registerPostmortem, registerPrCommands];
+const groups: ((program: Command) => void)[] = [registerEvidence, (program) => registerPromotion(program), registerEvidencePrune, registerPostmortem, registerPrCommands, registerDbCommands];
 
 export function buildCli(): Command {
     const program = new Command("odoo-platform")

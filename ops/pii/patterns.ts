@@ -1,0 +1,73 @@
+/**
+ * How personal data looks in free text: e-mail addresses and phone numbers, as PostgreSQL
+ * regular expressions (ARE, used with `~*`), and the shape of the fake values the sanitizer writes
+ * so that nothing it produces is mistaken for a leak.
+ *
+ * Pure: these functions build pattern text; matching happens in the database, set-based.
+ */
+
+/** Domains whose addresses are never personal data in a sanitized database. */
+export const defaultAllowedDomains = ["example.com"] as const;
+
+/**
+ * Fake phone numbers use the range reserved for fiction in the North American plan
+ * (555-0100 … 555-0199): `+1 555-0142`, and `+15550142` in E.164 form.
+ */
+export const fakePhonePrefix = "+1 555-01";
+export const fakePhoneE164Prefix = "+155501";
+
+const domainLabel = "[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
+
+/** Validates and lower-cases a domain for the allow-list (`Example.COM` → `example.com`). */
+export function normalizeDomain(domain: string): string {
+    const d = domain.trim().toLowerCase().replace(/^@/, "").replace(/\.$/, "");
+    if (!new RegExp(`^${domainLabel}(?:\\.${domainLabel})+$`).test(d)) {
+        throw new Error(`"${domain}" is not a domain name (expected something like example.com)`);
+    }
+    return d;
+}
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * An e-mail address whose domain is not one of `allowedDomains` (nor a subdomain of one).
+ * Case-insensitive: use with `~*` or the 'gi' flags.
+ */
+export function emailPattern(allowedDomains: readonly string[] = defaultAllowedDomains): string {
+    const allowed = [...new Set(allowedDomains.map(normalizeDomain))].map(escapeRegex);
+    const exclusion = allowed.length
+        ? `(?!(?:[a-z0-9-]+\\.)*(?:${allowed.join("|")})(?![a-z0-9-]|\\.[a-z0-9]))`
+        : "";
+    return `[a-z0-9._%+-]+@${exclusion}[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}`;
+}
+
+/**
+ * A phone number as people write them: international (`+32 470 12 34 56`, `+1 (415) 623-1234`,
+ * `+4915112345678`), North-American (`(415) 623-1234`) and European national formats
+ * (`0470 12 34 56`, `06 12 34 56 78`). Never the fake range of `fakePhonePrefix`. Digit runs
+ * without separators or a leading + (amounts, ids, dates) are deliberately not matched.
+ */
+export function phonePattern(): string {
+    const notFake = "(?!\\+1 ?555-?01[0-9]{2}(?![0-9]))";
+    const international = `${notFake}\\+[0-9]{1,3}[ .-]?\\(?[0-9]{1,4}\\)?(?:[ .-]?[0-9]{2,4}){2,}`;
+    const northAmerican = "\\([0-9]{3}\\) ?[0-9]{3}[ .-][0-9]{4}";
+    const nationalGrouped = "(?<![0-9+])0[0-9]{2,3}[ /][0-9]{2,3}[ .][0-9]{2}[ .][0-9]{2}(?![0-9])";
+    const nationalPairs = "(?<![0-9+])0[0-9](?:[ .][0-9]{2}){4}(?![0-9])";
+    return [international, northAmerican, nationalGrouped, nationalPairs].join("|");
+}
+
+/**
+ * A cheap pre-filter (SQL over a text expression): text without `@`, `+`, `(` or a national
+ * number's leading `0nn ` cannot match either pattern and is skipped without running them.
+ */
+export function mayHoldPiiSql(text: string): string {
+    return `(strpos(${text}, '@') > 0 OR strpos(${text}, '+') > 0 OR strpos(${text}, '(') > 0 OR ${text} ~ '(^|[^0-9])0[0-9]{1,3}[ ./][0-9]')`;
+}
+
+/** Masks a found value for reports: `jane.doe@gmail.com` → `***@gmail.com`, `+32 470 12 34 56` → `***56`. */
+export function maskFinding(value: string): string {
+    const at = value.lastIndexOf("@");
+    if (at >= 0) return `***${value.slice(at)}`;
+    const digits = value.replace(/[^0-9]/g, "");
+    return `***${digits.slice(-2)}`;
+}

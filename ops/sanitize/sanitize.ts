@@ -1,0 +1,291 @@
+/**
+ * `sanitizeTransforms` turns the rule table, the implicit scrub, `--strict` and the financial
+ * anonymization into one TableTransform per table; `sanitizeDatabase` applies them in place, in
+ * one transaction. Deterministic for a given seed; running it twice changes nothing (the financial
+ * scaling is applied once, recorded by a marker in ir_config_parameter).
+ */
+import { randomBytes } from "node:crypto";
+import type { Client } from "pg";
+import type { Progress } from "../cli/runtime";
+import { Catalog, isTextColumn, readCatalog } from "../odoo/catalog";
+import { qualifiedTable, quoteIdent } from "../odoo/sql";
+import { defaultAllowedDomains, normalizeDomain } from "../pii/patterns";
+import { scanForPii } from "../pii/scan";
+import { ActionContext, actions } from "./actions";
+import { fakeContext, scrubText } from "./fake";
+import { financeLineValuesSql, financialTransforms, helperPrefix } from "./finance";
+import { ruleName, SanitizeRule, sanitizeRules } from "./rules";
+import { rewriteBlocker, rewriteTable } from "./rewrite";
+import { mergeTransforms, TableTransform, transformFrom, transformSelectSql, transformSessionSettings } from "./transform";
+
+export interface SanitizeOptions {
+    /** Same seed, same output. Keep it secret: it unlocks the original amounts. */
+    seed: string;
+    /** Also scrub e-mails and phone numbers from every text column of every table. */
+    strict?: boolean;
+    /** Keep company names (default true); people's names are always replaced. */
+    keepCompanyNames?: boolean;
+    /** Domains whose addresses the scrub leaves alone (default example.com). */
+    allowDomains?: string[];
+    /** Skip the financial anonymization. */
+    skipFinance?: boolean;
+    /** A relation holding the financial per-line values, computed once (see financeLineValuesSql). */
+    financeLineValues?: string;
+    rules?: readonly SanitizeRule[];
+    /**
+     * Tables at least this big (bytes) are rewritten and swapped instead of updated in place (a
+     * single write of each row). Default 8 MiB; 0 rewrites every eligible table, Infinity none.
+     */
+    rewriteMinBytes?: number;
+    progress?: Progress;
+}
+
+export interface RuleOutcome {
+    rule: string;
+    module: string;
+    table: string;
+    column: string;
+    action: string;
+    status: "applied" | "skipped";
+    reason?: string;
+}
+
+export interface SanitizePlan {
+    transforms: TableTransform[];
+    rules: RuleOutcome[];
+    /** Columns scrubbed because their table has rules (implicit) or because of --strict. */
+    scrubbed: { table: string; column: string; why: "implicit" | "strict" }[];
+    financial: { applied: boolean; reason?: string; skipped: string[] };
+}
+
+export interface SanitizeReport {
+    ok: true;
+    seed: "given" | "random";
+    strict: boolean;
+    keepCompanyNames: boolean;
+    tables: { table: string; rows: number; columns: string[]; seconds: number; method: "rewrite" | "update"; note?: string }[];
+    rules: RuleOutcome[];
+    applied: number;
+    skipped: number;
+    scrubbed: SanitizePlan["scrubbed"];
+    financial: SanitizePlan["financial"] & {
+        moves?: number;
+        /** Moves whose rounding difference had to go on a reconciled line (0 on sound books). */
+        roundingOnReconciledLines?: number;
+    };
+    seconds: number;
+}
+
+/** ir_config_parameter keys the sanitizer writes. */
+export const sanitizeMarkers = {
+    date: "odoo_platform.sanitize.date",
+    financial: "odoo_platform.sanitize.financial",
+} as const;
+
+/** Text columns the implicit scrub never touches: codes, states, hashes, tokens. */
+const technicalColumns = new Set(["state", "type", "move_type", "display_type", "payment_state", "parent_state", "message_type",
+    "model", "res_model", "model_name", "lang", "tz", "password", "totp_secret", "key", "index", "code", "matching_number",
+    "sequence_prefix", "email_layout_xmlid", "arch_fs", "store_fname", "checksum", "mimetype", "uuid", "access_token",
+    "oauth_access_token", "signup_type", "notification_type", "odoobot_state", "mode", "priority", "interval_type"]);
+
+export async function planSanitize(client: Client, options: SanitizeOptions): Promise<SanitizePlan> {
+    const catalog = await readCatalog(client);
+    const fake = fakeContext(options.seed);
+    const allowDomains = (options.allowDomains?.length ? options.allowDomains : [...defaultAllowedDomains]).map(normalizeDomain);
+    const keepCompanyNames = options.keepCompanyNames ?? true;
+    const outcomes: RuleOutcome[] = [];
+    const transforms: TableTransform[] = [];
+    const covered = new Map<string, Set<string>>();
+
+    for (const rule of options.rules ?? sanitizeRules) {
+        const base = { rule: ruleName(rule), module: rule.module, table: rule.table, column: rule.column, action: String(rule.action) };
+        const table = catalog.table(rule.table);
+        const column = table?.columns.get(rule.column);
+        if (!table || !column) {
+            outcomes.push({ ...base, status: "skipped", reason: table ? `column ${rule.table}.${rule.column} does not exist` : `table ${rule.table} does not exist` });
+            continue;
+        }
+        const ctx: ActionContext = {
+            fake, table: rule.table, column: rule.column, type: column.type, keepCompanyNames, allowedDomains: allowDomains,
+            params: rule.params ?? {}, has: (c) => table.columns.has(c),
+        };
+        transforms.push({ table: rule.table, columns: { [rule.column]: actions[rule.action](ctx) }, rules: [base.rule] });
+        outcomes.push({ ...base, status: "applied" });
+        if (!covered.has(rule.table)) covered.set(rule.table, new Set());
+        covered.get(rule.table)!.add(rule.column);
+    }
+
+    // Implicit scrub: the other free-text columns of every table that has rules.
+    const scrubbed: SanitizePlan["scrubbed"] = [];
+    const scrub = (table: string, column: string, why: "implicit" | "strict") => {
+        const t = catalog.table(table)!;
+        const type = t.columns.get(column)!.type;
+        const key = t.columns.has("id") ? "t.id" : "md5(t::text)";
+        transforms.push({ table, columns: { [column]: scrubText(fake, `t.${quoteIdent(column)}`, type, t.name, key, allowDomains) }, rules: [`${why}.scrub`] });
+        scrubbed.push({ table, column, why });
+        if (!covered.has(table)) covered.set(table, new Set());
+        covered.get(table)!.add(column);
+    };
+    for (const table of [...covered.keys()]) {
+        for (const column of catalog.table(table)!.columns.values()) {
+            if (isTextColumn(column) && !covered.get(table)!.has(column.name) && !technicalColumns.has(column.name)) scrub(table, column.name, "implicit");
+        }
+    }
+
+    // --strict: every text column anywhere that still holds an address or a phone number.
+    if (options.strict) {
+        options.progress?.step("strict: scanning every text column for e-mail addresses and phone numbers");
+        const findings = await scanForPii(client, catalog, {
+            allowDomains, sampleLimit: 0, skipColumns: (table) => covered.get(table) ?? new Set(),
+            onTable: (_t, i, total) => options.progress?.update(i, total),
+        });
+        for (const key of new Set(findings.map((f) => `${f.table}\u0000${f.column}`))) {
+            const [table, column] = key.split("\u0000");
+            scrub(table, column, "strict");
+        }
+    }
+
+    // Financial anonymization, once per database.
+    let financial: SanitizePlan["financial"] = { applied: false, skipped: [] };
+    if (options.skipFinance) {
+        financial = { applied: false, reason: "skipped on request", skipped: [] };
+    } else if (await alreadyScaled(client, catalog)) {
+        financial = { applied: false, reason: `already applied (${sanitizeMarkers.financial} is set): amounts are scaled only once`, skipped: [] };
+    } else {
+        const plan = financialTransforms(fake, catalog, { lineValues: options.financeLineValues });
+        transforms.push(...plan.transforms);
+        financial = plan.transforms.length
+            ? { applied: true, skipped: plan.skipped }
+            : { applied: false, reason: "no accounting tables", skipped: plan.skipped };
+    }
+    return { transforms: mergeTransforms(transforms), rules: outcomes, scrubbed, financial };
+}
+
+/**
+ * The transforms for the streaming copy: `COPY (transformSelectSql(t, columns)) TO STDOUT` on the
+ * source, `COPY … FROM STDIN` on the target. Call `markSanitized` on the target afterwards.
+ */
+export async function sanitizeTransforms(client: Client, options: SanitizeOptions): Promise<TableTransform[]> {
+    return (await planSanitize(client, options)).transforms;
+}
+
+async function alreadyScaled(client: Client, catalog: Catalog): Promise<boolean> {
+    if (!catalog.hasColumn("ir_config_parameter", "key")) return false;
+    const { rows } = await client.query(`SELECT 1 FROM ${qualifiedTable("ir_config_parameter")} WHERE key = $1`, [sanitizeMarkers.financial]);
+    return rows.length > 0;
+}
+
+/** Records that the database is sanitized (and whether amounts were scaled) in ir_config_parameter. */
+export async function markSanitized(client: Client, info: { financial: boolean }): Promise<void> {
+    const catalog = await readCatalog(client);
+    if (!catalog.hasColumn("ir_config_parameter", "key")) return;
+    const upsert = async (key: string, value: string) => {
+        const updated = await client.query(`UPDATE ${qualifiedTable("ir_config_parameter")} SET value = $2 WHERE key = $1`, [key, value]);
+        if (!updated.rowCount) await client.query(`INSERT INTO ${qualifiedTable("ir_config_parameter")} (key, value) VALUES ($1, $2)`, [key, value]);
+    };
+    await upsert(sanitizeMarkers.date, new Date().toISOString());
+    if (info.financial) await upsert(sanitizeMarkers.financial, "scaled");
+}
+
+/** The in-place UPDATE for a transform without its own row source. Pure. */
+export function inPlaceUpdateSql(transform: TableTransform, onlyChanged: boolean): string {
+    const sets = Object.entries(transform.columns).map(([c, expr]) => `${quoteIdent(c)} = ${expr}`);
+    const where = onlyChanged
+        ? ` WHERE ${Object.entries(transform.columns).map(([c, expr]) => `t.${quoteIdent(c)} IS DISTINCT FROM ${expr}`).join(" OR ")}`
+        : "";
+    return `UPDATE ONLY ${qualifiedTable(transform.table)} AS t SET ${sets.join(", ")}${where}`;
+}
+
+/**
+ * Sanitizes the database `client` is connected to, in one transaction: nothing is half-applied.
+ * Transforms with their own row source (the financial ones, which read other tables) are first
+ * materialized from the untouched data, then every table is updated.
+ */
+export async function sanitizeDatabase(client: Client, options: Partial<SanitizeOptions> = {}): Promise<SanitizeReport> {
+    const started = Date.now();
+    const seed = options.seed ?? randomBytes(16).toString("hex");
+    const progress = options.progress;
+    await client.query("BEGIN");
+    try {
+        for (const [name, value] of Object.entries(transformSessionSettings)) await client.query(`SELECT set_config($1, $2, true)`, [name, value]);
+        // The per-line financial values feed three tables: compute them once, from the untouched data.
+        let financeLineValues: string | undefined;
+        if (!options.skipFinance) {
+            const catalog = await readCatalog(client);
+            const valuesSql = financeLineValuesSql(fakeContext(seed), catalog);
+            if (valuesSql && !(await alreadyScaled(client, catalog))) {
+                progress?.step("computing the financial anonymization (per-line values)");
+                await client.query(`CREATE TEMP TABLE _sz_line_values ON COMMIT DROP AS ${valuesSql}`);
+                await client.query("ANALYZE _sz_line_values");
+                financeLineValues = "pg_temp._sz_line_values";
+            }
+        }
+        progress?.step("planning (reading the schema, matching rules)");
+        const plan = await planSanitize(client, { ...options, seed, financeLineValues });
+        const tables: SanitizeReport["tables"] = [];
+        const financial: SanitizeReport["financial"] = { ...plan.financial };
+
+        // 1. Materialize every transform that reads other rows, before anything changes.
+        const staged = new Map<string, string>();
+        for (const [i, t] of plan.transforms.filter((t) => t.from).entries()) {
+            progress?.step(`computing ${t.table} (financial anonymization)`);
+            const temp = `_sz_stage_${i}`;
+            const exprs = Object.entries(t.columns).map(([c, expr]) => `(${expr}) AS ${quoteIdent(c)}`);
+            const extra = t.table === "account_move_line" ? `, t.${quoteIdent(`${helperPrefix}absorbed_on_reconciled`)} AS __absorbed` : "";
+            await client.query(`CREATE TEMP TABLE ${temp} ON COMMIT DROP AS SELECT t.id AS __key, ${exprs.join(", ")}${extra} FROM ${transformFrom(t)}`);
+            await client.query(`ANALYZE ${temp}`);
+            staged.set(t.table, temp);
+            if (t.table === "account_move_line") {
+                const { rows } = await client.query(`SELECT count(DISTINCT l.move_id)::int AS moves,
+                    count(*) FILTER (WHERE s.__absorbed)::int AS absorbed FROM ${temp} s JOIN ONLY ${qualifiedTable("account_move_line")} l ON l.id = s.__key`);
+                financial.moves = rows[0].moves;
+                financial.roundingOnReconciledLines = rows[0].absorbed;
+            }
+        }
+
+        // 2. Write: big tables are rewritten and swapped (each row written once), the rest updated in place.
+        const catalog = await readCatalog(client);
+        const minBytes = options.rewriteMinBytes ?? 8 * 1024 * 1024;
+        for (const t of plan.transforms) {
+            const begun = Date.now();
+            const temp = staged.get(t.table);
+            const scrubOnly = (t.rules ?? []).every((r) => r.endsWith(".scrub"));
+            const info = catalog.table(t.table);
+            let note: string | undefined;
+            let method: "rewrite" | "update" = "update";
+            if (!scrubOnly && info && info.bytes >= minBytes && info.columns.has("id")) {
+                note = (await rewriteBlocker(client, t.table)) ?? undefined;
+                if (!note) method = "rewrite";
+            }
+            progress?.step(`sanitizing ${t.table} (${Object.keys(t.columns).length} columns, ${method === "rewrite" ? "rewrite and swap" : "update in place"})`);
+            let rows: number;
+            if (method === "rewrite") {
+                const columns = [...info!.columns.keys()];
+                const select = temp
+                    ? `SELECT ${columns.map((c) => (c in t.columns ? `CASE WHEN s.__key IS NULL THEN t.${quoteIdent(c)} ELSE s.${quoteIdent(c)} END` : `t.${quoteIdent(c)}`)).join(", ")}
+                       FROM ONLY ${qualifiedTable(t.table)} t LEFT JOIN ${temp} s ON s.__key = t.id`
+                    : transformSelectSql(t, columns);
+                rows = await rewriteTable(client, t.table, columns, select);
+            } else {
+                const sql = temp
+                    ? `UPDATE ONLY ${qualifiedTable(t.table)} AS u SET ${Object.keys(t.columns).map((c) => `${quoteIdent(c)} = s.${quoteIdent(c)}`).join(", ")} FROM ${temp} s WHERE u.id = s.__key`
+                    : inPlaceUpdateSql(t, scrubOnly);
+                rows = (await client.query(sql)).rowCount ?? 0;
+            }
+            tables.push({ table: t.table, rows, columns: Object.keys(t.columns), seconds: (Date.now() - begun) / 1000, method,
+                ...(note ? { note: `updated in place: ${note}` } : {}) });
+        }
+        await markSanitized(client, { financial: plan.financial.applied });
+        await client.query("COMMIT");
+        const applied = plan.rules.filter((r) => r.status === "applied").length;
+        progress?.done(`${applied} rules applied, ${plan.rules.length - applied} skipped, ${tables.length} tables`);
+        return {
+            ok: true, seed: options.seed ? "given" : "random", strict: !!options.strict, keepCompanyNames: options.keepCompanyNames ?? true,
+            tables, rules: plan.rules, applied, skipped: plan.rules.length - applied, scrubbed: plan.scrubbed, financial,
+            seconds: (Date.now() - started) / 1000,
+        };
+    } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+    }
+}
