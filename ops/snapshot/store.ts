@@ -20,8 +20,11 @@ export type SnapshotLocation = { kind: "dir"; path: string } | { kind: "s3"; buc
 export function parseLocation(text: string | undefined, option: string): SnapshotLocation {
     if (!text) throw new UsageError(`${option} is required: a directory or s3://bucket/prefix`);
     if (text.startsWith("s3://")) {
-        const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.*[^/])\/*$/.exec(text);
-        if (!match) throw new UsageError(`${option} must be s3://<bucket>/<prefix> with a non-empty prefix, got "${text}"`);
+        const match = /^s3:\/\/([^/]*)\/?(.*?)\/*$/.exec(text)!;
+        if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(match[1])) {
+            throw new UsageError(`${option}: "${match[1]}" is not an S3 bucket name (3–63 lower-case letters, digits, dots, dashes)`);
+        }
+        if (!match[2]) throw new UsageError(`${option} must be s3://<bucket>/<prefix> with a non-empty prefix, got "${text}"`);
         return { kind: "s3", bucket: match[1], prefix: match[2] };
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) throw new UsageError(`${option} must be a directory or s3://bucket/prefix, got "${text}"`);
@@ -136,6 +139,10 @@ export interface S3Options {
     /** Endpoint of an S3-compatible server (path-style addressing is used with it). */
     endpoint?: string;
     region?: string;
+    /** Multipart part size in bytes (S3's minimum is 5 MiB; default 8 MiB). */
+    partSize?: number;
+    /** A ready client (tests observe the requests it sends). */
+    client?: S3Client;
 }
 
 /** An S3 client for AWS or, with an endpoint, an S3-compatible server. */
@@ -157,6 +164,7 @@ const isNotFound = (err: unknown) => {
 export class S3Store implements SnapshotStore {
     readonly display: string;
     constructor(readonly location: SnapshotLocation & { kind: "s3" }, private readonly client: S3Client, private readonly partSize = 8 * 1024 * 1024) {
+        if (partSize < 5 * 1024 * 1024) throw new UsageError("S3 multipart parts must be at least 5 MiB");
         this.display = describeLocation(location);
     }
     private key(rel: string): string {
@@ -215,5 +223,5 @@ export class S3Store implements SnapshotStore {
 }
 
 export function openStore(loc: SnapshotLocation, s3: S3Options = {}): SnapshotStore {
-    return loc.kind === "dir" ? new DirectoryStore(loc) : new S3Store(loc, s3Client(s3));
+    return loc.kind === "dir" ? new DirectoryStore(loc) : new S3Store(loc, s3.client ?? s3Client(s3), s3.partSize);
 }

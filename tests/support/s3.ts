@@ -15,6 +15,8 @@ export interface TestS3 {
     client: S3Client;
     bucket: string;
     endpoint: string;
+    /** Where s3rver keeps the objects as files (tests damage them there). */
+    directory: string;
     stop(): Promise<void>;
 }
 
@@ -29,10 +31,18 @@ export async function startTestS3(bucket = "evidence-archive"): Promise<TestS3> 
         client,
         bucket,
         endpoint,
+        directory,
         async stop() {
             client.destroy();
             await server.close();
             fs.rmSync(directory, { recursive: true, force: true });
         },
     };
+}
+
+/** A test S3 server whose credentials the SDK's default chain also finds (code that builds its own client). */
+export async function startLocalS3(bucket = "snapshots"): Promise<TestS3> {
+    process.env.AWS_ACCESS_KEY_ID ??= "S3RVER";
+    process.env.AWS_SECRET_ACCESS_KEY ??= "S3RVER";
+    return startTestS3(bucket);
 }

@@ -1,0 +1,44 @@
+import * as assert from "node:assert/strict";
+import { TableInfo } from "../../../ops/postgres/catalog";
+import { assignToWorkers, parseCopyTags, planTableCopies, sourceScript, targetScript } from "../../../ops/postgres/copyStream";
+
+const table = (name: string, columns: string[], bytes = 100): TableInfo => ({ schema: "public", name, qualified: `"public"."${name}"`, columns, bytes, hasRows: true });
+
+describe("COPY stream planning", () => {
+    it("applies transforms in the SELECT, copies other tables plainly, and reports what does not exist", () => {
+        const { plans, skipped } = planTableCopies(
+            [table("res_partner", ["id", "name", "email"]), table("res_company", ["id", "name"])],
+            [
+                { table: "res_partner", columns: { email: "'test+' || t.id || '@example.com'", fax: "NULL" } },
+                { table: "public.res_partner", columns: { name: "'Partner ' || t.id" } },
+                { table: "hr_employee", columns: { ssnid: "NULL" } },
+            ],
+        );
+        assert.equal(
+            plans[0].copyOut,
+            `COPY (SELECT t."id", ('Partner ' || t.id) AS "name", ('test+' || t.id || '@example.com') AS "email" FROM ONLY "public"."res_partner" t) TO STDOUT`,
+        );
+        assert.deepEqual(plans[0].transformed, ["name", "email"]);
+        assert.equal(plans[0].copyIn, `\\copy "public"."res_partner" ("id", "name", "email") from pstdin`);
+        assert.equal(plans[1].copyOut, `COPY "public"."res_company" ("id", "name") TO STDOUT`);
+        assert.deepEqual(plans[1].transformed, []);
+        assert.deepEqual(skipped, [{ table: "public.res_partner", column: "fax" }, { table: "public.hr_employee" }]);
+    });
+
+    it("spreads tables over workers heaviest first, so the big ones do not share a worker", () => {
+        const lists = assignToWorkers([1, 50, 2, 40, 3, 5], (n) => n, 2);
+        assert.deepEqual(lists, [[50, 1], [40, 5, 3, 2]]);
+        assert.deepEqual(assignToWorkers([7], (n) => n, 4), [[7]]);
+    });
+
+    it("writes psql scripts that end each table with \\. and read the data from stdin", () => {
+        const script = sourceScript("00000003-0000001B-1", ["COPY a TO STDOUT", "COPY (SELECT\n 1) TO STDOUT"]);
+        assert.equal(
+            script,
+            "\\set ON_ERROR_STOP on\nBEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;\nSET TRANSACTION SNAPSHOT '00000003-0000001B-1';\n" +
+                "COPY a TO STDOUT;\n\\qecho '\\\\.'\nCOPY (SELECT 1) TO STDOUT;\n\\qecho '\\\\.'\nCOMMIT;\n",
+        );
+        assert.equal(targetScript(["\\copy a from pstdin"]), "\\set ON_ERROR_STOP on\n\\copy a from pstdin\n");
+        assert.deepEqual(parseCopyTags("COPY 12\nCOPY 0\nnoise\nCOPY 3\n"), [12, 0, 3]);
+    });
+});
