@@ -15,6 +15,8 @@ export interface TableInfo {
     columns: string[];
     /** Heap + TOAST bytes: the weight used to spread tables over parallel workers. */
     bytes: number;
+    /** Heap blocks (main fork): where TID-range chunks of a big table are cut. */
+    blocks: number;
     /** Whether the table holds at least one row in the caller's snapshot. */
     hasRows: boolean;
 }
@@ -28,8 +30,9 @@ const systemSchemaFilter = `n.nspname NOT IN ('pg_catalog', 'information_schema'
 
 /** Ordinary user tables (not extension members, not temporary), with their columns and sizes. */
 export async function listTables(client: Client): Promise<TableInfo[]> {
-    const { rows } = await client.query<{ schema: string; name: string; bytes: string; columns: string[] | null }>(`
+    const { rows } = await client.query<{ schema: string; name: string; bytes: string; blocks: string; columns: string[] | null }>(`
         SELECT n.nspname AS schema, c.relname AS name, pg_table_size(c.oid) AS bytes,
+               pg_relation_size(c.oid) / current_setting('block_size')::int AS blocks,
                (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
                  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '') AS columns
           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -42,6 +45,7 @@ export async function listTables(client: Client): Promise<TableInfo[]> {
         qualified: qualify(r.schema, r.name),
         columns: r.columns ?? [],
         bytes: Number(r.bytes),
+        blocks: Number(r.blocks),
         hasRows: false,
     }));
     // One round trip for all tables: an Odoo database has hundreds, most of them empty.

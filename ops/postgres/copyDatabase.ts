@@ -18,7 +18,7 @@ import { Client } from "pg";
 import { CliError } from "../cli/runtime";
 import { countLargeObjects, listPopulatedMatviews, listSequences, listTables, odooVersion, serverFacts, ServerFacts, setvalStatements, TableInfo } from "./catalog";
 import { connect, parseDatabaseUrl } from "./connect";
-import { ColumnTransform, CopyResult, planTableCopies, streamTables, TransformMatch } from "./copyStream";
+import { ColumnTransform, CopyResult, planTableCopies, splitLargeTables, streamTables, TransformMatch } from "./copyStream";
 import { assertDumpCompatible, PgTools, runTool } from "./tools";
 
 /** A read-only transaction on the source whose snapshot other sessions and pg_dump import. */
@@ -87,6 +87,8 @@ export interface CopyDatabaseOptions extends OwnershipOptions {
     /** Called as each phase starts ("schema", "data", "indexes"), then with bytes during data. */
     onPhase?: (phase: "schema" | "data" | "indexes", seconds?: number) => void;
     onBytes?: (bytes: number) => void;
+    /** Smallest TID-range piece of a big table (default 8 MiB; tests use less). */
+    minChunkBytes?: number;
 }
 
 export interface CopyDatabaseReport {
@@ -133,7 +135,7 @@ export async function copyDatabase(opts: CopyDatabaseOptions): Promise<CopyDatab
         t = process.hrtime.bigint();
         opts.onPhase?.("data", schemaSeconds);
         const withRows = match.plans.filter((p) => p.table.hasRows);
-        const copies = await streamTables(withRows, {
+        const copies = await streamTables(splitLargeTables(withRows, { jobs: opts.jobs, serverVersionNum: snapshot.facts.versionNum, minChunkBytes: opts.minChunkBytes }), {
             binDir: tools.binDir,
             sourceUrl: opts.sourceUrl,
             targetUrl: opts.targetUrl,

@@ -34,6 +34,12 @@ export interface TablePlan {
     copyIn: string;
     /** Columns rewritten by a transform. */
     transformed: string[];
+    /** Set when the table is copied in TID-range pieces by several workers. */
+    chunk?: { index: number; of: number; fromBlock: number; toBlock: number | null };
+    /** The transform's select list (null when the table is copied as is): chunks add their TID range to it. */
+    select?: string | null;
+    /** The transform uses a window function: rows depend on each other, the table is never cut. */
+    windowed?: boolean;
 }
 
 export interface TransformMatch {
@@ -71,11 +77,42 @@ export function planTableCopies(tables: TableInfo[], transforms: ColumnTransform
                 return `(${expr}) AS ${quoteIdent(column)}`;
             });
             if (transformed.length) copyOut = `COPY (SELECT ${select.join(", ")} FROM ONLY ${table.qualified} t) TO STDOUT`;
+            return { table, copyOut, copyIn: `\\copy ${table.qualified} (${columnList}) from pstdin`, transformed, select: transformed.length ? select.join(", ") : null, windowed: transformed.some((c) => /\bover\s*\(/i.test(transform.columns[c])) };
         }
-        return { table, copyOut, copyIn: `\\copy ${table.qualified} (${columnList}) from pstdin`, transformed };
+        return { table, copyOut, copyIn: `\\copy ${table.qualified} (${columnList}) from pstdin`, transformed, select: null };
     });
     for (const key of byKey.keys()) skipped.push({ table: key });
     return { plans, skipped };
+}
+
+/**
+ * Cuts tables bigger than a fair share of the work into TID-range pieces (PostgreSQL 14+ scans a
+ * `ctid` range without reading the rest of the table), so that one huge table — usually the
+ * chatter or the journal items — keeps every worker busy instead of one. Tables whose transform
+ * uses a window function (`… OVER (…)`) stay whole: their rows depend on each other. The last
+ * piece has no upper bound, so rows in blocks added after the size was read are not lost. Pure.
+ */
+export function splitLargeTables(plans: TablePlan[], opts: { jobs: number; serverVersionNum: number; minChunkBytes?: number; maxChunks?: number }): TablePlan[] {
+    if (opts.jobs < 2 || opts.serverVersionNum < 140000) return plans;
+    const total = plans.reduce((n, p) => n + p.table.bytes, 0);
+    const chunkBytes = Math.max(opts.minChunkBytes ?? 8 * 1024 * 1024, Math.ceil(total / (opts.jobs * 4)));
+    return plans.flatMap((plan) => {
+        const pieces = Math.min(opts.maxChunks ?? 16, Math.ceil(plan.table.bytes / chunkBytes), plan.table.blocks);
+        if (pieces < 2 || plan.windowed) return [plan];
+        const step = Math.ceil(plan.table.blocks / pieces);
+        const columns = plan.select ?? plan.table.columns.map((c) => `t.${quoteIdent(c)}`).join(", ");
+        return Array.from({ length: pieces }, (_, index) => {
+            const fromBlock = index * step;
+            const toBlock = index === pieces - 1 ? null : (index + 1) * step;
+            const range = `t.ctid >= '(${fromBlock},0)'::tid${toBlock === null ? "" : ` AND t.ctid < '(${toBlock},0)'::tid`}`;
+            return {
+                ...plan,
+                table: { ...plan.table, bytes: Math.ceil(plan.table.bytes / pieces) },
+                copyOut: `COPY (SELECT ${columns} FROM ONLY ${plan.table.qualified} t WHERE ${range}) TO STDOUT`,
+                chunk: { index, of: pieces, fromBlock, toBlock },
+            };
+        });
+    });
 }
 
 /**
@@ -194,7 +231,14 @@ export async function streamTables(plans: TablePlan[], opts: StreamOptions): Pro
                 return list.map((plan, i) => ({ table: `${plan.table.schema}.${plan.table.name}`, rows: rows[i], transformed: plan.transformed }));
             }),
         );
-        return perWorker.flat();
+        // Pieces of one table add up to one result per table.
+        const byTable = new Map<string, CopyResult>();
+        for (const r of perWorker.flat()) {
+            const prior = byTable.get(r.table);
+            if (prior) prior.rows += r.rows;
+            else byTable.set(r.table, { ...r });
+        }
+        return [...byTable.values()];
     } catch (err) {
         stopAll();
         throw err;

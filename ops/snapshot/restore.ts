@@ -141,7 +141,7 @@ async function loadCopyFiles(snapshot: VerifiedSnapshot, targetUrl: string, opts
     const plans = entries.map((e) => ({
         entry: e,
         plan: {
-            table: { schema: e.schema, name: e.name, qualified: qualify(e.schema, e.name), columns: e.columns, bytes: sizes.get(e.path!) ?? 0, hasRows: true },
+            table: { schema: e.schema, name: e.name, qualified: qualify(e.schema, e.name), columns: e.columns, bytes: sizes.get(e.path!) ?? 0, blocks: 0, hasRows: true },
             copyOut: "",
             copyIn: `\\copy ${qualify(e.schema, e.name)} (${e.columns.map(quoteIdent).join(", ")}) from pstdin`,
             transformed: e.transformed,
