@@ -93,28 +93,37 @@ export interface SwapResult {
 /**
  * Puts `candidate` under the name `target` in ONE transaction: end the sessions on the target,
  * rename it to `previous`, rename the candidate to `target`, commit. Until the commit nothing has
- * changed; after it, new connections to `target` reach the candidate. A connection that slips in
- * between the termination and the rename makes the rename fail ("being accessed by other users"):
- * roll back and try again.
+ * changed; after it, new connections to `target` reach the candidate.
+ *
+ * RENAME takes the database's lock first (new connections wait for the commit, then reach the
+ * new database) and then waits up to 5 s for sessions still inside. A client that reconnected in
+ * the instant between the termination and the lock would hold the rename for those 5 s, so a
+ * second session keeps ending the target's sessions while the rename waits.
  */
 export async function swapDatabases(
     client: Client,
-    opts: { target: string; candidate: string; previous: string; attempts?: number },
+    opts: { target: string; candidate: string; previous: string; attempts?: number; terminator?: Client },
 ): Promise<SwapResult> {
-    const attempts = opts.attempts ?? 10;
+    const attempts = opts.attempts ?? 5;
     if (!(await databaseExists(client, opts.candidate))) throw new CliError(`cannot swap: database ${opts.candidate} does not exist`);
     if (await databaseExists(client, opts.previous)) throw new CliError(`cannot swap: database ${opts.previous} already exists (drop it or wait a second)`);
+    const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    const ownPid = rows[0].pid;
+    let started: bigint | undefined;
     for (let attempt = 1; ; attempt++) {
         const targetExists = await databaseExists(client, opts.target);
-        const started = process.hrtime.bigint();
         try {
             await client.query("BEGIN");
             await client.query("SET LOCAL lock_timeout = '15s'");
             await terminateSessions(client, opts.candidate);
             if (targetExists) {
+                started ??= process.hrtime.bigint();
                 await terminateSessions(client, opts.target);
-                await client.query(`ALTER DATABASE ${quoteIdent(opts.target)} RENAME TO ${quoteIdent(opts.previous)}`);
+                await whileKeepingOut(opts.terminator, [opts.target, opts.candidate], ownPid, () =>
+                    client.query(`ALTER DATABASE ${quoteIdent(opts.target)} RENAME TO ${quoteIdent(opts.previous)}`),
+                );
             }
+            started ??= process.hrtime.bigint();
             await client.query(`ALTER DATABASE ${quoteIdent(opts.candidate)} RENAME TO ${quoteIdent(opts.target)}`);
             await client.query("COMMIT");
             const unavailableSeconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -125,5 +134,26 @@ export async function swapDatabases(
             if (code === "55006" && attempt < attempts) continue; // object_in_use: a session came back
             throw new CliError(`swapping ${opts.candidate} in as ${opts.target} failed (nothing changed): ${(err as Error).message}`);
         }
+    }
+}
+
+/** Runs `work` while a second session ends every other session on `databases` every 50 ms. */
+async function whileKeepingOut<T>(terminator: Client | undefined, databases: string[], ownPid: number, work: () => Promise<T>): Promise<T> {
+    if (!terminator) return work();
+    let done = false;
+    const sweeping = (async () => {
+        while (!done) {
+            await new Promise((r) => setTimeout(r, 50));
+            if (done) break;
+            await terminator
+                .query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> $2 AND pid <> pg_backend_pid()`, [databases, ownPid])
+                .catch(() => undefined);
+        }
+    })();
+    try {
+        return await work();
+    } finally {
+        done = true;
+        await sweeping;
     }
 }

@@ -236,7 +236,7 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
         const restoreSeconds = since(t1);
         opts.progress?.step(`swapping ${candidate} in as ${target.database}`);
         const t2 = process.hrtime.bigint();
-        const swap = await swapIn(admin, { target: target.database, candidate, stamp, keepPrevious: opts.keepPrevious, filestore });
+        const swap = await swapIn(admin, { serverUrl: maintenanceUrl(opts.dbUrl, opts.maintenanceDb), target: target.database, candidate, stamp, keepPrevious: opts.keepPrevious, filestore });
         return {
             snapshot: {
                 location: snapshot.location,

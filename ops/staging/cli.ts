@@ -21,13 +21,14 @@ function parsePort(value: string): number {
 }
 
 /** Runs `fn` with a maintenance connection holding the target's lock. */
-async function underTargetLock<T>(dbUrl: string, maintenanceDb: string, fn: (admin: Awaited<ReturnType<typeof connect>>, target: string) => Promise<T>): Promise<T> {
+async function underTargetLock<T>(dbUrl: string, maintenanceDb: string, fn: (admin: Awaited<ReturnType<typeof connect>>, target: string, serverUrl: string) => Promise<T>): Promise<T> {
     const target = parseDatabaseUrl(dbUrl, "--db");
-    const admin = await connect(parseDatabaseUrl(maintenanceUrl(dbUrl, maintenanceDb), "--db (maintenance database)"));
+    const serverUrl = maintenanceUrl(dbUrl, maintenanceDb);
+    const admin = await connect(parseDatabaseUrl(serverUrl, "--db (maintenance database)"));
     try {
         await lockTarget(admin, target.database);
         try {
-            return await fn(admin, target.database);
+            return await fn(admin, target.database, serverUrl);
         } finally {
             await unlockTarget(admin, target.database);
         }
@@ -106,10 +107,10 @@ export function registerStagingCommands(program: Command): void {
         .option("--json", "print the report as JSON")
         .action(
             action(async (opts: { db: string; candidate: string; keepPrevious?: boolean; maintenanceDb: string; json?: boolean }): Promise<CommandResult> => {
-                const report = await underTargetLock(opts.db, opts.maintenanceDb, async (admin, target) => {
+                const report = await underTargetLock(opts.db, opts.maintenanceDb, async (admin, target, serverUrl) => {
                     if (!(await databaseExists(admin, opts.candidate))) throw new UsageError(`--candidate ${opts.candidate} does not exist on the server`);
                     if (opts.candidate === target) throw new UsageError("--candidate is the target itself");
-                    return swapIn(admin, { target, candidate: opts.candidate, stamp: runStamp(new Date()), keepPrevious: opts.keepPrevious });
+                    return swapIn(admin, { serverUrl, target, candidate: opts.candidate, stamp: runStamp(new Date()), keepPrevious: opts.keepPrevious });
                 });
                 return {
                     exitCode: 0,

@@ -209,6 +209,7 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
         if (verify.ok) {
             clock.start("swap");
             swap = await swapIn(admin, {
+                serverUrl: maintenanceUrl(opts.toDb, opts.maintenanceDb),
                 target: target.database,
                 candidate,
                 stamp,

@@ -9,12 +9,14 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Client } from "pg";
+import { Client } from "pg";
 import { databaseExists, dropDatabase, listDatabases, swapDatabases } from "../postgres/databases";
 import { swapDirectories } from "../snapshot/filestore";
 import { parseWorkDirectory, parseWorkName, workDatabaseName, workDirectoryName } from "./names";
 
 export interface SwapInOptions {
+    /** URL of the server's maintenance database (for the session that keeps stragglers out). */
+    serverUrl: string;
     target: string;
     candidate: string;
     stamp: string;
@@ -34,7 +36,15 @@ export interface SwapInReport {
 
 export async function swapIn(client: Client, opts: SwapInOptions): Promise<SwapInReport> {
     const previous = workDatabaseName(opts.target, "previous", opts.stamp);
-    const swap = await swapDatabases(client, { target: opts.target, candidate: opts.candidate, previous });
+    // A second session on the same server keeps stragglers out while the rename waits.
+    const terminator = new Client({ connectionString: opts.serverUrl, application_name: "odoo-platform swap" });
+    await terminator.connect();
+    let swap: Awaited<ReturnType<typeof swapDatabases>>;
+    try {
+        swap = await swapDatabases(client, { target: opts.target, candidate: opts.candidate, previous, terminator });
+    } finally {
+        await terminator.end().catch(() => undefined);
+    }
     let filestore: SwapInReport["filestore"] = null;
     if (opts.filestore) {
         const moved = swapDirectories(opts.filestore.live, opts.filestore.candidate, workDirectoryName(opts.filestore.live, "previous", opts.stamp));

@@ -87,7 +87,7 @@ describe("database swap and cleanup", function () {
             }
         })();
         await new Promise((r) => setTimeout(r, 200));
-        const report = await swapIn(client, { target: target.name, candidate: candidate.name, stamp: "20260101000002" });
+        const report = await swapIn(client, { serverUrl: (await testPostgres()).url, target: target.name, candidate: candidate.name, stamp: "20260101000002" });
         await new Promise((r) => setTimeout(r, 200));
         stop = true;
         await probe;
