@@ -34,7 +34,8 @@ export async function benchSwap(opts: { runs: number; clients: number }): Promis
     try {
         for (let run = 0; run < opts.runs; run++) {
             const target = `live_${run}`;
-            const candidate = `${target}__restore_2026010100000${run}`;
+            const stamp = `202601010${String(run).padStart(5, "0")}`;
+            const candidate = `${target}__restore_${stamp}`;
             await setup(pg.url, target, "old");
             await setup(pg.url, candidate, "new");
             let stop = false;
@@ -67,7 +68,7 @@ export async function benchSwap(opts: { runs: number; clients: number }): Promis
             await new Promise((r) => setTimeout(r, 300));
             const admin = new Client({ connectionString: pg.url });
             await admin.connect();
-            const report = await swapIn(admin, { serverUrl: pg.url, target, candidate, stamp: `2026010100000${run}` });
+            const report = await swapIn(admin, { serverUrl: pg.url, target, candidate, stamp });
             await admin.end();
             await new Promise((r) => setTimeout(r, 300));
             stop = true;
