@@ -24,6 +24,11 @@ export interface ColumnTransform {
     table: string;
     /** Column → SQL expression over the original row, aliased `t`. */
     columns: Record<string, string>;
+    /**
+     * Row source replacing `ONLY <table> t` when the expressions need other rows (a join or a
+     * subquery that still defines alias `t` with every column of the table).
+     */
+    from?: string;
 }
 
 export interface TablePlan {
@@ -38,8 +43,8 @@ export interface TablePlan {
     chunk?: { index: number; of: number; fromBlock: number; toBlock: number | null };
     /** The transform's select list (null when the table is copied as is): chunks add their TID range to it. */
     select?: string | null;
-    /** The transform uses a window function: rows depend on each other, the table is never cut. */
-    windowed?: boolean;
+    /** Rows depend on other rows (a window function or its own row source): the table is never cut. */
+    whole?: boolean;
 }
 
 export interface TransformMatch {
@@ -56,7 +61,8 @@ export function planTableCopies(tables: TableInfo[], transforms: ColumnTransform
     for (const t of transforms) {
         const key = tableKey(t.table);
         const prior = byKey.get(key);
-        byKey.set(key, prior ? { table: t.table, columns: { ...prior.columns, ...t.columns } } : t);
+        if (prior?.from && t.from && prior.from !== t.from) throw new Error(`two transforms of ${t.table} bring different row sources`);
+        byKey.set(key, prior ? { table: t.table, columns: { ...prior.columns, ...t.columns }, from: prior.from ?? t.from } : t);
     }
     const skipped: TransformMatch["skipped"] = [];
     const plans = tables.map((table) => {
@@ -76,8 +82,9 @@ export function planTableCopies(tables: TableInfo[], transforms: ColumnTransform
                 transformed.push(column);
                 return `(${expr}) AS ${quoteIdent(column)}`;
             });
-            if (transformed.length) copyOut = `COPY (SELECT ${select.join(", ")} FROM ONLY ${table.qualified} t) TO STDOUT`;
-            return { table, copyOut, copyIn: `\\copy ${table.qualified} (${columnList}) from pstdin`, transformed, select: transformed.length ? select.join(", ") : null, windowed: transformed.some((c) => /\bover\s*\(/i.test(transform.columns[c])) };
+            if (transformed.length) copyOut = `COPY (SELECT ${select.join(", ")} FROM ${transform.from ?? `ONLY ${table.qualified} t`}) TO STDOUT`;
+            const whole = !!transform.from || transformed.some((c) => /\bover\s*\(/i.test(transform.columns[c]));
+            return { table, copyOut, copyIn: `\\copy ${table.qualified} (${columnList}) from pstdin`, transformed, select: transformed.length ? select.join(", ") : null, whole: transformed.length > 0 && whole };
         }
         return { table, copyOut, copyIn: `\\copy ${table.qualified} (${columnList}) from pstdin`, transformed, select: null };
     });
@@ -89,7 +96,8 @@ export function planTableCopies(tables: TableInfo[], transforms: ColumnTransform
  * Cuts tables bigger than a fair share of the work into TID-range pieces (PostgreSQL 14+ scans a
  * `ctid` range without reading the rest of the table), so that one huge table — usually the
  * chatter or the journal items — keeps every worker busy instead of one. Tables whose transform
- * uses a window function (`… OVER (…)`) stay whole: their rows depend on each other. The last
+ * uses a window function (`… OVER (…)`) or its own row source stay whole: their rows depend on
+ * each other. The last
  * piece has no upper bound, so rows in blocks added after the size was read are not lost. Pure.
  */
 export function splitLargeTables(plans: TablePlan[], opts: { jobs: number; serverVersionNum: number; minChunkBytes?: number; maxChunks?: number }): TablePlan[] {
@@ -98,7 +106,7 @@ export function splitLargeTables(plans: TablePlan[], opts: { jobs: number; serve
     const chunkBytes = Math.max(opts.minChunkBytes ?? 8 * 1024 * 1024, Math.ceil(total / (opts.jobs * 4)));
     return plans.flatMap((plan) => {
         const pieces = Math.min(opts.maxChunks ?? 16, Math.ceil(plan.table.bytes / chunkBytes), plan.table.blocks);
-        if (pieces < 2 || plan.windowed) return [plan];
+        if (pieces < 2 || plan.whole) return [plan];
         const step = Math.ceil(plan.table.blocks / pieces);
         const columns = plan.select ?? plan.table.columns.map((c) => `t.${quoteIdent(c)}`).join(", ");
         return Array.from({ length: pieces }, (_, index) => {

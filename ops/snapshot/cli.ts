@@ -3,7 +3,8 @@
  */
 import { Command, Option } from "commander";
 import { action, CommandResult, progress, UsageError } from "../cli/runtime";
-import { sanitizeSpec } from "../staging/dataRules";
+import { Client } from "pg";
+import { platformDataRules, sanitizeSpec } from "../staging/dataRules";
 import { createSnapshot } from "./create";
 import { openVerifiedSnapshot, restoreSnapshot } from "./restore";
 
@@ -29,18 +30,19 @@ export function registerSnapshotCommands(program: Command): void {
         .option("--sanitize", "dump sanitized data: personal data is replaced while it streams off the server")
         .option("--seed <seed>", "seed of the deterministic fake data (with --sanitize)", "staging")
         .option("--strict", "with --sanitize: also scrub e-mail addresses and phone numbers from every text column")
+        .option("--no-keep-company-names", "with --sanitize: replace company names too (people's names are always replaced)")
         .option("--jobs <n>", "parallel pg_dump jobs and streams", "2")
         .option("--latest", "point <parent>/latest.json at this snapshot (restore --from <parent>/latest)")
         .addOption(endpointOption())
         .option("--json", "print the report as JSON")
         .action(
-            action(async (opts: { db: string; to: string; filestore?: string; sanitize?: boolean; seed: string; strict?: boolean; jobs: string; latest?: boolean; s3Endpoint?: string; json?: boolean }): Promise<CommandResult> => {
+            action(async (opts: { db: string; to: string; filestore?: string; sanitize?: boolean; seed: string; strict?: boolean; keepCompanyNames: boolean; jobs: string; latest?: boolean; s3Endpoint?: string; json?: boolean }): Promise<CommandResult> => {
                 if (!opts.sanitize && opts.strict) throw new UsageError("--strict only makes sense with --sanitize");
                 const report = await createSnapshot({
                     dbUrl: opts.db,
                     to: opts.to,
                     filestore: opts.filestore,
-                    sanitize: opts.sanitize ? sanitizeSpec({ seed: opts.seed, strict: !!opts.strict }) : undefined,
+                    sanitize: opts.sanitize ? sanitizeSpec({ seed: opts.seed, strict: !!opts.strict, keepCompanyNames: opts.keepCompanyNames }) : undefined,
                     jobs: parseJobs(opts.jobs),
                     latest: opts.latest,
                     s3: { endpoint: opts.s3Endpoint },
@@ -88,6 +90,16 @@ export function registerSnapshotCommands(program: Command): void {
                     requireSanitized: opts.requireSanitized,
                     maintenanceDb: opts.maintenanceDb,
                     s3: { endpoint: opts.s3Endpoint },
+                    onLoaded: async (url, manifest) => {
+                        if (!manifest.sanitize) return;
+                        const client = new Client({ connectionString: url });
+                        await client.connect();
+                        try {
+                            await platformDataRules().markSanitized(client, { financial: manifest.sanitize.financial });
+                        } finally {
+                            await client.end();
+                        }
+                    },
                     progress: progress("snapshot restore"),
                 });
                 return {

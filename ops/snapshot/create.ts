@@ -26,8 +26,8 @@ import { describeLocation, lastSegment, latestPointerFile, latestPointerName, op
 export interface SanitizeSpec {
     seed: string;
     strict: boolean;
-    /** The sanitizing expressions per table (ops/sanitize `sanitizeTransforms`), read on the source snapshot. */
-    transforms: (snapshot: SourceSnapshot) => Promise<ColumnTransform[]>;
+    /** The sanitizing expressions per table (ops/sanitize), planned on the source snapshot. */
+    plan: (snapshot: SourceSnapshot) => Promise<{ transforms: ColumnTransform[]; financial: boolean }>;
 }
 
 export interface CreateSnapshotOptions {
@@ -102,9 +102,12 @@ export async function createSnapshot(opts: CreateSnapshotOptions): Promise<Creat
     let skipped: { table: string; column?: string }[] = [];
     try {
         let sanitized: TablePlan[] = [];
+        let financial = false;
         if (opts.sanitize) {
             step("reading the sanitizing rules");
-            const match = planTableCopies(snapshot.tables, await opts.sanitize.transforms(snapshot));
+            const plan = await opts.sanitize.plan(snapshot);
+            financial = plan.financial;
+            const match = planTableCopies(snapshot.tables, plan.transforms);
             sanitized = match.plans.filter((p) => p.transformed.length);
             skipped = match.skipped;
         }
@@ -171,7 +174,7 @@ export async function createSnapshot(opts: CreateSnapshotOptions): Promise<Creat
             odoo: { version: snapshot.odooVersion, series: odooSeries(snapshot.odooVersion) },
             pgDump: { version: tools.dumpVersion, major: tools.dumpMajor, format: "directory", jobs },
             sanitized: !!opts.sanitize,
-            sanitize: opts.sanitize ? { seed: opts.sanitize.seed, strict: opts.sanitize.strict, tables: copies, skipped } : null,
+            sanitize: opts.sanitize ? { seed: opts.sanitize.seed, strict: opts.sanitize.strict, financial, tables: copies, skipped } : null,
             filestore,
             files,
         };

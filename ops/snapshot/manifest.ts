@@ -53,6 +53,8 @@ export const snapshotManifestSchema = z.object({
         .object({
             seed: z.string(),
             strict: z.boolean(),
+            /** Amounts were scaled (recorded on the restored database so they are never scaled twice). */
+            financial: z.boolean(),
             tables: z.array(copyEntry),
             skipped: z.array(z.object({ table: z.string(), column: z.string().optional() })),
         })

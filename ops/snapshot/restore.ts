@@ -183,6 +183,8 @@ export interface RestoreOptions {
     requireSanitized?: boolean;
     s3?: S3Options;
     maintenanceDb?: string;
+    /** Runs on the restored copy before the swap (e.g. recording that a sanitized snapshot is sanitized). */
+    onLoaded?: (candidateUrl: string, manifest: SnapshotManifest) => Promise<void>;
     progress?: Progress;
     now?: Date;
 }
@@ -226,6 +228,7 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
         const t1 = process.hrtime.bigint();
         await createDatabase(admin, candidate, { encoding: manifest.source.encoding, collate: manifest.source.collate, ctype: manifest.source.ctype, owner: opts.owner });
         await loadSnapshotInto(snapshot, withDatabase(opts.dbUrl, candidate), { tools, jobs, owner: opts.owner, progress: opts.progress });
+        await opts.onLoaded?.(withDatabase(opts.dbUrl, candidate), manifest);
         let filestore: { live: string; candidate: string } | undefined;
         if (opts.filestore && manifest.filestore) {
             const live = path.resolve(opts.filestore);

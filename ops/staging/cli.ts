@@ -48,6 +48,7 @@ export function registerStagingCommands(program: Command): void {
         .requiredOption("--base-url <url>", "the staging environment's URL (web.base.url)")
         .option("--seed <seed>", "seed of the deterministic fake data", "staging")
         .option("--strict", "also scrub e-mail addresses and phone numbers from every text column")
+        .option("--no-keep-company-names", "replace company names too (people's names are always replaced)")
         .option("--mail-host <host>", "mail catcher every mail server is pointed at", "mailpit")
         .option("--mail-port <port>", "mail catcher SMTP port", "1025")
         .option("--allow-domain <domain>", "e-mail domain verify accepts (repeatable; example.com always)", collect, [])
@@ -62,7 +63,7 @@ export function registerStagingCommands(program: Command): void {
         .option("--json", "print the report as JSON")
         .action(
             action(async (opts: {
-                fromDb: string; toDb: string; baseUrl: string; seed: string; strict?: boolean; mailHost: string; mailPort: string;
+                fromDb: string; toDb: string; baseUrl: string; seed: string; strict?: boolean; keepCompanyNames: boolean; mailHost: string; mailPort: string;
                 allowDomain: string[]; via?: string; fromFilestore?: string; toFilestore?: string; owner?: string; jobs: string;
                 keepPrevious?: boolean; maintenanceDb: string; s3Endpoint?: string; json?: boolean;
             }): Promise<CommandResult> => {
@@ -72,6 +73,7 @@ export function registerStagingCommands(program: Command): void {
                     baseUrl: opts.baseUrl,
                     seed: opts.seed,
                     strict: opts.strict,
+                    keepCompanyNames: opts.keepCompanyNames,
                     mailHost: opts.mailHost,
                     mailPort: parsePort(opts.mailPort),
                     allowDomains: ["example.com", ...opts.allowDomain],

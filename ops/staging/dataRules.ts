@@ -4,10 +4,26 @@
  * The pipeline only orchestrates; what "safe" means lives in those modules.
  */
 import type { Client } from "pg";
-import type { SourceSnapshot } from "../postgres/copyDatabase";
-import type { ColumnTransform } from "../postgres/copyStream";
 import { CliError } from "../cli/runtime";
+import type { ColumnTransform } from "../postgres/copyStream";
+import { markSanitized, planSanitize } from "../sanitize";
 import type { SanitizeSpec } from "../snapshot/create";
+
+export interface SanitizeSettings {
+    seed: string;
+    strict: boolean;
+    keepCompanyNames?: boolean;
+    /** Domains whose addresses the scrub leaves alone. */
+    allowDomains?: string[];
+}
+
+export interface SanitizePlanResult {
+    transforms: ColumnTransform[];
+    /** The amounts are scaled (the copy is marked so that they are never scaled twice). */
+    financial: boolean;
+    /** The rules module's own account of what it planned (rules applied/skipped …), for reports. */
+    summary: unknown;
+}
 
 export interface NeutralizeSettings {
     baseUrl: string;
@@ -24,20 +40,30 @@ export interface VerifyOutcome {
 }
 
 export interface DataRules {
-    transforms(client: Client, opts: { seed: string; strict: boolean }): Promise<ColumnTransform[]>;
+    /** Plans the sanitizing expressions on the source (read only). */
+    sanitizePlan(client: Client, opts: SanitizeSettings): Promise<SanitizePlanResult>;
+    /** Records on the copy that it is sanitized. */
+    markSanitized(client: Client, info: { financial: boolean }): Promise<void>;
     neutralize(client: Client, opts: NeutralizeSettings): Promise<unknown>;
     verify(client: Client, opts: { allowDomains: string[] }): Promise<VerifyOutcome>;
 }
 
 const notAvailable = (what: string) =>
-    new CliError(`${what} is not available in this build: the data rules (ops/sanitize, ops/neutralize, ops/verify) are missing`);
+    new CliError(`${what} is not available in this build: the data rules (ops/neutralize, ops/verify) are missing`);
 
 /** The platform's rules (ops/sanitize, ops/neutralize, ops/verify). */
 export function platformDataRules(): DataRules {
     return {
-        transforms: async () => {
-            throw notAvailable("sanitize");
+        sanitizePlan: async (client, opts) => {
+            const plan = await planSanitize(client, { ...opts });
+            const applied = plan.rules.filter((r) => r.status === "applied").length;
+            return {
+                transforms: plan.transforms,
+                financial: plan.financial.applied,
+                summary: { rulesApplied: applied, rulesSkipped: plan.rules.length - applied, scrubbed: plan.scrubbed.length, financial: plan.financial },
+            };
         },
+        markSanitized: (client, info) => markSanitized(client, info),
         neutralize: async () => {
             throw notAvailable("neutralize");
         },
@@ -48,6 +74,6 @@ export function platformDataRules(): DataRules {
 }
 
 /** The `snapshot create --sanitize` spec over the platform's rules. */
-export function sanitizeSpec(opts: { seed: string; strict: boolean }, rules: DataRules = platformDataRules()): SanitizeSpec {
-    return { ...opts, transforms: (snapshot: SourceSnapshot) => rules.transforms(snapshot.client, opts) };
+export function sanitizeSpec(opts: SanitizeSettings, rules: DataRules = platformDataRules()): SanitizeSpec {
+    return { seed: opts.seed, strict: opts.strict, plan: (snapshot) => rules.sanitizePlan(snapshot.client, opts) };
 }

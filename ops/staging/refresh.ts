@@ -40,6 +40,8 @@ export interface RefreshOptions {
     baseUrl: string;
     seed: string;
     strict?: boolean;
+    /** Keep company names (the sanitize module's default); people's names are always replaced. */
+    keepCompanyNames?: boolean;
     mailHost: string;
     mailPort: number;
     allowDomains: string[];
@@ -69,6 +71,8 @@ export interface RefreshReport {
     totalSeconds: number;
     rows: number;
     sanitizedTables: { table: string; columns: string[]; rows: number }[];
+    /** The sanitize module's summary of its plan (rules applied and skipped, scrubbed columns, finance). */
+    sanitizePlan: unknown;
     skippedTransforms: { table: string; column?: string }[];
     neutralize: unknown;
     verify: VerifyOutcome;
@@ -128,7 +132,15 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
         let sanitizedTables: RefreshReport["sanitizedTables"] = [];
         let skippedTransforms: RefreshReport["skippedTransforms"] = [];
         let snapshotLocation: string | null = null;
-        const sanitize = { seed: opts.seed, strict: !!opts.strict };
+        const sanitize = { seed: opts.seed, strict: !!opts.strict, keepCompanyNames: opts.keepCompanyNames, allowDomains: opts.allowDomains };
+        let financial = false;
+        let sanitizePlan: unknown = null;
+        const plan = async (client: Client) => {
+            const planned = await opts.rules.sanitizePlan(client, sanitize);
+            financial = planned.financial;
+            sanitizePlan = planned.summary;
+            return planned;
+        };
 
         if (!opts.via) {
             let bytes = 0;
@@ -138,7 +150,7 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
                 targetUrl: candidateUrl,
                 jobs,
                 owner: opts.owner,
-                transforms: (snapshot) => opts.rules.transforms(snapshot.client, sanitize),
+                transforms: async (snapshot) => (await plan(snapshot.client)).transforms,
                 onPhase: (phase) => opts.progress?.step(phase === "data" ? "copy + sanitize" : phase),
                 onBytes: (b) => {
                     bytes = b;
@@ -172,7 +184,7 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
                 dbUrl: opts.fromDb,
                 to: location,
                 filestore: opts.fromFilestore,
-                sanitize: { ...sanitize, transforms: (snapshot) => opts.rules.transforms(snapshot.client, sanitize) },
+                sanitize: { seed: sanitize.seed, strict: sanitize.strict, plan: (snapshot) => plan(snapshot.client) },
                 jobs,
                 s3: opts.s3,
                 tools,
@@ -194,6 +206,9 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
                 verified.dispose();
             }
         }
+
+        // Marked on the copy itself, so that a later `db sanitize` never scales the amounts twice.
+        await onDatabase(candidateUrl, (client) => opts.rules.markSanitized(client, { financial }));
 
         clock.start("neutralize");
         const neutralize = await onDatabase(candidateUrl, (client) =>
@@ -237,6 +252,7 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
             totalSeconds: round(clock.total()),
             rows,
             sanitizedTables,
+            sanitizePlan,
             skippedTransforms,
             neutralize,
             verify,

@@ -7,7 +7,14 @@ import type { DataRules } from "../../ops/staging/dataRules";
 
 export function testRules(opts: { sanitize?: boolean } = {}): DataRules {
     return {
-        transforms: async () => (opts.sanitize === false ? [] : [{ table: "res_partner", columns: { email: "'test+' || t.id || '@example.com'" } }]),
+        sanitizePlan: async () => ({
+            transforms: opts.sanitize === false ? [] : [{ table: "res_partner", columns: { email: "'test+' || t.id || '@example.com'" } }],
+            financial: false,
+            summary: { test: true },
+        }),
+        markSanitized: async (client) => {
+            await client.query("INSERT INTO marker VALUES ('sanitized')");
+        },
         neutralize: async (client, settings) => {
             await client.query("UPDATE marker SET note = $1", [`neutralized for ${settings.baseUrl}`]);
             return { rules: 1 };

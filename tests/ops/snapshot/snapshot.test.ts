@@ -18,7 +18,7 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "odoo-platform-test-"));
 const testSanitize: SanitizeSpec = {
     seed: "test",
     strict: false,
-    transforms: async () => [{ table: "res_partner", columns: { email: "'test+' || t.id || '@example.com'", name: "'Partner ' || t.id" } }],
+    plan: async () => ({ transforms: [{ table: "res_partner", columns: { email: "'test+' || t.id || '@example.com'", name: "'Partner ' || t.id" } }], financial: false }),
 };
 
 async function databases(): Promise<string[]> {
