@@ -35,7 +35,7 @@ describe("COPY stream planning", () => {
         const script = sourceScript("00000003-0000001B-1", ["COPY a TO STDOUT", "COPY (SELECT\n 1) TO STDOUT"]);
         assert.equal(
             script,
-            "\\set ON_ERROR_STOP on\nBEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;\nSET TRANSACTION SNAPSHOT '00000003-0000001B-1';\n" +
+            "\\set ON_ERROR_STOP on\nSET jit = off;\nBEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;\nSET TRANSACTION SNAPSHOT '00000003-0000001B-1';\n" +
                 "COPY a TO STDOUT;\n\\qecho '\\\\.'\nCOPY (SELECT 1) TO STDOUT;\n\\qecho '\\\\.'\nCOMMIT;\n",
         );
         assert.equal(targetScript(["\\copy a from pstdin"]), "\\set ON_ERROR_STOP on\n\\copy a from pstdin\n");
