@@ -2,6 +2,8 @@
  * `odoo-platform staging refresh | swap | cleanup`: a thin shell over refresh.ts and swap.ts.
  */
 import { Command, Option } from "commander";
+import * as fs from "node:fs";
+import { Secret } from "../neutralize";
 import { action, CommandResult, progress, UsageError } from "../cli/runtime";
 import { connect, parseDatabaseUrl } from "../postgres/connect";
 import { databaseExists, lockTarget, maintenanceUrl, unlockTarget } from "../postgres/databases";
@@ -13,6 +15,12 @@ import { renderStepTable } from "./report";
 import { cleanupLeftovers, swapIn } from "./swap";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** The admin credentials neutralize reports (its password a Secret that prints as [secret]). */
+function adminOf(neutralize: unknown): { login: string | null; password: Secret | null } | undefined {
+    const admin = (neutralize as { admin?: { login: string | null; password: Secret | null } } | null)?.admin;
+    return admin && (admin.password === null || admin.password instanceof Secret) ? admin : undefined;
+}
 
 function parsePort(value: string): number {
     const n = Number(value);
@@ -58,6 +66,7 @@ export function registerStagingCommands(program: Command): void {
         .option("--owner <role>", "role that owns the staging database and its objects")
         .option("--jobs <n>", "parallel streams and index builds", "2")
         .option("--keep-previous", "keep the replaced database as <target>__previous_<stamp>")
+        .option("--admin-password-file <path>", "write the new admin password there (mode 600) instead of printing it once")
         .option("--maintenance-db <name>", "database for CREATE/ALTER/DROP DATABASE on the staging server", "postgres")
         .addOption(new Option("--s3-endpoint <url>", "S3-compatible server for --via s3://… (or ODOO_PLATFORM_S3_ENDPOINT)"))
         .option("--json", "print the report as JSON")
@@ -65,7 +74,7 @@ export function registerStagingCommands(program: Command): void {
             action(async (opts: {
                 fromDb: string; toDb: string; baseUrl: string; seed: string; strict?: boolean; keepCompanyNames: boolean; mailHost: string; mailPort: string;
                 allowDomain: string[]; via?: string; fromFilestore?: string; toFilestore?: string; owner?: string; jobs: string;
-                keepPrevious?: boolean; maintenanceDb: string; s3Endpoint?: string; json?: boolean;
+                keepPrevious?: boolean; adminPasswordFile?: string; maintenanceDb: string; s3Endpoint?: string; json?: boolean;
             }): Promise<CommandResult> => {
                 const report = await refreshStaging({
                     fromDb: opts.fromDb,
@@ -88,13 +97,23 @@ export function registerStagingCommands(program: Command): void {
                     rules: platformDataRules(),
                     progress: progress("staging refresh"),
                 });
+                const admin = adminOf(report.neutralize);
+                let adminLine = "";
+                if (report.ok && admin?.password) {
+                    if (opts.adminPasswordFile) {
+                        fs.writeFileSync(opts.adminPasswordFile, `${admin.password.reveal()}\n`, { mode: 0o600 });
+                        adminLine = `admin login "${admin.login}": new password written to ${opts.adminPasswordFile}`;
+                    } else {
+                        adminLine = `admin login "${admin.login}", new password (shown once, store it now): ${admin.password.reveal()}`;
+                    }
+                }
                 const verdict = report.ok
                     ? `verify: clean — ${report.candidate} swapped in as ${parseDatabaseUrl(opts.toDb).database} (unavailable ${report.swap!.unavailableSeconds.toFixed(3)} s)`
                     : `verify: ${report.verify.findings.length} findings — NOTHING swapped, the live staging database is unchanged:\n${report.verify.findings.map((f) => `  - ${f}`).join("\n")}`;
                 return {
                     exitCode: report.exitCode,
                     report,
-                    text: [renderStepTable(report.steps, report.totalSeconds, { title: `staging refresh (${report.mode}) ${report.source} → ${report.target}` }), "", verdict].join("\n"),
+                    text: [renderStepTable(report.steps, report.totalSeconds, { title: `staging refresh (${report.mode}) ${report.source} → ${report.target}` }), "", verdict, ...(adminLine ? [adminLine] : [])].join("\n"),
                 };
             }),
         );

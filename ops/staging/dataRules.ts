@@ -4,9 +4,10 @@
  * The pipeline only orchestrates; what "safe" means lives in those modules.
  */
 import type { Client } from "pg";
-import { CliError } from "../cli/runtime";
 import type { ColumnTransform } from "../postgres/copyStream";
+import { neutralizeDatabase } from "../neutralize";
 import { markSanitized, planSanitize } from "../sanitize";
+import { verifyDatabase } from "../verify";
 import type { SanitizeSpec } from "../snapshot/create";
 
 export interface SanitizeSettings {
@@ -31,6 +32,14 @@ export interface NeutralizeSettings {
     mailPort: number;
 }
 
+export interface VerifySettings {
+    allowDomains: string[];
+    /** The environment's URL: web.base.url must equal it. */
+    baseUrl?: string;
+    /** Hosts an outgoing mail server may point at (the mail catcher). */
+    mailHosts?: string[];
+}
+
 export interface VerifyOutcome {
     ok: boolean;
     /** One line per finding: table/column/count. */
@@ -45,11 +54,8 @@ export interface DataRules {
     /** Records on the copy that it is sanitized. */
     markSanitized(client: Client, info: { financial: boolean }): Promise<void>;
     neutralize(client: Client, opts: NeutralizeSettings): Promise<unknown>;
-    verify(client: Client, opts: { allowDomains: string[] }): Promise<VerifyOutcome>;
+    verify(client: Client, opts: VerifySettings): Promise<VerifyOutcome>;
 }
-
-const notAvailable = (what: string) =>
-    new CliError(`${what} is not available in this build: the data rules (ops/neutralize, ops/verify) are missing`);
 
 /** The platform's rules (ops/sanitize, ops/neutralize, ops/verify). */
 export function platformDataRules(): DataRules {
@@ -64,11 +70,14 @@ export function platformDataRules(): DataRules {
             };
         },
         markSanitized: (client, info) => markSanitized(client, info),
-        neutralize: async () => {
-            throw notAvailable("neutralize");
-        },
-        verify: async () => {
-            throw notAvailable("verify");
+        neutralize: (client, opts) => neutralizeDatabase(client, { baseUrl: opts.baseUrl, mailHost: opts.mailHost, mailPort: opts.mailPort }),
+        verify: async (client, opts) => {
+            const report = await verifyDatabase(client, { allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, mailHosts: opts.mailHosts });
+            return {
+                ok: report.ok,
+                findings: report.findings.map((f) => `${f.check}: ${f.table}${f.column ? `.${f.column}` : ""} (${f.count}) — ${f.message}`),
+                report,
+            };
         },
     };
 }

@@ -217,7 +217,9 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
         clock.end();
 
         clock.start("verify");
-        const verify = await onDatabase(candidateUrl, (client) => opts.rules.verify(client, { allowDomains: opts.allowDomains }));
+        const verify = await onDatabase(candidateUrl, (client) =>
+            opts.rules.verify(client, { allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, mailHosts: [opts.mailHost] }),
+        );
         clock.end({ detail: verify.ok ? "clean" : `${verify.findings.length} findings` });
 
         let swap: SwapInReport | null = null;
