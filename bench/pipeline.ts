@@ -5,6 +5,7 @@
  *             production costs without any safety)
  *   refresh   staging refresh: streamed copy with the sanitizing expressions, indexes,
  *             neutralize, verify, swap (the whole pipeline, with the platform's data rules)
+ *   engine    for reference, the streaming copy alone (no rules): what the plumbing costs
  *
  * The database is the Odoo-shaped fixture of ops/odoo at --scale (1 ≈ 100 k partners, 510 k move
  * lines, 300 k chatter messages), vacuumed and frozen first so that neither side pays for hint
@@ -15,6 +16,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
 import { createOdooSchema, seedOdooFixture } from "../ops/odoo/fixture";
+import { copyDatabase } from "../ops/postgres/copyDatabase";
 import { pgTools, runTool } from "../ops/postgres/tools";
 import { startThrowawayPostgres } from "../ops/postgres/throwaway";
 import { platformDataRules } from "../ops/staging/dataRules";
@@ -25,6 +27,8 @@ export interface PipelineRun {
     order: "baseline-first" | "refresh-first";
     baseline: { steps: StepTiming[]; seconds: number };
     refresh: { steps: StepTiming[]; seconds: number };
+    /** The streaming copy alone (schema, data, indexes; no sanitize, neutralize or verify): the engine's own cost. */
+    engine: { steps: StepTiming[]; seconds: number; ratio: number };
     ratio: number;
     verifyOk: boolean;
     verifyFindings: string[];
@@ -116,6 +120,19 @@ export async function benchPipeline(opts: { scale: number; runs: number; jobs: n
             return { steps: report.steps, seconds: report.totalSeconds, verifyOk: report.ok, findings: report.verify.findings };
         };
 
+        const engine = async (run: number) => {
+            const copy = `engine_${run}`;
+            await sql(pg.url, `CREATE DATABASE ${copy}`);
+            const report = await copyDatabase({ tools, sourceUrl: prod, targetUrl: pg.urlFor(copy), jobs: opts.jobs });
+            await sql(pg.url, `DROP DATABASE ${copy}`);
+            const steps: StepTiming[] = [
+                { step: "schema", seconds: round(report.phases.schema) },
+                { step: "copy (no rules)", seconds: round(report.phases.data), rows: report.rows, rowsPerSecond: Math.round(report.rows / report.phases.data) },
+                { step: "indexes", seconds: round(report.phases.indexes) },
+            ];
+            return { steps, seconds: round(report.phases.schema + report.phases.data + report.phases.indexes) };
+        };
+
         const runs: PipelineRun[] = [];
         for (let run = 1; run <= opts.runs; run++) {
             const baselineFirst = run % 2 === 1;
@@ -129,9 +146,11 @@ export async function benchPipeline(opts: { scale: number; runs: number; jobs: n
                 r = await refresh(run);
                 b = await baseline(run);
             }
+            const e = await engine(run);
             runs.push({
                 order: baselineFirst ? "baseline-first" : "refresh-first",
                 baseline: b,
+                engine: { ...e, ratio: round(e.seconds / b.seconds, 2) },
                 refresh: { steps: r.steps, seconds: r.seconds },
                 ratio: round(r.seconds / b.seconds, 2),
                 verifyOk: r.verifyOk,
@@ -161,6 +180,7 @@ export function renderPipelineBench(result: PipelineBench): string {
     result.runs.forEach((run, i) => {
         out.push("", renderStepTable(run.baseline.steps, run.baseline.seconds, { title: `run ${i + 1} (${run.order}) — baseline: plain copy` }));
         out.push("", renderStepTable(run.refresh.steps, run.refresh.seconds, { title: `run ${i + 1} — staging refresh`, baseline: run.baseline.seconds }));
+        out.push("", renderStepTable(run.engine.steps, run.engine.seconds, { title: `run ${i + 1} — reference: the streaming copy alone, without data rules`, baseline: run.baseline.seconds }));
         if (!run.verifyOk) out.push(`verify FAILED: ${run.verifyFindings.join("; ")}`);
     });
     out.push("", `ratio refresh / plain copy: ${result.runs.map((r) => `${r.ratio.toFixed(2)}×`).join(", ")} (target ≤ ${result.target}×)`);
