@@ -104,7 +104,7 @@ if (stage === "staging" || (stage === "pr" && s.snapshotId)) {
         allowedDomains: ["example.com", s.domain],
         workDir: projectDir,
     });
-    database = serverDatabase([neutralized.ready], { user: neutralized.ownerRole, password: neutralized.ownerPassword });
+    database = serverDatabase([neutralized.verified, neutralized.ready], { user: neutralized.ownerRole, password: neutralized.ownerPassword });
 } else if (stage === "production") {
     const production = new ProductionDatabase("database", {
         server: { host: s.dbHost!, port: s.dbPort, adminUser: s.dbAdminUser, adminPassword: secret(s.dbAdminPassword), sslMode: s.dbSslMode },

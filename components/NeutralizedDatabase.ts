@@ -58,7 +58,9 @@ export class NeutralizedDatabase extends pulumi.ComponentResource {
     public readonly databaseName: pulumi.Output<string>;
     public readonly ownerRole: pulumi.Output<string>;
     public readonly ownerPassword: pulumi.Output<string>;
-    /** The swap step: depend on it before routing traffic to the database. */
+    /** The verify step: the copy passed the independent check (the neutralization policy looks for it). */
+    public readonly verified: command.local.Command;
+    /** The swap step: the verified copy is live. Depend on it (and on `verified`) before routing traffic. */
     public readonly ready: command.local.Command;
 
     constructor(name: string, args: NeutralizedDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -115,8 +117,8 @@ export class NeutralizedDatabase extends pulumi.ComponentResource {
 
         const restore = step("restore", [database, owner]);
         const neutralize = step("neutralize", [restore]);
-        const verify = step("verify", [neutralize]);
-        this.ready = step("swap", [verify]);
+        this.verified = step("verify", [neutralize]);
+        this.ready = step("swap", [this.verified]);
 
         this.databaseName = database.name;
         this.ownerRole = owner.name;

@@ -24,7 +24,8 @@ export function findClientBinDir(): string {
         const versions = fs.readdirSync(debianRoot).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
         candidates.push(...versions.map((v) => path.join(debianRoot, v, "bin")));
     }
-    for (const dir of (process.env.PATH ?? "").split(path.delimiter)) if (dir) candidates.push(dir);
+    const onPath = spawnSync("sh", ["-c", "command -v pg_dump"], { encoding: "utf8" });
+    if (onPath.status === 0 && onPath.stdout.trim()) candidates.push(path.dirname(onPath.stdout.trim()));
     for (const dir of candidates) {
         if (["pg_dump", "pg_restore", "psql"].every((tool) => fs.existsSync(path.join(dir, tool)))) return dir;
     }

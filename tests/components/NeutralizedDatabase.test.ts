@@ -44,7 +44,7 @@ describe("NeutralizedDatabase", function () {
         assert.deepEqual(verify.dependencies, [neutralize.urn]);
         assert.deepEqual(swap.dependencies, [verify.urn]);
         for (const step of [restore, neutralize, verify, swap]) {
-            assert.equal((step.inputs as any).triggers[0], "s3://insightpulseai-odoo-snapshots/staging/latest");
+            assert.equal((step.inputs as any).triggers[0], "s3://insightpulseai-odoo-staging-snapshots/staging/latest");
         }
         assert.match((restore.inputs as any).create, /snapshot restore --from "\$SNAPSHOT_URI" --db "\$PENDING_DB_URL" --owner odoo_staging_owner --require-sanitized/);
         assert.match((neutralize.inputs as any).create, /db neutralize --db "\$PENDING_DB_URL" --base-url https:\/\/staging.insightpulseai.com --mail-host mailpit --mail-port 1025/);
@@ -53,8 +53,9 @@ describe("NeutralizedDatabase", function () {
         assert.match((swap.inputs as any).delete, /staging cleanup/);
     });
 
-    it("gates the Odoo container on the swap, so traffic never reaches an unverified copy", () => {
+    it("gates the Odoo container on verify and swap, so traffic never reaches an unverified copy", () => {
         const odoo = find("odoo-odoo");
+        assert.ok(odoo.dependencies.includes(find("database-verify").urn));
         assert.ok(odoo.dependencies.includes(find("database-swap").urn));
     });
 
@@ -75,8 +76,8 @@ describe("NeutralizedDatabase", function () {
             const p = await planStack({ stack, env: { ...env, ODOO_PLATFORM_GIT_BRANCH: "feature/x" } });
             assert.deepEqual(p.errors, [], stack);
             assert.equal(p.recorded.filter((r) => r.type === "odoo-platform:data:NeutralizedDatabase").length, 0, stack);
-            const init = p.recorded.find((r) => r.name === "odoo-db-init");
-            assert.ok(init, `${stack}: one-shot init container`);
+            const init = p.recorded.find((r) => r.name === "odoo-prepare");
+            assert.ok(init, `${stack}: one-shot prepare container (fresh database with demo data)`);
         }
     });
 

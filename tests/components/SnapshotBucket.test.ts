@@ -52,7 +52,7 @@ describe("SnapshotBucket", function () {
         it("keeps production backups 7 daily / 4 weekly / 3 monthly and expires staging snapshots", () => {
             const rules = (one(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs as any).rules as any[];
             const days = Object.fromEntries(rules.filter((r) => r.expiration?.days).map((r) => [r.filter.prefix, r.expiration.days]));
-            assert.deepEqual(days, { "production/daily/": 8, "production/weekly/": 29, "production/monthly/": 94, "production/promotion/": 14, "staging/": 30 });
+            assert.deepEqual(days, { "production/daily/": 8, "production/weekly/": 29, "production/monthly/": 94, "production/promotion/": 14, "staging/": 30, "evidence/": 60 });
             assert.ok(rules.every((r) => r.status === "Enabled"));
             assert.equal(rules.find((r) => r.id === "abort-incomplete-uploads").abortIncompleteMultipartUpload.daysAfterInitiation, 2);
             assert.equal(rules.find((r) => r.id === "remove-expired-delete-markers").expiration.expiredObjectDeleteMarker, true);
@@ -91,9 +91,12 @@ describe("SnapshotBucket", function () {
         assert.deepEqual(reader.Statement.find((s: any) => s.Sid === "UseSnapshotKey"), { Sid: "UseSnapshotKey", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [key] });
     });
 
-    it("is not part of the staging stack (staging only reads the bucket)", async () => {
+    it("gives staging its own bucket, apart from production's backups", async () => {
         const plan = await planStack({ stack: "staging", env });
-        assert.equal(byType(plan, "aws:s3/bucket:Bucket").length, 0);
+        const bucket = one(plan, "aws:s3/bucket:Bucket").inputs as any;
+        assert.equal(bucket.bucket, "insightpulseai-odoo-staging-snapshots");
+        const block = one(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs as any;
+        assert.equal(block.restrictPublicBuckets, true);
     });
 
     it("has retention and policy helpers that refuse nonsense and keep their shape", () => {

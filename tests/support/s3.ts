@@ -39,10 +39,3 @@ export async function startTestS3(bucket = "evidence-archive"): Promise<TestS3> 
         },
     };
 }
-
-/** A test S3 server whose credentials the SDK's default chain also finds (code that builds its own client). */
-export async function startLocalS3(bucket = "snapshots"): Promise<TestS3> {
-    process.env.AWS_ACCESS_KEY_ID ??= "S3RVER";
-    process.env.AWS_SECRET_ACCESS_KEY ??= "S3RVER";
-    return startTestS3(bucket);
-}

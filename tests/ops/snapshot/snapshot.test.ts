@@ -7,9 +7,8 @@ import * as path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { createSnapshot, SanitizeSpec } from "../../../ops/snapshot/create";
 import { restoreSnapshot, SnapshotIntegrityError } from "../../../ops/snapshot/restore";
-import { s3Client } from "../../../ops/snapshot/store";
 import { freshDatabase, testPostgres } from "../../support/postgres";
-import { startLocalS3, TestS3 } from "../../support/s3";
+import { startTestS3, TestS3 } from "../../support/s3";
 import { query, seedSmallDb, tableDigest } from "../../support/smallDb";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "odoo-platform-test-"));
@@ -176,7 +175,7 @@ describe("snapshot create / restore", function () {
     describe("on S3 (local S3-compatible server)", () => {
         let s3: TestS3;
         before(async () => {
-            s3 = await startLocalS3();
+            s3 = await startTestS3("snapshots");
         });
         after(async () => {
             await s3?.stop();
@@ -186,7 +185,8 @@ describe("snapshot create / restore", function () {
             const big = tmp();
             // 11 MiB of incompressible bytes: three 5 MiB parts.
             fs.writeFileSync(path.join(big, "blob"), crypto.randomBytes(11 * 1024 * 1024));
-            const client = s3Client({ endpoint: s3.endpoint });
+            // The store uses the client it is given: the test watches the requests it sends.
+            const client = s3.client;
             const sent: string[] = [];
             client.middlewareStack.add((next, context) => async (args) => {
                 sent.push(String(context.commandName));
