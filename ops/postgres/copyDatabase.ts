@@ -89,6 +89,8 @@ export interface CopyDatabaseOptions extends OwnershipOptions {
     onBytes?: (bytes: number) => void;
     /** Smallest TID-range piece of a big table (default 8 MiB; tests use less). */
     minChunkBytes?: number;
+    /** Session settings the transforms need on the source (work_mem …); JIT is always off. */
+    sourceSettings?: Readonly<Record<string, string>>;
 }
 
 export interface CopyDatabaseReport {
@@ -141,6 +143,7 @@ export async function copyDatabase(opts: CopyDatabaseOptions): Promise<CopyDatab
             targetUrl: opts.targetUrl,
             snapshotId: snapshot.snapshotId,
             jobs: opts.jobs,
+            sourceSettings: opts.sourceSettings,
             onBytes: opts.onBytes,
         });
         const matviews = await listPopulatedMatviews(snapshot.client);

@@ -148,13 +148,19 @@ export function assignToWorkers<T>(items: T[], weight: (item: T) => number, work
 }
 
 /** The source worker's psql script: one snapshot, one COPY per table, `\.` after each. Pure. */
-export function sourceScript(snapshotId: string | undefined, copyOuts: string[]): string {
+export function sourceScript(snapshotId: string | undefined, copyOuts: string[], settings: Readonly<Record<string, string>> = {}): string {
     // No JIT: compiling the big sanitizing expressions costs seconds and saves nothing on a COPY.
-    const lines = ["\\set ON_ERROR_STOP on", "SET jit = off;", "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;"];
+    const lines = ["\\set ON_ERROR_STOP on", ...Object.entries({ jit: "off", ...settings }).map(([k, v]) => sessionSetting(k, v)), "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;"];
     if (snapshotId) lines.push(`SET TRANSACTION SNAPSHOT ${quoteLiteral(snapshotId)};`);
     for (const copy of copyOuts) lines.push(`${copy.replace(/\s*\n\s*/g, " ")};`, "\\qecho '\\\\.'");
     lines.push("COMMIT;");
     return `${lines.join("\n")}\n`;
+}
+
+/** `SET name = 'value';` for a session setting the transforms ask for (work_mem …). Pure. */
+export function sessionSetting(name: string, value: string): string {
+    if (!/^[a-z_][a-z0-9_.]*$/.test(name)) throw new Error(`not a PostgreSQL setting name: "${name}"`);
+    return `SET ${name} = ${quoteLiteral(value)};`;
 }
 
 /** The target worker's psql script: one `\copy … from pstdin` per table, in the same order. Pure. */
@@ -179,6 +185,8 @@ export interface StreamOptions {
     targetUrl: string;
     snapshotId?: string;
     jobs: number;
+    /** Session settings for the source workers (the transforms' work_mem …). */
+    sourceSettings?: Readonly<Record<string, string>>;
     /** Called with the bytes moved so far (all workers). */
     onBytes?: (bytes: number) => void;
 }
@@ -204,14 +212,14 @@ export function startTargetWorker(binDir: string, targetUrl: string, plans: Tabl
 }
 
 /** Starts a source psql that writes the COPY data of `plans` (each ended by `\.`) to its stdout. */
-export function startSourceWorker(binDir: string, sourceUrl: string, snapshotId: string | undefined, plans: TablePlan[], what: string): ToolRun & { stdout: Readable } {
+export function startSourceWorker(binDir: string, sourceUrl: string, snapshotId: string | undefined, plans: TablePlan[], what: string, settings: Readonly<Record<string, string>> = {}): ToolRun & { stdout: Readable } {
     const run = startTool(binDir, "psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"], {
         url: sourceUrl,
         what,
         stdio: ["pipe", "pipe", "pipe"],
     });
     run.child.stdin!.on("error", () => undefined);
-    run.child.stdin!.end(sourceScript(snapshotId, plans.map((p) => p.copyOut)));
+    run.child.stdin!.end(sourceScript(snapshotId, plans.map((p) => p.copyOut), settings));
     return { ...run, stdout: run.child.stdout! };
 }
 
@@ -229,7 +237,7 @@ export async function streamTables(plans: TablePlan[], opts: StreamOptions): Pro
         const perWorker = await Promise.all(
             lists.map(async (list, w) => {
                 const target = startTargetWorker(opts.binDir, opts.targetUrl, list, `loading tables into the new database (worker ${w + 1})`);
-                const source = startSourceWorker(opts.binDir, opts.sourceUrl!, opts.snapshotId, list, `reading tables from the source (worker ${w + 1})`);
+                const source = startSourceWorker(opts.binDir, opts.sourceUrl!, opts.snapshotId, list, `reading tables from the source (worker ${w + 1})`, opts.sourceSettings);
                 runs.push(target, source);
                 source.stdout.on("data", (chunk: Buffer) => {
                     bytes += chunk.length;

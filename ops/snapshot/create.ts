@@ -28,6 +28,8 @@ export interface SanitizeSpec {
     strict: boolean;
     /** The sanitizing expressions per table (ops/sanitize), planned on the source snapshot. */
     plan: (snapshot: SourceSnapshot) => Promise<{ transforms: ColumnTransform[]; financial: boolean }>;
+    /** Session settings the expressions need on the source (work_mem …). */
+    sessionSettings?: Readonly<Record<string, string>>;
 }
 
 export interface CreateSnapshotOptions {
@@ -133,7 +135,7 @@ export async function createSnapshot(opts: CreateSnapshotOptions): Promise<Creat
             const withRows = copies.map((c, i) => ({ c, plan: sanitized[i] })).filter((x) => x.c.path);
             withRows.sort((a, b) => b.plan.table.bytes - a.plan.table.bytes);
             await eachLimit(withRows, jobs, async ({ c, plan }) => {
-                const source = startSourceWorker(tools.binDir, opts.dbUrl, snapshot.snapshotId, [plan], `sanitized copy of ${plan.table.qualified}`);
+                const source = startSourceWorker(tools.binDir, opts.dbUrl, snapshot.snapshotId, [plan], `sanitized copy of ${plan.table.qualified}`, opts.sanitize!.sessionSettings);
                 const counter = lineCounter();
                 const [written] = await Promise.all([store.put(c.path!, source.stdout.pipe(counter).pipe(createGzip({ level: 1 }))), source.done]);
                 c.rows = Math.max(0, counter.lines() - 1);

@@ -6,7 +6,7 @@
 import type { Client } from "pg";
 import type { ColumnTransform } from "../postgres/copyStream";
 import { neutralizeDatabase } from "../neutralize";
-import { markSanitized, planSanitize } from "../sanitize";
+import { markSanitized, planSanitize, transformSessionSettings } from "../sanitize";
 import { verifyDatabase } from "../verify";
 import type { SanitizeSpec } from "../snapshot/create";
 
@@ -49,6 +49,8 @@ export interface VerifyOutcome {
 }
 
 export interface DataRules {
+    /** Session settings the sanitizing expressions want where they run (work_mem …). */
+    sessionSettings?: Readonly<Record<string, string>>;
     /** Plans the sanitizing expressions on the source (read only). */
     sanitizePlan(client: Client, opts: SanitizeSettings): Promise<SanitizePlanResult>;
     /** Records on the copy that it is sanitized. */
@@ -60,6 +62,7 @@ export interface DataRules {
 /** The platform's rules (ops/sanitize, ops/neutralize, ops/verify). */
 export function platformDataRules(): DataRules {
     return {
+        sessionSettings: transformSessionSettings,
         sanitizePlan: async (client, opts) => {
             const plan = await planSanitize(client, { ...opts });
             const applied = plan.rules.filter((r) => r.status === "applied").length;
@@ -84,5 +87,5 @@ export function platformDataRules(): DataRules {
 
 /** The `snapshot create --sanitize` spec over the platform's rules. */
 export function sanitizeSpec(opts: SanitizeSettings, rules: DataRules = platformDataRules()): SanitizeSpec {
-    return { seed: opts.seed, strict: opts.strict, plan: (snapshot) => rules.sanitizePlan(snapshot.client, opts) };
+    return { seed: opts.seed, strict: opts.strict, sessionSettings: rules.sessionSettings, plan: (snapshot) => rules.sanitizePlan(snapshot.client, opts) };
 }

@@ -151,6 +151,7 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
                 jobs,
                 owner: opts.owner,
                 transforms: async (snapshot) => (await plan(snapshot.client)).transforms,
+                sourceSettings: opts.rules.sessionSettings,
                 onPhase: (phase) => opts.progress?.step(phase === "data" ? "copy + sanitize" : phase),
                 onBytes: (b) => {
                     bytes = b;
@@ -184,7 +185,7 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
                 dbUrl: opts.fromDb,
                 to: location,
                 filestore: opts.fromFilestore,
-                sanitize: { seed: sanitize.seed, strict: sanitize.strict, plan: (snapshot) => plan(snapshot.client) },
+                sanitize: { seed: sanitize.seed, strict: sanitize.strict, sessionSettings: opts.rules.sessionSettings, plan: (snapshot) => plan(snapshot.client) },
                 jobs,
                 s3: opts.s3,
                 tools,

@@ -35,9 +35,11 @@ describe("COPY stream planning", () => {
         const script = sourceScript("00000003-0000001B-1", ["COPY a TO STDOUT", "COPY (SELECT\n 1) TO STDOUT"]);
         assert.equal(
             script,
-            "\\set ON_ERROR_STOP on\nSET jit = off;\nBEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;\nSET TRANSACTION SNAPSHOT '00000003-0000001B-1';\n" +
+            "\\set ON_ERROR_STOP on\nSET jit = 'off';\nBEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;\nSET TRANSACTION SNAPSHOT '00000003-0000001B-1';\n" +
                 "COPY a TO STDOUT;\n\\qecho '\\\\.'\nCOPY (SELECT 1) TO STDOUT;\n\\qecho '\\\\.'\nCOMMIT;\n",
         );
+        assert.match(sourceScript(undefined, [], { work_mem: "256MB" }), /^\\set ON_ERROR_STOP on\nSET jit = 'off';\nSET work_mem = '256MB';\nBEGIN/);
+        assert.throws(() => sourceScript(undefined, [], { "x; DROP": "1" }), /not a PostgreSQL setting name/);
         assert.equal(targetScript(["\\copy a from pstdin"]), "\\set ON_ERROR_STOP on\n\\copy a from pstdin\n");
         assert.deepEqual(parseCopyTags("COPY 12\nCOPY 0\nnoise\nCOPY 3\n"), [12, 0, 3]);
     });
