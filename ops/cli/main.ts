@@ -14,20 +14,7 @@ import { registerStagingCommands } from "../staging/cli";
 import { exitCodes } from "./runtime";
 
 /** Command groups, each `(program) => void`. Add a group by adding its register function. */
-
-import { exitCodes } from "./runtime";
-
-/** Command groups, each `(program) => void`. Add a group by adding its register function. */
-const groups: ((program: Command) => void)[] = [
-    registerEvidence,
-    (program) => registerPromotion(program),
-    registerEvidencePrune,
-    registerPostmortem,
-    registerPrCommands,
-    registerDbCommands,
-    registerSnapshotCommands,
-    registerStagingCommands,
-];
+const groups: ((program: Command) => void)[] = [registerEvidence, (program) => registerPromotion(program), registerEvidencePrune, registerPostmortem, registerPrCommands, registerDbCommands, registerSnapshotCommands, registerStagingCommands];
 
 export function buildCli(): Command {
     const program = new Command("odoo-platform")
