@@ -85,6 +85,8 @@ if (stage === "production" || stage === "staging") {
         bucketName: s.snapshotBucket!,
         tags: cfg.labels,
         blockPublicAccess: s.snapshotBlockPublicAccess,
+        kmsKeyId: s.snapshotKmsKeyId,
+        retention: { dailyKeep: s.snapshotKeepDaily, weeklyKeep: s.snapshotKeepWeekly, monthlyKeep: s.snapshotKeepMonthly, stagingSnapshotDays: s.stagingSnapshotDays },
     }, { providers: { aws: awsProvider } });
 }
 
@@ -100,10 +102,9 @@ if (stage === "staging" || (stage === "pr" && s.snapshotId)) {
         baseUrl,
         mailCatcher: { host: "mailpit", port: mailpitSmtpPort },
         allowedDomains: ["example.com", s.domain],
-        sanitizeSeed: s.sanitizeSeed,
         workDir: projectDir,
     });
-    database = serverDatabase([neutralized.ready], { user: neutralized.ownerRole, password: neutralized.ownerPassword });
+    database = serverDatabase([neutralized.verified, neutralized.ready], { user: neutralized.ownerRole, password: neutralized.ownerPassword });
 } else if (stage === "production") {
     const production = new ProductionDatabase("database", {
         server: { host: s.dbHost!, port: s.dbPort, adminUser: s.dbAdminUser, adminPassword: secret(s.dbAdminPassword), sslMode: s.dbSslMode },

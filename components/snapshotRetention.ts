@@ -22,9 +22,19 @@ export interface RetentionOptions {
     evidenceCompressAfterDays?: number;
     /** … is gone at this age: the object expires (deleteAfter − compressAfter) days after upload. */
     evidenceDeleteAfterDays?: number;
+    /** Days an overwritten or expired object stays recoverable as a noncurrent version. */
+    noncurrentVersionDays?: number;
 }
 
+/** Key prefix of sanitized snapshots: the only part of the bucket staging may read. */
+export const stagingPrefix = "staging/";
+
 export function retentionRules(opts: RetentionOptions = {}): RetentionRule[] {
+    for (const [key, value] of Object.entries(opts)) {
+        if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+            throw new Error(`retention.${key} must be a whole number of at least 1, got ${value}`);
+        }
+    }
     const daily = opts.dailyKeep ?? 7;
     const weekly = opts.weeklyKeep ?? 4;
     const monthly = opts.monthlyKeep ?? 3;
@@ -34,7 +44,7 @@ export function retentionRules(opts: RetentionOptions = {}): RetentionRule[] {
         { id: "production-weekly", prefix: "production/weekly/", expireAfterDays: weekly * 7 + 1, description: `${weekly} weekly backups` },
         { id: "production-monthly", prefix: "production/monthly/", expireAfterDays: monthly * 31 + 1, description: `${monthly} monthly backups` },
         { id: "production-promotion", prefix: "production/promotion/", expireAfterDays: opts.promotionBackupDays ?? 14, description: "backups taken before a promotion that upgrades modules" },
-        { id: "staging-snapshots", prefix: "staging/", expireAfterDays: opts.stagingSnapshotDays ?? 30, description: "sanitized snapshots for staging refreshes" },
+        { id: "staging-snapshots", prefix: stagingPrefix, expireAfterDays: opts.stagingSnapshotDays ?? 30, description: "sanitized snapshots for staging refreshes" },
         {
             id: "evidence-archive",
             prefix: "evidence/",

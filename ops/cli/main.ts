@@ -9,10 +9,12 @@ import { registerEvidencePrune } from "../evidence/pruneCli";
 import { registerPostmortem } from "../postmortem/cli";
 import { registerPrCommands } from "../pr/cli";
 import { registerPromotion } from "../promotion/cli";
+import { registerSnapshotCommands } from "../snapshot/cli";
+import { registerStagingCommands } from "../staging/cli";
 import { exitCodes } from "./runtime";
 
 /** Command groups, each `(program) => void`. Add a group by adding its register function. */
-const groups: ((program: Command) => void)[] = [registerEvidence, (program) => registerPromotion(program), registerEvidencePrune, registerPostmortem, registerPrCommands, registerDbCommands];
+const groups: ((program: Command) => void)[] = [registerEvidence, (program) => registerPromotion(program), registerEvidencePrune, registerPostmortem, registerPrCommands, registerDbCommands, registerSnapshotCommands, registerStagingCommands];
 
 export function buildCli(): Command {
     const program = new Command("odoo-platform")

@@ -15,6 +15,8 @@ export interface TestS3 {
     client: S3Client;
     bucket: string;
     endpoint: string;
+    /** Where s3rver keeps the objects as files (tests damage them there). */
+    directory: string;
     stop(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export async function startTestS3(bucket = "evidence-archive"): Promise<TestS3> 
         client,
         bucket,
         endpoint,
+        directory,
         async stop() {
             client.destroy();
             await server.close();

@@ -1,0 +1,63 @@
+/**
+ * `npm run bench -- <benchmark> [options]`: timings as ratios against a baseline measured in the
+ * same run, on a throwaway PostgreSQL. Not part of `npm test`.
+ *
+ *   pipeline --scale N [--runs R] [--jobs J] [--json]   staging refresh vs pg_dump -Fd -j → pg_restore -j
+ *   swap [--runs R] [--clients C] [--json]               how long the swap makes the database unavailable
+ */
+import { Command } from "commander";
+import { benchPipeline, renderPipelineBench } from "./pipeline";
+import { benchSwap } from "./swap";
+
+async function main(argv: string[]): Promise<number> {
+    const program = new Command("bench").exitOverride();
+    program
+        .command("pipeline")
+        .description("generate the Odoo-shaped database at --scale, then time the plain copy and the full staging refresh")
+        .option("--scale <n>", "1 ≈ 100 k partners, 510 k move lines, 300 k messages", "1")
+        .option("--runs <n>", "repetitions (baseline and refresh alternate which goes first)", "2")
+        .option("--jobs <n>", "parallel jobs for pg_dump/pg_restore and for the refresh", "2")
+        .option("--json", "print the JSON document only")
+        .action(async (opts: { scale: string; runs: string; jobs: string; json?: boolean }) => {
+            const result = await benchPipeline({ scale: Number(opts.scale), runs: Number(opts.runs), jobs: Number(opts.jobs), log: (l) => process.stderr.write(`${l}\n`) });
+            process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderPipelineBench(result)}\n\n${JSON.stringify(result)}\n`);
+            process.exitCode = result.runs.every((r) => r.verifyOk) ? 0 : 1;
+        });
+    program
+        .command("swap")
+        .description("swap a copy in under busy clients and measure how long the database is unavailable")
+        .option("--runs <n>", "repetitions", "10")
+        .option("--clients <n>", "clients querying (and reconnecting) every 5 ms", "8")
+        .option("--json", "print the JSON document only")
+        .action(async (opts: { runs: string; clients: string; json?: boolean }) => {
+            const runs = await benchSwap({ runs: Number(opts.runs), clients: Number(opts.clients) });
+            const max = (k: "serverSeconds" | "worstClientGapSeconds") => Math.max(...runs.map((r) => r[k]));
+            const median = (k: "serverSeconds" | "worstClientGapSeconds") => [...runs.map((r) => r[k])].sort((a, b) => a - b)[Math.floor(runs.length / 2)];
+            const summary = {
+                runs: runs.length,
+                clients: Number(opts.clients),
+                serverSeconds: { median: median("serverSeconds"), max: max("serverSeconds") },
+                worstClientGapSeconds: { median: median("worstClientGapSeconds"), max: max("worstClientGapSeconds") },
+                perRun: runs,
+            };
+            if (opts.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+            else {
+                process.stdout.write(
+                    `swap under ${summary.clients} busy clients, ${summary.runs} runs\n` +
+                        `  terminate → commit (server):      median ${summary.serverSeconds.median.toFixed(3)} s, max ${summary.serverSeconds.max.toFixed(3)} s\n` +
+                        `  longest gap without a reply (client): median ${summary.worstClientGapSeconds.median.toFixed(3)} s, max ${summary.worstClientGapSeconds.max.toFixed(3)} s\n\n` +
+                        `${JSON.stringify(summary)}\n`,
+                );
+            }
+        });
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+}
+
+main(process.argv).then(
+    (code) => process.exit(code),
+    (err) => {
+        process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n`);
+        process.exit(1);
+    },
+);

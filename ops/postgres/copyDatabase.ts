@@ -1,0 +1,245 @@
+/**
+ * Copies a live database into a new, empty one on any server, transforming rows on the way, in
+ * about the time of a plain `pg_dump -Fd -j` + `pg_restore -j` (and without its disk and gzip):
+ *
+ *   1. an exported snapshot on the source: one consistent point in time for every step below,
+ *      tables locked ACCESS SHARE like pg_dump does (DDL waits, reads and writes go on);
+ *   2. schema: `pg_dump --schema-only` (custom format) → `pg_restore --section=pre-data`;
+ *   3. data: parallel COPY streams (copyStream.ts), sanitizing transforms applied in the SELECT;
+ *   4. sequence positions, then `pg_restore -j --section=post-data` (indexes, constraints,
+ *      triggers, in parallel) and REFRESH of populated materialized views.
+ *
+ * The source is only read; production never sees a write, a temporary database or extra WAL.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Client } from "pg";
+import { CliError } from "../cli/runtime";
+import { countLargeObjects, listPopulatedMatviews, listSequences, listTables, odooVersion, serverFacts, ServerFacts, setvalStatements, TableInfo } from "./catalog";
+import { connect, parseDatabaseUrl } from "./connect";
+import { ColumnTransform, CopyResult, planTableCopies, splitLargeTables, streamTables, TransformMatch } from "./copyStream";
+import { assertDumpCompatible, PgTools, runTool } from "./tools";
+
+/** A read-only transaction on the source whose snapshot other sessions and pg_dump import. */
+export interface SourceSnapshot {
+    client: Client;
+    snapshotId: string;
+    facts: ServerFacts;
+    odooVersion: string | null;
+    tables: TableInfo[];
+    close(): Promise<void>;
+}
+
+export async function openSourceSnapshot(url: string, tools: PgTools, opts: { lockTables?: boolean } = {}): Promise<SourceSnapshot> {
+    const client = await connect(parseDatabaseUrl(url, "--from-db"));
+    try {
+        const facts = await serverFacts(client);
+        assertDumpCompatible(tools.dumpMajor, facts.versionNum, tools.binDir);
+        await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        const { rows } = await client.query<{ id: string }>("SELECT pg_export_snapshot() AS id");
+        const tables = await listTables(client);
+        if (opts.lockTables !== false && tables.length) {
+            // As pg_dump does: nobody can drop or alter a table while it is being copied.
+            await client.query("SET LOCAL lock_timeout = '60s'");
+            for (let i = 0; i < tables.length; i += 200) {
+                await client.query(`LOCK TABLE ${tables.slice(i, i + 200).map((t) => `ONLY ${t.qualified}`).join(", ")} IN ACCESS SHARE MODE`);
+            }
+        }
+        const version = await odooVersion(client);
+        let closed = false;
+        return {
+            client,
+            snapshotId: rows[0].id,
+            facts,
+            odooVersion: version,
+            tables,
+            close: async () => {
+                if (closed) return;
+                closed = true;
+                await client.query("COMMIT").catch(() => undefined);
+                await client.end().catch(() => undefined);
+            },
+        };
+    } catch (err) {
+        await client.end().catch(() => undefined);
+        throw err;
+    }
+}
+
+export interface OwnershipOptions {
+    /** Make this role own the copy and everything in it (production roles usually don't exist on staging). */
+    owner?: string;
+}
+
+/** pg_restore flags for the ownership choice. */
+export function ownershipFlags(opts: OwnershipOptions): string[] {
+    return opts.owner ? ["--no-owner", "--no-privileges"] : [];
+}
+
+export interface CopyDatabaseOptions extends OwnershipOptions {
+    tools: PgTools;
+    sourceUrl: string;
+    /** The new, empty database. */
+    targetUrl: string;
+    jobs: number;
+    transforms?: (snapshot: SourceSnapshot) => Promise<ColumnTransform[]>;
+    /** Called as each phase starts ("schema", "data", "indexes"), then with bytes during data. */
+    onPhase?: (phase: "schema" | "data" | "indexes", seconds?: number) => void;
+    onBytes?: (bytes: number) => void;
+    /** Smallest TID-range piece of a big table (default 8 MiB; tests use less). */
+    minChunkBytes?: number;
+    /** Session settings the transforms need on the source (work_mem …); JIT is always off. */
+    sourceSettings?: Readonly<Record<string, string>>;
+}
+
+export interface CopyDatabaseReport {
+    sourceVersion: string;
+    odooVersion: string | null;
+    tables: number;
+    tablesWithRows: number;
+    rows: number;
+    transformedTables: { table: string; columns: string[]; rows: number }[];
+    skippedTransforms: TransformMatch["skipped"];
+    sequences: number;
+    phases: { schema: number; data: number; indexes: number };
+    copies: CopyResult[];
+}
+
+const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
+
+export async function copyDatabase(opts: CopyDatabaseOptions): Promise<CopyDatabaseReport> {
+    const { tools } = opts;
+    const snapshot = await openSourceSnapshot(opts.sourceUrl, tools);
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "odoo-platform-copy-"));
+    try {
+        const largeObjects = await countLargeObjects(snapshot.client);
+        if (largeObjects > 0) {
+            throw new CliError(`the source holds ${largeObjects} large objects, which the streaming copy does not carry: refresh through a snapshot instead (--via <dir>)`);
+        }
+        const transforms = opts.transforms ? await opts.transforms(snapshot) : [];
+        const match = planTableCopies(snapshot.tables, transforms);
+        const sequences = await listSequences(snapshot.client);
+
+        let t = process.hrtime.bigint();
+        opts.onPhase?.("schema");
+        const schemaFile = path.join(work, "schema.dump");
+        await runTool(tools.binDir, "pg_dump", ["--schema-only", "-Fc", `--snapshot=${snapshot.snapshotId}`, "-f", schemaFile], {
+            url: opts.sourceUrl,
+            what: "pg_dump of the source schema",
+        });
+        await runTool(tools.binDir, "pg_restore", ["--section=pre-data", "--exit-on-error", ...ownershipFlags(opts), schemaFile], {
+            url: opts.targetUrl,
+            what: "creating the tables in the new database (pg_restore --section=pre-data)",
+        });
+        const schemaSeconds = seconds(t);
+
+        t = process.hrtime.bigint();
+        opts.onPhase?.("data", schemaSeconds);
+        const withRows = match.plans.filter((p) => p.table.hasRows);
+        const copies = await streamTables(splitLargeTables(withRows, { jobs: opts.jobs, serverVersionNum: snapshot.facts.versionNum, minChunkBytes: opts.minChunkBytes }), {
+            binDir: tools.binDir,
+            sourceUrl: opts.sourceUrl,
+            targetUrl: opts.targetUrl,
+            snapshotId: snapshot.snapshotId,
+            jobs: opts.jobs,
+            sourceSettings: opts.sourceSettings,
+            onBytes: opts.onBytes,
+        });
+        const matviews = await listPopulatedMatviews(snapshot.client);
+        await snapshot.close();
+        const dataSeconds = seconds(t);
+
+        t = process.hrtime.bigint();
+        opts.onPhase?.("indexes", dataSeconds);
+        await applySequences(opts.targetUrl, setvalStatements(sequences));
+        await runTool(tools.binDir, "pg_restore", ["--section=post-data", "--exit-on-error", `--jobs=${opts.jobs}`, ...ownershipFlags(opts), schemaFile], {
+            url: opts.targetUrl,
+            what: "building indexes and constraints in the new database (pg_restore --section=post-data)",
+        });
+        await refreshMatviews(opts.targetUrl, matviews);
+        const indexSeconds = seconds(t);
+
+        const rowsOf = new Map(copies.map((c) => [c.table, c.rows]));
+        return {
+            sourceVersion: snapshot.facts.version,
+            odooVersion: snapshot.odooVersion,
+            tables: snapshot.tables.length,
+            tablesWithRows: withRows.length,
+            rows: copies.reduce((n, c) => n + c.rows, 0),
+            transformedTables: match.plans
+                .filter((p) => p.transformed.length)
+                .map((p) => ({ table: `${p.table.schema}.${p.table.name}`, columns: p.transformed, rows: rowsOf.get(`${p.table.schema}.${p.table.name}`) ?? 0 })),
+            skippedTransforms: match.skipped,
+            sequences: sequences.length,
+            phases: { schema: schemaSeconds, data: dataSeconds, indexes: indexSeconds },
+            copies,
+        };
+    } finally {
+        await snapshot.close();
+        fs.rmSync(work, { recursive: true, force: true });
+    }
+}
+
+async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
+    const client = await connect(parseDatabaseUrl(url));
+    try {
+        return await fn(client);
+    } finally {
+        await client.end().catch(() => undefined);
+    }
+}
+
+export function applySequences(url: string, statements: string[]): Promise<void> {
+    if (!statements.length) return Promise.resolve();
+    return withClient(url, async (client) => {
+        for (const sql of statements) await client.query(sql);
+    });
+}
+
+export function refreshMatviews(url: string, matviews: string[]): Promise<void> {
+    if (!matviews.length) return Promise.resolve();
+    return withClient(url, async (client) => {
+        for (const view of matviews) await client.query(`REFRESH MATERIALIZED VIEW ${view}`);
+    });
+}
+
+/**
+ * Hands every object of the database to `owner` (after a `--no-owner` restore the restoring admin
+ * owns them). Explicit ALTERs: REASSIGN OWNED refuses objects of the bootstrap superuser.
+ */
+export function reassignOwnership(url: string, database: string, owner: string): Promise<void> {
+    return withClient(url, async (client) => {
+        const role = owner.replace(/"/g, '""');
+        await client.query(`ALTER DATABASE "${database.replace(/"/g, '""')}" OWNER TO "${role}"`);
+        await client.query(`
+            DO $$
+            DECLARE r record;
+            BEGIN
+              FOR r IN
+                SELECT format('ALTER SCHEMA %I OWNER TO %I', n.nspname, '${role.replace(/'/g, "''")}') AS stmt
+                  FROM pg_namespace n
+                 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+                   AND n.nspowner <> 'pg_database_owner'::regrole
+                   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')
+                UNION ALL
+                SELECT format('ALTER %s %s OWNER TO %I',
+                              CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
+                                             WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END,
+                              c.oid::regclass, '${role.replace(/'/g, "''")}')
+                  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+                   AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+                   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                                     AND (d.deptype = 'e' OR (c.relkind = 'S' AND d.deptype IN ('a', 'i'))))
+                UNION ALL
+                SELECT format('ALTER ROUTINE %s OWNER TO %I', p.oid::regprocedure, '${role.replace(/'/g, "''")}')
+                  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' AND p.prokind IN ('f', 'p')
+                   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+              LOOP
+                EXECUTE r.stmt;
+              END LOOP;
+            END $$`);
+    });
+}

@@ -1,0 +1,138 @@
+/**
+ * `odoo-platform snapshot create | restore | verify`: a thin shell over create.ts and restore.ts.
+ */
+import { Command, Option } from "commander";
+import { action, CommandResult, progress, UsageError } from "../cli/runtime";
+import { Client } from "pg";
+import { platformDataRules, sanitizeSpec } from "../staging/dataRules";
+import { createSnapshot } from "./create";
+import { openVerifiedSnapshot, restoreSnapshot } from "./restore";
+
+export function parseJobs(value: string | undefined): number {
+    if (value === undefined) return 2;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--jobs must be a whole number from 1 to 64, got "${value}"`);
+    return n;
+}
+
+const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
+const endpointOption = () => new Option("--s3-endpoint <url>", "S3-compatible server instead of AWS (or ODOO_PLATFORM_S3_ENDPOINT)");
+
+export function registerSnapshotCommands(program: Command): void {
+    const group = program.command("snapshot").description("Consistent snapshots of an Odoo database and filestore, to a directory or S3, checked by SHA-256");
+
+    group
+        .command("create")
+        .description("pg_dump -Fd -j (+ filestore tar) with a checksummed manifest; --sanitize keeps personal data on the server")
+        .requiredOption("--db <url>", "source database (libpq URL)")
+        .requiredOption("--to <location>", "new directory, or s3://bucket/prefix")
+        .option("--filestore <dir>", "the database's filestore directory (<data_dir>/filestore/<db>)")
+        .option("--sanitize", "dump sanitized data: personal data is replaced while it streams off the server")
+        .option("--seed <seed>", "seed of the deterministic fake data (with --sanitize)", "staging")
+        .option("--strict", "with --sanitize: also scrub e-mail addresses and phone numbers from every text column")
+        .option("--no-keep-company-names", "with --sanitize: replace company names too (people's names are always replaced)")
+        .option("--jobs <n>", "parallel pg_dump jobs and streams", "2")
+        .option("--latest", "point <parent>/latest.json at this snapshot (restore --from <parent>/latest)")
+        .addOption(endpointOption())
+        .option("--json", "print the report as JSON")
+        .action(
+            action(async (opts: { db: string; to: string; filestore?: string; sanitize?: boolean; seed: string; strict?: boolean; keepCompanyNames: boolean; jobs: string; latest?: boolean; s3Endpoint?: string; json?: boolean }): Promise<CommandResult> => {
+                if (!opts.sanitize && opts.strict) throw new UsageError("--strict only makes sense with --sanitize");
+                const report = await createSnapshot({
+                    dbUrl: opts.db,
+                    to: opts.to,
+                    filestore: opts.filestore,
+                    sanitize: opts.sanitize ? sanitizeSpec({ seed: opts.seed, strict: !!opts.strict, keepCompanyNames: opts.keepCompanyNames }) : undefined,
+                    jobs: parseJobs(opts.jobs),
+                    latest: opts.latest,
+                    s3: { endpoint: opts.s3Endpoint },
+                    progress: progress("snapshot create"),
+                });
+                const { manifest } = report;
+                return {
+                    exitCode: 0,
+                    report: { ok: true, ...report },
+                    text: [
+                        `snapshot ${report.id} written to ${report.location}`,
+                        `  source:    ${manifest.source.url} (PostgreSQL ${manifest.source.serverVersion}, Odoo ${manifest.odoo.version ?? "unknown"})`,
+                        `  sanitized: ${report.sanitized ? `yes (seed ${manifest.sanitize!.seed}, ${manifest.sanitize!.tables.length} tables rewritten)` : "no — holds production personal data"}`,
+                        `  files:     ${report.files} (${mib(report.bytes)}), SHA-256 in manifest.json`,
+                        `  filestore: ${manifest.filestore ? `${manifest.filestore.files} files` : "not included"}`,
+                        `  took:      ${report.seconds.toFixed(1)} s`,
+                    ].join("\n"),
+                };
+            }),
+        );
+
+    group
+        .command("restore")
+        .description("check every checksum, restore into a new database, then swap it in under the target name")
+        .requiredOption("--from <location>", "snapshot directory or s3://bucket/prefix (…/latest follows latest.json)")
+        .requiredOption("--db <url>", "target database (libpq URL); it is replaced only when the restore succeeded")
+        .option("--filestore <dir>", "the target's filestore directory, swapped the same way")
+        .option("--owner <role>", "role that owns the restored database and its objects (production roles are not carried over)")
+        .option("--jobs <n>", "parallel pg_restore jobs", "2")
+        .option("--keep-previous", "keep the replaced database as <target>__previous_<stamp> instead of dropping it")
+        .option("--require-sanitized", "refuse a snapshot that was not sanitized (staging and PR stacks)")
+        .option("--maintenance-db <name>", "database to connect to for CREATE/ALTER/DROP DATABASE", "postgres")
+        .addOption(endpointOption())
+        .option("--json", "print the report as JSON")
+        .action(
+            action(async (opts: { from: string; db: string; filestore?: string; owner?: string; jobs: string; keepPrevious?: boolean; requireSanitized?: boolean; maintenanceDb: string; s3Endpoint?: string; json?: boolean }): Promise<CommandResult> => {
+                if (opts.owner && !/^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/.test(opts.owner)) throw new UsageError(`--owner must be a role name, got "${opts.owner}"`);
+                const report = await restoreSnapshot({
+                    from: opts.from,
+                    dbUrl: opts.db,
+                    filestore: opts.filestore,
+                    owner: opts.owner,
+                    jobs: parseJobs(opts.jobs),
+                    keepPrevious: opts.keepPrevious,
+                    requireSanitized: opts.requireSanitized,
+                    maintenanceDb: opts.maintenanceDb,
+                    s3: { endpoint: opts.s3Endpoint },
+                    onLoaded: async (url, manifest) => {
+                        if (!manifest.sanitize) return;
+                        const client = new Client({ connectionString: url });
+                        await client.connect();
+                        try {
+                            await platformDataRules().markSanitized(client, { financial: manifest.sanitize.financial });
+                        } finally {
+                            await client.end();
+                        }
+                    },
+                    progress: progress("snapshot restore"),
+                });
+                return {
+                    exitCode: 0,
+                    report: { ok: true, ...report },
+                    text: [
+                        `restored ${report.snapshot.id} (${report.snapshot.sanitized ? "sanitized" : "NOT sanitized"}, ${report.snapshot.files} files checked) into ${report.target}`,
+                        `  via:         ${report.restoredInto}, swapped in after the restore succeeded`,
+                        `  previous:    ${report.swap.previous ? (report.swap.previousKept ? `kept as ${report.swap.previous}` : "dropped") : "none (new database)"}`,
+                        `  unavailable: ${report.swap.unavailableSeconds.toFixed(3)} s during the swap`,
+                        `  took:        verify ${report.seconds.verify.toFixed(1)} s, restore ${report.seconds.restore.toFixed(1)} s, swap ${report.seconds.swap.toFixed(2)} s`,
+                        ...(report.cleanup.droppedDatabases.length ? [`  cleaned up:  ${report.cleanup.droppedDatabases.join(", ")}`] : []),
+                    ].join("\n"),
+                };
+            }),
+        );
+
+    group
+        .command("verify")
+        .description("check every file of a snapshot against its manifest; changes nothing")
+        .requiredOption("--from <location>", "snapshot directory or s3://bucket/prefix")
+        .addOption(endpointOption())
+        .option("--json", "print the report as JSON")
+        .action(
+            action(async (opts: { from: string; s3Endpoint?: string; json?: boolean }): Promise<CommandResult> => {
+                const snapshot = await openVerifiedSnapshot(opts.from, { s3: { endpoint: opts.s3Endpoint }, progress: progress("snapshot verify") });
+                snapshot.dispose();
+                const { manifest } = snapshot;
+                return {
+                    exitCode: 0,
+                    report: { ok: true, location: snapshot.location, id: manifest.id, files: manifest.files.length, sanitized: manifest.sanitized },
+                    text: `snapshot ${manifest.id} at ${snapshot.location}: all ${manifest.files.length} files match the manifest`,
+                };
+            }),
+        );
+}

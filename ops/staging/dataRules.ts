@@ -1,0 +1,91 @@
+/**
+ * The data rules the pipeline applies, behind one small interface: sanitizing expressions
+ * (ops/sanitize), neutralization (ops/neutralize) and the independent verification (ops/verify).
+ * The pipeline only orchestrates; what "safe" means lives in those modules.
+ */
+import type { Client } from "pg";
+import type { ColumnTransform } from "../postgres/copyStream";
+import { neutralizeDatabase } from "../neutralize";
+import { markSanitized, planSanitize, transformSessionSettings } from "../sanitize";
+import { verifyDatabase } from "../verify";
+import type { SanitizeSpec } from "../snapshot/create";
+
+export interface SanitizeSettings {
+    seed: string;
+    strict: boolean;
+    keepCompanyNames?: boolean;
+    /** Domains whose addresses the scrub leaves alone. */
+    allowDomains?: string[];
+}
+
+export interface SanitizePlanResult {
+    transforms: ColumnTransform[];
+    /** The amounts are scaled (the copy is marked so that they are never scaled twice). */
+    financial: boolean;
+    /** The rules module's own account of what it planned (rules applied/skipped …), for reports. */
+    summary: unknown;
+}
+
+export interface NeutralizeSettings {
+    baseUrl: string;
+    mailHost: string;
+    mailPort: number;
+}
+
+export interface VerifySettings {
+    allowDomains: string[];
+    /** The environment's URL: web.base.url must equal it. */
+    baseUrl?: string;
+    /** Hosts an outgoing mail server may point at (the mail catcher). */
+    mailHosts?: string[];
+}
+
+export interface VerifyOutcome {
+    ok: boolean;
+    /** One line per finding: table/column/count. */
+    findings: string[];
+    /** The verify module's own report, carried into the pipeline's JSON. */
+    report: unknown;
+}
+
+export interface DataRules {
+    /** Session settings the sanitizing expressions want where they run (work_mem …). */
+    sessionSettings?: Readonly<Record<string, string>>;
+    /** Plans the sanitizing expressions on the source (read only). */
+    sanitizePlan(client: Client, opts: SanitizeSettings): Promise<SanitizePlanResult>;
+    /** Records on the copy that it is sanitized. */
+    markSanitized(client: Client, info: { financial: boolean }): Promise<void>;
+    neutralize(client: Client, opts: NeutralizeSettings): Promise<unknown>;
+    verify(client: Client, opts: VerifySettings): Promise<VerifyOutcome>;
+}
+
+/** The platform's rules (ops/sanitize, ops/neutralize, ops/verify). */
+export function platformDataRules(): DataRules {
+    return {
+        sessionSettings: transformSessionSettings,
+        sanitizePlan: async (client, opts) => {
+            const plan = await planSanitize(client, { ...opts });
+            const applied = plan.rules.filter((r) => r.status === "applied").length;
+            return {
+                transforms: plan.transforms,
+                financial: plan.financial.applied,
+                summary: { rulesApplied: applied, rulesSkipped: plan.rules.length - applied, scrubbed: plan.scrubbed.length, financial: plan.financial },
+            };
+        },
+        markSanitized: (client, info) => markSanitized(client, info),
+        neutralize: (client, opts) => neutralizeDatabase(client, { baseUrl: opts.baseUrl, mailHost: opts.mailHost, mailPort: opts.mailPort }),
+        verify: async (client, opts) => {
+            const report = await verifyDatabase(client, { allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, mailHosts: opts.mailHosts });
+            return {
+                ok: report.ok,
+                findings: report.findings.map((f) => `${f.check}: ${f.table}${f.column ? `.${f.column}` : ""} (${f.count}) — ${f.message}`),
+                report,
+            };
+        },
+    };
+}
+
+/** The `snapshot create --sanitize` spec over the platform's rules. */
+export function sanitizeSpec(opts: SanitizeSettings, rules: DataRules = platformDataRules()): SanitizeSpec {
+    return { seed: opts.seed, strict: opts.strict, sessionSettings: rules.sessionSettings, plan: (snapshot) => rules.sanitizePlan(snapshot.client, opts) };
+}

@@ -1,0 +1,105 @@
+import * as assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+import { platformDataRules } from "../../../ops/staging/dataRules";
+import { refreshStaging, RefreshOptions } from "../../../ops/staging/refresh";
+import { fixtureDatabase } from "../../support/odoo";
+import { freshDatabase, testPostgres } from "../../support/postgres";
+import { query } from "../../support/smallDb";
+
+const projectDir = path.resolve(__dirname, "../../..");
+
+describe("staging refresh on the Odoo-shaped fixture (platform rules)", function () {
+    this.timeout(240000);
+
+    const options = (fromDb: string, toDb: string, extra: Partial<RefreshOptions> = {}): RefreshOptions => ({
+        fromDb,
+        toDb,
+        baseUrl: "https://staging.example.com",
+        seed: "e2e",
+        mailHost: "mailpit",
+        mailPort: 1025,
+        allowDomains: ["example.com", "staging.example.com"],
+        rules: platformDataRules(),
+        jobs: 2,
+        ...extra,
+    });
+
+    async function oldStaging(prefix: string) {
+        const target = await freshDatabase(prefix);
+        await query(target.url, "CREATE TABLE marker (note text); INSERT INTO marker VALUES ('old staging')");
+        return target;
+    }
+
+    it("turns production into a clean staging database: verify passes, the old one is replaced, production is untouched", async () => {
+        const prod = await fixtureDatabase("e2e_prod");
+        const [before] = await query<{ n: string }>(prod.url, "SELECT count(*)::text AS n FROM ir_cron WHERE active");
+        const target = await oldStaging("e2e_stg");
+        const report = await refreshStaging(options(prod.url, target.url));
+        assert.equal(report.ok, true, report.verify.findings.join("\n"));
+        assert.deepEqual(report.steps.map((s) => s.step), ["prepare", "schema", "copy + sanitize", "indexes", "neutralize", "verify", "swap"]);
+        const names = report.sanitizedTables.map((t) => t.table);
+        for (const t of ["public.res_partner", "public.mail_message", "public.account_move_line", "public.res_users"]) assert.ok(names.includes(t), t);
+        const [url] = await query<{ value: string }>(target.url, "SELECT value FROM ir_config_parameter WHERE key = 'web.base.url'");
+        assert.equal(url.value, "https://staging.example.com");
+        const [crons] = await query<{ n: string }>(target.url, "SELECT count(*)::text AS n FROM ir_cron WHERE active");
+        assert.ok(Number(crons.n) <= 1, "only the autovacuum cron may stay active");
+        const [marked] = await query<{ n: string }>(target.url, "SELECT count(*)::text AS n FROM ir_config_parameter WHERE key LIKE 'odoo_platform.sanitize.%'");
+        assert.equal(marked.n, "2", "sanitized (and amounts scaled) recorded on the copy");
+        const [after] = await query<{ n: string }>(prod.url, "SELECT count(*)::text AS n FROM ir_cron WHERE active");
+        assert.deepEqual(after, before, "production is only read");
+        const left = await query(target.url.replace(/\/[^/]+$/, "/postgres"), `SELECT datname FROM pg_database WHERE datname LIKE '${target.name}__%'`);
+        assert.deepEqual(left, []);
+    });
+
+    it("refuses to swap a copy that still holds an e-mail in an undeclared custom table; --strict scrubs it", async () => {
+        const prod = await fixtureDatabase("e2e_custom");
+        await query(prod.url, "CREATE TABLE x_custom_notes (id serial PRIMARY KEY, note text); INSERT INTO x_custom_notes (note) VALUES ('call jane.doe@realcustomer.org tomorrow')");
+        const target = await oldStaging("e2e_custom_stg");
+        const report = await refreshStaging(options(prod.url, target.url));
+        assert.equal(report.exitCode, 1);
+        assert.equal(report.swap, null);
+        assert.ok(report.verify.findings.some((f) => f.includes("x_custom_notes.note")), report.verify.findings.join("\n"));
+        const [marker] = await query<{ note: string }>(target.url, "SELECT note FROM marker");
+        assert.equal(marker.note, "old staging", "the live staging database is unchanged");
+
+        const strict = await refreshStaging(options(prod.url, target.url, { strict: true }));
+        assert.equal(strict.ok, true, strict.verify.findings.join("\n"));
+        const [note] = await query<{ note: string }>(target.url, "SELECT note FROM x_custom_notes");
+        assert.ok(!note.note.includes("realcustomer.org"), note.note);
+    });
+
+    it("killed with -9 in the middle of the copy, leaves the live staging database serving; the next run cleans up", async () => {
+        const pg = await testPostgres();
+        const prod = await fixtureDatabase("e2e_kill", { scale: 0.05 });
+        const target = await oldStaging("e2e_kill_stg");
+        const child = spawn(process.execPath, [
+            "bin/odoo-platform.js", "staging", "refresh", "--from-db", prod.url, "--to-db", target.url,
+            "--base-url", "https://staging.example.com", "--mail-host", "mailpit", "--mail-port", "1025", "--jobs", "1",
+        ], { cwd: projectDir, detached: true, stdio: "ignore", env: { ...process.env, ODOO_PLATFORM_QUIET: "1" } });
+        const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+        try {
+            let candidate: string | undefined;
+            for (const until = Date.now() + 60000; !candidate && Date.now() < until; await new Promise((r) => setTimeout(r, 10))) {
+                const rows = await query<{ datname: string }>(pg.url, `SELECT datname FROM pg_stat_activity WHERE datname LIKE '${target.name}__restore_%' AND query ILIKE 'COPY %' LIMIT 1`);
+                candidate = rows[0]?.datname;
+                if (child.exitCode !== null) throw new Error("the refresh ended before it could be interrupted");
+            }
+            assert.ok(candidate, "caught the refresh while it copied");
+            process.kill(child.pid!, "SIGKILL");
+            await exited;
+            const [marker] = await query<{ note: string }>(target.url, "SELECT note FROM marker");
+            assert.equal(marker.note, "old staging");
+
+            const report = await refreshStaging(options(prod.url, target.url));
+            assert.equal(report.ok, true, report.verify.findings.join("\n"));
+            assert.ok(report.cleanup.droppedDatabases.includes(candidate!), `cleaned ${report.cleanup.droppedDatabases.join(", ")}`);
+        } finally {
+            try {
+                process.kill(-child.pid!, "SIGKILL");
+            } catch {
+                // the group is gone
+            }
+        }
+    });
+});
