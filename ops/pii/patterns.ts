@@ -44,12 +44,17 @@ export function emailPattern(allowedDomains: readonly string[] = defaultAllowedD
 /**
  * A phone number as people write them: international (`+32 470 12 34 56`, `+1 (415) 623-1234`,
  * `+4915112345678`), North-American (`(415) 623-1234`) and European national formats
- * (`0470 12 34 56`, `06 12 34 56 78`). Never the fake range of `fakePhonePrefix`. Digit runs
- * without separators or a leading + (amounts, ids, dates) are deliberately not matched.
+ * (`0470 12 34 56`, `06 12 34 56 78`). Never the fake range of `fakePhonePrefix`, never the
+ * local part of an e-mail address (`test+100234@example.com`). Digit runs without separators or a
+ * leading + (amounts, ids, dates) are deliberately not matched.
  */
 export function phonePattern(): string {
     const notFake = "(?!\\+1 ?555-?01[0-9]{2}(?![0-9]))";
-    const international = `${notFake}\\+[0-9]{1,3}[ .-]?\\(?[0-9]{1,4}\\)?(?:[ .-]?[0-9]{2,4}){2,}`;
+    // `test+100234@example.com` is an address, not a phone: a + glued to a word, or digits running
+    // into an @, belong to an e-mail's local part.
+    const notInAddress = "(?<![a-z0-9._%+-])";
+    const notBeforeAt = "(?![0-9]*@)";
+    const international = `${notInAddress}${notFake}\\+[0-9]{1,3}[ .-]?\\(?[0-9]{1,4}\\)?(?:[ .-]?[0-9]{2,4}){2,}${notBeforeAt}`;
     const northAmerican = "\\([0-9]{3}\\) ?[0-9]{3}[ .-][0-9]{4}";
     const nationalGrouped = "(?<![0-9+])0[0-9]{2,3}[ /][0-9]{2,3}[ .][0-9]{2}[ .][0-9]{2}(?![0-9])";
     const nationalPairs = "(?<![0-9+])0[0-9](?:[ .][0-9]{2}){4}(?![0-9])";

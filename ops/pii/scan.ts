@@ -31,6 +31,10 @@ export interface ScanOptions {
     skipColumns?: (table: string) => ReadonlySet<string>;
     sampleLimit?: number;
     onTable?: (table: string, index: number, total: number) => void;
+    /** Scan over this many connections at once (default 1); extra ones come from `connect`. */
+    jobs?: number;
+    /** Opens another connection to the same database, for `jobs` > 1. */
+    connect?: () => Promise<Client>;
 }
 
 /** The text columns the scan reads for `table`, after ignores. Pure. */
@@ -58,21 +62,43 @@ export function scanQuery(table: string, columns: readonly string[], allowDomain
 }
 
 export async function scanForPii(client: Client, catalog: Catalog, options: ScanOptions): Promise<PiiFinding[]> {
-    const tables = (options.tables ?? [...catalog.tables.keys()]).filter((t) => catalog.hasTable(t)).sort();
+    // Biggest tables first, so parallel workers finish together.
+    const tables = (options.tables ?? [...catalog.tables.keys()])
+        .filter((t) => catalog.hasTable(t))
+        .sort((a, b) => catalog.table(b)!.bytes - catalog.table(a)!.bytes || a.localeCompare(b));
     const findings: PiiFinding[] = [];
     const limit = options.sampleLimit ?? 3;
-    for (const [index, table] of tables.entries()) {
-        options.onTable?.(table, index, tables.length);
-        const columns = scannedColumns(catalog, table, options);
-        if (!columns.length) continue;
-        const { rows } = await client.query(scanQuery(table, columns, options.allowDomains));
-        const hasId = catalog.hasColumn(table, "id");
-        for (const [i, column] of columns.entries()) {
-            for (const [kind, count] of [["email", Number(rows[0][`e${i}`])], ["phone", Number(rows[0][`p${i}`])]] as const) {
-                if (!count) continue;
-                const samples = limit > 0 ? await sample(client, table, column, kind, options.allowDomains, hasId, limit) : [];
-                findings.push({ table, column, kind, rows: count, samples });
+    const jobs = options.connect ? Math.max(1, Math.min(options.jobs ?? 1, tables.length)) : 1;
+    const extra: Client[] = [];
+    try {
+        for (let i = 1; i < jobs; i++) extra.push(await options.connect!());
+        let next = 0;
+        let done = 0;
+        const worker = async (db: Client) => {
+            while (next < tables.length) {
+                const table = tables[next++];
+                const columns = scannedColumns(catalog, table, options);
+                if (columns.length) findings.push(...(await scanTable(db, catalog, table, columns, options.allowDomains, limit)));
+                options.onTable?.(table, done++, tables.length);
             }
+        };
+        await Promise.all([client, ...extra].map(worker));
+    } finally {
+        await Promise.all(extra.map((c) => c.end().catch(() => undefined)));
+    }
+    const order = (f: PiiFinding) => `${f.table}\u0000${f.column}\u0000${f.kind}`;
+    return findings.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+}
+
+async function scanTable(client: Client, catalog: Catalog, table: string, columns: string[], allowDomains: readonly string[], limit: number): Promise<PiiFinding[]> {
+    const { rows } = await client.query(scanQuery(table, columns, allowDomains));
+    const hasId = catalog.hasColumn(table, "id");
+    const findings: PiiFinding[] = [];
+    for (const [i, column] of columns.entries()) {
+        for (const [kind, count] of [["email", Number(rows[0][`e${i}`])], ["phone", Number(rows[0][`p${i}`])]] as const) {
+            if (!count) continue;
+            const samples = limit > 0 ? await sample(client, table, column, kind, allowDomains, hasId, limit) : [];
+            findings.push({ table, column, kind, rows: count, samples });
         }
     }
     return findings;

@@ -3,7 +3,7 @@
  * (ops/sanitize), neutralization (ops/neutralize) and the independent verification (ops/verify).
  * The pipeline only orchestrates; what "safe" means lives in those modules.
  */
-import type { Client } from "pg";
+import { Client } from "pg";
 import type { ColumnTransform } from "../postgres/copyStream";
 import { neutralizeDatabase } from "../neutralize";
 import { markSanitized, planSanitize, transformSessionSettings } from "../sanitize";
@@ -38,6 +38,9 @@ export interface VerifySettings {
     baseUrl?: string;
     /** Hosts an outgoing mail server may point at (the mail catcher). */
     mailHosts?: string[];
+    /** URL of the database being verified and how many connections the PII scan may use. */
+    databaseUrl?: string;
+    jobs?: number;
 }
 
 export interface VerifyOutcome {
@@ -75,7 +78,12 @@ export function platformDataRules(): DataRules {
         markSanitized: (client, info) => markSanitized(client, info),
         neutralize: (client, opts) => neutralizeDatabase(client, { baseUrl: opts.baseUrl, mailHost: opts.mailHost, mailPort: opts.mailPort }),
         verify: async (client, opts) => {
-            const report = await verifyDatabase(client, { allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, mailHosts: opts.mailHosts });
+            const url = opts.databaseUrl;
+            const report = await verifyDatabase(client, {
+                allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, mailHosts: opts.mailHosts,
+                jobs: url ? opts.jobs : 1,
+                connect: url ? async () => { const extra = new Client({ connectionString: url, application_name: "odoo-platform verify" }); await extra.connect(); return extra; } : undefined,
+            });
             return {
                 ok: report.ok,
                 findings: report.findings.map((f) => `${f.check}: ${f.table}${f.column ? `.${f.column}` : ""} (${f.count}) — ${f.message}`),

@@ -219,7 +219,7 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
 
         clock.start("verify");
         const verify = await onDatabase(candidateUrl, (client) =>
-            opts.rules.verify(client, { allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, mailHosts: [opts.mailHost] }),
+            opts.rules.verify(client, { allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, mailHosts: [opts.mailHost], databaseUrl: candidateUrl, jobs }),
         );
         clock.end({ detail: verify.ok ? "clean" : `${verify.findings.length} findings` });
 

@@ -3,10 +3,12 @@ import type { Command } from "commander";
 import { action, CommandResult, progress } from "../cli/runtime";
 import { asUsage, collect, withClient } from "../db/options";
 import { normalizeDomain } from "../pii/patterns";
+import { connect } from "../postgres/connect";
 import { verifyDatabase, VerifyReport } from "./verify";
 
 interface VerifyCliOptions {
     db?: string;
+    jobs: string;
     allowDomain?: string[];
     baseUrl?: string;
     mailHost?: string[];
@@ -26,16 +28,19 @@ export function registerVerifyCommand(db: Command): void {
         .option("--production-url <url>", "production's web.base.url (default: recorded by neutralize)")
         .option("--production-uuid <uuid>", "production's database.uuid (default: its hash recorded by neutralize)")
         .option("--ignore-column <table.column>", "leave a column (or table.*) out of the PII scan: a known false positive (repeatable)", collect)
+        .option("--jobs <n>", "connections the PII scan runs over at once", "2")
         .option("--json", "print the report as JSON")
         .action(action<VerifyCliOptions>(async (opts) => {
             asUsage(() => {
                 (opts.allowDomain ?? []).forEach(normalizeDomain);
                 if (opts.baseUrl) new URL(opts.baseUrl);
                 for (const c of opts.ignoreColumn ?? []) if (!/^[^.\s]+\.[^.\s]+$/.test(c)) throw new Error(`--ignore-column takes table.column or table.* (got "${c}")`);
+                if (!/^[1-9][0-9]?$/.test(opts.jobs)) throw new Error(`--jobs takes a number of connections from 1 to 99 (got "${opts.jobs}")`);
             });
-            const report = await withClient(opts.db, (client) => verifyDatabase(client, {
+            const report = await withClient(opts.db, (client, db) => verifyDatabase(client, {
                 allowDomains: opts.allowDomain, baseUrl: opts.baseUrl, mailHosts: opts.mailHost, productionUrl: opts.productionUrl,
                 productionUuid: opts.productionUuid, ignore: opts.ignoreColumn, progress: progress("verify"),
+                jobs: Number(opts.jobs), connect: () => connect(db),
             }));
             return { exitCode: report.ok ? 0 : 1, report, text: verifyText(report) } satisfies CommandResult<VerifyReport>;
         }));

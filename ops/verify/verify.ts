@@ -26,6 +26,10 @@ export interface VerifyOptions {
     /** Skip the PII scan (checks only). */
     skipPiiScan?: boolean;
     sampleLimit?: number;
+    /** Run the PII scan over this many connections (the biggest cost of verify on a large database). */
+    jobs?: number;
+    /** Opens another connection to the same database, for `jobs` > 1. */
+    connect?: () => Promise<Client>;
     checks?: readonly VerifyCheck[];
     progress?: Progress;
 }
@@ -79,7 +83,7 @@ export async function verifyDatabase(client: Client, options: VerifyOptions = {}
         if (!options.skipPiiScan) {
             progress?.step(`PII scan of every text column (allowed domains: ${allowDomains.join(", ")})`);
             const pii = await scanForPii(client, catalog, {
-                allowDomains, ignore: options.ignore, sampleLimit: ctx.sampleLimit,
+                allowDomains, ignore: options.ignore, sampleLimit: ctx.sampleLimit, jobs: options.jobs, connect: options.connect,
                 onTable: (table, i, total) => {
                     scannedColumns += scannedColumnsOf(catalog, table, { ignore: options.ignore }).length;
                     progress?.update(i + 1, total);

@@ -44,6 +44,23 @@ describe("db verify", function () {
         assert.ok(JSON.stringify(leak).match(/\*\*\*@/) && !JSON.stringify(leak).match(/[a-z]+\.[a-z]+\d+@gmail/), "samples are masked");
     });
 
+    it("finds the same leaks whether the PII scan runs on one connection or several", async () => {
+        const { url } = await fixtureDatabase("ver_jobs");
+        const client = await connectTo(url);
+        try {
+            const options = { ...env, productionUrl: fixtureProduction.baseUrl };
+            const one = await verifyDatabase(client, options);
+            let opened = 0;
+            const three = await verifyDatabase(client, { ...options, jobs: 3, connect: async () => { opened++; return connectTo(url); } });
+            assert.equal(opened, 2, "two extra connections for three jobs");
+            const pii = (r: typeof one) => r.findings.filter((f) => f.check === "pii").map((f) => `${f.table}.${f.column}:${f.kind}:${f.count}`);
+            assert.ok(pii(one).length > 5);
+            assert.deepEqual(pii(three), pii(one));
+        } finally {
+            await client.end();
+        }
+    });
+
     it("passes after sanitize + neutralize: nothing planted survives", async () => {
         const report = await verifyDatabase(staging, env);
         assert.deepEqual(report.findings, []);
