@@ -22,16 +22,10 @@ import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Stage } from "../config/stage";
-import { pendingDatabaseName } from "../ops/staging/names";
+import { DatabaseServer, databaseServerProvider } from "./databaseServer";
 
-export interface DatabaseServer {
-    host: string;
-    port: number;
-    adminUser: string;
-    /** Unset: the provider and the CLI read PGPASSWORD from the environment. */
-    adminPassword?: pulumi.Input<string>;
-    sslMode: string;
-}
+export type { DatabaseServer } from "./databaseServer";
+import { pendingDatabaseName } from "../ops/staging/names";
 
 export interface NeutralizedDatabaseArgs {
     stage: Stage;
@@ -71,14 +65,7 @@ export class NeutralizedDatabase extends pulumi.ComponentResource {
         }
         const child = { parent: this };
 
-        const provider = new postgresql.Provider(`${name}-server`, {
-            host: args.server.host,
-            port: args.server.port,
-            username: args.server.adminUser,
-            password: args.server.adminPassword,
-            sslmode: args.server.sslMode,
-            superuser: false,
-        }, child);
+        const provider = databaseServerProvider(`${name}-server`, args.server, this);
         const onServer = { parent: this, provider };
 
         const ownerPassword = new random.RandomPassword(`${name}-owner-password`, { length: 32, special: false }, child);

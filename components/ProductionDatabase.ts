@@ -13,7 +13,7 @@
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { DatabaseServer } from "./NeutralizedDatabase";
+import { DatabaseServer, databaseServerProvider } from "./databaseServer";
 
 export interface ProductionDatabaseArgs {
     server: DatabaseServer;
@@ -38,14 +38,7 @@ export class ProductionDatabase extends pulumi.ComponentResource {
         }
         const child = { parent: this };
 
-        const provider = new postgresql.Provider(`${name}-server`, {
-            host: args.server.host,
-            port: args.server.port,
-            username: args.server.adminUser,
-            password: args.server.adminPassword,
-            sslmode: args.server.sslMode,
-            superuser: false,
-        }, child);
+        const provider = databaseServerProvider(`${name}-server`, args.server, this);
         const keep = { parent: this, provider, protect: true, retainOnDelete: true };
 
         const password = new random.RandomPassword(`${name}-owner-password`, { length: 32, special: false }, child);

@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { findBinDirWith } from "./binaries";
 
 export interface ThrowawayPostgres {
     /** libpq URL of the `postgres` maintenance database, over TCP on 127.0.0.1. */
@@ -34,18 +35,8 @@ export interface StartOptions {
 
 /** Finds the PostgreSQL server binaries: $PG_BIN, `pg_config --bindir`, then Debian's layout. */
 export function findPostgresBinDir(): string {
-    const candidates: string[] = [];
-    if (process.env.PG_BIN) candidates.push(process.env.PG_BIN);
-    const debianRoot = "/usr/lib/postgresql";
-    if (fs.existsSync(debianRoot)) {
-        const versions = fs.readdirSync(debianRoot).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
-        candidates.push(...versions.map((v) => path.join(debianRoot, v, "bin")));
-    }
-    const pgConfig = spawnSync("pg_config", ["--bindir"], { encoding: "utf8" });
-    if (pgConfig.status === 0) candidates.push(pgConfig.stdout.trim());
-    for (const dir of candidates) {
-        if (fs.existsSync(path.join(dir, "initdb")) && fs.existsSync(path.join(dir, "pg_dump"))) return dir;
-    }
+    const dir = findBinDirWith(["initdb", "pg_ctl", "pg_dump"]);
+    if (dir) return dir;
     throw new Error(
         "PostgreSQL server binaries (initdb, pg_ctl, pg_dump) were not found. Install them with " +
             "`apt-get install -y postgresql` (Debian/Ubuntu) or set PG_BIN to the directory that holds them.",

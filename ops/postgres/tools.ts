@@ -4,9 +4,9 @@
  * password on a command line (where `ps` would show it).
  */
 import { spawn, spawnSync, SpawnOptions, ChildProcess } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { CliError, UsageError } from "../cli/runtime";
+import { findBinDirWith } from "./binaries";
 import { redact } from "./connect";
 
 export type PgTool = "pg_dump" | "pg_restore" | "psql";
@@ -17,18 +17,8 @@ export type PgTool = "pg_dump" | "pg_restore" | "psql";
  * client programs are needed here.
  */
 export function findClientBinDir(): string {
-    const candidates: string[] = [];
-    if (process.env.PG_BIN) candidates.push(process.env.PG_BIN);
-    const debianRoot = "/usr/lib/postgresql";
-    if (fs.existsSync(debianRoot)) {
-        const versions = fs.readdirSync(debianRoot).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
-        candidates.push(...versions.map((v) => path.join(debianRoot, v, "bin")));
-    }
-    const onPath = spawnSync("sh", ["-c", "command -v pg_dump"], { encoding: "utf8" });
-    if (onPath.status === 0 && onPath.stdout.trim()) candidates.push(path.dirname(onPath.stdout.trim()));
-    for (const dir of candidates) {
-        if (["pg_dump", "pg_restore", "psql"].every((tool) => fs.existsSync(path.join(dir, tool)))) return dir;
-    }
+    const dir = findBinDirWith(["pg_dump", "pg_restore", "psql"]);
+    if (dir) return dir;
     throw new UsageError(
         "the PostgreSQL client programs (pg_dump, pg_restore, psql) were not found: install them " +
             "(`apt-get install -y postgresql-client`) or set PG_BIN to the directory that holds them",
