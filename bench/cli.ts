@@ -8,6 +8,7 @@
 import { Command } from "commander";
 import { benchPipeline, renderPipelineBench } from "./pipeline";
 import { benchSwap } from "./swap";
+import { exitWhenFlushed } from "../ops/cli/runtime";
 
 async function main(argv: string[]): Promise<number> {
     const program = new Command("bench").exitOverride();
@@ -55,9 +56,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv).then(
-    (code) => process.exit(code),
+    (code) => exitWhenFlushed(code),
     (err) => {
         process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n`);
-        process.exit(1);
+        exitWhenFlushed(1);
     },
 );

@@ -10,6 +10,7 @@ import { startThrowawayPostgres } from "../ops/postgres/throwaway";
 import { platformDataRules } from "../ops/staging/dataRules";
 import { refreshStaging } from "../ops/staging/refresh";
 import { renderStepTable } from "../ops/staging/report";
+import { exitWhenFlushed } from "../ops/cli/runtime";
 
 const scale = Number(process.env.DEMO_SCALE ?? "0.02");
 const say = (text = "") => process.stdout.write(`${text}\n`);
@@ -75,9 +76,9 @@ async function main(): Promise<number> {
 }
 
 main().then(
-    (code) => process.exit(code),
+    (code) => exitWhenFlushed(code),
     (err) => {
         process.stderr.write(`demo failed: ${(err as Error).stack ?? err}\n`);
-        process.exit(1);
+        exitWhenFlushed(1);
     },
 );

@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import { planDocument, planStack } from "./plan";
 import { loadPolicyConfig, PolicyConfigError } from "./policies";
 import { renderPlan } from "./render";
+import { exitWhenFlushed } from "../ops/cli/runtime";
 
 async function main(argv: string[]): Promise<number> {
     const program = new Command("plan")
@@ -40,9 +41,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv).then(
-    (code) => process.exit(code),
+    (code) => exitWhenFlushed(code),
     (err) => {
         process.stderr.write(`plan failed: ${(err as Error).stack ?? err}\n`);
-        process.exit(2);
+        exitWhenFlushed(2);
     },
 );

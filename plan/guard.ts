@@ -9,6 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { planStack, PlanResult, projectDir } from "./plan";
+import { exitWhenFlushed } from "../ops/cli/runtime";
 
 /** One stack the guard plans. */
 export interface GuardTarget {
@@ -85,10 +86,10 @@ async function main(): Promise<number> {
 
 if (require.main === module) {
     main().then(
-        (code) => process.exit(code),
+        (code) => exitWhenFlushed(code),
         (err) => {
             process.stderr.write(`guard failed: ${(err as Error).stack ?? err}\n`);
-            process.exit(2);
+            exitWhenFlushed(2);
         },
     );
 }

@@ -104,7 +104,7 @@ export function alertRules(t: AlertThresholds = defaultThresholds): AlertRule[] 
             for: "0m",
             severity: "critical",
             summary: "{{ $labels.stack }} tried to send mail to a server other than its mail catcher",
-            description: "A non-production environment logged an SMTP delivery to a server other than Mailpit, or its egress proxy saw a CONNECT to an SMTP port. Neutralization missed an outgoing mail server: check ir_mail_server in that database and re-run `odoo-platform neutralize`.",
+            description: "A non-production environment logged an SMTP delivery to a server other than Mailpit, or its egress proxy saw a CONNECT to an SMTP port. Neutralization missed an outgoing mail server: check ir_mail_server in that database and re-run `odoo-platform db neutralize` (then `odoo-platform db verify`).",
         },
         {
             alert: "ScrapeTargetDown",

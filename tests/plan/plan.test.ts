@@ -110,6 +110,13 @@ describe("offline plan", function () {
             for (const r of doc.resources) assert.deepEqual(Object.keys(r).sort(), ["inputs", "name", "parent", "type"]);
         });
 
+        it("prints the whole document through a pipe, however large (production's is over 64 KiB)", () => {
+            const { code, stdout, stderr } = planCli(["--stack", "production", "--json"]);
+            assert.equal(code, 0, stderr);
+            assert.ok(stdout.length > 65536, `only ${stdout.length} bytes`);
+            assert.equal(JSON.parse(stdout).stack, "production");
+        });
+
         it("exits 2 on a config file with three mistakes, naming all three keys and the file", () => {
             const { code, stderr } = planCli(["--stack", "staging", "--config-file", "tests/fixtures/staging-three-mistakes.yaml"]);
             assert.equal(code, 2);
