@@ -101,7 +101,9 @@ if (stage === "staging" || (stage === "pr" && s.snapshotId)) {
         snapshotUri: `s3://${s.snapshotBucket}/staging/${s.snapshotId ?? "latest"}`,
         baseUrl,
         mailCatcher: { host: "mailpit", port: mailpitSmtpPort },
-        allowedDomains: ["example.com", s.domain],
+        // The environment's own host, where neutralize moved the catchall and alias domains — not
+        // the production domain, whose addresses (staff, customers) are exactly what must not remain.
+        allowedDomains: ["example.com", names.host],
         workDir: projectDir,
     });
     database = serverDatabase([neutralized.verified, neutralized.ready], { user: neutralized.ownerRole, password: neutralized.ownerPassword });

@@ -131,7 +131,11 @@ export function neutralizedDatabaseCommands(args: Pick<NeutralizedDatabaseArgs, 
         neutralize: {
             create: `${cli} db neutralize --db "$PENDING_DB_URL" --base-url ${shellWord(args.baseUrl)} --mail-host ${shellWord(args.mailCatcher.host)} --mail-port ${args.mailCatcher.port}`,
         },
-        verify: { create: `${cli} db verify --db "$PENDING_DB_URL" ${allow}`.trim() },
+        // Verify knows the environment: its URL (web.base.url must equal it) and its mail catcher
+        // (the only server mail may go to); without them every neutralized database would fail.
+        verify: {
+            create: `${cli} db verify --db "$PENDING_DB_URL" --base-url ${shellWord(args.baseUrl)} --mail-host ${shellWord(args.mailCatcher.host)} ${allow}`.trim(),
+        },
         swap: {
             create: `${cli} staging swap --db "$TARGET_DB_URL" --candidate ${shellWord(args.pending)}`,
             delete: `${cli} staging cleanup --db "$TARGET_DB_URL" --drop-previous`,

@@ -48,7 +48,7 @@ describe("NeutralizedDatabase", function () {
         }
         assert.match((restore.inputs as any).create, /snapshot restore --from "\$SNAPSHOT_URI" --db "\$PENDING_DB_URL" --owner odoo_staging_owner --require-sanitized/);
         assert.match((neutralize.inputs as any).create, /db neutralize --db "\$PENDING_DB_URL" --base-url https:\/\/staging.insightpulseai.com --mail-host mailpit --mail-port 1025/);
-        assert.match((verify.inputs as any).create, /db verify --db "\$PENDING_DB_URL" --allow-domain example.com --allow-domain insightpulseai.com/);
+        assert.match((verify.inputs as any).create, /db verify --db "\$PENDING_DB_URL" --base-url https:\/\/staging.insightpulseai.com --mail-host mailpit --allow-domain example.com --allow-domain staging.insightpulseai.com$/);
         assert.match((swap.inputs as any).create, /staging swap --db "\$TARGET_DB_URL" --candidate odoo_staging__pending/);
         assert.match((swap.inputs as any).delete, /staging cleanup/);
     });
@@ -86,6 +86,6 @@ describe("NeutralizedDatabase", function () {
         assert.equal(shellWord("it's"), `'it'\\''s'`);
         const cmds = neutralizedDatabaseCommands({ owner: "o", baseUrl: "https://a b", mailCatcher: { host: "m", port: 1 }, allowedDomains: [], pending: "p" });
         assert.match(cmds.neutralize.create, /--base-url 'https:\/\/a b'/);
-        assert.equal(cmds.verify.create, `npx --no-install odoo-platform db verify --db "$PENDING_DB_URL"`);
+        assert.equal(cmds.verify.create, `npx --no-install odoo-platform db verify --db "$PENDING_DB_URL" --base-url 'https://a b' --mail-host m`);
     });
 });
