@@ -142,6 +142,13 @@ export const ciVariables: readonly CiVariable[] = [
         requiredIn: ["pr", "staging", "production"],
     },
     {
+        name: "ODOO_PLATFORM_SANITIZE_SEED",
+        description: "Seed of the deterministic fake data `db sanitize`, `snapshot create --sanitize` and `staging refresh` write when --seed is not given (same seed → refreshes that diff cleanly). Secret: with it the anonymized amounts can be divided back into the real ones; unset means a random seed. Never stored in a snapshot (only its fingerprint).",
+        usedBy: "`odoo-platform db sanitize`, `snapshot create --sanitize`, `staging refresh` (ops/sanitize/cli.ts)",
+        source: "secret",
+        requiredIn: [],
+    },
+    {
         name: "PULUMI_CONFIG_PASSPHRASE",
         description: "Passphrase of the `passphrase` secrets provider (self-managed backends; dev stacks on `pulumi login --local`).",
         usedBy: "Pulumi CLI",

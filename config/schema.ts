@@ -303,13 +303,6 @@ export const configKeys = {
         source: "config",
         defaults: { staging: "latest" },
     }),
-    sanitizeSeed: key({
-        description: "Seed of the deterministic fake data written by sanitize (same seed → same staging data).",
-        schema: z.string().min(1).optional(),
-        coerce: "string",
-        source: "config",
-        defaults: { staging: "staging", pr: "staging" },
-    }),
 
     // --- Mail and egress ----------------------------------------------------------------------
     mailCatcher: key({

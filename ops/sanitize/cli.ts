@@ -1,4 +1,5 @@
 /** `odoo-platform db sanitize`: a thin shell over sanitizeDatabase. */
+import { createHash, randomBytes } from "node:crypto";
 import type { Command } from "commander";
 import { action, CommandResult, progress } from "../cli/runtime";
 import { asUsage, collect, withClient } from "../db/options";
@@ -17,14 +18,39 @@ interface SanitizeCliOptions {
 /** Environment variable read when --seed is not given (keeps the seed out of the process list). */
 export const seedEnv = "ODOO_PLATFORM_SANITIZE_SEED";
 
+/**
+ * The sanitize options every command that sanitizes shares (`db sanitize`, `snapshot create
+ * --sanitize`, `staging refresh`), so they cannot drift apart. `scope` prefixes the help text.
+ */
+export function addSanitizeOptions(command: Command, scope = ""): Command {
+    return command
+        .option("--seed <seed>", `${scope}seed of the deterministic fake data (default: $${seedEnv}, else random); keep it secret: it unlocks the original amounts`)
+        .option("--strict", `${scope}also scrub e-mail addresses and phone numbers from every text column of every table`)
+        .option("--keep-company-names", `${scope}keep company names (default; people's names are always replaced)`, true)
+        .option("--no-keep-company-names", `${scope}replace company names too`);
+}
+
+/**
+ * The seed to use: --seed, else $ODOO_PLATFORM_SANITIZE_SEED, else a random one (the output is then
+ * not repeatable, and a warning says so). There is deliberately no fixed default: a seed anyone can
+ * read would let them divide the anonymized amounts back into the real ones.
+ */
+export function resolveSanitizeSeed(given: string | undefined, warn: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): string {
+    const seed = given ?? process.env[seedEnv];
+    if (seed) return seed;
+    warn(`warning: no --seed and no $${seedEnv}: using a random seed, the output will not be repeatable`);
+    return randomBytes(16).toString("hex");
+}
+
+/** A short, stable fingerprint of a seed: tells two snapshots apart without revealing the seed. */
+export function seedFingerprint(seed: string): string {
+    return createHash("sha256").update(`odoo-platform sanitize seed\u0000${seed}`).digest("hex").slice(0, 12);
+}
+
 export function registerSanitizeCommand(db: Command): void {
-    db.command("sanitize")
+    addSanitizeOptions(db.command("sanitize")
         .description("replace personal data with consistent fakes and anonymize amounts, in one transaction")
-        .requiredOption("--db <url>", "PostgreSQL URL of the database to sanitize (postgresql://user@host:5432/db or ?host=/socket/dir)")
-        .option("--seed <seed>", `seed for deterministic output (default: $${seedEnv}, else random); keep it secret: it unlocks the original amounts`)
-        .option("--strict", "also scrub e-mail addresses and phone numbers from every text column of every table")
-        .option("--keep-company-names", "keep company names (default)", true)
-        .option("--no-keep-company-names", "replace company names too")
+        .requiredOption("--db <url>", "PostgreSQL URL of the database to sanitize (postgresql://user@host:5432/db or ?host=/socket/dir)"))
         .option("--allow-domain <domain>", "domain whose addresses the scrub leaves alone (repeatable; example.com always)", collect)
         .option("--json", "print the report as JSON")
         .action(action<SanitizeCliOptions>(async (opts) => {

@@ -7,6 +7,7 @@ import { Client } from "pg";
 import { platformDataRules, sanitizeSpec } from "../staging/dataRules";
 import { createSnapshot } from "./create";
 import { openVerifiedSnapshot, restoreSnapshot } from "./restore";
+import { addSanitizeOptions, resolveSanitizeSeed } from "../sanitize/cli";
 
 export function parseJobs(value: string | undefined): number {
     if (value === undefined) return 2;
@@ -21,28 +22,25 @@ const endpointOption = () => new Option("--s3-endpoint <url>", "S3-compatible se
 export function registerSnapshotCommands(program: Command): void {
     const group = program.command("snapshot").description("Consistent snapshots of an Odoo database and filestore, to a directory or S3, checked by SHA-256");
 
-    group
+    addSanitizeOptions(group
         .command("create")
         .description("pg_dump -Fd -j (+ filestore tar) with a checksummed manifest; --sanitize keeps personal data on the server")
         .requiredOption("--db <url>", "source database (libpq URL)")
         .requiredOption("--to <location>", "new directory, or s3://bucket/prefix")
         .option("--filestore <dir>", "the database's filestore directory (<data_dir>/filestore/<db>)")
-        .option("--sanitize", "dump sanitized data: personal data is replaced while it streams off the server")
-        .option("--seed <seed>", "seed of the deterministic fake data (with --sanitize)", "staging")
-        .option("--strict", "with --sanitize: also scrub e-mail addresses and phone numbers from every text column")
-        .option("--no-keep-company-names", "with --sanitize: replace company names too (people's names are always replaced)")
+        .option("--sanitize", "dump sanitized data: personal data is replaced while it streams off the server"), "with --sanitize: ")
         .option("--jobs <n>", "parallel pg_dump jobs and streams", "2")
         .option("--latest", "point <parent>/latest.json at this snapshot (restore --from <parent>/latest)")
         .addOption(endpointOption())
         .option("--json", "print the report as JSON")
         .action(
-            action(async (opts: { db: string; to: string; filestore?: string; sanitize?: boolean; seed: string; strict?: boolean; keepCompanyNames: boolean; jobs: string; latest?: boolean; s3Endpoint?: string; json?: boolean }): Promise<CommandResult> => {
-                if (!opts.sanitize && opts.strict) throw new UsageError("--strict only makes sense with --sanitize");
+            action(async (opts: { db: string; to: string; filestore?: string; sanitize?: boolean; seed?: string; strict?: boolean; keepCompanyNames: boolean; jobs: string; latest?: boolean; s3Endpoint?: string; json?: boolean }): Promise<CommandResult> => {
+                if (!opts.sanitize && (opts.strict || opts.seed)) throw new UsageError("--strict and --seed only make sense with --sanitize");
                 const report = await createSnapshot({
                     dbUrl: opts.db,
                     to: opts.to,
                     filestore: opts.filestore,
-                    sanitize: opts.sanitize ? sanitizeSpec({ seed: opts.seed, strict: !!opts.strict, keepCompanyNames: opts.keepCompanyNames }) : undefined,
+                    sanitize: opts.sanitize ? sanitizeSpec({ seed: resolveSanitizeSeed(opts.seed), strict: !!opts.strict, keepCompanyNames: opts.keepCompanyNames }) : undefined,
                     jobs: parseJobs(opts.jobs),
                     latest: opts.latest,
                     s3: { endpoint: opts.s3Endpoint },
@@ -55,7 +53,7 @@ export function registerSnapshotCommands(program: Command): void {
                     text: [
                         `snapshot ${report.id} written to ${report.location}`,
                         `  source:    ${manifest.source.url} (PostgreSQL ${manifest.source.serverVersion}, Odoo ${manifest.odoo.version ?? "unknown"})`,
-                        `  sanitized: ${report.sanitized ? `yes (seed ${manifest.sanitize!.seed}, ${manifest.sanitize!.tables.length} tables rewritten)` : "no — holds production personal data"}`,
+                        `  sanitized: ${report.sanitized ? `yes (seed fingerprint ${manifest.sanitize!.seedFingerprint}, ${manifest.sanitize!.tables.length} tables rewritten)` : "no — holds production personal data"}`,
                         `  files:     ${report.files} (${mib(report.bytes)}), SHA-256 in manifest.json`,
                         `  filestore: ${manifest.filestore ? `${manifest.filestore.files} files` : "not included"}`,
                         `  took:      ${report.seconds.toFixed(1)} s`,

@@ -22,6 +22,7 @@ import { PgTools, pgTools, runTool } from "../postgres/tools";
 import { assertDirectory, countFiles, tarDirectory } from "./filestore";
 import { copyFileName, manifestFileName, manifestFormat, SnapshotCopyEntry, SnapshotFile, SnapshotManifest } from "./manifest";
 import { describeLocation, lastSegment, latestPointerFile, latestPointerName, openStore, parentLocation, parseLocation, S3Options } from "./store";
+import { seedFingerprint } from "../sanitize/cli";
 
 export interface SanitizeSpec {
     seed: string;
@@ -176,7 +177,7 @@ export async function createSnapshot(opts: CreateSnapshotOptions): Promise<Creat
             odoo: { version: snapshot.odooVersion, series: odooSeries(snapshot.odooVersion) },
             pgDump: { version: tools.dumpVersion, major: tools.dumpMajor, format: "directory", jobs },
             sanitized: !!opts.sanitize,
-            sanitize: opts.sanitize ? { seed: opts.sanitize.seed, strict: opts.sanitize.strict, financial, tables: copies, skipped } : null,
+            sanitize: opts.sanitize ? { seedFingerprint: seedFingerprint(opts.sanitize.seed), strict: opts.sanitize.strict, financial, tables: copies, skipped } : null,
             filestore,
             files,
         };

@@ -51,7 +51,8 @@ export const snapshotManifestSchema = z.object({
     sanitized: z.boolean(),
     sanitize: z
         .object({
-            seed: z.string(),
+            /** Never the seed itself (it would unlock the original amounts): its fingerprint. */
+            seedFingerprint: z.string().regex(/^[0-9a-f]{12}$/),
             strict: z.boolean(),
             /** Amounts were scaled (recorded on the restored database so they are never scaled twice). */
             financial: z.boolean(),

@@ -13,6 +13,7 @@ import { runStamp } from "./names";
 import { refreshStaging } from "./refresh";
 import { renderStepTable } from "./report";
 import { cleanupLeftovers, swapIn } from "./swap";
+import { addSanitizeOptions, resolveSanitizeSeed } from "../sanitize/cli";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -48,15 +49,12 @@ async function underTargetLock<T>(dbUrl: string, maintenanceDb: string, fn: (adm
 export function registerStagingCommands(program: Command): void {
     const group = program.command("staging").description("The staging data pipeline: refresh from production, swap, clean up");
 
-    group
+    addSanitizeOptions(group
         .command("refresh")
         .description("copy production with personal data replaced, neutralize, verify, then swap it in — the live staging database is untouched until then")
         .requiredOption("--from-db <url>", "production database (read only: nothing is written there)")
         .requiredOption("--to-db <url>", "staging database to replace")
-        .requiredOption("--base-url <url>", "the staging environment's URL (web.base.url)")
-        .option("--seed <seed>", "seed of the deterministic fake data", "staging")
-        .option("--strict", "also scrub e-mail addresses and phone numbers from every text column")
-        .option("--no-keep-company-names", "replace company names too (people's names are always replaced)")
+        .requiredOption("--base-url <url>", "the staging environment's URL (web.base.url)"))
         .option("--mail-host <host>", "mail catcher every mail server is pointed at", "mailpit")
         .option("--mail-port <port>", "mail catcher SMTP port", "1025")
         .option("--allow-domain <domain>", "e-mail domain verify accepts (repeatable; example.com always)", collect, [])
@@ -72,7 +70,7 @@ export function registerStagingCommands(program: Command): void {
         .option("--json", "print the report as JSON")
         .action(
             action(async (opts: {
-                fromDb: string; toDb: string; baseUrl: string; seed: string; strict?: boolean; keepCompanyNames: boolean; mailHost: string; mailPort: string;
+                fromDb: string; toDb: string; baseUrl: string; seed?: string; strict?: boolean; keepCompanyNames: boolean; mailHost: string; mailPort: string;
                 allowDomain: string[]; via?: string; fromFilestore?: string; toFilestore?: string; owner?: string; jobs: string;
                 keepPrevious?: boolean; adminPasswordFile?: string; maintenanceDb: string; s3Endpoint?: string; json?: boolean;
             }): Promise<CommandResult> => {
@@ -80,7 +78,7 @@ export function registerStagingCommands(program: Command): void {
                     fromDb: opts.fromDb,
                     toDb: opts.toDb,
                     baseUrl: opts.baseUrl,
-                    seed: opts.seed,
+                    seed: resolveSanitizeSeed(opts.seed),
                     strict: opts.strict,
                     keepCompanyNames: opts.keepCompanyNames,
                     mailHost: opts.mailHost,

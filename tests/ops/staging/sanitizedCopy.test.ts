@@ -12,6 +12,7 @@ import { platformDataRules } from "../../../ops/staging/dataRules";
 import { fixtureDatabase } from "../../support/odoo";
 import { freshDatabase } from "../../support/postgres";
 import { query, tableDigest } from "../../support/smallDb";
+import { seedFingerprint } from "../../../ops/sanitize/cli";
 
 /** Every user table's content digest, except the sanitizer's own date marker. */
 async function digests(url: string): Promise<Record<string, string>> {
@@ -75,6 +76,10 @@ describe("sanitizing while streaming (Odoo-shaped fixture, platform rules)", fun
         const created = await createSnapshot({ dbUrl: source.url, to: dir, sanitize: { seed, strict: false, plan: (s) => rules.sanitizePlan(s.client, { seed, strict: false }) } });
         assert.equal(created.manifest.sanitize!.financial, true);
         assert.equal(created.manifest.odoo.series, "17.0");
+        // The seed unlocks the real amounts: the snapshot carries only its fingerprint.
+        const manifestText = fs.readFileSync(path.join(dir, "manifest.json"), "utf8");
+        assert.ok(!manifestText.includes(seed), "the seed must not be stored in the snapshot");
+        assert.equal(created.manifest.sanitize!.seedFingerprint, seedFingerprint(seed));
         const target = await freshDatabase("san_snap_dst");
         await restoreSnapshot({ from: dir, dbUrl: target.url, requireSanitized: true });
         assert.deepEqual(await digests(target.url), inPlace);
