@@ -13,6 +13,10 @@ import type { Stage } from "./stage";
 
 export const projectName = "odoo-platform";
 
+/** Odoo series the platform deploys (each has its core addons list in ops/repo/core-addons/). */
+export const odooSeries = ["16.0", "17.0", "18.0", "19.0"] as const;
+export type OdooSeries = (typeof odooSeries)[number];
+
 /** Where a value is expected to come from (documented in the inventory). */
 export type ValueSource = "config" | "secret" | "ci";
 
@@ -48,6 +52,44 @@ const dockerHost = z
 const stackRef = z
     .string()
     .regex(/^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/, "must be a stack name, optionally qualified as org/project/stack");
+const envName = /^[A-Z_][A-Z0-9_]*$/;
+const confValue = z.union([z.string().refine((v) => !/[\r\n]/.test(v), "must not contain a line break"), z.number(), z.boolean()]);
+const moduleName = z.string().regex(/^\w{1,256}$/, "must be an Odoo module name (letters, digits, underscores)");
+const modulePattern = z.string().regex(/^[\w*?[\]!-]{1,256}$/, "must be a module name or a glob pattern such as l10n_*");
+const repoGlob = z
+    .string()
+    .min(1)
+    .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a path inside the repository (relative, no ..)");
+
+/** odoo.conf options the platform writes itself, and the key that decides each one. */
+export const platformOdooOptions: Record<string, string> = {
+    addons_path: "set odoo-platform:addonsPath",
+    data_dir: "the platform mounts the filestore and sessions volumes there",
+    admin_passwd: "set odoo-platform:odooAdminPassword (secret)",
+    db_host: "set odoo-platform:dbHost",
+    db_port: "set odoo-platform:dbPort",
+    db_user: "the platform creates the database owner role",
+    db_password: "the platform generates it",
+    db_name: "set odoo-platform:dbName",
+    db_sslmode: "set odoo-platform:dbSslMode",
+    dbfilter: "one database per environment, always",
+    list_db: "the database manager stays off",
+    proxy_mode: "Odoo runs behind Traefik",
+    http_port: "the router expects 8069",
+    gevent_port: "the router expects 8072",
+    workers: "set odoo-platform:odooWorkers",
+    max_cron_threads: "crons run in production only: set odoo-platform:odooCronThreads",
+    limit_memory_soft: "derived from odoo-platform:odooMemoryMb",
+    limit_memory_hard: "derived from odoo-platform:odooMemoryMb",
+    smtp_server: "set odoo-platform:smtpHost (production) — every other stage sends to its mail catcher",
+    smtp_port: "set odoo-platform:smtpPort",
+    smtp_ssl: "derived from odoo-platform:smtpPort",
+    smtp_user: "set odoo-platform:smtpUser",
+    smtp_password: "set odoo-platform:smtpPassword (secret)",
+    server_wide_modules: "set odoo-platform:serverWideModules",
+    without_demo: "decided by the stage",
+};
+
 const imageRef = z
     .string()
     .regex(
@@ -114,7 +156,7 @@ export const configKeys = {
     // --- Odoo ---------------------------------------------------------------------------------
     odooVersion: key({
         description: "Odoo series deployed (decides table and column names the data tools expect).",
-        schema: z.enum(["16.0", "17.0", "18.0"], "must be one of 16.0, 17.0, 18.0"),
+        schema: z.enum(odooSeries, `must be one of ${odooSeries.join(", ")}`),
         coerce: "string",
         source: "config",
         defaults: everyStage("17.0" as const),
@@ -174,7 +216,7 @@ export const configKeys = {
     }),
     odooExtraEnv: key({
         description: "Extra environment variables for the Odoo container (policies check them: ODOO_STAGE cannot be overridden to another stage).",
-        schema: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "names must be upper-case environment variable names"), z.string()),
+        schema: z.record(z.string().regex(envName, "names must be upper-case environment variable names"), z.string()),
         coerce: "map",
         source: "config",
         defaults: everyStage({}),
@@ -185,6 +227,134 @@ export const configKeys = {
         schema: z.string().min(12, "must be at least 12 characters").optional(),
         coerce: "string",
         source: "secret",
+    }),
+    odooSecretEnv: key({
+        description: "Environment variables with credentials for modules (API keys, connection strings): set with `pulumi config set --secret odooSecretEnv '{\"NAME\": \"value\"}'`; never printed by plan, outputs or logs.",
+        schema: z.record(z.string().regex(envName, "names must be upper-case environment variable names"), z.string()),
+        coerce: "map",
+        source: "secret",
+        defaults: everyStage({}),
+        example: "{ AZURE_OPENAI_API_KEY: …, AZURE_STORAGE_CONNECTION_STRING: … }",
+    }),
+    odooConfOptions: key({
+        description: "Extra [options] of odoo.conf (Odoo's own names, e.g. unaccent, limit_time_real_cron); options the platform sets itself are refused with the key that sets them.",
+        schema: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, "option names are lower-case (Odoo's odoo/tools/config.py names)"), confValue).superRefine((options, ctx) => {
+            for (const name of Object.keys(options)) {
+                const owner = platformOdooOptions[name];
+                if (owner) ctx.addIssue({ code: "custom", message: `${name} is set by the platform: ${owner}`, path: [name] });
+            }
+        }),
+        coerce: "map",
+        source: "config",
+        defaults: everyStage({}),
+        example: "{ unaccent: true, limit_time_real_cron: 1800 }",
+    }),
+    odooConfSections: key({
+        description: "Extra sections of odoo.conf, each a map of options (e.g. queue_job's [queue_job] channels).",
+        schema: z.record(z.string().regex(/^[a-z][a-z0-9_.-]*$/, "section names are lower-case").refine((s) => s !== "options", "use odooConfOptions for [options]"), z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, "option names are lower-case"), confValue)),
+        coerce: "map",
+        source: "config",
+        defaults: everyStage({}),
+        example: "{ queue_job: { channels: \"root:2\" } }",
+    }),
+    serverWideModules: key({
+        description: "server_wide_modules of odoo.conf (Odoo's default for the series when unset: base,web; base,rpc,web from 19.0); queue_job is added when odooQueueJobRunner is on.",
+        schema: z.array(moduleName).min(1, "must list at least one module").optional(),
+        coerce: "list",
+        source: "config",
+        example: "[base, web, queue_job]",
+    }),
+    odooSplitRoles: key({
+        description: "Run Odoo as separate containers: HTTP workers (max_cron_threads = 0) and one cron runner (production only: crons stay off elsewhere).",
+        schema: z.boolean(),
+        coerce: "boolean",
+        source: "config",
+        defaults: everyStage(false),
+    }),
+    odooCronThreads: key({
+        description: "max_cron_threads of production's cron runner (every other stage runs no cron).",
+        schema: z.number().int("must be a whole number").min(1, "must be at least 1").max(16, "must be at most 16"),
+        coerce: "number",
+        source: "config",
+        defaults: everyStage(2),
+    }),
+    odooQueueJobRunner: key({
+        description: "Run OCA queue_job's job runner in a container of its own (production only; jobs wait elsewhere, like crons). Adds queue_job to server_wide_modules.",
+        schema: z.boolean(),
+        coerce: "boolean",
+        source: "config",
+        defaults: everyStage(false),
+    }),
+
+    // --- The Odoo repository (addons, module selection) ---------------------------------------
+    repoDir: key({
+        description: "The Odoo repository, relative to the Pulumi project (or absolute): where addons are discovered and modules selected. CI points it at the pull request's checkout.",
+        schema: z.string().min(1, "must not be empty"),
+        coerce: "string",
+        source: "ci",
+        env: "ODOO_PLATFORM_REPO_DIR",
+        defaults: everyStage("."),
+        example: "pr-head",
+    }),
+    addonsRoots: key({
+        description: "Directories (globs, relative to the repository) holding the repository's own modules, searched for __manifest__.py down to addonsMaxDepth; PR environments install these modules.",
+        schema: z.array(repoGlob).min(1, "must list at least one directory"),
+        coerce: "list",
+        source: "config",
+        defaults: everyStage(["addons"]),
+        example: "[addons/ipai]",
+    }),
+    thirdPartyAddonsRoots: key({
+        description: "Directories (globs) of third-party addons besides git submodules and the repos file's repositories (which count as third-party by themselves): on the addons path, not installed unless a module needs them.",
+        schema: z.array(repoGlob),
+        coerce: "list",
+        source: "config",
+        defaults: everyStage([] as string[]),
+        example: "[vendor/*]",
+    }),
+    addonsMaxDepth: key({
+        description: "How deep below an addons root a module directory may be (addons/ipai/<module> is depth 2 below addons).",
+        schema: z.number().int("must be a whole number").min(1, "must be at least 1").max(8, "must be at most 8"),
+        coerce: "number",
+        source: "config",
+        defaults: everyStage(4),
+    }),
+    reposFile: key({
+        description: "git-aggregator repos file (relative to the repository) whose repositories the image build fetches; each becomes an addons-path entry.",
+        schema: z.string().regex(/\.ya?ml$/, "must be a .yaml or .yml file (git-aggregator reads only YAML)"),
+        coerce: "string",
+        source: "config",
+        defaults: everyStage("repos.yaml"),
+    }),
+    installModules: key({
+        description: "Modules to install besides the repository's own: names or glob patterns (fnmatch style, e.g. l10n_*).",
+        schema: z.array(modulePattern),
+        coerce: "list",
+        source: "config",
+        defaults: everyStage([] as string[]),
+        example: "[queue_job, web_responsive]",
+    }),
+    excludeModules: key({
+        description: "Modules never installed, names or patterns; wins over installModules and the repository's own modules.",
+        schema: z.array(modulePattern),
+        coerce: "list",
+        source: "config",
+        defaults: everyStage([] as string[]),
+        example: "[ipai_enterprise_bridge, *_demo]",
+    }),
+    missingDependencies: key({
+        description: "A selected module whose dependency is not available: exclude it with a warning naming the missing module, or fail the deployment.",
+        schema: z.enum(["exclude", "fail"], "must be exclude or fail"),
+        coerce: "string",
+        source: "config",
+        defaults: everyStage("exclude" as const),
+    }),
+    odooDockerfile: key({
+        description: "The repository's Dockerfile the Odoo image is built from (relative to the repository); repo check reads its COPY lines and base image.",
+        schema: z.string().min(1),
+        coerce: "string",
+        source: "config",
+        defaults: everyStage("Dockerfile"),
     }),
 
     // --- Database -----------------------------------------------------------------------------
