@@ -53,6 +53,8 @@ export interface AddonModule {
     /** `auto_install`: false, true (all depends) or the triggering subset. */
     autoInstall: boolean | string[];
     hasInit: boolean;
+    /** Why Odoo refuses this module (e.g. a version of another series), if it does. */
+    invalid?: string;
 }
 
 export interface SkippedModule {
@@ -227,6 +229,7 @@ export function discoverAddons(repoDir: string, roots: string[], options: Discov
             findings.push(finding("module-without-init", m.manifestFile, 1, `module ${m.name} has no __init__.py: Odoo cannot import it (and an addons-path entry of such modules only is "not a valid addons directory")`, `add ${m.path}/__init__.py`));
         }
         if (options.series && m.version !== undefined && !versionFitsSeries(m.version, options.series)) {
+            m.invalid = `version ${m.version} in ${m.manifestFile} is not a ${options.series} version`;
             findings.push(
                 finding(
                     "manifest-series",

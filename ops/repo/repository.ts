@@ -150,7 +150,7 @@ export function readRepository(repoDir: string, options: RepositoryOptions): Odo
 
 /** The modules in the shape selectModules takes (uninstallable ones included: they explain exclusions). */
 export function selectableModules(repo: OdooRepository): SelectableModule[] {
-    const out: SelectableModule[] = repo.modules.map((m) => ({ name: m.name, origin: m.origin, depends: m.depends, installable: true, path: m.path }));
+    const out: SelectableModule[] = repo.modules.map((m) => ({ name: m.name, origin: m.origin, depends: m.depends, installable: true, path: m.path, invalid: m.invalid }));
     for (const s of repo.discovery.skipped) {
         if (!out.some((m) => m.name === s.name)) {
             const origin: ModuleOrigin = repo.sources.some((src) => under(s.path, src.dir)) ? "third-party" : "own";

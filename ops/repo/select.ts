@@ -29,6 +29,8 @@ export interface SelectableModule {
     depends: string[];
     installable: boolean;
     path: string;
+    /** Why Odoo would refuse the module itself (a manifest of another series). */
+    invalid?: string;
 }
 
 export interface ExcludedModule {
@@ -114,6 +116,8 @@ export function selectModules(input: SelectInput): ModuleSelection {
             result = fail(`excluded by odoo-platform:excludeModules (${pattern})`);
         } else if (module && !module.installable) {
             result = fail(`installable: False in ${module.path}/__manifest__.py`);
+        } else if (module?.invalid) {
+            result = fail(module.invalid);
         } else if (module) {
             const closure = new Set<string>();
             const unverified = new Set<string>();
@@ -146,6 +150,10 @@ export function selectModules(input: SelectInput): ModuleSelection {
     const unverified: Record<string, string[]> = {};
     for (const name of [...candidates].sort()) {
         const r = resolve(name, []);
+        if (!r.ok && r.missing.has(name)) {
+            excluded.push({ name, reason: r.missing.get(name)! });
+            continue;
+        }
         if (!r.ok) {
             const missing = [...r.missing.keys()].sort();
             excluded.push({ name, reason: `depends on ${missing.map((m) => `${m} (${r.missing.get(m)})`).join(", ")}`, missing });

@@ -24,8 +24,8 @@ export interface ComposeService {
     line: number;
     image?: { value: string; line: number };
     build?: { context: string; dockerfile: string; line: number };
-    command?: { args: string[]; line: number };
-    entrypoint?: { args: string[]; line: number };
+    command?: { args: string[]; line: number; file: string };
+    entrypoint?: { args: string[]; line: number; file: string };
     environment: Record<string, { value: string; line: number; file: string }>;
     envFiles: { path: string; line: number }[];
     volumes: ComposeVolume[];
@@ -108,7 +108,7 @@ export function parseCompose(text: string, file: string): ComposeFile {
         for (const key of ["command", "entrypoint"] as const) {
             const node = svc.get(key, true);
             const args = words(node);
-            if (args) service[key] = { args, line: lineOf(node) };
+            if (args) service[key] = { args, line: lineOf(node), file };
         }
         const env: unknown = svc.get("environment", true);
         if (isSeq(env)) {
