@@ -10,6 +10,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { planStack, PlanResult, projectDir } from "./plan";
 import { exitWhenFlushed } from "../ops/cli/runtime";
+import { checkRepository } from "../ops/repo/check";
+import { describeCheck } from "../ops/repo/cli";
+import { loadStackViews } from "../ops/repo/stacks";
 
 /** One stack the guard plans. */
 export interface GuardTarget {
@@ -78,10 +81,18 @@ export function renderGuard(results: GuardResult[]): string {
     return lines.join("\n");
 }
 
+/** The repository's own files (Compose, devcontainer, Dockerfiles, odoo.conf) against the stacks: `repo check`. */
+export function runRepoGuard(dir = projectDir): { exitCode: 0 | 1; text: string } {
+    const result = checkRepository({ repoDir: dir, stacks: loadStackViews(dir) });
+    return { exitCode: result.findings.some((f) => f.severity === "error") ? 1 : 0, text: describeCheck(result) };
+}
+
 async function main(): Promise<number> {
     const { exitCode, results } = await runGuard(guardTargets());
     (exitCode ? process.stderr : process.stdout).write(`${renderGuard(results)}\n`);
-    return exitCode;
+    const repo = runRepoGuard();
+    (repo.exitCode ? process.stderr : process.stdout).write(`${repo.text}\n`);
+    return Math.max(exitCode, repo.exitCode);
 }
 
 if (require.main === module) {

@@ -36,7 +36,11 @@ export function findRuntimeFiles(repoDir: string, exclude: string[], maxDepth = 
             const child = rel === "." ? e.name : `${rel}/${e.name}`;
             if (e.isDirectory()) {
                 if (skipped.has(e.name) || excluded(child) || depth >= maxDepth) continue;
+                // Test data is not how the repository runs.
+                if (/(^|\/)tests?\/fixtures$/.test(child)) continue;
                 if (e.name.startsWith(".") && e.name !== ".devcontainer" && e.name !== ".docker") continue;
+                // A nested Pulumi project or git repository is another repository (e.g. test fixtures).
+                if (["Pulumi.yaml", ".git"].some((f) => fs.existsSync(path.join(repoDir, child, f)))) continue;
                 walk(child, depth + 1);
                 continue;
             }
