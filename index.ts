@@ -21,6 +21,7 @@ import { EdgeEndpoint } from "./components/routing";
 import { imageRegistry, sharedDnsHosts, SharedEdge, sharedEdgeOutput, sharedEdgeProblems } from "./components/shared";
 import { SnapshotBucket } from "./components/SnapshotBucket";
 import { loadStackSettings, projectDir } from "./config/pulumi";
+import { selectForStack } from "./ops/repo/environment";
 
 const cfg = loadStackSettings();
 const { settings: s, names, stage } = cfg;
@@ -118,7 +119,9 @@ if (stage === "staging" || (stage === "pr" && s.snapshotId)) {
     database = { kind: "container", image: s.postgresImage, slowQueryMs: s.slowQueryMs };
 }
 
-// --- The Odoo environment itself.
+// --- The Odoo environment itself. Dev and PR databases are ours: install the repository's modules.
+const modules = stage === "dev" || stage === "pr" ? selectForStack(s, projectDir) : undefined;
+for (const warning of modules?.warnings ?? []) pulumi.log.warn(warning);
 const environment = new OdooEnvironment("odoo", {
     stage,
     names,
@@ -138,6 +141,7 @@ const environment = new OdooEnvironment("odoo", {
     devSourceDir: s.devSourceDir,
     edge: edgeEndpoint,
     egressAllowlist: s.egressAllowlist,
+    modules: modules && { install: modules.install, unverified: modules.unverified, excluded: modules.excluded, missingDependencies: s.missingDependencies },
 }, onDocker);
 
 // --- Shared per-host and per-project pieces.

@@ -22,7 +22,7 @@ import { containerLabels, containerRoles, dockerLabels, EnvironmentNames } from 
 import { isNonProduction, Stage } from "../config/stage";
 import { egressProxyAlias, proxyEnvironment, squidConfig, squidConfigPath, tcpRelayCommand } from "./egress";
 import { renderOdooConf } from "./odooConf";
-import { postInitPython, prepareScript } from "./odooInit";
+import { postInitPython, PrepareModules, prepareScript } from "./odooInit";
 import { EdgeEndpoint, mailCatcherRoutingLabels, odooGeventPort, odooHttpPort, odooRoutingLabels, publicUrl } from "./routing";
 
 export { odooGeventPort, odooHttpPort };
@@ -85,6 +85,8 @@ export interface OdooEnvironmentArgs {
     edge: pulumi.Input<EdgeEndpoint>;
     /** Hosts a non-production Odoo may reach through the egress proxy. */
     egressAllowlist: string[];
+    /** Modules the prepare step installs on a database of the environment's own (dev/PR); base only when unset. */
+    modules?: PrepareModules;
 }
 
 export class OdooEnvironment extends pulumi.ComponentResource {
@@ -292,7 +294,14 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         if (args.database.kind === "container") {
             const loginPassword = new random.RandomPassword(`${name}-admin-login-password`, { length: 24, special: false }, child);
             adminLoginPassword = pulumi.secret(loginPassword.result);
-            initialize = { confPath: odooConfPath, database: names.database, addonsDirs: args.addonsPath, passwordFile: adminPasswordPath, postInitScript: postInitPath };
+            initialize = {
+                confPath: odooConfPath,
+                database: names.database,
+                addonsDirs: args.addonsPath,
+                modules: args.modules ?? { install: [], unverified: {}, excluded: [], missingDependencies: "exclude" },
+                passwordFile: adminPasswordPath,
+                postInitScript: postInitPath,
+            };
             prepareUploads.push(
                 confUpload,
                 { file: adminPasswordPath, content: pulumi.secret(loginPassword.result), permissions: "0400" },

@@ -4,9 +4,13 @@
  * Every stage: named volumes mounted at paths the image does not have are created root-owned, so
  * the filestore and sessions directories are handed to the `odoo` user first.
  *
- * Dev and PR stages (their own fresh database): install `base` plus every module found in the
- * custom addons directories — Odoo.sh's "only my modules" — and update the ones already installed,
- * so each push applies the branch's code; then set the admin user's password to the stack's
+ * Dev and PR stages (their own fresh database): install `base` plus the selected modules — the
+ * repository's own modules under the stack's install/exclude rules, with dependencies resolved from
+ * the manifests (ops/repo/select.ts): Odoo.sh's "only my modules" — and update the ones already
+ * installed, so each push applies the branch's code. Names only the image can confirm (modules from
+ * a repos file fetched at image build) are looked up on the image's addons path first; a module
+ * whose dependency is missing there is left out with a warning naming it, or the step fails
+ * (odoo-platform:missingDependencies). Then set the admin user's password to the stack's
  * generated secret (a fresh database's `admin`/`admin` must never be reachable on a public URL),
  * and point `report.url` at the container itself, since Odoo has no route out to its public URL.
  * `-i` of installed modules and `-u` of uninstalled ones are no-ops, so the step is idempotent.
@@ -19,14 +23,28 @@ export interface PrepareInput {
     initialize?: {
         confPath: string;
         database: string;
-        /** Addons directories whose modules are "ours" (the contract's addons path). */
+        /** The container's addons path: where the image's modules are looked up. */
         addonsDirs: string[];
+        /** The module selection (computed from the repository by ops/repo). */
+        modules: PrepareModules;
         /** File holding the admin login password (uploaded, removed after use). */
         passwordFile: string;
         /** Python run by `odoo shell` after the install. */
         postInitScript: string;
     };
 }
+
+export interface PrepareModules {
+    /** Modules passed to `-i` and `-u` (besides base). */
+    install: string[];
+    /** Selected module → dependencies only the image can confirm. */
+    unverified: Record<string, string[]>;
+    /** Modules left out, with why: printed in the step's log. */
+    excluded: { name: string; reason: string }[];
+    missingDependencies: "exclude" | "fail";
+}
+
+const moduleName = /^\w{1,256}$/;
 
 const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
 
@@ -38,9 +56,26 @@ export function prepareScript(input: PrepareInput): string {
         if (!/^[a-z_][a-z0-9_]{0,62}$/.test(init.database)) throw new Error(`database name "${init.database}" must be a lower-case PostgreSQL identifier`);
         const conf = shellQuote(`--config=${init.confPath}`);
         const db = shellQuote(init.database);
+        const { modules } = init;
+        for (const name of [...modules.install, ...Object.values(modules.unverified).flat()]) {
+            if (!moduleName.test(name)) throw new Error(`module name "${name}" is not an Odoo module name`);
+        }
+        for (const e of modules.excluded) lines.push(`echo ${shellQuote(`odoo-platform: not installed: ${e.name} (${e.reason.replace(/[\r\n]+/g, " ")})`)} >&2`);
+        lines.push(`install=(${modules.install.join(" ")})`);
+        const checks = Object.entries(modules.unverified).filter(([m]) => modules.install.includes(m));
+        if (checks.length) {
+            lines.push(
+                // Every module on the image's addons path, plus Odoo's own (odoo.addons.__path__).
+                `available="$( { for dir in ${init.addonsDirs.map(shellQuote).join(" ")} $(python3 -c 'import odoo.addons; print(" ".join(odoo.addons.__path__))' 2>/dev/null || true); do if [ -d "$dir" ]; then find "$dir" -mindepth 2 -maxdepth 2 \\( -name __manifest__.py -o -name __openerp__.py \\); fi; done; } | sed -e 's#/__[a-z]*__\\.py$##' -e 's#.*/##' | sort -u)"`,
+                "declare -A dropped=()",
+                `need() { local module=$1 dep; shift; for dep in "$@"; do if ! grep -qxF "$dep" <<<"$available"; then ${modules.missingDependencies === "fail" ? `echo "odoo-platform: $module needs $dep, which is not on the image's addons path (odoo-platform:missingDependencies is fail)" >&2; exit 1` : `echo "odoo-platform: not installed: $module (needs $dep, which is not on the image's addons path)" >&2; dropped[$module]=1`}; fi; done; }`,
+                ...checks.map(([m, deps]) => `need ${m} ${deps.join(" ")}`),
+                // Unverified names are transitive: a module depending on a dropped one lacks the same names.
+                `kept=(); for m in "\${install[@]}"; do if [ -z "\${dropped[$m]:-}" ]; then kept+=("$m"); fi; done; install=("\${kept[@]}")`,
+            );
+        }
         lines.push(
-            // Module directories: <addons dir>/<module>/__manifest__.py.
-            `modules=$(for dir in ${init.addonsDirs.map(shellQuote).join(" ")}; do if [ -d "$dir" ]; then find "$dir" -mindepth 2 -maxdepth 2 -name __manifest__.py; fi; done | sed -e 's#/__manifest__.py$##' -e 's#.*/##' | sort -u | paste -sd, -)`,
+            `modules=$(IFS=,; echo "\${install[*]}")`,
             `echo "odoo-platform: install base\${modules:+,$modules}; update \${modules:-nothing}"`,
             `runuser -u odoo -- odoo ${conf} -d ${db} -i "base\${modules:+,$modules}" \${modules:+-u "$modules"} --stop-after-init`,
             `ODOO_ADMIN_LOGIN_PASSWORD="$(cat ${shellQuote(init.passwordFile)})"`,

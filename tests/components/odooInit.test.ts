@@ -7,7 +7,12 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { postInitPython, prepareScript } from "../../components/odooInit";
+import { postInitPython, PrepareModules, prepareScript } from "../../components/odooInit";
+import { readRepository, selectableModules } from "../../ops/repo/repository";
+import { selectModules } from "../../ops/repo/select";
+import { materializeRepo, removeRepo } from "../support/repoFixtures";
+
+const noModules: PrepareModules = { install: [], unverified: {}, excluded: [], missingDependencies: "exclude" };
 
 interface Sandbox {
     dir: string;
@@ -56,7 +61,14 @@ describe("odooInit: the prepare step", () => {
         fs.writeFileSync(postInit, "print('post init')\n");
         const script = prepareScript({
             dataDir: "/var/lib/odoo",
-            initialize: { confPath: "/etc/odoo/odoo.conf", database: "odoo_pr_7", addonsDirs: [addons, path.join(box.dir, "missing")], passwordFile, postInitScript: postInit },
+            initialize: {
+                confPath: "/etc/odoo/odoo.conf",
+                database: "odoo_pr_7",
+                addonsDirs: [addons, path.join(box.dir, "missing")],
+                modules: { ...noModules, install: ["account_custom", "sale_custom"] },
+                passwordFile,
+                postInitScript: postInit,
+            },
         });
         const { status, calls, stdin } = box.run(script);
         assert.equal(status, 0, calls.join("\n"));
@@ -73,12 +85,51 @@ describe("odooInit: the prepare step", () => {
         const box = sandbox();
         const passwordFile = path.join(box.dir, "pw");
         fs.writeFileSync(passwordFile, "x");
-        const script = prepareScript({ dataDir: "/var/lib/odoo", initialize: { confPath: "/c", database: "odoo_dev", addonsDirs: [path.join(box.dir, "none")], passwordFile, postInitScript: "/dev/null" } });
+        const script = prepareScript({ dataDir: "/var/lib/odoo", initialize: { confPath: "/c", database: "odoo_dev", addonsDirs: [path.join(box.dir, "none")], modules: noModules, passwordFile, postInitScript: "/dev/null" } });
         const ok = box.run(script);
         assert.match(ok.calls[1], /-d odoo_dev -i base --stop-after-init/);
         const failed = box.run(script, { failRunuser: true });
         assert.notEqual(failed.status, 0);
         assert.equal(failed.calls.length, 2, "the shell step never runs after a failed install");
+    });
+
+    it("the fixture monorepo's PR prepare plan: exactly the selected modules, exclusions in the log", () => {
+        const repo = materializeRepo("monorepo");
+        try {
+            const selection = selectModules({ modules: selectableModules(readRepository(repo, { addonsRoots: ["addons"], series: "18.0" })), series: "18.0" });
+            const box = sandbox();
+            fs.writeFileSync(path.join(box.dir, "pw"), "x");
+            const script = prepareScript({ dataDir: "/var/lib/odoo", initialize: { confPath: "/c", database: "odoo_pr_7", addonsDirs: [], modules: { ...selection, missingDependencies: "exclude" }, passwordFile: path.join(box.dir, "pw"), postInitScript: "/dev/null" } });
+            const { status, calls } = box.run(script);
+            assert.equal(status, 0);
+            assert.equal(calls[1], "runuser -u odoo -- odoo --config=/c -d odoo_pr_7 -i base,ipai_ai_connector,ipai_base,ipai_finance,ipai_website -u ipai_ai_connector,ipai_base,ipai_finance,ipai_website --stop-after-init | password=unset");
+            assert.match(script, /not installed: ipai_finance_reports \(depends on account_reports \(an Odoo 18\.0 Enterprise module/);
+        } finally {
+            removeRepo(repo);
+        }
+    });
+
+    it("checks names only the image can confirm against its addons path: drops the module (and its dependents) or fails", () => {
+        const box = sandbox();
+        const image = path.join(box.dir, "image-addons");
+        fs.mkdirSync(path.join(image, "queue_job"), { recursive: true });
+        fs.writeFileSync(path.join(image, "queue_job", "__manifest__.py"), "{}");
+        const modules: PrepareModules = {
+            install: ["ipai_ai", "ipai_ai_ui", "ipai_base", "ipai_sync"],
+            unverified: { ipai_ai: ["queue_job"], ipai_sync: ["connector"], ipai_ai_ui: ["connector", "queue_job"] },
+            excluded: [],
+            missingDependencies: "exclude",
+        };
+        const run = (m: PrepareModules) => {
+            fs.writeFileSync(path.join(box.dir, "pw"), "x");
+            return box.run(prepareScript({ dataDir: "/var/lib/odoo", initialize: { confPath: "/c", database: "odoo_pr_7", addonsDirs: [image], modules: m, passwordFile: path.join(box.dir, "pw"), postInitScript: "/dev/null" } }));
+        };
+        const dropped = run(modules);
+        assert.equal(dropped.status, 0);
+        assert.match(dropped.calls[1], / -i base,ipai_ai,ipai_base -u ipai_ai,ipai_base --stop-after-init/);
+        const failed = run({ ...modules, missingDependencies: "fail" });
+        assert.notEqual(failed.status, 0);
+        assert.equal(failed.calls.length, 1, "nothing is installed when a dependency is missing and the policy is fail");
     });
 
     it("outside dev/PR only fixes volume ownership", () => {
@@ -89,7 +140,8 @@ describe("odooInit: the prepare step", () => {
     });
 
     it("refuses a database name that is not a plain identifier", () => {
-        assert.throws(() => prepareScript({ dataDir: "/d", initialize: { confPath: "/c", database: "x; rm -rf /", addonsDirs: [], passwordFile: "/p", postInitScript: "/s" } }), /PostgreSQL identifier/);
+        assert.throws(() => prepareScript({ dataDir: "/d", initialize: { confPath: "/c", database: "x; rm -rf /", addonsDirs: [], modules: noModules, passwordFile: "/p", postInitScript: "/s" } }), /PostgreSQL identifier/);
+        assert.throws(() => prepareScript({ dataDir: "/d", initialize: { confPath: "/c", database: "odoo", addonsDirs: [], modules: { ...noModules, install: ["a;b"] }, passwordFile: "/p", postInitScript: "/s" } }), /not an Odoo module name/);
     });
 
     it("generates Python that compiles, sets the password from the environment and keeps URLs inside", () => {
