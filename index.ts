@@ -17,6 +17,7 @@ import { ProductionDatabase } from "./components/ProductionDatabase";
 import { DatabaseTarget, mailpitSmtpPort, OdooEnvironment } from "./components/OdooEnvironment";
 import { ObservabilityStack } from "./components/ObservabilityStack";
 import { RepositorySettings } from "./components/RepositorySettings";
+import { serverWideModules } from "./components/odooRoles";
 import { EdgeEndpoint } from "./components/routing";
 import { imageRegistry, sharedDnsHosts, SharedEdge, sharedEdgeOutput, sharedEdgeProblems } from "./components/shared";
 import { SnapshotBucket } from "./components/SnapshotBucket";
@@ -141,6 +142,13 @@ const environment = new OdooEnvironment("odoo", {
     devSourceDir: s.devSourceDir,
     edge: edgeEndpoint,
     egressAllowlist: s.egressAllowlist,
+    secretEnv: Object.fromEntries(Object.entries(s.odooSecretEnv).map(([k, v]) => [k, pulumi.secret(v)])),
+    conf: {
+        serverWideModules: s.serverWideModules || s.odooQueueJobRunner ? serverWideModules(s.odooVersion, s.serverWideModules, s.odooQueueJobRunner) : undefined,
+        extraOptions: s.odooConfOptions,
+        sections: s.odooConfSections,
+    },
+    roles: { splitRoles: s.odooSplitRoles, cronThreads: s.odooCronThreads, queueJobRunner: s.odooQueueJobRunner },
     modules: modules && { install: modules.install, unverified: modules.unverified, excluded: modules.excluded, missingDependencies: s.missingDependencies },
 }, onDocker);
 

@@ -22,6 +22,7 @@ import { containerLabels, containerRoles, dockerLabels, EnvironmentNames } from 
 import { isNonProduction, Stage } from "../config/stage";
 import { egressProxyAlias, proxyEnvironment, squidConfig, squidConfigPath, tcpRelayCommand } from "./egress";
 import { renderOdooConf } from "./odooConf";
+import { odooRoles } from "./odooRoles";
 import { postInitPython, PrepareModules, prepareScript } from "./odooInit";
 import { EdgeEndpoint, mailCatcherRoutingLabels, odooGeventPort, odooHttpPort, odooRoutingLabels, publicUrl } from "./routing";
 
@@ -87,6 +88,12 @@ export interface OdooEnvironmentArgs {
     egressAllowlist: string[];
     /** Modules the prepare step installs on a database of the environment's own (dev/PR); base only when unset. */
     modules?: PrepareModules;
+    /** Module credentials (odoo-platform:odooSecretEnv): secret in state, never printed. */
+    secretEnv?: Record<string, pulumi.Input<string>>;
+    /** odoo.conf extensions: server_wide_modules, extra options and sections. */
+    conf?: { serverWideModules?: string[]; extraOptions?: Record<string, string | number | boolean>; sections?: Record<string, Record<string, string | number | boolean>> };
+    /** Separate containers for crons and the queue_job runner (components/odooRoles.ts). */
+    roles?: { splitRoles: boolean; cronThreads: number; queueJobRunner: boolean };
 }
 
 export class OdooEnvironment extends pulumi.ComponentResource {
@@ -265,7 +272,8 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         }
 
         // --- odoo.conf (secret: it holds the database and master passwords).
-        const odooConf = pulumi
+        const roles = odooRoles({ stage, confPath: odooConfPath, workers: args.workers, splitRoles: args.roles?.splitRoles ?? false, cronThreads: args.roles?.cronThreads ?? 2, queueJobRunner: args.roles?.queueJobRunner ?? false });
+        const confFor = (role: (typeof roles)[number]) => pulumi
             .all([db.host, db.user, db.password, masterPassword, smtp.password])
             .apply(([host, user, password, master, smtpPassword]) =>
                 renderOdooConf({
@@ -277,9 +285,13 @@ export class OdooEnvironment extends pulumi.ComponentResource {
                     memoryMb: args.memoryMb,
                     smtp: { host: smtp.host, port: smtp.port, user: smtp.user, password: smtpPassword, ssl: smtp.ssl },
                     dataDir: odooDataDir,
+                    serverWideModules: args.conf?.serverWideModules,
+                    extraOptions: args.conf?.extraOptions,
+                    sections: mergeSections(args.conf?.sections ?? {}, role.sections),
+                    roleOptions: role.options,
                 }),
             );
-        const confUpload: docker.types.input.ContainerUpload = { file: odooConfPath, content: pulumi.secret(odooConf) };
+        const confUpload: docker.types.input.ContainerUpload = { file: odooConfPath, content: pulumi.secret(confFor(roles[0])) };
         const dataVolumes: docker.types.input.ContainerVolume[] = [
             { volumeName: filestore.name, containerPath: `${odooDataDir}/filestore` },
             { volumeName: sessions.name, containerPath: `${odooDataDir}/sessions` },
@@ -330,10 +342,10 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         }, { ...named, dependsOn: odooDependsOn });
 
         // --- Odoo.
-        const command = ["odoo", `--config=${odooConfPath}`];
-        if (stage === "dev") command.push("--dev=all");
+        const command = roles[0].command;
         const env: pulumi.Input<string>[] = [`ODOO_STAGE=${stage}`, ...proxyEnv];
         for (const [k, v] of Object.entries(args.extraEnv ?? {})) env.push(`${k}=${v}`);
+        for (const [k, v] of Object.entries(args.secretEnv ?? {})) env.push(pulumi.secret(pulumi.interpolate`${k}=${v}`));
         // The Docker provider records a one-shot container's exit code but does not fail on it:
         // a failed install/update stops the deployment here, before the new Odoo starts.
         const prepared = prepare.exitCode.apply((code) => {
@@ -368,6 +380,25 @@ export class OdooEnvironment extends pulumi.ComponentResource {
             labels: odooLabels,
         }, { ...named, dependsOn: [...odooDependsOn, prepare] });
 
+        // Cron runner and queue_job runner (production, when asked): same image, data and network, not routed.
+        for (const role of roles.slice(1)) {
+            new docker.Container(`${name}-odoo${role.suffix}`, {
+                name: `${names.containers.odoo}${role.suffix}`,
+                image: runImage,
+                command: role.command,
+                envs: env,
+                uploads: [{ file: odooConfPath, content: pulumi.secret(confFor(role)) }],
+                volumes: [...dataVolumes, ...sourceVolumes],
+                networksAdvanced: [{ name: internalNetwork.name }],
+                memory: args.memoryMb,
+                cpus: String(args.cpus),
+                restart: "unless-stopped",
+                stopTimeout: 30,
+                securityOpts: ["no-new-privileges:true"],
+                labels: prepared.apply(() => roleLabels(containerRoles.odoo, { "odoo-platform.process": role.role })),
+            }, { ...named, dependsOn: [...odooDependsOn, prepare, odoo] });
+        }
+
         this.url = baseUrl;
         this.mailCatcherUrl = mailCatcherUrl;
         this.databaseName = pulumi.output(names.database);
@@ -394,6 +425,14 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         });
     }
 }
+
+type ConfSections = Record<string, Record<string, string | number | boolean>>;
+/** The stack's sections with a role's own options added (a role's value wins). */
+const mergeSections = (stack: ConfSections, role: ConfSections): ConfSections => {
+    const out: ConfSections = { ...stack };
+    for (const [name, values] of Object.entries(role)) out[name] = { ...(stack[name] ?? {}), ...values };
+    return out;
+};
 
 function validateArgs(args: OdooEnvironmentArgs): void {
     const fail = (field: string, why: string) => {

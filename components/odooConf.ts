@@ -3,6 +3,7 @@
  * change in the file is a real change in configuration (and shows as one in a preview).
  * Option names are Odoo's own (odoo/tools/config.py).
  */
+import { platformOdooOptions } from "../config/schema";
 import type { Stage } from "../config/stage";
 import { odooGeventPort, odooHttpPort } from "./routing";
 
@@ -19,7 +20,22 @@ export interface OdooConfInput {
     dataDir: string;
     /** Slow-request logging threshold and log level. */
     logLevel?: string;
+    /** `server_wide_modules`; Odoo's default when unset. */
+    serverWideModules?: string[];
+    /** Extra [options] (odoo-platform:odooConfOptions): never one the platform sets itself. */
+    extraOptions?: Record<string, string | number | boolean>;
+    /** Extra sections (odoo-platform:odooConfSections), e.g. [queue_job]. */
+    sections?: Record<string, Record<string, string | number | boolean>>;
+    /** What this process's role changes (components/odooRoles.ts): applied last. */
+    roleOptions?: Record<string, string | number | boolean>;
 }
+
+type ConfValue = string | number | boolean;
+const confText = (k: string, v: ConfValue): string => {
+    const text = typeof v === "boolean" ? (v ? "True" : "False") : String(v);
+    if (/[\r\n]/.test(text)) throw new Error(`odoo.conf value of ${k} must not contain a line break`);
+    return `${k} = ${text}`;
+};
 
 /** Lines in the order Odoo documents them; values never contain newlines. */
 export function renderOdooConf(input: OdooConfInput): string {
@@ -57,10 +73,20 @@ export function renderOdooConf(input: OdooConfInput): string {
         ["log_level", input.logLevel ?? (input.stage === "dev" ? "debug" : "info")],
         ["without_demo", input.stage === "production" || input.stage === "staging" ? "all" : false],
     ];
-    const lines = options.map(([k, v]) => {
-        const text = typeof v === "boolean" ? (v ? "True" : "False") : String(v);
-        if (/[\r\n]/.test(text)) throw new Error(`odoo.conf value of ${k} must not contain a line break`);
-        return `${k} = ${text}`;
-    });
-    return `[options]\n${lines.join("\n")}\n`;
+    if (input.serverWideModules?.length) options.push(["server_wide_modules", input.serverWideModules.join(",")]);
+    for (const [k, v] of Object.entries(input.extraOptions ?? {})) {
+        if (platformOdooOptions[k]) throw new Error(`odoo.conf option ${k} is set by the platform: ${platformOdooOptions[k]}`);
+        options.push([k, v]);
+    }
+    for (const [k, v] of Object.entries(input.roleOptions ?? {})) {
+        const at = options.findIndex(([name]) => name === k);
+        if (at >= 0) options[at] = [k, v];
+        else options.push([k, v]);
+    }
+    let text = `[options]\n${options.map(([k, v]) => confText(k, v)).join("\n")}\n`;
+    for (const [section, values] of Object.entries(input.sections ?? {})) {
+        if (!/^[a-z][a-z0-9_.-]*$/.test(section) || section === "options") throw new Error(`odoo.conf section name "${section}" must be lower-case and not options`);
+        text += `\n[${section}]\n${Object.entries(values).map(([k, v]) => confText(k, v)).join("\n")}\n`;
+    }
+    return text;
 }

@@ -7,6 +7,8 @@
  * naming the key and the file (or variable) to fix.
  */
 import { z } from "zod";
+import { credentialInValue, isCredentialName } from "./credentials";
+import { encryptedPlaceholder } from "./files";
 import { environmentNames, EnvironmentNames, maxDnsName, resourceLabels } from "./naming";
 import { ConfigKeyName, configKeyNames, configKeys, projectName, qualified, Settings } from "./schema";
 import type { StackIdentity } from "./stage";
@@ -139,7 +141,8 @@ export function resolveSettings(input: ConfigInput): StackSettings {
         const fromEnv = spec.env ? env[spec.env] : undefined;
         const fromPr = identity.stage === "pr" ? input.prDefaults?.values[name] : undefined;
         if (fromStack !== undefined) {
-            raw = coerceRaw(name, fromStack);
+            // An encrypted map the offline plan cannot decrypt: its names are unknown, its values secret.
+            raw = spec.coerce === "map" && fromStack === encryptedPlaceholder ? {} : coerceRaw(name, fromStack);
             origin = { kind: "stack", file: input.stack.file };
             if (input.stack.secretKeys.has(name)) secretKeys.add(name);
             else if (spec.source === "secret") {
@@ -191,6 +194,15 @@ export function resolveSettings(input: ConfigInput): StackSettings {
             if (values[needed] === undefined) {
                 problems.push(`${qualified(needed)} is required when ${qualified("snapshotId")} asks a PR stack for a neutralized copy: set it, or unset snapshotId for a fresh database with demo data (${input.stack.file})`);
             }
+        }
+    }
+    // Credentials in plain config would be printed by the plan and stored in clear in the state.
+    for (const [k, v] of Object.entries((values.odooExtraEnv ?? {}) as Record<string, string>)) {
+        const byValue = credentialInValue(v);
+        if (isCredentialName(k) || byValue) {
+            problems.push(
+                `${qualified("odooExtraEnv")} ${k} ${byValue ? `holds ${byValue}` : "is a credential"}: move it to the secret map — \`pulumi config set --secret odooSecretEnv '{"${k}": "…"}'\` (${describeOrigin(origins.odooExtraEnv!)})`,
+            );
         }
     }
     if (problems.length) throw new ConfigError(problems);

@@ -229,10 +229,11 @@ export const configKeys = {
         source: "secret",
     }),
     odooSecretEnv: key({
-        description: "Environment variables with credentials for modules (API keys, connection strings): set with `pulumi config set --secret odooSecretEnv '{\"NAME\": \"value\"}'`; never printed by plan, outputs or logs.",
+        description: "Environment variables with credentials for modules (API keys, connection strings): set with `pulumi config set --secret odooSecretEnv '{\"NAME\": \"value\"}'` (or CI's secret ODOO_PLATFORM_SECRET_ENV, JSON); never printed by plan, outputs or logs.",
         schema: z.record(z.string().regex(envName, "names must be upper-case environment variable names"), z.string()),
         coerce: "map",
         source: "secret",
+        env: "ODOO_PLATFORM_SECRET_ENV",
         defaults: everyStage({}),
         example: "{ AZURE_OPENAI_API_KEY: …, AZURE_STORAGE_CONNECTION_STRING: … }",
     }),

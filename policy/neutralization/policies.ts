@@ -7,6 +7,7 @@
  * Plain policy objects: policy/neutralization/index.ts serves them to `pulumi preview --policy-pack`.
  */
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { credentialInValue, isCredentialName } from "../../config/credentials";
 import { odooStageValue } from "../../config/environment";
 import { containerRoles } from "../../config/naming";
 import { stages } from "../../config/stage";
@@ -214,7 +215,7 @@ export const egressIsolated: StackValidationPolicy = withConfigDefaults({
 /** IAM actions that write to a bucket. */
 const writeActionPattern = /\bs3:(Put|Delete|Restore|\*)/;
 
-/** Environment variable names that hold integration credentials. */
+/** Environment variable names that hold integration credentials (config/credentials.ts adds *_KEY, connection strings, DSNs, URLs with passwords). */
 export const credentialNamePattern = /(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE_KEY|ACCESS_KEY|CLIENT_SECRET|WEBHOOK)/i;
 
 export const noProductionReferences: StackValidationPolicy = withConfigDefaults({
@@ -255,8 +256,8 @@ export const noProductionReferences: StackValidationPolicy = withConfigDefaults(
         }
         for (const odoo of odooContainersOf(args.resources)) {
             const credentials = envEntries(odoo.props)
-                .map((e) => e.name)
-                .filter((name) => credentialNamePattern.test(name) && !config.allowedCredentialVariables.includes(name));
+                .filter((e) => (credentialNamePattern.test(e.name) || isCredentialName(e.name) || credentialInValue(e.value)) && !config.allowedCredentialVariables.includes(e.name))
+                .map((e) => e.name);
             if (credentials.length) {
                 report(
                     `${describe(odoo)} carries ${listing([...new Set(credentials)])} in the ${stage} stage: a non-production Odoo must hold no integration keys ` +

@@ -41,3 +41,50 @@ describe("odoo.conf", () => {
         assert.throws(() => renderOdooConf({ ...base, adminPassword: "x\nlist_db = True" }), /value of admin_passwd must not contain a line break/);
     });
 });
+
+import { defaultServerWideModules, odooRoles, serverWideModules } from "../../components/odooRoles";
+import { parseOdooConf } from "../../ops/repo/read/odooConf";
+
+describe("odoo.conf extensions and roles", () => {
+    it("writes extra options, server_wide_modules and extra sections that Odoo's configparser reads back", () => {
+        const conf = renderOdooConf({
+            ...base,
+            serverWideModules: ["base", "web", "queue_job"],
+            extraOptions: { unaccent: true, limit_time_real_cron: 1800 },
+            sections: { queue_job: { channels: "root:2,root.mail:1" } },
+        });
+        const parsed = parseOdooConf(conf, "odoo.conf");
+        assert.equal(parsed.sections.options.server_wide_modules.value, "base,web,queue_job");
+        assert.equal(parsed.sections.options.unaccent.value, "True");
+        assert.equal(parsed.sections.options.limit_time_real_cron.value, "1800");
+        assert.equal(parsed.sections.queue_job.channels.value, "root:2,root.mail:1");
+    });
+
+    it("refuses an extra option the platform sets itself, naming the key to use", () => {
+        assert.throws(() => renderOdooConf({ ...base, extraOptions: { max_cron_threads: 4 } }), /max_cron_threads is set by the platform: crons run in production only: set odoo-platform:odooCronThreads/);
+        assert.throws(() => renderOdooConf({ ...base, extraOptions: { db_password: "x" } }), /set by the platform/);
+        assert.throws(() => renderOdooConf({ ...base, sections: { "bad name": {} } }), /section name/);
+    });
+
+    it("splits production into HTTP workers, one cron runner and a queue_job runner; other stages run no cron or job", () => {
+        const split = odooRoles({ stage: "production", confPath: "/etc/odoo/odoo.conf", workers: 4, splitRoles: true, cronThreads: 3, queueJobRunner: true });
+        assert.deepEqual(split.map((r) => [r.role, r.suffix, r.options.max_cron_threads, r.routed]), [["http", "", 0, true], ["cron", "-cron", 3, false], ["queue_job", "-queue-job", 0, false]]);
+        assert.deepEqual(split[1].command, ["odoo", "--config=/etc/odoo/odoo.conf", "--no-http"]);
+        assert.deepEqual(split[2].command, ["python3", "-m", "odoo.addons.queue_job.jobrunner", "--config=/etc/odoo/odoo.conf"]);
+        assert.deepEqual(split[2].sections, { queue_job: { scheme: "http", host: "odoo", port: 8069 } });
+        const together = odooRoles({ stage: "production", confPath: "/c", workers: 4, splitRoles: false, cronThreads: 2, queueJobRunner: false });
+        assert.deepEqual(together.map((r) => [r.role, r.options.max_cron_threads]), [["http", 2]]);
+        for (const stage of ["dev", "pr", "staging"] as const) {
+            const roles = odooRoles({ stage, confPath: "/c", workers: 2, splitRoles: true, cronThreads: 2, queueJobRunner: true });
+            assert.deepEqual(roles.map((r) => [r.role, r.options.max_cron_threads]), [["http", 0]], stage);
+        }
+        assert.ok(odooRoles({ stage: "dev", confPath: "/c", workers: 0, splitRoles: false, cronThreads: 2, queueJobRunner: false })[0].command.includes("--dev=all"));
+    });
+
+    it("server_wide_modules: Odoo's default per series, queue_job added for its runner", () => {
+        assert.deepEqual(defaultServerWideModules("18.0"), ["base", "web"]);
+        assert.deepEqual(defaultServerWideModules("19.0"), ["base", "rpc", "web"]);
+        assert.deepEqual(serverWideModules("17.0", undefined, true), ["base", "web", "queue_job"]);
+        assert.deepEqual(serverWideModules("17.0", ["base", "web", "queue_job"], true), ["base", "web", "queue_job"]);
+    });
+});
