@@ -43,10 +43,11 @@ export function registerEvidence(program: Command): void {
         .addOption(evidenceDbOption())
         .option("--dry-run", "list pending migrations, change nothing")
         .option("--lock-timeout <ms>", "wait this long for another migrate run", "60000")
+        .addOption(new Option("--schema <name>", "schema of the evidence tables (when the database has an ops schema of its own)").env("EVIDENCE_SCHEMA").default("ops"))
         .option("--json", "print the report as JSON")
-        .action(action(async (opts: { db?: string; dryRun?: boolean; lockTimeout: string; json?: boolean }) => {
+        .action(action(async (opts: { db?: string; dryRun?: boolean; lockTimeout: string; schema: string; json?: boolean }) => {
             const report = await migrateEvidence(parseDatabaseUrl(opts.db, "--db (or EVIDENCE_DB_URL)"), {
-                dryRun: opts.dryRun, lockTimeoutMs: Number(opts.lockTimeout), progress: progress("evidence migrate"),
+                dryRun: opts.dryRun, lockTimeoutMs: Number(opts.lockTimeout), progress: progress("evidence migrate"), schema: opts.schema,
             });
             const text = opts.dryRun
                 ? `ops schema at version ${report.version}; pending: ${report.pending.map((p) => `${p.version} ${p.name}`).join(", ") || "none"}`

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Client } from "pg";
-import { CliError, Progress } from "../cli/runtime";
+import { CliError, Progress, UsageError } from "../cli/runtime";
 import { connect, DatabaseUrl, inTransaction } from "../postgres/connect";
 import { evidenceSchemaName } from "./schema";
 
@@ -86,9 +86,23 @@ export function planMigrations(known: Migration[], applied: AppliedMigration[]):
 /** Session advisory lock key: the first 8 bytes of SHA-256("odoo-platform:evidence-migrate"). */
 export const migrateLockKey = BigInt.asIntN(64, BigInt(`0x${createHash("sha256").update("odoo-platform:evidence-migrate").digest("hex").slice(0, 16)}`)).toString();
 
-const bootstrapSql = `
-CREATE SCHEMA IF NOT EXISTS ${evidenceSchemaName};
-CREATE TABLE IF NOT EXISTS ${evidenceSchemaName}.schema_migrations (
+/**
+ * A migration's SQL for another schema name than `ops` (the migrations are written for `ops`;
+ * their checksums stay those of the files). Qualified names and `SCHEMA ops` are rewritten.
+ */
+export function forSchema(sql: string, schema: string): string {
+    if (schema === evidenceSchemaName) return sql;
+    return sql.replace(/\bops\.(?=[a-z_%"])/g, `${schema}.`).replace(/\bSCHEMA ops\b/g, `SCHEMA ${schema}`);
+}
+
+/** Tables the migrations create (`CREATE TABLE ops.<name>`), by version. */
+export const createdTables = (m: Migration): string[] => [...m.sql.matchAll(/CREATE TABLE (?:IF NOT EXISTS )?ops\.(\w+)/g)].map((x) => x[1]);
+
+const schemaIdentifier = /^[a-z_][a-z0-9_]{0,62}$/;
+
+const bootstrapSql = (schema: string) => `
+CREATE SCHEMA IF NOT EXISTS ${schema};
+CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (
     version      integer PRIMARY KEY CONSTRAINT schema_migrations_version_positive CHECK (version > 0),
     name         text NOT NULL,
     checksum     text NOT NULL,
@@ -104,6 +118,8 @@ export interface MigrateOptions {
     lockTimeoutMs?: number;
     migrations?: Migration[];
     progress?: Progress;
+    /** Schema to migrate (default ops): another name when the database already has an `ops` of its own. */
+    schema?: string;
 }
 
 export interface MigrateReport {
@@ -116,15 +132,34 @@ export interface MigrateReport {
     alreadyApplied: number;
 }
 
-async function readApplied(client: Client): Promise<AppliedMigration[] | undefined> {
-    const exists = await client.query(`SELECT to_regclass('${evidenceSchemaName}.schema_migrations') IS NOT NULL AS present`);
+async function readApplied(client: Client, schema: string): Promise<AppliedMigration[] | undefined> {
+    const exists = await client.query(`SELECT to_regclass('${schema}.schema_migrations') IS NOT NULL AS present`);
     if (!exists.rows[0].present) return undefined;
-    const { rows } = await client.query(`SELECT version, name, checksum FROM ${evidenceSchemaName}.schema_migrations ORDER BY version`);
+    const { rows } = await client.query(`SELECT version, name, checksum FROM ${schema}.schema_migrations ORDER BY version`);
     return rows;
+}
+
+/**
+ * Tables of the schema that evidence migrate did not create and would collide with: every table
+ * when the schema has no schema_migrations (someone else's `ops`), else the tables a pending
+ * migration is about to create.
+ */
+async function conflictingTables(client: Client, schema: string, applied: AppliedMigration[] | undefined, pending: Migration[]): Promise<string[]> {
+    const { rows } = await client.query<{ relname: string }>(
+        `SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname`,
+        [schema],
+    );
+    const existing = rows.map((r) => r.relname);
+    if (!applied) return existing;
+    const toCreate = new Set(pending.flatMap(createdTables));
+    return existing.filter((t) => toCreate.has(t));
 }
 
 export async function migrateEvidence(db: DatabaseUrl, options: MigrateOptions = {}): Promise<MigrateReport> {
     const migrations = options.migrations ?? loadMigrations();
+    const schema = options.schema ?? evidenceSchemaName;
+    if (!schemaIdentifier.test(schema)) throw new UsageError(`evidence schema "${schema}" must be a lower-case PostgreSQL identifier`);
     const client = await connect(db);
     try {
         await client.query(`SET lock_timeout = ${Math.max(1, Math.round(options.lockTimeoutMs ?? 60_000))}`);
@@ -139,9 +174,18 @@ export async function migrateEvidence(db: DatabaseUrl, options: MigrateOptions =
         }
         await client.query("RESET lock_timeout");
         try {
-            const applied = (await readApplied(client)) ?? [];
+            const recorded = await readApplied(client, schema);
+            const applied = recorded ?? [];
             const plan = planMigrations(migrations, applied);
             if (plan.problems.length) throw new CliError(`evidence schema on ${db.display}: ${plan.problems.join("; ")}`);
+            // Checked in a dry run too: nothing may be created next to tables someone else owns.
+            const conflicts = await conflictingTables(client, schema, recorded, plan.pending);
+            if (conflicts.length) {
+                throw new UsageError(
+                    `schema ${schema} on ${db.display} already holds ${conflicts.map((t) => `${schema}.${t}`).join(", ")}, which evidence migrate did not create: ` +
+                        `nothing was changed. Give the evidence its own schema (--schema <name>, or EVIDENCE_SCHEMA) or move those tables away`,
+                );
+            }
             const report: MigrateReport = {
                 database: db.display,
                 dryRun: !!options.dryRun,
@@ -153,18 +197,18 @@ export async function migrateEvidence(db: DatabaseUrl, options: MigrateOptions =
             if (options.dryRun || plan.pending.length === 0) return report;
 
             await inTransaction(client, async () => {
-                await client.query(bootstrapSql);
+                await client.query(bootstrapSql(schema));
                 for (const m of plan.pending) {
                     options.progress?.step(`applying ${m.file}`);
                     const started = Date.now();
                     try {
-                        await client.query(m.sql);
+                        await client.query(forSchema(m.sql, schema));
                     } catch (err) {
                         throw new CliError(`migration ${m.file} failed, nothing was applied: ${(err as Error).message}`);
                     }
                     const ms = Date.now() - started;
                     await client.query(
-                        `INSERT INTO ${evidenceSchemaName}.schema_migrations (version, name, checksum, execution_ms) VALUES ($1, $2, $3, $4)`,
+                        `INSERT INTO ${schema}.schema_migrations (version, name, checksum, execution_ms) VALUES ($1, $2, $3, $4)`,
                         [m.version, m.name, m.checksum, ms],
                     );
                     report.applied.push({ version: m.version, name: m.name, ms });
