@@ -27,7 +27,7 @@ describe("evidence migrate next to an existing ops schema", () => {
         assert.deepEqual(columns.map((c: { column_name: string }) => c.column_name), ["id", "app", "deployed_on"], "the existing table is untouched");
         // Run again: nothing to do, and the append-only triggers live in the new schema.
         assert.deepEqual((await migrateEvidence(parseDatabaseUrl(url), { schema: "platform_evidence" })).applied, []);
-        await assert.rejects(query(url, "TRUNCATE platform_evidence.builds"), /append-only/);
+        await assert.rejects(query(url, "TRUNCATE platform_evidence.migrations"), /append-only/);
     });
 
     it("rewrites only schema references when migrating another schema", () => {
