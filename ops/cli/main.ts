@@ -10,12 +10,13 @@ import { registerPostmortem } from "../postmortem/cli";
 import { registerPrCommands } from "../pr/cli";
 import { registerPromotion } from "../promotion/cli";
 import { registerRepoCommands } from "../repo/cli";
+import { registerInit } from "../repo/initCli";
 import { registerSnapshotCommands } from "../snapshot/cli";
 import { registerStagingCommands } from "../staging/cli";
 import { exitCodes } from "./runtime";
 
 /** Command groups, each `(program) => void`. Add a group by adding its register function. */
-const groups: ((program: Command) => void)[] = [registerEvidence, (program) => registerPromotion(program), registerEvidencePrune, registerPostmortem, registerPrCommands, registerDbCommands, registerSnapshotCommands, registerStagingCommands, registerRepoCommands];
+const groups: ((program: Command) => void)[] = [registerEvidence, (program) => registerPromotion(program), registerEvidencePrune, registerPostmortem, registerPrCommands, registerDbCommands, registerSnapshotCommands, registerStagingCommands, registerRepoCommands, registerInit];
 
 export function buildCli(): Command {
     const program = new Command("odoo-platform")

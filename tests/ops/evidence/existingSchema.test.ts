@@ -16,14 +16,14 @@ describe("evidence migrate next to an existing ops schema", () => {
             assert.match(r.stderr, /schema ops on .* already holds ops\.deployments, ops\.releases, which evidence migrate did not create: nothing was changed/);
             assert.match(r.stderr, /--schema <name>/);
         }
-        const tables = await query(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'ops' ORDER BY 1");
+        const tables = await query<{ table_name: string }>(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'ops' ORDER BY 1");
         assert.deepEqual(tables.map((t: { table_name: string }) => t.table_name), ["deployments", "releases"]);
 
         const report = await migrateEvidence(parseDatabaseUrl(url), { schema: "platform_evidence" });
         assert.equal(report.version, loadMigrations().length);
-        const ours = await query(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'platform_evidence' ORDER BY 1");
+        const ours = await query<{ table_name: string }>(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'platform_evidence' ORDER BY 1");
         assert.deepEqual(ours.map((t: { table_name: string }) => t.table_name), ["builds", "deployments", "health_checks", "migrations", "schema_migrations"]);
-        const columns = await query(url, "SELECT column_name FROM information_schema.columns WHERE table_schema = 'ops' AND table_name = 'deployments' ORDER BY ordinal_position");
+        const columns = await query<{ column_name: string }>(url, "SELECT column_name FROM information_schema.columns WHERE table_schema = 'ops' AND table_name = 'deployments' ORDER BY ordinal_position");
         assert.deepEqual(columns.map((c: { column_name: string }) => c.column_name), ["id", "app", "deployed_on"], "the existing table is untouched");
         // Run again: nothing to do; the append-only triggers are on the new schema's tables.
         assert.deepEqual((await migrateEvidence(parseDatabaseUrl(url), { schema: "platform_evidence" })).applied, []);
