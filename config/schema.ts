@@ -127,14 +127,14 @@ export const configKeys = {
         source: "config",
         requiredIn: ["dev", "pr", "staging", "production"],
         defaults: { dev: "localhost" },
-        example: "insightpulseai.com",
+        example: "example.com",
     }),
     host: key({
         description: "Public host of the Odoo environment, overriding the stage's default host.",
         schema: dnsName.optional(),
         coerce: "string",
         source: "config",
-        example: "erp.insightpulseai.com",
+        example: "erp.example.com",
     }),
     dockerHost: key({
         description: "Docker daemon the stack deploys to: the local socket in dev, ssh:// for remote hosts.",
@@ -142,7 +142,7 @@ export const configKeys = {
         coerce: "string",
         source: "config",
         defaults: everyStage("unix:///var/run/docker.sock"),
-        example: "ssh://deploy@nonprod-1.insightpulseai.com",
+        example: "ssh://deploy@nonprod-1.example.com",
     }),
     sharedStack: key({
         description: "Stack that owns the shared Traefik, wildcard DNS record and observability of this Docker host; PR stacks read it through a StackReference.",
@@ -150,7 +150,7 @@ export const configKeys = {
         coerce: "string",
         source: "config",
         requiredIn: ["pr"],
-        example: "insightpulseai/odoo-platform/staging",
+        example: "example/odoo-platform/staging",
     }),
 
     // --- Odoo ---------------------------------------------------------------------------------
@@ -169,7 +169,7 @@ export const configKeys = {
         env: "ODOO_PLATFORM_ODOO_IMAGE",
         requiredIn: ["dev", "pr", "staging", "production"],
         defaults: { dev: "odoo:17.0", pr: "odoo:17.0" },
-        example: "ghcr.io/insightpulseai/odoo@sha256:<digest>",
+        example: "ghcr.io/example/odoo@sha256:<digest>",
     }),
     odooBuildContext: key({
         description: "Build the Odoo image from this directory's Dockerfile, tagged with the git SHA, instead of pulling odooImage (dev and PR stacks).",
@@ -365,7 +365,7 @@ export const configKeys = {
         coerce: "string",
         source: "config",
         requiredIn: ["staging", "production"],
-        example: "db.internal.insightpulseai.com",
+        example: "db.internal.example.com",
     }),
     dbPort: key({
         description: "PostgreSQL port.",
@@ -416,7 +416,7 @@ export const configKeys = {
         coerce: "string",
         source: "config",
         requiredIn: ["staging", "production"],
-        example: "insightpulseai-odoo-snapshots",
+        example: "example-odoo-snapshots",
     }),
     snapshotBlockPublicAccess: key({
         description: "Turn on all four S3 public-access blocks of the snapshot bucket (the security policy requires true).",
@@ -550,7 +550,7 @@ export const configKeys = {
         coerce: "string",
         source: "config",
         requiredIn: ["production"],
-        example: "insightpulseai/odoo",
+        example: "example/odoo",
     }),
     githubProductionReviewers: key({
         description: "GitHub user ids who must approve production deployments (the 'production' environment).",
@@ -589,7 +589,7 @@ export const configKeys = {
         schema: z.string().min(1).optional(),
         coerce: "string",
         source: "secret",
-        example: "nonprod-1.insightpulseai.com ssh-ed25519 AAAA…",
+        example: "nonprod-1.example.com ssh-ed25519 AAAA…",
     }),
     ciPlatformGithubToken: key({
         description: "GitHub token with admin rights on the repository, for production jobs whose github provider manages these settings (PLATFORM_GITHUB_TOKEN of the `production` environment).",

@@ -5,6 +5,9 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { readStackConfigFile } from "../config/files";
 
 const hex = (text: string, length = 64) => createHash("sha256").update(text).digest("hex").slice(0, length);
 
@@ -13,13 +16,17 @@ const hex = (text: string, length = 64) => createHash("sha256").update(text).dig
  * stack (components/shared.ts `SharedEdge`). tests/plan/sharedStack.test.ts checks these equal what
  * the staging plan really exports.
  */
+const stagingFile = path.resolve(__dirname, "../Pulumi.staging.yaml");
+const staging = fs.existsSync(stagingFile) ? readStackConfigFile(stagingFile).values : {};
+const stagingDomain = staging["odoo-platform:domain"] ?? "example.com";
+/** The organisation's own staging host and domain (Pulumi.staging.yaml, written by `odoo-platform init`). */
 export const sampleStackReferenceOutputs: Record<string, unknown> = {
     edge: {
         network: "odoo-edge",
         entrypoint: "websecure",
         certResolver: "letsencrypt",
-        dockerHost: "ssh://deploy@nonprod-1.insightpulseai.com",
-        prParentDomain: "dev.insightpulseai.com",
+        dockerHost: staging["odoo-platform:dockerHost"] ?? `ssh://deploy@nonprod-1.${stagingDomain}`,
+        prParentDomain: `dev.${stagingDomain}`,
     },
 };
 

@@ -11,6 +11,17 @@ const root = path.resolve(__dirname, "../../..");
 const configOf = (file: string) => parse(fs.readFileSync(file, "utf8")).config;
 
 describe("odoo-platform init", () => {
+    it("no code or doc names the organisation's domain: only its stack files (and tests reading them) do", () => {
+        const { execFileSync } = require("node:child_process") as typeof import("node:child_process");
+        const domain = configOf(path.join(root, "Pulumi.production.yaml"))["odoo-platform:domain"] as string;
+        const org = domain.split(".")[0];
+        const tracked = execFileSync("git", ["ls-files"], { cwd: root, encoding: "utf8" }).split("\n").filter(Boolean);
+        const offending = tracked
+            .filter((f) => !/^Pulumi\.[^/]+\.yaml$/.test(f) && !f.startsWith("tests/") && fs.existsSync(path.join(root, f)))
+            .filter((f) => new RegExp(org, "i").test(fs.readFileSync(path.join(root, f), "utf8")));
+        assert.deepEqual(offending, []);
+    });
+
     it("writes this repository's own stack files (they are init's output)", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "init-"));
         const r = await runCli(["init", "--domain", "insightpulseai.com", "--repo", "insightpulseai/odoo", "--odoo-version", "17.0", "--dir", dir, "--image-digest", "sha256:5b0f1d5a9c6e3f2e8b7a4c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f"]);
