@@ -149,6 +149,17 @@ function readModule(repoDir: string, rel: string, root: string, names: string[],
     if (!manifestName) return "not-a-module";
     const manifestFile = `${rel}/${manifestName}`;
     const name = path.posix.basename(rel);
+    // A pull request's files are read by a job holding secrets: a manifest that is a symbolic link
+    // leaving the repository is never read (its content could be a key file).
+    const abs = path.join(repoDir, manifestFile);
+    if (fs.lstatSync(abs).isSymbolicLink()) {
+        const target = fs.realpathSync(abs);
+        const root = fs.realpathSync(repoDir);
+        if (!target.startsWith(`${root}${path.sep}`)) {
+            findings.push(finding("manifest-unreadable", manifestFile, 1, "this manifest is a symbolic link out of the repository: not read", "make it a regular file"));
+            return "unreadable";
+        }
+    }
     let parsed;
     try {
         parsed = parseManifest(fs.readFileSync(path.join(repoDir, manifestFile), "utf8"), manifestFile);

@@ -108,11 +108,19 @@ describe("workflows: pr-environment.yml", () => {
         const deploy = wf.jobs.deploy;
         const checkout = deploy.steps!.find((s) => s.uses?.startsWith("actions/checkout"))!;
         assert.equal(checkout.with?.ref, "${{ github.event.pull_request.base.sha || github.sha }}");
-        for (const step of deploy.steps!) assert.doesNotMatch(String(step.with?.ref ?? ""), /head/, "no step checks out the PR head");
+        // The PR's files come only as data: one checkout into pr-head/, without credentials or
+        // submodules, and no step runs anything there.
+        const heads = deploy.steps!.filter((s) => /head/.test(String(s.with?.ref ?? "")));
+        assert.equal(heads.length, 1, "one checkout of the PR head, as data");
+        assert.equal(heads[0].with?.path, "pr-head");
+        assert.equal(heads[0].with?.["persist-credentials"], false);
+        assert.equal(heads[0].with?.submodules, undefined);
+        for (const step of deploy.steps!) assert.doesNotMatch(`${step.run ?? ""} ${(step as { "working-directory"?: string })["working-directory"] ?? ""}`, /pr-head/, "nothing runs in pr-head/");
         const up = deploy.steps!.find((s) => s.run?.includes("odoo-platform pr up"))!;
         assert.match(up.run!, /--branch "\$PR_BRANCH" --sha "\$PR_SHA" --image "\$PR_IMAGE"/);
         assert.match(up.run!, /--from-queue/);
         assert.equal(up.env?.PR_BRANCH, "${{ github.event.pull_request.head.ref }}");
+        assert.equal(up.env?.ODOO_PLATFORM_REPO_DIR, "pr-head");
         assert.deepEqual(deploy.permissions, { contents: "read", packages: "read", "pull-requests": "write", issues: "write" });
     });
 });

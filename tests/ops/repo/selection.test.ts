@@ -137,3 +137,22 @@ describe("ops/repo: discovery, selection, repos file", () => {
         assert.deepEqual(bad.repositories.map((r) => r.dir), ["third-party/a", "third-party/b", "c"]);
     });
 });
+
+describe("ops/repo: a pull request's files are data", () => {
+    it("never reads a manifest that links out of the repository (a key file would end up in a message)", () => {
+        const repo = materializeRepo("monorepo");
+        try {
+            const secret = path.join(repo, "..", `secret-${path.basename(repo)}`);
+            fs.writeFileSync(secret, "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n");
+            fs.mkdirSync(path.join(repo, "addons/ipai/evil"));
+            fs.symlinkSync(secret, path.join(repo, "addons/ipai/evil/__manifest__.py"));
+            const d = discoverAddons(repo, ["addons"]);
+            const f = d.findings.find((x) => x.file === "addons/ipai/evil/__manifest__.py")!;
+            assert.match(f.message, /symbolic link out of the repository: not read/);
+            assert.doesNotMatch(JSON.stringify(d), /PRIVATE KEY|b3BlbnNz/);
+            fs.rmSync(secret);
+        } finally {
+            removeRepo(repo);
+        }
+    });
+});
