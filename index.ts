@@ -142,6 +142,7 @@ const environment = new OdooEnvironment("odoo", {
     devSourceDir: s.devSourceDir,
     edge: edgeEndpoint,
     egressAllowlist: s.egressAllowlist,
+    odooVersion: s.odooVersion,
     secretEnv: Object.fromEntries(Object.entries(s.odooSecretEnv).map(([k, v]) => [k, pulumi.secret(v)])),
     conf: {
         serverWideModules: s.serverWideModules || s.odooQueueJobRunner ? serverWideModules(s.odooVersion, s.serverWideModules, s.odooQueueJobRunner) : undefined,

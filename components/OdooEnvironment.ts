@@ -86,6 +86,8 @@ export interface OdooEnvironmentArgs {
     edge: pulumi.Input<EdgeEndpoint>;
     /** Hosts a non-production Odoo may reach through the egress proxy. */
     egressAllowlist: string[];
+    /** Odoo series of the stack: a built image's probe (the Dockerfile's ODOO_SERIES) fails the build on another one. */
+    odooVersion?: string;
     /** Modules the prepare step installs on a database of the environment's own (dev/PR); base only when unset. */
     modules?: PrepareModules;
     /** Module credentials (odoo-platform:odooSecretEnv): secret in state, never printed. */
@@ -150,7 +152,7 @@ export class OdooEnvironment extends pulumi.ComponentResource {
                     dockerfile: `${args.buildContext}/Dockerfile`,
                     platform: "linux/amd64",
                     builderVersion: "BuilderBuildKit",
-                    args: { GIT_SHA: args.gitSha },
+                    args: { GIT_SHA: args.gitSha, ...(args.odooVersion ? { ODOO_SERIES: args.odooVersion } : {}) },
                 },
                 skipPush: true,
                 buildOnPreview: false,
