@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { planStack, PlanResult, projectDir } from "./plan";
 import { exitWhenFlushed } from "../ops/cli/runtime";
 import { checkRepository } from "../ops/repo/check";
-import { describeCheck } from "../ops/repo/cli";
+import { describeCheck } from "../ops/repo/report";
 import { loadStackViews } from "../ops/repo/stacks";
 
 /** One stack the guard plans. */

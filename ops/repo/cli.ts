@@ -8,8 +8,9 @@ import { Command } from "commander";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { action, UsageError } from "../cli/runtime";
-import { checkRepository, RepoCheckResult, StackView } from "./check";
-import { formatFinding, UnreadableInputError } from "./findings";
+import { checkRepository, StackView } from "./check";
+import { UnreadableInputError } from "./findings";
+import { describeCheck, describeSelection } from "./report";
 import { readRepository, selectableModules } from "./repository";
 import { ModuleSelection, ModuleSelectionError, selectModules } from "./select";
 import { loadStackViews } from "./stacks";
@@ -32,26 +33,6 @@ const asUsage = <T>(run: () => T): T => {
         throw err;
     }
 };
-
-export function describeCheck(result: RepoCheckResult): string {
-    const errors = result.findings.filter((f) => f.severity === "error");
-    const warnings = result.findings.length - errors.length;
-    const lines = result.findings.map(formatFinding);
-    const own = result.repository.modules.filter((m) => m.origin === "own").length;
-    lines.push(
-        `repo check: ${result.repository.modules.length} modules (${own} own) in ${result.repository.addonsPath.length} addons folders; ` +
-            `${result.surfaces.length} places run Odoo; ${errors.length} finding${errors.length === 1 ? "" : "s"}${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}`,
-    );
-    return lines.join("\n");
-}
-
-export function describeSelection(selection: ModuleSelection, stack: string): string {
-    const lines = [`${stack}: install ${selection.install.length ? selection.install.join(",") : "(none: base only)"}`];
-    if (selection.dependencies.length) lines.push(`  with their dependencies: ${selection.dependencies.join(",")}`);
-    for (const e of selection.excluded) lines.push(`  excluded ${e.name}: ${e.reason}`);
-    for (const [m, names] of Object.entries(selection.unverified)) lines.push(`  ${m} needs ${names.join(",")}, checked in the image`);
-    return lines.join("\n");
-}
 
 export function registerRepoCommands(program: Command): void {
     const repo = program.command("repo").description("the Odoo repository: addons, modules, Phase 0 checks of its own files");
