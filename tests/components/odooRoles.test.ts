@@ -6,14 +6,17 @@ import { planStack } from "../../plan/plan";
 import { ciEnv, containerType, labelsOf, ofType, plan, upload } from "../support/plan";
 import { parseOdooConf } from "../../ops/repo/read/odooConf";
 
+const made: string[] = [];
 const stackFile = (base: string, extra: string[]): string => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "odoo-roles-"));
+    made.push(dir);
     const file = path.join(dir, `Pulumi.${base}.yaml`);
     fs.writeFileSync(file, fs.readFileSync(path.resolve(__dirname, `../../Pulumi.${base}.yaml`), "utf8") + extra.map((l) => `  ${l}\n`).join(""));
     return file;
 };
 
 describe("Odoo roles, odoo.conf extensions and module secrets in a planned stack", () => {
+    after(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
     it("production with split roles: routed HTTP workers without crons, one cron runner, a queue_job runner, queue_job server-wide", async () => {
         const file = stackFile("production", ["odoo-platform:odooSplitRoles: true", "odoo-platform:odooQueueJobRunner: true", "odoo-platform:odooCronThreads: 3", 'odoo-platform:odooConfOptions: {"unaccent": true}', 'odoo-platform:odooConfSections: {"queue_job": {"channels": "root:2"}}']);
         const result = await plan("production", { configFile: file });

@@ -10,7 +10,15 @@ import { ciEnv } from "../../support/plan";
 const root = path.resolve(__dirname, "../../..");
 const configOf = (file: string) => parse(fs.readFileSync(file, "utf8")).config;
 
+const made: string[] = [];
+const tempDir = (): string => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "init-"));
+    made.push(dir);
+    return dir;
+};
+
 describe("odoo-platform init", () => {
+    after(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
     it("no code or doc names the organisation's domain: only its stack files (and tests reading them) do", () => {
         const { execFileSync } = require("node:child_process") as typeof import("node:child_process");
         const domain = configOf(path.join(root, "Pulumi.production.yaml"))["odoo-platform:domain"] as string;
@@ -23,7 +31,7 @@ describe("odoo-platform init", () => {
     });
 
     it("writes this repository's own stack files (they are init's output)", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "init-"));
+        const dir = tempDir();
         const r = await runCli(["init", "--domain", "insightpulseai.com", "--repo", "insightpulseai/odoo", "--odoo-version", "17.0", "--dir", dir, "--image-digest", "sha256:5b0f1d5a9c6e3f2e8b7a4c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f"]);
         assert.equal(r.code, 0, r.stderr);
         for (const f of ["Pulumi.dev.yaml", "Pulumi.pr.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml"]) {
@@ -32,7 +40,7 @@ describe("odoo-platform init", () => {
     });
 
     it("starts another organisation: its domain and repository everywhere, every stack plans clean, placeholders listed", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "init-"));
+        const dir = tempDir();
         const r = await runCli(["init", "--domain", "acme-erp.example", "--repo", "Acme/odoo-monorepo", "--odoo-version", "19.0", "--addons-roots", "addons/acme", "--dir", dir]);
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stdout, /odooImage digest \(staging, production\)/);
