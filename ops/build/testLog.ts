@@ -134,6 +134,7 @@ function* records(text: string): Generator<LogRecord> {
             continue;
         }
         if (current) current.lines.push(line);
+        else if (line.trim()) current = { head: line, lines: [line] };
     }
     if (current) yield current;
 }

@@ -8,6 +8,40 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { UsageError } from "../cli/runtime";
 
+/**
+ * Where one Odoo module lives in the repository: what the test step, the checksum preview and the
+ * update step take. This is the seam to the repository discovery: `moduleLocations` below is
+ * today's rule (a directory directly under an addons root holding a __manifest__.py); replacing
+ * its body with the manifest-based discovery of a whole repository is the one change needed.
+ */
+export interface ModuleLocation {
+    name: string;
+    /** Directory of the module, relative to the repository. */
+    path: string;
+    /** The addons root it was found under (an addons-path entry), relative to the repository. */
+    root: string;
+}
+
+/** The repository's addons roots when nothing else is configured (the Dockerfile copies addons/). */
+export const defaultAddonsRoots = ["addons"];
+
+const normalizeRoot = (root: string) => root.replace(/\/+$/, "").replace(/^\.\//, "") || ".";
+
+/** Modules of the repository, sorted by name; a name found under two roots keeps the first root (Odoo's addons-path order). */
+export function moduleLocations(repoDir: string, roots: string[] = defaultAddonsRoots): ModuleLocation[] {
+    const found = new Map<string, ModuleLocation>();
+    for (const root of roots.map(normalizeRoot)) {
+        const abs = path.join(repoDir, root);
+        if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) continue;
+        for (const name of fs.readdirSync(abs).sort()) {
+            if (name.startsWith(".") || found.has(name)) continue;
+            const dir = root === "." ? name : `${root}/${name}`;
+            if (fs.existsSync(path.join(repoDir, dir, "__manifest__.py"))) found.set(name, { name, path: dir, root });
+        }
+    }
+    return [...found.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 export interface ChangedModules {
     /** Modules to pass to `-u`, sorted. */
     modules: string[];
@@ -47,11 +81,7 @@ function git(args: string[], cwd: string): string {
 export function changedModules(opts: { from?: string; to: string; addonsDirs: string[]; repoDir: string }): ChangedModules {
     const hasManifest = (dir: string) => fs.existsSync(path.join(opts.repoDir, dir, "__manifest__.py"));
     if (!opts.from) {
-        const modules = opts.addonsDirs.flatMap((dir) => {
-            const abs = path.join(opts.repoDir, dir);
-            return fs.existsSync(abs) ? fs.readdirSync(abs).filter((m) => hasManifest(path.join(dir, m))) : [];
-        });
-        return { modules: [...new Set(modules)].sort(), all: true, requirementsChanged: true, from: null, to: opts.to };
+        return { modules: moduleLocations(opts.repoDir, opts.addonsDirs).map((m) => m.name), all: true, requirementsChanged: true, from: null, to: opts.to };
     }
     const paths = git(["diff", "--name-only", `${opts.from}..${opts.to}`], opts.repoDir).split("\n").filter(Boolean);
     return {
