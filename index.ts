@@ -21,6 +21,7 @@ import { EdgeEndpoint } from "./components/routing";
 import { imageRegistry, sharedDnsHosts, SharedEdge, sharedEdgeOutput, sharedEdgeProblems } from "./components/shared";
 import { SnapshotBucket } from "./components/SnapshotBucket";
 import { loadStackSettings, projectDir } from "./config/pulumi";
+import { moduleLocations } from "./ops/promotion/modules";
 
 const cfg = loadStackSettings();
 const { settings: s, names, stage } = cfg;
@@ -118,6 +119,10 @@ if (stage === "staging" || (stage === "pr" && s.snapshotId)) {
     database = { kind: "container", image: s.postgresImage, slowQueryMs: s.slowQueryMs };
 }
 
+// --- The modules this build tests and updates: the repository's own (ops/promotion/modules.ts,
+// --- the seam to repository discovery), read from the checkout being deployed.
+const selectedModules = moduleLocations(path.resolve(projectDir, s.sourceDir ?? ".")).map((m) => m.name);
+
 // --- The Odoo environment itself.
 const environment = new OdooEnvironment("odoo", {
     stage,
@@ -138,6 +143,8 @@ const environment = new OdooEnvironment("odoo", {
     devSourceDir: s.devSourceDir,
     edge: edgeEndpoint,
     egressAllowlist: s.egressAllowlist,
+    tests: s.testsEnabled ? { modules: selectedModules, tags: s.testTags, timeoutMinutes: s.testTimeoutMinutes } : undefined,
+    moduleUpdate: database.kind === "server" ? { install: selectedModules, exclude: s.moduleChecksumExclude } : undefined,
 }, onDocker);
 
 // --- Shared per-host and per-project pieces.
@@ -216,6 +223,9 @@ export const adminLogin = environment.adminLogin;
 export const adminLoginPassword = environment.adminLoginPassword;
 /** Secret: the mail catcher UI's basic-auth password (user `mail`). */
 export const mailCatcherPassword = environment.mailCatcherPassword;
+/** The build's test step (container, exit code, modules, tags): `pr up` reads its log and posts the commit status. */
+export const tests = environment.tests;
+export const updateContainerName = environment.updateContainerName;
 /** What environments on this Docker host read through a StackReference (owners of a router only). */
 export const edge = edgeRouter ? sharedEdgeOutput({ endpoint: edgeRouter.endpoint, dockerHost: s.dockerHost, prParentDomain: stage === "staging" ? names.prParentDomain : undefined }) : null;
 export const sharedStack = stage === "pr" ? s.sharedStack : null;
