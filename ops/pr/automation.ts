@@ -4,6 +4,7 @@
  * program, stack config and policy packs a person would run by hand.
  * Docs: https://www.pulumi.com/docs/using-pulumi/automation-api/
  */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConcurrentUpdateError, LocalWorkspace, OutputMap, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
@@ -42,6 +43,29 @@ export interface AutomationBackendOptions {
     policyPacks: string[];
     /** Where Pulumi's own progress goes (stderr). */
     onOutput: (text: string) => void;
+    /** Docker daemon of the PR stacks (odoo-platform:dockerHost): where the test container's log is read. */
+    dockerHost?: string;
+}
+
+/** `docker logs <container>` with stdout and stderr in the order Docker gives them. */
+export function dockerLogs(container: string, dockerHost?: string, timeoutMs = 120_000): Promise<string> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(container)) return Promise.reject(new Error(`"${container}" is not a container name`));
+    return new Promise((resolve, reject) => {
+        const child = spawn("sh", ["-c", 'exec docker logs "$0" 2>&1', container], {
+            env: { ...process.env, ...(dockerHost ? { DOCKER_HOST: dockerHost } : {}) },
+            stdio: ["ignore", "pipe", "ignore"],
+        });
+        const chunks: Buffer[] = [];
+        const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);
+        child.stdout.on("data", (c: Buffer) => chunks.push(c));
+        child.on("error", (err) => (clearTimeout(timer), reject(new Error(`docker logs ${container}: ${err.message} (is the docker CLI installed?)`))));
+        child.on("close", (code) => {
+            clearTimeout(timer);
+            const text = Buffer.concat(chunks).toString("utf8");
+            if (code === 0) resolve(text);
+            else reject(new Error(`docker logs ${container} exited with code ${code}: ${text.trim().split("\n").slice(-3).join(" ")}`));
+        });
+    });
 }
 
 export class AutomationBackend implements PrStackBackend {
@@ -112,14 +136,20 @@ export class AutomationBackend implements PrStackBackend {
             });
             const url = outputString(result.outputs, "url");
             if (!url) throw new Error(`stack ${this.stackName(pr)} deployed but exports no url`);
+            const tests = result.outputs.tests?.value as { container?: string; exitCode?: number | null } | null | undefined;
             return {
                 url,
                 mailCatcherUrl: outputString(result.outputs, "mailCatcherUrl"),
                 databaseName: outputString(result.outputs, "databaseName"),
                 imageReference: outputString(result.outputs, "imageReference"),
                 imageDigest: outputString(result.outputs, "imageDigest"),
+                tests: tests?.container ? { container: tests.container, exitCode: tests.exitCode ?? null } : undefined,
             };
         });
+    }
+
+    async testLog(_pr: number, container: string): Promise<string> {
+        return dockerLogs(container, this.options.dockerHost);
     }
 
     private upOnce(stack: Stack) {

@@ -4,6 +4,7 @@
  * same credentials (PULUMI_ACCESS_TOKEN, GITHUB_TOKEN, GITHUB_REPOSITORY).
  */
 import type { Command } from "commander";
+import * as fs from "node:fs";
 import { ConfigError } from "../../config/load";
 import { adminLogin, mailCatcherUser } from "../../components/OdooEnvironment";
 import { action, CommandResult, progress, UsageError } from "../cli/runtime";
@@ -17,6 +18,8 @@ import { prPlatformSettings, prStackSettings, projectDir } from "./settings";
 interface CommonOptions {
     json?: boolean;
     repo?: string;
+    /** File the build's full test log is written to (the workflow keeps it as an artifact). */
+    testLog?: string;
 }
 
 function configured<T>(read: () => T): T {
@@ -61,6 +64,7 @@ function realDeps(task: string, opts: CommonOptions): LifecycleDeps {
         sharedStack: platform.sharedStack,
         policyPacks: policyPackDirs(projectDir),
         onOutput: (text) => process.stderr.write(text),
+        dockerHost: platform.dockerHost,
     });
     return {
         backend,
@@ -75,13 +79,16 @@ function realDeps(task: string, opts: CommonOptions): LifecycleDeps {
         progress: progress(task),
         adminLogin,
         mailCatcherUser,
+        onTestLog: opts.testLog ? (log) => fs.writeFileSync(opts.testLog!, log) : undefined,
     };
 }
 
 export function renderUp(report: UpReport): string {
     switch (report.outcome) {
-        case "deployed":
-            return `PR #${report.pr} deployed (${report.stack}, ${report.sha?.slice(0, 12)})\n  Odoo:         ${report.url}\n  Mail catcher: ${report.mailCatcherUrl ?? "-"}\n  Database:     ${report.database ?? "-"}`;
+        case "deployed": {
+            const tests = report.tests ? `${report.tests.verdict}: ${report.tests.line}${report.tests.firstFailure ? ` (first failure: ${report.tests.firstFailure.test})` : ""}` : "no module to test";
+            return `PR #${report.pr} deployed (${report.stack}, ${report.sha?.slice(0, 12)})\n  Odoo:         ${report.url}\n  Mail catcher: ${report.mailCatcherUrl ?? "-"}\n  Database:     ${report.database ?? "-"}\n  Tests:        ${tests}`;
+        }
         case "queued":
             return `PR #${report.pr} queued (position ${report.position?.position} of ${report.position?.length}); slots held by ${(report.holders ?? []).map((n) => `#${n}`).join(", ")}`;
         case "skipped":
@@ -112,13 +119,15 @@ export function registerPrCommands(program: Command): void {
         .option("--sha <sha>", "commit to deploy")
         .option("--image <ref>", "image CI built for the commit, by digest (default: Pulumi.pr.yaml's odooImage)")
         .option("--from-queue", "deploy the build recorded in the PR's queued comment (dispatched when a slot frees)")
+        .option("--test-log <file>", "write the build's full test log to this file")
         .option("--repo <owner/name>", "repository (default: GITHUB_REPOSITORY)")
         .option("--json", "print a JSON report")
         .action(
             action(async (opts: CommonOptions & { pr: string; branch?: string; sha?: string; image?: string; fromQueue?: boolean }): Promise<CommandResult> => {
                 const number = parsePr(opts.pr);
                 const report = await guarded(() => prUp(realDeps("pr up", opts), { pr: number, branch: opts.branch, sha: opts.sha, image: opts.image, fromQueue: opts.fromQueue }));
-                return { exitCode: 0, report, text: renderUp(report) };
+                // A red build fails the job too, so the run's own check agrees with the commit status.
+                return { exitCode: report.tests?.verdict === "red" ? 1 : 0, report, text: renderUp(report) };
             }),
         );
 

@@ -3,18 +3,22 @@
  * pure function (queue.ts, sweep.ts, comment.ts) and every side effect goes through the two ports
  * (ports.ts), so the tests run the whole lifecycle against in-memory fakes.
  *
- *   up     reserve a slot (or queue), write "deploying", run `pulumi up` with the policy packs,
- *          write "deployed" (or "failed") — always in the one sticky comment.
+ *   up     reserve a slot (or queue), write "deploying", run `pulumi up` with the policy packs (the
+ *          build's test step runs inside it), read and judge the test log, write "deployed" (or
+ *          "failed") in the one sticky comment and the same summary as the commit status
+ *          `odoo-platform/pr-<n>` (pending, then success or failure).
  *   down   destroy and remove the stack (idempotent), mark the comment "removed", hand the freed
  *          slot to the first queued PR.
  *   sweep  remove the stacks of closed/merged/missing PRs and idle ones, then promote queued PRs.
  */
+import { buildStatus, CommitStatus, failedStatus, pendingStatus } from "../build/status";
+import { compileIgnorePatterns, parseOdooTestLog, summaryLine, TestLogResult } from "../build/testLog";
 import { CliError, Progress, UsageError } from "../cli/runtime";
 import { CommentContext, pickStickyComment, renderComment } from "./comment";
 import { prLabels, prStackName } from "./naming";
 import type { Clock, PrDeployment, PrGitHub, PrStackBackend } from "./ports";
 import { choosePromotions, confirmReservation, decideAdmission, QueueEntry, queuePosition } from "./queue";
-import { EnvironmentRecord, parseMarker } from "./record";
+import { EnvironmentRecord, parseMarker, TestSummary } from "./record";
 import { planSweep, PullState, SweepAction, SweepReason } from "./sweep";
 
 /** Platform-wide PR settings (Pulumi.pr.yaml). */
@@ -22,6 +26,8 @@ export interface PrPlatform {
     limit: number;
     ttlHours: number;
     sharedStack?: string;
+    /** Log records that are not warnings or errors in a test run (odoo-platform:testLogIgnore). */
+    testLogIgnore?: string[];
 }
 
 /** What a given build of a PR will look like (from the program's own naming). */
@@ -41,6 +47,45 @@ export interface LifecycleDeps {
     progress: Progress;
     adminLogin: string;
     mailCatcherUser: string;
+    /** Receives the build's full test log (the CLI writes it to --test-log for the workflow's artifact). */
+    onTestLog?: (log: string) => void;
+}
+
+// --------------------------------------------------------------------------------------------
+// Tests and commit statuses.
+
+const maxTracebackChars = 4000;
+
+/** What the comment keeps of a test result. */
+export function testSummary(result: TestLogResult, container?: string): TestSummary {
+    const first = result.firstFailure;
+    return {
+        verdict: result.verdict,
+        line: summaryLine(result),
+        reasons: result.reasons,
+        firstFailure: first ? { test: first.test, traceback: first.traceback.length > maxTracebackChars ? `${first.traceback.slice(0, maxTracebackChars)}…` : first.traceback } : undefined,
+        samples: [...result.problemSamples, ...result.warningSamples].slice(0, 5),
+        container,
+    };
+}
+
+/** Reads and judges the build's test log; undefined when the build tested nothing. */
+async function judgeTests(deps: LifecycleDeps, pr: number, deployment: PrDeployment): Promise<TestLogResult | undefined> {
+    if (!deployment.tests) return undefined;
+    deps.progress.step(`reading the test log of ${deployment.tests.container}`);
+    const log = await deps.backend.testLog(pr, deployment.tests.container);
+    deps.onTestLog?.(log);
+    const ignore = compileIgnorePatterns(deps.platform().testLogIgnore ?? [], "odoo-platform:testLogIgnore");
+    return parseOdooTestLog(log, { exitCode: deployment.tests.exitCode ?? undefined, ignore });
+}
+
+/** A status is a report, not a step of the deploy: failing to post it is said, not fatal. */
+async function postStatus(deps: LifecycleDeps, status: CommitStatus): Promise<void> {
+    try {
+        await deps.github.setCommitStatus(status);
+    } catch (err) {
+        deps.progress.step(`could not set the commit status ${status.context} (${(err as Error).message}); the sticky comment has the result`);
+    }
 }
 
 // --------------------------------------------------------------------------------------------
@@ -123,6 +168,8 @@ export interface UpReport {
     /** PRs holding the slots (queued outcome). */
     holders?: number[];
     position?: { position: number; length: number };
+    /** The build's tests (deployed outcome). */
+    tests?: TestSummary & { tests: number; failed: number; errors: number; warnings: number };
 }
 
 export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpReport> {
@@ -169,6 +216,7 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
         const position = queuePosition(await queueEntries(deps, input.pr), { pr: input.pr, queuedAt });
         await writeSticky(deps, sticky, record, { queue: position });
         await github.setLabels(input.pr, { add: [prLabels.queued], remove: [prLabels.deployed] });
+        await postStatus(deps, pendingStatus({ sha: build.sha, environment: input.pr, what: `queued: all ${platform.limit} environment slots are in use (position ${position.position} of ${position.length})`, runUrl: github.runUrl }));
         progress.done(`PR #${input.pr} queued (position ${position.position}); slots held by ${admission.holders.map((n) => `#${n}`).join(", ")}`);
         return { pr: input.pr, stack, outcome: "queued", sha: build.sha, holders: admission.holders, position };
     }
@@ -178,6 +226,7 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
     const planned = { url: view.url, mailCatcherUrl: view.mailCatcherUrl, database: view.database };
     await writeSticky(deps, sticky, { ...base, ...planned, state: "deploying", deployedAt: previous });
     await github.setLabels(input.pr, { add: [prLabels.deployed], remove: [prLabels.queued] });
+    await postStatus(deps, pendingStatus({ sha: build.sha, environment: input.pr, what: `deploying and testing ${build.sha.slice(0, 12)}`, runUrl: github.runUrl }));
     progress.step(`pulumi up ${stack} (${build.sha.slice(0, 12)})`);
     let deployment: PrDeployment;
     try {
@@ -185,7 +234,17 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
     } catch (err) {
         const reason = firstLine((err as Error).message);
         await writeSticky(deps, sticky, { ...base, ...planned, state: "failed", reason, deployedAt: previous });
+        await postStatus(deps, failedStatus({ sha: build.sha, environment: input.pr, what: `deploy failed: ${reason}`, runUrl: github.runUrl }));
         throw new CliError(`deploy of PR #${input.pr} (${stack}) failed: ${(err as Error).message}`);
+    }
+    let tests: TestLogResult | undefined;
+    try {
+        tests = await judgeTests(deps, input.pr, deployment);
+    } catch (err) {
+        const reason = `the tests ran but their log could not be read: ${firstLine((err as Error).message)}`;
+        await writeSticky(deps, sticky, { ...base, ...planned, state: "failed", reason, deployedAt: previous });
+        await postStatus(deps, failedStatus({ sha: build.sha, environment: input.pr, what: reason, runUrl: github.runUrl, state: "error" }));
+        throw new CliError(`PR #${input.pr} (${stack}) deployed, but ${reason}`);
     }
     const record: EnvironmentRecord = {
         ...base,
@@ -195,10 +254,21 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
         database: deployment.databaseName ?? view.database,
         image: build.image ?? deployment.imageDigest ?? deployment.imageReference,
         deployedAt: deps.clock.now().toISOString(),
+        tests: tests ? testSummary(tests, deployment.tests?.container) : undefined,
     };
     await writeSticky(deps, sticky, record);
-    progress.done(`PR #${input.pr} deployed at ${record.url}`);
-    return { pr: input.pr, stack, outcome: "deployed", sha: build.sha, url: record.url, mailCatcherUrl: record.mailCatcherUrl, database: record.database };
+    await postStatus(deps, buildStatus({ sha: build.sha, environment: input.pr, tests, url: record.url, runUrl: github.runUrl }));
+    progress.done(`PR #${input.pr} deployed at ${record.url}${tests ? `; tests ${tests.verdict}: ${summaryLine(tests)}` : ""}`);
+    return {
+        pr: input.pr,
+        stack,
+        outcome: "deployed",
+        sha: build.sha,
+        url: record.url,
+        mailCatcherUrl: record.mailCatcherUrl,
+        database: record.database,
+        tests: tests && record.tests ? { ...record.tests, tests: tests.tests, failed: tests.failed, errors: tests.errors, warnings: tests.warnings } : undefined,
+    };
 }
 
 function firstLine(text: string): string {

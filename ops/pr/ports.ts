@@ -3,6 +3,7 @@
  * the Automation API, ops/pr/automation.ts) and GitHub (via Octokit, ops/pr/github.ts). The
  * lifecycle (ops/pr/lifecycle.ts) only sees these, so tests drive it with in-memory fakes.
  */
+import type { CommitStatuses } from "../build/status";
 import type { CommentLike } from "./comment";
 import type { PrStackInfo } from "./queue";
 
@@ -21,6 +22,8 @@ export interface PrDeployment {
     databaseName?: string;
     imageReference?: string;
     imageDigest?: string;
+    /** The build's test step (stack output `tests`); absent when the build tests nothing. */
+    tests?: { container: string; exitCode: number | null };
 }
 
 export interface PrStackBackend {
@@ -34,6 +37,8 @@ export interface PrStackBackend {
     deploy(pr: number, config: PrStackConfig): Promise<PrDeployment>;
     /** Destroys everything (containers, database, volumes) and removes the stack; "absent" if there was none. */
     destroy(pr: number): Promise<"destroyed" | "absent">;
+    /** The output of a build's test container (stdout and stderr, in order). */
+    testLog(pr: number, container: string): Promise<string>;
 }
 
 export interface PullRequest {
@@ -47,7 +52,7 @@ export interface PullRequest {
     labels: string[];
 }
 
-export interface PrGitHub {
+export interface PrGitHub extends CommitStatuses {
     /** `https://github.com/<owner>/<repo>`. */
     readonly repositoryUrl: string;
     /** URL of the workflow run doing this (for the comment), when known. */

@@ -43,5 +43,12 @@ export function prPlatformSettings(opts: { projectDir?: string; env?: Record<str
     const env = { ...(opts.env ?? process.env) };
     delete env.ODOO_PLATFORM_PR_NUMBER;
     const { settings } = prStackSettings({ pr: 1, sha: "0000000", branch: "main", projectDir: opts.projectDir, env });
-    return { limit: settings.prConcurrencyLimit, ttlHours: settings.prTtlHours, sharedStack: settings.sharedStack };
+    return {
+        limit: settings.prConcurrencyLimit,
+        ttlHours: settings.prTtlHours,
+        sharedStack: settings.sharedStack,
+        dockerHost: settings.dockerHost,
+        testLogIgnore: settings.testLogIgnore,
+        branchEnvironments: settings.branchEnvironments,
+    };
 }

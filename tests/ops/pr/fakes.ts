@@ -2,6 +2,7 @@
  * In-memory stand-ins for the Pulumi backend and GitHub, with the behaviour the lifecycle relies
  * on: stacks that exist until removed, comments with ids and authors, labels, dispatched runs.
  */
+import type { CommitStatus } from "../../../ops/build/status";
 import type { CommentLike } from "../../../ops/pr/comment";
 import type { LifecycleDeps, PrPlatform } from "../../../ops/pr/lifecycle";
 import type { Clock, PrDeployment, PrGitHub, PrStackBackend, PrStackConfig, PullRequest } from "../../../ops/pr/ports";
@@ -24,6 +25,8 @@ export class FakeBackend implements PrStackBackend {
     readonly deploys: { pr: number; config: PrStackConfig }[] = [];
     readonly destroyed: number[] = [];
     failNextDeploy?: Error;
+    /** The test step a PR's next deploys run: its log and exit code (none: the build tests nothing). */
+    readonly testRuns = new Map<number, { log: string; exitCode: number }>();
     /** Runs between a reservation and the re-read: lets a test inject a racing reservation. */
     onReserve?: (pr: number) => void;
 
@@ -62,7 +65,14 @@ export class FakeBackend implements PrStackBackend {
             mailCatcherUrl: `https://pr-${pr}-${config.gitBranch.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-mail.dev.example.com`,
             databaseName: `odoo_pr_${pr}`,
             imageDigest: config.odooImage ?? "ghcr.io/example/odoo@sha256:" + "a".repeat(64),
+            tests: this.testRuns.has(pr) ? { container: `odoo-pr-${pr}-tests`, exitCode: this.testRuns.get(pr)!.exitCode } : undefined,
         };
+    }
+
+    async testLog(pr: number, container: string): Promise<string> {
+        const run = this.testRuns.get(pr);
+        if (!run || container !== `odoo-pr-${pr}-tests`) throw new Error(`no such container: ${container}`);
+        return run.log;
     }
 
     async destroy(pr: number): Promise<"destroyed" | "absent"> {
@@ -85,6 +95,7 @@ export class FakeGitHub implements PrGitHub {
     readonly pulls = new Map<number, PullRequest>();
     readonly comments: StoredComment[] = [];
     readonly dispatched: number[] = [];
+    readonly statuses: CommitStatus[] = [];
     readonly calls = { create: 0, update: 0, delete: 0 };
     private nextId = 100;
     private minute = 0;
@@ -159,6 +170,15 @@ export class FakeGitHub implements PrGitHub {
 
     async dispatchDeploy(pr: number): Promise<void> {
         this.dispatched.push(pr);
+    }
+
+    async setCommitStatus(status: CommitStatus): Promise<void> {
+        this.statuses.push({ ...status });
+    }
+
+    /** The statuses of one context, oldest first. */
+    statusesOf(context: string): CommitStatus[] {
+        return this.statuses.filter((s) => s.context === context);
     }
 }
 
