@@ -7,14 +7,14 @@ import { registerDbCommands } from "../db/cli";
 import { registerEvidence } from "../evidence/cli";
 import { registerEvidencePrune } from "../evidence/pruneCli";
 import { registerPostmortem } from "../postmortem/cli";
-import { registerPrCommands } from "../pr/cli";
+import { registerBranchCommands, registerPrCommands } from "../pr/cli";
 import { registerPromotion } from "../promotion/cli";
 import { registerSnapshotCommands } from "../snapshot/cli";
 import { registerStagingCommands } from "../staging/cli";
 import { exitCodes } from "./runtime";
 
 /** Command groups, each `(program) => void`. Add a group by adding its register function. */
-const groups: ((program: Command) => void)[] = [registerEvidence, (program) => registerPromotion(program), registerEvidencePrune, registerPostmortem, registerPrCommands, registerDbCommands, registerSnapshotCommands, registerStagingCommands];
+const groups: ((program: Command) => void)[] = [registerEvidence, (program) => registerPromotion(program), registerEvidencePrune, registerPostmortem, registerPrCommands, registerBranchCommands, registerDbCommands, registerSnapshotCommands, registerStagingCommands];
 
 export function buildCli(): Command {
     const program = new Command("odoo-platform")

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConcurrentUpdateError, LocalWorkspace, OutputMap, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { CliError } from "../cli/runtime";
-import { prOfStack, prStackName } from "./naming";
+import { EnvironmentId, environmentOfStack, environmentStackName } from "./naming";
 import type { PrDeployment, PrStackBackend, PrStackConfig } from "./ports";
 import type { PrStackInfo } from "./queue";
 
@@ -71,8 +71,8 @@ export function dockerLogs(container: string, dockerHost?: string, timeoutMs = 1
 export class AutomationBackend implements PrStackBackend {
     constructor(private readonly options: AutomationBackendOptions) {}
 
-    private stackName(pr: number): string {
-        return prStackName(pr, this.options.sharedStack);
+    private stackName(env: EnvironmentId): string {
+        return environmentStackName(env, this.options.sharedStack);
     }
 
     private async guard<T>(what: string, run: () => Promise<T>): Promise<T> {
@@ -93,7 +93,7 @@ export class AutomationBackend implements PrStackBackend {
             const summaries = await workspace.listStacks();
             const stacks: PrStackInfo[] = [];
             for (const summary of summaries) {
-                const pr = prOfStack(summary.name);
+                const pr = environmentOfStack(summary.name);
                 if (pr === undefined) continue;
                 const updated = summary.lastUpdate ? new Date(summary.lastUpdate) : undefined;
                 stacks.push({
@@ -108,18 +108,18 @@ export class AutomationBackend implements PrStackBackend {
         });
     }
 
-    async reserve(pr: number): Promise<void> {
+    async reserve(pr: EnvironmentId): Promise<void> {
         await this.guard(`reserving ${this.stackName(pr)}`, () => LocalWorkspace.createOrSelectStack({ stackName: this.stackName(pr), workDir: this.options.workDir }));
     }
 
-    async release(pr: number): Promise<void> {
+    async release(pr: EnvironmentId): Promise<void> {
         const own = (await this.list()).find((s) => s.pr === pr);
         if (!own || own.resourceCount > 0 || own.updating) return;
         const workspace = await LocalWorkspace.create({ workDir: this.options.workDir });
         await workspace.removeStack(this.stackName(pr));
     }
 
-    async deploy(pr: number, config: PrStackConfig): Promise<PrDeployment> {
+    async deploy(pr: EnvironmentId, config: PrStackConfig): Promise<PrDeployment> {
         return this.guard(`deploying ${this.stackName(pr)}`, async () => {
             const stack = await LocalWorkspace.createOrSelectStack({ stackName: this.stackName(pr), workDir: this.options.workDir });
             const values = prConfigValues(config);
@@ -148,7 +148,7 @@ export class AutomationBackend implements PrStackBackend {
         });
     }
 
-    async testLog(_pr: number, container: string): Promise<string> {
+    async testLog(_env: EnvironmentId, container: string): Promise<string> {
         return dockerLogs(container, this.options.dockerHost);
     }
 
@@ -161,7 +161,7 @@ export class AutomationBackend implements PrStackBackend {
         });
     }
 
-    async destroy(pr: number): Promise<"destroyed" | "absent"> {
+    async destroy(pr: EnvironmentId): Promise<"destroyed" | "absent"> {
         return this.guard(`destroying ${this.stackName(pr)}`, async () => {
             let stack: Stack;
             try {

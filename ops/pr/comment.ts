@@ -114,7 +114,7 @@ export function renderComment(record: EnvironmentRecord, ctx: CommentContext): s
             );
             break;
         case "queued": {
-            const holders = (record.holders ?? []).map((n) => `#${n}`).join(", ") || "(none)";
+            const holders = (record.holders ?? []).map((n) => (typeof n === "number" ? `#${n}` : code(n))).join(", ") || "(none)";
             const position = ctx.queue ? ` — position ${ctx.queue.position} of ${ctx.queue.length}` : "";
             lines.push(
                 `### ⏳ Queued: all ${ctx.limit} PR environment slots are in use${position}`,

@@ -8,7 +8,7 @@ import { Octokit } from "@octokit/rest";
 import type { CommitStatus } from "../build/status";
 import { UsageError } from "../cli/runtime";
 import type { CommentLike } from "./comment";
-import { deployWorkflowFile } from "./naming";
+import { branchDeployWorkflowFile, deployWorkflowFile } from "./naming";
 import type { PrGitHub, PullRequest } from "./ports";
 
 const isStatus = (err: unknown, status: number) => (err as { status?: number }).status === status;
@@ -103,6 +103,22 @@ export class OctokitGitHub implements PrGitHub {
             description: status.description,
             target_url: status.targetUrl,
         });
+    }
+
+    async listBranches(): Promise<{ name: string; sha: string }[]> {
+        const branches = await this.octokit.paginate(this.octokit.rest.repos.listBranches, { ...this.repo, per_page: 100 });
+        return branches.map((b) => ({ name: b.name, sha: b.commit.sha }));
+    }
+
+    /** GET /repos/{owner}/{repo}/commits/{ref}/statuses lists the newest first. */
+    async latestStatus(sha: string, context: string): Promise<{ state: string; description: string; createdAt: string } | undefined> {
+        const { data } = await this.octokit.rest.repos.listCommitStatusesForRef({ ...this.repo, ref: sha, per_page: 100 });
+        const found = data.find((s) => s.context === context);
+        return found ? { state: found.state, description: found.description ?? "", createdAt: found.created_at } : undefined;
+    }
+
+    async dispatchBranchDeploy(branch: string): Promise<void> {
+        await this.octokit.rest.actions.createWorkflowDispatch({ ...this.repo, workflow_id: branchDeployWorkflowFile, ref: branch });
     }
 
     async dispatchDeploy(pr: number): Promise<void> {

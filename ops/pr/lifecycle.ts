@@ -15,11 +15,12 @@ import { buildStatus, CommitStatus, failedStatus, pendingStatus } from "../build
 import { compileIgnorePatterns, parseOdooTestLog, summaryLine, TestLogResult } from "../build/testLog";
 import { CliError, Progress, UsageError } from "../cli/runtime";
 import { CommentContext, pickStickyComment, renderComment } from "./comment";
-import { prLabels, prStackName } from "./naming";
+import { branchEnvironmentId, branchGetsEnvironment, describeEnvironment, EnvironmentId, prLabels, prStackName } from "./naming";
 import type { Clock, PrDeployment, PrGitHub, PrStackBackend } from "./ports";
 import { choosePromotions, confirmReservation, decideAdmission, QueueEntry, queuePosition } from "./queue";
 import { EnvironmentRecord, parseMarker, TestSummary } from "./record";
-import { planSweep, PullState, SweepAction, SweepReason } from "./sweep";
+import { BranchState, planSweep, PullState, SweepAction, SweepReason } from "./sweep";
+import { statusContext } from "../build/status";
 
 /** Platform-wide PR settings (Pulumi.pr.yaml). */
 export interface PrPlatform {
@@ -28,6 +29,8 @@ export interface PrPlatform {
     sharedStack?: string;
     /** Log records that are not warnings or errors in a test run (odoo-platform:testLogIgnore). */
     testLogIgnore?: string[];
+    /** Branch name patterns that get an environment (odoo-platform:branchEnvironments). */
+    branchEnvironments?: string[];
 }
 
 /** What a given build of a PR will look like (from the program's own naming). */
@@ -43,7 +46,7 @@ export interface LifecycleDeps {
     clock: Clock;
     platform: () => PrPlatform;
     /** Host names and database of a build, before it is deployed (throws on invalid input). */
-    view: (build: { pr: number; sha: string; branch: string; image?: string }) => PrView;
+    view: (build: { pr: EnvironmentId; sha: string; branch: string; image?: string }) => PrView;
     progress: Progress;
     adminLogin: string;
     mailCatcherUser: string;
@@ -70,7 +73,7 @@ export function testSummary(result: TestLogResult, container?: string): TestSumm
 }
 
 /** Reads and judges the build's test log; undefined when the build tested nothing. */
-async function judgeTests(deps: LifecycleDeps, pr: number, deployment: PrDeployment): Promise<TestLogResult | undefined> {
+export async function judgeTests(deps: LifecycleDeps, pr: EnvironmentId, deployment: PrDeployment): Promise<TestLogResult | undefined> {
     if (!deployment.tests) return undefined;
     deps.progress.step(`reading the test log of ${deployment.tests.container}`);
     const log = await deps.backend.testLog(pr, deployment.tests.container);
@@ -80,7 +83,7 @@ async function judgeTests(deps: LifecycleDeps, pr: number, deployment: PrDeploym
 }
 
 /** A status is a report, not a step of the deploy: failing to post it is said, not fatal. */
-async function postStatus(deps: LifecycleDeps, status: CommitStatus): Promise<void> {
+export async function postStatus(deps: LifecycleDeps, status: CommitStatus): Promise<void> {
     try {
         await deps.github.setCommitStatus(status);
     } catch (err) {
@@ -122,24 +125,47 @@ async function writeSticky(deps: LifecycleDeps, sticky: Sticky, record: Environm
 // --------------------------------------------------------------------------------------------
 // The queue.
 
-async function queueEntries(deps: LifecycleDeps, exclude?: number): Promise<QueueEntry[]> {
+/** Description of a queued branch environment's pending status: it is the queue's record. */
+export const queuedStatusPrefix = "queued:";
+
+/**
+ * Branches waiting for a slot: pushed branches matching the patterns whose head carries a pending
+ * `queued:` status of their environment (queued since that status was written).
+ */
+export async function queuedBranches(deps: LifecycleDeps, exclude?: EnvironmentId): Promise<QueueEntry[]> {
+    const patterns = deps.platform().branchEnvironments ?? [];
+    if (!patterns.length) return [];
+    const entries: QueueEntry[] = [];
+    for (const branch of await deps.github.listBranches()) {
+        if (!branchGetsEnvironment(branch.name, patterns)) continue;
+        const id = branchEnvironmentId(branch.name);
+        if (id === exclude || entries.some((e) => e.pr === id)) continue;
+        const status = await deps.github.latestStatus(branch.sha, statusContext(id));
+        if (status?.state === "pending" && status.description.startsWith(queuedStatusPrefix)) entries.push({ pr: id, branch: branch.name, queuedAt: status.createdAt });
+    }
+    return entries;
+}
+
+export async function queueEntries(deps: LifecycleDeps, exclude?: EnvironmentId): Promise<QueueEntry[]> {
     const entries: QueueEntry[] = [];
     for (const pr of await deps.github.listOpenPullsWithLabel(prLabels.queued)) {
         if (pr === exclude) continue;
         const { record } = await readSticky(deps, pr);
         if (!record || record.state === "queued") entries.push({ pr, queuedAt: record?.queuedAt });
     }
-    return entries;
+    return [...entries, ...(await queuedBranches(deps, exclude))];
 }
 
-/** Hands free slots to the PRs first in line, by dispatching their deploy workflow. */
-async function promoteQueued(deps: LifecycleDeps, exclude?: number): Promise<number[]> {
+/** Hands free slots to the environments first in line, by dispatching their deploy workflow. */
+export async function promoteQueued(deps: LifecycleDeps, exclude?: EnvironmentId): Promise<EnvironmentId[]> {
     const free = deps.platform().limit - (await deps.backend.list()).length;
     if (free <= 0) return [];
-    const chosen = choosePromotions(await queueEntries(deps, exclude), free);
-    for (const pr of chosen) {
-        deps.progress.step(`slot free: dispatching the deploy of queued PR #${pr}`);
-        await deps.github.dispatchDeploy(pr);
+    const entries = await queueEntries(deps, exclude);
+    const chosen = choosePromotions(entries, free);
+    for (const id of chosen) {
+        deps.progress.step(`slot free: dispatching the deploy of queued ${describeEnvironment(id)}`);
+        if (typeof id === "number") await deps.github.dispatchDeploy(id);
+        else await deps.github.dispatchBranchDeploy(entries.find((e) => e.pr === id)!.branch!);
     }
     return chosen;
 }
@@ -165,8 +191,8 @@ export interface UpReport {
     url?: string;
     mailCatcherUrl?: string;
     database?: string;
-    /** PRs holding the slots (queued outcome). */
-    holders?: number[];
+    /** Environments holding the slots (queued outcome). */
+    holders?: EnvironmentId[];
     position?: { position: number; length: number };
     /** The build's tests (deployed outcome). */
     tests?: TestSummary & { tests: number; failed: number; errors: number; warnings: number };
@@ -271,7 +297,7 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
     };
 }
 
-function firstLine(text: string): string {
+export function firstLine(text: string): string {
     const line = text.split("\n").map((l) => l.trim()).find((l) => l.length > 0) ?? "unknown error";
     return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
@@ -284,8 +310,8 @@ export interface DownReport {
     stack: string;
     destroyed: boolean;
     reason: string;
-    /** Queued PRs whose deploy was dispatched into the freed slot. */
-    promoted: number[];
+    /** Queued environments whose deploy was dispatched into the freed slot. */
+    promoted: EnvironmentId[];
 }
 
 const reasonText: Record<SweepReason, (ttlHours: number) => string> = {
@@ -294,6 +320,8 @@ const reasonText: Record<SweepReason, (ttlHours: number) => string> = {
     "no-such-pr": () => "the pull request no longer exists",
     idle: (ttl) => `no push for ${ttl} h`,
     "abandoned-reservation": () => "an abandoned reservation was cleaned up",
+    "branch-deleted": () => "the branch was deleted",
+    "branch-unmatched": () => "the branch no longer matches odoo-platform:branchEnvironments",
 };
 
 /** Removes PR `pr`'s environment (idempotent) and hands its slot on. */
@@ -328,19 +356,34 @@ export interface SweepReport {
     dryRun: boolean;
     stacks: number;
     actions: SweepAction[];
-    /** Queued PRs dispatched (or, in a dry run, that would be). */
-    promoted: number[];
-    failures: { pr: number; error: string }[];
+    /** Queued environments dispatched (or, in a dry run, that would be). */
+    promoted: EnvironmentId[];
+    failures: { pr: EnvironmentId; error: string }[];
 }
 
 export async function prSweep(deps: LifecycleDeps, input: { dryRun: boolean }): Promise<SweepReport> {
     const platform = deps.platform();
-    deps.progress.step("listing PR stacks");
+    deps.progress.step("listing PR and branch environment stacks");
     const stacks = await deps.backend.list();
-    const pulls = new Map<number, PullState | null>();
+    const pulls = new Map<EnvironmentId, PullState | null>();
+    const branches = new Map<EnvironmentId, BranchState>();
     const failures: SweepReport["failures"] = [];
-    const heads = new Map<number, { headSha: string; headRef: string }>();
+    const heads = new Map<EnvironmentId, { headSha: string; headRef: string }>();
+    if (stacks.some((s) => typeof s.pr === "string")) {
+        try {
+            const patterns = platform.branchEnvironments ?? [];
+            const slugs = new Map<EnvironmentId, BranchState>();
+            for (const branch of await deps.github.listBranches()) {
+                const id = branchEnvironmentId(branch.name);
+                if (slugs.get(id) !== "active") slugs.set(id, branchGetsEnvironment(branch.name, patterns) ? "active" : "unmatched");
+            }
+            for (const stack of stacks) if (typeof stack.pr === "string") branches.set(stack.pr, slugs.get(stack.pr) ?? "deleted");
+        } catch (err) {
+            for (const stack of stacks) if (typeof stack.pr === "string") failures.push({ pr: stack.pr, error: `could not list the branches: ${(err as Error).message}` });
+        }
+    }
     for (const stack of stacks) {
+        if (typeof stack.pr === "string") continue;
         try {
             const pull = await deps.github.getPull(stack.pr);
             pulls.set(stack.pr, pull ? { state: pull.state, merged: pull.merged } : null);
@@ -349,7 +392,7 @@ export async function prSweep(deps: LifecycleDeps, input: { dryRun: boolean }): 
             failures.push({ pr: stack.pr, error: `could not read the pull request: ${(err as Error).message}` });
         }
     }
-    const actions = planSweep({ stacks, pulls, now: deps.clock.now(), ttlHours: platform.ttlHours });
+    const actions = planSweep({ stacks, pulls, branches, now: deps.clock.now(), ttlHours: platform.ttlHours });
     if (input.dryRun) {
         const free = platform.limit - (stacks.length - actions.length);
         const promoted = choosePromotions(await queueEntries(deps), free);
@@ -360,7 +403,7 @@ export async function prSweep(deps: LifecycleDeps, input: { dryRun: boolean }): 
             deps.progress.step(`removing ${action.stack}: ${action.detail}`);
             const result = await deps.backend.destroy(action.pr);
             const head = heads.get(action.pr);
-            if (head) await markRemoved(deps, action.pr, action.stack, reasonText[action.reason](platform.ttlHours), head, result === "destroyed");
+            if (head && typeof action.pr === "number") await markRemoved(deps, action.pr, action.stack, reasonText[action.reason](platform.ttlHours), head, result === "destroyed");
         } catch (err) {
             failures.push({ pr: action.pr, error: (err as Error).message });
         }

@@ -37,8 +37,8 @@ export interface EnvironmentRecord {
     image?: string;
     /** ISO time the PR joined the queue; kept across pushes, so a push does not lose its place. */
     queuedAt?: string;
-    /** PRs holding the slots when this one was queued. */
-    holders?: number[];
+    /** Environments holding the slots when this one was queued (PR numbers, br-<slug>). */
+    holders?: (number | string)[];
     /** ISO time of the last successful deploy. */
     deployedAt?: string;
     url?: string;
