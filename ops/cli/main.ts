@@ -3,6 +3,7 @@
  * folder under ops/ and registers itself here.
  */
 import { Command, CommanderError } from "commander";
+import { registerBuildCommands } from "../build/cli";
 import { registerDbCommands } from "../db/cli";
 import { registerEvidence } from "../evidence/cli";
 import { registerEvidencePrune } from "../evidence/pruneCli";
@@ -14,7 +15,7 @@ import { registerStagingCommands } from "../staging/cli";
 import { exitCodes } from "./runtime";
 
 /** Command groups, each `(program) => void`. Add a group by adding its register function. */
-const groups: ((program: Command) => void)[] = [registerEvidence, (program) => registerPromotion(program), registerEvidencePrune, registerPostmortem, registerPrCommands, registerBranchCommands, registerDbCommands, registerSnapshotCommands, registerStagingCommands];
+const groups: ((program: Command) => void)[] = [registerEvidence, (program) => registerPromotion(program), registerEvidencePrune, registerPostmortem, registerPrCommands, registerBranchCommands, registerBuildCommands, registerDbCommands, registerSnapshotCommands, registerStagingCommands];
 
 export function buildCli(): Command {
     const program = new Command("odoo-platform")
