@@ -12,7 +12,7 @@ import { AutomationBackend, policyPackDirs } from "./automation";
 import { branchDown, BranchDownReport, branchUp, BranchUpReport } from "./branch";
 import { githubFromEnvironment } from "./github";
 import { DownReport, LifecycleDeps, prDown, prSweep, prUp, SweepReport, UpReport } from "./lifecycle";
-import { describeEnvironment, prNumber } from "./naming";
+import { branchEnvironmentId, branchGetsEnvironment, describeEnvironment, prNumber } from "./naming";
 import { systemClock } from "./ports";
 import { prPlatformSettings, prStackSettings, projectDir } from "./settings";
 
@@ -172,6 +172,18 @@ export function registerPrCommands(program: Command): void {
 
 export function registerBranchCommands(program: Command): void {
     const branch = program.command("branch").description("Branch environments: pushed branches matching odoo-platform:branchEnvironments, with the PR lifecycle");
+
+    branch.command("match")
+        .description("does this branch get an environment (odoo-platform:branchEnvironments in Pulumi.pr.yaml)? prints true or false")
+        .requiredOption("--branch <name>", "the branch")
+        .option("--json", "print a JSON report")
+        .action(
+            action(async (opts: { branch: string; json?: boolean }): Promise<CommandResult> => {
+                const patterns = configured(() => prPlatformSettings()).branchEnvironments;
+                const matches = branchGetsEnvironment(opts.branch, patterns);
+                return { exitCode: 0, report: { branch: opts.branch, matches, patterns, environment: matches ? branchEnvironmentId(opts.branch) : null }, text: String(matches) };
+            }),
+        );
 
     branch.command("up")
         .description("Deploy (or queue) the environment of a pushed branch, run its tests and set its commit status")

@@ -30,13 +30,20 @@ const normalizeRoot = (root: string) => root.replace(/\/+$/, "").replace(/^\.\//
 /** Modules of the repository, sorted by name; a name found under two roots keeps the first root (Odoo's addons-path order). */
 export function moduleLocations(repoDir: string, roots: string[] = defaultAddonsRoots): ModuleLocation[] {
     const found = new Map<string, ModuleLocation>();
+    // A checkout is data (a PR's files): a module reached through a link out of it is not one of its modules.
+    const top = fs.existsSync(repoDir) ? fs.realpathSync(repoDir) : path.resolve(repoDir);
+    const inside = (dir: string) => {
+        const real = fs.realpathSync(dir);
+        return real === top || real.startsWith(top + path.sep);
+    };
     for (const root of roots.map(normalizeRoot)) {
         const abs = path.join(repoDir, root);
         if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) continue;
         for (const name of fs.readdirSync(abs).sort()) {
             if (name.startsWith(".") || found.has(name)) continue;
             const dir = root === "." ? name : `${root}/${name}`;
-            if (fs.existsSync(path.join(repoDir, dir, "__manifest__.py"))) found.set(name, { name, path: dir, root });
+            const manifest = path.join(repoDir, dir, "__manifest__.py");
+            if (fs.existsSync(manifest) && inside(manifest)) found.set(name, { name, path: dir, root });
         }
     }
     return [...found.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -104,16 +104,27 @@ describe("workflows: pr-environment.yml", () => {
         assert.ok(!/secrets\.(?!GITHUB_TOKEN)/.test(text), "no repository secret in the job that runs the PR's Dockerfile");
     });
 
-    it("deploys from the base commit with `pr up`, never checking out the PR's code", () => {
+    it("deploys from the base commit with `pr up`; the PR's files are only data beside it, never run", () => {
         const deploy = wf.jobs.deploy;
-        const checkout = deploy.steps!.find((s) => s.uses?.startsWith("actions/checkout"))!;
-        assert.equal(checkout.with?.ref, "${{ github.event.pull_request.base.sha || github.sha }}");
-        for (const step of deploy.steps!) assert.doesNotMatch(String(step.with?.ref ?? ""), /head/, "no step checks out the PR head");
+        const checkouts = deploy.steps!.filter((s) => s.uses?.startsWith("actions/checkout"));
+        assert.equal(checkouts[0].with?.ref, "${{ github.event.pull_request.base.sha || github.sha }}");
+        assert.equal(checkouts[0].with?.path, undefined, "the platform code is the working directory");
+        // The PR head only lands in pr-source/, without credentials, where no step runs anything.
+        for (const step of checkouts.slice(1)) {
+            assert.equal(step.with?.path, "pr-source");
+            assert.equal(step.with?.["persist-credentials"], false);
+        }
+        for (const step of deploy.steps!) {
+            if (/head/.test(String(step.with?.ref ?? ""))) assert.equal(step.with?.path, "pr-source", "the PR head is checked out only as data");
+            assert.doesNotMatch(String((step as { "working-directory"?: string })["working-directory"] ?? ""), /pr-source/, "nothing runs in the PR's files");
+            assert.doesNotMatch(step.run ?? "", /pr-source\//, "no script reads or runs the PR's files");
+        }
+        assert.equal(deploy.steps!.find((s) => s.run?.includes("odoo-platform pr up"))!.env?.ODOO_PLATFORM_SOURCE_DIR, "pr-source");
         const up = deploy.steps!.find((s) => s.run?.includes("odoo-platform pr up"))!;
         assert.match(up.run!, /--branch "\$PR_BRANCH" --sha "\$PR_SHA" --image "\$PR_IMAGE"/);
         assert.match(up.run!, /--from-queue/);
         assert.equal(up.env?.PR_BRANCH, "${{ github.event.pull_request.head.ref }}");
-        assert.deepEqual(deploy.permissions, { contents: "read", packages: "read", "pull-requests": "write", issues: "write" });
+        assert.deepEqual(deploy.permissions, { contents: "read", packages: "read", "pull-requests": "write", issues: "write", statuses: "write" });
     });
 });
 
