@@ -47,6 +47,16 @@ describe("build steps in the plan", function () {
         assert.deepEqual((result.outputs.tests as Record<string, unknown>).modules, ["invoice_layout", "sale_custom"]);
     });
 
+    it("a branch environment (stack br-<slug>) plans like a PR: its host, database, labels and test step, every policy clean", async () => {
+        const result = await plan("br-feature-invoice", { env: ciEnv({ ODOO_PLATFORM_SOURCE_DIR: source, ODOO_PLATFORM_GIT_BRANCH: "feature/invoice" }) });
+        assert.equal(result.outputs.url, "https://br-feature-invoice.dev.insightpulseai.com");
+        assert.equal(result.outputs.databaseName, "odoo_br_feature_invoice");
+        const tests = one(result, containerType, "odoo-tests");
+        assert.equal((tests.inputs.command as string[])[(tests.inputs.command as string[]).indexOf("--database") + 1], "odoo_br_feature_invoice_tests");
+        assert.equal(labelsOf(one(result, containerType, "odoo-odoo"))["odoo-platform.branch-environment"], "feature-invoice");
+        assert.deepEqual(mandatoryViolations(result), []);
+    });
+
     it("a repository without modules plans no test step", async () => {
         const empty = fs.mkdtempSync(path.join(os.tmpdir(), "pr-empty-"));
         const result = await plan("pr-7", { env: ciEnv({ ODOO_PLATFORM_SOURCE_DIR: empty }) });
