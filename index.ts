@@ -120,9 +120,14 @@ if (stage === "staging" || (stage === "pr" && s.snapshotId)) {
     database = { kind: "container", image: s.postgresImage, slowQueryMs: s.slowQueryMs };
 }
 
-// --- The Odoo environment itself. Dev and PR databases are ours: install the repository's modules.
-const modules = stage === "dev" || stage === "pr" ? selectForStack(s, projectDir) : undefined;
-for (const warning of modules?.warnings ?? []) pulumi.log.warn(warning);
+// --- The modules of the repository at odoo-platform:repoDir (CI: the checkout being deployed, read as
+// --- data): dev and PR databases install them, builds test them, staging and production update
+// --- those whose checksum changed and install new ones.
+const modules = selectForStack(s, projectDir);
+for (const warning of modules.warnings) pulumi.log.warn(warning);
+const ownDatabase = stage === "dev" || stage === "pr";
+
+// --- The Odoo environment itself.
 const environment = new OdooEnvironment("odoo", {
     stage,
     names,
@@ -150,7 +155,9 @@ const environment = new OdooEnvironment("odoo", {
         sections: s.odooConfSections,
     },
     roles: { splitRoles: s.odooSplitRoles, cronThreads: s.odooCronThreads, queueJobRunner: s.odooQueueJobRunner },
-    modules: modules && { install: modules.install, unverified: modules.unverified, excluded: modules.excluded, missingDependencies: s.missingDependencies },
+    modules: ownDatabase ? { install: modules.install, unverified: modules.unverified, excluded: modules.excluded, missingDependencies: s.missingDependencies } : undefined,
+    tests: s.testsEnabled ? { modules: modules.install, tags: s.testTags, timeoutMinutes: s.testTimeoutMinutes } : undefined,
+    moduleUpdate: database.kind === "server" ? { install: modules.install, exclude: s.moduleChecksumExclude } : undefined,
 }, onDocker);
 
 // --- Shared per-host and per-project pieces.
@@ -229,6 +236,9 @@ export const adminLogin = environment.adminLogin;
 export const adminLoginPassword = environment.adminLoginPassword;
 /** Secret: the mail catcher UI's basic-auth password (user `mail`). */
 export const mailCatcherPassword = environment.mailCatcherPassword;
+/** The build's test step (container, exit code, modules, tags): `pr up` reads its log and posts the commit status. */
+export const tests = environment.tests;
+export const updateContainerName = environment.updateContainerName;
 /** What environments on this Docker host read through a StackReference (owners of a router only). */
 export const edge = edgeRouter ? sharedEdgeOutput({ endpoint: edgeRouter.endpoint, dockerHost: s.dockerHost, prParentDomain: stage === "staging" ? names.prParentDomain : undefined }) : null;
 export const sharedStack = stage === "pr" ? s.sharedStack : null;

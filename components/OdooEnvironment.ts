@@ -9,6 +9,8 @@
  *     sibling host behind basic auth;
  *   - the egress proxy (non-production): the only way out, for the allow-listed hosts;
  *   - a one-shot prepare container (volume ownership; install/update and admin password in dev/PR);
+ *   - the build steps (components/odooSteps.ts): the selected modules' tests in a fresh database
+ *     (dev/PR), the checksum-driven module update the new Odoo waits for (staging/production);
  *   - the Odoo container with a generated odoo.conf, ODOO_STAGE, health check, limits, restart policy
  *     and Traefik labels (host route, TLS, websocket route when workers > 0).
  *
@@ -24,6 +26,7 @@ import { egressProxyAlias, proxyEnvironment, squidConfig, squidConfigPath, tcpRe
 import { renderOdooConf } from "./odooConf";
 import { odooRoles } from "./odooRoles";
 import { postInitPython, PrepareModules, prepareScript } from "./odooInit";
+import { stepFailure, stepLabel, stepScript, stepScriptPath, testDatabaseName, testStepCommand, testStepCreateTimeout, updateStepCommand } from "./odooSteps";
 import { EdgeEndpoint, mailCatcherRoutingLabels, odooGeventPort, odooHttpPort, odooRoutingLabels, publicUrl } from "./routing";
 
 export { odooGeventPort, odooHttpPort };
@@ -96,6 +99,10 @@ export interface OdooEnvironmentArgs {
     conf?: { serverWideModules?: string[]; extraOptions?: Record<string, string | number | boolean>; sections?: Record<string, Record<string, string | number | boolean>> };
     /** Separate containers for crons and the queue_job runner (components/odooRoles.ts). */
     roles?: { splitRoles: boolean; cronThreads: number; queueJobRunner: boolean };
+    /** Run the selected modules' tests in a one-shot container (components/odooSteps.ts); none when no module. */
+    tests?: { modules: string[]; tags: string[]; timeoutMinutes: number };
+    /** Update the modules whose checksum changed before the new Odoo serves (components/odooSteps.ts). */
+    moduleUpdate?: { install: string[]; exclude: string[] };
 }
 
 export class OdooEnvironment extends pulumi.ComponentResource {
@@ -113,6 +120,10 @@ export class OdooEnvironment extends pulumi.ComponentResource {
     public readonly adminLoginPassword: pulumi.Output<string | null>;
     /** Password of the mail catcher UI (secret, user `mail`); null without a mail catcher. */
     public readonly mailCatcherPassword: pulumi.Output<string | null>;
+    /** The build's test step: its container (whose log is the test log), exit code and database; null without one. */
+    public readonly tests: pulumi.Output<{ container: string; exitCode: number | null; database: string; modules: string[]; tags: string } | null>;
+    /** Container of the module update step; null without one. */
+    public readonly updateContainerName: pulumi.Output<string | null>;
 
     constructor(name: string, args: OdooEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         validateArgs(args);
@@ -343,6 +354,58 @@ export class OdooEnvironment extends pulumi.ComponentResource {
             labels: roleLabels(containerRoles.odooInit),
         }, { ...named, dependsOn: odooDependsOn });
 
+        // --- Build steps (components/odooSteps.ts): the selected modules' tests, and the module
+        // --- update the new Odoo waits for.
+        const stepUploads = [confUpload, { file: stepScriptPath, content: stepScript() }];
+        const stepContainer = (step: string, command: string[]): docker.ContainerArgs => ({
+            name: `${names.prefix}-${step}`,
+            image: runImage,
+            command,
+            envs: proxyEnv,
+            uploads: stepUploads,
+            networksAdvanced: [{ name: internalNetwork.name }],
+            mustRun: false,
+            attach: true,
+            logs: false,
+            restart: "no",
+            memory: args.memoryMb,
+            cpus: String(args.cpus),
+            securityOpts: ["no-new-privileges:true"],
+            labels: roleLabels(containerRoles.odooInit, { [stepLabel]: step }),
+        });
+        let tests: pulumi.Output<{ container: string; exitCode: number | null; database: string; modules: string[]; tags: string } | null> = pulumi.output(null);
+        if (args.tests && args.tests.modules.length) {
+            const command = testStepCommand({ confPath: odooConfPath, database: names.database, ...args.tests });
+            const testRun = new docker.Container(`${name}-tests`, stepContainer("tests", command), {
+                ...named,
+                dependsOn: [...odooDependsOn, prepare],
+                customTimeouts: { create: testStepCreateTimeout(args.tests.timeoutMinutes) },
+            });
+            // A red build is the test result, not a failed deployment: the exit code is reported, not thrown.
+            tests = pulumi.all([testRun.name, testRun.exitCode]).apply(([container, exitCode]) => ({
+                container,
+                exitCode: exitCode ?? null,
+                database: testDatabaseName(names.database),
+                modules: [...args.tests!.modules].sort(),
+                tags: command[command.indexOf("--tags") + 1],
+            }));
+        }
+        let updateContainerName: pulumi.Output<string | null> = pulumi.output(null);
+        let updated: pulumi.Output<number> = pulumi.output(0);
+        const updateDependsOn: pulumi.Resource[] = [];
+        if (args.moduleUpdate) {
+            const update = new docker.Container(`${name}-update`, stepContainer("update", updateStepCommand({ confPath: odooConfPath, database: names.database, ...args.moduleUpdate })), {
+                ...named,
+                dependsOn: [...odooDependsOn, prepare],
+            });
+            updated = update.exitCode.apply((code) => {
+                if (code !== undefined && code !== null && code !== 0) throw new Error(stepFailure(name, "update", `${names.prefix}-update`, code));
+                return code ?? 0;
+            });
+            updateContainerName = update.name;
+            updateDependsOn.push(update);
+        }
+
         // --- Odoo.
         const command = roles[0].command;
         const env: pulumi.Input<string>[] = [`ODOO_STAGE=${stage}`, ...proxyEnv];
@@ -356,7 +419,7 @@ export class OdooEnvironment extends pulumi.ComponentResource {
             }
             return code ?? 0;
         });
-        const odooLabels = pulumi.all([edge, prepared]).apply(([e]) =>
+        const odooLabels = pulumi.all([edge, prepared, updated]).apply(([e]) =>
             roleLabels(containerRoles.odoo, odooRoutingLabels({ name: names.prefix, host: names.host, workers: args.workers, noIndex: nonProduction }, e)),
         );
         const odoo = new docker.Container(`${name}-odoo`, {
@@ -380,7 +443,7 @@ export class OdooEnvironment extends pulumi.ComponentResource {
             stopTimeout: 30,
             securityOpts: ["no-new-privileges:true"],
             labels: odooLabels,
-        }, { ...named, dependsOn: [...odooDependsOn, prepare] });
+        }, { ...named, dependsOn: [...odooDependsOn, prepare, ...updateDependsOn] });
 
         // Cron runner and queue_job runner (production, when asked): same image, data and network, not routed.
         for (const role of roles.slice(1)) {
@@ -412,6 +475,8 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         this.adminLogin = pulumi.output(args.database.kind === "container" ? adminLogin : null);
         this.adminLoginPassword = adminLoginPassword;
         this.mailCatcherPassword = mailCatcherPassword;
+        this.tests = tests;
+        this.updateContainerName = updateContainerName;
         this.registerOutputs({
             url: this.url,
             mailCatcherUrl: this.mailCatcherUrl,
@@ -424,6 +489,8 @@ export class OdooEnvironment extends pulumi.ComponentResource {
             adminLogin: this.adminLogin,
             adminLoginPassword: this.adminLoginPassword,
             mailCatcherPassword: this.mailCatcherPassword,
+            tests: this.tests,
+            updateContainerName: this.updateContainerName,
         });
     }
 }
@@ -448,6 +515,9 @@ function validateArgs(args: OdooEnvironmentArgs): void {
     if (args.devSourceDir && args.stage !== "dev") fail("devSourceDir", `is only for the dev stage, not ${args.stage}`);
     // Mail catcher, real relays and unpinned images outside their stage are the policy packs' call
     // (neutralization, contracts): they report them by name instead of failing the program here.
+    if (args.tests && !(Number.isInteger(args.tests.timeoutMinutes) && args.tests.timeoutMinutes > 0)) fail("tests.timeoutMinutes", `must be a whole number > 0, got ${args.tests.timeoutMinutes}`);
+    if (args.tests && !args.tests.tags.length) fail("tests.tags", "must list at least one tag");
+    if (args.moduleUpdate && args.database.kind !== "server") fail("moduleUpdate", "is for environments on the stage's database server; dev/PR databases are installed by the prepare step");
     if (args.buildContext && (args.stage === "staging" || args.stage === "production")) {
         fail("buildContext", `is for dev and PR stacks; ${args.stage} pulls an image pinned by digest`);
     }

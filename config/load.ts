@@ -180,7 +180,7 @@ export function resolveSettings(input: ConfigInput): StackSettings {
     }
 
     const prFromEnv = env.ODOO_PLATFORM_PR_NUMBER;
-    if (identity.stage === "pr" && prFromEnv && Number(prFromEnv) !== identity.prNumber) {
+    if (identity.stage === "pr" && identity.prNumber !== undefined && prFromEnv && Number(prFromEnv) !== identity.prNumber) {
         problems.push(`ODOO_PLATFORM_PR_NUMBER=${prFromEnv} does not match stack ${identity.stack}: select stack pr-${prFromEnv} instead`);
     }
     if (values.odooBuildContext !== undefined && (identity.stage === "staging" || identity.stage === "production")) {
@@ -225,6 +225,7 @@ export function resolveSettings(input: ConfigInput): StackSettings {
         stack: identity.stack,
         gitSha,
         prNumber: identity.prNumber,
+        branchEnvironment: identity.branchEnvironment,
         prTtlHours: identity.stage === "pr" ? settings.prTtlHours : undefined,
     });
     return { ...identity, settings, secretKeys, origins, names, labels, gitSha };

@@ -76,13 +76,14 @@ export function environmentNames(
     identity: StackIdentity,
     opts: { domain: string; branch?: string; hostOverride?: string; databaseOverride?: string },
 ): EnvironmentNames {
-    const { stage, stack, prNumber } = identity;
+    const { stage, stack, prNumber, branchEnvironment } = identity;
     const prParentDomain = `dev.${opts.domain}`;
     const prefix = `odoo-${stack}`;
     let host: string;
     let mailHost: string;
     if (stage === "pr") {
-        const label = prHostLabel(prNumber!, opts.branch ?? "");
+        // A branch environment's host is its stack name (br-<slug>), which fits with the -mail suffix.
+        const label = branchEnvironment !== undefined ? `br-${branchEnvironment}` : prHostLabel(prNumber!, opts.branch ?? "");
         host = `${label}.${prParentDomain}`;
         mailHost = `${label}${mailHostSuffix}.${prParentDomain}`;
     } else {
@@ -120,8 +121,9 @@ function defaultHost(stage: Exclude<Stage, "pr">, domain: string): string {
     }
 }
 
-/** `odoo_pr_<n>` for PR stacks, `odoo_<stage>` otherwise. */
+/** `odoo_pr_<n>` for PR stacks, `odoo_br_<slug>` for branch environments, `odoo_<stage>` otherwise. */
 export function databaseName(identity: StackIdentity): string {
+    if (identity.branchEnvironment !== undefined) return `odoo_br_${identity.branchEnvironment.replace(/-/g, "_")}`;
     return identity.stage === "pr" ? `odoo_pr_${identity.prNumber}` : `odoo_${identity.stage}`;
 }
 
@@ -131,6 +133,8 @@ export const labelKeys = {
     stack: "odoo-platform.stack",
     gitSha: "odoo-platform.git-sha",
     pr: "odoo-platform.pr",
+    /** The branch slug of a branch environment (instead of `pr`). */
+    branchEnvironment: "odoo-platform.branch-environment",
     ttlHours: "odoo-platform.ttl-hours",
     managedBy: "odoo-platform.managed-by",
     /** What a container is for: policies find the Odoo container, the mail catcher, the router … by it. */
@@ -159,6 +163,7 @@ export interface LabelInput {
     stack: string;
     gitSha: string;
     prNumber?: number;
+    branchEnvironment?: string;
     prTtlHours?: number;
 }
 
@@ -171,6 +176,7 @@ export function resourceLabels(input: LabelInput): Record<string, string> {
         [labelKeys.managedBy]: "pulumi",
     };
     if (input.prNumber !== undefined) labels[labelKeys.pr] = String(input.prNumber);
+    if (input.branchEnvironment !== undefined) labels[labelKeys.branchEnvironment] = input.branchEnvironment;
     if (input.prTtlHours !== undefined) labels[labelKeys.ttlHours] = String(input.prTtlHours);
     return labels;
 }

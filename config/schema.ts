@@ -673,6 +673,61 @@ export const configKeys = {
         defaults: everyStage(500),
     }),
 
+    // --- Builds: tests, module updates, branch environments -----------------------------------
+    testsEnabled: key({
+        description: "Run the selected modules' Odoo tests on every build, in a one-shot container against a fresh database (PR and branch environments).",
+        schema: z.boolean(),
+        coerce: "boolean",
+        source: "config",
+        defaults: { dev: false, pr: true, staging: false, production: false },
+    }),
+    testTags: key({
+        description: "Odoo --test-tags of a build: a bare tag is applied to each tested module (at_install → at_install/<module>); a full spec ([-][tag][/module][:class][.method]) is passed as written.",
+        schema: z.array(z.string().regex(/^[+-]?(\*|\w*)(\/[\w/.]*)?(:\w*)?(\.\w*)?$/, "must be an Odoo test tag or spec such as post_install, -at_install or /sale:TestSale.test_x")).min(1, "must list at least one tag"),
+        coerce: "list",
+        source: "config",
+        defaults: everyStage(["at_install", "post_install"]),
+        example: "[post_install, -/website:TestUi]",
+    }),
+    testTimeoutMinutes: key({
+        description: "Time limit of a build's test run; a run still going is stopped and the build is red.",
+        schema: positiveInt.max(240, "must be at most 240 minutes"),
+        coerce: "number",
+        source: "config",
+        defaults: everyStage(30),
+    }),
+    testLogIgnore: key({
+        description: "Regular expressions of log records that do not count as warnings or errors in a test run (checklog-odoo's --ignore).",
+        schema: z.array(z.string().refine((p) => { try { new RegExp(p); return true; } catch { return false; } }, "must be a valid regular expression")),
+        coerce: "list",
+        source: "config",
+        defaults: everyStage([] as string[]),
+        example: "[\"WARNING .* unknown parameter 'tracking'\"]",
+    }),
+    moduleChecksumExclude: key({
+        description: "Extra fnmatch patterns (relative to a module) left out of its update checksum, besides compiled files, .pot, static/, tests/ and hidden files.",
+        schema: z.array(z.string().min(1)),
+        coerce: "list",
+        source: "config",
+        defaults: everyStage([] as string[]),
+        example: "[\"data/demo_*.xml\"]",
+    }),
+    healthWindowSeconds: key({
+        description: "After an update, the new version must pass every health check for this long, or the update is reverted (backup restored, previous image redeployed).",
+        schema: positiveInt.max(3600, "must be at most 3600 seconds"),
+        coerce: "number",
+        source: "config",
+        defaults: { dev: 60, pr: 60, staging: 120, production: 300 },
+    }),
+    branchEnvironments: key({
+        description: "Branch name patterns (* matches within a segment, ** across /) whose pushes get an environment with the PR lifecycle; no branch does when empty.",
+        schema: z.array(z.string().regex(/^[A-Za-z0-9._\/*-]+$/, "must be a branch name pattern such as feature/* or release-**")),
+        coerce: "list",
+        source: "config",
+        defaults: everyStage([] as string[]),
+        example: "[\"feature/*\", \"hotfix/**\"]",
+    }),
+
     // --- PR environments ----------------------------------------------------------------------
     prTtlHours: key({
         description: "A PR environment idle longer than this is swept.",

@@ -3,11 +3,12 @@
  * folder under ops/ and registers itself here.
  */
 import { Command, CommanderError } from "commander";
+import { registerBuildCommands } from "../build/cli";
 import { registerDbCommands } from "../db/cli";
 import { registerEvidence } from "../evidence/cli";
 import { registerEvidencePrune } from "../evidence/pruneCli";
 import { registerPostmortem } from "../postmortem/cli";
-import { registerPrCommands } from "../pr/cli";
+import { registerBranchCommands, registerPrCommands } from "../pr/cli";
 import { registerPromotion } from "../promotion/cli";
 import { registerRepoCommands } from "../repo/cli";
 import { registerInit } from "../repo/initCli";
@@ -16,7 +17,7 @@ import { registerStagingCommands } from "../staging/cli";
 import { exitCodes } from "./runtime";
 
 /** Command groups, each `(program) => void`. Add a group by adding its register function. */
-const groups: ((program: Command) => void)[] = [registerEvidence, (program) => registerPromotion(program), registerEvidencePrune, registerPostmortem, registerPrCommands, registerDbCommands, registerSnapshotCommands, registerStagingCommands, registerRepoCommands, registerInit];
+const groups: ((program: Command) => void)[] = [registerEvidence, (program) => registerPromotion(program), registerEvidencePrune, registerPostmortem, registerPrCommands, registerBranchCommands, registerBuildCommands, registerDbCommands, registerSnapshotCommands, registerStagingCommands, registerRepoCommands, registerInit];
 
 export function buildCli(): Command {
     const program = new Command("odoo-platform")

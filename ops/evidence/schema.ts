@@ -31,7 +31,7 @@ export const evidenceColumns = {
     ],
     migrations: [
         "deployment_id", "environment", "database_name", "module", "version_before", "version_after", "state_before",
-        "state_after", "scripts", "seconds", "dry_run",
+        "state_after", "scripts", "seconds", "dry_run", "checksum_before", "checksum_after",
     ],
 } as const;
 

@@ -4,11 +4,12 @@
  * program, stack config and policy packs a person would run by hand.
  * Docs: https://www.pulumi.com/docs/using-pulumi/automation-api/
  */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConcurrentUpdateError, LocalWorkspace, OutputMap, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { CliError } from "../cli/runtime";
-import { prOfStack, prStackName } from "./naming";
+import { EnvironmentId, environmentOfStack, environmentStackName } from "./naming";
 import type { PrDeployment, PrStackBackend, PrStackConfig } from "./ports";
 import type { PrStackInfo } from "./queue";
 
@@ -42,13 +43,36 @@ export interface AutomationBackendOptions {
     policyPacks: string[];
     /** Where Pulumi's own progress goes (stderr). */
     onOutput: (text: string) => void;
+    /** Docker daemon of the PR stacks (odoo-platform:dockerHost): where the test container's log is read. */
+    dockerHost?: string;
+}
+
+/** `docker logs <container>` with stdout and stderr in the order Docker gives them. */
+export function dockerLogs(container: string, dockerHost?: string, timeoutMs = 120_000): Promise<string> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(container)) return Promise.reject(new Error(`"${container}" is not a container name`));
+    return new Promise((resolve, reject) => {
+        const child = spawn("sh", ["-c", 'exec docker logs "$0" 2>&1', container], {
+            env: { ...process.env, ...(dockerHost ? { DOCKER_HOST: dockerHost } : {}) },
+            stdio: ["ignore", "pipe", "ignore"],
+        });
+        const chunks: Buffer[] = [];
+        const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);
+        child.stdout.on("data", (c: Buffer) => chunks.push(c));
+        child.on("error", (err) => (clearTimeout(timer), reject(new Error(`docker logs ${container}: ${err.message} (is the docker CLI installed?)`))));
+        child.on("close", (code) => {
+            clearTimeout(timer);
+            const text = Buffer.concat(chunks).toString("utf8");
+            if (code === 0) resolve(text);
+            else reject(new Error(`docker logs ${container} exited with code ${code}: ${text.trim().split("\n").slice(-3).join(" ")}`));
+        });
+    });
 }
 
 export class AutomationBackend implements PrStackBackend {
     constructor(private readonly options: AutomationBackendOptions) {}
 
-    private stackName(pr: number): string {
-        return prStackName(pr, this.options.sharedStack);
+    private stackName(env: EnvironmentId): string {
+        return environmentStackName(env, this.options.sharedStack);
     }
 
     private async guard<T>(what: string, run: () => Promise<T>): Promise<T> {
@@ -69,7 +93,7 @@ export class AutomationBackend implements PrStackBackend {
             const summaries = await workspace.listStacks();
             const stacks: PrStackInfo[] = [];
             for (const summary of summaries) {
-                const pr = prOfStack(summary.name);
+                const pr = environmentOfStack(summary.name);
                 if (pr === undefined) continue;
                 const updated = summary.lastUpdate ? new Date(summary.lastUpdate) : undefined;
                 stacks.push({
@@ -84,18 +108,18 @@ export class AutomationBackend implements PrStackBackend {
         });
     }
 
-    async reserve(pr: number): Promise<void> {
+    async reserve(pr: EnvironmentId): Promise<void> {
         await this.guard(`reserving ${this.stackName(pr)}`, () => LocalWorkspace.createOrSelectStack({ stackName: this.stackName(pr), workDir: this.options.workDir }));
     }
 
-    async release(pr: number): Promise<void> {
+    async release(pr: EnvironmentId): Promise<void> {
         const own = (await this.list()).find((s) => s.pr === pr);
         if (!own || own.resourceCount > 0 || own.updating) return;
         const workspace = await LocalWorkspace.create({ workDir: this.options.workDir });
         await workspace.removeStack(this.stackName(pr));
     }
 
-    async deploy(pr: number, config: PrStackConfig): Promise<PrDeployment> {
+    async deploy(pr: EnvironmentId, config: PrStackConfig): Promise<PrDeployment> {
         return this.guard(`deploying ${this.stackName(pr)}`, async () => {
             const stack = await LocalWorkspace.createOrSelectStack({ stackName: this.stackName(pr), workDir: this.options.workDir });
             const values = prConfigValues(config);
@@ -112,14 +136,20 @@ export class AutomationBackend implements PrStackBackend {
             });
             const url = outputString(result.outputs, "url");
             if (!url) throw new Error(`stack ${this.stackName(pr)} deployed but exports no url`);
+            const tests = result.outputs.tests?.value as { container?: string; exitCode?: number | null } | null | undefined;
             return {
                 url,
                 mailCatcherUrl: outputString(result.outputs, "mailCatcherUrl"),
                 databaseName: outputString(result.outputs, "databaseName"),
                 imageReference: outputString(result.outputs, "imageReference"),
                 imageDigest: outputString(result.outputs, "imageDigest"),
+                tests: tests?.container ? { container: tests.container, exitCode: tests.exitCode ?? null } : undefined,
             };
         });
+    }
+
+    async testLog(_env: EnvironmentId, container: string): Promise<string> {
+        return dockerLogs(container, this.options.dockerHost);
     }
 
     private upOnce(stack: Stack) {
@@ -131,7 +161,7 @@ export class AutomationBackend implements PrStackBackend {
         });
     }
 
-    async destroy(pr: number): Promise<"destroyed" | "absent"> {
+    async destroy(pr: EnvironmentId): Promise<"destroyed" | "absent"> {
         return this.guard(`destroying ${this.stackName(pr)}`, async () => {
             let stack: Stack;
             try {

@@ -4,19 +4,23 @@
  * same credentials (PULUMI_ACCESS_TOKEN, GITHUB_TOKEN, GITHUB_REPOSITORY).
  */
 import type { Command } from "commander";
+import * as fs from "node:fs";
 import { ConfigError } from "../../config/load";
 import { adminLogin, mailCatcherUser } from "../../components/OdooEnvironment";
 import { action, CommandResult, progress, UsageError } from "../cli/runtime";
 import { AutomationBackend, policyPackDirs } from "./automation";
+import { branchDown, BranchDownReport, branchUp, BranchUpReport } from "./branch";
 import { githubFromEnvironment } from "./github";
 import { DownReport, LifecycleDeps, prDown, prSweep, prUp, SweepReport, UpReport } from "./lifecycle";
-import { prNumber } from "./naming";
+import { branchEnvironmentId, branchGetsEnvironment, describeEnvironment, prNumber } from "./naming";
 import { systemClock } from "./ports";
 import { prPlatformSettings, prStackSettings, projectDir } from "./settings";
 
 interface CommonOptions {
     json?: boolean;
     repo?: string;
+    /** File the build's full test log is written to (the workflow keeps it as an artifact). */
+    testLog?: string;
 }
 
 function configured<T>(read: () => T): T {
@@ -61,6 +65,7 @@ function realDeps(task: string, opts: CommonOptions): LifecycleDeps {
         sharedStack: platform.sharedStack,
         policyPacks: policyPackDirs(projectDir),
         onOutput: (text) => process.stderr.write(text),
+        dockerHost: platform.dockerHost,
     });
     return {
         backend,
@@ -75,30 +80,46 @@ function realDeps(task: string, opts: CommonOptions): LifecycleDeps {
         progress: progress(task),
         adminLogin,
         mailCatcherUser,
+        onTestLog: opts.testLog ? (log) => fs.writeFileSync(opts.testLog!, log) : undefined,
     };
 }
 
 export function renderUp(report: UpReport): string {
     switch (report.outcome) {
-        case "deployed":
-            return `PR #${report.pr} deployed (${report.stack}, ${report.sha?.slice(0, 12)})\n  Odoo:         ${report.url}\n  Mail catcher: ${report.mailCatcherUrl ?? "-"}\n  Database:     ${report.database ?? "-"}`;
+        case "deployed": {
+            const tests = report.tests ? `${report.tests.verdict}: ${report.tests.line}${report.tests.firstFailure ? ` (first failure: ${report.tests.firstFailure.test})` : ""}` : "no module to test";
+            return `PR #${report.pr} deployed (${report.stack}, ${report.sha?.slice(0, 12)})\n  Odoo:         ${report.url}\n  Mail catcher: ${report.mailCatcherUrl ?? "-"}\n  Database:     ${report.database ?? "-"}\n  Tests:        ${tests}`;
+        }
         case "queued":
-            return `PR #${report.pr} queued (position ${report.position?.position} of ${report.position?.length}); slots held by ${(report.holders ?? []).map((n) => `#${n}`).join(", ")}`;
+            return `PR #${report.pr} queued (position ${report.position?.position} of ${report.position?.length}); slots held by ${(report.holders ?? []).map(describeEnvironment).join(", ")}`;
         case "skipped":
             return `PR #${report.pr} not deployed: ${report.reason}`;
     }
 }
 
+export function renderBranchUp(report: BranchUpReport): string {
+    switch (report.outcome) {
+        case "deployed": {
+            const tests = report.tests ? `${report.tests.verdict}: ${report.tests.line}${report.tests.firstFailure ? ` (first failure: ${report.tests.firstFailure.test})` : ""}` : "no module to test";
+            return `branch ${report.branch} deployed as ${report.environment} (${report.stack}, ${report.sha.slice(0, 12)})\n  Odoo:         ${report.url}\n  Mail catcher: ${report.mailCatcherUrl ?? "-"}\n  Tests:        ${tests}`;
+        }
+        case "queued":
+            return `branch ${report.branch} queued as ${report.environment} (position ${report.position?.position} of ${report.position?.length})`;
+        case "skipped":
+            return `branch ${report.branch} not deployed: ${report.reason}`;
+    }
+}
+
 export function renderDown(report: DownReport): string {
-    const promoted = report.promoted.length ? `\n  freed slot handed to ${report.promoted.map((n) => `#${n}`).join(", ")}` : "";
+    const promoted = report.promoted.length ? `\n  freed slot handed to ${report.promoted.map(describeEnvironment).join(", ")}` : "";
     return `${report.destroyed ? `${report.stack} destroyed` : `${report.stack} did not exist: nothing to destroy`} (${report.reason})${promoted}`;
 }
 
 export function renderSweep(report: SweepReport): string {
     const lines = [`${report.dryRun ? "Would remove" : "Removed"} ${report.actions.length} of ${report.stacks} PR stack(s):`];
     for (const a of report.actions) lines.push(`  ${a.stack}: ${a.reason} — ${a.detail}`);
-    if (report.promoted.length) lines.push(`${report.dryRun ? "Would dispatch" : "Dispatched"} queued PR(s): ${report.promoted.map((n) => `#${n}`).join(", ")}`);
-    for (const f of report.failures) lines.push(`  ✗ PR #${f.pr}: ${f.error}`);
+    if (report.promoted.length) lines.push(`${report.dryRun ? "Would dispatch" : "Dispatched"} queued environment(s): ${report.promoted.map(describeEnvironment).join(", ")}`);
+    for (const f of report.failures) lines.push(`  ✗ ${describeEnvironment(f.pr)}: ${f.error}`);
     return lines.join("\n");
 }
 
@@ -112,13 +133,15 @@ export function registerPrCommands(program: Command): void {
         .option("--sha <sha>", "commit to deploy")
         .option("--image <ref>", "image CI built for the commit, by digest (default: Pulumi.pr.yaml's odooImage)")
         .option("--from-queue", "deploy the build recorded in the PR's queued comment (dispatched when a slot frees)")
+        .option("--test-log <file>", "write the build's full test log to this file")
         .option("--repo <owner/name>", "repository (default: GITHUB_REPOSITORY)")
         .option("--json", "print a JSON report")
         .action(
             action(async (opts: CommonOptions & { pr: string; branch?: string; sha?: string; image?: string; fromQueue?: boolean }): Promise<CommandResult> => {
                 const number = parsePr(opts.pr);
                 const report = await guarded(() => prUp(realDeps("pr up", opts), { pr: number, branch: opts.branch, sha: opts.sha, image: opts.image, fromQueue: opts.fromQueue }));
-                return { exitCode: 0, report, text: renderUp(report) };
+                // A red build fails the job too, so the run's own check agrees with the commit status.
+                return { exitCode: report.tests?.verdict === "red" ? 1 : 0, report, text: renderUp(report) };
             }),
         );
 
@@ -143,6 +166,49 @@ export function registerPrCommands(program: Command): void {
             action(async (opts: CommonOptions & { dryRun?: boolean }): Promise<CommandResult> => {
                 const report = await guarded(() => prSweep(realDeps("pr sweep", opts), { dryRun: !!opts.dryRun }));
                 return { exitCode: report.failures.length ? 1 : 0, report, text: renderSweep(report) };
+            }),
+        );
+}
+
+export function registerBranchCommands(program: Command): void {
+    const branch = program.command("branch").description("Branch environments: pushed branches matching odoo-platform:branchEnvironments, with the PR lifecycle");
+
+    branch.command("match")
+        .description("does this branch get an environment (odoo-platform:branchEnvironments in Pulumi.pr.yaml)? prints true or false")
+        .requiredOption("--branch <name>", "the branch")
+        .option("--json", "print a JSON report")
+        .action(
+            action(async (opts: { branch: string; json?: boolean }): Promise<CommandResult> => {
+                const patterns = configured(() => prPlatformSettings()).branchEnvironments;
+                const matches = branchGetsEnvironment(opts.branch, patterns);
+                return { exitCode: 0, report: { branch: opts.branch, matches, patterns, environment: matches ? branchEnvironmentId(opts.branch) : null }, text: String(matches) };
+            }),
+        );
+
+    branch.command("up")
+        .description("Deploy (or queue) the environment of a pushed branch, run its tests and set its commit status")
+        .requiredOption("--branch <name>", "the pushed branch")
+        .requiredOption("--sha <sha>", "its head commit")
+        .option("--image <ref>", "image CI built for the commit, by digest (default: Pulumi.pr.yaml's odooImage)")
+        .option("--test-log <file>", "write the build's full test log to this file")
+        .option("--repo <owner/name>", "repository (default: GITHUB_REPOSITORY)")
+        .option("--json", "print a JSON report")
+        .action(
+            action(async (opts: CommonOptions & { branch: string; sha: string; image?: string }): Promise<CommandResult> => {
+                const report = await guarded(() => branchUp(realDeps("branch up", opts), { branch: opts.branch, sha: opts.sha, image: opts.image }));
+                return { exitCode: report.tests?.verdict === "red" ? 1 : 0, report, text: renderBranchUp(report) };
+            }),
+        );
+
+    branch.command("down")
+        .description("Destroy a branch's environment (its branch was deleted) and hand its slot on (idempotent)")
+        .requiredOption("--branch <name>", "the branch")
+        .option("--repo <owner/name>", "repository (default: GITHUB_REPOSITORY)")
+        .option("--json", "print a JSON report")
+        .action(
+            action(async (opts: CommonOptions & { branch: string }): Promise<CommandResult> => {
+                const report: BranchDownReport = await guarded(() => branchDown(realDeps("branch down", opts), { branch: opts.branch }));
+                return { exitCode: 0, report, text: `${report.destroyed ? `${report.stack} destroyed` : `${report.stack} did not exist: nothing to destroy`}${report.promoted.length ? `; freed slot handed to ${report.promoted.join(", ")}` : ""}` };
             }),
         );
 }

@@ -6,7 +6,7 @@
  * Never in the comment: any password. It says where to read them (a Pulumi stack output that
  * needs access to the stack's secrets).
  */
-import { encodeMarker, EnvironmentRecord, hasMarker } from "./record";
+import { encodeMarker, EnvironmentRecord, hasMarker, TestSummary } from "./record";
 
 export interface CommentContext {
     /** A PR environment idle this long is removed. */
@@ -39,15 +39,45 @@ function secretCommand(output: string, stack: string): string {
     return code(`pulumi stack output ${output} --show-secrets -s ${stack}`);
 }
 
+const verdictIcon = { green: "🟢", yellow: "🟡", red: "🔴" } as const;
+/** Longest traceback quoted in the comment (the whole log is in the workflow run). */
+export const maxTracebackLines = 25;
+
+/** A fenced block that no backtick run inside the text can close. */
+function fenced(text: string): string {
+    const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = "`".repeat(longest + 1);
+    return `${fence}text\n${text}\n${fence}`;
+}
+
+/** The tests row of the table and, on a red build, the first failure with its traceback. */
+export function renderTests(tests: TestSummary | undefined, runUrl?: string): { row: string; details: string[] } {
+    if (!tests) return { row: "| **Tests** | no module of this repository to test |", details: [] };
+    const row = `| **Tests** | ${verdictIcon[tests.verdict]} ${escapeMarkdown(tests.line)}${runUrl ? ` — [log](${runUrl})` : ""} |`;
+    const details: string[] = [];
+    if (tests.firstFailure) {
+        const lines = tests.firstFailure.traceback.split("\n");
+        const shown = lines.length > maxTracebackLines ? [...lines.slice(0, maxTracebackLines), `… ${lines.length - maxTracebackLines} more line(s) in the log`] : lines;
+        details.push("", `**First failure:** ${code(tests.firstFailure.test)}`, "", fenced(shown.join("\n")));
+    } else if (tests.verdict !== "green" && tests.samples?.length) {
+        details.push("", `**${tests.verdict === "red" ? "Why it is red" : "Warnings"}:** ${escapeMarkdown(tests.reasons.join("; "))}`, "", fenced(tests.samples.join("\n")));
+    }
+    if (tests.verdict !== "green") details.push("", "How to read and rerun a red build: docs/deployment/BUILDS.md.");
+    return { row, details };
+}
+
 /** The full comment body: marker first, then what a reviewer needs. */
 export function renderComment(record: EnvironmentRecord, ctx: CommentContext): string {
     const lines: string[] = [encodeMarker(record)];
     const branch = escapeMarkdown(record.branch);
     const run = record.runUrl ? ` ([workflow run](${record.runUrl}))` : "";
     switch (record.state) {
-        case "deployed":
+        case "deployed": {
+            const tests = renderTests(record.tests, record.runUrl);
             lines.push(
-                `### 🟢 PR environment for #${record.pr} is up`,
+                record.tests?.verdict === "red"
+                    ? `### 🔴 PR environment for #${record.pr} is up, and its tests fail`
+                    : `### ${verdictIcon[record.tests?.verdict ?? "green"]} PR environment for #${record.pr} is up`,
                 "",
                 "| | |",
                 "|---|---|",
@@ -58,14 +88,17 @@ export function renderComment(record: EnvironmentRecord, ctx: CommentContext): s
                 `| **Database** | ${code(record.database ?? "?")} (fresh, with demo data; no production data) |`,
                 `| **Build** | ${commitLink(record, ctx)} on ${branch}${record.image ? ` — image ${code(record.image)}` : ""} |`,
                 `| **Last deploy** | ${record.deployedAt ?? "?"}${run} |`,
+                tests.row,
+                ...tests.details,
                 "",
                 `Every push redeploys this environment. It is removed when the PR is closed or merged, or after ${ctx.ttlHours} h without a push.`,
                 "Outbound internet is blocked except for the configured allow-list; see docs/architecture/PR_RUNTIME_CONTRACT.md.",
             );
             break;
+        }
         case "deploying":
             lines.push(
-                `### 🟡 Deploying ${commitLink(record, ctx)} (${branch})${run}`,
+                `### 🟡 Deploying and testing ${commitLink(record, ctx)} (${branch})${run}`,
                 "",
                 record.url ? `The environment will be at ${record.url} (mail catcher: ${record.mailCatcherUrl ?? "none"}).` : "",
                 record.deployedAt ? `The previous build (deployed ${record.deployedAt}) keeps serving until this one is ready.` : "",
@@ -81,7 +114,7 @@ export function renderComment(record: EnvironmentRecord, ctx: CommentContext): s
             );
             break;
         case "queued": {
-            const holders = (record.holders ?? []).map((n) => `#${n}`).join(", ") || "(none)";
+            const holders = (record.holders ?? []).map((n) => (typeof n === "number" ? `#${n}` : code(n))).join(", ") || "(none)";
             const position = ctx.queue ? ` — position ${ctx.queue.position} of ${ctx.queue.length}` : "";
             lines.push(
                 `### ⏳ Queued: all ${ctx.limit} PR environment slots are in use${position}`,

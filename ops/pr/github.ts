@@ -1,13 +1,14 @@
 /**
  * The GitHub side of the PR lifecycle on Octokit (@octokit/rest): pull requests, the sticky
- * comment, the queue labels and the dispatch of a queued PR's deploy. Thin: one REST call per
- * method. Token: GITHUB_TOKEN (the workflow's, with pull-requests/issues write and, to dispatch,
- * actions write).
+ * comment, the queue labels, commit statuses and the dispatch of a queued PR's deploy. Thin: one
+ * REST call per method. Token: GITHUB_TOKEN (the workflow's, with pull-requests/issues write,
+ * statuses write and, to dispatch, actions write).
  */
 import { Octokit } from "@octokit/rest";
+import type { CommitStatus } from "../build/status";
 import { UsageError } from "../cli/runtime";
 import type { CommentLike } from "./comment";
-import { deployWorkflowFile } from "./naming";
+import { branchDeployWorkflowFile, deployWorkflowFile } from "./naming";
 import type { PrGitHub, PullRequest } from "./ports";
 
 const isStatus = (err: unknown, status: number) => (err as { status?: number }).status === status;
@@ -90,6 +91,34 @@ export class OctokitGitHub implements PrGitHub {
     async listOpenPullsWithLabel(label: string): Promise<number[]> {
         const issues = await this.octokit.paginate(this.octokit.rest.issues.listForRepo, { ...this.repo, state: "open", labels: label, per_page: 100 });
         return issues.filter((i) => i.pull_request).map((i) => i.number);
+    }
+
+    /** POST /repos/{owner}/{repo}/statuses/{sha}. */
+    async setCommitStatus(status: CommitStatus): Promise<void> {
+        await this.octokit.rest.repos.createCommitStatus({
+            ...this.repo,
+            sha: status.sha,
+            state: status.state,
+            context: status.context,
+            description: status.description,
+            target_url: status.targetUrl,
+        });
+    }
+
+    async listBranches(): Promise<{ name: string; sha: string }[]> {
+        const branches = await this.octokit.paginate(this.octokit.rest.repos.listBranches, { ...this.repo, per_page: 100 });
+        return branches.map((b) => ({ name: b.name, sha: b.commit.sha }));
+    }
+
+    /** GET /repos/{owner}/{repo}/commits/{ref}/statuses lists the newest first. */
+    async latestStatus(sha: string, context: string): Promise<{ state: string; description: string; createdAt: string } | undefined> {
+        const { data } = await this.octokit.rest.repos.listCommitStatusesForRef({ ...this.repo, ref: sha, per_page: 100 });
+        const found = data.find((s) => s.context === context);
+        return found ? { state: found.state, description: found.description ?? "", createdAt: found.created_at } : undefined;
+    }
+
+    async dispatchBranchDeploy(branch: string): Promise<void> {
+        await this.octokit.rest.actions.createWorkflowDispatch({ ...this.repo, workflow_id: branchDeployWorkflowFile, ref: branch });
     }
 
     async dispatchDeploy(pr: number): Promise<void> {

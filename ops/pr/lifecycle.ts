@@ -3,25 +3,34 @@
  * pure function (queue.ts, sweep.ts, comment.ts) and every side effect goes through the two ports
  * (ports.ts), so the tests run the whole lifecycle against in-memory fakes.
  *
- *   up     reserve a slot (or queue), write "deploying", run `pulumi up` with the policy packs,
- *          write "deployed" (or "failed") — always in the one sticky comment.
+ *   up     reserve a slot (or queue), write "deploying", run `pulumi up` with the policy packs (the
+ *          build's test step runs inside it), read and judge the test log, write "deployed" (or
+ *          "failed") in the one sticky comment and the same summary as the commit status
+ *          `odoo-platform/pr-<n>` (pending, then success or failure).
  *   down   destroy and remove the stack (idempotent), mark the comment "removed", hand the freed
  *          slot to the first queued PR.
  *   sweep  remove the stacks of closed/merged/missing PRs and idle ones, then promote queued PRs.
  */
+import { buildStatus, CommitStatus, failedStatus, pendingStatus } from "../build/status";
+import { compileIgnorePatterns, parseOdooTestLog, summaryLine, TestLogResult } from "../build/testLog";
 import { CliError, Progress, UsageError } from "../cli/runtime";
 import { CommentContext, pickStickyComment, renderComment } from "./comment";
-import { prLabels, prStackName } from "./naming";
+import { branchEnvironmentId, branchGetsEnvironment, describeEnvironment, EnvironmentId, prLabels, prStackName } from "./naming";
 import type { Clock, PrDeployment, PrGitHub, PrStackBackend } from "./ports";
 import { choosePromotions, confirmReservation, decideAdmission, QueueEntry, queuePosition } from "./queue";
-import { EnvironmentRecord, parseMarker } from "./record";
-import { planSweep, PullState, SweepAction, SweepReason } from "./sweep";
+import { EnvironmentRecord, parseMarker, TestSummary } from "./record";
+import { BranchState, planSweep, PullState, SweepAction, SweepReason } from "./sweep";
+import { statusContext } from "../build/status";
 
 /** Platform-wide PR settings (Pulumi.pr.yaml). */
 export interface PrPlatform {
     limit: number;
     ttlHours: number;
     sharedStack?: string;
+    /** Log records that are not warnings or errors in a test run (odoo-platform:testLogIgnore). */
+    testLogIgnore?: string[];
+    /** Branch name patterns that get an environment (odoo-platform:branchEnvironments). */
+    branchEnvironments?: string[];
 }
 
 /** What a given build of a PR will look like (from the program's own naming). */
@@ -37,10 +46,49 @@ export interface LifecycleDeps {
     clock: Clock;
     platform: () => PrPlatform;
     /** Host names and database of a build, before it is deployed (throws on invalid input). */
-    view: (build: { pr: number; sha: string; branch: string; image?: string }) => PrView;
+    view: (build: { pr: EnvironmentId; sha: string; branch: string; image?: string }) => PrView;
     progress: Progress;
     adminLogin: string;
     mailCatcherUser: string;
+    /** Receives the build's full test log (the CLI writes it to --test-log for the workflow's artifact). */
+    onTestLog?: (log: string) => void;
+}
+
+// --------------------------------------------------------------------------------------------
+// Tests and commit statuses.
+
+const maxTracebackChars = 4000;
+
+/** What the comment keeps of a test result. */
+export function testSummary(result: TestLogResult, container?: string): TestSummary {
+    const first = result.firstFailure;
+    return {
+        verdict: result.verdict,
+        line: summaryLine(result),
+        reasons: result.reasons,
+        firstFailure: first ? { test: first.test, traceback: first.traceback.length > maxTracebackChars ? `${first.traceback.slice(0, maxTracebackChars)}…` : first.traceback } : undefined,
+        samples: [...result.problemSamples, ...result.warningSamples].slice(0, 5),
+        container,
+    };
+}
+
+/** Reads and judges the build's test log; undefined when the build tested nothing. */
+export async function judgeTests(deps: LifecycleDeps, pr: EnvironmentId, deployment: PrDeployment): Promise<TestLogResult | undefined> {
+    if (!deployment.tests) return undefined;
+    deps.progress.step(`reading the test log of ${deployment.tests.container}`);
+    const log = await deps.backend.testLog(pr, deployment.tests.container);
+    deps.onTestLog?.(log);
+    const ignore = compileIgnorePatterns(deps.platform().testLogIgnore ?? [], "odoo-platform:testLogIgnore");
+    return parseOdooTestLog(log, { exitCode: deployment.tests.exitCode ?? undefined, ignore });
+}
+
+/** A status is a report, not a step of the deploy: failing to post it is said, not fatal. */
+export async function postStatus(deps: LifecycleDeps, status: CommitStatus): Promise<void> {
+    try {
+        await deps.github.setCommitStatus(status);
+    } catch (err) {
+        deps.progress.step(`could not set the commit status ${status.context} (${(err as Error).message}); the sticky comment has the result`);
+    }
 }
 
 // --------------------------------------------------------------------------------------------
@@ -77,24 +125,47 @@ async function writeSticky(deps: LifecycleDeps, sticky: Sticky, record: Environm
 // --------------------------------------------------------------------------------------------
 // The queue.
 
-async function queueEntries(deps: LifecycleDeps, exclude?: number): Promise<QueueEntry[]> {
+/** Description of a queued branch environment's pending status: it is the queue's record. */
+export const queuedStatusPrefix = "queued:";
+
+/**
+ * Branches waiting for a slot: pushed branches matching the patterns whose head carries a pending
+ * `queued:` status of their environment (queued since that status was written).
+ */
+export async function queuedBranches(deps: LifecycleDeps, exclude?: EnvironmentId): Promise<QueueEntry[]> {
+    const patterns = deps.platform().branchEnvironments ?? [];
+    if (!patterns.length) return [];
+    const entries: QueueEntry[] = [];
+    for (const branch of await deps.github.listBranches()) {
+        if (!branchGetsEnvironment(branch.name, patterns)) continue;
+        const id = branchEnvironmentId(branch.name);
+        if (id === exclude || entries.some((e) => e.pr === id)) continue;
+        const status = await deps.github.latestStatus(branch.sha, statusContext(id));
+        if (status?.state === "pending" && status.description.startsWith(queuedStatusPrefix)) entries.push({ pr: id, branch: branch.name, queuedAt: status.createdAt });
+    }
+    return entries;
+}
+
+export async function queueEntries(deps: LifecycleDeps, exclude?: EnvironmentId): Promise<QueueEntry[]> {
     const entries: QueueEntry[] = [];
     for (const pr of await deps.github.listOpenPullsWithLabel(prLabels.queued)) {
         if (pr === exclude) continue;
         const { record } = await readSticky(deps, pr);
         if (!record || record.state === "queued") entries.push({ pr, queuedAt: record?.queuedAt });
     }
-    return entries;
+    return [...entries, ...(await queuedBranches(deps, exclude))];
 }
 
-/** Hands free slots to the PRs first in line, by dispatching their deploy workflow. */
-async function promoteQueued(deps: LifecycleDeps, exclude?: number): Promise<number[]> {
+/** Hands free slots to the environments first in line, by dispatching their deploy workflow. */
+export async function promoteQueued(deps: LifecycleDeps, exclude?: EnvironmentId): Promise<EnvironmentId[]> {
     const free = deps.platform().limit - (await deps.backend.list()).length;
     if (free <= 0) return [];
-    const chosen = choosePromotions(await queueEntries(deps, exclude), free);
-    for (const pr of chosen) {
-        deps.progress.step(`slot free: dispatching the deploy of queued PR #${pr}`);
-        await deps.github.dispatchDeploy(pr);
+    const entries = await queueEntries(deps, exclude);
+    const chosen = choosePromotions(entries, free);
+    for (const id of chosen) {
+        deps.progress.step(`slot free: dispatching the deploy of queued ${describeEnvironment(id)}`);
+        if (typeof id === "number") await deps.github.dispatchDeploy(id);
+        else await deps.github.dispatchBranchDeploy(entries.find((e) => e.pr === id)!.branch!);
     }
     return chosen;
 }
@@ -120,9 +191,11 @@ export interface UpReport {
     url?: string;
     mailCatcherUrl?: string;
     database?: string;
-    /** PRs holding the slots (queued outcome). */
-    holders?: number[];
+    /** Environments holding the slots (queued outcome). */
+    holders?: EnvironmentId[];
     position?: { position: number; length: number };
+    /** The build's tests (deployed outcome). */
+    tests?: TestSummary & { tests: number; failed: number; errors: number; warnings: number };
 }
 
 export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpReport> {
@@ -169,6 +242,7 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
         const position = queuePosition(await queueEntries(deps, input.pr), { pr: input.pr, queuedAt });
         await writeSticky(deps, sticky, record, { queue: position });
         await github.setLabels(input.pr, { add: [prLabels.queued], remove: [prLabels.deployed] });
+        await postStatus(deps, pendingStatus({ sha: build.sha, environment: input.pr, what: `queued: all ${platform.limit} environment slots are in use (position ${position.position} of ${position.length})`, runUrl: github.runUrl }));
         progress.done(`PR #${input.pr} queued (position ${position.position}); slots held by ${admission.holders.map((n) => `#${n}`).join(", ")}`);
         return { pr: input.pr, stack, outcome: "queued", sha: build.sha, holders: admission.holders, position };
     }
@@ -178,6 +252,7 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
     const planned = { url: view.url, mailCatcherUrl: view.mailCatcherUrl, database: view.database };
     await writeSticky(deps, sticky, { ...base, ...planned, state: "deploying", deployedAt: previous });
     await github.setLabels(input.pr, { add: [prLabels.deployed], remove: [prLabels.queued] });
+    await postStatus(deps, pendingStatus({ sha: build.sha, environment: input.pr, what: `deploying and testing ${build.sha.slice(0, 12)}`, runUrl: github.runUrl }));
     progress.step(`pulumi up ${stack} (${build.sha.slice(0, 12)})`);
     let deployment: PrDeployment;
     try {
@@ -185,7 +260,17 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
     } catch (err) {
         const reason = firstLine((err as Error).message);
         await writeSticky(deps, sticky, { ...base, ...planned, state: "failed", reason, deployedAt: previous });
+        await postStatus(deps, failedStatus({ sha: build.sha, environment: input.pr, what: `deploy failed: ${reason}`, runUrl: github.runUrl }));
         throw new CliError(`deploy of PR #${input.pr} (${stack}) failed: ${(err as Error).message}`);
+    }
+    let tests: TestLogResult | undefined;
+    try {
+        tests = await judgeTests(deps, input.pr, deployment);
+    } catch (err) {
+        const reason = `the tests ran but their log could not be read: ${firstLine((err as Error).message)}`;
+        await writeSticky(deps, sticky, { ...base, ...planned, state: "failed", reason, deployedAt: previous });
+        await postStatus(deps, failedStatus({ sha: build.sha, environment: input.pr, what: reason, runUrl: github.runUrl, state: "error" }));
+        throw new CliError(`PR #${input.pr} (${stack}) deployed, but ${reason}`);
     }
     const record: EnvironmentRecord = {
         ...base,
@@ -195,13 +280,24 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
         database: deployment.databaseName ?? view.database,
         image: build.image ?? deployment.imageDigest ?? deployment.imageReference,
         deployedAt: deps.clock.now().toISOString(),
+        tests: tests ? testSummary(tests, deployment.tests?.container) : undefined,
     };
     await writeSticky(deps, sticky, record);
-    progress.done(`PR #${input.pr} deployed at ${record.url}`);
-    return { pr: input.pr, stack, outcome: "deployed", sha: build.sha, url: record.url, mailCatcherUrl: record.mailCatcherUrl, database: record.database };
+    await postStatus(deps, buildStatus({ sha: build.sha, environment: input.pr, tests, url: record.url, runUrl: github.runUrl }));
+    progress.done(`PR #${input.pr} deployed at ${record.url}${tests ? `; tests ${tests.verdict}: ${summaryLine(tests)}` : ""}`);
+    return {
+        pr: input.pr,
+        stack,
+        outcome: "deployed",
+        sha: build.sha,
+        url: record.url,
+        mailCatcherUrl: record.mailCatcherUrl,
+        database: record.database,
+        tests: tests && record.tests ? { ...record.tests, tests: tests.tests, failed: tests.failed, errors: tests.errors, warnings: tests.warnings } : undefined,
+    };
 }
 
-function firstLine(text: string): string {
+export function firstLine(text: string): string {
     const line = text.split("\n").map((l) => l.trim()).find((l) => l.length > 0) ?? "unknown error";
     return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
@@ -214,8 +310,8 @@ export interface DownReport {
     stack: string;
     destroyed: boolean;
     reason: string;
-    /** Queued PRs whose deploy was dispatched into the freed slot. */
-    promoted: number[];
+    /** Queued environments whose deploy was dispatched into the freed slot. */
+    promoted: EnvironmentId[];
 }
 
 const reasonText: Record<SweepReason, (ttlHours: number) => string> = {
@@ -224,6 +320,8 @@ const reasonText: Record<SweepReason, (ttlHours: number) => string> = {
     "no-such-pr": () => "the pull request no longer exists",
     idle: (ttl) => `no push for ${ttl} h`,
     "abandoned-reservation": () => "an abandoned reservation was cleaned up",
+    "branch-deleted": () => "the branch was deleted",
+    "branch-unmatched": () => "the branch no longer matches odoo-platform:branchEnvironments",
 };
 
 /** Removes PR `pr`'s environment (idempotent) and hands its slot on. */
@@ -258,19 +356,34 @@ export interface SweepReport {
     dryRun: boolean;
     stacks: number;
     actions: SweepAction[];
-    /** Queued PRs dispatched (or, in a dry run, that would be). */
-    promoted: number[];
-    failures: { pr: number; error: string }[];
+    /** Queued environments dispatched (or, in a dry run, that would be). */
+    promoted: EnvironmentId[];
+    failures: { pr: EnvironmentId; error: string }[];
 }
 
 export async function prSweep(deps: LifecycleDeps, input: { dryRun: boolean }): Promise<SweepReport> {
     const platform = deps.platform();
-    deps.progress.step("listing PR stacks");
+    deps.progress.step("listing PR and branch environment stacks");
     const stacks = await deps.backend.list();
-    const pulls = new Map<number, PullState | null>();
+    const pulls = new Map<EnvironmentId, PullState | null>();
+    const branches = new Map<EnvironmentId, BranchState>();
     const failures: SweepReport["failures"] = [];
-    const heads = new Map<number, { headSha: string; headRef: string }>();
+    const heads = new Map<EnvironmentId, { headSha: string; headRef: string }>();
+    if (stacks.some((s) => typeof s.pr === "string")) {
+        try {
+            const patterns = platform.branchEnvironments ?? [];
+            const slugs = new Map<EnvironmentId, BranchState>();
+            for (const branch of await deps.github.listBranches()) {
+                const id = branchEnvironmentId(branch.name);
+                if (slugs.get(id) !== "active") slugs.set(id, branchGetsEnvironment(branch.name, patterns) ? "active" : "unmatched");
+            }
+            for (const stack of stacks) if (typeof stack.pr === "string") branches.set(stack.pr, slugs.get(stack.pr) ?? "deleted");
+        } catch (err) {
+            for (const stack of stacks) if (typeof stack.pr === "string") failures.push({ pr: stack.pr, error: `could not list the branches: ${(err as Error).message}` });
+        }
+    }
     for (const stack of stacks) {
+        if (typeof stack.pr === "string") continue;
         try {
             const pull = await deps.github.getPull(stack.pr);
             pulls.set(stack.pr, pull ? { state: pull.state, merged: pull.merged } : null);
@@ -279,7 +392,7 @@ export async function prSweep(deps: LifecycleDeps, input: { dryRun: boolean }): 
             failures.push({ pr: stack.pr, error: `could not read the pull request: ${(err as Error).message}` });
         }
     }
-    const actions = planSweep({ stacks, pulls, now: deps.clock.now(), ttlHours: platform.ttlHours });
+    const actions = planSweep({ stacks, pulls, branches, now: deps.clock.now(), ttlHours: platform.ttlHours });
     if (input.dryRun) {
         const free = platform.limit - (stacks.length - actions.length);
         const promoted = choosePromotions(await queueEntries(deps), free);
@@ -290,7 +403,7 @@ export async function prSweep(deps: LifecycleDeps, input: { dryRun: boolean }): 
             deps.progress.step(`removing ${action.stack}: ${action.detail}`);
             const result = await deps.backend.destroy(action.pr);
             const head = heads.get(action.pr);
-            if (head) await markRemoved(deps, action.pr, action.stack, reasonText[action.reason](platform.ttlHours), head, result === "destroyed");
+            if (head && typeof action.pr === "number") await markRemoved(deps, action.pr, action.stack, reasonText[action.reason](platform.ttlHours), head, result === "destroyed");
         } catch (err) {
             failures.push({ pr: action.pr, error: (err as Error).message });
         }

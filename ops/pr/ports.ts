@@ -3,7 +3,9 @@
  * the Automation API, ops/pr/automation.ts) and GitHub (via Octokit, ops/pr/github.ts). The
  * lifecycle (ops/pr/lifecycle.ts) only sees these, so tests drive it with in-memory fakes.
  */
+import type { CommitStatuses } from "../build/status";
 import type { CommentLike } from "./comment";
+import type { EnvironmentId } from "./naming";
 import type { PrStackInfo } from "./queue";
 
 /** Values `pr up` sets as the stack's config (the rest comes from Pulumi.pr.yaml). */
@@ -21,19 +23,24 @@ export interface PrDeployment {
     databaseName?: string;
     imageReference?: string;
     imageDigest?: string;
+    /** The build's test step (stack output `tests`); absent when the build tests nothing. */
+    tests?: { container: string; exitCode: number | null };
 }
 
+/** Environments are PR stacks (`pr-<n>`, by number) and branch environments (`br-<slug>`). */
 export interface PrStackBackend {
-    /** Every `pr-*` stack of the project. */
+    /** Every `pr-*` and `br-*` stack of the project. */
     list(): Promise<PrStackInfo[]>;
-    /** Creates the PR's stack if it does not exist (an empty reservation). */
-    reserve(pr: number): Promise<void>;
-    /** Removes the PR's stack if it holds no resources (a lost reservation race). */
-    release(pr: number): Promise<void>;
+    /** Creates the environment's stack if it does not exist (an empty reservation). */
+    reserve(env: EnvironmentId): Promise<void>;
+    /** Removes the stack if it holds no resources (a lost reservation race). */
+    release(env: EnvironmentId): Promise<void>;
     /** Sets the config and runs `up` with the policy packs. */
-    deploy(pr: number, config: PrStackConfig): Promise<PrDeployment>;
+    deploy(env: EnvironmentId, config: PrStackConfig): Promise<PrDeployment>;
     /** Destroys everything (containers, database, volumes) and removes the stack; "absent" if there was none. */
-    destroy(pr: number): Promise<"destroyed" | "absent">;
+    destroy(env: EnvironmentId): Promise<"destroyed" | "absent">;
+    /** The output of a build's test container (stdout and stderr, in order). */
+    testLog(env: EnvironmentId, container: string): Promise<string>;
 }
 
 export interface PullRequest {
@@ -47,7 +54,7 @@ export interface PullRequest {
     labels: string[];
 }
 
-export interface PrGitHub {
+export interface PrGitHub extends CommitStatuses {
     /** `https://github.com/<owner>/<repo>`. */
     readonly repositoryUrl: string;
     /** URL of the workflow run doing this (for the comment), when known. */
@@ -67,6 +74,12 @@ export interface PrGitHub {
     listOpenPullsWithLabel(label: string): Promise<number[]>;
     /** Starts the deploy workflow for a queued PR whose turn has come. */
     dispatchDeploy(pr: number): Promise<void>;
+    /** Every branch of the repository and its head commit. */
+    listBranches(): Promise<{ name: string; sha: string }[]>;
+    /** The newest status of `context` on a commit, if any. */
+    latestStatus(sha: string, context: string): Promise<{ state: string; description: string; createdAt: string } | undefined>;
+    /** Starts the branch-environment workflow on `branch` (a queued branch whose turn has come). */
+    dispatchBranchDeploy(branch: string): Promise<void>;
 }
 
 export interface Clock {

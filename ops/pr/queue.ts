@@ -12,11 +12,15 @@
  * answer; the loser removes its empty stack and queues.
  *
  * Who waits: open PRs labeled `pr-env:queued`; their sticky comment records `queuedAt`, the queue
- * order (oldest first, then PR number).
+ * order (oldest first, then PR number). Branch environments (stacks `br-<slug>`) hold and wait for
+ * the same slots; an environment is identified by its PR number or its `br-<slug>` id.
  */
 
+import { compareEnvironments, EnvironmentId } from "./naming";
+
 export interface PrStackInfo {
-    pr: number;
+    /** The PR number, or br-<slug> for a branch environment. */
+    pr: EnvironmentId;
     /** Stack name as the backend lists it. */
     name: string;
     /** Resources in the stack's last checkpoint (0 for a fresh reservation). */
@@ -29,40 +33,42 @@ export interface PrStackInfo {
 
 export type Admission =
     | { admit: true; reason: "holds-slot" | "free-slot" | "won-reservation" }
-    | { admit: false; holders: number[] };
+    | { admit: false; holders: EnvironmentId[] };
 
 const holdsResources = (s: PrStackInfo) => s.resourceCount > 0 || s.updating;
-const sortNumbers = (ns: number[]) => [...new Set(ns)].sort((a, b) => a - b);
+const sortIds = (ids: EnvironmentId[]) => [...new Set(ids)].sort(compareEnvironments);
 
 function checkLimit(limit: number): void {
     if (!Number.isInteger(limit) || limit < 1) throw new Error(`concurrency limit must be a whole number ≥ 1, got ${limit}`);
 }
 
 /** Before reserving: may PR `pr` have an environment now? */
-export function decideAdmission(input: { pr: number; stacks: PrStackInfo[]; limit: number }): Admission {
+export function decideAdmission(input: { pr: EnvironmentId; stacks: PrStackInfo[]; limit: number }): Admission {
     checkLimit(input.limit);
     const own = input.stacks.find((s) => s.pr === input.pr);
     if (own && holdsResources(own)) return { admit: true, reason: "holds-slot" };
     const others = input.stacks.filter((s) => s.pr !== input.pr);
-    if (others.length >= input.limit) return { admit: false, holders: sortNumbers(others.map((s) => s.pr)) };
+    if (others.length >= input.limit) return { admit: false, holders: sortIds(others.map((s) => s.pr)) };
     return { admit: true, reason: "free-slot" };
 }
 
 /** After reserving (own stack created, list re-read): does PR `pr` keep its reservation? */
-export function confirmReservation(input: { pr: number; stacks: PrStackInfo[]; limit: number }): Admission {
+export function confirmReservation(input: { pr: EnvironmentId; stacks: PrStackInfo[]; limit: number }): Admission {
     checkLimit(input.limit);
     const holding = input.stacks.filter((s) => holdsResources(s));
     if (holding.some((s) => s.pr === input.pr)) return { admit: true, reason: "holds-slot" };
-    const reserved = input.stacks.filter((s) => !holdsResources(s)).sort((a, b) => a.pr - b.pr);
+    const reserved = input.stacks.filter((s) => !holdsResources(s)).sort((a, b) => compareEnvironments(a.pr, b.pr));
     const free = Math.max(0, input.limit - holding.length);
     const winners = reserved.slice(0, free).map((s) => s.pr);
     if (winners.includes(input.pr)) return { admit: true, reason: "won-reservation" };
     const holders = [...holding.map((s) => s.pr), ...winners].filter((n) => n !== input.pr);
-    return { admit: false, holders: sortNumbers(holders) };
+    return { admit: false, holders: sortIds(holders) };
 }
 
 export interface QueueEntry {
-    pr: number;
+    pr: EnvironmentId;
+    /** The branch of a branch environment (its deploy is dispatched by branch). */
+    branch?: string;
     /** ISO time; a PR without one (a lost comment) queues after those with one. */
     queuedAt?: string;
 }
@@ -70,7 +76,7 @@ export interface QueueEntry {
 /** The queue, first in line first. */
 export function queueOrder(entries: QueueEntry[]): QueueEntry[] {
     const time = (e: QueueEntry) => (e.queuedAt && !Number.isNaN(Date.parse(e.queuedAt)) ? Date.parse(e.queuedAt) : Number.POSITIVE_INFINITY);
-    return [...entries].sort((a, b) => time(a) - time(b) || a.pr - b.pr);
+    return [...entries].sort((a, b) => time(a) - time(b) || compareEnvironments(a.pr, b.pr));
 }
 
 /** 1-based position of `pr` in the queue (with its own entry included) and the queue's length. */
@@ -80,7 +86,7 @@ export function queuePosition(entries: QueueEntry[], own: QueueEntry): { positio
 }
 
 /** Which queued PRs to deploy now that `freeSlots` slots are free: the first ones in line. */
-export function choosePromotions(entries: QueueEntry[], freeSlots: number): number[] {
+export function choosePromotions(entries: QueueEntry[], freeSlots: number): EnvironmentId[] {
     if (freeSlots <= 0) return [];
     return queueOrder(entries).slice(0, freeSlots).map((e) => e.pr);
 }

@@ -10,6 +10,20 @@ const markerSuffix = " -->";
 
 export type EnvironmentState = "deploying" | "deployed" | "failed" | "queued" | "removed";
 
+/** The result of a build's test step, as the comment shows it (ops/build/testLog.ts). */
+export interface TestSummary {
+    verdict: "green" | "yellow" | "red";
+    /** "35 tests, 0 failed, 2 warnings". */
+    line: string;
+    reasons: string[];
+    /** The first failing test and the start of its traceback. */
+    firstFailure?: { test: string; traceback: string };
+    /** First WARNING/ERROR records, when no test failed. */
+    samples?: string[];
+    /** The container whose log is the test log. */
+    container?: string;
+}
+
 export interface EnvironmentRecord {
     v: 1;
     state: EnvironmentState;
@@ -23,8 +37,8 @@ export interface EnvironmentRecord {
     image?: string;
     /** ISO time the PR joined the queue; kept across pushes, so a push does not lose its place. */
     queuedAt?: string;
-    /** PRs holding the slots when this one was queued. */
-    holders?: number[];
+    /** Environments holding the slots when this one was queued (PR numbers, br-<slug>). */
+    holders?: (number | string)[];
     /** ISO time of the last successful deploy. */
     deployedAt?: string;
     url?: string;
@@ -34,6 +48,8 @@ export interface EnvironmentRecord {
     reason?: string;
     /** The workflow run that wrote this state. */
     runUrl?: string;
+    /** The build's tests (deployed state). */
+    tests?: TestSummary;
 }
 
 /** JSON safe inside an HTML comment: `<`, `>` and `&` escaped (a branch may be named `a-->b`). */

@@ -7,13 +7,14 @@ import * as path from "node:path";
 import { readStackConfigFile } from "../../config/files";
 import { projectValues, resolveSettings, StackSettings } from "../../config/load";
 import { stackIdentity } from "../../config/stage";
-import { prNumber } from "./naming";
+import { EnvironmentId, environmentStackName, prNumber } from "./naming";
 
 export const projectDir = path.resolve(__dirname, "../..");
 export const prDefaultsFile = "Pulumi.pr.yaml";
 
 export interface PrSettingsInput {
-    pr: number;
+    /** A PR number, or a branch environment's br-<slug>. */
+    pr: EnvironmentId;
     sha: string;
     branch: string;
     image?: string;
@@ -25,7 +26,7 @@ export interface PrSettingsInput {
 /** Settings of stack `pr-<n>` for this build; throws ConfigError naming what to fix. */
 export function prStackSettings(input: PrSettingsInput): StackSettings {
     const dir = input.projectDir ?? projectDir;
-    const identity = stackIdentity(`pr-${prNumber(input.pr)}`);
+    const identity = stackIdentity(typeof input.pr === "number" ? `pr-${prNumber(input.pr)}` : environmentStackName(input.pr));
     const defaults = readStackConfigFile(path.join(dir, prDefaultsFile));
     const values: Record<string, string> = { gitSha: input.sha, gitBranch: input.branch };
     if (input.image) values.odooImage = input.image;
@@ -43,5 +44,12 @@ export function prPlatformSettings(opts: { projectDir?: string; env?: Record<str
     const env = { ...(opts.env ?? process.env) };
     delete env.ODOO_PLATFORM_PR_NUMBER;
     const { settings } = prStackSettings({ pr: 1, sha: "0000000", branch: "main", projectDir: opts.projectDir, env });
-    return { limit: settings.prConcurrencyLimit, ttlHours: settings.prTtlHours, sharedStack: settings.sharedStack };
+    return {
+        limit: settings.prConcurrencyLimit,
+        ttlHours: settings.prTtlHours,
+        sharedStack: settings.sharedStack,
+        dockerHost: settings.dockerHost,
+        testLogIgnore: settings.testLogIgnore,
+        branchEnvironments: settings.branchEnvironments,
+    };
 }

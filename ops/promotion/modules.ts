@@ -7,6 +7,28 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { UsageError } from "../cli/runtime";
+import { discoverAddons } from "../repo/discover";
+
+/** Where one Odoo module lives in the repository: what the test step, the checksum preview and the update step take. */
+export interface ModuleLocation {
+    name: string;
+    /** Directory of the module, relative to the repository. */
+    path: string;
+    /** Its addons-path entry (the directory directly holding it), relative to the repository. */
+    root: string;
+}
+
+/** The repository's addons roots when nothing else is configured (odoo-platform:addonsRoots' default). */
+export const defaultAddonsRoots = ["addons"];
+
+/**
+ * Installable modules of the repository under the given roots (globs), found by manifest at any
+ * depth up to the discovery's bound (ops/repo/discover.ts), sorted by name; a name found twice
+ * keeps the first (Odoo's addons-path order). Links are not followed: a PR's checkout is data.
+ */
+export function moduleLocations(repoDir: string, roots: string[] = defaultAddonsRoots): ModuleLocation[] {
+    return discoverAddons(repoDir, roots).modules.map((m) => ({ name: m.name, path: m.path, root: m.addonsDir }));
+}
 
 export interface ChangedModules {
     /** Modules to pass to `-u`, sorted. */
@@ -19,17 +41,11 @@ export interface ChangedModules {
     to: string;
 }
 
-/** Pure: module names owning the changed paths (`<addonsDir>/<module>/…` with a manifest at `to`). */
-export function modulesFromPaths(paths: string[], addonsDirs: string[], hasManifest: (moduleDir: string) => boolean): string[] {
-    const roots = addonsDirs.map((d) => d.replace(/\/+$/, "").replace(/^\.\//, ""));
+/** Pure: names of the modules whose directory holds one of the changed paths, sorted. */
+export function modulesFromPaths(paths: string[], modules: ModuleLocation[]): string[] {
     const found = new Set<string>();
     for (const p of paths) {
-        for (const root of roots) {
-            const prefix = root === "" || root === "." ? "" : `${root}/`;
-            if (!p.startsWith(prefix)) continue;
-            const [module, ...rest] = p.slice(prefix.length).split("/");
-            if (module && rest.length > 0 && !module.startsWith(".") && hasManifest(path.join(root, module))) found.add(module);
-        }
+        for (const m of modules) if (p.startsWith(`${m.path}/`)) found.add(m.name);
     }
     return [...found].sort();
 }
@@ -45,17 +61,13 @@ function git(args: string[], cwd: string): string {
 }
 
 export function changedModules(opts: { from?: string; to: string; addonsDirs: string[]; repoDir: string }): ChangedModules {
-    const hasManifest = (dir: string) => fs.existsSync(path.join(opts.repoDir, dir, "__manifest__.py"));
+    const modules = moduleLocations(opts.repoDir, opts.addonsDirs);
     if (!opts.from) {
-        const modules = opts.addonsDirs.flatMap((dir) => {
-            const abs = path.join(opts.repoDir, dir);
-            return fs.existsSync(abs) ? fs.readdirSync(abs).filter((m) => hasManifest(path.join(dir, m))) : [];
-        });
-        return { modules: [...new Set(modules)].sort(), all: true, requirementsChanged: true, from: null, to: opts.to };
+        return { modules: modules.map((m) => m.name), all: true, requirementsChanged: true, from: null, to: opts.to };
     }
     const paths = git(["diff", "--name-only", `${opts.from}..${opts.to}`], opts.repoDir).split("\n").filter(Boolean);
     return {
-        modules: modulesFromPaths(paths, opts.addonsDirs, hasManifest),
+        modules: modulesFromPaths(paths, modules),
         all: false,
         requirementsChanged: paths.some(isRequirementsFile),
         from: opts.from,

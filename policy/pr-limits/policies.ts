@@ -80,7 +80,7 @@ export const prTtlLabel: StackValidationPolicy = {
     description: `Every labelled object of a PR stack carries ${labelKeys.pr} (its PR number) and ${labelKeys.ttlHours} (hours it may idle before the sweep removes it).`,
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
-        const { prNumber, stack } = stackStage(args, prOnly);
+        const { prNumber, branchEnvironment, stack } = stackStage(args, prOnly);
         const maxTtl = 24 * 30;
         for (const resource of args.resources) {
             const labels = labelsOf(resource.type, resource.props, resource.provider?.props);
@@ -89,8 +89,10 @@ export const prTtlLabel: StackValidationPolicy = {
             const ttl = labels[labelKeys.ttlHours];
             if (ttl === undefined) problems.push(`has no ${labelKeys.ttlHours} label`);
             else if (!/^[1-9][0-9]*$/.test(ttl) || Number(ttl) > maxTtl) problems.push(`has ${labelKeys.ttlHours}=${ttl}, not a whole number of hours from 1 to ${maxTtl}`);
-            const pr = labels[labelKeys.pr];
-            if (pr !== String(prNumber)) problems.push(pr === undefined ? `has no ${labelKeys.pr} label` : `is labelled ${labelKeys.pr}=${pr} in stack ${stack}`);
+            // A branch environment (stack br-<slug>) carries its slug instead of a PR number.
+            const [key, expected] = branchEnvironment !== undefined ? [labelKeys.branchEnvironment, branchEnvironment] : [labelKeys.pr, String(prNumber)];
+            const pr = labels[key];
+            if (pr !== expected) problems.push(pr === undefined ? `has no ${key} label` : `is labelled ${key}=${pr} in stack ${stack}`);
             if (problems.length) {
                 report(
                     `${describe(resource)} ${listing(problems)}: the sweep finds PR objects by these labels. Build its labels with resourceLabels() from config/naming.ts ` +

@@ -11,8 +11,13 @@ describe("stage from stack name", () => {
     });
 
     it("refuses anything else, saying which names are valid", () => {
-        for (const bad of ["prod", "pr-", "pr-0", "pr-007", "pr-42-foo", "Staging", "pr"]) {
-            assert.throws(() => stackIdentity(bad), /use dev, staging, production, or pr-<number>/, bad);
+        for (const bad of ["prod", "pr-", "pr-0", "pr-007", "pr-42-foo", "Staging", "pr", "br-", "br-Feature", "br--x", "br-x-", `br-${"a".repeat(41)}`]) {
+            assert.throws(() => stackIdentity(bad), /use dev, staging, production, pr-<number> \(for example pr-42\) or br-<branch slug>/, bad);
         }
+    });
+
+    it("a branch environment (br-<slug>) runs in the PR stage", () => {
+        assert.deepEqual(stackIdentity("br-feature-invoice"), { stack: "br-feature-invoice", stage: "pr", branchEnvironment: "feature-invoice" });
+        assert.deepEqual(stackIdentity("org/odoo-platform/br-x"), { stack: "br-x", stage: "pr", branchEnvironment: "x" });
     });
 });

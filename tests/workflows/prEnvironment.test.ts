@@ -104,7 +104,7 @@ describe("workflows: pr-environment.yml", () => {
         assert.ok(!/secrets\.(?!GITHUB_TOKEN)/.test(text), "no repository secret in the job that runs the PR's Dockerfile");
     });
 
-    it("deploys from the base commit with `pr up`, never checking out the PR's code", () => {
+    it("deploys from the base commit with `pr up`; the PR's files are only data beside it, never run", () => {
         const deploy = wf.jobs.deploy;
         const checkout = deploy.steps!.find((s) => s.uses?.startsWith("actions/checkout"))!;
         assert.equal(checkout.with?.ref, "${{ github.event.pull_request.base.sha || github.sha }}");
@@ -121,7 +121,7 @@ describe("workflows: pr-environment.yml", () => {
         assert.match(up.run!, /--from-queue/);
         assert.equal(up.env?.PR_BRANCH, "${{ github.event.pull_request.head.ref }}");
         assert.equal(up.env?.ODOO_PLATFORM_REPO_DIR, "pr-head");
-        assert.deepEqual(deploy.permissions, { contents: "read", packages: "read", "pull-requests": "write", issues: "write" });
+        assert.deepEqual(deploy.permissions, { contents: "read", packages: "read", "pull-requests": "write", issues: "write", statuses: "write" });
     });
 });
 

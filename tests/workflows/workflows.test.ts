@@ -61,36 +61,40 @@ describe("GitHub workflows", () => {
         });
     }
 
-    it("staging-deploy: on push to main; tests, both scans, guard, policy packs, -u, evidence, health", () => {
+    it("staging-deploy: on push to main; tests, both scans, guard, policy packs, the update step, evidence, health, commit status", () => {
         const wf = load("staging-deploy.yml");
         assert.deepEqual(wf.on.push.branches, ["main"]);
         const text = read("staging-deploy.yml");
         for (const needle of ["bash .ci/run", "npm audit --omit=dev --audit-level=high", "aquasecurity/trivy-action@", "npm run guard",
-            "--policy-pack", "pulumi up --stack staging", "-u \"$MODULES\" \\\n            --stop-after-init", "evidence build", "evidence deployment",
-            "evidence migrations", "odoo-platform health"]) {
+            "--policy-pack", "pulumi up --stack staging", "modules plan --db", "docker logs odoo-staging-update", "evidence build", "evidence deployment",
+            "evidence migrations", "odoo-platform health", "status set --environment staging"]) {
             assert.ok(text.includes(needle), `staging-deploy.yml must contain ${needle}`);
         }
         assert.ok((wf.jobs.build.needs as string[]).includes("guard"));
+        assert.doesNotMatch(text, /docker exec odoo-staging-odoo odoo/, "no -u in the running container: the update step does it before the new Odoo starts");
     });
 
-    it("production-promote: manual dispatch of a SHA; gates before the production environment; fast-forward, up, evidence", () => {
+    it("production-promote: manual dispatch of a SHA; gates before the production environment; fast-forward, backup, safe update", () => {
         const wf = load("production-promote.yml");
         assert.equal(wf.on.workflow_dispatch.inputs.sha.required, true);
         const promote = wf.jobs.promote;
         assert.equal(envName(promote), "production", "required reviewers approve the promotion job");
-        assert.deepEqual(promote.needs, ["verify", "image-scan", "migration-dry-run", "backup"]);
+        assert.deepEqual(promote.needs, ["verify", "image-scan", "migration-dry-run"]);
         const text = runs(wf);
         assert.match(text, /snapshot restore --from "\$latest"/);
-        assert.match(text, /--stop-after-init --no-http/);
+        assert.match(text, /odoo_steps.py update --conf \/tmp\/dry-run.conf --database promotion_dry_run/, "the dry run runs the real update step");
         assert.match(text, /git push origin "\$SHA:refs\/heads\/production"/);
         assert.match(text, /merge-base --is-ancestor origin\/production "\$SHA"/);
-        assert.match(text, /pulumi up --stack production/);
-        assert.match(text, /evidence deployment/);
         assert.match(text, /SLACK_WEBHOOK_URL/);
-        assert.equal(wf.jobs.backup.uses, "./.github/workflows/production-backup.yml");
+        // The backup a revert restores is taken after the approval, right before the update.
+        const steps = promote.steps!.map((s) => s.run ?? "");
+        const backupAt = steps.findIndex((r) => /snapshot create --db "\$ODOO_DB_URL" --filestore filestore --to "s3:\/\/\$SNAPSHOT_BUCKET\/\$prefix"/.test(r));
+        const promoteAt = steps.findIndex((r) => /odoo-platform promote --environment production --sha "\$SHA" --image "\$IMAGE" --backup "\$BACKUP"/.test(r));
+        assert.ok(backupAt > 0 && promoteAt > backupAt, "backup, then promote");
+        assert.match(steps[promoteAt], /--health-window "\$window" --filestore-volume odoo-production-filestore/);
         // Every job that can change production waits for the approval.
         for (const [name, job] of Object.entries(wf.jobs)) {
-            if ((job.steps ?? []).some((s) => /pulumi up|git push/.test(s.run ?? ""))) assert.equal(envName(job), "production", name);
+            if ((job.steps ?? []).some((s) => /pulumi up|git push|odoo-platform promote/.test(s.run ?? ""))) assert.equal(envName(job), "production", name);
         }
     });
 

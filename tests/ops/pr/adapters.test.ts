@@ -124,7 +124,14 @@ describe("PR lifecycle adapters: Automation API helpers", () => {
 
 describe("PR lifecycle adapters: settings from Pulumi.pr.yaml", () => {
     it("reads the limit, TTL and shared stack the program uses", () => {
-        assert.deepEqual(prPlatformSettings({ env: {} }), { limit: 5, ttlHours: 72, sharedStack: "insightpulseai/odoo-platform/staging" });
+        assert.deepEqual(prPlatformSettings({ env: {} }), {
+            limit: 5,
+            ttlHours: 72,
+            sharedStack: "insightpulseai/odoo-platform/staging",
+            dockerHost: "ssh://deploy@nonprod-1.insightpulseai.com",
+            testLogIgnore: [],
+            branchEnvironments: [],
+        });
     });
 
     it("names the host and database of a build before it is deployed, and refuses a bad image", () => {

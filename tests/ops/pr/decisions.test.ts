@@ -4,6 +4,7 @@ import { prNumber, prOfStack, prStackName } from "../../../ops/pr/naming";
 import { choosePromotions, confirmReservation, decideAdmission, PrStackInfo, queueOrder, queuePosition } from "../../../ops/pr/queue";
 import { encodeMarker, EnvironmentRecord, parseMarker } from "../../../ops/pr/record";
 import { planSweep, PullState } from "../../../ops/pr/sweep";
+import type { EnvironmentId } from "../../../ops/pr/naming";
 
 const stack = (pr: number, opts: Partial<PrStackInfo> = {}): PrStackInfo => ({ pr, name: `pr-${pr}`, resourceCount: 19, updating: false, ...opts });
 const record = (over: Partial<EnvironmentRecord> = {}): EnvironmentRecord => ({
@@ -161,7 +162,7 @@ describe("PR sweep decisions", () => {
     ];
     for (const c of cases) {
         it(`${c.expect ? "removes" : "keeps"}: ${c.name}`, () => {
-            const pulls = new Map<number, PullState | null>();
+            const pulls = new Map<EnvironmentId, PullState | null>();
             if (c.pull !== undefined) pulls.set(c.stack.pr, c.pull);
             const actions = planSweep({ stacks: [c.stack], pulls, now, ttlHours: 72 });
             assert.deepEqual(actions.map((a) => a.reason), c.expect ? [c.expect] : []);

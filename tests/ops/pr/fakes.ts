@@ -2,10 +2,12 @@
  * In-memory stand-ins for the Pulumi backend and GitHub, with the behaviour the lifecycle relies
  * on: stacks that exist until removed, comments with ids and authors, labels, dispatched runs.
  */
+import type { CommitStatus } from "../../../ops/build/status";
 import type { CommentLike } from "../../../ops/pr/comment";
 import type { LifecycleDeps, PrPlatform } from "../../../ops/pr/lifecycle";
 import type { Clock, PrDeployment, PrGitHub, PrStackBackend, PrStackConfig, PullRequest } from "../../../ops/pr/ports";
 import type { PrStackInfo } from "../../../ops/pr/queue";
+import type { EnvironmentId } from "../../../ops/pr/naming";
 import { hasMarker } from "../../../ops/pr/record";
 import type { Progress } from "../../../ops/cli/runtime";
 
@@ -19,53 +21,67 @@ export class FakeClock implements Clock {
     }
 }
 
+/** Stack name of an environment in the fakes: pr-7, br-feature-x. */
+const stackOf = (env: EnvironmentId) => (typeof env === "number" ? `pr-${env}` : env);
+const hostLabel = (env: EnvironmentId, branch: string) => (typeof env === "number" ? `pr-${env}-${branch.toLowerCase().replace(/[^a-z0-9]+/g, "-")}` : env);
+
 export class FakeBackend implements PrStackBackend {
-    readonly stacks = new Map<number, PrStackInfo>();
-    readonly deploys: { pr: number; config: PrStackConfig }[] = [];
-    readonly destroyed: number[] = [];
+    readonly stacks = new Map<EnvironmentId, PrStackInfo>();
+    readonly deploys: { pr: EnvironmentId; config: PrStackConfig }[] = [];
+    readonly destroyed: EnvironmentId[] = [];
     failNextDeploy?: Error;
+    /** The test step an environment's next deploys run: its log and exit code (none: the build tests nothing). */
+    readonly testRuns = new Map<EnvironmentId, { log: string; exitCode: number }>();
     /** Runs between a reservation and the re-read: lets a test inject a racing reservation. */
-    onReserve?: (pr: number) => void;
+    onReserve?: (pr: EnvironmentId) => void;
 
     constructor(private readonly clock: Clock) {}
 
     /** A stack that already holds an environment. */
-    seed(pr: number, opts: Partial<PrStackInfo> = {}): void {
-        this.stacks.set(pr, { pr, name: `pr-${pr}`, resourceCount: 19, lastUpdate: this.clock.now(), updating: false, ...opts });
+    seed(pr: EnvironmentId, opts: Partial<PrStackInfo> = {}): void {
+        this.stacks.set(pr, { pr, name: stackOf(pr), resourceCount: 19, lastUpdate: this.clock.now(), updating: false, ...opts });
     }
 
     async list(): Promise<PrStackInfo[]> {
         return [...this.stacks.values()].map((s) => ({ ...s }));
     }
 
-    async reserve(pr: number): Promise<void> {
-        if (!this.stacks.has(pr)) this.stacks.set(pr, { pr, name: `pr-${pr}`, resourceCount: 0, updating: false });
+    async reserve(pr: EnvironmentId): Promise<void> {
+        if (!this.stacks.has(pr)) this.stacks.set(pr, { pr, name: stackOf(pr), resourceCount: 0, updating: false });
         this.onReserve?.(pr);
     }
 
-    async release(pr: number): Promise<void> {
+    async release(pr: EnvironmentId): Promise<void> {
         const s = this.stacks.get(pr);
         if (s && s.resourceCount === 0 && !s.updating) this.stacks.delete(pr);
     }
 
-    async deploy(pr: number, config: PrStackConfig): Promise<PrDeployment> {
+    async deploy(pr: EnvironmentId, config: PrStackConfig): Promise<PrDeployment> {
         this.deploys.push({ pr, config });
-        if (!this.stacks.has(pr)) throw new Error(`stack pr-${pr} was never reserved`);
+        if (!this.stacks.has(pr)) throw new Error(`stack ${stackOf(pr)} was never reserved`);
         if (this.failNextDeploy) {
             const err = this.failNextDeploy;
             this.failNextDeploy = undefined;
             throw err;
         }
-        this.stacks.set(pr, { pr, name: `pr-${pr}`, resourceCount: 19, lastUpdate: this.clock.now(), updating: false });
+        this.stacks.set(pr, { pr, name: stackOf(pr), resourceCount: 19, lastUpdate: this.clock.now(), updating: false });
+        const label = hostLabel(pr, config.gitBranch);
         return {
-            url: `https://pr-${pr}-${config.gitBranch.toLowerCase().replace(/[^a-z0-9]+/g, "-")}.dev.example.com`,
-            mailCatcherUrl: `https://pr-${pr}-${config.gitBranch.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-mail.dev.example.com`,
-            databaseName: `odoo_pr_${pr}`,
+            url: `https://${label}.dev.example.com`,
+            mailCatcherUrl: `https://${label}-mail.dev.example.com`,
+            databaseName: `odoo_${stackOf(pr).replace(/-/g, "_")}`,
             imageDigest: config.odooImage ?? "ghcr.io/example/odoo@sha256:" + "a".repeat(64),
+            tests: this.testRuns.has(pr) ? { container: `odoo-${stackOf(pr)}-tests`, exitCode: this.testRuns.get(pr)!.exitCode } : undefined,
         };
     }
 
-    async destroy(pr: number): Promise<"destroyed" | "absent"> {
+    async testLog(pr: EnvironmentId, container: string): Promise<string> {
+        const run = this.testRuns.get(pr);
+        if (!run || container !== `odoo-${stackOf(pr)}-tests`) throw new Error(`no such container: ${container}`);
+        return run.log;
+    }
+
+    async destroy(pr: EnvironmentId): Promise<"destroyed" | "absent"> {
         if (!this.stacks.has(pr)) return "absent";
         this.stacks.delete(pr);
         this.destroyed.push(pr);
@@ -85,6 +101,9 @@ export class FakeGitHub implements PrGitHub {
     readonly pulls = new Map<number, PullRequest>();
     readonly comments: StoredComment[] = [];
     readonly dispatched: number[] = [];
+    readonly statuses: (CommitStatus & { createdAt: string })[] = [];
+    readonly branches = new Map<string, string>();
+    readonly dispatchedBranches: string[] = [];
     readonly calls = { create: 0, update: 0, delete: 0 };
     private nextId = 100;
     private minute = 0;
@@ -160,6 +179,31 @@ export class FakeGitHub implements PrGitHub {
     async dispatchDeploy(pr: number): Promise<void> {
         this.dispatched.push(pr);
     }
+
+    /** Time GitHub stamps statuses with (the world's clock). */
+    now: () => Date = () => new Date(this.stamp());
+
+    async setCommitStatus(status: CommitStatus): Promise<void> {
+        this.statuses.push({ ...status, createdAt: this.now().toISOString() });
+    }
+
+    async listBranches(): Promise<{ name: string; sha: string }[]> {
+        return [...this.branches.entries()].map(([name, sha]) => ({ name, sha }));
+    }
+
+    async latestStatus(sha: string, context: string): Promise<{ state: string; description: string; createdAt: string } | undefined> {
+        const found = this.statuses.filter((s) => s.sha === sha && s.context === context).at(-1);
+        return found ? { state: found.state, description: found.description, createdAt: found.createdAt } : undefined;
+    }
+
+    async dispatchBranchDeploy(branch: string): Promise<void> {
+        this.dispatchedBranches.push(branch);
+    }
+
+    /** The statuses of one context, oldest first. */
+    statusesOf(context: string): CommitStatus[] {
+        return this.statuses.filter((s) => s.context === context);
+    }
 }
 
 export const quietProgress: Progress = { step: () => undefined, update: () => undefined, done: () => undefined };
@@ -175,6 +219,7 @@ export function world(platform: Partial<PrPlatform> = {}): World {
     const clock = new FakeClock();
     const backend = new FakeBackend(clock);
     const github = new FakeGitHub();
+    github.now = () => clock.now();
     const settings: PrPlatform = { limit: 5, ttlHours: 72, sharedStack: "example/odoo-platform/staging", ...platform };
     const deps: LifecycleDeps = {
         backend,
@@ -182,9 +227,9 @@ export function world(platform: Partial<PrPlatform> = {}): World {
         clock,
         platform: () => settings,
         view: ({ pr, branch }) => ({
-            url: `https://pr-${pr}-${branch.toLowerCase().replace(/[^a-z0-9]+/g, "-")}.dev.example.com`,
-            mailCatcherUrl: `https://pr-${pr}-${branch.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-mail.dev.example.com`,
-            database: `odoo_pr_${pr}`,
+            url: `https://${hostLabel(pr, branch)}.dev.example.com`,
+            mailCatcherUrl: `https://${hostLabel(pr, branch)}-mail.dev.example.com`,
+            database: `odoo_${stackOf(pr).replace(/-/g, "_")}`,
         }),
         progress: quietProgress,
         adminLogin: "admin",

@@ -29,8 +29,12 @@ function repoWithAddons(): { dir: string; commit: (msg: string) => string; write
 describe("modules changed", () => {
     it("maps changed paths to the modules that own them", () => {
         const paths = ["addons/sale_x/models/sale.py", "addons/README.md", "addons/.github/x.yml", "oca/web_y/static/a.js", "docs/x.md", "addons/gone/models.py"];
-        const withManifest = new Set(["addons/sale_x", "oca/web_y"]);
-        assert.deepEqual(modulesFromPaths(paths, ["addons", "oca/"], (d) => withManifest.has(d)), ["sale_x", "web_y"]);
+        const modules = [
+            { name: "sale_x", path: "addons/sale_x", root: "addons" },
+            { name: "web_y", path: "oca/web/web_y", root: "oca/web" },
+        ];
+        paths.push("oca/web/web_y/static/b.js", "oca/web/README.md");
+        assert.deepEqual(modulesFromPaths(paths, modules), ["sale_x", "web_y"]);
     });
 
     it("lists the modules touched between two commits (what `-u` needs), and every module without a base", async () => {
@@ -38,17 +42,21 @@ describe("modules changed", () => {
         repo.write("addons/sale_x/__manifest__.py", "{'version': '17.0.1.0'}");
         repo.write("addons/crm_y/__manifest__.py", "{'version': '17.0.1.0'}");
         repo.write("addons/crm_y/models/lead.py", "# lead");
+        // A module two levels down (addons/<group>/<module>) is found by its manifest too.
+        repo.write("addons/ipai/ipai_z/__manifest__.py", "{'version': '17.0.1.0'}");
+        repo.write("addons/ipai/ipai_z/models/z.py", "# z");
         const first = repo.commit("first");
         repo.write("addons/crm_y/models/lead.py", "# lead, changed");
+        repo.write("addons/ipai/ipai_z/models/z.py", "# z, changed");
         repo.write("requirements.txt", "phonenumbers\n");
         const second = repo.commit("second");
 
         const run = await runCli(["modules", "changed", "--from", first, "--to", second, "--repo-dir", repo.dir, "--json"]);
         assert.equal(run.code, 0, run.stderr);
-        assert.deepEqual(run.json.modules, ["crm_y"]);
+        assert.deepEqual(run.json.modules, ["crm_y", "ipai_z"]);
         assert.equal(run.json.requirementsChanged, true);
         const text = await runCli(["modules", "changed", "--to", second, "--repo-dir", repo.dir]);
-        assert.equal(text.stdout, "crm_y,sale_x\n");
+        assert.equal(text.stdout, "crm_y,ipai_z,sale_x\n");
         const bad = await runCli(["modules", "changed", "--from", "0000000", "--to", second, "--repo-dir", repo.dir]);
         assert.equal(bad.code, 2);
         assert.match(bad.stderr, /git diff [\s\S]* failed [\s\S]*fetch-depth: 0/);
