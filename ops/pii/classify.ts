@@ -49,10 +49,19 @@ const notPersonal = /^(email_layout_xmlid|email_state|phone_state|mobile_state|e
  */
 export const notPersonalTables = /^(ir_(?!attachment$).*|base_.*|bus_.*|res_lang|res_country.*|res_currency.*|res_groups.*|web_.*|mail_template.*|sms_template.*|mail_alias.*|fetchmail_server|website_page|website_menu|website_rewrite|website_route|theme_.*|report_.*|product_.*|uom_.*|account_tax.*|account_account.*|account_journal.*)$/;
 
+/**
+ * `partner_name` is a person on an applicant but the company on a lead: a field whose label says
+ * company (Odoo's label, or the column comment it writes) holds a company name, kept like the
+ * other company names. crm_lead.partner_name is labelled "Company Name" in every version.
+ */
+const companyNameFields = new Set(["crm_lead.partner_name", "res_partner.company_name", "res_partner.commercial_company_name"]);
+
 /** The personal kind Odoo's naming gives a field, if any. Pure. */
-export function personalKindOfField(field: Pick<DeclaredField, "column" | "ttype">): PersonalKind | undefined {
+export function personalKindOfField(field: Pick<DeclaredField, "column" | "ttype"> & Partial<Pick<DeclaredField, "table" | "label">>): PersonalKind | undefined {
     if (!textual.has(field.ttype) || notPersonal.test(field.column)) return undefined;
-    return personalFieldNames.find(([, re]) => re.test(field.column))?.[0];
+    const kind = personalFieldNames.find(([, re]) => re.test(field.column))?.[0];
+    if (kind === "personName" && (companyNameFields.has(`${field.table}.${field.column}`) || /compan/i.test(field.label ?? ""))) return undefined;
+    return kind;
 }
 
 /**

@@ -71,6 +71,11 @@ export interface CollectOptions {
     fields?: OdooFields;
     /** Domains whose addresses are not personal (the staging domain, example.com). */
     allowDomains?: readonly string[];
+    /**
+     * Company names stay in the copy (sanitize's default): a name equal to a company's is then not
+     * collected, wherever it was read (a lead's company, a bank account's holder).
+     */
+    keepCompanyNames?: boolean;
 }
 
 const personalToKnown: Partial<Record<PersonalKind, KnownKind>> = {
@@ -89,7 +94,7 @@ interface Source {
 }
 
 /** Where production's personal values are read: the contacts by hand (persons only), the rest by declaration. */
-function collectSources(catalog: Catalog, fields: OdooFields): Source[] {
+function collectSources(catalog: Catalog, fields: OdooFields, keepCompanyNames: boolean): Source[] {
     const sources: Source[] = [];
     const add = (s: Source) => {
         if (catalog.hasColumn(s.table, s.column) && !sources.some((x) => x.table === s.table && x.column === s.column)) sources.push(s);
@@ -97,9 +102,7 @@ function collectSources(catalog: Catalog, fields: OdooFields): Source[] {
     if (catalog.hasColumn("res_partner", "name")) {
         const person = catalog.hasColumn("res_partner", "is_company") ? "NOT coalesce(t.is_company, false)" : "true";
         const technical = catalog.hasColumn("ir_model_data", "res_id") ? ` AND t.id NOT IN ${technicalPartnersSql}` : "";
-        const companies = catalog.hasColumn("res_partner", "is_company")
-            ? ` AND ${formASql("t.name")} NOT IN (SELECT ${formASql("c.name")} FROM ${qualifiedTable("res_partner")} c WHERE c.is_company AND c.name IS NOT NULL)` : "";
-        add({ table: "res_partner", column: "name", kind: "name", where: `${person}${technical}${companies}` });
+        add({ table: "res_partner", column: "name", kind: "name", where: `${person}${technical}` });
     }
     add({ table: "res_users", column: "login", kind: "email" });
     for (const [table, column] of [["hr_employee", "name"], ["hr_applicant", "partner_name"], ["hr_candidate", "partner_name"]]) add({ table, column, kind: "name" });
@@ -109,10 +112,17 @@ function collectSources(catalog: Catalog, fields: OdooFields): Source[] {
     }
     for (const s of classifySecretColumns(fields)) add({ table: s.table, column: s.column, kind: "token" });
     for (const k of keptSecrets) add({ table: k.table, column: k.column, kind: "token" });
+    // Names equal to a company's stay in the copy when company names are kept.
+    const companyNames = [
+        catalog.hasColumn("res_partner", "is_company") ? `SELECT ${formASql("c.name")} FROM ${qualifiedTable("res_partner")} c WHERE c.is_company AND c.name IS NOT NULL` : "",
+        catalog.hasColumn("res_company", "name") ? `SELECT ${formASql("c.name")} FROM ${qualifiedTable("res_company")} c WHERE c.name IS NOT NULL` : "",
+    ].filter(Boolean);
     return sources.filter((s) => {
         const type = catalog.table(s.table)!.columns.get(s.column)!.type;
         return ["text", "character varying", "character", "citext"].includes(type) && !metadataScope(catalog, s.table).skip;
-    });
+    }).map((s) => (s.kind === "name" && keepCompanyNames && companyNames.length
+        ? { ...s, where: `${s.where ? `${s.where} AND ` : ""}${formASql(`t.${quoteIdent(s.column)}`)} NOT IN (${companyNames.join(" UNION ")})` }
+        : s));
 }
 
 /** Values of `kind` that can never count: too short, the sanitizer's own fakes, allowed domains. */
@@ -148,7 +158,7 @@ export async function collectKnownValues(client: Client, options: CollectOptions
     };
     const seen = { a: new Set<string>(), b: new Set<string>() };
     const distinct: Record<KnownKind, Set<string>> = { name: new Set(), email: new Set(), phone: new Set(), street: new Set(), vat: new Set(), iban: new Set(), token: new Set() };
-    for (const s of collectSources(catalog, fields)) {
+    for (const s of collectSources(catalog, fields, options.keepCompanyNames ?? true)) {
         const form = formOfKind(s.kind);
         const norm = form === "a" ? formASql(`t.${quoteIdent(s.column)}`) : formBSql(`t.${quoteIdent(s.column)}`);
         const { rows } = await client.query<{ h: string; m: string; n: number }>(
@@ -243,4 +253,49 @@ export function isKnownValue(set: Pick<KnownValueSet, "md5Key" | "md5" | "maxByt
 /** A summary of a set for reports: how many values of each kind, from how many columns (never a value). */
 export function describeKnownValues(set: KnownValueSet): { values: Record<KnownKind, number>; columns: number } {
     return { values: { ...set.counts }, columns: set.sources.length };
+}
+
+export interface KnownValueHit {
+    table: string;
+    column: string;
+    /** Rows whose value equals a production value. */
+    count: number;
+}
+
+/** `n value(s) of production … in table.column` lines, for an error or a report (never a value). */
+export function describeHits(hits: readonly KnownValueHit[]): string {
+    return hits.map((h) => `${h.table}.${h.column}: ${h.count} row(s) hold a production personal value`).join("; ");
+}
+
+/**
+ * The known-value scan of `tables` where no temporary table can be made (a read-only snapshot of
+ * production): one query, the hashes bound as two array parameters (planned as hashed lookups).
+ */
+export async function scanTablesForKnownValues(client: Client, catalog: Catalog, set: KnownValueSet, tables: readonly string[]): Promise<KnownValueHit[]> {
+    const parts: string[] = [];
+    for (const table of tables) {
+        const info = catalog.table(table);
+        if (!info || metadataScope(catalog, table).skip) continue;
+        const columns = [...info.columns.values()].filter((c) => ["text", "character varying", "character", "citext", "jsonb", "json"].includes(c.type));
+        if (!columns.length) continue;
+        const counts = columns.map((c) => `count(*) FILTER (WHERE ${knownValueParamSql(set, `t.${quoteIdent(c.name)}`, c.type)})`);
+        parts.push(`SELECT ${quoteLiteral(table)} AS t, unnest(ARRAY[${columns.map((c) => quoteLiteral(c.name)).join(", ")}]) AS c, ` +
+            `unnest(ARRAY[${counts.join(", ")}])::int AS n FROM ONLY ${qualifiedTable(table)} t`);
+    }
+    if (!parts.length) return [];
+    const { rows } = await client.query<{ t: string; c: string; n: number }>(`SELECT * FROM (${parts.join("\nUNION ALL ")}) x WHERE n > 0 ORDER BY t, c`,
+        [set.sql.a.length ? set.sql.a : ["0"], set.sql.b.length ? set.sql.b : ["0"]]);
+    return rows.map((r) => ({ table: r.t, column: r.c, count: r.n }));
+}
+
+/** knownValueSql with the hashes as parameters $1 (form A) and $2 (form B). */
+function knownValueParamSql(set: KnownValueSet, x: string, type: string): string {
+    const test = (v: string) => `((octet_length(${v}) BETWEEN 6 AND ${set.maxBytes.a + 16} AND hashtextextended(${formASql(v)}, ${set.seed}) = ANY($1::bigint[]))` +
+        ` OR (octet_length(${v}) BETWEEN 8 AND ${set.maxBytes.b + 24} AND hashtextextended(${formBSql(v)}, ${set.seed}) = ANY($2::bigint[])))`;
+    if (type === "jsonb" || type === "json") {
+        const j = type === "json" ? `${x}::jsonb` : x;
+        return `(CASE jsonb_typeof(${j}) WHEN 'object' THEN EXISTS (SELECT 1 FROM jsonb_each_text(${j}) e WHERE ${test("e.value")}) ` +
+            `WHEN 'string' THEN ${test(`(${j} #>> '{}')`)} ELSE false END)`;
+    }
+    return test(`${x}::text`);
 }
