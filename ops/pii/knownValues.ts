@@ -76,6 +76,12 @@ export interface CollectOptions {
      * collected, wherever it was read (a lead's company, a bank account's holder).
      */
     keepCompanyNames?: boolean;
+    /**
+     * Also collect credentials (passwords, API keys, OAuth tokens): default true. A snapshot is
+     * sanitized but not yet neutralized, so its guard leaves them out (neutralize revokes them
+     * after the restore, and verify checks that).
+     */
+    credentials?: boolean;
 }
 
 const personalToKnown: Partial<Record<PersonalKind, KnownKind>> = {
@@ -94,7 +100,7 @@ interface Source {
 }
 
 /** Where production's personal values are read: the contacts by hand (persons only), the rest by declaration. */
-function collectSources(catalog: Catalog, fields: OdooFields, keepCompanyNames: boolean): Source[] {
+function collectSources(catalog: Catalog, fields: OdooFields, keepCompanyNames: boolean, credentials: boolean): Source[] {
     const sources: Source[] = [];
     const add = (s: Source) => {
         if (catalog.hasColumn(s.table, s.column) && !sources.some((x) => x.table === s.table && x.column === s.column)) sources.push(s);
@@ -110,8 +116,10 @@ function collectSources(catalog: Catalog, fields: OdooFields, keepCompanyNames: 
         const kind = personalToKnown[p.kind];
         if (kind) add({ table: p.table, column: p.column, kind });
     }
-    for (const s of classifySecretColumns(fields)) add({ table: s.table, column: s.column, kind: "token" });
-    for (const k of keptSecrets) add({ table: k.table, column: k.column, kind: "token" });
+    if (credentials) {
+        for (const s of classifySecretColumns(fields)) add({ table: s.table, column: s.column, kind: "token" });
+        for (const k of keptSecrets) add({ table: k.table, column: k.column, kind: "token" });
+    }
     // Names equal to a company's stay in the copy when company names are kept.
     const companyNames = [
         catalog.hasColumn("res_partner", "is_company") ? `SELECT ${formASql("c.name")} FROM ${qualifiedTable("res_partner")} c WHERE c.is_company AND c.name IS NOT NULL` : "",
@@ -158,7 +166,7 @@ export async function collectKnownValues(client: Client, options: CollectOptions
     };
     const seen = { a: new Set<string>(), b: new Set<string>() };
     const distinct: Record<KnownKind, Set<string>> = { name: new Set(), email: new Set(), phone: new Set(), street: new Set(), vat: new Set(), iban: new Set(), token: new Set() };
-    for (const s of collectSources(catalog, fields, options.keepCompanyNames ?? true)) {
+    for (const s of collectSources(catalog, fields, options.keepCompanyNames ?? true, options.credentials ?? true)) {
         const form = formOfKind(s.kind);
         const norm = form === "a" ? formASql(`t.${quoteIdent(s.column)}`) : formBSql(`t.${quoteIdent(s.column)}`);
         const { rows } = await client.query<{ h: string; m: string; n: number }>(

@@ -173,7 +173,9 @@ export const actions = {
     /** res_users.login: admin becomes `admin`, technical logins stay, every other login is a fake address. */
     login: (_ctx: ActionContext) => {
         const admin = `coalesce((SELECT d.res_id FROM ${qualifiedTable("ir_model_data")} d WHERE d.module = 'base' AND d.name = 'user_admin' AND d.model = 'res.users' LIMIT 1), 2)`;
-        return `(CASE WHEN t.id = ${admin} THEN 'admin' WHEN t.login IN ('__system__', 'public', 'portaltemplate', 'default') THEN t.login ` +
+        // Another user already logging in as `admin` keeps the admin from taking that name (logins are unique).
+        const adminFree = `NOT EXISTS (SELECT 1 FROM ${qualifiedTable("res_users")} o WHERE o.login = 'admin' AND o.id <> ${admin})`;
+        return `(CASE WHEN t.id = ${admin} AND ${adminFree} THEN 'admin' WHEN t.login IN ('__system__', 'public', 'portaltemplate', 'default', 'admin') THEN t.login ` +
             `ELSE 'test+user' || t.id::text || '@example.com' END)`;
     },
 
@@ -252,13 +254,17 @@ export const actions = {
         : self(ctx),
 
     /**
-     * account_move_line.name: the label of a bank statement line's journal items is the bank's
-     * label (payer names, communications), so it becomes `Transaction <statement line>`; other
-     * labels (products, invoice numbers) are scrubbed of addresses and phone numbers.
+     * account_move_line.name: the labels of journal entries (payments, bank statement lines,
+     * miscellaneous entries) are written from the partner's name or the bank's label, so they
+     * become `Transaction <statement line>` / `Item <id>`; invoice lines keep their labels (products,
+     * the invoice number), scrubbed of addresses and phone numbers.
      */
-    moveLineLabel: (ctx: ActionContext) => ctx.has("statement_line_id")
-        ? keep(ctx, `(CASE WHEN t.statement_line_id IS NOT NULL THEN 'Transaction ' || t.statement_line_id::text ELSE ${scrub(ctx)} END)`)
-        : scrub(ctx),
+    moveLineLabel: (ctx: ActionContext) => {
+        const statement = ctx.has("statement_line_id") ? `WHEN t.statement_line_id IS NOT NULL THEN 'Transaction ' || t.statement_line_id::text ` : "";
+        const invoice = ctx.has("move_id") && ctx.catalog.hasColumn("account_move", "move_type")
+            ? `WHEN t.move_id IN (SELECT m.id FROM ${qualifiedTable("account_move")} m WHERE m.move_type <> 'entry') THEN ${scrub(ctx)} ` : "";
+        return keep(ctx, `(CASE ${statement}${invoice}ELSE 'Item ' || (${rowKey(ctx)})::text END)`);
+    },
 
     /** A reference written by people (`REF-<move>`): the move's id when the row has one, so a move and its lines agree. */
     moveRef: (ctx: ActionContext) => keep(ctx, `'REF-' || (${ctx.has("move_id") && ctx.table !== "account_move" ? "t.move_id" : rowKey(ctx)})::text`),

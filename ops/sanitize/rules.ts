@@ -58,6 +58,8 @@ const rows: Row[] = [
     ["base", "res_users", "login", "login"],
     ["base", "res_users", "signature", "signature", { partner: "partner_id" }],
     ["auth_oauth", "res_users", "oauth_uid", "label", { label: "oauth-" }],
+    // The Google calendar id of a user is their address.
+    ["google_calendar", "res_users_settings", "google_calendar_cal_id", "taggedEmail"],
     // Companies: their own contact data follows their partner's fakes.
     ["base", "res_company", "name", "commercialCompanyName", { partner: "partner_id" }],
     ["base", "res_company", "email", "email", { partner: "partner_id" }],
