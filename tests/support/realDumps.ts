@@ -4,7 +4,7 @@
  * own copy (`CREATE DATABASE … TEMPLATE`). Set ODOO_PLATFORM_ODOO_SCHEMAS to use another folder.
  * The dumps are never copied into the project.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Client } from "pg";
@@ -67,10 +67,16 @@ export function dumpTemplate(dump: RealDump): Promise<string> {
                 await c.query(`CREATE DATABASE "${db}"`);
             });
             const psql = path.join(pg.binDir, "psql");
-            const result = spawnSync(psql, ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg.urlFor(db), "-f", dump.file], {
-                encoding: "utf8", env: { ...process.env, PGOPTIONS: "-c session_replication_role=replica" }, maxBuffer: 64 * 1024 * 1024,
+            // Asynchronous, so several dumps load at once while the tests of another run.
+            await new Promise<void>((resolve, reject) => {
+                const child = spawn(psql, ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg.urlFor(db), "-f", dump.file], {
+                    env: { ...process.env, PGOPTIONS: "-c session_replication_role=replica" }, stdio: ["ignore", "ignore", "pipe"],
+                });
+                let stderr = "";
+                child.stderr.on("data", (d: Buffer) => { if (stderr.length < 4000) stderr += d.toString(); });
+                child.on("error", reject);
+                child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`loading ${dump.file} failed (exit ${code}): ${stderr}`))));
             });
-            if (result.status !== 0) throw new Error(`loading ${dump.file} failed (exit ${result.status}): ${result.stderr.slice(0, 2000)}`);
             const c = new Client({ connectionString: pg.urlFor(db) });
             await c.connect();
             try {
