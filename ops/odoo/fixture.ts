@@ -111,6 +111,7 @@ export function reshapeStatements(version: OdooVersion): string[] {
             `ALTER TABLE res_partner RENAME COLUMN complete_name TO display_name`,
             // mail_tracking_value.field (many2one) until 16.0, with field_desc/field_type and the monetary columns.
             `ALTER TABLE mail_tracking_value RENAME COLUMN field_id TO field`,
+            `ALTER TABLE mail_tracking_value DROP COLUMN field_info`,
             `ALTER TABLE mail_tracking_value ADD COLUMN field_desc character varying, ADD COLUMN field_type character varying,
                 ADD COLUMN old_value_monetary double precision, ADD COLUMN new_value_monetary double precision`,
             `UPDATE mail_tracking_value t SET field_desc = coalesce(f.field_description->>'en_US', f.name), field_type = f.ttype FROM ir_model_fields f WHERE f.id = t.field`,

@@ -226,7 +226,7 @@ export const tables: TableDef[] = [
     { name: "mail_mail_res_partner_rel", columns: [c("mail_mail_id", "integer NOT NULL"), c("res_partner_id", "integer NOT NULL")],
         primaryKey: ["mail_mail_id", "res_partner_id"] },
     { name: "mail_tracking_value", model: "mail.tracking.value", columns: [
-        c("field_id", "integer"), c("old_value_integer", "integer"), c("old_value_float", "double precision"),
+        c("field_id", "integer"), c("field_info", "jsonb"), c("old_value_integer", "integer"), c("old_value_float", "double precision"),
         c("old_value_char", varchar), c("old_value_text", "text"), c("old_value_datetime", "timestamp without time zone"),
         c("new_value_integer", "integer"), c("new_value_float", "double precision"), c("new_value_char", varchar),
         c("new_value_text", "text"), c("new_value_datetime", "timestamp without time zone"), c("currency_id", "integer"),

@@ -77,7 +77,8 @@ export function isValidIban(value: string): boolean {
     return mod97(lettersToDigits(s.slice(4) + s.slice(0, 4))) === 1;
 }
 
-const ibanRe = /(?<![A-Z0-9])([A-Z]{2}[0-9]{2}(?:[ -]?[A-Z0-9]{2,4}){3,8})(?![A-Z0-9])/gi;
+// Groups of four (spaced or not), the last one shorter; upper case, as IBANs are written.
+const ibanRe = /(?<![A-Za-z0-9])([A-Z]{2}[0-9]{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,4})?)(?![A-Za-z0-9])/g;
 
 export function findIbans(text: string): string[] {
     if (countDigits(text, 12) < 12) return [];

@@ -215,7 +215,7 @@ export async function planSanitize(client: Client, options: SanitizeOptions): Pr
 export class SanitizeRuleError extends Error {
     constructor(readonly table: string, readonly column: string | undefined, readonly rules: readonly string[], cause: string) {
         super(`sanitize: ${column ? `${table}.${column}` : table} (${rules.join(", ") || "no rule"}) does not fit this database: ${cause}. ` +
-            `Leave the column out with --without ${column ? `${table}.${column}` : table} and report the schema.`);
+            `Leave the column out (db sanitize --without ${column ? `${table}.${column}` : table}) and report the schema.`);
         this.name = "SanitizeRuleError";
     }
 }
@@ -246,7 +246,10 @@ export async function validateTransforms(client: Client, catalog: Catalog, trans
         // Find the column whose expression fails (over the table alone when the transform has its own row source).
         for (const [column, expr] of Object.entries(t.columns)) {
             const err = await explain(`SELECT (${expr}) FROM ${transformFrom(t)}`).then(() => null, (e: Error) => e);
-            if (err) throw new SanitizeRuleError(t.table, column, t.rules ?? [], err.message);
+            if (err) {
+                const own = (t.rules ?? []).filter((r) => r.endsWith(`.${t.table}.${column}`));
+                throw new SanitizeRuleError(t.table, column, own.length ? own : (t.rules ?? []), err.message);
+            }
         }
         throw new SanitizeRuleError(t.table, undefined, t.rules ?? [], whole.message);
     }
