@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
-import { createOdooSchema, seedOdooFixture } from "../ops/odoo/fixture";
+import { createOdooSchema, OdooVersion, seedOdooFixture } from "../ops/odoo/fixture";
 import { copyDatabase } from "../ops/postgres/copyDatabase";
 import { pgTools, runTool } from "../ops/postgres/tools";
 import { startThrowawayPostgres } from "../ops/postgres/throwaway";
@@ -37,6 +37,7 @@ export interface PipelineRun {
 export interface PipelineBench {
     scale: number;
     jobs: number;
+    odooVersion: string;
     database: { bytes: number; rows: number; tables: number; generateSeconds: number };
     fixture: Record<string, number>;
     runs: PipelineRun[];
@@ -55,7 +56,7 @@ async function sql<T = Record<string, unknown>>(url: string, text: string): Prom
     }
 }
 
-export async function benchPipeline(opts: { scale: number; runs: number; jobs: number; log: (line: string) => void }): Promise<PipelineBench> {
+export async function benchPipeline(opts: { scale: number; runs: number; jobs: number; odooVersion?: OdooVersion; log: (line: string) => void }): Promise<PipelineBench> {
     if (!(opts.scale > 0)) throw new Error(`--scale must be a positive number, got ${opts.scale}`);
     if (!Number.isInteger(opts.runs) || opts.runs < 1) throw new Error(`--runs must be a whole number ≥ 1, got ${opts.runs}`);
     const tools = pgTools();
@@ -70,8 +71,8 @@ export async function benchPipeline(opts: { scale: number; runs: number; jobs: n
         await client.connect();
         let fixture: Record<string, number>;
         try {
-            await createOdooSchema(client);
-            fixture = { ...(await seedOdooFixture(client, { scale: opts.scale, seed: "bench" })) };
+            await createOdooSchema(client, { version: opts.odooVersion });
+            fixture = { ...(await seedOdooFixture(client, { scale: opts.scale, seed: "bench", version: opts.odooVersion })) };
             await client.query("VACUUM (FREEZE, ANALYZE)");
         } finally {
             await client.end();
@@ -160,6 +161,7 @@ export async function benchPipeline(opts: { scale: number; runs: number; jobs: n
         }
         return {
             scale: opts.scale,
+            odooVersion: opts.odooVersion ?? "17.0",
             jobs: opts.jobs,
             database: { bytes: Number(facts.bytes), rows, tables: Number(facts.tables), generateSeconds: round(generateSeconds) },
             fixture,

@@ -36,7 +36,7 @@ export const personalFieldNames: readonly [PersonalKind, RegExp][] = [
     ["city", /^([a-z0-9_]+_)?city$/],
     ["vat", /^([a-z0-9_]+_)?vat$/],
     ["iban", /^(acc_number|sanitized_acc_number|account_number|bank_account_number|iban|[a-z0-9_]+_iban)$/],
-    ["accessToken", /^(access_token|signup_token|invite_token|[a-z0-9_]+_access_token)$/],
+    ["accessToken", /^(access_token|signup_token|invite_token)$/],
 ];
 
 /** Names that match a convention above but are not personal data. */
