@@ -6,12 +6,17 @@
  * - sanitize → neutralize → verify (with the known-value scan) in place, and a streaming
  *   `staging refresh`, all succeed, and a data-only pg_dump of each result holds none of what
  *   was planted, no integration is live, and the books still balance;
+ * - `staging refresh --via` a sanitized snapshot: the snapshot's files hold no planted personal
+ *   value and the restored database nothing planted;
  * - with one rule switched off, verify names the table.column left behind.
  *
  * They run whenever the dumps are there (CI has them) and say so clearly when they are not.
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { gunzipSync } from "node:zlib";
 import { neutralizeDatabase } from "../../ops/neutralize";
 import { readCatalog } from "../../ops/odoo/catalog";
 import { collectKnownValues, KnownValueSet } from "../../ops/pii/knownValues";
@@ -20,6 +25,7 @@ import { platformDataRules } from "../../ops/staging/dataRules";
 import { refreshStaging } from "../../ops/staging/refresh";
 import { verifyDatabase } from "../../ops/verify";
 import { bookViolations } from "../support/books";
+import type { Planted } from "../support/plant";
 import { runCli } from "../support/cli";
 import { connectTo } from "../support/odoo";
 import { liveIntegrations, plantProduction, PlantReport, productionUrl, survivors } from "../support/plantOdoo";
@@ -29,6 +35,22 @@ import { freshDatabase } from "../support/postgres";
 const staging = { baseUrl: "https://staging.planted.test", mailHost: "mailpit", mailPort: 1025 };
 const host = "staging.planted.test";
 const dumps = realDumps();
+
+/** Every file of a snapshot directory as text, gzip members unpacked (pg_dump's .dat.gz, the sanitized COPY files). */
+function snapshotText(dir: string): string {
+    const out: string[] = [];
+    for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+        if (!entry.isFile()) continue;
+        const bytes = fs.readFileSync(path.join(entry.parentPath, entry.name));
+        out.push((bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString("utf8"));
+    }
+    return out.join("\n");
+}
+
+/** Integration credentials (neutralize's job, not sanitize's): secrets, and the mail servers' and IAP's logins. */
+function isCredential(p: Planted): boolean {
+    return p.kind === "secret" || /^(ir_mail_server|fetchmail_server|iap_account)\b/.test(p.where);
+}
 
 /** Lines for the report: per dump, what was planted and what survived. */
 export const realDumpNumbers: string[] = [];
@@ -132,6 +154,30 @@ describe("real Odoo databases (../shared/odoo-schemas)", function () {
                 assert.equal(survivors(await dataOnlyDump(production.url), plant.planted).length, plant.planted.length, "production unchanged");
             });
 
+            it("staging refresh --via a sanitized snapshot exits 0, and neither the snapshot's files nor the new database hold anything planted", async () => {
+                const target = await freshDatabase(`via_${dump.series}`);
+                const dir = fs.mkdtempSync(path.join(os.tmpdir(), `odoo-platform-via-${dump.series}-`));
+                try {
+                    const cli = await runCli(["staging", "refresh", "--from-db", production.url, "--to-db", target.url, "--seed", "real-dumps", "--via", dir,
+                        "--mail-host", staging.mailHost, "--mail-port", String(staging.mailPort), "--base-url", staging.baseUrl, "--json"]);
+                    assert.equal(cli.code, 0, cli.stdout + cli.stderr);
+                    assert.equal(cli.json.mode, "via-snapshot");
+                    // A sanitized snapshot promises no personal data; credentials in it are revoked by neutralize at restore.
+                    const personal = plant.planted.filter((p) => !isCredential(p));
+                    const files = snapshotText(dir);
+                    const inSnapshot = survivors(files, personal);
+                    const credentials = survivors(files, plant.planted.filter(isCredential));
+                    const left = survivors(await dataOnlyDump(target.url), plant.planted);
+                    realDumpNumbers.push(`${dump.name}: staging refresh --via snapshot: ${inSnapshot.length} personal values in the snapshot's files ` +
+                        `(${credentials.length} credentials, revoked at restore), ${left.length} survived in the database (${cli.json.totalSeconds} s)`);
+                    assert.ok(personal.length > 50, `${personal.length} personal values planted`);
+                    assert.deepEqual(inSnapshot, []);
+                    assert.deepEqual(left, []);
+                } finally {
+                    fs.rmSync(dir, { recursive: true, force: true });
+                }
+            });
+
             it("with one rule switched off, verify names the table.column left behind (patterns and production's values)", async () => {
                 const copy = await copyDatabase(production.name, `ruleoff_${dump.series}`);
                 const client = await connectTo(copy.url);
@@ -179,6 +225,18 @@ describe("real Odoo databases (../shared/odoo-schemas)", function () {
         assert.equal(report.swap, null);
         assert.ok(report.verify.findings.some((f) => /^known-values: x_delivery_note\.recipient \(1\)/.test(f)), report.verify.findings.join("\n"));
         assert.ok(!report.verify.findings.join("\n").includes(name));
+
+        // Through a snapshot: snapshot create --sanitize finds it in the COPY stream and completes nothing.
+        const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "odoo-platform-leak-")), "snap");
+        try {
+            const cli = await runCli(["snapshot", "create", "--db", production.url, "--to", dir, "--sanitize", "--seed", "real-dumps"]);
+            assert.notEqual(cli.code, 0);
+            assert.match(cli.stderr + cli.stdout, /x_delivery_note\.recipient: 1 row\(s\) hold a production personal value/);
+            assert.ok(!(cli.stderr + cli.stdout).includes(name));
+            assert.ok(!fs.existsSync(path.join(dir, "manifest.json")), "no completed snapshot");
+        } finally {
+            fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+        }
     });
 
 });
