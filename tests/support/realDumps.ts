@@ -52,6 +52,21 @@ async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
     }
 }
 
+let roles: Promise<void> | undefined;
+
+/**
+ * The roles the dumps own objects by (OWNER TO / GRANT): created once per process, before any
+ * dump loads (dumps load in parallel, and two concurrent CREATE ROLE of one name collide).
+ */
+function dumpRoles(): Promise<void> {
+    roles ??= admin(async (c) => {
+        for (const role of ["openpg", "prisma"]) {
+            await c.query(`DO $$ BEGIN CREATE ROLE ${role}; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
+        }
+    });
+    return roles;
+}
+
 /** Loads `dump` into a template database once per process (the README's recipe) and returns its name. */
 export function dumpTemplate(dump: RealDump): Promise<string> {
     let name = templates.get(dump.file);
@@ -59,13 +74,8 @@ export function dumpTemplate(dump: RealDump): Promise<string> {
         name = (async () => {
             const pg = await testPostgres();
             const db = `tpl_${dump.name.replace(/[^a-z0-9]+/gi, "_").toLowerCase()}_${process.pid}`;
-            await admin(async (c) => {
-                // The roles the dumps own objects by (OWNER TO / GRANT): created, nothing stripped.
-                for (const role of ["openpg", "prisma"]) {
-                    await c.query(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE ${role}; END IF; END $$`);
-                }
-                await c.query(`CREATE DATABASE "${db}"`);
-            });
+            await dumpRoles();
+            await admin((c) => c.query(`CREATE DATABASE "${db}"`));
             const psql = path.join(pg.binDir, "psql");
             // Asynchronous, so several dumps load at once while the tests of another run.
             await new Promise<void>((resolve, reject) => {
