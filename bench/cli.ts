@@ -2,10 +2,11 @@
  * `npm run bench -- <benchmark> [options]`: timings as ratios against a baseline measured in the
  * same run, on a throwaway PostgreSQL. Not part of `npm test`.
  *
- *   pipeline --scale N [--runs R] [--jobs J] [--json]   staging refresh vs pg_dump -Fd -j → pg_restore -j
+ *   pipeline --scale N [--runs R] [--jobs J] [--odoo-version 16|17|18|19] [--json]   staging refresh vs pg_dump -Fd -j → pg_restore -j
  *   swap [--runs R] [--clients C] [--json]               how long the swap makes the database unavailable
  */
 import { Command } from "commander";
+import { parseOdooVersion } from "../ops/odoo/fixture";
 import { benchPipeline, renderPipelineBench } from "./pipeline";
 import { benchSwap } from "./swap";
 import { exitWhenFlushed } from "../ops/cli/runtime";
@@ -18,9 +19,11 @@ async function main(argv: string[]): Promise<number> {
         .option("--scale <n>", "1 ≈ 100 k partners, 510 k move lines, 300 k messages", "1")
         .option("--runs <n>", "repetitions (baseline and refresh alternate which goes first)", "2")
         .option("--jobs <n>", "parallel jobs for pg_dump/pg_restore and for the refresh", "2")
+        .option("--odoo-version <v>", "shape of the Odoo database: 16, 17, 18 or 19 (ops/odoo/versions.ts)", "17")
         .option("--json", "print the JSON document only")
-        .action(async (opts: { scale: string; runs: string; jobs: string; json?: boolean }) => {
-            const result = await benchPipeline({ scale: Number(opts.scale), runs: Number(opts.runs), jobs: Number(opts.jobs), log: (l) => process.stderr.write(`${l}\n`) });
+        .action(async (opts: { scale: string; runs: string; jobs: string; odooVersion: string; json?: boolean }) => {
+            const result = await benchPipeline({ scale: Number(opts.scale), runs: Number(opts.runs), jobs: Number(opts.jobs), odooVersion: parseOdooVersion(opts.odooVersion),
+                log: (l) => process.stderr.write(`${l}\n`) });
             process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderPipelineBench(result)}\n\n${JSON.stringify(result)}\n`);
             process.exitCode = result.runs.every((r) => r.verifyOk) ? 0 : 1;
         });

@@ -15,21 +15,25 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
-import { createOdooSchema, seedOdooFixture } from "../ops/odoo/fixture";
+import { createOdooSchema, OdooVersion, seedOdooFixture } from "../ops/odoo/fixture";
 import { copyDatabase } from "../ops/postgres/copyDatabase";
 import { pgTools, runTool } from "../ops/postgres/tools";
 import { startThrowawayPostgres } from "../ops/postgres/throwaway";
 import { platformDataRules } from "../ops/staging/dataRules";
 import { refreshStaging } from "../ops/staging/refresh";
 import { renderStepTable, round, StepTiming } from "../ops/staging/report";
+import { cpuMeter } from "./cpu";
 
 export interface PipelineRun {
     order: "baseline-first" | "refresh-first";
-    baseline: { steps: StepTiming[]; seconds: number };
-    refresh: { steps: StepTiming[]; seconds: number };
+    /** `cpuSeconds`: user + system of this process, the tools it ran and the server (bench/cpu.ts). */
+    baseline: { steps: StepTiming[]; seconds: number; cpuSeconds: number };
+    refresh: { steps: StepTiming[]; seconds: number; cpuSeconds: number };
     /** The streaming copy alone (schema, data, indexes; no sanitize, neutralize or verify): the engine's own cost. */
-    engine: { steps: StepTiming[]; seconds: number; ratio: number };
+    engine: { steps: StepTiming[]; seconds: number; cpuSeconds: number; ratio: number; cpuRatio: number };
     ratio: number;
+    /** refresh / baseline in CPU seconds: steadier than `ratio` on a shared machine. */
+    cpuRatio: number;
     verifyOk: boolean;
     verifyFindings: string[];
 }
@@ -37,6 +41,7 @@ export interface PipelineRun {
 export interface PipelineBench {
     scale: number;
     jobs: number;
+    odooVersion: string;
     database: { bytes: number; rows: number; tables: number; generateSeconds: number };
     fixture: Record<string, number>;
     runs: PipelineRun[];
@@ -55,7 +60,7 @@ async function sql<T = Record<string, unknown>>(url: string, text: string): Prom
     }
 }
 
-export async function benchPipeline(opts: { scale: number; runs: number; jobs: number; log: (line: string) => void }): Promise<PipelineBench> {
+export async function benchPipeline(opts: { scale: number; runs: number; jobs: number; odooVersion?: OdooVersion; log: (line: string) => void }): Promise<PipelineBench> {
     if (!(opts.scale > 0)) throw new Error(`--scale must be a positive number, got ${opts.scale}`);
     if (!Number.isInteger(opts.runs) || opts.runs < 1) throw new Error(`--runs must be a whole number ≥ 1, got ${opts.runs}`);
     const tools = pgTools();
@@ -70,8 +75,8 @@ export async function benchPipeline(opts: { scale: number; runs: number; jobs: n
         await client.connect();
         let fixture: Record<string, number>;
         try {
-            await createOdooSchema(client);
-            fixture = { ...(await seedOdooFixture(client, { scale: opts.scale, seed: "bench" })) };
+            await createOdooSchema(client, { version: opts.odooVersion });
+            fixture = { ...(await seedOdooFixture(client, { scale: opts.scale, seed: "bench", version: opts.odooVersion })) };
             await client.query("VACUUM (FREEZE, ANALYZE)");
         } finally {
             await client.end();
@@ -83,6 +88,14 @@ export async function benchPipeline(opts: { scale: number; runs: number; jobs: n
         );
         const rows = Number(facts.rows);
         opts.log(`  ${Number(facts.tables)} tables, ${rows.toLocaleString("en-US")} rows, ${(Number(facts.bytes) / 1048576).toFixed(0)} MiB in ${generateSeconds.toFixed(1)} s`);
+
+        const cpu = await cpuMeter(pg.url);
+        if (!cpu.available) opts.log("  (CPU seconds unavailable: no /proc; they read 0)");
+        const measured = async <T extends { seconds: number }>(step: () => Promise<T>): Promise<T & { cpuSeconds: number }> => {
+            const before = cpu.seconds();
+            const result = await step();
+            return { ...result, cpuSeconds: round(cpu.seconds() - before, 2) };
+        };
 
         const baseline = async (run: number) => {
             const dir = path.join(work, `dump-${run}`);
@@ -137,29 +150,33 @@ export async function benchPipeline(opts: { scale: number; runs: number; jobs: n
         for (let run = 1; run <= opts.runs; run++) {
             const baselineFirst = run % 2 === 1;
             opts.log(`run ${run}/${opts.runs} (${baselineFirst ? "baseline first" : "refresh first"}) …`);
-            let b: Awaited<ReturnType<typeof baseline>>;
-            let r: Awaited<ReturnType<typeof refresh>>;
+            let b: Awaited<ReturnType<typeof baseline>> & { cpuSeconds: number };
+            let r: Awaited<ReturnType<typeof refresh>> & { cpuSeconds: number };
             if (baselineFirst) {
-                b = await baseline(run);
-                r = await refresh(run);
+                b = await measured(() => baseline(run));
+                r = await measured(() => refresh(run));
             } else {
-                r = await refresh(run);
-                b = await baseline(run);
+                r = await measured(() => refresh(run));
+                b = await measured(() => baseline(run));
             }
-            const e = await engine(run);
+            const e = await measured(() => engine(run));
+            const cpuRatio = (x: number) => (b.cpuSeconds > 0 ? round(x / b.cpuSeconds, 2) : 0);
             runs.push({
                 order: baselineFirst ? "baseline-first" : "refresh-first",
                 baseline: b,
-                engine: { ...e, ratio: round(e.seconds / b.seconds, 2) },
-                refresh: { steps: r.steps, seconds: r.seconds },
+                engine: { ...e, ratio: round(e.seconds / b.seconds, 2), cpuRatio: cpuRatio(e.cpuSeconds) },
+                refresh: { steps: r.steps, seconds: r.seconds, cpuSeconds: r.cpuSeconds },
                 ratio: round(r.seconds / b.seconds, 2),
+                cpuRatio: cpuRatio(r.cpuSeconds),
                 verifyOk: r.verifyOk,
                 verifyFindings: r.findings,
             });
-            opts.log(`  baseline ${b.seconds.toFixed(2)} s, refresh ${r.seconds.toFixed(2)} s → ${(r.seconds / b.seconds).toFixed(2)}×`);
+            opts.log(`  baseline ${b.seconds.toFixed(2)} s (${b.cpuSeconds.toFixed(1)} CPU s), refresh ${r.seconds.toFixed(2)} s (${r.cpuSeconds.toFixed(1)} CPU s)` +
+                ` → ${(r.seconds / b.seconds).toFixed(2)}× wall, ${cpuRatio(r.cpuSeconds).toFixed(2)}× CPU`);
         }
         return {
             scale: opts.scale,
+            odooVersion: opts.odooVersion ?? "17.0",
             jobs: opts.jobs,
             database: { bytes: Number(facts.bytes), rows, tables: Number(facts.tables), generateSeconds: round(generateSeconds) },
             fixture,
@@ -183,7 +200,10 @@ export function renderPipelineBench(result: PipelineBench): string {
         if (!run.verifyOk) out.push(`verify FAILED (nothing swapped): ${run.verifyFindings.join("; ")}`);
         out.push("", renderStepTable(run.engine.steps, run.engine.seconds, { title: `run ${i + 1} — reference: the streaming copy alone, without data rules`, baseline: run.baseline.seconds }));
     });
+    const cpu = (x: { cpuSeconds: number }) => `${x.cpuSeconds.toFixed(1)} CPU s`;
     out.push("", `ratio refresh / plain copy: ${result.runs.map((r) => `${r.ratio.toFixed(2)}×`).join(", ")} (target ≤ ${result.target}×); ` +
         `streaming copy alone: ${result.runs.map((r) => `${r.engine.ratio.toFixed(2)}×`).join(", ")}`);
+    out.push(`CPU seconds (this process, its tools and the server): ` +
+        result.runs.map((r, i) => `run ${i + 1}: baseline ${cpu(r.baseline)}, refresh ${cpu(r.refresh)} (${r.cpuRatio.toFixed(2)}×), copy alone ${cpu(r.engine)} (${r.engine.cpuRatio.toFixed(2)}×)`).join("; "));
     return out.join("\n");
 }

@@ -5,7 +5,7 @@
  * Prints what verify finds in production, the per-step report, and verify's verdict on staging.
  */
 import { Client } from "pg";
-import { createOdooSchema, fixtureProduction, seedOdooFixture } from "../ops/odoo/fixture";
+import { createOdooSchema, fixtureProduction, parseOdooVersion, seedOdooFixture } from "../ops/odoo/fixture";
 import { startThrowawayPostgres } from "../ops/postgres/throwaway";
 import { platformDataRules } from "../ops/staging/dataRules";
 import { refreshStaging } from "../ops/staging/refresh";
@@ -13,6 +13,9 @@ import { renderStepTable } from "../ops/staging/report";
 import { exitWhenFlushed } from "../ops/cli/runtime";
 
 const scale = Number(process.env.DEMO_SCALE ?? "0.02");
+/** `npm run demo:staging -- --odoo-version 18` (or DEMO_ODOO_VERSION): the shape of the demo's Odoo database. */
+const versionArg = process.argv.indexOf("--odoo-version");
+const odooVersion = parseOdooVersion(versionArg > 0 ? process.argv[versionArg + 1] ?? "" : process.env.DEMO_ODOO_VERSION ?? "17");
 const say = (text = "") => process.stdout.write(`${text}\n`);
 
 async function main(): Promise<number> {
@@ -28,9 +31,9 @@ async function main(): Promise<number> {
 
         const prod = new Client({ connectionString: pg.urlFor("odoo_production") });
         await prod.connect();
-        await createOdooSchema(prod);
-        const counts = await seedOdooFixture(prod, { scale, seed: "demo" });
-        say(`1. "production" (${fixtureProduction.companyName}, ${fixtureProduction.baseUrl}) at scale ${scale}:`);
+        await createOdooSchema(prod, { version: odooVersion });
+        const counts = await seedOdooFixture(prod, { scale, seed: "demo", version: odooVersion });
+        say(`1. "production" (${fixtureProduction.companyName}, ${fixtureProduction.baseUrl}) at scale ${scale}, Odoo ${odooVersion} shape:`);
         say(`   ${counts.partners} partners, ${counts.moveLines} journal items, ${counts.messages} chatter messages, ` +
             `live crons, mail servers (${fixtureProduction.smtpHosts.join(", ")}), payment keys, API keys …`);
         const rules = platformDataRules();

@@ -7,6 +7,8 @@
 import type { Client } from "pg";
 import type { Progress } from "../cli/runtime";
 import { readCatalog } from "../odoo/catalog";
+import { readOdooFields } from "../odoo/fields";
+import { declaredNeutralizeRules } from "./declared";
 import { qualifiedTable } from "../odoo/sql";
 import { adminUserSql, neutralizedAtKey, NeutralizeContext, NeutralizeRule, neutralizeRules } from "./rules";
 import { newDatabaseIdentity, odooPasswordHash, randomPassword, Secret } from "./secrets";
@@ -20,6 +22,8 @@ export interface NeutralizeOptions {
     /** Reset passwords and identity even on a database neutralized before. */
     resetIdentity?: boolean;
     rules?: readonly NeutralizeRule[];
+    /** Also revoke what Odoo declares as credentials (ops/neutralize/declared.ts): default true. */
+    declared?: boolean;
     progress?: Progress;
 }
 
@@ -96,7 +100,9 @@ export async function neutralizeDatabase(client: Client, options: NeutralizeOpti
             (await client.query(`SELECT 1 FROM ${qualifiedTable("ir_config_parameter")} WHERE key = $1`, [neutralizedAtKey])).rowCount);
         const outcomes: NeutralizeRuleOutcome[] = [];
         let passwordsReset = false;
-        const rules = options.rules ?? neutralizeRules;
+        const tableRules = options.rules ?? neutralizeRules;
+        const rules = options.declared === false ? tableRules
+            : [...tableRules, ...(await declaredNeutralizeRules(client, catalog, await readOdooFields(client, catalog), tableRules))];
         for (const [i, rule] of rules.entries()) {
             progress?.update(i, rules.length);
             const base = { rule: rule.name, module: rule.module, table: rule.table, origin: rule.origin, description: rule.description };
@@ -115,7 +121,9 @@ export async function neutralizeDatabase(client: Client, options: NeutralizeOpti
             }
             let rows = 0;
             for (const statement of rule.statements(ctx, (t, c) => catalog.hasColumn(t, c))) {
-                const result = await client.query(statement.text, statement.values as unknown[] | undefined);
+                const result = await client.query(statement.text, statement.values as unknown[] | undefined).catch((err: Error) => {
+                    throw new Error(`neutralize rule ${rule.name} on ${rule.table}${rule.columns.length ? `.${rule.columns.join(", ")}` : ""} failed: ${err.message}`);
+                });
                 rows += result.rowCount ?? 0;
             }
             if (rule.name === "base.res_users.password") passwordsReset = true;

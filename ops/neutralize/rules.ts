@@ -154,24 +154,30 @@ export const neutralizeRules: NeutralizeRule[] = [
     rule("odoo", "base", "ir_mail_server", ["active", "name"], "every outgoing mail server deactivated (but the catcher)",
         (ctx) => [{ text: `UPDATE ${q("ir_mail_server")} SET active = false WHERE active AND name <> $1`, values: [ctx.hasCatcher ? catcherServerName : blockingServerName] }],
         "base.ir_mail_server.active"),
-    rule("platform", "base", "ir_mail_server", ["smtp_host", "smtp_port", "smtp_encryption", "smtp_authentication"],
+    // smtp_authentication exists from 15.0 (ops/odoo/versions.ts): before, a server authenticates by login anyway.
+    rule("platform", "base", "ir_mail_server", ["smtp_host", "smtp_port", "smtp_encryption"],
         "every outgoing mail server pointed at the mail catcher (no TLS, no credentials)",
-        (ctx) => [{
-            text: `UPDATE ${q("ir_mail_server")} SET smtp_host = $1, smtp_port = $2, smtp_encryption = 'none', smtp_authentication = 'login'
-                   WHERE smtp_host IS DISTINCT FROM $1 OR smtp_port IS DISTINCT FROM $2 OR smtp_encryption <> 'none' OR smtp_authentication <> 'login'`,
-            values: [ctx.mailHost, ctx.mailPort],
-        }], "base.ir_mail_server.smtp_host"),
+        (ctx, has) => {
+            const auth = has("ir_mail_server", "smtp_authentication");
+            return [{
+                text: `UPDATE ${q("ir_mail_server")} SET smtp_host = $1, smtp_port = $2, smtp_encryption = 'none'${auth ? ", smtp_authentication = 'login'" : ""}
+                       WHERE smtp_host IS DISTINCT FROM $1 OR smtp_port IS DISTINCT FROM $2 OR smtp_encryption <> 'none'${auth ? " OR smtp_authentication <> 'login'" : ""}`,
+                values: [ctx.mailHost, ctx.mailPort],
+            }];
+        }, "base.ir_mail_server.smtp_host"),
     set("platform", "base", "ir_mail_server", "from_filter", "NULL", "from_filter IS NOT NULL", "from filters cleared (they name production senders and domains)"),
     ...mailServerCredentials.map((col) => clear("platform", col.startsWith("google") ? "google_gmail" : col.startsWith("microsoft") ? "microsoft_outlook" : "base", "ir_mail_server", col)),
-    rule("odoo", "base", "ir_mail_server", ["name", "smtp_host", "smtp_port", "smtp_encryption", "smtp_authentication", "active"],
+    rule("odoo", "base", "ir_mail_server", ["name", "smtp_host", "smtp_port", "smtp_encryption", "active"],
         "one active server: the mail catcher (or Odoo's blocking `invalid:1025` when no catcher is given), so nothing falls back to the command-line SMTP",
-        (ctx) => {
+        (ctx, has) => {
             const name = ctx.hasCatcher ? catcherServerName : blockingServerName;
+            const auth = has("ir_mail_server", "smtp_authentication");
+            const seq = has("ir_mail_server", "sequence");
             return [
-                { text: `UPDATE ${q("ir_mail_server")} SET active = true, sequence = 0 WHERE name = $1 AND (NOT active OR sequence IS DISTINCT FROM 0)`, values: [name] },
+                { text: `UPDATE ${q("ir_mail_server")} SET active = true${seq ? ", sequence = 0" : ""} WHERE name = $1 AND (NOT active${seq ? " OR sequence IS DISTINCT FROM 0" : ""})`, values: [name] },
                 {
-                    text: `INSERT INTO ${q("ir_mail_server")} (name, smtp_host, smtp_port, smtp_encryption, smtp_authentication, active, sequence)
-                           SELECT $1::varchar, $2::varchar, $3::int, 'none', 'login', true, 0 WHERE NOT EXISTS (SELECT 1 FROM ${q("ir_mail_server")} WHERE name = $1)`,
+                    text: `INSERT INTO ${q("ir_mail_server")} (name, smtp_host, smtp_port, smtp_encryption${auth ? ", smtp_authentication" : ""}, active${seq ? ", sequence" : ""})
+                           SELECT $1::varchar, $2::varchar, $3::int, 'none'${auth ? ", 'login'" : ""}, true${seq ? ", 0" : ""} WHERE NOT EXISTS (SELECT 1 FROM ${q("ir_mail_server")} WHERE name = $1)`,
                     values: [name, ctx.mailHost, ctx.mailPort],
                 },
             ];
@@ -218,6 +224,8 @@ export const neutralizeRules: NeutralizeRule[] = [
         () => [{ text: `DELETE FROM ${q("mail_notification_web_push")}` }], "mail.mail_notification_web_push.*"),
     rule("odoo", "mail", "mail_partner_device", ["id"], "registered push devices removed",
         () => [{ text: `DELETE FROM ${q("mail_partner_device")}` }], "mail.mail_partner_device.*"),
+    rule("odoo", "mail", "mail_push", ["id"], "pending web push notifications removed (18.0+)", () => [{ text: `DELETE FROM ${q("mail_push")}` }], "mail.mail_push.*"),
+    rule("odoo", "mail", "mail_push_device", ["id"], "registered push devices removed (18.0+)", () => [{ text: `DELETE FROM ${q("mail_push_device")}` }], "mail.mail_push_device.*"),
     ...["mail.sfu_server_key", "mail.use_sfu_server", "mail.sfu_server_url", "mail.use_twilio_rtc_servers", "mail.twilio_account_sid",
         "mail.twilio_account_token", "mail.google_translate_api_key", "discuss.klipy_api_key"].map((key) => deleteParameter("odoo", "mail", key)),
     set("platform", "mail", "mail_mail", "state", "'cancel'", "state IN ('outgoing', 'exception')", "queued and failed outgoing mail cancelled"),
@@ -250,6 +258,10 @@ export const neutralizeRules: NeutralizeRule[] = [
     set("odoo", "payment", "payment_provider", "is_live", "false", "is_live", "payment providers out of live mode"),
     ...providerKeys.map(([module, column, odoo]) => clear(odoo ? "odoo" : "platform", module, "payment_provider", column)),
     set("platform", "payment", "payment_token", "active", "false", "active", "saved payment tokens archived"),
+    // Until 15.0 providers are payment_acquirer: environment prod/test (≤ 12.0), state (13.0–15.0) (ops/odoo/versions.ts).
+    set("odoo", "payment", "payment_acquirer", "state", "'disabled'", "state NOT IN ('test', 'disabled')", "live payment acquirers disabled (≤ 15.0)"),
+    set("odoo", "payment", "payment_acquirer", "environment", "'test'", "environment = 'prod'", "payment acquirers in test mode (≤ 12.0)"),
+    set("odoo", "payment", "payment_acquirer", "website_published", "false", "website_published", "payment acquirers unpublished (≤ 12.0)"),
     set("odoo", "pos_adyen", "pos_payment_method", "adyen_test_mode", "true", "NOT adyen_test_mode"),
     set("odoo", "pos_viva_wallet", "pos_payment_provider", "mode", "'test'", "mode IS DISTINCT FROM 'test'"),
     set("odoo", "pos_razorpay", "pos_payment_method", "razorpay_test_mode", "true", "NOT razorpay_test_mode"),

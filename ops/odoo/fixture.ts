@@ -14,10 +14,18 @@
 import { createHash } from "node:crypto";
 import type { Client } from "pg";
 import { moveTotalColumns, moveTotalsQuery } from "./accounting";
-import { columnsFor, foreignKeys, indexes, OdooVersion, tables } from "./schema";
+import { baseVersion, columnsFor, foreignKeys, indexes, OdooVersion, odooVersions, tables } from "./schema";
 import { quoteIdent, quoteLiteral } from "./sql";
 
 export type { OdooVersion } from "./schema";
+export { odooVersions } from "./schema";
+
+/** `16` / `16.0` → `16.0`, with a clear error for anything the fixture cannot build. */
+export function parseOdooVersion(value: string, option = "--odoo-version"): OdooVersion {
+    const v = /^\d+$/.test(value.trim()) ? `${value.trim()}.0` : value.trim();
+    if (!(odooVersions as readonly string[]).includes(v)) throw new Error(`${option} must be one of ${odooVersions.map((x) => x.replace(".0", "")).join(", ")} (got "${value}")`);
+    return v as OdooVersion;
+}
 
 /** What production looks like in the fixture: the values neutralize must move away from. */
 export const fixtureProduction = {
@@ -75,11 +83,78 @@ export function fixtureCounts(scale: number): Omit<FixtureCounts, "moves" | "mov
     };
 }
 
-/** Creates the tables (with keys and indexes) of an empty Odoo-shaped database. */
+/**
+ * Creates the tables (with keys and indexes) of an empty Odoo-shaped database, in the shape of
+ * `version`'s base (17.0 for 16.0, 18.0 for 19.0): `seedOdooFixture` fills it and then reshapes it
+ * into `version`. For an empty schema of exactly `version`, call `reshapeOdooSchema` afterwards.
+ */
 export async function createOdooSchema(client: Client, options: SchemaOptions = {}): Promise<void> {
     const version = options.version ?? "17.0";
     await client.query(schemaSql(version));
     await client.query(constraintsSql());
+}
+
+/** Turns a base-shaped schema (and its data) into `version`'s shape. */
+export async function reshapeOdooSchema(client: Client, version: OdooVersion): Promise<void> {
+    for (const statement of reshapeStatements(version)) await client.query(statement);
+}
+
+/**
+ * What turns the base shape into `version`'s, following ops/odoo/versions.ts (each statement
+ * names the fact it follows). Pure. Data is carried over the way Odoo's own migration would.
+ */
+export function reshapeStatements(version: OdooVersion): string[] {
+    const out: string[] = [];
+    if (version === "16.0") {
+        out.push(
+            // res_partner.display_name is stored until 16.0; complete_name from 17.0.
+            `ALTER TABLE res_partner RENAME COLUMN complete_name TO display_name`,
+            // mail_tracking_value.field (many2one) until 16.0, with field_desc/field_type and the monetary columns.
+            `ALTER TABLE mail_tracking_value RENAME COLUMN field_id TO field`,
+            `ALTER TABLE mail_tracking_value DROP COLUMN field_info`,
+            `ALTER TABLE mail_tracking_value ADD COLUMN field_desc character varying, ADD COLUMN field_type character varying,
+                ADD COLUMN old_value_monetary double precision, ADD COLUMN new_value_monetary double precision`,
+            `UPDATE mail_tracking_value t SET field_desc = coalesce(f.field_description->>'en_US', f.name), field_type = f.ttype FROM ir_model_fields f WHERE f.id = t.field`,
+            // ir_cron.cron_name is related to the translated server action name in 16.0: jsonb.
+            `ALTER TABLE ir_cron ALTER COLUMN cron_name TYPE jsonb USING CASE WHEN cron_name IS NULL THEN NULL ELSE jsonb_build_object('en_US', cron_name) END`,
+            // ir_act_server.webhook_url and res_users_apikeys.expiration_date come with 17.0.
+            `ALTER TABLE ir_act_server DROP COLUMN webhook_url`,
+            `ALTER TABLE res_users_apikeys DROP COLUMN expiration_date`,
+            // hr_employee: the private address is a res.partner (address_home_id) until 16.0; private_* on the employee from 17.0.
+            `ALTER TABLE hr_employee ADD COLUMN address_home_id integer REFERENCES res_partner (id) ON DELETE SET NULL`,
+            `WITH home AS (SELECT e.id AS employee, (SELECT max(id) FROM res_partner) + row_number() OVER (ORDER BY e.id) AS partner FROM hr_employee e)
+             INSERT INTO res_partner (id, name, display_name, type, street, street2, city, zip, country_id, phone, email, email_normalized, active, is_company, partner_share)
+             SELECT h.partner, e.name, e.name, 'private', e.private_street, e.private_street2, e.private_city, e.private_zip, e.private_country_id,
+                    e.private_phone, e.private_email, lower(e.private_email), true, false, true
+             FROM hr_employee e JOIN home h ON h.employee = e.id`,
+            `UPDATE hr_employee e SET address_home_id = p.id FROM res_partner p WHERE p.type = 'private' AND p.name = e.name AND p.email IS NOT DISTINCT FROM e.private_email`,
+            `SELECT setval(pg_get_serial_sequence('res_partner', 'id'), (SELECT max(id) FROM res_partner) + 1, false)`,
+            `ALTER TABLE hr_employee DROP COLUMN private_street, DROP COLUMN private_street2, DROP COLUMN private_city, DROP COLUMN private_state_id,
+                DROP COLUMN private_zip, DROP COLUMN private_country_id, DROP COLUMN private_phone, DROP COLUMN private_email, DROP COLUMN private_car_plate`,
+            `UPDATE ir_module_module SET latest_version = replace(latest_version, '17.0.', '16.0.')`,
+        );
+    }
+    if (version === "18.0" || version === "19.0") {
+        out.push(
+            // res_partner.barcode is company-dependent: a jsonb keyed by company id from 18.0.
+            `ALTER TABLE res_partner ALTER COLUMN barcode TYPE jsonb USING CASE WHEN barcode IS NULL THEN NULL ELSE jsonb_build_object('1', barcode) END`,
+            // iap_account.service_name is stored until 17.0; service_id → iap_service from 18.0.
+            `CREATE TABLE iap_service (id serial PRIMARY KEY, name jsonb NOT NULL, technical_name character varying NOT NULL, description jsonb,
+                unit_name jsonb, integer_balance boolean, create_uid integer, create_date timestamp without time zone, write_uid integer, write_date timestamp without time zone)`,
+            `INSERT INTO iap_service (name, technical_name) SELECT DISTINCT jsonb_build_object('en_US', service_name), service_name FROM iap_account WHERE service_name IS NOT NULL`,
+            `ALTER TABLE iap_account ADD COLUMN service_id integer REFERENCES iap_service (id), ADD COLUMN name character varying`,
+            `UPDATE iap_account a SET service_id = s.id FROM iap_service s WHERE s.technical_name = a.service_name`,
+            `ALTER TABLE iap_account DROP COLUMN service_name`,
+        );
+    }
+    if (version === "19.0") {
+        out.push(
+            // res_partner.mobile is gone in 19.0 (phone only).
+            `ALTER TABLE res_partner DROP COLUMN mobile`,
+            `UPDATE ir_module_module SET latest_version = replace(latest_version, '18.0.', '19.0.')`,
+        );
+    }
+    return out;
 }
 
 /** The CREATE TABLE statements of `version`. Pure. */
@@ -197,6 +272,7 @@ CREATE FUNCTION pg_temp.fx_hash_pw(i bigint) RETURNS text LANGUAGE sql STABLE AS
  */
 export async function seedOdooFixture(client: Client, options: SeedOptions): Promise<FixtureCounts> {
     const version = options.version ?? (await detectVersion(client));
+    const base = baseVersion(version);
     const counts = fixtureCounts(options.scale);
     const seed = options.seed ?? "odoo-platform";
     await client.query("BEGIN");
@@ -204,7 +280,7 @@ export async function seedOdooFixture(client: Client, options: SeedOptions): Pro
         await client.query("SET LOCAL jit = off");
         await client.query(dropConstraintsSql());
         await client.query(helperFunctionsSql(seed, counts.partners));
-        for (const statement of seedStatements(counts, version)) {
+        for (const statement of seedStatements(counts, base)) {
             await client.query(statement).catch((err: Error) => { throw new Error(`${err.message}\n${statement.slice(0, 400)}`); });
         }
         const accounting = await client.query<{ moves: string; lines: string; partials: string; payments: string }>(`SELECT
@@ -212,6 +288,9 @@ export async function seedOdooFixture(client: Client, options: SeedOptions): Pro
             (SELECT count(*) FROM account_partial_reconcile) AS partials, (SELECT count(*) FROM account_payment) AS payments`);
         await client.query(resetSequencesSql());
         await client.query(constraintsSql());
+        for (const statement of reshapeStatements(version)) {
+            await client.query(statement).catch((err: Error) => { throw new Error(`${err.message}\n${statement.slice(0, 400)}`); });
+        }
         await client.query("COMMIT");
         await client.query("ANALYZE");
         const a = accounting.rows[0];
@@ -236,7 +315,7 @@ function resetSequencesSql(): string {
 
 type Counts = ReturnType<typeof fixtureCounts>;
 
-/** The generator, one statement per step. Pure. */
+/** The generator, one statement per step, in the base shape (17.0 or 18.0). Pure. */
 export function seedStatements(n: Counts, version: OdooVersion): string[] {
     const prod = fixtureProduction;
     const commercialBlocks = Math.floor(n.partners / 10) - 1;
@@ -301,6 +380,9 @@ export function seedStatements(n: Counts, version: OdooVersion): string[] {
             0, 1, '2022-06-01'::timestamp
          FROM (SELECT u, pg_temp.fx_user_partner(u) AS p FROM generate_series(1, ${n.users}) u OFFSET 0) s`,
         `UPDATE res_partner p SET user_id = 2 WHERE p.id % 50 = 0`,
+        // Invitation and reset links (auth_signup stores their token until 17.0).
+        ...(v18 ? [] : [`UPDATE res_partner SET signup_token = substr(md5('signup' || id), 1, 20), signup_type = 'signup',
+            signup_expiration = '2030-01-01'::timestamp WHERE id > 4 AND id % 7 = 0`]),
         `INSERT INTO res_users_settings (user_id, is_discuss_sidebar_category_channel_open, google_calendar_rtoken, google_calendar_token,
             google_calendar_token_validity, google_calendar_sync_token, google_calendar_cal_id, google_synchronization_stopped,
             microsoft_calendar_sync_token, microsoft_synchronization_stopped)

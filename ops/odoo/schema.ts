@@ -5,11 +5,15 @@
  * source (odoo/odoo, the models and neutralize.sql files of each addon).
  *
  * Tables are data: adding a table is adding an entry. `columns` lists the column definitions as
- * PostgreSQL DDL; `since`/`until` keep a column to the Odoo versions that have it.
+ * PostgreSQL DDL; `since`/`until` keep a column to the Odoo versions that have it. 16.0 and 19.0
+ * are built in the shape of their neighbour (17.0, 18.0) and then reshaped by the fixture
+ * (ops/odoo/fixture.ts reshapeStatements) following the version table of ops/odoo/versions.ts.
  */
 
-export type OdooVersion = "17.0" | "18.0";
-export const odooVersions: readonly OdooVersion[] = ["17.0", "18.0"];
+export type OdooVersion = "16.0" | "17.0" | "18.0" | "19.0";
+export const odooVersions: readonly OdooVersion[] = ["16.0", "17.0", "18.0", "19.0"];
+/** The version whose DDL and seed a version starts from: 16.0 from 17.0, 19.0 from 18.0. */
+export const baseVersion = (v: OdooVersion): "17.0" | "18.0" => (v === "16.0" || v === "17.0" ? "17.0" : "18.0");
 
 export interface ColumnDef {
     name: string;
@@ -82,7 +86,8 @@ export const tables: TableDef[] = [
         c("partner_latitude", "numeric"), c("partner_longitude", "numeric"), c("active", "boolean"), c("employee", "boolean"),
         c("is_company", "boolean"), c("partner_share", "boolean"), c("email_normalized", varchar), c("message_bounce", "integer"),
         c("phone_sanitized", varchar), c("signup_type", varchar), c("customer_rank", "integer"), c("supplier_rank", "integer"),
-        c("invoice_warn", varchar), c("invoice_warn_msg", "text"), c("debit_limit", "numeric"), ...audit(),
+        c("invoice_warn", varchar), c("invoice_warn_msg", "text"), c("debit_limit", "numeric"),
+        c("signup_token", varchar, { until: "17.0" }), c("signup_expiration", "timestamp without time zone", { until: "17.0" }), ...audit(),
     ] },
     { name: "res_users", model: "res.users", columns: [
         c("company_id", "integer NOT NULL"), c("partner_id", "integer NOT NULL"), c("active", "boolean"),
@@ -221,7 +226,7 @@ export const tables: TableDef[] = [
     { name: "mail_mail_res_partner_rel", columns: [c("mail_mail_id", "integer NOT NULL"), c("res_partner_id", "integer NOT NULL")],
         primaryKey: ["mail_mail_id", "res_partner_id"] },
     { name: "mail_tracking_value", model: "mail.tracking.value", columns: [
-        c("field_id", "integer"), c("old_value_integer", "integer"), c("old_value_float", "double precision"),
+        c("field_id", "integer"), c("field_info", "jsonb"), c("old_value_integer", "integer"), c("old_value_float", "double precision"),
         c("old_value_char", varchar), c("old_value_text", "text"), c("old_value_datetime", "timestamp without time zone"),
         c("new_value_integer", "integer"), c("new_value_float", "double precision"), c("new_value_char", varchar),
         c("new_value_text", "text"), c("new_value_datetime", "timestamp without time zone"), c("currency_id", "integer"),
@@ -446,7 +451,7 @@ export const indexes: IndexDef[] = [
 
 /** The columns of `table` in `version`, in DDL order. */
 export function columnsFor(table: TableDef, version: OdooVersion): ColumnDef[] {
-    const order = odooVersions.indexOf(version);
+    const order = odooVersions.indexOf(baseVersion(version));
     const seen = new Set<string>();
     return table.columns.filter((col) => {
         if (col.since && odooVersions.indexOf(col.since) > order) return false;

@@ -16,6 +16,9 @@ export const defaultAllowedDomains = ["example.com"] as const;
 export const fakePhonePrefix = "+1 555-01";
 export const fakePhoneE164Prefix = "+155501";
 
+/** Tokens the sanitizer writes where a column may not be empty: never taken for a live token. */
+export const fakeTokenPrefix = "sanitized-";
+
 const domainLabel = "[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
 
 /** Validates and lower-cases a domain for the allow-list (`Example.COM` → `example.com`). */
@@ -76,3 +79,31 @@ export function maskFinding(value: string): string {
     const digits = value.replace(/[^0-9]/g, "");
     return `***${digits.slice(-2)}`;
 }
+
+/** Countries whose IBAN the number scan looks for (ops/pii/detectors.ts ibanLengths has their lengths). */
+const ibanCountrySql = "AD|AE|AL|AT|AZ|BA|BE|BG|BH|BR|BY|CH|CR|CY|CZ|DE|DK|DO|EE|EG|ES|FI|FO|FR|GB|GE|GI|GL|GR|GT|HR|HU|IE|IL|IQ|IS|IT|JO|KW|KZ|LB|LC|LI|LT|LU|LV|MC|MD|ME|MK|MR|MT|MU|NL|NO|PK|PL|PS|PT|QA|RO|RS|SA|SC|SE|SI|SK|SM|ST|SV|TL|TN|TR|UA|VA|VG|XK";
+const vatCountrySql = "AT|BE|CH|DE|DK|ES|FI|FR|GB|IT|LU|NL|PL|PT|SE";
+
+/**
+ * Candidates for the number detectors (IBAN, VAT, payment card) as one PostgreSQL regular
+ * expression: shapes only, validated afterwards by ops/pii/detectors.ts (mod-97, Luhn, national
+ * check digits). The sanitizer's fakes never match: IBAN check digits 00, VAT numbers with TEST.
+ */
+export function numberCandidatePattern(): string {
+    const iban = `(${ibanCountrySql})([0-9][1-9]|[1-9][0-9])([ -]?[A-Z0-9]{2,4}){3,8}`;
+    const vat = `(${vatCountrySql}) ?(U|E-?)?[0-9][0-9 .-]{6,13}([0-9]|B[0-9]{2}|MWST|TVA|IVA)`;
+    const card = "[2-6]([0-9][ -]?){13,17}[0-9]";
+    return `(^|[^A-Za-z0-9])(${iban}|${vat}|${card})($|[^A-Za-z0-9])`;
+}
+
+/** Text that can hold a number candidate at all: long enough (a cheap test before the expression). */
+export function mayHoldNumberSql(text: string): string {
+    return `octet_length(${text}) >= 10`;
+}
+
+/** A token candidate in a column named like a credential: 16+ characters, no space, not a marker or fake. */
+export function tokenCandidateSql(text: string): string {
+    return `(octet_length(${text}) >= 16 AND strpos(${text}, ' ') = 0 AND left(${text}, ${fakeTokenPrefix.length}) <> ${sqlLiteral(fakeTokenPrefix)} AND right(${text}, 9) <> '+disabled')`;
+}
+
+const sqlLiteral = (v: string) => `'${v.replace(/'/g, "''")}'`;

@@ -6,15 +6,27 @@
  * Every action keeps NULL and '' as they are and is idempotent: applied to its own output it gives
  * the same output, so sanitizing twice changes nothing.
  */
+import type { Catalog } from "../odoo/catalog";
 import { qualifiedTable, quoteIdent, quoteLiteral } from "../odoo/sql";
+import { pickVariant, variants } from "../odoo/versions";
+import { fakeTokenPrefix } from "../pii/patterns";
 import * as fake from "./fake";
 
 export interface ActionContext {
     fake: fake.FakeContext;
     table: string;
     column: string;
-    /** The column's type (`text`, `character varying`, `jsonb` …). */
+    /**
+     * The type of the value the action computes on: the column's type (`text`, `character varying`
+     * …), or `text` when the column is jsonb and the action runs once per key (a translation, a
+     * company-dependent value).
+     */
     type: string;
+    /** SQL of the value: `t."column"`, or each key's text of a jsonb column. */
+    value: string;
+    /** The column is NOT NULL: an action may not write NULL. */
+    notNull: boolean;
+    catalog: Catalog;
     keepCompanyNames: boolean;
     allowedDomains: readonly string[];
     params: Record<string, string>;
@@ -27,12 +39,9 @@ export const col = (name: string): string => `t.${quoteIdent(name)}`;
 
 /** The row key used to derive fakes: the id when there is one, else a digest of the row (as an integer). */
 const rowKey = (ctx: ActionContext) => (ctx.has("id") ? col("id") : `hashtextextended(t::text, 0)`);
-const self = (ctx: ActionContext) => col(ctx.column);
+const self = (ctx: ActionContext) => ctx.value;
 const tag = (ctx: ActionContext) => ctx.table.replace(/^.*\./, "");
 const keep = (ctx: ActionContext, value: string) => fake.unlessEmpty(self(ctx), value);
-/** Writes a text value into a jsonb (translated) column as `{"en_US": …}`. */
-const typed = (ctx: ActionContext, text: string) =>
-    ctx.type === "jsonb" ? `jsonb_build_object('en_US', ${text})` : ctx.type === "json" ? `json_build_object('en_US', ${text})` : text;
 /** A partner id column given in params (`partner`), or none. */
 const partnerRef = (ctx: ActionContext) => (ctx.params.partner && ctx.has(ctx.params.partner) ? col(ctx.params.partner) : undefined);
 
@@ -93,8 +102,8 @@ export const actions = {
 
     /** res_partner.complete_name: "Company, Person" rebuilt from the sanitized names, without reading other rows. */
     partnerCompleteName: (ctx: ActionContext) => {
-        const name = partnerName({ ...ctx, column: "name" });
-        const company = commercialCompanyName({ ...ctx, column: "commercial_company_name", params: {} });
+        const name = partnerName({ ...ctx, column: "name", value: col("name") });
+        const company = commercialCompanyName({ ...ctx, column: "commercial_company_name", value: col("commercial_company_name"), params: {} });
         const parent = `coalesce(${company}, ${fake.partnerPersonName(ctx.fake, col("parent_id"))})`;
         return `(CASE WHEN ${self(ctx)} IS NULL THEN NULL WHEN ${col("parent_id")} IS NOT NULL AND NOT coalesce(${col("is_company")}, false) ` +
             `THEN ${parent} || ', ' || coalesce(${name}, '') ELSE ${name} END)`;
@@ -104,13 +113,13 @@ export const actions = {
 
     /** A company name typed as free text (res_partner.company_name, crm_lead.partner_name). */
     freeCompanyName: (ctx: ActionContext) =>
-        ctx.keepCompanyNames ? self(ctx) : keep(ctx, typed(ctx, fake.companyName(ctx.fake, tag(ctx), rowKey(ctx)))),
+        ctx.keepCompanyNames ? self(ctx) : keep(ctx, fake.companyName(ctx.fake, tag(ctx), rowKey(ctx))),
 
     /** The person's name: of the partner in `params.partner` when set, else keyed by this row. */
     personName: (ctx: ActionContext) => {
         const ref = partnerRef(ctx);
         const own = fake.personName(ctx.fake, `${tag(ctx)}:${ctx.column}`, rowKey(ctx));
-        return keep(ctx, typed(ctx, ref ? `coalesce(${fake.partnerPersonName(ctx.fake, ref)}, ${own})` : own));
+        return keep(ctx, ref ? `coalesce(${fake.partnerPersonName(ctx.fake, ref)}, ${own})` : own);
     },
 
     /** `test+<partner>@example.com` for the partner in `params.partner` (the row itself for res_partner), else `test+<table>-<id>@…`. */
@@ -129,7 +138,7 @@ export const actions = {
     /** phone_sanitized: the E.164 form of the row's new phone (or mobile when it has no phone). */
     phoneSanitized: (ctx: ActionContext) => {
         const fakeOf = (column: string) => ctx.has(column)
-            ? phone({ ...ctx, column, params: { ...(ctx.params.partner ? { partner: ctx.params.partner } : {}) } })
+            ? phone({ ...ctx, column, value: col(column), params: { ...(ctx.params.partner ? { partner: ctx.params.partner } : {}) } })
             : "NULL";
         const phoneCol = ctx.params.phoneColumn ?? "phone";
         const mobileCol = ctx.params.mobileColumn ?? "mobile";
@@ -145,15 +154,15 @@ export const actions = {
     website: (ctx: ActionContext) => keep(ctx, `'https://www.example.com/' || ${quoteLiteral(tag(ctx))} || '/' || (${rowKey(ctx)})::text`),
 
     /** `<params.label><id>`: references, lead titles, subjects. */
-    label: (ctx: ActionContext) => keep(ctx, typed(ctx, `${quoteLiteral(ctx.params.label ?? `${ctx.column} `)} || (${rowKey(ctx)})::text`)),
+    label: (ctx: ActionContext) => keep(ctx, `${quoteLiteral(ctx.params.label ?? `${ctx.column} `)} || (${rowKey(ctx)})::text`),
 
     /** An identity number with the original's first letters kept as a prefix hint (`params.prefix`). */
     identifier: (ctx: ActionContext) => keep(ctx, fake.identifier(ctx.fake, `${tag(ctx)}:${ctx.column}`, rowKey(ctx), ctx.params.prefix ?? "", Number(ctx.params.digits ?? 9))),
     birthDate: (ctx: ActionContext) => `(CASE WHEN ${self(ctx)} IS NULL THEN NULL ELSE ${fake.birthDate(ctx.fake, `${tag(ctx)}:${ctx.column}`, rowKey(ctx))} END)`,
     nullify: (ctx: ActionContext) => `NULL::${ctx.type}`,
 
-    loremHtml: (ctx: ActionContext) => keep(ctx, typed(ctx, fake.loremHtml(ctx.fake, `${tag(ctx)}:${ctx.column}`, rowKey(ctx), `${self(ctx)}::text`))),
-    loremText: (ctx: ActionContext) => keep(ctx, typed(ctx, fake.loremText(ctx.fake, `${tag(ctx)}:${ctx.column}`, rowKey(ctx), `${self(ctx)}::text`))),
+    loremHtml: (ctx: ActionContext) => keep(ctx, fake.loremHtml(ctx.fake, `${tag(ctx)}:${ctx.column}`, rowKey(ctx), `${self(ctx)}::text`)),
+    loremText: (ctx: ActionContext) => keep(ctx, fake.loremText(ctx.fake, `${tag(ctx)}:${ctx.column}`, rowKey(ctx), `${self(ctx)}::text`)),
 
     scrub,
 
@@ -164,7 +173,9 @@ export const actions = {
     /** res_users.login: admin becomes `admin`, technical logins stay, every other login is a fake address. */
     login: (_ctx: ActionContext) => {
         const admin = `coalesce((SELECT d.res_id FROM ${qualifiedTable("ir_model_data")} d WHERE d.module = 'base' AND d.name = 'user_admin' AND d.model = 'res.users' LIMIT 1), 2)`;
-        return `(CASE WHEN t.id = ${admin} THEN 'admin' WHEN t.login IN ('__system__', 'public', 'portaltemplate', 'default') THEN t.login ` +
+        // Another user already logging in as `admin` keeps the admin from taking that name (logins are unique).
+        const adminFree = `NOT EXISTS (SELECT 1 FROM ${qualifiedTable("res_users")} o WHERE o.login = 'admin' AND o.id <> ${admin})`;
+        return `(CASE WHEN t.id = ${admin} AND ${adminFree} THEN 'admin' WHEN t.login IN ('__system__', 'public', 'portaltemplate', 'default', 'admin') THEN t.login ` +
             `ELSE 'test+user' || t.id::text || '@example.com' END)`;
     },
 
@@ -207,18 +218,56 @@ export const actions = {
     recordName: (ctx: ActionContext) => keep(ctx, `(CASE t.model WHEN 'res.partner' THEN ${partnerDisplaySql(ctx, "t.res_id", self(ctx))} ` +
         `WHEN 'crm.lead' THEN 'Lead ' || t.res_id::text ELSE ${scrub(ctx)} END)`),
 
-    /** mail_tracking_value.*_char: tracked personal fields (names, addresses, e-mails, phones) get fakes, other values are scrubbed. */
+    /**
+     * mail_tracking_value.*_char: tracked personal fields (names, addresses, e-mails, phones) get
+     * fakes, other values are scrubbed. The tracked field is `field_id` (17.0+), `field` as a
+     * many2one (13.0–16.0) or `field` as the field's name (≤ 12.0): ops/odoo/versions.ts.
+     */
     trackingValue: (ctx: ActionContext) => {
-        const fields = (pattern: string) => `t.field_id IN (SELECT f.id FROM ${qualifiedTable("ir_model_fields")} f WHERE f.name ~ ${quoteLiteral(pattern)})`;
+        const link = pickVariant(ctx.catalog, ctx.table, variants.trackedField);
+        const fields = (pattern: string) => !link ? "false"
+            : link.type === "integer" ? `t.${quoteIdent(link.column)} IN (SELECT f.id FROM ${qualifiedTable("ir_model_fields")} f WHERE f.name ~ ${quoteLiteral(pattern)})`
+                : `t.${quoteIdent(link.column)} ~ ${quoteLiteral(pattern)}`;
         return keep(ctx, `(CASE WHEN ${fields("email")} THEN ${fake.email(`${tag(ctx)}-`, rowKey(ctx))} ` +
             `WHEN ${fields("phone|mobile")} THEN ${fake.phone(ctx.fake, `${tag(ctx)}:${ctx.column}`, rowKey(ctx))} ` +
             `WHEN ${fields(personalFieldNames)} THEN 'Value ' || (${rowKey(ctx)})::text ELSE ${scrub(ctx)} END)`);
     },
 
-    /** resource_resource.name: the fake name of the employee's work contact, so both agree. */
-    resourceName: (ctx: ActionContext) => keep(ctx,
-        `coalesce((SELECT ${fake.partnerPersonName(ctx.fake, "e.work_contact_id")} FROM ${qualifiedTable("hr_employee")} e ` +
-        `WHERE e.resource_id = t.id AND e.work_contact_id IS NOT NULL LIMIT 1), ${fake.personName(ctx.fake, "resource", rowKey(ctx))})`),
+    /** resource_resource.name: the fake name of the employee's work contact (16.0+), so both agree; else a fake of its own. */
+    resourceName: (ctx: ActionContext) => keep(ctx, ctx.catalog.hasColumn("hr_employee", "work_contact_id") && ctx.catalog.hasColumn("hr_employee", "resource_id")
+        ? `coalesce((SELECT ${fake.partnerPersonName(ctx.fake, "e.work_contact_id")} FROM ${qualifiedTable("hr_employee")} e ` +
+          `WHERE e.resource_id = t.id AND e.work_contact_id IS NOT NULL LIMIT 1), ${fake.personName(ctx.fake, "resource", rowKey(ctx))})`
+        : fake.personName(ctx.fake, "resource", rowKey(ctx))),
+
+    /**
+     * Access tokens (portal links, signup and invitation links, guests, visitors): NULL, so Odoo
+     * issues a new one when it needs it; `sanitized-<digest>` (unique per row) where the column may
+     * not be empty.
+     */
+    token: (ctx: ActionContext) => ctx.notNull
+        ? keep(ctx, `${quoteLiteral(fakeTokenPrefix)} || md5(${quoteLiteral(fake.namespaceSeed(ctx.fake, `${tag(ctx)}:${ctx.column}:token`))} || (${rowKey(ctx)})::text)`)
+        : `NULL::${ctx.type}`,
+
+    /** Direct chats and livechat sessions are named after their members: `Conversation <id>`; other channels keep their name. */
+    channelName: (ctx: ActionContext) => ctx.has("channel_type")
+        ? `(CASE WHEN t.channel_type IN ('chat', 'livechat', 'whatsapp') THEN 'Conversation ' || (${rowKey(ctx)})::text ELSE ${self(ctx)} END)`
+        : self(ctx),
+
+    /**
+     * account_move_line.name: the labels of journal entries (payments, bank statement lines,
+     * miscellaneous entries) are written from the partner's name or the bank's label, so they
+     * become `Transaction <statement line>` / `Item <id>`; invoice lines keep their labels (products,
+     * the invoice number), scrubbed of addresses and phone numbers.
+     */
+    moveLineLabel: (ctx: ActionContext) => {
+        const statement = ctx.has("statement_line_id") ? `WHEN t.statement_line_id IS NOT NULL THEN 'Transaction ' || t.statement_line_id::text ` : "";
+        const invoice = ctx.has("move_id") && ctx.catalog.hasColumn("account_move", "move_type")
+            ? `WHEN t.move_id IN (SELECT m.id FROM ${qualifiedTable("account_move")} m WHERE m.move_type <> 'entry') THEN ${scrub(ctx)} ` : "";
+        return keep(ctx, `(CASE ${statement}${invoice}ELSE 'Item ' || (${rowKey(ctx)})::text END)`);
+    },
+
+    /** A reference written by people (`REF-<move>`): the move's id when the row has one, so a move and its lines agree. */
+    moveRef: (ctx: ActionContext) => keep(ctx, `'REF-' || (${ctx.has("move_id") && ctx.table !== "account_move" ? "t.move_id" : rowKey(ctx)})::text`),
 
     /** ir_attachment.name: `attachment-<id>.<ext>` (file names often hold people's names). */
     attachmentName: (ctx: ActionContext) => keep(ctx, `'attachment-' || (${rowKey(ctx)})::text || coalesce(substring(${self(ctx)} from '\\.[A-Za-z0-9]{1,5}$'), '')`),

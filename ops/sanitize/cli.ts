@@ -12,6 +12,7 @@ interface SanitizeCliOptions {
     strict?: boolean;
     keepCompanyNames: boolean;
     allowDomain?: string[];
+    without?: string[];
     json?: boolean;
 }
 
@@ -52,14 +53,18 @@ export function registerSanitizeCommand(db: Command): void {
         .description("replace personal data with consistent fakes and anonymize amounts, in one transaction")
         .requiredOption("--db <url>", "PostgreSQL URL of the database to sanitize (postgresql://user@host:5432/db or ?host=/socket/dir)"))
         .option("--allow-domain <domain>", "domain whose addresses the scrub leaves alone (repeatable; example.com always)", collect)
+        .option("--without <table.column>", "leave a column alone: neither its rule nor a declared rule touches it (repeatable; verify will name it)", collect)
         .option("--json", "print the report as JSON")
         .action(action<SanitizeCliOptions>(async (opts) => {
             const allowDomains = asUsage(() => (opts.allowDomain ?? []).map(normalizeDomain));
+            asUsage(() => {
+                for (const w of opts.without ?? []) if (!/^[^.\s]+\.[^.\s]+$/.test(w)) throw new Error(`--without takes table.column (got "${w}")`);
+            });
             const seed = opts.seed ?? process.env[seedEnv];
             const report = await withClient(opts.db, async (client) => {
                 if (!seed) process.stderr.write(`warning: no --seed and no $${seedEnv}: using a random seed, the output will not be repeatable\n`);
                 return sanitizeDatabase(client, {
-                    seed, strict: opts.strict, keepCompanyNames: opts.keepCompanyNames, allowDomains: ["example.com", ...allowDomains],
+                    seed, strict: opts.strict, keepCompanyNames: opts.keepCompanyNames, allowDomains: ["example.com", ...allowDomains], without: opts.without,
                     progress: progress("sanitize"),
                 });
             });
@@ -71,7 +76,9 @@ export function sanitizeText(report: SanitizeReport): string {
     const lines = [`sanitize: done in ${report.seconds.toFixed(1)}s (${report.seed} seed${report.strict ? ", strict" : ""})`];
     for (const t of report.tables) lines.push(`  ${t.table.padEnd(32)} ${String(t.rows).padStart(9)} rows  ${t.columns.length} columns  ${t.seconds.toFixed(2)}s`);
     lines.push(`  rules: ${report.applied} applied, ${report.skipped} skipped (table or column not in this database)`);
-    for (const r of report.rules.filter((x) => x.status === "skipped")) lines.push(`    skipped ${r.rule}: ${r.reason}`);
+    const declared = report.rules.filter((r) => r.origin === "declared" && r.status === "applied");
+    if (declared.length) lines.push(`  declared: ${declared.length} more columns named like personal data by Odoo's fields: ${declared.map((r) => `${r.table}.${r.column}`).join(", ")}`);
+    for (const r of report.rules.filter((x) => x.status === "skipped" && x.origin !== "declared")) lines.push(`    skipped ${r.rule}: ${r.reason}`);
     const strict = report.scrubbed.filter((s) => s.why === "strict");
     if (strict.length) lines.push(`  strict scrub: ${strict.map((s) => `${s.table}.${s.column}`).join(", ")}`);
     const f = report.financial;

@@ -12,12 +12,15 @@ import { createHash } from "node:crypto";
 import { emailPattern, fakePhoneE164Prefix, fakePhonePrefix, mayHoldPiiSql, phonePattern } from "../pii/patterns";
 import { pick, quoteLiteral } from "../odoo/sql";
 
-const FIRST = ["Alex", "Sam", "Robin", "Jordan", "Taylor", "Morgan", "Casey", "Jamie", "Avery", "Riley", "Quinn", "Rowan",
+/** First and last names of the fake people (the known-value scan never takes a production value built from them for a leak). */
+export const fakeFirstNames: readonly string[] = ["Alex", "Sam", "Robin", "Jordan", "Taylor", "Morgan", "Casey", "Jamie", "Avery", "Riley", "Quinn", "Rowan",
     "Skyler", "Parker", "Reese", "Drew", "Emerson", "Hayden", "Kendall", "Logan", "Peyton", "Sage", "Blake", "Cameron",
     "Dakota", "Ellis", "Finley", "Harper", "Jules", "Kai", "Lane", "Micah", "Noel", "Oakley", "Remy", "Shay"];
-const LAST = ["Testperson", "Sample", "Example", "Placeholder", "Fakename", "Demo", "Anon", "Mockley", "Dummy", "Specimen",
+export const fakeLastNames: readonly string[] = ["Testperson", "Sample", "Example", "Placeholder", "Fakename", "Demo", "Anon", "Mockley", "Dummy", "Specimen",
     "Fictive", "Stand-in", "Proxy", "Pseudo", "Trial", "Doe", "Roe", "Nobody", "Someone", "Whoever", "Generic", "Default",
     "Tester", "Surrogate"];
+const FIRST = fakeFirstNames;
+const LAST = fakeLastNames;
 const COMPANY_A = ["Acmeish", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Soylent", "Stark", "Wayne", "Wonka",
     "Tyrell", "Cyberdyne", "Oscorp", "Gringotts", "Monarch", "Aperture"];
 const COMPANY_B = ["Industries", "Holdings", "Trading", "Labs", "Works", "Supplies", "Partners", "Group"];
@@ -111,9 +114,12 @@ export function birthDate(ctx: FakeContext, ns: string, key: string): string {
     return `(date '1955-01-01' + (${fakeHash(ctx, `${ns}:date`, key)} % 17500)::int)`;
 }
 
-/** Keeps the country prefix of a VAT number (`BE…`), replaces the digits. */
+/**
+ * Keeps the country prefix of a VAT number (`BE…`) and writes `TEST` and six digits after it: no
+ * country's format allows the letters, so a fake never passes for a real number (ops/pii/detectors.ts).
+ */
 export function vat(ctx: FakeContext, column: string, key: string): string {
-    return `(CASE WHEN ${column} ~ '^[A-Za-z]{2}' THEN upper(left(${column}, 2)) ELSE 'XX' END || lpad((${fakeHash(ctx, "vat", key)} % 1000000000)::text, 9, '0'))`;
+    return `(CASE WHEN ${column} ~ '^[A-Za-z]{2}' THEN upper(left(${column}, 2)) ELSE 'XX' END || 'TEST' || lpad((${fakeHash(ctx, "vat", key)} % 1000000)::text, 6, '0'))`;
 }
 
 /** Keeps the country prefix of an account number, replaces the rest: unique per row. */

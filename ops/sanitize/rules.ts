@@ -27,6 +27,13 @@ const rows: Row[] = [
     // Contacts (base, mail, phone_validation).
     ["base", "res_partner", "name", "partnerName"],
     ["base", "res_partner", "complete_name", "partnerCompleteName"],
+    // ≤ 16.0 stores the display name instead (ops/odoo/versions.ts).
+    ["base", "res_partner", "display_name", "partnerCompleteName"],
+    ["base", "res_partner", "contact_address_complete", "street"],
+    ["base", "res_partner", "additional_info", "nullify"],
+    ["auth_signup", "res_partner", "signup_token", "token"],
+    ["auth_signup", "res_partner", "signup_expiration", "nullify"],
+    ["auth_signup", "res_partner", "signup_type", "nullify"],
     ["base", "res_partner", "commercial_company_name", "commercialCompanyName"],
     ["base", "res_partner", "company_name", "freeCompanyName"],
     ["base", "res_partner", "email", "email", self],
@@ -51,6 +58,8 @@ const rows: Row[] = [
     ["base", "res_users", "login", "login"],
     ["base", "res_users", "signature", "signature", { partner: "partner_id" }],
     ["auth_oauth", "res_users", "oauth_uid", "label", { label: "oauth-" }],
+    // The Google calendar id of a user is their address.
+    ["google_calendar", "res_users_settings", "google_calendar_cal_id", "taggedEmail"],
     // Companies: their own contact data follows their partner's fakes.
     ["base", "res_company", "name", "commercialCompanyName", { partner: "partner_id" }],
     ["base", "res_company", "email", "email", { partner: "partner_id" }],
@@ -62,6 +71,9 @@ const rows: Row[] = [
     ["base", "res_partner_bank", "acc_holder_name", "partnerDisplayName", { partner: "partner_id" }],
     ["account", "account_bank_statement_line", "partner_name", "personName"],
     ["account", "account_bank_statement_line", "account_number", "ibanSanitized"],
+    ["account", "account_bank_statement_line", "payment_ref", "label", { label: "Transaction " }],
+    ["account", "account_bank_statement_line", "transaction_details", "nullify"],
+    ["account", "account_bank_statement", "name", "label", { label: "Statement " }],
     // Employees (hr keeps private data on the employee since 17.0) and their resources.
     ["resource", "resource_resource", "name", "resourceName"],
     ["hr", "hr_employee", "name", "personName", { partner: "work_contact_id" }],
@@ -90,6 +102,38 @@ const rows: Row[] = [
     ["hr", "hr_employee", "additional_note", "loremText"],
     ["hr", "hr_employee", "notes", "loremHtml"],
     ["hr", "hr_employee", "pin", "nullify"],
+    ["hr", "hr_employee", "barcode", "identifier", { prefix: "0415", digits: "8" }],
+    ["hr", "hr_employee", "study_school", "label", { label: "School " }],
+    ["hr", "hr_employee", "departure_description", "loremHtml"],
+    // Recruitment: applicants (≤ 17.0 carry the candidate's data), candidates (18.0+).
+    ["hr_recruitment", "hr_applicant", "name", "label", { label: "Application " }],
+    ["hr_recruitment", "hr_applicant", "partner_name", "personName", { partner: "partner_id" }],
+    ["hr_recruitment", "hr_applicant", "linkedin_profile", "website"],
+    ["hr_recruitment", "hr_applicant", "description", "loremHtml"],
+    ["hr_recruitment", "hr_candidate", "partner_name", "personName", { partner: "partner_id" }],
+    ["hr_recruitment", "hr_candidate", "linkedin_profile", "website"],
+    // Livechat and discuss: operators' and visitors' names, chats named after their members.
+    ["im_livechat", "res_users", "livechat_username", "personName", { partner: "partner_id" }],
+    ["im_livechat", "res_users_settings", "livechat_username", "personName"],
+    ["im_livechat", "mail_channel", "anonymous_name", "personName"],
+    ["mail", "mail_channel", "name", "channelName"],
+    ["mail", "discuss_channel", "name", "channelName"],
+    ["mail", "mail_channel_member", "custom_channel_name", "nullify"],
+    ["mail", "discuss_channel_member", "custom_channel_name", "nullify"],
+    ["mail", "mail_guest", "name", "personName"],
+    // Calendar.
+    ["calendar", "calendar_event", "name", "label", { label: "Event " }],
+    ["calendar", "calendar_event", "location", "street"],
+    ["calendar", "calendar_event", "videocall_location", "nullify"],
+    ["calendar", "calendar_event", "description", "loremHtml"],
+    ["calendar", "calendar_attendee", "common_name", "personName", { partner: "partner_id" }],
+    // Website visitors (≤ 14.0 store their name), surveys, events, mass mailing, payments.
+    ["website", "website_visitor", "name", "personName", { partner: "partner_id" }],
+    ["survey", "survey_user_input_line", "value_char_box", "loremText"],
+    ["survey", "survey_user_input_line", "value_text_box", "loremText"],
+    ["event", "event_registration", "name", "personName", { partner: "partner_id" }],
+    ["mass_mailing", "mailing_contact", "name", "personName"],
+    ["payment", "payment_transaction", "partner_address", "street"],
     // CRM.
     ["crm", "crm_lead", "name", "label", { label: "Lead " }],
     ["crm", "crm_lead", "contact_name", "personName", { partner: "partner_id" }],
@@ -124,8 +168,12 @@ const rows: Row[] = [
     ["mail", "mail_tracking_value", "new_value_char", "trackingValue"],
     ["mail", "mail_tracking_value", "old_value_text", "scrub"],
     ["mail", "mail_tracking_value", "new_value_text", "scrub"],
-    ["mail", "mail_activity", "summary", "scrub"],
+    ["mail", "mail_activity", "summary", "label", { label: "Activity " }],
     ["mail", "mail_activity", "note", "loremHtml"],
+    ["mail", "mail_activity", "res_name", "label", { label: "Record " }],
+    ["mail", "mail_activity", "feedback", "loremText"],
+    ["mail", "mail_notification", "failure_reason", "scrub"],
+    ["bus", "bus_bus", "message", "scrub"],
     ["sms", "sms_sms", "number", "phone", { partner: "partner_id", kind: "mobile" }],
     ["sms", "sms_sms", "body", "loremText"],
     // Documents: extracted text of attachments, file names.
@@ -134,6 +182,10 @@ const rows: Row[] = [
     // Accounting documents: the partner's name as printed, free-text notes.
     ["account", "account_move", "invoice_partner_display_name", "partnerDisplayName", { partner: "partner_id" }],
     ["account", "account_move", "narration", "loremHtml"],
+    // References and labels people type (payer names, communications): bank statement lines' items are named after the bank's label.
+    ["account", "account_move", "ref", "moveRef"],
+    ["account", "account_move_line", "ref", "moveRef"],
+    ["account", "account_move_line", "name", "moveLineLabel"],
     // Website pages and views edited in production can hold addresses and numbers.
     ["base", "ir_ui_view", "arch_db", "scrub"],
 ];

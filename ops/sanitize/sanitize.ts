@@ -7,11 +7,13 @@
 import { randomBytes } from "node:crypto";
 import type { Client } from "pg";
 import type { Progress } from "../cli/runtime";
-import { Catalog, isTextColumn, readCatalog } from "../odoo/catalog";
+import { Catalog, CatalogColumn, isTextColumn, readCatalog } from "../odoo/catalog";
+import { readOdooFields } from "../odoo/fields";
 import { qualifiedTable, quoteIdent } from "../odoo/sql";
 import { defaultAllowedDomains, normalizeDomain } from "../pii/patterns";
 import { scanForPii } from "../pii/scan";
-import { ActionContext, actions } from "./actions";
+import { ActionContext, ActionName, actions } from "./actions";
+import { declaredRules } from "./declared";
 import { fakeContext, scrubText } from "./fake";
 import { financeLineValuesSql, financialTransforms, helperPrefix } from "./finance";
 import { ruleName, SanitizeRule, sanitizeRules } from "./rules";
@@ -33,6 +35,13 @@ export interface SanitizeOptions {
     financeLineValues?: string;
     rules?: readonly SanitizeRule[];
     /**
+     * Leave these columns alone (`table.column` or a rule name such as `base.res_partner.email`):
+     * neither their rule nor a declared rule touches them. For tests that switch one rule off.
+     */
+    without?: readonly string[];
+    /** Also cover what Odoo declares (ops/sanitize/declared.ts): default true. */
+    declared?: boolean;
+    /**
      * Tables at least this big (bytes) are rewritten and swapped instead of updated in place (a
      * single write of each row). Default 8 MiB; 0 rewrites every eligible table, Infinity none.
      */
@@ -48,6 +57,8 @@ export interface RuleOutcome {
     action: string;
     status: "applied" | "skipped";
     reason?: string;
+    /** Where the rule comes from: the rule table, or what Odoo declares (a field named like personal data). */
+    origin?: "table" | "declared";
 }
 
 export interface SanitizePlan {
@@ -86,7 +97,30 @@ export const sanitizeMarkers = {
 const technicalColumns = new Set(["state", "type", "move_type", "display_type", "payment_state", "parent_state", "message_type",
     "model", "res_model", "model_name", "lang", "tz", "password", "totp_secret", "key", "index", "code", "matching_number",
     "sequence_prefix", "email_layout_xmlid", "arch_fs", "store_fname", "checksum", "mimetype", "uuid", "access_token",
-    "oauth_access_token", "signup_type", "notification_type", "odoobot_state", "mode", "priority", "interval_type"]);
+    "oauth_access_token", "signup_type", "notification_type", "odoobot_state", "mode", "priority", "interval_type", "move_name",
+    "parent_state", "name_search", "color", "kanban_state", "activity_state"]);
+
+/**
+ * A rule's expression for its column: text columns get the action as it is; jsonb/json columns
+ * (translated fields from 16.0, company-dependent ones from 18.0) get it once per key, so every
+ * language and every company's value is replaced and the column keeps its shape. Actions that
+ * work on the whole value (nullify, scrub) take the column as it is.
+ */
+export function ruleExpression(action: ActionName, ctx: Omit<ActionContext, "value" | "type">, column: CatalogColumn): string {
+    const ref = `t.${quoteIdent(column.name)}`;
+    const isJson = column.type === "jsonb" || column.type === "json";
+    if (!isJson || action === "nullify" || action === "scrub" || action === "token") {
+        return actions[action]({ ...ctx, value: ref, type: column.type });
+    }
+    const perKey = actions[action]({ ...ctx, value: "j.value", type: "text" });
+    const asJson = (x: string) => (column.type === "json" ? `to_json(${x})` : `to_jsonb(${x})`);
+    const j = column.type === "json" ? `${ref}::jsonb` : ref;
+    const object = `(SELECT coalesce(jsonb_object_agg(j.key, to_jsonb(${perKey})), '{}'::jsonb) FROM jsonb_each_text(${j}) j)`;
+    const scalar = `(SELECT ${asJson(perKey)} FROM (SELECT ${j} #>> '{}' AS value) j)`;
+    const typed = (x: string) => (column.type === "json" ? `(${x})::json` : x);
+    return `(CASE WHEN ${ref} IS NULL THEN NULL WHEN jsonb_typeof(${j}) = 'object' THEN ${typed(object)} ` +
+        `WHEN jsonb_typeof(${j}) = 'string' THEN ${scalar} ELSE ${ref} END)`;
+}
 
 export async function planSanitize(client: Client, options: SanitizeOptions): Promise<SanitizePlan> {
     const catalog = await readCatalog(client);
@@ -97,19 +131,33 @@ export async function planSanitize(client: Client, options: SanitizeOptions): Pr
     const transforms: TableTransform[] = [];
     const covered = new Map<string, Set<string>>();
 
-    for (const rule of options.rules ?? sanitizeRules) {
-        const base = { rule: ruleName(rule), module: rule.module, table: rule.table, column: rule.column, action: String(rule.action) };
+    const without = new Set(options.without ?? []);
+    const off = (rule: Pick<SanitizeRule, "module" | "table" | "column">) => without.has(ruleName(rule)) || without.has(`${rule.table}.${rule.column}`);
+    const tableRules = (options.rules ?? sanitizeRules).map((r) => ({ ...r, origin: "table" as const }));
+    const fields = options.declared === false ? undefined : await readOdooFields(client, catalog);
+    const present = new Set(tableRules.filter((r) => catalog.hasColumn(r.table, r.column)).map((r) => `${r.table}.${r.column}`));
+    const declared = fields ? declaredRules(fields, (t, c) => present.has(`${t}.${c}`) || without.has(`${t}.${c}`)) : [];
+    for (const rule of [...tableRules, ...declared]) {
+        const base = { rule: ruleName(rule), module: rule.module, table: rule.table, column: rule.column, action: String(rule.action), origin: rule.origin };
         const table = catalog.table(rule.table);
         const column = table?.columns.get(rule.column);
+        if (off(rule)) {
+            outcomes.push({ ...base, status: "skipped", reason: "switched off (without)" });
+            if (table && column) {
+                if (!covered.has(rule.table)) covered.set(rule.table, new Set());
+                covered.get(rule.table)!.add(rule.column);
+            }
+            continue;
+        }
         if (!table || !column) {
             outcomes.push({ ...base, status: "skipped", reason: table ? `column ${rule.table}.${rule.column} does not exist` : `table ${rule.table} does not exist` });
             continue;
         }
-        const ctx: ActionContext = {
-            fake, table: rule.table, column: rule.column, type: column.type, keepCompanyNames, allowedDomains: allowDomains,
-            params: rule.params ?? {}, has: (c) => table.columns.has(c),
+        const ctx = {
+            fake, table: rule.table, column: rule.column, notNull: column.notNull, catalog, keepCompanyNames, allowedDomains: allowDomains,
+            params: rule.params ?? {}, has: (c: string) => table.columns.has(c),
         };
-        transforms.push({ table: rule.table, columns: { [rule.column]: actions[rule.action](ctx) }, rules: [base.rule] });
+        transforms.push({ table: rule.table, columns: { [rule.column]: ruleExpression(rule.action, ctx, column) }, rules: [base.rule] });
         outcomes.push({ ...base, status: "applied" });
         if (!covered.has(rule.table)) covered.set(rule.table, new Set());
         covered.get(rule.table)!.add(rule.column);
@@ -136,7 +184,7 @@ export async function planSanitize(client: Client, options: SanitizeOptions): Pr
     if (options.strict) {
         options.progress?.step("strict: scanning every text column for e-mail addresses and phone numbers");
         const findings = await scanForPii(client, catalog, {
-            allowDomains, sampleLimit: 0, skipColumns: (table) => covered.get(table) ?? new Set(),
+            allowDomains, sampleLimit: 0, kinds: "contact", skipColumns: (table) => covered.get(table) ?? new Set(),
             onTable: (_t, i, total) => options.progress?.update(i, total),
         });
         for (const key of new Set(findings.map((f) => `${f.table}\u0000${f.column}`))) {
@@ -158,7 +206,53 @@ export async function planSanitize(client: Client, options: SanitizeOptions): Pr
             ? { applied: true, skipped: plan.skipped }
             : { applied: false, reason: "no accounting tables", skipped: plan.skipped };
     }
-    return { transforms: mergeTransforms(transforms), rules: outcomes, scrubbed, financial };
+    const merged = mergeTransforms(transforms);
+    await validateTransforms(client, catalog, merged);
+    return { transforms: merged, rules: outcomes, scrubbed, financial };
+}
+
+/** A sanitize rule that does not fit the database: names the table, the column and the rules involved. */
+export class SanitizeRuleError extends Error {
+    constructor(readonly table: string, readonly column: string | undefined, readonly rules: readonly string[], cause: string) {
+        super(`sanitize: ${column ? `${table}.${column}` : table} (${rules.join(", ") || "no rule"}) does not fit this database: ${cause}. ` +
+            `Leave the column out (db sanitize --without ${column ? `${table}.${column}` : table}) and report the schema.`);
+        this.name = "SanitizeRuleError";
+    }
+}
+
+/**
+ * Plans (EXPLAIN, nothing runs) every transform before any data moves, so a rule that does not
+ * fit the live schema fails here, naming its table and column, rather than half-way through a
+ * copy on whichever table a worker was streaming.
+ */
+export async function validateTransforms(client: Client, catalog: Catalog, transforms: readonly TableTransform[]): Promise<void> {
+    for (const t of transforms) {
+        const info = catalog.table(t.table);
+        if (!info) throw new SanitizeRuleError(t.table, undefined, t.rules ?? [], "the table does not exist");
+        const columns = [...info.columns.keys()];
+        // Inside a transaction (in-place sanitize, the copy's snapshot) a failed EXPLAIN must not abort it.
+        const explain = async (sql: string) => {
+            const saved = await client.query("SAVEPOINT sz_validate").then(() => true, () => false);
+            try {
+                await client.query(`EXPLAIN ${sql}`);
+            } catch (err) {
+                if (saved) await client.query("ROLLBACK TO SAVEPOINT sz_validate");
+                throw err;
+            }
+            if (saved) await client.query("RELEASE SAVEPOINT sz_validate");
+        };
+        const whole = await explain(transformSelectSql(t, columns)).then(() => null, (err: Error) => err);
+        if (!whole) continue;
+        // Find the column whose expression fails (over the table alone when the transform has its own row source).
+        for (const [column, expr] of Object.entries(t.columns)) {
+            const err = await explain(`SELECT (${expr}) FROM ${transformFrom(t)}`).then(() => null, (e: Error) => e);
+            if (err) {
+                const own = (t.rules ?? []).filter((r) => r.endsWith(`.${t.table}.${column}`));
+                throw new SanitizeRuleError(t.table, column, own.length ? own : (t.rules ?? []), err.message);
+            }
+        }
+        throw new SanitizeRuleError(t.table, undefined, t.rules ?? [], whole.message);
+    }
 }
 
 /**

@@ -23,6 +23,7 @@ import { assertDirectory, countFiles, tarDirectory } from "./filestore";
 import { copyFileName, manifestFileName, manifestFormat, SnapshotCopyEntry, SnapshotFile, SnapshotManifest } from "./manifest";
 import { describeLocation, lastSegment, latestPointerFile, latestPointerName, openStore, parentLocation, parseLocation, S3Options } from "./store";
 import { seedFingerprint } from "../sanitize/cli";
+import { KnownValueGuard, knownValueGuard, KnownValueLeak } from "../verify/knownValueGuard";
 
 export interface SanitizeSpec {
     seed: string;
@@ -31,6 +32,8 @@ export interface SanitizeSpec {
     plan: (snapshot: SourceSnapshot) => Promise<{ transforms: ColumnTransform[]; financial: boolean }>;
     /** Session settings the expressions need on the source (work_mem …). */
     sessionSettings?: Readonly<Record<string, string>>;
+    /** Check the snapshot for production's personal values (ops/verify/knownValueGuard.ts); a hit fails it. */
+    knownValues?: { keepCompanyNames?: boolean };
 }
 
 export interface CreateSnapshotOptions {
@@ -114,6 +117,9 @@ export async function createSnapshot(opts: CreateSnapshotOptions): Promise<Creat
             sanitized = match.plans.filter((p) => p.transformed.length);
             skipped = match.skipped;
         }
+        // Known-value scan: production's values as hashes, from the same snapshot.
+        const guard: KnownValueGuard | undefined = opts.sanitize?.knownValues
+            ? (step("collecting production's personal values (hashes) for the known-value scan"), await knownValueGuard(snapshot.client, opts.sanitize.knownValues)) : undefined;
 
         step(`pg_dump -Fd -j${jobs}${sanitized.length ? ` (data of ${sanitized.length} tables with personal data left out)` : ""}`);
         fs.mkdirSync(work, { recursive: true });
@@ -138,10 +144,15 @@ export async function createSnapshot(opts: CreateSnapshotOptions): Promise<Creat
             await eachLimit(withRows, jobs, async ({ c, plan }) => {
                 const source = startSourceWorker(tools.binDir, opts.dbUrl, snapshot.snapshotId, [plan], `sanitized copy of ${plan.table.qualified}`, opts.sanitize!.sessionSettings);
                 const counter = lineCounter();
-                const [written] = await Promise.all([store.put(c.path!, source.stdout.pipe(counter).pipe(createGzip({ level: 1 }))), source.done]);
+                const [written] = await Promise.all([store.put(c.path!, (guard ? source.stdout.pipe(guard.stream(plan.table)) : source.stdout).pipe(counter).pipe(createGzip({ level: 1 }))), source.done]);
                 c.rows = Math.max(0, counter.lines() - 1);
                 files.push({ path: c.path!, ...written });
             });
+        }
+        if (guard) {
+            step("known-value scan of the tables copied unchanged");
+            const hits = await guard.finish(snapshot.client, snapshot.tables.filter((t) => t.hasRows && !sanitized.some((p) => p.table === t)));
+            if (hits.length) throw new KnownValueLeak(hits);
         }
         await snapshot.close();
 

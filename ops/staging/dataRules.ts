@@ -9,6 +9,8 @@ import { neutralizeDatabase } from "../neutralize";
 import { markSanitized, planSanitize, transformSessionSettings } from "../sanitize";
 import { verifyDatabase } from "../verify";
 import type { SanitizeSpec } from "../snapshot/create";
+import { readCatalog } from "../odoo/catalog";
+import { collectKnownValues, describeKnownValues, KnownValueSet } from "../pii/knownValues";
 
 export interface SanitizeSettings {
     seed: string;
@@ -41,6 +43,8 @@ export interface VerifySettings {
     /** URL of the database being verified and how many connections the PII scan may use. */
     databaseUrl?: string;
     jobs?: number;
+    /** Production's personal values, as hashes (collectKnownValues): any found in the copy is a finding. */
+    knownValues?: KnownValueSet;
 }
 
 export interface VerifyOutcome {
@@ -60,6 +64,8 @@ export interface DataRules {
     markSanitized(client: Client, info: { financial: boolean }): Promise<void>;
     neutralize(client: Client, opts: NeutralizeSettings): Promise<unknown>;
     verify(client: Client, opts: VerifySettings): Promise<VerifyOutcome>;
+    /** Collects production's personal values as hashes, on the source, for verify's known-value scan. */
+    collectKnownValues?(client: Client, opts: SanitizeSettings): Promise<KnownValueSet>;
 }
 
 /** The platform's rules (ops/sanitize, ops/neutralize, ops/verify). */
@@ -76,18 +82,21 @@ export function platformDataRules(): DataRules {
             };
         },
         markSanitized: (client, info) => markSanitized(client, info),
+        collectKnownValues: async (client, opts) => collectKnownValues(client, {
+            catalog: await readCatalog(client), keepCompanyNames: opts.keepCompanyNames ?? true, allowDomains: opts.allowDomains,
+        }),
         neutralize: (client, opts) => neutralizeDatabase(client, { baseUrl: opts.baseUrl, mailHost: opts.mailHost, mailPort: opts.mailPort }),
         verify: async (client, opts) => {
             const url = opts.databaseUrl;
             const report = await verifyDatabase(client, {
-                allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, mailHosts: opts.mailHosts,
+                allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, mailHosts: opts.mailHosts, knownValues: opts.knownValues,
                 jobs: url ? opts.jobs : 1,
                 connect: url ? async () => { const extra = new Client({ connectionString: url, application_name: "odoo-platform verify" }); await extra.connect(); return extra; } : undefined,
             });
             return {
                 ok: report.ok,
                 findings: report.findings.map((f) => `${f.check}: ${f.table}${f.column ? `.${f.column}` : ""} (${f.count}) — ${f.message}`),
-                report,
+                report: opts.knownValues ? { ...report, knownValues: describeKnownValues(opts.knownValues) } : report,
             };
         },
     };
@@ -95,5 +104,8 @@ export function platformDataRules(): DataRules {
 
 /** The `snapshot create --sanitize` spec over the platform's rules. */
 export function sanitizeSpec(opts: SanitizeSettings, rules: DataRules = platformDataRules()): SanitizeSpec {
-    return { seed: opts.seed, strict: opts.strict, sessionSettings: rules.sessionSettings, plan: (snapshot) => rules.sanitizePlan(snapshot.client, opts) };
+    return {
+        seed: opts.seed, strict: opts.strict, sessionSettings: rules.sessionSettings, plan: (snapshot) => rules.sanitizePlan(snapshot.client, opts),
+        knownValues: rules.collectKnownValues ? { keepCompanyNames: opts.keepCompanyNames ?? true } : undefined,
+    };
 }

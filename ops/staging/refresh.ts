@@ -142,6 +142,14 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
             return planned;
         };
 
+        // Known-value scan: production's personal values, as hashes, for verify to look for in the copy.
+        let knownValues: Awaited<ReturnType<NonNullable<DataRules["collectKnownValues"]>>> | undefined;
+        if (opts.rules.collectKnownValues) {
+            clock.start("known values");
+            knownValues = await onDatabase(opts.fromDb, (client) => opts.rules.collectKnownValues!(client, sanitize));
+            clock.end({ detail: `${knownValues.sql.a.length + knownValues.sql.b.length} hashes from ${knownValues.sources.length} columns` });
+        }
+
         if (!opts.via) {
             let bytes = 0;
             const copy = await copyDatabase({
@@ -185,7 +193,8 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
                 dbUrl: opts.fromDb,
                 to: location,
                 filestore: opts.fromFilestore,
-                sanitize: { seed: sanitize.seed, strict: sanitize.strict, sessionSettings: opts.rules.sessionSettings, plan: (snapshot) => plan(snapshot.client) },
+                sanitize: { seed: sanitize.seed, strict: sanitize.strict, sessionSettings: opts.rules.sessionSettings, plan: (snapshot) => plan(snapshot.client),
+                    knownValues: knownValues ? { keepCompanyNames: sanitize.keepCompanyNames ?? true } : undefined },
                 jobs,
                 s3: opts.s3,
                 tools,
@@ -219,7 +228,7 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
 
         clock.start("verify");
         const verify = await onDatabase(candidateUrl, (client) =>
-            opts.rules.verify(client, { allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, mailHosts: [opts.mailHost], databaseUrl: candidateUrl, jobs }),
+            opts.rules.verify(client, { allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, mailHosts: [opts.mailHost], databaseUrl: candidateUrl, jobs, knownValues }),
         );
         clock.end({ detail: verify.ok ? "clean" : `${verify.findings.length} findings` });
 

@@ -48,7 +48,8 @@ export function registerVerifyCommand(db: Command): void {
 
 export function verifyText(report: VerifyReport): string {
     const lines = [report.ok
-        ? `verify: OK — ${report.checks.filter((c) => c.status === "passed").length} checks passed, ${report.scanned.tables} tables scanned (${report.seconds.toFixed(1)}s)`
+        ? `verify: OK — ${report.checks.filter((c) => c.status === "passed").length} checks passed, ${report.scanned.tables} tables scanned ` +
+          `(${report.scanned.rows} rows, ${report.scanned.columns} text columns; ${report.scanned.metadataTables} tables of Odoo metadata left out by rule) (${report.seconds.toFixed(1)}s)`
         : `verify: FAILED — ${report.findings.length} finding(s) (${report.seconds.toFixed(1)}s)`];
     for (const f of report.findings) {
         const where = f.column ? `${f.table}.${f.column}` : f.table;

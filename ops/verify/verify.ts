@@ -1,14 +1,18 @@
 /**
  * `verifyDatabase`: an independent, read-only check that a staging database is safe to serve.
  * It never trusts what sanitize or neutralize reported: every check re-reads the data, and the PII
- * scan reads every text column of every table. The deploy pipeline routes no traffic to a database
- * with findings.
+ * scan reads every text column of every table (Odoo's own metadata excepted, by rule). The deploy
+ * pipeline routes no traffic to a database with findings, nor to one that is not an Odoo database
+ * or where nothing was there to scan: a verify that saw nothing proves nothing.
  */
 import type { Client } from "pg";
 import type { Progress } from "../cli/runtime";
-import { readCatalog } from "../odoo/catalog";
+import { Catalog, readCatalog } from "../odoo/catalog";
+import { readOdooFields } from "../odoo/fields";
+import { qualifiedTable } from "../odoo/sql";
+import { installKnownValues, KnownValueSet } from "../pii/knownValues";
 import { defaultAllowedDomains, normalizeDomain } from "../pii/patterns";
-import { PiiFinding, scanForPii, scannedColumns as scannedColumnsOf } from "../pii/scan";
+import { PiiFinding, PiiKind, scanDatabase } from "../pii/scan";
 import { Finding, productionIdentityFromMarker, verifyChecks, VerifyCheck, VerifyContext } from "./checks";
 
 export interface VerifyOptions {
@@ -31,6 +35,12 @@ export interface VerifyOptions {
     /** Opens another connection to the same database, for `jobs` > 1. */
     connect?: () => Promise<Client>;
     checks?: readonly VerifyCheck[];
+    /**
+     * Production's personal values, as hashes (ops/pii/knownValues.ts collectKnownValues): any of
+     * them found in a text or jsonb column is a finding. Given by `staging refresh`, where
+     * production is at hand.
+     */
+    knownValues?: KnownValueSet;
     progress?: Progress;
 }
 
@@ -40,9 +50,31 @@ export interface VerifyReport {
     findings: (Finding & { kind?: PiiFinding["kind"] })[];
     checks: { name: string; description: string; status: "passed" | "failed" | "skipped"; reason?: string }[];
     allowDomains: string[];
-    scanned: { tables: number; columns: number };
+    /** What the PII scan read: tables and columns compared, rows read, metadata tables left out by rule. */
+    scanned: { tables: number; columns: number; rows: number; metadataTables: number };
     seconds: number;
 }
+
+/** Tables every Odoo database has (base): without them it is not one. */
+export const odooCoreTables = ["ir_module_module", "ir_model", "ir_model_data", "ir_config_parameter", "res_partner", "res_users", "res_company"] as const;
+
+/** Why `catalog` is not an Odoo database (null when it is). */
+export async function notOdooReason(client: Client, catalog: Catalog): Promise<string | null> {
+    if (catalog.tables.size === 0) return "the database has no tables at all";
+    const missing = odooCoreTables.filter((t) => !catalog.hasTable(t));
+    if (missing.length) return `no ${missing.join(", ")} table${missing.length > 1 ? "s" : ""} (every Odoo database has them)`;
+    if (!catalog.hasColumn("ir_module_module", "state")) return "ir_module_module has no state column";
+    const { rows } = await client.query(`SELECT state FROM ${qualifiedTable("ir_module_module")} WHERE name = 'base'`);
+    if (!rows.length) return "ir_module_module has no base module";
+    if (rows[0].state !== "installed" && rows[0].state !== "to upgrade") return `the base module is ${rows[0].state}, not installed`;
+    return null;
+}
+
+const piiMessages: Record<PiiKind, string> = {
+    email: "an e-mail address outside the allowed domains", phone: "a phone number", iban: "a valid IBAN (mod-97)",
+    card: "a payment card number (Luhn)", vat: "a valid VAT number", token: "a key- or token-shaped value",
+    known: "a production personal value",
+};
 
 export async function verifyDatabase(client: Client, options: VerifyOptions = {}): Promise<VerifyReport> {
     const started = Date.now();
@@ -52,21 +84,34 @@ export async function verifyDatabase(client: Client, options: VerifyOptions = {}
         ...(options.allowDomains ?? []).map(normalizeDomain),
         ...(options.baseUrl ? [normalizeDomain(new URL(options.baseUrl).hostname)] : []),
     ])];
+    // The known values go into this session's temporary tables before the read-only transaction.
+    if (options.knownValues && !options.skipPiiScan) await installKnownValues(client, options.knownValues);
     // Read-only and one snapshot: verify changes nothing and sees one consistent state.
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     try {
         await client.query("SET LOCAL jit = off");
         const catalog = await readCatalog(client);
+        const findings: VerifyReport["findings"] = [];
+        const checks: VerifyReport["checks"] = [];
+        const notOdoo = await notOdooReason(client, catalog);
+        if (notOdoo) {
+            findings.push({ check: "odoo-database", table: "ir_module_module", count: 0,
+                message: `not an Odoo database: ${notOdoo}. verify checks Odoo databases only; point --db at one` });
+            checks.push({ name: "odoo-database", description: "the database is an Odoo database (base installed)", status: "failed", reason: notOdoo });
+            await client.query("COMMIT");
+            progress?.done("not an Odoo database");
+            return { ok: false, findings, checks, allowDomains, scanned: { tables: 0, columns: 0, rows: 0, metadataTables: 0 }, seconds: (Date.now() - started) / 1000 };
+        }
+        checks.push({ name: "odoo-database", description: "the database is an Odoo database (base installed)", status: "passed" });
+        const fields = await readOdooFields(client, catalog);
         const marker = await productionIdentityFromMarker(client, catalog);
         const ctx: VerifyContext = {
-            catalog,
+            catalog, fields,
             mailHosts: ["invalid", ...(options.mailHosts ?? [])],
             production: { url: options.productionUrl ?? marker.url, uuid: options.productionUuid, uuidSha256: options.productionUuid ? undefined : marker.uuidSha256 },
             baseUrl: options.baseUrl,
             sampleLimit: options.sampleLimit ?? 3,
         };
-        const findings: VerifyReport["findings"] = [];
-        const checks: VerifyReport["checks"] = [];
         for (const check of options.checks ?? verifyChecks) {
             progress?.step(`check ${check.name}`);
             const missing = catalog.missing(check.table, check.columns);
@@ -75,34 +120,47 @@ export async function verifyDatabase(client: Client, options: VerifyOptions = {}
                     reason: catalog.hasTable(check.table) ? `no ${missing.map((c) => `${check.table}.${c}`).join(", ")}` : `no table ${check.table}` });
                 continue;
             }
-            const found = await check.run(client, ctx);
+            let found: Finding[];
+            try {
+                found = await check.run(client, ctx);
+            } catch (err) {
+                throw new Error(`verify check ${check.name} (${check.table}${check.columns.length ? `.${check.columns.join(", ")}` : ""}) failed: ${(err as Error).message}`);
+            }
             findings.push(...found);
             checks.push({ name: check.name, description: check.description, status: found.length ? "failed" : "passed" });
         }
-        let scannedColumns = 0;
+        const scanned = { tables: 0, columns: 0, rows: 0, metadataTables: 0 };
         if (!options.skipPiiScan) {
-            progress?.step(`PII scan of every text column (allowed domains: ${allowDomains.join(", ")})`);
-            const pii = await scanForPii(client, catalog, {
+            progress?.step(`PII scan of every text column (allowed domains: ${allowDomains.join(", ")}${options.knownValues ? "; production's values" : ""})`);
+            const result = await scanDatabase(client, catalog, {
                 allowDomains, ignore: options.ignore, sampleLimit: ctx.sampleLimit, jobs: options.jobs, connect: options.connect,
-                onTable: (table, i, total) => {
-                    scannedColumns += scannedColumnsOf(catalog, table, { ignore: options.ignore }).length;
-                    progress?.update(i + 1, total);
-                },
-            });
-            for (const f of pii) {
-                findings.push({ check: "pii", table: f.table, column: f.column, kind: f.kind, count: f.rows,
+                knownValues: options.knownValues, onTable: (_table, i, total) => progress?.update(i + 1, total),
+            }, true);
+            Object.assign(scanned, { tables: result.tables, columns: result.columns, rows: result.rows, metadataTables: result.skipped.length });
+            for (const f of result.findings) {
+                const what = f.kind === "known" ? `${piiMessages.known}${f.knownKinds?.length ? ` (${f.knownKinds.join(", ")})` : ""}` : piiMessages[f.kind];
+                const fix = f.kind === "known"
+                    ? "a value copied from production survived: add a sanitize rule for this column"
+                    : f.kind === "token" ? "revoke it (db neutralize) or sanitize the column" : "sanitize (--strict for undeclared tables) or allow the domain";
+                findings.push({ check: f.kind === "known" ? "known-values" : "pii", table: f.table, column: f.column, kind: f.kind, count: f.rows,
                     samples: f.samples.map((x) => `${x.id ?? "?"}: ${x.value}`),
-                    message: `${f.rows} row(s) of ${f.table}.${f.column} hold ${f.kind === "email" ? "an e-mail address outside the allowed domains" : "a phone number"}: sanitize (--strict for undeclared tables) or allow the domain` });
+                    message: `${f.rows}${f.capped ? "+" : ""} row(s) of ${f.table}.${f.column} hold ${what}: ${fix}` });
             }
-            checks.push({ name: "pii", description: "no e-mail address outside the allowed domains and no phone number in any text column",
-                status: pii.length ? "failed" : "passed" });
+            checks.push({ name: "pii", description: "no e-mail address outside the allowed domains, phone, IBAN, card or VAT number in any text column; no live-looking token in a credential column",
+                status: result.findings.some((f) => f.kind !== "known") ? "failed" : "passed" });
+            if (options.knownValues) {
+                checks.push({ name: "known-values", description: "no production name, e-mail, phone, street, VAT, IBAN or token in any text or jsonb column",
+                    status: result.findings.some((f) => f.kind === "known") ? "failed" : "passed" });
+            }
+            if (result.rows === 0) {
+                findings.push({ check: "nothing-scanned", table: "*", count: 0,
+                    message: "nothing was scanned: no table holds a row to read (an empty or half-restored database proves nothing)" });
+                checks.push({ name: "nothing-scanned", description: "the scan read at least one row", status: "failed" });
+            }
         }
         await client.query("COMMIT");
         progress?.done(findings.length ? `${findings.length} finding(s)` : "no findings");
-        return {
-            ok: findings.length === 0, findings, checks, allowDomains,
-            scanned: { tables: catalog.tables.size, columns: scannedColumns }, seconds: (Date.now() - started) / 1000,
-        };
+        return { ok: findings.length === 0, findings, checks, allowDomains, scanned, seconds: (Date.now() - started) / 1000 };
     } catch (err) {
         await client.query("ROLLBACK").catch(() => undefined);
         throw err;

@@ -17,6 +17,7 @@ const mayKeep: Record<string, string> = {
     "base.res_partner.company_name": "company names kept by default",
     "base.res_company.name": "company names kept by default",
     "crm.crm_lead.partner_name": "company names kept by default",
+    "account.account_move_line.name": "labels of product and invoice lines are kept (scrubbed); bank statement items are replaced",
     "base.res_users.login": "admin and technical logins",
     "base.res_partner_bank.acc_holder_name": "company holders kept by default",
     "account.account_move.invoice_partner_display_name": "company customers kept by default",

@@ -37,7 +37,7 @@ describe("staging refresh on the Odoo-shaped fixture (platform rules)", function
         const target = await oldStaging("e2e_stg");
         const report = await refreshStaging(options(prod.url, target.url));
         assert.equal(report.ok, true, report.verify.findings.join("\n"));
-        assert.deepEqual(report.steps.map((s) => s.step), ["prepare", "schema", "copy + sanitize", "indexes", "neutralize", "verify", "swap"]);
+        assert.deepEqual(report.steps.map((s) => s.step), ["prepare", "known values", "schema", "copy + sanitize", "indexes", "neutralize", "verify", "swap"]);
         const names = report.sanitizedTables.map((t) => t.table);
         for (const t of ["public.res_partner", "public.mail_message", "public.account_move_line", "public.res_users"]) assert.ok(names.includes(t), t);
         const [url] = await query<{ value: string }>(target.url, "SELECT value FROM ir_config_parameter WHERE key = 'web.base.url'");

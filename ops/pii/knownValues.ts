@@ -1,0 +1,309 @@
+/**
+ * The known-value scan: production's personal values (names, e-mails, phones, streets, VAT and
+ * IBAN numbers, tokens and other credentials), collected from production as keyed hashes only, then
+ * looked for in every text and jsonb column of a copy. A hit means a production value survived in
+ * that column, whatever rule should have replaced it; it is reported as table.column and a count,
+ * never as the value. This is what catches a name in a column no rule knows.
+ *
+ * Values are compared in two normal forms (what `normalizeKnown`/`knownForms` compute in Node and
+ * `formASql`/`formBSql` in SQL): A, lower-cased and trimmed (names, streets, e-mails, tokens), and
+ * B, upper-cased without separators (phones, IBAN, VAT). Hashes are keyed with a random key per
+ * run: hashtextextended (64-bit, cheap) for the SQL scan, md5 for scans in Node (COPY streams).
+ */
+import { randomBytes } from "node:crypto";
+import type { Client } from "pg";
+import type { Catalog } from "../odoo/catalog";
+import { OdooFields, readOdooFields } from "../odoo/fields";
+import { qualifiedTable, quoteIdent, quoteLiteral } from "../odoo/sql";
+import { fakeFirstNames, fakeLastNames } from "../sanitize/fake";
+import { classifyPersonalColumns, classifySecretColumns, keptSecrets, PersonalKind } from "./classify";
+import { KnownKind, knownValueHash } from "./detectors";
+import { metadataScope } from "./metadata";
+import { defaultAllowedDomains, fakePhonePrefix, fakeTokenPrefix } from "./patterns";
+
+/** Form A in SQL: `lower(btrim(x))`. */
+export const formASql = (x: string): string => `lower(btrim(${x}))`;
+/** Form B in SQL: upper-cased, spaces and `.-/+()` removed. */
+export const formBSql = (x: string): string => `upper(translate(${x}, ' .-/+()', ''))`;
+
+/** Form A in Node, as PostgreSQL computes it: `lower` is ASCII-only under the C locale, full Unicode otherwise, so both. */
+export function formA(value: string): string[] {
+    const t = value.replace(/^ +| +$/g, "");
+    const full = t.toLowerCase();
+    const ascii = t.replace(/[A-Z]/g, (c) => c.toLowerCase());
+    return full === ascii ? [full] : [full, ascii];
+}
+
+export function formB(value: string): string {
+    return value.replace(/[ .\-/+()]/g, "").replace(/[a-z]/g, (c) => c.toUpperCase());
+}
+
+const formOfKind = (kind: KnownKind): "a" | "b" => (kind === "phone" || kind === "iban" || kind === "vat" ? "b" : "a");
+
+export interface KnownValueSource {
+    table: string;
+    column: string;
+    kind: KnownKind;
+    /** Distinct values collected. */
+    values: number;
+}
+
+export interface KnownValueSet {
+    /** Key of the 64-bit hashes (a random bigint, as text). */
+    seed: string;
+    /** Key of the md5 hashes. */
+    md5Key: string;
+    /** 64-bit hashes per form, for the SQL scan (bigints as text). */
+    sql: { a: string[]; b: string[] };
+    /** md5 hashes per form, for scans in Node. */
+    md5: { a: Set<string>; b: Set<string> };
+    /** Which kinds a 64-bit hash came from (to say what a hit is). */
+    kinds: Map<string, Set<KnownKind>>;
+    /** Longest value per form, in bytes: longer text is never compared. */
+    maxBytes: { a: number; b: number };
+    sources: KnownValueSource[];
+    /** Distinct values per kind. */
+    counts: Record<KnownKind, number>;
+}
+
+export interface CollectOptions {
+    catalog: Catalog;
+    fields?: OdooFields;
+    /** Domains whose addresses are not personal (the staging domain, example.com). */
+    allowDomains?: readonly string[];
+    /**
+     * Company names stay in the copy (sanitize's default): a name equal to a company's is then not
+     * collected, wherever it was read (a lead's company, a bank account's holder).
+     */
+    keepCompanyNames?: boolean;
+    /**
+     * Also collect credentials (passwords, API keys, OAuth tokens): default true. A snapshot is
+     * sanitized but not yet neutralized, so its guard leaves them out (neutralize revokes them
+     * after the restore, and verify checks that).
+     */
+    credentials?: boolean;
+}
+
+const personalToKnown: Partial<Record<PersonalKind, KnownKind>> = {
+    email: "email", phone: "phone", personName: "name", street: "street", vat: "vat", iban: "iban", accessToken: "token",
+};
+
+/** Technical partners whose names are Odoo's own (OdooBot, the public user). */
+const technicalPartnersSql = `(SELECT d.res_id FROM ${qualifiedTable("ir_model_data")} d WHERE d.model = 'res.partner' AND d.module = 'base' AND d.name IN ('partner_root', 'public_partner'))`;
+
+interface Source {
+    table: string;
+    column: string;
+    kind: KnownKind;
+    /** Extra row condition (SQL over alias t). */
+    where?: string;
+}
+
+/** Where production's personal values are read: the contacts by hand (persons only), the rest by declaration. */
+function collectSources(catalog: Catalog, fields: OdooFields, keepCompanyNames: boolean, credentials: boolean): Source[] {
+    const sources: Source[] = [];
+    const add = (s: Source) => {
+        if (catalog.hasColumn(s.table, s.column) && !sources.some((x) => x.table === s.table && x.column === s.column)) sources.push(s);
+    };
+    if (catalog.hasColumn("res_partner", "name")) {
+        const person = catalog.hasColumn("res_partner", "is_company") ? "NOT coalesce(t.is_company, false)" : "true";
+        const technical = catalog.hasColumn("ir_model_data", "res_id") ? ` AND t.id NOT IN ${technicalPartnersSql}` : "";
+        add({ table: "res_partner", column: "name", kind: "name", where: `${person}${technical}` });
+    }
+    add({ table: "res_users", column: "login", kind: "email" });
+    for (const [table, column] of [["hr_employee", "name"], ["hr_applicant", "partner_name"], ["hr_candidate", "partner_name"]]) add({ table, column, kind: "name" });
+    for (const p of classifyPersonalColumns(fields)) {
+        const kind = personalToKnown[p.kind];
+        if (kind) add({ table: p.table, column: p.column, kind });
+    }
+    if (credentials) {
+        for (const s of classifySecretColumns(fields)) add({ table: s.table, column: s.column, kind: "token" });
+        for (const k of keptSecrets) add({ table: k.table, column: k.column, kind: "token" });
+    }
+    // Names equal to a company's stay in the copy when company names are kept.
+    const companyNames = [
+        catalog.hasColumn("res_partner", "is_company") ? `SELECT ${formASql("c.name")} FROM ${qualifiedTable("res_partner")} c WHERE c.is_company AND c.name IS NOT NULL` : "",
+        catalog.hasColumn("res_company", "name") ? `SELECT ${formASql("c.name")} FROM ${qualifiedTable("res_company")} c WHERE c.name IS NOT NULL` : "",
+    ].filter(Boolean);
+    return sources.filter((s) => {
+        const type = catalog.table(s.table)!.columns.get(s.column)!.type;
+        return ["text", "character varying", "character", "citext"].includes(type) && !metadataScope(catalog, s.table).skip;
+    }).map((s) => (s.kind === "name" && keepCompanyNames && companyNames.length
+        ? { ...s, where: `${s.where ? `${s.where} AND ` : ""}${formASql(`t.${quoteIdent(s.column)}`)} NOT IN (${companyNames.join(" UNION ")})` }
+        : s));
+}
+
+/** Values of `kind` that can never count: too short, the sanitizer's own fakes, allowed domains. */
+function keepSql(kind: KnownKind, v: string, allowDomains: readonly string[]): string {
+    const fakeName = `(split_part(${v}, ' ', 1) = ANY(${quoteLiteral(`{${fakeFirstNames.map((n) => n.toLowerCase()).join(",")}}`)}::text[]) ` +
+        `AND split_part(${v}, ' ', 2) = ANY(${quoteLiteral(`{${fakeLastNames.map((n) => n.toLowerCase()).join(",")}}`)}::text[]))`;
+    switch (kind) {
+        case "name": return `octet_length(${v}) >= 6 AND strpos(${v}, ' ') > 0 AND NOT ${fakeName}`;
+        case "street": return `octet_length(${v}) >= 8 AND strpos(${v}, ' ') > 0 AND ${v} ~ '[0-9]'`;
+        case "email": {
+            const domains = allowDomains.map((d) => `split_part(${v}, '@', 2) = ${quoteLiteral(d)} OR split_part(${v}, '@', 2) LIKE ${quoteLiteral(`%.${d}`)}`);
+            return `strpos(${v}, '@') > 1 AND octet_length(${v}) >= 6 AND NOT (${domains.join(" OR ") || "false"})`;
+        }
+        case "token": return `octet_length(${v}) >= 16 AND left(${v}, ${fakeTokenPrefix.length}) <> ${quoteLiteral(fakeTokenPrefix)}`;
+        case "phone": return `octet_length(${v}) >= 8 AND ${v} ~ '^[0-9]+$' AND left(${v}, 6) <> ${quoteLiteral(fakePhonePrefix.replace(/[^0-9]/g, "").slice(0, 6))}`;
+        default: return `octet_length(${v}) >= 8 AND ${v} ~ '[0-9]{4}' AND strpos(${v}, 'TEST') = 0 AND substr(${v}, 3, 2) <> '00'`;
+    }
+}
+
+/**
+ * Reads production's personal values as hashes (plain values never leave the server). Read only;
+ * run it on the production connection before (or while) the copy is made.
+ */
+export async function collectKnownValues(client: Client, options: CollectOptions): Promise<KnownValueSet> {
+    const catalog = options.catalog;
+    const fields = options.fields ?? (await readOdooFields(client, catalog));
+    const allow = options.allowDomains ?? defaultAllowedDomains;
+    const seed = randomBytes(8).readBigInt64BE(0).toString();
+    const md5Key = randomBytes(16).toString("hex");
+    const set: KnownValueSet = {
+        seed, md5Key, sql: { a: [], b: [] }, md5: { a: new Set(), b: new Set() }, kinds: new Map(), maxBytes: { a: 0, b: 0 }, sources: [],
+        counts: { name: 0, email: 0, phone: 0, street: 0, vat: 0, iban: 0, token: 0 },
+    };
+    const seen = { a: new Set<string>(), b: new Set<string>() };
+    const distinct: Record<KnownKind, Set<string>> = { name: new Set(), email: new Set(), phone: new Set(), street: new Set(), vat: new Set(), iban: new Set(), token: new Set() };
+    for (const s of collectSources(catalog, fields, options.keepCompanyNames ?? true, options.credentials ?? true)) {
+        const form = formOfKind(s.kind);
+        const norm = form === "a" ? formASql(`t.${quoteIdent(s.column)}`) : formBSql(`t.${quoteIdent(s.column)}`);
+        const { rows } = await client.query<{ h: string; m: string; n: number }>(
+            `SELECT DISTINCT hashtextextended(v, ${seed}) AS h, md5(${quoteLiteral(`${md5Key}:`)} || v) AS m, octet_length(v) AS n
+             FROM (SELECT ${norm} AS v FROM ONLY ${qualifiedTable(s.table)} t WHERE t.${quoteIdent(s.column)} IS NOT NULL${s.where ? ` AND ${s.where}` : ""}) x
+             WHERE ${keepSql(s.kind, "v", allow)}`);
+        if (!rows.length) continue;
+        set.sources.push({ table: s.table, column: s.column, kind: s.kind, values: rows.length });
+        for (const r of rows) {
+            if (!seen[form].has(r.h)) {
+                seen[form].add(r.h);
+                set.sql[form].push(r.h);
+            }
+            set.md5[form].add(r.m);
+            distinct[s.kind].add(r.h);
+            if (!set.kinds.has(r.h)) set.kinds.set(r.h, new Set());
+            set.kinds.get(r.h)!.add(s.kind);
+            set.maxBytes[form] = Math.max(set.maxBytes[form], r.n);
+        }
+    }
+    for (const k of Object.keys(distinct) as KnownKind[]) set.counts[k] = distinct[k].size;
+    return set;
+}
+
+/** Temporary tables holding the 64-bit hashes on one scanning connection. */
+export const knownTables = { a: "pg_temp._odoo_platform_known_a", b: "pg_temp._odoo_platform_known_b" } as const;
+
+/**
+ * Loads the hashes into temporary tables of `client`'s session (nothing is written to the
+ * database itself) and gives the session the memory its hashed lookups need. Call it outside a
+ * read-only transaction, on every connection that scans.
+ */
+export async function installKnownValues(client: Client, set: KnownValueSet): Promise<void> {
+    for (const form of ["a", "b"] as const) {
+        await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${knownTables[form].replace("pg_temp.", "")} (h bigint PRIMARY KEY)`);
+        await client.query(`TRUNCATE ${knownTables[form]}`);
+        if (set.sql[form].length) await client.query(`INSERT INTO ${knownTables[form]} SELECT DISTINCT unnest($1::bigint[]) ON CONFLICT DO NOTHING`, [set.sql[form]]);
+        await client.query(`ANALYZE ${knownTables[form]}`);
+    }
+    await client.query("SET work_mem = '256MB'");
+}
+
+/**
+ * Whether text `x` equals a known value in either form: a boolean SQL expression over the
+ * temporary tables of `installKnownValues`. Length tests run first; jsonb values are compared per
+ * key (translations, company-dependent values).
+ */
+export function knownValueSql(set: KnownValueSet, x: string, type: string): string {
+    const test = (v: string) => {
+        const parts: string[] = [];
+        if (set.sql.a.length) {
+            parts.push(`(octet_length(${v}) BETWEEN 6 AND ${set.maxBytes.a + 16} AND hashtextextended(${formASql(v)}, ${set.seed}) IN (SELECT h FROM ${knownTables.a}))`);
+        }
+        if (set.sql.b.length) {
+            parts.push(`(octet_length(${v}) BETWEEN 8 AND ${set.maxBytes.b + 24} AND hashtextextended(${formBSql(v)}, ${set.seed}) IN (SELECT h FROM ${knownTables.b}))`);
+        }
+        return parts.length ? `(${parts.join(" OR ")})` : "false";
+    };
+    if (type === "jsonb" || type === "json") {
+        const j = type === "json" ? `${x}::jsonb` : x;
+        return `(CASE jsonb_typeof(${j}) WHEN 'object' THEN EXISTS (SELECT 1 FROM jsonb_each_text(${j}) e WHERE ${test("e.value")}) ` +
+            `WHEN 'string' THEN ${test(`(${j} #>> '{}')`)} ELSE false END)`;
+    }
+    return test(x);
+}
+
+/** The kinds (name, email …) a value of `column` that hit belongs to, for reports: one query over the column. */
+export async function hitKinds(client: Client, set: KnownValueSet, table: string, column: string, type: string): Promise<KnownKind[]> {
+    const x = `t.${quoteIdent(column)}`;
+    const values = type === "jsonb" || type === "json"
+        ? `SELECT e.value AS v FROM ONLY ${qualifiedTable(table)} t, jsonb_each_text(CASE jsonb_typeof(${x}::jsonb) WHEN 'object' THEN ${x}::jsonb ELSE '{}'::jsonb END) e`
+        : `SELECT ${x}::text AS v FROM ONLY ${qualifiedTable(table)} t WHERE ${x} IS NOT NULL`;
+    const { rows } = await client.query<{ h: string }>(`SELECT DISTINCT h::text FROM (
+        SELECT hashtextextended(${formASql("v")}, ${set.seed}) AS h FROM (${values}) s WHERE octet_length(v) <= ${set.maxBytes.a + 16}
+        UNION ALL SELECT hashtextextended(${formBSql("v")}, ${set.seed}) FROM (${values}) s WHERE octet_length(v) <= ${set.maxBytes.b + 24}) x
+        WHERE h IN (SELECT h FROM ${knownTables.a} UNION ALL SELECT h FROM ${knownTables.b}) LIMIT 1000`);
+    const kinds = new Set<KnownKind>();
+    for (const r of rows) for (const k of set.kinds.get(r.h) ?? []) kinds.add(k);
+    return [...kinds].sort();
+}
+
+/** Whether one text value (as read from a COPY stream in Node) equals a known value. Pure. */
+export function isKnownValue(set: Pick<KnownValueSet, "md5Key" | "md5" | "maxBytes">, value: string): boolean {
+    const bytes = Buffer.byteLength(value, "utf8");
+    if (bytes >= 6 && bytes <= set.maxBytes.a + 16 && set.md5.a.size) {
+        for (const f of formA(value)) if (set.md5.a.has(knownValueHash(set.md5Key, f))) return true;
+    }
+    if (bytes >= 8 && bytes <= set.maxBytes.b + 24 && set.md5.b.size && set.md5.b.has(knownValueHash(set.md5Key, formB(value)))) return true;
+    return false;
+}
+
+/** A summary of a set for reports: how many values of each kind, from how many columns (never a value). */
+export function describeKnownValues(set: KnownValueSet): { values: Record<KnownKind, number>; columns: number } {
+    return { values: { ...set.counts }, columns: set.sources.length };
+}
+
+export interface KnownValueHit {
+    table: string;
+    column: string;
+    /** Rows whose value equals a production value. */
+    count: number;
+}
+
+/** `n value(s) of production … in table.column` lines, for an error or a report (never a value). */
+export function describeHits(hits: readonly KnownValueHit[]): string {
+    return hits.map((h) => `${h.table}.${h.column}: ${h.count} row(s) hold a production personal value`).join("; ");
+}
+
+/**
+ * The known-value scan of `tables` where no temporary table can be made (a read-only snapshot of
+ * production): one query, the hashes bound as two array parameters (planned as hashed lookups).
+ */
+export async function scanTablesForKnownValues(client: Client, catalog: Catalog, set: KnownValueSet, tables: readonly string[]): Promise<KnownValueHit[]> {
+    const parts: string[] = [];
+    for (const table of tables) {
+        const info = catalog.table(table);
+        if (!info || metadataScope(catalog, table).skip) continue;
+        const columns = [...info.columns.values()].filter((c) => ["text", "character varying", "character", "citext", "jsonb", "json"].includes(c.type));
+        if (!columns.length) continue;
+        const counts = columns.map((c) => `count(*) FILTER (WHERE ${knownValueParamSql(set, `t.${quoteIdent(c.name)}`, c.type)})`);
+        parts.push(`SELECT ${quoteLiteral(table)} AS t, unnest(ARRAY[${columns.map((c) => quoteLiteral(c.name)).join(", ")}]) AS c, ` +
+            `unnest(ARRAY[${counts.join(", ")}])::int AS n FROM ONLY ${qualifiedTable(table)} t`);
+    }
+    if (!parts.length) return [];
+    const { rows } = await client.query<{ t: string; c: string; n: number }>(`SELECT * FROM (${parts.join("\nUNION ALL ")}) x WHERE n > 0 ORDER BY t, c`,
+        [set.sql.a.length ? set.sql.a : ["0"], set.sql.b.length ? set.sql.b : ["0"]]);
+    return rows.map((r) => ({ table: r.t, column: r.c, count: r.n }));
+}
+
+/** knownValueSql with the hashes as parameters $1 (form A) and $2 (form B). */
+function knownValueParamSql(set: KnownValueSet, x: string, type: string): string {
+    const test = (v: string) => `((octet_length(${v}) BETWEEN 6 AND ${set.maxBytes.a + 16} AND hashtextextended(${formASql(v)}, ${set.seed}) = ANY($1::bigint[]))` +
+        ` OR (octet_length(${v}) BETWEEN 8 AND ${set.maxBytes.b + 24} AND hashtextextended(${formBSql(v)}, ${set.seed}) = ANY($2::bigint[])))`;
+    if (type === "jsonb" || type === "json") {
+        const j = type === "json" ? `${x}::jsonb` : x;
+        return `(CASE jsonb_typeof(${j}) WHEN 'object' THEN EXISTS (SELECT 1 FROM jsonb_each_text(${j}) e WHERE ${test("e.value")}) ` +
+            `WHEN 'string' THEN ${test(`(${j} #>> '{}')`)} ELSE false END)`;
+    }
+    return test(`${x}::text`);
+}

@@ -1,0 +1,70 @@
+import * as assert from "node:assert/strict";
+import { planSanitize, sanitizeDatabase } from "../../ops/sanitize";
+import { SanitizeRuleError } from "../../ops/sanitize/sanitize";
+import { connectTo, fixtureDatabase } from "../support/odoo";
+
+describe("sanitize on the shapes real schemas have", function () {
+    this.timeout(120_000);
+
+    it("company-dependent jsonb (res_partner.barcode, 18.0): every company's value replaced, the keys kept", async () => {
+        const db = await fixtureDatabase("shape_cd", { version: "18.0" });
+        const client = await connectTo(db.url);
+        try {
+            await client.query(`UPDATE res_partner SET barcode = jsonb_build_object('1', '0400123', '2', '0400456') WHERE id = 13`);
+            await sanitizeDatabase(client, { seed: "s" });
+            const { rows } = await client.query("SELECT barcode FROM res_partner WHERE id = 13");
+            assert.deepEqual(Object.keys(rows[0].barcode).sort(), ["1", "2"]);
+            for (const v of Object.values(rows[0].barcode) as string[]) assert.match(v, /^99[0-9]{9}$/);
+        } finally {
+            await client.end();
+        }
+    });
+
+    it("translated jsonb columns: a text action runs per language", async () => {
+        const db = await fixtureDatabase("shape_tr");
+        const client = await connectTo(db.url);
+        try {
+            await client.query(`UPDATE res_country SET name = '{"en_US": "Belgium", "fr_FR": "Belgique", "nl_BE": "België"}' WHERE id = 1`);
+            await sanitizeDatabase(client, { seed: "s", declared: false, rules: [{ module: "t", table: "res_country", column: "name", action: "label", params: { label: "Country " } }] });
+            const { rows } = await client.query("SELECT name FROM res_country WHERE id = 1");
+            assert.deepEqual(rows[0].name, { en_US: "Country 1", fr_FR: "Country 1", nl_BE: "Country 1" });
+        } finally {
+            await client.end();
+        }
+    });
+
+    it("a rule that does not fit the schema fails before anything changes, naming the real table and column", async () => {
+        const db = await fixtureDatabase("shape_err");
+        const client = await connectTo(db.url);
+        try {
+            const before = (await client.query("SELECT email FROM res_partner WHERE id = 13")).rows[0].email;
+            await assert.rejects(sanitizeDatabase(client, { seed: "s", rules: [{ module: "t", table: "res_partner", column: "color", action: "email" }] }),
+                (err: Error) => err instanceof SanitizeRuleError && /sanitize: res_partner\.color \(t\.res_partner\.color\) does not fit this database: CASE types .*--without res_partner\.color/.test(err.message));
+            assert.equal((await client.query("SELECT email FROM res_partner WHERE id = 13")).rows[0].email, before, "nothing was applied");
+        } finally {
+            await client.end();
+        }
+    });
+
+    it("covers what Odoo declares: a module nobody wrote rules for gets its e-mail, phone, name and address fields replaced", async () => {
+        const db = await fixtureDatabase("shape_decl");
+        const client = await connectTo(db.url);
+        try {
+            await client.query(`CREATE TABLE x_repair_order (id serial PRIMARY KEY, partner_id integer REFERENCES res_partner (id), customer_name varchar,
+                customer_email varchar, contact_phone varchar, delivery_street varchar, delivery_zip varchar, state varchar, email_state varchar)`);
+            await client.query(`INSERT INTO x_repair_order (partner_id, customer_name, customer_email, contact_phone, delivery_street, delivery_zip, state, email_state)
+                VALUES (13, 'Jean Dubois', 'jean.dubois@gmail.com', '+32 470 11 22 33', 'Rue de la Loi 16', '1000', 'draft', 'ok')`);
+            const plan = await planSanitize(client, { seed: "s" });
+            const declared = plan.rules.filter((r) => r.origin === "declared" && r.table === "x_repair_order").map((r) => `${r.column}:${r.action}`).sort();
+            assert.deepEqual(declared, ["contact_phone:phone", "customer_email:email", "customer_name:personName", "delivery_street:street", "delivery_zip:zip"]);
+            await sanitizeDatabase(client, { seed: "s" });
+            const { rows } = await client.query("SELECT * FROM x_repair_order");
+            assert.equal(rows[0].customer_email, "test+13@example.com", "keyed by the row's partner, like the partner's own fake");
+            assert.match(rows[0].contact_phone, /^\+1 555-01[0-9]{2}$/);
+            assert.notEqual(rows[0].customer_name, "Jean Dubois");
+            assert.equal(rows[0].state, "draft");
+        } finally {
+            await client.end();
+        }
+    });
+});
