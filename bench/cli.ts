@@ -4,10 +4,12 @@
  *
  *   pipeline --scale N [--runs R] [--jobs J] [--odoo-version 16|17|18|19] [--json]   staging refresh vs pg_dump -Fd -j → pg_restore -j
  *   swap [--runs R] [--clients C] [--json]               how long the swap makes the database unavailable
+ *   startup [--runs R] [--json]                          CLI start: compiled bundle vs sources through tsx
  */
 import { Command } from "commander";
 import { parseOdooVersion } from "../ops/odoo/fixture";
 import { benchPipeline, renderPipelineBench } from "./pipeline";
+import { benchStartup, renderStartupBench } from "./startup";
 import { benchSwap } from "./swap";
 import { exitWhenFlushed } from "../ops/cli/runtime";
 
@@ -53,6 +55,15 @@ async function main(argv: string[]): Promise<number> {
                         `${JSON.stringify(summary)}\n`,
                 );
             }
+        });
+    program
+        .command("startup")
+        .description("time `odoo-platform --version` from the compiled bundle and from the TypeScript sources")
+        .option("--runs <n>", "repetitions of each variant", "5")
+        .option("--json", "print the JSON document only")
+        .action((opts: { runs: string; json?: boolean }) => {
+            const result = benchStartup(Number(opts.runs));
+            process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderStartupBench(result)}\n\n${JSON.stringify(result)}\n`);
         });
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;

@@ -14,7 +14,7 @@ import { registerRepoCommands } from "../repo/cli";
 import { registerInit } from "../repo/initCli";
 import { registerSnapshotCommands } from "../snapshot/cli";
 import { registerStagingCommands } from "../staging/cli";
-import { exitCodes } from "./runtime";
+import { exitCodeFor, exitCodes } from "./runtime";
 
 /** Command groups, each `(program) => void`. Add a group by adding its register function. */
 const groups: ((program: Command) => void)[] = [registerEvidence, (program) => registerPromotion(program), registerEvidencePrune, registerPostmortem, registerPrCommands, registerBranchCommands, registerBuildCommands, registerDbCommands, registerSnapshotCommands, registerStagingCommands, registerRepoCommands, registerInit];
@@ -39,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
             return err.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
         }
         process.stderr.write(`error: ${(err as Error).message}\n`);
-        return exitCodes.findings;
+        return exitCodeFor(err);
     }
     return typeof process.exitCode === "number" ? process.exitCode : exitCodes.ok;
 }

@@ -3,8 +3,10 @@
  * progress on stderr.
  *
  * Exit codes: 0 success, 1 findings or failure, 2 bad usage or unreachable database.
+ * `exitCodeFor` is the one place that maps an error to an exit code.
  */
 import type { Command } from "commander";
+import { DomainError } from "../core/errors";
 
 export const exitCodes = { ok: 0, findings: 1, usage: 2 } as const;
 
@@ -22,6 +24,26 @@ export class UsageError extends CliError {
         super(message, exitCodes.usage);
         this.name = "UsageError";
     }
+}
+
+/**
+ * The exit code an error deserves. The library's domain errors (ops/core/errors.ts): invalid input
+ * and an unavailable dependency exit 2 (fix the call or the environment, then rerun: nothing was
+ * changed); a refusal exits 1, like a failed check. A CliError carries its own code; anything else
+ * is an unexpected failure, 1.
+ */
+export function exitCodeFor(err: unknown): 1 | 2 {
+    if (err instanceof CliError) return err.exitCode;
+    if (err instanceof DomainError) {
+        switch (err.kind) {
+            case "invalid-input":
+            case "unavailable":
+                return exitCodes.usage;
+            case "refused":
+                return exitCodes.findings;
+        }
+    }
+    return exitCodes.findings;
 }
 
 export interface CommandResult<T = unknown> {
@@ -58,8 +80,8 @@ export function action<O extends { json?: boolean }>(
             else if (result.text) io.stdout(result.text.endsWith("\n") ? result.text : `${result.text}\n`);
             process.exitCode = result.exitCode;
         } catch (err) {
-            const exitCode = err instanceof CliError ? err.exitCode : exitCodes.findings;
-            const message = err instanceof CliError ? err.message : `${(err as Error).message ?? err}`;
+            const exitCode = exitCodeFor(err);
+            const message = err instanceof Error ? err.message : `${err}`;
             if (opts.json) io.stdout(`${JSON.stringify({ ok: false, error: message, exitCode }, null, 2)}\n`);
             io.stderr(`error: ${message}\n`);
             process.exitCode = exitCode;
@@ -67,35 +89,9 @@ export function action<O extends { json?: boolean }>(
     };
 }
 
-/** Progress of a long operation, on stderr (stdout stays clean for --json). */
-export interface Progress {
-    step(label: string): void;
-    update(done: number, total?: number): void;
-    done(summary?: string): void;
-}
-
-export function progress(task: string, io: Io = processIo, enabled = !process.env.ODOO_PLATFORM_QUIET): Progress {
-    const started = Date.now();
-    let current = task;
-    let lastPrint = 0;
-    const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
-    return {
-        step(label) {
-            current = label;
-            if (enabled) io.stderr(`[${elapsed()}] ${task}: ${label}\n`);
-        },
-        update(done, total) {
-            const now = Date.now();
-            if (!enabled || now - lastPrint < 1000) return;
-            lastPrint = now;
-            const pct = total ? ` (${Math.floor((done / total) * 100)}%)` : "";
-            io.stderr(`[${elapsed()}] ${task}: ${current} ${done}${total ? `/${total}` : ""}${pct}\n`);
-        },
-        done(summary) {
-            if (enabled) io.stderr(`[${elapsed()}] ${task}: done${summary ? ` — ${summary}` : ""}\n`);
-        },
-    };
-}
+// Progress lives in ops/core so the library can report it without importing the CLI.
+export { progress } from "../core/progress";
+export type { Progress } from "../core/progress";
 
 /**
  * Exits with `code` once everything written to stdout and stderr has been handed to the OS. A plain

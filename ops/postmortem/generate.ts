@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Progress } from "../cli/runtime";
+import type { Progress } from "../core/progress";
 import { connect, DatabaseUrl } from "../postgres/connect";
 import { gatherEvidenceLogs } from "./evidenceLogs";
 import { deploymentsAfter, failedDeployments, healthCheck, migrationsOf, previousSucceeded, Selection } from "./query";

@@ -7,7 +7,13 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConcurrentUpdateError, LocalWorkspace, OutputMap, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
+import type * as automation from "@pulumi/pulumi/automation";
+import type { OutputMap, Stack } from "@pulumi/pulumi/automation";
+
+/** The Automation API, loaded on first use: requiring it costs about a second of CPU, which every CLI start would pay. */
+function automationApi(): typeof automation {
+    return require("@pulumi/pulumi/automation") as typeof automation;
+}
 import { CliError } from "../cli/runtime";
 import { EnvironmentId, environmentOfStack, environmentStackName } from "./naming";
 import type { PrDeployment, PrStackBackend, PrStackConfig } from "./ports";
@@ -89,7 +95,7 @@ export class AutomationBackend implements PrStackBackend {
 
     async list(): Promise<PrStackInfo[]> {
         return this.guard("listing PR stacks", async () => {
-            const workspace = await LocalWorkspace.create({ workDir: this.options.workDir });
+            const workspace = await automationApi().LocalWorkspace.create({ workDir: this.options.workDir });
             const summaries = await workspace.listStacks();
             const stacks: PrStackInfo[] = [];
             for (const summary of summaries) {
@@ -109,25 +115,25 @@ export class AutomationBackend implements PrStackBackend {
     }
 
     async reserve(pr: EnvironmentId): Promise<void> {
-        await this.guard(`reserving ${this.stackName(pr)}`, () => LocalWorkspace.createOrSelectStack({ stackName: this.stackName(pr), workDir: this.options.workDir }));
+        await this.guard(`reserving ${this.stackName(pr)}`, () => automationApi().LocalWorkspace.createOrSelectStack({ stackName: this.stackName(pr), workDir: this.options.workDir }));
     }
 
     async release(pr: EnvironmentId): Promise<void> {
         const own = (await this.list()).find((s) => s.pr === pr);
         if (!own || own.resourceCount > 0 || own.updating) return;
-        const workspace = await LocalWorkspace.create({ workDir: this.options.workDir });
+        const workspace = await automationApi().LocalWorkspace.create({ workDir: this.options.workDir });
         await workspace.removeStack(this.stackName(pr));
     }
 
     async deploy(pr: EnvironmentId, config: PrStackConfig): Promise<PrDeployment> {
         return this.guard(`deploying ${this.stackName(pr)}`, async () => {
-            const stack = await LocalWorkspace.createOrSelectStack({ stackName: this.stackName(pr), workDir: this.options.workDir });
+            const stack = await automationApi().LocalWorkspace.createOrSelectStack({ stackName: this.stackName(pr), workDir: this.options.workDir });
             const values = prConfigValues(config);
             await stack.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, value]) => [k, { value }])));
             // Without a CI-built image the stack falls back to Pulumi.pr.yaml's odooImage.
             if (!config.odooImage) await stack.removeConfig("odoo-platform:odooImage").catch(() => undefined);
             const result = await this.upOnce(stack).catch(async (err) => {
-                if (!(err instanceof ConcurrentUpdateError)) throw err;
+                if (!(err instanceof automationApi().ConcurrentUpdateError)) throw err;
                 // Only one workflow run per PR runs at a time (its concurrency group); a lock here is
                 // left by a run GitHub cancelled mid-update, so it is safe to clear it once.
                 this.options.onOutput(`${this.stackName(pr)} is locked by an interrupted update: cancelling it and retrying once\n`);
@@ -165,16 +171,16 @@ export class AutomationBackend implements PrStackBackend {
         return this.guard(`destroying ${this.stackName(pr)}`, async () => {
             let stack: Stack;
             try {
-                stack = await LocalWorkspace.selectStack({ stackName: this.stackName(pr), workDir: this.options.workDir });
+                stack = await automationApi().LocalWorkspace.selectStack({ stackName: this.stackName(pr), workDir: this.options.workDir });
             } catch (err) {
-                if (err instanceof StackNotFoundError) return "absent";
+                if (err instanceof automationApi().StackNotFoundError) return "absent";
                 throw err;
             }
             const destroy = () => stack.destroy({ refresh: true, onOutput: this.options.onOutput, message: `odoo-platform pr down ${stack.name}` });
             try {
                 await destroy();
             } catch (err) {
-                if (err instanceof ConcurrentUpdateError) await stack.cancel();
+                if (err instanceof automationApi().ConcurrentUpdateError) await stack.cancel();
                 // A half-created stack (interrupted create) has pending operations: clear them, retry.
                 else await stack.refresh({ clearPendingCreates: true, onOutput: this.options.onOutput });
                 await destroy();

@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import * as fs from "node:fs";
 import { ConfigError } from "../../config/load";
-import { adminLogin, mailCatcherUser } from "../../components/OdooEnvironment";
+import type * as odooEnvironment from "../../components/OdooEnvironment";
 import { action, CommandResult, progress, UsageError } from "../cli/runtime";
 import { AutomationBackend, policyPackDirs } from "./automation";
 import { branchDown, BranchDownReport, branchUp, BranchUpReport } from "./branch";
@@ -67,6 +67,9 @@ function realDeps(task: string, opts: CommonOptions): LifecycleDeps {
         onOutput: (text) => process.stderr.write(text),
         dockerHost: platform.dockerHost,
     });
+    // Required here, not imported at the top: the component pulls in @pulumi/pulumi, @pulumi/docker
+    // and @pulumi/random (about a second of CPU), which no other command needs to start.
+    const { adminLogin, mailCatcherUser } = require("../../components/OdooEnvironment") as typeof odooEnvironment;
     return {
         backend,
         github,
