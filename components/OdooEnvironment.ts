@@ -420,12 +420,15 @@ export class OdooEnvironment extends pulumi.ComponentResource {
 
         // --- Build steps (components/odooSteps.ts): the selected modules' tests, and the module
         // --- update the new Odoo waits for.
-        const stepUploads = [confUpload, { file: stepScriptPath, content: stepScript() }];
+        // Like the prepare step: the CA for the database's TLS, and the options the policies judge
+        // (no crons: a step runs Odoo only until it stops).
+        const stepUploads = [confUpload, { file: stepScriptPath, content: stepScript() }, ...tlsUploads];
+        const stepOdooOptions = (database: string) => odooCommandLine({ ...cliInput, database: { ...cliInput.database, name: database }, cronThreads: 0 });
         const stepContainer = (step: string, command: string[]): docker.ContainerArgs => ({
             name: `${names.prefix}-${step}`,
             image: runImage,
             command,
-            envs: proxyEnv,
+            envs: [...proxyEnv, ...tlsEnv],
             uploads: stepUploads,
             networksAdvanced: [{ name: internalNetwork.name }],
             mustRun: false,
@@ -439,7 +442,7 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         });
         let tests: pulumi.Output<{ container: string; exitCode: number | null; database: string; modules: string[]; tags: string } | null> = pulumi.output(null);
         if (args.tests && args.tests.modules.length) {
-            const command = testStepCommand({ confPath: odooConfPath, database: names.database, ...args.tests });
+            const command = testStepCommand({ confPath: odooConfPath, database: names.database, ...args.tests, odooOptions: stepOdooOptions(testDatabaseName(names.database)) });
             const testRun = new docker.Container(`${name}-tests`, stepContainer("tests", command), {
                 ...named,
                 dependsOn: [...odooDependsOn, prepare],
@@ -458,7 +461,7 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         let updated: pulumi.Output<number> = pulumi.output(0);
         const updateDependsOn: pulumi.Resource[] = [];
         if (args.moduleUpdate) {
-            const update = new docker.Container(`${name}-update`, stepContainer("update", updateStepCommand({ confPath: odooConfPath, database: names.database, ...args.moduleUpdate })), {
+            const update = new docker.Container(`${name}-update`, stepContainer("update", updateStepCommand({ confPath: odooConfPath, database: names.database, ...args.moduleUpdate, odooOptions: stepOdooOptions(names.database) })), {
                 ...named,
                 dependsOn: [...odooDependsOn, prepare],
             });

@@ -49,6 +49,15 @@ describe("PR routing slots", () => {
 
     it("takes a new slot when its own collides with another's, and refuses when none is free", () => {
         assert.equal(assignSlot({ pr: 5, stacks: [stack(4, 1), stack(5, 1)], limit: 2 }), 2);
-        assert.throws(() => assignSlot({ pr: 6, stacks: [stack(4, 1), stack(5, 2), stack(6)], limit: 2 }), /no routing slot is free for PR #6: 2 slots, held by #4, #5/);
+        assert.throws(() => assignSlot({ pr: 6, stacks: [stack(4, 1), stack(5, 2), stack(6)], limit: 2 }), /no routing slot is free for #6: 2 slots, held by #4, #5/);
+    });
+
+    it("branch environments share the slots, after the PRs in line", () => {
+        const branch = (id: `br-${string}`, slot?: number): PrStackInfo => ({ pr: id, name: id, resourceCount: slot ? 20 : 0, updating: false, slot });
+        const stacks = [stack(4, 1), branch("br-feature-x"), stack(12)];
+        assert.equal(assignSlot({ pr: 12, stacks, limit: 3 }), 2);
+        assert.equal(assignSlot({ pr: "br-feature-x", stacks, limit: 3 }), 3);
+        assert.equal(assignSlot({ pr: "br-feature-x", stacks: [branch("br-feature-x", 2), stack(4, 1)], limit: 3 }), 2, "keeps its slot");
+        assert.throws(() => assignSlot({ pr: "br-feature-x", stacks: [stack(4, 1), branch("br-feature-x")], limit: 1 }), /no routing slot is free for br-feature-x: 1 slots, held by #4/);
     });
 });
