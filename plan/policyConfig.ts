@@ -135,6 +135,27 @@ export function deployGate(stack: string, dir = projectDir): { policyPacks: stri
     return { policyPacks: [policyPackDir(dir)], policyPackConfigs: [file], parallel: deployParallelism };
 }
 
+/** The two calls of an Automation API stack a gated deploy makes (a fake records them in tests). */
+export interface GatedStack<R> {
+    preview(options: Record<string, unknown>): Promise<unknown>;
+    up(options: Record<string, unknown>): Promise<R>;
+}
+
+/**
+ * `preview` with the policy pack, and only when it passed, `up` with the same pack and configuration:
+ * the Automation API's `up` skips its own preview, so without this a stack policy would only run
+ * after the resources had changed. `options` go to both calls, `upOptions` to `up` alone.
+ */
+export async function previewThenUp<R>(
+    stack: GatedStack<R>,
+    gate: ReturnType<typeof deployGate>,
+    options: Record<string, unknown> = {},
+    upOptions: Record<string, unknown> = {},
+): Promise<R> {
+    await stack.preview({ ...options, ...gate });
+    return stack.up({ ...options, ...upOptions, ...gate });
+}
+
 function main(argv: string[]): number {
     const at = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
     const stack = at("--stack");

@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConcurrentUpdateError, LocalWorkspace, OutputMap, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
-import { deployGate } from "../../plan/policyConfig";
+import { deployGate, previewThenUp } from "../../plan/policyConfig";
 import { CliError } from "../cli/runtime";
 import { EnvironmentId, environmentOfStack, environmentStackName } from "./naming";
 import { removeOrphanContainers, stateContainerIds } from "./orphans";
@@ -192,8 +192,7 @@ export class AutomationBackend implements PrStackBackend {
      */
     private async upOnce(stack: Stack) {
         const gate = { ...deployGate(stack.name, this.options.workDir), policyPacks: this.options.policyPacks };
-        await stack.preview({ refresh: true, onOutput: this.options.onOutput, ...gate });
-        return stack.up({ refresh: true, message: `odoo-platform pr up ${stack.name}`, onOutput: this.options.onOutput, ...gate });
+        return previewThenUp(stack, gate, { refresh: true, onOutput: this.options.onOutput }, { message: `odoo-platform pr up ${stack.name}` });
     }
 
     async destroy(pr: EnvironmentId): Promise<"destroyed" | "absent"> {

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import type * as automation from "@pulumi/pulumi/automation";
 import * as path from "node:path";
 import { projectName } from "../../config/schema";
-import { deployGate } from "../../plan/policyConfig";
+import { deployGate, previewThenUp } from "../../plan/policyConfig";
 
 /** Every CrossGuard pack of the project (`policy/<pack>/PulumiPolicy.yaml`): a rollback is gated like any update. */
 export function policyPackDirs(workDir: string): string[] {
@@ -49,9 +49,7 @@ export const automationDeployer: Deployer = async (request) => {
     );
     await stack.setConfig(`${projectName}:odooImage`, { value: request.image, secret: false });
     // The Automation API's `up` skips its preview: the gate is this preview, with the policy pack.
-    const gate = deployGate(request.stack, request.workDir);
-    await stack.preview({ onOutput: request.onOutput, color: "never", ...gate });
-    const result = await stack.up({ onOutput: request.onOutput, color: "never", ...gate });
+    const result = await previewThenUp(stack, deployGate(request.stack, request.workDir), { onOutput: request.onOutput, color: "never" });
     const outputs: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(result.outputs)) outputs[key] = value.secret ? "[secret]" : value.value;
     return { outputs, summary: { result: result.summary.result, resourceChanges: result.summary.resourceChanges } };

@@ -108,7 +108,7 @@ describe("GitHub workflows", () => {
         assert.equal(load("staging-deploy.yml").concurrency?.group, "deploy-staging");
     });
 
-    for (const [file, stack] of [["staging-deploy.yml", "staging"], ["production-promote.yml", "production"], ["staging-snapshot.yml", "staging"]] as const) {
+    for (const [file, stack] of [["staging-deploy.yml", "staging"], ["staging-snapshot.yml", "staging"]] as const) {
         it(`${file}: a pulumi preview with the policy pack gates the update, and the update does not skip its own preview`, () => {
             const wf = load(file);
             const steps = Object.values(wf.jobs).flatMap((j) => j.steps ?? []);
@@ -125,6 +125,14 @@ describe("GitHub workflows", () => {
             assert.doesNotMatch(read(file), /--skip-preview/);
         });
     }
+
+    it("production-promote.yml: the update is odoo-platform promote, whose Automation API deploy is gated by a policy preview (tests/plan/deployGate.test.ts)", () => {
+        const text = read("production-promote.yml");
+        assert.match(text, /npx odoo-platform promote --environment production/);
+        assert.doesNotMatch(text, /pulumi up\b/, "production changes only through odoo-platform promote");
+        assert.doesNotMatch(text, /--skip-preview/);
+        assert.match(fs.readFileSync(path.join(__dirname, "..", "..", "ops", "promotion", "deployer.ts"), "utf8"), /previewThenUp\(stack, deployGate\(request\.stack/);
+    });
 
     it("staging-snapshot: weekly and on demand, snapshot create --sanitize --latest in a container on the production host, then a staging deploy", () => {
         const wf = load("staging-snapshot.yml");
