@@ -35,6 +35,16 @@ describe("second deploy: a new commit, a new image digest and a changed config v
                 assert.deepEqual(problems, [], `changes:\n  ${summary(diffs).join("\n  ")}`);
             });
 
+            it("replaces the build step containers with the code, and they run it: the test step in PR and branch environments, the module update in staging and production", () => {
+                const step = stage === "staging" || stage === "production" ? "odoo-update" : stage === "dev" ? undefined : "odoo-tests";
+                if (!step) return;
+                const d = diffs.find((x) => x.name === step);
+                assert.ok(d, `no ${step} container in the plan of ${stack}: ${summary(diffs).join(", ")}`);
+                assert.equal(d.change, "replace", summary(diffs).join("\n"));
+                assert.ok(d.replaceBecause.includes("image"), d.replaceBecause.join(", "));
+                assert.ok(d.deleteBeforeReplace, "a fixed-name step container must be deleted before its replacement");
+            });
+
             it("every Docker object with a fixed name is deleted before its replacement is created (no name conflict)", () => {
                 const conflicts = diffs
                     .filter((d) => ["docker:index/container:Container", "docker:index/volume:Volume", "docker:index/network:Network"].includes(d.type))

@@ -3,6 +3,9 @@
  * a new image digest and a changed config value — known, as the engine records it after `up`, or
  * as `pulumi preview` sees it, with every output of a resource that changes unknown.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { isUnknownValue, RecordedResource, unwrapSecrets } from "../../plan/mockRuntime";
 import { planStack, PlanOptions, PlanResult } from "../../plan/plan";
 import { diffPlans } from "../../plan/secondDeploy";
@@ -18,9 +21,26 @@ export const secondCommit: Commit = { sha: "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a29
 export const secondDeployStacks: { stack: string; change: Record<string, string> }[] = [
     { stack: "dev", change: { "odoo-platform:odooMemoryMb": "2560" } },
     { stack: "pr-7", change: { "odoo-platform:odooWorkers": "3" } },
+    // A branch environment (br-<slug> of ODOO_PLATFORM_GIT_BRANCH below): a PR-like stack with its test step.
+    { stack: "br-feature-invoice-layout", change: { "odoo-platform:odooWorkers": "3" } },
     { stack: "staging", change: { "odoo-platform:logRetentionDays": "21" } },
     { stack: "production", change: { "odoo-platform:odooMemoryMb": "9216" } },
 ];
+
+let checkout: string | undefined;
+/**
+ * The repository being deployed: two of our own modules, so PR and branch plans hold their test step
+ * and staging and production their module update step (components/odooSteps.ts), as a real build does.
+ */
+export function sourceCheckout(): string {
+    if (checkout) return checkout;
+    checkout = fs.mkdtempSync(path.join(os.tmpdir(), "second-deploy-source-"));
+    for (const m of ["sale_custom", "invoice_layout"]) {
+        fs.mkdirSync(path.join(checkout, "addons", m), { recursive: true });
+        fs.writeFileSync(path.join(checkout, "addons", m, "__manifest__.py"), `{"name": "${m}", "version": "17.0.1.0.0"}\n`);
+    }
+    return checkout;
+}
 
 export type Variant = Pick<PlanOptions, "configFile" | "env"> & { configOverrides?: Record<string, string> };
 
@@ -29,7 +49,7 @@ export async function deployPlan(stack: string, at: Commit, change: Record<strin
     const { env, configOverrides, ...rest } = extra;
     const result = await planStack({
         stack,
-        env: { ...process.env, ODOO_PLATFORM_GIT_SHA: at.sha, ODOO_PLATFORM_GIT_BRANCH: "feature/invoice-layout", ODOO_PLATFORM_ODOO_IMAGE: image, ...env },
+        env: { ...process.env, ODOO_PLATFORM_REPO_DIR: sourceCheckout(), ODOO_PLATFORM_GIT_SHA: at.sha, ODOO_PLATFORM_GIT_BRANCH: "feature/invoice-layout", ODOO_PLATFORM_ODOO_IMAGE: image, ...env },
         configOverrides: { "odoo-platform:odooImage": image, ...change, ...configOverrides },
         ...rest,
     });
