@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { planStack, PlanResult } from "../../plan/plan";
 import { stackPolicyConfig } from "../../plan/policyConfig";
 import { platformPack, policyPacks } from "../../policy/registry";
-import { RunningPack, startPolicyPack } from "../support/crossguard";
+import { packStartTimeoutMs, RunningPack, sharedPolicyPack } from "../support/crossguard";
 
 const ciEnv = { ODOO_PLATFORM_GIT_SHA: "3f2c1e9aa0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5", ODOO_PLATFORM_GIT_BRANCH: "feature/invoice-layout" };
 const fixture = (name: string) => path.join(__dirname, "..", "fixtures", name);
@@ -37,11 +37,11 @@ describe("policy packs under the real CrossGuard server", function () {
         { stack: "staging", file: "staging-public-bucket.yaml" },
     ];
 
-    before(async () => {
-        pack = await startPolicyPack();
+    before(async function () {
+        this.timeout(packStartTimeoutMs + 600_000);
+        pack = await sharedPolicyPack();
         for (const c of cases) plans.set(c.file ?? c.stack, await planStack({ stack: c.stack, configFile: c.file && fixture(c.file), env: ciEnv }));
     });
-    after(() => pack?.stop());
 
     it("serves every policy of the four groups, names and enforcement levels as registered", async () => {
         const info = await pack.info();

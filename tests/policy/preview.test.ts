@@ -13,7 +13,7 @@ import { RecordedResource, unwrapSecrets } from "../../plan/mockRuntime";
 import { PlanResult } from "../../plan/plan";
 import { stackPolicyConfig } from "../../plan/policyConfig";
 import { policyPacks } from "../../policy/registry";
-import { Diagnostic, RunningPack, startPolicyPack } from "../support/crossguard";
+import { Diagnostic, packStartTimeoutMs, RunningPack, sharedPolicyPack } from "../support/crossguard";
 import { deployPlan, firstCommit, previewPlan, secondDeployStacks, Variant } from "../support/secondDeploy";
 
 const fixture = (name: string) => path.join(__dirname, "..", "fixtures", name);
@@ -144,14 +144,14 @@ describe("policies in a real preview (the SDK's CrossGuard server, outputs of ch
         return out;
     }
 
-    before(async () => {
-        pack = await startPolicyPack();
+    before(async function () {
+        this.timeout(packStartTimeoutMs + 600_000);
+        pack = await sharedPolicyPack();
         for (const { stack, change } of secondDeployStacks) {
             bases.set(stack, await deployPlan(stack, firstCommit));
             previews.set(stack, await previewPlan(stack, change, {}, bases.get(stack)));
         }
     });
-    after(() => pack?.stop());
 
     it("every mandatory policy has a bad fixture here", () => {
         const mandatory = policyPacks.flatMap((g) => g.policies.filter((p) => (p.enforcementLevel ?? g.enforcementLevel) === "mandatory").map((p) => p.name));

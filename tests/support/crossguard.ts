@@ -83,12 +83,35 @@ function diagnostics(response: Message): Diagnostic[] {
 
 export const packDir = path.join(projectDir, "policy", "odoo-platform");
 
+/** How long a pack may take to serve: a timeout, not a speed target (a slow start is only waited for). */
+export const packStartTimeoutMs = 600_000;
+
+let shared: Promise<RunningPack> | undefined;
+/**
+ * The project's pack, started once for every test file that needs it (the root hook stops it): one
+ * compile per run instead of one per file. Each test configures it before analyzing.
+ */
+export function sharedPolicyPack(): Promise<RunningPack> {
+    if (!shared) {
+        shared = startPolicyPack();
+        shared.catch(() => (shared = undefined));
+    }
+    return shared;
+}
+
+export async function stopSharedPolicyPack(): Promise<void> {
+    const running = shared;
+    shared = undefined;
+    if (running) (await running.catch(() => undefined))?.stop();
+}
+
 /**
  * Starts the pack in `dir` (default policy/odoo-platform) under an SDK's policy-pack runner (default
  * the project's; a copied pack brings its own); resolves once it serves.
  */
 export function startPolicyPack(dir = packDir, opts: { runner?: string; timeoutMs?: number } = {}): Promise<RunningPack> {
-    const timeoutMs = opts.timeoutMs ?? 120_000;
+    // ts-node compiling the pack is the slow part: seconds alone, past 120 s on a loaded CI machine.
+    const timeoutMs = opts.timeoutMs ?? packStartTimeoutMs;
     const pack = path.basename(dir);
     const child: ChildProcess = spawn(process.execPath, [opts.runner ?? runPolicyPack, "127.0.0.1:0", "."], {
         cwd: dir,
@@ -96,6 +119,10 @@ export function startPolicyPack(dir = packDir, opts: { runner?: string; timeoutM
     });
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));
+    // A run that ends (mocha --exit) before a test stopped its pack leaves no server behind.
+    const killOnExit = () => child.kill();
+    process.once("exit", killOnExit);
+    child.once("exit", () => process.removeListener("exit", killOnExit));
     return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
             child.kill();
