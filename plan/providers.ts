@@ -50,14 +50,16 @@ export const providerPlugins: readonly ProviderPlugin[] = [
     { package: "@pulumi/command", plugin: "command", version: "1.2.1", releases: "pulumi/pulumi-command tags v0.0.1 … v1.2.1 (latest)" },
 ];
 
+/** One row of the table: how the provider treats a change of a resource of one type. */
 export interface ReplacementRule {
-    type: string;
     /** Input properties whose change makes the provider replace the resource ("*": any input). */
     replaceOn: readonly string[] | "*";
     /** Input properties the provider changes in place. */
     inPlace: readonly string[];
     /** The provider itself asks the engine to delete the old object before creating the new one. */
     deleteBeforeReplace?: boolean;
+    /** The object holds data a deploy must never destroy (the second-deploy harness refuses its replacement or deletion). */
+    holdsData?: boolean;
     /** Input naming the object where it must be unique (two objects with the same value cannot coexist). */
     uniqueName?: string;
     /** Where the row comes from: provider version, file, fields. */
@@ -69,10 +71,12 @@ const pg = "cyrilgdn/terraform-provider-postgresql v1.26.0+3 (ff936b9) postgresq
 const gh = "integrations/terraform-provider-github v6.13.0 (20728bb) github";
 const awsDocs = "hashicorp/terraform-provider-aws website/docs/r";
 
-/** Every resource type the program creates, with its replacement semantics. */
-export const replacementRules: readonly ReplacementRule[] = [
-    {
-        type: "docker:index/container:Container",
+/**
+ * Every resource type the program creates, keyed by its type token, with its replacement semantics.
+ * A new resource type is one more row (the harness refuses a type or a changed property it lacks).
+ */
+export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
+    "docker:index/container:Container": {
         replaceOn: [
             "name", "image", "hostname", "domainname", "command", "entrypoints", "user", "dns", "dnsOpts", "dnsSearches", "publishAllPorts",
             "workingDir", "capabilities", "securityOpts", "runtime", "platform", "stopSignal", "stopTimeout", "mounts", "volumes", "ports",
@@ -95,109 +99,105 @@ export const replacementRules: readonly ReplacementRule[] = [
             `restart (L230) and healthcheck (L1045) are not ForceNew (resourceDockerContainerUpdate); ` +
             `pulumi-docker 237b789 provider/resources.go:114 sets DeleteBeforeReplace for docker_container`,
     },
-    {
-        type: "docker:index/network:Network",
+    "docker:index/network:Network": {
         replaceOn: "*",
         inPlace: [],
         uniqueName: "name",
         source: `${kw}/resource_docker_network.go: no Update function; ForceNew on name (L25), labels (L32), driver (L40), options (L48), internal (L56), attachable (L64), ipam_config (L99)`,
     },
-    {
-        type: "docker:index/volume:Volume",
+    "docker:index/volume:Volume": {
+        holdsData: true,
         replaceOn: ["name", "labels", "driver", "driverOpts"],
         inPlace: ["cluster"],
         uniqueName: "name",
         source: `${kw}/resource_docker_volume.go: ForceNew on name (L41), labels (L48), driver (L55), driver_opts (L62)`,
     },
-    {
-        type: "docker:index/remoteImage:RemoteImage",
+    "docker:index/remoteImage:RemoteImage": {
         replaceOn: ["name", "pullTriggers", "triggers", "platform"],
         inPlace: ["keepLocally", "forceRemove", "build"],
         source: `${kw}/resource_docker_image.go (docker_image, RemoteImage in Pulumi): ForceNew on name (L36), pull_triggers (L61), triggers (L84), platform (L90)`,
     },
-    {
-        type: "docker:index/image:Image",
+    "docker:index/image:Image": {
         replaceOn: [],
         inPlace: ["imageName", "build", "skipPush", "buildOnPreview", "registry"],
         source: "pulumi-docker 237b789 provider/provider.go:271 Diff: a native resource that never asks for a replacement (every change rebuilds in place)",
     },
-    {
-        type: "cloudflare:index/dnsRecord:DnsRecord",
+    "cloudflare:index/dnsRecord:DnsRecord": {
+        holdsData: true,
         replaceOn: ["zoneId", "type"],
         inPlace: ["name", "content", "proxied", "ttl", "comment", "priority", "data", "settings", "tags"],
         source: "cloudflare/terraform-provider-cloudflare v5.19.1 internal/services/dns_record/schema.go: RequiresReplace on zone_id (L47) and type (L98) only",
     },
-    {
-        type: "postgresql:index/role:Role",
+    "postgresql:index/role:Role": {
+        holdsData: true,
         replaceOn: [],
         inPlace: ["name", "login", "password", "connectionLimit", "createDatabase", "createRole", "superuser", "statementTimeout", "inherit", "replication", "bypassRowLevelSecurity", "validUntil", "roles", "searchPaths", "encryptedPassword", "skipDropRole", "skipReassignOwned", "idleInTransactionSessionTimeout", "assumeRole"],
         uniqueName: "name",
         source: `${pg}/resource_postgresql_role.go: no ForceNew attribute (the name is renamed in place, resourcePostgreSQLRoleUpdate)`,
     },
-    {
-        type: "postgresql:index/database:Database",
+    "postgresql:index/database:Database": {
+        holdsData: true,
         replaceOn: ["template", "encoding", "lcCollate", "lcCtype"],
         inPlace: ["name", "owner", "tablespaceName", "connectionLimit", "allowConnections", "isTemplate", "alterObjectOwnership"],
         uniqueName: "name",
         source: `${pg}/resource_postgresql_database.go: ForceNew on template (L56), encoding (L64), lc_collate (L71), lc_ctype (L78); name and owner are altered in place`,
     },
-    {
-        type: "postgresql:index/schema:Schema",
+    "postgresql:index/schema:Schema": {
+        holdsData: true,
         replaceOn: ["database"],
         inPlace: ["name", "owner", "ifNotExists", "dropCascade", "policies"],
         uniqueName: "name",
         source: `${pg}/resource_postgresql_schema.go: ForceNew on database (L49) only`,
     },
-    {
-        type: "postgresql:index/grant:Grant",
+    "postgresql:index/grant:Grant": {
         replaceOn: ["role", "database", "schema", "objectType", "objects", "columns", "withGrantOption"],
         inPlace: ["privileges"],
         // pulumi-postgresql 346d9a0 provider/resources.go:98 (postgresql_grant: DeleteBeforeReplace: true).
         deleteBeforeReplace: true,
         source: `${pg}/resource_postgresql_grant.go: ForceNew on role (L48), database (L54), schema (L60), object_type (L66), objects (L73), columns (L81), with_grant_option (L96); pulumi-postgresql provider/resources.go:98 DeleteBeforeReplace`,
     },
-    {
-        type: "aws:s3/bucket:Bucket",
+    "aws:s3/bucket:Bucket": {
+        holdsData: true,
         replaceOn: ["bucket", "bucketPrefix", "objectLockEnabled"],
         inPlace: ["forceDestroy", "tags"],
         uniqueName: "bucket",
         source: `${awsDocs}/s3_bucket.html.markdown: bucket, bucket_prefix and object_lock_enabled "Forces new resource"; tags and force_destroy are updated in place`,
     },
-    ...(
-        [
-            ["bucketOwnershipControls:BucketOwnershipControls", "s3_bucket_ownership_controls"],
-            ["bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "s3_bucket_server_side_encryption_configuration"],
-            ["bucketVersioning:BucketVersioning", "s3_bucket_versioning"],
-            ["bucketPublicAccessBlock:BucketPublicAccessBlock", "s3_bucket_public_access_block"],
-            ["bucketPolicy:BucketPolicy", "s3_bucket_policy"],
-            ["bucketLifecycleConfiguration:BucketLifecycleConfiguration", "s3_bucket_lifecycle_configuration"],
-        ] as const
-    ).map(([token, doc]): ReplacementRule => ({
-        type: `aws:s3/${token}`,
-        replaceOn: ["bucket", "expectedBucketOwner"],
-        inPlace: ["rule", "rules", "versioningConfiguration", "mfa", "blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets", "policy", "transitionDefaultMinimumObjectSize"],
-        source: `${awsDocs}/${doc}.html.markdown: bucket (and expected_bucket_owner) "Forces new resource"; the configuration itself is updated in place`,
-    })),
-    {
-        type: "aws:iam/policy:Policy",
+    ...Object.fromEntries(
+        (
+            [
+                ["bucketOwnershipControls:BucketOwnershipControls", "s3_bucket_ownership_controls"],
+                ["bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "s3_bucket_server_side_encryption_configuration"],
+                ["bucketVersioning:BucketVersioning", "s3_bucket_versioning"],
+                ["bucketPublicAccessBlock:BucketPublicAccessBlock", "s3_bucket_public_access_block"],
+                ["bucketPolicy:BucketPolicy", "s3_bucket_policy"],
+                ["bucketLifecycleConfiguration:BucketLifecycleConfiguration", "s3_bucket_lifecycle_configuration"],
+            ] as const
+        ).map(([token, doc]): [string, ReplacementRule] => [
+            `aws:s3/${token}`,
+            {
+                replaceOn: ["bucket", "expectedBucketOwner"],
+                inPlace: ["rule", "rules", "versioningConfiguration", "mfa", "blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets", "policy", "transitionDefaultMinimumObjectSize"],
+                source: `${awsDocs}/${doc}.html.markdown: bucket (and expected_bucket_owner) "Forces new resource"; the configuration itself is updated in place`,
+            },
+        ]),
+    ),
+    "aws:iam/policy:Policy": {
         replaceOn: ["name", "namePrefix", "path", "description"],
         inPlace: ["policy", "tags"],
         source: "hashicorp/terraform-provider-aws internal/service/iam/policy.go (code search, commit 01ccd9a): ForceNew on description, name, name_prefix, path; policy and tags are updated in place",
     },
-    {
-        type: "github:index/repositoryEnvironment:RepositoryEnvironment",
+    "github:index/repositoryEnvironment:RepositoryEnvironment": {
         replaceOn: ["environment"],
         inPlace: ["repository", "canAdminsBypass", "deploymentBranchPolicy", "preventSelfReview", "reviewers", "waitTimer"],
         source: `${gh}/resource_github_repository_environment.go: ForceNew on environment (L43)`,
     },
-    {
-        type: "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+    "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": {
         replaceOn: ["environment"],
         inPlace: ["repository", "branchPattern", "tagPattern"],
         source: `${gh}/resource_github_repository_environment_deployment_policy.go: ForceNew on environment (L45); branch_pattern/tag_pattern are ForceNew only when both change (CustomizeDiff L91-94)`,
     },
-    {
-        type: "github:index/branchProtection:BranchProtection",
+    "github:index/branchProtection:BranchProtection": {
         replaceOn: ["repositoryId"],
         inPlace: [
             "pattern", "enforceAdmins", "allowsDeletions", "allowsForcePushes", "requireConversationResolution", "requiredLinearHistory",
@@ -205,67 +205,54 @@ export const replacementRules: readonly ReplacementRule[] = [
         ],
         source: `${gh}/resource_github_branch_protection.go: ForceNew on repository_id (L23) only`,
     },
-    {
-        type: "github:index/actionsVariable:ActionsVariable",
+    "github:index/actionsVariable:ActionsVariable": {
         replaceOn: ["variableName"],
         inPlace: ["repository", "value"],
         source: `${gh}/resource_github_actions_variable.go: ForceNew on variable_name (L40)`,
     },
-    {
-        type: "github:index/actionsSecret:ActionsSecret",
+    "github:index/actionsSecret:ActionsSecret": {
         replaceOn: ["secretName"],
         inPlace: ["repository", "value", "valueEncrypted", "plaintextValue", "encryptedValue", "keyId", "destroyOnDrift"],
         source: `${gh}/resource_github_actions_secret.go: ForceNew on secret_name (L50)`,
     },
-    {
-        type: "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
+    "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret": {
         replaceOn: ["environment", "secretName"],
         inPlace: ["repository", "value", "valueEncrypted", "plaintextValue", "encryptedValue", "keyId"],
         // pulumi-github e46c2bb provider/resources.go:110 (github_actions_environment_secret: DeleteBeforeReplace).
         deleteBeforeReplace: true,
         source: `${gh}/resource_github_actions_environment_secret.go: ForceNew on environment (L44), secret_name (L50); pulumi-github provider/resources.go:110 DeleteBeforeReplace`,
     },
-    {
-        type: "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable",
+    "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable": {
         replaceOn: ["environment", "variableName"],
         inPlace: ["repository", "value"],
         source: `${gh}/resource_github_actions_environment_variable.go: ForceNew on environment (L41), variable_name (L47)`,
     },
-    {
-        type: "random:index/randomPassword:RandomPassword",
+    "random:index/randomPassword:RandomPassword": {
         replaceOn: "*",
         inPlace: [],
         source: "hashicorp/terraform-provider-random internal/provider/resource_password.go (ad788e2): RequiresReplace on keepers (L576), length (L585), special (L604), upper, lower, number, numeric, min_* and override_special (L614-L715)",
     },
-    {
-        type: "command:local:Command",
+    "command:local:Command": {
         replaceOn: ["triggers"],
         inPlace: ["create", "update", "delete", "dir", "environment", "interpreter", "stdin", "logging", "addPreviousOutputInEnv", "assetPaths", "archivePaths"],
         source: "pulumi/pulumi-command v1.2.1 provider/pkg/provider/common/inputs.go:10 (triggers `provider:\"replaceOnChanges\"`); any other change runs Update, which runs `update` or else `create` again (local/commandController.go:67)",
     },
-    {
-        type: "command:remote:Command",
+    "command:remote:Command": {
         replaceOn: ["triggers"],
         inPlace: ["connection", "create", "update", "delete", "environment", "stdin", "logging", "addPreviousOutputInEnv"],
         source: "pulumi/pulumi-command v1.2.1 provider/pkg/provider/common/inputs.go:10 (triggers replaceOnChanges), remote/command.go",
     },
-];
+};
 
 export const providerTypePrefix = "pulumi:providers:";
 
 /** The rule for a resource type, or undefined when the table does not know it. */
-export const replacementRuleFor = (type: string): ReplacementRule | undefined => replacementRules.find((r) => r.type === type);
+export const replacementRuleFor = (type: string): ReplacementRule | undefined => (Object.hasOwn(replacementRules, type) ? replacementRules[type] : undefined);
 
 /**
- * Resource types holding data a deploy must never destroy. A network holds no data but every
- * container attached to it by name: replacing one that has members fails ("has active endpoints").
+ * Resource types holding data a deploy must never destroy (`holdsData` rows). A network holds no
+ * data but every container attached to it by name: replacing one that has members fails ("has
+ * active endpoints"), which the harness checks separately.
  */
-export const statefulTypes: readonly string[] = [
-    "docker:index/volume:Volume",
-    "postgresql:index/database:Database",
-    "postgresql:index/role:Role",
-    "postgresql:index/schema:Schema",
-    "aws:s3/bucket:Bucket",
-    "cloudflare:index/dnsRecord:DnsRecord",
-];
+export const statefulTypes: readonly string[] = Object.entries(replacementRules).filter(([, r]) => r.holdsData).map(([type]) => type);
 export const networkType = "docker:index/network:Network";
