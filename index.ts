@@ -9,7 +9,11 @@ import * as docker from "@pulumi/docker";
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
-import { EdgeRouter, edgeNetworkName } from "./components/EdgeRouter";
+import { EdgeRouter, observabilityRouteNetworkName } from "./components/EdgeRouter";
+import { EnvironmentVolumes } from "./components/EnvironmentVolumes";
+import { OpsImage } from "./components/OpsImage";
+import { dataRetention } from "./components/retention";
+import { resolveSnapshot } from "./components/snapshotSource";
 import { EvidenceSchema } from "./components/EvidenceSchema";
 import { resolveActionsSettings } from "./components/githubActions";
 import { NeutralizedDatabase } from "./components/NeutralizedDatabase";
@@ -21,39 +25,48 @@ import { serverWideModules } from "./components/odooRoles";
 import { EdgeEndpoint } from "./components/routing";
 import { imageRegistry, sharedDnsHosts, SharedEdge, sharedEdgeOutput, sharedEdgeProblems } from "./components/shared";
 import { SnapshotBucket } from "./components/SnapshotBucket";
+import { stableLabels } from "./config/naming";
 import { loadStackSettings, projectDir } from "./config/pulumi";
 import { selectForStack } from "./ops/repo/environment";
 
 const cfg = loadStackSettings();
 const { settings: s, names, stage } = cfg;
 const secret = <T>(value: T | undefined) => (value === undefined ? undefined : pulumi.secret(value));
-
-/** Docker network shared by the host's router (Traefik), mail catchers and Odoo containers. */
-const edgeNetwork = edgeNetworkName;
+/** How this stage keeps what holds data (production protected, staging retained on destroy). */
+const retention = dataRetention(stage);
 
 // Pulls from a private registry (GHCR) authenticate with the runner's `docker login` credentials.
 const registry = imageRegistry(s.odooImage);
-const dockerProvider = new docker.Provider("docker", { host: s.dockerHost, registryAuth: registry ? [{ address: registry }] : undefined });
+const dockerProvider = new docker.Provider("docker", {
+    host: s.dockerHost,
+    registryAuth: registry ? [{ address: registry }] : undefined,
+    sshOpts: dockerSshOptions(s.dockerHost),
+});
 const onDocker = { providers: { docker: dockerProvider } };
 
 // --- Routing. One stack per Docker host owns the router, its networks and the DNS records
 // --- (staging on the non-production host, production on its own, dev on the developer's
 // --- machine); PR stacks read the owner's `edge` output through a StackReference.
 let edgeRouter: EdgeRouter | undefined;
-let edgeEndpoint: pulumi.Output<EdgeEndpoint>;
+let edgeEndpoint: pulumi.Input<EdgeEndpoint>;
+let edgeNetwork: pulumi.Input<string> | undefined;
 let sharedEdge: pulumi.Output<SharedEdge> | undefined;
 if (stage === "pr") {
     const shared = new pulumi.StackReference("shared", { name: s.sharedStack! });
     sharedEdge = shared.requireOutput("edge") as pulumi.Output<SharedEdge>;
     edgeEndpoint = sharedEdge.apply((e) => {
-        const problems = sharedEdgeProblems(e, { sharedStack: s.sharedStack!, dockerHost: s.dockerHost, host: names.host });
+        const problems = sharedEdgeProblems(e, { sharedStack: s.sharedStack!, dockerHost: s.dockerHost, host: names.host, prSlot: s.prSlot });
         if (problems.length) throw new Error(`cannot use the shared edge of ${s.sharedStack}:\n  - ${problems.join("\n  - ")}`);
-        return { network: e.network, entrypoint: e.entrypoint, certResolver: e.certResolver ?? undefined };
+        // The network of this PR's slot: no other running PR environment is on it.
+        return { network: e.prNetworks[s.prSlot! - 1], entrypoint: e.entrypoint, certResolver: e.certResolver ?? undefined };
     });
 } else {
     const cloudflareProvider = stage === "dev" ? undefined : new cloudflare.Provider("cloudflare", {});
     edgeRouter = new EdgeRouter("edge", {
         labels: cfg.labels,
+        retention,
+        // The non-production host routes the PR environments: one network per slot.
+        prSlots: stage === "staging" ? s.prConcurrencyLimit : 0,
         acmeEmail: stage === "dev" ? undefined : s.acmeEmail,
         bindAddress: stage === "dev" ? "127.0.0.1" : undefined,
         dns: stage === "dev" ? undefined : {
@@ -63,59 +76,79 @@ if (stage === "pr") {
         },
     }, { providers: { docker: dockerProvider, ...(cloudflareProvider ? { cloudflare: cloudflareProvider } : {}) } });
     edgeEndpoint = edgeRouter.endpoint;
+    edgeNetwork = edgeRouter.networkName;
 }
+// PR hosts sit behind the shared edge, which always terminates TLS; a router-owning stack knows its own.
+const edgeTls = stage === "pr" ? true : !!edgeRouter!.endpoint.certResolver;
 
 const baseUrl = `https://${names.host}`;
-const serverDatabase = (ready?: pulumi.Resource[], owner?: { user: pulumi.Input<string>; password: pulumi.Input<string> }): DatabaseTarget => ({
+const serverDatabase = (owner: { user: pulumi.Input<string>; password: pulumi.Input<string> }, ready?: { resources: pulumi.Resource[]; gate: pulumi.Input<string> }): DatabaseTarget => ({
     kind: "server",
     host: s.dbHost!,
     port: s.dbPort,
-    user: owner?.user ?? s.dbAdminUser,
-    password: owner?.password ?? secret(s.dbAdminPassword) ?? "",
+    user: owner.user,
+    knownUser: names.databaseOwner,
+    password: owner.password,
     sslMode: s.dbSslMode,
-    ready,
+    sslRootCert: s.dbSslRootCert,
+    ready: ready?.resources,
+    readyGate: ready?.gate,
 });
+const databaseServer = { host: s.dbHost!, port: s.dbPort, adminUser: s.dbAdminUser, adminPassword: secret(s.dbAdminPassword), sslMode: s.dbSslMode, sslRootCert: s.dbSslRootCert };
 
 // --- Data. Each of staging and production owns its own snapshot bucket: production's holds its
 // --- backups, staging's holds only sanitized snapshots, so staging never has access to production
 // --- data. Staging (and PR stacks asking for it) restore a neutralized copy; dev and other PR
 // --- stacks start from a fresh database with demo data.
 let snapshotBucket: SnapshotBucket | undefined;
+const restoresSnapshot = stage === "staging" || (stage === "pr" && s.snapshotId !== undefined);
+const awsProvider = stage === "production" || restoresSnapshot
+    ? new aws.Provider("aws", { region: s.awsRegion as aws.Region, defaultTags: { tags: stableLabels(cfg.labels) } })
+    : undefined;
 if (stage === "production" || stage === "staging") {
-    const awsProvider = new aws.Provider("aws", { region: s.awsRegion as aws.Region, defaultTags: { tags: cfg.labels } });
     snapshotBucket = new SnapshotBucket("snapshots", {
         bucketName: s.snapshotBucket!,
-        tags: cfg.labels,
+        tags: stableLabels(cfg.labels),
+        keep: retention,
         blockPublicAccess: s.snapshotBlockPublicAccess,
         kmsKeyId: s.snapshotKmsKeyId,
         retention: { dailyKeep: s.snapshotKeepDaily, weeklyKeep: s.snapshotKeepWeekly, monthlyKeep: s.snapshotKeepMonthly, stagingSnapshotDays: s.stagingSnapshotDays },
-    }, { providers: { aws: awsProvider } });
+    }, { providers: { aws: awsProvider! } });
 }
+
+// --- The environment's filestore and sessions: restored into by the refresh, mounted by Odoo.
+const volumes = new EnvironmentVolumes("odoo", { names, labels: cfg.labels, retention }, onDocker);
 
 let neutralized: NeutralizedDatabase | undefined;
 let database: DatabaseTarget;
-if (stage === "staging" || (stage === "pr" && s.snapshotId)) {
+if (restoresSnapshot) {
+    // `latest` is resolved to the snapshot it names now, so a new snapshot changes the steps' inputs.
+    const snapshot = resolveSnapshot({ bucket: s.snapshotBucket!, id: s.snapshotId!, provider: awsProvider });
     neutralized = new NeutralizedDatabase("database", {
         stage,
-        server: { host: s.dbHost!, port: s.dbPort, adminUser: s.dbAdminUser, adminPassword: secret(s.dbAdminPassword), sslMode: s.dbSslMode },
+        prefix: names.prefix,
+        labels: cfg.labels,
+        server: databaseServer,
         database: names.database,
         owner: names.databaseOwner,
-        snapshotUri: `s3://${s.snapshotBucket}/staging/${s.snapshotId ?? "latest"}`,
+        snapshotUri: snapshot,
         baseUrl,
         mailCatcher: { host: "mailpit", port: mailpitSmtpPort },
         // The environment's own host, where neutralize moved the catchall and alias domains — not
         // the production domain, whose addresses (staff, customers) are exactly what must not remain.
         allowedDomains: ["example.com", names.host],
+        runner: {
+            image: new OpsImage("ops", { projectDir }, onDocker).imageName,
+            filestoreVolume: volumes.filestore,
+            env: stagingRunnerEnv(),
+        },
         workDir: projectDir,
-    });
-    database = serverDatabase([neutralized.verified, neutralized.ready], { user: neutralized.ownerRole, password: neutralized.ownerPassword });
+        retention,
+    }, onDocker);
+    database = serverDatabase({ user: neutralized.ownerRole, password: neutralized.ownerPassword }, { resources: [neutralized.verified, neutralized.ready], gate: neutralized.gate });
 } else if (stage === "production") {
-    const production = new ProductionDatabase("database", {
-        server: { host: s.dbHost!, port: s.dbPort, adminUser: s.dbAdminUser, adminPassword: secret(s.dbAdminPassword), sslMode: s.dbSslMode },
-        database: names.database,
-        owner: names.databaseOwner,
-    });
-    database = serverDatabase(undefined, { user: production.ownerRole, password: production.ownerPassword });
+    const production = new ProductionDatabase("database", { server: databaseServer, database: names.database, owner: names.databaseOwner });
+    database = serverDatabase({ user: production.ownerRole, password: production.ownerPassword });
 } else {
     database = { kind: "container", image: s.postgresImage, slowQueryMs: s.slowQueryMs };
 }
@@ -146,6 +179,9 @@ const environment = new OdooEnvironment("odoo", {
     adminPassword: secret(s.odooAdminPassword),
     devSourceDir: s.devSourceDir,
     edge: edgeEndpoint,
+    edgeNetwork,
+    edgeTls,
+    volumes,
     egressAllowlist: s.egressAllowlist,
     odooVersion: s.odooVersion,
     secretEnv: Object.fromEntries(Object.entries(s.odooSecretEnv).map(([k, v]) => [k, pulumi.secret(v)])),
@@ -171,6 +207,7 @@ if (stage === "production") {
         adminPassword: secret(s.evidenceDbAdminPassword),
         sslMode: s.evidenceDbSslMode,
         workDir: projectDir,
+        retention,
     });
 }
 
@@ -182,19 +219,26 @@ if (s.observability) {
         scrapeIntervalSeconds: s.metricsScrapeSeconds,
         logRetentionDays: s.logRetentionDays,
         slowQueryMs: s.slowQueryMs,
-        edgeNetwork,
+        edge: {
+            routeNetworkName: observabilityRouteNetworkName,
+            routeNetwork: edgeRouter!.observabilityNetworkName,
+            metricsNetwork: edgeRouter!.metricsNetworkName,
+            entrypoint: edgeRouter!.endpoint.entrypoint,
+            certResolver: edgeRouter!.endpoint.certResolver,
+        },
+        retention,
         grafanaHost: `grafana-${cfg.stack}.${s.domain}`,
         // The stage's database server (staging/production); dev and PR databases are containers,
         // covered by cAdvisor and their slow-query logs.
         database: s.dbHost
-            ? { host: s.dbHost, port: s.dbPort, database: "postgres", user: s.dbAdminUser, password: secret(s.dbAdminPassword) ?? "", sslMode: s.dbSslMode }
+            ? { host: s.dbHost, port: s.dbPort, database: "postgres", user: s.dbAdminUser, password: secret(s.dbAdminPassword) ?? "", sslMode: s.dbSslMode, sslRootCert: s.dbSslRootCert }
             : undefined,
         evidence: evidenceSchema
             ? {
                   host: s.evidenceDbHost!,
                   port: s.evidenceDbPort,
                   database: s.evidenceDbName ?? "postgres",
-                  user: evidenceSchema.readerRole,
+                  user: evidenceSchema.readerLogin,
                   password: evidenceSchema.readerPassword,
                   sslMode: s.evidenceDbSslMode,
               }
@@ -240,7 +284,9 @@ export const mailCatcherPassword = environment.mailCatcherPassword;
 export const tests = environment.tests;
 export const updateContainerName = environment.updateContainerName;
 /** What environments on this Docker host read through a StackReference (owners of a router only). */
-export const edge = edgeRouter ? sharedEdgeOutput({ endpoint: edgeRouter.endpoint, dockerHost: s.dockerHost, prParentDomain: stage === "staging" ? names.prParentDomain : undefined }) : null;
+export const edge = edgeRouter
+    ? sharedEdgeOutput({ endpoint: edgeRouter.sharedEndpoint, dockerHost: s.dockerHost, prParentDomain: stage === "staging" ? names.prParentDomain : undefined, prNetworks: edgeRouter.prNetworks })
+    : null;
 export const sharedStack = stage === "pr" ? s.sharedStack : null;
 export const githubSettings = repositorySettings ? { repository: repositorySettings.repository, secrets: repositorySettings.secretNames, missing: githubActionsMissing } : null;
 export const snapshotBucketName = snapshotBucket?.bucketName ?? null;
@@ -265,3 +311,26 @@ export const evidence = {
     labels: cfg.labels,
     evidenceSchema: evidenceSchema?.schemaName ?? null,
 };
+/** Volume on the Docker host holding the staging admin password the last refresh set (never in the state). */
+export const adminPasswordVolume = neutralized?.secretsVolume ?? null;
+
+/**
+ * Docker over ssh:// opens one SSH connection per API client, and Pulumi runs many resource
+ * operations at once: beyond sshd's MaxStartups (10 unauthenticated connections by default) the
+ * host drops them. One multiplexed connection carries them all.
+ */
+function dockerSshOptions(host: string): string[] | undefined {
+    if (!host.startsWith("ssh://")) return undefined;
+    return ["-o", "ControlMaster=auto", "-o", "ControlPath=/tmp/odoo-platform-ssh-%C", "-o", "ControlPersist=120", "-o", "ServerAliveInterval=30"];
+}
+
+/** What the refresh steps on the Docker host need from CI to read the staging bucket (secrets stay secret). */
+function stagingRunnerEnv(): Record<string, pulumi.Input<string>> {
+    const env: Record<string, pulumi.Input<string>> = { AWS_REGION: s.awsRegion };
+    for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]) {
+        const value = process.env[name];
+        if (value) env[name] = pulumi.secret(value);
+    }
+    if (process.env.ODOO_PLATFORM_S3_ENDPOINT) env.ODOO_PLATFORM_S3_ENDPOINT = process.env.ODOO_PLATFORM_S3_ENDPOINT;
+    return env;
+}

@@ -4,14 +4,21 @@
  * non-production host (the PR stacks read its endpoint through a StackReference), production on its
  * own host, and a dev stack on the developer's machine.
  *
- * Networks — why two:
- *   - `odoo-edge` is `internal: true`. Traefik and every routed container (Odoo, Mailpit, Grafana)
- *     join it, so Traefik can reach them, but it gives none of them a route out.
- *   - `odoo-edge-public` is an ordinary bridge that only Traefik joins: its published ports 80/443
- *     and its ACME traffic to Let's Encrypt go through it. Docker does not publish ports of a
- *     container through an internal network, which is why Traefik needs this second one.
- *   An Odoo container attached only to internal networks therefore serves traffic through Traefik
- *   and still cannot open a connection to the internet (see components/egress.ts for its exits).
+ * Networks (all `internal: true` but the public one: Traefik reaches what it routes, and none of
+ * the routed containers gets a route out):
+ *   - `odoo-edge-pr-<slot>` (staging, one per PR slot, prConcurrencyLimit of them): each running PR
+ *     environment's Odoo and Mailpit join the network of its slot, so PR environments cannot
+ *     reach each other except through Traefik.
+ *   - `odoo-edge`: Traefik's default network; nothing else joins it.
+ *   - `odoo-route-<stack>`: this stack's own routed containers (its Odoo, Mailpit, Grafana), so no
+ *     PR container can reach staging's Odoo, its mail catcher or Grafana except through Traefik.
+ *   - `odoo-edge-metrics`: Traefik's metrics entrypoint, joined only by this stack's Prometheus.
+ *   - `odoo-edge-observability`: where Traefik reaches this stack's Grafana, and nothing else.
+ *   - `odoo-edge-public`: an ordinary bridge only Traefik joins: its published ports 80/443 and its
+ *     ACME traffic to Let's Encrypt go through it (Docker publishes no port through an internal network).
+ * Routed containers join their network through the Network resource's output, so the engine knows
+ * they depend on it; none of the networks carries a per-commit label (labels force a network's
+ * replacement, and Docker refuses to delete a network that still has endpoints).
  *
  * Docker API access: Traefik never gets the socket. A socket proxy (tecnativa/docker-socket-proxy)
  * mounts it read-only and exposes only the read endpoints Traefik needs (containers, events,
@@ -28,12 +35,20 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { containerLabels, containerRoles, dockerLabels, isDnsName } from "../config/naming";
+import { containerLabels, containerRoles, dockerLabels, isDnsName, labelKeys, stableLabels } from "../config/naming";
+import type { DataRetention } from "./retention";
 import { EdgeEndpoint, edgeEndpoint, traefikArguments } from "./routing";
 
 export const edgeNetworkName = "odoo-edge";
 export const edgePublicNetworkName = "odoo-edge-public";
+export const edgeMetricsNetworkName = "odoo-edge-metrics";
 const socketNetworkName = "odoo-edge-docker-api";
+/** The network of a router-owning stack's own routed containers. */
+export const routeNetworkName = (stack: string): string => `odoo-route-${stack}`;
+/** Where Traefik reaches this stack's Grafana: nothing else joins it. */
+export const observabilityRouteNetworkName = "odoo-edge-observability";
+/** The routing network of PR slot `slot` (one PR environment at a time: ops/pr/queue.ts assignSlot). */
+export const prNetworkName = (slot: number): string => `odoo-edge-pr-${slot}`;
 export const traefikImage = "traefik:v3.3";
 export const socketProxyImage = "tecnativa/docker-socket-proxy:0.3";
 /** Name of the Traefik container on the edge network (observability scrapes traefik:8082). */
@@ -48,6 +63,10 @@ export interface EdgeRouterArgs {
     bindAddress?: string;
     /** Docker socket on the host. */
     dockerSocket?: string;
+    /** PR slots this host routes (staging: odoo-platform:prConcurrencyLimit); 0 or unset: none. */
+    prSlots?: number;
+    /** How the ACME volume and the DNS records are kept (components/retention.ts). */
+    retention?: DataRetention;
     /** Public DNS records pointing at this host, proxied through Cloudflare. */
     dns?: {
         zoneId: string;
@@ -58,9 +77,18 @@ export interface EdgeRouterArgs {
 }
 
 export class EdgeRouter extends pulumi.ComponentResource {
-    /** What environments on this host need to be routed (a stack output for StackReferences). */
-    public readonly endpoint: pulumi.Output<EdgeEndpoint>;
+    /** How this stack's own environment is routed (its route network). */
+    public readonly endpoint: EdgeEndpoint;
+    /** How the environments of other stacks on this host are routed (the `edge` stack output). */
+    public readonly sharedEndpoint: EdgeEndpoint;
+    /** The PR slots' networks, slot 1 first. */
+    public readonly prNetworks: string[];
+    /** This stack's route network (an output of the Network resource: joining it is a dependency). */
     public readonly networkName: pulumi.Output<string>;
+    /** The network on which Traefik serves its metrics (traefik:8082). */
+    public readonly metricsNetworkName: pulumi.Output<string>;
+    /** The network on which Traefik reaches Grafana. */
+    public readonly observabilityNetworkName: pulumi.Output<string>;
     public readonly containerName: pulumi.Output<string>;
     /** The DNS names created, in order. */
     public readonly dnsNames: pulumi.Output<string[]>;
@@ -71,11 +99,17 @@ export class EdgeRouter extends pulumi.ComponentResource {
         const child = { parent: this };
         // Names are fixed (one router per host): replacing means deleting first.
         const named = { parent: this, deleteBeforeReplace: true };
-        const labels = dockerLabels(args.labels);
+        const labels = dockerLabels(stableLabels(args.labels));
+        const stack = args.labels[labelKeys.stack];
 
         const edge = new docker.Network(`${name}-edge`, { name: edgeNetworkName, internal: true, labels }, named);
+        const route = new docker.Network(`${name}-route`, { name: routeNetworkName(stack), internal: true, labels }, named);
+        const metrics = new docker.Network(`${name}-metrics`, { name: edgeMetricsNetworkName, internal: true, labels }, named);
+        const observability = new docker.Network(`${name}-observability`, { name: observabilityRouteNetworkName, internal: true, labels }, named);
         const publicNet = new docker.Network(`${name}-public`, { name: edgePublicNetworkName, internal: false, labels }, named);
         const apiNet = new docker.Network(`${name}-docker-api`, { name: socketNetworkName, internal: true, labels }, named);
+        const prNetworks = Array.from({ length: args.prSlots ?? 0 }, (_, i) =>
+            new docker.Network(`${name}-pr-${i + 1}`, { name: prNetworkName(i + 1), internal: true, labels }, named));
 
         const socketProxy = new docker.Container(`${name}-docker-api`, {
             name: "odoo-edge-docker-api",
@@ -91,7 +125,8 @@ export class EdgeRouter extends pulumi.ComponentResource {
         }, named);
 
         const tls = args.acmeEmail !== undefined;
-        const acme = tls ? new docker.Volume(`${name}-acme`, { name: "odoo-edge-acme", labels }, named) : undefined;
+        // The certificates: replacing or losing this volume makes Traefik order every certificate again.
+        const acme = tls ? new docker.Volume(`${name}-acme`, { name: "odoo-edge-acme", labels }, { ...named, ...args.retention }) : undefined;
         const bind = args.bindAddress;
         const ports: docker.types.input.ContainerPort[] = [{ internal: 80, external: 80, ip: bind }];
         if (tls) ports.push({ internal: 443, external: 443, ip: bind });
@@ -102,7 +137,15 @@ export class EdgeRouter extends pulumi.ComponentResource {
             command: traefikArguments({ network: edgeNetworkName, dockerEndpoint: "tcp://docker-api:2375", acmeEmail: args.acmeEmail }),
             ports,
             // Public bridge first: published ports and ACME go through it.
-            networksAdvanced: [{ name: publicNet.name }, { name: edge.name, aliases: [routerAlias] }, { name: apiNet.name }],
+            networksAdvanced: [
+                { name: publicNet.name },
+                { name: edge.name, aliases: [routerAlias] },
+                { name: route.name, aliases: [routerAlias] },
+                { name: metrics.name, aliases: [routerAlias] },
+                { name: observability.name },
+                { name: apiNet.name },
+                ...prNetworks.map((n) => ({ name: n.name })),
+            ],
             volumes: acme ? [{ volumeName: acme.name, containerPath: "/letsencrypt" }] : [],
             healthcheck: { tests: ["CMD", "traefik", "healthcheck", "--ping"], interval: "10s", timeout: "5s", retries: 3 },
             memory: 256,
@@ -124,17 +167,24 @@ export class EdgeRouter extends pulumi.ComponentResource {
                     proxied: true,
                     // 1 = automatic, the only TTL Cloudflare accepts for a proxied record.
                     ttl: 1,
-                    comment: `odoo-platform ${args.labels["odoo-platform.stack"] ?? ""}: routed by Traefik`.trim(),
-                }, child);
+                    comment: `odoo-platform ${stack ?? ""}: routed by Traefik`.trim(),
+                }, { ...child, ...args.retention });
                 dnsNames.push(host);
             }
         }
 
-        this.endpoint = pulumi.output(edgeEndpoint(edgeNetworkName, tls));
-        this.networkName = edge.name;
+        this.endpoint = edgeEndpoint(routeNetworkName(stack), tls);
+        this.sharedEndpoint = edgeEndpoint(edgeNetworkName, tls);
+        this.prNetworks = prNetworks.map((_, i) => prNetworkName(i + 1));
+        this.networkName = route.name;
+        this.metricsNetworkName = metrics.name;
+        this.observabilityNetworkName = observability.name;
         this.containerName = traefik.name;
         this.dnsNames = pulumi.output(dnsNames);
-        this.registerOutputs({ endpoint: this.endpoint, networkName: this.networkName, containerName: this.containerName, dnsNames: this.dnsNames });
+        this.registerOutputs({
+            endpoint: this.endpoint, sharedEndpoint: this.sharedEndpoint, prNetworks: this.prNetworks, networkName: this.networkName,
+            metricsNetworkName: this.metricsNetworkName, containerName: this.containerName, dnsNames: this.dnsNames,
+        });
     }
 }
 
@@ -147,6 +197,7 @@ function validateArgs(args: EdgeRouterArgs): void {
     const fail = (field: string, why: string) => {
         throw new Error(`EdgeRouter: args.${field} ${why}`);
     };
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(args.labels?.[labelKeys.stack] ?? "")) fail("labels", `must carry the stack label ${labelKeys.stack} (it names the stack's route network)`);
     if (args.acmeEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(args.acmeEmail)) fail("acmeEmail", `must be an e-mail address, got "${args.acmeEmail}"`);
     if (args.dns) {
         if (!/^[0-9a-f]{32}$/.test(args.dns.zoneId)) fail("dns.zoneId", "must be a Cloudflare zone id (32 hex characters)");

@@ -17,6 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { migrationsFingerprint } from "../ops/evidence/migrate";
 import { evidenceColumns, evidenceSchemaName, readerRole, writerRole } from "../ops/evidence/schema";
+import type { DataRetention } from "./retention";
 
 export { evidenceSchemaName };
 
@@ -34,6 +35,8 @@ export interface EvidenceSchemaArgs {
     workDir: string;
     /** Most concurrent sessions of the writer (CI jobs); default 10. */
     writerConnectionLimit?: number;
+    /** How the roles are kept (components/retention.ts): they own the evidence history's grants. */
+    retention?: DataRetention;
 }
 
 export interface EvidenceGrant {
@@ -61,6 +64,15 @@ export const evidenceGrants: EvidenceGrant[] = [
 /** Privileges no evidence role may ever hold (the component refuses a grant table that lists one). */
 export const forbiddenEvidencePrivileges = ["UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "ALL"];
 
+/**
+ * The user name a role logs in with. Supabase's pooler (Supavisor) routes by tenant: every role of
+ * project <ref> logs in as `<role>.<ref>`, the suffix the admin user already carries.
+ */
+export function loginName(role: string, server: Pick<EvidenceSchemaArgs, "host" | "adminUser">): string {
+    const tenant = /\.pooler\.supabase\.com$/.test(server.host) ? /^[^.]+\.(.+)$/.exec(server.adminUser)?.[1] : undefined;
+    return tenant ? `${role}.${tenant}` : role;
+}
+
 /** libpq URL of the evidence database for a role (password supplied separately). */
 export function evidenceDbUrl(args: Pick<EvidenceSchemaArgs, "host" | "port" | "database" | "sslMode">, user: string): string {
     return `postgresql://${encodeURIComponent(user)}@${args.host}:${args.port}/${args.database}?sslmode=${args.sslMode}`;
@@ -73,6 +85,8 @@ export class EvidenceSchema extends pulumi.ComponentResource {
     /** postgresql://ops_writer:…@host/db: what CI stores as the EVIDENCE_DB_URL secret. Secret. */
     public readonly writerUrl: pulumi.Output<string>;
     public readonly readerRole: pulumi.Output<string>;
+    /** The name ops_reader logs in with (`ops_reader.<ref>` through Supabase's pooler). */
+    public readonly readerLogin: pulumi.Output<string>;
     public readonly readerPassword: pulumi.Output<string>;
     /** Schema version the migration step brought the database to (its fingerprint). */
     public readonly migrationsFingerprint: pulumi.Output<string>;
@@ -108,11 +122,11 @@ export class EvidenceSchema extends pulumi.ComponentResource {
             writer: new postgresql.Role(`${name}-writer`, {
                 name: writerRole, login: true, password: writerPassword.result, connectionLimit: args.writerConnectionLimit ?? 10,
                 createDatabase: false, createRole: false, superuser: false, statementTimeout: 60_000,
-            }, onServer),
+            }, { ...onServer, ...args.retention }),
             reader: new postgresql.Role(`${name}-reader`, {
                 name: readerRole, login: true, password: readerPassword.result, createDatabase: false, createRole: false, superuser: false,
                 statementTimeout: 60_000,
-            }, onServer),
+            }, { ...onServer, ...args.retention }),
         };
 
         const fingerprint = migrationsFingerprint();
@@ -141,13 +155,14 @@ export class EvidenceSchema extends pulumi.ComponentResource {
         this.schemaName = schema.name;
         this.writerRole = roles.writer.name;
         this.writerPassword = pulumi.secret(writerPassword.result);
-        this.writerUrl = pulumi.secret(pulumi.interpolate`postgresql://${writerRole}:${writerPassword.result}@${args.host}:${args.port}/${args.database}?sslmode=${args.sslMode}`);
+        this.writerUrl = pulumi.secret(pulumi.interpolate`postgresql://${loginName(writerRole, args)}:${writerPassword.result}@${args.host}:${args.port}/${args.database}?sslmode=${args.sslMode}`);
         this.readerRole = roles.reader.name;
+        this.readerLogin = roles.reader.name.apply((role) => loginName(role, args));
         this.readerPassword = pulumi.secret(readerPassword.result);
         this.migrationsFingerprint = pulumi.output(fingerprint);
         this.registerOutputs({
             schemaName: this.schemaName, writerRole: this.writerRole, writerPassword: this.writerPassword, writerUrl: this.writerUrl,
-            readerRole: this.readerRole, readerPassword: this.readerPassword, migrationsFingerprint: this.migrationsFingerprint,
+            readerRole: this.readerRole, readerLogin: this.readerLogin, readerPassword: this.readerPassword, migrationsFingerprint: this.migrationsFingerprint,
         });
     }
 }

@@ -1,51 +1,84 @@
 /**
  * A database restored from a sanitized snapshot and made safe before anything can use it. On the
  * stage's PostgreSQL server (postgresql provider): the owner role with a random password (secret)
- * and the database (dropped when the stack deletes it); then four `@pulumi/command` steps running
- * the operations CLI, each rerun when the snapshot changes:
+ * and the database; then four one-shot containers on the Docker host — next to the database, never
+ * on the CI runner, which would download production-sized data — running the operations CLI
+ * (the ops image, ops.Dockerfile):
  *
- *   restore     snapshot restore --require-sanitized into <db>__pending (checksums first)
- *   neutralize  db neutralize on <db>__pending
- *   verify      db verify on <db>__pending — fails the deployment on any finding
- *   swap        staging swap: <db>__pending becomes <db> in one transaction
+ *   restore     snapshot restore --require-sanitized into <db>__pending, filestore included
+ *   neutralize  db neutralize on <db>__pending; the new admin password goes to a file in the
+ *               `<prefix>-refresh-secrets` volume on the host, never to a log or the state
+ *   verify      db verify on <db>__pending — the deployment stops on any finding
+ *   swap        staging swap: <db>__pending becomes <db> (and its filestore the live one)
  *
- * The live database is replaced only by the swap, after verify passed, so traffic never reaches a
- * copy that failed verification. `ready` is the swap step: the Odoo container depends on it.
+ * Each step runs again when the snapshot id changes: the id is in every step's inputs, and the
+ * docker provider replaces a container when they change. Each step waits for the previous one's
+ * exit code (a label computed from it), so a failed step stops the chain; Odoo waits for `gate`.
+ * A `cleanup` command (on the runner: it only drops databases) removes a pending copy and kept
+ * previous copies when the stack is destroyed. The live database itself is kept by the stage's
+ * retention (components/retention.ts).
+ *
  * Dev and PR stacks without a snapshot do not use this component: they get a fresh database with
- * demo data from OdooEnvironment's one-shot init container.
+ * demo data from OdooEnvironment's one-shot prepare container.
  *
- * Providers: https://www.pulumi.com/registry/packages/postgresql/ and
+ * Providers: https://www.pulumi.com/registry/packages/postgresql/ ,
+ * https://www.pulumi.com/registry/packages/docker/api-docs/container/ ,
  * https://www.pulumi.com/registry/packages/command/
  */
 import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { containerLabels, containerRoles } from "../config/naming";
 import type { Stage } from "../config/stage";
+import { pendingDatabaseName } from "../ops/staging/names";
 import { DatabaseServer, databaseServerProvider } from "./databaseServer";
+import type { DataRetention } from "./retention";
 
 export type { DatabaseServer } from "./databaseServer";
-import { pendingDatabaseName } from "../ops/staging/names";
+
+/** Where the step containers see the environment's filestore volume and the secrets volume. */
+export const stepFilestoreRoot = "/filestore";
+export const stepSecretsDir = "/run/odoo-platform/secrets";
+export const adminPasswordFile = `${stepSecretsDir}/admin-password`;
+/** Label carrying the previous step's exit code: a step starts only after its predecessor succeeded. */
+export const afterLabel = "odoo-platform.after";
+export const snapshotLabel = "odoo-platform.snapshot";
+
+export const stepNames = ["restore", "neutralize", "verify", "swap"] as const;
+export type StepName = (typeof stepNames)[number];
 
 export interface NeutralizedDatabaseArgs {
     stage: Stage;
+    /** Prefix of the environment's Docker objects (`odoo-staging`). */
+    prefix: string;
+    labels: Record<string, string>;
     server: DatabaseServer;
     database: string;
     owner: string;
-    /** Where the sanitized snapshot is: `s3://bucket/staging/<id>` (…/latest follows latest.json) or a directory. */
-    snapshotUri: string;
+    /**
+     * The sanitized snapshot: `s3://bucket/staging/<id>` or a directory, always a concrete id (never
+     * `latest`). Undefined while no snapshot exists yet: the steps then only clean up, and the
+     * database stays empty until the first snapshot is published.
+     */
+    snapshotUri: pulumi.Input<string | undefined>;
     /** Public URL of the environment: becomes `web.base.url`. */
     baseUrl: string;
     /** The environment's mail catcher: every mail server is pointed here. */
     mailCatcher: { host: string; port: number };
     /** Domains whose e-mail addresses may remain (the environment's own domain). */
     allowedDomains: string[];
-    /** Directory the CLI runs from (the project root). */
+    /** Where the steps run: the ops image on the Docker host, and the environment's filestore volume. */
+    runner: {
+        image: pulumi.Input<string>;
+        filestoreVolume: pulumi.Input<string>;
+        /** Credentials and settings the CLI reads (AWS_*, ODOO_PLATFORM_S3_ENDPOINT); secret values are kept secret. */
+        env?: Record<string, pulumi.Input<string>>;
+    };
+    /** Directory the cleanup command runs from on the runner (the project root). */
     workDir: string;
-    /** S3-compatible endpoint instead of AWS. */
-    s3Endpoint?: string;
-    /** Rerun the steps when this changes even if the URI does not (e.g. `latest` re-pointed). */
-    refreshToken?: string;
+    retention?: DataRetention;
 }
 
 export class NeutralizedDatabase extends pulumi.ComponentResource {
@@ -53,9 +86,13 @@ export class NeutralizedDatabase extends pulumi.ComponentResource {
     public readonly ownerRole: pulumi.Output<string>;
     public readonly ownerPassword: pulumi.Output<string>;
     /** The verify step: the copy passed the independent check (the neutralization policy looks for it). */
-    public readonly verified: command.local.Command;
+    public readonly verified: docker.Container;
     /** The swap step: the verified copy is live. Depend on it (and on `verified`) before routing traffic. */
-    public readonly ready: command.local.Command;
+    public readonly ready: docker.Container;
+    /** "0" once every step succeeded; fails the deployment naming the step that did not. */
+    public readonly gate: pulumi.Output<string>;
+    /** Volume on the Docker host holding the admin password the neutralize step set. */
+    public readonly secretsVolume: pulumi.Output<string>;
 
     constructor(name: string, args: NeutralizedDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("odoo-platform:data:NeutralizedDatabase", name, {}, opts);
@@ -64,17 +101,13 @@ export class NeutralizedDatabase extends pulumi.ComponentResource {
             throw new Error("NeutralizedDatabase: args.stage must not be production — production serves its own data, never a neutralized copy");
         }
         const child = { parent: this };
+        const named = { parent: this, deleteBeforeReplace: true };
 
         const provider = databaseServerProvider(`${name}-server`, args.server, this);
-        const onServer = { parent: this, provider };
+        const onServer = { parent: this, provider, ...args.retention };
 
         const ownerPassword = new random.RandomPassword(`${name}-owner-password`, { length: 32, special: false }, child);
-        const owner = new postgresql.Role(`${name}-owner`, {
-            name: args.owner,
-            login: true,
-            password: ownerPassword.result,
-        }, onServer);
-        // Deleting the stack drops the database (the provider's delete); the swap keeps its name.
+        const owner = new postgresql.Role(`${name}-owner`, { name: args.owner, login: true, password: ownerPassword.result }, onServer);
         const database = new postgresql.Database(`${name}-database`, {
             name: args.database,
             owner: owner.name,
@@ -83,74 +116,122 @@ export class NeutralizedDatabase extends pulumi.ComponentResource {
             allowConnections: true,
         }, onServer);
 
+        const secrets = new docker.Volume(`${name}-secrets`, { name: `${args.prefix}-refresh-secrets`, labels: containerLabels(args.labels, containerRoles.dataStep) }, { ...named, ...args.retention });
+
         const pending = pendingDatabaseName(args.database);
-        const environment: Record<string, pulumi.Input<string>> = {
-            TARGET_DB_URL: serverUrl(args.server, args.database),
-            PENDING_DB_URL: serverUrl(args.server, pending),
-            SNAPSHOT_URI: args.snapshotUri,
-        };
-        if (args.server.adminPassword) environment.PGPASSWORD = pulumi.secret(args.server.adminPassword);
-        if (args.s3Endpoint) environment.ODOO_PLATFORM_S3_ENDPOINT = args.s3Endpoint;
-        const steps = neutralizedDatabaseCommands({ ...args, pending });
-        const triggers = [args.snapshotUri, args.refreshToken ?? "", args.baseUrl];
-        const step = (id: keyof typeof steps, dependsOn: pulumi.Resource[]) =>
-            new command.local.Command(`${name}-${id}`, {
-                create: steps[id].create,
-                delete: steps[id].delete,
-                environment,
-                dir: args.workDir,
-                triggers,
-            }, { ...child, dependsOn });
+        const snapshotUri = pulumi.output(args.snapshotUri);
+        const steps = snapshotUri.apply((uri) =>
+            uri ? neutralizedDatabaseSteps({ ...args, snapshotUri: uri, pending, filestoreRoot: stepFilestoreRoot }) : idleSteps(args.server, args.database),
+        );
+        const env: pulumi.Input<string>[] = [];
+        if (args.server.adminPassword) env.push(pulumi.secret(pulumi.interpolate`PGPASSWORD=${args.server.adminPassword}`));
+        if (args.server.sslRootCert && args.server.sslRootCert !== "system") env.push(`PGSSLROOTCERT=${stepSecretsDir}/db-root.crt`);
+        for (const [k, v] of Object.entries(args.runner.env ?? {})) env.push(pulumi.interpolate`${k}=${v}`);
 
-        const restore = step("restore", [database, owner]);
-        const neutralize = step("neutralize", [restore]);
-        this.verified = step("verify", [neutralize]);
-        this.ready = step("swap", [this.verified]);
+        let previous: pulumi.Output<string> = pulumi.output("start");
+        const containers = {} as Record<StepName, docker.Container>;
+        const dependsOn: pulumi.Resource[] = [database, owner];
+        for (const step of stepNames) {
+            const after = previous;
+            const container = new docker.Container(`${name}-${step}`, {
+                name: `${args.prefix}-refresh-${step}`,
+                image: args.runner.image,
+                command: steps.apply((all) => all[step]),
+                envs: [...env, snapshotUri.apply((uri) => `ODOO_PLATFORM_SNAPSHOT=${uri ?? "none"}`)],
+                uploads: args.server.sslRootCert && args.server.sslRootCert !== "system" ? [{ file: `${stepSecretsDir}/db-root.crt`, content: args.server.sslRootCert }] : [],
+                volumes: [
+                    { volumeName: args.runner.filestoreVolume, containerPath: stepFilestoreRoot },
+                    { volumeName: secrets.name, containerPath: stepSecretsDir },
+                ],
+                // Root inside the container: the filestore volume is root-owned until the Odoo
+                // prepare step hands it (and what was restored into it) to the odoo user.
+                user: "root",
+                attach: true,
+                logs: true,
+                mustRun: false,
+                restart: "no",
+                memory: 1024,
+                cpus: "1",
+                securityOpts: ["no-new-privileges:true"],
+                labels: [
+                    ...containerLabels(args.labels, containerRoles.dataStep),
+                    { label: snapshotLabel, value: snapshotUri.apply((uri) => (uri ? uri.split("/").pop() ?? uri : "none")) },
+                    { label: afterLabel, value: after },
+                ],
+            }, { ...named, dependsOn: [...dependsOn], additionalSecretOutputs: ["containerLogs"] });
+            containers[step] = container;
+            previous = stepSucceeded(name, step, `${args.prefix}-refresh-${step}`, container.exitCode);
+            dependsOn.splice(0, dependsOn.length, container);
+        }
 
+        // Destroying the stack drops what a refresh may have left: the pending copy and kept previous copies.
+        const cleanupEnv: Record<string, pulumi.Input<string>> = { TARGET_DB_URL: serverUrl(args.server, args.database) };
+        if (args.server.adminPassword) cleanupEnv.PGPASSWORD = pulumi.secret(args.server.adminPassword);
+        new command.local.Command(`${name}-cleanup`, {
+            create: "true",
+            delete: `npx --no-install odoo-platform staging cleanup --db "$TARGET_DB_URL" --drop-pending --drop-previous`,
+            environment: cleanupEnv,
+            dir: args.workDir,
+        }, { ...child, dependsOn: [database] });
+
+        this.verified = containers.verify;
+        this.ready = containers.swap;
+        this.gate = previous;
+        this.secretsVolume = secrets.name;
         this.databaseName = database.name;
         this.ownerRole = owner.name;
         this.ownerPassword = pulumi.secret(ownerPassword.result);
-        this.registerOutputs({ databaseName: this.databaseName, ownerRole: this.ownerRole, ownerPassword: this.ownerPassword });
+        this.registerOutputs({ databaseName: this.databaseName, ownerRole: this.ownerRole, ownerPassword: this.ownerPassword, gate: this.gate, secretsVolume: this.secretsVolume });
     }
 }
 
-const cli = "npx --no-install odoo-platform";
+/** The step's exit code as the next step's gate: "0", or the deployment fails naming the step. */
+function stepSucceeded(component: string, step: StepName, container: string, exitCode: pulumi.Output<number | undefined>): pulumi.Output<string> {
+    return exitCode.apply((code) => {
+        if (code !== undefined && code !== null && code !== 0) {
+            throw new Error(
+                `NeutralizedDatabase ${component}: the ${step} step (${container}) exited with code ${code}; nothing after it ran and the live database is unchanged. ` +
+                    `See \`docker logs ${container}\`, fix the cause, then run it again with \`pulumi up --replace <urn of ${container}>\` (or publish a new snapshot).`,
+            );
+        }
+        return String(code ?? 0);
+    });
+}
 
 /**
- * The command lines of the four steps (the URLs and the admin password come from the
- * environment, never the command line). Pure.
+ * The command lines of the four steps, as argument vectors for the ops image's entrypoint
+ * (`odoo-platform`). The admin password comes from the environment (PGPASSWORD), never a command
+ * line; URLs carry no password. Pure.
  */
-export function neutralizedDatabaseCommands(args: Pick<NeutralizedDatabaseArgs, "owner" | "baseUrl" | "mailCatcher" | "allowedDomains"> & { pending: string }): Record<"restore" | "neutralize" | "verify" | "swap", { create: string; delete?: string }> {
-    const allow = args.allowedDomains.map((d) => `--allow-domain ${shellWord(d)}`).join(" ");
+export function neutralizedDatabaseSteps(
+    args: Pick<NeutralizedDatabaseArgs, "server" | "database" | "owner" | "baseUrl" | "mailCatcher" | "allowedDomains"> & {
+        pending: string;
+        snapshotUri: string;
+        filestoreRoot: string;
+    },
+): Record<StepName, string[]> {
+    const target = serverUrl(args.server, args.database);
+    const pendingUrl = serverUrl(args.server, args.pending);
+    const allow = args.allowedDomains.flatMap((d) => ["--allow-domain", d]);
     return {
-        restore: {
-            create: `${cli} snapshot restore --from "$SNAPSHOT_URI" --db "$PENDING_DB_URL" --owner ${shellWord(args.owner)} --require-sanitized`,
-            // A half-built or unswapped candidate must not outlive the stack.
-            delete: `${cli} staging cleanup --db "$PENDING_DB_URL" --drop-previous`,
-        },
-        neutralize: {
-            create: `${cli} db neutralize --db "$PENDING_DB_URL" --base-url ${shellWord(args.baseUrl)} --mail-host ${shellWord(args.mailCatcher.host)} --mail-port ${args.mailCatcher.port}`,
-        },
+        restore: ["snapshot", "restore", "--from", args.snapshotUri, "--db", pendingUrl, "--owner", args.owner, "--require-sanitized", "--filestore", `${args.filestoreRoot}/${args.pending}`],
+        neutralize: ["db", "neutralize", "--db", pendingUrl, "--base-url", args.baseUrl, "--mail-host", args.mailCatcher.host, "--mail-port", String(args.mailCatcher.port), "--admin-password-file", adminPasswordFile],
         // Verify knows the environment: its URL (web.base.url must equal it) and its mail catcher
         // (the only server mail may go to); without them every neutralized database would fail.
-        verify: {
-            create: `${cli} db verify --db "$PENDING_DB_URL" --base-url ${shellWord(args.baseUrl)} --mail-host ${shellWord(args.mailCatcher.host)} ${allow}`.trim(),
-        },
-        swap: {
-            create: `${cli} staging swap --db "$TARGET_DB_URL" --candidate ${shellWord(args.pending)}`,
-            delete: `${cli} staging cleanup --db "$TARGET_DB_URL" --drop-previous`,
-        },
+        verify: ["db", "verify", "--db", pendingUrl, "--base-url", args.baseUrl, "--mail-host", args.mailCatcher.host, ...allow],
+        swap: ["staging", "swap", "--db", target, "--candidate", args.pending, "--filestore", `${args.filestoreRoot}/${args.database}`, "--candidate-filestore", `${args.filestoreRoot}/${args.pending}`],
     };
 }
 
-/** libpq URL of a database on the server, without password (PGPASSWORD carries it). */
-export function serverUrl(server: DatabaseServer, database: string): string {
-    return `postgresql://${encodeURIComponent(server.adminUser)}@${server.host}:${server.port}/${database}?sslmode=${server.sslMode}`;
+/** The steps while no snapshot exists: each only removes what an interrupted refresh left. */
+export function idleSteps(server: Pick<DatabaseServer, "adminUser" | "host" | "port" | "sslMode">, database: string): Record<StepName, string[]> {
+    const idle = ["staging", "cleanup", "--db", serverUrl(server, database)];
+    return { restore: idle, neutralize: idle, verify: idle, swap: idle };
 }
 
-/** Quotes a value for a POSIX shell command line. */
-export function shellWord(value: string): string {
-    return /^[A-Za-z0-9_./:@=+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+/** libpq URL of a database on the server, without password (PGPASSWORD carries it). */
+export function serverUrl(server: Pick<DatabaseServer, "adminUser" | "host" | "port" | "sslMode">, database: string): string {
+    return `postgresql://${encodeURIComponent(server.adminUser)}@${server.host}:${server.port}/${database}?sslmode=${server.sslMode}`;
 }
 
 function validateArgs(args: NeutralizedDatabaseArgs): void {
@@ -158,9 +239,11 @@ function validateArgs(args: NeutralizedDatabaseArgs): void {
         throw new Error(`NeutralizedDatabase: args.${field} ${why}`);
     };
     if (!args.server?.host) fail("server.host", "is required");
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(args.prefix ?? "")) fail("prefix", `must be the environment's Docker prefix (odoo-<stack>), got "${args.prefix}"`);
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.database ?? "")) fail("database", `must be a lower-case PostgreSQL identifier, got "${args.database}"`);
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.owner ?? "")) fail("owner", `must be a lower-case PostgreSQL identifier, got "${args.owner}"`);
-    if (!/^(s3:\/\/[a-z0-9.-]+\/\S*|\/\S+)$/.test(args.snapshotUri ?? "")) fail("snapshotUri", `must be s3://bucket/prefix or an absolute directory, got "${args.snapshotUri}"`);
+    if (typeof args.snapshotUri === "string" && !/^(s3:\/\/[a-z0-9.-]+\/\S*|\/\S+)$/.test(args.snapshotUri)) fail("snapshotUri", `must be s3://bucket/prefix or an absolute directory, got "${args.snapshotUri}"`);
+    if (typeof args.snapshotUri === "string" && /\/latest\/?$/.test(args.snapshotUri)) fail("snapshotUri", "must name a concrete snapshot, not latest: resolve the pointer first (resolveSnapshot), so a new snapshot changes the steps' inputs");
     if (!/^https?:\/\/\S+$/.test(args.baseUrl ?? "")) fail("baseUrl", `must be an http(s) URL, got "${args.baseUrl}"`);
     if (!args.mailCatcher?.host || !(args.mailCatcher.port > 0)) fail("mailCatcher", "must name the environment's mail catcher host and port");
 }

@@ -20,11 +20,11 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { containerLabels, containerRoles, dockerLabels, EnvironmentNames } from "../config/naming";
+import { containerLabels, containerRoles, dockerLabels, EnvironmentNames, stableLabels } from "../config/naming";
 import { isNonProduction, Stage } from "../config/stage";
-import { egressProxyAlias, proxyEnvironment, squidConfig, squidConfigPath, tcpRelayCommand } from "./egress";
-import { renderOdooConf } from "./odooConf";
-import { odooRoles } from "./odooRoles";
+import { egressProxyAlias, proxyEnvironment, relayHopName, squidConfig, squidConfigPath, tcpRelayCommand } from "./egress";
+import { odooCommandLine, OdooCommandLineInput, renderOdooConf } from "./odooConf";
+import { OdooRole, odooRoles } from "./odooRoles";
 import { postInitPython, PrepareModules, prepareScript } from "./odooInit";
 import { stepFailure, stepLabel, stepScript, stepScriptPath, testDatabaseName, testStepCommand, testStepCreateTimeout, updateStepCommand } from "./odooSteps";
 import { EdgeEndpoint, mailCatcherRoutingLabels, odooGeventPort, odooHttpPort, odooRoutingLabels, publicUrl } from "./routing";
@@ -38,6 +38,14 @@ export const egressProxyImage = "ubuntu/squid:6.6-24.04_edge";
 export const tcpRelayImage = "alpine/socat:1.8.0.0";
 export const odooDataDir = "/var/lib/odoo";
 export const odooConfPath = "/etc/odoo/odoo.conf";
+/** Where the database server's CA certificate is uploaded (libpq reads it through PGSSLROOTCERT). */
+export const dbRootCertPath = "/etc/odoo-platform/db-root.crt";
+/** The image's own CA bundle (Debian's ca-certificates, which the Odoo image installs). */
+export const systemCaBundle = "/etc/ssl/certs/ca-certificates.crt";
+/** Label carrying the prepare step's exit code: it makes Odoo wait for a successful prepare. */
+export const preparedLabel = "odoo-platform.prepared";
+/** Label carrying the database steps' result ("0"): the prepare step starts only on a ready database. */
+export const databaseReadyLabel = "odoo-platform.database-ready";
 /** Login of the administrator a dev/PR database is created with. */
 export const adminLogin = "admin";
 /** User of the mail catcher UI's basic auth. */
@@ -56,9 +64,15 @@ export type DatabaseTarget =
           host: string;
           port: number;
           user: pulumi.Input<string>;
+          /** The same role name as a plain string (it goes on Odoo's command line, known to a preview). */
+          knownUser: string;
           password: pulumi.Input<string>;
           sslMode: string;
+          /** CA of the server's certificate (verify-ca / verify-full): PEM, or "system" for the image's bundle. */
+          sslRootCert?: string;
           ready?: pulumi.Input<pulumi.Resource>[];
+          /** "0" once the database is ready (NeutralizedDatabase.gate): the prepare step waits for it. */
+          readyGate?: pulumi.Input<string>;
       };
 
 export interface OdooEnvironmentArgs {
@@ -87,6 +101,18 @@ export interface OdooEnvironmentArgs {
     devSourceDir?: string;
     /** The host's router: its edge network, entrypoint and certificate resolver (a StackReference output in PR stacks). */
     edge: pulumi.Input<EdgeEndpoint>;
+    /**
+     * The edge network as the Network resource's output when this stack owns it: joining it through
+     * the output makes the containers depend on the network, so the engine removes them before it.
+     */
+    edgeNetwork?: pulumi.Input<string>;
+    /**
+     * Whether the edge terminates TLS: decides the Traefik label keys, which must be known during a
+     * preview (policies find the containers by their labels) even when the edge is not.
+     */
+    edgeTls: boolean;
+    /** The environment's filestore and sessions volumes (components/EnvironmentVolumes.ts). */
+    volumes: { filestore: pulumi.Input<string>; sessions: pulumi.Input<string> };
     /** Hosts a non-production Odoo may reach through the egress proxy. */
     egressAllowlist: string[];
     /** Odoo series of the stack: a built image's probe (the Dockerfile's ODOO_SERIES) fails the build on another one. */
@@ -130,12 +156,13 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         super("odoo-platform:environment:OdooEnvironment", name, {}, opts);
         const { names, stage } = args;
         const nonProduction = isNonProduction(stage);
-        const labels = dockerLabels(args.labels);
+        const labels = dockerLabels(stableLabels(args.labels));
         const child = { parent: this };
         // Docker names are fixed per stack: a replacement must delete the old object first.
         const named = { parent: this, deleteBeforeReplace: true };
         const roleLabels = (role: Parameters<typeof containerLabels>[1], extra?: Record<string, string>) => containerLabels(args.labels, role, extra);
         const edge = pulumi.output(args.edge);
+        const edgeNetwork = args.edgeNetwork ?? edge.network;
         const baseUrl = edge.apply((e) => publicUrl(names.host, e));
 
         // --- Networks and volumes.
@@ -149,8 +176,6 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         const egressNetwork = nonProduction
             ? new docker.Network(`${name}-egress`, { name: names.networks.egress, internal: false, labels }, named)
             : undefined;
-        const filestore = new docker.Volume(`${name}-filestore`, { name: names.volumes.filestore, labels }, named);
-        const sessions = new docker.Volume(`${name}-sessions`, { name: names.volumes.sessions, labels }, named);
 
         // --- The image.
         let imageReference: pulumi.Output<string>;
@@ -183,7 +208,7 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         // --- Database.
         const odooDependsOn: pulumi.Input<pulumi.Resource>[] = [];
         const noProxy = ["odoo", "mailpit"];
-        let db: { host: pulumi.Input<string>; port: number; user: pulumi.Input<string>; password: pulumi.Input<string>; sslMode: string };
+        let db: { host: pulumi.Input<string>; port: number; user: pulumi.Input<string>; password: pulumi.Input<string>; sslMode: string; knownHost: string; knownUser: string };
         if (args.database.kind === "container") {
             const ownerPassword = new random.RandomPassword(`${name}-db-password`, { length: 32, special: false }, child);
             const pgData = new docker.Volume(`${name}-pgdata`, { name: names.volumes.postgresData, labels }, named);
@@ -204,27 +229,42 @@ export class OdooEnvironment extends pulumi.ComponentResource {
                 wait: true,
                 labels: roleLabels(containerRoles.postgres),
             }, named);
-            db = { host: "db", port: 5432, user: names.databaseOwner, password: ownerPassword.result, sslMode: "disable" };
+            db = { host: "db", port: 5432, user: names.databaseOwner, password: ownerPassword.result, sslMode: "disable", knownHost: "db", knownUser: names.databaseOwner };
             noProxy.push("db");
             odooDependsOn.push(postgres);
         } else {
             const target = args.database;
-            db = { host: target.host, port: target.port, user: target.user, password: target.password, sslMode: target.sslMode };
+            db = { host: target.host, port: target.port, user: target.user, password: target.password, sslMode: target.sslMode, knownHost: target.host, knownUser: target.knownUser };
             odooDependsOn.push(...(target.ready ?? []));
             if (nonProduction) {
                 // Odoo has no route out: the database server is reached through a relay answering to
-                // the server's own name on the internal network (TLS verification still holds).
-                const relay = new docker.Container(`${name}-db-relay`, {
-                    name: `${names.prefix}-db-relay`,
+                // the server's own name on the internal network (TLS verification still holds). That
+                // alias would also answer the relay's own lookup of the server — Docker's DNS resolves
+                // aliases on every network a container is on — so the relay forwards to a second hop
+                // on the egress network only, which resolves the name through the host's DNS.
+                const hop = relayHopName(names.prefix);
+                const outbound = new docker.Container(`${name}-db-egress`, {
+                    name: hop,
                     image: tcpRelayImage,
                     command: tcpRelayCommand(target.host, target.port),
-                    networksAdvanced: [{ name: internalNetwork.name, aliases: [target.host] }, { name: egressNetwork!.name }],
+                    networksAdvanced: [{ name: egressNetwork!.name }],
                     memory: 64,
                     cpus: "0.25",
                     restart: "unless-stopped",
                     securityOpts: ["no-new-privileges:true"],
                     labels: roleLabels(containerRoles.egressProxy),
                 }, named);
+                const relay = new docker.Container(`${name}-db-relay`, {
+                    name: `${names.prefix}-db-relay`,
+                    image: tcpRelayImage,
+                    command: tcpRelayCommand(hop, target.port),
+                    networksAdvanced: [{ name: internalNetwork.name, aliases: [target.host] }, { name: egressNetwork!.name }],
+                    memory: 64,
+                    cpus: "0.25",
+                    restart: "unless-stopped",
+                    securityOpts: ["no-new-privileges:true"],
+                    labels: roleLabels(containerRoles.egressProxy),
+                }, { ...named, dependsOn: [outbound] });
                 noProxy.push(target.host);
                 odooDependsOn.push(relay);
             }
@@ -236,20 +276,20 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         let smtp: { host: string; port: number; user?: string; password?: pulumi.Input<string>; ssl: boolean };
         if (args.mailCatcher) {
             const uiPassword = new random.RandomPassword(`${name}-mail-ui-password`, { length: 24, special: false }, child);
-            const mailRouting = pulumi
-                .all([edge, pulumi.unsecret(uiPassword.bcryptHash)])
-                .apply(([e, hash]) =>
-                    roleLabels(
-                        containerRoles.mailCatcher,
-                        mailCatcherRoutingLabels({ name: `${names.prefix}-mail`, host: names.mailHost, port: mailpitUiPort, basicAuthUsers: `${mailCatcherUser}:${hash}` }, e),
-                    ),
-                );
+            const mailRoute = { name: `${names.prefix}-mail`, host: names.mailHost, port: mailpitUiPort };
+            const mailRouting = knownKeyLabels(
+                roleLabels(containerRoles.mailCatcher),
+                mailCatcherRoutingLabels({ ...mailRoute, basicAuthUsers: "-" }, edgeTemplate(args.edgeTls)),
+                pulumi.all([edge, pulumi.unsecret(uiPassword.bcryptHash)]).apply(([e, hash]) =>
+                    mailCatcherRoutingLabels({ ...mailRoute, basicAuthUsers: `${mailCatcherUser}:${hash}` }, e),
+                ),
+            );
             const mailpit = new docker.Container(`${name}-mailpit`, {
                 name: names.containers.mailCatcher,
                 image: mailpitImage,
                 // Accepts any SMTP login so Odoo's configured credentials (if any) never bounce; relays nothing.
                 envs: ["MP_SMTP_AUTH_ACCEPT_ANY=1", "MP_SMTP_AUTH_ALLOW_INSECURE=1", "MP_MAX_MESSAGES=5000"],
-                networksAdvanced: [{ name: internalNetwork.name, aliases: ["mailpit"] }, { name: edge.network }],
+                networksAdvanced: [{ name: internalNetwork.name, aliases: ["mailpit"] }, { name: edgeNetwork }],
                 healthcheck: { tests: ["CMD", "/mailpit", "readyz"], interval: "15s", timeout: "5s", retries: 3 },
                 memory: 128,
                 cpus: "0.25",
@@ -306,9 +346,30 @@ export class OdooEnvironment extends pulumi.ComponentResource {
             );
         const confUpload: docker.types.input.ContainerUpload = { file: odooConfPath, content: pulumi.secret(confFor(roles[0])) };
         const dataVolumes: docker.types.input.ContainerVolume[] = [
-            { volumeName: filestore.name, containerPath: `${odooDataDir}/filestore` },
-            { volumeName: sessions.name, containerPath: `${odooDataDir}/sessions` },
+            { volumeName: args.volumes.filestore, containerPath: `${odooDataDir}/filestore` },
+            { volumeName: args.volumes.sessions, containerPath: `${odooDataDir}/sessions` },
         ];
+        // The options the policies judge, known to every preview (see odooCommandLine), per process.
+        const cliInput: Omit<OdooCommandLineInput, "cronThreads"> = {
+            stage,
+            addonsPath: args.addonsPath,
+            database: { host: db.knownHost, port: db.port, user: db.knownUser, name: names.database, sslMode: db.sslMode },
+            smtp: { host: smtp.host, port: smtp.port, user: smtp.user, ssl: smtp.ssl },
+        };
+        const optionsFor = (role: OdooRole) => odooCommandLine({ ...cliInput, cronThreads: Number(role.options.max_cron_threads ?? 0) });
+        const odooOptions = optionsFor(roles[0]);
+        // libpq checks the server's certificate against this CA (verify-ca / verify-full).
+        const tlsEnv: string[] = [];
+        const tlsUploads: docker.types.input.ContainerUpload[] = [];
+        if (args.database.kind === "server" && /^verify-/.test(args.database.sslMode)) {
+            const cert = args.database.sslRootCert;
+            if (!cert) throw new Error(`OdooEnvironment: args.database.sslRootCert is required with sslMode ${args.database.sslMode} (config odoo-platform:dbSslRootCert)`);
+            if (cert === "system") tlsEnv.push(`PGSSLROOTCERT=${systemCaBundle}`);
+            else {
+                tlsEnv.push(`PGSSLROOTCERT=${dbRootCertPath}`);
+                tlsUploads.push({ file: dbRootCertPath, content: cert, permissions: "0444" });
+            }
+        }
         const sourceVolumes: docker.types.input.ContainerVolume[] =
             stage === "dev" && args.devSourceDir ? [{ hostPath: args.devSourceDir, containerPath: args.addonsPath[0] }] : [];
 
@@ -340,9 +401,9 @@ export class OdooEnvironment extends pulumi.ComponentResource {
             // Root only to hand the volumes to `odoo`; Odoo itself runs as `odoo` (runuser).
             user: "root",
             entrypoints: ["/bin/bash"],
-            command: [prepareScriptPath],
-            envs: proxyEnv,
-            uploads: prepareUploads,
+            command: [prepareScriptPath, ...odooOptions],
+            envs: [...proxyEnv, ...tlsEnv],
+            uploads: [...prepareUploads, ...tlsUploads],
             volumes: [...dataVolumes, ...sourceVolumes],
             networksAdvanced: [{ name: internalNetwork.name }],
             mustRun: false,
@@ -351,17 +412,23 @@ export class OdooEnvironment extends pulumi.ComponentResource {
             restart: "no",
             memory: args.memoryMb,
             cpus: String(args.cpus),
-            labels: roleLabels(containerRoles.odooInit),
+            labels: [
+                ...roleLabels(containerRoles.odooInit),
+                ...(args.database.kind === "server" && args.database.readyGate !== undefined ? [{ label: databaseReadyLabel, value: args.database.readyGate }] : []),
+            ],
         }, { ...named, dependsOn: odooDependsOn });
 
         // --- Build steps (components/odooSteps.ts): the selected modules' tests, and the module
         // --- update the new Odoo waits for.
-        const stepUploads = [confUpload, { file: stepScriptPath, content: stepScript() }];
+        // Like the prepare step: the CA for the database's TLS, and the options the policies judge
+        // (no crons: a step runs Odoo only until it stops).
+        const stepUploads = [confUpload, { file: stepScriptPath, content: stepScript() }, ...tlsUploads];
+        const stepOdooOptions = (database: string) => odooCommandLine({ ...cliInput, database: { ...cliInput.database, name: database }, cronThreads: 0 });
         const stepContainer = (step: string, command: string[]): docker.ContainerArgs => ({
             name: `${names.prefix}-${step}`,
             image: runImage,
             command,
-            envs: proxyEnv,
+            envs: [...proxyEnv, ...tlsEnv],
             uploads: stepUploads,
             networksAdvanced: [{ name: internalNetwork.name }],
             mustRun: false,
@@ -375,7 +442,7 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         });
         let tests: pulumi.Output<{ container: string; exitCode: number | null; database: string; modules: string[]; tags: string } | null> = pulumi.output(null);
         if (args.tests && args.tests.modules.length) {
-            const command = testStepCommand({ confPath: odooConfPath, database: names.database, ...args.tests });
+            const command = testStepCommand({ confPath: odooConfPath, database: names.database, ...args.tests, odooOptions: stepOdooOptions(testDatabaseName(names.database)) });
             const testRun = new docker.Container(`${name}-tests`, stepContainer("tests", command), {
                 ...named,
                 dependsOn: [...odooDependsOn, prepare],
@@ -394,7 +461,7 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         let updated: pulumi.Output<number> = pulumi.output(0);
         const updateDependsOn: pulumi.Resource[] = [];
         if (args.moduleUpdate) {
-            const update = new docker.Container(`${name}-update`, stepContainer("update", updateStepCommand({ confPath: odooConfPath, database: names.database, ...args.moduleUpdate })), {
+            const update = new docker.Container(`${name}-update`, stepContainer("update", updateStepCommand({ confPath: odooConfPath, database: names.database, ...args.moduleUpdate, odooOptions: stepOdooOptions(names.database) })), {
                 ...named,
                 dependsOn: [...odooDependsOn, prepare],
             });
@@ -407,8 +474,8 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         }
 
         // --- Odoo.
-        const command = roles[0].command;
-        const env: pulumi.Input<string>[] = [`ODOO_STAGE=${stage}`, ...proxyEnv];
+        const command = [...roles[0].command, ...odooOptions];
+        const env: pulumi.Input<string>[] = [`ODOO_STAGE=${stage}`, ...proxyEnv, ...tlsEnv];
         for (const [k, v] of Object.entries(args.extraEnv ?? {})) env.push(`${k}=${v}`);
         for (const [k, v] of Object.entries(args.secretEnv ?? {})) env.push(pulumi.secret(pulumi.interpolate`${k}=${v}`));
         // The Docker provider records a one-shot container's exit code but does not fail on it:
@@ -419,17 +486,22 @@ export class OdooEnvironment extends pulumi.ComponentResource {
             }
             return code ?? 0;
         });
-        const odooLabels = pulumi.all([edge, prepared, updated]).apply(([e]) =>
-            roleLabels(containerRoles.odoo, odooRoutingLabels({ name: names.prefix, host: names.host, workers: args.workers, noIndex: nonProduction }, e)),
-        );
+        // The new Odoo starts only after the prepare step and the module update exited 0: both exit
+        // codes feed this label, so a failure stops the deployment before Odoo is replaced.
+        const stepsPassed = pulumi.all([prepared, updated]).apply(([code]) => String(code));
+        const odooRoute = { name: names.prefix, host: names.host, workers: args.workers, noIndex: nonProduction };
+        const odooLabels = [
+            ...knownKeyLabels(roleLabels(containerRoles.odoo), odooRoutingLabels(odooRoute, edgeTemplate(args.edgeTls)), edge.apply((e) => odooRoutingLabels(odooRoute, e))),
+            { label: preparedLabel, value: stepsPassed },
+        ];
         const odoo = new docker.Container(`${name}-odoo`, {
             name: names.containers.odoo,
             image: runImage,
             command,
             envs: env,
-            uploads: [confUpload],
+            uploads: [confUpload, ...tlsUploads],
             volumes: [...dataVolumes, ...sourceVolumes],
-            networksAdvanced: [{ name: internalNetwork.name, aliases: ["odoo"] }, { name: edge.network }],
+            networksAdvanced: [{ name: internalNetwork.name, aliases: ["odoo"] }, { name: edgeNetwork }],
             healthcheck: {
                 tests: ["CMD-SHELL", `curl -fsS --noproxy '*' http://localhost:${odooHttpPort}/web/health || exit 1`],
                 interval: "15s",
@@ -450,9 +522,9 @@ export class OdooEnvironment extends pulumi.ComponentResource {
             new docker.Container(`${name}-odoo${role.suffix}`, {
                 name: `${names.containers.odoo}${role.suffix}`,
                 image: runImage,
-                command: role.command,
+                command: [...role.command, ...optionsFor(role)],
                 envs: env,
-                uploads: [{ file: odooConfPath, content: pulumi.secret(confFor(role)) }],
+                uploads: [{ file: odooConfPath, content: pulumi.secret(confFor(role)) }, ...tlsUploads],
                 volumes: [...dataVolumes, ...sourceVolumes],
                 networksAdvanced: [{ name: internalNetwork.name }],
                 memory: args.memoryMb,
@@ -460,7 +532,7 @@ export class OdooEnvironment extends pulumi.ComponentResource {
                 restart: "unless-stopped",
                 stopTimeout: 30,
                 securityOpts: ["no-new-privileges:true"],
-                labels: prepared.apply(() => roleLabels(containerRoles.odoo, { "odoo-platform.process": role.role })),
+                labels: [...roleLabels(containerRoles.odoo, { "odoo-platform.process": role.role }), { label: preparedLabel, value: stepsPassed }],
             }, { ...named, dependsOn: [...odooDependsOn, prepare, odoo] });
         }
 
@@ -521,4 +593,27 @@ function validateArgs(args: OdooEnvironmentArgs): void {
     if (args.buildContext && (args.stage === "staging" || args.stage === "production")) {
         fail("buildContext", `is for dev and PR stacks; ${args.stage} pulls an image pinned by digest`);
     }
+}
+
+/** An edge with placeholder values: only the label keys it produces matter (they depend on TLS alone). */
+const edgeTemplate = (tls: boolean): EdgeEndpoint => ({ network: "-", entrypoint: "-", certResolver: tls ? "-" : undefined });
+
+/**
+ * Docker labels whose keys are known now and whose values may wait for outputs (the edge of a
+ * StackReference, a generated password's hash): one list entry per label, so during a preview
+ * only the values still to come are unknown — never the role and stack labels policies select on.
+ */
+export function knownKeyLabels(
+    known: { label: string; value: string }[],
+    template: Record<string, string>,
+    values: pulumi.Output<Record<string, string>>,
+): pulumi.Input<docker.types.input.ContainerLabel>[] {
+    const keys = Object.keys(template).sort();
+    const checked = values.apply((v) => {
+        const actual = Object.keys(v).sort();
+        if (actual.join("\n") !== keys.join("\n")) throw new Error(`routing labels ${actual.join(", ")} differ from the expected ${keys.join(", ")}: is the edge's TLS setting (edgeTls) right?`);
+        return v;
+    });
+    const seen = new Set(known.map((l) => l.label));
+    return [...known, ...keys.filter((k) => !seen.has(k)).map((label) => ({ label, value: checked.apply((v) => v[label]) }))];
 }

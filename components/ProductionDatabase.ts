@@ -39,6 +39,7 @@ export class ProductionDatabase extends pulumi.ComponentResource {
         const child = { parent: this };
 
         const provider = databaseServerProvider(`${name}-server`, args.server, this);
+        // Whatever the stage's retention says elsewhere: production's own database is never dropped.
         const keep = { parent: this, provider, protect: true, retainOnDelete: true };
 
         const password = new random.RandomPassword(`${name}-owner-password`, { length: 32, special: false }, child);

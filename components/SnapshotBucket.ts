@@ -16,6 +16,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { DataRetention } from "./retention";
 import { RetentionOptions, retentionRules, stagingPrefix } from "./snapshotRetention";
 
 export interface SnapshotBucketArgs {
@@ -26,6 +27,8 @@ export interface SnapshotBucketArgs {
     /** SSE-KMS with this key (ARN); SSE-S3 AES256 when unset. */
     kmsKeyId?: pulumi.Input<string>;
     retention?: RetentionOptions;
+    /** How the bucket is kept (components/retention.ts): it holds every backup. */
+    keep?: DataRetention;
 }
 
 export class SnapshotBucket extends pulumi.ComponentResource {
@@ -46,7 +49,7 @@ export class SnapshotBucket extends pulumi.ComponentResource {
         const child = { parent: this };
         const block = args.blockPublicAccess ?? true;
 
-        const bucket = new aws.s3.Bucket(name, { bucket: args.bucketName, forceDestroy: false, tags: args.tags }, child);
+        const bucket = new aws.s3.Bucket(name, { bucket: args.bucketName, forceDestroy: false, tags: args.tags }, { ...child, ...args.keep });
         const ownership = new aws.s3.BucketOwnershipControls(`${name}-ownership`, {
             bucket: bucket.id,
             rule: { objectOwnership: "BucketOwnerEnforced" },

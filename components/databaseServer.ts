@@ -12,6 +12,8 @@ export interface DatabaseServer {
     /** Unset: the provider and the CLI read PGPASSWORD from the environment. */
     adminPassword?: pulumi.Input<string>;
     sslMode: string;
+    /** CA of the server's certificate for verify-ca / verify-full: PEM text, or "system". */
+    sslRootCert?: string;
 }
 
 /** A `postgresql` provider connected to `server` as its admin role, parented to `parent`. */

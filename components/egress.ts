@@ -10,8 +10,11 @@
  *     missed;
  *   - TCP relays for services Odoo must reach by hostname (the stage's PostgreSQL server): the relay
  *     answers to the server's own hostname on the internal network (a Docker network alias), so
- *     libpq's TLS hostname verification still passes end to end. This is Doodba's
- *     "whitelist proxy" pattern.
+ *     libpq's TLS hostname verification still passes end to end (Doodba's "whitelist proxy"
+ *     pattern). Docker's DNS answers an alias to every container on that network — the relay
+ *     included — so the relay cannot look the server up itself: it forwards to a second hop
+ *     (`<prefix>-db-egress`) that is only on the egress network, where the name resolves through
+ *     the host's DNS to the real server.
  */
 
 export const egressProxyAlias = "egress-proxy";
@@ -61,6 +64,9 @@ export function proxyEnvironment(noProxy: readonly string[]): string[] {
     const bypass = [...new Set(["localhost", "127.0.0.1", ...noProxy])].join(",");
     return [`HTTP_PROXY=${proxy}`, `HTTPS_PROXY=${proxy}`, `http_proxy=${proxy}`, `https_proxy=${proxy}`, `NO_PROXY=${bypass}`, `no_proxy=${bypass}`];
 }
+
+/** Name of the relay's second hop, the only container that resolves the server's real address. */
+export const relayHopName = (prefix: string): string => `${prefix}-db-egress`;
 
 /** socat arguments of a TCP relay listening on `port` and forwarding to `host:port`. */
 export function tcpRelayCommand(host: string, port: number): string[] {

@@ -126,6 +126,27 @@ export const actionsSecrets: ActionsSecretRow[] = [
         purpose: "Password of the evidence database admin (the production stack's own evidenceDbAdminPassword).",
         usedBy: productionWorkflows,
     },
+    {
+        name: "STAGING_PGPASSWORD",
+        scope: "repository",
+        configKey: "ciStagingPgPassword",
+        purpose: "Password of the non-production database server's admin, for PR stacks restored from a snapshot (Pulumi.pr.yaml snapshotId).",
+        usedBy: prWorkflows,
+    },
+    {
+        name: "STAGING_SNAPSHOT_READER_AWS_ACCESS_KEY_ID",
+        scope: "repository",
+        configKey: "ciSnapshotReaderAwsAccessKeyId",
+        purpose: "Access key of an IAM user holding the staging bucket's reader policy (staging/* only), for PR stacks restored from a snapshot.",
+        usedBy: ["pr-environment.yml"],
+    },
+    {
+        name: "STAGING_SNAPSHOT_READER_AWS_SECRET_ACCESS_KEY",
+        scope: "repository",
+        configKey: "ciSnapshotReaderAwsSecretAccessKey",
+        purpose: "Its secret access key.",
+        usedBy: ["pr-environment.yml"],
+    },
 ];
 
 export const actionsVariables: ActionsVariableRow[] = [

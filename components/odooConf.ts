@@ -37,6 +37,9 @@ const confText = (k: string, v: ConfValue): string => {
     return `${k} = ${text}`;
 };
 
+/** Odoo.sh runs crons only in production; elsewhere they stay off even if a record is re-enabled. */
+export const cronThreads = (stage: Stage): number => (stage === "production" ? 2 : 0);
+
 /** Lines in the order Odoo documents them; values never contain newlines. */
 export function renderOdooConf(input: OdooConfInput): string {
     const { database, smtp } = input;
@@ -59,8 +62,7 @@ export function renderOdooConf(input: OdooConfInput): string {
         // The websocket / bus port (16.0+ name): routed by Traefik at /websocket when workers > 0.
         ["gevent_port", odooGeventPort],
         ["workers", input.workers],
-        // Odoo.sh runs crons only in production; elsewhere they stay off even if a record is re-enabled.
-        ["max_cron_threads", input.stage === "production" ? 2 : 0],
+        ["max_cron_threads", cronThreads(input.stage)],
         ["limit_memory_soft", perWorkerMb * 1024 * 1024],
         ["limit_memory_hard", Math.floor(perWorkerMb * 1.25) * 1024 * 1024],
         ["limit_time_cpu", 600],
@@ -89,4 +91,39 @@ export function renderOdooConf(input: OdooConfInput): string {
         text += `\n[${section}]\n${Object.entries(values).map(([k, v]) => confText(k, v)).join("\n")}\n`;
     }
     return text;
+}
+
+/** What the command line carries: the non-secret settings, and the process's cron threads (components/odooRoles.ts). */
+export type OdooCommandLineInput = Pick<OdooConfInput, "stage" | "addonsPath"> & {
+    database: Omit<OdooConfInput["database"], "password">;
+    smtp: Omit<OdooConfInput["smtp"], "password">;
+    cronThreads: number;
+};
+
+/**
+ * The options the policy packs judge, also given on Odoo's command line (which overrides
+ * odoo.conf, so Odoo runs with exactly these): addons path, database host, port, user, TLS mode
+ * and filter, cron threads and the SMTP server. odoo.conf holds passwords, so its content is not
+ * known until the generated passwords are — during a preview of a new stack it is unknown — while
+ * these are built from configuration only and are known to every preview.
+ */
+export function odooCommandLine(input: OdooCommandLineInput): string[] {
+    const { database, smtp } = input;
+    for (const value of [input.addonsPath.join(","), database.host, database.user, smtp.host, smtp.user ?? ""]) {
+        if (/[\s\r\n]/.test(value)) throw new Error(`Odoo command-line value "${value}" must not contain whitespace`);
+    }
+    const args = [
+        `--addons-path=${input.addonsPath.join(",")}`,
+        `--db_host=${database.host}`,
+        `--db_port=${database.port}`,
+        `--db_user=${database.user}`,
+        `--db_sslmode=${database.sslMode}`,
+        `--db-filter=^${database.name}$`,
+        `--max-cron-threads=${input.cronThreads}`,
+        `--smtp=${smtp.host}`,
+        `--smtp-port=${smtp.port}`,
+    ];
+    if (smtp.ssl) args.push("--smtp-ssl");
+    if (smtp.user) args.push(`--smtp-user=${smtp.user}`);
+    return args;
 }

@@ -12,7 +12,9 @@
  *           keeps serving; a failed update stops the deployment.
  *
  * Both run ops/build/odoo_steps.py with the image's own python3, as role `odoo-init` (the policy
- * packs check them like every container running Odoo) and the label `odoo-platform.step`.
+ * packs check them like every container running Odoo) and the label `odoo-platform.step`. The Odoo
+ * options the policies judge (components/odooConf.ts odooCommandLine) follow a `--`: the step hands
+ * them to every odoo it runs, and a preview, which cannot read the secret odoo.conf, can read them.
  * The Docker provider waits for a container with `attach` to exit, within the create timeout (20
  * minutes by default: kreuzwerker/terraform-provider-docker, internal/provider/resource_docker_container.go),
  * so the test step's timeout is set from its time limit.
@@ -59,6 +61,8 @@ export interface TestStepInput {
     modules: string[];
     tags: string[];
     timeoutMinutes: number;
+    /** Odoo options handed to odoo after `--` (odooCommandLine). */
+    odooOptions?: string[];
 }
 
 export function testStepCommand(input: TestStepInput): string[] {
@@ -71,8 +75,11 @@ export function testStepCommand(input: TestStepInput): string[] {
         "--modules", [...input.modules].sort().join(","),
         "--tags", testTagSpecs(input.modules, input.tags),
         "--timeout", String(input.timeoutMinutes * 60),
+        ...odooOptionsAfter(input.odooOptions),
     ];
 }
+
+const odooOptionsAfter = (options: string[] = []): string[] => (options.length ? ["--", ...options] : []);
 
 /** How long the provider may wait for the test container: the time limit plus Odoo's own shutdown and the install. */
 export function testStepCreateTimeout(timeoutMinutes: number): string {
@@ -86,12 +93,14 @@ export interface UpdateStepInput {
     install: string[];
     /** Extra checksum exclusions (fnmatch, relative to a module). */
     exclude: string[];
+    /** Odoo options handed to odoo after `--` (odooCommandLine). */
+    odooOptions?: string[];
 }
 
 export function updateStepCommand(input: UpdateStepInput): string[] {
     const command = ["python3", stepScriptPath, "update", "--conf", input.confPath, "--database", input.database, "--install", [...input.install].sort().join(",")];
     for (const pattern of input.exclude) command.push("--exclude-pattern", pattern);
-    return command;
+    return [...command, ...odooOptionsAfter(input.odooOptions)];
 }
 
 /** The message a failed step stops the deployment with. */

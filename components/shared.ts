@@ -20,15 +20,18 @@ export interface SharedEdge {
     dockerHost: string;
     /** `dev.<domain>` when this host serves the PR wildcard `*.dev.<domain>`; null otherwise. */
     prParentDomain: string | null;
+    /** The routing network of each PR slot, slot 1 first (a PR stack joins the one of its prSlot). */
+    prNetworks: string[];
 }
 
-export function sharedEdgeOutput(input: { endpoint: pulumi.Input<EdgeEndpoint>; dockerHost: string; prParentDomain?: string }): pulumi.Output<SharedEdge> {
+export function sharedEdgeOutput(input: { endpoint: pulumi.Input<EdgeEndpoint>; dockerHost: string; prParentDomain?: string; prNetworks?: string[] }): pulumi.Output<SharedEdge> {
     return pulumi.output(input.endpoint).apply((e) => ({
         network: e.network,
         entrypoint: e.entrypoint,
         certResolver: e.certResolver ?? null,
         dockerHost: input.dockerHost,
         prParentDomain: input.prParentDomain ?? null,
+        prNetworks: input.prNetworks ?? [],
     }));
 }
 
@@ -36,7 +39,7 @@ export function sharedEdgeOutput(input: { endpoint: pulumi.Input<EdgeEndpoint>; 
  * Why a stack cannot use a shared edge: a different Docker host (the edge network does not exist
  * there) or a host name outside the wildcard the shared stack's DNS record covers.
  */
-export function sharedEdgeProblems(shared: SharedEdge, own: { sharedStack: string; dockerHost: string; host: string }): string[] {
+export function sharedEdgeProblems(shared: SharedEdge, own: { sharedStack: string; dockerHost: string; host: string; prSlot?: number }): string[] {
     const problems: string[] = [];
     if (!shared || typeof shared.network !== "string" || typeof shared.entrypoint !== "string") {
         return [`stack ${own.sharedStack} does not export an "edge" output: deploy it first (it owns the router of this Docker host)`];
@@ -51,6 +54,12 @@ export function sharedEdgeProblems(shared: SharedEdge, own: { sharedStack: strin
         problems.push(`stack ${own.sharedStack} does not serve PR hosts (no *.dev wildcard): set odoo-platform:sharedStack to the staging stack of this host`);
     } else if (!own.host.endsWith(`.${shared.prParentDomain}`)) {
         problems.push(`host ${own.host} is not under ${shared.prParentDomain}, the wildcard ${own.sharedStack} publishes: odoo-platform:domain must match the shared stack's`);
+    }
+    if (own.prSlot !== undefined && !(Array.isArray(shared.prNetworks) && shared.prNetworks[own.prSlot - 1])) {
+        problems.push(
+            `odoo-platform:prSlot ${own.prSlot} has no routing network on ${own.sharedStack} (it routes ${Array.isArray(shared.prNetworks) ? shared.prNetworks.length : 0} PR slots): ` +
+                `\`pr up\` assigns slots up to prConcurrencyLimit, which must be the same in Pulumi.pr.yaml and the shared stack's file`,
+        );
     }
     return problems;
 }

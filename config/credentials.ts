@@ -14,6 +14,14 @@ const credentialName =
     /(^|_)(API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASS|PWD|CONNECTION_?STRING|CONN_?STR|DSN|CREDENTIALS?|PRIVATE_?KEY|ACCESS_?KEY|CLIENT_?SECRET|WEBHOOK(_URL)?|AUTH)$/i;
 const notCredential = /(_KEY_ID|_ID|_FILE|_PATH|_DIR|_NAME|_USER(NAME)?|_ARN|_URL_BASE)$/i;
 
+/** The patterns as data, for the policy pack (published alone: plan/platformContract.ts copies them into it). */
+export const credentialPatterns = {
+    name: credentialName.source,
+    notCredential: notCredential.source,
+    urlWithPassword: /^[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i.source,
+    connectionString: /(^|;)\s*(AccountKey|SharedAccessKey|Password|Pwd)\s*=/i.source,
+} as const;
+
 export function isCredentialName(name: string): boolean {
     if (notCredential.test(name)) return false;
     return credentialName.test(name);
@@ -24,8 +32,8 @@ export function isCredentialName(name: string): boolean {
  * Azure-style connection strings (`AccountKey=`, `SharedAccessKey=`, `Password=`).
  */
 export function credentialInValue(value: string): string | undefined {
-    if (/^[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i.test(value)) return "a URL with a password";
-    if (/(^|;)\s*(AccountKey|SharedAccessKey|Password|Pwd)\s*=/i.test(value)) return "a connection string with a key or password";
+    if (new RegExp(credentialPatterns.urlWithPassword, "i").test(value)) return "a URL with a password";
+    if (new RegExp(credentialPatterns.connectionString, "i").test(value)) return "a connection string with a key or password";
     return undefined;
 }
 

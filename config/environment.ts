@@ -104,21 +104,21 @@ export const runtimeVariables: readonly RuntimeVariable[] = [
         secret: true,
     },
     {
+        name: "PGSSLROOTCERT",
+        description: "CA certificate libpq checks the database server's certificate against when dbSslMode is verify-ca or verify-full (odoo-platform:dbSslRootCert).",
+        where: "Odoo and prepare containers, refresh steps (staging/production database servers)",
+        requiredIn: [],
+    },
+    {
+        name: "ODOO_PLATFORM_SNAPSHOT",
+        description: "The concrete sanitized snapshot a refresh restores (s3://<staging bucket>/staging/<id>; `latest` resolved at deploy time): a new one re-runs the steps.",
+        where: "NeutralizedDatabase refresh steps (one-shot containers on the Docker host)",
+        requiredIn: [],
+    },
+    {
         name: "TARGET_DB_URL",
-        description: "libpq URL of the live database the verified copy is swapped in as (no password in it).",
-        where: "NeutralizedDatabase swap command",
-        requiredIn: [],
-    },
-    {
-        name: "PENDING_DB_URL",
-        description: "libpq URL of `<db>__pending`, the copy being restored, neutralized and verified before the swap (no password in it).",
-        where: "NeutralizedDatabase restore / neutralize / verify commands",
-        requiredIn: [],
-    },
-    {
-        name: "SNAPSHOT_URI",
-        description: "Snapshot restored into staging: s3://<staging bucket>/staging/<id> — sanitized snapshots only.",
-        where: "NeutralizedDatabase restore / neutralize / verify commands",
+        description: "libpq URL of the live staging database (no password in it): what the cleanup on destroy clears the pending and kept previous copies of.",
+        where: "NeutralizedDatabase cleanup command (on the runner, at destroy)",
         requiredIn: [],
     },
 ];

@@ -189,6 +189,21 @@ export function resolveSettings(input: ConfigInput): StackSettings {
         );
     }
 
+    if (typeof values.dbSslMode === "string" && /^verify-/.test(values.dbSslMode) && values.dbHost !== undefined && values.dbSslRootCert === undefined) {
+        problems.push(
+            `${qualified("dbSslRootCert")} is required with ${qualified("dbSslMode")} ${values.dbSslMode}: libpq checks the server's certificate against it — set the CA's PEM, ` +
+                `or \`system\` when the certificate is publicly issued (${input.stack.file})`,
+        );
+    }
+    for (const [hostKey, portKey] of [["dbHost", "dbPort"], ["evidenceDbHost", "evidenceDbPort"]] as const) {
+        const host = values[hostKey];
+        if (typeof host === "string" && /^db\.[a-z0-9]{20}\.supabase\.co$/.test(host)) {
+            problems.push(
+                `${qualified(hostKey)} ${host} is a Supabase direct host, which has only an IPv6 address (GitHub-hosted runners and most Docker hosts have no IPv6): ` +
+                    `use the project's session pooler instead — host aws-0-<region>.pooler.supabase.com, ${qualified(portKey)} 5432, user postgres.${host.split(".")[1]} (${input.stack.file})`,
+            );
+        }
+    }
     if (identity.stage === "pr" && values.snapshotId !== undefined) {
         for (const needed of ["dbHost", "snapshotBucket"] as const) {
             if (values[needed] === undefined) {

@@ -150,12 +150,28 @@ export const containerRoles = {
     egressProxy: "egress-proxy",
     router: "router",
     observability: "observability",
+    /** One-shot steps that restore, neutralize, verify and swap a staging database on the Docker host. */
+    dataStep: "data-step",
 } as const;
 export type ContainerRole = (typeof containerRoles)[keyof typeof containerRoles];
 
-/** Docker labels of one container: the stack's labels plus its role. */
+/**
+ * Roles of the containers that run the deployed commit: only they carry the git-SHA label. In the
+ * docker provider `labels` force the replacement of containers, volumes and networks, so a label
+ * that changes with every commit belongs only on what every commit replaces anyway.
+ */
+export const deployedCodeRoles: readonly ContainerRole[] = [containerRoles.odoo, containerRoles.odooInit];
+
+/** The stack's labels without the git SHA: what volumes, networks and long-lived containers carry. */
+export function stableLabels(labels: Record<string, string>): Record<string, string> {
+    const { [labelKeys.gitSha]: _sha, ...rest } = labels;
+    return rest;
+}
+
+/** Docker labels of one container: the stack's labels (the git SHA only on code containers) plus its role. */
 export function containerLabels(labels: Record<string, string>, role: ContainerRole, extra: Record<string, string> = {}): { label: string; value: string }[] {
-    return dockerLabels({ ...labels, ...extra, [labelKeys.role]: role });
+    const base = deployedCodeRoles.includes(role) ? labels : stableLabels(labels);
+    return dockerLabels({ ...base, ...extra, [labelKeys.role]: role });
 }
 
 export interface LabelInput {

@@ -381,6 +381,17 @@ export const configKeys = {
         source: "config",
         defaults: { dev: "disable", pr: "disable", staging: "require", production: "verify-full" },
     }),
+    dbSslRootCert: key({
+        description:
+            "CA certificate the database server's certificate is checked against (dbSslMode verify-ca / verify-full): its PEM text, or `system` for the CA bundle of the Odoo image (a publicly issued certificate).",
+        schema: z
+            .string()
+            .refine((v) => v === "system" || /^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/.test(v), "must be `system` or a PEM certificate (-----BEGIN CERTIFICATE----- …)")
+            .optional(),
+        coerce: "string",
+        source: "config",
+        example: "system",
+    }),
     dbAdminUser: key({
         description: "Role the postgresql provider connects as to create databases and roles.",
         schema: z.string().min(1),
@@ -591,6 +602,24 @@ export const configKeys = {
         source: "secret",
         example: "nonprod-1.example.com ssh-ed25519 AAAA…",
     }),
+    ciStagingPgPassword: key({
+        description: "Password of the non-production database server's admin, for PR stacks restored from a snapshot (repository secret STAGING_PGPASSWORD).",
+        schema: z.string().min(1).optional(),
+        coerce: "string",
+        source: "secret",
+    }),
+    ciSnapshotReaderAwsAccessKeyId: key({
+        description: "Access key id of an IAM user with the staging bucket's reader policy, for PR stacks restored from a snapshot (STAGING_SNAPSHOT_READER_AWS_ACCESS_KEY_ID).",
+        schema: z.string().min(1).optional(),
+        coerce: "string",
+        source: "secret",
+    }),
+    ciSnapshotReaderAwsSecretAccessKey: key({
+        description: "Its secret access key (STAGING_SNAPSHOT_READER_AWS_SECRET_ACCESS_KEY).",
+        schema: z.string().min(1).optional(),
+        coerce: "string",
+        source: "secret",
+    }),
     ciPlatformGithubToken: key({
         description: "GitHub token with admin rights on the repository, for production jobs whose github provider manages these settings (PLATFORM_GITHUB_TOKEN of the `production` environment).",
         schema: z.string().min(1).optional(),
@@ -742,6 +771,14 @@ export const configKeys = {
         coerce: "number",
         source: "config",
         defaults: everyStage(5),
+    }),
+    prSlot: key({
+        description:
+            "Which of the Docker host's PR routing networks (odoo-edge-pr-<slot>, 1…prConcurrencyLimit) this PR stack uses: `pr up` sets a slot no other running PR holds, so PR environments cannot reach each other.",
+        schema: positiveInt.max(100, "must be at most 100"),
+        coerce: "number",
+        source: "ci",
+        defaults: { pr: 1 },
     }),
     prMaxMemoryMb: key({
         description: "Budget: the largest memory limit a PR stack's container may ask for (MiB).",

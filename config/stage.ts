@@ -17,7 +17,7 @@ export interface StackIdentity {
     branchEnvironment?: string;
 }
 
-const prStack = /^pr-([1-9][0-9]{0,8})$/;
+export const prStack = /^pr-([1-9][0-9]{0,8})$/;
 /** A branch environment: `br-` and the branch slug (config/naming.ts branchSlug, at most 40 characters). */
 export const branchStack = /^br-([a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?)$/;
 

@@ -1,15 +1,19 @@
 /**
  * `npm run docs` — regenerates the documents generated from code (the environment variable
- * inventory). `npm run docs -- --check` writes nothing and exits 1 when a committed file is stale.
+ * inventory, the policy pack's platform data). `npm run docs -- --check` writes nothing and exits 1 when a committed file is stale.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { inventoryPath, renderEnvironmentInventory } from "../config/inventory";
+import { platformContractPath, renderPlatformContract } from "./platformContract";
 
 export const projectDir = path.resolve(__dirname, "..");
 
 /** Every generated document: path relative to the repository → its content. */
-export const generatedDocs = (): Record<string, string> => ({ [inventoryPath]: renderEnvironmentInventory() });
+export const generatedDocs = (): Record<string, string> => ({
+    [inventoryPath]: renderEnvironmentInventory(),
+    [platformContractPath]: renderPlatformContract(),
+});
 
 /** Generated documents whose committed content differs from what the code renders. */
 export function staleDocs(dir = projectDir): string[] {

@@ -27,6 +27,7 @@ export const sampleStackReferenceOutputs: Record<string, unknown> = {
         certResolver: "letsencrypt",
         dockerHost: staging["odoo-platform:dockerHost"] ?? `ssh://deploy@nonprod-1.${stagingDomain}`,
         prParentDomain: `dev.${stagingDomain}`,
+        prNetworks: ["odoo-edge-pr-1", "odoo-edge-pr-2", "odoo-edge-pr-3", "odoo-edge-pr-4", "odoo-edge-pr-5"],
     },
 };
 
@@ -66,8 +67,20 @@ export function mockResourceState(args: pulumi.runtime.MockResourceArgs): { id: 
     }
 }
 
+/** The snapshot `staging/latest.json` names in the offline plan (a bucket named no-snapshot-… has none). */
+export const sampleLatestSnapshot = "odoo_production-20260105T030000Z";
+
 export function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
     switch (args.token) {
+        case "aws:s3/getObject:getObject": {
+            const inputs = args.inputs as { bucket?: string; key?: string };
+            if (String(inputs.bucket).startsWith("no-snapshot-")) {
+                // The engine hands the provider's message over in `details`, as the SDK reads it.
+                const message = `reading S3 Object (${inputs.key}): NoSuchKey: The specified key does not exist.`;
+                throw Object.assign(new Error(message), { details: message });
+            }
+            return { ...inputs, body: `${JSON.stringify({ id: sampleLatestSnapshot, createdAt: "2026-01-05T03:00:00Z", sanitized: true })}\n`, contentType: "application/json" };
+        }
         case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/plan", userId: "plan" };
         case "aws:index/getRegion:getRegion":

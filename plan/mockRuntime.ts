@@ -21,8 +21,10 @@ const rpc = require("@pulumi/pulumi/runtime/rpc") as {
     deserializeProperties(struct: unknown, keepUnknowns?: boolean): Record<string, unknown>;
     specialSigKey: string;
     specialSecretSig: string;
+    unknownValue: string;
 };
 const stackModule = require("@pulumi/pulumi/runtime/stack") as { runInPulumiStack(init: () => Promise<unknown>): Promise<unknown> };
+const outputModule = require("@pulumi/pulumi/output") as { unknown: unknown };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 interface MonitorLike {
@@ -42,6 +44,14 @@ interface RegisterRequest {
     getDependenciesList?(): string[];
     getPropertydependenciesMap?(): { forEach(cb: (deps: { getUrnsList(): string[] }, key: string) => void): void };
     getProvider(): string;
+    getProtect?(): boolean | undefined;
+    getRetainondelete?(): boolean | undefined;
+    getDeletebeforereplace?(): boolean;
+    getIgnorechangesList?(): string[];
+    getReplaceonchangesList?(): string[];
+    getAdditionalsecretoutputsList?(): string[];
+    getDeletedwith?(): string;
+    getVersion?(): string;
 }
 
 /** A value marked secret, as the runtime hands it over. */
@@ -49,6 +59,25 @@ export interface SecretValue {
     readonly __secret: true;
     readonly value: unknown;
 }
+
+/** The resource options the engine acts on when it diffs, replaces and deletes a resource. */
+export interface RecordedOptions {
+    protect: boolean;
+    retainOnDelete: boolean;
+    deleteBeforeReplace: boolean;
+    ignoreChanges: string[];
+    replaceOnChanges: string[];
+    additionalSecretOutputs: string[];
+    /** URN of the resource whose deletion also deletes this one. */
+    deletedWith?: string;
+}
+
+/**
+ * The engine's marker for a value not known during a preview (it depends on an output of a
+ * resource still to be created or changed). CrossGuard's analyzer receives the same string.
+ */
+export const unknownValue: string = rpc.unknownValue;
+export const isUnknownValue = (v: unknown): boolean => v === unknownValue;
 
 export interface RecordedResource {
     urn: string;
@@ -66,6 +95,9 @@ export interface RecordedResource {
     outputs?: Record<string, unknown>;
     /** Provider reference (`urn::id`) when one was passed explicitly or inherited. */
     provider?: string;
+    options: RecordedOptions;
+    /** Version of the provider plugin the SDK asks the engine for (custom resources of a provider package). */
+    pluginVersion?: string;
 }
 
 export interface MockRunResult {
@@ -76,8 +108,9 @@ export interface MockRunResult {
 
 export const isSecretValue = (v: unknown): v is SecretValue => typeof v === "object" && v !== null && (v as SecretValue).__secret === true;
 
-/** Replaces the runtime's secret signature objects with SecretValue wrappers, recursively. */
+/** Replaces the runtime's secret signature objects with SecretValue wrappers (and unknowns with `unknownValue`), recursively. */
 function markSecrets(value: unknown): unknown {
+    if (value === outputModule.unknown) return unknownValue;
     if (Array.isArray(value)) return value.map(markSecrets);
     if (value && typeof value === "object") {
         const obj = value as Record<string, unknown>;
@@ -118,6 +151,8 @@ function propertyDependenciesOf(req: RegisterRequest): Record<string, string[]> 
 
 class RecordingMonitor extends (MockMonitor as unknown as new (mocks: pulumi.runtime.Mocks) => MonitorLike) {
     readonly recorded: RecordedResource[] = [];
+    /** URN of the resource whose registration is being handed to the mocks (read synchronously by them). */
+    registering?: string;
     stackOutputs: Record<string, unknown> = {};
     private stackUrn?: string;
 
@@ -139,6 +174,16 @@ class RecordingMonitor extends (MockMonitor as unknown as new (mocks: pulumi.run
             propertyDependencies: propertyDependenciesOf(req),
             inputs: markSecrets(rpc.deserializeProperties(struct, true)) as Record<string, unknown>,
             provider: req.getProvider() || undefined,
+            options: {
+                protect: req.getProtect?.() === true,
+                retainOnDelete: req.getRetainondelete?.() === true,
+                deleteBeforeReplace: req.getDeletebeforereplace?.() === true,
+                ignoreChanges: req.getIgnorechangesList?.() ?? [],
+                replaceOnChanges: req.getReplaceonchangesList?.() ?? [],
+                additionalSecretOutputs: req.getAdditionalsecretoutputsList?.() ?? [],
+                deletedWith: req.getDeletedwith?.() || undefined,
+            },
+            pluginVersion: req.getVersion?.() || undefined,
         };
         this.recorded.push(recorded);
         return recorded;
@@ -156,7 +201,11 @@ class RecordingMonitor extends (MockMonitor as unknown as new (mocks: pulumi.run
 
     override async registerResource(req: RegisterRequest, callback: (err: unknown, res?: unknown) => void): Promise<void> {
         const recorded = this.record(req, req.getCustom?.() ?? true, req.getObject!());
-        return super.registerResource(req, this.keepOutputs(recorded, callback));
+        // The mock's newResource runs synchronously at the start of the call below.
+        this.registering = recorded?.urn;
+        const done = super.registerResource(req, this.keepOutputs(recorded, callback));
+        this.registering = undefined;
+        return done;
     }
 
     override async readResource(req: RegisterRequest, callback: (err: unknown, res?: unknown) => void): Promise<void> {
@@ -180,16 +229,29 @@ export interface MockRunOptions {
     secretKeys: string[];
     /** Loads the program; its exports become the stack outputs. */
     program: () => unknown;
+    /** Run as `pulumi preview` does: outputs the mocks leave out are unknown to the program. */
+    preview?: boolean;
+    /**
+     * In a preview, the resources (by URN) whose every output is unknown, as for a resource the
+     * engine is about to create, replace or update.
+     */
+    unknownOutputs?: (urn: string) => boolean;
 }
 
 /** Evaluates `program` under mocks and returns everything it registered. Not re-entrant. */
 export async function runUnderMocks(options: MockRunOptions): Promise<MockRunResult> {
+    let monitor: RecordingMonitor | undefined;
     const mocks: pulumi.runtime.Mocks = {
-        newResource: (args) => mockResourceState(args),
+        newResource: (args) => {
+            const urn = monitor?.registering;
+            // No id and no state: in a preview every output of the resource is unknown.
+            if (options.preview && urn && options.unknownOutputs?.(urn)) return { id: undefined as unknown as string, state: {} };
+            return mockResourceState(args);
+        },
         call: (args) => mockCall(args),
     };
-    const monitor = new RecordingMonitor(mocks);
-    settings.setMockOptions(monitor, options.project, options.stack, false);
+    monitor = new RecordingMonitor(mocks);
+    settings.setMockOptions(monitor, options.project, options.stack, !!options.preview);
     // The same feature switches pulumi.runtime.setMocks turns on.
     Object.assign(state.getStore(), {
         supportsSecrets: true,

@@ -10,8 +10,9 @@ import { ConfigError } from "../config/load";
 import { configKeys, projectName } from "../config/schema";
 import { StackIdentity, stackIdentity, StackNameError } from "../config/stage";
 import { policyPacks as registeredPacks, PolicyPackDefinition } from "../policy/registry";
-import { isSecretValue, RecordedResource, runUnderMocks } from "./mockRuntime";
+import { isSecretValue, isUnknownValue, RecordedResource, runUnderMocks } from "./mockRuntime";
 import { blocks, PolicyConfig, PolicyConfigError, PolicyVerdict, runPolicyPacks } from "./policies";
+import { mergePolicyConfig, stackPolicyConfig } from "./policyConfig";
 
 export const projectDir = path.resolve(__dirname, "..");
 const programPath = path.join(projectDir, "index.ts");
@@ -26,6 +27,11 @@ export interface PlanOptions {
     gitDefaults?: boolean;
     policyPacks?: PolicyPackDefinition[];
     policyConfig?: PolicyConfig;
+    /** Config values set on top of the file (`odoo-platform:odooImage` → "…"), as `pulumi config set` would. */
+    configOverrides?: Record<string, string>;
+    /** Evaluate as `pulumi preview` does: outputs of the resources `unknownOutputs` selects are unknown. */
+    preview?: boolean;
+    unknownOutputs?: (urn: string) => boolean;
 }
 
 export interface PlannedResource {
@@ -54,10 +60,12 @@ export interface PlanResult {
 }
 
 export const secretMarker = "[secret]";
+export const unknownMarker = "[unknown]";
 
-/** Replaces secret values with "[secret]" for display. */
+/** Replaces secret values with "[secret]" (and values unknown in a preview with "[unknown]") for display. */
 export function displayValue(value: unknown): unknown {
     if (isSecretValue(value)) return secretMarker;
+    if (isUnknownValue(value)) return unknownMarker;
     if (Array.isArray(value)) return value.map(displayValue);
     if (value && typeof value === "object") {
         const out: Record<string, unknown> = {};
@@ -115,6 +123,7 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
         }
         result.configFile = path.relative(projectDir, configFile) || configFile;
     }
+    values = { ...values, ...(options.configOverrides ?? {}) };
     if (secretKeys.length) result.notes.push(`secret values (${secretKeys.join(", ")}) are encrypted in the file; the plan uses the placeholder "${encryptedPlaceholder}"`);
 
     const env: Record<string, string | undefined> = { ...(options.env ?? process.env) };
@@ -148,6 +157,8 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
             secretKeys,
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             program: () => require(programPath),
+            preview: options.preview,
+            unknownOutputs: options.unknownOutputs,
         });
         result.recorded = run.resources;
         const nameOf = new Map(run.resources.map((r) => [r.urn, r.name]));
@@ -168,7 +179,9 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     }
 
     try {
-        result.policies = await runPolicyPacks(options.policyPacks ?? registeredPacks, result.recorded, options.policyConfig);
+        // What `npm run policy-config` writes for this stack, under the caller's own configuration.
+        const policyConfig = mergePolicyConfig(stackPolicyConfig(identity.stack, { configFile }), options.policyConfig);
+        result.policies = await runPolicyPacks(options.policyPacks ?? registeredPacks, result.recorded, policyConfig);
     } catch (err) {
         if (!(err instanceof PolicyConfigError)) throw err;
         return { ...result, exitCode: 2, errors: [err.message] };

@@ -17,6 +17,15 @@ import type {
 import type { PolicyPackDefinition } from "../policy/registry";
 import { RecordedResource, unwrapSecrets } from "./mockRuntime";
 
+// CrossGuard's own proxy (an internal module of the pinned @pulumi/policy 1.21): a value unknown in a
+// preview plan throws UnknownValueError when a policy reads it, exactly as in `pulumi preview`.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { unknownCheckingProxy, UnknownValueError } = require("@pulumi/policy/proxy") as {
+    unknownCheckingProxy<T>(value: T): T;
+    UnknownValueError: new (...args: never[]) => Error;
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 export interface Violation {
     /** Name of the resource the violation is about (or the stack). */
     resource: string;
@@ -30,6 +39,8 @@ export interface PolicyVerdict {
     description: string;
     enforcement: EnforcementLevel;
     violations: Violation[];
+    /** A preview left a value it read unknown: CrossGuard reports it as advisory and the policy gates nothing. */
+    cannotRun?: Violation[];
 }
 
 class NotApplicable extends Error {}
@@ -61,7 +72,7 @@ type PropsView = "inputs" | "outputs";
 function toPolicyResources(resources: RecordedResource[], view: PropsView): Map<string, PolicyResource> {
     const byUrn = new Map<string, PolicyResource>();
     for (const r of resources) {
-        const props = unwrapSecrets(view === "outputs" ? { ...r.inputs, ...(r.outputs ?? {}) } : r.inputs) as Record<string, unknown>;
+        const props = unknownCheckingProxy(unwrapSecrets(view === "outputs" ? { ...r.inputs, ...(r.outputs ?? {}) } : r.inputs) as Record<string, unknown>);
         byUrn.set(r.urn, {
             type: r.type,
             props,
@@ -210,7 +221,8 @@ export async function runPolicyPacks(packs: PolicyPackDefinition[], resources: R
                         try {
                             await validate(args, report);
                         } catch (err) {
-                            if (!(err instanceof NotApplicable)) throw err;
+                            if (err instanceof UnknownValueError) cantRun(verdict, err, resource);
+                            else if (!(err instanceof NotApplicable)) throw err;
                         }
                     }
                 }
@@ -222,12 +234,18 @@ export async function runPolicyPacks(packs: PolicyPackDefinition[], resources: R
                 try {
                     await policy.validateStack(args, report);
                 } catch (err) {
-                    if (!(err instanceof NotApplicable)) throw err;
+                    if (err instanceof UnknownValueError) cantRun(verdict, err);
+                    else if (!(err instanceof NotApplicable)) throw err;
                 }
             }
         }
     }
     return verdicts;
+}
+
+/** What CrossGuard does with a policy that reads an unknown value: an advisory "can't run" note (verdicts keep it apart). */
+function cantRun(verdict: PolicyVerdict, err: Error, resource?: PolicyResource): void {
+    verdict.cannotRun = [...(verdict.cannotRun ?? []), { resource: resource?.name ?? "(stack)", urn: resource?.urn, message: `can't run policy ${verdict.name} during preview: ${err.message}` }];
 }
 
 /** A mandatory policy with at least one violation blocks the deployment. */

@@ -15,6 +15,10 @@ path relative to the module), .po files only for active languages, plus the requ
 module's addons-path entry. ops/promotion/checksums.ts computes the same value (a test keeps them
 equal). They are stored as JSON in ir_config_parameter under CHECKSUMS_PARAM.
 
+Arguments after `--` are Odoo options given to every odoo the step runs, right after --config
+(the platform passes the options its policies judge, as on the Odoo container's command line; the
+step's own options come after them, so they win).
+
 Output: Odoo's log passes through; lines starting with RESULT_PREFIX carry a JSON report.
 """
 import argparse
@@ -226,7 +230,7 @@ def cmd_update(args):
             return 0
         conn.commit()
         if to_update or to_install:
-            command = [args.odoo_bin, "--config", args.conf, "-d", args.database, "--stop-after-init", "--no-http", "--workers=0", "--max-cron-threads=0"]
+            command = [args.odoo_bin, "--config", args.conf] + args.odoo_options + ["-d", args.database, "--stop-after-init", "--no-http", "--workers=0", "--max-cron-threads=0"]
             if to_update:
                 command += ["-u", ",".join(to_update)]
             if to_install:
@@ -269,8 +273,8 @@ def cmd_test(args):
     conn.close()
     minutes = args.timeout / 60.0
     log("testing %s with --test-tags %s in the new database %s (time limit %g min)" % (",".join(modules), args.tags, args.database, minutes))
-    command = [
-        args.odoo_bin, "--config", args.conf, "-d", args.database, "-i", ",".join(modules),
+    command = [args.odoo_bin, "--config", args.conf] + args.odoo_options + [
+        "-d", args.database, "-i", ",".join(modules),
         "--test-enable", "--test-tags", args.tags, "--stop-after-init", "--log-level=test",
         "--workers=0", "--max-cron-threads=0",
     ]
@@ -300,7 +304,12 @@ def main(argv):
     test.add_argument("--tags", required=True)
     test.add_argument("--timeout", type=int, required=True)
     test.add_argument("--odoo-bin", default="odoo")
+    odoo_options = []
+    if "--" in argv:
+        at = argv.index("--")
+        argv, odoo_options = argv[:at], argv[at + 1:]
     args = parser.parse_args(argv)
+    args.odoo_options = odoo_options
     return cmd_update(args) if args.step == "update" else cmd_test(args)
 
 

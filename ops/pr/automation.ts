@@ -9,15 +9,17 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as automation from "@pulumi/pulumi/automation";
 import type { OutputMap, Stack } from "@pulumi/pulumi/automation";
+import { deployGate, previewThenUp } from "../../plan/policyConfig";
+import { CliError } from "../cli/runtime";
+import { EnvironmentId, environmentOfStack, environmentStackName } from "./naming";
+import { removeOrphanContainers, stateContainerIds } from "./orphans";
+import type { PrDeployment, PrStackBackend, PrStackConfig } from "./ports";
+import type { PrStackInfo } from "./queue";
 
 /** The Automation API, loaded on first use: requiring it costs about a second of CPU, which every CLI start would pay. */
 function automationApi(): typeof automation {
     return require("@pulumi/pulumi/automation") as typeof automation;
 }
-import { CliError } from "../cli/runtime";
-import { EnvironmentId, environmentOfStack, environmentStackName } from "./naming";
-import type { PrDeployment, PrStackBackend, PrStackConfig } from "./ports";
-import type { PrStackInfo } from "./queue";
 
 /** Policy packs to enforce on every PR deploy: the directories under policy/ with a PulumiPolicy.yaml. */
 export function policyPackDirs(projectDir: string): string[] {
@@ -34,6 +36,7 @@ export function policyPackDirs(projectDir: string): string[] {
 export function prConfigValues(config: PrStackConfig): Record<string, string> {
     const values: Record<string, string> = { "odoo-platform:gitSha": config.gitSha, "odoo-platform:gitBranch": config.gitBranch };
     if (config.odooImage) values["odoo-platform:odooImage"] = config.odooImage;
+    if (config.slot !== undefined) values["odoo-platform:prSlot"] = String(config.slot);
     return values;
 }
 
@@ -49,7 +52,10 @@ export interface AutomationBackendOptions {
     policyPacks: string[];
     /** Where Pulumi's own progress goes (stderr). */
     onOutput: (text: string) => void;
-    /** Docker daemon of the PR stacks (odoo-platform:dockerHost): where the test container's log is read. */
+    /**
+     * Docker daemon of the PR stacks (odoo-platform:dockerHost): where the test container's log is
+     * read and where interrupted runs leave containers.
+     */
     dockerHost?: string;
 }
 
@@ -108,10 +114,22 @@ export class AutomationBackend implements PrStackBackend {
                     resourceCount: summary.resourceCount ?? 0,
                     lastUpdate: updated && !Number.isNaN(updated.getTime()) ? updated : undefined,
                     updating: summary.updateInProgress ?? false,
+                    slot: await this.slotOf(summary.name),
                 });
             }
             return stacks;
         });
+    }
+
+    /** The `odoo-platform:prSlot` a PR stack was deployed with, if any. */
+    private async slotOf(stackName: string): Promise<number | undefined> {
+        try {
+            const stack = await automationApi().LocalWorkspace.selectStack({ stackName, workDir: this.options.workDir });
+            const value = Number((await stack.getConfig("odoo-platform:prSlot")).value);
+            return Number.isInteger(value) && value > 0 ? value : undefined;
+        } catch {
+            return undefined;
+        }
     }
 
     async reserve(pr: EnvironmentId): Promise<void> {
@@ -132,12 +150,14 @@ export class AutomationBackend implements PrStackBackend {
             await stack.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, value]) => [k, { value }])));
             // Without a CI-built image the stack falls back to Pulumi.pr.yaml's odooImage.
             if (!config.odooImage) await stack.removeConfig("odoo-platform:odooImage").catch(() => undefined);
+            await this.clearInterrupted(stack);
             const result = await this.upOnce(stack).catch(async (err) => {
                 if (!(err instanceof automationApi().ConcurrentUpdateError)) throw err;
                 // Only one workflow run per PR runs at a time (its concurrency group); a lock here is
                 // left by a run GitHub cancelled mid-update, so it is safe to clear it once.
                 this.options.onOutput(`${this.stackName(pr)} is locked by an interrupted update: cancelling it and retrying once\n`);
                 await stack.cancel();
+                await this.clearInterrupted(stack);
                 return this.upOnce(stack);
             });
             const url = outputString(result.outputs, "url");
@@ -158,13 +178,27 @@ export class AutomationBackend implements PrStackBackend {
         return dockerLogs(container, this.options.dockerHost);
     }
 
-    private upOnce(stack: Stack) {
-        return stack.up({
-            refresh: true,
-            policyPacks: this.options.policyPacks,
-            message: `odoo-platform pr up ${stack.name}`,
-            onOutput: this.options.onOutput,
-        });
+    /**
+     * What a cancelled run left: pending creates in the state (cleared) and the containers they
+     * were creating, which hold fixed names the retry needs (removed; see ./orphans.ts).
+     */
+    private async clearInterrupted(stack: Stack): Promise<void> {
+        if (!this.options.dockerHost) return;
+        const exported = await stack.exportStack();
+        const pending = (exported.deployment as { pending_operations?: unknown[] } | undefined)?.pending_operations ?? [];
+        if (pending.length) await stack.refresh({ clearPendingCreates: true, onOutput: this.options.onOutput });
+        const stateIds = stateContainerIds((await stack.exportStack()).deployment as Parameters<typeof stateContainerIds>[0]);
+        const removed = await removeOrphanContainers({ stack: stack.name.split("/").pop()!, dockerHost: this.options.dockerHost, stateIds });
+        if (removed.length) this.options.onOutput(`removed ${removed.join(", ")}: left on the host by an interrupted run, unknown to the stack's state\n`);
+    }
+
+    /**
+     * The policy pack gates a preview first (the Automation API's `up` always skips its own), then
+     * the update; Docker operations at most `parallel` at once over the host's SSH connection.
+     */
+    private async upOnce(stack: Stack) {
+        const gate = { ...deployGate(stack.name, this.options.workDir), policyPacks: this.options.policyPacks };
+        return previewThenUp(stack, gate, { refresh: true, onOutput: this.options.onOutput }, { message: `odoo-platform pr up ${stack.name}` });
     }
 
     async destroy(pr: EnvironmentId): Promise<"destroyed" | "absent"> {

@@ -14,7 +14,7 @@ import { CliError, UsageError } from "../cli/runtime";
 import { firstLine, judgeTests, LifecycleDeps, postStatus, PrView, promoteQueued, queueEntries, testSummary } from "./lifecycle";
 import { branchEnvironmentId, branchGetsEnvironment, describeEnvironment, EnvironmentId, environmentStackName } from "./naming";
 import type { PrDeployment } from "./ports";
-import { confirmReservation, decideAdmission, queuePosition } from "./queue";
+import { assignSlot, confirmReservation, decideAdmission, queuePosition } from "./queue";
 import type { TestSummary } from "./record";
 
 export interface BranchUpInput {
@@ -80,7 +80,8 @@ export async function branchUp(deps: LifecycleDeps, input: BranchUpInput): Promi
     progress.step(`pulumi up ${stack} (${input.sha.slice(0, 12)})`);
     let deployment: PrDeployment;
     try {
-        deployment = await backend.deploy(id, { gitSha: input.sha, gitBranch: input.branch, odooImage: input.image });
+        const slot = assignSlot({ pr: id, stacks: await backend.list(), limit: platform.limit });
+        deployment = await backend.deploy(id, { gitSha: input.sha, gitBranch: input.branch, odooImage: input.image, slot });
     } catch (err) {
         await postStatus(deps, failedStatus({ sha: input.sha, environment: id, what: `deploy failed: ${firstLine((err as Error).message)}`, runUrl: github.runUrl }));
         throw new CliError(`deploy of branch ${input.branch} (${stack}) failed: ${(err as Error).message}`);

@@ -17,7 +17,7 @@ import { CliError, Progress, UsageError } from "../cli/runtime";
 import { CommentContext, pickStickyComment, renderComment } from "./comment";
 import { branchEnvironmentId, branchGetsEnvironment, describeEnvironment, EnvironmentId, prLabels, prStackName } from "./naming";
 import type { Clock, PrDeployment, PrGitHub, PrStackBackend } from "./ports";
-import { choosePromotions, confirmReservation, decideAdmission, QueueEntry, queuePosition } from "./queue";
+import { assignSlot, choosePromotions, confirmReservation, decideAdmission, QueueEntry, queuePosition } from "./queue";
 import { EnvironmentRecord, parseMarker, TestSummary } from "./record";
 import { BranchState, planSweep, PullState, SweepAction, SweepReason } from "./sweep";
 import { statusContext } from "../build/status";
@@ -256,7 +256,8 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
     progress.step(`pulumi up ${stack} (${build.sha.slice(0, 12)})`);
     let deployment: PrDeployment;
     try {
-        deployment = await backend.deploy(input.pr, { gitSha: build.sha, gitBranch: build.branch, odooImage: build.image });
+        const slot = assignSlot({ pr: input.pr, stacks: await backend.list(), limit: platform.limit });
+        deployment = await backend.deploy(input.pr, { gitSha: build.sha, gitBranch: build.branch, odooImage: build.image, slot });
     } catch (err) {
         const reason = firstLine((err as Error).message);
         await writeSticky(deps, sticky, { ...base, ...planned, state: "failed", reason, deployedAt: previous });

@@ -14,6 +14,8 @@ export interface PrStackConfig {
     gitBranch: string;
     /** Image CI built (by digest); unset → the stack pulls odooImage or builds odooBuildContext. */
     odooImage?: string;
+    /** Its routing slot on the Docker host (queue.ts assignSlot). */
+    slot?: number;
 }
 
 /** The stack outputs the comment shows (secrets stay in the stack). */

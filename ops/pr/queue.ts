@@ -16,7 +16,7 @@
  * the same slots; an environment is identified by its PR number or its `br-<slug>` id.
  */
 
-import { compareEnvironments, EnvironmentId } from "./naming";
+import { compareEnvironments, describeEnvironment, EnvironmentId } from "./naming";
 
 export interface PrStackInfo {
     /** The PR number, or br-<slug> for a branch environment. */
@@ -29,6 +29,8 @@ export interface PrStackInfo {
     lastUpdate?: Date;
     /** An update is running right now. */
     updating: boolean;
+    /** The routing network slot it holds (its `odoo-platform:prSlot`), once assigned. */
+    slot?: number;
 }
 
 export type Admission =
@@ -63,6 +65,26 @@ export function confirmReservation(input: { pr: EnvironmentId; stacks: PrStackIn
     if (winners.includes(input.pr)) return { admit: true, reason: "won-reservation" };
     const holders = [...holding.map((s) => s.pr), ...winners].filter((n) => n !== input.pr);
     return { admit: false, holders: sortIds(holders) };
+}
+
+/**
+ * The routing slot of environment `pr` (1…limit; PR and branch environments share the slots): each
+ * running environment has its own network to the router, so none reaches another's Odoo or mail
+ * catcher. A stack that has one keeps it; the free slots go to the stacks without one in
+ * compareEnvironments order — two runners deciding at once reach
+ * the same answer, as for admission. Pure.
+ */
+export function assignSlot(input: { pr: EnvironmentId; stacks: PrStackInfo[]; limit: number }): number {
+    checkLimit(input.limit);
+    const own = input.stacks.find((s) => s.pr === input.pr);
+    const valid = (slot?: number) => slot !== undefined && Number.isInteger(slot) && slot >= 1 && slot <= input.limit;
+    const taken = new Set(input.stacks.filter((s) => s.pr !== input.pr && valid(s.slot)).map((s) => s.slot!));
+    if (own && valid(own.slot) && !taken.has(own.slot!)) return own.slot!;
+    const free = Array.from({ length: input.limit }, (_, i) => i + 1).filter((n) => !taken.has(n));
+    const waiting = sortIds([...input.stacks.filter((s) => !valid(s.slot) || s.pr === input.pr).map((s) => s.pr), input.pr]);
+    const slot = free[waiting.indexOf(input.pr)];
+    if (slot === undefined) throw new Error(`no routing slot is free for ${describeEnvironment(input.pr)}: ${input.limit} slots, held by ${input.stacks.filter((s) => valid(s.slot)).map((s) => describeEnvironment(s.pr)).join(", ")}`);
+    return slot;
 }
 
 export interface QueueEntry {

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import type * as automation from "@pulumi/pulumi/automation";
 import * as path from "node:path";
 import { projectName } from "../../config/schema";
+import { deployGate, previewThenUp } from "../../plan/policyConfig";
 
 /** Every CrossGuard pack of the project (`policy/<pack>/PulumiPolicy.yaml`): a rollback is gated like any update. */
 export function policyPackDirs(workDir: string): string[] {
@@ -47,7 +48,8 @@ export const automationDeployer: Deployer = async (request) => {
         { envVars: { ODOO_PLATFORM_GIT_SHA: request.gitSha } },
     );
     await stack.setConfig(`${projectName}:odooImage`, { value: request.image, secret: false });
-    const result = await stack.up({ onOutput: request.onOutput, color: "never", policyPacks: policyPackDirs(request.workDir) });
+    // The Automation API's `up` skips its preview: the gate is this preview, with the policy pack.
+    const result = await previewThenUp(stack, deployGate(request.stack, request.workDir), { onOutput: request.onOutput, color: "never" });
     const outputs: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(result.outputs)) outputs[key] = value.secret ? "[secret]" : value.value;
     return { outputs, summary: { result: result.summary.result, resourceChanges: result.summary.resourceChanges } };

@@ -26,6 +26,8 @@ export interface InitOptions {
     productionIp: string;
     reviewers: number[];
     evidenceDbHost: string;
+    /** Role the production stack logs in to the evidence server as (Supabase's pooler: <role>.<project ref>). */
+    evidenceDbAdminUser?: string;
 }
 
 export const placeholders = {
@@ -34,7 +36,10 @@ export const placeholders = {
     nonprodIp: "203.0.113.10",
     productionIp: "203.0.113.20",
     reviewers: [1234567],
-    evidenceDbHost: "db.abcdefghijklmnop.supabase.co",
+    // Supabase's session pooler: the direct host db.<ref>.supabase.co has only an IPv6 address,
+    // which GitHub-hosted runners cannot reach; through the pooler a role logs in as <role>.<ref>.
+    evidenceDbHost: "aws-0-eu-west-1.pooler.supabase.com",
+    evidenceDbAdminUser: "postgres.abcdefghijklmnop",
 };
 
 /** What the generated files hold that the organisation must replace before a real deployment. */
@@ -44,7 +49,7 @@ export function placeholderNotes(o: InitOptions): string[] {
     if (o.cloudflareZoneId === placeholders.cloudflareZoneId) notes.push("cloudflareZoneId (staging, production): the zone of " + o.domain);
     if (o.nonprodIp === placeholders.nonprodIp || o.productionIp === placeholders.productionIp) notes.push("publicIp (staging, production): documentation addresses (RFC 5737) until the hosts exist");
     if (o.reviewers.join() === placeholders.reviewers.join()) notes.push("githubProductionReviewers (production): numeric GitHub user ids of the reviewers");
-    if (o.evidenceDbHost === placeholders.evidenceDbHost) notes.push("evidenceDbHost (production): the evidence database server");
+    if (o.evidenceDbHost === placeholders.evidenceDbHost) notes.push("evidenceDbHost, evidenceDbAdminUser (production): the evidence database server (for Supabase its session pooler, reachable over IPv4) and the role the stack logs in as");
     return notes;
 }
 
@@ -117,6 +122,10 @@ export function stackFiles(o: InitOptions): Record<string, string> {
                 "production-promote workflow after approval in the GitHub `production` environment.",
                 "Credentials come from CI: PGPASSWORD, EVIDENCE_PGPASSWORD, AWS_*, CLOUDFLARE_API_TOKEN, GITHUB_TOKEN.",
                 "Secrets: pulumi config set --secret smtpPassword <value>",
+                "dbSslRootCert: `system` verifies a publicly issued database certificate with the Odoo image's CA bundle;",
+                "for a private CA (RDS, Supabase, your own) put its PEM there instead.",
+                "evidenceDbHost: for Supabase its session pooler — the direct host db.<ref>.supabase.co has only an IPv6",
+                "address, which GitHub-hosted runners cannot reach; through the pooler roles log in as <role>.<ref>.",
             ]) +
             config({
                 domain: o.domain,
@@ -131,6 +140,7 @@ export function stackFiles(o: InitOptions): Record<string, string> {
                 odooCpus: 4,
                 dbHost: `db-prod.internal.${o.domain}`,
                 dbSslMode: "verify-full",
+                dbSslRootCert: "system",
                 smtpHost: o.smtpHost,
                 smtpPort: 587,
                 snapshotBucket: `${owner.toLowerCase()}-odoo-snapshots`,
@@ -141,6 +151,7 @@ export function stackFiles(o: InitOptions): Record<string, string> {
                 githubRepository: o.repo,
                 githubProductionReviewers: o.reviewers,
                 evidenceDbHost: o.evidenceDbHost,
+                evidenceDbAdminUser: o.evidenceDbAdminUser,
             }),
     };
 }

@@ -64,6 +64,7 @@ export function registerInit(program: Command): void {
                 productionIp: placeholders.productionIp,
                 reviewers: placeholders.reviewers,
                 evidenceDbHost: placeholders.evidenceDbHost,
+                evidenceDbAdminUser: placeholders.evidenceDbAdminUser,
             });
             const existing = Object.keys(files).filter((f) => fs.existsSync(path.join(dir, f)));
             if (existing.length && !opts.force) throw new UsageError(`${existing.join(", ")} already exist in ${dir}: nothing was written (use --force to replace them)`);

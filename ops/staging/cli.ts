@@ -122,14 +122,18 @@ export function registerStagingCommands(program: Command): void {
         .requiredOption("--db <url>", "target database (libpq URL)")
         .requiredOption("--candidate <name>", "database to swap in (e.g. <target>__pending)")
         .option("--keep-previous", "keep the replaced database as <target>__previous_<stamp>")
+        .option("--filestore <dir>", "the target's live filestore directory, swapped with --candidate-filestore")
+        .option("--candidate-filestore <dir>", "the candidate's filestore directory (what `snapshot restore --filestore` wrote)")
         .option("--maintenance-db <name>", "database for ALTER/DROP DATABASE", "postgres")
         .option("--json", "print the report as JSON")
         .action(
-            action(async (opts: { db: string; candidate: string; keepPrevious?: boolean; maintenanceDb: string; json?: boolean }): Promise<CommandResult> => {
+            action(async (opts: { db: string; candidate: string; keepPrevious?: boolean; filestore?: string; candidateFilestore?: string; maintenanceDb: string; json?: boolean }): Promise<CommandResult> => {
+                if (!!opts.filestore !== !!opts.candidateFilestore) throw new UsageError("--filestore and --candidate-filestore go together: the live directory and the one to put in its place");
+                const filestore = opts.filestore && opts.candidateFilestore ? { live: opts.filestore, candidate: opts.candidateFilestore } : undefined;
                 const report = await underTargetLock(opts.db, opts.maintenanceDb, async (admin, target, serverUrl) => {
                     if (!(await databaseExists(admin, opts.candidate))) throw new UsageError(`--candidate ${opts.candidate} does not exist on the server`);
                     if (opts.candidate === target) throw new UsageError("--candidate is the target itself");
-                    return swapIn(admin, { serverUrl, target, candidate: opts.candidate, stamp: runStamp(new Date()), keepPrevious: opts.keepPrevious });
+                    return swapIn(admin, { serverUrl, target, candidate: opts.candidate, stamp: runStamp(new Date()), keepPrevious: opts.keepPrevious, filestore });
                 });
                 return {
                     exitCode: 0,
@@ -145,12 +149,13 @@ export function registerStagingCommands(program: Command): void {
         .requiredOption("--db <url>", "target database (libpq URL)")
         .option("--filestore <dir>", "the target's filestore directory")
         .option("--drop-previous", "also drop <target>__previous_* databases and directories")
+        .option("--drop-pending", "also drop <target>__pending, a candidate never swapped in")
         .option("--maintenance-db <name>", "database for DROP DATABASE", "postgres")
         .option("--json", "print the report as JSON")
         .action(
-            action(async (opts: { db: string; filestore?: string; dropPrevious?: boolean; maintenanceDb: string; json?: boolean }): Promise<CommandResult> => {
+            action(async (opts: { db: string; filestore?: string; dropPrevious?: boolean; dropPending?: boolean; maintenanceDb: string; json?: boolean }): Promise<CommandResult> => {
                 const report = await underTargetLock(opts.db, opts.maintenanceDb, (admin, target) =>
-                    cleanupLeftovers(admin, { target, filestore: opts.filestore, dropPrevious: opts.dropPrevious }),
+                    cleanupLeftovers(admin, { target, filestore: opts.filestore, dropPrevious: opts.dropPrevious, dropPending: opts.dropPending }),
                 );
                 const lines = [
                     `dropped: ${report.droppedDatabases.join(", ") || "nothing"}`,

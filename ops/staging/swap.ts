@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { Client } from "pg";
 import { databaseExists, dropDatabase, listDatabases, swapDatabases } from "../postgres/databases";
 import { swapDirectories } from "../snapshot/filestore";
-import { parseWorkDirectory, parseWorkName, workDatabaseName, workDirectoryName } from "./names";
+import { parseWorkDirectory, parseWorkName, pendingDatabaseName, workDatabaseName, workDirectoryName } from "./names";
 
 export interface SwapInOptions {
     /** URL of the server's maintenance database (for the session that keeps stragglers out). */
@@ -74,8 +74,13 @@ export interface CleanupReport {
     previousDatabases: string[];
 }
 
-export async function cleanupLeftovers(client: Client, opts: { target: string; filestore?: string; dropPrevious?: boolean }): Promise<CleanupReport> {
+export async function cleanupLeftovers(client: Client, opts: { target: string; filestore?: string; dropPrevious?: boolean; dropPending?: boolean }): Promise<CleanupReport> {
     const report: CleanupReport = { droppedDatabases: [], removedDirectories: [], completedFilestoreSwaps: [], previousDatabases: [] };
+    // A candidate that was never swapped in (its verify failed, or the stack is being destroyed).
+    if (opts.dropPending && (await databaseExists(client, pendingDatabaseName(opts.target)))) {
+        await dropDatabase(client, pendingDatabaseName(opts.target));
+        report.droppedDatabases.push(pendingDatabaseName(opts.target));
+    }
     const work = (await listDatabases(client))
         .map((name) => ({ name, parsed: parseWorkName(opts.target, name) }))
         .filter((w) => w.parsed);

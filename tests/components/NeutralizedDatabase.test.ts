@@ -1,15 +1,20 @@
 import * as assert from "node:assert/strict";
-import { neutralizedDatabaseCommands, shellWord } from "../../components/NeutralizedDatabase";
-import { isSecretValue } from "../../plan/mockRuntime";
+import { adminPasswordFile, afterLabel, idleSteps, neutralizedDatabaseSteps, snapshotLabel } from "../../components/NeutralizedDatabase";
+import { databaseReadyLabel } from "../../components/OdooEnvironment";
+import { isSecretValue, RecordedResource, unwrapSecrets } from "../../plan/mockRuntime";
+import { sampleLatestSnapshot } from "../../plan/mockOutputs";
 import { planStack, PlanResult } from "../../plan/plan";
+import { diffPlans } from "../../plan/secondDeploy";
 
-const env = { ...process.env, ODOO_PLATFORM_GIT_SHA: "abcdef1", PGPASSWORD: "admin-password-from-ci" };
+const env = { ...process.env, ODOO_PLATFORM_GIT_SHA: "abcdef1", PGPASSWORD: "admin-password-from-ci", AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "aws-secret-from-ci" };
+const steps = ["database-restore", "database-neutralize", "database-verify", "database-swap"];
+const labels = (r: RecordedResource) => Object.fromEntries(((unwrapSecrets(r.inputs) as any).labels ?? []).map((l: any) => [l.label, l.value]));
 
 describe("NeutralizedDatabase", function () {
     this.timeout(60000);
     let plan: PlanResult;
-    const find = (name: string) => {
-        const r = plan.recorded.find((x) => x.name === name);
+    const find = (name: string, p = plan) => {
+        const r = p.recorded.find((x) => x.name === name);
         assert.ok(r, `resource ${name} planned`);
         return r!;
     };
@@ -19,55 +24,97 @@ describe("NeutralizedDatabase", function () {
         assert.deepEqual(plan.errors, []);
     });
 
-    it("creates the owner role with a random secret password and the database on the stage's server", () => {
+    it("creates the owner role with a random secret password and the database on the stage's server, kept when the stack is destroyed", () => {
         const provider = find("database-server");
         assert.equal((provider.inputs as any).host, "db-nonprod.internal.insightpulseai.com");
         assert.equal((provider.inputs as any).sslmode, "require");
-        const role = find("database-owner").inputs as any;
-        assert.equal(role.name, "odoo_staging_owner");
-        assert.equal(role.login, true);
-        assert.ok(isSecretValue(role.password), "the owner password is a secret");
+        const role = find("database-owner");
+        assert.equal((role.inputs as any).name, "odoo_staging_owner");
+        assert.ok(isSecretValue((role.inputs as any).password), "the owner password is a secret");
         const db = find("database-database");
         assert.equal((db.inputs as any).name, "odoo_staging");
-        assert.equal((db.inputs as any).owner, "odoo_staging_owner");
-        assert.equal(db.type, "postgresql:index/database:Database");
+        for (const r of [role, db]) assert.equal(r.options.retainOnDelete, true, r.name);
     });
 
-    it("runs restore → neutralize → verify → swap in that order, rerun when the snapshot changes", () => {
-        const restore = find("database-restore");
-        const neutralize = find("database-neutralize");
-        const verify = find("database-verify");
-        const swap = find("database-swap");
-        assert.ok(restore.dependencies.includes(find("database-database").urn));
-        assert.ok(restore.dependencies.includes(find("database-owner").urn));
-        assert.deepEqual(neutralize.dependencies, [restore.urn]);
-        assert.deepEqual(verify.dependencies, [neutralize.urn]);
-        assert.deepEqual(swap.dependencies, [verify.urn]);
-        for (const step of [restore, neutralize, verify, swap]) {
-            assert.equal((step.inputs as any).triggers[0], "s3://insightpulseai-odoo-staging-snapshots/staging/latest");
+    it("runs the four steps as one-shot containers on the Docker host, in order, each only after its predecessor exited 0", () => {
+        const containers = steps.map((s) => find(s));
+        for (const c of containers) {
+            assert.equal(c.type, "docker:index/container:Container", c.name);
+            const inputs = unwrapSecrets(c.inputs) as any;
+            assert.equal(inputs.attach, true);
+            assert.equal(inputs.mustRun, false);
+            assert.equal(inputs.restart, "no");
+            assert.equal(labels(c)["odoo-platform.role"], "data-step");
+            assert.ok(c.provider?.includes("pulumi:providers:docker"), `${c.name} runs through the docker provider`);
         }
-        assert.match((restore.inputs as any).create, /snapshot restore --from "\$SNAPSHOT_URI" --db "\$PENDING_DB_URL" --owner odoo_staging_owner --require-sanitized/);
-        assert.match((neutralize.inputs as any).create, /db neutralize --db "\$PENDING_DB_URL" --base-url https:\/\/staging.insightpulseai.com --mail-host mailpit --mail-port 1025/);
-        assert.match((verify.inputs as any).create, /db verify --db "\$PENDING_DB_URL" --base-url https:\/\/staging.insightpulseai.com --mail-host mailpit --allow-domain example.com --allow-domain staging.insightpulseai.com$/);
-        assert.match((swap.inputs as any).create, /staging swap --db "\$TARGET_DB_URL" --candidate odoo_staging__pending/);
-        assert.match((swap.inputs as any).delete, /staging cleanup/);
+        for (let i = 1; i < containers.length; i++) {
+            assert.ok(containers[i].dependencies.includes(containers[i - 1].urn), `${containers[i].name} waits for ${containers[i - 1].name}`);
+            assert.equal(labels(containers[i])[afterLabel], "0", `${containers[i].name} carries its predecessor's exit code`);
+        }
+        // No data moves through the runner: no local command restores anything.
+        const local = plan.recorded.filter((r) => r.type === "command:local:Command");
+        assert.ok(local.every((r) => !/snapshot restore|db neutralize|db verify/.test(JSON.stringify(r.inputs))), "a local command moves data");
+        const restore = unwrapSecrets(find("database-restore").inputs) as any;
+        assert.deepEqual(restore.command.slice(0, 4), ["snapshot", "restore", "--from", `s3://insightpulseai-odoo-staging-snapshots/staging/${sampleLatestSnapshot}`]);
+        assert.ok(restore.command.includes("--require-sanitized"));
+        assert.deepEqual(restore.command.slice(-2), ["--filestore", "/filestore/odoo_staging__pending"]);
+        assert.ok(restore.volumes.some((v: any) => v.volumeName === "odoo-staging-filestore" && v.containerPath === "/filestore"), "the environment's filestore volume is mounted");
+        const swap = unwrapSecrets(find("database-swap").inputs) as any;
+        assert.deepEqual(swap.command.slice(-4), ["--filestore", "/filestore/odoo_staging", "--candidate-filestore", "/filestore/odoo_staging__pending"]);
     });
 
-    it("gates the Odoo container on verify and swap, so traffic never reaches an unverified copy", () => {
+    it("resolves `latest` to the concrete snapshot at deploy time: every step carries its id, a new snapshot replaces (re-runs) all four and nothing stateful", async () => {
+        for (const s of steps) {
+            assert.equal(labels(find(s))[snapshotLabel], sampleLatestSnapshot);
+            assert.ok(!JSON.stringify(find(s).inputs).includes("/staging/latest"), `${s} still names the pointer`);
+        }
+        const a = await planStack({ stack: "staging", env, configOverrides: { "odoo-platform:snapshotId": "odoo_production-20260105T030000Z" } });
+        const b = await planStack({ stack: "staging", env, configOverrides: { "odoo-platform:snapshotId": "odoo_production-20260112T030000Z" } });
+        const diffs = diffPlans(a.recorded, b.recorded);
+        assert.deepEqual(diffs.filter((d) => d.change === "replace").map((d) => d.name).sort(), [...steps].sort());
+        assert.deepEqual(diffs.filter((d) => d.change === "update" || d.change === "create" || d.change === "delete").map((d) => d.name), []);
+    });
+
+    it("keeps secrets out of command lines, logs and state: PGPASSWORD and AWS keys as secret envs, the admin password in a file on the host", () => {
+        for (const name of steps) {
+            const step = find(name);
+            const inputs = unwrapSecrets(step.inputs) as any;
+            assert.ok(!JSON.stringify(inputs.command).includes("admin-password-from-ci"), `${name}: password on the command line`);
+            // The runtime marks the whole list secret once one entry is.
+            assert.ok(isSecretValue((step.inputs as any).envs), `${name}: its environment is secret in the state`);
+            const secretEnvs = inputs.envs as string[];
+            assert.ok(secretEnvs.includes("PGPASSWORD=admin-password-from-ci"), `${name}: PGPASSWORD is secret`);
+            assert.ok(secretEnvs.includes("AWS_SECRET_ACCESS_KEY=aws-secret-from-ci"), `${name}: the AWS key is secret`);
+            assert.deepEqual(step.options.additionalSecretOutputs, ["containerLogs"], `${name}: its logs are secret in the state`);
+        }
+        const neutralize = unwrapSecrets(find("database-neutralize").inputs) as any;
+        assert.deepEqual(neutralize.command.slice(-2), ["--admin-password-file", adminPasswordFile]);
+        assert.ok(neutralize.volumes.some((v: any) => v.volumeName === "odoo-staging-refresh-secrets" && adminPasswordFile.startsWith(v.containerPath)));
+        assert.equal(plan.outputs.adminPasswordVolume, "odoo-staging-refresh-secrets");
+    });
+
+    it("gates Odoo on verify and swap, and the prepare step on the steps' exit codes", () => {
         const odoo = find("odoo-odoo");
-        assert.ok(odoo.dependencies.includes(find("database-verify").urn));
-        assert.ok(odoo.dependencies.includes(find("database-swap").urn));
+        const prepare = find("odoo-prepare");
+        assert.ok(prepare.dependencies.includes(find("database-verify").urn));
+        assert.ok(prepare.dependencies.includes(find("database-swap").urn));
+        assert.ok(odoo.dependencies.includes(prepare.urn));
+        assert.equal(labels(prepare)[databaseReadyLabel], "0");
     });
 
-    it("keeps the admin password out of command lines: only in a secret environment variable", () => {
-        for (const name of ["database-restore", "database-neutralize", "database-verify", "database-swap"]) {
-            const inputs = find(name).inputs as any;
-            // The runtime marks the whole environment map secret once one value in it is.
-            const environment = isSecretValue(inputs.environment) ? (inputs.environment.value as any) : inputs.environment;
-            assert.ok(isSecretValue(inputs.environment) || isSecretValue(environment.PGPASSWORD), `${name}: PGPASSWORD is secret`);
-            assert.equal(isSecretValue(environment.PGPASSWORD) ? environment.PGPASSWORD.value : environment.PGPASSWORD, "admin-password-from-ci");
-            assert.ok(!JSON.stringify({ create: inputs.create, delete: inputs.delete, url: environment.TARGET_DB_URL }).includes("admin-password-from-ci"));
-            assert.equal(environment.PENDING_DB_URL, "postgresql://postgres@db-nonprod.internal.insightpulseai.com:5432/odoo_staging__pending?sslmode=require");
+    it("drops a pending copy (and kept previous ones) when the stack is destroyed", () => {
+        const cleanup = unwrapSecrets(find("database-cleanup").inputs) as any;
+        assert.match(cleanup.delete, /staging cleanup --db "\$TARGET_DB_URL" --drop-pending --drop-previous/);
+        assert.equal(cleanup.environment.TARGET_DB_URL, "postgresql://postgres@db-nonprod.internal.insightpulseai.com:5432/odoo_staging?sslmode=require");
+    });
+
+    it("starts on an empty database while the bucket holds no snapshot yet (the first deploy creates the bucket)", async () => {
+        const empty = await planStack({ stack: "staging", env, configOverrides: { "odoo-platform:snapshotBucket": "no-snapshot-yet-bucket" } });
+        assert.deepEqual(empty.errors, []);
+        const idle = idleSteps({ host: "db-nonprod.internal.insightpulseai.com", port: 5432, adminUser: "postgres", sslMode: "require" }, "odoo_staging");
+        for (const s of steps) {
+            const command = (unwrapSecrets(find(s, empty).inputs) as any).command;
+            assert.deepEqual(command, idle.restore, s);
         }
     });
 
@@ -76,16 +123,15 @@ describe("NeutralizedDatabase", function () {
             const p = await planStack({ stack, env: { ...env, ODOO_PLATFORM_GIT_BRANCH: "feature/x" } });
             assert.deepEqual(p.errors, [], stack);
             assert.equal(p.recorded.filter((r) => r.type === "odoo-platform:data:NeutralizedDatabase").length, 0, stack);
-            const init = p.recorded.find((r) => r.name === "odoo-prepare");
-            assert.ok(init, `${stack}: one-shot prepare container (fresh database with demo data)`);
         }
     });
 
-    it("quotes values for the shell", () => {
-        assert.equal(shellWord("https://x.example.com"), "https://x.example.com");
-        assert.equal(shellWord("it's"), `'it'\\''s'`);
-        const cmds = neutralizedDatabaseCommands({ owner: "o", baseUrl: "https://a b", mailCatcher: { host: "m", port: 1 }, allowedDomains: [], pending: "p" });
-        assert.match(cmds.neutralize.create, /--base-url 'https:\/\/a b'/);
-        assert.equal(cmds.verify.create, `npx --no-install odoo-platform db verify --db "$PENDING_DB_URL" --base-url 'https://a b' --mail-host m`);
+    it("builds argument vectors, never shell text: a value with spaces stays one argument", () => {
+        const argv = neutralizedDatabaseSteps({
+            server: { host: "h", port: 5432, adminUser: "postgres", sslMode: "require" }, database: "odoo_x", owner: "o", baseUrl: "https://a b",
+            mailCatcher: { host: "m", port: 1 }, allowedDomains: ["x.example.com"], pending: "odoo_x__pending", snapshotUri: "s3://b/staging/s1", filestoreRoot: "/filestore",
+        });
+        assert.ok(argv.neutralize.includes("https://a b"));
+        assert.deepEqual(argv.verify.slice(-2), ["--allow-domain", "x.example.com"]);
     });
 });

@@ -54,18 +54,31 @@ describe("ObservabilityStack under the mock runtime", function () {
         assert.equal(observabilityContainers(pr).length, 0);
     });
 
-    it("labels every container with stage / stack / git SHA, publishes no host port and joins the edge network", () => {
+    it("labels every container with stage and stack but no per-commit label, publishes no host port, and keeps the services on their own network", () => {
+        // Which networks each service joins: its own internal one always; a route out only for
+        // what reads a database server; Traefik's metrics network only for Prometheus; the route
+        // network (where Traefik reaches it) only for Grafana. None joins odoo-edge, where PR
+        // environments are.
+        const expected: Record<string, string[]> = {
+            "obs-staging-prometheus": ["obs-staging", "odoo-edge-metrics"],
+            "obs-staging-postgres-exporter": ["obs-staging", "obs-staging-egress"],
+            "obs-staging-grafana": ["obs-staging", "obs-staging-egress", "odoo-edge-observability"],
+        };
         for (const c of observabilityContainers(staging)) {
             const labels = labelMap(c);
             assert.equal(labels["odoo-platform.stage"], "staging", `${c.inputs.name}`);
             assert.equal(labels["odoo-platform.stack"], "staging");
-            assert.equal(labels["odoo-platform.git-sha"], "abcdef1");
+            assert.equal(labels["odoo-platform.git-sha"], undefined, `${c.inputs.name}: a per-commit label would replace it on every deploy`);
             assert.equal(labels["odoo-platform.role"], "observability");
             assert.equal(c.inputs.ports, undefined, `${c.inputs.name} publishes no port`);
-            assert.deepEqual(c.inputs.networksAdvanced, [{ name: "odoo-edge" }]);
+            const name = String(c.inputs.name);
+            assert.deepEqual((c.inputs.networksAdvanced as { name: string }[]).map((n) => n.name), expected[name] ?? ["obs-staging"], name);
             assert.equal(c.inputs.restart, "unless-stopped");
             assert.ok(Number(c.inputs.memory) > 0, `${c.inputs.name} has a memory limit`);
         }
+        const networks = Object.fromEntries(staging.resources.filter((r) => r.type === "docker:index/network:Network" && r.parent === "observability").map((n) => [n.inputs.name, n.inputs.internal]));
+        assert.deepEqual(networks, { "obs-staging": true, "obs-staging-egress": false });
+        assert.ok(!(byName(staging, "obs-staging-prometheus").inputs.command as string[]).includes("--web.enable-lifecycle"), "no /-/quit or /-/reload");
         const grafana = labelMap(byName(staging, "obs-staging-grafana"));
         assert.equal(grafana["traefik.http.routers.obs-staging-grafana.rule"], "Host(`grafana-staging.insightpulseai.com`)");
         assert.equal(grafana["traefik.http.services.obs-staging-grafana.loadbalancer.server.port"], "3000");
@@ -124,7 +137,9 @@ describe("ObservabilityStack under the mock runtime", function () {
         const ds = parse(upload(grafana, "/etc/grafana/provisioning/datasources/odoo-platform.yml"));
         const evidence = ds.datasources.find((d: { uid: string }) => d.uid === "evidence");
         assert.ok(evidence, "evidence data source");
-        assert.equal(evidence.url, "db.abcdefghijklmnop.supabase.co:5432");
+        // Supabase's session pooler (its direct host is IPv6-only), where ops_reader logs in as ops_reader.<ref>.
+        assert.equal(evidence.url, "aws-0-eu-west-1.pooler.supabase.com:5432");
+        assert.equal(evidence.user, "ops_reader.abcdefghijklmnop");
         assert.equal(evidence.secureJsonData.password, "$ODOO_PLATFORM_EVIDENCE_READER_PASSWORD");
         const files = uploads(grafana).map((u) => u.file).filter((f) => f.endsWith(".json")).sort();
         assert.deepEqual(files.map((f) => f.split("/").pop()), ["containers.json", "database.json", "deployments.json", "environments.json"]);

@@ -64,7 +64,7 @@ describe("OdooEnvironment: a PR stack (pr-7)", () => {
         const internal = one(result, networkType, "odoo-internal");
         assert.equal(internal.inputs.internal, true);
         const odoo = one(result, containerType, "odoo-odoo");
-        assert.deepEqual(networksOf(odoo).sort(), ["odoo-edge", "odoo-pr-7-internal"]);
+        assert.deepEqual(networksOf(odoo).sort(), ["odoo-edge-pr-1", "odoo-pr-7-internal"]);
         // odoo-edge is the shared stack's internal edge network (components/EdgeRouter.ts).
         const [proxy] = withRole(result, "egress-proxy");
         assert.deepEqual(networksOf(proxy).sort(), ["odoo-pr-7-egress", "odoo-pr-7-internal"]);
@@ -106,17 +106,20 @@ describe("OdooEnvironment: a PR stack (pr-7)", () => {
         assert.equal(labels["traefik.http.routers.odoo-pr-7-websocket.rule"], "Host(`pr-7-feature-x.dev.insightpulseai.com`) && (PathPrefix(`/websocket`))");
         assert.equal(labels["traefik.http.services.odoo-pr-7-websocket.loadbalancer.server.port"], "8072");
         assert.equal(labels["traefik.http.middlewares.odoo-pr-7-noindex.headers.customresponseheaders.X-Robots-Tag"], "noindex, nofollow");
-        assert.equal(labels["traefik.docker.network"], "odoo-edge");
+        // Its routing slot's network (prSlot, set by `pr up`): no other PR environment is on it.
+        assert.equal(labels["traefik.docker.network"], "odoo-edge-pr-1");
     });
 
-    it("labels every container with its role and every Docker object with stage, stack and git SHA", () => {
+    it("labels every container with its role and every Docker object with stage and stack; only the code containers with the git SHA", () => {
         const docker = resources(result).filter((r) => r.type.startsWith("docker:index/") && r.type !== "docker:index/remoteImage:RemoteImage");
         assert.ok(docker.length >= 10);
         for (const r of docker) {
             const labels = labelsOf(r);
             assert.equal(labels["odoo-platform.stage"], "pr", r.name);
             assert.equal(labels["odoo-platform.stack"], "pr-7", r.name);
-            assert.equal(labels["odoo-platform.git-sha"], "abcdef1234567", r.name);
+            // Labels force a replacement: a per-commit label belongs only on what every commit replaces.
+            const runsCommit = ["odoo", "odoo-init"].includes(labels["odoo-platform.role"]);
+            assert.equal(labels["odoo-platform.git-sha"], runsCommit ? "abcdef1234567" : undefined, r.name);
             assert.equal(labels["odoo-platform.ttl-hours"], "72", r.name);
             if (r.type === containerType) {
                 assert.ok(labels["odoo-platform.role"], `${r.name} has a role`);
@@ -198,7 +201,8 @@ describe("OdooEnvironment: the staging stack", () => {
         const image = one(result, "docker:index/remoteImage:RemoteImage", "odoo-image");
         assert.match(image.inputs.name, /@sha256:[0-9a-f]{64}$/);
         assert.match(one(result, containerType, "odoo-odoo").inputs.image, /@sha256:[0-9a-f]{64}$/);
-        assert.equal(ofType(result, "docker:index/image:Image").length, 0, "staging never builds");
+        // Only the operations image is built on the host (components/OpsImage.ts), never the Odoo image.
+        assert.deepEqual(ofType(result, "docker:index/image:Image").map((i) => String(i.inputs.imageName).split(":")[0]), ["odoo-platform/ops"], "staging never builds Odoo");
     });
 
     it("runs no cron threads, no demo data, and sends mail only to its Mailpit", () => {
@@ -213,7 +217,12 @@ describe("OdooEnvironment: the staging stack", () => {
         const relay = one(result, containerType, "odoo-db-relay");
         const internal = (relay.inputs.networksAdvanced as { name: string; aliases?: string[] }[]).find((n) => n.name === "odoo-staging-internal")!;
         assert.deepEqual(internal.aliases, ["db-nonprod.internal.insightpulseai.com"]);
-        assert.deepEqual(relay.inputs.command, ["TCP-LISTEN:5432,fork,reuseaddr", "TCP:db-nonprod.internal.insightpulseai.com:5432"]);
+        // It forwards to a second hop on the egress network only, which resolves the real server
+        // (tests/components/dockerDns.test.ts models why).
+        assert.deepEqual(relay.inputs.command, ["TCP-LISTEN:5432,fork,reuseaddr", "TCP:odoo-staging-db-egress:5432"]);
+        const hop = one(result, containerType, "odoo-db-egress");
+        assert.deepEqual(hop.inputs.command, ["TCP-LISTEN:5432,fork,reuseaddr", "TCP:db-nonprod.internal.insightpulseai.com:5432"]);
+        assert.deepEqual((hop.inputs.networksAdvanced as { name: string }[]).map((n) => n.name), ["odoo-staging-egress"]);
         assert.equal(confOf(result).db_host, "db-nonprod.internal.insightpulseai.com");
         assert.equal(one(result, networkType, "odoo-internal").inputs.internal, true);
     });

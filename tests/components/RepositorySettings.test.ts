@@ -13,7 +13,8 @@ const productionWithSecrets = (): string => {
     const file = path.join(dir, "Pulumi.production.yaml");
     const base = fs.readFileSync(path.join(__dirname, "../../Pulumi.production.yaml"), "utf8");
     const secure = (key: string) => `  odoo-platform:${key}:\n    secure: v1:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBBBBBBBBBB\n`;
-    const keys = ["ciPulumiAccessToken", "ciProductionPulumiAccessToken", "ciNonprodSshKey", "ciProductionSshKey", "ciSshKnownHosts", "ciPlatformGithubToken", "dbAdminPassword", "evidenceDbAdminPassword"];
+    const keys = ["ciPulumiAccessToken", "ciProductionPulumiAccessToken", "ciNonprodSshKey", "ciProductionSshKey", "ciSshKnownHosts", "ciPlatformGithubToken", "dbAdminPassword", "evidenceDbAdminPassword",
+        "ciStagingPgPassword", "ciSnapshotReaderAwsAccessKeyId", "ciSnapshotReaderAwsSecretAccessKey"];
     fs.writeFileSync(file, base + keys.map(secure).join(""));
     return file;
 };
@@ -52,7 +53,11 @@ describe("RepositorySettings (production stack)", () => {
     it("writes every Actions secret from secret config, marked secret, production ones only into the production environment", () => {
         const repoSecrets = result.recorded.filter((r) => r.type === "github:index/actionsSecret:ActionsSecret");
         const envSecrets = result.recorded.filter((r) => r.type === "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret");
-        assert.deepEqual(repoSecrets.map((r) => r.inputs.secretName).sort(), ["DEPLOY_KNOWN_HOSTS", "DEPLOY_SSH_KEY", "PULUMI_ACCESS_TOKEN"]);
+        assert.deepEqual(repoSecrets.map((r) => r.inputs.secretName).sort(), [
+            "DEPLOY_KNOWN_HOSTS", "DEPLOY_SSH_KEY", "PULUMI_ACCESS_TOKEN",
+            // PR stacks restored from a snapshot (pr-environment.yml).
+            "STAGING_PGPASSWORD", "STAGING_SNAPSHOT_READER_AWS_ACCESS_KEY_ID", "STAGING_SNAPSHOT_READER_AWS_SECRET_ACCESS_KEY",
+        ]);
         assert.deepEqual(envSecrets.map((r) => `${r.inputs.environment}/${r.inputs.secretName}`).sort(), [
             "production-backup/DEPLOY_SSH_KEY",
             "production/DEPLOY_SSH_KEY",

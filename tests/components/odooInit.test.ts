@@ -16,7 +16,7 @@ const noModules: PrepareModules = { install: [], unverified: {}, excluded: [], m
 
 interface Sandbox {
     dir: string;
-    run(script: string, opts?: { failRunuser?: boolean }): { status: number; calls: string[]; stdin: string[] };
+    run(script: string, opts?: { failRunuser?: boolean; args?: string[] }): { status: number; calls: string[]; stdin: string[] };
 }
 
 function sandbox(): Sandbox {
@@ -26,6 +26,8 @@ function sandbox(): Sandbox {
     const log = path.join(dir, "calls.log");
     const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
     stub("chown", `echo "chown $*" >> ${log}`);
+    // The ownership walk over the data volumes is recorded; any other find (the module scan) is real.
+    stub("find", `if [ "$1" = /var/lib/odoo/filestore ]; then echo "find $*" >> ${log}; else exec ${execFileSync("bash", ["-c", "command -v find"], { encoding: "utf8" }).trim()} "$@"; fi`);
     stub("runuser", [
         `echo "runuser $* | password=\${ODOO_ADMIN_LOGIN_PASSWORD:-unset}" >> ${log}`,
         `if [ "$5" = "shell" ]; then cat > ${dir}/stdin.txt; fi`,
@@ -38,7 +40,7 @@ function sandbox(): Sandbox {
             const file = path.join(dir, "prepare.sh");
             fs.writeFileSync(file, script);
             fs.rmSync(log, { force: true });
-            const res = spawnSync("bash", [file], { env: { PATH: `${bin}:${process.env.PATH}`, ...(opts.failRunuser ? { FAIL_RUNUSER: "1" } : {}) }, encoding: "utf8" });
+            const res = spawnSync("bash", [file, ...(opts.args ?? [])], { env: { PATH: `${bin}:${process.env.PATH}`, ...(opts.failRunuser ? { FAIL_RUNUSER: "1" } : {}) }, encoding: "utf8" });
             const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
             const stdinFile = path.join(dir, "stdin.txt");
             return { status: res.status ?? -1, calls, stdin: fs.existsSync(stdinFile) ? [fs.readFileSync(stdinFile, "utf8")] : [] };
@@ -74,6 +76,7 @@ describe("odooInit: the prepare step", () => {
         assert.equal(status, 0, calls.join("\n"));
         assert.deepEqual(calls, [
             "chown odoo:odoo /var/lib/odoo/filestore /var/lib/odoo/sessions",
+            "find /var/lib/odoo/filestore /var/lib/odoo/sessions -mindepth 1 ( ! -user odoo -o ! -group odoo ) -exec chown -h odoo:odoo {} +",
             "runuser -u odoo -- odoo --config=/etc/odoo/odoo.conf -d odoo_pr_7 -i base,account_custom,sale_custom -u account_custom,sale_custom --stop-after-init | password=unset",
             "runuser -u odoo -- odoo shell --config=/etc/odoo/odoo.conf -d odoo_pr_7 --no-http | password=s3cret-login",
         ]);
@@ -87,10 +90,21 @@ describe("odooInit: the prepare step", () => {
         fs.writeFileSync(passwordFile, "x");
         const script = prepareScript({ dataDir: "/var/lib/odoo", initialize: { confPath: "/c", database: "odoo_dev", addonsDirs: [path.join(box.dir, "none")], modules: noModules, passwordFile, postInitScript: "/dev/null" } });
         const ok = box.run(script);
-        assert.match(ok.calls[1], /-d odoo_dev -i base --stop-after-init/);
+        assert.match(ok.calls[2], /-d odoo_dev -i base --stop-after-init/);
         const failed = box.run(script, { failRunuser: true });
         assert.notEqual(failed.status, 0);
-        assert.equal(failed.calls.length, 2, "the shell step never runs after a failed install");
+        assert.equal(failed.calls.length, 3, "the shell step never runs after a failed install");
+    });
+
+    it("passes its arguments (the Odoo options the policies judge) to every odoo it runs", () => {
+        const box = sandbox();
+        const passwordFile = path.join(box.dir, "pw");
+        fs.writeFileSync(passwordFile, "x");
+        const script = prepareScript({ dataDir: "/var/lib/odoo", initialize: { confPath: "/c", database: "odoo_dev", addonsDirs: [], modules: noModules, passwordFile, postInitScript: "/dev/null" } });
+        const { calls } = box.run(script, { args: ["--smtp=mailpit", "--max-cron-threads=0"] });
+        const odoo = calls.filter((c) => c.startsWith("runuser"));
+        assert.equal(odoo.length, 2);
+        for (const call of odoo) assert.match(call, /--config=\/c --smtp=mailpit --max-cron-threads=0 -d odoo_dev/);
     });
 
     it("the fixture monorepo's PR prepare plan: exactly the selected modules, exclusions in the log", () => {
@@ -102,7 +116,7 @@ describe("odooInit: the prepare step", () => {
             const script = prepareScript({ dataDir: "/var/lib/odoo", initialize: { confPath: "/c", database: "odoo_pr_7", addonsDirs: [], modules: { ...selection, missingDependencies: "exclude" }, passwordFile: path.join(box.dir, "pw"), postInitScript: "/dev/null" } });
             const { status, calls } = box.run(script);
             assert.equal(status, 0);
-            assert.equal(calls[1], "runuser -u odoo -- odoo --config=/c -d odoo_pr_7 -i base,ipai_ai_connector,ipai_base,ipai_finance,ipai_website -u ipai_ai_connector,ipai_base,ipai_finance,ipai_website --stop-after-init | password=unset");
+            assert.equal(calls.find((c) => c.startsWith("runuser")), "runuser -u odoo -- odoo --config=/c -d odoo_pr_7 -i base,ipai_ai_connector,ipai_base,ipai_finance,ipai_website -u ipai_ai_connector,ipai_base,ipai_finance,ipai_website --stop-after-init | password=unset");
             assert.match(script, /not installed: ipai_finance_reports \(depends on account_reports \(an Odoo 18\.0 Enterprise module/);
         } finally {
             removeRepo(repo);
@@ -126,17 +140,20 @@ describe("odooInit: the prepare step", () => {
         };
         const dropped = run(modules);
         assert.equal(dropped.status, 0);
-        assert.match(dropped.calls[1], / -i base,ipai_ai,ipai_base -u ipai_ai,ipai_base --stop-after-init/);
+        assert.match(dropped.calls.find((c) => c.startsWith("runuser")) ?? "", / -i base,ipai_ai,ipai_base -u ipai_ai,ipai_base --stop-after-init/);
         const failed = run({ ...modules, missingDependencies: "fail" });
         assert.notEqual(failed.status, 0);
-        assert.equal(failed.calls.length, 1, "nothing is installed when a dependency is missing and the policy is fail");
+        assert.deepEqual(failed.calls.filter((c) => c.startsWith("runuser")), [], "nothing is installed when a dependency is missing and the policy is fail");
     });
 
     it("outside dev/PR only fixes volume ownership", () => {
         const box = sandbox();
         const { status, calls } = box.run(prepareScript({ dataDir: "/var/lib/odoo" }));
         assert.equal(status, 0);
-        assert.deepEqual(calls, ["chown odoo:odoo /var/lib/odoo/filestore /var/lib/odoo/sessions"]);
+        assert.deepEqual(calls, [
+            "chown odoo:odoo /var/lib/odoo/filestore /var/lib/odoo/sessions",
+            "find /var/lib/odoo/filestore /var/lib/odoo/sessions -mindepth 1 ( ! -user odoo -o ! -group odoo ) -exec chown -h odoo:odoo {} +",
+        ]);
     });
 
     it("refuses a database name that is not a plain identifier", () => {

@@ -29,7 +29,11 @@ describe("Odoo roles, odoo.conf extensions and module secrets in a planned stack
         assert.equal(conf("odoo-odoo").sections.options.unaccent.value, "True");
         assert.equal(conf("odoo-odoo-queue-job").sections.queue_job.host.value, "odoo");
         assert.equal(conf("odoo-odoo-queue-job").sections.queue_job.channels.value, "root:2");
-        assert.deepEqual(odoo.find((c) => c.name === "odoo-odoo-cron")!.inputs.command.slice(-1), ["--no-http"]);
+        const cronCommand: string[] = odoo.find((c) => c.name === "odoo-odoo-cron")!.inputs.command;
+        assert.ok(cronCommand.includes("--no-http"), cronCommand.join(" "));
+        // Each process carries the options the policies judge, with its own cron threads.
+        assert.ok(cronCommand.includes("--max-cron-threads=3"), cronCommand.join(" "));
+        assert.ok(odoo.find((c) => c.name === "odoo-odoo")!.inputs.command.includes("--max-cron-threads=0"));
         assert.ok(!labelsOf(odoo.find((c) => c.name === "odoo-odoo-cron")!)["traefik.enable"], "only the HTTP container is routed");
         assert.equal(result.exitCode, 0, JSON.stringify(result.policies.filter((p) => p.violations.length)));
     });

@@ -3,10 +3,15 @@ import { EdgeRouter, recordSuffix } from "../../components/EdgeRouter";
 import { imageRegistry, SharedEdge, sharedDnsHosts, sharedEdgeProblems } from "../../components/shared";
 import { environmentNames } from "../../config/naming";
 
-const shared: SharedEdge = { network: "odoo-edge", entrypoint: "websecure", certResolver: "letsencrypt", dockerHost: "ssh://deploy@nonprod-1.example.com", prParentDomain: "dev.example.com" };
+const shared: SharedEdge = { network: "odoo-edge", entrypoint: "websecure", certResolver: "letsencrypt", dockerHost: "ssh://deploy@nonprod-1.example.com", prParentDomain: "dev.example.com", prNetworks: ["odoo-edge-pr-1", "odoo-edge-pr-2"] };
 const own = { sharedStack: "acme/odoo-platform/staging", dockerHost: "ssh://deploy@nonprod-1.example.com", host: "pr-7-x.dev.example.com" };
 
 describe("shared edge contract", () => {
+    it("refuses a PR slot the shared router has no network for", () => {
+        assert.deepEqual(sharedEdgeProblems(shared, { ...own, prSlot: 2 }), []);
+        assert.match(sharedEdgeProblems(shared, { ...own, prSlot: 3 }).join("\n"), /prSlot 3 has no routing network on acme\/odoo-platform\/staging \(it routes 2 PR slots\)/);
+    });
+
     it("accepts a PR stack on the shared router's host under its wildcard", () => {
         assert.deepEqual(sharedEdgeProblems(shared, own), []);
     });

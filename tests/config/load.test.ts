@@ -144,4 +144,23 @@ describe("stack configuration", () => {
             }
         }
     });
+
+    it("refuses verify-full without the CA to verify against, naming dbSslRootCert", () => {
+        const production = fromFile("Pulumi.production.yaml").values;
+        const { dbSslRootCert: _cert, ...withoutCert } = production;
+        const problems = problemsOf(() => resolve("production", withoutCert));
+        assert.ok(problems.some((p) => /odoo-platform:dbSslRootCert is required with odoo-platform:dbSslMode verify-full: libpq checks the server's certificate against it/.test(p)), problems.join("\n"));
+        assert.ok(problemsOf(() => resolve("production", { ...production, dbSslRootCert: "not a certificate" })).some((p) => /dbSslRootCert must be `system` or a PEM certificate/.test(p)));
+        assert.equal(resolve("production", { ...production, dbSslRootCert: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" }).settings.dbSslRootCert?.startsWith("-----BEGIN"), true);
+    });
+
+    it("refuses a Supabase direct host (IPv6 only) and says to use the session pooler", () => {
+        const production = fromFile("Pulumi.production.yaml").values;
+        const problems = problemsOf(() => resolve("production", { ...production, evidenceDbHost: "db.abcdefghijklmnopqrst.supabase.co" }));
+        assert.ok(
+            problems.some((p) => /evidenceDbHost db\.abcdefghijklmnopqrst\.supabase\.co is a Supabase direct host, which has only an IPv6 address .* host aws-0-<region>\.pooler\.supabase\.com, odoo-platform:evidenceDbPort 5432, user postgres\.abcdefghijklmnopqrst/.test(p)),
+            problems.join("\n"),
+        );
+    });
 });
+

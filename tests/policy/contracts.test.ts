@@ -1,13 +1,13 @@
 import * as assert from "node:assert/strict";
-import { dockerLabels } from "../../config/naming";
+import { containerLabels, dockerLabels, stableLabels } from "../../config/naming";
 import {
     addonsPathContract,
     containerLimits,
     imagesPinnedByDigest,
     requiredVariablesSet,
     resourceLabels,
-} from "../../policy/contracts/policies";
-import { dockerTypes } from "../../policy/lib/types";
+} from "../../policy/odoo-platform/contracts";
+import { dockerTypes } from "../../policy/odoo-platform/lib/types";
 import { container, labelled, mailCatcher, odooContainer, resource, stackLabels, validateDirectly, violations } from "../support/policies";
 
 describe("policy contracts/addons-path-contract", () => {
@@ -158,7 +158,7 @@ describe("policy contracts/resource-labels", () => {
             resource("production", "aws:iam/policy:Policy", "writer", { policy: "{}" }),
         ]);
         assert.equal(messages.length, 2);
-        assert.match(messages[0], /^Volume "filestore" \(odoo-production-filestore\) lacks the odoo-platform\.stage, odoo-platform\.stack and odoo-platform\.git-sha labels: build them with resourceLabels\(\)/);
+        assert.match(messages[0], /^Volume "filestore" \(odoo-production-filestore\) lacks the odoo-platform\.stage and odoo-platform\.stack labels: build them with resourceLabels\(\)/);
         assert.match(messages[1], /^Policy "writer" lacks the .* tags \(or the provider's defaultTags\)/);
     });
 
@@ -168,7 +168,22 @@ describe("policy contracts/resource-labels", () => {
         const messages = await violations(resourceLabels, [wrong, noRole]);
         assert.match(messages[0], /is labelled odoo-platform\.stage=production but belongs to stack staging \(odoo-platform\.stage=staging\)/);
         assert.match(messages[1], /is labelled odoo-platform\.git-sha=uncommitted, which is not a commit SHA/);
-        assert.match(messages[2], /has no odoo-platform\.role label: policies find Odoo/);
+        assert.ok(messages.some((m) => /has no odoo-platform\.role label: policies find Odoo/.test(m)), messages.join("\n"));
+    });
+
+    it("fails a per-commit label on a volume, a network or a long-lived container, and its absence on the code containers", async () => {
+        const sha = { "odoo-platform.git-sha": "3f2c1e9aa0" };
+        const messages = await violations(resourceLabels, [
+            resource("staging", dockerTypes.volume, "filestore", { name: "odoo-staging-filestore", labels: dockerLabels({ ...stackLabels("staging"), ...sha }) }),
+            resource("staging", dockerTypes.network, "edge", { name: "odoo-edge", labels: dockerLabels({ ...stackLabels("staging"), ...sha }) }),
+            container("staging", "traefik", "router", { labels: dockerLabels({ ...stackLabels("staging"), ...sha, "odoo-platform.role": "router" }) }),
+            odooContainer("staging", { labels: containerLabels(stableLabels(stackLabels("staging")), "odoo") }),
+        ]);
+        assert.equal(messages.length, 4, messages.join("\n"));
+        assert.match(messages[0], /^Volume "filestore" .* carries odoo-platform\.git-sha: the docker provider replaces a Volume whose labels change, so every deploy would delete its data/);
+        assert.match(messages[1], /Network "edge" .* every deploy would try to delete a network its containers still use/);
+        assert.match(messages[2], /Container "traefik" .* every deploy would recreate it/);
+        assert.match(messages[3], /Container "odoo" .* lacks the odoo-platform\.git-sha labels/);
     });
 
     it("reports a resource type nobody said how to label", async () => {

@@ -4,12 +4,13 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { mentions, productionValues } from "../../policy/lib/checkedIn";
-import { cliOption, envValue, hostMounts, networkNames, odooOption, parseImageRef, parseOdooConf, isDigestPinned } from "../../policy/lib/docker";
-import { awsTagMap, labelCarrier } from "../../policy/lib/labels";
-import { stringsIn, withConfigDefaults } from "../../policy/lib/policy";
-import { identityFromUrn } from "../../policy/lib/stack";
-import { cloudflareTypes, commandTypes, componentTypes, dockerTypes, githubTypes, otherTypes, s3Types } from "../../policy/lib/types";
+import { productionValues } from "../../plan/policyConfig";
+import { mentions } from "../../policy/odoo-platform/lib/policy";
+import { cliOption, envValue, hostMounts, networkNames, odooOption, parseImageRef, parseOdooConf, isDigestPinned } from "../../policy/odoo-platform/lib/docker";
+import { awsTagMap, labelCarrier } from "../../policy/odoo-platform/lib/labels";
+import { stringsIn, withConfigDefaults } from "../../policy/odoo-platform/lib/policy";
+import { identityFromUrn } from "../../policy/odoo-platform/lib/stack";
+import { cloudflareTypes, commandTypes, componentTypes, dockerTypes, githubTypes, otherTypes, s3Types } from "../../policy/odoo-platform/lib/types";
 
 describe("policy helpers", () => {
     it("reads the stack and stage from a URN", () => {

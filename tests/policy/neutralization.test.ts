@@ -6,8 +6,8 @@ import {
     noProductionReferences,
     odooStageMatches,
     restoredDatabaseNeutralized,
-} from "../../policy/neutralization/policies";
-import { componentTypes, dockerTypes } from "../../policy/lib/types";
+} from "../../policy/odoo-platform/neutralization";
+import { componentTypes, dockerTypes } from "../../policy/odoo-platform/lib/types";
 import type { RecordedResource } from "../../plan/mockRuntime";
 import { mailCatcher, odooContainer, resource, validateDirectly, violations } from "../support/policies";
 

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { dockerLabels } from "../../config/naming";
-import { oneOdooPerPr, prResourceBudget, prTtlLabel } from "../../policy/pr-limits/policies";
-import { componentTypes, dockerTypes } from "../../policy/lib/types";
+import { oneOdooPerPr, prResourceBudget, prTtlLabel } from "../../policy/odoo-platform/prLimits";
+import { componentTypes, dockerTypes } from "../../policy/odoo-platform/lib/types";
 import { container, labelled, mailCatcher, odooContainer, resource, stackLabels, violations } from "../support/policies";
 
 describe("policy pr-limits/one-odoo-per-pr", () => {

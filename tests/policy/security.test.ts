@@ -13,8 +13,8 @@ import {
     snapshotBucketPrivate,
     snapshotBucketTlsOnly,
     snapshotBucketVersioned,
-} from "../../policy/security/policies";
-import { githubTypes } from "../../policy/lib/types";
+} from "../../policy/odoo-platform/security";
+import { githubTypes } from "../../policy/odoo-platform/lib/types";
 import type { RecordedResource } from "../../plan/mockRuntime";
 import { container, odooContainer, resource, validateDirectly, violations } from "../support/policies";
 

@@ -1,8 +1,9 @@
 /**
- * Runs a policy pack the way `pulumi preview --policy-pack policy/<pack>` does — the Pulumi SDK's
- * run-policy-pack entry point compiling the pack with ts-node and serving the CrossGuard gRPC
- * analyzer — and talks to it as the engine would (GetAnalyzerInfo, Analyze, AnalyzeStack). No CLI,
- * no network: the server listens on 127.0.0.1 and is stopped by the test that started it.
+ * Runs the policy pack the way `pulumi preview --policy-pack policy/odoo-platform` does — the Pulumi
+ * SDK's run-policy-pack entry point compiling the pack with ts-node and serving the CrossGuard gRPC
+ * analyzer — and talks to it as the engine would (GetAnalyzerInfo, Configure, Analyze,
+ * AnalyzeStack). Values a preview leaves unknown travel as the engine's unknown marker. No CLI, no
+ * network: the server listens on 127.0.0.1 and is stopped by the test that started it.
  */
 import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
@@ -21,6 +22,7 @@ type Message = Record<string, (...args: unknown[]) => unknown>;
 type Call = (request: unknown, callback: (err: Error | null, response: Message) => void) => void;
 interface AnalyzerClient {
     getAnalyzerInfo: Call;
+    configure: Call;
     analyze: Call;
     analyzeStack: Call;
     close(): void;
@@ -40,6 +42,8 @@ export interface Diagnostic {
 export interface RunningPack {
     pack: string;
     info(): Promise<{ name: string; policies: { name: string; enforcement: string }[] }>;
+    /** `--policy-pack-config`: per policy, an enforcement level or { enforcementLevel?, …properties }. */
+    configure(config: Record<string, string | Record<string, unknown>>): Promise<void>;
     analyze(resource: RecordedResource, all: RecordedResource[]): Promise<Diagnostic[]>;
     analyzeStack(resources: RecordedResource[]): Promise<Diagnostic[]>;
     stop(): void;
@@ -77,14 +81,48 @@ function diagnostics(response: Message): Diagnostic[] {
     }));
 }
 
-/** Starts `policy/<pack>` under the SDK's policy-pack runner; resolves once it serves. */
-export function startPolicyPack(pack: string, timeoutMs = 120_000): Promise<RunningPack> {
-    const child: ChildProcess = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", "."], {
-        cwd: path.join(projectDir, "policy", pack),
+export const packDir = path.join(projectDir, "policy", "odoo-platform");
+
+/** How long a pack may take to serve: a timeout, not a speed target (a slow start is only waited for). */
+export const packStartTimeoutMs = 600_000;
+
+let shared: Promise<RunningPack> | undefined;
+/**
+ * The project's pack, started once for every test file that needs it (the root hook stops it): one
+ * compile per run instead of one per file. Each test configures it before analyzing.
+ */
+export function sharedPolicyPack(): Promise<RunningPack> {
+    if (!shared) {
+        shared = startPolicyPack();
+        shared.catch(() => (shared = undefined));
+    }
+    return shared;
+}
+
+export async function stopSharedPolicyPack(): Promise<void> {
+    const running = shared;
+    shared = undefined;
+    if (running) (await running.catch(() => undefined))?.stop();
+}
+
+/**
+ * Starts the pack in `dir` (default policy/odoo-platform) under an SDK's policy-pack runner (default
+ * the project's; a copied pack brings its own); resolves once it serves.
+ */
+export function startPolicyPack(dir = packDir, opts: { runner?: string; timeoutMs?: number } = {}): Promise<RunningPack> {
+    // ts-node compiling the pack is the slow part: seconds alone, past 120 s on a loaded CI machine.
+    const timeoutMs = opts.timeoutMs ?? packStartTimeoutMs;
+    const pack = path.basename(dir);
+    const child: ChildProcess = spawn(process.execPath, [opts.runner ?? runPolicyPack, "127.0.0.1:0", "."], {
+        cwd: dir,
         stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));
+    // A run that ends (mocha --exit) before a test stopped its pack leaves no server behind.
+    const killOnExit = () => child.kill();
+    process.once("exit", killOnExit);
+    child.once("exit", () => process.removeListener("exit", killOnExit));
     return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
             child.kill();
@@ -99,14 +137,29 @@ export function startPolicyPack(pack: string, timeoutMs = 120_000): Promise<Runn
             child.removeAllListeners("exit");
             const port = Number(String(data).trim().split("\n")[0]);
             const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+            const info = async () => {
+                const res = await invoke(client, "getAnalyzerInfo", new Empty());
+                return {
+                    name: res.getName() as string,
+                    policies: (res.getPoliciesList() as Message[]).map((p) => ({ name: p.getName() as string, enforcement: levels[p.getEnforcementlevel() as number] })),
+                };
+            };
             resolve({
                 pack,
-                async info() {
-                    const res = await invoke(client, "getAnalyzerInfo", new Empty());
-                    return {
-                        name: res.getName() as string,
-                        policies: (res.getPoliciesList() as Message[]).map((p) => ({ name: p.getName() as string, enforcement: levels[p.getEnforcementlevel() as number] })),
-                    };
+                info,
+                async configure(config) {
+                    // As the CLI does: a policy configured without a level keeps the one the pack declares.
+                    const declared = new Map((await info()).policies.map((p) => [p.name, p.enforcement]));
+                    const req = new pb.ConfigureAnalyzerRequest();
+                    const map = req.getPolicyconfigMap() as unknown as { set(k: string, v: unknown): void };
+                    for (const [name, entry] of Object.entries(config)) {
+                        const policyConfig = new pb.PolicyConfig();
+                        const { enforcementLevel, ...properties } = typeof entry === "string" ? { enforcementLevel: entry } : (entry as Record<string, unknown>);
+                        policyConfig.setEnforcementlevel(levels.indexOf(typeof enforcementLevel === "string" ? enforcementLevel : declared.get(name) ?? "mandatory"));
+                        policyConfig.setProperties(Struct.fromJavaScript(JSON.parse(JSON.stringify(properties))));
+                        map.set(name, policyConfig);
+                    }
+                    await invoke(client, "configure", req);
                 },
                 async analyze(r, all) {
                     const req = new pb.AnalyzeRequest();

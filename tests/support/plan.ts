@@ -12,8 +12,8 @@ export const ciEnv = (extra: Record<string, string> = {}) => ({
 });
 
 /** Plans `stack` with CI-like values; fails loudly if the plan could not be made. */
-export async function plan(stack: string, opts: { env?: Record<string, string | undefined>; configFile?: string } = {}): Promise<PlanResult> {
-    const result = await planStack({ stack, env: opts.env ?? ciEnv(), configFile: opts.configFile });
+export async function plan(stack: string, opts: { env?: Record<string, string | undefined>; configFile?: string; configOverrides?: Record<string, string> } = {}): Promise<PlanResult> {
+    const result = await planStack({ stack, env: opts.env ?? ciEnv(), configFile: opts.configFile, configOverrides: opts.configOverrides });
     if (result.errors.length) throw new Error(`plan of ${stack} failed:\n${result.errors.join("\n")}`);
     return result;
 }

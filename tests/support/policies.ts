@@ -4,11 +4,12 @@
  * resource policy's `validateResource` directly with CrossGuard-shaped args.
  */
 import type { ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { containerLabels, ContainerRole, dockerLabels, resourceLabels } from "../../config/naming";
+import { containerLabels, ContainerRole, dockerLabels, resourceLabels, stableLabels } from "../../config/naming";
 import { Stage, stackIdentity } from "../../config/stage";
 import type { RecordedResource } from "../../plan/mockRuntime";
 import { PolicyConfig, runPolicyPacks } from "../../plan/policies";
-import { dockerTypes } from "../../policy/lib/types";
+import { mergePolicyConfig, stackPolicyConfig } from "../../plan/policyConfig";
+import { dockerTypes } from "../../policy/odoo-platform/lib/types";
 
 export const project = "odoo-platform";
 
@@ -36,6 +37,7 @@ export function resource(stack: string, type: string, name: string, inputs: Reco
         inputs,
         outputs: opts.outputs,
         provider: opts.provider ? `${opts.provider.urn}::${opts.provider.name}-id` : undefined,
+        options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [], replaceOnChanges: [], additionalSecretOutputs: [] },
     };
 }
 
@@ -94,13 +96,25 @@ export function mailCatcher(stack: string, inputs: Record<string, unknown> = {})
     return container(stack, "mailpit", "mail-catcher", { image: "axllent/mailpit:v1.21", networksAdvanced: [{ name: "internal", aliases: ["mailpit"] }], memory: 128, cpus: "0.25", ...inputs });
 }
 
-export const labelled = (stack: string) => ({ labels: dockerLabels(stackLabels(stack)) });
+/** The labels of a volume or network: the stack's, without the per-commit one. */
+export const labelled = (stack: string) => ({ labels: dockerLabels(stableLabels(stackLabels(stack))) });
 
-/** Runs one policy through the offline runner; returns its violation messages. */
+/** Runs one policy through the offline runner with the stack's policy configuration (npm run policy-config) under `config`; returns its violation messages. */
 export async function violations(policy: ResourceValidationPolicy | StackValidationPolicy, resources: RecordedResource[], config: PolicyConfig = {}): Promise<string[]> {
-    const [verdict] = await runPolicyPacks([{ name: "test", enforcementLevel: "mandatory", policies: [policy] }], resources, config);
+    const stack = /^urn:pulumi:([^:]+)::/.exec(resources[0]?.urn ?? "")?.[1];
+    const identity = stack ? safeIdentity(stack) : undefined;
+    const own = identity ? Object.fromEntries(Object.entries(stackPolicyConfig(identity.stack)).filter(([name]) => name === policy.name)) : {};
+    const [verdict] = await runPolicyPacks([{ name: "test", enforcementLevel: "mandatory", policies: [policy] }], resources, mergePolicyConfig(own, config));
     return verdict.violations.map((v) => v.message);
 }
+
+const safeIdentity = (stack: string) => {
+    try {
+        return stackIdentity(stack);
+    } catch {
+        return undefined;
+    }
+};
 
 /** Calls a resource policy's validateResource directly, as CrossGuard does, with hand-built args. */
 export async function validateDirectly(

@@ -7,7 +7,7 @@ import { lintWorkflow, lintWorkflows, workflowsDir } from "../support/actionlint
 type Job = { permissions?: Record<string, string>; environment?: string | { name: string }; uses?: string; steps?: { uses?: string; run?: string; if?: string }[]; needs?: string[] | string };
 type Workflow = { on: Record<string, any>; permissions?: Record<string, string>; concurrency?: { group: string; "cancel-in-progress"?: boolean }; jobs: Record<string, Job> };
 
-const promotionWorkflows = ["staging-deploy.yml", "production-promote.yml", "rollback.yml", "production-backup.yml"];
+const promotionWorkflows = ["staging-deploy.yml", "production-promote.yml", "rollback.yml", "production-backup.yml", "staging-snapshot.yml"];
 const read = (file: string) => fs.readFileSync(path.join(workflowsDir, file), "utf8");
 const load = (file: string) => parse(read(file)) as Workflow;
 const runs = (wf: Workflow) => Object.values(wf.jobs).flatMap((j) => (j.steps ?? []).map((s) => s.run ?? "")).join("\n");
@@ -106,6 +106,55 @@ describe("GitHub workflows", () => {
         assert.equal(wf.concurrency?.group, "deploy-${{ inputs.environment }}");
         assert.equal(load("production-promote.yml").concurrency?.group, "deploy-production");
         assert.equal(load("staging-deploy.yml").concurrency?.group, "deploy-staging");
+    });
+
+    for (const [file, stack] of [["staging-deploy.yml", "staging"], ["staging-snapshot.yml", "staging"]] as const) {
+        it(`${file}: a pulumi preview with the policy pack gates the update, and the update does not skip its own preview`, () => {
+            const wf = load(file);
+            const steps = Object.values(wf.jobs).flatMap((j) => j.steps ?? []);
+            const preview = steps.findIndex((st) => /pulumi preview --stack/.test(st.run ?? ""));
+            const up = steps.findIndex((st) => /pulumi up --stack/.test(st.run ?? ""));
+            assert.ok(preview >= 0 && up > preview, "pulumi preview runs before pulumi up");
+            for (const i of [preview, up]) {
+                const run = steps[i].run!;
+                assert.match(run, new RegExp(`--stack ${stack} `));
+                assert.match(run, /--policy-pack policy\/odoo-platform --policy-pack-config policy-config\.json/);
+                assert.match(run, /--parallel 4/, "Docker over ssh:// at Pulumi's default parallelism exceeds sshd's MaxStartups");
+            }
+            assert.match(steps.slice(0, preview + 1).map((st) => st.run ?? "").join("\n"), new RegExp(`npm run --silent policy-config -- --stack ${stack} > policy-config\.json`));
+            assert.doesNotMatch(read(file), /--skip-preview/);
+        });
+    }
+
+    it("production-promote.yml: the update is odoo-platform promote, whose Automation API deploy is gated by a policy preview (tests/plan/deployGate.test.ts)", () => {
+        const text = read("production-promote.yml");
+        assert.match(text, /npx odoo-platform promote --environment production/);
+        assert.doesNotMatch(text, /pulumi up\b/, "production changes only through odoo-platform promote");
+        assert.doesNotMatch(text, /--skip-preview/);
+        assert.match(fs.readFileSync(path.join(__dirname, "..", "..", "ops", "promotion", "deployer.ts"), "utf8"), /previewThenUp\(stack, deployGate\(request\.stack/);
+    });
+
+    it("staging-snapshot: weekly and on demand, snapshot create --sanitize --latest in a container on the production host, then a staging deploy", () => {
+        const wf = load("staging-snapshot.yml");
+        assert.match(wf.on.schedule[0].cron, /^\d+ \d+ \* \* [0-6]$/, "weekly");
+        assert.ok("workflow_dispatch" in wf.on);
+        const snapshot = wf.jobs.snapshot;
+        const runText = (snapshot.steps ?? []).map((st) => st.run ?? "").join("\n");
+        assert.match(runText, /docker build --file ops\.Dockerfile/);
+        assert.match(runText, /docker run --rm [^\n]*\\\n[^\n]*\\\n[^\n]*--volume odoo-production-filestore:\/filestore:ro/);
+        assert.match(runText, /exec odoo-platform snapshot create --db "\$DB_URL" --filestore [^']*--sanitize --latest/);
+        assert.doesNotMatch(runText, /npx odoo-platform snapshot create/, "the snapshot must not run on the runner");
+        assert.equal((snapshot as unknown as { env: Record<string, string> }).env.DOCKER_HOST, "${{ vars.PRODUCTION_DOCKER_HOST }}");
+        assert.deepEqual(wf.jobs.refresh.needs, "snapshot");
+        assert.equal(envName(wf.jobs.refresh), "staging");
+    });
+
+    it("pr-environment: PR stacks restored from a snapshot get the database server and the bucket reader (deploy and cleanup)", () => {
+        const text = read("pr-environment.yml") + read("pr-environment-cleanup.yml");
+        for (const needle of ["PGPASSWORD: ${{ secrets.STAGING_PGPASSWORD }}", "AWS_ACCESS_KEY_ID: ${{ secrets.STAGING_SNAPSHOT_READER_AWS_ACCESS_KEY_ID }}"]) {
+            assert.ok(text.includes(needle), needle);
+        }
+        assert.equal((read("pr-environment-cleanup.yml").match(/PGPASSWORD: \$\{\{ secrets.STAGING_PGPASSWORD \}\}/g) ?? []).length, 2, "pr down and pr sweep");
     });
 
     it("production-backup: daily schedule, tiered keys, callable before a promotion", () => {

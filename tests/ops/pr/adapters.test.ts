@@ -123,7 +123,7 @@ describe("PR lifecycle adapters: Automation API helpers", () => {
 });
 
 describe("PR lifecycle adapters: settings from Pulumi.pr.yaml", () => {
-    it("reads the limit, TTL and shared stack the program uses", () => {
+    it("reads the limit, TTL, shared stack and Docker host the program uses", () => {
         assert.deepEqual(prPlatformSettings({ env: {} }), {
             limit: 5,
             ttlHours: 72,

@@ -64,7 +64,7 @@ export class FakeBackend implements PrStackBackend {
             this.failNextDeploy = undefined;
             throw err;
         }
-        this.stacks.set(pr, { pr, name: stackOf(pr), resourceCount: 19, lastUpdate: this.clock.now(), updating: false });
+        this.stacks.set(pr, { pr, name: stackOf(pr), resourceCount: 19, lastUpdate: this.clock.now(), updating: false, slot: config.slot });
         const label = hostLabel(pr, config.gitBranch);
         return {
             url: `https://${label}.dev.example.com`,

@@ -19,7 +19,7 @@ describe("PR lifecycle: up", () => {
         const report = await upPr(w, 7, { branch: "feature/Invoice Layout" });
         assert.equal(report.outcome, "deployed");
         assert.equal(w.backend.deploys.length, 1);
-        assert.deepEqual(w.backend.deploys[0].config, { gitSha: sha(7), gitBranch: "feature/Invoice Layout", odooImage: image });
+        assert.deepEqual(w.backend.deploys[0].config, { gitSha: sha(7), gitBranch: "feature/Invoice Layout", odooImage: image, slot: 1 });
 
         const [comment] = w.github.markerComments(7);
         assert.ok(comment, "a sticky comment exists");
@@ -175,7 +175,7 @@ describe("PR lifecycle: up", () => {
         assert.deepEqual(w.github.dispatched, [2]);
         const report = await prUp(w.deps, { pr: 2, fromQueue: true });
         assert.equal(report.outcome, "deployed");
-        assert.deepEqual(w.backend.deploys.at(-1), { pr: 2, config: { gitSha: "7777777", gitBranch: "feature/queued", odooImage: image } });
+        assert.deepEqual(w.backend.deploys.at(-1), { pr: 2, config: { gitSha: "7777777", gitBranch: "feature/queued", odooImage: image, slot: 1 } });
         assert.deepEqual(w.github.labelsOf(2), [prLabels.deployed]);
         const skipped = await prUp(w.deps, { pr: 2, fromQueue: true });
         assert.equal(skipped.outcome, "skipped", "a dispatched run for a PR no longer queued does nothing");
