@@ -4,10 +4,12 @@
  *
  *   pipeline --scale N [--runs R] [--jobs J] [--odoo-version 16|17|18|19] [--json]   staging refresh vs pg_dump -Fd -j → pg_restore -j
  *   swap [--runs R] [--clients C] [--json]               how long the swap makes the database unavailable
+ *   kill [--kills N] [--scale S] [--json]                 kill -9 of staging refresh at N moments: staging intact every time
  */
 import { Command } from "commander";
 import { parseOdooVersion } from "../ops/odoo/fixture";
 import { benchPipeline, renderPipelineBench } from "./pipeline";
+import { benchKill } from "./kill";
 import { benchSwap } from "./swap";
 import { exitWhenFlushed } from "../ops/cli/runtime";
 
@@ -53,6 +55,19 @@ async function main(argv: string[]): Promise<number> {
                         `${JSON.stringify(summary)}\n`,
                 );
             }
+        });
+    program
+        .command("kill")
+        .description("kill -9 staging refresh at N moments spread over a run; staging must be intact after each, and the next run clean")
+        .option("--kills <n>", "how many kills", "32")
+        .option("--scale <n>", "size of the Odoo-shaped production", "0.05")
+        .option("--json", "print the JSON document only")
+        .action(async (opts: { kills: string; scale: string; json?: boolean }) => {
+            const { results, runSeconds } = await benchKill({ kills: Number(opts.kills), scale: Number(opts.scale), log: (l) => process.stderr.write(`${l}\n`) });
+            const clean = results.filter((r) => r.outcome !== "BROKEN").length;
+            const summary = { kills: Number(opts.kills), clean, broken: results.length - clean, runSeconds, byOutcome: Object.fromEntries(["old staging serves", "new staging serves", "BROKEN"].map((o) => [o, results.filter((r) => r.outcome === o).length])), results };
+            process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : `kill -9 of staging refresh: ${clean} of ${results.length} clean (a whole run takes ${runSeconds.toFixed(1)} s)\n${JSON.stringify(summary)}\n`);
+            process.exitCode = clean === results.length ? 0 : 1;
         });
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;

@@ -3,6 +3,9 @@
 // after `npm ci`, with no build step.
 "use strict";
 require("tsx/cjs");
-require("../ops/cli/main.ts").main(process.argv).then((code) => {
-    process.exitCode = code;
-});
+const { main, onFatal, finish } = require("../ops/cli/main.ts");
+// A reader that closes the pipe (`… | head`) is not a crash: stop writing, keep the exit code.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
+process.on("uncaughtException", onFatal);
+process.on("unhandledRejection", onFatal);
+main(process.argv).then(finish, onFatal);

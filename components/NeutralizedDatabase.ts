@@ -124,7 +124,8 @@ export function neutralizedDatabaseCommands(args: Pick<NeutralizedDatabaseArgs, 
     const allow = args.allowedDomains.map((d) => `--allow-domain ${shellWord(d)}`).join(" ");
     return {
         restore: {
-            create: `${cli} snapshot restore --from "$SNAPSHOT_URI" --db "$PENDING_DB_URL" --owner ${shellWord(args.owner)} --require-sanitized`,
+            // --require-sanitized checks the restored data for personal data: the allowed domains are its too.
+            create: `${cli} snapshot restore --from "$SNAPSHOT_URI" --db "$PENDING_DB_URL" --owner ${shellWord(args.owner)} --require-sanitized ${allow}`.trim(),
             // A half-built or unswapped candidate must not outlive the stack.
             delete: `${cli} staging cleanup --db "$PENDING_DB_URL" --drop-previous`,
         },

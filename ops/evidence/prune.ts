@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import type { Progress } from "../cli/runtime";
+import type { Progress } from "../core/progress";
 import { EvidenceFile, planPrune, PruneAction, PruneDecision, RetentionPolicy } from "./prunePolicy";
 
 export interface S3Location {

@@ -12,23 +12,54 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { PassThrough, Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { UsageError } from "../cli/runtime";
+import { InvalidInputError } from "../core/errors";
 
 export type SnapshotLocation = { kind: "dir"; path: string } | { kind: "s3"; bucket: string; prefix: string };
 
 /** `s3://bucket/some/prefix` or a directory path. Pure. */
 export function parseLocation(text: string | undefined, option: string): SnapshotLocation {
-    if (!text) throw new UsageError(`${option} is required: a directory or s3://bucket/prefix`);
+    if (!text) throw new InvalidInputError(`${option} is required: a directory or s3://bucket/prefix`);
     if (text.startsWith("s3://")) {
         const match = /^s3:\/\/([^/]*)\/?(.*?)\/*$/.exec(text)!;
         if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(match[1])) {
-            throw new UsageError(`${option}: "${match[1]}" is not an S3 bucket name (3–63 lower-case letters, digits, dots, dashes)`);
+            throw new InvalidInputError(`${option}: "${match[1]}" is not an S3 bucket name (3–63 lower-case letters, digits, dots, dashes)`);
         }
-        if (!match[2]) throw new UsageError(`${option} must be s3://<bucket>/<prefix> with a non-empty prefix, got "${text}"`);
+        if (!match[2]) throw new InvalidInputError(`${option} must be s3://<bucket>/<prefix> with a non-empty prefix, got "${text}"`);
         return { kind: "s3", bucket: match[1], prefix: match[2] };
     }
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) throw new UsageError(`${option} must be a directory or s3://bucket/prefix, got "${text}"`);
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) throw new InvalidInputError(`${option} must be a directory or s3://bucket/prefix, got "${text}"`);
     return { kind: "dir", path: path.resolve(text) };
+}
+
+/**
+ * Makes sure a directory location can hold files, before anything is read from production: creates
+ * it (and its parents) and writes a probe file. Returns the topmost directory it created, which the
+ * caller removes if the run fails (null when the directory already existed).
+ */
+export function prepareDirectory(dir: string, option: string): { created: string | null } {
+    let created: string | null = null;
+    try {
+        const missing: string[] = [];
+        let probe = path.resolve(dir);
+        while (!fs.existsSync(probe)) {
+            missing.unshift(probe);
+            probe = path.dirname(probe);
+        }
+        // One level at a time: a recursive mkdir under /proc retries ENOENT for ever.
+        for (const segment of missing) {
+            fs.mkdirSync(segment);
+            created ??= segment;
+        }
+        if (!fs.statSync(dir).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+        const file = path.join(dir, `.odoo-platform-probe-${process.pid}`);
+        fs.writeFileSync(file, "probe", { flag: "wx" });
+        fs.rmSync(file, { force: true });
+    } catch (err) {
+        if (created) fs.rmSync(created, { recursive: true, force: true });
+        const code = (err as NodeJS.ErrnoException).code;
+        throw new InvalidInputError(`${option} ${dir} cannot hold files (${code ?? (err as Error).message}): choose a writable directory`, { cause: err });
+    }
+    return { created };
 }
 
 export function describeLocation(loc: SnapshotLocation): string {
@@ -43,7 +74,7 @@ export function parentLocation(loc: SnapshotLocation): SnapshotLocation {
 
 /** A child location of `loc` (the snapshot a `latest.json` pointer names). Pure. */
 export function childLocation(loc: SnapshotLocation, name: string): SnapshotLocation {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new UsageError(`"${name}" is not a snapshot name (letters, digits, . _ -)`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new InvalidInputError(`"${name}" is not a snapshot name (letters, digits, . _ -)`);
     if (loc.kind === "dir") return { kind: "dir", path: path.join(loc.path, name) };
     return { kind: "s3", bucket: loc.bucket, prefix: loc.prefix ? `${loc.prefix}/${name}` : name };
 }
@@ -164,7 +195,7 @@ const isNotFound = (err: unknown) => {
 export class S3Store implements SnapshotStore {
     readonly display: string;
     constructor(readonly location: SnapshotLocation & { kind: "s3" }, private readonly client: S3Client, private readonly partSize = 8 * 1024 * 1024) {
-        if (partSize < 5 * 1024 * 1024) throw new UsageError("S3 multipart parts must be at least 5 MiB");
+        if (partSize < 5 * 1024 * 1024) throw new InvalidInputError("S3 multipart parts must be at least 5 MiB");
         this.display = describeLocation(location);
     }
     private key(rel: string): string {
