@@ -20,7 +20,7 @@ import { writeMark } from "../postgres/managed";
 import { assertRestoreCompatible, PgTools, pgTools, runTool } from "../postgres/tools";
 import { runStamp, workDatabaseName, workDirectoryName } from "../staging/names";
 import { cleanupLeftovers, CleanupReport, swapIn, SwapInReport } from "../staging/swap";
-import { assertMayReplace, assessDatabase } from "../staging/targets";
+import { assertMayReplace, assertRoleMayReplace, assessDatabase } from "../staging/targets";
 import { extractTar } from "./filestore";
 import { checkFile, IntegrityProblem, manifestFileName, parseManifest, SnapshotManifest } from "./manifest";
 import { eachLimit } from "./create";
@@ -266,6 +266,7 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
 
         admin = await connect(parseDatabaseUrl(serverUrl, "--db (maintenance database)"));
         lock = await acquireTargetLock(admin, serverUrl, target.database);
+        await assertRoleMayReplace(admin, [target.database], { owner: opts.owner, option: "--db" });
         const assessment = await assessDatabase(admin, serverUrl, target.database, { maintenanceDb: opts.maintenanceDb });
         const { confirmed } = assertMayReplace(assessment, "replace", opts.confirm);
         const cleanup = await cleanupLeftovers(admin, { target: target.database, serverUrl, filestore: opts.filestore });

@@ -14,7 +14,7 @@ import { runStamp } from "./names";
 import { refreshStaging } from "./refresh";
 import { renderStepTable } from "./report";
 import { cleanupLeftovers, rollbackStaging, swapIn } from "./swap";
-import { assertMayReplace, assertMaySwapIn, assessDatabase } from "./targets";
+import { assertMayReplace, assertMaySwapIn, assertRoleMayReplace, assessDatabase } from "./targets";
 import { addSanitizeOptions, resolveSanitizeSeed } from "../sanitize/cli";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -152,6 +152,7 @@ export function registerStagingCommands(program: Command): void {
             action(async (opts: { db: string; candidate: string; keepPrevious?: boolean; dropPrevious?: boolean; confirm?: string; maintenanceDb: string; json?: boolean }): Promise<CommandResult> => {
                 const report = await underTargetLock(opts.db, opts.maintenanceDb, async (admin, target, serverUrl) => {
                     if (opts.candidate === target) throw new InvalidInputError("--candidate is the target itself");
+                    await assertRoleMayReplace(admin, [target, opts.candidate], { option: "--db" });
                     assertMaySwapIn(await assessDatabase(admin, serverUrl, opts.candidate, { maintenanceDb: opts.maintenanceDb }));
                     assertMayReplace(await assessDatabase(admin, serverUrl, target, { maintenanceDb: opts.maintenanceDb }), "swap away", opts.confirm);
                     return swapIn(admin, { serverUrl, target, candidate: opts.candidate, stamp: runStamp(new Date()), keepPrevious: !opts.dropPrevious });

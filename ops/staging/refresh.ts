@@ -2,8 +2,10 @@
  * `staging refresh`: production → a sanitized, neutralized, verified staging database, swapped in
  * only when every step passed.
  *
- *   check       every option; the source is an Odoo database with data; the target is not the
- *               source (by server identity) and is ours to replace (or confirmed by name)
+ *   check       every option, URL, path and directory; the source is an Odoo database with data
+ *               (and, streaming, without large objects); the target is not the source (by server
+ *               identity), is ours to replace (or confirmed by name), and the role may create the
+ *               copy and rename the target away at the swap
  *   prepare     lock the target on its server, clean what an interrupted run left, create and mark
  *               <target>__restore_<stamp>
  *   schema      pg_dump --schema-only → pg_restore --section=pre-data
@@ -25,7 +27,8 @@ import * as path from "node:path";
 import type { Client } from "pg";
 import { InvalidInputError, RefusedError, withNote } from "../core/errors";
 import type { Progress } from "../core/progress";
-import { serverFacts } from "../postgres/catalog";
+import { normalizeDomain } from "../pii/patterns";
+import { countLargeObjects, serverFacts } from "../postgres/catalog";
 import { connect, parseDatabaseUrl, SafeClient, withDatabase } from "../postgres/connect";
 import { copyDatabase, reassignOwnership, sourceSessionLimits } from "../postgres/copyDatabase";
 import { acquireTargetLock, createDatabase, dropDatabase, maintenanceUrl, TargetLock } from "../postgres/databases";
@@ -43,7 +46,7 @@ import { runStamp, workDatabaseName, workDirectoryName } from "./names";
 import { probeOdoo } from "./odooChecks";
 import { StepClock, StepTiming, round } from "./report";
 import { cleanupLeftovers, CleanupReport, swapIn, SwapInReport } from "./swap";
-import { assertMayReplace, assertNotSource, assessDatabase } from "./targets";
+import { assertMayReplace, assertNotSource, assertRoleMayReplace, assessDatabase } from "./targets";
 
 export interface RefreshOptions {
     fromDb: string;
@@ -123,6 +126,13 @@ function validate(opts: RefreshOptions): void {
     if (opts.fromFilestore) assertDirectory(opts.fromFilestore, "--from-filestore");
     if (opts.toFilestore) prepareDirectory(path.dirname(path.resolve(opts.toFilestore)), "--to-filestore's parent");
     if (opts.owner && !/^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/.test(opts.owner)) throw new InvalidInputError(`--owner must be a role name, got "${opts.owner}"`);
+    for (const domain of opts.allowDomains) {
+        try {
+            normalizeDomain(domain);
+        } catch (err) {
+            throw new InvalidInputError(`--allow-domain: ${(err as Error).message}`);
+        }
+    }
     if (opts.via) {
         const via = parseLocation(opts.via, "--via");
         if (via.kind === "dir") prepareDirectory(via.path, "--via");
@@ -155,6 +165,11 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
         if (!odoo.isOdoo) {
             throw new RefusedError(`refused: --from-db ${source.display} is not an Odoo database with data (${odoo.problem}): point it at the production Odoo database; nothing was changed`);
         }
+        // Refused here rather than by the copy itself, so that not even the empty copy is created.
+        const largeObjects = opts.via ? 0 : await countLargeObjects(sourceClient);
+        if (largeObjects > 0) {
+            throw new RefusedError(`refused: --from-db ${source.display} holds ${largeObjects} large objects, which the streaming copy does not carry: refresh through a snapshot instead (--via <dir>); nothing was changed`);
+        }
     } finally {
         await sourceClient.end().catch(() => undefined);
     }
@@ -178,6 +193,7 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
     try {
         assertNotSource(sourceIdentity, await readServerIdentity(admin), target.database, "--to-db");
         lock = await acquireTargetLock(admin, serverUrl, target.database);
+        await assertRoleMayReplace(admin, [target.database], { owner: opts.owner, option: "--to-db" });
         const assessment = await assessDatabase(admin, serverUrl, target.database, { maintenanceDb: opts.maintenanceDb });
         const { confirmed } = assertMayReplace(assessment, "replace", opts.confirm);
         const cleanup = await cleanupLeftovers(admin, { target: target.database, serverUrl, filestore: liveFilestore, retentionMs: opts.retentionMs, now });

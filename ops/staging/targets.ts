@@ -11,7 +11,7 @@
  *                            maintenance database and the source of the run
  */
 import type { Client } from "pg";
-import { WrongDatabaseError } from "../core/errors";
+import { InvalidInputError, WrongDatabaseError } from "../core/errors";
 import { connect, parseDatabaseUrl, withDatabase } from "../postgres/connect";
 import { DatabaseIdentity, describeServer, sameServer, ServerIdentity } from "../postgres/identity";
 import { ManagedMark, markVerified, readMark } from "../postgres/managed";
@@ -77,6 +77,61 @@ export function assertMayReplace(a: DatabaseAssessment, what: string, confirm?: 
     if (confirm === a.name) return { confirmed: true };
     const mismatch = confirm !== undefined ? ` (--confirm ${confirm} names another database)` : "";
     throw new WrongDatabaseError(a.name, `refused to ${what} database ${a.name}: ${risk}; nothing was changed${mismatch}: ${confirmHint(a.name)}`);
+}
+
+export interface RolePrivileges {
+    role: string;
+    superuser: boolean;
+    createdb: boolean;
+    /**
+     * The existing databases the run renames (the target, a swap's candidate), their owners, and
+     * whether the role has the owner's privileges (pg_has_role USAGE: the ownership check RENAME makes).
+     */
+    renamed: { name: string; owner: string; owned: boolean }[];
+    /** `--owner`: null when not given; whether it exists and whether the role has its privileges (USAGE, for CREATE DATABASE … OWNER). */
+    owner: { name: string; exists: boolean; member: boolean } | null;
+}
+
+/** What the role connected to the target's server may do there, as the server reports it. */
+export async function readRolePrivileges(admin: Client, renamed: string[], owner?: string): Promise<RolePrivileges> {
+    const role = (await admin.query<{ role: string; superuser: boolean; createdb: boolean }>(
+        `SELECT rolname AS role, rolsuper AS superuser, rolcreatedb AS createdb FROM pg_roles WHERE rolname = current_user`,
+    )).rows[0];
+    const databases = await admin.query<{ name: string; owner: string; owned: boolean }>(`
+        SELECT datname AS name, pg_get_userbyid(datdba) AS owner, pg_has_role(current_user, datdba, 'USAGE') AS owned
+          FROM pg_database WHERE datname = ANY($1::text[]) ORDER BY datname`, [renamed]);
+    let ownerInfo: RolePrivileges["owner"] = null;
+    if (owner) {
+        const found = await admin.query<{ oid: string }>(`SELECT oid::text FROM pg_roles WHERE rolname = $1`, [owner]);
+        const member = found.rows.length ? (await admin.query<{ m: boolean }>(`SELECT pg_has_role(current_user, $1::oid, 'USAGE') AS m`, [found.rows[0].oid])).rows[0].m : false;
+        ownerInfo = { name: owner, exists: found.rows.length > 0, member };
+    }
+    return { ...role, renamed: databases.rows, owner: ownerInfo };
+}
+
+/**
+ * Why the role cannot finish a refresh, restore or swap (null: it can). The run ends with
+ * CREATE DATABASE (needs CREATEDB), `ALTER DATABASE … RENAME` of the target and the copy (needs
+ * CREATEDB and ownership of each) and, with --owner, giving the copy to that role (needs its
+ * privileges): checked before anything is created, so that a role short of a privilege fails
+ * before the copy, not at the swap after it. Pure.
+ */
+export function privilegeProblem(p: RolePrivileges, option: string): string | null {
+    const problems: string[] = [];
+    if (p.owner && !p.owner.exists) problems.push(`--owner ${p.owner.name}: no such role on the target server (create it first)`);
+    if (p.superuser) return problems.length ? problems.join("; ") : null;
+    if (!p.createdb) problems.push(`the role ${p.role} in ${option} cannot create or rename databases (ALTER ROLE ${p.role} CREATEDB, or connect as a role that can)`);
+    for (const d of p.renamed.filter((r) => !r.owned)) {
+        problems.push(`the role ${p.role} in ${option} does not own database ${d.name} (its owner is ${d.owner}), so it cannot rename it at the swap: connect as ${d.owner}, or GRANT ${d.owner} TO ${p.role}`);
+    }
+    if (p.owner?.exists && !p.owner.member) problems.push(`the role ${p.role} cannot give databases to --owner ${p.owner.name} (GRANT ${p.owner.name} TO ${p.role})`);
+    return problems.length ? problems.join("; ") : null;
+}
+
+/** Refuses, as bad input (exit 2), a role that could not finish the run; before anything is created. */
+export async function assertRoleMayReplace(admin: Client, renamed: string[], opts: { owner?: string; option: string }): Promise<void> {
+    const problem = privilegeProblem(await readRolePrivileges(admin, renamed, opts.owner), opts.option);
+    if (problem) throw new InvalidInputError(`${problem}; nothing was changed`);
 }
 
 /** Refuses (exit 3) a swap candidate that is not a verified copy odoo-platform made. No --confirm. */

@@ -10,6 +10,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { managedDatabase } from "../../support/managed";
 import { fixtureDatabase } from "../../support/odoo";
 import { runCli } from "../../support/cli";
 import { errorLines, runCliProcess, startCli } from "../../support/cliProcess";
@@ -136,6 +137,36 @@ describe("never the wrong database (real CLI, real server)", function () {
             await query(pg.url, `CREATE DATABASE "wdb_after_${process.pid}"`);
         });
 
+        it("checks before the copy that the role can finish: create the copy, rename staging away at the swap, give the copy to --owner", async () => {
+            const pg = await testPostgres();
+            const stranger = `wdb_stranger_${process.pid}`;
+            const noCreate = `wdb_nocreate_${process.pid}`;
+            await query(pg.url, `DROP ROLE IF EXISTS ${stranger}; DROP ROLE IF EXISTS ${noCreate}; CREATE ROLE ${stranger} LOGIN CREATEDB; CREATE ROLE ${noCreate} LOGIN`);
+            const as = (role: string) => target.url.replace("postgres@", `${role}@`);
+            const before = await oidOf(target.name);
+            const cases: [string[], RegExp][] = [
+                // Owns nothing: the copy would be built and the swap's RENAME refused after it.
+                [["--to-db", as(stranger)], new RegExp(`role ${stranger} in --to-db does not own database ${target.name} \\(its owner is postgres\\).*GRANT postgres TO ${stranger}`)],
+                [["--to-db", as(noCreate)], new RegExp(`role ${noCreate} in --to-db cannot create or rename databases .*CREATEDB`)],
+                [["--to-db", target.url, "--owner", `wdb_nobody_${process.pid}`], /--owner wdb_nobody_\d+: no such role on the target server/],
+            ];
+            for (const [args, message] of cases) {
+                const run = await cli(["staging", "refresh", "--from-db", prod.url, ...args, ...staging, "--json"]);
+                assert.equal(run.code, 2, `${args.join(" ")}: exit ${run.code}\n${run.stderr}`);
+                assert.match(run.stderr, message);
+                assert.equal(errorLines(run.stderr).length, 1, run.stderr);
+                assert.equal(await oidOf(target.name), before, "staging is the same database");
+                assert.deepEqual(await workDatabases(target.name), [], "no copy was started");
+            }
+            // staging swap makes the same check (it renames the target and the candidate).
+            const candidate = await managedDatabase("wdb_verified", "a verified copy");
+            const swap = await cli(["staging", "swap", "--db", as(stranger), "--candidate", candidate.name]);
+            assert.equal(swap.code, 2, swap.stderr);
+            assert.match(swap.stderr, new RegExp(`does not own database ${candidate.name} \\(its owner is postgres\\).*does not own database ${target.name}|does not own database ${target.name}.*does not own database ${candidate.name}`));
+            assert.equal(await oidOf(target.name), before, "staging is the same database");
+            assert.ok(await oidOf(candidate.name), "the candidate keeps its name");
+        });
+
         it("db sanitize and db neutralize run on a managed copy without --confirm", async () => {
             const run = await cli(["db", "neutralize", "--db", target.url, "--base-url", "https://staging.example.com", "--mail-host", "mailpit", "--mail-port", "1025", "--admin-password-file", path.join(fs.mkdtempSync(path.join(os.tmpdir(), "wdb-")), "pw")]);
             assert.equal(run.code, 0, run.stderr);
@@ -194,13 +225,14 @@ describe("never the wrong database (real CLI, real server)", function () {
         assert.equal(done.code, 0, done.stderr);
     });
 
-    it("refuses --base-url and --mail-host mistakes before the first byte is copied", async () => {
+    it("refuses --base-url, --mail-host and --allow-domain mistakes before the first byte is copied", async () => {
         const pg = await testPostgres();
         const prod = await fixtureDatabase("wdb_input_src");
         const target = `wdb_input_${process.pid}`;
         const cases: [string[], RegExp][] = [
             [["--base-url", "https://staging.example.com:99999", "--mail-host", "mailpit", "--mail-port", "1025"], /--base-url/],
             [["--base-url", "https://staging.example.com", "--mail-host", "mail pit", "--mail-port", "1025"], /--mail-host/],
+            [["--base-url", "https://staging.example.com", "--mail-host", "mailpit", "--mail-port", "1025", "--allow-domain", "https://example.org/"], /--allow-domain/],
         ];
         for (const [args, message] of cases) {
             const run = await runCliProcess(["staging", "refresh", "--from-db", prod.url, "--to-db", pg.urlFor(target), ...args, "--seed", "x"], { quiet: false });
