@@ -6,6 +6,7 @@ import { Client } from "pg";
 import { exitCodeOf } from "../../../ops/cli/exitCodes";
 import { acquireTargetLock, createDatabase, databaseExists, swapDatabases } from "../../../ops/postgres/databases";
 import { workDatabaseName, workDirectoryName } from "../../../ops/staging/names";
+import { parseRetention } from "../../../ops/staging/cli";
 import { cleanupLeftovers, swapIn } from "../../../ops/staging/swap";
 import { freshDatabase, testPostgres } from "../../support/postgres";
 import { markManaged } from "../../support/managed";
@@ -164,5 +165,23 @@ describe("database swap and cleanup", function () {
         assert.deepEqual(report.droppedDatabases.sort(), [ours, empty].sort());
         assert.deepEqual(report.leftAlone, [alike]);
         assert.equal(await databaseExists(client, alike), true);
+    });
+
+    it("keeps one previous generation until its retention runs out (staging refresh --retention, staging cleanup --retention)", async () => {
+        const pg = await testPostgres();
+        const target = await withMarker("swap_keep", "live");
+        const old = workDatabaseName(target.name, "previous", "20260101000000");
+        await createDatabase(client, old);
+        await query(pg.urlFor(old), "CREATE TABLE marker (note text); INSERT INTO marker VALUES ('previous')");
+        await markManaged(old);
+        const now = new Date("2026-01-05T00:00:00Z");
+        const kept = await cleanupLeftovers(client, { target: target.name, serverUrl: pg.url, retentionMs: parseRetention("7d"), now });
+        assert.deepEqual(kept.previousDatabases, [old], "4 days old, 7 days of retention: kept for staging rollback");
+        assert.deepEqual(kept.droppedDatabases, []);
+        const expired = await cleanupLeftovers(client, { target: target.name, serverUrl: pg.url, retentionMs: parseRetention("3d"), now });
+        assert.deepEqual(expired.droppedDatabases, [old], "past 3 days of retention: dropped");
+        assert.equal(await databaseExists(client, old), false);
+        assert.equal(await note(target.url), "live");
+        assert.throws(() => parseRetention("a week"), /--retention must be a duration such as 7d/);
     });
 });
