@@ -243,6 +243,18 @@ describe("never the wrong database (real CLI, real server)", function () {
         }
     });
 
+    it("refuses a source with large objects for the streaming copy before the copy is created, pointing at --via", async () => {
+        const pg = await testPostgres();
+        const prod = await fixtureDatabase("wdb_lo_src");
+        await query(prod.url, "SELECT lo_from_bytea(0, 'an attachment kept the old way'::bytea)");
+        const target = `wdb_lo_${process.pid}`;
+        const run = await cli(["staging", "refresh", "--from-db", prod.url, "--to-db", pg.urlFor(target), ...staging]);
+        assert.equal(run.code, 3, run.stderr);
+        assert.match(run.stderr, /holds 1 large objects.*--via/);
+        assert.equal(await oidOf(target), null);
+        assert.deepEqual(await workDatabases(target), []);
+    });
+
     it("checks --admin-password-file before the swap, and writes it 0600 (tightening an existing file)", async () => {
         const pg = await testPostgres();
         const prod = await fixtureDatabase("wdb_pw_src");
