@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { PassThrough, Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { InvalidInputError } from "../core/errors";
+import { stripUrlCredentials } from "../core/secrets";
 
 export type SnapshotLocation = { kind: "dir"; path: string } | { kind: "s3"; bucket: string; prefix: string };
 
@@ -176,9 +177,32 @@ export interface S3Options {
     client?: S3Client;
 }
 
+/**
+ * The S3-compatible endpoint in use (option, then ODOO_PLATFORM_S3_ENDPOINT, AWS_ENDPOINT_URL_S3,
+ * AWS_ENDPOINT_URL), checked: the SDK would only fail on it at the first upload.
+ */
+export function s3Endpoint(opts: S3Options = {}): string | undefined {
+    const sources: [string | undefined, string][] = [
+        [opts.endpoint, "--s3-endpoint"],
+        [process.env.ODOO_PLATFORM_S3_ENDPOINT, "ODOO_PLATFORM_S3_ENDPOINT"],
+        [process.env.AWS_ENDPOINT_URL_S3, "AWS_ENDPOINT_URL_S3"],
+        [process.env.AWS_ENDPOINT_URL, "AWS_ENDPOINT_URL"],
+    ];
+    const [endpoint, from] = sources.find(([value]) => value) ?? [undefined, ""];
+    if (endpoint === undefined) return undefined;
+    let url: URL | undefined;
+    try {
+        url = new URL(endpoint);
+    } catch {
+        url = undefined;
+    }
+    if (!url || !["http:", "https:"].includes(url.protocol)) throw new InvalidInputError(`${from} must be an http(s) URL such as https://s3.example.com (got "${stripUrlCredentials(endpoint)}")`);
+    return endpoint;
+}
+
 /** An S3 client for AWS or, with an endpoint, an S3-compatible server. */
 export function s3Client(opts: S3Options = {}): S3Client {
-    const endpoint = opts.endpoint ?? process.env.ODOO_PLATFORM_S3_ENDPOINT ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+    const endpoint = s3Endpoint(opts);
     const config: S3ClientConfig = { region: opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1" };
     if (endpoint) {
         config.endpoint = endpoint;

@@ -40,7 +40,7 @@ import { createSnapshot } from "../snapshot/create";
 import { assertDirectory, copyDirectory, countFiles, extractTar } from "../snapshot/filestore";
 import { snapshotId } from "../snapshot/manifest";
 import { loadSnapshotInto, openVerifiedSnapshot } from "../snapshot/restore";
-import { childLocation, describeLocation, parseLocation, prepareDirectory, S3Options } from "../snapshot/store";
+import { childLocation, describeLocation, parseLocation, prepareDirectory, s3Endpoint, S3Options } from "../snapshot/store";
 import { DataRules, VerifyOutcome } from "./dataRules";
 import { runStamp, workDatabaseName, workDirectoryName } from "./names";
 import { probeOdoo } from "./odooChecks";
@@ -136,6 +136,7 @@ function validate(opts: RefreshOptions): void {
     if (opts.via) {
         const via = parseLocation(opts.via, "--via");
         if (via.kind === "dir") prepareDirectory(via.path, "--via");
+        else s3Endpoint(opts.s3);
     }
 }
 

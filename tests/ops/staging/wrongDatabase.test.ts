@@ -225,7 +225,7 @@ describe("never the wrong database (real CLI, real server)", function () {
         assert.equal(done.code, 0, done.stderr);
     });
 
-    it("refuses --base-url, --mail-host and --allow-domain mistakes before the first byte is copied", async () => {
+    it("refuses --base-url, --mail-host, --allow-domain and --s3-endpoint mistakes before the first byte is copied", async () => {
         const pg = await testPostgres();
         const prod = await fixtureDatabase("wdb_input_src");
         const target = `wdb_input_${process.pid}`;
@@ -233,6 +233,7 @@ describe("never the wrong database (real CLI, real server)", function () {
             [["--base-url", "https://staging.example.com:99999", "--mail-host", "mailpit", "--mail-port", "1025"], /--base-url/],
             [["--base-url", "https://staging.example.com", "--mail-host", "mail pit", "--mail-port", "1025"], /--mail-host/],
             [["--base-url", "https://staging.example.com", "--mail-host", "mailpit", "--mail-port", "1025", "--allow-domain", "https://example.org/"], /--allow-domain/],
+            [["--base-url", "https://staging.example.com", "--mail-host", "mailpit", "--mail-port", "1025", "--via", "s3://snapshots/staging", "--s3-endpoint", "minio:9000"], /--s3-endpoint must be an http\(s\) URL/],
         ];
         for (const [args, message] of cases) {
             const run = await runCliProcess(["staging", "refresh", "--from-db", prod.url, "--to-db", pg.urlFor(target), ...args, "--seed", "x"], { quiet: false });
