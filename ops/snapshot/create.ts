@@ -24,7 +24,7 @@ import { explainFailure } from "../postgres/faults";
 import { PgTools, pgTools, runTool, ToolRun } from "../postgres/tools";
 import { assertDirectory, countFiles, tarDirectory } from "./filestore";
 import { copyFileName, manifestFileName, manifestFormat, SnapshotCopyEntry, SnapshotFile, SnapshotManifest } from "./manifest";
-import { describeLocation, lastSegment, latestPointerFile, latestPointerName, openStore, parentLocation, parseLocation, prepareDirectory, S3Options } from "./store";
+import { assertS3Reachable, describeLocation, lastSegment, latestPointerFile, latestPointerName, openStore, parentLocation, parseLocation, prepareDirectory, S3Options } from "./store";
 import { KnownValueGuard, knownValueGuard, KnownValueLeak } from "../verify/knownValueGuard";
 
 export interface SanitizeSpec {
@@ -110,6 +110,7 @@ export async function createSnapshot(opts: CreateSnapshotOptions): Promise<Creat
     if (opts.filestore) assertDirectory(opts.filestore, "--filestore");
     if (lastSegment(loc) === latestPointerName) throw new InvalidInputError(`--to ${describeLocation(loc)}: "latest" is the pointer name; give the snapshot its own name`);
     const store = openStore(loc, opts.s3);
+    await assertS3Reachable(loc, opts.s3 ?? {}, "--to");
     if (!(await store.isEmpty())) throw new InvalidInputError(`--to ${store.display} already holds a snapshot (or other files): choose a new location`);
     // Before production is read: the place must be able to hold files.
     const prepared = loc.kind === "dir" ? prepareDirectory(loc.path, "--to") : { created: null };

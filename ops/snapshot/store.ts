@@ -5,7 +5,7 @@
  *
  * Large objects go up as S3 multipart uploads (@aws-sdk/lib-storage): parts of 8 MiB, 4 at a time.
  */
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -274,6 +274,35 @@ export class S3Store implements SnapshotStore {
             if (isNotFound(err)) return true;
             throw err;
         }
+    }
+}
+
+/**
+ * Before production is read: an S3 location's bucket exists and these credentials may use it
+ * (HeadBucket). A missing bucket is otherwise only noticed at the first upload, because a HEAD of a
+ * key in a missing bucket answers 404 like an empty prefix does. Directories are checked by
+ * `prepareDirectory`.
+ */
+export async function assertS3Reachable(loc: SnapshotLocation, s3: S3Options, option: string): Promise<void> {
+    if (loc.kind !== "s3") return;
+    const endpoint = s3.client ? undefined : s3Endpoint(s3);
+    const client = s3.client ?? s3Client(s3);
+    const where = endpoint ? stripUrlCredentials(endpoint) : "AWS S3";
+    const display = describeLocation(loc);
+    try {
+        await client.send(new HeadBucketCommand({ Bucket: loc.bucket }));
+    } catch (err) {
+        const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+        const status = e.$metadata?.httpStatusCode;
+        let problem: string;
+        if (status === 404 || e.name === "NotFound" || e.name === "NoSuchBucket") problem = `bucket "${loc.bucket}" does not exist at ${where}: create it, or correct the bucket name or --s3-endpoint`;
+        else if (status === 401 || status === 403) problem = `access to bucket "${loc.bucket}" at ${where} was denied (HTTP ${status}): check the credentials (AWS_ACCESS_KEY_ID / AWS_PROFILE) and the bucket policy`;
+        else if (status === 301) problem = `bucket "${loc.bucket}" is in another region: set AWS_REGION to the bucket's region`;
+        else if (e.name === "CredentialsProviderError") problem = "no S3 credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE";
+        else problem = `${where} cannot be reached (${e.code ?? e.name ?? (err as Error).message}): check --s3-endpoint and the network`;
+        throw new InvalidInputError(`${option} ${display}: ${problem}; nothing was read or written`, { cause: err });
+    } finally {
+        if (!s3.client) client.destroy();
     }
 }
 

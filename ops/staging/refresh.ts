@@ -40,7 +40,7 @@ import { createSnapshot } from "../snapshot/create";
 import { assertDirectory, copyDirectory, countFiles, extractTar } from "../snapshot/filestore";
 import { snapshotId } from "../snapshot/manifest";
 import { loadSnapshotInto, openVerifiedSnapshot } from "../snapshot/restore";
-import { childLocation, describeLocation, parseLocation, prepareDirectory, s3Endpoint, S3Options } from "../snapshot/store";
+import { assertS3Reachable, childLocation, describeLocation, parseLocation, prepareDirectory, s3Endpoint, S3Options } from "../snapshot/store";
 import { DataRules, VerifyOutcome } from "./dataRules";
 import { runStamp, workDatabaseName, workDirectoryName } from "./names";
 import { probeOdoo } from "./odooChecks";
@@ -142,6 +142,7 @@ function validate(opts: RefreshOptions): void {
 
 export async function refreshStaging(opts: RefreshOptions): Promise<RefreshReport> {
     validate(opts);
+    if (opts.via) await assertS3Reachable(parseLocation(opts.via, "--via"), opts.s3 ?? {}, "--via");
     const source = parseDatabaseUrl(opts.fromDb, "--from-db");
     const target = parseDatabaseUrl(opts.toDb, "--to-db");
     const jobs = Math.max(1, opts.jobs ?? 2);

@@ -15,6 +15,8 @@ import { fixtureDatabase } from "../../support/odoo";
 import { runCli } from "../../support/cli";
 import { errorLines, runCliProcess, startCli } from "../../support/cliProcess";
 import { freshDatabase, testPostgres } from "../../support/postgres";
+import { startTestS3 } from "../../support/s3";
+import { freePort } from "../../../ops/postgres/throwaway";
 import { query } from "../../support/smallDb";
 
 const staging = ["--base-url", "https://staging.example.com", "--mail-host", "mailpit", "--mail-port", "1025", "--seed", "wrong-db", "--jobs", "2"];
@@ -241,6 +243,38 @@ describe("never the wrong database (real CLI, real server)", function () {
             assert.match(run.stderr, message);
             assert.doesNotMatch(run.stderr, /copy \+ sanitize|schema/, "refused before the copy started");
             assert.equal(await oidOf(target), null);
+        }
+    });
+
+    it("checks an S3 --via / --to before production is read: a missing bucket or an unreachable endpoint is refused, a real bucket works", async () => {
+        const pg = await testPostgres();
+        const prod = await fixtureDatabase("wdb_s3_src");
+        const target = `wdb_s3_${process.pid}`;
+        const s3 = await startTestS3("snapshots");
+        const env = { AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER", AWS_REGION: "us-east-1" };
+        try {
+            const closed = `http://127.0.0.1:${await freePort()}`;
+            const refused: [string[], RegExp][] = [
+                [["staging", "refresh", "--from-db", prod.url, "--to-db", pg.urlFor(target), ...staging, "--via", "s3://no-such-bucket/staging", "--s3-endpoint", s3.endpoint], /--via s3:\/\/no-such-bucket\/staging: bucket "no-such-bucket" does not exist/],
+                [["staging", "refresh", "--from-db", prod.url, "--to-db", pg.urlFor(target), ...staging, "--via", "s3://snapshots/staging", "--s3-endpoint", closed], /--via s3:\/\/snapshots\/staging: .* cannot be reached/],
+                [["snapshot", "create", "--db", prod.url, "--to", "s3://no-such-bucket/prod-1", "--sanitize", "--seed", "x", "--s3-endpoint", s3.endpoint], /--to s3:\/\/no-such-bucket\/prod-1: bucket "no-such-bucket" does not exist/],
+            ];
+            for (const [args, message] of refused) {
+                const run = await runCliProcess(args, { quiet: false, env });
+                assert.equal(run.code, 2, `${args.join(" ")}\n${run.stderr}`);
+                assert.match(run.stderr, message);
+                // The AWS SDK itself warns about the Node version on stderr; the CLI's own error is one line.
+                assert.equal(errorLines(run.stderr).filter((l) => /^error: /.test(l)).length, 1, run.stderr);
+                assert.doesNotMatch(run.stderr, /^\s+at /m, "no stack trace");
+                assert.doesNotMatch(run.stderr, /prepare|copy \+ sanitize|snapshot \+ sanitize|opening a consistent snapshot/, "refused before production was read");
+                assert.equal(await oidOf(target), null, "nothing was created");
+                assert.deepEqual(await workDatabases(target), []);
+            }
+            const through = await runCliProcess(["staging", "refresh", "--from-db", prod.url, "--to-db", pg.urlFor(target), ...staging, "--via", "s3://snapshots/staging", "--s3-endpoint", s3.endpoint], { env });
+            assert.equal(through.code, 0, through.stderr);
+            assert.ok(fs.readdirSync(path.join(s3.directory, "snapshots", "staging")).length > 0, "the snapshot went to the bucket");
+        } finally {
+            await s3.stop();
         }
     });
 
