@@ -30,7 +30,7 @@ import type { Progress } from "../core/progress";
 import { normalizeDomain } from "../pii/patterns";
 import { countLargeObjects, serverFacts } from "../postgres/catalog";
 import { connect, parseDatabaseUrl, SafeClient, withDatabase } from "../postgres/connect";
-import { copyDatabase, reassignOwnership, sourceSessionLimits } from "../postgres/copyDatabase";
+import { copyDatabase, reassignOwnership, sourceApplicationName, sourceSessionLimits } from "../postgres/copyDatabase";
 import { acquireTargetLock, createDatabase, dropDatabase, maintenanceUrl, TargetLock } from "../postgres/databases";
 import { explainFailure } from "../postgres/faults";
 import { readDatabaseIdentity, readServerIdentity } from "../postgres/identity";
@@ -223,7 +223,13 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
         let knownValues: Awaited<ReturnType<NonNullable<DataRules["collectKnownValues"]>>> | undefined;
         if (opts.rules.collectKnownValues) {
             clock.start("known values");
-            knownValues = await onDatabase(opts.fromDb, (client) => opts.rules.collectKnownValues!(client, sanitize));
+            // On production: the same session limits and name as every other reader there.
+            const reader = await connect(source, { application_name: sourceApplicationName }, sourceSessionLimits);
+            try {
+                knownValues = await opts.rules.collectKnownValues(reader, sanitize);
+            } finally {
+                await reader.end().catch(() => undefined);
+            }
             clock.end({ detail: `${knownValues.sql.a.length + knownValues.sql.b.length} hashes from ${knownValues.sources.length} columns` });
         }
 
