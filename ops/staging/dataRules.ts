@@ -81,7 +81,8 @@ export interface DataRules {
  * tables the rules cover must already be clean, whatever the manifest claims.
  */
 async function outsideSanitizeRules(client: Client): Promise<string[]> {
-    const plan = await planSanitize(client, { seed: "proof", skipFinance: true });
+    // Only which tables the rules cover: the expressions are never run here.
+    const plan = await planSanitize(client, { seed: "proof", skipFinance: true, validate: false });
     const covered = new Set(plan.rules.filter((r) => r.status === "applied").map((r) => r.table));
     const catalog = await readCatalog(client);
     return [...catalog.tables.keys()].filter((t) => !covered.has(t)).map((t) => `${t}.*`);
@@ -120,9 +121,12 @@ export function platformDataRules(): DataRules {
                 ...(opts.scope === "personal-data" ? { checks: [], ignore: await outsideSanitizeRules(client) } : {}),
                 connect: url ? async () => { const extra = guardClient(new Client({ connectionString: url, application_name: "odoo-platform verify" })); await extra.connect(); return extra; } : undefined,
             });
+            // The proof of a restored snapshot is about personal data: live-looking credentials are
+            // neutralize's, after the restore (the full verify then refuses any left).
+            const findings = opts.scope === "personal-data" ? report.findings.filter((f) => f.kind !== "token") : report.findings;
             return {
-                ok: report.ok,
-                findings: report.findings.map((f) => `${f.check}: ${f.table}${f.column ? `.${f.column}` : ""} (${f.count}) — ${f.message}`),
+                ok: findings.length === 0,
+                findings: findings.map((f) => `${f.check}: ${f.table}${f.column ? `.${f.column}` : ""} (${f.count}) — ${f.message}`),
                 report: opts.knownValues ? { ...report, knownValues: describeKnownValues(opts.knownValues) } : report,
             };
         },

@@ -5,6 +5,8 @@
  */
 import { Client } from "pg";
 import { writeMark } from "../../ops/postgres/managed";
+import { readCatalog } from "../../ops/odoo/catalog";
+import { scanDatabase } from "../../ops/pii/scan";
 import { platformDataRules } from "../../ops/staging/dataRules";
 import { freshDatabase, testPostgres } from "./postgres";
 import { query } from "./smallDb";
@@ -34,6 +36,22 @@ export async function proveNoPersonalData(url: string): Promise<{ ok: boolean; f
     await client.connect();
     try {
         return await platformDataRules().verify(client, { allowDomains: ["example.com"], scope: "personal-data" });
+    } finally {
+        await client.end();
+    }
+}
+
+/**
+ * The same proof by the PII scan alone, for the small non-Odoo test databases the snapshot
+ * mechanics are tested on (the platform's verify refuses a database that is not Odoo).
+ */
+export async function scanForPersonalData(url: string): Promise<{ ok: boolean; findings: string[] }> {
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+        const result = await scanDatabase(client, await readCatalog(client), { allowDomains: ["example.com"] });
+        const findings = result.findings.map((f) => `${f.kind}: ${f.table}.${f.column} (${f.rows})`);
+        return { ok: findings.length === 0 && result.rows > 0, findings };
     } finally {
         await client.end();
     }

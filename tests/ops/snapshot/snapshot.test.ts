@@ -9,7 +9,7 @@ import { createSnapshot, SanitizeSpec } from "../../../ops/snapshot/create";
 import { exitCodeOf } from "../../../ops/cli/exitCodes";
 import { restoreSnapshot, SnapshotIntegrityError } from "../../../ops/snapshot/restore";
 import { freshDatabase, testPostgres } from "../../support/postgres";
-import { markManaged, proveNoPersonalData } from "../../support/managed";
+import { markManaged, scanForPersonalData } from "../../support/managed";
 import { startTestS3, TestS3 } from "../../support/s3";
 import { query, seedSmallDb, tableDigest } from "../../support/smallDb";
 
@@ -153,7 +153,7 @@ describe("snapshot create / restore", function () {
         assert.deepEqual(JSON.parse(fs.readFileSync(path.join(path.dirname(dir), "latest.json"), "utf8")).id, "sanitized");
 
         const target = await freshDatabase("snap_san");
-        const report = await restoreSnapshot({ from: path.join(path.dirname(dir), "latest"), dbUrl: target.url, requireSanitized: true, proveSanitized: proveNoPersonalData });
+        const report = await restoreSnapshot({ from: path.join(path.dirname(dir), "latest"), dbUrl: target.url, requireSanitized: true, proveSanitized: scanForPersonalData });
         assert.equal(report.snapshot.sanitized, true);
         assert.deepEqual(report.proof, { checked: true, findings: [] });
         const partners = await query<{ n: string; bad: string }>(target.url, "SELECT count(*)::text AS n, count(*) FILTER (WHERE email NOT LIKE 'test+%@example.com')::text AS bad FROM res_partner");
@@ -172,7 +172,7 @@ describe("snapshot create / restore", function () {
         const dir = path.join(tmp(), "raw");
         await createSnapshot({ dbUrl: source.url, to: dir });
         const target = await freshDatabase("snap_raw");
-        await assert.rejects(restoreSnapshot({ from: dir, dbUrl: target.url, requireSanitized: true, proveSanitized: proveNoPersonalData }), /is not sanitized .*only sanitized snapshots may be restored here/);
+        await assert.rejects(restoreSnapshot({ from: dir, dbUrl: target.url, requireSanitized: true, proveSanitized: scanForPersonalData }), /is not sanitized .*only sanitized snapshots may be restored here/);
         await assert.rejects(createSnapshot({ dbUrl: source.url, to: dir }), /already holds a snapshot/);
     });
 
@@ -208,7 +208,7 @@ describe("snapshot create / restore", function () {
 
             const target = await freshDatabase("snap_s3");
             const live = path.join(tmp(), target.name);
-            const report = await restoreSnapshot({ from: `s3://${s3.bucket}/staging/latest`, dbUrl: target.url, filestore: live, s3: options, requireSanitized: true, proveSanitized: proveNoPersonalData });
+            const report = await restoreSnapshot({ from: `s3://${s3.bucket}/staging/latest`, dbUrl: target.url, filestore: live, s3: options, requireSanitized: true, proveSanitized: scanForPersonalData });
             assert.equal(report.snapshot.id, "snap-1");
             assert.equal(await tableDigest(target.url, "account_move_line"), await tableDigest(source.url, "account_move_line"));
             assert.ok(fs.readFileSync(path.join(live, "blob")).equals(fs.readFileSync(path.join(big, "blob"))));
