@@ -159,7 +159,7 @@ describe("real Odoo databases (../shared/odoo-schemas)", function () {
                 const dir = fs.mkdtempSync(path.join(os.tmpdir(), `odoo-platform-via-${dump.series}-`));
                 try {
                     const cli = await runCli(["staging", "refresh", "--from-db", production.url, "--to-db", target.url, "--seed", "real-dumps", "--via", dir,
-                        "--mail-host", staging.mailHost, "--mail-port", String(staging.mailPort), "--base-url", staging.baseUrl, "--json"]);
+                        "--mail-host", staging.mailHost, "--mail-port", String(staging.mailPort), "--base-url", staging.baseUrl, "--confirm", target.name, "--json"]);
                     assert.equal(cli.code, 0, cli.stdout + cli.stderr);
                     assert.equal(cli.json.mode, "via-snapshot");
                     // A sanitized snapshot promises no personal data; credentials in it are revoked by neutralize at restore.
