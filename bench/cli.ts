@@ -5,11 +5,13 @@
  *   pipeline --scale N [--runs R] [--jobs J] [--odoo-version 16|17|18|19] [--json]   staging refresh vs pg_dump -Fd -j → pg_restore -j
  *   swap [--runs R] [--clients C] [--json]               how long the swap makes the database unavailable
  *   startup [--runs R] [--json]                          CLI start: compiled bundle vs sources through tsx
+ *   kill [--kills N] [--scale S] [--json]                 kill -9 of staging refresh at N moments: staging intact every time
  */
 import { Command } from "commander";
 import { parseOdooVersion } from "../ops/odoo/fixture";
 import { benchPipeline, renderPipelineBench } from "./pipeline";
 import { benchStartup, renderStartupBench } from "./startup";
+import { benchKill } from "./kill";
 import { benchSwap } from "./swap";
 import { exitWhenFlushed } from "../ops/cli/runtime";
 
@@ -64,6 +66,19 @@ async function main(argv: string[]): Promise<number> {
         .action((opts: { runs: string; json?: boolean }) => {
             const result = benchStartup(Number(opts.runs));
             process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderStartupBench(result)}\n\n${JSON.stringify(result)}\n`);
+        });
+    program
+        .command("kill")
+        .description("kill -9 staging refresh at N moments spread over a run; staging must be intact after each, and the next run clean")
+        .option("--kills <n>", "how many kills", "32")
+        .option("--scale <n>", "size of the Odoo-shaped production", "0.05")
+        .option("--json", "print the JSON document only")
+        .action(async (opts: { kills: string; scale: string; json?: boolean }) => {
+            const { results, runSeconds } = await benchKill({ kills: Number(opts.kills), scale: Number(opts.scale), log: (l) => process.stderr.write(`${l}\n`) });
+            const clean = results.filter((r) => r.outcome !== "BROKEN").length;
+            const summary = { kills: Number(opts.kills), clean, broken: results.length - clean, runSeconds, byOutcome: Object.fromEntries(["old staging serves", "new staging serves", "BROKEN"].map((o) => [o, results.filter((r) => r.outcome === o).length])), results };
+            process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : `kill -9 of staging refresh: ${clean} of ${results.length} clean (a whole run takes ${runSeconds.toFixed(1)} s)\n${JSON.stringify(summary)}\n`);
+            process.exitCode = clean === results.length ? 0 : 1;
         });
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;

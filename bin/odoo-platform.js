@@ -36,6 +36,8 @@ if (bundleIsCurrent()) {
     require("tsx/cjs");
     cli = require("../ops/cli/main.ts");
 }
-cli.main(process.argv).then((code) => {
-    process.exitCode = code;
-});
+// A reader that closes the pipe (`… | head`) is not a crash: stop writing, keep the exit code.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
+process.on("uncaughtException", cli.onFatal);
+process.on("unhandledRejection", cli.onFatal);
+cli.main(process.argv).then(cli.finish, cli.onFatal);

@@ -214,7 +214,8 @@ export function neutralizedDatabaseSteps(
     const pendingUrl = serverUrl(args.server, args.pending);
     const allow = args.allowedDomains.flatMap((d) => ["--allow-domain", d]);
     return {
-        restore: ["snapshot", "restore", "--from", args.snapshotUri, "--db", pendingUrl, "--owner", args.owner, "--require-sanitized", "--filestore", `${args.filestoreRoot}/${args.pending}`],
+        // --require-sanitized checks the restored data for personal data: the allowed domains are its too.
+        restore: ["snapshot", "restore", "--from", args.snapshotUri, "--db", pendingUrl, "--owner", args.owner, "--require-sanitized", ...allow, "--filestore", `${args.filestoreRoot}/${args.pending}`],
         neutralize: ["db", "neutralize", "--db", pendingUrl, "--base-url", args.baseUrl, "--mail-host", args.mailCatcher.host, "--mail-port", String(args.mailCatcher.port), "--admin-password-file", adminPasswordFile],
         // Verify knows the environment: its URL (web.base.url must equal it) and its mail catcher
         // (the only server mail may go to); without them every neutralized database would fail.

@@ -1,24 +1,26 @@
 /**
- * What every CLI command shares: exit codes, errors that say what to fix, the `--json` report and
- * progress on stderr.
- *
- * Exit codes: 0 success, 1 findings or failure, 2 bad usage or unreachable database.
- * `exitCodeFor` is the one place that maps an error to an exit code.
+ * What every CLI command shares: errors turned into one line and an exit code (ops/cli/exitCodes.ts),
+ * the `--json` report and progress on stderr.
  */
 import type { Command } from "commander";
-import { DomainError } from "../core/errors";
+import { InvalidInputError, OpsError } from "../core/errors";
+import { errorLine, exitCodeOf, exitCodes } from "./exitCodes";
 
-export const exitCodes = { ok: 0, findings: 1, usage: 2 } as const;
+export { exitCodes } from "./exitCodes";
+export type { Progress } from "../core/progress";
 
-/** An error for people: what is wrong and how to fix it, with the exit code it deserves. */
-export class CliError extends Error {
+/**
+ * An error for people with the exit code it deserves (1 failed, 2 invalid input). Kept for the
+ * command groups that still throw it; new code throws the classes of ops/core/errors.ts.
+ */
+export class CliError extends OpsError {
     constructor(message: string, readonly exitCode: 1 | 2 = exitCodes.findings) {
-        super(message);
+        super(exitCode === exitCodes.usage ? "invalid-input" : "failed", message);
         this.name = "CliError";
     }
 }
 
-/** Bad arguments, a malformed URL, an unreachable database: exit 2, nothing changed. */
+/** Bad arguments, a malformed URL, an unreachable service: exit 2, nothing changed. */
 export class UsageError extends CliError {
     constructor(message: string) {
         super(message, exitCodes.usage);
@@ -26,25 +28,8 @@ export class UsageError extends CliError {
     }
 }
 
-/**
- * The exit code an error deserves. The library's domain errors (ops/core/errors.ts): invalid input
- * and an unavailable dependency exit 2 (fix the call or the environment, then rerun: nothing was
- * changed); a refusal exits 1, like a failed check. A CliError carries its own code; anything else
- * is an unexpected failure, 1.
- */
-export function exitCodeFor(err: unknown): 1 | 2 {
-    if (err instanceof CliError) return err.exitCode;
-    if (err instanceof DomainError) {
-        switch (err.kind) {
-            case "invalid-input":
-            case "unavailable":
-                return exitCodes.usage;
-            case "refused":
-                return exitCodes.findings;
-        }
-    }
-    return exitCodes.findings;
-}
+/** Whether an error means "bad input" (exit 2), whichever class of the two generations threw it. */
+export const isInvalidInput = (err: unknown): boolean => err instanceof InvalidInputError || err instanceof UsageError;
 
 export interface CommandResult<T = unknown> {
     /** 0, or 1 when the command found problems (verify findings, a failed health check …). */
@@ -66,8 +51,8 @@ export const processIo: Io = {
 };
 
 /**
- * Wraps a command handler: runs it, prints its report (JSON with --json), maps errors to exit
- * codes and messages. The handler receives commander's parsed options.
+ * Wraps a command handler: runs it, prints its report (JSON with --json), turns an error into one
+ * line on stderr (and `{ ok: false, error, exitCode }` with --json) and the exit code of its class.
  */
 export function action<O extends { json?: boolean }>(
     run: (opts: O, command: Command) => Promise<CommandResult>,
@@ -80,8 +65,8 @@ export function action<O extends { json?: boolean }>(
             else if (result.text) io.stdout(result.text.endsWith("\n") ? result.text : `${result.text}\n`);
             process.exitCode = result.exitCode;
         } catch (err) {
-            const exitCode = exitCodeFor(err);
-            const message = err instanceof Error ? err.message : `${err}`;
+            const exitCode = exitCodeOf(err);
+            const message = errorLine(err);
             if (opts.json) io.stdout(`${JSON.stringify({ ok: false, error: message, exitCode }, null, 2)}\n`);
             io.stderr(`error: ${message}\n`);
             process.exitCode = exitCode;
@@ -91,7 +76,6 @@ export function action<O extends { json?: boolean }>(
 
 // Progress lives in ops/core so the library can report it without importing the CLI.
 export { progress } from "../core/progress";
-export type { Progress } from "../core/progress";
 
 /**
  * Exits with `code` once everything written to stdout and stderr has been handed to the OS. A plain

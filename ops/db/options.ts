@@ -2,9 +2,10 @@
  * Options shared by the `db` commands: the database URL, repeatable values, and the connection
  * wrapper that turns an unreachable database into exit 2.
  */
+import { Option } from "commander";
 import type { Client } from "pg";
 import { parse } from "pg-connection-string";
-import { UsageError } from "../cli/runtime";
+import { isInvalidInput, UsageError } from "../cli/runtime";
 import { connect, DatabaseUrl, parseDatabaseUrl } from "../postgres/connect";
 
 /** commander collector for repeatable options (`--allow-domain a --allow-domain b`). */
@@ -38,6 +39,10 @@ export function asUsage<T>(fn: () => T): T {
     try {
         return fn();
     } catch (err) {
-        throw err instanceof UsageError ? err : new UsageError((err as Error).message);
+        throw isInvalidInput(err) ? err : new UsageError((err as Error).message);
     }
 }
+
+/** `--confirm <name>`: the database's own name, typed again, to rewrite one that looks like production. */
+export const confirmOption = (): Option =>
+    new Option("--confirm <name>", "the database's name, repeated: needed when it looks like production (active crons, live mail servers, not neutralized) and odoo-platform did not create it");

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { UsageError } from "../cli/runtime";
+import { InvalidInputError } from "../core/errors";
 import { parseDatabaseUrl } from "../postgres/connect";
 import { ciRunUrl, parseTime } from "./deployment";
 import { EvidenceFile, planBundle, resolveStamp } from "./files";
@@ -40,7 +40,7 @@ export function readCommit(ref: string, cwd: string): CommitInfo {
     try {
         return parseGitShow(git(["show", "-s", `--format=${gitShowFormat}`, `${ref}^{commit}`], cwd));
     } catch (err) {
-        throw new UsageError(`cannot read commit ${ref} in ${cwd} (${((err as { stderr?: string }).stderr || (err as Error).message).trim()}): run inside the checkout, or give --sha, --message, --author and --committed-at`);
+        throw new InvalidInputError(`cannot read commit ${ref} in ${cwd} (${((err as { stderr?: string }).stderr || (err as Error).message).trim()}): run inside the checkout, or give --sha, --message, --author and --committed-at`);
     }
 }
 
@@ -62,13 +62,13 @@ export function currentBranch(cwd: string, env: Record<string, string | undefine
  * package-lock.json gives one value that changes when either does.
  */
 export function lockHash(files: string[], cwd: string): { hash: string; files: string[] } {
-    if (files.length === 0) throw new UsageError("--lock-file: give at least one dependency lock file (package-lock.json, requirements.txt …)");
+    if (files.length === 0) throw new InvalidInputError("--lock-file: give at least one dependency lock file (package-lock.json, requirements.txt …)");
     const entries = files.map((file) => {
         let content: Buffer;
         try {
             content = fs.readFileSync(path.resolve(cwd, file));
         } catch {
-            throw new UsageError(`lock file ${file} does not exist (relative to ${cwd}): give the dependency lock file with --lock-file`);
+            throw new InvalidInputError(`lock file ${file} does not exist (relative to ${cwd}): give the dependency lock file with --lock-file`);
         }
         return { file, sha: createHash("sha256").update(content).digest("hex") };
     });
@@ -114,7 +114,7 @@ export async function recordBuild(opts: BuildOptions, env: Record<string, string
     const commit = needGit ? readCommit(opts.sha ?? env.GITHUB_SHA ?? "HEAD", opts.repoDir) : undefined;
     const sha = parseGitSha(opts.sha ?? commit!.sha, "--sha");
     const branch = opts.branch ?? currentBranch(opts.repoDir, env);
-    if (!branch) throw new UsageError("--branch is required: the checkout is detached and GITHUB_REF_NAME is not set");
+    if (!branch) throw new InvalidInputError("--branch is required: the checkout is detached and GITHUB_REF_NAME is not set");
     const lock = lockHash(opts.lockFile, opts.repoDir);
     const now = new Date();
     const row: EvidenceRow<"builds"> = {

@@ -4,12 +4,16 @@
  */
 import * as fs from "node:fs";
 import type { Client } from "pg";
-import { UsageError } from "../cli/runtime";
+import { stripUrlCredentials } from "../core/secrets";
+import { InvalidInputError } from "../core/errors";
 import { parseDatabaseUrl } from "../postgres/connect";
 import { EvidenceFile, planBundle, resolveStamp } from "./files";
 import { DeploymentOutputs, parseDeploymentOutputs, readOutputsFile } from "./outputs";
 import { DeploymentStatus, deploymentStatuses, EvidenceRow, parseEnvironment, parseGitSha, parsePinnedImage } from "./schema";
 import { insertRow, json, recordEvidence } from "./store";
+
+/** Clock skew between a CI runner and the evidence database that is not "the future" (as in migration 0003). */
+const futureToleranceMs = 5 * 60_000;
 
 /** What `health --json` printed: the fields a deployment keeps. */
 export interface HealthSummary {
@@ -24,18 +28,18 @@ export function readHealthReport(file: string): HealthSummary {
         raw = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (err) {
         const why = (err as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : `is not valid JSON (${(err as Error).message})`;
-        throw new UsageError(`health report ${file} ${why}: write it with \`odoo-platform health … --json > ${file}\``);
+        throw new InvalidInputError(`health report ${file} ${why}: write it with \`odoo-platform health … --json > ${file}\``);
     }
     const r = raw as Record<string, unknown>;
     if (!r || typeof r !== "object" || typeof r.ok !== "boolean") {
-        throw new UsageError(`health report ${file} has no boolean "ok": write it with \`odoo-platform health … --json > ${file}\``);
+        throw new InvalidInputError(`health report ${file} has no boolean "ok": write it with \`odoo-platform health … --json > ${file}\``);
     }
     return { id: typeof r.id === "number" ? r.id : null, ok: r.ok, report: r };
 }
 
 export function parseStatus(value: string | undefined): DeploymentStatus {
     if (!deploymentStatuses.includes(value as DeploymentStatus)) {
-        throw new UsageError(`--status must be one of ${deploymentStatuses.join(", ")}, got ${JSON.stringify(value ?? "")}`);
+        throw new InvalidInputError(`--status must be one of ${deploymentStatuses.join(", ")}, got ${JSON.stringify(value ?? "")}`);
     }
     return value as DeploymentStatus;
 }
@@ -43,7 +47,7 @@ export function parseStatus(value: string | undefined): DeploymentStatus {
 export function parseTime(value: string | undefined, option: string, fallback: Date): Date {
     if (value === undefined) return fallback;
     const date = new Date(/^\d+$/.test(value) ? Number(value) * 1000 : value);
-    if (Number.isNaN(date.getTime())) throw new UsageError(`${option} must be an ISO 8601 time or Unix seconds, got "${value}"`);
+    if (Number.isNaN(date.getTime())) throw new InvalidInputError(`${option} must be an ISO 8601 time or Unix seconds, got "${value}"`);
     return date;
 }
 
@@ -89,11 +93,13 @@ export function deploymentRow(input: DeploymentInput): EvidenceRow<"deployments"
     }
     if (input.image) image = parsePinnedImage(input.image, "--image");
     if (input.finishedAt < input.startedAt) problems.push("--finished-at is before --started-at");
+    // The database refuses it too (a deployment "finishing" in 2099 would stay the current one for ever).
+    if (input.finishedAt.getTime() > Date.now() + futureToleranceMs) problems.push("--finished-at is in the future");
     if (status === "rolled_back" && !input.rollbackOfSha) problems.push("--status rolled_back needs --rollback-of <sha>: the SHA that was rolled back");
     if (status === "succeeded" && input.health && !input.health.ok) {
         problems.push("--status succeeded but the health check failed: record the deployment with --status failed");
     }
-    if (problems.length) throw new UsageError(problems.join("; "));
+    if (problems.length) throw new InvalidInputError(problems.join("; "));
     return {
         environment: outputs.environment,
         stack: outputs.stack,
@@ -101,7 +107,7 @@ export function deploymentRow(input: DeploymentInput): EvidenceRow<"deployments"
         git_branch: outputs.gitBranch,
         image_reference: image?.reference ?? null,
         image_digest: image?.digest ?? null,
-        url: outputs.url,
+        url: outputs.url ? stripUrlCredentials(outputs.url) : outputs.url,
         database_name: outputs.databaseName,
         status,
         rollback_of_sha: input.rollbackOfSha ?? null,
@@ -111,7 +117,7 @@ export function deploymentRow(input: DeploymentInput): EvidenceRow<"deployments"
         started_at: input.startedAt,
         finished_at: input.finishedAt,
         outputs: outputs.recorded,
-        run_url: input.runUrl ?? null,
+        run_url: input.runUrl ? stripUrlCredentials(input.runUrl) : null,
         actor: input.actor ?? null,
     };
 }

@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { UsageError } from "../cli/runtime";
+import { InvalidInputError } from "../core/errors";
 
 export const evidenceKinds = ["build", "deploy"] as const;
 export type EvidenceKind = (typeof evidenceKinds)[number];
@@ -23,7 +23,7 @@ export function evidenceStamp(date = new Date()): string {
 
 export function resolveStamp(given: string | undefined, env: Record<string, string | undefined> = process.env): string {
     const stamp = given ?? env[stampVariable] ?? evidenceStamp();
-    if (!stampFormat.test(stamp)) throw new UsageError(`evidence stamp must look like 20261124T153012Z (UTC, from \`date -u +%Y%m%dT%H%M%SZ\`), got "${stamp}"`);
+    if (!stampFormat.test(stamp)) throw new InvalidInputError(`evidence stamp must look like 20261124T153012Z (UTC, from \`date -u +%Y%m%dT%H%M%SZ\`), got "${stamp}"`);
     return stamp;
 }
 
@@ -64,9 +64,9 @@ export function planBundle(options: BundleOptions): EvidenceBundle {
             try {
                 stat = fs.statSync(file.source);
             } catch {
-                throw new UsageError(`log file ${file.source} does not exist: give the path of the log to keep as evidence`);
+                throw new InvalidInputError(`log file ${file.source} does not exist: give the path of the log to keep as evidence`);
             }
-            if (!stat.isFile()) throw new UsageError(`log file ${file.source} is not a regular file`);
+            if (!stat.isFile()) throw new InvalidInputError(`log file ${file.source} is not a regular file`);
         }
         assertFree(path.join(dir, file.name));
     }
@@ -76,7 +76,7 @@ export function planBundle(options: BundleOptions): EvidenceBundle {
 
 function assertFree(target: string): void {
     if (fs.existsSync(target)) {
-        throw new UsageError(`evidence file ${target} already exists: evidence is never overwritten (use another --stamp or --evidence-dir)`);
+        throw new InvalidInputError(`evidence file ${target} already exists: evidence is never overwritten (use another --stamp or --evidence-dir)`);
     }
 }
 

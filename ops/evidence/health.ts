@@ -5,8 +5,10 @@
  * wait runs out (a container just replaced needs a few seconds), then records the result.
  */
 import { Client } from "pg";
-import { Progress, UsageError } from "../cli/runtime";
-import { clientConfig, DatabaseUrl, parseDatabaseUrl } from "../postgres/connect";
+import { InvalidInputError } from "../core/errors";
+import type { Progress } from "../core/progress";
+import { stripUrlCredentials } from "../core/secrets";
+import { clientConfig, DatabaseUrl, guardClient, parseDatabaseUrl } from "../postgres/connect";
 import { EvidenceFile, planBundle, resolveStamp } from "./files";
 import { EvidenceRow, parseEnvironment, parseGitSha } from "./schema";
 import { insertRow, json, recordEvidence } from "./store";
@@ -42,17 +44,29 @@ export function healthUrl(base: string): string {
     try {
         url = new URL(base);
     } catch {
-        throw new UsageError(`--url must be an http(s) URL such as https://erp.example.com, got "${base}"`);
+        throw new InvalidInputError(`--url must be an http(s) URL such as https://erp.example.com, got "${base}"`);
     }
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--url must be http or https, got "${base}"`);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new InvalidInputError(`--url must be http or https, got "${base}"`);
     if (url.pathname === "/" || url.pathname === "") url.pathname = healthPath;
     return url.toString();
 }
 
-export async function probeHttp(url: string, timeoutMs: number, fetchImpl: typeof fetch = fetch): Promise<HttpProbe> {
+/**
+ * Probes `target` (which may carry `user:password@`, sent as HTTP basic auth, and a token in its
+ * query); the probe reports, and evidence stores, only the URL without credentials.
+ */
+export async function probeHttp(target: string, timeoutMs: number, fetchImpl: typeof fetch = fetch): Promise<HttpProbe> {
     const started = Date.now();
+    const url = stripUrlCredentials(target);
+    const parsed = new URL(target);
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (parsed.username || parsed.password) {
+        headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString("base64")}`;
+        parsed.username = "";
+        parsed.password = "";
+    }
     try {
-        const response = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "manual", headers: { accept: "application/json" } });
+        const response = await fetchImpl(parsed.toString(), { signal: AbortSignal.timeout(timeoutMs), redirect: "manual", headers });
         const body = await response.text();
         const ms = Date.now() - started;
         if (response.status !== 200) return { url, ok: false, status: response.status, ms, error: `HTTP ${response.status} (expected 200)` };
@@ -67,14 +81,14 @@ export async function probeHttp(url: string, timeoutMs: number, fetchImpl: typeo
         return { url, ok: true, status: 200, ms };
     } catch (err) {
         const e = err as Error & { cause?: { code?: string } };
-        const reason = e.name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.message);
+        const reason = e.name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? stripUrlCredentials(e.message));
         return { url, ok: false, status: null, ms: Date.now() - started, error: reason };
     }
 }
 
 export async function probeDatabase(db: DatabaseUrl, timeoutMs: number): Promise<DatabaseProbe> {
     const started = Date.now();
-    const client = new Client(clientConfig(db, { connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs }));
+    const client = guardClient(new Client(clientConfig(db, { connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs })));
     try {
         await client.connect();
         const { rows: found } = await client.query("SELECT to_regclass('ir_module_module') IS NOT NULL AS present");
@@ -119,7 +133,7 @@ export async function checkHealth(options: CheckOptions): Promise<HealthResult> 
 export function parseDuration(value: string | undefined, option: string, fallbackMs: number): number {
     if (value === undefined) return fallbackMs;
     const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
-    if (!match) throw new UsageError(`${option} must be a duration such as 10s, 2m or 500ms, got "${value}"`);
+    if (!match) throw new InvalidInputError(`${option} must be a duration such as 10s, 2m or 500ms, got "${value}"`);
     const n = Number(match[1]);
     return Math.round(match[2] === "ms" ? n : match[2] === "m" ? n * 60_000 : n * 1000);
 }
@@ -147,7 +161,7 @@ export interface HealthReport extends HealthResult {
 }
 
 export async function runHealth(opts: HealthOptions, env: Record<string, string | undefined> = process.env, progress?: Progress, fetchImpl?: typeof fetch): Promise<HealthReport> {
-    if (!opts.url) throw new UsageError("--url is required: the environment's public URL, e.g. https://erp.example.com");
+    if (!opts.url) throw new InvalidInputError("--url is required: the environment's public URL, e.g. https://erp.example.com");
     const url = healthUrl(opts.url);
     const db = parseDatabaseUrl(opts.db, "--db");
     const timeoutMs = parseDuration(opts.timeout, "--timeout", 10_000);
@@ -158,20 +172,21 @@ export async function runHealth(opts: HealthOptions, env: Record<string, string 
     let environment: string | null = null;
     let bundle;
     if (opts.record) {
-        if (!opts.evidenceDb) throw new UsageError("--evidence-db (or EVIDENCE_DB_URL) is required to record the result; pass --no-record to only check");
+        if (!opts.evidenceDb) throw new InvalidInputError("--evidence-db (or EVIDENCE_DB_URL) is required to record the result; pass --no-record to only check");
         evidence = parseDatabaseUrl(opts.evidenceDb, "--evidence-db");
         environment = parseEnvironment(opts.environment, "--environment");
         bundle = planBundle({ root: opts.evidenceDir, stamp: resolveStamp(opts.stamp, env), kind: "deploy", uri: opts.evidenceUri });
     }
 
-    progress?.step(`checking ${url} and ${db.display}`);
+    progress?.step(`checking ${stripUrlCredentials(url)} and ${db.display}`);
     const result = await checkHealth({ url, db, timeoutMs, waitMs, intervalMs, fetchImpl, progress });
     if (!evidence || !bundle) return { id: null, environment, ...result };
 
     const row: EvidenceRow<"health_checks"> = {
         environment,
         git_sha: gitSha ?? null,
-        url,
+        // Stored for ever, append-only: never with the credentials it was given.
+        url: stripUrlCredentials(url),
         http_status: result.http.status,
         http_ok: result.http.ok,
         http_ms: result.http.ms,

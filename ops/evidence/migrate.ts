@@ -11,7 +11,8 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Client } from "pg";
-import { CliError, Progress, UsageError } from "../cli/runtime";
+import { InvalidInputError, OperationFailedError, UnavailableError } from "../core/errors";
+import type { Progress } from "../core/progress";
 import { connect, DatabaseUrl, inTransaction } from "../postgres/connect";
 import { evidenceSchemaName } from "./schema";
 
@@ -159,7 +160,7 @@ async function conflictingTables(client: Client, schema: string, applied: Applie
 export async function migrateEvidence(db: DatabaseUrl, options: MigrateOptions = {}): Promise<MigrateReport> {
     const migrations = options.migrations ?? loadMigrations();
     const schema = options.schema ?? evidenceSchemaName;
-    if (!schemaIdentifier.test(schema)) throw new UsageError(`evidence schema "${schema}" must be a lower-case PostgreSQL identifier`);
+    if (!schemaIdentifier.test(schema)) throw new InvalidInputError(`evidence schema "${schema}" must be a lower-case PostgreSQL identifier`);
     const client = await connect(db);
     try {
         await client.query(`SET lock_timeout = ${Math.max(1, Math.round(options.lockTimeoutMs ?? 60_000))}`);
@@ -168,7 +169,7 @@ export async function migrateEvidence(db: DatabaseUrl, options: MigrateOptions =
             await client.query("SELECT pg_advisory_lock($1)", [migrateLockKey]);
         } catch (err) {
             if ((err as { code?: string }).code === "55P03") {
-                throw new CliError(`another \`evidence migrate\` has held the lock on ${db.display} for longer than the lock timeout: let it finish, then run again`);
+                throw new UnavailableError(`another \`evidence migrate\` has held the lock on ${db.display} for longer than the lock timeout: let it finish, then run again`);
             }
             throw err;
         }
@@ -177,11 +178,11 @@ export async function migrateEvidence(db: DatabaseUrl, options: MigrateOptions =
             const recorded = await readApplied(client, schema);
             const applied = recorded ?? [];
             const plan = planMigrations(migrations, applied);
-            if (plan.problems.length) throw new CliError(`evidence schema on ${db.display}: ${plan.problems.join("; ")}`);
+            if (plan.problems.length) throw new OperationFailedError(`evidence schema on ${db.display}: ${plan.problems.join("; ")}`);
             // Checked in a dry run too: nothing may be created next to tables someone else owns.
             const conflicts = await conflictingTables(client, schema, recorded, plan.pending);
             if (conflicts.length) {
-                throw new UsageError(
+                throw new InvalidInputError(
                     `schema ${schema} on ${db.display} already holds ${conflicts.map((t) => `${schema}.${t}`).join(", ")}, which evidence migrate did not create: ` +
                         `nothing was changed. Give the evidence its own schema (--schema <name>, or EVIDENCE_SCHEMA) or move those tables away`,
                 );
@@ -204,7 +205,7 @@ export async function migrateEvidence(db: DatabaseUrl, options: MigrateOptions =
                     try {
                         await client.query(forSchema(m.sql, schema));
                     } catch (err) {
-                        throw new CliError(`migration ${m.file} failed, nothing was applied: ${(err as Error).message}`);
+                        throw new OperationFailedError(`migration ${m.file} failed, nothing was applied: ${(err as Error).message}`);
                     }
                     const ms = Date.now() - started;
                     await client.query(

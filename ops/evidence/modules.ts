@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import type { Client } from "pg";
-import { UsageError } from "../cli/runtime";
+import { InvalidInputError } from "../core/errors";
 import { connect, DatabaseUrl, parseDatabaseUrl } from "../postgres/connect";
 import { EvidenceFile, planBundle, resolveStamp } from "./files";
 import { EvidenceRow, parseEnvironment } from "./schema";
@@ -26,7 +26,7 @@ export interface ModuleSnapshot {
 
 export async function readModuleStates(client: Client, database: string): Promise<ModuleState[]> {
     const present = await client.query("SELECT to_regclass('ir_module_module') IS NOT NULL AS present");
-    if (!present.rows[0].present) throw new UsageError(`database ${database} is not an Odoo database: it has no ir_module_module table`);
+    if (!present.rows[0].present) throw new InvalidInputError(`database ${database} is not an Odoo database: it has no ir_module_module table`);
     const { rows } = await client.query("SELECT name, latest_version AS version, state FROM ir_module_module ORDER BY name");
     return rows;
 }
@@ -46,11 +46,11 @@ export function readModuleSnapshot(file: string): ModuleSnapshot {
         raw = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (err) {
         const why = (err as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : `is not valid JSON (${(err as Error).message})`;
-        throw new UsageError(`--before ${file} ${why}: write it before the upgrade with \`odoo-platform evidence migrations --db <odoo db> --capture ${file}\``);
+        throw new InvalidInputError(`--before ${file} ${why}: write it before the upgrade with \`odoo-platform evidence migrations --db <odoo db> --capture ${file}\``);
     }
     const s = raw as ModuleSnapshot;
     const valid = s && Array.isArray(s.modules) && s.modules.every((m) => m && typeof m.name === "string" && typeof m.state === "string" && (m.version === null || typeof m.version === "string"));
-    if (!valid) throw new UsageError(`--before ${file} is not a module snapshot (expected {"modules": [{"name", "version", "state"}]}): write it with --capture`);
+    if (!valid) throw new InvalidInputError(`--before ${file} is not a module snapshot (expected {"modules": [{"name", "version", "state"}]}): write it with --capture`);
     return s;
 }
 
@@ -154,7 +154,7 @@ export interface MigrationsReport {
 export async function recordMigrations(opts: MigrationsOptions, env: Record<string, string | undefined> = process.env): Promise<MigrationsReport> {
     const odoo = parseDatabaseUrl(opts.db, "--db");
     if (opts.capture) {
-        if (fs.existsSync(opts.capture)) throw new UsageError(`--capture ${opts.capture} already exists: choose a new file`);
+        if (fs.existsSync(opts.capture)) throw new InvalidInputError(`--capture ${opts.capture} already exists: choose a new file`);
         const snapshot = await captureModules(odoo);
         fs.writeFileSync(opts.capture, json(snapshot), { flag: "wx" });
         return { database: odoo.database, captured: opts.capture, ids: [], changes: [], files: [opts.capture] };
@@ -163,17 +163,17 @@ export async function recordMigrations(opts: MigrationsOptions, env: Record<stri
     const before = opts.before ? readModuleSnapshot(opts.before).modules : undefined;
     const deploymentId = opts.deployment !== undefined ? Number(opts.deployment) : undefined;
     if (deploymentId !== undefined && !(Number.isInteger(deploymentId) && deploymentId > 0)) {
-        throw new UsageError(`--deployment must be the id printed by \`evidence deployment\`, got "${opts.deployment}"`);
+        throw new InvalidInputError(`--deployment must be the id printed by \`evidence deployment\`, got "${opts.deployment}"`);
     }
-    if (deploymentId === undefined && !opts.dryRun) throw new UsageError("--deployment <id> is required (or --dry-run for a promotion's migration dry run)");
-    if (deploymentId === undefined && !opts.environment) throw new UsageError("--environment is required with --dry-run");
+    if (deploymentId === undefined && !opts.dryRun) throw new InvalidInputError("--deployment <id> is required (or --dry-run for a promotion's migration dry run)");
+    if (deploymentId === undefined && !opts.environment) throw new InvalidInputError("--environment is required with --dry-run");
     const environmentOption = opts.environment ? parseEnvironment(opts.environment, "--environment") : undefined;
     let logText: string | undefined;
     if (opts.logFile) {
         try {
             logText = fs.readFileSync(opts.logFile, "utf8");
         } catch {
-            throw new UsageError(`--log-file ${opts.logFile} does not exist: give the Odoo update log`);
+            throw new InvalidInputError(`--log-file ${opts.logFile} does not exist: give the Odoo update log`);
         }
     }
     const files: EvidenceFile[] = opts.logFile ? [{ name: "logs/update.log", source: opts.logFile }] : [];
@@ -185,9 +185,9 @@ export async function recordMigrations(opts: MigrationsOptions, env: Record<stri
     const recorded = await recordEvidence(evidence, bundle, async (client) => {
         if (deploymentId !== undefined) {
             const { rows: found } = await client.query("SELECT environment FROM ops.deployments WHERE id = $1", [deploymentId]);
-            if (!found.length) throw new UsageError(`--deployment ${deploymentId}: no such deployment in ops.deployments`);
+            if (!found.length) throw new InvalidInputError(`--deployment ${deploymentId}: no such deployment in ops.deployments`);
             if (environment && environment !== found[0].environment) {
-                throw new UsageError(`--environment ${environment} but deployment ${deploymentId} is in ${found[0].environment}`);
+                throw new InvalidInputError(`--environment ${environment} but deployment ${deploymentId} is in ${found[0].environment}`);
             }
             environment = found[0].environment;
         }

@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import { stackIdentity, StackNameError } from "../../config/stage";
-import { UsageError } from "../cli/runtime";
+import { InvalidInputError } from "../core/errors";
 import { isGitSha, parsePinnedImage, PinnedImage } from "./schema";
 
 export interface DeploymentOutputs {
@@ -35,17 +35,17 @@ const requiredKeys = ["url", "databaseName", "imageDigest", "stageName", "gitSha
 const howToWrite = (file: string) => `write it with \`pulumi stack output --json --stack <stack> > ${file}\` after \`pulumi up\``;
 
 export function readOutputsFile(file: string | undefined): unknown {
-    if (!file) throw new UsageError("--outputs is required: the file written by `pulumi stack output --json`");
+    if (!file) throw new InvalidInputError("--outputs is required: the file written by `pulumi stack output --json`");
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
     } catch {
-        throw new UsageError(`outputs file ${file} does not exist or cannot be read: ${howToWrite(file)}`);
+        throw new InvalidInputError(`outputs file ${file} does not exist or cannot be read: ${howToWrite(file)}`);
     }
     try {
         return JSON.parse(text);
     } catch (err) {
-        throw new UsageError(`outputs file ${file} is not valid JSON (${(err as Error).message}): ${howToWrite(file)}`);
+        throw new InvalidInputError(`outputs file ${file} is not valid JSON (${(err as Error).message}): ${howToWrite(file)}`);
     }
 }
 
@@ -54,7 +54,7 @@ const isText = (v: unknown): v is string => typeof v === "string" && v !== "" &&
 /** Pure: the deployment facts in a parsed outputs document, or every problem with it. */
 export function parseDeploymentOutputs(raw: unknown, source: string): DeploymentOutputs {
     if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
-        throw new UsageError(`outputs file ${source} must hold a JSON object of stack outputs: ${howToWrite(source)}`);
+        throw new InvalidInputError(`outputs file ${source} must hold a JSON object of stack outputs: ${howToWrite(source)}`);
     }
     const o = raw as Record<string, unknown>;
     const problems: string[] = [];
@@ -99,7 +99,7 @@ export function parseDeploymentOutputs(raw: unknown, source: string): Deployment
         problems.push(`output gitSha ${o.gitSha} disagrees with evidence.gitSha ${JSON.stringify(evidence.gitSha)}`);
     }
 
-    if (problems.length) throw new UsageError(`outputs file ${source}: ${problems.join("; ")} (${howToWrite(source)})`);
+    if (problems.length) throw new InvalidInputError(`outputs file ${source}: ${problems.join("; ")} (${howToWrite(source)})`);
 
     const recorded: Record<string, unknown> = {};
     for (const key of recordedOutputKeys) if (o[key] !== undefined) recorded[key] = o[key];

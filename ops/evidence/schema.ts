@@ -5,7 +5,7 @@
  * table, the migrations and the database in agreement.
  */
 import { stackIdentity, StackNameError } from "../../config/stage";
-import { UsageError } from "../cli/runtime";
+import { InvalidInputError } from "../core/errors";
 
 export const evidenceSchemaName = "ops";
 export const writerRole = "ops_writer";
@@ -46,12 +46,12 @@ const digestFormat = /^sha256:[0-9a-f]{64}$/;
 
 /** An environment is a stack name: dev, staging, production or pr-<n> (config/stage.ts decides). */
 export function parseEnvironment(name: string | undefined, where: string): string {
-    if (!name) throw new UsageError(`${where}: no environment given: use dev, staging, production or pr-<number>`);
+    if (!name) throw new InvalidInputError(`${where}: no environment given: use dev, staging, production or pr-<number>`);
     try {
         return stackIdentity(name).stack;
     } catch (err) {
         if (err instanceof StackNameError) {
-            throw new UsageError(`${where}: unknown environment "${name}": use dev, staging, production or pr-<number> (the stack name)`);
+            throw new InvalidInputError(`${where}: unknown environment "${name}": use dev, staging, production or pr-<number> (the stack name)`);
         }
         throw err;
     }
@@ -64,7 +64,7 @@ export function isGitSha(value: unknown): value is string {
 export function parseGitSha(value: string | undefined, where: string): string {
     const sha = value?.trim().toLowerCase();
     if (!sha || !gitShaFormat.test(sha)) {
-        throw new UsageError(`${where} must be a git commit SHA (7–40 hex characters), got ${JSON.stringify(value ?? "")}`);
+        throw new InvalidInputError(`${where} must be a git commit SHA (7–40 hex characters), got ${JSON.stringify(value ?? "")}`);
     }
     return sha;
 }
@@ -88,7 +88,7 @@ export function parsePinnedImage(value: string | undefined, where: string): Pinn
     const digest = at >= 0 ? text.slice(at + 1) : text;
     const name = at >= 0 ? text.slice(0, at) : "";
     if (!digestFormat.test(digest) || !name) {
-        throw new UsageError(
+        throw new InvalidInputError(
             `${where} must be a pinned image reference such as ghcr.io/org/odoo@sha256:<64 hex>, got ${JSON.stringify(value ?? "")}`,
         );
     }

@@ -1,8 +1,9 @@
 /** `odoo-platform db neutralize`: a thin shell over neutralizeDatabase (and, optionally, Odoo's own). */
-import * as fs from "node:fs";
 import type { Command } from "commander";
 import { action, CliError, CommandResult, progress } from "../cli/runtime";
-import { asUsage, databasePassword, integerOption, withClient } from "../db/options";
+import { assertWritableSecretFile, writeSecretFile } from "../core/secrets";
+import { asUsage, confirmOption, databasePassword, integerOption, withClient } from "../db/options";
+import { assertMayRewriteInPlace } from "../staging/targets";
 import { neutralizeContextInput, neutralizeDatabase, NeutralizeReport } from "./neutralize";
 import { odooBinNeutralizeCommand, odooImageNeutralizeCommand, OdooNeutralizeResult, runOdooNeutralize } from "./odooBin";
 
@@ -16,6 +17,7 @@ interface NeutralizeCliOptions {
     dockerNetwork?: string;
     resetIdentity?: boolean;
     adminPasswordFile?: string;
+    confirm?: string;
     json?: boolean;
 }
 
@@ -33,12 +35,15 @@ export function registerNeutralizeCommand(db: Command): void {
         .option("--docker-network <name>", "Docker network for --odoo-image (where the database host resolves)")
         .option("--reset-identity", "renew passwords, database.uuid and database.secret even if neutralized before")
         .option("--admin-password-file <path>", "write the new admin password to this file (mode 600) instead of printing it")
+        .addOption(confirmOption())
         .option("--json", "print the report as JSON (includes the new admin password: treat the output as a secret)")
         .action(action<NeutralizeCliOptions>(async (opts) => {
             const mailPort = integerOption("--mail-port", opts.mailPort);
             asUsage(() => neutralizeContextInput({ baseUrl: opts.baseUrl ?? "", mailHost: opts.mailHost, mailPort }));
             if (opts.odooBin && opts.odooImage) throw new CliError("give --odoo-bin or --odoo-image, not both", 2);
+            if (opts.adminPasswordFile) assertWritableSecretFile(opts.adminPasswordFile, "--admin-password-file");
             const report: NeutralizeCliReport = await withClient(opts.db, async (client, db) => {
+                await assertMayRewriteInPlace(client, "db neutralize", opts.confirm);
                 let odooNeutralize: OdooNeutralizeResult | undefined;
                 if (opts.odooBin || opts.odooImage) {
                     const password = databasePassword(db);
@@ -56,7 +61,7 @@ export function registerNeutralizeCommand(db: Command): void {
                 return { ...result, ...(odooNeutralize ? { odooNeutralize } : {}) };
             });
             if (opts.adminPasswordFile && report.admin.password) {
-                fs.writeFileSync(opts.adminPasswordFile, `${report.admin.password.reveal()}\n`, { mode: 0o600 });
+                writeSecretFile(opts.adminPasswordFile, `${report.admin.password.reveal()}\n`);
             }
             return { exitCode: 0, report, text: neutralizeText(report, opts.adminPasswordFile) } satisfies CommandResult<NeutralizeCliReport>;
         }));

@@ -15,11 +15,62 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
-import { CliError } from "../cli/runtime";
+import { RefusedError } from "../core/errors";
 import { countLargeObjects, listPopulatedMatviews, listSequences, listTables, odooVersion, serverFacts, ServerFacts, setvalStatements, TableInfo } from "./catalog";
-import { connect, parseDatabaseUrl } from "./connect";
-import { ColumnTransform, CopyResult, planTableCopies, splitLargeTables, streamTables, TransformMatch } from "./copyStream";
+import { connect, parseDatabaseUrl, SessionLimits } from "./connect";
+import { ColumnTransform, CopyResult, planTableCopies, sourceApplicationName, splitLargeTables, streamTables, TransformMatch } from "./copyStream";
 import { assertDumpCompatible, PgTools, runTool } from "./tools";
+
+/**
+ * Limits on the session that holds the source's exported snapshot (production): its own statements
+ * are catalog reads and LOCK TABLE; it is idle in transaction while the readers copy, so a heartbeat
+ * keeps it under its idle timeout for as long as this process is alive and no longer. A run that
+ * dies or hangs can hold production's locks for at most those minutes.
+ */
+export const sourceSessionLimits: Required<SessionLimits> = { statementTimeoutMs: 10 * 60_000, lockTimeoutMs: 60_000, idleInTransactionTimeoutMs: 10 * 60_000 };
+const heartbeatMs = 60_000;
+
+/**
+ * The same for the client programs reading the source (psql COPY workers, pg_dump), as PGOPTIONS.
+ * One COPY of one table may take long; no lock wait and no idle transaction may. From PostgreSQL 14
+ * the server also checks every 2 s that the reader is still there, so a killed reader's query stops
+ * at once instead of when it next sends a row.
+ */
+export function sourceReaderSettings(serverVersionNum: number): Readonly<Record<string, string>> {
+    return {
+        statement_timeout: "6h",
+        lock_timeout: "60s",
+        idle_in_transaction_session_timeout: "10min",
+        ...(serverVersionNum >= 140000 ? { client_connection_check_interval: "2s" } : {}),
+    };
+}
+
+export { sourceApplicationName };
+
+/**
+ * Ends every session this process still has on the source server (readers a failed run killed
+ * but whose queries are still running there, the snapshot holder): production is released at once,
+ * whatever the failure was. Best effort: a server that is gone has released them itself.
+ */
+export async function releaseSourceSessions(url: string): Promise<number> {
+    const client = new Client({ connectionString: url, application_name: "odoo-platform release", connectionTimeoutMillis: 5000 });
+    client.on("error", () => undefined);
+    try {
+        await client.connect();
+        const { rows } = await client.query<{ n: string }>(
+            `SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()`,
+            [sourceApplicationName],
+        );
+        return Number(rows[0].n);
+    } catch {
+        return 0;
+    } finally {
+        await client.end().catch(() => undefined);
+    }
+}
+
+/** pg_dump sets statement and idle timeouts to 0 itself; its lock wait is bounded by this flag. */
+export const pgDumpLockWait = "--lock-wait-timeout=60s";
 
 /** A read-only transaction on the source whose snapshot other sessions and pg_dump import. */
 export interface SourceSnapshot {
@@ -32,7 +83,8 @@ export interface SourceSnapshot {
 }
 
 export async function openSourceSnapshot(url: string, tools: PgTools, opts: { lockTables?: boolean } = {}): Promise<SourceSnapshot> {
-    const client = await connect(parseDatabaseUrl(url, "--from-db"));
+    const client = await connect(parseDatabaseUrl(url, "--from-db"), { application_name: sourceApplicationName }, sourceSessionLimits);
+    let heartbeat: NodeJS.Timeout | undefined;
     try {
         const facts = await serverFacts(client);
         assertDumpCompatible(tools.dumpMajor, facts.versionNum, tools.binDir);
@@ -47,6 +99,8 @@ export async function openSourceSnapshot(url: string, tools: PgTools, opts: { lo
             }
         }
         const version = await odooVersion(client);
+        heartbeat = setInterval(() => client.query("SELECT 1").catch(() => undefined), heartbeatMs);
+        heartbeat.unref();
         let closed = false;
         return {
             client,
@@ -57,11 +111,14 @@ export async function openSourceSnapshot(url: string, tools: PgTools, opts: { lo
             close: async () => {
                 if (closed) return;
                 closed = true;
+                clearInterval(heartbeat);
+                // Ending the session releases the snapshot and every lock even if COMMIT cannot run.
                 await client.query("COMMIT").catch(() => undefined);
                 await client.end().catch(() => undefined);
             },
         };
     } catch (err) {
+        clearInterval(heartbeat);
         await client.end().catch(() => undefined);
         throw err;
     }
@@ -115,7 +172,7 @@ export async function copyDatabase(opts: CopyDatabaseOptions): Promise<CopyDatab
     try {
         const largeObjects = await countLargeObjects(snapshot.client);
         if (largeObjects > 0) {
-            throw new CliError(`the source holds ${largeObjects} large objects, which the streaming copy does not carry: refresh through a snapshot instead (--via <dir>)`);
+            throw new RefusedError(`the source holds ${largeObjects} large objects, which the streaming copy does not carry: refresh through a snapshot instead (--via <dir>)`);
         }
         const transforms = opts.transforms ? await opts.transforms(snapshot) : [];
         const match = planTableCopies(snapshot.tables, transforms);
@@ -124,9 +181,11 @@ export async function copyDatabase(opts: CopyDatabaseOptions): Promise<CopyDatab
         let t = process.hrtime.bigint();
         opts.onPhase?.("schema");
         const schemaFile = path.join(work, "schema.dump");
-        await runTool(tools.binDir, "pg_dump", ["--schema-only", "-Fc", `--snapshot=${snapshot.snapshotId}`, "-f", schemaFile], {
+        await runTool(tools.binDir, "pg_dump", ["--schema-only", "-Fc", pgDumpLockWait, `--snapshot=${snapshot.snapshotId}`, "-f", schemaFile], {
             url: opts.sourceUrl,
             what: "pg_dump of the source schema",
+            settings: sourceReaderSettings(snapshot.facts.versionNum),
+            appName: sourceApplicationName,
         });
         await runTool(tools.binDir, "pg_restore", ["--section=pre-data", "--exit-on-error", ...ownershipFlags(opts), schemaFile], {
             url: opts.targetUrl,
@@ -144,6 +203,7 @@ export async function copyDatabase(opts: CopyDatabaseOptions): Promise<CopyDatab
             snapshotId: snapshot.snapshotId,
             jobs: opts.jobs,
             sourceSettings: opts.sourceSettings,
+            sourceLimits: sourceReaderSettings(snapshot.facts.versionNum),
             onBytes: opts.onBytes,
         });
         const matviews = await listPopulatedMatviews(snapshot.client);
@@ -175,6 +235,10 @@ export async function copyDatabase(opts: CopyDatabaseOptions): Promise<CopyDatab
             phases: { schema: schemaSeconds, data: dataSeconds, indexes: indexSeconds },
             copies,
         };
+    } catch (err) {
+        await snapshot.close();
+        await releaseSourceSessions(opts.sourceUrl);
+        throw err;
     } finally {
         await snapshot.close();
         fs.rmSync(work, { recursive: true, force: true });
@@ -182,7 +246,7 @@ export async function copyDatabase(opts: CopyDatabaseOptions): Promise<CopyDatab
 }
 
 async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-    const client = await connect(parseDatabaseUrl(url));
+    const client = await connect(parseDatabaseUrl(url, "the new database"));
     try {
         return await fn(client);
     } finally {

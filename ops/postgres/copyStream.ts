@@ -14,9 +14,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Readable, Writable } from "node:stream";
-import { CliError } from "../cli/runtime";
+import { OperationFailedError } from "../core/errors";
 import { quoteIdent, quoteLiteral, TableInfo } from "./catalog";
 import { startTool, ToolRun } from "./tools";
+
+/**
+ * application_name of every session this process opens on a source (readers, pg_dump, the snapshot
+ * holder), so that a failed run can end them all (copyDatabase.ts releaseSourceSessions).
+ */
+export const sourceApplicationName = `odoo-platform-reader-${process.pid}`;
 
 /** Column rewrites for one table: the shape of ops/sanitize's `TableTransform`. */
 export interface ColumnTransform {
@@ -187,6 +193,8 @@ export interface StreamOptions {
     jobs: number;
     /** Session settings for the source workers (the transforms' work_mem …). */
     sourceSettings?: Readonly<Record<string, string>>;
+    /** Timeouts of the source workers' sessions (PGOPTIONS): see sourceReaderSettings. */
+    sourceLimits?: Readonly<Record<string, string>>;
     /** Called with the bytes moved so far (all workers). */
     onBytes?: (bytes: number) => void;
 }
@@ -212,11 +220,16 @@ export function startTargetWorker(binDir: string, targetUrl: string, plans: Tabl
 }
 
 /** Starts a source psql that writes the COPY data of `plans` (each ended by `\.`) to its stdout. */
-export function startSourceWorker(binDir: string, sourceUrl: string, snapshotId: string | undefined, plans: TablePlan[], what: string, settings: Readonly<Record<string, string>> = {}): ToolRun & { stdout: Readable } {
+export function startSourceWorker(
+    binDir: string, sourceUrl: string, snapshotId: string | undefined, plans: TablePlan[], what: string,
+    settings: Readonly<Record<string, string>> = {}, limits?: Readonly<Record<string, string>>,
+): ToolRun & { stdout: Readable } {
     const run = startTool(binDir, "psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"], {
         url: sourceUrl,
         what,
         stdio: ["pipe", "pipe", "pipe"],
+        settings: limits,
+        appName: sourceApplicationName,
     });
     run.child.stdin!.on("error", () => undefined);
     run.child.stdin!.end(sourceScript(snapshotId, plans.map((p) => p.copyOut), settings));
@@ -237,7 +250,7 @@ export async function streamTables(plans: TablePlan[], opts: StreamOptions): Pro
         const perWorker = await Promise.all(
             lists.map(async (list, w) => {
                 const target = startTargetWorker(opts.binDir, opts.targetUrl, list, `loading tables into the new database (worker ${w + 1})`);
-                const source = startSourceWorker(opts.binDir, opts.sourceUrl!, opts.snapshotId, list, `reading tables from the source (worker ${w + 1})`, opts.sourceSettings);
+                const source = startSourceWorker(opts.binDir, opts.sourceUrl!, opts.snapshotId, list, `reading tables from the source (worker ${w + 1})`, opts.sourceSettings, opts.sourceLimits);
                 runs.push(target, source);
                 source.stdout.on("data", (chunk: Buffer) => {
                     bytes += chunk.length;
@@ -249,11 +262,11 @@ export async function streamTables(plans: TablePlan[], opts: StreamOptions): Pro
                     await Promise.all([source.done, target.done]);
                 } catch (err) {
                     stopAll();
-                    throw new CliError(`while copying ${current()}: ${(err as Error).message}`);
+                    throw new OperationFailedError(`while copying ${current()}: ${(err as Error).message}`, { cause: err });
                 }
                 const rows = target.rows();
                 if (rows.length !== list.length) {
-                    throw new CliError(`copy worker ${w + 1} loaded ${rows.length} of ${list.length} tables (stopped at ${current()})`);
+                    throw new OperationFailedError(`copy worker ${w + 1} loaded ${rows.length} of ${list.length} tables (stopped at ${current()})`);
                 }
                 return list.map((plan, i) => ({ table: `${plan.table.schema}.${plan.table.name}`, rows: rows[i], transformed: plan.transformed }));
             }),

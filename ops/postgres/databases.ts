@@ -4,9 +4,9 @@
  * a finished copy under the live name in one transaction.
  */
 import type { Client } from "pg";
-import { CliError, UsageError } from "../cli/runtime";
+import { OperationFailedError, UnavailableError } from "../core/errors";
 import { quoteIdent, quoteLiteral } from "./catalog";
-import { withDatabase } from "./connect";
+import { connect, parseDatabaseUrl, SafeClient, withDatabase } from "./connect";
 
 /** URL of the server's maintenance database (where CREATE/ALTER/DROP DATABASE run). */
 export function maintenanceUrl(url: string, maintenanceDb = "postgres"): string {
@@ -40,8 +40,11 @@ export async function createDatabase(client: Client, name: string, opts: CreateD
     try {
         await client.query(parts.join(" "));
     } catch (err) {
-        throw new CliError(`cannot create database ${name}: ${(err as Error).message}` +
-            (/locale|collation|encoding/i.test((err as Error).message) ? " (the target server needs the source's locale; install it there)" : ""));
+        const code = (err as { code?: string }).code;
+        // 42809 (invalid locale name) or 22023 (encoding does not match the locale): the server lacks the source's locale.
+        const hint = code === "42809" || code === "22023" ? " (the target server needs the source's locale; install it there)" : "";
+        const wrapped = `cannot create database ${name}: ${(err as Error).message}${hint}`;
+        throw code && /^(08|53|57P)/.test(code) ? new UnavailableError(wrapped, { cause: err }) : new OperationFailedError(wrapped, { cause: err });
     }
 }
 
@@ -62,9 +65,10 @@ export async function terminateSessions(client: Client, name: string): Promise<n
 const lockNamespace = 0x0db0;
 
 /**
- * Takes the per-target lock for the life of `client`'s session. A second refresh or restore of the
- * same target fails at once (exit 2) instead of racing the first; a run killed with -9 loses its
- * session, and with it the lock.
+ * Takes the per-target lock for the life of `client`'s session, in the database `client` is
+ * connected to (advisory locks belong to one database: use acquireTargetLock, which always takes it
+ * in the same one). A second refresh or restore of the same target fails at once (exit 4) instead of
+ * racing the first; a run killed with -9 loses its session, and with it the lock.
  */
 export async function lockTarget(client: Client, target: string): Promise<void> {
     const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok`, [lockNamespace, target]);
@@ -75,7 +79,44 @@ export async function lockTarget(client: Client, target: string): Promise<void> 
         [lockNamespace, target],
     ).catch(() => ({ rows: [] as { pid: number; app: string | null; since: Date | null }[] }));
     const who = holder.rows[0] ? ` (server process ${holder.rows[0].pid}, since ${holder.rows[0].since?.toISOString() ?? "?"})` : "";
-    throw new UsageError(`another restore or refresh of database ${target} is running${who}: wait for it to finish, or stop it`);
+    throw new UnavailableError(`another restore or refresh of database ${target} is running${who}: wait for it to finish, or stop it`);
+}
+
+/**
+ * The database the per-target lock lives in: the connectable, non-template database with the lowest
+ * OID, as the server reports it (`postgres` on any ordinary cluster: initdb creates it below the
+ * first user OID). Every run computes the same one, whatever `--maintenance-db` it was given.
+ */
+export async function lockHome(client: Client): Promise<string> {
+    const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY oid LIMIT 1`);
+    return rows[0]?.datname ?? "postgres";
+}
+
+export interface TargetLock {
+    /** The session holding the lock (on the lock home database). */
+    client: SafeClient;
+    home: string;
+    release(): Promise<void>;
+}
+
+/** One lock per target per server: taken in `lockHome`, whatever database `admin` is connected to. */
+export async function acquireTargetLock(admin: Client, serverUrl: string, target: string): Promise<TargetLock> {
+    const home = await lockHome(admin);
+    const client = await connect(parseDatabaseUrl(withDatabase(serverUrl, home), "the lock database"), { application_name: "odoo-platform lock" });
+    try {
+        await lockTarget(client, target);
+    } catch (err) {
+        await client.end().catch(() => undefined);
+        throw err;
+    }
+    return {
+        client,
+        home,
+        release: async () => {
+            await unlockTarget(client, target);
+            await client.end().catch(() => undefined);
+        },
+    };
 }
 
 export async function unlockTarget(client: Client, target: string): Promise<void> {
@@ -105,8 +146,8 @@ export async function swapDatabases(
     opts: { target: string; candidate: string; previous: string; attempts?: number; terminator?: Client },
 ): Promise<SwapResult> {
     const attempts = opts.attempts ?? 5;
-    if (!(await databaseExists(client, opts.candidate))) throw new CliError(`cannot swap: database ${opts.candidate} does not exist`);
-    if (await databaseExists(client, opts.previous)) throw new CliError(`cannot swap: database ${opts.previous} already exists (drop it or wait a second)`);
+    if (!(await databaseExists(client, opts.candidate))) throw new OperationFailedError(`cannot swap: database ${opts.candidate} does not exist`);
+    if (await databaseExists(client, opts.previous)) throw new OperationFailedError(`cannot swap: database ${opts.previous} already exists (drop it or wait a second)`);
     const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
     const ownPid = rows[0].pid;
     let started: bigint | undefined;
@@ -132,7 +173,8 @@ export async function swapDatabases(
             await client.query("ROLLBACK").catch(() => undefined);
             const code = (err as { code?: string }).code;
             if (code === "55006" && attempt < attempts) continue; // object_in_use: a session came back
-            throw new CliError(`swapping ${opts.candidate} in as ${opts.target} failed (nothing changed): ${(err as Error).message}`);
+            const message = `swapping ${opts.candidate} in as ${opts.target} failed (nothing changed): ${(err as Error).message}`;
+            throw code && /^(08|57P)/.test(code) ? new UnavailableError(message, { cause: err }) : new OperationFailedError(message, { cause: err });
         }
     }
 }

@@ -23,7 +23,12 @@ export interface ThrowawayPostgres {
     readonly binDir: string;
     /** URL of another database on the same server. */
     urlFor(database: string): string;
+    /** Stops the server and removes its files. */
     stop(): void;
+    /** Stops the server but keeps its files (fault tests: a server that dies mid-run). */
+    halt(mode?: "immediate" | "fast"): void;
+    /** Starts a halted server again on the same port and socket. */
+    resume(): void;
 }
 
 export interface StartOptions {
@@ -105,6 +110,8 @@ export async function startThrowawayPostgres(options: StartOptions = {}): Promis
         throw new Error(`${(err as Error).message}\n${log}`);
     }
 
+    const halt = (mode: "immediate" | "fast" = "immediate") => runAsOwner(path.join(binDir, "pg_ctl"), ["-D", dataDir, "-m", mode, "-w", "stop"]);
+    const resume = () => runAsOwner(path.join(binDir, "pg_ctl"), ["-D", dataDir, "-l", logFile, "-w", "-t", "60", "start"]);
     let stopped = false;
     const stop = () => {
         if (stopped) return;
@@ -119,5 +126,5 @@ export async function startThrowawayPostgres(options: StartOptions = {}): Promis
     process.once("exit", stop);
 
     const urlFor = (database: string) => `postgresql://postgres@127.0.0.1:${port}/${encodeURIComponent(database)}`;
-    return { url: urlFor("postgres"), port, socketDir, binDir, urlFor, stop };
+    return { url: urlFor("postgres"), port, socketDir, binDir, urlFor, stop, halt, resume };
 }

@@ -4,10 +4,13 @@
  * password on a command line (where `ps` would show it).
  */
 import { spawn, spawnSync, SpawnOptions, ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { CliError, UsageError } from "../cli/runtime";
+import { trackChild } from "../core/children";
+import { InvalidInputError, OperationFailedError } from "../core/errors";
+import { redactText } from "../core/secrets";
 import { findBinDirWith } from "./binaries";
-import { redact } from "./connect";
 
 export type PgTool = "pg_dump" | "pg_restore" | "psql";
 
@@ -19,7 +22,7 @@ export type PgTool = "pg_dump" | "pg_restore" | "psql";
 export function findClientBinDir(): string {
     const dir = findBinDirWith(["pg_dump", "pg_restore", "psql"]);
     if (dir) return dir;
-    throw new UsageError(
+    throw new InvalidInputError(
         "the PostgreSQL client programs (pg_dump, pg_restore, psql) were not found: install them " +
             "(`apt-get install -y postgresql-client`) or set PG_BIN to the directory that holds them",
     );
@@ -29,7 +32,7 @@ export function findClientBinDir(): string {
 export function toolMajorVersion(binDir: string, tool: PgTool): { major: number; version: string } {
     const result = spawnSync(path.join(binDir, tool), ["--version"], { encoding: "utf8" });
     const match = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?/.exec(result.stdout ?? "");
-    if (result.status !== 0 || !match) throw new UsageError(`cannot run ${path.join(binDir, tool)} --version: ${result.stderr || result.error?.message || "no version printed"}`);
+    if (result.status !== 0 || !match) throw new InvalidInputError(`cannot run ${path.join(binDir, tool)} --version: ${result.stderr || result.error?.message || "no version printed"}`);
     return { major: Number(match[1]), version: `${match[1]}${match[2] ? `.${match[2]}` : ""}` };
 }
 
@@ -45,7 +48,7 @@ export function serverMajor(serverVersionNum: number): number {
 export function assertDumpCompatible(toolMajor: number, serverVersionNum: number, binDir: string): void {
     const server = serverMajor(serverVersionNum);
     if (toolMajor < server) {
-        throw new UsageError(
+        throw new InvalidInputError(
             `pg_dump ${toolMajor} (in ${binDir}) cannot dump a PostgreSQL ${server} server: install the PostgreSQL ${server} ` +
                 `client programs (apt-get install -y postgresql-client-${server}) or set PG_BIN to a directory with pg_dump ≥ ${server}`,
         );
@@ -55,7 +58,7 @@ export function assertDumpCompatible(toolMajor: number, serverVersionNum: number
 /** pg_restore reads archives written by its own major version and older ones only. */
 export function assertRestoreCompatible(restoreMajor: number, dumpMajor: number, binDir: string): void {
     if (restoreMajor < dumpMajor) {
-        throw new UsageError(
+        throw new InvalidInputError(
             `the snapshot was written by pg_dump ${dumpMajor}, but pg_restore in ${binDir} is version ${restoreMajor}: ` +
                 `install the PostgreSQL ${dumpMajor} client programs or set PG_BIN to a directory with pg_restore ≥ ${dumpMajor}`,
         );
@@ -63,20 +66,36 @@ export function assertRestoreCompatible(restoreMajor: number, dumpMajor: number,
 }
 
 /**
- * Splits the password out of a libpq URL (userinfo or `?password=`), so the URL can go on a
- * command line and the password in PGPASSWORD.
+ * Splits the secrets out of a libpq URL — the password (userinfo or `?password=`) and
+ * `?sslpassword=` — so the URL can go on a command line, the password in PGPASSWORD and the SSL key
+ * passphrase in a private service file (libpq has no environment variable for it).
  */
-export function splitPassword(url: string): { url: string; password?: string } {
+export function splitPassword(url: string): { url: string; password?: string; sslPassword?: string } {
     let password: string | undefined;
+    let sslPassword: string | undefined;
     let out = url.replace(/^(postgres(?:ql)?:\/\/[^:/@?]*):([^@/?]*)@/, (_m, head: string, pw: string) => {
         password = decodeURIComponent(pw);
         return `${head}@`;
     });
-    out = out.replace(/([?&])password=([^&]*)(&?)/i, (_m, sep: string, pw: string, tail: string) => {
-        password = decodeURIComponent(pw);
-        return tail ? sep : "";
-    });
-    return { url: out.replace(/[?&]$/, ""), password };
+    const take = (name: string, set: (value: string) => void) => {
+        out = out.replace(new RegExp(`([?&])${name}=([^&]*)(&?)`, "i"), (_m, sep: string, value: string, tail: string) => {
+            set(decodeURIComponent(value));
+            return tail ? sep : "";
+        });
+    };
+    take("password", (v) => (password = v));
+    take("sslpassword", (v) => (sslPassword = v));
+    return { url: out.replace(/[?&]$/, ""), password, ...(sslPassword !== undefined ? { sslPassword } : {}) };
+}
+
+/** libpq startup options (`-c name=value …`) for PGOPTIONS. Pure. */
+export function pgOptions(settings: Readonly<Record<string, string>>): string {
+    return Object.entries(settings)
+        .map(([k, v]) => {
+            if (!/^[a-z_][a-z0-9_.]*$/.test(k) || !/^[A-Za-z0-9_.:-]+$/.test(v)) throw new Error(`not a session setting: ${k}=${v}`);
+            return `-c ${k}=${v}`;
+        })
+        .join(" ");
 }
 
 export interface ToolRun {
@@ -85,24 +104,44 @@ export interface ToolRun {
     done: Promise<void>;
 }
 
+/** The last lines of a client program's stderr that say what failed, as one line. Pure. */
+export function failureSummary(stderr: string): string {
+    const lines = redactText(stderr).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    const errors = lines.filter((l) => /(^|: )(error|fatal|panic):|^ERROR:|^FATAL:|could not|No space left/i.test(l));
+    const picked = (errors.length ? errors : lines).slice(-2);
+    return picked.join("; ") || "no message";
+}
+
 /**
- * Starts a client program against `url`: the URL without its password as `--dbname`, the password
- * in PGPASSWORD. `what` names the work in error messages ("pg_restore of the schema into x").
+ * Starts a client program against `url`: the URL without its secrets as `--dbname`, the password
+ * in PGPASSWORD (an SSL key passphrase in a private service file), `settings` as PGOPTIONS. `what`
+ * names the work in error messages ("pg_restore of the schema into x"). The child is tracked, so the
+ * CLI stops it if the command ends first (ops/core/children.ts).
  */
 export function startTool(
     binDir: string,
     tool: PgTool,
     args: string[],
-    opts: { url?: string; what: string; stdio?: SpawnOptions["stdio"]; env?: NodeJS.ProcessEnv } ,
+    opts: { url?: string; what: string; stdio?: SpawnOptions["stdio"]; env?: NodeJS.ProcessEnv; settings?: Readonly<Record<string, string>>; appName?: string },
 ): ToolRun {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env, PGAPPNAME: "odoo-platform" };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env, PGAPPNAME: opts.appName ?? "odoo-platform" };
+    if (opts.settings && Object.keys(opts.settings).length) env.PGOPTIONS = [env.PGOPTIONS, pgOptions(opts.settings)].filter(Boolean).join(" ");
     const fullArgs = [...args];
+    let serviceDir: string | undefined;
     if (opts.url) {
-        const { url, password } = splitPassword(opts.url);
+        const { url, password, sslPassword } = splitPassword(opts.url);
         if (password !== undefined) env.PGPASSWORD = password;
-        fullArgs.push(`--dbname=${url}`);
+        let dbname = url;
+        if (sslPassword !== undefined) {
+            serviceDir = fs.mkdtempSync(path.join(os.tmpdir(), "odoo-platform-pgservice-"));
+            const file = path.join(serviceDir, "pg_service.conf");
+            fs.writeFileSync(file, `[odoo_platform]\nsslpassword=${sslPassword.replace(/\n/g, "")}\n`, { mode: 0o600 });
+            env.PGSERVICEFILE = file;
+            dbname = `${url}${url.includes("?") ? "&" : "?"}service=odoo_platform`;
+        }
+        fullArgs.push(`--dbname=${dbname}`);
     }
-    const child = spawn(path.join(binDir, tool), fullArgs, { env, stdio: opts.stdio ?? ["ignore", "ignore", "pipe"] });
+    const child = trackChild(spawn(path.join(binDir, tool), fullArgs, { env, stdio: opts.stdio ?? ["ignore", "ignore", "pipe"] }));
     let stderr = "";
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => {
@@ -110,17 +149,26 @@ export function startTool(
         stderr = (stderr + chunk).slice(-8000);
     });
     const done = new Promise<void>((resolve, reject) => {
-        child.on("error", (err) => reject(new CliError(`${opts.what}: cannot start ${tool}: ${err.message}`)));
+        child.on("error", (err) => reject(new OperationFailedError(`${opts.what}: cannot start ${tool}: ${err.message}`, { cause: err })));
         child.on("close", (code, signal) => {
+            if (serviceDir) fs.rmSync(serviceDir, { recursive: true, force: true });
             if (code === 0) resolve();
-            else reject(new CliError(`${opts.what} failed (${tool} ${signal ? `killed by ${signal}` : `exit ${code}`}): ${redact(stderr.trim()) || "no message"}`));
+            else reject(new ToolFailedError(tool, opts.what, code, signal, failureSummary(stderr)));
         });
     });
     return { child, done };
 }
 
+/** A client program that exited non-zero or was killed. */
+export class ToolFailedError extends OperationFailedError {
+    constructor(readonly tool: PgTool, readonly what: string, readonly exitStatus: number | null, readonly signal: NodeJS.Signals | null, readonly summary: string) {
+        super(`${what} failed (${tool} ${signal ? `killed by ${signal}` : `exit ${exitStatus}`}): ${summary}`);
+        this.name = "ToolFailedError";
+    }
+}
+
 /** Runs a client program to completion. */
-export function runTool(binDir: string, tool: PgTool, args: string[], opts: { url?: string; what: string; env?: NodeJS.ProcessEnv }): Promise<void> {
+export function runTool(binDir: string, tool: PgTool, args: string[], opts: { url?: string; what: string; env?: NodeJS.ProcessEnv; settings?: Readonly<Record<string, string>>; appName?: string }): Promise<void> {
     return startTool(binDir, tool, args, opts).done;
 }
 

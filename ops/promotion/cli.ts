@@ -117,7 +117,9 @@ export function registerPromotion(program: Command, deps: { deployer: Deployer }
                     deployer: deps.deployer,
                     probe: (url) => checkHealth({ url: healthUrl(url), db: odooDb, timeoutMs: 10_000, waitMs: 0, intervalMs: 0 }),
                     restore: async (backup) => {
-                        await restoreSnapshot({ from: backup, dbUrl: odooDb.url, keepPrevious: true, progress: p });
+                        // The backup this run took of this very database: putting it back over production is
+                        // the point, so the run confirms the target by name (restore refuses production otherwise).
+                        await restoreSnapshot({ from: backup, dbUrl: odooDb.url, keepPrevious: true, confirm: odooDb.database, progress: p });
                         if (opts.filestoreVolume) await mergeFilestore(backup, opts.filestoreVolume, opts.image);
                     },
                     capture: () => captureModuleChecksums(odooDb),

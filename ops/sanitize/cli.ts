@@ -1,8 +1,9 @@
 /** `odoo-platform db sanitize`: a thin shell over sanitizeDatabase. */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
 import { action, CommandResult, progress } from "../cli/runtime";
-import { asUsage, collect, withClient } from "../db/options";
+import { asUsage, collect, confirmOption, withClient } from "../db/options";
+import { assertMayRewriteInPlace } from "../staging/targets";
 import { normalizeDomain } from "../pii/patterns";
 import { sanitizeDatabase, SanitizeReport } from "./sanitize";
 
@@ -13,6 +14,7 @@ interface SanitizeCliOptions {
     keepCompanyNames: boolean;
     allowDomain?: string[];
     without?: string[];
+    confirm?: string;
     json?: boolean;
 }
 
@@ -43,10 +45,8 @@ export function resolveSanitizeSeed(given: string | undefined, warn: (line: stri
     return randomBytes(16).toString("hex");
 }
 
-/** A short, stable fingerprint of a seed: tells two snapshots apart without revealing the seed. */
-export function seedFingerprint(seed: string): string {
-    return createHash("sha256").update(`odoo-platform sanitize seed\u0000${seed}`).digest("hex").slice(0, 12);
-}
+/** A slow, salted fingerprint of a seed (ops/core/secrets.ts): checkable with the seed, never reversible by guessing cheaply. */
+export { seedFingerprint } from "../core/secrets";
 
 export function registerSanitizeCommand(db: Command): void {
     addSanitizeOptions(db.command("sanitize")
@@ -54,6 +54,7 @@ export function registerSanitizeCommand(db: Command): void {
         .requiredOption("--db <url>", "PostgreSQL URL of the database to sanitize (postgresql://user@host:5432/db or ?host=/socket/dir)"))
         .option("--allow-domain <domain>", "domain whose addresses the scrub leaves alone (repeatable; example.com always)", collect)
         .option("--without <table.column>", "leave a column alone: neither its rule nor a declared rule touches it (repeatable; verify will name it)", collect)
+        .addOption(confirmOption())
         .option("--json", "print the report as JSON")
         .action(action<SanitizeCliOptions>(async (opts) => {
             const allowDomains = asUsage(() => (opts.allowDomain ?? []).map(normalizeDomain));
@@ -62,6 +63,7 @@ export function registerSanitizeCommand(db: Command): void {
             });
             const seed = opts.seed ?? process.env[seedEnv];
             const report = await withClient(opts.db, async (client) => {
+                await assertMayRewriteInPlace(client, "db sanitize", opts.confirm);
                 if (!seed) process.stderr.write(`warning: no --seed and no $${seedEnv}: using a random seed, the output will not be repeatable\n`);
                 return sanitizeDatabase(client, {
                     seed, strict: opts.strict, keepCompanyNames: opts.keepCompanyNames, allowDomains: ["example.com", ...allowDomains], without: opts.without,

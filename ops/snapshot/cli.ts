@@ -2,8 +2,10 @@
  * `odoo-platform snapshot create | restore | verify`: a thin shell over create.ts and restore.ts.
  */
 import { Command, Option } from "commander";
-import { action, CommandResult, progress, UsageError } from "../cli/runtime";
+import { InvalidInputError } from "../core/errors";
+import { action, CommandResult, progress } from "../cli/runtime";
 import { Client } from "pg";
+import { guardClient } from "../postgres/connect";
 import { platformDataRules, sanitizeSpec } from "../staging/dataRules";
 import { createSnapshot } from "./create";
 import { openVerifiedSnapshot, restoreSnapshot } from "./restore";
@@ -12,7 +14,7 @@ import { addSanitizeOptions, resolveSanitizeSeed } from "../sanitize/cli";
 export function parseJobs(value: string | undefined): number {
     if (value === undefined) return 2;
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--jobs must be a whole number from 1 to 64, got "${value}"`);
+    if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidInputError(`--jobs must be a whole number from 1 to 64, got "${value}"`);
     return n;
 }
 
@@ -35,7 +37,7 @@ export function registerSnapshotCommands(program: Command): void {
         .option("--json", "print the report as JSON")
         .action(
             action(async (opts: { db: string; to: string; filestore?: string; sanitize?: boolean; seed?: string; strict?: boolean; keepCompanyNames: boolean; jobs: string; latest?: boolean; s3Endpoint?: string; json?: boolean }): Promise<CommandResult> => {
-                if (!opts.sanitize && (opts.strict || opts.seed)) throw new UsageError("--strict and --seed only make sense with --sanitize");
+                if (!opts.sanitize && (opts.strict || opts.seed)) throw new InvalidInputError("--strict and --seed only make sense with --sanitize");
                 const report = await createSnapshot({
                     dbUrl: opts.db,
                     to: opts.to,
@@ -70,30 +72,45 @@ export function registerSnapshotCommands(program: Command): void {
         .option("--filestore <dir>", "the target's filestore directory, swapped the same way")
         .option("--owner <role>", "role that owns the restored database and its objects (production roles are not carried over)")
         .option("--jobs <n>", "parallel pg_restore jobs", "2")
-        .option("--keep-previous", "keep the replaced database as <target>__previous_<stamp> instead of dropping it")
-        .option("--require-sanitized", "refuse a snapshot that was not sanitized (staging and PR stacks)")
+        .option("--keep-previous", "keep the replaced database as <target>__previous_<stamp> (the default)")
+        .option("--drop-previous", "drop the replaced database after the swap instead of keeping it as the previous generation")
+        .option("--confirm <name>", "the target database's name, repeated: needed to replace a database odoo-platform did not create, or one that looks like production")
+        .option("--require-sanitized", "refuse a snapshot that is not sanitized: the manifest must say so and the restored data must hold no personal data (staging and PR stacks)")
+        .option("--allow-domain <domain>", "with --require-sanitized: e-mail domain the personal-data check accepts (repeatable; example.com always)", (v: string, p: string[]) => [...p, v], [] as string[])
         .option("--maintenance-db <name>", "database to connect to for CREATE/ALTER/DROP DATABASE", "postgres")
         .addOption(endpointOption())
         .option("--json", "print the report as JSON")
         .action(
-            action(async (opts: { from: string; db: string; filestore?: string; owner?: string; jobs: string; keepPrevious?: boolean; requireSanitized?: boolean; maintenanceDb: string; s3Endpoint?: string; json?: boolean }): Promise<CommandResult> => {
-                if (opts.owner && !/^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/.test(opts.owner)) throw new UsageError(`--owner must be a role name, got "${opts.owner}"`);
+            action(async (opts: { from: string; db: string; filestore?: string; owner?: string; jobs: string; keepPrevious?: boolean; dropPrevious?: boolean; confirm?: string; requireSanitized?: boolean; allowDomain: string[]; maintenanceDb: string; s3Endpoint?: string; json?: boolean }): Promise<CommandResult> => {
+                if (opts.keepPrevious && opts.dropPrevious) throw new InvalidInputError("give --keep-previous or --drop-previous, not both");
+                const rules = platformDataRules();
+                if (opts.owner && !/^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/.test(opts.owner)) throw new InvalidInputError(`--owner must be a role name, got "${opts.owner}"`);
                 const report = await restoreSnapshot({
                     from: opts.from,
                     dbUrl: opts.db,
                     filestore: opts.filestore,
                     owner: opts.owner,
                     jobs: parseJobs(opts.jobs),
-                    keepPrevious: opts.keepPrevious,
+                    keepPrevious: !opts.dropPrevious,
+                    confirm: opts.confirm,
                     requireSanitized: opts.requireSanitized,
+                    proveSanitized: async (url) => {
+                        const client = guardClient(new Client({ connectionString: url, application_name: "odoo-platform verify" }));
+                        await client.connect();
+                        try {
+                            return await rules.verify(client, { allowDomains: ["example.com", ...opts.allowDomain], databaseUrl: url, jobs: parseJobs(opts.jobs), scope: "personal-data" });
+                        } finally {
+                            await client.end().catch(() => undefined);
+                        }
+                    },
                     maintenanceDb: opts.maintenanceDb,
                     s3: { endpoint: opts.s3Endpoint },
                     onLoaded: async (url, manifest) => {
                         if (!manifest.sanitize) return;
-                        const client = new Client({ connectionString: url });
+                        const client = guardClient(new Client({ connectionString: url, application_name: "odoo-platform" }));
                         await client.connect();
                         try {
-                            await platformDataRules().markSanitized(client, { financial: manifest.sanitize.financial });
+                            await rules.markSanitized(client, { financial: manifest.sanitize.financial });
                         } finally {
                             await client.end();
                         }

@@ -6,20 +6,22 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Readable } from "node:stream";
-import { CliError, UsageError } from "../cli/runtime";
+import { trackChild } from "../core/children";
+import { InvalidInputError, OperationFailedError } from "../core/errors";
 
 function waitFor(child: ReturnType<typeof spawn>, what: string): Promise<void> {
+    trackChild(child);
     let stderr = "";
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (c: string) => (stderr = (stderr + c).slice(-4000)));
     return new Promise((resolve, reject) => {
-        child.on("error", (err) => reject(new CliError(`${what}: ${err.message}`)));
-        child.on("close", (code) => (code === 0 ? resolve() : reject(new CliError(`${what} failed (exit ${code}): ${stderr.trim()}`))));
+        child.on("error", (err) => reject(new OperationFailedError(`${what}: ${err.message}`, { cause: err })));
+        child.on("close", (code) => (code === 0 ? resolve() : reject(new OperationFailedError(`${what} failed (exit ${code}): ${stderr.trim().split("\n").slice(-2).join("; ")}`))));
     });
 }
 
 export function assertDirectory(dir: string, option: string): void {
-    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`${option} ${dir} is not a directory`);
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InvalidInputError(`${option} ${dir} is not a directory`);
 }
 
 /** Number of regular files under `dir`. */
@@ -31,7 +33,7 @@ export function countFiles(dir: string): number {
 
 /** A tar stream of the directory's contents (paths relative to it). */
 export function tarDirectory(dir: string): { stream: Readable; done: Promise<void> } {
-    const child = spawn("tar", ["-C", dir, "-cf", "-", "."], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = trackChild(spawn("tar", ["-C", dir, "-cf", "-", "."], { stdio: ["ignore", "pipe", "pipe"] }));
     return { stream: child.stdout!, done: waitFor(child, `packing the filestore ${dir}`) };
 }
 
@@ -59,7 +61,7 @@ export function swapDirectories(live: string, candidate: string, previous: strin
         fs.renameSync(candidate, live);
     } catch (err) {
         if (hadLive) fs.renameSync(previous, live);
-        throw new CliError(`cannot move the filestore ${candidate} to ${live}: ${(err as Error).message}`);
+        throw new OperationFailedError(`cannot move the filestore ${candidate} to ${live}: ${(err as Error).message}`);
     }
     return { previous: hadLive ? previous : null };
 }

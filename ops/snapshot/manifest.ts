@@ -11,12 +11,22 @@
  *   filestore.tar            the Odoo filestore of the database, when one was given
  */
 import { z } from "zod";
+import { isSeedFingerprint } from "../core/secrets";
 
 export const manifestFileName = "manifest.json";
 export const manifestFormat = 1;
 
+/**
+ * A path inside the snapshot: relative, normalized, one level under db/ or data/ (or filestore.tar).
+ * A file name starts with a letter or digit, so "..", "." and hidden files cannot be named, and it
+ * holds no "/" or "\\": nothing a manifest names can be outside the snapshot.
+ */
+const fileName = "[A-Za-z0-9][A-Za-z0-9._-]*";
+export const snapshotPathFormat = new RegExp(`^(db|data)/${fileName}$|^filestore\\.tar$`);
+const dataPathFormat = new RegExp(`^data/${fileName}$`);
+
 const fileEntry = z.object({
-    path: z.string().regex(/^(db|data)\/[^/]+$|^filestore\.tar$/, "must be db/<file>, data/<file> or filestore.tar"),
+    path: z.string().regex(snapshotPathFormat, "must be db/<file>, data/<file> or filestore.tar (relative, inside the snapshot)"),
     size: z.number().int().nonnegative(),
     sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 hex characters"),
 });
@@ -28,8 +38,8 @@ const copyEntry = z.object({
     columns: z.array(z.string().min(1)).min(1),
     transformed: z.array(z.string()),
     rows: z.number().int().nonnegative(),
-    /** Path of the data file, or null for an empty table. */
-    path: z.string().nullable(),
+    /** Path of the data file (one of the checksummed files), or null for an empty table. */
+    path: z.string().regex(dataPathFormat, "must be data/<file> (relative, inside the snapshot)").nullable(),
 });
 
 export const snapshotManifestSchema = z.object({
@@ -51,8 +61,11 @@ export const snapshotManifestSchema = z.object({
     sanitized: z.boolean(),
     sanitize: z
         .object({
-            /** Never the seed itself (it would unlock the original amounts): its fingerprint. */
-            seedFingerprint: z.string().regex(/^[0-9a-f]{12}$/),
+            /**
+             * Never the seed itself (it would unlock the original amounts): a slow, salted
+             * fingerprint (ops/core/secrets.ts); snapshots written before it carry 12 hex digits.
+             */
+            seedFingerprint: z.string().refine((v) => /^[0-9a-f]{12}$/.test(v) || isSeedFingerprint(v), "must be a seed fingerprint"),
             strict: z.boolean(),
             /** Amounts were scaled (recorded on the restored database so they are never scaled twice). */
             financial: z.boolean(),
@@ -76,6 +89,13 @@ export function parseManifest(text: string, where: string): SnapshotManifest {
     } catch (err) {
         throw new Error(`${where}/${manifestFileName} is not valid JSON (${(err as Error).message}): the snapshot is damaged or unfinished`);
     }
+    // Name the offending path itself: it is what an operator looks for in the file.
+    const named = json as { files?: { path?: unknown }[]; sanitize?: { tables?: { path?: unknown }[] } | null };
+    for (const p of [...(Array.isArray(named?.files) ? named.files : []).map((f) => f?.path), ...(Array.isArray(named?.sanitize?.tables) ? named.sanitize.tables : []).map((t) => t?.path)]) {
+        if (typeof p === "string" && !snapshotPathFormat.test(p)) {
+            throw new Error(`${where}/${manifestFileName} names "${p}", which is not a file inside the snapshot (db/<file>, data/<file> or filestore.tar)`);
+        }
+    }
     const parsed = snapshotManifestSchema.safeParse(json);
     if (!parsed.success) {
         const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
@@ -87,6 +107,12 @@ export function parseManifest(text: string, where: string): SnapshotManifest {
         seen.add(f.path);
     }
     if (!seen.has("db/toc.dat")) throw new Error(`${where}/${manifestFileName} does not list db/toc.dat: not a pg_dump directory snapshot`);
+    // Closed set: every file restore will read is one whose checksum is checked.
+    for (const t of parsed.data.sanitize?.tables ?? []) {
+        if (t.path && !seen.has(t.path)) throw new Error(`${where}/${manifestFileName}: the data of ${t.schema}.${t.name} (${t.path}) is not in the manifest's checksummed files`);
+    }
+    if (parsed.data.filestore && !seen.has(parsed.data.filestore.path)) throw new Error(`${where}/${manifestFileName}: ${parsed.data.filestore.path} is not in the manifest's checksummed files`);
+    if (parsed.data.sanitized !== (parsed.data.sanitize !== null)) throw new Error(`${where}/${manifestFileName}: "sanitized" and "sanitize" disagree`);
     return parsed.data;
 }
 
@@ -103,7 +129,7 @@ export function copyFileName(index: number, schema: string, name: string): strin
 
 export interface IntegrityProblem {
     path: string;
-    problem: "missing" | "truncated" | "size" | "checksum";
+    problem: "missing" | "truncated" | "size" | "checksum" | "not-regular" | "unlisted";
     detail: string;
 }
 

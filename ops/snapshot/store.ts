@@ -5,30 +5,62 @@
  *
  * Large objects go up as S3 multipart uploads (@aws-sdk/lib-storage): parts of 8 MiB, 4 at a time.
  */
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PassThrough, Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { UsageError } from "../cli/runtime";
+import { InvalidInputError } from "../core/errors";
+import { stripUrlCredentials } from "../core/secrets";
 
 export type SnapshotLocation = { kind: "dir"; path: string } | { kind: "s3"; bucket: string; prefix: string };
 
 /** `s3://bucket/some/prefix` or a directory path. Pure. */
 export function parseLocation(text: string | undefined, option: string): SnapshotLocation {
-    if (!text) throw new UsageError(`${option} is required: a directory or s3://bucket/prefix`);
+    if (!text) throw new InvalidInputError(`${option} is required: a directory or s3://bucket/prefix`);
     if (text.startsWith("s3://")) {
         const match = /^s3:\/\/([^/]*)\/?(.*?)\/*$/.exec(text)!;
         if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(match[1])) {
-            throw new UsageError(`${option}: "${match[1]}" is not an S3 bucket name (3–63 lower-case letters, digits, dots, dashes)`);
+            throw new InvalidInputError(`${option}: "${match[1]}" is not an S3 bucket name (3–63 lower-case letters, digits, dots, dashes)`);
         }
-        if (!match[2]) throw new UsageError(`${option} must be s3://<bucket>/<prefix> with a non-empty prefix, got "${text}"`);
+        if (!match[2]) throw new InvalidInputError(`${option} must be s3://<bucket>/<prefix> with a non-empty prefix, got "${text}"`);
         return { kind: "s3", bucket: match[1], prefix: match[2] };
     }
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) throw new UsageError(`${option} must be a directory or s3://bucket/prefix, got "${text}"`);
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) throw new InvalidInputError(`${option} must be a directory or s3://bucket/prefix, got "${text}"`);
     return { kind: "dir", path: path.resolve(text) };
+}
+
+/**
+ * Makes sure a directory location can hold files, before anything is read from production: creates
+ * it (and its parents) and writes a probe file. Returns the topmost directory it created, which the
+ * caller removes if the run fails (null when the directory already existed).
+ */
+export function prepareDirectory(dir: string, option: string): { created: string | null } {
+    let created: string | null = null;
+    try {
+        const missing: string[] = [];
+        let probe = path.resolve(dir);
+        while (!fs.existsSync(probe)) {
+            missing.unshift(probe);
+            probe = path.dirname(probe);
+        }
+        // One level at a time: a recursive mkdir under /proc retries ENOENT for ever.
+        for (const segment of missing) {
+            fs.mkdirSync(segment);
+            created ??= segment;
+        }
+        if (!fs.statSync(dir).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+        const file = path.join(dir, `.odoo-platform-probe-${process.pid}`);
+        fs.writeFileSync(file, "probe", { flag: "wx" });
+        fs.rmSync(file, { force: true });
+    } catch (err) {
+        if (created) fs.rmSync(created, { recursive: true, force: true });
+        const code = (err as NodeJS.ErrnoException).code;
+        throw new InvalidInputError(`${option} ${dir} cannot hold files (${code ?? (err as Error).message}): choose a writable directory`, { cause: err });
+    }
+    return { created };
 }
 
 export function describeLocation(loc: SnapshotLocation): string {
@@ -43,7 +75,7 @@ export function parentLocation(loc: SnapshotLocation): SnapshotLocation {
 
 /** A child location of `loc` (the snapshot a `latest.json` pointer names). Pure. */
 export function childLocation(loc: SnapshotLocation, name: string): SnapshotLocation {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new UsageError(`"${name}" is not a snapshot name (letters, digits, . _ -)`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new InvalidInputError(`"${name}" is not a snapshot name (letters, digits, . _ -)`);
     if (loc.kind === "dir") return { kind: "dir", path: path.join(loc.path, name) };
     return { kind: "s3", bucket: loc.bucket, prefix: loc.prefix ? `${loc.prefix}/${name}` : name };
 }
@@ -145,9 +177,32 @@ export interface S3Options {
     client?: S3Client;
 }
 
+/**
+ * The S3-compatible endpoint in use (option, then ODOO_PLATFORM_S3_ENDPOINT, AWS_ENDPOINT_URL_S3,
+ * AWS_ENDPOINT_URL), checked: the SDK would only fail on it at the first upload.
+ */
+export function s3Endpoint(opts: S3Options = {}): string | undefined {
+    const sources: [string | undefined, string][] = [
+        [opts.endpoint, "--s3-endpoint"],
+        [process.env.ODOO_PLATFORM_S3_ENDPOINT, "ODOO_PLATFORM_S3_ENDPOINT"],
+        [process.env.AWS_ENDPOINT_URL_S3, "AWS_ENDPOINT_URL_S3"],
+        [process.env.AWS_ENDPOINT_URL, "AWS_ENDPOINT_URL"],
+    ];
+    const [endpoint, from] = sources.find(([value]) => value) ?? [undefined, ""];
+    if (endpoint === undefined) return undefined;
+    let url: URL | undefined;
+    try {
+        url = new URL(endpoint);
+    } catch {
+        url = undefined;
+    }
+    if (!url || !["http:", "https:"].includes(url.protocol)) throw new InvalidInputError(`${from} must be an http(s) URL such as https://s3.example.com (got "${stripUrlCredentials(endpoint)}")`);
+    return endpoint;
+}
+
 /** An S3 client for AWS or, with an endpoint, an S3-compatible server. */
 export function s3Client(opts: S3Options = {}): S3Client {
-    const endpoint = opts.endpoint ?? process.env.ODOO_PLATFORM_S3_ENDPOINT ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+    const endpoint = s3Endpoint(opts);
     const config: S3ClientConfig = { region: opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1" };
     if (endpoint) {
         config.endpoint = endpoint;
@@ -164,7 +219,7 @@ const isNotFound = (err: unknown) => {
 export class S3Store implements SnapshotStore {
     readonly display: string;
     constructor(readonly location: SnapshotLocation & { kind: "s3" }, private readonly client: S3Client, private readonly partSize = 8 * 1024 * 1024) {
-        if (partSize < 5 * 1024 * 1024) throw new UsageError("S3 multipart parts must be at least 5 MiB");
+        if (partSize < 5 * 1024 * 1024) throw new InvalidInputError("S3 multipart parts must be at least 5 MiB");
         this.display = describeLocation(location);
     }
     private key(rel: string): string {
@@ -219,6 +274,35 @@ export class S3Store implements SnapshotStore {
             if (isNotFound(err)) return true;
             throw err;
         }
+    }
+}
+
+/**
+ * Before production is read: an S3 location's bucket exists and these credentials may use it
+ * (HeadBucket). A missing bucket is otherwise only noticed at the first upload, because a HEAD of a
+ * key in a missing bucket answers 404 like an empty prefix does. Directories are checked by
+ * `prepareDirectory`.
+ */
+export async function assertS3Reachable(loc: SnapshotLocation, s3: S3Options, option: string): Promise<void> {
+    if (loc.kind !== "s3") return;
+    const endpoint = s3.client ? undefined : s3Endpoint(s3);
+    const client = s3.client ?? s3Client(s3);
+    const where = endpoint ? stripUrlCredentials(endpoint) : "AWS S3";
+    const display = describeLocation(loc);
+    try {
+        await client.send(new HeadBucketCommand({ Bucket: loc.bucket }));
+    } catch (err) {
+        const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+        const status = e.$metadata?.httpStatusCode;
+        let problem: string;
+        if (status === 404 || e.name === "NotFound" || e.name === "NoSuchBucket") problem = `bucket "${loc.bucket}" does not exist at ${where}: create it, or correct the bucket name or --s3-endpoint`;
+        else if (status === 401 || status === 403) problem = `access to bucket "${loc.bucket}" at ${where} was denied (HTTP ${status}): check the credentials (AWS_ACCESS_KEY_ID / AWS_PROFILE) and the bucket policy`;
+        else if (status === 301) problem = `bucket "${loc.bucket}" is in another region: set AWS_REGION to the bucket's region`;
+        else if (e.name === "CredentialsProviderError") problem = "no S3 credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE";
+        else problem = `${where} cannot be reached (${e.code ?? e.name ?? (err as Error).message}): check --s3-endpoint and the network`;
+        throw new InvalidInputError(`${option} ${display}: ${problem}; nothing was read or written`, { cause: err });
+    } finally {
+        if (!s3.client) client.destroy();
     }
 }
 

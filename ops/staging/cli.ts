@@ -2,17 +2,19 @@
  * `odoo-platform staging refresh | swap | cleanup`: a thin shell over refresh.ts and swap.ts.
  */
 import { Command, Option } from "commander";
-import * as fs from "node:fs";
+import { InvalidInputError } from "../core/errors";
+import { assertWritableSecretFile, writeSecretFile } from "../core/secrets";
 import { Secret } from "../neutralize";
-import { action, CommandResult, progress, UsageError } from "../cli/runtime";
+import { action, CommandResult, progress } from "../cli/runtime";
 import { connect, parseDatabaseUrl } from "../postgres/connect";
-import { databaseExists, lockTarget, maintenanceUrl, unlockTarget } from "../postgres/databases";
+import { acquireTargetLock, maintenanceUrl } from "../postgres/databases";
 import { parseJobs } from "../snapshot/cli";
 import { platformDataRules } from "./dataRules";
 import { runStamp } from "./names";
 import { refreshStaging } from "./refresh";
 import { renderStepTable } from "./report";
-import { cleanupLeftovers, swapIn } from "./swap";
+import { cleanupLeftovers, rollbackStaging, swapIn } from "./swap";
+import { assertMayReplace, assertMaySwapIn, assertRoleMayReplace, assessDatabase } from "./targets";
 import { addSanitizeOptions, resolveSanitizeSeed } from "../sanitize/cli";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -25,25 +27,36 @@ function adminOf(neutralize: unknown): { login: string | null; password: Secret 
 
 function parsePort(value: string): number {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--mail-port must be a TCP port (1–65535), got "${value}"`);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidInputError(`--mail-port must be a TCP port (1–65535), got "${value}"`);
     return n;
 }
 
-/** Runs `fn` with a maintenance connection holding the target's lock. */
+/** Runs `fn` with a maintenance connection while this run holds the target's lock on its server. */
 async function underTargetLock<T>(dbUrl: string, maintenanceDb: string, fn: (admin: Awaited<ReturnType<typeof connect>>, target: string, serverUrl: string) => Promise<T>): Promise<T> {
     const target = parseDatabaseUrl(dbUrl, "--db");
     const serverUrl = maintenanceUrl(dbUrl, maintenanceDb);
     const admin = await connect(parseDatabaseUrl(serverUrl, "--db (maintenance database)"));
     try {
-        await lockTarget(admin, target.database);
+        const lock = await acquireTargetLock(admin, serverUrl, target.database);
         try {
             return await fn(admin, target.database, serverUrl);
         } finally {
-            await unlockTarget(admin, target.database);
+            await lock.release();
         }
     } finally {
         await admin.end().catch(() => undefined);
     }
+}
+
+const confirmOption = () => new Option("--confirm <name>", "the target database's name, repeated: needed to replace a database odoo-platform did not create, or one that looks like production");
+const dropPreviousOption = () => new Option("--drop-previous", "drop the replaced database after the swap instead of keeping it as the previous generation (for staging rollback)");
+
+/** `7d`, `12h`, `30m` → milliseconds. */
+export function parseRetention(value: string | undefined): number | undefined {
+    if (value === undefined) return undefined;
+    const match = /^(\d+)(d|h|m)$/.exec(value.trim());
+    if (!match) throw new InvalidInputError(`--retention must be a duration such as 7d, 12h or 30m, got "${value}"`);
+    return Number(match[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[match[2] as "d" | "h" | "m"];
 }
 
 export function registerStagingCommands(program: Command): void {
@@ -63,7 +76,10 @@ export function registerStagingCommands(program: Command): void {
         .option("--to-filestore <dir>", "staging filestore directory (swapped with the database)")
         .option("--owner <role>", "role that owns the staging database and its objects")
         .option("--jobs <n>", "parallel streams and index builds", "2")
-        .option("--keep-previous", "keep the replaced database as <target>__previous_<stamp>")
+        .option("--keep-previous", "keep the replaced database as <target>__previous_<stamp> (the default; see --drop-previous)")
+        .addOption(dropPreviousOption())
+        .addOption(confirmOption())
+        .option("--retention <duration>", "also drop previous generations older than this (e.g. 7d)")
         .option("--admin-password-file <path>", "write the new admin password there (mode 600) instead of printing it once")
         .option("--maintenance-db <name>", "database for CREATE/ALTER/DROP DATABASE on the staging server", "postgres")
         .addOption(new Option("--s3-endpoint <url>", "S3-compatible server for --via s3://… (or ODOO_PLATFORM_S3_ENDPOINT)"))
@@ -72,8 +88,11 @@ export function registerStagingCommands(program: Command): void {
             action(async (opts: {
                 fromDb: string; toDb: string; baseUrl: string; seed?: string; strict?: boolean; keepCompanyNames: boolean; mailHost: string; mailPort: string;
                 allowDomain: string[]; via?: string; fromFilestore?: string; toFilestore?: string; owner?: string; jobs: string;
-                keepPrevious?: boolean; adminPasswordFile?: string; maintenanceDb: string; s3Endpoint?: string; json?: boolean;
+                keepPrevious?: boolean; dropPrevious?: boolean; confirm?: string; retention?: string; adminPasswordFile?: string; maintenanceDb: string; s3Endpoint?: string; json?: boolean;
             }): Promise<CommandResult> => {
+                // Checked before the copy: a password that cannot be stored after the swap is lost.
+                if (opts.adminPasswordFile) assertWritableSecretFile(opts.adminPasswordFile, "--admin-password-file");
+                if (opts.keepPrevious && opts.dropPrevious) throw new InvalidInputError("give --keep-previous or --drop-previous, not both");
                 const report = await refreshStaging({
                     fromDb: opts.fromDb,
                     toDb: opts.toDb,
@@ -90,7 +109,9 @@ export function registerStagingCommands(program: Command): void {
                     toFilestore: opts.toFilestore,
                     owner: opts.owner,
                     jobs: parseJobs(opts.jobs),
-                    keepPrevious: opts.keepPrevious,
+                    keepPrevious: !opts.dropPrevious,
+                    confirm: opts.confirm,
+                    retentionMs: parseRetention(opts.retention),
                     maintenanceDb: opts.maintenanceDb,
                     rules: platformDataRules(),
                     progress: progress("staging refresh"),
@@ -99,14 +120,15 @@ export function registerStagingCommands(program: Command): void {
                 let adminLine = "";
                 if (report.ok && admin?.password) {
                     if (opts.adminPasswordFile) {
-                        fs.writeFileSync(opts.adminPasswordFile, `${admin.password.reveal()}\n`, { mode: 0o600 });
+                        writeSecretFile(opts.adminPasswordFile, `${admin.password.reveal()}\n`);
                         adminLine = `admin login "${admin.login}": new password written to ${opts.adminPasswordFile}`;
                     } else {
                         adminLine = `admin login "${admin.login}", new password (shown once, store it now): ${admin.password.reveal()}`;
                     }
                 }
                 const verdict = report.ok
-                    ? `verify: clean — ${report.candidate} swapped in as ${parseDatabaseUrl(opts.toDb).database} (unavailable ${report.swap!.unavailableSeconds.toFixed(3)} s)`
+                    ? `verify: clean — ${report.candidate} swapped in as ${parseDatabaseUrl(opts.toDb).database} (unavailable ${report.swap!.unavailableSeconds.toFixed(3)} s)` +
+                        (report.swap!.previousKept ? `; the replaced database is kept as ${report.swap!.previous} (staging rollback puts it back)` : "")
                     : `verify: ${report.verify.findings.length} findings — NOTHING swapped, the live staging database is unchanged:\n${report.verify.findings.map((f) => `  - ${f}`).join("\n")}`;
                 return {
                     exitCode: report.exitCode,
@@ -118,27 +140,49 @@ export function registerStagingCommands(program: Command): void {
 
     group
         .command("swap")
-        .description("put a verified candidate database under the target name (one transaction); the replaced one is dropped unless kept")
+        .description("put a verified candidate database under the target name (one transaction); the replaced one is kept as the previous generation")
         .requiredOption("--db <url>", "target database (libpq URL)")
-        .requiredOption("--candidate <name>", "database to swap in (e.g. <target>__pending)")
-        .option("--keep-previous", "keep the replaced database as <target>__previous_<stamp>")
+        .requiredOption("--candidate <name>", "database to swap in: a copy made by snapshot restore or staging refresh that passed db verify")
+        .option("--keep-previous", "keep the replaced database as <target>__previous_<stamp> (the default)")
+        .addOption(dropPreviousOption())
+        .addOption(confirmOption())
         .option("--filestore <dir>", "the target's live filestore directory, swapped with --candidate-filestore")
         .option("--candidate-filestore <dir>", "the candidate's filestore directory (what `snapshot restore --filestore` wrote)")
         .option("--maintenance-db <name>", "database for ALTER/DROP DATABASE", "postgres")
         .option("--json", "print the report as JSON")
         .action(
-            action(async (opts: { db: string; candidate: string; keepPrevious?: boolean; filestore?: string; candidateFilestore?: string; maintenanceDb: string; json?: boolean }): Promise<CommandResult> => {
-                if (!!opts.filestore !== !!opts.candidateFilestore) throw new UsageError("--filestore and --candidate-filestore go together: the live directory and the one to put in its place");
+            action(async (opts: { db: string; candidate: string; keepPrevious?: boolean; dropPrevious?: boolean; confirm?: string; filestore?: string; candidateFilestore?: string; maintenanceDb: string; json?: boolean }): Promise<CommandResult> => {
+                if (!!opts.filestore !== !!opts.candidateFilestore) throw new InvalidInputError("--filestore and --candidate-filestore go together: the live directory and the one to put in its place");
                 const filestore = opts.filestore && opts.candidateFilestore ? { live: opts.filestore, candidate: opts.candidateFilestore } : undefined;
                 const report = await underTargetLock(opts.db, opts.maintenanceDb, async (admin, target, serverUrl) => {
-                    if (!(await databaseExists(admin, opts.candidate))) throw new UsageError(`--candidate ${opts.candidate} does not exist on the server`);
-                    if (opts.candidate === target) throw new UsageError("--candidate is the target itself");
-                    return swapIn(admin, { serverUrl, target, candidate: opts.candidate, stamp: runStamp(new Date()), keepPrevious: opts.keepPrevious, filestore });
+                    if (opts.candidate === target) throw new InvalidInputError("--candidate is the target itself");
+                    await assertRoleMayReplace(admin, [target, opts.candidate], { option: "--db" });
+                    assertMaySwapIn(await assessDatabase(admin, serverUrl, opts.candidate, { maintenanceDb: opts.maintenanceDb }));
+                    assertMayReplace(await assessDatabase(admin, serverUrl, target, { maintenanceDb: opts.maintenanceDb }), "swap away", opts.confirm);
+                    return swapIn(admin, { serverUrl, target, candidate: opts.candidate, stamp: runStamp(new Date()), keepPrevious: !opts.dropPrevious, filestore });
                 });
                 return {
                     exitCode: 0,
                     report: { ok: true, ...report },
-                    text: `${opts.candidate} is now ${report.target} (unavailable ${report.unavailableSeconds.toFixed(3)} s); previous: ${report.previous ? (report.previousKept ? `kept as ${report.previous}` : "dropped") : "none"}`,
+                    text: `${opts.candidate} is now ${report.target} (unavailable ${report.unavailableSeconds.toFixed(3)} s); previous: ${report.previous ? (report.previousKept ? `kept as ${report.previous} (staging rollback puts it back)` : "dropped") : "none"}`,
+                };
+            }),
+        );
+
+    group
+        .command("rollback")
+        .description("put the previous generation (kept by the last refresh, restore or swap) back under the target name; what serves now becomes the previous generation")
+        .requiredOption("--db <url>", "target database (libpq URL)")
+        .option("--filestore <dir>", "the target's filestore directory, rolled back with the database")
+        .option("--maintenance-db <name>", "database for ALTER DATABASE", "postgres")
+        .option("--json", "print the report as JSON")
+        .action(
+            action(async (opts: { db: string; filestore?: string; maintenanceDb: string; json?: boolean }): Promise<CommandResult> => {
+                const report = await underTargetLock(opts.db, opts.maintenanceDb, (admin, target, serverUrl) => rollbackStaging(admin, { serverUrl, target, filestore: opts.filestore }));
+                return {
+                    exitCode: 0,
+                    report: { ok: true, ...report },
+                    text: `${report.restored} serves again as ${report.target} (unavailable ${report.unavailableSeconds.toFixed(3)} s); what served until now is kept as ${report.previous}`,
                 };
             }),
         );
@@ -149,19 +193,22 @@ export function registerStagingCommands(program: Command): void {
         .requiredOption("--db <url>", "target database (libpq URL)")
         .option("--filestore <dir>", "the target's filestore directory")
         .option("--drop-previous", "also drop <target>__previous_* databases and directories")
-        .option("--drop-pending", "also drop <target>__pending, a candidate never swapped in")
+        .option("--drop-pending", "also drop <target>__pending, a candidate never swapped in (only if odoo-platform made it)")
+        .option("--retention <duration>", "drop previous generations older than this (e.g. 7d)")
         .option("--maintenance-db <name>", "database for DROP DATABASE", "postgres")
         .option("--json", "print the report as JSON")
         .action(
-            action(async (opts: { db: string; filestore?: string; dropPrevious?: boolean; dropPending?: boolean; maintenanceDb: string; json?: boolean }): Promise<CommandResult> => {
-                const report = await underTargetLock(opts.db, opts.maintenanceDb, (admin, target) =>
-                    cleanupLeftovers(admin, { target, filestore: opts.filestore, dropPrevious: opts.dropPrevious, dropPending: opts.dropPending }),
+            action(async (opts: { db: string; filestore?: string; dropPrevious?: boolean; dropPending?: boolean; retention?: string; maintenanceDb: string; json?: boolean }): Promise<CommandResult> => {
+                const retentionMs = parseRetention(opts.retention);
+                const report = await underTargetLock(opts.db, opts.maintenanceDb, (admin, target, serverUrl) =>
+                    cleanupLeftovers(admin, { target, serverUrl, filestore: opts.filestore, dropPrevious: opts.dropPrevious, dropPending: opts.dropPending, retentionMs }),
                 );
                 const lines = [
                     `dropped: ${report.droppedDatabases.join(", ") || "nothing"}`,
                     ...(report.removedDirectories.length ? [`removed: ${report.removedDirectories.join(", ")}`] : []),
                     ...(report.completedFilestoreSwaps.length ? [`completed filestore swaps: ${report.completedFilestoreSwaps.join(", ")}`] : []),
                     ...(report.previousDatabases.length ? [`kept previous copies: ${report.previousDatabases.join(", ")} (--drop-previous drops them)`] : []),
+                    ...(report.leftAlone.length ? [`left alone (not made by odoo-platform, or not empty): ${report.leftAlone.join(", ")}`] : []),
                 ];
                 return { exitCode: 0, report: { ok: true, ...report }, text: lines.join("\n") };
             }),

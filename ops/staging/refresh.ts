@@ -2,7 +2,12 @@
  * `staging refresh`: production → a sanitized, neutralized, verified staging database, swapped in
  * only when every step passed.
  *
- *   prepare     lock the target, clean what an interrupted run left, create <target>__restore_<stamp>
+ *   check       every option, URL, path and directory; the source is an Odoo database with data
+ *               (and, streaming, without large objects); the target is not the source (by server
+ *               identity), is ours to replace (or confirmed by name), and the role may create the
+ *               copy and rename the target away at the swap
+ *   prepare     lock the target on its server, clean what an interrupted run left, create and mark
+ *               <target>__restore_<stamp>
  *   schema      pg_dump --schema-only → pg_restore --section=pre-data
  *   copy        every table streamed source → copy with the sanitizing expressions applied in
  *               the SELECT (data written once: see ops/postgres/copyDatabase.ts)
@@ -10,29 +15,38 @@
  *   (or, with --via: snapshot create --sanitize → checksums → restore, through a directory or S3)
  *   neutralize  ops/neutralize on the copy
  *   verify      ops/verify on the copy — a finding drops the copy: no swap, exit 1
- *   swap        one transaction renames the live database away and the copy in
+ *   swap        one transaction renames the live database away (kept as the previous generation)
+ *               and the copy in
  *
  * Until the swap the live staging database is untouched and serving; a run killed anywhere leaves
- * at most a `__restore_` database, which the next run drops.
+ * at most a `__restore_` database, which the next run drops. A run that fails drops it itself when
+ * the server still answers.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Client } from "pg";
-import { Progress, UsageError } from "../cli/runtime";
-import { serverFacts } from "../postgres/catalog";
-import { connect, parseDatabaseUrl, withDatabase } from "../postgres/connect";
-import { copyDatabase, reassignOwnership } from "../postgres/copyDatabase";
-import { createDatabase, dropDatabase, lockTarget, maintenanceUrl, unlockTarget } from "../postgres/databases";
+import { InvalidInputError, RefusedError, withNote } from "../core/errors";
+import type { Progress } from "../core/progress";
+import { normalizeDomain } from "../pii/patterns";
+import { countLargeObjects, serverFacts } from "../postgres/catalog";
+import { connect, parseDatabaseUrl, SafeClient, withDatabase } from "../postgres/connect";
+import { copyDatabase, reassignOwnership, sourceApplicationName, sourceSessionLimits } from "../postgres/copyDatabase";
+import { acquireTargetLock, createDatabase, dropDatabase, maintenanceUrl, TargetLock } from "../postgres/databases";
+import { explainFailure } from "../postgres/faults";
+import { readDatabaseIdentity, readServerIdentity } from "../postgres/identity";
+import { writeMark } from "../postgres/managed";
 import { assertDumpCompatible, pgTools } from "../postgres/tools";
 import { createSnapshot } from "../snapshot/create";
 import { assertDirectory, copyDirectory, countFiles, extractTar } from "../snapshot/filestore";
 import { snapshotId } from "../snapshot/manifest";
 import { loadSnapshotInto, openVerifiedSnapshot } from "../snapshot/restore";
-import { childLocation, describeLocation, parseLocation, S3Options } from "../snapshot/store";
+import { assertS3Reachable, childLocation, describeLocation, parseLocation, prepareDirectory, s3Endpoint, S3Options } from "../snapshot/store";
 import { DataRules, VerifyOutcome } from "./dataRules";
 import { runStamp, workDatabaseName, workDirectoryName } from "./names";
+import { probeOdoo } from "./odooChecks";
 import { StepClock, StepTiming, round } from "./report";
 import { cleanupLeftovers, CleanupReport, swapIn, SwapInReport } from "./swap";
+import { assertMayReplace, assertNotSource, assertRoleMayReplace, assessDatabase } from "./targets";
 
 export interface RefreshOptions {
     fromDb: string;
@@ -50,7 +64,12 @@ export interface RefreshOptions {
     s3?: S3Options;
     jobs?: number;
     owner?: string;
+    /** Keep the replaced staging database as the previous generation (default true). */
     keepPrevious?: boolean;
+    /** The target's name, repeated by the operator, when it is not a database odoo-platform manages. */
+    confirm?: string;
+    /** Previous generations older than this are dropped (default: kept until the next refresh). */
+    retentionMs?: number;
     fromFilestore?: string;
     toFilestore?: string;
     maintenanceDb?: string;
@@ -78,10 +97,12 @@ export interface RefreshReport {
     verify: VerifyOutcome;
     swap: SwapInReport | null;
     cleanup: CleanupReport;
+    /** The target was not a database odoo-platform manages; the operator confirmed its name. */
+    confirmed: boolean;
 }
 
 async function onDatabase<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-    const client = await connect(parseDatabaseUrl(url));
+    const client = await connect(parseDatabaseUrl(url, "the new database"));
     try {
         return await fn(client);
     } finally {
@@ -89,20 +110,41 @@ async function onDatabase<T>(url: string, fn: (client: Client) => Promise<T>): P
     }
 }
 
+/** Every option, before anything is read or written. */
 function validate(opts: RefreshOptions): void {
-    if (!/^https?:\/\/[^\s/]+/.test(opts.baseUrl ?? "")) throw new UsageError(`--base-url must be the staging environment's http(s) URL, got "${opts.baseUrl}"`);
-    if (!opts.mailHost) throw new UsageError("--mail-host is required: the environment's mail catcher (e.g. mailpit)");
-    if (!Number.isInteger(opts.mailPort) || opts.mailPort < 1 || opts.mailPort > 65535) throw new UsageError(`--mail-port must be a TCP port, got "${opts.mailPort}"`);
-    if (!!opts.fromFilestore !== !!opts.toFilestore) throw new UsageError("--from-filestore and --to-filestore go together");
+    if (!/^https?:\/\/[^\s/]+/.test(opts.baseUrl ?? "")) throw new InvalidInputError(`--base-url must be the staging environment's http(s) URL, got "${opts.baseUrl}"`);
+    try {
+        new URL(opts.baseUrl);
+    } catch {
+        throw new InvalidInputError(`--base-url must be an absolute http(s) URL such as https://staging.example.com (got "${opts.baseUrl}")`);
+    }
+    if (!opts.mailHost) throw new InvalidInputError("--mail-host is required: the environment's mail catcher (e.g. mailpit)");
+    if (!/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(opts.mailHost)) throw new InvalidInputError(`--mail-host must be a host name or IP address (got "${opts.mailHost}")`);
+    if (!Number.isInteger(opts.mailPort) || opts.mailPort < 1 || opts.mailPort > 65535) throw new InvalidInputError(`--mail-port must be a TCP port, got "${opts.mailPort}"`);
+    opts.rules.checkSettings?.({ baseUrl: opts.baseUrl, mailHost: opts.mailHost, mailPort: opts.mailPort });
+    if (!!opts.fromFilestore !== !!opts.toFilestore) throw new InvalidInputError("--from-filestore and --to-filestore go together");
     if (opts.fromFilestore) assertDirectory(opts.fromFilestore, "--from-filestore");
-    if (opts.owner && !/^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/.test(opts.owner)) throw new UsageError(`--owner must be a role name, got "${opts.owner}"`);
+    if (opts.toFilestore) prepareDirectory(path.dirname(path.resolve(opts.toFilestore)), "--to-filestore's parent");
+    if (opts.owner && !/^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/.test(opts.owner)) throw new InvalidInputError(`--owner must be a role name, got "${opts.owner}"`);
+    for (const domain of opts.allowDomains) {
+        try {
+            normalizeDomain(domain);
+        } catch (err) {
+            throw new InvalidInputError(`--allow-domain: ${(err as Error).message}`);
+        }
+    }
+    if (opts.via) {
+        const via = parseLocation(opts.via, "--via");
+        if (via.kind === "dir") prepareDirectory(via.path, "--via");
+        else s3Endpoint(opts.s3);
+    }
 }
 
 export async function refreshStaging(opts: RefreshOptions): Promise<RefreshReport> {
     validate(opts);
+    if (opts.via) await assertS3Reachable(parseLocation(opts.via, "--via"), opts.s3 ?? {}, "--via");
     const source = parseDatabaseUrl(opts.fromDb, "--from-db");
     const target = parseDatabaseUrl(opts.toDb, "--to-db");
-    if (opts.via) parseLocation(opts.via, "--via");
     const jobs = Math.max(1, opts.jobs ?? 2);
     const tools = pgTools();
     const clock = new StepClock((step) => opts.progress?.step(step));
@@ -110,22 +152,57 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
     const stamp = runStamp(now);
     const candidate = workDatabaseName(target.database, "restore", stamp);
     const candidateUrl = withDatabase(opts.toDb, candidate);
+    const serverUrl = maintenanceUrl(opts.toDb, opts.maintenanceDb);
     const liveFilestore = opts.toFilestore ? path.resolve(opts.toFilestore) : undefined;
     const candidateFilestore = liveFilestore ? workDirectoryName(liveFilestore, "restore", stamp) : undefined;
 
-    clock.start("prepare");
-    const facts = await onDatabase(opts.fromDb, serverFacts);
-    assertDumpCompatible(tools.dumpMajor, facts.versionNum, tools.binDir);
-    if (source.database === target.database && source.host === target.host && source.port === target.port) {
-        throw new UsageError("--from-db and --to-db are the same database: staging must be a separate database");
-    }
-    const admin = await connect(parseDatabaseUrl(maintenanceUrl(opts.toDb, opts.maintenanceDb), "--to-db (maintenance database)"));
-    let locked = false;
+    // The source, as the server describes it: which database it is, and whether it is Odoo with data.
+    const sourceClient = await connect(source, { application_name: "odoo-platform check" }, sourceSessionLimits);
+    let facts: Awaited<ReturnType<typeof serverFacts>>;
+    let sourceIdentity: Awaited<ReturnType<typeof readDatabaseIdentity>>;
     try {
-        await lockTarget(admin, target.database);
-        locked = true;
-        const cleanup = await cleanupLeftovers(admin, { target: target.database, filestore: liveFilestore });
+        facts = await serverFacts(sourceClient);
+        sourceIdentity = await readDatabaseIdentity(sourceClient);
+        const odoo = await probeOdoo(sourceClient);
+        if (!odoo.isOdoo) {
+            throw new RefusedError(`refused: --from-db ${source.display} is not an Odoo database with data (${odoo.problem}): point it at the production Odoo database; nothing was changed`);
+        }
+        // Refused here rather than by the copy itself, so that not even the empty copy is created.
+        const largeObjects = opts.via ? 0 : await countLargeObjects(sourceClient);
+        if (largeObjects > 0) {
+            throw new RefusedError(`refused: --from-db ${source.display} holds ${largeObjects} large objects, which the streaming copy does not carry: refresh through a snapshot instead (--via <dir>); nothing was changed`);
+        }
+    } finally {
+        await sourceClient.end().catch(() => undefined);
+    }
+    assertDumpCompatible(tools.dumpMajor, facts.versionNum, tools.binDir);
+
+    clock.start("prepare");
+    const admin: SafeClient = await connect(parseDatabaseUrl(serverUrl, "--to-db (maintenance database)"));
+    let lock: TargetLock | undefined;
+    let created = false;
+    const via = opts.via ? parseLocation(opts.via, "--via") : undefined;
+    const failureContext = {
+        servers: [
+            { label: "the production server (--from-db)", url: opts.fromDb },
+            { label: "the staging server (--to-db)", url: serverUrl },
+        ],
+        directories: [
+            ...(via?.kind === "dir" ? [{ label: "--via", dir: via.path }] : []),
+            ...(liveFilestore ? [{ label: "--to-filestore", dir: path.dirname(liveFilestore) }] : []),
+        ],
+    };
+    try {
+        assertNotSource(sourceIdentity, await readServerIdentity(admin), target.database, "--to-db");
+        lock = await acquireTargetLock(admin, serverUrl, target.database);
+        await assertRoleMayReplace(admin, [target.database], { owner: opts.owner, option: "--to-db" });
+        const assessment = await assessDatabase(admin, serverUrl, target.database, { maintenanceDb: opts.maintenanceDb });
+        const { confirmed } = assertMayReplace(assessment, "replace", opts.confirm);
+        const cleanup = await cleanupLeftovers(admin, { target: target.database, serverUrl, filestore: liveFilestore, retentionMs: opts.retentionMs, now });
         await createDatabase(admin, candidate, { encoding: facts.encoding, collate: facts.collate, ctype: facts.ctype, owner: opts.owner });
+        created = true;
+        const markFields = { createdBy: "staging refresh", source: { system: sourceIdentity.server.systemIdentifier, oid: sourceIdentity.oid, name: sourceIdentity.name } };
+        await writeMark(admin, candidate, { ...markFields, state: "building", sanitized: false });
         clock.end({ detail: cleanup.droppedDatabases.length ? `dropped leftovers: ${cleanup.droppedDatabases.join(", ")}` : undefined });
 
         let rows = 0;
@@ -146,7 +223,13 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
         let knownValues: Awaited<ReturnType<NonNullable<DataRules["collectKnownValues"]>>> | undefined;
         if (opts.rules.collectKnownValues) {
             clock.start("known values");
-            knownValues = await onDatabase(opts.fromDb, (client) => opts.rules.collectKnownValues!(client, sanitize));
+            // On production: the same session limits and name as every other reader there.
+            const reader = await connect(source, { application_name: sourceApplicationName }, sourceSessionLimits);
+            try {
+                knownValues = await opts.rules.collectKnownValues(reader, sanitize);
+            } finally {
+                await reader.end().catch(() => undefined);
+            }
             clock.end({ detail: `${knownValues.sql.a.length + knownValues.sql.b.length} hashes from ${knownValues.sources.length} columns` });
         }
 
@@ -186,10 +269,10 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
                 clock.end();
             }
         } else {
-            const location = describeLocation(childLocation(parseLocation(opts.via, "--via"), snapshotId(source.database, now)));
+            const location = describeLocation(childLocation(via!, snapshotId(source.database, now)));
             snapshotLocation = location;
             clock.start("snapshot + sanitize");
-            const created = await createSnapshot({
+            const made = await createSnapshot({
                 dbUrl: opts.fromDb,
                 to: location,
                 filestore: opts.fromFilestore,
@@ -200,9 +283,9 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
                 tools,
                 now,
             });
-            sanitizedTables = created.manifest.sanitize!.tables.map((t) => ({ table: `${t.schema}.${t.name}`, columns: t.transformed, rows: t.rows }));
-            skippedTransforms = created.manifest.sanitize!.skipped;
-            clock.end({ detail: `${created.files} files, ${(created.bytes / 1048576).toFixed(0)} MiB to ${location}` });
+            sanitizedTables = made.manifest.sanitize!.tables.map((t) => ({ table: `${t.schema}.${t.name}`, columns: t.transformed, rows: t.rows }));
+            skippedTransforms = made.manifest.sanitize!.skipped;
+            clock.end({ detail: `${made.files} files, ${(made.bytes / 1048576).toFixed(0)} MiB to ${location}` });
             clock.start("checksums");
             const verified = await openVerifiedSnapshot(location, { s3: opts.s3 });
             try {
@@ -234,16 +317,17 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
 
         let swap: SwapInReport | null = null;
         if (verify.ok) {
+            await writeMark(admin, candidate, { ...markFields, state: "verified", sanitized: true, verifiedAt: new Date().toISOString() });
             clock.start("swap");
             swap = await swapIn(admin, {
-                serverUrl: maintenanceUrl(opts.toDb, opts.maintenanceDb),
+                serverUrl,
                 target: target.database,
                 candidate,
                 stamp,
-                keepPrevious: opts.keepPrevious,
+                keepPrevious: opts.keepPrevious ?? true,
                 filestore: liveFilestore && candidateFilestore && fs.existsSync(candidateFilestore) ? { live: liveFilestore, candidate: candidateFilestore } : undefined,
             });
-            clock.end({ detail: `unavailable ${swap.unavailableSeconds.toFixed(3)} s` });
+            clock.end({ detail: `unavailable ${swap.unavailableSeconds.toFixed(3)} s${swap.previousKept ? `, previous kept as ${swap.previous}` : ""}` });
         } else {
             // A copy that failed verification may still hold what it should not: it goes.
             clock.start("discard");
@@ -270,12 +354,18 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
             verify,
             swap,
             cleanup,
+            confirmed,
         };
     } catch (err) {
-        if (locked) await cleanupLeftovers(admin, { target: target.database, filestore: liveFilestore }).catch(() => undefined);
-        throw err;
+        let note: string | undefined;
+        if (lock && created) {
+            note = await cleanupLeftovers(admin, { target: target.database, serverUrl, filestore: liveFilestore })
+                .then(() => `the half-built copy ${candidate} was dropped, staging is unchanged`)
+                .catch(() => `the half-built copy ${candidate} could not be dropped (staging is unchanged): the next refresh drops it, or run staging cleanup --db ${target.display}`);
+        }
+        throw withNote(await explainFailure(err, failureContext), note);
     } finally {
-        if (locked) await unlockTarget(admin, target.database);
+        await lock?.release().catch(() => undefined);
         await admin.end().catch(() => undefined);
     }
 }

@@ -4,6 +4,7 @@ import { action, CommandResult, progress } from "../cli/runtime";
 import { asUsage, collect, withClient } from "../db/options";
 import { normalizeDomain } from "../pii/patterns";
 import { connect } from "../postgres/connect";
+import { recordVerified } from "../staging/targets";
 import { verifyDatabase, VerifyReport } from "./verify";
 
 interface VerifyCliOptions {
@@ -42,7 +43,9 @@ export function registerVerifyCommand(db: Command): void {
                 productionUuid: opts.productionUuid, ignore: opts.ignoreColumn, progress: progress("verify"),
                 jobs: Number(opts.jobs), connect: () => connect(db),
             }));
-            return { exitCode: report.ok ? 0 : 1, report, text: verifyText(report) } satisfies CommandResult<VerifyReport>;
+            // A clean copy made by odoo-platform is marked verified: staging swap accepts only such a copy.
+            const marked = report.ok ? await withClient(opts.db, (client) => recordVerified(client)) : false;
+            return { exitCode: report.ok ? 0 : 1, report: { ...report, markedVerified: marked }, text: verifyText(report) } satisfies CommandResult<VerifyReport & { markedVerified: boolean }>;
         }));
 }
 

@@ -70,7 +70,7 @@ describe("layers: the library never imports the CLI", () => {
         assert.deepEqual(
             unexpected.sort(),
             [],
-            "library code imports CLI code: take errors from ops/core/errors.ts (the CLI maps them to exit codes in ops/cli/runtime.ts exitCodeFor) and progress from ops/core/progress.ts",
+            "library code imports CLI code: take errors from ops/core/errors.ts (the CLI maps them to exit codes in ops/cli/exitCodes.ts exitCodeOf) and progress from ops/core/progress.ts",
         );
     });
 

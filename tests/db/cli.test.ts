@@ -28,12 +28,13 @@ describe("odoo-platform db (end to end, spawned)", function () {
 
     it("acceptance: planted production data → sanitize + neutralize → verify exits 0; a re-activated cron or an undeclared table with an e-mail → exit 1 naming it", async () => {
         const db = await fixtureDatabase("cli_accept");
-        const sanitize = await cli(["db", "sanitize", "--db", db.url, "--json"], { ODOO_PLATFORM_SANITIZE_SEED: "cli-seed" });
+        const sanitize = await cli(["db", "sanitize", "--db", db.url, "--confirm", db.name, "--json"], { ODOO_PLATFORM_SANITIZE_SEED: "cli-seed" });
         assert.equal(sanitize.code, 0, sanitize.stderr);
         assert.equal(json(sanitize).financial.applied, true);
         const passwordFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "neutralize-")), "admin-password");
+        // Still production-like after sanitize (crons, mail servers): the operator names it.
         const neutralize = await cli(["db", "neutralize", "--db", db.url, ...staging, "--mail-host", "mailpit", "--mail-port", "1025",
-            "--admin-password-file", passwordFile]);
+            "--admin-password-file", passwordFile, "--confirm", db.name]);
         assert.equal(neutralize.code, 0, neutralize.stderr);
         const password = fs.readFileSync(passwordFile, "utf8").trim();
         assert.match(password, /^[A-Za-z0-9_-]{24}$/);
@@ -61,7 +62,7 @@ describe("odoo-platform db (end to end, spawned)", function () {
         assert.deepEqual(json(after).findings.map((f: { table: string; column: string }) => `${f.table}.${f.column}`), ["ir_cron.active"]);
     });
 
-    it("exits 2 with a message that says what to fix on bad usage or an unreachable database, before changing anything", async () => {
+    it("exits 2 on bad usage and 4 on an unreachable database, with a message that says what to fix, before changing anything", async () => {
         const db = await fixtureDatabase("cli_usage");
         const missing = await cli(["db", "neutralize", "--db", db.url]);
         assert.equal(missing.code, 2);
@@ -73,7 +74,7 @@ describe("odoo-platform db (end to end, spawned)", function () {
         assert.equal(halfCatcher.code, 2);
         assert.match(halfCatcher.stderr, /--mail-host and --mail-port together/);
         const unreachable = await cli(["db", "verify", "--db", "postgresql://nobody@127.0.0.1:1/nothing"]);
-        assert.equal(unreachable.code, 2);
+        assert.equal(unreachable.code, 4);
         assert.match(unreachable.stderr, /cannot connect .*is the server running/);
         const notUrl = await cli(["db", "sanitize", "--db", "prod-db"]);
         assert.equal(notUrl.code, 2);
@@ -93,10 +94,10 @@ describe("odoo-platform db (end to end, spawned)", function () {
             return file;
         };
         const db = await fixtureDatabase("cli_odoobin");
-        const failing = await cli(["db", "neutralize", "--db", db.url, ...staging, "--odoo-bin", script(1)]);
+        const failing = await cli(["db", "neutralize", "--db", db.url, ...staging, "--odoo-bin", script(1), "--confirm", db.name]);
         assert.equal(failing.code, 1);
         assert.match(failing.stderr, /Odoo's own neutralize failed .*nothing else was changed[\s\S]*NOT NEUTRALIZED/);
-        const ok = await cli(["db", "neutralize", "--db", db.url, ...staging, "--odoo-bin", script(0), "--json"], { PGPASSWORD: "pw" });
+        const ok = await cli(["db", "neutralize", "--db", db.url, ...staging, "--odoo-bin", script(0), "--json", "--confirm", db.name], { PGPASSWORD: "pw" });
         assert.equal(ok.code, 0, ok.stderr);
         assert.equal(json(ok).odooNeutralize.exitCode, 0);
         const calls = fs.readFileSync(log, "utf8").trim().split("\n");

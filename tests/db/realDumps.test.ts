@@ -104,11 +104,11 @@ describe("real Odoo databases (../shared/odoo-schemas)", function () {
             it("db sanitize, db neutralize and db verify exit 0, verify with production's values is clean, and nothing planted survives in a data-only dump", async () => {
                 const copy = await copyDatabase(production.name, `inplace_${dump.series}`);
                 const started = process.hrtime.bigint();
-                const sanitize = await runCli(["db", "sanitize", "--db", copy.url, "--seed", "real-dumps", "--json"]);
+                const sanitize = await runCli(["db", "sanitize", "--db", copy.url, "--seed", "real-dumps", "--confirm", copy.name, "--json"]);
                 assert.equal(sanitize.code, 0, sanitize.stdout + sanitize.stderr);
                 assert.ok((sanitize.json.rules as { origin: string; status: string }[]).some((r) => r.origin === "declared" && r.status === "applied"), "declared fields are covered too");
                 const neutralize = await runCli(["db", "neutralize", "--db", copy.url, "--base-url", staging.baseUrl, "--mail-host", staging.mailHost,
-                    "--mail-port", String(staging.mailPort)]);
+                    "--mail-port", String(staging.mailPort), "--confirm", copy.name]);
                 assert.equal(neutralize.code, 0, neutralize.stdout + neutralize.stderr);
                 const verify = await runCli(["db", "verify", "--db", copy.url, "--base-url", staging.baseUrl, "--mail-host", staging.mailHost]);
                 assert.equal(verify.code, 0, verify.stdout + verify.stderr);
@@ -133,7 +133,7 @@ describe("real Odoo databases (../shared/odoo-schemas)", function () {
             it("staging refresh (streaming) exits 0, and nothing planted survives in the new staging database", async () => {
                 const target = await freshDatabase(`stg_${dump.series}`);
                 const cli = await runCli(["staging", "refresh", "--from-db", production.url, "--to-db", target.url, "--seed", "real-dumps",
-                    "--mail-host", staging.mailHost, "--mail-port", String(staging.mailPort), "--base-url", staging.baseUrl, "--jobs", "2", "--json"]);
+                    "--mail-host", staging.mailHost, "--mail-port", String(staging.mailPort), "--base-url", staging.baseUrl, "--jobs", "2", "--confirm", target.name, "--json"]);
                 assert.equal(cli.code, 0, cli.stdout + cli.stderr);
                 const report = cli.json as { ok: boolean; mode: string; totalSeconds: number; verify: { findings: string[] } };
                 assert.equal(report.ok, true, report.verify.findings.join("\n"));
@@ -159,7 +159,7 @@ describe("real Odoo databases (../shared/odoo-schemas)", function () {
                 const dir = fs.mkdtempSync(path.join(os.tmpdir(), `odoo-platform-via-${dump.series}-`));
                 try {
                     const cli = await runCli(["staging", "refresh", "--from-db", production.url, "--to-db", target.url, "--seed", "real-dumps", "--via", dir,
-                        "--mail-host", staging.mailHost, "--mail-port", String(staging.mailPort), "--base-url", staging.baseUrl, "--json"]);
+                        "--mail-host", staging.mailHost, "--mail-port", String(staging.mailPort), "--base-url", staging.baseUrl, "--confirm", target.name, "--json"]);
                     assert.equal(cli.code, 0, cli.stdout + cli.stderr);
                     assert.equal(cli.json.mode, "via-snapshot");
                     // A sanitized snapshot promises no personal data; credentials in it are revoked by neutralize at restore.
@@ -219,7 +219,7 @@ describe("real Odoo databases (../shared/odoo-schemas)", function () {
         const target = await freshDatabase("custom_stg");
         const report = await refreshStaging({
             fromDb: production.url, toDb: target.url, seed: "real-dumps", mailHost: staging.mailHost, mailPort: staging.mailPort,
-            baseUrl: staging.baseUrl, allowDomains: ["example.com"], rules: platformDataRules(),
+            baseUrl: staging.baseUrl, allowDomains: ["example.com"], rules: platformDataRules(), confirm: target.name,
         });
         assert.equal(report.ok, false);
         assert.equal(report.swap, null);

@@ -13,8 +13,10 @@ export async function seedSmallDb(url: string, opts: { partners?: number; lines?
     await client.connect();
     try {
         await client.query(`
-            CREATE TABLE ir_module_module (id serial PRIMARY KEY, name varchar NOT NULL, latest_version varchar);
-            INSERT INTO ir_module_module (name, latest_version) VALUES ('base', '17.0.1.3');
+            CREATE TABLE ir_module_module (id serial PRIMARY KEY, name varchar NOT NULL, latest_version varchar, state varchar);
+            INSERT INTO ir_module_module (name, latest_version, state) VALUES ('base', '17.0.1.3', 'installed');
+            CREATE TABLE res_users (id serial PRIMARY KEY, login varchar NOT NULL, active boolean DEFAULT true);
+            INSERT INTO res_users (login) VALUES ('admin');
             CREATE TABLE res_partner (id serial PRIMARY KEY, name varchar, email varchar, comment text, photo bytea);
             CREATE TABLE account_move_line (id serial PRIMARY KEY, partner_id int REFERENCES res_partner(id), debit numeric(16,2), name text);
             CREATE INDEX account_move_line_partner_idx ON account_move_line (partner_id);

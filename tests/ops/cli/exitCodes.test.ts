@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import { Command } from "commander";
 import { InvalidInputError, RefusedError, UnavailableError } from "../../../ops/core/errors";
-import { action, CliError, exitCodeFor, exitCodes, Io, UsageError } from "../../../ops/cli/runtime";
+import { exitCodeOf } from "../../../ops/cli/exitCodes";
+import { action, CliError, exitCodes, Io, UsageError } from "../../../ops/cli/runtime";
 
 /** Runs one command whose handler throws `err` through the real `action` wrapper and commander. */
 async function runThrowing(err: unknown, json: boolean): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {
@@ -27,11 +28,11 @@ async function runThrowing(err: unknown, json: boolean): Promise<{ exitCode: num
     }
 }
 
-describe("exit codes of the library's errors (ops/cli/runtime exitCodeFor)", () => {
+describe("exit codes of the library's errors (ops/cli/exitCodes exitCodeOf)", () => {
     const cases: [string, unknown, number][] = [
         ["invalid input", new InvalidInputError("--to must be s3://bucket/prefix or a directory, got ftp://x"), exitCodes.usage],
-        ["an unavailable dependency", new UnavailableError("cannot reach postgresql://db:5432/odoo: connection refused"), exitCodes.usage],
-        ["a refusal", new RefusedError("the target database is production (its dbuuid matches the live one): refusing to overwrite it"), exitCodes.findings],
+        ["an unavailable dependency", new UnavailableError("cannot reach postgresql://db:5432/odoo: connection refused"), exitCodes.unavailable],
+        ["a refusal", new RefusedError("the target database is production (its dbuuid matches the live one): refusing to overwrite it"), exitCodes.refused],
         ["a CliError with its own code", new CliError("verify found 2 problems", 1), exitCodes.findings],
         ["a UsageError", new UsageError("--jobs must be 1–64"), exitCodes.usage],
         ["an unexpected error", new TypeError("cannot read properties of undefined"), exitCodes.findings],
@@ -40,7 +41,7 @@ describe("exit codes of the library's errors (ops/cli/runtime exitCodeFor)", () 
 
     for (const [what, err, code] of cases) {
         it(`${what} exits ${code} with its message on stderr and in the --json report`, async () => {
-            assert.equal(exitCodeFor(err), code);
+            assert.equal(exitCodeOf(err), code);
             const text = await runThrowing(err, false);
             assert.equal(text.exitCode, code);
             const message = err instanceof Error ? err.message : String(err);

@@ -28,7 +28,7 @@ describe("evidence migrate next to an existing ops schema", () => {
         // Run again: nothing to do; the append-only triggers are on the new schema's tables.
         assert.deepEqual((await migrateEvidence(parseDatabaseUrl(url), { schema: "platform_evidence" })).applied, []);
         const triggers = await query<{ tgname: string }>(url, "SELECT tgname FROM pg_trigger WHERE tgrelid = 'platform_evidence.deployments'::regclass AND NOT tgisinternal ORDER BY 1");
-        assert.deepEqual(triggers.map((t) => t.tgname), ["deployments_append_only", "deployments_no_truncate", "deployments_stamp"]);
+        assert.deepEqual(triggers.map((t) => t.tgname), ["deployments_append_only", "deployments_no_poison", "deployments_no_truncate", "deployments_stamp"]);
     });
 
     it("rewrites only schema references when migrating another schema", () => {

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { exitCodeOf } from "../../../ops/cli/exitCodes";
 import { assertDumpCompatible, assertRestoreCompatible, findClientBinDir, serverMajor, splitPassword, toolMajorVersion } from "../../../ops/postgres/tools";
 
 describe("PostgreSQL client programs", () => {
@@ -17,7 +18,7 @@ describe("PostgreSQL client programs", () => {
         assert.doesNotThrow(() => assertDumpCompatible(16, 150014, "/bin"));
         assert.throws(() => assertDumpCompatible(15, 160004, "/usr/lib/postgresql/15/bin"), (err: Error & { exitCode?: number }) => {
             assert.match(err.message, /pg_dump 15 .* cannot dump a PostgreSQL 16 server: install .*postgresql-client-16.*PG_BIN/);
-            assert.equal(err.exitCode, 2);
+            assert.equal(exitCodeOf(err), 2);
             return true;
         });
         assert.throws(() => assertRestoreCompatible(15, 16, "/bin"), /written by pg_dump 16.*pg_restore .* is version 15/);

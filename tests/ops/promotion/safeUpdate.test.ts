@@ -139,7 +139,7 @@ describe("safe production update (backup, update while the previous Odoo serves,
             },
             restore: async (backup) => {
                 restored.push(backup);
-                await restoreSnapshot({ from: backup, dbUrl: env.odoo.url, jobs: 2, keepPrevious: true });
+                await restoreSnapshot({ from: backup, dbUrl: env.odoo.url, jobs: 2, keepPrevious: true, confirm: parseDatabaseUrl(env.odoo.url).database });
             },
             capture: () => captureModuleChecksums(parseDatabaseUrl(env.odoo.url)),
             postmortem: async (id) => {

@@ -6,8 +6,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { createSnapshot, SanitizeSpec } from "../../../ops/snapshot/create";
+import { exitCodeOf } from "../../../ops/cli/exitCodes";
 import { restoreSnapshot, SnapshotIntegrityError } from "../../../ops/snapshot/restore";
 import { freshDatabase, testPostgres } from "../../support/postgres";
+import { markManaged, scanForPersonalData } from "../../support/managed";
 import { startTestS3, TestS3 } from "../../support/s3";
 import { query, seedSmallDb, tableDigest } from "../../support/smallDb";
 
@@ -68,11 +70,12 @@ describe("snapshot create / restore", function () {
 
         const target = await freshDatabase("snap_dst");
         await seedSmallDb(target.url, { partners: 3, lines: 3, marker: "old staging" });
+        await markManaged(target.name);
         const liveFilestore = path.join(tmp(), "filestore", target.name);
         fs.mkdirSync(liveFilestore, { recursive: true });
         fs.writeFileSync(path.join(liveFilestore, "old"), "old");
 
-        const report = await restoreSnapshot({ from: dir, dbUrl: target.url, filestore: liveFilestore, jobs: 2 });
+        const report = await restoreSnapshot({ from: dir, dbUrl: target.url, filestore: liveFilestore, jobs: 2, keepPrevious: false });
         assert.equal(report.swap.previous?.startsWith(`${target.name}__previous_`), true);
         assert.equal(report.swap.previousKept, false);
         assert.ok(report.swap.unavailableSeconds < 10);
@@ -118,7 +121,7 @@ describe("snapshot create / restore", function () {
                 restoreSnapshot({ from: copy, dbUrl: target.url }),
                 (err: Error) => {
                     assert.ok(err instanceof SnapshotIntegrityError, `${label}: ${err.message}`);
-                    assert.equal((err as SnapshotIntegrityError).exitCode, 1);
+                    assert.equal(exitCodeOf(err), 1);
                     assert.match(err.message, new RegExp(`${dataFiles[0].path.replace(/\./g, "\\.")} ${message.source}`), label);
                     assert.match(err.message, /nothing was changed/);
                     return true;
@@ -128,9 +131,9 @@ describe("snapshot create / restore", function () {
         const unfinished = path.join(tmp(), "unfinished");
         fs.cpSync(dir, unfinished, { recursive: true });
         fs.rmSync(path.join(unfinished, "manifest.json"));
-        await assert.rejects(restoreSnapshot({ from: unfinished, dbUrl: target.url }), (err: Error & { exitCode?: number }) => {
+        await assert.rejects(restoreSnapshot({ from: unfinished, dbUrl: target.url }), (err: Error) => {
             assert.match(err.message, /holds no manifest.json: not a snapshot, or an unfinished one/);
-            assert.equal(err.exitCode, 2);
+            assert.equal(exitCodeOf(err), 2);
             return true;
         });
         assert.deepEqual(await databases(), before, "no database created, renamed or dropped");
@@ -150,8 +153,9 @@ describe("snapshot create / restore", function () {
         assert.deepEqual(JSON.parse(fs.readFileSync(path.join(path.dirname(dir), "latest.json"), "utf8")).id, "sanitized");
 
         const target = await freshDatabase("snap_san");
-        const report = await restoreSnapshot({ from: path.join(path.dirname(dir), "latest"), dbUrl: target.url, requireSanitized: true });
+        const report = await restoreSnapshot({ from: path.join(path.dirname(dir), "latest"), dbUrl: target.url, requireSanitized: true, proveSanitized: scanForPersonalData });
         assert.equal(report.snapshot.sanitized, true);
+        assert.deepEqual(report.proof, { checked: true, findings: [] });
         const partners = await query<{ n: string; bad: string }>(target.url, "SELECT count(*)::text AS n, count(*) FILTER (WHERE email NOT LIKE 'test+%@example.com')::text AS bad FROM res_partner");
         assert.deepEqual(partners[0], { n: "500", bad: "0" });
         assert.equal(
@@ -168,7 +172,7 @@ describe("snapshot create / restore", function () {
         const dir = path.join(tmp(), "raw");
         await createSnapshot({ dbUrl: source.url, to: dir });
         const target = await freshDatabase("snap_raw");
-        await assert.rejects(restoreSnapshot({ from: dir, dbUrl: target.url, requireSanitized: true }), /is not sanitized .*only sanitized snapshots may be restored here/);
+        await assert.rejects(restoreSnapshot({ from: dir, dbUrl: target.url, requireSanitized: true, proveSanitized: scanForPersonalData }), /is not sanitized .*only sanitized snapshots may be restored here/);
         await assert.rejects(createSnapshot({ dbUrl: source.url, to: dir }), /already holds a snapshot/);
     });
 
@@ -204,7 +208,7 @@ describe("snapshot create / restore", function () {
 
             const target = await freshDatabase("snap_s3");
             const live = path.join(tmp(), target.name);
-            const report = await restoreSnapshot({ from: `s3://${s3.bucket}/staging/latest`, dbUrl: target.url, filestore: live, s3: options, requireSanitized: true });
+            const report = await restoreSnapshot({ from: `s3://${s3.bucket}/staging/latest`, dbUrl: target.url, filestore: live, s3: options, requireSanitized: true, proveSanitized: scanForPersonalData });
             assert.equal(report.snapshot.id, "snap-1");
             assert.equal(await tableDigest(target.url, "account_move_line"), await tableDigest(source.url, "account_move_line"));
             assert.ok(fs.readFileSync(path.join(live, "blob")).equals(fs.readFileSync(path.join(big, "blob"))));

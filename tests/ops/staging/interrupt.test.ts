@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { createSnapshot } from "../../../ops/snapshot/create";
 import { restoreSnapshot } from "../../../ops/snapshot/restore";
 import { freshDatabase, testPostgres } from "../../support/postgres";
+import { markManaged } from "../../support/managed";
 import { query, seedSmallDb } from "../../support/smallDb";
 
 const projectDir = path.resolve(__dirname, "../../..");
@@ -31,6 +32,7 @@ describe("interrupted restore (kill -9)", function () {
         await createSnapshot({ dbUrl: source.url, to: snap });
         const target = await freshDatabase("intr_dst");
         await seedSmallDb(target.url, { partners: 5, lines: 5, marker: "live staging" });
+        await markManaged(target.name);
 
         // The CLI in its own process group, as a CI job would run it.
         const child = spawn(process.execPath, ["bin/odoo-platform.js", "snapshot", "restore", "--from", snap, "--db", target.url, "--jobs", "1"], {
@@ -66,8 +68,8 @@ describe("interrupted restore (kill -9)", function () {
             assert.ok(report.cleanup.droppedDatabases.includes(candidate), `dropped ${report.cleanup.droppedDatabases.join(", ")}; expected ${candidate}`);
             const [after] = await query<{ n: string }>(target.url, "SELECT count(*)::text AS n FROM account_move_line");
             assert.equal(after.n, "400000");
-            const left = await query(pg.url, `SELECT datname FROM pg_database WHERE datname LIKE '${target.name}__%'`);
-            assert.deepEqual(left, []);
+            const left = await query<{ datname: string }>(pg.url, `SELECT datname FROM pg_database WHERE datname LIKE '${target.name}__%'`);
+            assert.deepEqual(left.map((r) => r.datname), [report.swap.previous], "only the previous generation is kept");
         } finally {
             // pg_restore children outlive their killed parent: end the group this test started.
             try {

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { refreshStaging, RefreshOptions } from "../../../ops/staging/refresh";
 import { freshDatabase, testPostgres } from "../../support/postgres";
 import { query, seedSmallDb, tableDigest } from "../../support/smallDb";
+import { markManaged } from "../../support/managed";
 import { testRules } from "../../support/testRules";
 
 async function databases(prefix: string): Promise<string[]> {
@@ -37,12 +38,13 @@ describe("staging refresh (pipeline orchestration, test rules)", function () {
     it("streams, sanitizes, neutralizes, verifies and swaps, reporting every step", async () => {
         const target = await freshDatabase("refresh_dst");
         await seedSmallDb(target.url, { partners: 2, lines: 2, marker: "old staging" });
+        await markManaged(target.name);
         const report = await refreshStaging(options(target.url));
         assert.equal(report.ok, true);
         assert.equal(report.mode, "stream");
         assert.deepEqual(report.steps.map((s) => s.step), ["prepare", "schema", "copy + sanitize", "indexes", "neutralize", "verify", "swap"]);
         const copy = report.steps.find((s) => s.step === "copy + sanitize")!;
-        assert.equal(copy.rows, 800 + 5000 + 1 + 1);
+        assert.equal(copy.rows, 800 + 5000 + 1 + 1 + 1);
         assert.ok(copy.rowsPerSecond! > 0);
         assert.deepEqual(report.sanitizedTables, [{ table: "public.res_partner", columns: ["email"], rows: 800 }]);
         const [marker] = await query<{ note: string }>(target.url, "SELECT note FROM marker");
@@ -52,12 +54,13 @@ describe("staging refresh (pipeline orchestration, test rules)", function () {
         assert.equal(await tableDigest(target.url, "account_move_line"), await tableDigest(source.url, "account_move_line"));
         const [src] = await query<{ note: string }>(source.url, "SELECT note FROM marker");
         assert.equal(src.note, "source", "nothing written on the source");
-        assert.deepEqual(await databases(`${target.name}__`), []);
+        assert.deepEqual(await databases(`${target.name}__`), [report.swap!.previous], "the replaced staging is kept as the previous generation");
     });
 
     it("does not swap when verify finds something: exit 1, the live database unchanged, the copy dropped", async () => {
         const target = await freshDatabase("refresh_fail");
         await seedSmallDb(target.url, { partners: 2, lines: 2, marker: "old staging" });
+        await markManaged(target.name);
         const report = await refreshStaging(options(target.url, { rules: testRules({ sanitize: false }) }));
         assert.equal(report.ok, false);
         assert.equal(report.exitCode, 1);
@@ -87,7 +90,7 @@ describe("staging refresh (pipeline orchestration, test rules)", function () {
     it("refuses bad input before anything changes", async () => {
         const target = await freshDatabase("refresh_bad");
         await assert.rejects(refreshStaging(options(target.url, { baseUrl: "staging.example.com" })), /--base-url must be/);
-        await assert.rejects(refreshStaging(options(source.url)), /are the same database/);
+        await assert.rejects(refreshStaging(options(source.url)), /is the source database/);
         await assert.rejects(refreshStaging(options(target.url, { fromFilestore: "/nonexistent" })), /--from-filestore and --to-filestore go together/);
         assert.deepEqual(await databases(`${target.name}__`), []);
     });

@@ -5,6 +5,7 @@ import { platformDataRules } from "../../../ops/staging/dataRules";
 import { refreshStaging, RefreshOptions } from "../../../ops/staging/refresh";
 import { fixtureDatabase } from "../../support/odoo";
 import { freshDatabase, testPostgres } from "../../support/postgres";
+import { managedDatabase } from "../../support/managed";
 import { query } from "../../support/smallDb";
 
 const projectDir = path.resolve(__dirname, "../../..");
@@ -26,9 +27,7 @@ describe("staging refresh on the Odoo-shaped fixture (platform rules)", function
     });
 
     async function oldStaging(prefix: string) {
-        const target = await freshDatabase(prefix);
-        await query(target.url, "CREATE TABLE marker (note text); INSERT INTO marker VALUES ('old staging')");
-        return target;
+        return managedDatabase(prefix, "old staging");
     }
 
     it("turns production into a clean staging database: verify passes, the old one is replaced, production is untouched", async () => {
@@ -48,8 +47,8 @@ describe("staging refresh on the Odoo-shaped fixture (platform rules)", function
         assert.equal(marked.n, "2", "sanitized (and amounts scaled) recorded on the copy");
         const [after] = await query<{ n: string }>(prod.url, "SELECT count(*)::text AS n FROM ir_cron WHERE active");
         assert.deepEqual(after, before, "production is only read");
-        const left = await query(target.url.replace(/\/[^/]+$/, "/postgres"), `SELECT datname FROM pg_database WHERE datname LIKE '${target.name}__%'`);
-        assert.deepEqual(left, []);
+        const left = await query<{ datname: string }>(target.url.replace(/\/[^/]+$/, "/postgres"), `SELECT datname FROM pg_database WHERE datname LIKE '${target.name}__%'`);
+        assert.deepEqual(left.map((r) => r.datname), [report.swap!.previous], "only the previous generation is kept");
     });
 
     it("refuses to swap a copy that still holds an e-mail in an undeclared custom table; --strict scrubs it", async () => {

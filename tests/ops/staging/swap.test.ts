@@ -3,10 +3,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
-import { createDatabase, databaseExists, lockTarget, swapDatabases, unlockTarget } from "../../../ops/postgres/databases";
+import { exitCodeOf } from "../../../ops/cli/exitCodes";
+import { acquireTargetLock, createDatabase, databaseExists, swapDatabases } from "../../../ops/postgres/databases";
 import { workDatabaseName, workDirectoryName } from "../../../ops/staging/names";
+import { parseRetention } from "../../../ops/staging/cli";
 import { cleanupLeftovers, swapIn } from "../../../ops/staging/swap";
 import { freshDatabase, testPostgres } from "../../support/postgres";
+import { markManaged } from "../../support/managed";
 import { query } from "../../support/smallDb";
 
 async function admin(): Promise<Client> {
@@ -91,24 +94,28 @@ describe("database swap and cleanup", function () {
         await new Promise((r) => setTimeout(r, 200));
         stop = true;
         await probe;
-        assert.equal(report.previousKept, false);
-        assert.equal(await databaseExists(client, workDatabaseName(target.name, "previous", "20260101000002")), false, "previous dropped after the swap");
+        assert.equal(report.previousKept, true, "the replaced database is kept as the previous generation");
+        assert.equal(await databaseExists(client, workDatabaseName(target.name, "previous", "20260101000002")), true);
         assert.ok(seen.includes("old") && seen[seen.length - 1] === "new", `probe saw ${[...new Set(seen)].join(", ")}`);
         assert.ok(seen.every((s) => ["old", "new", "unavailable"].includes(s)));
         assert.ok(seen.lastIndexOf("old") < seen.indexOf("new"), "never the old database after the new one");
     });
 
-    it("lets only one run work on a target at a time", async () => {
-        const other = await admin();
+    it("lets only one run work on a target at a time, whichever database each run connected to", async () => {
+        const pg = await testPostgres();
+        const other = new Client({ connectionString: pg.urlFor("template1") });
+        await other.connect();
         try {
-            await lockTarget(client, "locked_target");
-            await assert.rejects(lockTarget(other, "locked_target"), (err: Error & { exitCode?: number }) => {
+            const first = await acquireTargetLock(client, pg.url, "locked_target");
+            assert.equal(first.home, "postgres");
+            await assert.rejects(acquireTargetLock(other, pg.urlFor("template1"), "locked_target"), (err: Error) => {
                 assert.match(err.message, /another restore or refresh of database locked_target is running \(server process \d+/);
-                assert.equal(err.exitCode, 2);
+                assert.equal(exitCodeOf(err), 4);
                 return true;
             });
-            await unlockTarget(client, "locked_target");
-            await lockTarget(other, "locked_target");
+            await first.release();
+            const second = await acquireTargetLock(other, pg.urlFor("template1"), "locked_target");
+            await second.release();
         } finally {
             await other.end();
         }
@@ -130,7 +137,8 @@ describe("database swap and cleanup", function () {
         fs.mkdirSync(cutOff);
         fs.writeFileSync(path.join(cutOff, "which"), "new files");
 
-        const report = await cleanupLeftovers(client, { target: target.name, filestore: live });
+        const serverUrl = (await testPostgres()).url;
+        const report = await cleanupLeftovers(client, { target: target.name, serverUrl, filestore: live });
         assert.deepEqual(report.droppedDatabases, [workDatabaseName(target.name, "restore", stampA)]);
         assert.deepEqual(report.removedDirectories, [stale]);
         assert.deepEqual(report.completedFilestoreSwaps, [cutOff]);
@@ -138,8 +146,42 @@ describe("database swap and cleanup", function () {
         assert.equal(fs.readFileSync(path.join(live, "which"), "utf8"), "new files");
         assert.equal(await note(target.url), "live");
 
-        const again = await cleanupLeftovers(client, { target: target.name, filestore: live, dropPrevious: true });
+        const again = await cleanupLeftovers(client, { target: target.name, serverUrl, filestore: live, dropPrevious: true });
         assert.deepEqual(again.droppedDatabases, [workDatabaseName(target.name, "previous", stampB)]);
         assert.deepEqual(fs.readdirSync(root), [target.name]);
+    });
+
+    it("drops only leftovers it made (marked) or empty ones; a look-alike holding data is left alone and reported", async () => {
+        const pg = await testPostgres();
+        const target = await withMarker("swap_alike", "live");
+        const ours = workDatabaseName(target.name, "restore", "20260101000005");
+        const empty = workDatabaseName(target.name, "restore", "20260101000006");
+        const alike = workDatabaseName(target.name, "restore", "20260101000007");
+        for (const name of [ours, empty, alike]) await createDatabase(client, name);
+        await query(pg.urlFor(ours), "CREATE TABLE half (id int)");
+        await markManaged(ours, "building");
+        await query(pg.urlFor(alike), "CREATE TABLE someone_elses (id int); INSERT INTO someone_elses VALUES (1)");
+        const report = await cleanupLeftovers(client, { target: target.name, serverUrl: pg.url });
+        assert.deepEqual(report.droppedDatabases.sort(), [ours, empty].sort());
+        assert.deepEqual(report.leftAlone, [alike]);
+        assert.equal(await databaseExists(client, alike), true);
+    });
+
+    it("keeps one previous generation until its retention runs out (staging refresh --retention, staging cleanup --retention)", async () => {
+        const pg = await testPostgres();
+        const target = await withMarker("swap_keep", "live");
+        const old = workDatabaseName(target.name, "previous", "20260101000000");
+        await createDatabase(client, old);
+        await query(pg.urlFor(old), "CREATE TABLE marker (note text); INSERT INTO marker VALUES ('previous')");
+        await markManaged(old);
+        const now = new Date("2026-01-05T00:00:00Z");
+        const kept = await cleanupLeftovers(client, { target: target.name, serverUrl: pg.url, retentionMs: parseRetention("7d"), now });
+        assert.deepEqual(kept.previousDatabases, [old], "4 days old, 7 days of retention: kept for staging rollback");
+        assert.deepEqual(kept.droppedDatabases, []);
+        const expired = await cleanupLeftovers(client, { target: target.name, serverUrl: pg.url, retentionMs: parseRetention("3d"), now });
+        assert.deepEqual(expired.droppedDatabases, [old], "past 3 days of retention: dropped");
+        assert.equal(await databaseExists(client, old), false);
+        assert.equal(await note(target.url), "live");
+        assert.throws(() => parseRetention("a week"), /--retention must be a duration such as 7d/);
     });
 });
