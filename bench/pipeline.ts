@@ -27,8 +27,8 @@ import { cpuMeter } from "./cpu";
 export interface PipelineRun {
     order: "baseline-first" | "refresh-first";
     /** `cpuSeconds`: user + system of this process, the tools it ran and the server (bench/cpu.ts). */
-    baseline: { steps: StepTiming[]; seconds: number; cpuSeconds: number };
-    refresh: { steps: StepTiming[]; seconds: number; cpuSeconds: number };
+    baseline: { steps: StepTiming[]; seconds: number; cpuSeconds: number; cpuByStep: Record<string, number> };
+    refresh: { steps: StepTiming[]; seconds: number; cpuSeconds: number; cpuByStep: Record<string, number> };
     /** The streaming copy alone (schema, data, indexes; no sanitize, neutralize or verify): the engine's own cost. */
     engine: { steps: StepTiming[]; seconds: number; cpuSeconds: number; ratio: number; cpuRatio: number };
     ratio: number;
@@ -97,28 +97,54 @@ export async function benchPipeline(opts: { scale: number; runs: number; jobs: n
             return { ...result, cpuSeconds: round(cpu.seconds() - before, 2) };
         };
 
+        /** CPU seconds per step, attributed from one step's start to the next (summed when a label repeats). */
+        const cpuSteps = () => {
+            const byStep: Record<string, number> = {};
+            let current: { label: string; at: number } | undefined;
+            const close = () => {
+                if (current) byStep[current.label] = round((byStep[current.label] ?? 0) + cpu.seconds() - current.at, 2);
+            };
+            return {
+                step(label: string) {
+                    close();
+                    current = { label, at: cpu.seconds() };
+                },
+                finish() {
+                    close();
+                    current = undefined;
+                    return byStep;
+                },
+            };
+        };
+
         const baseline = async (run: number) => {
             const dir = path.join(work, `dump-${run}`);
             const copy = `baseline_${run}`;
             await sql(pg.url, `CREATE DATABASE ${copy}`);
             const steps: StepTiming[] = [];
+            const stepCpu = cpuSteps();
+            stepCpu.step(`pg_dump -Fd -j${opts.jobs}`);
             t = process.hrtime.bigint();
             await runTool(tools.binDir, "pg_dump", ["-Fd", `--jobs=${opts.jobs}`, "-f", dir], { url: prod, what: "baseline pg_dump" });
             const dump = seconds(t);
             steps.push({ step: `pg_dump -Fd -j${opts.jobs}`, seconds: round(dump), rows, rowsPerSecond: Math.round(rows / dump) });
+            stepCpu.step(`pg_restore -j${opts.jobs}`);
             t = process.hrtime.bigint();
             await runTool(tools.binDir, "pg_restore", [`--jobs=${opts.jobs}`, "--exit-on-error", dir], { url: pg.urlFor(copy), what: "baseline pg_restore" });
             const restore = seconds(t);
             steps.push({ step: `pg_restore -j${opts.jobs}`, seconds: round(restore), rows, rowsPerSecond: Math.round(rows / restore) });
+            const cpuByStep = stepCpu.finish();
             fs.rmSync(dir, { recursive: true, force: true });
             await sql(pg.url, `DROP DATABASE ${copy}`);
-            return { steps, seconds: round(dump + restore) };
+            return { steps, seconds: round(dump + restore), cpuByStep };
         };
 
         const refresh = async (run: number) => {
             const target = `odoo_staging_${run}`;
             await sql(pg.url, `CREATE DATABASE ${target}`);
+            const stepCpu = cpuSteps();
             const report = await refreshStaging({
+                progress: { step: (label) => stepCpu.step(label), update: () => undefined, done: () => undefined },
                 fromDb: prod,
                 toDb: pg.urlFor(target),
                 baseUrl: "https://staging.bench.example.com",
@@ -129,8 +155,9 @@ export async function benchPipeline(opts: { scale: number; runs: number; jobs: n
                 jobs: opts.jobs,
                 rules: platformDataRules(),
             });
+            const cpuByStep = stepCpu.finish();
             await sql(pg.url, `DROP DATABASE ${target}`);
-            return { steps: report.steps, seconds: report.totalSeconds, verifyOk: report.ok, findings: report.verify.findings };
+            return { steps: report.steps, cpuByStep, seconds: report.totalSeconds, verifyOk: report.ok, findings: report.verify.findings };
         };
 
         const engine = async (run: number) => {
@@ -165,7 +192,7 @@ export async function benchPipeline(opts: { scale: number; runs: number; jobs: n
                 order: baselineFirst ? "baseline-first" : "refresh-first",
                 baseline: b,
                 engine: { ...e, ratio: round(e.seconds / b.seconds, 2), cpuRatio: cpuRatio(e.cpuSeconds) },
-                refresh: { steps: r.steps, seconds: r.seconds, cpuSeconds: r.cpuSeconds },
+                refresh: { steps: r.steps, seconds: r.seconds, cpuSeconds: r.cpuSeconds, cpuByStep: r.cpuByStep },
                 ratio: round(r.seconds / b.seconds, 2),
                 cpuRatio: cpuRatio(r.cpuSeconds),
                 verifyOk: r.verifyOk,
@@ -205,5 +232,9 @@ export function renderPipelineBench(result: PipelineBench): string {
         `streaming copy alone: ${result.runs.map((r) => `${r.engine.ratio.toFixed(2)}×`).join(", ")}`);
     out.push(`CPU seconds (this process, its tools and the server): ` +
         result.runs.map((r, i) => `run ${i + 1}: baseline ${cpu(r.baseline)}, refresh ${cpu(r.refresh)} (${r.cpuRatio.toFixed(2)}×), copy alone ${cpu(r.engine)} (${r.engine.cpuRatio.toFixed(2)}×)`).join("; "));
+    const perStep = (byStep: Record<string, number>) => Object.entries(byStep).map(([step, s]) => `${step} ${s.toFixed(1)}`).join(", ");
+    result.runs.forEach((r, i) => {
+        out.push(`CPU seconds per step, run ${i + 1}: baseline ${perStep(r.baseline.cpuByStep)}; refresh ${perStep(r.refresh.cpuByStep)}`);
+    });
     return out.join("\n");
 }
