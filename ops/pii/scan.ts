@@ -98,7 +98,7 @@ export function scanQuery(table: string, columns: readonly ColumnPlan[], options
     const counts = ["count(*) AS n", ...columns.flatMap((c, i) => {
         const text = `t.${quoteIdent(c.column)}::text`;
         // The sanitizer's own addresses can match no pattern: skip the expressions for them.
-        const fake = c.type === "json" || c.type === "jsonb" ? null : sanitizerAddressSql(text, options.allowDomains);
+        const fake = sanitizerAddressSql(text, options.allowDomains);
         const real = fake ? ` AND NOT ${fake}` : "";
         const out = [
             `count(*) FILTER (WHERE strpos(${text}, '@') > 0${real} AND ${text} ~* ${email}) AS e${i}`,
