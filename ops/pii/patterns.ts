@@ -72,37 +72,6 @@ export function mayHoldPiiSql(text: string): string {
     return `(strpos(${text}, '@') > 0 OR strpos(${text}, '+') > 0 OR strpos(${text}, '(') > 0 OR ${text} ~ '(^|[^0-9])0[0-9]{1,3}[ ./][0-9]')`;
 }
 
-const addressLocalChars = "abcdefghijklmnopqrstuvwxyz0123456789_-";
-const displayNameChars = " abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-'.";
-
-/**
- * SQL, true when the whole of `text` is an address the sanitizer writes (`test+<tag><key>@<domain>`,
- * or `"<name>" <test+…@<domain>>` with a name of letters, spaces, `-`, `'`, `.`) in an allowed,
- * lower-case, digit-free domain, with fewer than 15 digits in all. Such text can match none of
- * `emailPattern`, `phonePattern` or `numberCandidatePattern`, so the scan skips their expressions:
- *
- * - e-mail: its only `@` is followed by an allowed domain (then the end, or `>`), which the pattern excludes;
- * - phone: its one `+` follows `test` (an address' local part), it has no `(`, and no digit
- *   touches a space, `.` or `/`;
- * - numbers: IBAN and VAT need two capitals right before digits (the local part is lower-case),
- *   a card at least 15 digits.
- *
- * Null (no shortcut) when no allowed domain qualifies. Cheap string functions, no expression.
- */
-export function sanitizerAddressSql(text: string, allowedDomains: readonly string[]): string | null {
-    const domains = [...new Set(allowedDomains.map(normalizeDomain))].filter((d) => /^[a-z.-]+$/.test(d));
-    if (!domains.length) return null;
-    const address = (x: string) => `(left(${x}, 5) = 'test+' AND strpos(${x}, '@') > 5` +
-        ` AND substr(${x}, strpos(${x}, '@') + 1) IN (${domains.map(sqlLiteral).join(", ")})` +
-        ` AND ltrim(substr(${x}, 6, strpos(${x}, '@') - 6), ${sqlLiteral(addressLocalChars)}) = '')`;
-    const angle = `strpos(${text}, '" <test+')`;
-    const named = `(left(${text}, 1) = '"' AND right(${text}, 1) = '>' AND ${angle} > 1` +
-        ` AND ltrim(substr(${text}, 2, ${angle} - 2), ${sqlLiteral(displayNameChars)}) = ''` +
-        ` AND ${address(`substr(${text}, ${angle} + 3, length(${text}) - ${angle} - 3)`)})`;
-    const fewDigits = `octet_length(${text}) - octet_length(translate(${text}, '0123456789', '')) < 15`;
-    return `(${fewDigits} AND (${address(text)} OR ${named}))`;
-}
-
 /** Masks a found value for reports: `jane.doe@gmail.com` → `***@gmail.com`, `+32 470 12 34 56` → `***56`. */
 export function maskFinding(value: string): string {
     const at = value.lastIndexOf("@");

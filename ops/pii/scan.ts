@@ -18,7 +18,7 @@ import { keptSecrets } from "./classify";
 import { findCards, findIbans, findVats, isTokenColumnName, isTokenShaped } from "./detectors";
 import { hitKinds, installKnownValues, KnownValueSet, knownValueSql } from "./knownValues";
 import { metadataScope } from "./metadata";
-import { emailPattern, maskFinding, mayHoldNumberSql, mayHoldPiiSql, numberCandidatePattern, phonePattern, sanitizerAddressSql, tokenCandidateSql } from "./patterns";
+import { emailPattern, maskFinding, mayHoldNumberSql, mayHoldPiiSql, numberCandidatePattern, phonePattern, tokenCandidateSql } from "./patterns";
 
 export type PiiKind = "email" | "phone" | "iban" | "card" | "vat" | "token" | "known";
 
@@ -97,14 +97,11 @@ export function scanQuery(table: string, columns: readonly ColumnPlan[], options
     const all = options.kinds !== "contact";
     const counts = ["count(*) AS n", ...columns.flatMap((c, i) => {
         const text = `t.${quoteIdent(c.column)}::text`;
-        // The sanitizer's own addresses can match no pattern: skip the expressions for them.
-        const fake = sanitizerAddressSql(text, options.allowDomains);
-        const real = fake ? ` AND NOT ${fake}` : "";
         const out = [
-            `count(*) FILTER (WHERE strpos(${text}, '@') > 0${real} AND ${text} ~* ${email}) AS e${i}`,
-            `count(*) FILTER (WHERE ${mayHoldPiiSql(text)}${real} AND ${text} ~ ${phone}) AS p${i}`,
+            `count(*) FILTER (WHERE strpos(${text}, '@') > 0 AND ${text} ~* ${email}) AS e${i}`,
+            `count(*) FILTER (WHERE ${mayHoldPiiSql(text)} AND ${text} ~ ${phone}) AS p${i}`,
         ];
-        if (all) out.push(`count(*) FILTER (WHERE ${mayHoldNumberSql(text)}${real} AND ${text} ~ ${numbers}) AS d${i}`);
+        if (all) out.push(`count(*) FILTER (WHERE ${mayHoldNumberSql(text)} AND ${text} ~ ${numbers}) AS d${i}`);
         if (all && c.token) out.push(`count(*) FILTER (WHERE ${tokenCandidateSql(text)}) AS t${i}`);
         if (options.knownValues) out.push(`count(*) FILTER (WHERE ${knownValueSql(options.knownValues, `t.${quoteIdent(c.column)}`, c.type)}) AS k${i}`);
         return out;
