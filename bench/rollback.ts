@@ -56,7 +56,7 @@ async function main(): Promise<void> {
         const dryRun = timeCli(["rollback", "--dry-run", "--db", url]);
         const evidenceDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-rollback-"));
         const started = process.hrtime.bigint();
-        await runRollback({ db: url, workDir: ".", evidenceDir }, {
+        await runRollback({ evidenceDb: url, workDir: ".", evidenceDir }, {
             env: {},
             deployer: async (request) => ({
                 outputs: {

@@ -134,7 +134,7 @@ export class EvidenceSchema extends pulumi.ComponentResource {
         if (args.adminPassword) environment.PGPASSWORD = pulumi.secret(args.adminPassword);
         // Versioned and idempotent: rerun whenever the set of migrations changes (a new file).
         const migrate = new command.local.Command(`${name}-migrate`, {
-            create: `npx --no-install odoo-platform evidence migrate --db "$EVIDENCE_DB_URL"`,
+            create: `npx --no-install odoo-platform evidence migrate --evidence-db "$EVIDENCE_DB_URL"`,
             environment,
             dir: args.workDir,
             triggers: [schema.name, roles.writer.name, roles.reader.name, fingerprint],

@@ -1,35 +1,44 @@
 /**
- * `odoo-platform`: the operations CLI. A thin shell: each command group lives in its capability's
- * folder under ops/ and registers itself here.
+ * `odoo-platform`: the operations CLI. A thin shell: each command group is one file under
+ * ops/cli/commands/ (`odoo-platform <group> …` is ops/cli/commands/<group>.ts), over the library.
  */
 import { Command, CommanderError } from "commander";
-import { registerBuildCommands } from "../build/cli";
-import { registerDbCommands } from "../db/cli";
-import { registerEvidence } from "../evidence/cli";
-import { registerEvidencePrune } from "../evidence/pruneCli";
-import { registerPostmortem } from "../postmortem/cli";
-import { registerPromotion } from "../promotion/cli";
-import { registerRepoCommands } from "../repo/cli";
-import { registerInit } from "../repo/initCli";
-import { registerSnapshotCommands } from "../snapshot/cli";
-import { registerStagingCommands } from "../staging/cli";
+import * as backup from "./commands/backup";
+import * as db from "./commands/db";
+import * as evidence from "./commands/evidence";
+import * as health from "./commands/health";
+import * as init from "./commands/init";
+import * as modules from "./commands/modules";
+import * as postmortem from "./commands/postmortem";
+import * as promote from "./commands/promote";
+import * as repo from "./commands/repo";
+import * as rollback from "./commands/rollback";
+import * as snapshot from "./commands/snapshot";
+import * as staging from "./commands/staging";
+import * as status from "./commands/status";
+import * as tests from "./commands/tests";
 import { killChildrenNow, stopChildren } from "../core/children";
 import { errorLine, exitCodeOf } from "./exitCodes";
 import { exitCodes, exitWhenFlushed } from "./runtime";
 
-/** Command groups, each `(program) => void`. Add a group by adding its register function. */
-const groups: ((program: Command) => void)[] = [registerEvidence, (program) => registerPromotion(program), registerEvidencePrune, registerPostmortem, registerBuildCommands, registerDbCommands, registerSnapshotCommands, registerStagingCommands, registerRepoCommands, registerInit];
+/** A command group: one file under ops/cli/commands/, named after the group's command. */
+interface CommandGroup {
+    register(program: Command): void;
+}
+
+/** The command groups, in the order `--help` lists them. Add a group by adding its file here. */
+const groups: CommandGroup[] = [evidence, health, promote, rollback, modules, backup, postmortem, tests, status, db, snapshot, staging, repo, init];
 
 /**
  * Groups loaded only when their command runs (or for help): `pr` and `branch` load the Pulumi program's
  * components and the Automation API, seconds of start-up that a `staging refresh` run under a
  * Pulumi command step should not pay.
  */
-const lazyGroups: { name: string; load: () => (program: Command) => void }[] = [
+const lazyGroups: { name: string; load: () => CommandGroup }[] = [
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    { name: "pr", load: () => require("../pr/cli").registerPrCommands },
+    { name: "pr", load: () => require("./commands/pr") },
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    { name: "branch", load: () => require("../pr/cli").registerBranchCommands },
+    { name: "branch", load: () => require("./commands/branch") },
 ];
 
 /** The whole CLI, or — given the command line — only what that command needs. */
@@ -39,9 +48,9 @@ export function buildCli(argv?: string[]): Command {
         .version(require("../../package.json").version)
         .showHelpAfterError()
         .exitOverride();
-    for (const register of groups) register(program);
+    for (const group of groups) group.register(program);
     const command = argv?.slice(2).find((a) => !a.startsWith("-"));
-    for (const lazy of lazyGroups) if (command === undefined || command === lazy.name || command === "help") lazy.load()(program);
+    for (const lazy of lazyGroups) if (command === undefined || command === lazy.name || command === "help") lazy.load().register(program);
     return program;
 }
 

@@ -3,7 +3,7 @@
  * the `--json` report and progress on stderr.
  */
 import type { Command } from "commander";
-import { InvalidInputError, OpsError } from "../core/errors";
+import { OpsError } from "../core/errors";
 import { errorLine, exitCodeOf, exitCodes } from "./exitCodes";
 
 export { exitCodes } from "./exitCodes";
@@ -28,8 +28,6 @@ export class UsageError extends CliError {
     }
 }
 
-/** Whether an error means "bad input" (exit 2), whichever class of the two generations threw it. */
-export const isInvalidInput = (err: unknown): boolean => err instanceof InvalidInputError || err instanceof UsageError;
 
 export interface CommandResult<T = unknown> {
     /** 0, or 1 when the command found problems (verify findings, a failed health check …). */

@@ -80,7 +80,8 @@ export function lockHash(files: string[], cwd: string): { hash: string; files: s
 }
 
 export interface BuildOptions {
-    db?: string;
+    /** The evidence database (ops schema). */
+    evidenceDb?: string;
     sha?: string;
     branch?: string;
     message?: string;
@@ -108,7 +109,7 @@ export interface BuildReport {
 }
 
 export async function recordBuild(opts: BuildOptions, env: Record<string, string | undefined> = process.env): Promise<BuildReport> {
-    const db = parseDatabaseUrl(opts.db, "--db (or EVIDENCE_DB_URL)");
+    const db = parseDatabaseUrl(opts.evidenceDb, "--evidence-db (or EVIDENCE_DB_URL)");
     const image = parsePinnedImage(opts.image, "--image");
     const needGit = !(opts.sha && opts.message !== undefined && opts.author && opts.committedAt);
     const commit = needGit ? readCommit(opts.sha ?? env.GITHUB_SHA ?? "HEAD", opts.repoDir) : undefined;

@@ -133,7 +133,8 @@ export async function findBuildId(client: Client, gitSha: string, imageDigest: s
 }
 
 export interface DeploymentOptions {
-    db?: string;
+    /** The evidence database (ops schema). */
+    evidenceDb?: string;
     outputs?: string;
     status?: string;
     environment?: string;
@@ -165,7 +166,7 @@ export interface DeploymentReport {
 
 export async function recordDeployment(opts: DeploymentOptions, env: Record<string, string | undefined> = process.env): Promise<DeploymentReport> {
     // Everything is validated before the database or the disk is touched.
-    const db = parseDatabaseUrl(opts.db, "--db (or EVIDENCE_DB_URL)");
+    const db = parseDatabaseUrl(opts.evidenceDb, "--evidence-db (or EVIDENCE_DB_URL)");
     const outputs = parseDeploymentOutputs(readOutputsFile(opts.outputs), opts.outputs!);
     const now = new Date();
     const row = deploymentRow({

@@ -10,21 +10,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
+import { InvalidInputError } from "../core/errors";
 import type { Progress } from "../core/progress";
+import { s3Client, S3Location } from "../s3";
 import { EvidenceFile, planPrune, PruneAction, PruneDecision, RetentionPolicy } from "./prunePolicy";
-
-export interface S3Location {
-    bucket: string;
-    /** Key prefix without leading or trailing slash ("" for the bucket root). */
-    prefix: string;
-    url: string;
-}
-
-export function parseS3Url(url: string, option = "--to"): S3Location {
-    const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(\/.*)?$/.exec(url);
-    if (!match) throw new Error(`${option} must be an S3 URL such as s3://my-bucket/evidence (got "${url}")`);
-    return { bucket: match[1], prefix: (match[2] ?? "").replace(/^\/+|\/+$/g, ""), url };
-}
 
 export interface PruneOptions {
     dir: string;
@@ -156,9 +145,9 @@ export async function pruneEvidence(options: PruneOptions, deps: PruneDeps = {})
     try {
         dirStat = fs.statSync(dir);
     } catch {
-        throw new Error(`--dir ${options.dir} does not exist: give the evidence directory (e.g. --dir evidence)`);
+        throw new InvalidInputError(`--dir ${options.dir} does not exist: give the evidence directory (e.g. --dir evidence)`);
     }
-    if (!dirStat.isDirectory()) throw new Error(`--dir ${options.dir} is not a directory`);
+    if (!dirStat.isDirectory()) throw new InvalidInputError(`--dir ${options.dir} is not a directory`);
     const policy: RetentionPolicy = { ...options.policy, archive: options.to !== undefined };
     const nowMs = options.nowMs ?? Date.now();
 
@@ -166,7 +155,7 @@ export async function pruneEvidence(options: PruneOptions, deps: PruneDeps = {})
     const files = listEvidence(dir);
     const byPath = new Map(files.map((f) => [f.path, f]));
     const decisions = planPrune(files, policy, nowMs);
-    const s3 = options.to && !options.dryRun ? (deps.s3 ?? new S3Client({})) : undefined;
+    const s3 = options.to && !options.dryRun ? (deps.s3 ?? s3Client()) : undefined;
     deps.progress?.step(options.dryRun ? "deciding (dry run)" : "applying the retention policy");
 
     const reports: PruneFileReport[] = [];

@@ -5,13 +5,13 @@
  * them, so neutralizing twice changes nothing.
  */
 import type { Client } from "pg";
-import type { Progress } from "../cli/runtime";
 import { readCatalog } from "../odoo/catalog";
 import { readOdooFields } from "../odoo/fields";
 import { declaredNeutralizeRules } from "./declared";
 import { qualifiedTable } from "../odoo/sql";
 import { adminUserSql, neutralizedAtKey, NeutralizeContext, NeutralizeRule, neutralizeRules } from "./rules";
 import { newDatabaseIdentity, odooPasswordHash, randomPassword, Secret } from "./secrets";
+import type { Progress } from "../core/progress";
 
 export interface NeutralizeOptions {
     /** The environment's public URL: becomes web.base.url; its host becomes the mail domain. */

@@ -4,8 +4,8 @@
  * is enough).
  */
 import type { Client } from "pg";
-import { UsageError } from "../cli/runtime";
 import type { DeploymentRecord, HealthCheckRecord, MigrationRecord } from "./render";
+import { InvalidInputError } from "../core/errors";
 
 const deploymentColumns = `d.id, d.environment, d.git_sha, d.git_branch, d.image_reference, d.image_digest, d.status, d.rollback_of_sha,
     d.started_at, d.finished_at, d.evidence_uri, d.run_url, d.actor, d.migrations_executed, d.health, d.health_check_id`;
@@ -39,8 +39,8 @@ export type Selection = { deploymentId: number } | { since: Date };
 export async function failedDeployments(client: Client, selection: Selection): Promise<(DeploymentRecord & { healthCheckId: number | null })[]> {
     if ("deploymentId" in selection) {
         const { rows } = await client.query(`SELECT ${deploymentColumns} FROM ops.deployments d WHERE d.id = $1`, [selection.deploymentId]);
-        if (!rows.length) throw new UsageError(`deployment ${selection.deploymentId} is not in ops.deployments: check the id (odoo-platform's deployments dashboard lists them)`);
-        if (rows[0].status !== "failed") throw new UsageError(`deployment ${selection.deploymentId} ${rows[0].status === "rolled_back" ? "is a rollback" : rows[0].status}: postmortems are drafted for failed deployments`);
+        if (!rows.length) throw new InvalidInputError(`deployment ${selection.deploymentId} is not in ops.deployments: check the id (odoo-platform's deployments dashboard lists them)`);
+        if (rows[0].status !== "failed") throw new InvalidInputError(`deployment ${selection.deploymentId} ${rows[0].status === "rolled_back" ? "is a rollback" : rows[0].status}: postmortems are drafted for failed deployments`);
         return rows.map(deployment);
     }
     const { rows } = await client.query(`SELECT ${deploymentColumns} FROM ops.deployments d WHERE d.status = 'failed' AND d.finished_at >= $1 ORDER BY d.started_at, d.id`, [selection.since]);

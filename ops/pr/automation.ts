@@ -10,11 +10,11 @@ import * as path from "node:path";
 import type * as automation from "@pulumi/pulumi/automation";
 import type { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { deployGate, previewThenUp } from "../../plan/policyConfig";
-import { CliError } from "../cli/runtime";
 import { EnvironmentId, environmentOfStack, environmentStackName } from "./naming";
 import { removeOrphanContainers, stateContainerIds } from "./orphans";
 import type { PrDeployment, PrStackBackend, PrStackConfig } from "./ports";
 import type { PrStackInfo } from "./queue";
+import { InvalidInputError } from "../core/errors";
 
 /** The Automation API, loaded on first use: requiring it costs about a second of CPU, which every CLI start would pay. */
 function automationApi(): typeof automation {
@@ -93,7 +93,7 @@ export class AutomationBackend implements PrStackBackend {
         } catch (err) {
             const message = (err as Error).message ?? String(err);
             if (/ENOENT|not find pulumi|pulumi: not found|command not found/i.test(message)) {
-                throw new CliError(`${what}: the Pulumi CLI is not installed or not on PATH — install it (https://www.pulumi.com/docs/install/) and log in (PULUMI_ACCESS_TOKEN)`, 2);
+                throw new InvalidInputError(`${what}: the Pulumi CLI is not installed or not on PATH — install it (https://www.pulumi.com/docs/install/) and log in (PULUMI_ACCESS_TOKEN)`);
             }
             throw err;
         }

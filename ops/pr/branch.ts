@@ -10,12 +10,12 @@
  */
 import { buildStatus, failedStatus, pendingStatus } from "../build/status";
 import { summaryLine, TestLogResult } from "../build/testLog";
-import { CliError, UsageError } from "../cli/runtime";
 import { firstLine, judgeTests, LifecycleDeps, postStatus, PrView, promoteQueued, queueEntries, testSummary } from "./lifecycle";
 import { branchEnvironmentId, branchGetsEnvironment, describeEnvironment, EnvironmentId, environmentStackName } from "./naming";
 import type { PrDeployment } from "./ports";
 import { assignSlot, confirmReservation, decideAdmission, queuePosition } from "./queue";
 import type { TestSummary } from "./record";
+import { InvalidInputError, OperationFailedError } from "../core/errors";
 
 export interface BranchUpInput {
     branch: string;
@@ -41,7 +41,7 @@ export interface BranchUpReport {
 export async function branchUp(deps: LifecycleDeps, input: BranchUpInput): Promise<BranchUpReport> {
     const { github, backend, progress } = deps;
     const platform = deps.platform();
-    if (!/^[0-9a-f]{7,40}$/.test(input.sha)) throw new UsageError(`--sha must be the commit to deploy (7–40 lower-case hex), got "${input.sha}"`);
+    if (!/^[0-9a-f]{7,40}$/.test(input.sha)) throw new InvalidInputError(`--sha must be the commit to deploy (7–40 lower-case hex), got "${input.sha}"`);
     const id = branchEnvironmentId(input.branch);
     const stack = environmentStackName(id, platform.sharedStack);
     const patterns = platform.branchEnvironments ?? [];
@@ -54,7 +54,7 @@ export async function branchUp(deps: LifecycleDeps, input: BranchUpInput): Promi
     try {
         view = deps.view({ pr: id, sha: input.sha, branch: input.branch, image: input.image });
     } catch (err) {
-        throw new UsageError(`branch ${input.branch}: ${(err as Error).message}`);
+        throw new InvalidInputError(`branch ${input.branch}: ${(err as Error).message}`);
     }
 
     progress.step(`checking the ${platform.limit} environment slots`);
@@ -84,7 +84,7 @@ export async function branchUp(deps: LifecycleDeps, input: BranchUpInput): Promi
         deployment = await backend.deploy(id, { gitSha: input.sha, gitBranch: input.branch, odooImage: input.image, slot });
     } catch (err) {
         await postStatus(deps, failedStatus({ sha: input.sha, environment: id, what: `deploy failed: ${firstLine((err as Error).message)}`, runUrl: github.runUrl }));
-        throw new CliError(`deploy of branch ${input.branch} (${stack}) failed: ${(err as Error).message}`);
+        throw new OperationFailedError(`deploy of branch ${input.branch} (${stack}) failed: ${(err as Error).message}`);
     }
     let tests: TestLogResult | undefined;
     try {
@@ -92,7 +92,7 @@ export async function branchUp(deps: LifecycleDeps, input: BranchUpInput): Promi
     } catch (err) {
         const reason = `the tests ran but their log could not be read: ${firstLine((err as Error).message)}`;
         await postStatus(deps, failedStatus({ sha: input.sha, environment: id, what: reason, runUrl: github.runUrl, state: "error" }));
-        throw new CliError(`branch ${input.branch} (${stack}) deployed, but ${reason}`);
+        throw new OperationFailedError(`branch ${input.branch} (${stack}) deployed, but ${reason}`);
     }
     await postStatus(deps, buildStatus({ sha: input.sha, environment: id, tests, url: deployment.url, runUrl: github.runUrl }));
     progress.done(`${id} deployed at ${deployment.url}${tests ? `; tests ${tests.verdict}: ${summaryLine(tests)}` : ""}`);

@@ -6,10 +6,10 @@
  */
 import { Octokit } from "@octokit/rest";
 import type { CommitStatus } from "../build/status";
-import { UsageError } from "../cli/runtime";
 import type { CommentLike } from "./comment";
 import { branchDeployWorkflowFile, deployWorkflowFile } from "./naming";
 import type { PrGitHub, PullRequest } from "./ports";
+import { InvalidInputError } from "../core/errors";
 
 const isStatus = (err: unknown, status: number) => (err as { status?: number }).status === status;
 
@@ -131,9 +131,9 @@ export class OctokitGitHub implements PrGitHub {
 export function githubFromEnvironment(env: Record<string, string | undefined>, repository?: string, fetchImpl?: typeof fetch): OctokitGitHub {
     const full = repository ?? env.GITHUB_REPOSITORY;
     const match = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(full ?? "");
-    if (!match) throw new UsageError(`the repository is unknown: pass --repo owner/name or set GITHUB_REPOSITORY (got "${full ?? ""}")`);
+    if (!match) throw new InvalidInputError(`the repository is unknown: pass --repo owner/name or set GITHUB_REPOSITORY (got "${full ?? ""}")`);
     const token = env.GITHUB_TOKEN ?? env.GH_TOKEN;
-    if (!token) throw new UsageError("GITHUB_TOKEN is not set: the PR lifecycle writes the PR comment and labels with it");
+    if (!token) throw new InvalidInputError("GITHUB_TOKEN is not set: the PR lifecycle writes the PR comment and labels with it");
     const serverUrl = env.GITHUB_SERVER_URL ?? "https://github.com";
     const runUrl = env.GITHUB_RUN_ID ? `${serverUrl}/${full}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
     const octokit = new Octokit({ auth: token, baseUrl: env.GITHUB_API_URL, userAgent: "odoo-platform", request: fetchImpl ? { fetch: fetchImpl } : undefined });

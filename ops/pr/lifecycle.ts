@@ -13,7 +13,6 @@
  */
 import { buildStatus, CommitStatus, failedStatus, pendingStatus } from "../build/status";
 import { compileIgnorePatterns, parseOdooTestLog, summaryLine, TestLogResult } from "../build/testLog";
-import { CliError, Progress, UsageError } from "../cli/runtime";
 import { CommentContext, pickStickyComment, renderComment } from "./comment";
 import { branchEnvironmentId, branchGetsEnvironment, describeEnvironment, EnvironmentId, prLabels, prStackName } from "./naming";
 import type { Clock, PrDeployment, PrGitHub, PrStackBackend } from "./ports";
@@ -21,6 +20,8 @@ import { assignSlot, choosePromotions, confirmReservation, decideAdmission, Queu
 import { EnvironmentRecord, parseMarker, TestSummary } from "./record";
 import { BranchState, planSweep, PullState, SweepAction, SweepReason } from "./sweep";
 import { statusContext } from "../build/status";
+import type { Progress } from "../core/progress";
+import { InvalidInputError, OperationFailedError } from "../core/errors";
 
 /** Platform-wide PR settings (Pulumi.pr.yaml). */
 export interface PrPlatform {
@@ -203,7 +204,7 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
     const platform = deps.platform();
     const stack = prStackName(input.pr, platform.sharedStack);
     const pull = await github.getPull(input.pr);
-    if (!pull) throw new UsageError(`pull request #${input.pr} does not exist in ${github.repositoryUrl}: check --pr`);
+    if (!pull) throw new InvalidInputError(`pull request #${input.pr} does not exist in ${github.repositoryUrl}: check --pr`);
     if (pull.state !== "open") return { pr: input.pr, stack, outcome: "skipped", reason: `pull request #${input.pr} is ${pull.merged ? "merged" : "closed"}` };
 
     const sticky = await readSticky(deps, input.pr);
@@ -215,15 +216,15 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
         }
         build = { sha: queued.sha, branch: queued.branch, image: queued.image };
     } else {
-        if (!input.sha || !/^[0-9a-f]{7,40}$/.test(input.sha)) throw new UsageError(`--sha must be the commit to deploy (7–40 lower-case hex), got "${input.sha ?? ""}"`);
-        if (!input.branch) throw new UsageError("--branch is required: the PR's head branch (it names the host)");
+        if (!input.sha || !/^[0-9a-f]{7,40}$/.test(input.sha)) throw new InvalidInputError(`--sha must be the commit to deploy (7–40 lower-case hex), got "${input.sha ?? ""}"`);
+        if (!input.branch) throw new InvalidInputError("--branch is required: the PR's head branch (it names the host)");
         build = { sha: input.sha, branch: input.branch, image: input.image };
     }
     let view: PrView;
     try {
         view = deps.view({ pr: input.pr, ...build });
     } catch (err) {
-        throw new UsageError(`PR #${input.pr}: ${(err as Error).message}`);
+        throw new InvalidInputError(`PR #${input.pr}: ${(err as Error).message}`);
     }
     const now = deps.clock.now().toISOString();
     const base = { v: 1 as const, pr: input.pr, stack, sha: build.sha, branch: build.branch, image: build.image, runUrl: github.runUrl };
@@ -262,7 +263,7 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
         const reason = firstLine((err as Error).message);
         await writeSticky(deps, sticky, { ...base, ...planned, state: "failed", reason, deployedAt: previous });
         await postStatus(deps, failedStatus({ sha: build.sha, environment: input.pr, what: `deploy failed: ${reason}`, runUrl: github.runUrl }));
-        throw new CliError(`deploy of PR #${input.pr} (${stack}) failed: ${(err as Error).message}`);
+        throw new OperationFailedError(`deploy of PR #${input.pr} (${stack}) failed: ${(err as Error).message}`);
     }
     let tests: TestLogResult | undefined;
     try {
@@ -271,7 +272,7 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
         const reason = `the tests ran but their log could not be read: ${firstLine((err as Error).message)}`;
         await writeSticky(deps, sticky, { ...base, ...planned, state: "failed", reason, deployedAt: previous });
         await postStatus(deps, failedStatus({ sha: build.sha, environment: input.pr, what: reason, runUrl: github.runUrl, state: "error" }));
-        throw new CliError(`PR #${input.pr} (${stack}) deployed, but ${reason}`);
+        throw new OperationFailedError(`PR #${input.pr} (${stack}) deployed, but ${reason}`);
     }
     const record: EnvironmentRecord = {
         ...base,

@@ -6,7 +6,7 @@
  */
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { backupTier } from "../../components/snapshotRetention";
-import { UsageError } from "../cli/runtime";
+import { InvalidInputError } from "../core/errors";
 import { evidenceStamp } from "../evidence/files";
 
 export const backupKinds = ["scheduled", "promotion"] as const;
@@ -45,6 +45,6 @@ export async function latestBackup(client: S3Client, bucket: string): Promise<st
 }
 
 export function parseBackupKind(value: string | undefined): BackupKind {
-    if (!backupKinds.includes(value as BackupKind)) throw new UsageError(`--kind must be one of ${backupKinds.join(", ")}, got "${value ?? ""}"`);
+    if (!backupKinds.includes(value as BackupKind)) throw new InvalidInputError(`--kind must be one of ${backupKinds.join(", ")}, got "${value ?? ""}"`);
     return value as BackupKind;
 }

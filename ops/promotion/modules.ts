@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { UsageError } from "../cli/runtime";
+import { InvalidInputError } from "../core/errors";
 import { discoverAddons } from "../repo/discover";
 
 /** Where one Odoo module lives in the repository: what the test step, the checksum preview and the update step take. */
@@ -56,7 +56,7 @@ function git(args: string[], cwd: string): string {
     try {
         return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     } catch (err) {
-        throw new UsageError(`git ${args.join(" ")} failed in ${cwd}: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim()} (is the checkout deep enough? use fetch-depth: 0)`);
+        throw new InvalidInputError(`git ${args.join(" ")} failed in ${cwd}: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim()} (is the checkout deep enough? use fetch-depth: 0)`);
     }
 }
 

@@ -9,7 +9,8 @@
  * (or a `failed` one, naming what it tried to roll back).
  */
 import type { Client } from "pg";
-import { CliError, Progress, UsageError } from "../cli/runtime";
+import type { Progress } from "../core/progress";
+import { InvalidInputError, OperationFailedError } from "../core/errors";
 import { connect, parseDatabaseUrl } from "../postgres/connect";
 import { ciRunUrl } from "../evidence/deployment";
 import { planBundle, resolveStamp } from "../evidence/files";
@@ -45,7 +46,7 @@ export interface RollbackDecision {
 }
 
 /** The rollback cannot be decided: exit 1 with the reason (nothing was changed). */
-export class RollbackRefused extends CliError {}
+export class RollbackRefused extends OperationFailedError {}
 
 const sameCommit = (a: string, b: string) => a.startsWith(b) || b.startsWith(a);
 const newestFirst = (a: DeploymentEntry, b: DeploymentEntry) => b.finishedAt.getTime() - a.finishedAt.getTime() || b.id - a.id;
@@ -122,7 +123,8 @@ export async function loadHistory(client: Client, environment: string, limit = 5
 }
 
 export interface RollbackOptions {
-    db?: string;
+    /** The evidence database (ops schema). */
+    evidenceDb?: string;
     to?: string;
     environment?: string;
     stack?: string;
@@ -156,7 +158,7 @@ export function parseTarget(to: string | undefined): RollbackTarget {
 
 export async function runRollback(opts: RollbackOptions, deps: { deployer: Deployer; env?: Record<string, string | undefined>; progress?: Progress }): Promise<RollbackReport> {
     const env = deps.env ?? process.env;
-    const db = parseDatabaseUrl(opts.db, "--db (or EVIDENCE_DB_URL)");
+    const db = parseDatabaseUrl(opts.evidenceDb, "--evidence-db (or EVIDENCE_DB_URL)");
     const target = parseTarget(opts.to);
     const environment = parseEnvironment(opts.environment ?? "production", "--environment");
     const stack = opts.stack ?? environment;
@@ -225,7 +227,7 @@ export async function runRollback(opts: RollbackOptions, deps: { deployer: Deplo
     ]);
     Object.assign(report, { deploymentId: recorded.ids[0], status, seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000, evidenceUri: recorded.evidenceUri });
     if (failure) {
-        throw new CliError(`rollback of ${environment} to ${decision.target.gitSha.slice(0, 12)} failed (recorded as deployment #${recorded.ids[0]}, status failed): ${failure}`);
+        throw new OperationFailedError(`rollback of ${environment} to ${decision.target.gitSha.slice(0, 12)} failed (recorded as deployment #${recorded.ids[0]}, status failed): ${failure}`);
     }
     return report;
 }
@@ -244,7 +246,7 @@ export function describeRollback(r: RollbackReport): string {
 
 /** Usage checks shared by the CLI (exit 2 before any connection). */
 export function assertRollbackUsage(opts: RollbackOptions): void {
-    if (opts.force && (!opts.to || opts.to === "previous")) throw new UsageError("--force only applies to --to <sha>");
+    if (opts.force && (!opts.to || opts.to === "previous")) throw new InvalidInputError("--force only applies to --to <sha>");
 }
 
 /** Pure: the deployment whose version runs now (the newest succeeded or rolled_back one). */

@@ -21,7 +21,8 @@
  */
 import type { Client } from "pg";
 import { CommitStatuses, failedStatus, pendingStatus, statusContext, statusDescription } from "../build/status";
-import { CliError, Progress, UsageError } from "../cli/runtime";
+import type { Progress } from "../core/progress";
+import { InvalidInputError, OperationFailedError } from "../core/errors";
 import { ciRunUrl } from "../evidence/deployment";
 import { EvidenceBundle } from "../evidence/files";
 import { diffModules, ModuleState, readModuleStates } from "../evidence/modules";
@@ -200,7 +201,7 @@ async function status(ports: SafeUpdatePorts, s: Parameters<CommitStatuses["setC
 
 export async function runSafeUpdate(request: SafeUpdateRequest, ports: SafeUpdatePorts, env: Record<string, string | undefined> = process.env): Promise<SafeUpdateReport> {
     const image = parsePinnedImage(request.image, "--image");
-    if (!(request.healthWindowSeconds > 0)) throw new UsageError(`the health window must be > 0 seconds, got ${request.healthWindowSeconds}`);
+    if (!(request.healthWindowSeconds > 0)) throw new InvalidInputError(`the health window must be > 0 seconds, got ${request.healthWindowSeconds}`);
     const runUrl = request.runUrl ?? ciRunUrl(env) ?? null;
     const actor = request.actor ?? env.GITHUB_ACTOR ?? null;
     const context = statusContext(request.environment);
@@ -216,7 +217,7 @@ export async function runSafeUpdate(request: SafeUpdateRequest, ports: SafeUpdat
     }
     const running = runningDeployment(history);
     const previous = running?.imageReference ? { gitSha: running.gitSha, image: running.imageReference, deploymentId: running.id } : undefined;
-    if (previous && previous.gitSha === request.gitSha) throw new UsageError(`${request.environment} already runs ${request.gitSha.slice(0, 12)} (deployment #${previous.deploymentId}): nothing to update`);
+    if (previous && previous.gitSha === request.gitSha) throw new InvalidInputError(`${request.environment} already runs ${request.gitSha.slice(0, 12)} (deployment #${previous.deploymentId}): nothing to update`);
 
     ports.progress?.step(`capturing module versions and checksums of ${request.environment}`);
     const before = await ports.capture();
@@ -317,7 +318,7 @@ export async function runSafeUpdate(request: SafeUpdateRequest, ports: SafeUpdat
     if (!previous) {
         report.outcome = "revert-failed";
         await status(ports, failedStatus({ sha: request.gitSha, environment: request.environment, what: `update failed (${failure.phase}) and no previous version is recorded to revert to`, runUrl: runUrl ?? undefined, state: "error" }));
-        throw new CliError(`update of ${request.environment} to ${request.gitSha.slice(0, 12)} failed (${failure.phase}: ${failure.message}) and no previous deployment is recorded to revert to: restore ${request.backup} by hand (docs/deployment/ROLLBACK_PROCEDURE.md)`);
+        throw new OperationFailedError(`update of ${request.environment} to ${request.gitSha.slice(0, 12)} failed (${failure.phase}: ${failure.message}) and no previous deployment is recorded to revert to: restore ${request.backup} by hand (docs/deployment/ROLLBACK_PROCEDURE.md)`);
     }
     ports.progress?.step(`${failure.phase} failed (${failure.message}): restoring ${request.backup} and redeploying ${previous.image}`);
     const revertLog: string[] = [];
@@ -373,17 +374,17 @@ export async function runSafeUpdate(request: SafeUpdateRequest, ports: SafeUpdat
     if (revertFailure) {
         report.outcome = "revert-failed";
         await status(ports, failedStatus({ sha: request.gitSha, environment: request.environment, what: `update failed (${failure.phase}) and the revert failed: act now`, runUrl: runUrl ?? undefined, state: "error" }));
-        throw new CliError(
+        throw new OperationFailedError(
             `update of ${request.environment} to ${request.gitSha.slice(0, 12)} failed (${failure.phase}: ${failure.message}) AND THE REVERT FAILED: ${revertFailure}. ` +
                 `Recorded as deployments #${deploymentId} and #${report.rollbackDeploymentId}; follow docs/deployment/ROLLBACK_PROCEDURE.md (backup ${request.backup}, image ${previous.image}).`,
         );
     }
     await status(ports, failedStatus({ sha: request.gitSha, environment: request.environment, what: `update failed (${failure.phase}): reverted to ${previous.gitSha.slice(0, 12)}, backup restored`, runUrl: runUrl ?? undefined }));
-    const error = new CliError(
+    const error = new OperationFailedError(
         `update of ${request.environment} to ${request.gitSha.slice(0, 12)} failed (${failure.phase}: ${failure.message}); reverted: backup ${request.backup} restored and ${previous.gitSha.slice(0, 12)} redeployed ` +
             `(deployments #${deploymentId} failed, #${report.rollbackDeploymentId} rolled_back; postmortem draft: ${report.postmortems.join(", ") || "by the postmortem workflow"})`,
     );
-    (error as CliError & { report?: SafeUpdateReport }).report = report;
+    (error as OperationFailedError & { report?: SafeUpdateReport }).report = report;
     throw error;
 }
 

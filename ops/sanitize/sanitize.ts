@@ -6,7 +6,6 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Client } from "pg";
-import type { Progress } from "../cli/runtime";
 import { Catalog, CatalogColumn, isTextColumn, readCatalog } from "../odoo/catalog";
 import { readOdooFields } from "../odoo/fields";
 import { qualifiedTable, quoteIdent } from "../odoo/sql";
@@ -19,6 +18,7 @@ import { financeLineValuesSql, financialTransforms, helperPrefix } from "./finan
 import { ruleName, SanitizeRule, sanitizeRules } from "./rules";
 import { rewriteBlocker, rewriteTable } from "./rewrite";
 import { mergeTransforms, TableTransform, transformFrom, transformSelectSql, transformSessionSettings } from "./transform";
+import type { Progress } from "../core/progress";
 
 export interface SanitizeOptions {
     /** Same seed, same output. Keep it secret: it unlocks the original amounts. */

@@ -5,7 +5,7 @@
  *
  * Large objects go up as S3 multipart uploads (@aws-sdk/lib-storage): parts of 8 MiB, 4 at a time.
  */
-import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -13,20 +13,19 @@ import * as path from "node:path";
 import { PassThrough, Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { InvalidInputError } from "../core/errors";
+import { isS3Url, parseS3Url, s3Client, s3Endpoint, S3Options } from "../s3";
 import { stripUrlCredentials } from "../core/secrets";
+
+export type { S3Options } from "../s3";
 
 export type SnapshotLocation = { kind: "dir"; path: string } | { kind: "s3"; bucket: string; prefix: string };
 
 /** `s3://bucket/some/prefix` or a directory path. Pure. */
 export function parseLocation(text: string | undefined, option: string): SnapshotLocation {
     if (!text) throw new InvalidInputError(`${option} is required: a directory or s3://bucket/prefix`);
-    if (text.startsWith("s3://")) {
-        const match = /^s3:\/\/([^/]*)\/?(.*?)\/*$/.exec(text)!;
-        if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(match[1])) {
-            throw new InvalidInputError(`${option}: "${match[1]}" is not an S3 bucket name (3–63 lower-case letters, digits, dots, dashes)`);
-        }
-        if (!match[2]) throw new InvalidInputError(`${option} must be s3://<bucket>/<prefix> with a non-empty prefix, got "${text}"`);
-        return { kind: "s3", bucket: match[1], prefix: match[2] };
+    if (isS3Url(text)) {
+        const { bucket, prefix } = parseS3Url(text, option, { requirePrefix: true });
+        return { kind: "s3", bucket, prefix };
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) throw new InvalidInputError(`${option} must be a directory or s3://bucket/prefix, got "${text}"`);
     return { kind: "dir", path: path.resolve(text) };
@@ -165,50 +164,6 @@ export class DirectoryStore implements SnapshotStore {
     async isEmpty(): Promise<boolean> {
         return !fs.existsSync(this.location.path) || fs.readdirSync(this.location.path).length === 0;
     }
-}
-
-export interface S3Options {
-    /** Endpoint of an S3-compatible server (path-style addressing is used with it). */
-    endpoint?: string;
-    region?: string;
-    /** Multipart part size in bytes (S3's minimum is 5 MiB; default 8 MiB). */
-    partSize?: number;
-    /** A ready client (tests observe the requests it sends). */
-    client?: S3Client;
-}
-
-/**
- * The S3-compatible endpoint in use (option, then ODOO_PLATFORM_S3_ENDPOINT, AWS_ENDPOINT_URL_S3,
- * AWS_ENDPOINT_URL), checked: the SDK would only fail on it at the first upload.
- */
-export function s3Endpoint(opts: S3Options = {}): string | undefined {
-    const sources: [string | undefined, string][] = [
-        [opts.endpoint, "--s3-endpoint"],
-        [process.env.ODOO_PLATFORM_S3_ENDPOINT, "ODOO_PLATFORM_S3_ENDPOINT"],
-        [process.env.AWS_ENDPOINT_URL_S3, "AWS_ENDPOINT_URL_S3"],
-        [process.env.AWS_ENDPOINT_URL, "AWS_ENDPOINT_URL"],
-    ];
-    const [endpoint, from] = sources.find(([value]) => value) ?? [undefined, ""];
-    if (endpoint === undefined) return undefined;
-    let url: URL | undefined;
-    try {
-        url = new URL(endpoint);
-    } catch {
-        url = undefined;
-    }
-    if (!url || !["http:", "https:"].includes(url.protocol)) throw new InvalidInputError(`${from} must be an http(s) URL such as https://s3.example.com (got "${stripUrlCredentials(endpoint)}")`);
-    return endpoint;
-}
-
-/** An S3 client for AWS or, with an endpoint, an S3-compatible server. */
-export function s3Client(opts: S3Options = {}): S3Client {
-    const endpoint = s3Endpoint(opts);
-    const config: S3ClientConfig = { region: opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1" };
-    if (endpoint) {
-        config.endpoint = endpoint;
-        config.forcePathStyle = true;
-    }
-    return new S3Client(config);
 }
 
 const isNotFound = (err: unknown) => {

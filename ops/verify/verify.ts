@@ -6,7 +6,6 @@
  * or where nothing was there to scan: a verify that saw nothing proves nothing.
  */
 import type { Client } from "pg";
-import type { Progress } from "../cli/runtime";
 import { Catalog, readCatalog } from "../odoo/catalog";
 import { readOdooFields } from "../odoo/fields";
 import { qualifiedTable } from "../odoo/sql";
@@ -14,6 +13,7 @@ import { installKnownValues, KnownValueSet } from "../pii/knownValues";
 import { defaultAllowedDomains, normalizeDomain } from "../pii/patterns";
 import { PiiFinding, PiiKind, scanDatabase } from "../pii/scan";
 import { Finding, productionIdentityFromMarker, verifyChecks, VerifyCheck, VerifyContext } from "./checks";
+import type { Progress } from "../core/progress";
 
 export interface VerifyOptions {
     /** Domains whose addresses may remain (example.com is always allowed). */

@@ -60,11 +60,17 @@ export function importGraph(withTests = false): ImportEdge[] {
 }
 
 /** CLI code: ops/cli/, bin/, any *cli.ts command module, and any module that registers commander commands. */
+/** CLI code: the launcher and ops/cli/ (the command groups in ops/cli/commands/, shared options, exit codes). */
 export function isCliCode(file: string): boolean {
-    if (file.startsWith("ops/cli/") || file.startsWith("bin/")) return true;
-    if (/(^|\/)[A-Za-z]*[cC]li\.ts$/.test(file)) return true;
-    const text = fs.readFileSync(path.join(projectDir, file), "utf8");
-    return /from "commander"/.test(text) && /\.command\(/.test(text);
+    return file.startsWith("ops/cli/") || file.startsWith("bin/");
+}
+
+/**
+ * Entry points: programs of their own that may use the CLI's process helpers (exitWhenFlushed),
+ * as the CLI does; nothing imports them.
+ */
+export function isEntryPoint(file: string): boolean {
+    return isCliCode(file) || file.startsWith("bench/") || file.startsWith("demo/") || ["plan/cli.ts", "plan/guard.ts", "plan/docs.ts", "plan/policyConfig.ts"].includes(file);
 }
 
 /** The folder a file belongs to for the layer rules: ops/<capability>, or the top-level folder. */

@@ -19,7 +19,7 @@ describe("EvidenceSchema component", () => {
         const roles = ofType("postgresql:index/role:Role").map((r) => [r.inputs.name, r.inputs.login, r.inputs.password, r.inputs.superuser]);
         assert.deepEqual(roles.sort(), [["ops_reader", true, "[secret]", false], ["ops_writer", true, "[secret]", false]]);
         const [migrate] = ofType("command:local:Command");
-        assert.match(String(migrate.inputs.create), /odoo-platform evidence migrate --db "\$EVIDENCE_DB_URL"/);
+        assert.match(String(migrate.inputs.create), /odoo-platform evidence migrate --evidence-db "\$EVIDENCE_DB_URL"/);
         assert.ok((migrate.inputs.triggers as string[]).includes(migrationsFingerprint()), "a new migration reruns the step");
         assert.equal(plan.outputs.evidenceWriterUrl, "[secret]");
     });

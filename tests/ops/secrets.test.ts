@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseDatabaseUrl, redact } from "../../ops/postgres/connect";
 import { splitPassword } from "../../ops/postgres/tools";
-import { seedFingerprint } from "../../ops/sanitize/cli";
+import { seedFingerprint } from "../../ops/core/secrets";
 import { seedMatchesFingerprint, writeSecretFile } from "../../ops/core/secrets";
 
 describe("secrets", () => {

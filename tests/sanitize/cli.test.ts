@@ -2,7 +2,8 @@ import * as assert from "node:assert/strict";
 import type { Command } from "commander";
 import { buildCli } from "../../ops/cli/main";
 import { seedMatchesFingerprint } from "../../ops/core/secrets";
-import { resolveSanitizeSeed, seedEnv, seedFingerprint } from "../../ops/sanitize/cli";
+import { resolveSanitizeSeed, seedEnv } from "../../ops/cli/options";
+import { seedFingerprint } from "../../ops/core/secrets";
 
 const find = (program: Command, path: string[]): Command =>
     path.reduce((cmd, name) => {

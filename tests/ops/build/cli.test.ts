@@ -47,7 +47,7 @@ describe("odoo-platform tests report / status set / modules plan / promote", () 
     });
 
     it("promote refuses bad usage with exit 2, nothing changed", async () => {
-        const base = ["promote", "--sha", "b".repeat(40), "--image", `ghcr.io/x/odoo@sha256:${"b".repeat(64)}`, "--backup", "/tmp/none", "--odoo-db", "postgresql://u@h/odoo", "--db", "postgresql://u@h/ev"];
+        const base = ["promote", "--sha", "b".repeat(40), "--image", `ghcr.io/x/odoo@sha256:${"b".repeat(64)}`, "--backup", "/tmp/none", "--db", "postgresql://u@h/odoo", "--evidence-db", "postgresql://u@h/ev"];
         const env = await runCli([...base, "--environment", "pr-7"]);
         assert.equal(env.code, 2);
         assert.match(env.stderr, /--environment must be staging or production, got "pr-7"/);

@@ -44,7 +44,7 @@ describe("evidence build", () => {
         const db = await evidenceDatabase("build_row");
         const { dir, sha } = gitRepo();
         fs.writeFileSync(path.join(dir, "build.log"), "#1 building\n#2 pushing\n");
-        const run = await runCli(["evidence", "build", "--db", db.writerUrl, "--repo-dir", dir, "--image", `ghcr.io/o/odoo:17.0@${digest}`,
+        const run = await runCli(["evidence", "build", "--evidence-db", db.writerUrl, "--repo-dir", dir, "--image", `ghcr.io/o/odoo:17.0@${digest}`,
             "--lock-file", "package-lock.json", "--lock-file", "requirements.txt", "--log-file", path.join(dir, "build.log"),
             "--evidence-dir", path.join(dir, "evidence"), "--stamp", "20261120T083500Z", "--json"]);
         assert.equal(run.code, 0, run.stderr);
@@ -64,7 +64,7 @@ describe("evidence build", () => {
     it("a deployment of the same commit and image links to its build", async () => {
         const db = await evidenceDatabase("build_link");
         const { dir, sha } = gitRepo();
-        const build = await runCli(["evidence", "build", "--db", db.writerUrl, "--repo-dir", dir, "--image", `ghcr.io/o/odoo@${digest}`,
+        const build = await runCli(["evidence", "build", "--evidence-db", db.writerUrl, "--repo-dir", dir, "--image", `ghcr.io/o/odoo@${digest}`,
             "--lock-file", "package-lock.json", "--evidence-dir", path.join(dir, "evidence"), "--json"]);
         assert.equal(build.code, 0, build.stderr);
         const outputs = {
@@ -72,7 +72,7 @@ describe("evidence build", () => {
             imageReference: `ghcr.io/o/odoo@${digest}`, imageDigest: `ghcr.io/o/odoo@${digest}`, evidence: { stack: "staging", gitSha: sha.slice(0, 12) },
         };
         fs.writeFileSync(path.join(dir, "outputs.json"), JSON.stringify(outputs));
-        const deploy = await runCli(["evidence", "deployment", "--db", db.writerUrl, "--outputs", path.join(dir, "outputs.json"), "--status", "succeeded",
+        const deploy = await runCli(["evidence", "deployment", "--evidence-db", db.writerUrl, "--outputs", path.join(dir, "outputs.json"), "--status", "succeeded",
             "--evidence-dir", path.join(dir, "evidence"), "--json"]);
         assert.equal(deploy.code, 0, deploy.stderr);
         assert.equal(deploy.json.buildId, build.json.id);
@@ -81,7 +81,7 @@ describe("evidence build", () => {
     it("bad input is refused before anything is written", async () => {
         const db = await evidenceDatabase("build_bad");
         const { dir } = gitRepo();
-        const base = ["evidence", "build", "--db", db.writerUrl, "--repo-dir", dir, "--evidence-dir", path.join(dir, "evidence")];
+        const base = ["evidence", "build", "--evidence-db", db.writerUrl, "--repo-dir", dir, "--evidence-dir", path.join(dir, "evidence")];
         const unpinned = await runCli([...base, "--image", "ghcr.io/o/odoo:latest"]);
         assert.equal(unpinned.code, 2);
         assert.match(unpinned.stderr, /--image must be a pinned image reference such as ghcr\.io\/org\/odoo@sha256/);

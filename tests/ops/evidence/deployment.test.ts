@@ -44,7 +44,7 @@ describe("evidence deployment", () => {
         const health = path.join(dir, "health.json");
         fs.writeFileSync(health, JSON.stringify({ id: null, ok: true, attempts: 1, http: { status: 200 } }));
 
-        const run = await runCli(["evidence", "deployment", "--db", db.writerUrl, "--outputs", file, "--status", "succeeded",
+        const run = await runCli(["evidence", "deployment", "--evidence-db", db.writerUrl, "--outputs", file, "--status", "succeeded",
             "--expect-sha", sha.slice(0, 12), "--environment", "production", "--started-at", "2026-11-24T10:00:00Z",
             "--health", health, "--upgraded-modules", "sale,account", "--log-file", log,
             "--evidence-dir", path.join(dir, "evidence"), "--stamp", "20261124T100000Z", "--actor", "alice", "--json"]);
@@ -78,7 +78,7 @@ describe("evidence deployment", () => {
         const file = path.join(dir, "outputs.json");
         fs.writeFileSync(file, JSON.stringify(outputs));
         const attempted = "fedcba9876543210fedcba9876543210fedcba98";
-        const run = await runCli(["evidence", "deployment", "--db", db.writerUrl, "--outputs", file, "--status", "failed",
+        const run = await runCli(["evidence", "deployment", "--evidence-db", db.writerUrl, "--outputs", file, "--status", "failed",
             "--expect-sha", attempted, "--evidence-dir", path.join(dir, "evidence"), "--json"]);
         assert.equal(run.code, 0, run.stderr);
         const [row] = await query<Record<string, any>>(db.url, "SELECT git_sha, status, image_digest FROM ops.deployments");
@@ -106,7 +106,7 @@ describe("evidence deployment", () => {
                     fs.writeFileSync(file, JSON.stringify(rest));
                 } else if (c.content !== undefined) fs.writeFileSync(file, c.content);
                 else if (c.args) fs.writeFileSync(file, JSON.stringify(outputs));
-                const args = ["evidence", "deployment", "--db", db.writerUrl, "--outputs", file, "--status", "succeeded", "--evidence-dir", path.join(dir, "evidence"), ...(c.args ?? [])];
+                const args = ["evidence", "deployment", "--evidence-db", db.writerUrl, "--outputs", file, "--status", "succeeded", "--evidence-dir", path.join(dir, "evidence"), ...(c.args ?? [])];
                 const before = await evidenceCounts(db.url);
                 const run = await runCli(args);
                 assert.equal(run.code, 2, `${run.stdout}${run.stderr}`);

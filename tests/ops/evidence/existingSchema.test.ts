@@ -11,7 +11,7 @@ describe("evidence migrate next to an existing ops schema", () => {
         const { url } = await freshDatabase("existing_ops");
         await query(url, "CREATE SCHEMA ops; CREATE TABLE ops.deployments (id serial PRIMARY KEY, app text, deployed_on date); CREATE TABLE ops.releases (tag text)");
         for (const args of [[], ["--dry-run"]]) {
-            const r = await runCli(["evidence", "migrate", "--db", url, ...args]);
+            const r = await runCli(["evidence", "migrate", "--evidence-db", url, ...args]);
             assert.equal(r.code, 2, r.stderr);
             assert.match(r.stderr, /schema ops on .* already holds ops\.deployments, ops\.releases, which evidence migrate did not create: nothing was changed/);
             assert.match(r.stderr, /--schema <name>/);

@@ -5,7 +5,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { gunzipSync } from "node:zlib";
-import { parseS3Url, pruneEvidence, PruneReport } from "../../../ops/evidence/prune";
+import { pruneEvidence, PruneReport } from "../../../ops/evidence/prune";
+import { parseS3Url } from "../../../ops/s3";
 import { dayMs } from "../../../ops/evidence/prunePolicy";
 import { startTestS3, TestS3 } from "../../support/s3";
 
@@ -115,7 +116,7 @@ describe("evidence prune", function () {
         try {
             s3 = await startTestS3();
             const dir = fresh();
-            const to = parseS3Url(`s3://${s3.bucket}/evidence`);
+            const to = parseS3Url(`s3://${s3.bucket}/evidence`, "--to");
             const dry = await pruneEvidence({ dir, policy, to, dryRun: true }, { s3: s3.client });
             assert.equal(actions(dry)["20261016T100000Z/build/logs/build.log"], "archive");
             const report = await pruneEvidence({ dir, policy, to, dryRun: false }, { s3: s3.client });
@@ -137,7 +138,7 @@ describe("evidence prune", function () {
         const dir = fresh();
         const s3 = await startTestS3();
         await s3.stop();
-        const to = parseS3Url("s3://evidence-archive/evidence");
+        const to = parseS3Url("s3://evidence-archive/evidence", "--to");
         const report = await pruneEvidence({ dir, policy, to, dryRun: false }, { s3: s3.client });
         assert.equal(report.ok, false);
         const failed = report.files.find((f) => f.action === "archive")!;

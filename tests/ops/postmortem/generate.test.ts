@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
-import { UsageError } from "../../../ops/cli/runtime";
+import { InvalidInputError } from "../../../ops/core/errors";
 import { generatePostmortems } from "../../../ops/postmortem/generate";
 import { parseDatabaseUrl } from "../../../ops/postgres/connect";
 import { recordDeployments } from "../../support/deployments";
@@ -113,22 +113,26 @@ describe("postmortem on recorded deployments", function () {
     });
 
     it("refuses a deployment that did not fail or does not exist", async () => {
-        await assert.rejects(run({ deploymentId: ids[0] }), (err: Error) => err instanceof UsageError && /succeeded: postmortems are drafted for failed deployments/.test(err.message));
+        await assert.rejects(run({ deploymentId: ids[0] }), (err: Error) => err instanceof InvalidInputError && /succeeded: postmortems are drafted for failed deployments/.test(err.message));
         await assert.rejects(run({ deploymentId: 999999 }), /deployment 999999 is not in ops.deployments/);
     });
 
     it("runs from the CLI and rejects bad usage with exit 2", () => {
         const cli = (...args: string[]) => spawnSync("node", [path.join(projectDir, "bin/odoo-platform.js"), "postmortem", ...args], { cwd, encoding: "utf8", env: { ...process.env, ODOO_PLATFORM_QUIET: "1" } });
-        const ok = cli("--db", readerUrl, "--deployment", String(ids[4]), "--json");
+        const ok = cli("--evidence-db", readerUrl, "--deployment", String(ids[4]), "--json");
         assert.equal(ok.status, 0, ok.stderr);
         assert.equal(JSON.parse(ok.stdout).postmortems[0].outcome, "unchanged");
-        const both = cli("--db", readerUrl, "--deployment", "1", "--since", "2026-11-01");
+        const both = cli("--evidence-db", readerUrl, "--deployment", "1", "--since", "2026-11-01");
         assert.equal(both.status, 2);
         assert.match(both.stderr, /exactly one of --deployment/);
-        assert.equal(cli("--db", readerUrl, "--since", "yesterday").status, 2);
-        assert.equal(cli("--db", readerUrl, "--deployment", String(ids[0])).status, 2);
+        assert.equal(cli("--evidence-db", readerUrl, "--since", "yesterday").status, 2);
+        assert.equal(cli("--evidence-db", readerUrl, "--deployment", String(ids[0])).status, 2);
         const noDb = spawnSync("node", [path.join(projectDir, "bin/odoo-platform.js"), "postmortem", "--since", "2026-11-01"], { cwd, encoding: "utf8", env: { ...process.env, EVIDENCE_DB_URL: "" } });
         assert.equal(noDb.status, 2);
-        assert.match(noDb.stderr, /--db \(or EVIDENCE_DB_URL\) is required/);
+        assert.match(noDb.stderr, /--evidence-db \(or EVIDENCE_DB_URL\) is required/);
+        // --db is the Odoo database in every command: given here, it is refused with where the URL goes.
+        const misplaced = cli("--db", readerUrl, "--deployment", String(ids[4]));
+        assert.equal(misplaced.status, 2);
+        assert.match(misplaced.stderr, /postmortem reads the evidence database: give it as --evidence-db <url>/);
     });
 });

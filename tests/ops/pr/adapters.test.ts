@@ -8,9 +8,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { policyPackDirs, prConfigValues } from "../../../ops/pr/automation";
-import { outsideError } from "../../../ops/pr/cli";
+import { outsideError } from "../../../ops/cli/environmentDeps";
 import { githubFromEnvironment } from "../../../ops/pr/github";
-import { UsageError } from "../../../ops/cli/runtime";
+import { InvalidInputError } from "../../../ops/core/errors";
 import { prPlatformSettings, prStackSettings } from "../../../ops/pr/settings";
 import { runCli } from "../../support/cli";
 
@@ -87,7 +87,7 @@ describe("PR lifecycle adapters: GitHub (Octokit)", () => {
 
     it("turns an unreachable GitHub or a refused token into exit 2 with what to check", () => {
         const offline = outsideError(Object.assign(new Error("getaddrinfo ENOTFOUND api.github.com"), { status: 500, cause: { cause: { code: "ENOTFOUND" } } }));
-        assert.ok(offline instanceof UsageError && /cannot reach GitHub \(ENOTFOUND\)/.test(offline.message));
+        assert.ok(offline instanceof InvalidInputError && /cannot reach GitHub \(ENOTFOUND\)/.test(offline.message));
         assert.match(outsideError(Object.assign(new Error("Bad credentials"), { status: 401 })).message, /check GITHUB_TOKEN/);
         assert.match(outsideError(Object.assign(new Error("Resource not accessible by integration"), { status: 403 })).message, /pull-requests, issues and actions write/);
         const other = new Error("boom");

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { CliError, UsageError } from "../../../ops/cli/runtime";
+import { InvalidInputError, OperationFailedError } from "../../../ops/core/errors";
 import { prDown, prSweep, prUp } from "../../../ops/pr/lifecycle";
 import { prLabels } from "../../../ops/pr/naming";
 import { parseMarker } from "../../../ops/pr/record";
@@ -143,7 +143,7 @@ describe("PR lifecycle: up", () => {
         const w = world();
         w.github.openPull(7);
         w.backend.failNextDeploy = new Error("policy violation: neutralization/mail-catcher-only\nmore detail");
-        await assert.rejects(() => upPr(w, 7), (err: Error) => err instanceof CliError && /neutralization\/mail-catcher-only/.test(err.message));
+        await assert.rejects(() => upPr(w, 7), (err: Error) => err instanceof OperationFailedError && /neutralization\/mail-catcher-only/.test(err.message));
         const record = parseMarker(w.github.markerComments(7)[0].body)!;
         assert.equal(record.state, "failed");
         assert.equal(record.reason, "policy violation: neutralization/mail-catcher-only");
@@ -156,7 +156,7 @@ describe("PR lifecycle: up", () => {
         const report = await upPr(w, 7);
         assert.equal(report.outcome, "skipped");
         assert.equal(w.backend.deploys.length, 0);
-        await assert.rejects(() => prUp(w.deps, { pr: 99, sha: "abcdef1", branch: "x" }), UsageError);
+        await assert.rejects(() => prUp(w.deps, { pr: 99, sha: "abcdef1", branch: "x" }), InvalidInputError);
     });
 
     it("rejects a bad --sha before touching anything", async () => {

@@ -88,10 +88,10 @@ describe("backup keys", () => {
             assert.equal(await latestBackup(client, "snapshots"), "production/daily/20261124T020000Z/");
             process.env.AWS_ACCESS_KEY_ID ??= "S3RVER";
             process.env.AWS_SECRET_ACCESS_KEY ??= "S3RVER";
-            const run = await runCli(["backup", "latest", "--bucket", "snapshots", "--endpoint", endpoint]);
+            const run = await runCli(["backup", "latest", "--bucket", "snapshots", "--s3-endpoint", endpoint]);
             assert.equal(run.code, 0, run.stderr);
             assert.equal(run.stdout, "s3://snapshots/production/daily/20261124T020000Z/\n");
-            const empty = await runCli(["backup", "latest", "--bucket", "snapshots-empty", "--endpoint", endpoint]);
+            const empty = await runCli(["backup", "latest", "--bucket", "snapshots-empty", "--s3-endpoint", endpoint]);
             assert.notEqual(empty.code, 0);
         } finally {
             client.destroy();

@@ -98,10 +98,10 @@ describe("rollback against recorded deployments", () => {
     it("`rollback --to previous --dry-run` names the expected SHA and image, and changes nothing", async () => {
         const db = await evidenceDatabase("rollback_dry");
         await recordHistory(db.writerUrl, [["a", "succeeded"], ["b", "succeeded"], ["c", "succeeded"], ["b", "rolled_back", "c"], ["d", "failed"], ["e", "succeeded"]]);
-        const run = await runCli(["rollback", "--to", "previous", "--dry-run", "--environment", "production", "--db", db.writerUrl]);
+        const run = await runCli(["rollback", "--to", "previous", "--dry-run", "--environment", "production", "--evidence-db", db.writerUrl]);
         assert.equal(run.code, 0, run.stderr);
         assert.match(run.stdout, new RegExp(`would roll back production\\n  from  #6 ${sha("e")} \\(succeeded\\)\\n  to    #2 ${sha("b")}\\n  image ${image("b")}`));
-        const json = await runCli(["rollback", "--dry-run", "--db", db.writerUrl, "--json"]);
+        const json = await runCli(["rollback", "--dry-run", "--evidence-db", db.writerUrl, "--json"]);
         assert.equal(json.json.to.gitSha, sha("b"));
         assert.deepEqual(json.json.skipped.map((s: { id: number }) => s.id), [5, 4, 3]);
         const [{ n }] = await query<{ n: string }>(db.url, "SELECT count(*) AS n FROM ops.deployments");
@@ -118,7 +118,7 @@ describe("rollback against recorded deployments", () => {
             return { outputs: outputsFor(request.gitSha[0]), summary: { result: "succeeded" } };
         };
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rollback-"));
-        const opts = { db: db.writerUrl, to: "previous", environment: "production", workDir: "/checkout", evidenceDir: path.join(dir, "evidence"), actor: "oncall" };
+        const opts = { evidenceDb: db.writerUrl, to: "previous", environment: "production", workDir: "/checkout", evidenceDir: path.join(dir, "evidence"), actor: "oncall" };
         const report = await runRollback(opts, { deployer, env: {} });
         assert.deepEqual(calls.map((c) => [c.stack, c.image, c.gitSha, c.workDir]), [["production", image("b"), sha("b"), "/checkout"]]);
         assert.equal(report.status, "rolled_back");
@@ -138,7 +138,7 @@ describe("rollback against recorded deployments", () => {
             throw new Error("docker: pull access denied");
         };
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rollback-"));
-        await assert.rejects(runRollback({ db: db.writerUrl, workDir: ".", evidenceDir: path.join(dir, "evidence") }, { deployer, env: {} }),
+        await assert.rejects(runRollback({ evidenceDb: db.writerUrl, workDir: ".", evidenceDir: path.join(dir, "evidence") }, { deployer, env: {} }),
             /rollback of production to aaaaaaaaaaaa failed \(recorded as deployment #3, status failed\): docker: pull access denied/);
         const [row] = await query<Record<string, any>>(db.url, "SELECT git_sha, status, rollback_of_sha FROM ops.deployments WHERE id = 3");
         assert.deepEqual({ ...row }, { git_sha: sha("a"), status: "failed", rollback_of_sha: sha("b") });
@@ -147,27 +147,27 @@ describe("rollback against recorded deployments", () => {
     it("`evidence current` and `evidence image` answer from the same history", async () => {
         const db = await evidenceDatabase("rollback_queries");
         await recordHistory(db.writerUrl, [["a", "succeeded"], ["b", "succeeded"], ["c", "failed"]]);
-        const current = await runCli(["evidence", "current", "--environment", "production", "--db", db.readerUrl]);
+        const current = await runCli(["evidence", "current", "--environment", "production", "--evidence-db", db.readerUrl]);
         assert.equal(current.stdout, `${sha("b")}\n`, "a failed deployment does not run");
-        const img = await runCli(["evidence", "image", "--environment", "production", "--sha", "aaaaaaaa", "--db", db.readerUrl]);
+        const img = await runCli(["evidence", "image", "--environment", "production", "--sha", "aaaaaaaa", "--evidence-db", db.readerUrl]);
         assert.equal(img.stdout, `${image("a")}\n`);
-        const never = await runCli(["evidence", "image", "--environment", "production", "--sha", sha("c"), "--db", db.readerUrl]);
+        const never = await runCli(["evidence", "image", "--environment", "production", "--sha", sha("c"), "--evidence-db", db.readerUrl]);
         assert.equal(never.code, 1);
         assert.match(never.stderr, /has no succeeded deployment in production: deploy it there first/);
-        const empty = await runCli(["evidence", "current", "--environment", "staging", "--db", db.readerUrl]);
+        const empty = await runCli(["evidence", "current", "--environment", "staging", "--evidence-db", db.readerUrl]);
         assert.equal(empty.stdout, "", "nothing runs there yet: an empty answer for `--from`");
     });
 
     it("refusals are exit 1 with the reason; bad usage is exit 2", async () => {
         const db = await evidenceDatabase("rollback_refuse");
         await recordHistory(db.writerUrl, [["a", "succeeded"]]);
-        const refused = await runCli(["rollback", "--dry-run", "--db", db.writerUrl]);
+        const refused = await runCli(["rollback", "--dry-run", "--evidence-db", db.writerUrl]);
         assert.equal(refused.code, 1);
         assert.match(refused.stderr, /no succeeded deployment of production before #1/);
-        const badEnv = await runCli(["rollback", "--dry-run", "--environment", "qa", "--db", db.writerUrl]);
+        const badEnv = await runCli(["rollback", "--dry-run", "--environment", "qa", "--evidence-db", db.writerUrl]);
         assert.equal(badEnv.code, 2);
         assert.match(badEnv.stderr, /unknown environment "qa"/);
-        const badSha = await runCli(["rollback", "--to", "HEAD~1", "--dry-run", "--db", db.writerUrl]);
+        const badSha = await runCli(["rollback", "--to", "HEAD~1", "--dry-run", "--evidence-db", db.writerUrl]);
         assert.equal(badSha.code, 2);
         assert.match(badSha.stderr, /--to must be a git commit SHA/);
     });

@@ -6,7 +6,7 @@ import { Client } from "pg";
 import { exitCodeOf } from "../../../ops/cli/exitCodes";
 import { acquireTargetLock, createDatabase, databaseExists, swapDatabases } from "../../../ops/postgres/databases";
 import { workDatabaseName, workDirectoryName } from "../../../ops/staging/names";
-import { parseRetention } from "../../../ops/staging/cli";
+import { parseRetention } from "../../../ops/cli/commands/staging";
 import { cleanupLeftovers, swapIn } from "../../../ops/staging/swap";
 import { freshDatabase, testPostgres } from "../../support/postgres";
 import { markManaged } from "../../support/managed";

@@ -1,52 +1,34 @@
 /**
- * CLI: `odoo-platform evidence {migrate,build,deployment,migrations,current}` and
- * `odoo-platform health`. Thin: parse, call the library, print the report.
+ * `odoo-platform evidence migrate | build | deployment | migrations | current | image | prune`: the
+ * evidence in the ops schema and its files. Thin: parse, call the library, print the report.
  */
 import { Command, Option } from "commander";
-import { action, progress } from "../cli/runtime";
-import { connect, parseDatabaseUrl } from "../postgres/connect";
-import { loadHistory, provenImage, runningDeployment } from "../promotion/rollback";
-import { recordBuild } from "./build";
-import { recordDeployment } from "./deployment";
-import { runHealth } from "./health";
-import { migrateEvidence } from "./migrate";
-import { recordMigrations } from "./modules";
-import { parseEnvironment, parseGitSha } from "./schema";
+import { recordBuild } from "../../evidence/build";
+import { recordDeployment } from "../../evidence/deployment";
+import { migrateEvidence } from "../../evidence/migrate";
+import { recordMigrations } from "../../evidence/modules";
+import { pruneEvidence, renderPruneReport } from "../../evidence/prune";
+import { parseAge, validatePolicy } from "../../evidence/prunePolicy";
+import { parseEnvironment, parseGitSha } from "../../evidence/schema";
+import { connect } from "../../postgres/connect";
+import { loadHistory, provenImage, runningDeployment } from "../../promotion/rollback";
+import { parseS3Url, s3Client } from "../../s3";
+import { asUsage, collect, evidenceDb, evidenceDbOption, odooDbOption, misplacedDbOption, S3CliOptions, s3OptionsOf, withEvidenceFiles, withS3Options } from "../options";
+import { action, progress } from "../runtime";
 
-export const evidenceDbVariable = "EVIDENCE_DB_URL";
-
-const evidenceDbOption = (flag = "--db <url>") =>
-    new Option(flag, "evidence database URL (ops schema); password from PGPASSWORD or the URL").env(evidenceDbVariable);
-
-/** Options every emitter shares: where the evidence files go. */
-function withEvidenceFiles(command: Command): Command {
-    return command
-        .option("--evidence-dir <dir>", "root of the evidence files", "evidence")
-        .addOption(new Option("--stamp <stamp>", "evidence/<stamp>/… directory, e.g. 20261124T153012Z (default: now)").env("ODOO_PLATFORM_EVIDENCE_STAMP"))
-        .option("--evidence-uri <uri>", "what the row's evidence_uri says (default: the local directory)")
-        .option("--json", "print the report as JSON");
-}
-
-/** The `evidence` command, shared with other groups that add subcommands to it (e.g. `evidence prune`). */
-export function evidenceCommand(program: Command): Command {
-    return program.commands.find((c) => c.name() === "evidence")
-        ?? program.command("evidence").description("deployment evidence in the ops schema: migrate it, record builds, deployments, module upgrades");
-}
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-export function registerEvidence(program: Command): void {
-    const evidence = evidenceCommand(program);
+export function register(program: Command): void {
+    const evidence = program.command("evidence").description("deployment evidence in the ops schema: migrate it, record builds, deployments, module upgrades, prune its files");
 
     evidence.command("migrate")
         .description("create or upgrade the ops schema (versioned, checksummed, safe to run twice)")
         .addOption(evidenceDbOption())
+        .addOption(misplacedDbOption("evidence migrate"))
         .option("--dry-run", "list pending migrations, change nothing")
         .option("--lock-timeout <ms>", "wait this long for another migrate run", "60000")
         .addOption(new Option("--schema <name>", "schema of the evidence tables (when the database has an ops schema of its own)").env("EVIDENCE_SCHEMA").default("ops"))
         .option("--json", "print the report as JSON")
-        .action(action(async (opts: { db?: string; dryRun?: boolean; lockTimeout: string; schema: string; json?: boolean }) => {
-            const report = await migrateEvidence(parseDatabaseUrl(opts.db, "--db (or EVIDENCE_DB_URL)"), {
+        .action(action(async (opts: { evidenceDb?: string; dryRun?: boolean; lockTimeout: string; schema: string; json?: boolean }) => {
+            const report = await migrateEvidence(evidenceDb(opts), {
                 dryRun: opts.dryRun, lockTimeoutMs: Number(opts.lockTimeout), progress: progress("evidence migrate"), schema: opts.schema,
             });
             const text = opts.dryRun
@@ -60,6 +42,7 @@ export function registerEvidence(program: Command): void {
     withEvidenceFiles(evidence.command("build")
         .description("record one build: commit, branch, author, time, dependency lock hash, image digest")
         .addOption(evidenceDbOption())
+        .addOption(misplacedDbOption("evidence build"))
         .requiredOption("--image <ref>", "pushed image, pinned: registry/repo@sha256:<digest>")
         .option("--sha <sha>", "commit (default: GITHUB_SHA or HEAD)")
         .option("--branch <name>", "branch (default: GITHUB_REF_NAME or the checkout's)")
@@ -79,6 +62,7 @@ export function registerEvidence(program: Command): void {
     withEvidenceFiles(evidence.command("deployment")
         .description("record one deployment from `pulumi stack output --json` (the outputs are the evidence)")
         .addOption(evidenceDbOption())
+        .addOption(misplacedDbOption("evidence deployment"))
         .requiredOption("--outputs <file>", "file written by `pulumi stack output --json`")
         .requiredOption("--status <status>", "succeeded, failed or rolled_back")
         .option("--environment <name>", "refuse outputs of another stack")
@@ -99,8 +83,8 @@ export function registerEvidence(program: Command): void {
 
     withEvidenceFiles(evidence.command("migrations")
         .description("record module upgrades (ir_module_module before/after, scripts and seconds from the update log)")
-        .requiredOption("--db <url>", "the Odoo database")
-        .addOption(evidenceDbOption("--evidence-db <url>"))
+        .addOption(odooDbOption())
+        .addOption(evidenceDbOption())
         .option("--capture <file>", "only save the current module versions to <file> (run before the upgrade)")
         .option("--before <file>", "module versions saved with --capture before the upgrade")
         .option("--deployment <id>", "the ops.deployments id these upgrades belong to")
@@ -121,11 +105,12 @@ export function registerEvidence(program: Command): void {
     evidence.command("current")
         .description("the deployment running now in an environment (newest succeeded or rolled_back)")
         .addOption(evidenceDbOption())
+        .addOption(misplacedDbOption("evidence current"))
         .requiredOption("--environment <name>", "dev, staging, production or pr-<n>")
         .option("--json", "print the report as JSON")
-        .action(action(async (opts: { db?: string; environment: string; json?: boolean }) => {
+        .action(action(async (opts: { evidenceDb?: string; environment: string; json?: boolean }) => {
             const environment = parseEnvironment(opts.environment, "--environment");
-            const client = await connect(parseDatabaseUrl(opts.db, "--db (or EVIDENCE_DB_URL)"));
+            const client = await connect(evidenceDb(opts));
             try {
                 const running = runningDeployment(await loadHistory(client, environment));
                 return { exitCode: 0, report: { environment, deployment: running ?? null }, text: running?.gitSha ?? "" };
@@ -137,13 +122,14 @@ export function registerEvidence(program: Command): void {
     evidence.command("image")
         .description("the pinned image a commit ran with when it succeeded in an environment (what promotion deploys)")
         .addOption(evidenceDbOption())
+        .addOption(misplacedDbOption("evidence image"))
         .requiredOption("--environment <name>", "where the commit must have succeeded (staging for a promotion)")
         .requiredOption("--sha <sha>", "the commit")
         .option("--json", "print the report as JSON")
-        .action(action(async (opts: { db?: string; environment: string; sha: string; json?: boolean }) => {
+        .action(action(async (opts: { evidenceDb?: string; environment: string; sha: string; json?: boolean }) => {
             const environment = parseEnvironment(opts.environment, "--environment");
             const sha = parseGitSha(opts.sha, "--sha");
-            const client = await connect(parseDatabaseUrl(opts.db, "--db (or EVIDENCE_DB_URL)"));
+            const client = await connect(evidenceDb(opts));
             try {
                 const proven = provenImage(environment, await loadHistory(client, environment), sha);
                 return { exitCode: 0, report: { environment, deployment: proven }, text: proven.imageReference };
@@ -152,25 +138,43 @@ export function registerEvidence(program: Command): void {
             }
         }));
 
-    withEvidenceFiles(program.command("health")
-        .description("HTTP 200 from Odoo's /web/health and a working database connection; the result is recorded")
-        .requiredOption("--url <url>", "the environment's URL (…/web/health is appended)")
-        .requiredOption("--db <url>", "the Odoo database")
-        .option("--environment <name>", "environment the result is recorded for")
-        .option("--git-sha <sha>", "commit expected to be running")
-        .option("--timeout <duration>", "per-attempt timeout", "10s")
-        .option("--wait <duration>", "retry until healthy for this long", "0s")
-        .option("--interval <duration>", "pause between attempts", "5s")
-        .addOption(evidenceDbOption("--evidence-db <url>"))
-        .option("--no-record", "only check, record nothing"))
-        .action(action(async (opts: Parameters<typeof runHealth>[0] & { json?: boolean }) => {
-            const report = await runHealth(opts, process.env, progress("health"));
-            const line = (name: string, ok: boolean, detail: string) => `  ${ok ? "ok  " : "FAIL"} ${name} ${detail}`;
-            const text = [
-                `${report.ok ? "healthy" : "UNHEALTHY"} after ${report.attempts} attempt(s)${report.id ? ` (recorded as health check #${report.id})` : ""}`,
-                line("http", report.http.ok, `${report.http.url} ${report.http.status ?? "-"} ${report.http.ms} ms${report.http.error ? `: ${report.http.error}` : ""}`),
-                line("database", report.database.ok, `${report.database.database} ${report.database.ms} ms${report.database.error ? `: ${report.database.error}` : ""}`),
-            ].join("\n");
-            return { exitCode: report.ok ? 0 : 1, report, text };
+    registerPrune(evidence);
+}
+
+interface PruneCliOptions extends S3CliOptions {
+    dir: string;
+    compressAfter: string;
+    deleteAfter: string;
+    to?: string;
+    dryRun?: boolean;
+    json?: boolean;
+}
+
+function registerPrune(evidence: Command): void {
+    withS3Options(evidence.command("prune")
+        .description("Apply the evidence retention policy: gzip files older than --compress-after (moving them to --to when given), delete files older than --delete-after")
+        .option("--dir <dir>", "evidence directory", "evidence")
+        .option("--compress-after <age>", "compress files older than this (30d, 12h, 2w)", "30d")
+        .option("--delete-after <age>", "delete files older than this", "90d")
+        .option("--to <s3url>", "long-term storage for compressed files, e.g. s3://my-bucket/evidence"))
+        .option("--dry-run", "report what would happen, change nothing")
+        .option("--json", "print the report as JSON")
+        .action(action<PruneCliOptions>(async (opts) => {
+            const { compressAfterDays, deleteAfterDays } = asUsage(() => {
+                const policy = { compressAfterDays: parseAge(opts.compressAfter, "--compress-after"), deleteAfterDays: parseAge(opts.deleteAfter, "--delete-after") };
+                validatePolicy({ ...policy, archive: false });
+                return policy;
+            });
+            const to = opts.to ? parseS3Url(opts.to, "--to") : undefined;
+            const s3 = to && !opts.dryRun ? s3Client(s3OptionsOf(opts)) : undefined;
+            try {
+                const report = await pruneEvidence(
+                    { dir: opts.dir, policy: { compressAfterDays, deleteAfterDays }, to, dryRun: !!opts.dryRun },
+                    { s3, progress: progress("evidence prune") },
+                );
+                return { exitCode: report.ok ? 0 : 1, report, text: renderPruneReport(report) };
+            } finally {
+                s3?.destroy();
+            }
         }));
 }

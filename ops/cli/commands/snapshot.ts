@@ -1,42 +1,35 @@
 /**
  * `odoo-platform snapshot create | restore | verify`: a thin shell over create.ts and restore.ts.
  */
-import { Command, Option } from "commander";
-import { InvalidInputError } from "../core/errors";
-import { action, CommandResult, progress } from "../cli/runtime";
+import type { Command } from "commander";
+import { InvalidInputError } from "../../core/errors";
+import { action, CommandResult, progress } from "../runtime";
 import { Client } from "pg";
-import { guardClient } from "../postgres/connect";
-import { platformDataRules, sanitizeSpec } from "../staging/dataRules";
-import { createSnapshot } from "./create";
-import { openVerifiedSnapshot, restoreSnapshot } from "./restore";
-import { addSanitizeOptions, resolveSanitizeSeed } from "../sanitize/cli";
-
-export function parseJobs(value: string | undefined): number {
-    if (value === undefined) return 2;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidInputError(`--jobs must be a whole number from 1 to 64, got "${value}"`);
-    return n;
-}
+import { guardClient } from "../../postgres/connect";
+import { platformDataRules, sanitizeSpec } from "../../staging/dataRules";
+import { createSnapshot } from "../../snapshot/create";
+import { openVerifiedSnapshot, restoreSnapshot } from "../../snapshot/restore";
+import { addSanitizeOptions, odooDbOption, parseJobs, resolveSanitizeSeed, S3CliOptions, s3OptionsOf, s3EndpointOption, s3RegionOption } from "../options";
 
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
-const endpointOption = () => new Option("--s3-endpoint <url>", "S3-compatible server instead of AWS (or ODOO_PLATFORM_S3_ENDPOINT)");
 
-export function registerSnapshotCommands(program: Command): void {
+export function register(program: Command): void {
     const group = program.command("snapshot").description("Consistent snapshots of an Odoo database and filestore, to a directory or S3, checked by SHA-256");
 
     addSanitizeOptions(group
         .command("create")
         .description("pg_dump -Fd -j (+ filestore tar) with a checksummed manifest; --sanitize keeps personal data on the server")
-        .requiredOption("--db <url>", "source database (libpq URL)")
+        .addOption(odooDbOption("source database (libpq URL)"))
         .requiredOption("--to <location>", "new directory, or s3://bucket/prefix")
         .option("--filestore <dir>", "the database's filestore directory (<data_dir>/filestore/<db>)")
         .option("--sanitize", "dump sanitized data: personal data is replaced while it streams off the server"), "with --sanitize: ")
         .option("--jobs <n>", "parallel pg_dump jobs and streams", "2")
         .option("--latest", "point <parent>/latest.json at this snapshot (restore --from <parent>/latest)")
-        .addOption(endpointOption())
+        .addOption(s3EndpointOption())
+        .addOption(s3RegionOption())
         .option("--json", "print the report as JSON")
         .action(
-            action(async (opts: { db: string; to: string; filestore?: string; sanitize?: boolean; seed?: string; strict?: boolean; keepCompanyNames: boolean; jobs: string; latest?: boolean; s3Endpoint?: string; json?: boolean }): Promise<CommandResult> => {
+            action(async (opts: { db: string; to: string; filestore?: string; sanitize?: boolean; seed?: string; strict?: boolean; keepCompanyNames: boolean; jobs: string; latest?: boolean; json?: boolean } & S3CliOptions): Promise<CommandResult> => {
                 if (!opts.sanitize && (opts.strict || opts.seed)) throw new InvalidInputError("--strict and --seed only make sense with --sanitize");
                 const report = await createSnapshot({
                     dbUrl: opts.db,
@@ -45,7 +38,7 @@ export function registerSnapshotCommands(program: Command): void {
                     sanitize: opts.sanitize ? sanitizeSpec({ seed: resolveSanitizeSeed(opts.seed), strict: !!opts.strict, keepCompanyNames: opts.keepCompanyNames }) : undefined,
                     jobs: parseJobs(opts.jobs),
                     latest: opts.latest,
-                    s3: { endpoint: opts.s3Endpoint },
+                    s3: s3OptionsOf(opts),
                     progress: progress("snapshot create"),
                 });
                 const { manifest } = report;
@@ -68,7 +61,7 @@ export function registerSnapshotCommands(program: Command): void {
         .command("restore")
         .description("check every checksum, restore into a new database, then swap it in under the target name")
         .requiredOption("--from <location>", "snapshot directory or s3://bucket/prefix (…/latest follows latest.json)")
-        .requiredOption("--db <url>", "target database (libpq URL); it is replaced only when the restore succeeded")
+        .addOption(odooDbOption("target database (libpq URL); it is replaced only when the restore succeeded"))
         .option("--filestore <dir>", "the target's filestore directory, swapped the same way")
         .option("--owner <role>", "role that owns the restored database and its objects (production roles are not carried over)")
         .option("--jobs <n>", "parallel pg_restore jobs", "2")
@@ -78,10 +71,11 @@ export function registerSnapshotCommands(program: Command): void {
         .option("--require-sanitized", "refuse a snapshot that is not sanitized: the manifest must say so and the restored data must hold no personal data (staging and PR stacks)")
         .option("--allow-domain <domain>", "with --require-sanitized: e-mail domain the personal-data check accepts (repeatable; example.com always)", (v: string, p: string[]) => [...p, v], [] as string[])
         .option("--maintenance-db <name>", "database to connect to for CREATE/ALTER/DROP DATABASE", "postgres")
-        .addOption(endpointOption())
+        .addOption(s3EndpointOption())
+        .addOption(s3RegionOption())
         .option("--json", "print the report as JSON")
         .action(
-            action(async (opts: { from: string; db: string; filestore?: string; owner?: string; jobs: string; keepPrevious?: boolean; dropPrevious?: boolean; confirm?: string; requireSanitized?: boolean; allowDomain: string[]; maintenanceDb: string; s3Endpoint?: string; json?: boolean }): Promise<CommandResult> => {
+            action(async (opts: { from: string; db: string; filestore?: string; owner?: string; jobs: string; keepPrevious?: boolean; dropPrevious?: boolean; confirm?: string; requireSanitized?: boolean; allowDomain: string[]; maintenanceDb: string; json?: boolean } & S3CliOptions): Promise<CommandResult> => {
                 if (opts.keepPrevious && opts.dropPrevious) throw new InvalidInputError("give --keep-previous or --drop-previous, not both");
                 const rules = platformDataRules();
                 if (opts.owner && !/^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/.test(opts.owner)) throw new InvalidInputError(`--owner must be a role name, got "${opts.owner}"`);
@@ -104,7 +98,7 @@ export function registerSnapshotCommands(program: Command): void {
                         }
                     },
                     maintenanceDb: opts.maintenanceDb,
-                    s3: { endpoint: opts.s3Endpoint },
+                    s3: s3OptionsOf(opts),
                     onLoaded: async (url, manifest) => {
                         if (!manifest.sanitize) return;
                         const client = guardClient(new Client({ connectionString: url, application_name: "odoo-platform" }));
@@ -136,11 +130,12 @@ export function registerSnapshotCommands(program: Command): void {
         .command("verify")
         .description("check every file of a snapshot against its manifest; changes nothing")
         .requiredOption("--from <location>", "snapshot directory or s3://bucket/prefix")
-        .addOption(endpointOption())
+        .addOption(s3EndpointOption())
+        .addOption(s3RegionOption())
         .option("--json", "print the report as JSON")
         .action(
-            action(async (opts: { from: string; s3Endpoint?: string; json?: boolean }): Promise<CommandResult> => {
-                const snapshot = await openVerifiedSnapshot(opts.from, { s3: { endpoint: opts.s3Endpoint }, progress: progress("snapshot verify") });
+            action(async (opts: { from: string; json?: boolean } & S3CliOptions): Promise<CommandResult> => {
+                const snapshot = await openVerifiedSnapshot(opts.from, { s3: s3OptionsOf(opts), progress: progress("snapshot verify") });
                 snapshot.dispose();
                 const { manifest } = snapshot;
                 return {

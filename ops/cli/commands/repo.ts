@@ -7,13 +7,13 @@
 import { Command } from "commander";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { action, UsageError } from "../cli/runtime";
-import { checkRepository, StackView } from "./check";
-import { UnreadableInputError } from "./findings";
-import { describeCheck, describeSelection } from "./report";
-import { readRepository, selectableModules } from "./repository";
-import { ModuleSelection, ModuleSelectionError, selectModules } from "./select";
-import { loadStackViews } from "./stacks";
+import { action, UsageError } from "../runtime";
+import { checkRepository, StackView } from "../../repo/check";
+import { UnreadableInputError } from "../../repo/findings";
+import { describeCheck, describeSelection } from "../../repo/report";
+import { readRepository, selectableModules } from "../../repo/repository";
+import { ModuleSelection, ModuleSelectionError, selectModules } from "../../repo/select";
+import { loadStackViews } from "../../repo/stacks";
 
 const platformDir = path.resolve(__dirname, "../..");
 
@@ -34,7 +34,7 @@ const asUsage = <T>(run: () => T): T => {
     }
 };
 
-export function registerRepoCommands(program: Command): void {
+export function register(program: Command): void {
     const repo = program.command("repo").description("the Odoo repository: addons, modules, Phase 0 checks of its own files");
     repo.command("check")
         .description("check the repository's Compose, devcontainer, Dockerfiles, odoo.conf and env files against the stacks (exit 1 on findings, 2 on unreadable input)")

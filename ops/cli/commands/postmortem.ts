@@ -1,15 +1,15 @@
 /**
- * `odoo-platform postmortem --db URL (--deployment ID | --since DATE)`: drafts a postmortem for
+ * `odoo-platform postmortem --evidence-db URL (--deployment ID | --since DATE)`: drafts a postmortem for
  * each failed deployment recorded in ops.deployments.
  */
 import { Command } from "commander";
-import { action, progress, UsageError } from "../cli/runtime";
-import { parseDatabaseUrl } from "../postgres/connect";
-import { generatePostmortems, renderPostmortemReport } from "./generate";
-import type { Selection } from "./query";
+import { evidenceDb, evidenceDbOption, misplacedDbOption } from "../options";
+import { action, progress, UsageError } from "../runtime";
+import { generatePostmortems, renderPostmortemReport } from "../../postmortem/generate";
+import type { Selection } from "../../postmortem/query";
 
 interface PostmortemCliOptions {
-    db?: string;
+    evidenceDb?: string;
     deployment?: string;
     since?: string;
     evidenceDir: string;
@@ -30,11 +30,12 @@ export function parseSelection(opts: { deployment?: string; since?: string }): S
     return { since };
 }
 
-export function registerPostmortem(program: Command): void {
+export function register(program: Command): void {
     program
         .command("postmortem")
         .description("Draft docs/postmortems/<YYYYMMDD>-<environment>-deploy-<sha>.md for failed deployments: timeline, what changed, health, evidence logs")
-        .option("--db <url>", "evidence database (ops schema); ops_reader is enough (default: $EVIDENCE_DB_URL)")
+        .addOption(evidenceDbOption())
+        .addOption(misplacedDbOption("postmortem"))
         .option("--deployment <id>", "the failed deployment (ops.deployments.id)")
         .option("--since <date>", "every failed deployment finished since this date (UTC)")
         .option("--evidence-dir <dir>", "evidence files root", "evidence")
@@ -43,8 +44,7 @@ export function registerPostmortem(program: Command): void {
         .action(
             action<PostmortemCliOptions>(async (opts) => {
                 const selection = parseSelection(opts);
-                const db = parseDatabaseUrl(opts.db ?? process.env.EVIDENCE_DB_URL, "--db (or EVIDENCE_DB_URL)");
-                const report = await generatePostmortems({ db, selection, evidenceDir: opts.evidenceDir, outDir: opts.out }, progress("postmortem"));
+                const report = await generatePostmortems({ db: evidenceDb(opts), selection, evidenceDir: opts.evidenceDir, outDir: opts.out }, progress("postmortem"));
                 return { exitCode: 0, report, text: renderPostmortemReport(report) };
             }),
         );

@@ -6,14 +6,14 @@ import { Command, Option } from "commander";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { readStackConfigFile } from "../../config/files";
-import { ConfigError, projectValues, resolveSettings } from "../../config/load";
-import { isDnsName } from "../../config/naming";
-import { odooSeries, OdooSeries } from "../../config/schema";
-import { stackIdentity } from "../../config/stage";
-import { runtimeContract } from "../../config/contract";
-import { action, UsageError } from "../cli/runtime";
-import { placeholderNotes, placeholders, stackFiles } from "./init";
+import { readStackConfigFile } from "../../../config/files";
+import { ConfigError, projectValues, resolveSettings } from "../../../config/load";
+import { isDnsName } from "../../../config/naming";
+import { odooSeries, OdooSeries } from "../../../config/schema";
+import { stackIdentity } from "../../../config/stage";
+import { runtimeContract } from "../../../config/contract";
+import { action, UsageError } from "../runtime";
+import { placeholderNotes, placeholders, stackFiles } from "../../repo/init";
 
 interface InitCliOptions {
     domain: string;
@@ -31,7 +31,7 @@ interface InitCliOptions {
 
 const list = (v: string | undefined) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : undefined);
 
-export function registerInit(program: Command): void {
+export function register(program: Command): void {
     program.command("init")
         .description("write this organisation's stack files (Pulumi.dev/pr/staging/production.yaml) for its domain and repository")
         .requiredOption("--domain <domain>", "the organisation's DNS domain (erp.<domain>, staging.<domain>, pr-<n>-….dev.<domain>)")

@@ -2,20 +2,19 @@
  * `odoo-platform staging refresh | swap | cleanup`: a thin shell over refresh.ts and swap.ts.
  */
 import { Command, Option } from "commander";
-import { InvalidInputError } from "../core/errors";
-import { assertWritableSecretFile, writeSecretFile } from "../core/secrets";
-import { Secret } from "../neutralize";
-import { action, CommandResult, progress } from "../cli/runtime";
-import { connect, parseDatabaseUrl } from "../postgres/connect";
-import { acquireTargetLock, maintenanceUrl } from "../postgres/databases";
-import { parseJobs } from "../snapshot/cli";
-import { platformDataRules } from "./dataRules";
-import { runStamp } from "./names";
-import { refreshStaging } from "./refresh";
-import { renderStepTable } from "./report";
-import { cleanupLeftovers, rollbackStaging, swapIn } from "./swap";
-import { assertMayReplace, assertMaySwapIn, assertRoleMayReplace, assessDatabase } from "./targets";
-import { addSanitizeOptions, resolveSanitizeSeed } from "../sanitize/cli";
+import { InvalidInputError } from "../../core/errors";
+import { assertWritableSecretFile, writeSecretFile } from "../../core/secrets";
+import { Secret } from "../../neutralize";
+import { action, CommandResult, progress } from "../runtime";
+import { connect, parseDatabaseUrl } from "../../postgres/connect";
+import { acquireTargetLock, maintenanceUrl } from "../../postgres/databases";
+import { platformDataRules } from "../../staging/dataRules";
+import { runStamp } from "../../staging/names";
+import { refreshStaging } from "../../staging/refresh";
+import { renderStepTable } from "../../staging/report";
+import { cleanupLeftovers, rollbackStaging, swapIn } from "../../staging/swap";
+import { assertMayReplace, assertMaySwapIn, assertRoleMayReplace, assessDatabase } from "../../staging/targets";
+import { addSanitizeOptions, odooDbOption, parseJobs, resolveSanitizeSeed, S3CliOptions, s3EndpointOption, s3OptionsOf, s3RegionOption } from "../options";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -59,7 +58,7 @@ export function parseRetention(value: string | undefined): number | undefined {
     return Number(match[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[match[2] as "d" | "h" | "m"];
 }
 
-export function registerStagingCommands(program: Command): void {
+export function register(program: Command): void {
     const group = program.command("staging").description("The staging data pipeline: refresh from production, swap, clean up");
 
     addSanitizeOptions(group
@@ -82,14 +81,15 @@ export function registerStagingCommands(program: Command): void {
         .option("--retention <duration>", "also drop previous generations older than this (e.g. 7d)")
         .option("--admin-password-file <path>", "write the new admin password there (mode 600) instead of printing it once")
         .option("--maintenance-db <name>", "database for CREATE/ALTER/DROP DATABASE on the staging server", "postgres")
-        .addOption(new Option("--s3-endpoint <url>", "S3-compatible server for --via s3://… (or ODOO_PLATFORM_S3_ENDPOINT)"))
+        .addOption(s3EndpointOption())
+        .addOption(s3RegionOption())
         .option("--json", "print the report as JSON")
         .action(
             action(async (opts: {
                 fromDb: string; toDb: string; baseUrl: string; seed?: string; strict?: boolean; keepCompanyNames: boolean; mailHost: string; mailPort: string;
                 allowDomain: string[]; via?: string; fromFilestore?: string; toFilestore?: string; owner?: string; jobs: string;
-                keepPrevious?: boolean; dropPrevious?: boolean; confirm?: string; retention?: string; adminPasswordFile?: string; maintenanceDb: string; s3Endpoint?: string; json?: boolean;
-            }): Promise<CommandResult> => {
+                keepPrevious?: boolean; dropPrevious?: boolean; confirm?: string; retention?: string; adminPasswordFile?: string; maintenanceDb: string; json?: boolean;
+            } & S3CliOptions): Promise<CommandResult> => {
                 // Checked before the copy: a password that cannot be stored after the swap is lost.
                 if (opts.adminPasswordFile) assertWritableSecretFile(opts.adminPasswordFile, "--admin-password-file");
                 if (opts.keepPrevious && opts.dropPrevious) throw new InvalidInputError("give --keep-previous or --drop-previous, not both");
@@ -104,7 +104,7 @@ export function registerStagingCommands(program: Command): void {
                     mailPort: parsePort(opts.mailPort),
                     allowDomains: ["example.com", ...opts.allowDomain],
                     via: opts.via,
-                    s3: { endpoint: opts.s3Endpoint },
+                    s3: s3OptionsOf(opts),
                     fromFilestore: opts.fromFilestore,
                     toFilestore: opts.toFilestore,
                     owner: opts.owner,
@@ -141,7 +141,7 @@ export function registerStagingCommands(program: Command): void {
     group
         .command("swap")
         .description("put a verified candidate database under the target name (one transaction); the replaced one is kept as the previous generation")
-        .requiredOption("--db <url>", "target database (libpq URL)")
+        .addOption(odooDbOption("target database (libpq URL)"))
         .requiredOption("--candidate <name>", "database to swap in: a copy made by snapshot restore or staging refresh that passed db verify")
         .option("--keep-previous", "keep the replaced database as <target>__previous_<stamp> (the default)")
         .addOption(dropPreviousOption())
@@ -172,7 +172,7 @@ export function registerStagingCommands(program: Command): void {
     group
         .command("rollback")
         .description("put the previous generation (kept by the last refresh, restore or swap) back under the target name; what serves now becomes the previous generation")
-        .requiredOption("--db <url>", "target database (libpq URL)")
+        .addOption(odooDbOption("target database (libpq URL)"))
         .option("--filestore <dir>", "the target's filestore directory, rolled back with the database")
         .option("--maintenance-db <name>", "database for ALTER DATABASE", "postgres")
         .option("--json", "print the report as JSON")
@@ -190,7 +190,7 @@ export function registerStagingCommands(program: Command): void {
     group
         .command("cleanup")
         .description("drop what interrupted restores/refreshes of a target left behind (and, asked, the kept previous copies)")
-        .requiredOption("--db <url>", "target database (libpq URL)")
+        .addOption(odooDbOption("target database (libpq URL)"))
         .option("--filestore <dir>", "the target's filestore directory")
         .option("--drop-previous", "also drop <target>__previous_* databases and directories")
         .option("--drop-pending", "also drop <target>__pending, a candidate never swapped in (only if odoo-platform made it)")
