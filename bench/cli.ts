@@ -13,7 +13,7 @@ import { benchPipeline, renderPipelineBench } from "./pipeline";
 import { benchStartup, renderStartupBench } from "./startup";
 import { benchKill } from "./kill";
 import { benchSwap } from "./swap";
-import { exitWhenFlushed } from "../ops/cli/runtime";
+import { exitWhenFlushed } from "../ops/core/exit";
 
 async function main(argv: string[]): Promise<number> {
     const program = new Command("bench").exitOverride();

@@ -9,7 +9,7 @@
  */
 import { Client } from "pg";
 import { startThrowawayPostgres } from "../ops/postgres/throwaway";
-import { swapIn } from "../ops/staging/swap";
+import { swapIn } from "../ops/generations/swap";
 
 export interface SwapRun {
     serverSeconds: number;

@@ -32,7 +32,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { containerLabels, containerRoles } from "../config/naming";
 import type { Stage } from "../config/stage";
-import { pendingDatabaseName } from "../ops/staging/names";
+import { pendingDatabaseName } from "../ops/generations/names";
 import { DatabaseServer, databaseServerProvider } from "./databaseServer";
 import type { DataRetention } from "./retention";
 

@@ -10,7 +10,7 @@ import { startThrowawayPostgres } from "../ops/postgres/throwaway";
 import { platformDataRules } from "../ops/staging/dataRules";
 import { refreshStaging } from "../ops/staging/refresh";
 import { renderStepTable } from "../ops/staging/report";
-import { exitWhenFlushed } from "../ops/cli/runtime";
+import { exitWhenFlushed } from "../ops/core/exit";
 
 const scale = Number(process.env.DEMO_SCALE ?? "0.02");
 /** `npm run demo:staging -- --odoo-version 18` (or DEMO_ODOO_VERSION): the shape of the demo's Odoo database. */

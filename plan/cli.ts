@@ -6,7 +6,7 @@ import { Command, CommanderError } from "commander";
 import { planDocument, planStack } from "./plan";
 import { loadPolicyConfig, PolicyConfigError } from "./policies";
 import { renderPlan } from "./render";
-import { exitWhenFlushed } from "../ops/cli/runtime";
+import { exitWhenFlushed } from "../ops/core/exit";
 
 async function main(argv: string[]): Promise<number> {
     const program = new Command("plan")

@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { planStack, PlanResult, projectDir } from "./plan";
-import { exitWhenFlushed } from "../ops/cli/runtime";
+import { exitWhenFlushed } from "../ops/core/exit";
 import { checkRepository } from "../ops/repo/check";
 import { describeCheck } from "../ops/repo/report";
 import { loadStackViews } from "../ops/repo/stacks";

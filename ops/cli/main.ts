@@ -19,7 +19,8 @@ import * as status from "./commands/status";
 import * as tests from "./commands/tests";
 import { killChildrenNow, stopChildren } from "../core/children";
 import { errorLine, exitCodeOf } from "./exitCodes";
-import { exitCodes, exitWhenFlushed } from "./runtime";
+import { exitWhenFlushed } from "../core/exit";
+import { exitCodes } from "./runtime";
 
 /** A command group: one file under ops/cli/commands/, named after the group's command. */
 interface CommandGroup {

@@ -75,15 +75,3 @@ export function action<O extends { json?: boolean }>(
 // Progress lives in ops/core so the library can report it without importing the CLI.
 export { progress } from "../core/progress";
 
-/**
- * Exits with `code` once everything written to stdout and stderr has been handed to the OS. A plain
- * `process.exit` right after a large write to a pipe cuts the output short (at 64 KiB).
- */
-export function exitWhenFlushed(code: number): void {
-    let pending = 2;
-    const done = () => {
-        if (--pending === 0) process.exit(code);
-    };
-    process.stdout.write("", done);
-    process.stderr.write("", done);
-}

@@ -15,7 +15,7 @@ import type { Client } from "pg";
 import type { Catalog } from "../odoo/catalog";
 import { OdooFields, readOdooFields } from "../odoo/fields";
 import { qualifiedTable, quoteIdent, quoteLiteral } from "../odoo/sql";
-import { fakeFirstNames, fakeLastNames } from "../sanitize/fake";
+import { fakeFirstNames, fakeLastNames } from "./fakeNames";
 import { classifyPersonalColumns, classifySecretColumns, keptSecrets, PersonalKind } from "./classify";
 import { KnownKind, knownValueHash } from "./detectors";
 import { metadataScope } from "./metadata";

@@ -9,16 +9,10 @@
  * Pure: builders return SQL text.
  */
 import { createHash } from "node:crypto";
+import { fakeFirstNames, fakeLastNames } from "../pii/fakeNames";
 import { emailPattern, fakePhoneE164Prefix, fakePhonePrefix, mayHoldPiiSql, phonePattern } from "../pii/patterns";
 import { pick, quoteLiteral } from "../odoo/sql";
 
-/** First and last names of the fake people (the known-value scan never takes a production value built from them for a leak). */
-export const fakeFirstNames: readonly string[] = ["Alex", "Sam", "Robin", "Jordan", "Taylor", "Morgan", "Casey", "Jamie", "Avery", "Riley", "Quinn", "Rowan",
-    "Skyler", "Parker", "Reese", "Drew", "Emerson", "Hayden", "Kendall", "Logan", "Peyton", "Sage", "Blake", "Cameron",
-    "Dakota", "Ellis", "Finley", "Harper", "Jules", "Kai", "Lane", "Micah", "Noel", "Oakley", "Remy", "Shay"];
-export const fakeLastNames: readonly string[] = ["Testperson", "Sample", "Example", "Placeholder", "Fakename", "Demo", "Anon", "Mockley", "Dummy", "Specimen",
-    "Fictive", "Stand-in", "Proxy", "Pseudo", "Trial", "Doe", "Roe", "Nobody", "Someone", "Whoever", "Generic", "Default",
-    "Tester", "Surrogate"];
 const FIRST = fakeFirstNames;
 const LAST = fakeLastNames;
 const COMPANY_A = ["Acmeish", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Soylent", "Stark", "Wayne", "Wonka",

@@ -22,7 +22,7 @@ import { openSourceSnapshot, pgDumpLockWait, releaseSourceSessions, sourceApplic
 import { ColumnTransform, planTableCopies, startSourceWorker, TablePlan } from "../postgres/copyStream";
 import { explainFailure } from "../postgres/faults";
 import { PgTools, pgTools, runTool, ToolRun } from "../postgres/tools";
-import { assertDirectory, countFiles, tarDirectory } from "./filestore";
+import { assertDirectory, countFiles, tarDirectory } from "../filestore/filestore";
 import { copyFileName, manifestFileName, manifestFormat, SnapshotCopyEntry, SnapshotFile, SnapshotManifest } from "./manifest";
 import { assertS3Reachable, describeLocation, lastSegment, latestPointerFile, latestPointerName, openStore, parentLocation, parseLocation, prepareDirectory, S3Options } from "./store";
 import { KnownValueGuard, knownValueGuard, KnownValueLeak } from "../verify/knownValueGuard";

@@ -18,10 +18,10 @@ import { acquireTargetLock, createDatabase, dropDatabase, maintenanceUrl, Target
 import { explainFailure } from "../postgres/faults";
 import { writeMark } from "../postgres/managed";
 import { assertRestoreCompatible, PgTools, pgTools, runTool } from "../postgres/tools";
-import { runStamp, workDatabaseName, workDirectoryName } from "../staging/names";
-import { cleanupLeftovers, CleanupReport, swapIn, SwapInReport } from "../staging/swap";
-import { assertMayReplace, assertRoleMayReplace, assessDatabase } from "../staging/targets";
-import { extractTar } from "./filestore";
+import { runStamp, workDatabaseName, workDirectoryName } from "../generations/names";
+import { cleanupLeftovers, CleanupReport, swapIn, SwapInReport } from "../generations/swap";
+import { assertMayReplace, assertRoleMayReplace, assessDatabase } from "../generations/targets";
+import { extractTar } from "../filestore/filestore";
 import { checkFile, IntegrityProblem, manifestFileName, parseManifest, SnapshotManifest } from "./manifest";
 import { eachLimit } from "./create";
 import { childLocation, describeLocation, lastSegment, latestPointerFile, latestPointerName, openStore, parentLocation, parseLocation, prepareDirectory, S3Options, SnapshotStore } from "./store";

@@ -37,17 +37,17 @@ import { readDatabaseIdentity, readServerIdentity } from "../postgres/identity";
 import { writeMark } from "../postgres/managed";
 import { assertDumpCompatible, pgTools } from "../postgres/tools";
 import { createSnapshot } from "../snapshot/create";
-import { assertDirectory, copyDirectory, countFiles, extractTar } from "../snapshot/filestore";
+import { assertDirectory, copyDirectory, countFiles, extractTar } from "../filestore/filestore";
 import { snapshotId } from "../snapshot/manifest";
 import { loadSnapshotInto, openVerifiedSnapshot } from "../snapshot/restore";
 import { assertS3Reachable, childLocation, describeLocation, parseLocation, prepareDirectory } from "../snapshot/store";
 import { s3Endpoint, S3Options } from "../s3";
 import { DataRules, VerifyOutcome } from "./dataRules";
-import { runStamp, workDatabaseName, workDirectoryName } from "./names";
-import { probeOdoo } from "./odooChecks";
+import { runStamp, workDatabaseName, workDirectoryName } from "../generations/names";
+import { probeOdoo } from "../generations/odooChecks";
 import { StepClock, StepTiming, round } from "./report";
-import { cleanupLeftovers, CleanupReport, swapIn, SwapInReport } from "./swap";
-import { assertMayReplace, assertNotSource, assertRoleMayReplace, assessDatabase } from "./targets";
+import { cleanupLeftovers, CleanupReport, swapIn, SwapInReport } from "../generations/swap";
+import { assertMayReplace, assertNotSource, assertRoleMayReplace, assessDatabase } from "../generations/targets";
 
 export interface RefreshOptions {
     fromDb: string;

@@ -49,6 +49,10 @@ describe("layers: the library never imports the CLI", () => {
         assert.deepEqual(outward, []);
     });
 
+    it("folders import one way only: no cycle between folders (npx tsx tests/architecture/importGraph.ts prints any)", () => {
+        assert.deepEqual(folderCycles(edges), []);
+    });
+
     it("finds folder cycles in a graph that has one (the cycle report of importGraph.ts)", () => {
         const synthetic = [
             { from: "ops/a/x.ts", to: "ops/b/y.ts", typeOnly: false },

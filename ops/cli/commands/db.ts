@@ -10,7 +10,7 @@ import { odooBinNeutralizeCommand, odooImageNeutralizeCommand, OdooNeutralizeRes
 import { normalizeDomain } from "../../pii/patterns";
 import { connect } from "../../postgres/connect";
 import { sanitizeDatabase, SanitizeReport } from "../../sanitize/sanitize";
-import { assertMayRewriteInPlace, recordVerified } from "../../staging/targets";
+import { assertMayRewriteInPlace, recordVerified } from "../../generations/targets";
 import { verifyDatabase, VerifyReport } from "../../verify/verify";
 import { addSanitizeOptions, asUsage, collect, confirmOption, databasePassword, integerOption, jobsOption, odooDbOption, seedEnv, withClient } from "../options";
 import { action, CommandResult, progress } from "../runtime";

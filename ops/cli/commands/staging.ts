@@ -9,11 +9,11 @@ import { action, CommandResult, progress } from "../runtime";
 import { connect, parseDatabaseUrl } from "../../postgres/connect";
 import { acquireTargetLock, maintenanceUrl } from "../../postgres/databases";
 import { platformDataRules } from "../../staging/dataRules";
-import { runStamp } from "../../staging/names";
+import { runStamp } from "../../generations/names";
 import { refreshStaging } from "../../staging/refresh";
 import { renderStepTable } from "../../staging/report";
-import { cleanupLeftovers, rollbackStaging, swapIn } from "../../staging/swap";
-import { assertMayReplace, assertMaySwapIn, assertRoleMayReplace, assessDatabase } from "../../staging/targets";
+import { cleanupLeftovers, rollbackStaging, swapIn } from "../../generations/swap";
+import { assertMayReplace, assertMaySwapIn, assertRoleMayReplace, assessDatabase } from "../../generations/targets";
 import { addSanitizeOptions, odooDbOption, parseJobs, resolveSanitizeSeed, S3CliOptions, s3EndpointOption, s3OptionsOf, s3RegionOption } from "../options";
 
 const collect = (value: string, previous: string[]) => [...previous, value];

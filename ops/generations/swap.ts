@@ -17,7 +17,7 @@ import { Client } from "pg";
 import { OperationFailedError, WrongDatabaseError } from "../core/errors";
 import { guardClient } from "../postgres/connect";
 import { databaseExists, dropDatabase, listDatabases, swapDatabases } from "../postgres/databases";
-import { swapDirectories } from "../snapshot/filestore";
+import { swapDirectories } from "../filestore/filestore";
 import { parseWorkDirectory, parseWorkName, pendingDatabaseName, runStamp, workDatabaseName, workDirectoryName } from "./names";
 import { assessDatabase } from "./targets";
 

@@ -4,7 +4,7 @@
  */
 import * as assert from "node:assert/strict";
 import { Client } from "pg";
-import { probeOdoo, probeProductionSigns } from "../../../ops/staging/odooChecks";
+import { probeOdoo, probeProductionSigns } from "../../../ops/generations/odooChecks";
 import { fixtureDatabase } from "../../support/odoo";
 import { freshDatabase } from "../../support/postgres";
 import { loadRealDump, realDump, realSchemasDir } from "../../support/realSchemas";

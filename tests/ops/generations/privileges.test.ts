@@ -6,7 +6,7 @@
  */
 import * as assert from "node:assert/strict";
 import { Client } from "pg";
-import { privilegeProblem, readRolePrivileges } from "../../../ops/staging/targets";
+import { privilegeProblem, readRolePrivileges } from "../../../ops/generations/targets";
 import { freshDatabase, testPostgres } from "../../support/postgres";
 import { query } from "../../support/smallDb";
 
