@@ -8,7 +8,7 @@
  *   kill [--kills N] [--scale S] [--json]                 kill -9 of staging refresh at N moments: staging intact every time
  */
 import { Command } from "commander";
-import { parseOdooVersion } from "../ops/odoo/fixture";
+import { parseOdooVersion } from "../testing/odooFixture";
 import { benchPipeline, renderPipelineBench } from "./pipeline";
 import { benchStartup, renderStartupBench } from "./startup";
 import { benchKill } from "./kill";

@@ -11,9 +11,9 @@
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { Client } from "pg";
-import { createOdooSchema, seedOdooFixture } from "../ops/odoo/fixture";
+import { createOdooSchema, seedOdooFixture } from "../testing/odooFixture";
 import { readMark } from "../ops/postgres/managed";
-import { startThrowawayPostgres } from "../ops/postgres/throwaway";
+import { startThrowawayPostgres } from "../testing/throwawayPostgres";
 
 export interface KillResult {
     atSeconds: number;

@@ -15,7 +15,7 @@ import * as path from "node:path";
 import { Client } from "pg";
 import { migrateEvidence } from "../ops/evidence/migrate";
 import { parseDatabaseUrl } from "../ops/postgres/connect";
-import { startThrowawayPostgres } from "../ops/postgres/throwaway";
+import { startThrowawayPostgres } from "../testing/throwawayPostgres";
 import { runRollback } from "../ops/promotion/rollback";
 
 const count = Number(process.argv[process.argv.indexOf("--deployments") + 1]) || 10_000;

@@ -18,9 +18,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
 import { readCatalog } from "../ops/odoo/catalog";
-import { createOdooSchema, seedOdooFixture } from "../ops/odoo/fixture";
+import { createOdooSchema, seedOdooFixture } from "../testing/odooFixture";
 import { qualifiedTable } from "../ops/odoo/sql";
-import { startThrowawayPostgres } from "../ops/postgres/throwaway";
+import { startThrowawayPostgres } from "../testing/throwawayPostgres";
 import { sanitizeDatabase, sanitizeTransforms, transformSelectSql, transformSessionSettings } from "../ops/sanitize";
 import { verifyDatabase } from "../ops/verify";
 

@@ -8,7 +8,7 @@
  * - client side: the longest time any client went without a successful query.
  */
 import { Client } from "pg";
-import { startThrowawayPostgres } from "../ops/postgres/throwaway";
+import { startThrowawayPostgres } from "../testing/throwawayPostgres";
 import { swapIn } from "../ops/generations/swap";
 
 export interface SwapRun {

@@ -270,7 +270,7 @@ export const ciVariables: readonly CiVariable[] = [
     {
         name: "PG_BIN",
         description: "Directory of the PostgreSQL programs: pg_dump/pg_restore/psql for snapshots and refreshes (at least the server's major version), initdb/pg_ctl for the throwaway servers of tests and benchmarks; found automatically on Debian.",
-        usedBy: "`odoo-platform snapshot` / `staging` (ops/postgres/tools.ts), tests, bench/ (ops/postgres/throwaway.ts)",
+        usedBy: "`odoo-platform snapshot` / `staging` (ops/postgres/tools.ts), tests, bench/ (testing/throwawayPostgres.ts)",
         source: "ci",
         requiredIn: [],
     },

@@ -11,7 +11,8 @@ import { projectName } from "./schema";
 import { stackIdentity } from "./stage";
 
 /** Directory of Pulumi.yaml: the checked-in PR defaults live beside it. */
-export const projectDir = path.resolve(__dirname, "..");
+export { projectDir } from "./projectDir";
+import { projectDir } from "./projectDir";
 export const prDefaultsFile = "Pulumi.pr.yaml";
 
 // `isConfigSecret` is how the SDK itself answers "was this key set with --secret"; it is not in the

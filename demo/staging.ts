@@ -5,8 +5,8 @@
  * Prints what verify finds in production, the per-step report, and verify's verdict on staging.
  */
 import { Client } from "pg";
-import { createOdooSchema, fixtureProduction, parseOdooVersion, seedOdooFixture } from "../ops/odoo/fixture";
-import { startThrowawayPostgres } from "../ops/postgres/throwaway";
+import { createOdooSchema, fixtureProduction, parseOdooVersion, seedOdooFixture } from "../testing/odooFixture";
+import { startThrowawayPostgres } from "../testing/throwawayPostgres";
 import { platformDataRules } from "../ops/staging/dataRules";
 import { refreshStaging } from "../ops/staging/refresh";
 import { renderStepTable } from "../ops/staging/report";

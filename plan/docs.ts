@@ -7,7 +7,8 @@ import * as path from "node:path";
 import { inventoryPath, renderEnvironmentInventory } from "../config/inventory";
 import { platformContractPath, renderPlatformContract } from "./platformContract";
 
-export const projectDir = path.resolve(__dirname, "..");
+export { projectDir } from "../config/projectDir";
+import { projectDir } from "../config/projectDir";
 
 /** Every generated document: path relative to the repository → its content. */
 export const generatedDocs = (): Record<string, string> => ({

@@ -14,7 +14,8 @@ import { isSecretValue, isUnknownValue, RecordedResource, runUnderMocks } from "
 import { blocks, PolicyConfig, PolicyConfigError, PolicyVerdict, runPolicyPacks } from "./policies";
 import { mergePolicyConfig, stackPolicyConfig } from "./policyConfig";
 
-export const projectDir = path.resolve(__dirname, "..");
+export { projectDir } from "../config/projectDir";
+import { projectDir } from "../config/projectDir";
 const programPath = path.join(projectDir, "index.ts");
 
 export interface PlanOptions {

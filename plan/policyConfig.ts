@@ -19,7 +19,8 @@ import { ConfigKeyName, configKeys, Settings } from "../config/schema";
 import { StackIdentity, stackIdentity } from "../config/stage";
 import type { PolicyConfig } from "./policies";
 
-export const projectDir = path.resolve(__dirname, "..");
+export { projectDir } from "../config/projectDir";
+import { projectDir } from "../config/projectDir";
 
 /** The file holding a stack's checked-in values: its own file, or the PR defaults for `pr-<n>`. */
 export const stackFileOf = (identity: StackIdentity, dir = projectDir): string =>

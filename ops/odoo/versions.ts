@@ -1,13 +1,13 @@
 /**
  * What differs between Odoo series for the tables and columns the data rules touch, taken from
  * Odoo's own model definitions (odoo/odoo, the files named in `source`) and checked against the
- * real database dumps of ../shared/odoo-schemas (Odoo 12.0, 16.0 and 18.0: tests/odoo/versions.test.ts
+ * real database dumps of ../shared/odoo-schemas (Odoo 12.0, 16.0 and 18.0: tests/ops/odoo/versions.test.ts
  * fails when a row disagrees with a dump that has the table).
  *
  * The rules never branch on a version number: they resolve tables, columns and types against the
  * live catalog (a database may lack a module, or carry a renamed column half-way through a
  * migration). This table says what to expect, names the variants the rules choose between
- * (`variants` below), and drives the fixture generator's `--odoo-version` (ops/odoo/schema.ts).
+ * (`variants` below), and drives the fixture generator's `--odoo-version` (testing/odooSchema.ts).
  */
 import type { Catalog } from "./catalog";
 

@@ -9,7 +9,8 @@ import { projectValues, resolveSettings, StackSettings } from "../../config/load
 import { stackIdentity } from "../../config/stage";
 import { EnvironmentId, environmentStackName, prNumber } from "./naming";
 
-export const projectDir = path.resolve(__dirname, "../..");
+export { projectDir } from "../../config/projectDir";
+import { projectDir } from "../../config/projectDir";
 export const prDefaultsFile = "Pulumi.pr.yaml";
 
 export interface PrSettingsInput {

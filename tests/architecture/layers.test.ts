@@ -44,6 +44,28 @@ describe("layers: the library never imports the CLI", () => {
         }
     });
 
+    it("the library never imports test code (testing/: the fixture generator and throwaway PostgreSQL; tests/)", () => {
+        const library = (f: string) => ["ops/", "config/", "components/", "policy/"].some((p) => f.startsWith(p)) || f === "index.ts";
+        const found = edges.filter((e) => library(e.from) && (e.to.startsWith("testing/") || e.to.startsWith("tests/"))).map((e) => `${e.from} → ${e.to}`);
+        assert.deepEqual(found, []);
+    });
+
+    it("tests mirror the tree: tests/<path>/x.test.ts tests the code in <path>/", () => {
+        // tests/architecture checks the code as a whole; tests/workflows checks .github/workflows.
+        const special: Record<string, string> = { "tests/architecture": ".", "tests/workflows": ".github/workflows" };
+        const dirs = new Set<string>();
+        const walk = (dir: string): void => {
+            for (const entry of fs.readdirSync(path.join(projectDir, dir), { withFileTypes: true })) {
+                if (entry.isDirectory()) walk(`${dir}/${entry.name}`);
+                else if (entry.name.endsWith(".test.ts")) dirs.add(dir);
+            }
+        };
+        walk("tests");
+        const orphans = [...dirs].filter((d) => !fs.existsSync(path.join(projectDir, special[d] ?? d.replace(/^tests\/?/, "") ?? ".")));
+        assert.ok(dirs.size > 20, `only ${dirs.size} test folders found`);
+        assert.deepEqual(orphans, [], "test folders with no source folder of the same path");
+    });
+
     it("ops/core imports nothing else of this repository", () => {
         const outward = edges.filter((e) => e.from.startsWith("ops/core/") && !e.to.startsWith("ops/core/")).map((e) => `${e.from} → ${e.to}`);
         assert.deepEqual(outward, []);

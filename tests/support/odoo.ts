@@ -4,7 +4,7 @@
  * so every test starts from the same planted production data without paying for the generator.
  */
 import { Client } from "pg";
-import { createOdooSchema, OdooVersion, seedOdooFixture } from "../../ops/odoo/fixture";
+import { createOdooSchema, OdooVersion, seedOdooFixture } from "../../testing/odooFixture";
 import { freshDatabase, testPostgres } from "./postgres";
 
 export interface FixtureDbOptions {

@@ -3,7 +3,7 @@
  * (see hooks.ts). Each test asks for its own fresh database, so tests never share state.
  */
 import { Client } from "pg";
-import { startThrowawayPostgres, ThrowawayPostgres } from "../../ops/postgres/throwaway";
+import { startThrowawayPostgres, ThrowawayPostgres } from "../../testing/throwawayPostgres";
 
 let server: Promise<ThrowawayPostgres> | undefined;
 let counter = 0;

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { freePort } from "../../ops/postgres/throwaway";
+import { freePort } from "../../testing/throwawayPostgres";
 
 export function requireBinary(name: string, debianPackage: string): string {
     const found = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).stdout.trim();

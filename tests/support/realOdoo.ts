@@ -5,7 +5,7 @@
  * fixture instead; the dumps are never copied into the project.
  */
 import { Client } from "pg";
-import { createOdooSchema } from "../../ops/odoo/fixture";
+import { createOdooSchema } from "../../testing/odooFixture";
 import { freshDatabase } from "./postgres";
 import { dumpDatabase, realDumps, realDumpsDir } from "./realDumps";
 

@@ -5,7 +5,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { freePort } from "../../ops/postgres/throwaway";
+import { freePort } from "../../testing/throwawayPostgres";
 
 // s3rver ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

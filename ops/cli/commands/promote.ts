@@ -4,7 +4,6 @@
  * restored and the previous image redeployed.
  */
 import { Command, Option } from "commander";
-import * as path from "node:path";
 import { InvalidInputError } from "../../core/errors";
 import { planBundle, resolveStamp } from "../../evidence/files";
 import { checkHealth, healthUrl } from "../../evidence/health";
@@ -18,6 +17,7 @@ import { captureModuleChecksums, describeSafeUpdate, runSafeUpdate, SafeUpdateRe
 import { restoreSnapshot } from "../../snapshot/restore";
 import { evidenceDb, evidenceDbOption, odooDbOption } from "../options";
 import { action, progress } from "../runtime";
+import { projectDir } from "../../../config/projectDir";
 
 interface PromoteOptions {
     environment: string;
@@ -46,7 +46,7 @@ export function register(program: Command, deps: { deployer: Deployer } = { depl
         .description("update staging or production safely: module update while the previous Odoo serves, a health window, and on failure the pre-update backup restored and the previous image redeployed")
         .option("--environment <name>", "staging or production", "production")
         .option("--stack <name>", "Pulumi stack (default: the environment; org/project/stack accepted)")
-        .option("--work-dir <dir>", "Pulumi project directory (a checkout of --sha)", path.resolve(__dirname, "../.."))
+        .option("--work-dir <dir>", "Pulumi project directory (a checkout of --sha)", projectDir)
         .requiredOption("--sha <sha>", "commit being deployed")
         .requiredOption("--image <ref>", "its image, pinned: repository@sha256:…")
         .requiredOption("--backup <location>", "the pre-update backup just taken (s3://… or a directory)")

@@ -15,7 +15,7 @@ import { readRepository, selectableModules } from "../../repo/repository";
 import { ModuleSelection, ModuleSelectionError, selectModules } from "../../repo/select";
 import { loadStackViews } from "../../repo/stacks";
 
-const platformDir = path.resolve(__dirname, "../..");
+import { projectDir as platformDir } from "../../../config/projectDir";
 
 /** Stack files: beside the repository's own Pulumi.yaml, else the platform's. */
 function stacksFor(repoDir: string, stackDir?: string): StackView[] {

@@ -1,10 +1,10 @@
 /** `odoo-platform rollback`: redeploy the last version that worked (ops/promotion/rollback.ts) and record it. */
 import { Command, Option } from "commander";
-import * as path from "node:path";
 import { automationDeployer, Deployer } from "../../promotion/deployer";
 import { assertRollbackUsage, describeRollback, RollbackOptions, runRollback } from "../../promotion/rollback";
 import { evidenceDbOption, misplacedDbOption } from "../options";
 import { action, progress } from "../runtime";
+import { projectDir } from "../../../config/projectDir";
 
 export function register(program: Command, deps: { deployer: Deployer } = { deployer: automationDeployer }): void {
     program.command("rollback")
@@ -14,7 +14,7 @@ export function register(program: Command, deps: { deployer: Deployer } = { depl
         .option("--to <target>", "previous, or a commit SHA that succeeded in this environment", "previous")
         .option("--environment <name>", "environment to roll back", "production")
         .option("--stack <name>", "Pulumi stack (default: the environment; org/project/stack accepted)")
-        .option("--work-dir <dir>", "Pulumi project directory (a checkout of the target SHA)", path.resolve(__dirname, "../.."))
+        .option("--work-dir <dir>", "Pulumi project directory (a checkout of the target SHA)", projectDir)
         .option("--dry-run", "only print the SHA and image that would be redeployed")
         .option("--force", "with --to <sha>: allow a SHA that was rolled back before")
         .option("--actor <name>", "who asked (default: GITHUB_ACTOR)")

@@ -9,7 +9,7 @@ import { guardClient } from "../../postgres/connect";
 import { platformDataRules, sanitizeSpec } from "../../staging/dataRules";
 import { createSnapshot } from "../../snapshot/create";
 import { openVerifiedSnapshot, restoreSnapshot } from "../../snapshot/restore";
-import { addSanitizeOptions, odooDbOption, parseJobs, resolveSanitizeSeed, S3CliOptions, s3OptionsOf, s3EndpointOption, s3RegionOption } from "../options";
+import { addSanitizeOptions, odooDbOption, jobsOption, resolveSanitizeSeed, S3CliOptions, s3OptionsOf, s3EndpointOption, s3RegionOption } from "../options";
 
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
 
@@ -23,20 +23,20 @@ export function register(program: Command): void {
         .requiredOption("--to <location>", "new directory, or s3://bucket/prefix")
         .option("--filestore <dir>", "the database's filestore directory (<data_dir>/filestore/<db>)")
         .option("--sanitize", "dump sanitized data: personal data is replaced while it streams off the server"), "with --sanitize: ")
-        .option("--jobs <n>", "parallel pg_dump jobs and streams", "2")
+        .addOption(jobsOption("parallel pg_dump jobs and streams"))
         .option("--latest", "point <parent>/latest.json at this snapshot (restore --from <parent>/latest)")
         .addOption(s3EndpointOption())
         .addOption(s3RegionOption())
         .option("--json", "print the report as JSON")
         .action(
-            action(async (opts: { db: string; to: string; filestore?: string; sanitize?: boolean; seed?: string; strict?: boolean; keepCompanyNames: boolean; jobs: string; latest?: boolean; json?: boolean } & S3CliOptions): Promise<CommandResult> => {
+            action(async (opts: { db: string; to: string; filestore?: string; sanitize?: boolean; seed?: string; strict?: boolean; keepCompanyNames: boolean; jobs: number; latest?: boolean; json?: boolean } & S3CliOptions): Promise<CommandResult> => {
                 if (!opts.sanitize && (opts.strict || opts.seed)) throw new InvalidInputError("--strict and --seed only make sense with --sanitize");
                 const report = await createSnapshot({
                     dbUrl: opts.db,
                     to: opts.to,
                     filestore: opts.filestore,
                     sanitize: opts.sanitize ? sanitizeSpec({ seed: resolveSanitizeSeed(opts.seed), strict: !!opts.strict, keepCompanyNames: opts.keepCompanyNames }) : undefined,
-                    jobs: parseJobs(opts.jobs),
+                    jobs: opts.jobs,
                     latest: opts.latest,
                     s3: s3OptionsOf(opts),
                     progress: progress("snapshot create"),
@@ -64,7 +64,7 @@ export function register(program: Command): void {
         .addOption(odooDbOption("target database (libpq URL); it is replaced only when the restore succeeded"))
         .option("--filestore <dir>", "the target's filestore directory, swapped the same way")
         .option("--owner <role>", "role that owns the restored database and its objects (production roles are not carried over)")
-        .option("--jobs <n>", "parallel pg_restore jobs", "2")
+        .addOption(jobsOption("parallel pg_restore jobs"))
         .option("--keep-previous", "keep the replaced database as <target>__previous_<stamp> (the default)")
         .option("--drop-previous", "drop the replaced database after the swap instead of keeping it as the previous generation")
         .option("--confirm <name>", "the target database's name, repeated: needed to replace a database odoo-platform did not create, or one that looks like production")
@@ -75,7 +75,7 @@ export function register(program: Command): void {
         .addOption(s3RegionOption())
         .option("--json", "print the report as JSON")
         .action(
-            action(async (opts: { from: string; db: string; filestore?: string; owner?: string; jobs: string; keepPrevious?: boolean; dropPrevious?: boolean; confirm?: string; requireSanitized?: boolean; allowDomain: string[]; maintenanceDb: string; json?: boolean } & S3CliOptions): Promise<CommandResult> => {
+            action(async (opts: { from: string; db: string; filestore?: string; owner?: string; jobs: number; keepPrevious?: boolean; dropPrevious?: boolean; confirm?: string; requireSanitized?: boolean; allowDomain: string[]; maintenanceDb: string; json?: boolean } & S3CliOptions): Promise<CommandResult> => {
                 if (opts.keepPrevious && opts.dropPrevious) throw new InvalidInputError("give --keep-previous or --drop-previous, not both");
                 const rules = platformDataRules();
                 if (opts.owner && !/^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/.test(opts.owner)) throw new InvalidInputError(`--owner must be a role name, got "${opts.owner}"`);
@@ -84,7 +84,7 @@ export function register(program: Command): void {
                     dbUrl: opts.db,
                     filestore: opts.filestore,
                     owner: opts.owner,
-                    jobs: parseJobs(opts.jobs),
+                    jobs: opts.jobs,
                     keepPrevious: !opts.dropPrevious,
                     confirm: opts.confirm,
                     requireSanitized: opts.requireSanitized,
@@ -92,7 +92,7 @@ export function register(program: Command): void {
                         const client = guardClient(new Client({ connectionString: url, application_name: "odoo-platform verify" }));
                         await client.connect();
                         try {
-                            return await rules.verify(client, { allowDomains: ["example.com", ...opts.allowDomain], databaseUrl: url, jobs: parseJobs(opts.jobs), scope: "personal-data" });
+                            return await rules.verify(client, { allowDomains: ["example.com", ...opts.allowDomain], databaseUrl: url, jobs: opts.jobs, scope: "personal-data" });
                         } finally {
                             await client.end().catch(() => undefined);
                         }

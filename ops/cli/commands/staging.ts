@@ -14,7 +14,7 @@ import { refreshStaging } from "../../staging/refresh";
 import { renderStepTable } from "../../staging/report";
 import { cleanupLeftovers, rollbackStaging, swapIn } from "../../generations/swap";
 import { assertMayReplace, assertMaySwapIn, assertRoleMayReplace, assessDatabase } from "../../generations/targets";
-import { addSanitizeOptions, odooDbOption, parseJobs, resolveSanitizeSeed, S3CliOptions, s3EndpointOption, s3OptionsOf, s3RegionOption } from "../options";
+import { addSanitizeOptions, odooDbOption, jobsOption, resolveSanitizeSeed, S3CliOptions, s3EndpointOption, s3OptionsOf, s3RegionOption } from "../options";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -74,7 +74,7 @@ export function register(program: Command): void {
         .option("--from-filestore <dir>", "production filestore directory")
         .option("--to-filestore <dir>", "staging filestore directory (swapped with the database)")
         .option("--owner <role>", "role that owns the staging database and its objects")
-        .option("--jobs <n>", "parallel streams and index builds", "2")
+        .addOption(jobsOption("parallel streams and index builds"))
         .option("--keep-previous", "keep the replaced database as <target>__previous_<stamp> (the default; see --drop-previous)")
         .addOption(dropPreviousOption())
         .addOption(confirmOption())
@@ -87,7 +87,7 @@ export function register(program: Command): void {
         .action(
             action(async (opts: {
                 fromDb: string; toDb: string; baseUrl: string; seed?: string; strict?: boolean; keepCompanyNames: boolean; mailHost: string; mailPort: string;
-                allowDomain: string[]; via?: string; fromFilestore?: string; toFilestore?: string; owner?: string; jobs: string;
+                allowDomain: string[]; via?: string; fromFilestore?: string; toFilestore?: string; owner?: string; jobs: number;
                 keepPrevious?: boolean; dropPrevious?: boolean; confirm?: string; retention?: string; adminPasswordFile?: string; maintenanceDb: string; json?: boolean;
             } & S3CliOptions): Promise<CommandResult> => {
                 // Checked before the copy: a password that cannot be stored after the swap is lost.
@@ -108,7 +108,7 @@ export function register(program: Command): void {
                     fromFilestore: opts.fromFilestore,
                     toFilestore: opts.toFilestore,
                     owner: opts.owner,
-                    jobs: parseJobs(opts.jobs),
+                    jobs: opts.jobs,
                     keepPrevious: !opts.dropPrevious,
                     confirm: opts.confirm,
                     retentionMs: parseRetention(opts.retention),

@@ -8,7 +8,7 @@ import { Client } from "pg";
 import { parseDatabaseUrl } from "../../../ops/postgres/connect";
 import { copyOfSameCluster, describeServer, readDatabaseIdentity, sameDatabase, sameServer, ServerIdentity } from "../../../ops/postgres/identity";
 import { markText, parseMark, readMark, writeMark } from "../../../ops/postgres/managed";
-import { startThrowawayPostgres } from "../../../ops/postgres/throwaway";
+import { startThrowawayPostgres } from "../../../testing/throwawayPostgres";
 import { freshDatabase, testPostgres } from "../../support/postgres";
 import { query } from "../../support/smallDb";
 

@@ -16,7 +16,7 @@ import { runCli } from "../../support/cli";
 import { errorLines, runCliProcess, startCli } from "../../support/cliProcess";
 import { freshDatabase, testPostgres } from "../../support/postgres";
 import { startTestS3 } from "../../support/s3";
-import { freePort } from "../../../ops/postgres/throwaway";
+import { freePort } from "../../../testing/throwawayPostgres";
 import { query } from "../../support/smallDb";
 
 const staging = ["--base-url", "https://staging.example.com", "--mail-host", "mailpit", "--mail-port", "1025", "--seed", "wrong-db", "--jobs", "2"];

@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { readCatalog } from "../../ops/odoo/catalog";
-import { KnownValueCopyScanner } from "../../ops/pii/copyScan";
-import { collectKnownValues, isKnownValue, scanTablesForKnownValues } from "../../ops/pii/knownValues";
-import { scanDatabase } from "../../ops/pii/scan";
-import { connectTo, fixtureDatabase } from "../support/odoo";
+import { readCatalog } from "../../../ops/odoo/catalog";
+import { KnownValueCopyScanner } from "../../../ops/pii/copyScan";
+import { collectKnownValues, isKnownValue, scanTablesForKnownValues } from "../../../ops/pii/knownValues";
+import { scanDatabase } from "../../../ops/pii/scan";
+import { connectTo, fixtureDatabase } from "../../support/odoo";
 
 describe("known-value scan (ops/pii/knownValues.ts)", function () {
     this.timeout(120_000);

@@ -5,10 +5,10 @@ import type { Client } from "pg";
 import {
     catcherServerName, neutralizeContextInput, neutralizeDatabase, NeutralizeReport, neutralizeRules,
     odooBinNeutralizeCommand, odooImageNeutralizeCommand, odooPasswordHash, productionIdentityKey, Secret,
-} from "../../ops/neutralize";
-import { fixtureProduction } from "../../ops/odoo/fixture";
-import { parseDatabaseUrl } from "../../ops/postgres/connect";
-import { connectTo, databaseChecksums, fixtureDatabase } from "../support/odoo";
+} from "../../../ops/neutralize";
+import { fixtureProduction } from "../../../testing/odooFixture";
+import { parseDatabaseUrl } from "../../../ops/postgres/connect";
+import { connectTo, databaseChecksums, fixtureDatabase } from "../../support/odoo";
 
 const baseUrl = "https://staging.acme.test";
 

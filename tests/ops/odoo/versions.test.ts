@@ -1,12 +1,12 @@
 import * as assert from "node:assert/strict";
-import { Catalog, readCatalog } from "../../ops/odoo/catalog";
-import { OdooVersion, odooVersions, parseOdooVersion } from "../../ops/odoo/fixture";
-import { presentIn, Series, typeIn, VersionFact, versionFacts } from "../../ops/odoo/versions";
-import { neutralizeDatabase } from "../../ops/neutralize";
-import { sanitizeDatabase } from "../../ops/sanitize";
-import { verifyDatabase } from "../../ops/verify";
-import { connectTo, fixtureDatabase } from "../support/odoo";
-import { dumpDatabase, realDumps } from "../support/realDumps";
+import { Catalog, readCatalog } from "../../../ops/odoo/catalog";
+import { OdooVersion, odooVersions, parseOdooVersion } from "../../../testing/odooFixture";
+import { presentIn, Series, typeIn, VersionFact, versionFacts } from "../../../ops/odoo/versions";
+import { neutralizeDatabase } from "../../../ops/neutralize";
+import { sanitizeDatabase } from "../../../ops/sanitize";
+import { verifyDatabase } from "../../../ops/verify";
+import { connectTo, fixtureDatabase } from "../../support/odoo";
+import { dumpDatabase, realDumps } from "../../support/realDumps";
 
 /** What a catalog says against one fact: a problem line, or null when it agrees (or the table is not there). */
 function disagreement(catalog: Catalog, fact: VersionFact, series: Series, strictPresence: boolean): string | null {

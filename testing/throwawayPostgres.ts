@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { findBinDirWith } from "./binaries";
+import { findBinDirWith } from "../ops/postgres/binaries";
 
 export interface ThrowawayPostgres {
     /** libpq URL of the `postgres` maintenance database, over TCP on 127.0.0.1. */

@@ -1,10 +1,10 @@
 import * as assert from "node:assert/strict";
 import type { Client } from "pg";
-import { neutralizeDatabase } from "../../ops/neutralize";
-import { fixtureProduction } from "../../ops/odoo/fixture";
-import { sanitizeDatabase } from "../../ops/sanitize";
-import { verifyChecks, verifyDatabase } from "../../ops/verify";
-import { connectTo, databaseChecksums, fixtureDatabase } from "../support/odoo";
+import { neutralizeDatabase } from "../../../ops/neutralize";
+import { fixtureProduction } from "../../../testing/odooFixture";
+import { sanitizeDatabase } from "../../../ops/sanitize";
+import { verifyChecks, verifyDatabase } from "../../../ops/verify";
+import { connectTo, databaseChecksums, fixtureDatabase } from "../../support/odoo";
 
 const env = { baseUrl: "https://staging.acme.test", mailHosts: ["mailpit"] };
 const where = (r: { findings: { table: string; column?: string }[] }) => r.findings.map((f) => (f.column ? `${f.table}.${f.column}` : f.table));

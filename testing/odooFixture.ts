@@ -1,6 +1,6 @@
 /**
  * A synthetic Odoo 17/18 "production" database for tests, the demo and the benchmark: the real
- * table and column names (ops/odoo/schema.ts), filled with planted personal data (names, e-mails
+ * table and column names (testing/odooSchema.ts), filled with planted personal data (names, e-mails
  * and phone numbers, also inside free text and HTML bodies), secrets, live integrations (active
  * crons, real mail servers, live payment providers with keys, IAP tokens, webhooks, OAuth, API keys,
  * TOTP) and consistent books: posted invoices with payments and partial reconciliations, balanced
@@ -13,12 +13,12 @@
  */
 import { createHash } from "node:crypto";
 import type { Client } from "pg";
-import { moveTotalColumns, moveTotalsQuery } from "./accounting";
-import { baseVersion, columnsFor, foreignKeys, indexes, OdooVersion, odooVersions, tables } from "./schema";
-import { quoteIdent, quoteLiteral } from "./sql";
+import { moveTotalColumns, moveTotalsQuery } from "../ops/odoo/accounting";
+import { baseVersion, columnsFor, foreignKeys, indexes, OdooVersion, odooVersions, tables } from "./odooSchema";
+import { quoteIdent, quoteLiteral } from "../ops/odoo/sql";
 
-export type { OdooVersion } from "./schema";
-export { odooVersions } from "./schema";
+export type { OdooVersion } from "./odooSchema";
+export { odooVersions } from "./odooSchema";
 
 /** `16` / `16.0` → `16.0`, with a clear error for anything the fixture cannot build. */
 export function parseOdooVersion(value: string, option = "--odoo-version"): OdooVersion {

@@ -7,7 +7,7 @@
  * Tables are data: adding a table is adding an entry. `columns` lists the column definitions as
  * PostgreSQL DDL; `since`/`until` keep a column to the Odoo versions that have it. 16.0 and 19.0
  * are built in the shape of their neighbour (17.0, 18.0) and then reshaped by the fixture
- * (ops/odoo/fixture.ts reshapeStatements) following the version table of ops/odoo/versions.ts.
+ * (testing/odooFixture.ts reshapeStatements) following the version table of ops/odoo/versions.ts.
  */
 
 export type OdooVersion = "16.0" | "17.0" | "18.0" | "19.0";

@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import type { Command } from "commander";
-import { buildCli } from "../../ops/cli/main";
-import { seedMatchesFingerprint } from "../../ops/core/secrets";
-import { resolveSanitizeSeed, seedEnv } from "../../ops/cli/options";
-import { seedFingerprint } from "../../ops/core/secrets";
+import { buildCli } from "../../../ops/cli/main";
+import { seedMatchesFingerprint } from "../../../ops/core/secrets";
+import { resolveSanitizeSeed, seedEnv } from "../../../ops/cli/options";
+import { seedFingerprint } from "../../../ops/core/secrets";
 
 const find = (program: Command, path: string[]): Command =>
     path.reduce((cmd, name) => {

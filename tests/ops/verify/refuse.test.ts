@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
-import { createOdooSchema } from "../../ops/odoo/fixture";
-import { runCli } from "../support/cli";
-import { connectTo } from "../support/odoo";
-import { freshDatabase } from "../support/postgres";
-import { seedSmallDb } from "../support/smallDb";
+import { createOdooSchema } from "../../../testing/odooFixture";
+import { runCli } from "../../support/cli";
+import { connectTo } from "../../support/odoo";
+import { freshDatabase } from "../../support/postgres";
+import { seedSmallDb } from "../../support/smallDb";
 
 describe("db verify refuses what it cannot vouch for", function () {
     this.timeout(120_000);

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { planSanitize, sanitizeDatabase } from "../../ops/sanitize";
-import { SanitizeRuleError } from "../../ops/sanitize/sanitize";
-import { connectTo, fixtureDatabase } from "../support/odoo";
+import { planSanitize, sanitizeDatabase } from "../../../ops/sanitize";
+import { SanitizeRuleError } from "../../../ops/sanitize/sanitize";
+import { connectTo, fixtureDatabase } from "../../support/odoo";
 
 describe("sanitize on the shapes real schemas have", function () {
     this.timeout(120_000);

@@ -1,13 +1,13 @@
 import * as assert from "node:assert/strict";
 import type { Client } from "pg";
-import { readCatalog } from "../../ops/odoo/catalog";
-import { emailPattern, phonePattern } from "../../ops/pii/patterns";
+import { readCatalog } from "../../../ops/odoo/catalog";
+import { emailPattern, phonePattern } from "../../../ops/pii/patterns";
 import {
     markSanitized, sanitizeDatabase, sanitizeMarkers, SanitizeReport, sanitizeRules, sanitizeTransforms, transformSelectSql,
-} from "../../ops/sanitize";
-import { actions } from "../../ops/sanitize/actions";
-import { bookViolations } from "../support/books";
-import { connectTo, databaseChecksums, fixtureDatabase, tableChecksum } from "../support/odoo";
+} from "../../../ops/sanitize";
+import { actions } from "../../../ops/sanitize/actions";
+import { bookViolations } from "../../support/books";
+import { connectTo, databaseChecksums, fixtureDatabase, tableChecksum } from "../../support/odoo";
 
 /** Rules whose values may legitimately stay as they were (and what else must then hold). */
 const mayKeep: Record<string, string> = {

@@ -7,10 +7,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseDatabaseUrl, redact } from "../../ops/postgres/connect";
-import { splitPassword } from "../../ops/postgres/tools";
-import { seedFingerprint } from "../../ops/core/secrets";
-import { seedMatchesFingerprint, writeSecretFile } from "../../ops/core/secrets";
+import { parseDatabaseUrl, redact } from "../../../ops/postgres/connect";
+import { splitPassword } from "../../../ops/postgres/tools";
+import { seedFingerprint } from "../../../ops/core/secrets";
+import { seedMatchesFingerprint, writeSecretFile } from "../../../ops/core/secrets";
 
 describe("secrets", () => {
     it("redacts passwords with @, / and : in them, and every libpq secret parameter", () => {

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { Client } from "pg";
-import { emailPattern, maskFinding, normalizeDomain, phonePattern } from "../../ops/pii/patterns";
-import { testPostgres } from "../support/postgres";
+import { emailPattern, maskFinding, normalizeDomain, phonePattern } from "../../../ops/pii/patterns";
+import { testPostgres } from "../../support/postgres";
 
 describe("PII patterns (matched by PostgreSQL itself)", () => {
     let client: Client;

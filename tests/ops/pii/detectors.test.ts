@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { detect, findCards, findIbans, findPhones, findVats, isCardNumber, isTokenShaped, isValidIban, isValidVat, knownForms } from "../../ops/pii/detectors";
-import { formA, formB } from "../../ops/pii/knownValues";
+import { detect, findCards, findIbans, findPhones, findVats, isCardNumber, isTokenShaped, isValidIban, isValidVat, knownForms } from "../../../ops/pii/detectors";
+import { formA, formB } from "../../../ops/pii/knownValues";
 
 describe("PII detectors (pure)", () => {
     it("IBAN: mod-97 and each country's length; the sanitizer's check digits 00 never pass", () => {

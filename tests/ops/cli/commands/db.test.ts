@@ -3,9 +3,9 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { connectTo, fixtureDatabase } from "../support/odoo";
+import { connectTo, fixtureDatabase } from "../../../support/odoo";
 
-const bin = path.join(__dirname, "..", "..", "bin", "odoo-platform.js");
+const bin = path.join(__dirname, "..", "..", "..", "..", "bin", "odoo-platform.js");
 
 interface Run {
     code: number;

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { createOdooSchema, fixtureCounts, schemaSql, seedOdooFixture } from "../../ops/odoo/fixture";
-import { columnsFor, tables } from "../../ops/odoo/schema";
+import { createOdooSchema, fixtureCounts, schemaSql, seedOdooFixture } from "../../testing/odooFixture";
+import { columnsFor, tables } from "../../testing/odooSchema";
 import { connectTo, databaseChecksums, fixtureDatabase } from "../support/odoo";
 import { freshDatabase } from "../support/postgres";
 

@@ -6,19 +6,19 @@
  * marker are left out.
  *
  * To record the digests again after an intended change of the output:
- *   ODOO_PLATFORM_RECORD_DIGESTS=1 npx mocha --no-config -r tsx/cjs -r tests/support/hooks.ts --timeout 120000 --exit tests/sanitize/sanitizedDigests.test.ts
+ *   ODOO_PLATFORM_RECORD_DIGESTS=1 npx mocha --timeout 120000 tests/ops/sanitize/sanitizedDigests.test.ts
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { copyDatabase } from "../../ops/postgres/copyDatabase";
-import { pgTools } from "../../ops/postgres/tools";
-import { platformDataRules } from "../../ops/staging/dataRules";
-import { fixtureDatabase } from "../support/odoo";
-import { freshDatabase } from "../support/postgres";
-import { query, tableDigest } from "../support/smallDb";
+import { copyDatabase } from "../../../ops/postgres/copyDatabase";
+import { pgTools } from "../../../ops/postgres/tools";
+import { platformDataRules } from "../../../ops/staging/dataRules";
+import { fixtureDatabase } from "../../support/odoo";
+import { freshDatabase } from "../../support/postgres";
+import { query, tableDigest } from "../../support/smallDb";
 
-const recorded = path.join(__dirname, "..", "fixtures", "sanitizedDigests.json");
+const recorded = path.join(__dirname, "..", "..", "fixtures", "sanitizedDigests.json");
 const seed = "digest-test";
 /** Tables whose fixture rows carry the clock of their generation. */
 const clocked = new Set(["res_users_apikeys", "auth_totp_device"]);
