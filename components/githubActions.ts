@@ -58,7 +58,7 @@ const prWorkflows = ["pr-environment.yml", "pr-environment-cleanup.yml"];
 const productionWorkflows = ["production-promote.yml", "rollback.yml"];
 
 /*
- * Names are shared with the promotion workflows (issue 6). One name, several scopes: a job in the
+ * Names are shared with the promotion workflows (.github/workflows/production-promote.yml, rollback.yml). One name, several scopes: a job in the
  * `production` environment sees that environment's DEPLOY_SSH_KEY / PULUMI_ACCESS_TOKEN instead of
  * the repository's, so PR and staging jobs can never read the production ones.
  */

@@ -1,7 +1,7 @@
 /**
  * What the observability containers may see of the Docker host, as data. The Docker socket is root on
- * the host, so it is mounted only where it is needed, read-only, and the list is explicit: the
- * security policy (issue 4) imports `dockerSocketAllowList` and refuses the socket anywhere else.
+ * the host, so it is mounted only where it is needed, read-only, and the list is explicit; the policy
+ * `docker-socket-allowlist` (policy/odoo-platform/security.ts) refuses it on any other container role.
  */
 
 /** The Docker socket path on the host. */

@@ -140,7 +140,7 @@ export function documentedMetricsOf(source: MetricSource): readonly string[] | u
 /**
  * The Traefik command-line flags the observability stack relies on: Prometheus metrics with router and
  * service labels on a dedicated `metrics` entrypoint, and JSON access logs on stdout (the log shipper
- * reads them from Docker). The shared Traefik (issue 5) adds these to its command.
+ * reads them from Docker). The shared Traefik (components/EdgeRouter.ts) adds these to its command.
  */
 export function traefikObservabilityFlags(): string[] {
     return [

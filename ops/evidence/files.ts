@@ -2,7 +2,7 @@
  * Evidence files on disk, beside the rows: `<root>/<stamp>/{build,deploy}/…` with the record as
  * JSON and the full logs under `logs/` (the seed's `evidence/<timestamp>/build/logs/build.log`).
  * Files are never overwritten: a name that exists is bad usage, found before anything is written.
- * Issue 7's `evidence prune` and postmortems read the same layout (docs/deployment/EVIDENCE.md).
+ * `evidence prune` and the postmortems read the same layout (docs/deployment/EVIDENCE.md).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
