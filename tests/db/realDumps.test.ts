@@ -16,7 +16,6 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { gunzipSync } from "node:zlib";
 import { neutralizeDatabase } from "../../ops/neutralize";
 import { readCatalog } from "../../ops/odoo/catalog";
 import { collectKnownValues, KnownValueSet } from "../../ops/pii/knownValues";
@@ -31,21 +30,11 @@ import { connectTo } from "../support/odoo";
 import { liveIntegrations, plantProduction, PlantReport, productionUrl, survivors } from "../support/plantOdoo";
 import { copyDatabase, dataOnlyDump, dumpDatabase, dumpTemplate, realDumps, skipMessage } from "../support/realDumps";
 import { freshDatabase } from "../support/postgres";
+import { snapshotText } from "../support/snapshotText";
 
 const staging = { baseUrl: "https://staging.planted.test", mailHost: "mailpit", mailPort: 1025 };
 const host = "staging.planted.test";
 const dumps = realDumps();
-
-/** Every file of a snapshot directory as text, gzip members unpacked (pg_dump's .dat.gz, the sanitized COPY files). */
-function snapshotText(dir: string): string {
-    const out: string[] = [];
-    for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-        if (!entry.isFile()) continue;
-        const bytes = fs.readFileSync(path.join(entry.parentPath, entry.name));
-        out.push((bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString("utf8"));
-    }
-    return out.join("\n");
-}
 
 /** Integration credentials (neutralize's job, not sanitize's): secrets, and the mail servers' and IAP's logins. */
 function isCredential(p: Planted): boolean {
