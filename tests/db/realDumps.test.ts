@@ -7,7 +7,8 @@
  *   `staging refresh`, all succeed, and a data-only pg_dump of each result holds none of what
  *   was planted, no integration is live, and the books still balance;
  * - `staging refresh --via` a sanitized snapshot: the snapshot's files hold no planted personal
- *   value and the restored database nothing planted;
+ *   value and no planted credential (revoked while streaming), and the restored database nothing
+ *   planted;
  * - with one rule switched off, verify names the table.column left behind.
  *
  * They run whenever the dumps are there (CI has them) and say so clearly when they are not.
@@ -36,7 +37,7 @@ const staging = { baseUrl: "https://staging.planted.test", mailHost: "mailpit", 
 const host = "staging.planted.test";
 const dumps = realDumps();
 
-/** Integration credentials (neutralize's job, not sanitize's): secrets, and the mail servers' and IAP's logins. */
+/** Integration credentials (revoked while streaming, and by neutralize in place): secrets, and the mail servers' and IAP's logins. */
 function isCredential(p: Planted): boolean {
     return p.kind === "secret" || /^(ir_mail_server|fetchmail_server|iap_account)\b/.test(p.where);
 }
@@ -151,16 +152,19 @@ describe("real Odoo databases (../shared/odoo-schemas)", function () {
                         "--mail-host", staging.mailHost, "--mail-port", String(staging.mailPort), "--base-url", staging.baseUrl, "--confirm", target.name, "--json"]);
                     assert.equal(cli.code, 0, cli.stdout + cli.stderr);
                     assert.equal(cli.json.mode, "via-snapshot");
-                    // A sanitized snapshot promises no personal data; credentials in it are revoked by neutralize at restore.
+                    // A sanitized snapshot holds no personal data and no credential: both are replaced while they stream.
                     const personal = plant.planted.filter((p) => !isCredential(p));
+                    const planted = plant.planted.filter(isCredential);
                     const files = snapshotText(dir);
                     const inSnapshot = survivors(files, personal);
-                    const credentials = survivors(files, plant.planted.filter(isCredential));
+                    const credentials = survivors(files, planted);
                     const left = survivors(await dataOnlyDump(target.url), plant.planted);
-                    realDumpNumbers.push(`${dump.name}: staging refresh --via snapshot: ${inSnapshot.length} personal values in the snapshot's files ` +
-                        `(${credentials.length} credentials, revoked at restore), ${left.length} survived in the database (${cli.json.totalSeconds} s)`);
+                    realDumpNumbers.push(`${dump.name}: staging refresh --via snapshot: ${inSnapshot.length} personal values and ${credentials.length} of ${planted.length} ` +
+                        `credentials in the snapshot's files, ${left.length} survived in the database (${cli.json.totalSeconds} s)`);
                     assert.ok(personal.length > 50, `${personal.length} personal values planted`);
+                    assert.ok(planted.length >= 8, `${planted.length} credentials planted`);
                     assert.deepEqual(inSnapshot, []);
+                    assert.deepEqual(credentials, []);
                     assert.deepEqual(left, []);
                 } finally {
                     fs.rmSync(dir, { recursive: true, force: true });
