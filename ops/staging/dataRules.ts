@@ -6,8 +6,7 @@
 import { Client } from "pg";
 import type { ColumnTransform } from "../postgres/copyStream";
 import { InvalidInputError } from "../core/errors";
-import { neutralizeContextInput, neutralizeDatabase } from "../neutralize";
-import { planCredentialRevocations, withRevocations } from "../neutralize/revoke";
+import { neutralizeContextInput, neutralizeDatabase, planCredentialRevocations, withRevocations } from "../neutralize";
 import { guardClient } from "../postgres/connect";
 import { markSanitized, planSanitize, transformSessionSettings } from "../sanitize";
 import { readCatalog } from "../odoo/catalog";
