@@ -8,4 +8,5 @@ export {
     blockingServerName, catcherServerName, neutralizeRules, productionIdentityKey,
     type NeutralizeContext, type NeutralizeRule, type Statement,
 } from "./rules";
+export { planCredentialRevocations, withRevocations, type CredentialRevocations } from "./revoke";
 export { odooPasswordHash, Secret } from "./secrets";

@@ -8,7 +8,8 @@
  * A rule whose table or columns do not exist is skipped and reported, never an error. Every rule is
  * idempotent: running neutralize twice leaves the same database.
  */
-import { qualifiedTable, quoteIdent } from "../odoo/sql";
+import { qualifiedTable, quoteIdent, quoteLiteral } from "../odoo/sql";
+import { newDatabaseIdentity } from "./secrets";
 
 export interface Statement {
     text: string;
@@ -45,6 +46,15 @@ export interface NeutralizeRule {
      * neutralized by us keeps what it got, so running neutralize again changes nothing.
      */
     once?: boolean;
+    /**
+     * The credential the rule revokes, for the copies that leave production (ops/neutralize/revoke.ts
+     * writes it in their SELECT): on rows matching `when` (SQL over the row, alias `t`) `column`
+     * holds `value` afterwards. Without `value`: the revoked marker of the column's type
+     * (declared.ts `revokedValue`), for rules that delete the rows.
+     */
+    revokes?: { column: string; value?: string; when?: string };
+    /** A parameter holding a credential: the copies write `value()` (SQL) instead, keeping the row. */
+    revokesParameter?: { key: string; value: () => string };
 }
 
 const q = qualifiedTable;
@@ -68,16 +78,33 @@ function set(origin: NeutralizeRule["origin"], module: string, table: string, co
     });
 }
 
+/**
+ * Replaces a credential with `value` on rows matching `when` (SQL over the row, alias `t`; default:
+ * rows where it differs). The copies that leave production write the same value (`revokes`).
+ */
+function revoke(origin: NeutralizeRule["origin"], module: string, table: string, column: string, value: string, when?: string, description?: string): NeutralizeRule {
+    const where = when ?? `t.${c(column)} IS DISTINCT FROM ${value}`;
+    return {
+        ...rule(origin, module, table, [column], description ?? `${table}.${column} := ${value}`, () => [{ text: `UPDATE ${q(table)} t SET ${c(column)} = ${value} WHERE ${where}` }]),
+        revokes: { column, value, when: where },
+    };
+}
+
 /** Clears a credential column (only rows that hold one, so the row count says what was live). */
 const clear = (origin: NeutralizeRule["origin"], module: string, table: string, column: string) =>
-    set(origin, module, table, column, "NULL", `${c(column)} IS NOT NULL`, `${table}.${column} cleared`);
+    revoke(origin, module, table, column, "NULL", `t.${c(column)} IS NOT NULL`, `${table}.${column} cleared`);
+
+/** A rule that deletes rows holding a credential in `column`: the copies write the revoked marker there. */
+const revokesRows = (r: NeutralizeRule, column: string): NeutralizeRule => ({ ...r, revokes: { column } });
 
 /** ir_config_parameter rules are keyed by parameter: `module.ir_config_parameter[key]`. */
 const icpName = (module: string, key: string) => `${module}.ir_config_parameter[${key}]`;
 
-function deleteParameter(origin: NeutralizeRule["origin"], module: string, key: string): NeutralizeRule {
-    return rule(origin, module, "ir_config_parameter", ["key"], `parameter ${key} removed`,
+/** Removes a parameter; a `secret` one is blanked in the copies that leave production (`revokesParameter`). */
+function deleteParameter(origin: NeutralizeRule["origin"], module: string, key: string, secret = false): NeutralizeRule {
+    const r = rule(origin, module, "ir_config_parameter", ["key"], `parameter ${key} removed`,
         () => [{ text: `DELETE FROM ${q("ir_config_parameter")} WHERE key = $1`, values: [key] }], icpName(module, key));
+    return secret ? { ...r, revokesParameter: { key, value: () => "''" } } : r;
 }
 
 function upsertParameter(origin: NeutralizeRule["origin"], module: string, key: string, value: (ctx: NeutralizeContext) => string,
@@ -185,7 +212,7 @@ export const neutralizeRules: NeutralizeRule[] = [
     rule("odoo", "base", "ir_cron", ["active"], "every scheduled action deactivated except base.autovacuum_job",
         () => [{ text: `UPDATE ${q("ir_cron")} SET active = false WHERE active AND id IS DISTINCT FROM ${autovacuumCronSql}` }]),
     upsertParameter("odoo", "base", "database.is_neutralized", () => "true", "database marked neutralized (Odoo blocks ir.cron.toggle, shows the banner)"),
-    set("odoo", "base", "ir_act_server", "webhook_url", "'neutralization - disable webhook'", "state = 'webhook' AND webhook_url IS DISTINCT FROM 'neutralization - disable webhook'",
+    revoke("odoo", "base", "ir_act_server", "webhook_url", "'neutralization - disable webhook'", "t.state = 'webhook' AND t.webhook_url IS DISTINCT FROM 'neutralization - disable webhook'",
         "webhook server actions point nowhere"),
     rule("platform", "base", "ir_config_parameter", ["key", "value"], "production identity (base URL, hashed database.uuid) recorded once for verify",
         () => [{
@@ -196,13 +223,16 @@ export const neutralizeRules: NeutralizeRule[] = [
             values: [productionIdentityKey],
         }], icpName("platform", productionIdentityKey)),
     once(upsertParameter("platform", "base", "database.uuid", (ctx) => ctx.newUuid, "new database.uuid (IAP, publisher warranty and portal links no longer match production)")),
-    once(upsertParameter("platform", "base", "database.secret", (ctx) => ctx.newSecret, "new database.secret (production sessions and signed tokens stop working)")),
-    deleteParameter("platform", "base", "database.enterprise_code"),
+    { ...once(upsertParameter("platform", "base", "database.secret", (ctx) => ctx.newSecret, "new database.secret (production sessions and signed tokens stop working)")),
+        revokesParameter: { key: "database.secret", value: () => quoteLiteral(newDatabaseIdentity().secret) } },
+    deleteParameter("platform", "base", "database.enterprise_code", true),
     upsertParameter("platform", "base", "web.base.url", (ctx) => ctx.baseUrl, "web.base.url is the environment's URL"),
     upsertParameter("platform", "base", "web.base.url.freeze", () => "True", "web.base.url frozen (an admin login does not rewrite it)"),
-    once(rule("platform", "base", "res_users", ["password"], "every password reset: admin gets a new random one (reported once), everyone else none",
+    // The copies carry no password at all: the admin's new one is neutralize's, after the restore.
+    { ...once(rule("platform", "base", "res_users", ["password"], "every password reset: admin gets a new random one (reported once), everyone else none",
         (ctx) => [{ text: `UPDATE ${q("res_users")} SET password = CASE WHEN id = ${adminUserSql} THEN $1 ELSE NULL END`, values: [ctx.adminPasswordHash] }])),
-    rule("platform", "base", "res_users_apikeys", ["id"], "API keys revoked", () => [{ text: `DELETE FROM ${q("res_users_apikeys")}` }], "base.res_users_apikeys.*"),
+        revokes: { column: "password", value: "NULL", when: "t.password IS NOT NULL" } },
+    revokesRows(rule("platform", "base", "res_users_apikeys", ["id"], "API keys revoked", () => [{ text: `DELETE FROM ${q("res_users_apikeys")}` }], "base.res_users_apikeys.*"), "key"),
     // ---- web / website ------------------------------------------------------------------------
     set("odoo", "web", "ir_ui_view", "active", "true", "key = 'web.neutralize_banner' AND NOT active", "the red \"This database is neutralized\" banner shown"),
     set("odoo", "website", "website", "domain", "NULL", "domain IS NOT NULL", "website domains cleared"),
@@ -218,16 +248,16 @@ export const neutralizeRules: NeutralizeRule[] = [
     set("platform", "mail", "fetchmail_server", "server", "'invalid'", "server IS DISTINCT FROM 'invalid'", "incoming mail servers point at no host"),
     set("platform", "mail", "fetchmail_server", "state", "'draft'", "state IS DISTINCT FROM 'draft'", "incoming mail servers back to draft"),
     ...fetchmailCredentials.map((col) => clear("platform", col.startsWith("google") ? "google_gmail" : col.startsWith("microsoft") ? "microsoft_outlook" : "mail", "fetchmail_server", col)),
-    deleteParameter("odoo", "mail", "mail.web_push_vapid_private_key"),
+    deleteParameter("odoo", "mail", "mail.web_push_vapid_private_key", true),
     deleteParameter("odoo", "mail", "mail.web_push_vapid_public_key"),
     rule("odoo", "mail", "mail_notification_web_push", ["id"], "pending web push notifications removed",
         () => [{ text: `DELETE FROM ${q("mail_notification_web_push")}` }], "mail.mail_notification_web_push.*"),
-    rule("odoo", "mail", "mail_partner_device", ["id"], "registered push devices removed",
-        () => [{ text: `DELETE FROM ${q("mail_partner_device")}` }], "mail.mail_partner_device.*"),
+    revokesRows(rule("odoo", "mail", "mail_partner_device", ["id"], "registered push devices removed",
+        () => [{ text: `DELETE FROM ${q("mail_partner_device")}` }], "mail.mail_partner_device.*"), "keys"),
     rule("odoo", "mail", "mail_push", ["id"], "pending web push notifications removed (18.0+)", () => [{ text: `DELETE FROM ${q("mail_push")}` }], "mail.mail_push.*"),
-    rule("odoo", "mail", "mail_push_device", ["id"], "registered push devices removed (18.0+)", () => [{ text: `DELETE FROM ${q("mail_push_device")}` }], "mail.mail_push_device.*"),
-    ...["mail.sfu_server_key", "mail.use_sfu_server", "mail.sfu_server_url", "mail.use_twilio_rtc_servers", "mail.twilio_account_sid",
-        "mail.twilio_account_token", "mail.google_translate_api_key", "discuss.klipy_api_key"].map((key) => deleteParameter("odoo", "mail", key)),
+    revokesRows(rule("odoo", "mail", "mail_push_device", ["id"], "registered push devices removed (18.0+)", () => [{ text: `DELETE FROM ${q("mail_push_device")}` }], "mail.mail_push_device.*"), "keys"),
+    ...["mail.use_sfu_server", "mail.sfu_server_url", "mail.use_twilio_rtc_servers", "mail.twilio_account_sid"].map((key) => deleteParameter("odoo", "mail", key)),
+    ...["mail.sfu_server_key", "mail.twilio_account_token", "mail.google_translate_api_key", "discuss.klipy_api_key"].map((key) => deleteParameter("odoo", "mail", key, true)),
     set("platform", "mail", "mail_mail", "state", "'cancel'", "state IN ('outgoing', 'exception')", "queued and failed outgoing mail cancelled"),
     upsertParameter("platform", "mail", "mail.catchall.domain", (ctx) => ctx.domain, "catchall domain moved to the environment's domain", true),
     upsertParameter("platform", "mail", "mail.default.from_filter", (ctx) => ctx.domain, "default from filter moved to the environment's domain", true),
@@ -244,7 +274,7 @@ export const neutralizeRules: NeutralizeRule[] = [
     set("platform", "mail", "mail_alias_domain", "default_from", "split_part(default_from, '@', 1)", "default_from LIKE '%@%'", "default from addresses keep their local part only"),
     // ---- auth ---------------------------------------------------------------------------------
     clear("platform", "auth_totp", "res_users", "totp_secret"),
-    rule("platform", "auth_totp", "auth_totp_device", ["id"], "trusted 2FA devices revoked", () => [{ text: `DELETE FROM ${q("auth_totp_device")}` }], "auth_totp.auth_totp_device.*"),
+    revokesRows(rule("platform", "auth_totp", "auth_totp_device", ["id"], "trusted 2FA devices revoked", () => [{ text: `DELETE FROM ${q("auth_totp_device")}` }], "auth_totp.auth_totp_device.*"), "key"),
     clear("platform", "auth_oauth", "res_users", "oauth_access_token"),
     rule("odoo", "auth_oauth", "auth_oauth_provider", ["enabled"], "OAuth providers disabled, except those listed in auth_oauth.dont_neutralize_providers",
         (_ctx, has) => [{
@@ -252,7 +282,7 @@ export const neutralizeRules: NeutralizeRule[] = [
                    AND id::text NOT IN (SELECT jsonb_array_elements_text(CASE WHEN value ~ '^\\s*\\[' THEN value::jsonb ELSE '[]'::jsonb END)
                                        FROM ${q("ir_config_parameter")} WHERE key = 'auth_oauth.dont_neutralize_providers')` : ""}`,
         }]),
-    ...secretParameters.map(([module, key]) => deleteParameter("platform", module, key)),
+    ...secretParameters.map(([module, key]) => deleteParameter("platform", module, key, true)),
     // ---- payment, delivery, IAP, SMS ------------------------------------------------------------
     set("odoo", "payment", "payment_provider", "state", "'disabled'", "state NOT IN ('test', 'disabled')", "live payment providers disabled"),
     set("odoo", "payment", "payment_provider", "is_live", "false", "is_live", "payment providers out of live mode"),
@@ -265,15 +295,15 @@ export const neutralizeRules: NeutralizeRule[] = [
     set("odoo", "pos_adyen", "pos_payment_method", "adyen_test_mode", "true", "NOT adyen_test_mode"),
     set("odoo", "pos_viva_wallet", "pos_payment_provider", "mode", "'test'", "mode IS DISTINCT FROM 'test'"),
     set("odoo", "pos_razorpay", "pos_payment_method", "razorpay_test_mode", "true", "NOT razorpay_test_mode"),
-    set("odoo", "pos_mercado_pago", "pos_payment_method", "mp_bearer_token", "'dummy_value'", "mp_bearer_token IS NOT NULL AND mp_bearer_token <> 'dummy_value'"),
+    revoke("odoo", "pos_mercado_pago", "pos_payment_method", "mp_bearer_token", "'dummy_value'", "t.mp_bearer_token IS NOT NULL AND t.mp_bearer_token <> 'dummy_value'"),
     set("odoo", "pos_pine_labs", "pos_payment_method", "pine_labs_test_mode", "true", "NOT pine_labs_test_mode"),
     set("odoo", "delivery", "delivery_carrier", "prod_environment", "false", "prod_environment", "carriers out of production mode"),
     set("odoo", "delivery", "delivery_carrier", "active", "false", "active AND delivery_type NOT IN ('fixed', 'base_on_rule')", "carriers with a live API archived"),
-    set("odoo", "iap", "iap_account", "account_token", "regexp_replace(account_token, '(\\+.*)?$', '+disabled')",
-        "account_token IS NOT NULL AND account_token NOT LIKE '%+disabled'", "IAP tokens disabled (+disabled)"),
+    revoke("odoo", "iap", "iap_account", "account_token", "regexp_replace(t.account_token, '(\\+.*)?$', '+disabled')",
+        "t.account_token IS NOT NULL AND t.account_token NOT LIKE '%+disabled'", "IAP tokens disabled (+disabled)"),
     upsertParameter("odoo", "sms", "sms.endpoint", () => "https://iap-services-test.odoo.com", "SMS go to Odoo's IAP test service"),
     upsertParameter("odoo", "snailmail", "snailmail.endpoint", () => "https://iap-services-test.odoo.com", "snail mail goes to Odoo's IAP test service"),
-    set("odoo", "sms_twilio", "res_company", "sms_twilio_auth_token", "'dummytoken'", "sms_twilio_auth_token IS DISTINCT FROM 'dummytoken'"),
+    revoke("odoo", "sms_twilio", "res_company", "sms_twilio_auth_token", "'dummytoken'"),
     set("platform", "sms", "sms_sms", "state", "'canceled'", "state IN ('outgoing', 'process', 'pending', 'error')", "queued SMS cancelled"),
     set("platform", "queue_job", "queue_job", "state", "'cancelled'", "state IN ('pending', 'enqueued', 'started', 'wait_dependencies', 'failed')",
         "pending queue jobs cancelled (OCA/queue#526)"),
@@ -291,11 +321,11 @@ export const neutralizeRules: NeutralizeRule[] = [
     set("odoo", "microsoft_calendar", "res_users_settings", "microsoft_synchronization_stopped", "true", "NOT coalesce(microsoft_synchronization_stopped, false)"),
     // ---- keys in parameters ------------------------------------------------------------------------
     upsertParameter("odoo", "google_recaptcha", "recaptcha_public_key", () => "", "reCAPTCHA public key blanked", true),
-    upsertParameter("odoo", "google_recaptcha", "recaptcha_private_key", () => "", "reCAPTCHA private key blanked", true),
+    { ...upsertParameter("odoo", "google_recaptcha", "recaptcha_private_key", () => "", "reCAPTCHA private key blanked", true), revokesParameter: { key: "recaptcha_private_key", value: () => "''" } },
     deleteParameter("odoo", "cloud_storage", "cloud_storage_provider"),
     deleteParameter("odoo", "cloud_storage_google", "cloud_storage_google_bucket_name"),
-    deleteParameter("odoo", "cloud_storage_google", "cloud_storage_google_account_info"),
-    ...["account_name", "container_name", "tenant_id", "client_id", "client_secret"].map((k) => deleteParameter("odoo", "cloud_storage_azure", `cloud_storage_azure_${k}`)),
+    deleteParameter("odoo", "cloud_storage_google", "cloud_storage_google_account_info", true),
+    ...["account_name", "container_name", "tenant_id", "client_id", "client_secret"].map((k) => deleteParameter("odoo", "cloud_storage_azure", `cloud_storage_azure_${k}`, k === "client_secret")),
     // ---- e-invoicing and localizations -------------------------------------------------------------
     set("odoo", "account_edi_proxy_client", "account_edi_proxy_client_user", "edi_mode",
         "CASE WHEN proxy_type = 'l10n_it_edi' THEN 'demo' ELSE 'test' END", "proxy_type NOT IN ('l10n_my_edi', 'l10n_gr_edi') AND edi_mode IS DISTINCT FROM CASE WHEN proxy_type = 'l10n_it_edi' THEN 'demo' ELSE 'test' END",
@@ -310,10 +340,10 @@ export const neutralizeRules: NeutralizeRule[] = [
     clear("odoo", "l10n_in_edi_ewaybill", "res_company", "l10n_in_edi_ewaybill_password"),
     set("odoo", "l10n_hu_edi", "res_company", "l10n_hu_edi_server_mode", "'test'", "l10n_hu_edi_server_mode = 'production'"),
     set("odoo", "l10n_eg_edi_eta", "res_company", "l10n_eg_production_env", "false", "l10n_eg_production_env"),
-    set("odoo", "l10n_eg_edi_eta", "res_company", "l10n_eg_client_secret", "'dummy'", "l10n_eg_client_secret IS DISTINCT FROM 'dummy'"),
+    revoke("odoo", "l10n_eg_edi_eta", "res_company", "l10n_eg_client_secret", "'dummy'"),
     set("odoo", "l10n_sa_edi", "res_company", "l10n_sa_api_mode", "'sandbox'", "l10n_sa_api_mode IS DISTINCT FROM 'sandbox'"),
-    set("odoo", "l10n_jo_edi", "res_company", "l10n_jo_edi_secret_key", "'dummy_secret'", "l10n_jo_edi_secret_key IS DISTINCT FROM 'dummy_secret'"),
-    set("odoo", "l10n_jo_edi", "res_company", "l10n_jo_edi_client_identifier", "'dummy_id'", "l10n_jo_edi_client_identifier IS DISTINCT FROM 'dummy_id'"),
+    revoke("odoo", "l10n_jo_edi", "res_company", "l10n_jo_edi_secret_key", "'dummy_secret'"),
+    revoke("odoo", "l10n_jo_edi", "res_company", "l10n_jo_edi_client_identifier", "'dummy_id'"),
     // ---- bookkeeping ---------------------------------------------------------------------------------
     once(upsertParameter("platform", "base", neutralizedAtKey, () => new Date().toISOString(), "first neutralization recorded")),
 ];

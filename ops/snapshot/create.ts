@@ -5,8 +5,9 @@
  * With sanitize, personal data never leaves the production server: one exported snapshot serves
  * both `pg_dump -Fd -j` (which leaves out the data of the tables that carry personal data) and one
  * `COPY (SELECT <sanitizing expressions>) TO STDOUT` per such table, streamed through gzip into the
- * snapshot. Nothing is written on the production server — no temporary database, no UPDATE, no WAL
- * — and every row is read exactly once.
+ * snapshot; the same SELECT reads production's credentials through the value neutralize gives them
+ * (ops/neutralize/revoke.ts, via the spec's plan). Nothing is written on the production server — no
+ * temporary database, no UPDATE, no WAL — and every row is read exactly once.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";

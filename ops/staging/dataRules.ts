@@ -6,7 +6,7 @@
 import { Client } from "pg";
 import type { ColumnTransform } from "../postgres/copyStream";
 import { InvalidInputError } from "../core/errors";
-import { neutralizeContextInput, neutralizeDatabase } from "../neutralize";
+import { neutralizeContextInput, neutralizeDatabase, planCredentialRevocations, withRevocations } from "../neutralize";
 import { guardClient } from "../postgres/connect";
 import { markSanitized, planSanitize, transformSessionSettings } from "../sanitize";
 import { readCatalog } from "../odoo/catalog";
@@ -66,6 +66,11 @@ export interface DataRules {
     checkSettings?(opts: NeutralizeSettings): void;
     /** Plans the sanitizing expressions on the source (read only). */
     sanitizePlan(client: Client, opts: SanitizeSettings): Promise<SanitizePlanResult>;
+    /**
+     * Lays the revocation of production's credentials over the sanitizing expressions (on the
+     * source, read only), so that they never leave it: what neutralize would write instead.
+     */
+    revokeCredentials?(client: Client, transforms: ColumnTransform[]): Promise<ColumnTransform[]>;
     /** Records on the copy that it is sanitized. */
     markSanitized(client: Client, info: { financial: boolean }): Promise<void>;
     neutralize(client: Client, opts: NeutralizeSettings): Promise<unknown>;
@@ -108,6 +113,7 @@ export function platformDataRules(): DataRules {
                 summary: { rulesApplied: applied, rulesSkipped: plan.rules.length - applied, scrubbed: plan.scrubbed.length, financial: plan.financial },
             };
         },
+        revokeCredentials: async (client, transforms) => withRevocations(transforms, await planCredentialRevocations(client)),
         markSanitized: (client, info) => markSanitized(client, info),
         collectKnownValues: async (client, opts) => collectKnownValues(client, {
             catalog: await readCatalog(client), keepCompanyNames: opts.keepCompanyNames ?? true, allowDomains: opts.allowDomains,
@@ -136,7 +142,11 @@ export function platformDataRules(): DataRules {
 /** The `snapshot create --sanitize` spec over the platform's rules. */
 export function sanitizeSpec(opts: SanitizeSettings, rules: DataRules = platformDataRules()): SanitizeSpec {
     return {
-        seed: opts.seed, strict: opts.strict, sessionSettings: rules.sessionSettings, plan: (snapshot) => rules.sanitizePlan(snapshot.client, opts),
+        seed: opts.seed, strict: opts.strict, sessionSettings: rules.sessionSettings,
+        plan: async (snapshot) => {
+            const planned = await rules.sanitizePlan(snapshot.client, opts);
+            return { ...planned, transforms: rules.revokeCredentials ? await rules.revokeCredentials(snapshot.client, planned.transforms) : planned.transforms };
+        },
         knownValues: rules.collectKnownValues ? { keepCompanyNames: opts.keepCompanyNames ?? true } : undefined,
     };
 }

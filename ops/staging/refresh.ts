@@ -217,7 +217,8 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
             const planned = await opts.rules.sanitizePlan(client, sanitize);
             financial = planned.financial;
             sanitizePlan = planned.summary;
-            return planned;
+            // Credentials are revoked on the way too: they never reach the copy or the snapshot's files.
+            return { ...planned, transforms: opts.rules.revokeCredentials ? await opts.rules.revokeCredentials(client, planned.transforms) : planned.transforms };
         };
 
         // Known-value scan: production's personal values, as hashes, for verify to look for in the copy.

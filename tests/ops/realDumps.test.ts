@@ -7,7 +7,8 @@
  *   `staging refresh`, all succeed, and a data-only pg_dump of each result holds none of what
  *   was planted, no integration is live, and the books still balance;
  * - `staging refresh --via` a sanitized snapshot: the snapshot's files hold no planted personal
- *   value and the restored database nothing planted;
+ *   value and no planted credential (revoked while streaming), and the restored database nothing
+ *   planted;
  * - with one rule switched off, verify names the table.column left behind.
  *
  * They run whenever the dumps are there (CI has them) and say so clearly when they are not.
@@ -16,7 +17,6 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { gunzipSync } from "node:zlib";
 import { neutralizeDatabase } from "../../ops/neutralize";
 import { readCatalog } from "../../ops/odoo/catalog";
 import { collectKnownValues, KnownValueSet } from "../../ops/pii/knownValues";
@@ -31,23 +31,13 @@ import { connectTo } from "../support/odoo";
 import { liveIntegrations, plantProduction, PlantReport, productionUrl, survivors } from "../support/plantOdoo";
 import { copyDatabase, dataOnlyDump, dumpDatabase, dumpTemplate, realDumps, skipMessage } from "../support/realDumps";
 import { freshDatabase } from "../support/postgres";
+import { snapshotText } from "../support/snapshotText";
 
 const staging = { baseUrl: "https://staging.planted.test", mailHost: "mailpit", mailPort: 1025 };
 const host = "staging.planted.test";
 const dumps = realDumps();
 
-/** Every file of a snapshot directory as text, gzip members unpacked (pg_dump's .dat.gz, the sanitized COPY files). */
-function snapshotText(dir: string): string {
-    const out: string[] = [];
-    for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-        if (!entry.isFile()) continue;
-        const bytes = fs.readFileSync(path.join(entry.parentPath, entry.name));
-        out.push((bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString("utf8"));
-    }
-    return out.join("\n");
-}
-
-/** Integration credentials (neutralize's job, not sanitize's): secrets, and the mail servers' and IAP's logins. */
+/** Integration credentials (revoked while streaming, and by neutralize in place): secrets, and the mail servers' and IAP's logins. */
 function isCredential(p: Planted): boolean {
     return p.kind === "secret" || /^(ir_mail_server|fetchmail_server|iap_account)\b/.test(p.where);
 }
@@ -162,16 +152,19 @@ describe("real Odoo databases (../shared/odoo-schemas)", function () {
                         "--mail-host", staging.mailHost, "--mail-port", String(staging.mailPort), "--base-url", staging.baseUrl, "--confirm", target.name, "--json"]);
                     assert.equal(cli.code, 0, cli.stdout + cli.stderr);
                     assert.equal(cli.json.mode, "via-snapshot");
-                    // A sanitized snapshot promises no personal data; credentials in it are revoked by neutralize at restore.
+                    // A sanitized snapshot holds no personal data and no credential: both are replaced while they stream.
                     const personal = plant.planted.filter((p) => !isCredential(p));
+                    const planted = plant.planted.filter(isCredential);
                     const files = snapshotText(dir);
                     const inSnapshot = survivors(files, personal);
-                    const credentials = survivors(files, plant.planted.filter(isCredential));
+                    const credentials = survivors(files, planted);
                     const left = survivors(await dataOnlyDump(target.url), plant.planted);
-                    realDumpNumbers.push(`${dump.name}: staging refresh --via snapshot: ${inSnapshot.length} personal values in the snapshot's files ` +
-                        `(${credentials.length} credentials, revoked at restore), ${left.length} survived in the database (${cli.json.totalSeconds} s)`);
+                    realDumpNumbers.push(`${dump.name}: staging refresh --via snapshot: ${inSnapshot.length} personal values and ${credentials.length} of ${planted.length} ` +
+                        `credentials in the snapshot's files, ${left.length} survived in the database (${cli.json.totalSeconds} s)`);
                     assert.ok(personal.length > 50, `${personal.length} personal values planted`);
+                    assert.ok(planted.length >= 8, `${planted.length} credentials planted`);
                     assert.deepEqual(inSnapshot, []);
+                    assert.deepEqual(credentials, []);
                     assert.deepEqual(left, []);
                 } finally {
                     fs.rmSync(dir, { recursive: true, force: true });

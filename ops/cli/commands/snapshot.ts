@@ -22,7 +22,7 @@ export function register(program: Command): void {
         .addOption(odooDbOption("source database (libpq URL)"))
         .requiredOption("--to <location>", "new directory, or s3://bucket/prefix")
         .option("--filestore <dir>", "the database's filestore directory (<data_dir>/filestore/<db>)")
-        .option("--sanitize", "dump sanitized data: personal data is replaced while it streams off the server"), "with --sanitize: ")
+        .option("--sanitize", "dump sanitized data: personal data and credentials are replaced while they stream off the server"), "with --sanitize: ")
         .addOption(jobsOption("parallel pg_dump jobs and streams"))
         .option("--latest", "point <parent>/latest.json at this snapshot (restore --from <parent>/latest)")
         .addOption(s3EndpointOption())
