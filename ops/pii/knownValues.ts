@@ -64,7 +64,12 @@ export interface KnownValueSet {
     sources: KnownValueSource[];
     /** Distinct values per kind. */
     counts: Record<KnownKind, number>;
+    /** hashtextextended of `knownValueProbe` as the source server computed it (whether Node computes the same: pgHash.ts). */
+    probe?: string;
 }
+
+/** The text whose 64-bit hash tells whether Node's hashtextextended agrees with the server's. */
+export const knownValueProbe = "odoo-platform known-value probe";
 
 export interface CollectOptions {
     catalog: Catalog;
@@ -188,6 +193,7 @@ export async function collectKnownValues(client: Client, options: CollectOptions
         }
     }
     for (const k of Object.keys(distinct) as KnownKind[]) set.counts[k] = distinct[k].size;
+    set.probe = (await client.query<{ h: string }>(`SELECT hashtextextended($1, ${seed})::text AS h`, [knownValueProbe])).rows[0].h;
     return set;
 }
 
