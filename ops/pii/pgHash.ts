@@ -8,34 +8,43 @@
  * Pure.
  */
 
-const rot = (x: number, k: number) => (x << k) | (x >>> (32 - k));
-
-/** The two 32-bit halves (high, low) of hashtextextended(`bytes`, seed) for seed halves `seedHi`, `seedLo`. */
+/** The two 32-bit halves (high, low) of hashtextextended over `bytes` for seed halves `seedHi`, `seedLo`. */
 export function hashBytesExtended(bytes: ArrayLike<number>, seedHi: number, seedLo: number): [number, number] {
-    let len = bytes.length;
+    hashInto(bytes, bytes.length, seedHi, seedLo);
+    return [hashed[0], hashed[1]];
+}
+
+/** Where hashInto leaves the halves (high, low): no allocation per value. */
+export const hashed = new Uint32Array(2);
+
+/** hashBytesExtended over `bytes[0 .. length)`, the result in `hashed`. */
+export function hashInto(bytes: ArrayLike<number>, length: number, seedHi: number, seedLo: number): void {
+    // The mix and final steps of lookup3 are written out: this runs for every value of a copy.
+    let len = length;
     let a = (0x9e3779b9 + len + 3923095) | 0;
     let b = a;
     let c = a;
-    const mix = () => {
-        a = (a - c) | 0; a ^= rot(c, 4); c = (c + b) | 0;
-        b = (b - a) | 0; b ^= rot(a, 6); a = (a + c) | 0;
-        c = (c - b) | 0; c ^= rot(b, 8); b = (b + a) | 0;
-        a = (a - c) | 0; a ^= rot(c, 16); c = (c + b) | 0;
-        b = (b - a) | 0; b ^= rot(a, 19); a = (a + c) | 0;
-        c = (c - b) | 0; c ^= rot(b, 4); b = (b + a) | 0;
-    };
     if (seedHi !== 0 || seedLo !== 0) {
         a = (a + seedHi) | 0;
         b = (b + seedLo) | 0;
-        mix();
+        a = (a - c) | 0; a ^= (c << 4) | (c >>> 28); c = (c + b) | 0;
+        b = (b - a) | 0; b ^= (a << 6) | (a >>> 26); a = (a + c) | 0;
+        c = (c - b) | 0; c ^= (b << 8) | (b >>> 24); b = (b + a) | 0;
+        a = (a - c) | 0; a ^= (c << 16) | (c >>> 16); c = (c + b) | 0;
+        b = (b - a) | 0; b ^= (a << 19) | (a >>> 13); a = (a + c) | 0;
+        c = (c - b) | 0; c ^= (b << 4) | (b >>> 28); b = (b + a) | 0;
     }
     let k = 0;
-    const word = (i: number) => bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
     while (len >= 12) {
-        a = (a + word(k)) | 0;
-        b = (b + word(k + 4)) | 0;
-        c = (c + word(k + 8)) | 0;
-        mix();
+        a = (a + (bytes[k] | (bytes[k + 1] << 8) | (bytes[k + 2] << 16) | (bytes[k + 3] << 24))) | 0;
+        b = (b + (bytes[k + 4] | (bytes[k + 5] << 8) | (bytes[k + 6] << 16) | (bytes[k + 7] << 24))) | 0;
+        c = (c + (bytes[k + 8] | (bytes[k + 9] << 8) | (bytes[k + 10] << 16) | (bytes[k + 11] << 24))) | 0;
+        a = (a - c) | 0; a ^= (c << 4) | (c >>> 28); c = (c + b) | 0;
+        b = (b - a) | 0; b ^= (a << 6) | (a >>> 26); a = (a + c) | 0;
+        c = (c - b) | 0; c ^= (b << 8) | (b >>> 24); b = (b + a) | 0;
+        a = (a - c) | 0; a ^= (c << 16) | (c >>> 16); c = (c + b) | 0;
+        b = (b - a) | 0; b ^= (a << 19) | (a >>> 13); a = (a + c) | 0;
+        c = (c - b) | 0; c ^= (b << 4) | (b >>> 28); b = (b + a) | 0;
         k += 12;
         len -= 12;
     }
@@ -51,14 +60,15 @@ export function hashBytesExtended(bytes: ArrayLike<number>, seedHi: number, seed
     if (len >= 3) a = (a + (bytes[k + 2] << 16)) | 0;
     if (len >= 2) a = (a + (bytes[k + 1] << 8)) | 0;
     if (len >= 1) a = (a + bytes[k]) | 0;
-    c ^= b; c = (c - rot(b, 14)) | 0;
-    a ^= c; a = (a - rot(c, 11)) | 0;
-    b ^= a; b = (b - rot(a, 25)) | 0;
-    c ^= b; c = (c - rot(b, 16)) | 0;
-    a ^= c; a = (a - rot(c, 4)) | 0;
-    b ^= a; b = (b - rot(a, 14)) | 0;
-    c ^= b; c = (c - rot(b, 24)) | 0;
-    return [b >>> 0, c >>> 0];
+    c ^= b; c = (c - ((b << 14) | (b >>> 18))) | 0;
+    a ^= c; a = (a - ((c << 11) | (c >>> 21))) | 0;
+    b ^= a; b = (b - ((a << 25) | (a >>> 7))) | 0;
+    c ^= b; c = (c - ((b << 16) | (b >>> 16))) | 0;
+    a ^= c; a = (a - ((c << 4) | (c >>> 28))) | 0;
+    b ^= a; b = (b - ((a << 14) | (a >>> 18))) | 0;
+    c ^= b; c = (c - ((b << 24) | (b >>> 8))) | 0;
+    hashed[0] = b;
+    hashed[1] = c;
 }
 
 /** The halves of a signed 64-bit integer written in decimal (a bigint PostgreSQL printed). */
@@ -67,15 +77,7 @@ export function int64Halves(decimal: string): [number, number] {
     return [Number(v >> 32n), Number(v & 0xffffffffn)];
 }
 
-const ascii: number[] = [];
-
-/** hashBytesExtended of a string's UTF-8 bytes (ASCII without a Buffer). */
+/** hashBytesExtended of a string's UTF-8 bytes. */
 export function hashTextExtended(text: string, seedHi: number, seedLo: number): [number, number] {
-    ascii.length = text.length;
-    for (let i = 0; i < text.length; i++) {
-        const ch = text.charCodeAt(i);
-        if (ch >= 128) return hashBytesExtended(Buffer.from(text, "utf8"), seedHi, seedLo);
-        ascii[i] = ch;
-    }
-    return hashBytesExtended(ascii, seedHi, seedLo);
+    return hashBytesExtended(Buffer.from(text, "utf8"), seedHi, seedLo);
 }

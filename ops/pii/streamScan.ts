@@ -23,10 +23,10 @@ import { findCards, findIbans, findVats, isTokenShaped, KnownKind } from "./dete
 import { formA, isKnownValue, KnownValueSet, knownValueProbe } from "./knownValues";
 import { metadataScope } from "./metadata";
 import { emailPattern, isTokenCandidate, maskFinding, mayHoldNumber, mayHoldPii, numberCandidatePattern, phonePattern } from "./patterns";
-import { hashTextExtended, int64Halves } from "./pgHash";
+import { hashed, hashInto, hashTextExtended, int64Halves } from "./pgHash";
 import { ColumnPlan, PiiFinding, PiiKind, scanColumnPlans, ScanOptions } from "./scan";
 
-export interface StreamScanOptions extends Pick<ScanOptions, "allowDomains" | "ignore" | "kinds" | "knownValues" | "sampleLimit"> {}
+export type StreamScanOptions = Pick<ScanOptions, "allowDomains" | "ignore" | "kinds" | "knownValues" | "sampleLimit">;
 
 /** How a table's rows are scanned: on the stream, or in the database after the copy (and why). */
 export type ScanPath = { table: string; path: "stream" | "database" | "skipped"; reason?: string };
@@ -38,51 +38,118 @@ export interface StreamScanResult {
     findings: PiiFinding[];
 }
 
+interface LookupEntry {
+    hi: number;
+    lo: number;
+    form: "a" | "b";
+    kinds: ReadonlySet<KnownKind>;
+}
+
 /** The known-value test of one value: the 64-bit hashes in Node when they agree with the server's, else the md5 forms. */
 export class KnownValueLookup {
-    readonly #low = new Set<number>();
-    readonly #full = new Map<string, Set<KnownKind>>();
-    readonly #seed: [number, number];
+    /** By 30 of the low 32 bits of the hash (a small integer key); the rest confirms. */
+    readonly #entries = new Map<number, LookupEntry | LookupEntry[]>();
+    readonly #seedHi: number;
+    readonly #seedLo: number;
     readonly #max: { a: number; b: number };
+    readonly #has: { a: boolean; b: boolean };
+    #buf = new Uint8Array(256);
     /** Whether the server's hashes are used (kinds known); otherwise md5 (kinds not known). */
     readonly sameHash: boolean;
 
     constructor(private readonly set: KnownValueSet) {
-        this.#seed = int64Halves(set.seed);
+        [this.#seedHi, this.#seedLo] = int64Halves(set.seed);
         this.#max = set.maxBytes;
+        this.#has = { a: set.sql.a.length > 0, b: set.sql.b.length > 0 };
         const probe = set.probe ? int64Halves(set.probe) : undefined;
-        const mine = hashTextExtended(knownValueProbe, ...this.#seed);
+        const mine = hashTextExtended(knownValueProbe, this.#seedHi, this.#seedLo);
         this.sameHash = !!probe && probe[0] === mine[0] && probe[1] === mine[1];
         if (!this.sameHash) return;
+        const none = new Set<KnownKind>();
         for (const form of ["a", "b"] as const) {
             for (const h of set.sql[form]) {
                 const [hi, lo] = int64Halves(h);
-                this.#low.add(lo);
-                this.#full.set(`${form}${hi}:${lo}`, set.kinds.get(h) ?? new Set());
+                const entry: LookupEntry = { hi, lo, form, kinds: set.kinds.get(h) ?? none };
+                const prior = this.#entries.get(lo & 0x3fffffff);
+                this.#entries.set(lo & 0x3fffffff, prior === undefined ? entry : Array.isArray(prior) ? [...prior, entry] : [prior, entry]);
             }
         }
     }
 
-    /** The kinds of production value `value` equals (empty: none). */
-    kinds(value: string): KnownKind[] | null {
+    /** The kinds of production value `value` equals (empty: none known), or null. */
+    kinds(value: string): readonly KnownKind[] | null {
         if (!this.sameHash) return isKnownValue(this.set, value) ? [] : null;
-        const bytes = value.length > 127 ? Buffer.byteLength(value, "utf8") : byteLength(value);
+        const n = value.length;
+        if (n < 6) return null;
+        let ascii = true;
+        for (let i = 0; i < n; i++) {
+            if (value.charCodeAt(i) >= 128) {
+                ascii = false;
+                break;
+            }
+        }
+        if (!ascii) return this.#slow(value);
         let found: KnownKind[] | null = null;
-        const test = (form: "a" | "b", text: string) => {
-            const [hi, lo] = hashTextExtended(text, ...this.#seed);
-            if (!this.#low.has(lo)) return;
-            const kinds = this.#full.get(`${form}${hi}:${lo}`);
-            if (kinds) found = [...(found ?? []), ...kinds];
-        };
-        if (bytes >= 6 && bytes <= this.#max.a + 16 && this.set.sql.a.length) for (const f of formA(value)) test("a", f);
-        if (bytes >= 8 && bytes <= this.#max.b + 24 && this.set.sql.b.length) for (const f of formBs(value)) test("b", f);
+        if (this.#has.a && n <= this.#max.a + 16) {
+            // Form A of ASCII text: spaces trimmed, A-Z lower-cased.
+            let from = 0;
+            let to = n;
+            while (from < to && value.charCodeAt(from) === 32) from++;
+            while (to > from && value.charCodeAt(to - 1) === 32) to--;
+            const buf = this.#room(to - from);
+            for (let i = from; i < to; i++) {
+                const ch = value.charCodeAt(i);
+                buf[i - from] = ch >= 65 && ch <= 90 ? ch + 32 : ch;
+            }
+            found = this.#hit("a", buf, to - from, found);
+        }
+        if (this.#has.b && n >= 8 && n <= this.#max.b + 24) {
+            // Form B of ASCII text: ` .-/+()` removed, a-z upper-cased.
+            const buf = this.#room(n);
+            let m = 0;
+            for (let i = 0; i < n; i++) {
+                const ch = value.charCodeAt(i);
+                if (ch === 32 || ch === 46 || ch === 45 || ch === 47 || ch === 43 || ch === 40 || ch === 41) continue;
+                buf[m++] = ch >= 97 && ch <= 122 ? ch - 32 : ch;
+            }
+            found = this.#hit("b", buf, m, found);
+        }
         return found;
     }
-}
 
-function byteLength(text: string): number {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 128) return Buffer.byteLength(text, "utf8");
-    return text.length;
+    #room(n: number): Uint8Array {
+        if (this.#buf.length < n) this.#buf = new Uint8Array(Math.max(n, this.#buf.length * 2));
+        return this.#buf;
+    }
+
+    #hit(form: "a" | "b", bytes: ArrayLike<number>, length: number, found: KnownKind[] | null): KnownKind[] | null {
+        hashInto(bytes, length, this.#seedHi, this.#seedLo);
+        const entry = this.#entries.get(hashed[1] & 0x3fffffff);
+        if (entry === undefined) return found;
+        for (const e of Array.isArray(entry) ? entry : [entry]) {
+            if (e.hi === hashed[0] && e.lo === hashed[1] && e.form === form) found = [...(found ?? []), ...e.kinds];
+        }
+        return found;
+    }
+
+    /** Text with non-ASCII characters: both case mappings PostgreSQL may use, over the UTF-8 bytes. */
+    #slow(value: string): KnownKind[] | null {
+        const bytes = Buffer.byteLength(value, "utf8");
+        let found: KnownKind[] | null = null;
+        if (this.#has.a && bytes >= 6 && bytes <= this.#max.a + 16) {
+            for (const f of formA(value)) {
+                const b = Buffer.from(f, "utf8");
+                found = this.#hit("a", b, b.length, found);
+            }
+        }
+        if (this.#has.b && bytes >= 8 && bytes <= this.#max.b + 24) {
+            for (const f of formBs(value)) {
+                const b = Buffer.from(f, "utf8");
+                found = this.#hit("b", b, b.length, found);
+            }
+        }
+        return found;
+    }
 }
 
 /** Form B as PostgreSQL computes it (formBSql): `upper` is ASCII-only under the C locale, full Unicode otherwise, so both. */
@@ -113,6 +180,11 @@ interface TableState {
     rows: number;
 }
 
+/** Where ValueScanner reports: once per detector that finds something in a value. */
+export interface HitSink {
+    hit(kind: PiiKind, sample?: string, knownKinds?: readonly KnownKind[]): void;
+}
+
 /** The detectors of one scan, compiled once. */
 export class ValueScanner {
     readonly #email: RegExp;
@@ -139,29 +211,36 @@ export class ValueScanner {
      * Calls `hit` once per detector that finds something in `value` (the text PostgreSQL's
      * `::text` of the column gives), with a masked sample.
      */
-    scan(value: string, column: Pick<ColumnPlan, "type" | "token">, hit: (kind: PiiKind, sample?: string, knownKinds?: KnownKind[]) => void): void {
+    scan(value: string, column: Pick<ColumnPlan, "type" | "token">, sink: HitSink): void {
         if (value.includes("@")) {
             const m = this.#email.exec(value);
-            if (m) hit("email", maskFinding(m[0]));
+            if (m) sink.hit("email", maskFinding(m[0]));
         }
         if (mayHoldPii(value)) {
             const m = this.#phone.exec(value);
-            if (m) hit("phone", maskFinding(m[0]));
+            if (m) sink.hit("phone", maskFinding(m[0]));
         }
         if (this.#all && mayHoldNumber(value) && this.#numbers.test(value)) {
-            for (const [kind, found] of [["iban", findIbans(value)], ["card", findCards(value)], ["vat", findVats(value)]] as const) {
-                if (found.length) hit(kind, maskFinding(found[0]));
-            }
+            const iban = findIbans(value);
+            if (iban.length) sink.hit("iban", maskFinding(iban[0]));
+            const card = findCards(value);
+            if (card.length) sink.hit("card", maskFinding(card[0]));
+            const vat = findVats(value);
+            if (vat.length) sink.hit("vat", maskFinding(vat[0]));
         }
-        if (this.#all && column.token && isTokenCandidate(value) && isTokenShaped(value)) hit("token", `***${value.length} characters`);
+        if (this.#all && column.token && isTokenCandidate(value) && isTokenShaped(value)) sink.hit("token", `***${value.length} characters`);
         if (this.#known) {
-            const json = column.type === "jsonb" || column.type === "json";
-            let kinds: KnownKind[] | null = null;
-            for (const v of json ? jsonStrings(value) : [value]) {
-                const k = this.#known.kinds(v);
-                if (k) kinds = [...(kinds ?? []), ...k];
+            if (column.type === "jsonb" || column.type === "json") {
+                let kinds: KnownKind[] | null = null;
+                for (const v of jsonStrings(value)) {
+                    const k = this.#known.kinds(v);
+                    if (k) kinds = [...(kinds ?? []), ...k];
+                }
+                if (kinds) sink.hit("known", undefined, kinds);
+            } else {
+                const k = this.#known.kinds(value);
+                if (k) sink.hit("known", undefined, k);
             }
-            if (kinds) hit("known", undefined, kinds);
         }
     }
 }
@@ -172,10 +251,12 @@ export class StreamScan {
     readonly #paths = new Map<string, ScanPath>();
     readonly #scanner: ValueScanner;
     readonly #limit: number;
+    readonly #sink: RowSink;
 
     constructor(private readonly catalog: Catalog, private readonly options: StreamScanOptions) {
         this.#scanner = new ValueScanner(options);
         this.#limit = options.sampleLimit ?? 3;
+        this.#sink = new RowSink(this.#limit);
     }
 
     /** Whether `table` (catalog key) is scanned on the stream, and why not. Pure. */
@@ -217,19 +298,17 @@ export class StreamScan {
 
     #row(state: TableState, fields: string[]): void {
         state.rows++;
+        const sink = this.#sink;
+        sink.state = state;
+        sink.fields = fields;
         for (const c of state.columns) {
             const raw = fields[c.index];
             if (raw === undefined || raw === "\\N") continue;
             let value = decodeCopyField(raw)!;
             // `::text` of a character(n) value drops its padding, as the database scan reads it.
             if (c.type === "character") value = value.replace(/ +$/, "");
-            this.#scanner.scan(value, c, (kind, sample, knownKinds) => {
-                let counter = c.counters.get(kind);
-                if (!counter) c.counters.set(kind, (counter = { rows: 0, samples: [] }));
-                counter.rows++;
-                if (sample !== undefined && counter.samples.length < this.#limit) counter.samples.push({ id: state.id >= 0 ? decodeCopyField(fields[state.id]) : null, value: sample });
-                if (knownKinds) for (const k of knownKinds) (counter.knownKinds ??= new Set()).add(k);
-            });
+            sink.column = c;
+            this.#scanner.scan(value, c, sink);
         }
     }
 
@@ -249,6 +328,25 @@ export class StreamScan {
             }
         }
         return { tables: tables.sort((a, b) => a.table.localeCompare(b.table)), findings };
+    }
+}
+
+/** Counts one row's hits in its column's counters (one object for the whole scan: no closure per value). */
+class RowSink implements HitSink {
+    state!: TableState;
+    fields!: string[];
+    column!: StreamColumn;
+
+    constructor(private readonly limit: number) {}
+
+    hit(kind: PiiKind, sample?: string, knownKinds?: readonly KnownKind[]): void {
+        let counter = this.column.counters.get(kind);
+        if (!counter) this.column.counters.set(kind, (counter = { rows: 0, samples: [] }));
+        counter.rows++;
+        if (sample !== undefined && counter.samples.length < this.limit) {
+            counter.samples.push({ id: this.state.id >= 0 ? decodeCopyField(this.fields[this.state.id]) : null, value: sample });
+        }
+        if (knownKinds) for (const k of knownKinds) (counter.knownKinds ??= new Set()).add(k);
     }
 }
 
