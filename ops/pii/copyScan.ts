@@ -56,7 +56,7 @@ export class KnownValueCopyScanner extends Transform {
     #rest = "";
     readonly #decoder = new StringDecoder("utf8");
 
-    constructor(private readonly set: Pick<KnownValueSet, "md5Key" | "md5" | "maxBytes">, private readonly columns: readonly CopyScanColumn[]) {
+    constructor(private readonly set: KnownValueSet, private readonly columns: readonly CopyScanColumn[]) {
         super();
     }
 

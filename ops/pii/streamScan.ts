@@ -20,10 +20,9 @@ import { StringDecoder } from "node:string_decoder";
 import type { Catalog } from "../odoo/catalog";
 import { decodeCopyField, jsonStrings } from "./copyScan";
 import { findCards, findIbans, findVats, isTokenShaped, KnownKind } from "./detectors";
-import { formA, isKnownValue, KnownValueSet, knownValueProbe } from "./knownValues";
+import { KnownValueLookup, knownValueLookup } from "./knownValues";
 import { metadataScope } from "./metadata";
 import { emailPattern, isTokenCandidate, maskFinding, mayHoldNumber, mayHoldPii, numberCandidatePattern, phonePattern } from "./patterns";
-import { hashed, hashInto, hashTextExtended, int64Halves } from "./pgHash";
 import { ColumnPlan, PiiFinding, PiiKind, scanColumnPlans, ScanOptions } from "./scan";
 
 export type StreamScanOptions = Pick<ScanOptions, "allowDomains" | "ignore" | "kinds" | "knownValues" | "sampleLimit">;
@@ -36,128 +35,6 @@ export interface StreamScanResult {
     tables: { table: string; rows: number; columns: number }[];
     /** Findings of those tables (no finding of a table not listed). */
     findings: PiiFinding[];
-}
-
-interface LookupEntry {
-    hi: number;
-    lo: number;
-    form: "a" | "b";
-    kinds: ReadonlySet<KnownKind>;
-}
-
-/** The known-value test of one value: the 64-bit hashes in Node when they agree with the server's, else the md5 forms. */
-export class KnownValueLookup {
-    /** By 30 of the low 32 bits of the hash (a small integer key); the rest confirms. */
-    readonly #entries = new Map<number, LookupEntry | LookupEntry[]>();
-    readonly #seedHi: number;
-    readonly #seedLo: number;
-    readonly #max: { a: number; b: number };
-    readonly #has: { a: boolean; b: boolean };
-    #buf = new Uint8Array(256);
-    /** Whether the server's hashes are used (kinds known); otherwise md5 (kinds not known). */
-    readonly sameHash: boolean;
-
-    constructor(private readonly set: KnownValueSet) {
-        [this.#seedHi, this.#seedLo] = int64Halves(set.seed);
-        this.#max = set.maxBytes;
-        this.#has = { a: set.sql.a.length > 0, b: set.sql.b.length > 0 };
-        const probe = set.probe ? int64Halves(set.probe) : undefined;
-        const mine = hashTextExtended(knownValueProbe, this.#seedHi, this.#seedLo);
-        this.sameHash = !!probe && probe[0] === mine[0] && probe[1] === mine[1];
-        if (!this.sameHash) return;
-        const none = new Set<KnownKind>();
-        for (const form of ["a", "b"] as const) {
-            for (const h of set.sql[form]) {
-                const [hi, lo] = int64Halves(h);
-                const entry: LookupEntry = { hi, lo, form, kinds: set.kinds.get(h) ?? none };
-                const prior = this.#entries.get(lo & 0x3fffffff);
-                this.#entries.set(lo & 0x3fffffff, prior === undefined ? entry : Array.isArray(prior) ? [...prior, entry] : [prior, entry]);
-            }
-        }
-    }
-
-    /** The kinds of production value `value` equals (empty: none known), or null. */
-    kinds(value: string): readonly KnownKind[] | null {
-        if (!this.sameHash) return isKnownValue(this.set, value) ? [] : null;
-        const n = value.length;
-        if (n < 6) return null;
-        let ascii = true;
-        for (let i = 0; i < n; i++) {
-            if (value.charCodeAt(i) >= 128) {
-                ascii = false;
-                break;
-            }
-        }
-        if (!ascii) return this.#slow(value);
-        let found: KnownKind[] | null = null;
-        if (this.#has.a && n <= this.#max.a + 16) {
-            // Form A of ASCII text: spaces trimmed, A-Z lower-cased.
-            let from = 0;
-            let to = n;
-            while (from < to && value.charCodeAt(from) === 32) from++;
-            while (to > from && value.charCodeAt(to - 1) === 32) to--;
-            const buf = this.#room(to - from);
-            for (let i = from; i < to; i++) {
-                const ch = value.charCodeAt(i);
-                buf[i - from] = ch >= 65 && ch <= 90 ? ch + 32 : ch;
-            }
-            found = this.#hit("a", buf, to - from, found);
-        }
-        if (this.#has.b && n >= 8 && n <= this.#max.b + 24) {
-            // Form B of ASCII text: ` .-/+()` removed, a-z upper-cased.
-            const buf = this.#room(n);
-            let m = 0;
-            for (let i = 0; i < n; i++) {
-                const ch = value.charCodeAt(i);
-                if (ch === 32 || ch === 46 || ch === 45 || ch === 47 || ch === 43 || ch === 40 || ch === 41) continue;
-                buf[m++] = ch >= 97 && ch <= 122 ? ch - 32 : ch;
-            }
-            found = this.#hit("b", buf, m, found);
-        }
-        return found;
-    }
-
-    #room(n: number): Uint8Array {
-        if (this.#buf.length < n) this.#buf = new Uint8Array(Math.max(n, this.#buf.length * 2));
-        return this.#buf;
-    }
-
-    #hit(form: "a" | "b", bytes: ArrayLike<number>, length: number, found: KnownKind[] | null): KnownKind[] | null {
-        hashInto(bytes, length, this.#seedHi, this.#seedLo);
-        const entry = this.#entries.get(hashed[1] & 0x3fffffff);
-        if (entry === undefined) return found;
-        for (const e of Array.isArray(entry) ? entry : [entry]) {
-            if (e.hi === hashed[0] && e.lo === hashed[1] && e.form === form) found = [...(found ?? []), ...e.kinds];
-        }
-        return found;
-    }
-
-    /** Text with non-ASCII characters: both case mappings PostgreSQL may use, over the UTF-8 bytes. */
-    #slow(value: string): KnownKind[] | null {
-        const bytes = Buffer.byteLength(value, "utf8");
-        let found: KnownKind[] | null = null;
-        if (this.#has.a && bytes >= 6 && bytes <= this.#max.a + 16) {
-            for (const f of formA(value)) {
-                const b = Buffer.from(f, "utf8");
-                found = this.#hit("a", b, b.length, found);
-            }
-        }
-        if (this.#has.b && bytes >= 8 && bytes <= this.#max.b + 24) {
-            for (const f of formBs(value)) {
-                const b = Buffer.from(f, "utf8");
-                found = this.#hit("b", b, b.length, found);
-            }
-        }
-        return found;
-    }
-}
-
-/** Form B as PostgreSQL computes it (formBSql): `upper` is ASCII-only under the C locale, full Unicode otherwise, so both. */
-function formBs(value: string): string[] {
-    const stripped = value.replace(/[ .\-/+()]/g, "");
-    const ascii = stripped.replace(/[a-z]/g, (c) => c.toUpperCase());
-    const full = stripped.toUpperCase();
-    return full === ascii ? [ascii] : [ascii, full];
 }
 
 interface Counter {
@@ -199,7 +76,7 @@ export class ValueScanner {
         this.#phone = new RegExp(phonePattern());
         this.#numbers = new RegExp(numberCandidatePattern());
         this.#all = options.kinds !== "contact";
-        this.#known = options.knownValues ? new KnownValueLookup(options.knownValues) : undefined;
+        this.#known = options.knownValues ? knownValueLookup(options.knownValues) : undefined;
     }
 
     /** Whether the known values are compared with the server's own hashes. */
