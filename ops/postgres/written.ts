@@ -7,7 +7,8 @@ import type { Client } from "pg";
 /**
  * Tables the current transaction inserted into, updated or deleted from (catalog keys: `name` in public,
  * `schema.name` elsewhere), as PostgreSQL counts them for the transaction itself
- * (pg_stat_xact_user_tables: exact and immediate, unlike the cumulative statistics). Null when the
+ * (pg_stat_xact_user_tables: immediate, unlike the cumulative statistics; it may also show writes
+ * of the session's earlier transactions not yet flushed, never fewer than this one's). Null when the
  * server does not count (track_counts off): then nobody can say, and the caller must assume all.
  * Deletes count too: what a scan saw of the rows before is no longer what the table holds.
  */
