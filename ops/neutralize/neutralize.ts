@@ -9,6 +9,7 @@ import { readCatalog } from "../odoo/catalog";
 import { readOdooFields } from "../odoo/fields";
 import { declaredNeutralizeRules } from "./declared";
 import { qualifiedTable } from "../odoo/sql";
+import { tablesWrittenInTransaction } from "../postgres/written";
 import { adminUserSql, neutralizedAtKey, NeutralizeContext, NeutralizeRule, neutralizeRules } from "./rules";
 import { newDatabaseIdentity, odooPasswordHash, randomPassword, Secret } from "./secrets";
 import type { Progress } from "../core/progress";
@@ -49,6 +50,8 @@ export interface NeutralizeReport {
     skipped: number;
     /** The admin login and its new password (only on the first neutralization or with resetIdentity). */
     admin: { login: string | null; password: Secret | null };
+    /** Every table the run inserted into, updated or deleted from (null: the server does not count writes, track_counts is off). */
+    written: string[] | null;
     seconds: number;
 }
 
@@ -134,6 +137,7 @@ export async function neutralizeDatabase(client: Client, options: NeutralizeOpti
             const { rows } = await client.query(`SELECT login FROM ${qualifiedTable("res_users")} WHERE id = ${adminUserSql}`);
             adminLogin = rows[0]?.login ?? null;
         }
+        const written = await tablesWrittenInTransaction(client);
         await client.query("COMMIT");
         const applied = outcomes.filter((o) => o.status === "applied").length;
         progress?.done(`${applied} rules applied, ${outcomes.length - applied} skipped`);
@@ -141,6 +145,7 @@ export async function neutralizeDatabase(client: Client, options: NeutralizeOpti
             ok: true, baseUrl: input.baseUrl, mailServer: `${input.mailHost}:${input.mailPort}`, firstNeutralization: firstTime,
             rules: outcomes, applied, skipped: outcomes.length - applied,
             admin: { login: adminLogin, password: passwordsReset && adminLogin ? new Secret(password) : null },
+            written,
             seconds: (Date.now() - started) / 1000,
         };
     } catch (err) {

@@ -26,12 +26,18 @@ export function decodeCopyField(field: string): string | null {
     });
 }
 
-/** A value of a jsonb/json column: the strings it holds (translations, company values), else the text. */
-function jsonStrings(value: string): string[] {
+/**
+ * A value of a jsonb/json column as the known-value scan compares it (knownValueSql): an object's
+ * values as jsonb_each_text gives them (strings, numbers and booleans as text; nested values as
+ * JSON, which no known value can equal), a string itself, nothing else.
+ */
+export function jsonStrings(value: string): string[] {
     try {
         const parsed: unknown = JSON.parse(value);
         if (typeof parsed === "string") return [parsed];
-        if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return Object.values(parsed).filter((v): v is string => typeof v === "string");
+        if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
+            return Object.values(parsed).flatMap((v) => (v === null ? [] : typeof v === "object" ? [JSON.stringify(v)] : [String(v)]));
+        }
         return [];
     } catch {
         return [value];
@@ -50,7 +56,7 @@ export class KnownValueCopyScanner extends Transform {
     #rest = "";
     readonly #decoder = new StringDecoder("utf8");
 
-    constructor(private readonly set: Pick<KnownValueSet, "md5Key" | "md5" | "maxBytes">, private readonly columns: readonly CopyScanColumn[]) {
+    constructor(private readonly set: KnownValueSet, private readonly columns: readonly CopyScanColumn[]) {
         super();
     }
 

@@ -10,7 +10,7 @@
  * with `TEST` in them, tokens starting `sanitized-`.
  */
 import { createHash } from "node:crypto";
-import { defaultAllowedDomains, fakeTokenPrefix } from "./patterns";
+import { defaultAllowedDomains, fakeTokenPrefix, phonePattern } from "./patterns";
 
 export type DetectorKind = "email" | "phone" | "iban" | "card" | "vat" | "token";
 
@@ -34,13 +34,8 @@ export function findEmails(text: string, allowedDomains: readonly string[] = def
 
 // ---- phone -------------------------------------------------------------------------------------------
 
-// The same shapes as patterns.ts phonePattern() (PostgreSQL ARE), in JavaScript syntax.
-const phoneRe = new RegExp([
-    "(?<![a-z0-9._%+-])(?!\\+1 ?555-?01[0-9]{2}(?![0-9]))\\+[0-9]{1,3}[ .-]?\\(?[0-9]{1,4}\\)?(?:[ .-]?[0-9]{2,4}){2,}(?![0-9]*@)",
-    "\\([0-9]{3}\\) ?[0-9]{3}[ .-][0-9]{4}",
-    "(?<![0-9+])0[0-9]{2,3}[ /][0-9]{2,3}[ .][0-9]{2}[ .][0-9]{2}(?![0-9])",
-    "(?<![0-9+])0[0-9](?:[ .][0-9]{2}){4}(?![0-9])",
-].join("|"), "gi");
+// patterns.ts phonePattern() itself: one definition for PostgreSQL and JavaScript.
+const phoneRe = new RegExp(phonePattern(), "gi");
 
 export function findPhones(text: string): string[] {
     if (!/[+(]|0[0-9]/.test(text)) return [];

@@ -20,6 +20,7 @@ import { classifyPersonalColumns, classifySecretColumns, keptSecrets, PersonalKi
 import { KnownKind, knownValueHash } from "./detectors";
 import { metadataScope } from "./metadata";
 import { defaultAllowedDomains, fakePhonePrefix, fakeTokenPrefix } from "./patterns";
+import { hashed, hashInto, hashTextExtended, int64Halves } from "./pgHash";
 
 /** Form A in SQL: `lower(btrim(x))`. */
 export const formASql = (x: string): string => `lower(btrim(${x}))`;
@@ -64,7 +65,12 @@ export interface KnownValueSet {
     sources: KnownValueSource[];
     /** Distinct values per kind. */
     counts: Record<KnownKind, number>;
+    /** hashtextextended of `knownValueProbe` as the source server computed it (whether Node computes the same: pgHash.ts). */
+    probe?: string;
 }
+
+/** The text whose 64-bit hash tells whether Node's hashtextextended agrees with the server's. */
+export const knownValueProbe = "odoo-platform known-value probe";
 
 export interface CollectOptions {
     catalog: Catalog;
@@ -164,28 +170,43 @@ export async function collectKnownValues(client: Client, options: CollectOptions
         seed, md5Key, sql: { a: [], b: [] }, md5: { a: new Set(), b: new Set() }, kinds: new Map(), maxBytes: { a: 0, b: 0 }, sources: [],
         counts: { name: 0, email: 0, phone: 0, street: 0, vat: 0, iban: 0, token: 0 },
     };
+    // md5 forms only where Node cannot compute the server's own 64-bit hashes (ops/pii/pgHash.ts).
+    set.probe = (await client.query<{ h: string }>(`SELECT hashtextextended($1, ${seed})::text AS h`, [knownValueProbe])).rows[0].h;
+    const withMd5 = !new KnownValueLookup(set).sameHash;
     const seen = { a: new Set<string>(), b: new Set<string>() };
     const distinct: Record<KnownKind, Set<string>> = { name: new Set(), email: new Set(), phone: new Set(), street: new Set(), vat: new Set(), iban: new Set(), token: new Set() };
-    for (const s of collectSources(catalog, fields, options.keepCompanyNames ?? true, options.credentials ?? true)) {
-        const form = formOfKind(s.kind);
-        const norm = form === "a" ? formASql(`t.${quoteIdent(s.column)}`) : formBSql(`t.${quoteIdent(s.column)}`);
-        const { rows } = await client.query<{ h: string; m: string; n: number }>(
-            `SELECT DISTINCT hashtextextended(v, ${seed}) AS h, md5(${quoteLiteral(`${md5Key}:`)} || v) AS m, octet_length(v) AS n
-             FROM (SELECT ${norm} AS v FROM ONLY ${qualifiedTable(s.table)} t WHERE t.${quoteIdent(s.column)} IS NOT NULL${s.where ? ` AND ${s.where}` : ""}) x
-             WHERE ${keepSql(s.kind, "v", allow)}`);
-        if (!rows.length) continue;
-        set.sources.push({ table: s.table, column: s.column, kind: s.kind, values: rows.length });
+    const byTable = new Map<string, Source[]>();
+    for (const s of collectSources(catalog, fields, options.keepCompanyNames ?? true, options.credentials ?? true)) byTable.set(s.table, [...(byTable.get(s.table) ?? []), s]);
+    for (const [table, sources] of byTable) {
+        // One read of the table for all its sources; OFFSET 0 keeps each normal form computed once
+        // per row. Distinct by source, hash and length (md5 under "C" when needed): no comparison
+        // of text under the database's collation.
+        const values = sources.map((s, i) => {
+            const column = `t.${quoteIdent(s.column)}`;
+            return `(${i}, CASE WHEN ${column} IS NOT NULL${s.where ? ` AND ${s.where}` : ""} THEN ${formOfKind(s.kind) === "a" ? formASql(column) : formBSql(column)} END)`;
+        });
+        const { rows } = await client.query<{ i: number; h: string; m?: string; n: number }>(
+            `SELECT DISTINCT x.i, hashtextextended(x.v, ${seed}) AS h${withMd5 ? `, md5(${quoteLiteral(`${md5Key}:`)} || x.v) COLLATE "C" AS m` : ""}, octet_length(x.v) AS n
+             FROM (SELECT s.i, s.v FROM ONLY ${qualifiedTable(table)} t CROSS JOIN LATERAL (VALUES ${values.join(", ")}) s(i, v) OFFSET 0) x
+             WHERE x.v IS NOT NULL AND CASE x.i ${sources.map((s, i) => `WHEN ${i} THEN ${keepSql(s.kind, "x.v", allow)}`).join(" ")} END`);
+        const perSource = sources.map(() => 0);
         for (const r of rows) {
+            const s = sources[r.i];
+            const form = formOfKind(s.kind);
+            perSource[r.i]++;
             if (!seen[form].has(r.h)) {
                 seen[form].add(r.h);
                 set.sql[form].push(r.h);
             }
-            set.md5[form].add(r.m);
+            if (r.m) set.md5[form].add(r.m);
             distinct[s.kind].add(r.h);
             if (!set.kinds.has(r.h)) set.kinds.set(r.h, new Set());
             set.kinds.get(r.h)!.add(s.kind);
             set.maxBytes[form] = Math.max(set.maxBytes[form], r.n);
         }
+        sources.forEach((s, i) => {
+            if (perSource[i]) set.sources.push({ table: s.table, column: s.column, kind: s.kind, values: perSource[i] });
+        });
     }
     for (const k of Object.keys(distinct) as KnownKind[]) set.counts[k] = distinct[k].size;
     return set;
@@ -248,8 +269,147 @@ export async function hitKinds(client: Client, set: KnownValueSet, table: string
     return [...kinds].sort();
 }
 
-/** Whether one text value (as read from a COPY stream in Node) equals a known value. Pure. */
-export function isKnownValue(set: Pick<KnownValueSet, "md5Key" | "md5" | "maxBytes">, value: string): boolean {
+interface LookupEntry {
+    hi: number;
+    lo: number;
+    form: "a" | "b";
+    kinds: ReadonlySet<KnownKind>;
+}
+
+/**
+ * The known-value test of one value in Node (COPY streams): the 64-bit hashes of the SQL scan,
+ * computed by ops/pii/pgHash.ts, when they agree with the server's on the probe; else the md5 forms.
+ */
+export class KnownValueLookup {
+    /** By 30 of the low 32 bits of the hash (a small integer key); the rest confirms. */
+    readonly #entries = new Map<number, LookupEntry | LookupEntry[]>();
+    readonly #seedHi: number;
+    readonly #seedLo: number;
+    readonly #max: { a: number; b: number };
+    readonly #has: { a: boolean; b: boolean };
+    #buf = new Uint8Array(256);
+    /** Whether the server's hashes are used (kinds known); otherwise md5 (kinds not known). */
+    readonly sameHash: boolean;
+
+    constructor(private readonly set: KnownValueSet) {
+        [this.#seedHi, this.#seedLo] = int64Halves(set.seed);
+        this.#max = set.maxBytes;
+        this.#has = { a: set.sql.a.length > 0, b: set.sql.b.length > 0 };
+        const probe = set.probe ? int64Halves(set.probe) : undefined;
+        const mine = hashTextExtended(knownValueProbe, this.#seedHi, this.#seedLo);
+        this.sameHash = !!probe && probe[0] === mine[0] && probe[1] === mine[1];
+        if (!this.sameHash) return;
+        const none = new Set<KnownKind>();
+        for (const form of ["a", "b"] as const) {
+            for (const h of set.sql[form]) {
+                const [hi, lo] = int64Halves(h);
+                const entry: LookupEntry = { hi, lo, form, kinds: set.kinds.get(h) ?? none };
+                const prior = this.#entries.get(lo & 0x3fffffff);
+                this.#entries.set(lo & 0x3fffffff, prior === undefined ? entry : Array.isArray(prior) ? [...prior, entry] : [prior, entry]);
+            }
+        }
+    }
+
+    /** The kinds of production value `value` equals (empty: none known), or null. */
+    kinds(value: string): readonly KnownKind[] | null {
+        if (!this.sameHash) return isKnownByMd5(this.set, value) ? [] : null;
+        const n = value.length;
+        if (n < 6) return null;
+        let ascii = true;
+        for (let i = 0; i < n; i++) {
+            if (value.charCodeAt(i) >= 128) {
+                ascii = false;
+                break;
+            }
+        }
+        if (!ascii) return this.#slow(value);
+        let found: KnownKind[] | null = null;
+        if (this.#has.a && n <= this.#max.a + 16) {
+            // Form A of ASCII text: spaces trimmed, A-Z lower-cased.
+            let from = 0;
+            let to = n;
+            while (from < to && value.charCodeAt(from) === 32) from++;
+            while (to > from && value.charCodeAt(to - 1) === 32) to--;
+            const buf = this.#room(to - from);
+            for (let i = from; i < to; i++) {
+                const ch = value.charCodeAt(i);
+                buf[i - from] = ch >= 65 && ch <= 90 ? ch + 32 : ch;
+            }
+            found = this.#hit("a", buf, to - from, found);
+        }
+        if (this.#has.b && n >= 8 && n <= this.#max.b + 24) {
+            // Form B of ASCII text: ` .-/+()` removed, a-z upper-cased.
+            const buf = this.#room(n);
+            let m = 0;
+            for (let i = 0; i < n; i++) {
+                const ch = value.charCodeAt(i);
+                if (ch === 32 || ch === 46 || ch === 45 || ch === 47 || ch === 43 || ch === 40 || ch === 41) continue;
+                buf[m++] = ch >= 97 && ch <= 122 ? ch - 32 : ch;
+            }
+            found = this.#hit("b", buf, m, found);
+        }
+        return found;
+    }
+
+    #room(n: number): Uint8Array {
+        if (this.#buf.length < n) this.#buf = new Uint8Array(Math.max(n, this.#buf.length * 2));
+        return this.#buf;
+    }
+
+    #hit(form: "a" | "b", bytes: ArrayLike<number>, length: number, found: KnownKind[] | null): KnownKind[] | null {
+        hashInto(bytes, length, this.#seedHi, this.#seedLo);
+        const entry = this.#entries.get(hashed[1] & 0x3fffffff);
+        if (entry === undefined) return found;
+        for (const e of Array.isArray(entry) ? entry : [entry]) {
+            if (e.hi === hashed[0] && e.lo === hashed[1] && e.form === form) found = [...(found ?? []), ...e.kinds];
+        }
+        return found;
+    }
+
+    /** Text with non-ASCII characters: both case mappings PostgreSQL may use, over the UTF-8 bytes. */
+    #slow(value: string): KnownKind[] | null {
+        const bytes = Buffer.byteLength(value, "utf8");
+        let found: KnownKind[] | null = null;
+        if (this.#has.a && bytes >= 6 && bytes <= this.#max.a + 16) {
+            for (const f of formA(value)) {
+                const b = Buffer.from(f, "utf8");
+                found = this.#hit("a", b, b.length, found);
+            }
+        }
+        if (this.#has.b && bytes >= 8 && bytes <= this.#max.b + 24) {
+            for (const f of formBs(value)) {
+                const b = Buffer.from(f, "utf8");
+                found = this.#hit("b", b, b.length, found);
+            }
+        }
+        return found;
+    }
+}
+
+/** Form B as PostgreSQL computes it (formBSql): `upper` is ASCII-only under the C locale, full Unicode otherwise, so both. */
+function formBs(value: string): string[] {
+    const stripped = value.replace(/[ .\-/+()]/g, "");
+    const ascii = stripped.replace(/[a-z]/g, (c) => c.toUpperCase());
+    const full = stripped.toUpperCase();
+    return full === ascii ? [ascii] : [ascii, full];
+}
+
+const lookups = new WeakMap<KnownValueSet, KnownValueLookup>();
+
+/** The (cached) Node lookup of a set. */
+export function knownValueLookup(set: KnownValueSet): KnownValueLookup {
+    let lookup = lookups.get(set);
+    if (!lookup) lookups.set(set, (lookup = new KnownValueLookup(set)));
+    return lookup;
+}
+
+/** Whether one text value (as read from a COPY stream in Node) equals a known value. */
+export function isKnownValue(set: KnownValueSet, value: string): boolean {
+    return knownValueLookup(set).kinds(value) !== null;
+}
+
+/** The md5 forms' test, where the server's 64-bit hashes cannot be computed in Node. Pure. */
+function isKnownByMd5(set: Pick<KnownValueSet, "md5Key" | "md5" | "maxBytes">, value: string): boolean {
     const bytes = Buffer.byteLength(value, "utf8");
     if (bytes >= 6 && bytes <= set.maxBytes.a + 16 && set.md5.a.size) {
         for (const f of formA(value)) if (set.md5.a.has(knownValueHash(set.md5Key, f))) return true;

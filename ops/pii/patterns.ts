@@ -3,7 +3,11 @@
  * regular expressions (ARE, used with `~*`), and the shape of the fake values the sanitizer writes
  * so that nothing it produces is mistaken for a leak.
  *
- * Pure: these functions build pattern text; matching happens in the database, set-based.
+ * Pure: these functions build pattern text, run by the database scan (`~`, `~*`) and, compiled to
+ * JavaScript regular expressions, by the scan of a COPY stream (ops/pii/streamScan.ts). Every
+ * pattern here is written in the syntax both engines read alike (bracket classes, non-capturing
+ * groups, look-ahead and look-behind constraints, no `.` outside brackets), and each SQL pre-filter
+ * has its JavaScript twin next to it, so both scans count exactly the same rows.
  */
 
 /** Domains whose addresses are never personal data in a sanitized database. */
@@ -69,7 +73,15 @@ export function phonePattern(): string {
  * number's leading `0nn ` cannot match either pattern and is skipped without running them.
  */
 export function mayHoldPiiSql(text: string): string {
-    return `(strpos(${text}, '@') > 0 OR strpos(${text}, '+') > 0 OR strpos(${text}, '(') > 0 OR ${text} ~ '(^|[^0-9])0[0-9]{1,3}[ ./][0-9]')`;
+    return `(strpos(${text}, '@') > 0 OR strpos(${text}, '+') > 0 OR strpos(${text}, '(') > 0 OR ${text} ~ '${nationalStart}')`;
+}
+
+const nationalStart = "(^|[^0-9])0[0-9]{1,3}[ ./][0-9]";
+const nationalStartRe = new RegExp(nationalStart);
+
+/** mayHoldPiiSql in JavaScript. */
+export function mayHoldPii(text: string): boolean {
+    return text.includes("@") || text.includes("+") || text.includes("(") || nationalStartRe.test(text);
 }
 
 /** Masks a found value for reports: `jane.doe@gmail.com` → `***@gmail.com`, `+32 470 12 34 56` → `***56`. */
@@ -101,9 +113,22 @@ export function mayHoldNumberSql(text: string): string {
     return `octet_length(${text}) >= 10`;
 }
 
+/**
+ * mayHoldNumberSql in JavaScript: characters rather than bytes, which keeps the same rows, since
+ * every candidate of numberCandidatePattern is at least 10 characters long.
+ */
+export function mayHoldNumber(text: string): boolean {
+    return text.length >= 10;
+}
+
 /** A token candidate in a column named like a credential: 16+ characters, no space, not a marker or fake. */
 export function tokenCandidateSql(text: string): string {
     return `(octet_length(${text}) >= 16 AND strpos(${text}, ' ') = 0 AND left(${text}, ${fakeTokenPrefix.length}) <> ${sqlLiteral(fakeTokenPrefix)} AND right(${text}, 9) <> '+disabled')`;
+}
+
+/** tokenCandidateSql in JavaScript (octet_length counts bytes). */
+export function isTokenCandidate(text: string): boolean {
+    return (text.length >= 16 || Buffer.byteLength(text, "utf8") >= 16) && !text.includes(" ") && !text.startsWith(fakeTokenPrefix) && !text.endsWith("+disabled");
 }
 
 const sqlLiteral = (v: string) => `'${v.replace(/'/g, "''")}'`;

@@ -82,10 +82,20 @@ export function scannedColumns(catalog: Catalog, table: string, options: Pick<Sc
     return [...t.columns.values()].filter((c) => isTextColumn(c) && !ignore.has(`${table}.${c.name}`) && !skip.has(c.name)).map((c) => c.name);
 }
 
-interface ColumnPlan {
+export interface ColumnPlan {
     column: string;
     type: string;
+    /** The token detector applies: the name says token/secret/key/password and no rule keeps the value on purpose. */
     token: boolean;
+}
+
+/** What the scan reads of `table`: its text columns after ignores, each with its type and whether tokens are looked for. Pure. */
+export function scanColumnPlans(catalog: Catalog, table: string, options: Pick<ScanOptions, "ignore" | "skipColumns">): ColumnPlan[] {
+    const info = catalog.table(table);
+    if (!info) return [];
+    return scannedColumns(catalog, table, options).map((column) => ({
+        column, type: info.columns.get(column)!.type, token: isTokenColumnName(column) && !keptCredentials.has(`${table}.${column}`),
+    }));
 }
 
 /** The counting query for one table: per column, one count per detector. Pure. */
@@ -164,8 +174,8 @@ export async function scanDatabase(client: Client, catalog: Catalog, options: Sc
 }
 
 async function scanTable(client: Client, catalog: Catalog, table: string, columnNames: string[], options: ScanOptions, limit: number): Promise<{ findings: PiiFinding[]; rows: number }> {
-    const info = catalog.table(table)!;
-    const columns: ColumnPlan[] = columnNames.map((column) => ({ column, type: info.columns.get(column)!.type, token: isTokenColumnName(column) && !keptCredentials.has(`${table}.${column}`) }));
+    const wanted = new Set(columnNames);
+    const columns = scanColumnPlans(catalog, table, options).filter((c) => wanted.has(c.column));
     const scope = metadataScope(catalog, table);
     const where = scope.skip ? undefined : scope.where;
     const { rows } = await client.query(scanQuery(table, columns, options, where));

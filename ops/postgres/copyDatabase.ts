@@ -18,7 +18,7 @@ import { Client } from "pg";
 import { RefusedError } from "../core/errors";
 import { countLargeObjects, listPopulatedMatviews, listSequences, listTables, odooVersion, serverFacts, ServerFacts, setvalStatements, TableInfo } from "./catalog";
 import { connect, parseDatabaseUrl, SessionLimits } from "./connect";
-import { ColumnTransform, CopyResult, planTableCopies, sourceApplicationName, splitLargeTables, streamTables, TransformMatch } from "./copyStream";
+import { ColumnTransform, CopyResult, planTableCopies, sourceApplicationName, splitLargeTables, streamTables, StreamOptions, TransformMatch } from "./copyStream";
 import { assertDumpCompatible, PgTools, runTool } from "./tools";
 
 /**
@@ -148,6 +148,8 @@ export interface CopyDatabaseOptions extends OwnershipOptions {
     minChunkBytes?: number;
     /** Session settings the transforms need on the source (work_mem …); JIT is always off. */
     sourceSettings?: Readonly<Record<string, string>>;
+    /** A pass-through per copy worker (the PII scan of the rows as they stream): see StreamOptions.inspect. */
+    inspect?: StreamOptions["inspect"];
 }
 
 export interface CopyDatabaseReport {
@@ -205,6 +207,7 @@ export async function copyDatabase(opts: CopyDatabaseOptions): Promise<CopyDatab
             sourceSettings: opts.sourceSettings,
             sourceLimits: sourceReaderSettings(snapshot.facts.versionNum),
             onBytes: opts.onBytes,
+            inspect: opts.inspect,
         });
         const matviews = await listPopulatedMatviews(snapshot.client);
         await snapshot.close();

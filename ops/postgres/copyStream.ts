@@ -13,7 +13,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Readable, Writable } from "node:stream";
+import { Readable, Transform, Writable } from "node:stream";
 import { OperationFailedError } from "../core/errors";
 import { quoteIdent, quoteLiteral, TableInfo } from "./catalog";
 import { startTool, ToolRun } from "./tools";
@@ -197,6 +197,11 @@ export interface StreamOptions {
     sourceLimits?: Readonly<Record<string, string>>;
     /** Called with the bytes moved so far (all workers). */
     onBytes?: (bytes: number) => void;
+    /**
+     * A pass-through put between one worker's source and target (a scan of the rows on their way):
+     * given the worker's plans in stream order; its error fails the copy.
+     */
+    inspect?: (plans: TablePlan[], worker: number) => Transform | undefined;
 }
 
 /** Starts a target psql that loads `plans` in order from its stdin. */
@@ -256,10 +261,16 @@ export async function streamTables(plans: TablePlan[], opts: StreamOptions): Pro
                     bytes += chunk.length;
                     opts.onBytes?.(bytes);
                 });
-                source.stdout.pipe(target.stdin);
+                const inspect = opts.inspect?.(list, w);
+                const inspected = inspect ? new Promise<void>((resolve, reject) => {
+                    inspect.on("error", reject);
+                    inspect.on("end", resolve);
+                }) : Promise.resolve();
+                if (inspect) source.stdout.pipe(inspect).pipe(target.stdin);
+                else source.stdout.pipe(target.stdin);
                 const current = () => list[Math.min(target.rows().length, list.length - 1)].table.qualified;
                 try {
-                    await Promise.all([source.done, target.done]);
+                    await Promise.all([source.done, target.done, inspected]);
                 } catch (err) {
                     stopAll();
                     throw new OperationFailedError(`while copying ${current()}: ${(err as Error).message}`, { cause: err });

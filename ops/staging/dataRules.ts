@@ -9,8 +9,10 @@ import { InvalidInputError } from "../core/errors";
 import { neutralizeContextInput, neutralizeDatabase, planCredentialRevocations, withRevocations } from "../neutralize";
 import { guardClient } from "../postgres/connect";
 import { markSanitized, planSanitize, transformSessionSettings } from "../sanitize";
-import { readCatalog } from "../odoo/catalog";
-import { verifyDatabase } from "../verify";
+import { Catalog, readCatalog } from "../odoo/catalog";
+import { verifyAllowDomains, verifyDatabase } from "../verify";
+import { ScanPath, StreamScan, StreamScanResult } from "../pii/streamScan";
+import { tablesWrittenInTransaction } from "../postgres/written";
 import type { SanitizeSpec } from "../snapshot/create";
 import { collectKnownValues, describeKnownValues, KnownValueSet } from "../pii/knownValues";
 
@@ -49,6 +51,17 @@ export interface VerifySettings {
     knownValues?: KnownValueSet;
     /** "personal-data": only the scan for personal data (a restored snapshot's proof of sanitizing). */
     scope?: "all" | "personal-data";
+    /** Tables the copy's stream scan read (streamScan), none written since, and what it found: verify scans the others. */
+    streamed?: StreamScanResult;
+}
+
+/**
+ * What a step that writes the copy after it was streamed (markSanitized, neutralize) reports, when
+ * rules give a streamScan: every table it inserted into, updated or deleted from. Null or absent: unknown, and
+ * every table is scanned again in the database.
+ */
+export interface CopyWrites {
+    written?: readonly string[] | null;
 }
 
 export interface VerifyOutcome {
@@ -57,6 +70,8 @@ export interface VerifyOutcome {
     findings: string[];
     /** The verify module's own report, carried into the pipeline's JSON. */
     report: unknown;
+    /** How each table was scanned (on the stream, in the database, or skipped by a metadata rule), when a stream scan took part. */
+    scanPaths?: ScanPath[];
 }
 
 export interface DataRules {
@@ -72,8 +87,14 @@ export interface DataRules {
      */
     revokeCredentials?(client: Client, transforms: ColumnTransform[]): Promise<ColumnTransform[]>;
     /** Records on the copy that it is sanitized. */
-    markSanitized(client: Client, info: { financial: boolean }): Promise<void>;
+    markSanitized(client: Client, info: { financial: boolean }): Promise<void | CopyWrites>;
     neutralize(client: Client, opts: NeutralizeSettings): Promise<unknown>;
+    /**
+     * The PII scan of verify, run on the rows as the streaming copy writes them (`catalog` is the
+     * source's): verify then scans in the database only the tables the stream did not cover and
+     * those written after the copy (markSanitized's and neutralize's results say which, as CopyWrites).
+     */
+    streamScan?(catalog: Catalog, opts: Pick<VerifySettings, "allowDomains" | "baseUrl" | "knownValues">): StreamScan;
     verify(client: Client, opts: VerifySettings): Promise<VerifyOutcome>;
     /** Collects production's personal values as hashes, on the source, for verify's known-value scan. */
     collectKnownValues?(client: Client, opts: SanitizeSettings): Promise<KnownValueSet>;
@@ -114,7 +135,20 @@ export function platformDataRules(): DataRules {
             };
         },
         revokeCredentials: async (client, transforms) => withRevocations(transforms, await planCredentialRevocations(client)),
-        markSanitized: (client, info) => markSanitized(client, info),
+        markSanitized: async (client, info) => {
+            // One transaction, so that PostgreSQL can say which tables it wrote.
+            await client.query("BEGIN");
+            try {
+                await markSanitized(client, info);
+                const written = await tablesWrittenInTransaction(client);
+                await client.query("COMMIT");
+                return { written };
+            } catch (err) {
+                await client.query("ROLLBACK").catch(() => undefined);
+                throw err;
+            }
+        },
+        streamScan: (catalog, opts) => new StreamScan(catalog, { allowDomains: verifyAllowDomains(opts), knownValues: opts.knownValues }),
         collectKnownValues: async (client, opts) => collectKnownValues(client, {
             catalog: await readCatalog(client), keepCompanyNames: opts.keepCompanyNames ?? true, allowDomains: opts.allowDomains,
         }),
@@ -122,7 +156,7 @@ export function platformDataRules(): DataRules {
         verify: async (client, opts) => {
             const url = opts.databaseUrl;
             const report = await verifyDatabase(client, {
-                allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, mailHosts: opts.mailHosts, knownValues: opts.knownValues,
+                allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, mailHosts: opts.mailHosts, knownValues: opts.knownValues, streamed: opts.streamed,
                 jobs: url ? opts.jobs : 1,
                 ...(opts.scope === "personal-data" ? { checks: [], ignore: await outsideSanitizeRules(client) } : {}),
                 connect: url ? async () => { const extra = guardClient(new Client({ connectionString: url, application_name: "odoo-platform verify" })); await extra.connect(); return extra; } : undefined,
@@ -134,6 +168,7 @@ export function platformDataRules(): DataRules {
                 ok: findings.length === 0,
                 findings: findings.map((f) => `${f.check}: ${f.table}${f.column ? `.${f.column}` : ""} (${f.count}) — ${f.message}`),
                 report: opts.knownValues ? { ...report, knownValues: describeKnownValues(opts.knownValues) } : report,
+                ...(report.scanPaths ? { scanPaths: report.scanPaths } : {}),
             };
         },
     };

@@ -42,7 +42,9 @@ import { snapshotId } from "../snapshot/manifest";
 import { loadSnapshotInto, openVerifiedSnapshot } from "../snapshot/restore";
 import { assertS3Reachable, childLocation, describeLocation, parseLocation, prepareDirectory } from "../snapshot/store";
 import { s3Endpoint, S3Options } from "../s3";
-import { DataRules, VerifyOutcome } from "./dataRules";
+import { CopyWrites, DataRules, VerifyOutcome } from "./dataRules";
+import { readCatalog } from "../odoo/catalog";
+import type { ScanPath, StreamScan, StreamScanResult } from "../pii/streamScan";
 import { runStamp, workDatabaseName, workDirectoryName } from "../generations/names";
 import { probeOdoo } from "../generations/odooChecks";
 import { StepClock, StepTiming, round } from "./report";
@@ -96,10 +98,47 @@ export interface RefreshReport {
     skippedTransforms: { table: string; column?: string }[];
     neutralize: unknown;
     verify: VerifyOutcome;
+    /**
+     * How verify's PII scan read each table: on the copy's stream (in Node, as the rows were
+     * written) or in the database (tables written after the copy, metadata rules over other tables,
+     * tables without rows, or every table when no stream scan ran), or skipped by a metadata rule.
+     */
+    scan: { stream: number; database: number; skipped: number; writtenAfterCopy: string[] | null; tables: ScanPath[] };
     swap: SwapInReport | null;
     cleanup: CleanupReport;
     /** The target was not a database odoo-platform manages; the operator confirmed its name. */
     confirmed: boolean;
+}
+
+/** The tables every step reported writing, or null when one of them could not say. */
+export function unionOfWrites(results: readonly unknown[]): string[] | null {
+    const all = new Set<string>();
+    for (const r of results) {
+        const written = (r as CopyWrites | null | undefined)?.written;
+        if (!Array.isArray(written)) return null;
+        for (const t of written) all.add(t);
+    }
+    return [...all].sort();
+}
+
+/** A stream scan's result without `tables` (those are scanned again in the database). Pure. */
+export function withoutTables(result: StreamScanResult, tables: ReadonlySet<string>): StreamScanResult {
+    return { tables: result.tables.filter((t) => !tables.has(t.table)), findings: result.findings.filter((f) => !tables.has(f.table)) };
+}
+
+/** The report's account of the scan paths, with the reason of each table read in the database. Pure. */
+export function scanSummary(paths: readonly ScanPath[] | undefined, streamScan: StreamScan | undefined, written: readonly string[] | null): RefreshReport["scan"] {
+    const writtenSet = new Set(written ?? []);
+    const tables = (paths ?? []).map((p): ScanPath => {
+        if (p.path !== "database" || p.reason) return p;
+        if (!streamScan) return { ...p, reason: "no scan on the stream (every table is read in the database)" };
+        if (!written) return { ...p, reason: "a step after the copy could not say which tables it wrote" };
+        if (writtenSet.has(p.table)) return { ...p, reason: "written after the copy" };
+        const onStream = streamScan?.pathOf(p.table);
+        return { ...p, reason: onStream && onStream.path !== "stream" ? onStream.reason : "no rows were copied" };
+    });
+    const count = (path: ScanPath["path"]) => tables.filter((t) => t.path === path).length;
+    return { stream: count("stream"), database: count("database"), skipped: count("skipped"), writtenAfterCopy: written ? [...written] : null, tables };
 }
 
 async function onDatabase<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
@@ -235,15 +274,23 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
             clock.end({ detail: `${knownValues.sql.a.length + knownValues.sql.b.length} hashes from ${knownValues.sources.length} columns` });
         }
 
+        let streamScan: StreamScan | undefined;
         if (!opts.via) {
             let bytes = 0;
+            const streamScanOf = opts.rules.streamScan?.bind(opts.rules);
             const copy = await copyDatabase({
                 tools,
                 sourceUrl: opts.fromDb,
                 targetUrl: candidateUrl,
                 jobs,
                 owner: opts.owner,
-                transforms: async (snapshot) => (await plan(snapshot.client)).transforms,
+                transforms: async (snapshot) => {
+                    if (streamScanOf) streamScan = streamScanOf(await readCatalog(snapshot.client), { allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, knownValues });
+                    return (await plan(snapshot.client)).transforms;
+                },
+                inspect: streamScanOf ? (plans) => streamScan?.transform(plans.map((p) => ({
+                    table: p.table.schema === "public" ? p.table.name : `${p.table.schema}.${p.table.name}`, columns: p.table.columns,
+                }))) : undefined,
                 sourceSettings: opts.rules.sessionSettings,
                 onPhase: (phase) => opts.progress?.step(phase === "data" ? "copy + sanitize" : phase),
                 onBytes: (b) => {
@@ -303,7 +350,7 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
         }
 
         // Marked on the copy itself, so that a later `db sanitize` never scales the amounts twice.
-        await onDatabase(candidateUrl, (client) => opts.rules.markSanitized(client, { financial }));
+        const marked = await onDatabase(candidateUrl, (client) => opts.rules.markSanitized(client, { financial }));
 
         clock.start("neutralize");
         const neutralize = await onDatabase(candidateUrl, (client) =>
@@ -311,11 +358,15 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
         );
         clock.end();
 
+        // What was written after the copy is scanned again in the database; unknown writes: everything.
+        const writtenAfterCopy = streamScan ? unionOfWrites([marked, neutralize]) : null;
+        const streamed = streamScan && writtenAfterCopy ? withoutTables(streamScan.result(), new Set(writtenAfterCopy)) : undefined;
         clock.start("verify");
         const verify = await onDatabase(candidateUrl, (client) =>
-            opts.rules.verify(client, { allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, mailHosts: [opts.mailHost], databaseUrl: candidateUrl, jobs, knownValues }),
+            opts.rules.verify(client, { allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, mailHosts: [opts.mailHost], databaseUrl: candidateUrl, jobs, knownValues, streamed }),
         );
-        clock.end({ detail: verify.ok ? "clean" : `${verify.findings.length} findings` });
+        const scan = scanSummary(verify.scanPaths, streamScan, writtenAfterCopy);
+        clock.end({ detail: `${verify.ok ? "clean" : `${verify.findings.length} findings`}${streamed ? `; PII scan: ${scan.stream} tables on the stream, ${scan.database} in the database` : ""}` });
 
         let swap: SwapInReport | null = null;
         if (verify.ok) {
@@ -354,6 +405,7 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
             skippedTransforms,
             neutralize,
             verify,
+            scan,
             swap,
             cleanup,
             confirmed,

@@ -11,7 +11,8 @@ import { readOdooFields } from "../odoo/fields";
 import { qualifiedTable } from "../odoo/sql";
 import { installKnownValues, KnownValueSet } from "../pii/knownValues";
 import { defaultAllowedDomains, normalizeDomain } from "../pii/patterns";
-import { PiiFinding, PiiKind, scanDatabase } from "../pii/scan";
+import { PiiFinding, PiiKind, scanDatabase, scannedColumns } from "../pii/scan";
+import type { ScanPath, StreamScanResult } from "../pii/streamScan";
 import { Finding, productionIdentityFromMarker, verifyChecks, VerifyCheck, VerifyContext } from "./checks";
 import type { Progress } from "../core/progress";
 
@@ -41,6 +42,12 @@ export interface VerifyOptions {
      * production is at hand.
      */
     knownValues?: KnownValueSet;
+    /**
+     * Tables whose rows the copy already scanned on its way (ops/pii/streamScan.ts, with the same
+     * allowed domains, ignores and known values), with what it found: the PII scan reads every
+     * other table in the database. Give only tables nothing wrote to after the copy.
+     */
+    streamed?: StreamScanResult;
     progress?: Progress;
 }
 
@@ -51,8 +58,19 @@ export interface VerifyReport {
     checks: { name: string; description: string; status: "passed" | "failed" | "skipped"; reason?: string }[];
     allowDomains: string[];
     /** What the PII scan read: tables and columns compared, rows read, metadata tables left out by rule. */
-    scanned: { tables: number; columns: number; rows: number; metadataTables: number };
+    scanned: { tables: number; columns: number; rows: number; metadataTables: number; streamTables?: number; databaseTables?: number };
+    /** How each table with text columns was scanned (on the copy's stream, in the database, or skipped by a metadata rule). */
+    scanPaths?: ScanPath[];
     seconds: number;
+}
+
+/** The domains verify allows: example.com, the given ones and the environment's own host. */
+export function verifyAllowDomains(options: Pick<VerifyOptions, "allowDomains" | "baseUrl">): string[] {
+    return [...new Set([
+        ...defaultAllowedDomains,
+        ...(options.allowDomains ?? []).map(normalizeDomain),
+        ...(options.baseUrl ? [normalizeDomain(new URL(options.baseUrl).hostname)] : []),
+    ])];
 }
 
 /** Tables every Odoo database has (base): without them it is not one. */
@@ -79,11 +97,7 @@ const piiMessages: Record<PiiKind, string> = {
 export async function verifyDatabase(client: Client, options: VerifyOptions = {}): Promise<VerifyReport> {
     const started = Date.now();
     const progress = options.progress;
-    const allowDomains = [...new Set([
-        ...defaultAllowedDomains,
-        ...(options.allowDomains ?? []).map(normalizeDomain),
-        ...(options.baseUrl ? [normalizeDomain(new URL(options.baseUrl).hostname)] : []),
-    ])];
+    const allowDomains = verifyAllowDomains(options);
     // The known values go into this session's temporary tables before the read-only transaction.
     if (options.knownValues && !options.skipPiiScan) await installKnownValues(client, options.knownValues);
     // Read-only and one snapshot: verify changes nothing and sees one consistent state.
@@ -129,14 +143,34 @@ export async function verifyDatabase(client: Client, options: VerifyOptions = {}
             findings.push(...found);
             checks.push({ name: check.name, description: check.description, status: found.length ? "failed" : "passed" });
         }
-        const scanned = { tables: 0, columns: 0, rows: 0, metadataTables: 0 };
+        const scanned: VerifyReport["scanned"] = { tables: 0, columns: 0, rows: 0, metadataTables: 0 };
+        let scanPaths: ScanPath[] | undefined;
         if (!options.skipPiiScan) {
-            progress?.step(`PII scan of every text column (allowed domains: ${allowDomains.join(", ")}${options.knownValues ? "; production's values" : ""})`);
+            const streamed = options.streamed ? new Map(options.streamed.tables.filter((t) => catalog.hasTable(t.table)).map((t) => [t.table, t])) : undefined;
+            progress?.step(`PII scan of every text column${streamed ? ` not scanned on the copy's stream (${streamed.size} tables were)` : ""} (allowed domains: ${allowDomains.join(", ")}${options.knownValues ? "; production's values" : ""})`);
+            const inDatabase = streamed ? [...catalog.tables.keys()].filter((t) => !streamed.has(t)) : undefined;
             const result = await scanDatabase(client, catalog, {
-                allowDomains, ignore: options.ignore, sampleLimit: ctx.sampleLimit, jobs: options.jobs, connect: options.connect,
+                allowDomains, ignore: options.ignore, sampleLimit: ctx.sampleLimit, jobs: options.jobs, connect: options.connect, tables: inDatabase,
                 knownValues: options.knownValues, onTable: (_table, i, total) => progress?.update(i + 1, total),
             }, true);
             Object.assign(scanned, { tables: result.tables, columns: result.columns, rows: result.rows, metadataTables: result.skipped.length });
+            if (streamed) {
+                const onStream = [...streamed.values()].filter((t) => t.columns > 0);
+                result.findings.push(...options.streamed!.findings.filter((f) => streamed.has(f.table)));
+                const order = (f: PiiFinding) => `${f.table}\u0000${f.column}\u0000${f.kind}`;
+                result.findings.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+                scanned.tables += onStream.length;
+                scanned.columns += onStream.reduce((n, t) => n + t.columns, 0);
+                scanned.rows += [...streamed.values()].reduce((n, t) => n + t.rows, 0);
+                scanned.streamTables = onStream.length;
+                scanned.databaseTables = result.tables;
+            }
+            const skipped = new Map(result.skipped.map((s) => [s.table, s.reason]));
+            scanPaths = [...catalog.tables.keys()].sort().flatMap((t): ScanPath[] => {
+                if (skipped.has(t)) return [{ table: t, path: "skipped", reason: skipped.get(t) }];
+                if (!scannedColumns(catalog, t, { ignore: options.ignore }).length) return [];
+                return [{ table: t, path: streamed?.has(t) ? "stream" : "database" }];
+            });
             for (const f of result.findings) {
                 const what = f.kind === "known" ? `${piiMessages.known}${f.knownKinds?.length ? ` (${f.knownKinds.join(", ")})` : ""}` : piiMessages[f.kind];
                 const fix = f.kind === "known"
@@ -160,7 +194,7 @@ export async function verifyDatabase(client: Client, options: VerifyOptions = {}
         }
         await client.query("COMMIT");
         progress?.done(findings.length ? `${findings.length} finding(s)` : "no findings");
-        return { ok: findings.length === 0, findings, checks, allowDomains, scanned, seconds: (Date.now() - started) / 1000 };
+        return { ok: findings.length === 0, findings, checks, allowDomains, scanned, ...(scanPaths ? { scanPaths } : {}), seconds: (Date.now() - started) / 1000 };
     } catch (err) {
         await client.query("ROLLBACK").catch(() => undefined);
         throw err;

@@ -68,6 +68,35 @@ describe("staging refresh on the Odoo-shaped fixture (platform rules)", function
         assert.ok(!note.note.includes("realcustomer.org"), note.note);
     });
 
+    it("fails on every kind of planted leak found on the copy's stream, and on one in a table neutralize writes, found in the database", async () => {
+        const prod = await fixtureDatabase("e2e_leaks");
+        const [person] = await query<{ name: string }>(prod.url, "SELECT name FROM res_partner WHERE NOT is_company AND id > 4 ORDER BY id LIMIT 1");
+        await query(prod.url, `CREATE TABLE x_leaks (id serial PRIMARY KEY, note text, info jsonb);
+            INSERT INTO x_leaks (note, info) VALUES ('write to jane.doe@realcustomer.org', NULL), ('call +32 470 12 34 56', NULL),
+                ('pay to BE68 5390 0754 7034', NULL), ('card 4111 1111 1111 1111', NULL), ('VAT DE136695976', NULL),
+                (NULL, jsonb_build_object('en_US', '${person.name.replace(/'/g, "''")}'));
+            CREATE TABLE x_tokens (id serial PRIMARY KEY, api_token varchar); INSERT INTO x_tokens (api_token) VALUES ('ghp_16C7e42F292c6912E7710c838347Ae178B4a');
+            ALTER TABLE website ADD COLUMN x_contact text; UPDATE website SET x_contact = 'boss@realcustomer.org'`);
+        const target = await oldStaging("e2e_leaks_stg");
+        const report = await refreshStaging(options(prod.url, target.url));
+        assert.equal(report.exitCode, 1);
+        assert.equal(report.swap, null);
+        const found = report.verify.findings.join("\n");
+        for (const leak of ["pii: x_leaks.note (1) — 1 row(s) of x_leaks.note hold an e-mail", "x_leaks.note (1) — 1 row(s) of x_leaks.note hold a phone number",
+            "x_leaks.note (1) — 1 row(s) of x_leaks.note hold a valid IBAN", "x_leaks.note (1) — 1 row(s) of x_leaks.note hold a payment card",
+            "x_leaks.note (1) — 1 row(s) of x_leaks.note hold a valid VAT", "known-values: x_leaks.info (1)", "pii: website.x_contact"]) {
+            assert.ok(found.includes(leak), `${leak}\n${found}`);
+        }
+        // Neutralize revokes the token after the copy: the stream saw it, the database scan reads the table again and finds nothing.
+        assert.ok(!found.includes("x_tokens"), found);
+        const path = (t: string) => report.scan.tables.find((p) => p.table === t);
+        assert.deepEqual(path("x_leaks"), { table: "x_leaks", path: "stream" });
+        assert.deepEqual(path("website"), { table: "website", path: "database", reason: "written after the copy" });
+        assert.deepEqual(path("x_tokens"), { table: "x_tokens", path: "database", reason: "written after the copy" });
+        assert.ok(report.scan.stream > 10 && report.scan.database > 5, JSON.stringify(report.scan));
+        assert.ok(report.scan.writtenAfterCopy!.includes("ir_config_parameter"), "the sanitize marker's table is read again");
+    });
+
     it("killed with -9 in the middle of the copy, leaves the live staging database serving; the next run cleans up", async () => {
         const pg = await testPostgres();
         const prod = await fixtureDatabase("e2e_kill", { scale: 0.05 });

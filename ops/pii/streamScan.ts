@@ -1,0 +1,279 @@
+/**
+ * The PII scan on a COPY stream: rows of `COPY … TO STDOUT` (PostgreSQL's text format) are decoded
+ * in Node as they pass to the target and run through the detectors of the database scan
+ * (ops/pii/scan.ts), so that both find exactly the same rows:
+ *
+ * - the same columns (scanColumnPlans: text and json columns after ignores, the token detector
+ *   where the column's name says credential and no rule keeps it), the same metadata rules
+ *   (tables skipped whole are skipped; tables whose rule leaves out some rows by a condition over
+ *   other tables are not scanned here, the caller scans them in the database);
+ * - the same patterns (ops/pii/patterns.ts, one text for both engines) behind the same
+ *   pre-filters (each SQL pre-filter's JavaScript twin), the same checksums (ops/pii/detectors.ts);
+ * - the same known values: the 64-bit hashes of the database scan, computed in Node
+ *   (ops/pii/pgHash.ts), or the md5 forms when the server hashes differently.
+ *
+ * It counts rows per table.column and detector, with masked samples like the database scan's; it
+ * never keeps a value.
+ */
+import { Transform } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
+import type { Catalog } from "../odoo/catalog";
+import { decodeCopyField, jsonStrings } from "./copyScan";
+import { findCards, findIbans, findVats, isTokenShaped, KnownKind } from "./detectors";
+import { KnownValueLookup, knownValueLookup } from "./knownValues";
+import { metadataScope } from "./metadata";
+import { emailPattern, isTokenCandidate, maskFinding, mayHoldNumber, mayHoldPii, numberCandidatePattern, phonePattern } from "./patterns";
+import { ColumnPlan, PiiFinding, PiiKind, scanColumnPlans, ScanOptions } from "./scan";
+
+export type StreamScanOptions = Pick<ScanOptions, "allowDomains" | "ignore" | "kinds" | "knownValues" | "sampleLimit">;
+
+/** How a table's rows are scanned: on the stream, or in the database after the copy (and why). */
+export type ScanPath = { table: string; path: "stream" | "database" | "skipped"; reason?: string };
+
+export interface StreamScanResult {
+    /** Tables whose every row went through the stream scan, with the rows read and columns compared. */
+    tables: { table: string; rows: number; columns: number }[];
+    /** Findings of those tables (no finding of a table not listed). */
+    findings: PiiFinding[];
+}
+
+interface Counter {
+    rows: number;
+    samples: PiiFinding["samples"];
+    knownKinds?: Set<KnownKind>;
+}
+
+interface StreamColumn extends ColumnPlan {
+    /** Position in the COPY row. */
+    index: number;
+    counters: Map<PiiKind, Counter>;
+}
+
+interface TableState {
+    table: string;
+    columns: StreamColumn[];
+    /** Position of `id` in the COPY row (for samples), -1 without one. */
+    id: number;
+    rows: number;
+}
+
+/** Where ValueScanner reports: once per detector that finds something in a value. */
+export interface HitSink {
+    hit(kind: PiiKind, sample?: string, knownKinds?: readonly KnownKind[]): void;
+}
+
+/** The detectors of one scan, compiled once. */
+export class ValueScanner {
+    readonly #email: RegExp;
+    readonly #phone: RegExp;
+    readonly #numbers: RegExp;
+    readonly #all: boolean;
+    readonly #known?: KnownValueLookup;
+
+    constructor(options: Pick<StreamScanOptions, "allowDomains" | "kinds" | "knownValues">) {
+        // The flags of the database scan: `~*` for e-mails, `~` for the rest.
+        this.#email = new RegExp(emailPattern(options.allowDomains), "i");
+        this.#phone = new RegExp(phonePattern());
+        this.#numbers = new RegExp(numberCandidatePattern());
+        this.#all = options.kinds !== "contact";
+        this.#known = options.knownValues ? knownValueLookup(options.knownValues) : undefined;
+    }
+
+    /** Whether the known values are compared with the server's own hashes. */
+    get knownBySameHash(): boolean | undefined {
+        return this.#known?.sameHash;
+    }
+
+    /**
+     * Calls `hit` once per detector that finds something in `value` (the text PostgreSQL's
+     * `::text` of the column gives), with a masked sample.
+     */
+    scan(value: string, column: Pick<ColumnPlan, "type" | "token">, sink: HitSink): void {
+        if (value.includes("@")) {
+            const m = this.#email.exec(value);
+            if (m) sink.hit("email", maskFinding(m[0]));
+        }
+        if (mayHoldPii(value)) {
+            const m = this.#phone.exec(value);
+            if (m) sink.hit("phone", maskFinding(m[0]));
+        }
+        if (this.#all && mayHoldNumber(value) && this.#numbers.test(value)) {
+            const iban = findIbans(value);
+            if (iban.length) sink.hit("iban", maskFinding(iban[0]));
+            const card = findCards(value);
+            if (card.length) sink.hit("card", maskFinding(card[0]));
+            const vat = findVats(value);
+            if (vat.length) sink.hit("vat", maskFinding(vat[0]));
+        }
+        if (this.#all && column.token && isTokenCandidate(value) && isTokenShaped(value)) sink.hit("token", `***${value.length} characters`);
+        if (this.#known) {
+            if (column.type === "jsonb" || column.type === "json") {
+                let kinds: KnownKind[] | null = null;
+                for (const v of jsonStrings(value)) {
+                    const k = this.#known.kinds(v);
+                    if (k) kinds = [...(kinds ?? []), ...k];
+                }
+                if (kinds) sink.hit("known", undefined, kinds);
+            } else {
+                const k = this.#known.kinds(value);
+                if (k) sink.hit("known", undefined, k);
+            }
+        }
+    }
+}
+
+/** One copy: which tables go through the stream scan, the Transforms that scan, and what they found. */
+export class StreamScan {
+    readonly #tables = new Map<string, TableState>();
+    readonly #paths = new Map<string, ScanPath>();
+    readonly #scanner: ValueScanner;
+    readonly #limit: number;
+    readonly #sink: RowSink;
+
+    constructor(private readonly catalog: Catalog, private readonly options: StreamScanOptions) {
+        this.#scanner = new ValueScanner(options);
+        this.#limit = options.sampleLimit ?? 3;
+        this.#sink = new RowSink(this.#limit);
+    }
+
+    /** Whether `table` (catalog key) is scanned on the stream, and why not. Pure. */
+    pathOf(table: string): ScanPath {
+        const known = this.#paths.get(table);
+        if (known) return known;
+        const scope = metadataScope(this.catalog, table);
+        const path: ScanPath = !this.catalog.hasTable(table) ? { table, path: "database", reason: "not in the source's catalog" }
+            : scope.skip ? { table, path: "skipped", reason: scope.reason }
+                : scope.where ? { table, path: "database", reason: `metadata rule over other tables: ${scope.reason}` }
+                    : { table, path: "stream" };
+        this.#paths.set(table, path);
+        return path;
+    }
+
+    /**
+     * A pass-through Transform for one copy worker's stream: `tables` are the catalog keys and
+     * COPY column lists of the tables the stream carries, in order, each ended by a `\.` line.
+     */
+    transform(tables: readonly { table: string; columns: readonly string[] }[]): Transform {
+        const states = tables.map((t) => this.#state(t.table, t.columns));
+        return new CopyRowScan(states, (state, fields) => this.#row(state, fields));
+    }
+
+    #state(table: string, copyColumns: readonly string[]): TableState | null {
+        if (this.pathOf(table).path !== "stream") return null;
+        const prior = this.#tables.get(table);
+        if (prior) return prior;
+        const position = new Map(copyColumns.map((c, i) => [c, i]));
+        const state: TableState = {
+            table, rows: 0, id: position.get("id") ?? -1,
+            columns: scanColumnPlans(this.catalog, table, this.options).map((c) => ({ ...c, index: position.get(c.column) ?? -1, counters: new Map() })),
+        };
+        const missing = state.columns.find((c) => c.index < 0);
+        if (missing) throw new Error(`stream scan: the COPY of ${table} does not carry column ${missing.column}`);
+        this.#tables.set(table, state);
+        return state;
+    }
+
+    #row(state: TableState, fields: string[]): void {
+        state.rows++;
+        const sink = this.#sink;
+        sink.state = state;
+        sink.fields = fields;
+        for (const c of state.columns) {
+            const raw = fields[c.index];
+            if (raw === undefined || raw === "\\N") continue;
+            let value = decodeCopyField(raw)!;
+            // `::text` of a character(n) value drops its padding, as the database scan reads it.
+            if (c.type === "character") value = value.replace(/ +$/, "");
+            sink.column = c;
+            this.#scanner.scan(value, c, sink);
+        }
+    }
+
+    /** What the streams found, for the tables scanned on them. Call after every stream ended. */
+    result(): StreamScanResult {
+        const findings: PiiFinding[] = [];
+        const tables: StreamScanResult["tables"] = [];
+        for (const state of this.#tables.values()) {
+            tables.push({ table: state.table, rows: state.rows, columns: state.columns.length });
+            for (const c of state.columns) {
+                for (const [kind, counter] of c.counters) {
+                    findings.push({
+                        table: state.table, column: c.column, kind, rows: counter.rows, samples: kind === "known" ? [] : counter.samples,
+                        ...(kind === "known" ? { knownKinds: [...(counter.knownKinds ?? [])].sort() } : {}),
+                    });
+                }
+            }
+        }
+        return { tables: tables.sort((a, b) => a.table.localeCompare(b.table)), findings };
+    }
+}
+
+/** Counts one row's hits in its column's counters (one object for the whole scan: no closure per value). */
+class RowSink implements HitSink {
+    state!: TableState;
+    fields!: string[];
+    column!: StreamColumn;
+
+    constructor(private readonly limit: number) {}
+
+    hit(kind: PiiKind, sample?: string, knownKinds?: readonly KnownKind[]): void {
+        let counter = this.column.counters.get(kind);
+        if (!counter) this.column.counters.set(kind, (counter = { rows: 0, samples: [] }));
+        counter.rows++;
+        if (sample !== undefined && counter.samples.length < this.limit) {
+            counter.samples.push({ id: this.state.id >= 0 ? decodeCopyField(this.fields[this.state.id]) : null, value: sample });
+        }
+        if (knownKinds) for (const k of knownKinds) (counter.knownKinds ??= new Set()).add(k);
+    }
+}
+
+/**
+ * Splits a COPY text stream into rows and fields and hands each row of a scanned table to `row`;
+ * the bytes pass on unchanged. A `\.` line ends one table's data and starts the next's.
+ */
+class CopyRowScan extends Transform {
+    #rest = "";
+    #table = 0;
+    readonly #decoder = new StringDecoder("utf8");
+
+    constructor(private readonly states: readonly (TableState | null)[], private readonly row: (state: TableState, fields: string[]) => void) {
+        super();
+    }
+
+    override _transform(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null, data?: Buffer) => void): void {
+        try {
+            const text = this.#rest + this.#decoder.write(chunk);
+            let start = 0;
+            for (let end = text.indexOf("\n"); end >= 0; end = text.indexOf("\n", start)) {
+                this.#line(text.slice(start, end));
+                start = end + 1;
+            }
+            this.#rest = text.slice(start);
+        } catch (err) {
+            done(err as Error);
+            return;
+        }
+        done(null, chunk);
+    }
+
+    override _flush(done: (err?: Error | null) => void): void {
+        const last = this.#rest + this.#decoder.end();
+        try {
+            if (last) this.#line(last);
+        } catch (err) {
+            done(err as Error);
+            return;
+        }
+        done();
+    }
+
+    #line(line: string): void {
+        if (line === "\\.") {
+            this.#table++;
+            return;
+        }
+        const state = this.states[this.#table];
+        if (state && state.columns.length) this.row(state, line.split("\t"));
+        else if (state) state.rows++;
+    }
+}
