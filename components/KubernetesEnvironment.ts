@@ -11,7 +11,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { createHash } from "node:crypto";
 import type { EnvironmentNames } from "../config/naming";
 import { isNonProduction, Stage } from "../config/stage";
 import {
@@ -176,11 +175,11 @@ export class KubernetesEnvironment extends pulumi.ComponentResource {
             }),
         }, { ...child, dependsOn: args.dependsOn });
 
-        // A change of odoo.conf or its secrets rolls the pods (a ConfigMap change alone would not).
-        const rollOn = { "odoo-platform/config-checksum": pulumi.all([conf, pulumi.secret(secretValues as unknown as pulumi.Input<Record<string, string>>)]).apply(([c, s]) => checksum(JSON.stringify([c, s]))) };
+        // The ConfigMap and the Secret are auto-named, so the provider replaces them when their data
+        // changes: the new name reaches the pod templates and the Deployments roll.
         const http = new k8s.apps.v1.Deployment(`${name}-http`, {
             metadata: meta("odoo"),
-            spec: odooDeploymentSpec({ ...podBase, role: "http", replicas: args.replicas, command: commandLine(0), serves: true, annotations: rollOn }),
+            spec: odooDeploymentSpec({ ...podBase, role: "http", replicas: args.replicas, command: commandLine(0), serves: true }),
         }, { ...child, dependsOn: [initJob] });
         if (args.stage === "production") {
             new k8s.apps.v1.Deployment(`${name}-cron`, {
@@ -191,7 +190,6 @@ export class KubernetesEnvironment extends pulumi.ComponentResource {
                     replicas: 1,
                     command: commandLine(kubernetesCronThreads(args.stage, args.cronThreads)).apply((c) => [...c, "--no-http", "--workers=0"]),
                     serves: false,
-                    annotations: rollOn,
                 }),
             }, { ...child, dependsOn: [initJob] });
         }
@@ -218,8 +216,6 @@ export class KubernetesEnvironment extends pulumi.ComponentResource {
         this.registerOutputs({ url: this.url, databaseName: this.databaseName, deploymentName: this.deploymentName, claimName: this.claimName, initJobName: this.initJobName });
     }
 }
-
-const checksum = (text: string): string => createHash("sha256").update(text).digest("hex").slice(0, 16);
 
 /** The scripts ConfigMap's data: prepare.sh and post-init.py (install) or odoo_steps.py (update). */
 export function initScripts(args: Pick<KubernetesEnvironmentArgs, "init" | "database" | "addonsPath">): Record<string, string> {
