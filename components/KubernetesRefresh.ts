@@ -46,7 +46,7 @@ export interface KubernetesRefreshArgs {
 }
 
 /** The pod of one step: the CLI image, root (the restored filestore is written as it), no privilege. */
-export function refreshPodSpec(input: { image: string; args: pulumi.Input<pulumi.Input<string>[]>; secret: pulumi.Input<string>; envNames: string[]; claim: pulumi.Input<string> }): k8s.types.input.core.v1.PodSpec {
+export function refreshPodSpec(input: { image: string; args: pulumi.Input<pulumi.Input<string>[]>; secret: pulumi.Input<string>; envNames: string[]; claim: pulumi.Input<string>; snapshot: pulumi.Input<string> }): k8s.types.input.core.v1.PodSpec {
     return {
         automountServiceAccountToken: false,
         enableServiceLinks: false,
@@ -56,7 +56,8 @@ export function refreshPodSpec(input: { image: string; args: pulumi.Input<pulumi
                 name: "step",
                 image: input.image,
                 args: input.args,
-                env: input.envNames.map((name) => ({ name, valueFrom: { secretKeyRef: { name: input.secret, key: name } } })),
+                // Every step names the snapshot: a new one changes every pod template and re-runs the whole chain.
+                env: [{ name: "ODOO_PLATFORM_SNAPSHOT", value: input.snapshot }, ...input.envNames.map((name) => ({ name, valueFrom: { secretKeyRef: { name: input.secret, key: name } } }))],
                 resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1000m", memory: "1024Mi" } },
                 securityContext: { ...restrictedContainer, runAsNonRoot: false, runAsUser: 0, runAsGroup: 0, capabilities: { drop: ["ALL"], add: ["CHOWN", "FOWNER", "DAC_OVERRIDE"] } },
                 volumeMounts: [
@@ -99,7 +100,7 @@ export class KubernetesRefresh extends pulumi.ComponentResource {
                     labels: args.labels,
                     role: "data-step",
                     timeoutSeconds: 6 * 3600,
-                    pod: refreshPodSpec({ image: args.image, args: steps.apply((all) => all[step]), secret: secret.metadata.name, envNames: Object.keys(env).sort(), claim: args.claim }),
+                    pod: refreshPodSpec({ image: args.image, args: steps.apply((all) => all[step]), secret: secret.metadata.name, envNames: Object.keys(env).sort(), claim: args.claim, snapshot: pulumi.output(args.snapshotUri).apply((uri) => uri ?? "none") }),
                 }),
             }, { ...child, dependsOn: previous });
             previous = [last];
