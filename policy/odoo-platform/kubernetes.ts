@@ -146,7 +146,7 @@ export const kubernetesPrNamespaceIsolated: StackValidationPolicy = {
         if (!inNamespace(kubernetesTypes.resourceQuota).length) missing.push("a ResourceQuota");
         if (!inNamespace(kubernetesTypes.limitRange).length) missing.push("a LimitRange");
         if (!denyAll) missing.push("a default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, no rules)");
-        if (missing.length) report(`namespace ${name} of stack ${stack} has no ${listing(missing)}: components/StackNamespace.ts creates them for every PR namespace.`);
+        if (missing.length) report(`namespace ${name} of stack ${stack} lacks ${listing(missing)}: components/StackNamespace.ts creates them for every PR namespace.`);
     },
 };
 
