@@ -13,10 +13,10 @@
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DatabaseServer, databaseServerProvider } from "./databaseServer";
+import { databaseServerProvider, ServerConnection } from "./databaseServer";
 
 export interface ProductionDatabaseArgs {
-    server: DatabaseServer;
+    server: ServerConnection;
     database: string;
     owner: string;
 }

@@ -16,8 +16,11 @@ export interface DatabaseServer {
     sslRootCert?: string;
 }
 
+/** A server whose address may be another resource's output (an RDS instance's endpoint). */
+export type ServerConnection = Omit<DatabaseServer, "host"> & { host: pulumi.Input<string> };
+
 /** A `postgresql` provider connected to `server` as its admin role, parented to `parent`. */
-export function databaseServerProvider(name: string, server: DatabaseServer, parent: pulumi.Resource): postgresql.Provider {
+export function databaseServerProvider(name: string, server: ServerConnection, parent: pulumi.Resource): postgresql.Provider {
     return new postgresql.Provider(name, {
         host: server.host,
         port: server.port,

@@ -162,7 +162,9 @@ export function resolveSettings(input: ConfigInput): StackSettings {
         if (spec.source === "secret") secretKeys.add(name);
 
         if (raw === undefined) {
-            if (spec.requiredIn?.includes(identity.stage)) {
+            // On Kubernetes, staging and production create their database server (RDS): its address is an output.
+            const managedServer = name === "dbHost" && values.runtime === "kubernetes" && identity.stage !== "pr";
+            if (spec.requiredIn?.includes(identity.stage) && !managedServer) {
                 const how = spec.env
                     ? `set ${spec.env} in CI or run \`pulumi config set ${name} <value>\``
                     : `add \`${qualified(name)}: <value>\` to ${input.stack.file}`;
@@ -211,6 +213,7 @@ export function resolveSettings(input: ConfigInput): StackSettings {
             }
         }
     }
+    if (values.runtime === "kubernetes") problems.push(...kubernetesProblems(identity, values, input.stack.file));
     // Credentials in plain config would be printed by the plan and stored in clear in the state.
     for (const [k, v] of Object.entries((values.odooExtraEnv ?? {}) as Record<string, string>)) {
         const byValue = credentialInValue(v);
@@ -252,4 +255,43 @@ export function projectValues(all: Record<string, string>): Record<string, strin
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(all)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = v;
     return out;
+}
+
+/** What a stack on the Kubernetes runtime needs besides the per-key rules, each with the fix. */
+export function kubernetesProblems(identity: StackIdentity, values: Partial<Record<ConfigKeyName, unknown>>, file: string): string[] {
+    const problems: string[] = [];
+    const { stage } = identity;
+    const need = (k: ConfigKeyName, why: string) => {
+        if (values[k] === undefined) problems.push(`${qualified(k)} is required with ${qualified("runtime")} kubernetes: ${why} (${file})`);
+    };
+    if (stage === "dev") {
+        problems.push(`${qualified("runtime")} kubernetes is not for the dev stage: dev runs on the local Docker engine — remove the key (${file})`);
+        return problems;
+    }
+    need("storageClass", "the filestore and sessions live on a ReadWriteMany claim of this StorageClass (EFS, Azure Files, Filestore)");
+    if (stage === "pr" || stage === "staging") {
+        if (!(values.databaseCidrs as string[] | undefined)?.length) {
+            problems.push(`${qualified("databaseCidrs")} is required for a ${stage} stack with ${qualified("runtime")} kubernetes: the namespace's default-deny NetworkPolicy allows database egress only to these CIDRs — list the database subnets (${file})`);
+        }
+    }
+    if (stage === "pr") {
+        need("dbHost", "PR databases live on the staging database server — set its address (the staging stack's RDS endpoint)");
+    }
+    if (stage === "staging" || stage === "production") {
+        need("rdsVpcId", "the RDS instance and its security group are created in the cluster's VPC");
+        need("clusterSecurityGroupId", "the RDS security group admits PostgreSQL only from the cluster's nodes");
+        if (((values.rdsSubnetIds as string[] | undefined) ?? []).length < 2) {
+            problems.push(`${qualified("rdsSubnetIds")} must list at least two private subnets (two availability zones, as RDS requires) with ${qualified("runtime")} kubernetes (${file})`);
+        }
+        if (values.dbHost !== undefined) {
+            problems.push(`${qualified("dbHost")} is not used with ${qualified("runtime")} kubernetes in ${stage}: the stack creates its RDS instance and connects to its endpoint — remove the key (${file})`);
+        }
+    }
+    if (stage === "staging" || (stage === "pr" && values.snapshotId !== undefined)) {
+        need("opsImage", "the refresh steps (restore, neutralize, verify, swap) run as Jobs of the operations CLI image built from ops.Dockerfile");
+    }
+    if ((stage === "staging" || stage === "production") && typeof values.opsImage === "string" && !/@sha256:[0-9a-f]{64}$/.test(values.opsImage)) {
+        problems.push(`${qualified("opsImage")} must be pinned by digest in ${stage} (<image>@sha256:<digest>), as the Odoo image is (${file})`);
+    }
+    return problems;
 }

@@ -60,11 +60,25 @@ export function mockResourceState(args: pulumi.runtime.MockResourceArgs): { id: 
             return { id, state: { ...inputs, arn: `arn:aws:iam::123456789012:policy/${args.name}` } };
         case "command:local:Command":
             return { id, state: { ...inputs, stdout: "", stderr: "" } };
+        case "aws:rds/instance:Instance": {
+            // The endpoint's host part is the account's own: a stand-in for the plan.
+            const identifier = String(inputs.identifier ?? args.name);
+            const address = `${identifier}.c0ffee123456.${"eu-west-1"}.rds.amazonaws.com`;
+            return { id: identifier, state: { ...inputs, address, endpoint: `${address}:${inputs.port ?? 5432}`, arn: `arn:aws:rds:eu-west-1:123456789012:db:${identifier}` } };
+        }
         case "pulumi:pulumi:StackReference":
             return { id: String(inputs.name ?? args.name), state: { ...inputs, outputs: sampleStackReferenceOutputs, secretOutputNames: [] } };
         default:
+            if (args.type.startsWith("kubernetes:") && !args.type.startsWith("kubernetes:helm")) return { id, state: kubernetesState(args.name, inputs) };
             return { id, state: inputs };
     }
+}
+
+/** A Kubernetes object without metadata.name gets the provider's auto-name: `<name>-<8 characters>`. */
+function kubernetesState(name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
+    if (metadata.name !== undefined) return inputs;
+    return { ...inputs, metadata: { ...metadata, name: `${name}-${hex(name, 8)}` } };
 }
 
 /** The snapshot `staging/latest.json` names in the offline plan (a bucket named no-snapshot-… has none). */

@@ -48,6 +48,7 @@ export const providerPlugins: readonly ProviderPlugin[] = [
     // npm also carries a deprecated @pulumi/command 4.5.0 whose resources ask for plugin v4.5.0, which
     // was never released: pulumi/pulumi-command's tags end at v1.2.1 (npm dist-tag latest = 1.2.1).
     { package: "@pulumi/command", plugin: "command", version: "1.2.1", releases: "pulumi/pulumi-command tags v0.0.1 … v1.2.1 (latest)" },
+    { package: "@pulumi/kubernetes", plugin: "kubernetes", version: "4.34.2", releases: "npm @pulumi/kubernetes 4.34.2 (dist-tag latest; engines node 20 || >=22, @pulumi/pulumi ^3.142)" },
 ];
 
 /** One row of the table: how the provider treats a change of a resource of one type. */
@@ -62,6 +63,14 @@ export interface ReplacementRule {
     holdsData?: boolean;
     /** Input naming the object where it must be unique (two objects with the same value cannot coexist). */
     uniqueName?: string;
+    /**
+     * Paths inside an input (`spec.selector`, `spec.template`) whose change forces the replacement,
+     * for providers that diff nested fields (pulumi-kubernetes' forceNew table). A changed input
+     * with none of its listed paths changed is in place only if `inPlace` names it.
+     */
+    replaceOnPaths?: readonly string[];
+    /** The provider deletes the old object first when the object has a fixed name (`metadata.name` set). */
+    deleteBeforeReplaceWhenNamed?: boolean;
     /** Where the row comes from: provider version, file, fields. */
     source: string;
 }
@@ -244,15 +253,84 @@ export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
     },
 };
 
+
+/**
+ * pulumi-kubernetes' replacement rules (provider/pkg/provider/diff.go, commit 00302be: forceNew
+ * table; provider.go Diff): `.metadata.name` and `.metadata.namespace` replace every kind; the
+ * kind's own paths below; every other change is a server-side-apply patch in place. An object with
+ * a fixed name is deleted before its replacement (provider.go: deleteBeforeReplace when not
+ * autonamed and the name is unchanged); an auto-named one gets a new name, created first.
+ */
+const k8sDiff = "pulumi/pulumi-kubernetes provider/pkg/provider/diff.go (00302be) forceNew";
+const k8sInPlace = ["apiVersion", "kind", "metadata", "spec"];
+const k8sRule = (replaceOnPaths: string[], extra: Partial<ReplacementRule> & { source: string }): ReplacementRule => ({
+    replaceOn: [],
+    inPlace: k8sInPlace,
+    replaceOnPaths: ["metadata.name", "metadata.namespace", ...replaceOnPaths],
+    deleteBeforeReplaceWhenNamed: true,
+    ...extra,
+});
+const kubernetesRules: Record<string, ReplacementRule> = {
+    "kubernetes:core/v1:Namespace": k8sRule([], { holdsData: true, source: `${k8sDiff}: metadata only (deleting a namespace deletes every object in it)` }),
+    "kubernetes:core/v1:ConfigMap": k8sRule(["data", "binaryData"], { inPlace: [...k8sInPlace, "immutable"], source: `${k8sDiff} core/v1 ConfigMap: .binaryData, .data (the provider's enableConfigMapMutable is off)` }),
+    "kubernetes:core/v1:Secret": k8sRule(["type", "stringData", "data"], { inPlace: [...k8sInPlace, "immutable"], source: `${k8sDiff} core/v1 Secret: .type, .stringData, .data` }),
+    "kubernetes:core/v1:PersistentVolumeClaim": k8sRule(["spec"], { holdsData: true, source: `${k8sDiff} core/v1 PersistentVolumeClaim: .spec (accessModes, resources, storageClassName, selector, volumeName): even a larger size replaces the claim` }),
+    "kubernetes:core/v1:Service": k8sRule(["spec.clusterIP"], { source: `${k8sDiff} core/v1 Service: .spec.clusterIP` }),
+    "kubernetes:core/v1:ResourceQuota": k8sRule(["spec.scopes"], { source: `${k8sDiff} core/v1 ResourceQuota: .spec.scopes` }),
+    "kubernetes:core/v1:LimitRange": k8sRule([], { source: `${k8sDiff}: no core/v1 LimitRange entry` }),
+    "kubernetes:apps/v1:Deployment": k8sRule(["spec.selector"], { source: `${k8sDiff} apps/v1 Deployment: .spec.selector (matchLabels, matchExpressions)` }),
+    "kubernetes:batch/v1:Job": k8sRule(["spec.completions", "spec.parallelism", "spec.selector", "spec.template"], { source: `${k8sDiff} batch/v1 Job: .spec.completions, .spec.parallelism, .spec.selector, .spec.template` }),
+    "kubernetes:networking.k8s.io/v1:Ingress": k8sRule([], { source: `${k8sDiff}: no networking.k8s.io entry` }),
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy": k8sRule([], { source: `${k8sDiff}: no networking.k8s.io entry` }),
+    "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": k8sRule([], { source: `${k8sDiff}: no autoscaling entry` }),
+    // Only policy/v1beta1 PodDisruptionBudget replaces on .spec; policy/v1 is patched.
+    "kubernetes:policy/v1:PodDisruptionBudget": k8sRule([], { source: `${k8sDiff}: policy lists v1beta1 PodDisruptionBudget (.spec) only, not v1` }),
+};
+
+const tfRds = "hashicorp/terraform-provider-aws internal/service/rds/instance.go (00e4b23)";
+const awsDatabaseRules: Record<string, ReplacementRule> = {
+    "aws:rds/instance:Instance": {
+        holdsData: true,
+        replaceOn: ["identifier", "identifierPrefix", "engine", "dbName", "username", "storageEncrypted", "kmsKeyId", "availabilityZone", "characterSetName", "ncharCharacterSetName", "timezone", "snapshotIdentifier", "restoreToPointInTime", "customIamInstanceProfile"],
+        inPlace: [
+            "engineVersion", "instanceClass", "allocatedStorage", "maxAllocatedStorage", "storageType", "multiAz", "port", "publiclyAccessible", "backupRetentionPeriod", "backupWindow",
+            "maintenanceWindow", "copyTagsToSnapshot", "deletionProtection", "skipFinalSnapshot", "finalSnapshotIdentifier", "autoMinorVersionUpgrade", "allowMajorVersionUpgrade",
+            "applyImmediately", "performanceInsightsEnabled", "caCertIdentifier", "enabledCloudwatchLogsExports", "tags", "password", "dbSubnetGroupName", "vpcSecurityGroupIds", "parameterGroupName",
+        ],
+        uniqueName: "identifier",
+        source: `${tfRds}: ForceNew on identifier, identifier_prefix, engine, db_name, username, storage_encrypted, kms_key_id, availability_zone, character_set_name, nchar_character_set_name, timezone, snapshot_identifier, restore_to_point_in_time, custom_iam_instance_profile; the rest is ModifyDBInstance`,
+    },
+    "aws:rds/subnetGroup:SubnetGroup": {
+        replaceOn: ["name", "namePrefix"],
+        inPlace: ["subnetIds", "description", "tags"],
+        uniqueName: "name",
+        source: "hashicorp/terraform-provider-aws internal/service/rds/subnet_group.go: ForceNew on name, name_prefix; subnet_ids and description are modified in place",
+    },
+    "aws:rds/parameterGroup:ParameterGroup": {
+        replaceOn: ["name", "namePrefix", "family", "description"],
+        inPlace: ["parameters", "tags", "skipDestroy"],
+        uniqueName: "name",
+        source: "hashicorp/terraform-provider-aws internal/service/rds/parameter_group.go: ForceNew on name, name_prefix, family, description; parameters are modified in place",
+    },
+    "aws:ec2/securityGroup:SecurityGroup": {
+        replaceOn: ["name", "namePrefix", "description", "vpcId"],
+        inPlace: ["ingress", "egress", "tags", "revokeRulesOnDelete"],
+        uniqueName: "name",
+        source: "hashicorp/terraform-provider-aws internal/service/ec2/vpc_security_group.go: ForceNew on name, name_prefix, description, vpc_id; inline rules are authorized and revoked in place",
+    },
+};
+
 export const providerTypePrefix = "pulumi:providers:";
 
+const allRules: Readonly<Record<string, ReplacementRule>> = { ...replacementRules, ...kubernetesRules, ...awsDatabaseRules };
+
 /** The rule for a resource type, or undefined when the table does not know it. */
-export const replacementRuleFor = (type: string): ReplacementRule | undefined => (Object.hasOwn(replacementRules, type) ? replacementRules[type] : undefined);
+export const replacementRuleFor = (type: string): ReplacementRule | undefined => (Object.hasOwn(allRules, type) ? allRules[type] : undefined);
 
 /**
  * Resource types holding data a deploy must never destroy (`holdsData` rows). A network holds no
  * data but every container attached to it by name: replacing one that has members fails ("has
  * active endpoints"), which the harness checks separately.
  */
-export const statefulTypes: readonly string[] = Object.entries(replacementRules).filter(([, r]) => r.holdsData).map(([type]) => type);
+export const statefulTypes: readonly string[] = Object.entries(allRules).filter(([, r]) => r.holdsData).map(([type]) => type);
 export const networkType = "docker:index/network:Network";

@@ -31,16 +31,37 @@ export class IncompleteTableError extends Error {}
 
 const stable = (value: unknown): string => JSON.stringify(value, (_k, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort()) : v));
 
-/** How the engine and the provider treat a change of `property` on a resource of `type`. */
-function forcesReplacement(resource: RecordedResource, property: string): boolean {
-    if (resource.options.replaceOnChanges.includes(property) || resource.options.replaceOnChanges.includes("*")) return true;
-    if (resource.type.startsWith(providerTypePrefix) || resource.type === "pulumi:pulumi:StackReference") return false;
+const valueAt = (value: unknown, path: string[]): unknown => path.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), value);
+
+/**
+ * How the engine and the provider treat a change of `property` on a resource of `type`: the
+ * property itself when it forces the replacement, the nested paths (`spec.template`) that do, or
+ * nothing when the change is made in place.
+ */
+function replacementReasons(resource: RecordedResource, property: string, before: unknown, after: unknown): string[] {
+    if (resource.options.replaceOnChanges.includes(property) || resource.options.replaceOnChanges.includes("*")) return [property];
+    if (resource.type.startsWith(providerTypePrefix) || resource.type === "pulumi:pulumi:StackReference") return [];
     const rule = replacementRuleFor(resource.type);
     if (!rule) throw new IncompleteTableError(`plan/providers.ts has no replacement rule for ${resource.type} (resource ${resource.name}): read the provider's source and add one`);
-    if (rule.replaceOn === "*") return true;
-    if (rule.replaceOn.includes(property)) return true;
-    if (rule.inPlace.includes(property)) return false;
+    if (rule.replaceOn === "*") return [property];
+    if (rule.replaceOn.includes(property)) return [property];
+    const nested = (rule.replaceOnPaths ?? []).filter((p) => p === property || p.startsWith(`${property}.`));
+    const changedPaths = nested.filter((p) => {
+        const path = p.split(".").slice(1);
+        const a = valueAt(before, path);
+        const b = valueAt(after, path);
+        return isUnknownValue(b) || stable(a) !== stable(b);
+    });
+    if (changedPaths.length) return changedPaths;
+    if (rule.inPlace.includes(property)) return [];
     throw new IncompleteTableError(`plan/providers.ts does not say whether a change of ${resource.type} ${property} (resource ${resource.name}) replaces it: read the provider's source and add it to replaceOn or inPlace`);
+}
+
+/** The provider deletes a replaced object with a fixed name first (pulumi-kubernetes: metadata.name set). */
+function namedDeleteBeforeReplace(resource: RecordedResource): boolean {
+    if (!replacementRuleFor(resource.type)?.deleteBeforeReplaceWhenNamed) return false;
+    const name = valueAt(unwrapSecrets(resource.inputs), ["metadata", "name"]);
+    return typeof name === "string" && name !== "";
 }
 
 /** Diffs two recordings of the same stack, as the engine diffs the new program against the last state. */
@@ -50,7 +71,7 @@ export function diffPlans(before: readonly RecordedResource[], after: readonly R
     for (const next of after.filter((r) => r.custom)) {
         const previous = old.get(next.urn);
         old.delete(next.urn);
-        const deleteBeforeReplace = next.options.deleteBeforeReplace || !!replacementRuleFor(next.type)?.deleteBeforeReplace;
+        const deleteBeforeReplace = next.options.deleteBeforeReplace || !!replacementRuleFor(next.type)?.deleteBeforeReplace || namedDeleteBeforeReplace(next);
         const base = { urn: next.urn, type: next.type, name: next.name, deleteBeforeReplace, resource: next };
         if (!previous) {
             diffs.push({ ...base, change: "create", changed: [], replaceBecause: [] });
@@ -62,7 +83,7 @@ export function diffPlans(before: readonly RecordedResource[], after: readonly R
             .filter((k) => !next.options.ignoreChanges.includes(k))
             .filter((k) => isUnknownValue(b[k]) || stable(a[k]) !== stable(b[k]))
             .sort();
-        const replaceBecause = changed.filter((k) => forcesReplacement(next, k));
+        const replaceBecause = changed.flatMap((k) => replacementReasons(next, k, a[k], b[k]));
         diffs.push({ ...base, change: replaceBecause.length ? "replace" : changed.length ? "update" : "same", changed, replaceBecause });
     }
     for (const gone of old.values()) {

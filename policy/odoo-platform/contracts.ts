@@ -227,7 +227,7 @@ export const resourceLabels: ResourceValidationPolicy = {
         }
         if (carrier.kind === "exempt") return;
         const labels = labelsOf(args.type, args.props, args.provider?.props) ?? {};
-        const where = carrier.kind === "docker-labels" ? "labels" : "tags (or the provider's defaultTags)";
+        const where = carrier.kind === "docker-labels" ? "labels" : carrier.kind === "kubernetes-labels" ? "metadata.labels" : "tags (or the provider's defaultTags)";
         const fix = "build them with resourceLabels()/containerLabels() from config/naming.ts";
         const role = args.type === dockerTypes.container ? labelMap(args.props)[labelKeys.role] : undefined;
         const runsCommit = role !== undefined && deployedCodeRoles.includes(role);

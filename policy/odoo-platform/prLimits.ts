@@ -13,7 +13,8 @@ import { cpuLimit, memoryMb } from "./lib/docker";
 import { labelsOf } from "./lib/labels";
 import type { PolicyPackDefinition } from "./lib/pack";
 import { containersOf, containersWithRole, stackStage, withConfigDefaults } from "./lib/policy";
-import { componentTypes } from "./lib/types";
+import { podLabels } from "./lib/kubernetes";
+import { componentTypes, kubernetesTypes } from "./lib/types";
 
 const prOnly = ["pr"] as const;
 
@@ -23,8 +24,9 @@ export const oneOdooPerPr: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const { stack } = stackStage(args, prOnly);
-        const environments = args.resources.filter((r) => r.type === componentTypes.odooEnvironment);
-        const odoos = containersWithRole(args.resources, [containerRoles.odoo]);
+        const environments = args.resources.filter((r) => r.type === componentTypes.odooEnvironment || r.type === componentTypes.kubernetesEnvironment);
+        // On Kubernetes the Odoo "container" is the HTTP Deployment (components/kubernetesObjects.ts, role odoo).
+        const odoos = [...containersWithRole(args.resources, [containerRoles.odoo]), ...args.resources.filter((r) => r.type === kubernetesTypes.deployment && podLabels(r.type, r.props)[labelKeys.role] === containerRoles.odoo)];
         if (environments.length > 1) {
             report(`stack ${stack} declares ${environments.length} Odoo environments (${listing(environments.map((e) => describe(e)))}): a PR stack gets exactly one.`);
         }

@@ -187,8 +187,15 @@ describe("policy contracts/resource-labels", () => {
     });
 
     it("reports a resource type nobody said how to label", async () => {
-        const [message] = await violations(resourceLabels, [resource("dev", "kubernetes:core/v1:Namespace", "ns", {})]);
-        assert.match(message, /is of type kubernetes:core\/v1:Namespace, which policy\/lib\/labels\.ts does not know/);
+        const [message] = await violations(resourceLabels, [resource("dev", "azure-native:storage:StorageAccount", "sa", {})]);
+        assert.match(message, /is of type azure-native:storage:StorageAccount, which policy\/lib\/labels\.ts does not know/);
+    });
+
+    it("reads a Kubernetes object's metadata.labels, and names them in its message", async () => {
+        const labels = { "odoo-platform.stage": "pr", "odoo-platform.stack": "pr-7" };
+        assert.deepEqual(await violations(resourceLabels, [resource("pr-7", "kubernetes:core/v1:Namespace", "ns", { metadata: { name: "pr-7", labels } })]), []);
+        const [message] = await violations(resourceLabels, [resource("pr-7", "kubernetes:core/v1:ConfigMap", "conf", { metadata: { labels: { "odoo-platform.stage": "pr" } } })]);
+        assert.match(message, /ConfigMap "conf" .*lacks the odoo-platform\.stack metadata\.labels/);
     });
 
     it("is not applicable outside odoo-platform stacks", async () => {

@@ -66,7 +66,9 @@ describe("policy helpers", () => {
         assert.equal(labelCarrier("aws:s3/bucketVersioning:BucketVersioning")?.kind, "exempt");
         assert.equal(labelCarrier("aws:iam/rolePolicyAttachment:RolePolicyAttachment")?.kind, "exempt");
         assert.deepEqual(labelCarrier("aws:iam/role:Role"), { kind: "aws-tags" });
-        assert.equal(labelCarrier("kubernetes:core/v1:Pod"), undefined);
+        assert.deepEqual(labelCarrier("kubernetes:core/v1:Pod"), { kind: "kubernetes-labels" });
+        assert.equal(labelCarrier("kubernetes:helm.sh/v3:Release")?.kind, "exempt");
+        assert.equal(labelCarrier("azure-native:storage:StorageAccount"), undefined);
     });
 
     it("merges AWS tags: provider defaults (object or JSON), tagsAll, then the resource's own", () => {

@@ -17,8 +17,8 @@ const failed = (result: Awaited<ReturnType<typeof planStack>>) =>
     result.policies.filter((p) => p.enforcement === "mandatory" && p.violations.length).map((p) => `${p.pack}/${p.name}`);
 
 describe("whole program under every policy pack", () => {
-    it("registers the four packs, with policy names unique across them", () => {
-        assert.deepEqual(policyPacks.map((p) => p.name), ["contracts", "neutralization", "security", "pr-limits"]);
+    it("registers the five packs, with policy names unique across them", () => {
+        assert.deepEqual(policyPacks.map((p) => p.name), ["contracts", "neutralization", "security", "pr-limits", "kubernetes"]);
         const names = policyPacks.flatMap((p) => p.policies.map((policy) => policy.name));
         assert.equal(new Set(names).size, names.length);
     });

@@ -6,7 +6,7 @@
 import { labelKeys } from "../platform";
 import { labelMap } from "./docker";
 
-export type LabelCarrier = { kind: "docker-labels" } | { kind: "aws-tags" } | { kind: "exempt"; reason: string };
+export type LabelCarrier = { kind: "docker-labels" } | { kind: "aws-tags" } | { kind: "kubernetes-labels" } | { kind: "exempt"; reason: string };
 
 export interface LabelRule {
     /** A type token, a prefix ending in `:` or `/`, or a pattern. */
@@ -17,6 +17,7 @@ export interface LabelRule {
 const exempt = (reason: string): LabelCarrier => ({ kind: "exempt", reason });
 const dockerLabels: LabelCarrier = { kind: "docker-labels" };
 const awsTags: LabelCarrier = { kind: "aws-tags" };
+const kubernetesLabels: LabelCarrier = { kind: "kubernetes-labels" };
 
 export const labelRules: readonly LabelRule[] = [
     { match: "pulumi:providers:", carrier: exempt("a provider is configuration of the deployment, not a deployed object") },
@@ -46,6 +47,9 @@ export const labelRules: readonly LabelRule[] = [
         carrier: exempt("IAM attachments, inline policies and access keys cannot be tagged; the role, user or policy they belong to carries the tags"),
     },
     { match: "aws:", carrier: awsTags },
+    // metadata.labels of every Kubernetes object (Helm releases label what their charts create, not themselves).
+    { match: /^kubernetes:helm\.sh\//, carrier: exempt("a Helm release is a record of what a chart installed; the chart's objects carry its labels") },
+    { match: "kubernetes:", carrier: kubernetesLabels },
 ];
 
 export function labelCarrier(type: string, rules: readonly LabelRule[] = labelRules): LabelCarrier | undefined {
@@ -86,6 +90,12 @@ export function labelsOf(type: string, props: Record<string, unknown>, providerP
     const carrier = labelCarrier(type);
     if (carrier?.kind === "docker-labels") return labelMap(props);
     if (carrier?.kind === "aws-tags") return awsTagMap(props, providerProps);
+    if (carrier?.kind === "kubernetes-labels") {
+        const metadata = asObject(props.metadata);
+        const out: Record<string, string> = {};
+        for (const [k, v] of Object.entries(asObject(metadata?.labels) ?? {})) if (typeof v === "string") out[k] = v;
+        return out;
+    }
     return undefined;
 }
 

@@ -50,6 +50,22 @@ export const componentTypes = {
     odooEnvironment: "odoo-platform:environment:OdooEnvironment",
     neutralizedDatabase: "odoo-platform:data:NeutralizedDatabase",
     snapshotBucket: "odoo-platform:data:SnapshotBucket",
+    kubernetesEnvironment: "odoo-platform:kubernetes:KubernetesEnvironment",
+} as const;
+
+/** Kubernetes objects the policies look into (@pulumi/kubernetes 4.34 type tokens). */
+export const kubernetesTypes = {
+    namespace: "kubernetes:core/v1:Namespace",
+    deployment: "kubernetes:apps/v1:Deployment",
+    statefulSet: "kubernetes:apps/v1:StatefulSet",
+    daemonSet: "kubernetes:apps/v1:DaemonSet",
+    job: "kubernetes:batch/v1:Job",
+    cronJob: "kubernetes:batch/v1:CronJob",
+    pod: "kubernetes:core/v1:Pod",
+    configMap: "kubernetes:core/v1:ConfigMap",
+    networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    resourceQuota: "kubernetes:core/v1:ResourceQuota",
+    limitRange: "kubernetes:core/v1:LimitRange",
 } as const;
 
 export const commandTypes: readonly string[] = [otherTypes.localCommand, otherTypes.remoteCommand];

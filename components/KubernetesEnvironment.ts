@@ -1,0 +1,273 @@
+/**
+ * One Odoo environment on an existing Kubernetes cluster (odoo-platform:runtime kubernetes): the
+ * objects components/kubernetesObjects.ts builds, created in the stack's namespace in this order —
+ * ConfigMap and Secret, the filestore claim, the init/update Job, then the Deployments (which wait
+ * for the Job: Pulumi's await logic fails the deploy when the Job fails, and the previous pods keep
+ * serving), the Service, the Ingress, and in production the HorizontalPodAutoscaler and the
+ * PodDisruptionBudget.
+ *
+ * Provider: https://www.pulumi.com/registry/packages/kubernetes/
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { EnvironmentNames } from "../config/naming";
+import { isNonProduction, Stage } from "../config/stage";
+import {
+    ContainerResources, confFile, dataDir, ingressAnnotations, jobAwaitAnnotations, jobSpec, kubernetesCronThreads, objectLabels,
+    odooDeploymentSpec, odooHpaSpec, odooIngressSpec, odooPdbSpec, odooPodSpec, odooServiceSpec, scriptsDir, secretOptionsText, secretPlaceholder, secretsDir, splitOdooConf,
+} from "./kubernetesObjects";
+import { odooCommandLine, renderOdooConf } from "./odooConf";
+import { postInitPython, PrepareModules, prepareScript } from "./odooInit";
+import { stepScript, stepScriptPath, updateStepCommand } from "./odooSteps";
+
+export const adminLogin = "admin";
+const adminPasswordFile = `${secretsDir}/admin-password`;
+
+export interface KubernetesDatabase {
+    host: pulumi.Input<string>;
+    port: number;
+    /** Odoo's role (a plain string: it goes on Odoo's command line). */
+    user: string;
+    password: pulumi.Input<string>;
+    sslMode: string;
+    /** CA of the server's certificate (PEM) for verify-ca / verify-full; `system` for the image's bundle. */
+    sslRootCert?: string;
+    name: string;
+}
+
+export interface KubernetesEnvironmentArgs {
+    stage: Stage;
+    names: EnvironmentNames;
+    namespace: pulumi.Input<string>;
+    /** Stage/stack/git-SHA labels. */
+    labels: Record<string, string>;
+    image: string;
+    addonsPath: string[];
+    workers: number;
+    replicas: number;
+    maxReplicas: number;
+    resources: ContainerResources;
+    database: KubernetesDatabase;
+    /** Where mail goes: the namespace's Mailpit outside production, the real relay in production. */
+    smtp: { host: string; port: number; user?: string; password?: pulumi.Input<string> };
+    adminPassword?: pulumi.Input<string>;
+    extraEnv?: Record<string, string>;
+    secretEnv?: Record<string, pulumi.Input<string>>;
+    /** Environment of a non-production pod: the egress proxy is its only way out. */
+    proxyEnv?: Record<string, string>;
+    conf?: { serverWideModules?: string[]; extraOptions?: Record<string, string | number | boolean>; sections?: Record<string, Record<string, string | number | boolean>> };
+    cronThreads: number;
+    ingress: { className: string; issuer?: string };
+    /** The filestore and sessions claim (components/StackNamespace.ts). */
+    claim: pulumi.Input<string>;
+    /** install: a database of the environment's own (PR); update: the checksum-driven module update (staging/production). */
+    init: { kind: "install"; modules: PrepareModules; baseUrl: string } | { kind: "update"; install: string[]; exclude: string[]; baseUrl: string };
+    /** What must be done before the init Job runs (database created, refresh swapped). */
+    dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+export class KubernetesEnvironment extends pulumi.ComponentResource {
+    public readonly url: pulumi.Output<string>;
+    public readonly databaseName: pulumi.Output<string>;
+    public readonly adminLoginPassword: pulumi.Output<string>;
+    public readonly deploymentName: pulumi.Output<string>;
+    public readonly claimName: pulumi.Output<string>;
+    public readonly initJobName: pulumi.Output<string>;
+
+    constructor(name: string, args: KubernetesEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("odoo-platform:kubernetes:KubernetesEnvironment", name, {}, opts);
+        validateArgs(args);
+        const child = { parent: this };
+        const stack = args.labels["odoo-platform.stack"];
+        const meta = (role: string, extra: Record<string, pulumi.Input<string>> = {}) => ({ namespace: args.namespace, labels: objectLabels(args.labels, role), annotations: Object.keys(extra).length ? extra : undefined });
+
+        const master = args.adminPassword ?? new random.RandomPassword(`${name}-master-password`, { length: 32, special: false }, child).result;
+        const loginPassword = new random.RandomPassword(`${name}-admin-login-password`, { length: 24, special: false }, child).result;
+
+        const smtpSsl = args.smtp.port === 465;
+        const conf = pulumi.output(args.database.host).apply((host) =>
+            splitOdooConf(
+                renderOdooConf({
+                    stage: args.stage,
+                    addonsPath: args.addonsPath,
+                    database: { host, port: args.database.port, user: args.database.user, password: secretPlaceholder, name: args.database.name, sslMode: args.database.sslMode },
+                    adminPassword: secretPlaceholder,
+                    workers: args.workers,
+                    memoryMb: args.resources.memoryMb,
+                    smtp: { host: args.smtp.host, port: args.smtp.port, user: args.smtp.user, password: args.smtp.password ? secretPlaceholder : undefined, ssl: smtpSsl },
+                    dataDir,
+                    serverWideModules: args.conf?.serverWideModules,
+                    extraOptions: args.conf?.extraOptions,
+                    sections: args.conf?.sections,
+                    roleOptions: { max_cron_threads: 0 },
+                }),
+            ),
+        );
+        const commandLine = (cronThreads: number) =>
+            pulumi.output(args.database.host).apply((host) => [
+                "odoo",
+                `--config=${confFile}`,
+                ...odooCommandLine({
+                    stage: args.stage,
+                    addonsPath: args.addonsPath,
+                    database: { host, port: args.database.port, user: args.database.user, name: args.database.name, sslMode: args.database.sslMode },
+                    smtp: { host: args.smtp.host, port: args.smtp.port, user: args.smtp.user, ssl: smtpSsl },
+                    cronThreads,
+                }),
+            ]);
+
+        const configMap = new k8s.core.v1.ConfigMap(`${name}-conf`, {
+            metadata: meta("odoo"),
+            data: {
+                "options.conf": conf.apply((c) => c.options),
+                "sections.conf": conf.apply((c) => c.sections),
+                ...(args.database.sslRootCert && args.database.sslRootCert !== "system" ? { "db-root.crt": args.database.sslRootCert } : {}),
+            },
+        }, child);
+        const secretValues: Record<string, pulumi.Input<string>> = { admin_passwd: master, db_password: args.database.password };
+        if (args.smtp.password) secretValues.smtp_password = args.smtp.password;
+        const secret = new k8s.core.v1.Secret(`${name}-secrets`, {
+            metadata: meta("odoo"),
+            type: "Opaque",
+            stringData: pulumi.secret(
+                pulumi.all([pulumi.all(secretValues), loginPassword]).apply(([values, login]) => ({ "options.conf": secretOptionsText(values as Record<string, string>), "admin-password": login })),
+            ),
+        }, child);
+        const envSecret = Object.keys(args.secretEnv ?? {}).length
+            ? new k8s.core.v1.Secret(`${name}-env`, { metadata: meta("odoo"), type: "Opaque", stringData: pulumi.secret(pulumi.all(args.secretEnv!)) }, child)
+            : undefined;
+
+
+        const env: k8s.types.input.core.v1.EnvVar[] = [
+            { name: "ODOO_STAGE", value: args.stage },
+            ...Object.entries(args.extraEnv ?? {}).map(([n, value]) => ({ name: n, value })),
+            ...Object.entries(args.proxyEnv ?? {}).map(([n, value]) => ({ name: n, value })),
+            ...Object.keys(args.secretEnv ?? {}).map((n) => ({ name: n, valueFrom: { secretKeyRef: { name: envSecret!.metadata.name, key: n } } })),
+        ];
+        if (args.database.sslRootCert === "system") env.push({ name: "PGSSLROOTCERT", value: "/etc/ssl/certs/ca-certificates.crt" });
+        else if (args.database.sslRootCert) env.push({ name: "PGSSLROOTCERT", value: `${scriptsDir}/db-root.crt` });
+
+        // The scripts the init Job runs, and odoo_steps.py: a change to them re-runs it.
+        const scripts = new k8s.core.v1.ConfigMap(`${name}-scripts`, {
+            metadata: meta("odoo-init"),
+            data: initScripts(args),
+        }, child);
+        const podBase = {
+            stack,
+            labels: args.labels,
+            image: args.image,
+            resources: args.resources,
+            configMap: configMap.metadata.name,
+            secret: secret.metadata.name,
+            claim: args.claim,
+            env,
+        };
+        const initCommand = commandLine(0).apply((odoo) => initJobCommand(args, odoo.slice(2)));
+        const initJob = new k8s.batch.v1.Job(`${name}-init`, {
+            metadata: meta("odoo-init", jobAwaitAnnotations),
+            spec: jobSpec({
+                stack,
+                labels: args.labels,
+                role: "odoo-init",
+                timeoutSeconds: 3600,
+                pod: odooPodSpec({ ...podBase, role: "init", command: initCommand, serves: false, scripts: scripts.metadata.name, asRoot: args.init.kind === "install" }),
+            }),
+        }, { ...child, dependsOn: args.dependsOn });
+
+        // The ConfigMap and the Secret are auto-named, so the provider replaces them when their data
+        // changes: the new name reaches the pod templates and the Deployments roll.
+        const http = new k8s.apps.v1.Deployment(`${name}-http`, {
+            metadata: meta("odoo"),
+            spec: odooDeploymentSpec({ ...podBase, role: "http", replicas: args.replicas, command: commandLine(0), serves: true }),
+        }, { ...child, dependsOn: [initJob] });
+        if (args.stage === "production") {
+            new k8s.apps.v1.Deployment(`${name}-cron`, {
+                metadata: meta("odoo-cron"),
+                spec: odooDeploymentSpec({
+                    ...podBase,
+                    role: "cron",
+                    replicas: 1,
+                    command: commandLine(kubernetesCronThreads(args.stage, args.cronThreads)).apply((c) => [...c, "--no-http", "--workers=0"]),
+                    serves: false,
+                }),
+            }, { ...child, dependsOn: [initJob] });
+        }
+        const service = new k8s.core.v1.Service(`${name}-http`, { metadata: meta("odoo"), spec: odooServiceSpec(stack) }, child);
+        const tlsSecret = args.ingress.issuer ? `${args.names.prefix}-tls` : undefined;
+        new k8s.networking.v1.Ingress(`${name}-ingress`, {
+            metadata: { ...meta("odoo"), annotations: ingressAnnotations({ ...args.ingress, noIndex: isNonProduction(args.stage) }) },
+            spec: odooIngressSpec({ className: args.ingress.className, host: args.names.host, service: service.metadata.name, issuer: args.ingress.issuer, tlsSecret, noIndex: isNonProduction(args.stage) }),
+        }, child);
+        if (args.stage === "production") {
+            new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-http`, {
+                metadata: meta("odoo"),
+                spec: odooHpaSpec({ deployment: http.metadata.name, min: args.replicas, max: args.maxReplicas }),
+            }, child);
+            new k8s.policy.v1.PodDisruptionBudget(`${name}-http`, { metadata: meta("odoo"), spec: odooPdbSpec(stack) }, child);
+        }
+
+        this.url = pulumi.output(`https://${args.names.host}`);
+        this.databaseName = pulumi.output(args.database.name);
+        this.adminLoginPassword = pulumi.secret(loginPassword);
+        this.deploymentName = http.metadata.name;
+        this.claimName = pulumi.output(args.claim);
+        this.initJobName = initJob.metadata.name;
+        this.registerOutputs({ url: this.url, databaseName: this.databaseName, deploymentName: this.deploymentName, claimName: this.claimName, initJobName: this.initJobName });
+    }
+}
+
+/** The scripts ConfigMap's data: prepare.sh and post-init.py (install) or odoo_steps.py (update). */
+export function initScripts(args: Pick<KubernetesEnvironmentArgs, "init" | "database" | "addonsPath">): Record<string, string> {
+    const data: Record<string, string> = { "post-init.py": postInitPython({ baseUrl: args.init.baseUrl }) };
+    if (args.database.sslRootCert && args.database.sslRootCert !== "system") data["db-root.crt"] = args.database.sslRootCert;
+    if (args.init.kind === "install") {
+        data["prepare.sh"] = prepareScript({
+            dataDir,
+            initialize: {
+                confPath: confFile,
+                database: args.database.name,
+                addonsDirs: args.addonsPath,
+                modules: args.init.modules,
+                // A copy of the Secret's file: the prepare script removes it after use.
+                passwordFile: "/tmp/admin-password",
+                postInitScript: `${scriptsDir}/post-init.py`,
+            },
+        });
+    } else {
+        data["odoo_steps.py"] = stepScript();
+    }
+    return data;
+}
+
+/**
+ * The init Job's argument vector. Install: the prepare script (volumes handed to odoo, base and the
+ * selection installed, the admin login password set from the Secret's file). Update: the module
+ * update, then the admin login password set from the same file — never an argument or a variable
+ * of the pod spec.
+ */
+export function initJobCommand(args: Pick<KubernetesEnvironmentArgs, "init" | "database">, odooOptions: string[]): string[] {
+    const quoted = odooOptions.map((o) => `'${o.replace(/'/g, `'\\''`)}'`).join(" ");
+    if (args.init.kind === "install") {
+        return ["bash", "-c", `set -euo pipefail; mkdir -p ${dataDir}/filestore ${dataDir}/sessions; install -m 600 ${adminPasswordFile} /tmp/admin-password; exec bash ${scriptsDir}/prepare.sh ${quoted}`];
+    }
+    const update = updateStepCommand({ confPath: confFile, database: args.database.name, install: args.init.install, exclude: args.init.exclude, odooOptions }).map((a) => (a === stepScriptPath ? `${scriptsDir}/odoo_steps.py` : a));
+    const updateLine = update.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
+    return [
+        "bash",
+        "-c",
+        `set -euo pipefail; ${updateLine}; ODOO_ADMIN_LOGIN_PASSWORD="$(cat ${adminPasswordFile})" odoo shell --config=${confFile} ${quoted} -d '${args.database.name}' --no-http < ${scriptsDir}/post-init.py`,
+    ];
+}
+
+function validateArgs(args: KubernetesEnvironmentArgs): void {
+    const fail = (field: string, why: string) => {
+        throw new Error(`KubernetesEnvironment: args.${field} ${why}`);
+    };
+    if (!args.labels?.["odoo-platform.stack"]) fail("labels", "must carry the stack label odoo-platform.stack (it selects the pods)");
+    if (!/@sha256:[0-9a-f]{64}$/.test(args.image ?? "") && (args.stage === "staging" || args.stage === "production")) fail("image", `must be pinned by digest in ${args.stage}, got "${args.image}"`);
+    if (!args.claim) fail("claim", "is required: the filestore and sessions live on a ReadWriteMany claim (odoo-platform:storageClass)");
+    if (!(args.replicas >= 1)) fail("replicas", `must be at least 1, got ${args.replicas}`);
+    if (args.stage !== "production" && args.smtp.password !== undefined) fail("smtp", "must be the namespace's mail catcher outside production: no relay password");
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.database?.name ?? "")) fail("database.name", `must be a lower-case PostgreSQL identifier, got "${args.database?.name}"`);
+}

@@ -1,0 +1,113 @@
+/**
+ * The staging refresh on Kubernetes: the four data-plane steps of components/NeutralizedDatabase.ts
+ * (restore, neutralize, verify, swap, the same command lines) as Jobs of the operations CLI image,
+ * next to the database, each waiting for the previous one (Pulumi waits for a Job to complete and
+ * fails the deploy when it fails, so nothing after a failed step runs and the live database is
+ * unchanged).
+ *
+ * A Job's pod template is immutable, so any change to it replaces the Job, which runs it again: the
+ * template carries only what should re-run the refresh — the snapshot, the CLI image and the
+ * database — never the git SHA of the deployed code. Credentials come from a Secret as variables
+ * (PGPASSWORD, AWS_*); the admin password neutralize generates goes to the pod's own memory-backed
+ * volume and dies with it (the init Job then sets the stack's own admin password from its Secret).
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { jobAwaitAnnotations, jobSpec, objectLabels, restrictedContainer } from "./kubernetesObjects";
+import { adminPasswordFile, neutralizedDatabaseSteps, StepName, stepNames, stepSecretsDir } from "./NeutralizedDatabase";
+import { pendingDatabaseName } from "../ops/staging/names";
+
+export const refreshFilestoreRoot = "/filestore";
+
+export interface RefreshServer {
+    host: pulumi.Input<string>;
+    port: number;
+    adminUser: string;
+    adminPassword: pulumi.Input<string>;
+    sslMode: string;
+}
+
+export interface KubernetesRefreshArgs {
+    namespace: pulumi.Input<string>;
+    labels: Record<string, string>;
+    image: string;
+    server: RefreshServer;
+    database: string;
+    owner: string;
+    /** A concrete snapshot (`s3://bucket/staging/<id>`), resolved from `latest`. */
+    snapshotUri: pulumi.Input<string | undefined>;
+    baseUrl: string;
+    mailCatcher: { host: string; port: number };
+    allowedDomains: string[];
+    claim: pulumi.Input<string>;
+    /** AWS credentials and settings the CLI reads (secret values stay secret). */
+    env: Record<string, pulumi.Input<string>>;
+    dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** The pod of one step: the CLI image, root (the restored filestore is written as it), no privilege. */
+export function refreshPodSpec(input: { image: string; args: pulumi.Input<pulumi.Input<string>[]>; secret: pulumi.Input<string>; envNames: string[]; claim: pulumi.Input<string>; snapshot: pulumi.Input<string> }): k8s.types.input.core.v1.PodSpec {
+    return {
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+        containers: [
+            {
+                name: "step",
+                image: input.image,
+                args: input.args,
+                // Every step names the snapshot: a new one changes every pod template and re-runs the whole chain.
+                env: [{ name: "ODOO_PLATFORM_SNAPSHOT", value: input.snapshot }, ...input.envNames.map((name) => ({ name, valueFrom: { secretKeyRef: { name: input.secret, key: name } } }))],
+                resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1000m", memory: "1024Mi" } },
+                securityContext: { ...restrictedContainer, runAsNonRoot: false, runAsUser: 0, runAsGroup: 0, capabilities: { drop: ["ALL"], add: ["CHOWN", "FOWNER", "DAC_OVERRIDE"] } },
+                volumeMounts: [
+                    { name: "filestore", mountPath: refreshFilestoreRoot },
+                    { name: "secrets", mountPath: stepSecretsDir },
+                ],
+            },
+        ],
+        volumes: [
+            { name: "filestore", persistentVolumeClaim: { claimName: input.claim } },
+            { name: "secrets", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+        ],
+    };
+}
+
+export class KubernetesRefresh extends pulumi.ComponentResource {
+    /** The swap Job: the verified copy is live. */
+    public readonly ready: k8s.batch.v1.Job;
+
+    constructor(name: string, args: KubernetesRefreshArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("odoo-platform:data:KubernetesRefresh", name, {}, opts);
+        if (!/@sha256:[0-9a-f]{64}$/.test(args.image ?? "")) throw new Error(`KubernetesRefresh: args.image must be the CLI image pinned by digest (odoo-platform:opsImage), got "${args.image}"`);
+        const child = { parent: this };
+        const meta = { namespace: args.namespace, labels: objectLabels(args.labels, "data-step"), annotations: jobAwaitAnnotations };
+        const env: Record<string, pulumi.Input<string>> = { PGPASSWORD: args.server.adminPassword, ...args.env };
+        const secret = new k8s.core.v1.Secret(`${name}-env`, { metadata: { namespace: args.namespace, labels: objectLabels(args.labels, "data-step") }, type: "Opaque", stringData: pulumi.secret(pulumi.all(env)) }, child);
+        const pending = pendingDatabaseName(args.database);
+        const steps = pulumi.all([args.server.host, args.snapshotUri]).apply(([host, uri]) =>
+            uri
+                ? neutralizedDatabaseSteps({ ...args, server: { ...args.server, host }, snapshotUri: uri, pending, filestoreRoot: refreshFilestoreRoot })
+                : (Object.fromEntries(stepNames.map((s) => [s, ["staging", "cleanup", "--db", `postgresql://${encodeURIComponent(args.server.adminUser)}@${host}:${args.server.port}/${args.database}?sslmode=${args.server.sslMode}`]])) as Record<StepName, string[]>),
+        );
+        let previous: pulumi.Input<pulumi.Resource>[] = args.dependsOn ?? [];
+        let last: k8s.batch.v1.Job | undefined;
+        for (const step of stepNames) {
+            last = new k8s.batch.v1.Job(`${name}-${step}`, {
+                metadata: meta,
+                spec: jobSpec({
+                    stack: args.labels["odoo-platform.stack"],
+                    labels: args.labels,
+                    role: "data-step",
+                    timeoutSeconds: 6 * 3600,
+                    pod: refreshPodSpec({ image: args.image, args: steps.apply((all) => all[step]), secret: secret.metadata.name, envNames: Object.keys(env).sort(), claim: args.claim, snapshot: pulumi.output(args.snapshotUri).apply((uri) => uri ?? "none") }),
+                }),
+            }, { ...child, dependsOn: previous });
+            previous = [last];
+        }
+        this.ready = last!;
+        this.registerOutputs({});
+    }
+}
+
+export { adminPasswordFile };

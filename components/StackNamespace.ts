@@ -1,0 +1,86 @@
+/**
+ * The namespace a stack runs in on Kubernetes (components/kubernetesNamespace.ts builds its
+ * objects): created by the stack, so `pr down` (the stack's destroy) deletes it with everything in
+ * it. PR namespaces get their quota and limit range; every non-production namespace its
+ * default-deny NetworkPolicy with the allowed paths, Mailpit and the egress proxy.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Stage } from "../config/stage";
+import { egressProxyAlias, egressProxyPort, squidConfig } from "./egress";
+import { filestoreClaimSpec, objectLabels } from "./kubernetesObjects";
+import {
+    egressProxyDeploymentSpec, limitRangeSpec, mailpitDeploymentSpec, mailpitService, mailpitSmtpPort, mailpitUiPort, networkPolicySpecs, podServiceSpec, resourceQuotaSpec,
+} from "./kubernetesNamespace";
+import type { DataRetention } from "./retention";
+
+export interface StackNamespaceArgs {
+    stage: Stage;
+    namespace: string;
+    labels: Record<string, string>;
+    /** PR budget: the quota and the largest container. */
+    budget?: { maxCpus: number; maxMemoryMb: number; storageGb: number };
+    /** Non-production: the NetworkPolicies' database CIDRs and port, the egress allow-list. */
+    isolation?: { databaseCidrs: string[]; databasePort: number; egressAllowlist: string[] };
+    /** The ReadWriteMany claim of the filestore and sessions, kept by the stage's retention. */
+    filestore: { storageClass: string; sizeGb: number };
+    retention?: DataRetention;
+}
+
+/** Name of the filestore claim in every namespace: fixed, so the data-plane Jobs and `pr down` find it. */
+export const filestoreClaimName = "odoo-filestore";
+
+export class StackNamespace extends pulumi.ComponentResource {
+    public readonly name: pulumi.Output<string>;
+    public readonly claimName: pulumi.Output<string>;
+    /** Host:port of the namespace's mail catcher (non-production). */
+    public readonly mailCatcher?: { host: string; port: number };
+
+    constructor(name: string, args: StackNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("odoo-platform:kubernetes:StackNamespace", name, {}, opts);
+        validateArgs(args);
+        const stack = args.labels["odoo-platform.stack"];
+        const ns = new k8s.core.v1.Namespace(`${name}`, { metadata: { name: args.namespace, labels: objectLabels(args.labels, "namespace") } }, { parent: this, ...args.retention });
+        const child = { parent: this, dependsOn: [ns] };
+        const meta = (role: string, objectName?: string) => ({ name: objectName, namespace: ns.metadata.name, labels: objectLabels(args.labels, role) });
+        if (args.budget) {
+            new k8s.core.v1.ResourceQuota(`${name}-quota`, { metadata: meta("namespace"), spec: resourceQuotaSpec(args.budget) }, child);
+            new k8s.core.v1.LimitRange(`${name}-limits`, { metadata: meta("namespace"), spec: limitRangeSpec(args.budget) }, child);
+        }
+        if (args.isolation) {
+            for (const [policy, spec] of Object.entries(networkPolicySpecs({ stack, databaseCidrs: args.isolation.databaseCidrs, databasePort: args.isolation.databasePort }))) {
+                new k8s.networking.v1.NetworkPolicy(`${name}-${policy}`, { metadata: meta("namespace", policy), spec }, child);
+            }
+            const podLabels = (role: string) => objectLabels(args.labels, role);
+            new k8s.apps.v1.Deployment(`${name}-mailpit`, { metadata: meta("mail-catcher"), spec: mailpitDeploymentSpec({ stack, labels: podLabels("mail-catcher") }) }, child);
+            new k8s.core.v1.Service(`${name}-mailpit`, {
+                metadata: meta("mail-catcher", mailpitService),
+                spec: podServiceSpec(stack, "mail-catcher", [{ name: "smtp", port: mailpitSmtpPort }, { name: "ui", port: mailpitUiPort }]),
+            }, child);
+            const squid = new k8s.core.v1.ConfigMap(`${name}-egress-proxy`, { metadata: meta("egress-proxy"), data: { "squid.conf": squidConfig(args.isolation.egressAllowlist) } }, child);
+            new k8s.apps.v1.Deployment(`${name}-egress-proxy`, {
+                metadata: meta("egress-proxy"),
+                spec: egressProxyDeploymentSpec({ stack, labels: podLabels("egress-proxy"), configMap: squid.metadata.name }),
+            }, child);
+            new k8s.core.v1.Service(`${name}-egress-proxy`, { metadata: meta("egress-proxy", egressProxyAlias), spec: podServiceSpec(stack, "egress-proxy", [{ name: "proxy", port: egressProxyPort }]) }, child);
+            this.mailCatcher = { host: mailpitService, port: mailpitSmtpPort };
+        }
+        const claim = new k8s.core.v1.PersistentVolumeClaim(`${name}-filestore`, {
+            metadata: meta("odoo", filestoreClaimName),
+            spec: filestoreClaimSpec(args.filestore),
+        }, { ...child, ...args.retention });
+        this.claimName = claim.metadata.name;
+        this.name = ns.metadata.name;
+        this.registerOutputs({ name: this.name, claimName: this.claimName });
+    }
+}
+
+function validateArgs(args: StackNamespaceArgs): void {
+    const fail = (field: string, why: string) => {
+        throw new Error(`StackNamespace: args.${field} ${why}`);
+    };
+    if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(args.namespace ?? "")) fail("namespace", `must be a Kubernetes namespace name, got "${args.namespace}"`);
+    if (!args.labels?.["odoo-platform.stack"]) fail("labels", "must carry the stack label odoo-platform.stack");
+    if (args.stage === "pr" && (!args.budget || !args.isolation)) fail(args.budget ? "isolation" : "budget", "is required for a PR namespace (quota, limit range and NetworkPolicy)");
+    if (args.stage === "production" && args.isolation) fail("isolation", "is for non-production namespaces: production sends real mail and has no egress proxy");
+}

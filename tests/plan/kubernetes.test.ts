@@ -1,0 +1,163 @@
+/**
+ * The Kubernetes runtime, planned from the example stack files (examples/kubernetes/): what each
+ * stage gets, that every Kubernetes object validates against the Kubernetes OpenAPI schemas, and
+ * that the policies pass them.
+ */
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { kubernetesSchemaProblems } from "../../plan/kubernetesSchemas";
+import type { RecordedResource } from "../../plan/mockRuntime";
+import type { PlanResult } from "../../plan/plan";
+import { ciEnv, ofType, one, plan, resources } from "../support/plan";
+
+const root = path.resolve(__dirname, "../..");
+export const example = (file: string) => path.join(root, "examples", "kubernetes", file);
+const k8s = (kind: string) => `kubernetes:${kind}`;
+const deployment = k8s("apps/v1:Deployment");
+
+function roleOf(r: { inputs: Record<string, any> }): string | undefined {
+    return r.inputs.spec?.template?.metadata?.labels?.["odoo-platform.role"];
+}
+
+describe("runtime kubernetes (examples/kubernetes)", function () {
+    this.timeout(300_000);
+    let production: PlanResult;
+    let staging: PlanResult;
+    let pr: PlanResult;
+    before(async () => {
+        production = await plan("production", { configFile: example("Pulumi.production.yaml") });
+        staging = await plan("staging", { configFile: example("Pulumi.staging.yaml") });
+        pr = await plan("pr-7", { configFile: example("Pulumi.pr.yaml") });
+    });
+
+    it("plans every example clean: no error, every policy passes", () => {
+        for (const result of [production, staging, pr]) {
+            assert.equal(result.exitCode, 0, `${result.stack}: ${JSON.stringify(result.policies.filter((p) => p.violations.length), null, 1)}`);
+        }
+    });
+
+    it("every Kubernetes object of the three plans validates against the Kubernetes OpenAPI schemas", async () => {
+        for (const result of [production, staging, pr]) {
+            const objects = result.recorded.filter((r) => r.type.startsWith("kubernetes:") && r.custom && !r.type.startsWith("kubernetes:helm"));
+            assert.ok(objects.length >= 10, `${result.stack}: only ${objects.length} Kubernetes objects`);
+            assert.deepEqual(await kubernetesSchemaProblems(result.recorded), [], result.stack);
+        }
+    });
+
+    it("the schema check fails an object the API server would refuse, naming it and the field", async () => {
+        const http = production.recorded.find((r) => r.name === "odoo-http" && r.type === deployment);
+        assert.ok(http, "no Deployment odoo-http");
+        const broken: RecordedResource = JSON.parse(JSON.stringify(http));
+        (broken.inputs as any).spec.template.spec.containers[0].ports[0].containerPort = "eighty";
+        const [problem] = await kubernetesSchemaProblems([broken]);
+        assert.match(problem, /kubernetes:apps\/v1:Deployment odoo-http: .*containerPort must be integer/);
+        const noSelector: RecordedResource = JSON.parse(JSON.stringify(http));
+        delete (noSelector.inputs as any).spec.selector;
+        assert.match((await kubernetesSchemaProblems([noSelector]))[0], /data\/spec must have required property selector/);
+    });
+
+    it("production: HTTP and cron Deployments, an HPA, a PDB, a ReadWriteMany claim, an Ingress and an RDS instance with deletion protection", () => {
+        const deployments = ofType(production, deployment);
+        const http = deployments.find((d) => roleOf(d) === "odoo")!;
+        const cron = deployments.find((d) => roleOf(d) === "odoo-cron")!;
+        assert.equal(http.inputs.spec.replicas, 2);
+        assert.ok(http.inputs.spec.template.spec.containers[0].command.includes("--max-cron-threads=0"));
+        assert.equal(cron.inputs.spec.replicas, 1);
+        assert.equal(cron.inputs.spec.strategy.type, "Recreate");
+        assert.ok(cron.inputs.spec.template.spec.containers[0].command.includes("--max-cron-threads=2"));
+        const probe = http.inputs.spec.template.spec.containers[0].readinessProbe;
+        assert.deepEqual(probe.httpGet, { path: "/web/health", port: 8069 });
+        assert.deepEqual(http.inputs.spec.template.spec.containers[0].resources, { requests: { cpu: "2000m", memory: "6144Mi" }, limits: { cpu: "4000m", memory: "8192Mi" } });
+        const hpa = ofType(production, k8s("autoscaling/v2:HorizontalPodAutoscaler"))[0];
+        assert.deepEqual([hpa.inputs.spec.minReplicas, hpa.inputs.spec.maxReplicas], [2, 8]);
+        assert.equal(ofType(production, k8s("policy/v1:PodDisruptionBudget"))[0].inputs.spec.minAvailable, 1);
+        const claim = ofType(production, k8s("core/v1:PersistentVolumeClaim"))[0];
+        assert.deepEqual(claim.inputs.spec.accessModes, ["ReadWriteMany"]);
+        assert.equal(claim.inputs.spec.storageClassName, "efs-sc");
+        const ingress = ofType(production, k8s("networking.k8s.io/v1:Ingress"))[0];
+        assert.equal(ingress.inputs.spec.ingressClassName, "nginx");
+        assert.equal(ingress.inputs.metadata.annotations["cert-manager.io/cluster-issuer"], "letsencrypt-cloudflare");
+        const paths = ingress.inputs.spec.rules[0].http.paths.map((p: any) => `${p.path}→${p.backend.service.port.name}`);
+        assert.deepEqual(paths, ["/websocket→websocket", "/→http"]);
+        const rds = ofType(production, "aws:rds/instance:Instance")[0];
+        assert.equal(rds.inputs.deletionProtection, true);
+        assert.equal(rds.inputs.storageEncrypted, true);
+        assert.equal(rds.inputs.multiAz, true);
+        assert.equal(rds.inputs.backupRetentionPeriod, 14);
+        const recorded = production.recorded.find((r) => r.type === "aws:rds/instance:Instance")!;
+        assert.equal(recorded.options.protect, true);
+        assert.ok(!Object.keys(rds.inputs.tags).some((k) => k.includes("git-sha")), "a per-deploy tag would update the instance on every deploy");
+        const params = ofType(production, "aws:rds/parameterGroup:ParameterGroup")[0];
+        assert.deepEqual(params.inputs.parameters.find((p: any) => p.name === "rds.force_ssl"), { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" });
+        const sg = ofType(production, "aws:ec2/securityGroup:SecurityGroup")[0];
+        assert.deepEqual(sg.inputs.ingress.map((i: any) => [i.fromPort, i.securityGroups]), [[5432, ["sg-0a1b2c3d4e5f60718"]]]);
+        assert.ok(!sg.inputs.ingress.some((i: any) => i.cidrBlocks?.length));
+    });
+
+    it("odoo.conf's ConfigMap holds no secret; its secrets are in a Secret", () => {
+        const conf = one(production, k8s("core/v1:ConfigMap"), "odoo-conf");
+        const text = conf.inputs.data["options.conf"] as string;
+        assert.match(text, /^db_host = /m);
+        for (const name of ["admin_passwd", "db_password", "smtp_password"]) assert.ok(!text.includes(name), `${name} in the ConfigMap`);
+        const shown = production.resources.find((r) => r.name === "odoo-secrets")!;
+        assert.equal((shown.inputs as any).stringData, "[secret]");
+        const secret = one(production, k8s("core/v1:Secret"), "odoo-secrets");
+        assert.match(secret.inputs.stringData["options.conf"], /^admin_passwd = .+\ndb_password = .+\n/);
+    });
+
+    it("the Deployments wait for the init/update Job", () => {
+        const job = resources(production).find((r) => r.type === k8s("batch/v1:Job"))!;
+        for (const d of ofType(production, deployment)) assert.ok(d.dependsOn.includes(job.name), `${d.name} does not wait for ${job.name}`);
+        assert.equal(job.inputs.spec.backoffLimit, 0);
+    });
+
+    it("pr-7: namespace pr-7 with its ResourceQuota, LimitRange, default-deny NetworkPolicy and Mailpit; no HPA, no RDS", () => {
+        const ns = ofType(pr, k8s("core/v1:Namespace"))[0];
+        assert.equal(ns.inputs.metadata.name, "pr-7");
+        assert.equal(ns.inputs.metadata.labels["odoo-platform.ttl-hours"], "72");
+        assert.equal(ofType(pr, k8s("core/v1:ResourceQuota")).length, 1);
+        assert.equal(ofType(pr, k8s("core/v1:LimitRange")).length, 1);
+        const deny = ofType(pr, k8s("networking.k8s.io/v1:NetworkPolicy")).find((p) => p.inputs.metadata.name === "default-deny")!;
+        assert.deepEqual(deny.inputs.spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+        const egress = ofType(pr, k8s("networking.k8s.io/v1:NetworkPolicy")).find((p) => p.inputs.metadata.name === "odoo-egress")!;
+        assert.deepEqual(egress.inputs.spec.egress[0].to, [{ ipBlock: { cidr: "10.20.32.0/20" } }, { ipBlock: { cidr: "10.20.48.0/20" } }]);
+        assert.ok(ofType(pr, deployment).some((d) => roleOf(d) === "mail-catcher"));
+        const http = ofType(pr, deployment).find((d) => roleOf(d) === "odoo")!;
+        assert.ok(http.inputs.spec.template.spec.containers[0].command.includes("--smtp=mailpit"));
+        assert.equal(ofType(pr, k8s("autoscaling/v2:HorizontalPodAutoscaler")).length, 0);
+        assert.equal(ofType(pr, "aws:rds/instance:Instance").length, 0);
+        assert.equal(ofType(pr, "postgresql:index/database:Database")[0].inputs.name, "odoo_pr_7");
+        // The wildcard certificate of the controller serves PR hosts: no per-PR issuer.
+        const ingress = ofType(pr, k8s("networking.k8s.io/v1:Ingress"))[0];
+        assert.equal(ingress.inputs.metadata.annotations["cert-manager.io/cluster-issuer"], undefined);
+        assert.equal(pr.outputs.kubernetesNamespace, "pr-7");
+    });
+
+    it("staging: the refresh Jobs run in order, after the database and before the update Job, keyed on the snapshot, never the git SHA", () => {
+        const jobs = resources(staging).filter((r) => r.type === k8s("batch/v1:Job"));
+        const names = ["refresh-restore", "refresh-neutralize", "refresh-verify", "refresh-swap"];
+        for (const [i, name] of names.entries()) {
+            const job = jobs.find((j) => j.name === name)!;
+            assert.ok(job, `no Job ${name}`);
+            if (i > 0) assert.ok(job.dependsOn.includes(names[i - 1]), `${name} does not wait for ${names[i - 1]}`);
+            assert.equal(job.inputs.spec.template.metadata.labels["odoo-platform.git-sha"], undefined);
+            assert.match(job.inputs.spec.template.spec.containers[0].image, /@sha256:/);
+        }
+        assert.ok(jobs.find((j) => j.name === "odoo-init")!.dependsOn.includes("refresh-swap"));
+        const restore = jobs.find((j) => j.name === "refresh-restore")!;
+        assert.ok(restore.inputs.spec.template.spec.containers[0].args.includes("--require-sanitized"));
+        assert.ok(!JSON.stringify(restore.inputs.spec.template).includes("PGPASSWORD="), "the password must come from the Secret");
+        assert.equal(ofType(staging, "aws:rds/instance:Instance")[0].inputs.deletionProtection, false);
+    });
+
+    it("`npm run plan -- --json` prints the production example's document", () => {
+        const run = spawnSync(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "plan/cli.ts", "--stack", "production", "--config-file", "examples/kubernetes/Pulumi.production.yaml", "--json"], { cwd: root, env: ciEnv(), encoding: "utf8" });
+        assert.equal(run.status, 0, run.stderr);
+        const doc = JSON.parse(run.stdout);
+        const types = new Set(doc.resources.map((r: { type: string }) => r.type));
+        for (const t of ["kubernetes:apps/v1:Deployment", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:policy/v1:PodDisruptionBudget", "kubernetes:core/v1:PersistentVolumeClaim", "kubernetes:networking.k8s.io/v1:Ingress", "aws:rds/instance:Instance"]) {
+            assert.ok(types.has(t), `${t} missing`);
+        }
+    });
+});
