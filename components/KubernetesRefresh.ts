@@ -15,7 +15,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { jobAwaitAnnotations, jobSpec, objectLabels, restrictedContainer } from "./kubernetesObjects";
 import { adminPasswordFile, neutralizedDatabaseSteps, StepName, stepNames, stepSecretsDir } from "./NeutralizedDatabase";
-import { pendingDatabaseName } from "../ops/staging/names";
+import { pendingDatabaseName } from "../ops/generations/names";
 
 export const refreshFilestoreRoot = "/filestore";
 
