@@ -153,8 +153,9 @@ describe("policies in a real preview (the SDK's CrossGuard server, outputs of ch
         }
     });
 
-    it("every mandatory policy has a bad fixture here", () => {
-        const mandatory = policyPacks.flatMap((g) => g.policies.filter((p) => (p.enforcementLevel ?? g.enforcementLevel) === "mandatory").map((p) => p.name));
+    it("every mandatory policy has a bad fixture here (the Kubernetes ones have theirs in tests/policy/kubernetes.test.ts)", () => {
+        const mandatory = policyPacks.flatMap((g) => g.policies.filter((p) => (p.enforcementLevel ?? g.enforcementLevel) === "mandatory").map((p) => p.name))
+            .filter((name) => !name.startsWith("kubernetes-"));
         assert.deepEqual(badFixtures.map((f) => f.policy).sort(), [...mandatory].sort());
     });
 
