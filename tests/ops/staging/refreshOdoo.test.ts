@@ -66,7 +66,7 @@ describe("staging refresh on the Odoo-shaped fixture (platform rules)", function
         assert.equal(strict.ok, true, strict.verify.findings.join("\n"));
         const [note] = await query<{ note: string }>(target.url, "SELECT note FROM x_custom_notes");
         assert.ok(!note.note.includes("realcustomer.org"), note.note);
-    });
+    }).timeout(600_000); // two whole refreshes, the second with --strict's scrub of every text column
 
     it("fails on every kind of planted leak found on the copy's stream, and on one in a table neutralize writes, found in the database", async () => {
         const prod = await fixtureDatabase("e2e_leaks");
