@@ -10,6 +10,7 @@ import { z } from "zod";
 import { runtimeContract } from "./contract";
 import { isDnsName } from "./naming";
 import type { Stage } from "./stage";
+import { stageProfiles } from "./stageProfile";
 
 export const projectName = "odoo-platform";
 
@@ -648,7 +649,8 @@ export const configKeys = {
         schema: z.boolean(),
         coerce: "boolean",
         source: "config",
-        defaults: { dev: true, pr: true, staging: true, production: false },
+        // What each stage gets by default is the stage profile's call (config/stageProfile.ts).
+        defaults: { dev: stageProfiles.dev.mailCatcher, pr: stageProfiles.pr.mailCatcher, staging: stageProfiles.staging.mailCatcher, production: stageProfiles.production.mailCatcher },
     }),
     smtpHost: key({
         description: "Real SMTP relay (production only; any other stage sends only to its mail catcher).",
