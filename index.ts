@@ -1,6 +1,7 @@
 /**
- * The odoo-platform Pulumi program. The stack name decides the stage (config/stage.ts); the
- * validated settings (config/schema.ts) decide everything else. Data flows one way:
+ * The odoo-platform Pulumi program. The stack name decides the stage (config/stage.ts), the stage
+ * profile table what the stage gets (config/stageProfile.ts, looked up once here); the validated
+ * settings (config/schema.ts) decide everything else. Data flows one way:
  * stack config → settings → components → stack outputs → evidence.
  */
 import * as aws from "@pulumi/aws";
@@ -24,28 +25,33 @@ import { RepositorySettings } from "./components/RepositorySettings";
 import { serverWideModules } from "./components/odooRoles";
 import { EdgeEndpoint } from "./components/routing";
 import { kubernetesProgram, KubernetesProgramOutputs } from "./components/kubernetesProgram";
-import { imageRegistry, sharedDnsHosts, SharedEdge, sharedEdgeOutput, sharedEdgeProblems } from "./components/shared";
+import { imageRegistry, routesPrs, sharedDnsHosts, SharedEdge, sharedEdgeOutput, sharedEdgeProblems } from "./components/shared";
 import { SnapshotBucket } from "./components/SnapshotBucket";
 import { stableLabels } from "./config/naming";
 import { loadStackSettings, projectDir } from "./config/pulumi";
+import { environmentPlan, stageProfile } from "./config/stageProfile";
 import { selectForStack } from "./ops/repo/environment";
 
 const cfg = loadStackSettings();
 const { settings: s, names, stage } = cfg;
+/** What this stage gets: the only place the program looks at the stage. */
+const profile = stageProfile(stage);
 const secret = <T>(value: T | undefined) => (value === undefined ? undefined : pulumi.secret(value));
 /** How this stage keeps what holds data (production protected, staging retained on destroy). */
 const retention = dataRetention(stage);
+/** The environment's database and init: the stage's, with a PR's requested snapshot applied. */
+const envPlan = environmentPlan(profile, s.snapshotId !== undefined);
 
 // --- Data. Each of staging and production owns its own snapshot bucket: production's holds its
 // --- backups, staging's holds only sanitized snapshots, so staging never has access to production
 // --- data. Staging (and PR stacks asking for it) restore a neutralized copy; dev and other PR
 // --- stacks start from a fresh database with demo data.
 let snapshotBucket: SnapshotBucket | undefined;
-const restoresSnapshot = stage === "staging" || (stage === "pr" && s.snapshotId !== undefined);
-const awsProvider = stage === "production" || restoresSnapshot
+const restoresSnapshot = envPlan.restoresSnapshot;
+const awsProvider = profile.snapshots !== "none" || restoresSnapshot
     ? new aws.Provider("aws", { region: s.awsRegion as aws.Region, defaultTags: { tags: stableLabels(cfg.labels) } })
     : undefined;
-if (stage === "production" || stage === "staging") {
+if (profile.snapshots !== "none") {
     snapshotBucket = new SnapshotBucket("snapshots", {
         bucketName: s.snapshotBucket!,
         tags: stableLabels(cfg.labels),
@@ -61,11 +67,10 @@ if (stage === "production" || stage === "staging") {
 // --- those whose checksum changed and install new ones.
 const modules = selectForStack(s, projectDir);
 for (const warning of modules.warnings) pulumi.log.warn(warning);
-const ownDatabase = stage === "dev" || stage === "pr";
 
 // --- Shared per-host and per-project pieces.
 let evidenceSchema: EvidenceSchema | undefined;
-if (stage === "production") {
+if (profile.evidenceSchema) {
     evidenceSchema = new EvidenceSchema("evidence", {
         host: s.evidenceDbHost!,
         port: s.evidenceDbPort,
@@ -110,7 +115,8 @@ if (s.runtime === "kubernetes") {
     // --- machine); PR stacks read the owner's `edge` output through a StackReference.
     let edgeEndpoint: pulumi.Input<EdgeEndpoint>;
     let edgeNetwork: pulumi.Input<string> | undefined;
-    if (stage === "pr") {
+    const edgeProfile = profile.edge;
+    if (edgeProfile.owner === "shared") {
         const shared = new pulumi.StackReference("shared", { name: s.sharedStack! });
         sharedEdge = shared.requireOutput("edge") as pulumi.Output<SharedEdge>;
         edgeEndpoint = sharedEdge.apply((e) => {
@@ -120,15 +126,17 @@ if (s.runtime === "kubernetes") {
             return { network: e.prNetworks[s.prSlot! - 1], entrypoint: e.entrypoint, certResolver: e.certResolver ?? undefined };
         });
     } else {
-        const cloudflareProvider = stage === "dev" ? undefined : new cloudflare.Provider("cloudflare", {});
+        // A local router (dev) has no DNS records and no certificates, and listens on the loopback only.
+        const local = edgeProfile.exposure === "local";
+        const cloudflareProvider = local ? undefined : new cloudflare.Provider("cloudflare", {});
         edgeRouter = new EdgeRouter("edge", {
             labels: cfg.labels,
             retention,
             // The non-production host routes the PR environments: one network per slot.
-            prSlots: stage === "staging" ? s.prConcurrencyLimit : 0,
-            acmeEmail: stage === "dev" ? undefined : s.acmeEmail,
-            bindAddress: stage === "dev" ? "127.0.0.1" : undefined,
-            dns: stage === "dev" ? undefined : {
+            prSlots: edgeProfile.routesPrs ? s.prConcurrencyLimit : 0,
+            acmeEmail: local ? undefined : s.acmeEmail,
+            bindAddress: local ? "127.0.0.1" : undefined,
+            dns: local ? undefined : {
                 zoneId: s.cloudflareZoneId!,
                 publicIp: s.publicIp!,
                 hosts: sharedDnsHosts({ stage, names, mailCatcher: s.mailCatcher, grafanaHost: s.observability ? `grafana-${cfg.stack}.${s.domain}` : undefined }),
@@ -138,7 +146,7 @@ if (s.runtime === "kubernetes") {
         edgeNetwork = edgeRouter.networkName;
     }
     // PR hosts sit behind the shared edge, which always terminates TLS; a router-owning stack knows its own.
-    const edgeTls = stage === "pr" ? true : !!edgeRouter!.endpoint.certResolver;
+    const edgeTls = edgeRouter ? !!edgeRouter.endpoint.certResolver : true;
 
     const baseUrl = `https://${names.host}`;
     const serverDatabase = (owner: { user: pulumi.Input<string>; password: pulumi.Input<string> }, ready?: { resources: pulumi.Resource[]; gate: pulumi.Input<string> }): DatabaseTarget => ({
@@ -159,7 +167,7 @@ if (s.runtime === "kubernetes") {
     const volumes = new EnvironmentVolumes("odoo", { names, labels: cfg.labels, retention }, onDocker);
 
     let database: DatabaseTarget;
-    if (restoresSnapshot) {
+    if (envPlan.database === "neutralized-copy") {
         // `latest` is resolved to the snapshot it names now, so a new snapshot changes the steps' inputs.
         const snapshot = resolveSnapshot({ bucket: s.snapshotBucket!, id: s.snapshotId!, provider: awsProvider });
         neutralized = new NeutralizedDatabase("database", {
@@ -184,7 +192,7 @@ if (s.runtime === "kubernetes") {
             retention,
         }, onDocker);
         database = serverDatabase({ user: neutralized.ownerRole, password: neutralized.ownerPassword }, { resources: [neutralized.verified, neutralized.ready], gate: neutralized.gate });
-    } else if (stage === "production") {
+    } else if (envPlan.database === "production") {
         const production = new ProductionDatabase("database", { server: databaseServer, database: names.database, owner: names.databaseOwner });
         database = serverDatabase({ user: production.ownerRole, password: production.ownerPassword });
     } else {
@@ -194,6 +202,7 @@ if (s.runtime === "kubernetes") {
     // --- The Odoo environment itself.
     environment = new OdooEnvironment("odoo", {
         stage,
+        decisions: profile.environment,
         names,
         labels: cfg.labels,
         gitSha: cfg.gitSha,
@@ -222,9 +231,10 @@ if (s.runtime === "kubernetes") {
             sections: s.odooConfSections,
         },
         roles: { splitRoles: s.odooSplitRoles, cronThreads: s.odooCronThreads, queueJobRunner: s.odooQueueJobRunner },
-        modules: ownDatabase ? { install: modules.install, unverified: modules.unverified, excluded: modules.excluded, missingDependencies: s.missingDependencies } : undefined,
+        init: envPlan.init === "install"
+            ? { kind: "install", modules: { install: modules.install, unverified: modules.unverified, excluded: modules.excluded, missingDependencies: s.missingDependencies } }
+            : { kind: "update", install: modules.install, exclude: s.moduleChecksumExclude },
         tests: s.testsEnabled ? { modules: modules.install, tags: s.testTags, timeoutMinutes: s.testTimeoutMinutes } : undefined,
-        moduleUpdate: database.kind === "server" ? { install: modules.install, exclude: s.moduleChecksumExclude } : undefined,
     }, onDocker);
 
     if (s.observability) {
@@ -266,7 +276,7 @@ if (s.runtime === "kubernetes") {
 // --- GitHub repository settings: owned by the production stack alone.
 let repositorySettings: RepositorySettings | undefined;
 let githubActionsMissing: string[] = [];
-if (stage === "production") {
+if (profile.repositorySettings) {
     const [owner] = s.githubRepository!.split("/");
     const actions = resolveActionsSettings(s);
     githubActionsMissing = actions.missing;
@@ -302,9 +312,9 @@ export const tests = environment?.tests ?? null;
 export const updateContainerName = environment?.updateContainerName ?? null;
 /** What environments on this Docker host read through a StackReference (owners of a router only). */
 export const edge = edgeRouter
-    ? sharedEdgeOutput({ endpoint: edgeRouter.sharedEndpoint, dockerHost: s.dockerHost, prParentDomain: stage === "staging" ? names.prParentDomain : undefined, prNetworks: edgeRouter.prNetworks })
+    ? sharedEdgeOutput({ endpoint: edgeRouter.sharedEndpoint, dockerHost: s.dockerHost, prParentDomain: routesPrs(stage) ? names.prParentDomain : undefined, prNetworks: edgeRouter.prNetworks })
     : null;
-export const sharedStack = stage === "pr" ? s.sharedStack : null;
+export const sharedStack = profile.edge.owner === "shared" ? s.sharedStack : null;
 export const runtime = s.runtime;
 /** The stack's namespace (runtime kubernetes). */
 export const kubernetesNamespace = kube?.namespace ?? null;

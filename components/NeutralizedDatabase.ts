@@ -32,6 +32,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { containerLabels, containerRoles } from "../config/naming";
 import type { Stage } from "../config/stage";
+import { stageProfile } from "../config/stageProfile";
 import { pendingDatabaseName } from "../ops/generations/names";
 import { DatabaseServer, databaseServerProvider } from "./databaseServer";
 import type { DataRetention } from "./retention";
@@ -50,6 +51,7 @@ export const stepNames = ["restore", "neutralize", "verify", "swap"] as const;
 export type StepName = (typeof stepNames)[number];
 
 export interface NeutralizedDatabaseArgs {
+    /** The stage's name; refused when the stage profile gives it production's own database. */
     stage: Stage;
     /** Prefix of the environment's Docker objects (`odoo-staging`). */
     prefix: string;
@@ -97,8 +99,8 @@ export class NeutralizedDatabase extends pulumi.ComponentResource {
     constructor(name: string, args: NeutralizedDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("odoo-platform:data:NeutralizedDatabase", name, {}, opts);
         validateArgs(args);
-        if (args.stage === "production") {
-            throw new Error("NeutralizedDatabase: args.stage must not be production — production serves its own data, never a neutralized copy");
+        if (stageProfile(args.stage).database === "production") {
+            throw new Error(`NeutralizedDatabase: args.stage must not be ${args.stage}, whose database is production's own (config/stageProfile.ts) — production serves its own data, never a neutralized copy`);
         }
         const child = { parent: this };
         const named = { parent: this, deleteBeforeReplace: true };

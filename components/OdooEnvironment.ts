@@ -2,17 +2,21 @@
  * One Odoo environment on a Docker host — what Odoo.sh calls a build, runbot a running instance:
  *   - the image, built from the repository's Dockerfile for the git SHA (dev/PR) or pulled by
  *     digest (staging/production);
- *   - a private network (internal outside production: no route out), named volumes for the
+ *   - a private network (internal when the stage isolates it: no route out), named volumes for the
  *     filestore and sessions;
  *   - a PostgreSQL container (dev/PR) or the stage's server reached through a TCP relay;
  *   - Mailpit in every non-production stage — Odoo's only SMTP server — with its UI routed at the
  *     sibling host behind basic auth;
- *   - the egress proxy (non-production): the only way out, for the allow-listed hosts;
+ *   - the egress proxy (an isolated environment's egress): the only way out, for the allow-listed hosts;
  *   - a one-shot prepare container (volume ownership; install/update and admin password in dev/PR);
  *   - the build steps (components/odooSteps.ts): the selected modules' tests in a fresh database
  *     (dev/PR), the checksum-driven module update the new Odoo waits for (staging/production);
  *   - the Odoo container with a generated odoo.conf, ODOO_STAGE, health check, limits, restart policy
  *     and Traefik labels (host route, TLS, websocket route when workers > 0).
+ *
+ * What the stage decides (isolation, egress, dev mode, crons, demo data, image build, init) comes
+ * in the arguments, from the stage profile table (config/stageProfile.ts); the stage's name is only
+ * a label here (ODOO_STAGE, the `stage` output).
  *
  * Every container carries the stack's labels plus its `odoo-platform.role`, which the policy packs
  * and dashboards select on. Docker resources: https://www.pulumi.com/registry/packages/docker/api-docs/
@@ -21,7 +25,8 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { containerLabels, containerRoles, dockerLabels, EnvironmentNames, stableLabels } from "../config/naming";
-import { isNonProduction, Stage } from "../config/stage";
+import type { Stage } from "../config/stage";
+import type { EnvironmentDecisions } from "../config/stageProfile";
 import { egressProxyAlias, proxyEnvironment, relayHopName, squidConfig, squidConfigPath, tcpRelayCommand } from "./egress";
 import { odooCommandLine, OdooCommandLineInput, renderOdooConf } from "./odooConf";
 import { OdooRole, odooRoles } from "./odooRoles";
@@ -75,15 +80,28 @@ export type DatabaseTarget =
           readyGate?: pulumi.Input<string>;
       };
 
+/**
+ * How modules reach the database: the prepare step installs them on a database of the
+ * environment's own (and sets the admin login), or the update step updates those whose checksum
+ * changed on the stage's server before the new Odoo serves (components/odooSteps.ts).
+ */
+export type EnvironmentInit =
+    /** Modules the prepare step installs; base only when unset. */
+    | { kind: "install"; modules?: PrepareModules }
+    | { kind: "update"; install: string[]; exclude: string[] };
+
 export interface OdooEnvironmentArgs {
+    /** The stage's name: ODOO_STAGE and the `stage` output. What the stage decides is in `decisions`. */
     stage: Stage;
+    /** What the stage decides (config/stageProfile.ts): isolation, egress, dev mode, crons, demo data, image build, noindex. */
+    decisions: EnvironmentDecisions;
     names: EnvironmentNames;
     /** Stage/stack/git-SHA labels put on every Docker object. */
     labels: Record<string, string>;
     gitSha: string;
-    /** Image to pull (by digest in staging/production) … */
+    /** Image to pull (by digest where the stage does not build images) … */
     image: string;
-    /** … or a directory whose Dockerfile builds it, tagged with the git SHA (dev/PR). */
+    /** … or a directory whose Dockerfile builds it, tagged with the git SHA (decisions.buildsImage). */
     buildContext?: string;
     addonsPath: string[];
     workers: number;
@@ -97,7 +115,7 @@ export interface OdooEnvironmentArgs {
     smtp?: { host: string; port: number; user?: string; password?: pulumi.Input<string> };
     /** Master password (`admin_passwd`); generated when not given. */
     adminPassword?: pulumi.Input<string>;
-    /** Dev only: host directory bind-mounted over the first addons path entry, with `--dev=all`. */
+    /** Dev mode only: host directory bind-mounted over the first addons path entry, with `--dev=all`. */
     devSourceDir?: string;
     /** The host's router: its edge network, entrypoint and certificate resolver (a StackReference output in PR stacks). */
     edge: pulumi.Input<EdgeEndpoint>;
@@ -113,12 +131,12 @@ export interface OdooEnvironmentArgs {
     edgeTls: boolean;
     /** The environment's filestore and sessions volumes (components/EnvironmentVolumes.ts). */
     volumes: { filestore: pulumi.Input<string>; sessions: pulumi.Input<string> };
-    /** Hosts a non-production Odoo may reach through the egress proxy. */
+    /** Hosts an isolated Odoo may reach through the egress proxy. */
     egressAllowlist: string[];
     /** Odoo series of the stack: a built image's probe (the Dockerfile's ODOO_SERIES) fails the build on another one. */
     odooVersion?: string;
-    /** Modules the prepare step installs on a database of the environment's own (dev/PR); base only when unset. */
-    modules?: PrepareModules;
+    /** Install on a database of the environment's own (database.kind container), update on the stage's server. */
+    init: EnvironmentInit;
     /** Module credentials (odoo-platform:odooSecretEnv): secret in state, never printed. */
     secretEnv?: Record<string, pulumi.Input<string>>;
     /** odoo.conf extensions: server_wide_modules, extra options and sections. */
@@ -127,8 +145,6 @@ export interface OdooEnvironmentArgs {
     roles?: { splitRoles: boolean; cronThreads: number; queueJobRunner: boolean };
     /** Run the selected modules' tests in a one-shot container (components/odooSteps.ts); none when no module. */
     tests?: { modules: string[]; tags: string[]; timeoutMinutes: number };
-    /** Update the modules whose checksum changed before the new Odoo serves (components/odooSteps.ts). */
-    moduleUpdate?: { install: string[]; exclude: string[] };
 }
 
 export class OdooEnvironment extends pulumi.ComponentResource {
@@ -154,8 +170,8 @@ export class OdooEnvironment extends pulumi.ComponentResource {
     constructor(name: string, args: OdooEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         validateArgs(args);
         super("odoo-platform:environment:OdooEnvironment", name, {}, opts);
-        const { names, stage } = args;
-        const nonProduction = isNonProduction(stage);
+        const { names, stage, decisions } = args;
+        const isolated = decisions.isolated;
         const labels = dockerLabels(stableLabels(args.labels));
         const child = { parent: this };
         // Docker names are fixed per stack: a replacement must delete the old object first.
@@ -168,12 +184,13 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         // --- Networks and volumes.
         const internalNetwork = new docker.Network(`${name}-internal`, {
             name: names.networks.internal,
-            // Outside production the environment has no route out: whatever neutralization missed
-            // still cannot reach a real API. Production's network is an ordinary bridge.
-            internal: nonProduction,
+            // An isolated environment has no route out: whatever neutralization missed still cannot
+            // reach a real API. Otherwise (production) the network is an ordinary bridge.
+            internal: isolated,
             labels,
         }, named);
-        const egressNetwork = nonProduction
+        // The isolated network's way out: the egress proxy's and the database relay's other network.
+        const egressNetwork = isolated && (decisions.egress === "allowlist-proxy" || args.database.kind === "server")
             ? new docker.Network(`${name}-egress`, { name: names.networks.egress, internal: false, labels }, named)
             : undefined;
 
@@ -236,7 +253,7 @@ export class OdooEnvironment extends pulumi.ComponentResource {
             const target = args.database;
             db = { host: target.host, port: target.port, user: target.user, password: target.password, sslMode: target.sslMode, knownHost: target.host, knownUser: target.knownUser };
             odooDependsOn.push(...(target.ready ?? []));
-            if (nonProduction) {
+            if (egressNetwork) {
                 // Odoo has no route out: the database server is reached through a relay answering to
                 // the server's own name on the internal network (TLS verification still holds). That
                 // alias would also answer the relay's own lookup of the server — Docker's DNS resolves
@@ -247,7 +264,7 @@ export class OdooEnvironment extends pulumi.ComponentResource {
                     name: hop,
                     image: tcpRelayImage,
                     command: tcpRelayCommand(target.host, target.port),
-                    networksAdvanced: [{ name: egressNetwork!.name }],
+                    networksAdvanced: [{ name: egressNetwork.name }],
                     memory: 64,
                     cpus: "0.25",
                     restart: "unless-stopped",
@@ -258,7 +275,7 @@ export class OdooEnvironment extends pulumi.ComponentResource {
                     name: `${names.prefix}-db-relay`,
                     image: tcpRelayImage,
                     command: tcpRelayCommand(hop, target.port),
-                    networksAdvanced: [{ name: internalNetwork.name, aliases: [target.host] }, { name: egressNetwork!.name }],
+                    networksAdvanced: [{ name: internalNetwork.name, aliases: [target.host] }, { name: egressNetwork.name }],
                     memory: 64,
                     cpus: "0.25",
                     restart: "unless-stopped",
@@ -306,14 +323,14 @@ export class OdooEnvironment extends pulumi.ComponentResource {
             smtp = args.smtp ? { ...args.smtp, ssl: args.smtp.port === 465 } : { host: "localhost", port: 25, ssl: false };
         }
 
-        // --- Egress: the allow-list proxy is a non-production Odoo's only way out.
+        // --- Egress: the allow-list proxy is an isolated Odoo's only way out.
         const proxyEnv: string[] = [];
-        if (nonProduction) {
+        if (decisions.egress === "allowlist-proxy" && egressNetwork) {
             const proxy = new docker.Container(`${name}-egress-proxy`, {
                 name: names.containers.egressProxy,
                 image: egressProxyImage,
                 uploads: [{ file: squidConfigPath, content: squidConfig(args.egressAllowlist) }],
-                networksAdvanced: [{ name: internalNetwork.name, aliases: [egressProxyAlias] }, { name: egressNetwork!.name }],
+                networksAdvanced: [{ name: internalNetwork.name, aliases: [egressProxyAlias] }, { name: egressNetwork.name }],
                 memory: 128,
                 cpus: "0.25",
                 restart: "unless-stopped",
@@ -325,12 +342,12 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         }
 
         // --- odoo.conf (secret: it holds the database and master passwords).
-        const roles = odooRoles({ stage, confPath: odooConfPath, workers: args.workers, splitRoles: args.roles?.splitRoles ?? false, cronThreads: args.roles?.cronThreads ?? 2, queueJobRunner: args.roles?.queueJobRunner ?? false });
+        const roles = odooRoles({ runsCrons: decisions.runsCrons, devMode: decisions.devMode, confPath: odooConfPath, workers: args.workers, splitRoles: args.roles?.splitRoles ?? false, cronThreads: args.roles?.cronThreads ?? 2, queueJobRunner: args.roles?.queueJobRunner ?? false });
         const confFor = (role: (typeof roles)[number]) => pulumi
             .all([db.host, db.user, db.password, masterPassword, smtp.password])
             .apply(([host, user, password, master, smtpPassword]) =>
                 renderOdooConf({
-                    stage,
+                    decisions,
                     addonsPath: args.addonsPath,
                     database: { host, port: db.port, user, password, name: names.database, sslMode: db.sslMode },
                     adminPassword: master,
@@ -351,7 +368,6 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         ];
         // The options the policies judge, known to every preview (see odooCommandLine), per process.
         const cliInput: Omit<OdooCommandLineInput, "cronThreads"> = {
-            stage,
             addonsPath: args.addonsPath,
             database: { host: db.knownHost, port: db.port, user: db.knownUser, name: names.database, sslMode: db.sslMode },
             smtp: { host: smtp.host, port: smtp.port, user: smtp.user, ssl: smtp.ssl },
@@ -371,20 +387,20 @@ export class OdooEnvironment extends pulumi.ComponentResource {
             }
         }
         const sourceVolumes: docker.types.input.ContainerVolume[] =
-            stage === "dev" && args.devSourceDir ? [{ hostPath: args.devSourceDir, containerPath: args.addonsPath[0] }] : [];
+            decisions.devMode && args.devSourceDir ? [{ hostPath: args.devSourceDir, containerPath: args.addonsPath[0] }] : [];
 
-        // --- Prepare: volume ownership in every stage; install/update + admin password in dev/PR.
+        // --- Prepare: volume ownership in every stage; install + admin password on a database of its own.
         let adminLoginPassword: pulumi.Output<string | null> = pulumi.output(null);
         const prepareUploads: pulumi.Input<docker.types.input.ContainerUpload>[] = [];
         let initialize: Parameters<typeof prepareScript>[0]["initialize"];
-        if (args.database.kind === "container") {
+        if (args.init.kind === "install") {
             const loginPassword = new random.RandomPassword(`${name}-admin-login-password`, { length: 24, special: false }, child);
             adminLoginPassword = pulumi.secret(loginPassword.result);
             initialize = {
                 confPath: odooConfPath,
                 database: names.database,
                 addonsDirs: args.addonsPath,
-                modules: args.modules ?? { install: [], unverified: {}, excluded: [], missingDependencies: "exclude" },
+                modules: args.init.modules ?? { install: [], unverified: {}, excluded: [], missingDependencies: "exclude" },
                 passwordFile: adminPasswordPath,
                 postInitScript: postInitPath,
             };
@@ -460,8 +476,8 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         let updateContainerName: pulumi.Output<string | null> = pulumi.output(null);
         let updated: pulumi.Output<number> = pulumi.output(0);
         const updateDependsOn: pulumi.Resource[] = [];
-        if (args.moduleUpdate) {
-            const update = new docker.Container(`${name}-update`, stepContainer("update", updateStepCommand({ confPath: odooConfPath, database: names.database, ...args.moduleUpdate, odooOptions: stepOdooOptions(names.database) })), {
+        if (args.init.kind === "update") {
+            const update = new docker.Container(`${name}-update`, stepContainer("update", updateStepCommand({ confPath: odooConfPath, database: names.database, install: args.init.install, exclude: args.init.exclude, odooOptions: stepOdooOptions(names.database) })), {
                 ...named,
                 dependsOn: [...odooDependsOn, prepare],
             });
@@ -489,7 +505,7 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         // The new Odoo starts only after the prepare step and the module update exited 0: both exit
         // codes feed this label, so a failure stops the deployment before Odoo is replaced.
         const stepsPassed = pulumi.all([prepared, updated]).apply(([code]) => String(code));
-        const odooRoute = { name: names.prefix, host: names.host, workers: args.workers, noIndex: nonProduction };
+        const odooRoute = { name: names.prefix, host: names.host, workers: args.workers, noIndex: decisions.noIndex };
         const odooLabels = [
             ...knownKeyLabels(roleLabels(containerRoles.odoo), odooRoutingLabels(odooRoute, edgeTemplate(args.edgeTls)), edge.apply((e) => odooRoutingLabels(odooRoute, e))),
             { label: preparedLabel, value: stepsPassed },
@@ -544,7 +560,7 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         this.containerName = odoo.name;
         this.stage = pulumi.output(stage);
         this.gitSha = pulumi.output(args.gitSha);
-        this.adminLogin = pulumi.output(args.database.kind === "container" ? adminLogin : null);
+        this.adminLogin = pulumi.output(args.init.kind === "install" ? adminLogin : null);
         this.adminLoginPassword = adminLoginPassword;
         this.mailCatcherPassword = mailCatcherPassword;
         this.tests = tests;
@@ -584,14 +600,21 @@ function validateArgs(args: OdooEnvironmentArgs): void {
     if (!(args.memoryMb > 0)) fail("memoryMb", `must be greater than 0, got ${args.memoryMb}`);
     if (!(args.cpus > 0)) fail("cpus", `must be greater than 0, got ${args.cpus}`);
     if (!Number.isInteger(args.workers) || args.workers < 0) fail("workers", `must be a whole number ≥ 0, got ${args.workers}`);
-    if (args.devSourceDir && args.stage !== "dev") fail("devSourceDir", `is only for the dev stage, not ${args.stage}`);
+    const { decisions } = args;
+    if (!decisions) fail("decisions", "is required: what the stage decides (config/stageProfile.ts)");
+    if (decisions.isolated !== (decisions.egress !== "direct")) {
+        fail("decisions.egress", decisions.isolated ? `must be allowlist-proxy or none on an isolated network, got ${decisions.egress}` : `must be direct on a network that is not isolated, got ${decisions.egress}`);
+    }
+    if (args.devSourceDir && !decisions.devMode) fail("devSourceDir", `is only for an environment in dev mode (the dev stage), not ${args.stage}`);
     // Mail catcher, real relays and unpinned images outside their stage are the policy packs' call
     // (neutralization, contracts): they report them by name instead of failing the program here.
     if (args.tests && !(Number.isInteger(args.tests.timeoutMinutes) && args.tests.timeoutMinutes > 0)) fail("tests.timeoutMinutes", `must be a whole number > 0, got ${args.tests.timeoutMinutes}`);
     if (args.tests && !args.tests.tags.length) fail("tests.tags", "must list at least one tag");
-    if (args.moduleUpdate && args.database.kind !== "server") fail("moduleUpdate", "is for environments on the stage's database server; dev/PR databases are installed by the prepare step");
-    if (args.buildContext && (args.stage === "staging" || args.stage === "production")) {
-        fail("buildContext", `is for dev and PR stacks; ${args.stage} pulls an image pinned by digest`);
+    if (args.init?.kind === "update" && args.database.kind !== "server") fail("init", "update is for environments on the stage's database server; a database of the environment's own is installed by the prepare step");
+    if (args.init?.kind === "install" && args.database.kind !== "container") fail("init", "install is for a database of the environment's own; one on the stage's server is updated (kind update)");
+    if (!args.init) fail("init", "is required: install (a database of its own) or update (the stage's server)");
+    if (args.buildContext && !decisions.buildsImage) {
+        fail("buildContext", `is for stages that build their image (dev and PR stacks); ${args.stage} pulls an image pinned by digest`);
     }
 }
 

@@ -5,10 +5,13 @@
  */
 import { platformOdooOptions } from "../config/schema";
 import type { Stage } from "../config/stage";
+import { EnvironmentDecisions, stageProfile } from "../config/stageProfile";
 import { odooGeventPort, odooHttpPort } from "./routing";
 
-export interface OdooConfInput {
-    stage: Stage;
+/** What odoo.conf takes from the stage's profile (config/stageProfile.ts). */
+export type OdooConfDecisions = Pick<EnvironmentDecisions, "devMode" | "demoData" | "runsCrons">;
+
+interface OdooConfSettings {
     addonsPath: string[];
     database: { host: string; port: number; user: string; password: string; name: string; sslMode: string };
     /** `admin_passwd`: the database manager's master password. */
@@ -30,6 +33,11 @@ export interface OdooConfInput {
     roleOptions?: Record<string, string | number | boolean>;
 }
 
+/** The settings, and the stage's decisions: given as such, or looked up in the stage profile table by the stage's name. */
+export type OdooConfInput = OdooConfSettings & ({ decisions: OdooConfDecisions } | { stage: Stage });
+
+const decisionsOf = (input: OdooConfInput): OdooConfDecisions => ("decisions" in input ? input.decisions : stageProfile(input.stage).environment);
+
 type ConfValue = string | number | boolean;
 const confText = (k: string, v: ConfValue): string => {
     const text = typeof v === "boolean" ? (v ? "True" : "False") : String(v);
@@ -38,11 +46,12 @@ const confText = (k: string, v: ConfValue): string => {
 };
 
 /** Odoo.sh runs crons only in production; elsewhere they stay off even if a record is re-enabled. */
-export const cronThreads = (stage: Stage): number => (stage === "production" ? 2 : 0);
+export const cronThreads = (decisions: Pick<OdooConfDecisions, "runsCrons">): number => (decisions.runsCrons ? 2 : 0);
 
 /** Lines in the order Odoo documents them; values never contain newlines. */
 export function renderOdooConf(input: OdooConfInput): string {
     const { database, smtp } = input;
+    const decisions = decisionsOf(input);
     const perWorkerMb = Math.max(256, Math.floor(input.memoryMb / Math.max(1, input.workers + 1)));
     const options: [string, string | number | boolean][] = [
         ["addons_path", input.addonsPath.join(",")],
@@ -62,7 +71,7 @@ export function renderOdooConf(input: OdooConfInput): string {
         // The websocket / bus port (16.0+ name): routed by Traefik at /websocket when workers > 0.
         ["gevent_port", odooGeventPort],
         ["workers", input.workers],
-        ["max_cron_threads", cronThreads(input.stage)],
+        ["max_cron_threads", cronThreads(decisions)],
         ["limit_memory_soft", perWorkerMb * 1024 * 1024],
         ["limit_memory_hard", Math.floor(perWorkerMb * 1.25) * 1024 * 1024],
         ["limit_time_cpu", 600],
@@ -72,8 +81,8 @@ export function renderOdooConf(input: OdooConfInput): string {
         ["smtp_ssl", smtp.ssl],
         ["smtp_user", smtp.user ?? false],
         ["smtp_password", smtp.password ?? false],
-        ["log_level", input.logLevel ?? (input.stage === "dev" ? "debug" : "info")],
-        ["without_demo", input.stage === "production" || input.stage === "staging" ? "all" : false],
+        ["log_level", input.logLevel ?? (decisions.devMode ? "debug" : "info")],
+        ["without_demo", decisions.demoData ? false : "all"],
     ];
     if (input.serverWideModules?.length) options.push(["server_wide_modules", input.serverWideModules.join(",")]);
     for (const [k, v] of Object.entries(input.extraOptions ?? {})) {
@@ -94,9 +103,11 @@ export function renderOdooConf(input: OdooConfInput): string {
 }
 
 /** What the command line carries: the non-secret settings, and the process's cron threads (components/odooRoles.ts). */
-export type OdooCommandLineInput = Pick<OdooConfInput, "stage" | "addonsPath"> & {
-    database: Omit<OdooConfInput["database"], "password">;
-    smtp: Omit<OdooConfInput["smtp"], "password">;
+export type OdooCommandLineInput = Pick<OdooConfSettings, "addonsPath"> & {
+    /** The stage's name; the options are the same in every stage. */
+    stage?: Stage;
+    database: Omit<OdooConfSettings["database"], "password">;
+    smtp: Omit<OdooConfSettings["smtp"], "password">;
     cronThreads: number;
 };
 

@@ -13,7 +13,7 @@
  * Pure: per role, what its odoo.conf changes and its command line.
  */
 import type { OdooSeries } from "../config/schema";
-import type { Stage } from "../config/stage";
+import type { EnvironmentDecisions } from "../config/stageProfile";
 
 export type OdooRoleName = "http" | "cron" | "queue_job";
 
@@ -30,8 +30,7 @@ export interface OdooRole {
     routed: boolean;
 }
 
-export interface OdooRolesInput {
-    stage: Stage;
+export interface OdooRolesInput extends Pick<EnvironmentDecisions, "runsCrons" | "devMode"> {
     confPath: string;
     workers: number;
     splitRoles: boolean;
@@ -43,16 +42,16 @@ export interface OdooRolesInput {
 export const defaultServerWideModules = (series: OdooSeries): string[] => (series === "19.0" ? ["base", "rpc", "web"] : ["base", "web"]);
 
 export function odooRoles(input: OdooRolesInput): OdooRole[] {
-    const production = input.stage === "production";
+    const crons = input.runsCrons;
     const odoo = ["odoo", `--config=${input.confPath}`];
-    if (input.stage === "dev") odoo.push("--dev=all");
-    const cronApart = input.splitRoles && production;
+    if (input.devMode) odoo.push("--dev=all");
+    const cronApart = input.splitRoles && crons;
     const roles: OdooRole[] = [
         {
             role: "http",
             suffix: "",
             // Without a cron runner, production's own container runs the crons (as before the split).
-            options: { max_cron_threads: production && !cronApart ? input.cronThreads : 0 },
+            options: { max_cron_threads: crons && !cronApart ? input.cronThreads : 0 },
             sections: {},
             command: odoo,
             routed: true,
@@ -61,7 +60,7 @@ export function odooRoles(input: OdooRolesInput): OdooRole[] {
     if (cronApart) {
         roles.push({ role: "cron", suffix: "-cron", options: { max_cron_threads: input.cronThreads, workers: 0 }, sections: {}, command: [...odoo, "--no-http"], routed: false });
     }
-    if (input.queueJobRunner && production) {
+    if (input.queueJobRunner && crons) {
         roles.push({
             role: "queue_job",
             suffix: "-queue-job",

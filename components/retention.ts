@@ -7,16 +7,11 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Stage } from "../config/stage";
+import { stageProfile } from "../config/stageProfile";
 
 export type DataRetention = Pick<pulumi.CustomResourceOptions, "protect" | "retainOnDelete">;
 
+/** The stage profile's retention (config/stageProfile.ts), as resource options. */
 export function dataRetention(stage: Stage): DataRetention {
-    switch (stage) {
-        case "production":
-            return { protect: true, retainOnDelete: true };
-        case "staging":
-            return { retainOnDelete: true };
-        default:
-            return {};
-    }
+    return { ...stageProfile(stage).retention };
 }

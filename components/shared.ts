@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentNames } from "../config/naming";
 import type { Stage } from "../config/stage";
+import { stageProfile } from "../config/stageProfile";
 import type { EdgeEndpoint } from "./routing";
 
 /** The `edge` stack output of a router-owning stack. */
@@ -64,13 +65,19 @@ export function sharedEdgeProblems(shared: SharedEdge, own: { sharedStack: strin
     return problems;
 }
 
+/** Whether the stage's own router routes the PR environments' slots (config/stageProfile.ts). */
+export function routesPrs(stage: Stage): boolean {
+    const edge = stageProfile(stage).edge;
+    return edge.owner === "self" && edge.routesPrs;
+}
+
 /** The public DNS names a router-owning stack creates for its own environment (and the PR wildcard). */
-export function sharedDnsHosts(input: { stage: Exclude<Stage, "pr" | "dev">; names: EnvironmentNames; mailCatcher: boolean; grafanaHost?: string }): string[] {
+export function sharedDnsHosts(input: { stage: Stage; names: EnvironmentNames; mailCatcher: boolean; grafanaHost?: string }): string[] {
     const hosts = [input.names.host];
     if (input.mailCatcher) hosts.push(input.names.mailHost);
     if (input.grafanaHost) hosts.push(input.grafanaHost);
-    // The non-production host serves every PR environment: one proxied wildcard, no per-PR record.
-    if (input.stage === "staging") hosts.unshift(`*.${input.names.prParentDomain}`);
+    // The host that routes the PR environments serves them all: one proxied wildcard, no per-PR record.
+    if (routesPrs(input.stage)) hosts.unshift(`*.${input.names.prParentDomain}`);
     return hosts;
 }
 

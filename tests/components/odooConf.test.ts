@@ -31,6 +31,21 @@ describe("odoo.conf", () => {
         assert.equal(option(renderOdooConf({ ...base, stage: "production" }), "max_cron_threads"), "2");
     });
 
+    it("takes the stage's decisions as given: crons, dev mode's debug log, demo data", () => {
+        const { stage: _stage, ...settings } = base as OdooConfInput & { stage: "staging" };
+        const decisions = { runsCrons: false, devMode: false, demoData: false };
+        const conf = (d: Partial<typeof decisions>) => renderOdooConf({ ...settings, decisions: { ...decisions, ...d } });
+        assert.deepEqual(["max_cron_threads", "log_level", "without_demo"].map((k) => option(conf({}), k)), ["0", "info", "all"]);
+        assert.equal(option(conf({ runsCrons: true }), "max_cron_threads"), "2");
+        assert.equal(option(conf({ devMode: true }), "log_level"), "debug");
+        assert.equal(option(renderOdooConf({ ...settings, logLevel: "warn", decisions }), "log_level"), "warn");
+        assert.equal(option(conf({ demoData: true }), "without_demo"), "False");
+        // By the stage's name, the table decides: the same text as the decisions it holds.
+        for (const stage of ["dev", "pr", "staging", "production"] as const) {
+            assert.equal(renderOdooConf({ ...settings, stage }), renderOdooConf({ ...settings, decisions: stageProfile(stage).environment }), stage);
+        }
+    });
+
     it("derives worker memory limits from the container limit", () => {
         const conf = renderOdooConf(base);
         assert.equal(Number(option(conf, "limit_memory_soft")), 1024 * 1024 * 1024);
@@ -43,6 +58,9 @@ describe("odoo.conf", () => {
 });
 
 import { defaultServerWideModules, odooRoles, serverWideModules } from "../../components/odooRoles";
+import { stageProfile } from "../../config/stageProfile";
+
+const decided = (stage: "dev" | "pr" | "staging" | "production") => ({ runsCrons: stageProfile(stage).environment.runsCrons, devMode: stageProfile(stage).environment.devMode });
 import { parseOdooConf } from "../../ops/repo/read/odooConf";
 
 describe("odoo.conf extensions and roles", () => {
@@ -67,18 +85,18 @@ describe("odoo.conf extensions and roles", () => {
     });
 
     it("splits production into HTTP workers, one cron runner and a queue_job runner; other stages run no cron or job", () => {
-        const split = odooRoles({ stage: "production", confPath: "/etc/odoo/odoo.conf", workers: 4, splitRoles: true, cronThreads: 3, queueJobRunner: true });
+        const split = odooRoles({ ...decided("production"), confPath: "/etc/odoo/odoo.conf", workers: 4, splitRoles: true, cronThreads: 3, queueJobRunner: true });
         assert.deepEqual(split.map((r) => [r.role, r.suffix, r.options.max_cron_threads, r.routed]), [["http", "", 0, true], ["cron", "-cron", 3, false], ["queue_job", "-queue-job", 0, false]]);
         assert.deepEqual(split[1].command, ["odoo", "--config=/etc/odoo/odoo.conf", "--no-http"]);
         assert.deepEqual(split[2].command, ["python3", "-m", "odoo.addons.queue_job.jobrunner", "--config=/etc/odoo/odoo.conf"]);
         assert.deepEqual(split[2].sections, { queue_job: { scheme: "http", host: "odoo", port: 8069 } });
-        const together = odooRoles({ stage: "production", confPath: "/c", workers: 4, splitRoles: false, cronThreads: 2, queueJobRunner: false });
+        const together = odooRoles({ ...decided("production"), confPath: "/c", workers: 4, splitRoles: false, cronThreads: 2, queueJobRunner: false });
         assert.deepEqual(together.map((r) => [r.role, r.options.max_cron_threads]), [["http", 2]]);
         for (const stage of ["dev", "pr", "staging"] as const) {
-            const roles = odooRoles({ stage, confPath: "/c", workers: 2, splitRoles: true, cronThreads: 2, queueJobRunner: true });
+            const roles = odooRoles({ ...decided(stage), confPath: "/c", workers: 2, splitRoles: true, cronThreads: 2, queueJobRunner: true });
             assert.deepEqual(roles.map((r) => [r.role, r.options.max_cron_threads]), [["http", 0]], stage);
         }
-        assert.ok(odooRoles({ stage: "dev", confPath: "/c", workers: 0, splitRoles: false, cronThreads: 2, queueJobRunner: false })[0].command.includes("--dev=all"));
+        assert.ok(odooRoles({ ...decided("dev"), confPath: "/c", workers: 0, splitRoles: false, cronThreads: 2, queueJobRunner: false })[0].command.includes("--dev=all"));
     });
 
     it("server_wide_modules: Odoo's default per series, queue_job added for its runner", () => {
