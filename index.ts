@@ -29,38 +29,34 @@ import { imageRegistry, routesPrs, sharedDnsHosts, SharedEdge, sharedEdgeOutput,
 import { SnapshotBucket } from "./components/SnapshotBucket";
 import { stableLabels } from "./config/naming";
 import { loadStackSettings, projectDir } from "./config/pulumi";
-import { environmentPlan, stageProfile } from "./config/stageProfile";
+import { ConfigError } from "./config/load";
+import { databaseSlice, DatabaseServerSlice, edgeSlice, stackSlices } from "./config/slices";
 import { selectForStack } from "./ops/repo/environment";
 
 const cfg = loadStackSettings();
 const { settings: s, names, stage } = cfg;
-/** What this stage gets: the only place the program looks at the stage. */
-const profile = stageProfile(stage);
+/**
+ * What this stage gets (its profile, looked up here once) and the settings cut per concern: each
+ * slice is there exactly when the profile uses it, with the values it needs.
+ */
+const slices = stackSlices(cfg);
+const { profile, plan: envPlan } = slices;
 const secret = <T>(value: T | undefined) => (value === undefined ? undefined : pulumi.secret(value));
 /** How this stage keeps what holds data (production protected, staging retained on destroy). */
 const retention = dataRetention(stage);
-/** The environment's database and init: the stage's, with a PR's requested snapshot applied. */
-const envPlan = environmentPlan(profile, s.snapshotId !== undefined);
 
 // --- Data. Each of staging and production owns its own snapshot bucket: production's holds its
 // --- backups, staging's holds only sanitized snapshots, so staging never has access to production
 // --- data. Staging (and PR stacks asking for it) restore a neutralized copy; dev and other PR
 // --- stacks start from a fresh database with demo data.
-let snapshotBucket: SnapshotBucket | undefined;
-const restoresSnapshot = envPlan.restoresSnapshot;
-const awsProvider = profile.snapshots !== "none" || restoresSnapshot
+const awsProvider = slices.snapshotBucket || slices.snapshotRestore
     ? new aws.Provider("aws", { region: s.awsRegion as aws.Region, defaultTags: { tags: stableLabels(cfg.labels) } })
     : undefined;
-if (profile.snapshots !== "none") {
-    snapshotBucket = new SnapshotBucket("snapshots", {
-        bucketName: s.snapshotBucket!,
-        tags: stableLabels(cfg.labels),
-        keep: retention,
-        blockPublicAccess: s.snapshotBlockPublicAccess,
-        kmsKeyId: s.snapshotKmsKeyId,
-        retention: { dailyKeep: s.snapshotKeepDaily, weeklyKeep: s.snapshotKeepWeekly, monthlyKeep: s.snapshotKeepMonthly, stagingSnapshotDays: s.stagingSnapshotDays },
-    }, { providers: { aws: awsProvider! } });
-}
+const snapshotBucket = slices.snapshotBucket && awsProvider
+    ? new SnapshotBucket("snapshots", { ...slices.snapshotBucket, tags: stableLabels(cfg.labels), keep: retention }, { providers: { aws: awsProvider } })
+    : undefined;
+/** `latest` is resolved to the snapshot it names now, so a new snapshot changes the steps' inputs. */
+const restoredSnapshot = () => (slices.snapshotRestore ? resolveSnapshot({ ...slices.snapshotRestore, provider: awsProvider }) : undefined);
 
 // --- The modules of the repository at odoo-platform:repoDir (CI: the checkout being deployed, read as
 // --- data): dev and PR databases install them, builds test them, staging and production update
@@ -69,37 +65,33 @@ const modules = selectForStack(s, projectDir);
 for (const warning of modules.warnings) pulumi.log.warn(warning);
 
 // --- Shared per-host and per-project pieces.
-let evidenceSchema: EvidenceSchema | undefined;
-if (profile.evidenceSchema) {
-    evidenceSchema = new EvidenceSchema("evidence", {
-        host: s.evidenceDbHost!,
-        port: s.evidenceDbPort,
-        database: s.evidenceDbName ?? "postgres",
-        adminUser: s.evidenceDbAdminUser,
-        adminPassword: secret(s.evidenceDbAdminPassword),
-        sslMode: s.evidenceDbSslMode,
-        workDir: projectDir,
-        retention,
-    });
-}
+const evidenceDatabase = slices.evidenceDatabase;
+const evidenceSchema = evidenceDatabase
+    ? new EvidenceSchema("evidence", { ...evidenceDatabase, adminPassword: secret(evidenceDatabase.adminPassword), workDir: projectDir, retention })
+    : undefined;
+/** The stage's database server as its admin reaches it, the password kept secret. */
+const databaseAdmin = (server: DatabaseServerSlice) => ({ ...server, adminPassword: secret(server.adminPassword) });
 
 // --- Docker or Kubernetes (odoo-platform:runtime): the same settings, the runtime's own resources.
 let edgeRouter: EdgeRouter | undefined;
 let sharedEdge: pulumi.Output<SharedEdge> | undefined;
 let neutralized: NeutralizedDatabase | undefined;
 let environment: OdooEnvironment | undefined;
-let kube: KubernetesProgramOutputs | undefined;
 let observability: ObservabilityStack | undefined;
+/** What either runtime serves: the environment's URL, database and admin login password. */
+let served: { url: pulumi.Output<string>; databaseName: pulumi.Output<string>; adminLoginPassword: pulumi.Output<string | null> };
+let kube: KubernetesProgramOutputs | undefined;
 if (s.runtime === "kubernetes") {
     kube = kubernetesProgram({
         cfg,
         modules,
-        snapshotUri: restoresSnapshot ? resolveSnapshot({ bucket: s.snapshotBucket!, id: s.snapshotId!, provider: awsProvider }) : undefined,
+        snapshotUri: restoredSnapshot(),
         awsProvider,
         snapshotBucket,
         runnerEnv: stagingRunnerEnv(),
         serverWideModules: s.serverWideModules || s.odooQueueJobRunner ? serverWideModules(s.odooVersion, s.serverWideModules, s.odooQueueJobRunner) : undefined,
     });
+    served = kube;
 } else {
     // Pulls from a private registry (GHCR) authenticate with the runner's `docker login` credentials.
     const registry = imageRegistry(s.odooImage);
@@ -115,32 +107,33 @@ if (s.runtime === "kubernetes") {
     // --- machine); PR stacks read the owner's `edge` output through a StackReference.
     let edgeEndpoint: pulumi.Input<EdgeEndpoint>;
     let edgeNetwork: pulumi.Input<string> | undefined;
-    const edgeProfile = profile.edge;
-    if (edgeProfile.owner === "shared") {
-        const shared = new pulumi.StackReference("shared", { name: s.sharedStack! });
+    const edge = edgeSlice(cfg, slices);
+    if (edge.owner === "shared") {
+        const shared = new pulumi.StackReference("shared", { name: edge.stack });
         sharedEdge = shared.requireOutput("edge") as pulumi.Output<SharedEdge>;
         edgeEndpoint = sharedEdge.apply((e) => {
-            const problems = sharedEdgeProblems(e, { sharedStack: s.sharedStack!, dockerHost: s.dockerHost, host: names.host, prSlot: s.prSlot });
-            if (problems.length) throw new Error(`cannot use the shared edge of ${s.sharedStack}:\n  - ${problems.join("\n  - ")}`);
+            const problems = sharedEdgeProblems(e, { sharedStack: edge.stack, dockerHost: s.dockerHost, host: names.host, prSlot: edge.slot });
+            if (problems.length) throw new Error(`cannot use the shared edge of ${edge.stack}:\n  - ${problems.join("\n  - ")}`);
             // The network of this PR's slot: no other running PR environment is on it.
-            return { network: e.prNetworks[s.prSlot! - 1], entrypoint: e.entrypoint, certResolver: e.certResolver ?? undefined };
+            return { network: e.prNetworks[edge.slot - 1], entrypoint: e.entrypoint, certResolver: e.certResolver ?? undefined };
         });
     } else {
         // A local router (dev) has no DNS records and no certificates, and listens on the loopback only.
-        const local = edgeProfile.exposure === "local";
-        const cloudflareProvider = local ? undefined : new cloudflare.Provider("cloudflare", {});
+        const cloudflareProvider = edge.exposure === "local" ? undefined : new cloudflare.Provider("cloudflare", {});
         edgeRouter = new EdgeRouter("edge", {
             labels: cfg.labels,
             retention,
-            // The non-production host routes the PR environments: one network per slot.
-            prSlots: edgeProfile.routesPrs ? s.prConcurrencyLimit : 0,
-            acmeEmail: local ? undefined : s.acmeEmail,
-            bindAddress: local ? "127.0.0.1" : undefined,
-            dns: local ? undefined : {
-                zoneId: s.cloudflareZoneId!,
-                publicIp: s.publicIp!,
-                hosts: sharedDnsHosts({ stage, names, mailCatcher: s.mailCatcher, grafanaHost: s.observability ? `grafana-${cfg.stack}.${s.domain}` : undefined }),
-            },
+            prSlots: edge.prSlots,
+            ...(edge.exposure === "local"
+                ? { acmeEmail: undefined, bindAddress: "127.0.0.1", dns: undefined }
+                : {
+                      acmeEmail: edge.acmeEmail,
+                      bindAddress: undefined,
+                      dns: {
+                          ...edge.dns,
+                          hosts: sharedDnsHosts({ stage, names, mailCatcher: s.mailCatcher, grafanaHost: s.observability ? `grafana-${cfg.stack}.${s.domain}` : undefined }),
+                      },
+                  }),
         }, { providers: { docker: dockerProvider, ...(cloudflareProvider ? { cloudflare: cloudflareProvider } : {}) } });
         edgeEndpoint = edgeRouter.endpoint;
         edgeNetwork = edgeRouter.networkName;
@@ -149,35 +142,37 @@ if (s.runtime === "kubernetes") {
     const edgeTls = edgeRouter ? !!edgeRouter.endpoint.certResolver : true;
 
     const baseUrl = `https://${names.host}`;
-    const serverDatabase = (owner: { user: pulumi.Input<string>; password: pulumi.Input<string> }, ready?: { resources: pulumi.Resource[]; gate: pulumi.Input<string> }): DatabaseTarget => ({
+    const source = databaseSlice(cfg, slices);
+    const serverDatabase = (
+        server: DatabaseServerSlice,
+        owner: { user: pulumi.Input<string>; password: pulumi.Input<string> },
+        ready?: { resources: pulumi.Resource[]; gate: pulumi.Input<string> },
+    ): DatabaseTarget => ({
         kind: "server",
-        host: s.dbHost!,
-        port: s.dbPort,
+        host: server.host,
+        port: server.port,
         user: owner.user,
         knownUser: names.databaseOwner,
         password: owner.password,
-        sslMode: s.dbSslMode,
-        sslRootCert: s.dbSslRootCert,
+        sslMode: server.sslMode,
+        sslRootCert: server.sslRootCert,
         ready: ready?.resources,
         readyGate: ready?.gate,
     });
-    const databaseServer = { host: s.dbHost!, port: s.dbPort, adminUser: s.dbAdminUser, adminPassword: secret(s.dbAdminPassword), sslMode: s.dbSslMode, sslRootCert: s.dbSslRootCert };
 
     // --- The environment's filestore and sessions: restored into by the refresh, mounted by Odoo.
     const volumes = new EnvironmentVolumes("odoo", { names, labels: cfg.labels, retention }, onDocker);
 
     let database: DatabaseTarget;
-    if (envPlan.database === "neutralized-copy") {
-        // `latest` is resolved to the snapshot it names now, so a new snapshot changes the steps' inputs.
-        const snapshot = resolveSnapshot({ bucket: s.snapshotBucket!, id: s.snapshotId!, provider: awsProvider });
+    if (source.kind === "neutralized-copy") {
         neutralized = new NeutralizedDatabase("database", {
             stage,
             prefix: names.prefix,
             labels: cfg.labels,
-            server: databaseServer,
+            server: databaseAdmin(source.server),
             database: names.database,
             owner: names.databaseOwner,
-            snapshotUri: snapshot,
+            snapshotUri: resolveSnapshot({ ...source.snapshot, provider: awsProvider }),
             baseUrl,
             mailCatcher: { host: "mailpit", port: mailpitSmtpPort },
             // The environment's own host, where neutralize moved the catchall and alias domains — not
@@ -191,12 +186,12 @@ if (s.runtime === "kubernetes") {
             workDir: projectDir,
             retention,
         }, onDocker);
-        database = serverDatabase({ user: neutralized.ownerRole, password: neutralized.ownerPassword }, { resources: [neutralized.verified, neutralized.ready], gate: neutralized.gate });
-    } else if (envPlan.database === "production") {
-        const production = new ProductionDatabase("database", { server: databaseServer, database: names.database, owner: names.databaseOwner });
-        database = serverDatabase({ user: production.ownerRole, password: production.ownerPassword });
+        database = serverDatabase(source.server, { user: neutralized.ownerRole, password: neutralized.ownerPassword }, { resources: [neutralized.verified, neutralized.ready], gate: neutralized.gate });
+    } else if (source.kind === "production") {
+        const production = new ProductionDatabase("database", { server: databaseAdmin(source.server), database: names.database, owner: names.databaseOwner });
+        database = serverDatabase(source.server, { user: production.ownerRole, password: production.ownerPassword });
     } else {
-        database = { kind: "container", image: s.postgresImage, slowQueryMs: s.slowQueryMs };
+        database = source;
     }
 
     // --- The Odoo environment itself.
@@ -236,8 +231,12 @@ if (s.runtime === "kubernetes") {
             : { kind: "update", install: modules.install, exclude: s.moduleChecksumExclude },
         tests: s.testsEnabled ? { modules: modules.install, tags: s.testTags, timeoutMinutes: s.testTimeoutMinutes } : undefined,
     }, onDocker);
+    served = environment;
 
     if (s.observability) {
+        // Grafana is routed by the stack's own router, on the networks it creates for it.
+        const observedRouter = edgeRouter;
+        if (!observedRouter) throw new ConfigError([`odoo-platform:observability needs a router of the stack's own: a ${stage} stack routes through ${s.sharedStack ?? "another stack"}'s, whose stack runs the observability (${process.env.ODOO_PLATFORM_CONFIG_FILE ?? `Pulumi.${cfg.stack}.yaml`})`]);
         observability = new ObservabilityStack("observability", {
             prefix: `obs-${cfg.stack}`,
             labels: cfg.labels,
@@ -246,27 +245,18 @@ if (s.runtime === "kubernetes") {
             slowQueryMs: s.slowQueryMs,
             edge: {
                 routeNetworkName: observabilityRouteNetworkName,
-                routeNetwork: edgeRouter!.observabilityNetworkName,
-                metricsNetwork: edgeRouter!.metricsNetworkName,
-                entrypoint: edgeRouter!.endpoint.entrypoint,
-                certResolver: edgeRouter!.endpoint.certResolver,
+                routeNetwork: observedRouter.observabilityNetworkName,
+                metricsNetwork: observedRouter.metricsNetworkName,
+                entrypoint: observedRouter.endpoint.entrypoint,
+                certResolver: observedRouter.endpoint.certResolver,
             },
             retention,
             grafanaHost: `grafana-${cfg.stack}.${s.domain}`,
             // The stage's database server (staging/production); dev and PR databases are containers,
             // covered by cAdvisor and their slow-query logs.
-            database: s.dbHost
-                ? { host: s.dbHost, port: s.dbPort, database: "postgres", user: s.dbAdminUser, password: secret(s.dbAdminPassword) ?? "", sslMode: s.dbSslMode, sslRootCert: s.dbSslRootCert }
-                : undefined,
-            evidence: evidenceSchema
-                ? {
-                      host: s.evidenceDbHost!,
-                      port: s.evidenceDbPort,
-                      database: s.evidenceDbName ?? "postgres",
-                      user: evidenceSchema.readerLogin,
-                      password: evidenceSchema.readerPassword,
-                      sslMode: s.evidenceDbSslMode,
-                  }
+            database: slices.databaseServer ? observedDatabase(databaseAdmin(slices.databaseServer)) : undefined,
+            evidence: evidenceSchema && evidenceDatabase
+                ? { host: evidenceDatabase.host, port: evidenceDatabase.port, database: evidenceDatabase.database, user: evidenceSchema.readerLogin, password: evidenceSchema.readerPassword, sslMode: evidenceDatabase.sslMode }
                 : undefined,
         }, onDocker);
     }
@@ -276,16 +266,16 @@ if (s.runtime === "kubernetes") {
 // --- GitHub repository settings: owned by the production stack alone.
 let repositorySettings: RepositorySettings | undefined;
 let githubActionsMissing: string[] = [];
-if (profile.repositorySettings) {
-    const [owner] = s.githubRepository!.split("/");
+if (slices.github) {
+    const { owner, repository, productionReviewers } = slices.github;
     const actions = resolveActionsSettings(s);
     githubActionsMissing = actions.missing;
     if (actions.missing.length) {
         pulumi.log.warn(`GitHub Actions: ${actions.missing.length} secret(s)/variable(s) the workflows need are not configured — see the githubSettings.missing output`);
     }
     repositorySettings = new RepositorySettings("github", {
-        repository: s.githubRepository!,
-        productionReviewers: s.githubProductionReviewers,
+        repository,
+        productionReviewers,
         secrets: actions.secrets.map((row) => ({ name: row.name, scope: row.scope, value: pulumi.secret(s[row.configKey] as string) })),
         variables: actions.variables,
     }, { providers: { github: new github.Provider("github", { owner }) } });
@@ -297,14 +287,14 @@ export const stackName = cfg.stack;
 export const prNumber = cfg.prNumber ?? null;
 export const gitSha = cfg.gitSha;
 export const gitBranch = s.gitBranch ?? null;
-export const url = environment?.url ?? kube!.url;
+export const url = served.url;
 export const mailCatcherUrl = environment?.mailCatcherUrl ?? null;
-export const databaseName = environment?.databaseName ?? kube!.databaseName;
+export const databaseName = served.databaseName;
 export const imageReference = environment?.imageReference ?? s.odooImage;
 export const imageDigest = environment?.imageDigest ?? (s.odooImage.match(/@(sha256:[0-9a-f]{64})$/)?.[1] ?? null);
 export const adminLogin = environment?.adminLogin ?? "admin";
 /** Secret: `pulumi stack output --show-secrets adminLoginPassword -s <stack>`. */
-export const adminLoginPassword = environment?.adminLoginPassword ?? kube!.adminLoginPassword;
+export const adminLoginPassword = served.adminLoginPassword;
 /** Secret: the mail catcher UI's basic-auth password (user `mail`). */
 export const mailCatcherPassword = environment?.mailCatcherPassword ?? null;
 /** The build's test step (container, exit code, modules, tags): `pr up` reads its log and posts the commit status. */
@@ -363,4 +353,9 @@ function stagingRunnerEnv(): Record<string, pulumi.Input<string>> {
     }
     if (process.env.ODOO_PLATFORM_S3_ENDPOINT) env.ODOO_PLATFORM_S3_ENDPOINT = process.env.ODOO_PLATFORM_S3_ENDPOINT;
     return env;
+}
+
+/** The database server as the observability stack's exporter reads it (the admin, on the maintenance database). */
+function observedDatabase(server: ReturnType<typeof databaseAdmin>) {
+    return { host: server.host, port: server.port, database: "postgres", user: server.adminUser, password: server.adminPassword ?? "", sslMode: server.sslMode, sslRootCert: server.sslRootCert };
 }
