@@ -31,7 +31,7 @@ const addons = new ClusterAddons("addons", {
         cloudflareApiToken: pulumi.secret(s.cloudflareApiToken),
     },
     observability: s.observability
-        ? { scrapeIntervalSeconds: s.metricsScrapeSeconds, metricsRetentionDays: s.metricsRetentionDays, logRetentionDays: s.logRetentionDays, storageClass: s.monitoringStorageClass, prometheusStorageGb: 50, lokiStorageGb: 50 }
+        ? { scrapeIntervalSeconds: s.metricsScrapeSeconds, metricsRetentionDays: s.metricsRetentionDays, logRetentionDays: s.logRetentionDays, storageClass: s.monitoringStorageClass, prometheusStorageGb: 50, lokiStorageGb: 50, slowQueryMs: s.slowQueryMs }
         : undefined,
     versions: {
         ingressNginx: s.ingressNginxChartVersion,

@@ -15,6 +15,7 @@ import {
     kubePrometheusStackValues, lokiUrl, lokiValues, wildcardCertificateSpec, wildcardSecretName,
 } from "./clusterCharts";
 import { objectLabels } from "./kubernetesObjects";
+import { dashboardConfigMapData, grafanaDashboardLabel, grafanaFolderAnnotation, ingressServiceMonitorSpec, prometheusRuleSpec } from "./observability/kubernetes";
 
 export interface ClusterAddonsArgs {
     labels: Record<string, string>;
@@ -31,7 +32,16 @@ export interface ClusterAddonsArgs {
         cloudflareApiToken: pulumi.Input<string>;
     };
     /** kube-prometheus-stack and Loki; none when undefined. */
-    observability?: { scrapeIntervalSeconds: number; metricsRetentionDays: number; logRetentionDays: number; storageClass?: string; prometheusStorageGb: number; lokiStorageGb: number };
+    observability?: {
+        scrapeIntervalSeconds: number;
+        metricsRetentionDays: number;
+        logRetentionDays: number;
+        storageClass?: string;
+        prometheusStorageGb: number;
+        lokiStorageGb: number;
+        /** PostgreSQL's log_min_duration_statement, shown in the dashboards' titles (as the docker runtime's). */
+        slowQueryMs: number;
+    };
     /** Exact chart versions. */
     versions: Record<AddonChart, string>;
 }
@@ -108,6 +118,29 @@ export class ClusterAddons extends pulumi.ComponentResource {
             spec: wildcardCertificateSpec({ issuer: args.tls.issuer, parentDomain: args.tls.prParentDomain }),
         }, { parent: this, dependsOn: [issuer, ingressNs] });
         release("ingressNginx", ingressNs, ingressNginxValues({ className: args.ingress.className, replicas: args.ingress.replicas, metrics }), afterPrometheus);
+
+        if (monitoringNs && prometheus) {
+            // The docker runtime's dashboards and alerts (components/observability/kubernetes.ts); the kinds
+            // PrometheusRule and ServiceMonitor are kube-prometheus-stack's CRDs.
+            const meta = (objectName: string, extra: Record<string, string> = {}) => ({ name: objectName, namespace: monitoringNs.metadata.name, labels: { ...objectLabels(args.labels, "observability"), ...extra } });
+            new k8s.core.v1.ConfigMap(`${name}-dashboards`, {
+                metadata: { ...meta("odoo-platform-dashboards", { [grafanaDashboardLabel.key]: grafanaDashboardLabel.value }), annotations: { [grafanaFolderAnnotation.key]: grafanaFolderAnnotation.value } },
+                // No evidence data source in the cluster's Grafana: the docker runtime's dashboards without it.
+                data: dashboardConfigMapData({ evidence: false, slowQueryMs: args.observability!.slowQueryMs }),
+            }, { parent: this, dependsOn: [monitoringNs] });
+            new k8s.apiextensions.CustomResource(`${name}-alerts`, {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PrometheusRule",
+                metadata: meta("odoo-platform"),
+                spec: prometheusRuleSpec(),
+            }, { parent: this, dependsOn: [prometheus] });
+            new k8s.apiextensions.CustomResource(`${name}-ingress-metrics`, {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "ServiceMonitor",
+                metadata: meta("ingress-nginx-odoo"),
+                spec: ingressServiceMonitorSpec({ release: releaseNames.ingressNginx, namespace: addonNamespaces.ingress, intervalSeconds: args.observability!.scrapeIntervalSeconds }),
+            }, { parent: this, dependsOn: [prometheus] });
+        }
 
         this.ingressClass = args.ingress.className;
         this.certIssuer = args.tls.issuer;

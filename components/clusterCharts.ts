@@ -23,6 +23,7 @@
  */
 import type * as Input from "@pulumi/kubernetes/types/input";
 import { datasourceUids } from "./observability/dashboards";
+import { grafanaDashboardLabel, grafanaFolderAnnotation } from "./observability/kubernetes";
 
 /** One upstream chart: where it comes from and the exact version installed. */
 export interface ChartSource {
@@ -46,8 +47,6 @@ export const addonNamespaces = { ingress: "ingress-nginx", certManager: "cert-ma
 export const wildcardSecretName = "pr-wildcard-tls";
 /** The Secret holding the Cloudflare API token, and its key. */
 export const cloudflareTokenSecret = { name: "cloudflare-api-token", key: "api-token" } as const;
-/** The label the kube-prometheus-stack Grafana sidecar loads dashboard ConfigMaps by (its chart's default). */
-export const grafanaDashboardLabel = { key: "grafana_dashboard", value: "1" } as const;
 
 /** An exact chart version: the harness and `helm upgrade` see a chart change only when this changes. */
 export function chartSource(chart: AddonChart, version: string): ChartSource {
@@ -95,7 +94,9 @@ export function ingressNginxValues(input: { className: string; replicas: number;
             resources: { requests: { cpu: "100m", memory: "192Mi" }, limits: { cpu: "1", memory: "512Mi" } },
             // The chart's PodDisruptionBudget (rendered when replicaCount > 1): one controller stays through a drain.
             minAvailable: 1,
-            metrics: { enabled: input.metrics, serviceMonitor: { enabled: input.metrics } },
+            // The metrics Service only: components/ClusterAddons.ts creates the ServiceMonitor, with the relabelling
+            // that names the Odoo series as the docker runtime's (components/observability/kubernetes.ts).
+            metrics: { enabled: input.metrics, serviceMonitor: { enabled: false } },
         },
     };
 }
@@ -215,7 +216,7 @@ export function kubePrometheusStackValues(input: { scrapeIntervalSeconds: number
                     labelValue: grafanaDashboardLabel.value,
                     // The environments' dashboard ConfigMaps live in their own namespaces.
                     searchNamespace: "ALL",
-                    folderAnnotation: "grafana_folder",
+                    folderAnnotation: grafanaFolderAnnotation.key,
                     provider: { foldersFromFilesStructure: true },
                 },
                 // The dashboards query the data source by uid, as the docker runtime's Grafana provisions it.

@@ -1073,6 +1073,13 @@ export const clusterConfigKeys = {
         source: "config",
         default: 31,
     }),
+    slowQueryMs: clusterKey({
+        description: "The environments' PostgreSQL log_min_duration_statement, as the dashboards' titles show it (the environment stacks' odoo-platform:slowQueryMs).",
+        schema: positiveInt,
+        coerce: "number",
+        source: "config",
+        default: 500,
+    }),
     monitoringStorageClass: clusterKey({
         description: "StorageClass of the Prometheus and Loki volumes (ReadWriteOnce); the cluster's default class when unset.",
         schema: kubernetesName("a StorageClass name").optional(),
