@@ -22,6 +22,7 @@
  *                   SingleBinary, replication_factor 1, filesystem storage, read/write/backend replicas 0)
  */
 import type * as Input from "@pulumi/kubernetes/types/input";
+import { ingressControllerNamespace } from "./kubernetesNamespace";
 import { datasourceUids } from "./observability/dashboards";
 import { grafanaDashboardLabel, grafanaFolderAnnotation } from "./observability/kubernetes";
 
@@ -40,8 +41,11 @@ export const chartRepositories = {
 } as const;
 export type AddonChart = keyof typeof chartRepositories;
 
-/** The namespaces the add-ons live in (fixed: the environment stacks and the docs name them). */
-export const addonNamespaces = { ingress: "ingress-nginx", certManager: "cert-manager", monitoring: "monitoring" } as const;
+/**
+ * The namespaces the add-ons live in (fixed: the environment stacks name them; a PR namespace's
+ * NetworkPolicy admits traffic from the ingress controller's namespace, components/kubernetesNamespace.ts).
+ */
+export const addonNamespaces = { ingress: ingressControllerNamespace, certManager: "cert-manager", monitoring: "monitoring" } as const;
 
 /** The Secret the wildcard Certificate writes and the ingress controller serves as its default certificate. */
 export const wildcardSecretName = "pr-wildcard-tls";
