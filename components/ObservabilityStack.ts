@@ -28,6 +28,7 @@ import type { DataRetention } from "./retention";
 import {
     alertRulesYaml,
     alloyConfig,
+    dashboardFileContent,
     dashboards,
     evidencePasswordEnv,
     grafanaDashboardProvider,
@@ -281,7 +282,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 { file: grafanaPaths.dashboardProvider, content: grafanaDashboardProvider() },
                 ...Object.entries(dashboardFiles).map(([file, dashboard]) => ({
                     file: `${grafanaPaths.dashboardsDir}/${file}`,
-                    content: `${JSON.stringify(dashboard, null, 2)}\n`,
+                    content: dashboardFileContent(dashboard),
                 })),
             ],
             volumes: [{ volumeName: grafanaData.name, containerPath: grafanaPaths.data }],

@@ -6,7 +6,7 @@
  * (tests/docs/inventory.test.ts), and `npm run docs` rewrites it.
  */
 import { ciVariables, runtimeVariables } from "./environment";
-import { ConfigKey, configKeyNames, configKeys, qualified } from "./schema";
+import { ClusterConfigKey, clusterConfigKeyNames, clusterConfigKeys, ConfigKey, configKeyNames, configKeys, qualified } from "./schema";
 import { Stage, stages } from "./stage";
 
 export const inventoryPath = "docs/architecture/ENVIRONMENT_VARIABLES.md";
@@ -63,6 +63,21 @@ export function renderEnvironmentInventory(): string {
         const spec = configKeys[name] as ConfigKey<unknown>;
         const description = cell(spec.description) + (spec.example ? ` Example: ${code(spec.example)}.` : "");
         lines.push(row([code(qualified(name)), spec.env ? code(spec.env) : "", spec.source, ...stages.map((s) => configCell(spec, s)), description]));
+    }
+
+    lines.push(
+        "",
+        "### The shared cluster stack (`cluster`)",
+        "",
+        "The stack named `cluster` installs a Kubernetes cluster's add-ons once (cluster.ts, components/ClusterAddons.ts);",
+        "it has no stage and reads only these keys (any other key is refused). Example: `examples/kubernetes/Pulumi.cluster.yaml`.",
+        "",
+        ...header(["Key", "Source", "Value", "Description"]),
+    );
+    for (const name of clusterConfigKeyNames) {
+        const spec = clusterConfigKeys[name] as ClusterConfigKey<unknown>;
+        const value = spec.default !== undefined ? `default ${formatValue(spec.default)}` : spec.required ? "**required**" : "optional";
+        lines.push(row([code(qualified(name)), spec.source, value, cell(spec.description) + (spec.example ? ` Example: ${code(spec.example)}.` : "")]));
     }
 
     lines.push(

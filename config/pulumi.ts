@@ -9,6 +9,7 @@ import { readStackConfigFile } from "./files";
 import { projectValues, RawConfig, resolveSettings, StackSettings } from "./load";
 import { projectName } from "./schema";
 import { stackIdentity } from "./stage";
+import { clusterStackName, resolveClusterSettings, ResolvedClusterSettings } from "./cluster";
 
 /** Directory of Pulumi.yaml: the checked-in PR defaults live beside it. */
 export { projectDir } from "./projectDir";
@@ -37,4 +38,11 @@ export function loadStackSettings(): StackSettings {
         }
     }
     return resolveSettings({ identity, stack, prDefaults, env: process.env });
+}
+
+/** The shared cluster stack's settings (config/cluster.ts), from the same runtime configuration. */
+export function loadClusterSettings(): ResolvedClusterSettings {
+    const values = projectValues(pulumi.runtime.allConfig());
+    const secretKeys = new Set(Object.keys(values).filter((k) => runtimeConfig.isConfigSecret?.(`${projectName}:${k}`)));
+    return resolveClusterSettings({ values, secretKeys, file: process.env.ODOO_PLATFORM_CONFIG_FILE ?? `Pulumi.${clusterStackName}.yaml` });
 }

@@ -963,3 +963,163 @@ export const configKeyNames = Object.keys(configKeys) as ConfigKeyName[];
 
 /** `odoo-platform:<key>`: how the key is spelled in Pulumi config and in error messages. */
 export const qualified = (name: string): string => `${projectName}:${name}`;
+
+// --- The shared cluster stack (`cluster`) ------------------------------------------------------
+// Its own table: the stack installs the cluster's add-ons once (components/ClusterAddons.ts) and
+// has no stage, so its keys are neither required nor defaulted per stage. The environment stacks
+// name what it installs by their own keys (ingressClass, certIssuer), which default to its defaults.
+
+export interface ClusterConfigKey<T> {
+    description: string;
+    schema: z.ZodType<T>;
+    coerce: Coercion;
+    source: ValueSource;
+    required?: boolean;
+    default?: T;
+    example?: string;
+}
+
+const clusterKey = <T>(spec: ClusterConfigKey<T>): ClusterConfigKey<T> => spec;
+const kubernetesName = (what: string) => z.string().regex(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, `must be ${what} (lower-case letters, digits, dots, dashes; at most 63)`);
+/** A chart version exactly as its repository's index lists it: pinned, never a range. */
+const chartVersion = z.string().regex(/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, "must be an exact chart version such as 4.12.1 or v1.17.2 (no range)");
+
+export const clusterConfigKeys = {
+    kubeconfig: clusterKey({
+        description: "Kubeconfig of the existing cluster; when unset the provider reads KUBECONFIG / ~/.kube/config of the environment. Never printed.",
+        schema: z.string().min(1).optional(),
+        coerce: "string",
+        source: "secret",
+    }),
+    kubernetesContext: clusterKey({
+        description: "Context of the kubeconfig to use; its current context when unset.",
+        schema: z.string().min(1).optional(),
+        coerce: "string",
+        source: "config",
+    }),
+    domain: clusterKey({
+        description: "Base DNS domain of the environments on this cluster: the wildcard certificate covers the PR hosts, *.dev.<domain>, and the issuer solves DNS-01 in this zone.",
+        schema: dnsName,
+        coerce: "string",
+        source: "config",
+        required: true,
+        example: "example.com",
+    }),
+    acmeEmail: clusterKey({
+        description: "Contact e-mail of the ACME account the ClusterIssuer registers.",
+        schema: z.email("must be an e-mail address"),
+        coerce: "string",
+        source: "config",
+        required: true,
+    }),
+    acmeServer: clusterKey({
+        description: "ACME directory the ClusterIssuer uses (Let's Encrypt's staging directory while trying the cluster out).",
+        schema: z.url({ protocol: /^https$/, error: "must be an https URL" }),
+        coerce: "string",
+        source: "config",
+        default: "https://acme-v02.api.letsencrypt.org/directory",
+    }),
+    cloudflareApiToken: clusterKey({
+        description: "Cloudflare API token (Zone:DNS:Edit on the domain's zone) cert-manager solves DNS-01 with; stored in a Secret in cert-manager's namespace. Secret config only.",
+        schema: z.string().min(1, "must not be empty"),
+        coerce: "string",
+        source: "secret",
+        required: true,
+    }),
+    ingressClass: clusterKey({
+        description: "IngressClass the ingress controller serves: the environment stacks' odoo-platform:ingressClass.",
+        schema: kubernetesName("an IngressClass name"),
+        coerce: "string",
+        source: "config",
+        default: "nginx",
+    }),
+    certIssuer: clusterKey({
+        description: "Name of the cert-manager ClusterIssuer (Cloudflare DNS-01): the environment stacks' odoo-platform:certIssuer.",
+        schema: kubernetesName("a ClusterIssuer name"),
+        coerce: "string",
+        source: "config",
+        default: "letsencrypt-cloudflare",
+    }),
+    ingressReplicas: clusterKey({
+        description: "Pods of the ingress controller (at least 2 keeps the environments reachable through a node drain).",
+        schema: positiveInt.max(20, "must be at most 20"),
+        coerce: "number",
+        source: "config",
+        default: 2,
+    }),
+    observability: clusterKey({
+        description: "Install kube-prometheus-stack and Loki in the monitoring namespace (the environments' dashboards and alerts are delivered to them).",
+        schema: z.boolean(),
+        coerce: "boolean",
+        source: "config",
+        default: true,
+    }),
+    metricsScrapeSeconds: clusterKey({
+        description: "Prometheus scrape and rule evaluation interval in seconds (as the docker runtime's odoo-platform:metricsScrapeSeconds).",
+        schema: positiveInt.max(10, "must be at most 10 seconds"),
+        coerce: "number",
+        source: "config",
+        default: 10,
+    }),
+    metricsRetentionDays: clusterKey({
+        description: "Days Prometheus keeps metrics.",
+        schema: positiveInt.max(365, "must be at most 365"),
+        coerce: "number",
+        source: "config",
+        default: 15,
+    }),
+    logRetentionDays: clusterKey({
+        description: "Days Loki keeps logs.",
+        schema: positiveInt.max(365, "must be at most 365"),
+        coerce: "number",
+        source: "config",
+        default: 31,
+    }),
+    slowQueryMs: clusterKey({
+        description: "The environments' PostgreSQL log_min_duration_statement, as the dashboards' titles show it (the environment stacks' odoo-platform:slowQueryMs).",
+        schema: positiveInt,
+        coerce: "number",
+        source: "config",
+        default: 500,
+    }),
+    monitoringStorageClass: clusterKey({
+        description: "StorageClass of the Prometheus and Loki volumes (ReadWriteOnce); the cluster's default class when unset.",
+        schema: kubernetesName("a StorageClass name").optional(),
+        coerce: "string",
+        source: "config",
+        example: "gp3",
+    }),
+    ingressNginxChartVersion: clusterKey({
+        description: "Version of the ingress-nginx chart (https://kubernetes.github.io/ingress-nginx).",
+        schema: chartVersion,
+        coerce: "string",
+        source: "config",
+        default: "4.12.1",
+    }),
+    certManagerChartVersion: clusterKey({
+        description: "Version of the cert-manager chart (https://charts.jetstack.io).",
+        schema: chartVersion,
+        coerce: "string",
+        source: "config",
+        default: "v1.17.2",
+    }),
+    kubePrometheusStackChartVersion: clusterKey({
+        description: "Version of the kube-prometheus-stack chart (https://prometheus-community.github.io/helm-charts).",
+        schema: chartVersion,
+        coerce: "string",
+        source: "config",
+        default: "70.4.2",
+    }),
+    lokiChartVersion: clusterKey({
+        description: "Version of the Loki chart (https://grafana.github.io/helm-charts).",
+        schema: chartVersion,
+        coerce: "string",
+        source: "config",
+        default: "6.29.0",
+    }),
+} as const;
+
+export type ClusterConfigKeyName = keyof typeof clusterConfigKeys;
+/** The validated configuration of the shared cluster stack. */
+export type ClusterSettings = { [K in ClusterConfigKeyName]: z.output<(typeof clusterConfigKeys)[K]["schema"]> };
+export const clusterConfigKeyNames = Object.keys(clusterConfigKeys) as ClusterConfigKeyName[];

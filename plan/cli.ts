@@ -11,7 +11,7 @@ import { exitWhenFlushed } from "../ops/core/exit";
 async function main(argv: string[]): Promise<number> {
     const program = new Command("plan")
         .description("Evaluate a stack offline under Pulumi's mock runtime and run every policy pack on it")
-        .requiredOption("--stack <name>", "dev, staging, production or pr-<number>")
+        .requiredOption("--stack <name>", "dev, staging, production, pr-<number> or cluster (the shared cluster add-ons)")
         .option("--config-file <path>", "evaluate against this config file instead of Pulumi.<stack>.yaml")
         .option("--policy-config <file>", "policy configuration, as `pulumi preview --policy-pack-config` takes it (JSON keyed by policy name)")
         .option("--json", "print one JSON document")

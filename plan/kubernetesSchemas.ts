@@ -1,9 +1,10 @@
 /**
  * Every Kubernetes object of a plan checked against the Kubernetes OpenAPI schemas, with the
  * validators `kubernetes-models` generates from them (ajv): the object as the provider would send it
- * (inputs, secrets unwrapped, apiVersion and kind as the SDK sets them). A type the models do not
- * know (a CRD such as cert-manager's ClusterIssuer) is checked against the model given for it, or
- * reported, never skipped silently.
+ * (inputs, secrets unwrapped, apiVersion and kind as the SDK sets them). A custom resource is checked
+ * against the models kubernetes-models generates from its project's CRDs (`crdModels`: cert-manager's
+ * ClusterIssuer and Certificate, prometheus-operator's PrometheusRule, ServiceMonitor, PodMonitor);
+ * a type no model knows is reported, never skipped silently.
  */
 import { isUnknownValue, RecordedResource, unwrapSecrets } from "./mockRuntime";
 
@@ -20,6 +21,18 @@ export const isKubernetesObject = (r: Pick<RecordedResource, "type" | "custom">)
 
 const hasUnknown = (v: unknown): boolean => isUnknownValue(v) || (Array.isArray(v) ? v.some(hasUnknown) : !!v && typeof v === "object" && Object.values(v).some(hasUnknown));
 
+/** API groups of custom resources → the kubernetes-models package generated from their CRDs. */
+export const crdModels: Readonly<Record<string, string>> = {
+    "cert-manager.io": "@kubernetes-models/cert-manager",
+    "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
+};
+
+/** The module a model is imported from: kubernetes-models for the built-in API, a CRD package for a custom resource. */
+export function modelModule(path: string): string {
+    const group = path.split("/")[0];
+    return Object.hasOwn(crdModels, group) ? `${crdModels[group]}/${path}` : `kubernetes-models/${path}`;
+}
+
 type Model = new (data: unknown) => { validate(): void };
 const models = new Map<string, Model | null>();
 
@@ -31,7 +44,7 @@ async function model(path: string): Promise<Model | null> {
     if (!models.has(path)) {
         const kind = path.split("/").pop()!;
         try {
-            const loaded = (await import(`kubernetes-models/${path}`)) as Record<string, Model>;
+            const loaded = (await import(modelModule(path))) as Record<string, Model>;
             models.set(path, loaded[kind] ?? null);
         } catch {
             models.set(path, null);

@@ -1,6 +1,7 @@
 /**
- * The offline plan: evaluates index.ts for one stack under Pulumi's mock runtime with that stack's
- * configuration (no CLI, no credentials, no network), then runs every policy pack on the result.
+ * The offline plan: evaluates the program (program.ts: index.ts, or cluster.ts for the shared cluster
+ * stack) for one stack under Pulumi's mock runtime with that stack's configuration (no CLI, no
+ * credentials, no network), then runs every policy pack on the result.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -8,6 +9,7 @@ import * as path from "node:path";
 import { encryptedPlaceholder, readStackConfigFile } from "../config/files";
 import { ConfigError } from "../config/load";
 import { configKeys, projectName } from "../config/schema";
+import { clusterStackName, isClusterStack } from "../config/cluster";
 import { StackIdentity, stackIdentity, StackNameError } from "../config/stage";
 import { policyPacks as registeredPacks, PolicyPackDefinition } from "../policy/registry";
 import { isSecretValue, isUnknownValue, RecordedResource, runUnderMocks } from "./mockRuntime";
@@ -16,7 +18,7 @@ import { mergePolicyConfig, stackPolicyConfig } from "./policyConfig";
 
 export { projectDir } from "../config/projectDir";
 import { projectDir } from "../config/projectDir";
-const programPath = path.join(projectDir, "index.ts");
+const programPath = path.join(projectDir, "program.ts");
 
 export interface PlanOptions {
     stack: string;
@@ -84,13 +86,16 @@ function git(args: string[]): string | undefined {
     }
 }
 
-function defaultConfigFile(identity: StackIdentity): string | undefined {
+/** An environment stack's stage, or the shared cluster stack (no stage: it has its own keys). */
+type PlannedStack = StackIdentity | { stack: typeof clusterStackName; stage: "cluster" };
+
+function defaultConfigFile(identity: PlannedStack): string | undefined {
     // A PR stack has no file of its own: Pulumi.pr.yaml (read by the program) plus CI values.
     return identity.stage === "pr" ? undefined : path.join(projectDir, `Pulumi.${identity.stack}.yaml`);
 }
 
 /** The program's own modules: forgotten before each plan so the program is evaluated afresh. */
-const programModuleRoots = [programPath, path.join(projectDir, "components") + path.sep, path.join(projectDir, "config") + path.sep];
+const programModuleRoots = [programPath, ...["index.ts", "cluster.ts"].map((f) => path.join(projectDir, f)), path.join(projectDir, "components") + path.sep, path.join(projectDir, "config") + path.sep];
 
 function clearProgramModules(): void {
     for (const id of Object.keys(require.cache)) {
@@ -100,9 +105,9 @@ function clearProgramModules(): void {
 
 export async function planStack(options: PlanOptions): Promise<PlanResult> {
     const result: PlanResult = { exitCode: 0, stack: options.stack, resources: [], outputs: {}, policies: [], errors: [], notes: [], recorded: [] };
-    let identity: StackIdentity;
+    let identity: PlannedStack;
     try {
-        identity = stackIdentity(options.stack);
+        identity = isClusterStack(options.stack) ? { stack: clusterStackName, stage: "cluster" } : stackIdentity(options.stack);
     } catch (err) {
         if (!(err instanceof StackNameError)) throw err;
         return { ...result, exitCode: 2, errors: [err.message] };
@@ -129,7 +134,8 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
 
     const env: Record<string, string | undefined> = { ...(options.env ?? process.env) };
     const has = (key: "gitSha" | "gitBranch") => values[`${projectName}:${key}`] !== undefined || !!env[configKeys[key].env!];
-    if (options.gitDefaults !== false) {
+    // The cluster stack records no commit: it has no gitSha key.
+    if (options.gitDefaults !== false && identity.stage !== "cluster") {
         if (!has("gitSha")) {
             const sha = git(["rev-parse", "HEAD"]);
             if (sha) {

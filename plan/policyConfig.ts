@@ -16,6 +16,7 @@ import { readStackConfigFile } from "../config/files";
 import { coerceRaw, projectValues } from "../config/load";
 import { environmentNames } from "../config/naming";
 import { ConfigKeyName, configKeys, Settings } from "../config/schema";
+import { clusterStackName, isClusterStack } from "../config/cluster";
 import { StackIdentity, stackIdentity } from "../config/stage";
 import type { PolicyConfig } from "./policies";
 
@@ -87,6 +88,11 @@ export function productionValues(file = path.join(projectDir, "Pulumi.production
 
 /** The policy configuration of `stack`, evaluated against `configFile` (default: its checked-in file). */
 export function stackPolicyConfig(stack: string, opts: { configFile?: string; dir?: string } = {}): PolicyConfig {
+    if (isClusterStack(stack)) {
+        // The shared cluster stack has no stage and no database: only the plain values no secret may equal.
+        const { values, secretKeys } = readProjectFile(opts.configFile ?? path.join(opts.dir ?? projectDir, `Pulumi.${clusterStackName}.yaml`));
+        return { "database-passwords-generated": { plainConfigValues: [...new Set(Object.entries(values).filter(([k]) => !secretKeys.has(k)).map(([, v]) => v))].sort() } };
+    }
     const identity = stackIdentity(stack);
     const file = opts.configFile ?? stackFileOf(identity, opts.dir);
     const { values, secretKeys } = readProjectFile(file);

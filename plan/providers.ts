@@ -285,6 +285,28 @@ const kubernetesRules: Record<string, ReplacementRule> = {
     "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": k8sRule([], { source: `${k8sDiff}: no autoscaling entry` }),
     // Only policy/v1beta1 PodDisruptionBudget replaces on .spec; policy/v1 is patched.
     "kubernetes:policy/v1:PodDisruptionBudget": k8sRule([], { source: `${k8sDiff}: policy lists v1beta1 PodDisruptionBudget (.spec) only, not v1` }),
+    // Custom resources: the table has no entry for their groups, so only metadata.name/namespace replace.
+    "kubernetes:cert-manager.io/v1:ClusterIssuer": k8sRule([], { source: `${k8sDiff}: no cert-manager.io entry (custom resources are patched in place)` }),
+    "kubernetes:cert-manager.io/v1:Certificate": k8sRule([], { source: `${k8sDiff}: no cert-manager.io entry (custom resources are patched in place)` }),
+    "kubernetes:monitoring.coreos.com/v1:PrometheusRule": k8sRule([], { source: `${k8sDiff}: no monitoring.coreos.com entry (custom resources are patched in place)` }),
+    "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": k8sRule([], { source: `${k8sDiff}: no monitoring.coreos.com entry (custom resources are patched in place)` }),
+    "kubernetes:monitoring.coreos.com/v1:PodMonitor": k8sRule([], { source: `${k8sDiff}: no monitoring.coreos.com entry (custom resources are patched in place)` }),
+    /**
+     * pulumi-kubernetes provider/pkg/provider/helm_release.go (01799d5) Diff: forceNewFields
+     * `.name`, `.namespace` — a new chart version, repository or values is a `helm upgrade` in place;
+     * DeleteBeforeReplace false, so a release keeping its fixed name across a replacement (a new
+     * namespace) is installed before the old one is uninstalled. An unset name is auto-named
+     * `<resource name>-<hex>` (assignNameIfAutonameable) and kept across updates (adoptOldNameIfUnnamed).
+     */
+    "kubernetes:helm.sh/v3:Release": {
+        replaceOn: ["name", "namespace"],
+        inPlace: [
+            "chart", "version", "repositoryOpts", "values", "valueYamlFiles", "atomic", "cleanupOnFail", "createNamespace", "dependencyUpdate", "description", "devel",
+            "disableCRDHooks", "disableOpenapiValidation", "disableWebhooks", "forceUpdate", "lint", "maxHistory", "postrender", "recreatePods", "resetValues", "reuseValues",
+            "skipAwait", "skipCrds", "timeout", "waitForJobs", "allowNullValues",
+        ],
+        source: "pulumi/pulumi-kubernetes provider/pkg/provider/helm_release.go (01799d5): Diff forceNewFields .name, .namespace; every other input is a helm upgrade (helmUpdate); DeleteBeforeReplace false",
+    },
 };
 
 const tfRds = "hashicorp/terraform-provider-aws internal/service/rds/instance.go (00e4b23)";

@@ -117,18 +117,29 @@ export function alertRules(t: AlertThresholds = defaultThresholds): AlertRule[] 
     ];
 }
 
+export interface AlertRuleGroup {
+    name: string;
+    rules: { alert: string; expr: string; for: string; labels: { severity: AlertRule["severity"] }; annotations: { summary: string; description: string } }[];
+}
+
+/**
+ * The rule groups in Prometheus' rules-file shape: the docker runtime's rules file (alertRulesYaml)
+ * and the Kubernetes runtime's PrometheusRule spec (components/observability/kubernetes.ts) are both this.
+ */
+export function alertRuleGroups(rules: AlertRule[] = alertRules()): AlertRuleGroup[] {
+    return [{
+        name: "odoo-platform",
+        rules: rules.map((rule) => ({
+            alert: rule.alert,
+            expr: rule.expr,
+            for: rule.for,
+            labels: { severity: rule.severity },
+            annotations: { summary: rule.summary, description: rule.description },
+        })),
+    }];
+}
+
 /** The rules file Prometheus loads (rule_files). */
 export function alertRulesYaml(rules: AlertRule[] = alertRules()): string {
-    return stringify({
-        groups: [{
-            name: "odoo-platform",
-            rules: rules.map((rule) => ({
-                alert: rule.alert,
-                expr: rule.expr,
-                for: rule.for,
-                labels: { severity: rule.severity },
-                annotations: { summary: rule.summary, description: rule.description },
-            })),
-        }],
-    }, { lineWidth: 0 });
+    return stringify({ groups: alertRuleGroups(rules) }, { lineWidth: 0 });
 }

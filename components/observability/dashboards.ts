@@ -278,6 +278,9 @@ export function deploymentsDashboard(opts: DashboardOptions): Dashboard {
     return dashboard("odoo-deployments", "Deployments", "Deployment frequency, success rate and rollbacks from the evidence schema (ops.deployments), read-only as ops_reader.", opts, [variable], l.panels);
 }
 
+/** A dashboard file as Grafana loads it: the docker runtime uploads it, the Kubernetes runtime puts it in a ConfigMap. */
+export const dashboardFileContent = (dashboard: Dashboard): string => `${JSON.stringify(dashboard, null, 2)}\n`;
+
 /** Every provisioned dashboard, keyed by file name. */
 export function dashboards(opts: DashboardOptions): Record<string, Dashboard> {
     const all: Record<string, Dashboard> = {

@@ -8,3 +8,4 @@ export * from "./loki";
 export * from "./metrics";
 export * from "./opsDeployments";
 export * from "./prometheus";
+export * from "./kubernetes";

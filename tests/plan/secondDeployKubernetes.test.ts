@@ -5,6 +5,8 @@
  */
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
+import type { RecordedResource } from "../../plan/mockRuntime";
+import { planStack } from "../../plan/plan";
 import { diffPlans, ResourceDiff, secondDeployProblems } from "../../plan/secondDeploy";
 import { deployPlan, firstCommit, secondCommit } from "../support/secondDeploy";
 
@@ -86,5 +88,48 @@ describe("second deploy on Kubernetes: a new commit, a new image digest and a ch
         const params = diffs.find((d) => d.type === "aws:rds/parameterGroup:ParameterGroup")!;
         assert.equal(params.change, "replace");
         assert.deepEqual(params.replaceBecause.sort(), ["description", "family", "name"]);
+    });
+
+    describe("the shared cluster stack: new chart versions, a changed value and a new ACME directory", () => {
+        const cluster = (overrides: Record<string, string> = {}) => planStack({ stack: "cluster", configFile: example("Pulumi.cluster.yaml"), configOverrides: overrides });
+        let diffs: ResourceDiff[];
+        let first: RecordedResource[];
+        before(async () => {
+            first = (await cluster()).recorded;
+            const second = await cluster({
+                "odoo-platform:ingressNginxChartVersion": "4.12.2",
+                "odoo-platform:kubePrometheusStackChartVersion": "70.5.0",
+                "odoo-platform:logRetentionDays": "45",
+                "odoo-platform:acmeServer": "https://acme-staging-v02.api.letsencrypt.org/directory",
+            });
+            assert.deepEqual(second.errors, []);
+            diffs = diffPlans(first, second.recorded);
+        });
+
+        it("upgrades each Release in place (helm upgrade): a chart version or values change never replaces it", () => {
+            const releases = diffs.filter((d) => d.type === "kubernetes:helm.sh/v3:Release");
+            assert.deepEqual(releases.map((d) => `${d.name} ${d.change} ${d.changed.join(",")}`).sort(), [
+                "addons-cert-manager same ",
+                "addons-ingress-nginx update version",
+                "addons-kube-prometheus-stack update version",
+                "addons-loki update values",
+            ]);
+        });
+
+        it("patches the ClusterIssuer in place, and creates, deletes or replaces nothing", () => {
+            assert.equal(diffs.find((d) => d.name === "addons-issuer")!.change, "update");
+            assert.deepEqual(diffs.filter((d) => d.change === "create" || d.change === "delete" || d.change === "replace").map((d) => `${d.change} ${d.name}`), []);
+            assert.deepEqual(secondDeployProblems(diffs, { stage: "cluster", sharedNetworks: [] }), []);
+        });
+
+        it("replaces a Release whose name or namespace changes, installing the new one first (the provider's forceNew fields)", () => {
+            for (const [field, value] of [["namespace", "ingress"], ["name", "edge"]] as const) {
+                const moved = first.map((r) => (r.name === "addons-ingress-nginx" && r.type === "kubernetes:helm.sh/v3:Release" ? { ...r, inputs: { ...r.inputs, [field]: value } } : r));
+                const release = diffPlans(first, moved).find((d) => d.name === "addons-ingress-nginx" && d.type === "kubernetes:helm.sh/v3:Release")!;
+                assert.equal(release.change, "replace", field);
+                assert.deepEqual(release.replaceBecause, [field]);
+                assert.equal(release.deleteBeforeReplace, false, "helm_release.go Diff: DeleteBeforeReplace false");
+            }
+        });
     });
 });
