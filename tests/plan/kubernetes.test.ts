@@ -9,10 +9,9 @@ import * as path from "node:path";
 import { kubernetesSchemaProblems } from "../../plan/kubernetesSchemas";
 import type { RecordedResource } from "../../plan/mockRuntime";
 import type { PlanResult } from "../../plan/plan";
-import { ciEnv, ofType, one, plan, resources } from "../support/plan";
+import { ciEnv, ofType, one, planKubernetesExamples, resources } from "../support/plan";
 
 const root = path.resolve(__dirname, "../..");
-export const example = (file: string) => path.join(root, "examples", "kubernetes", file);
 const k8s = (kind: string) => `kubernetes:${kind}`;
 const deployment = k8s("apps/v1:Deployment");
 
@@ -26,9 +25,7 @@ describe("runtime kubernetes (examples/kubernetes)", function () {
     let staging: PlanResult;
     let pr: PlanResult;
     before(async () => {
-        production = await plan("production", { configFile: example("Pulumi.production.yaml") });
-        staging = await plan("staging", { configFile: example("Pulumi.staging.yaml") });
-        pr = await plan("pr-7", { configFile: example("Pulumi.pr.yaml") });
+        ({ production, staging, pr } = await planKubernetesExamples());
     });
 
     it("plans every example clean: no error, every policy passes", () => {

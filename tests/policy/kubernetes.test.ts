@@ -3,16 +3,14 @@
  * each of them made wrong in the one way a policy exists to catch.
  */
 import * as assert from "node:assert/strict";
-import * as path from "node:path";
 import type { RecordedResource } from "../../plan/mockRuntime";
 import type { PlanResult } from "../../plan/plan";
 import {
     kubernetesContainerLimits, kubernetesImagesPinned, kubernetesJobsKeyed, kubernetesMailCatcherOnly, kubernetesPodSecurity, kubernetesPrNamespaceIsolated,
 } from "../../policy/odoo-platform/kubernetes";
-import { plan } from "../support/plan";
+import { planKubernetesExamples } from "../support/plan";
 import { violations } from "../support/policies";
 
-const example = (file: string) => path.resolve(__dirname, "../../examples/kubernetes", file);
 const copy = (r: RecordedResource): RecordedResource => JSON.parse(JSON.stringify(r));
 const find = (p: PlanResult, type: string, name: string) => {
     const r = p.recorded.find((x) => x.type === type && x.name === name);
@@ -28,9 +26,7 @@ describe("policy group kubernetes", function () {
     let staging: PlanResult;
     let pr: PlanResult;
     before(async () => {
-        production = await plan("production", { configFile: example("Pulumi.production.yaml") });
-        staging = await plan("staging", { configFile: example("Pulumi.staging.yaml") });
-        pr = await plan("pr-7", { configFile: example("Pulumi.pr.yaml") });
+        ({ production, staging, pr } = await planKubernetesExamples());
     });
 
     it("passes every object of the three examples", async () => {

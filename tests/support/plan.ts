@@ -1,6 +1,7 @@
 /**
  * Helpers for tests that plan a stack under the mock runtime and look at what it would create.
  */
+import * as path from "node:path";
 import { unwrapSecrets, RecordedResource } from "../../plan/mockRuntime";
 import { planStack, PlanResult } from "../../plan/plan";
 
@@ -75,4 +76,25 @@ export function odooConf(text: string): Record<string, string> {
             .filter((l) => l.includes(" = "))
             .map((l) => [l.slice(0, l.indexOf(" = ")), l.slice(l.indexOf(" = ") + 3)]),
     );
+}
+
+/** A stack file of examples/kubernetes/. */
+export const kubernetesExample = (file: string) => path.resolve(__dirname, "../../examples/kubernetes", file);
+
+export interface KubernetesExamplePlans {
+    production: PlanResult;
+    staging: PlanResult;
+    pr: PlanResult;
+}
+
+let kubernetesExamplePlans: Promise<KubernetesExamplePlans> | undefined;
+
+/** The three Kubernetes example stacks, planned once for every test file that reads them (read-only: copy before changing). */
+export function planKubernetesExamples(): Promise<KubernetesExamplePlans> {
+    kubernetesExamplePlans ??= (async () => ({
+        production: await plan("production", { configFile: kubernetesExample("Pulumi.production.yaml") }),
+        staging: await plan("staging", { configFile: kubernetesExample("Pulumi.staging.yaml") }),
+        pr: await plan("pr-7", { configFile: kubernetesExample("Pulumi.pr.yaml") }),
+    }))();
+    return kubernetesExamplePlans;
 }
