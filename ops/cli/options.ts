@@ -8,7 +8,7 @@ import { Command, Option } from "commander";
 import type { Client } from "pg";
 import { parse } from "pg-connection-string";
 import { InvalidInputError } from "../core/errors";
-import { connect, DatabaseUrl, parseDatabaseUrl } from "../postgres/connect";
+import { DatabaseUrl, parseDatabaseUrl, withConnection } from "../postgres/connect";
 import type { S3Options } from "../s3";
 import { UsageError } from "./runtime";
 
@@ -30,12 +30,7 @@ export function databasePassword(db: DatabaseUrl): string | undefined {
 /** Connects to `url`, runs `fn`, always disconnects. */
 export async function withClient<T>(url: string | undefined, fn: (client: Client, db: DatabaseUrl) => Promise<T>): Promise<T> {
     const db = parseDatabaseUrl(url);
-    const client = await connect(db);
-    try {
-        return await fn(client, db);
-    } finally {
-        await client.end().catch(() => undefined);
-    }
+    return withConnection(db, (client) => fn(client, db));
 }
 
 /** Turns a plain Error thrown while validating options into a usage error (exit 2). */

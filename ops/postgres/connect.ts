@@ -128,6 +128,16 @@ export async function connect(db: DatabaseUrl, extra: Partial<ClientConfig> = {}
     return client;
 }
 
+/** Connects to `db`, runs `fn` with the client, and always disconnects (also when `fn` throws). */
+export async function withConnection<T>(db: DatabaseUrl, fn: (client: SafeClient) => Promise<T>, extra: Partial<ClientConfig> = {}, limits: SessionLimits = {}): Promise<T> {
+    const client = await connect(db, extra, limits);
+    try {
+        return await fn(client);
+    } finally {
+        await client.end().catch(() => undefined);
+    }
+}
+
 /** Runs `fn` inside one transaction: committed if it returns, rolled back if it throws. */
 export async function inTransaction<T>(client: Client, fn: () => Promise<T>): Promise<T> {
     await client.query("BEGIN");

@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { Client } from "pg";
 import { RefusedError } from "../core/errors";
 import { countLargeObjects, listPopulatedMatviews, listSequences, listTables, odooVersion, serverFacts, ServerFacts, setvalStatements, TableInfo } from "./catalog";
-import { connect, parseDatabaseUrl, SessionLimits } from "./connect";
+import { connect, parseDatabaseUrl, SessionLimits, withConnection } from "./connect";
 import { ColumnTransform, CopyResult, planTableCopies, sourceApplicationName, splitLargeTables, streamTables, StreamOptions, TransformMatch } from "./copyStream";
 import { assertDumpCompatible, PgTools, runTool } from "./tools";
 
@@ -248,14 +248,7 @@ export async function copyDatabase(opts: CopyDatabaseOptions): Promise<CopyDatab
     }
 }
 
-async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-    const client = await connect(parseDatabaseUrl(url, "the new database"));
-    try {
-        return await fn(client);
-    } finally {
-        await client.end().catch(() => undefined);
-    }
-}
+const withClient = <T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> => withConnection(parseDatabaseUrl(url, "the new database"), fn);
 
 export function applySequences(url: string, statements: string[]): Promise<void> {
     if (!statements.length) return Promise.resolve();

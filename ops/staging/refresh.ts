@@ -29,7 +29,7 @@ import { InvalidInputError, RefusedError, withNote } from "../core/errors";
 import type { Progress } from "../core/progress";
 import { normalizeDomain } from "../pii/patterns";
 import { countLargeObjects, serverFacts } from "../postgres/catalog";
-import { connect, parseDatabaseUrl, SafeClient, withDatabase } from "../postgres/connect";
+import { connect, parseDatabaseUrl, SafeClient, withConnection, withDatabase } from "../postgres/connect";
 import { copyDatabase, reassignOwnership, sourceApplicationName, sourceSessionLimits } from "../postgres/copyDatabase";
 import { acquireTargetLock, createDatabase, dropDatabase, maintenanceUrl, TargetLock } from "../postgres/databases";
 import { explainFailure } from "../postgres/faults";
@@ -141,12 +141,115 @@ export function scanSummary(paths: readonly ScanPath[] | undefined, streamScan: 
     return { stream: count("stream"), database: count("database"), skipped: count("skipped"), writtenAfterCopy: written ? [...written] : null, tables };
 }
 
-async function onDatabase<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-    const client = await connect(parseDatabaseUrl(url, "the new database"));
+const onDatabase = <T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> => withConnection(parseDatabaseUrl(url, "the new database"), fn);
+
+/** What either copy mode hands on to neutralize and verify. */
+interface CopyResult {
+    rows: number;
+    sanitizedTables: RefreshReport["sanitizedTables"];
+    skippedTransforms: RefreshReport["skippedTransforms"];
+    snapshotLocation: string | null;
+    /** The PII scan the streaming copy ran on what it wrote (none through a snapshot). */
+    streamScan?: StreamScan;
+}
+
+type KnownValues = Awaited<ReturnType<NonNullable<DataRules["collectKnownValues"]>>>;
+type SanitizingPlan = (client: Client) => ReturnType<DataRules["sanitizePlan"]>;
+interface SanitizeSettings { seed: string; strict: boolean; keepCompanyNames?: boolean; allowDomains: string[] }
+
+/** What both copy modes read: the run's options and the candidate they fill. */
+interface CopyRun {
+    opts: RefreshOptions;
+    tools: ReturnType<typeof pgTools>;
+    jobs: number;
+    clock: StepClock;
+    sanitize: SanitizeSettings;
+    plan: SanitizingPlan;
+    knownValues?: KnownValues;
+    candidateUrl: string;
+    candidate: string;
+    candidateFilestore?: string;
+    now: Date;
+}
+
+/** Streams every table from production into the candidate with the sanitizing expressions applied, scanning what it writes. */
+async function copyStreaming(run: CopyRun): Promise<CopyResult> {
+    const { opts, tools, jobs, clock, plan, knownValues, candidateUrl, candidate, candidateFilestore } = run;
+    let streamScan: StreamScan | undefined;
+    let bytes = 0;
+    const streamScanOf = opts.rules.streamScan?.bind(opts.rules);
+    const copy = await copyDatabase({
+        tools,
+        sourceUrl: opts.fromDb,
+        targetUrl: candidateUrl,
+        jobs,
+        owner: opts.owner,
+        transforms: async (snapshot) => {
+            if (streamScanOf) streamScan = streamScanOf(await readCatalog(snapshot.client), { allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, knownValues });
+            return (await plan(snapshot.client)).transforms;
+        },
+        inspect: streamScanOf ? (plans) => streamScan?.transform(plans.map((p) => ({
+            table: p.table.schema === "public" ? p.table.name : `${p.table.schema}.${p.table.name}`, columns: p.table.columns,
+        }))) : undefined,
+        sourceSettings: opts.rules.sessionSettings,
+        onPhase: (phase) => opts.progress?.step(phase === "data" ? "copy + sanitize" : phase),
+        onBytes: (b) => {
+            bytes = b;
+            opts.progress?.update(b);
+        },
+    });
+    const rows = copy.rows;
+    const sanitizedTables = copy.transformedTables;
+    clock.record("schema", copy.phases.schema, { detail: `${copy.tables} tables` });
+    clock.record("copy + sanitize", copy.phases.data, {
+        rows,
+        detail: `${copy.tablesWithRows} tables with rows, ${(bytes / 1048576).toFixed(0)} MiB streamed, ${sanitizedTables.length} sanitized`,
+    });
+    clock.record("indexes", copy.phases.indexes, { detail: `${copy.sequences} sequences, post-data -j${jobs}` });
+    if (opts.fromFilestore && candidateFilestore) {
+        clock.start("filestore");
+        await copyDirectory(opts.fromFilestore, candidateFilestore);
+        clock.end({ detail: `${countFiles(candidateFilestore)} files` });
+    }
+    if (opts.owner) {
+        clock.start("owner");
+        await reassignOwnership(candidateUrl, candidate, opts.owner);
+        clock.end();
+    }
+    return { rows, sanitizedTables, skippedTransforms: copy.skippedTransforms, snapshotLocation: null, streamScan };
+}
+
+/** Production → a sanitized snapshot (directory or S3) → its checksums → restored into the candidate. */
+async function copyViaSnapshot(run: CopyRun, via: ReturnType<typeof parseLocation>, sourceDatabase: string): Promise<CopyResult> {
+    const { opts, tools, jobs, clock, sanitize, plan, knownValues, candidateUrl, candidateFilestore, now } = run;
+    const location = describeLocation(childLocation(via, snapshotId(sourceDatabase, now)));
+    clock.start("snapshot + sanitize");
+    const made = await createSnapshot({
+        dbUrl: opts.fromDb,
+        to: location,
+        filestore: opts.fromFilestore,
+        sanitize: { seed: sanitize.seed, strict: sanitize.strict, sessionSettings: opts.rules.sessionSettings, plan: (snapshot) => plan(snapshot.client),
+            knownValues: knownValues ? { keepCompanyNames: sanitize.keepCompanyNames ?? true } : undefined },
+        jobs,
+        s3: opts.s3,
+        tools,
+        now,
+    });
+    // createSnapshot with `sanitize` always writes the manifest's sanitize section.
+    const sanitized = made.manifest.sanitize!;
+    const sanitizedTables = sanitized.tables.map((t) => ({ table: `${t.schema}.${t.name}`, columns: t.transformed, rows: t.rows }));
+    clock.end({ detail: `${made.files} files, ${(made.bytes / 1048576).toFixed(0)} MiB to ${location}` });
+    clock.start("checksums");
+    const verified = await openVerifiedSnapshot(location, { s3: opts.s3 });
     try {
-        return await fn(client);
+        clock.end({ detail: `${verified.manifest.files.length} files match` });
+        clock.start("restore");
+        const loaded = await loadSnapshotInto(verified, candidateUrl, { tools, jobs, owner: opts.owner });
+        if (candidateFilestore && verified.manifest.filestore) await extractTar(path.join(verified.dir, verified.manifest.filestore.path), candidateFilestore);
+        clock.end({ detail: "pre-data, data -j, sanitized tables, post-data -j" });
+        return { rows: loaded.rows, sanitizedTables, skippedTransforms: sanitized.skipped, snapshotLocation: location };
     } finally {
-        await client.end().catch(() => undefined);
+        verified.dispose();
     }
 }
 
@@ -245,14 +348,10 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
         await writeMark(admin, candidate, { ...markFields, state: "building", sanitized: false });
         clock.end({ detail: cleanup.droppedDatabases.length ? `dropped leftovers: ${cleanup.droppedDatabases.join(", ")}` : undefined });
 
-        let rows = 0;
-        let sanitizedTables: RefreshReport["sanitizedTables"] = [];
-        let skippedTransforms: RefreshReport["skippedTransforms"] = [];
-        let snapshotLocation: string | null = null;
-        const sanitize = { seed: opts.seed, strict: !!opts.strict, keepCompanyNames: opts.keepCompanyNames, allowDomains: opts.allowDomains };
+        const sanitize: SanitizeSettings = { seed: opts.seed, strict: !!opts.strict, keepCompanyNames: opts.keepCompanyNames, allowDomains: opts.allowDomains };
         let financial = false;
         let sanitizePlan: unknown = null;
-        const plan = async (client: Client) => {
+        const plan: SanitizingPlan = async (client) => {
             const planned = await opts.rules.sanitizePlan(client, sanitize);
             financial = planned.financial;
             sanitizePlan = planned.summary;
@@ -261,93 +360,17 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
         };
 
         // Known-value scan: production's personal values, as hashes, for verify to look for in the copy.
-        let knownValues: Awaited<ReturnType<NonNullable<DataRules["collectKnownValues"]>>> | undefined;
+        let knownValues: KnownValues | undefined;
         if (opts.rules.collectKnownValues) {
             clock.start("known values");
             // On production: the same session limits and name as every other reader there.
-            const reader = await connect(source, { application_name: sourceApplicationName }, sourceSessionLimits);
-            try {
-                knownValues = await opts.rules.collectKnownValues(reader, sanitize);
-            } finally {
-                await reader.end().catch(() => undefined);
-            }
+            const collect = opts.rules.collectKnownValues.bind(opts.rules);
+            knownValues = await withConnection(source, (reader) => collect(reader, sanitize), { application_name: sourceApplicationName }, sourceSessionLimits);
             clock.end({ detail: `${knownValues.sql.a.length + knownValues.sql.b.length} hashes from ${knownValues.sources.length} columns` });
         }
 
-        let streamScan: StreamScan | undefined;
-        if (!opts.via) {
-            let bytes = 0;
-            const streamScanOf = opts.rules.streamScan?.bind(opts.rules);
-            const copy = await copyDatabase({
-                tools,
-                sourceUrl: opts.fromDb,
-                targetUrl: candidateUrl,
-                jobs,
-                owner: opts.owner,
-                transforms: async (snapshot) => {
-                    if (streamScanOf) streamScan = streamScanOf(await readCatalog(snapshot.client), { allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, knownValues });
-                    return (await plan(snapshot.client)).transforms;
-                },
-                inspect: streamScanOf ? (plans) => streamScan?.transform(plans.map((p) => ({
-                    table: p.table.schema === "public" ? p.table.name : `${p.table.schema}.${p.table.name}`, columns: p.table.columns,
-                }))) : undefined,
-                sourceSettings: opts.rules.sessionSettings,
-                onPhase: (phase) => opts.progress?.step(phase === "data" ? "copy + sanitize" : phase),
-                onBytes: (b) => {
-                    bytes = b;
-                    opts.progress?.update(b);
-                },
-            });
-            rows = copy.rows;
-            sanitizedTables = copy.transformedTables;
-            skippedTransforms = copy.skippedTransforms;
-            clock.record("schema", copy.phases.schema, { detail: `${copy.tables} tables` });
-            clock.record("copy + sanitize", copy.phases.data, {
-                rows,
-                detail: `${copy.tablesWithRows} tables with rows, ${(bytes / 1048576).toFixed(0)} MiB streamed, ${sanitizedTables.length} sanitized`,
-            });
-            clock.record("indexes", copy.phases.indexes, { detail: `${copy.sequences} sequences, post-data -j${jobs}` });
-            if (opts.fromFilestore && candidateFilestore) {
-                clock.start("filestore");
-                await copyDirectory(opts.fromFilestore, candidateFilestore);
-                clock.end({ detail: `${countFiles(candidateFilestore)} files` });
-            }
-            if (opts.owner) {
-                clock.start("owner");
-                await reassignOwnership(candidateUrl, candidate, opts.owner);
-                clock.end();
-            }
-        } else {
-            const location = describeLocation(childLocation(via!, snapshotId(source.database, now)));
-            snapshotLocation = location;
-            clock.start("snapshot + sanitize");
-            const made = await createSnapshot({
-                dbUrl: opts.fromDb,
-                to: location,
-                filestore: opts.fromFilestore,
-                sanitize: { seed: sanitize.seed, strict: sanitize.strict, sessionSettings: opts.rules.sessionSettings, plan: (snapshot) => plan(snapshot.client),
-                    knownValues: knownValues ? { keepCompanyNames: sanitize.keepCompanyNames ?? true } : undefined },
-                jobs,
-                s3: opts.s3,
-                tools,
-                now,
-            });
-            sanitizedTables = made.manifest.sanitize!.tables.map((t) => ({ table: `${t.schema}.${t.name}`, columns: t.transformed, rows: t.rows }));
-            skippedTransforms = made.manifest.sanitize!.skipped;
-            clock.end({ detail: `${made.files} files, ${(made.bytes / 1048576).toFixed(0)} MiB to ${location}` });
-            clock.start("checksums");
-            const verified = await openVerifiedSnapshot(location, { s3: opts.s3 });
-            try {
-                clock.end({ detail: `${verified.manifest.files.length} files match` });
-                clock.start("restore");
-                const loaded = await loadSnapshotInto(verified, candidateUrl, { tools, jobs, owner: opts.owner });
-                rows = loaded.rows;
-                if (candidateFilestore && verified.manifest.filestore) await extractTar(path.join(verified.dir, verified.manifest.filestore.path), candidateFilestore);
-                clock.end({ detail: "pre-data, data -j, sanitized tables, post-data -j" });
-            } finally {
-                verified.dispose();
-            }
-        }
+        const run: CopyRun = { opts, tools, jobs, clock, sanitize, plan, knownValues, candidateUrl, candidate, candidateFilestore, now };
+        const { rows, sanitizedTables, skippedTransforms, snapshotLocation, streamScan } = via ? await copyViaSnapshot(run, via, source.database) : await copyStreaming(run);
 
         // Marked on the copy itself, so that a later `db sanitize` never scales the amounts twice.
         const marked = await onDatabase(candidateUrl, (client) => opts.rules.markSanitized(client, { financial }));
