@@ -233,16 +233,18 @@ export async function installKnownValues(client: Client, set: KnownValueSet): Pr
 /**
  * Whether text `x` equals a known value in either form: a boolean SQL expression over the
  * temporary tables of `installKnownValues`. Length tests run first; jsonb values are compared per
- * key (translations, company-dependent values).
+ * key (translations, company-dependent values). EXISTS over the primary key rather than `IN
+ * (SELECT h …)`: the planner may then probe the index per row, where an IN builds a hash of every
+ * known value for each column it tests, which costs seconds on a table of ten rows.
  */
 export function knownValueSql(set: KnownValueSet, x: string, type: string): string {
     const test = (v: string) => {
         const parts: string[] = [];
         if (set.sql.a.length) {
-            parts.push(`(octet_length(${v}) BETWEEN 6 AND ${set.maxBytes.a + 16} AND hashtextextended(${formASql(v)}, ${set.seed}) IN (SELECT h FROM ${knownTables.a}))`);
+            parts.push(`(octet_length(${v}) BETWEEN 6 AND ${set.maxBytes.a + 16} AND EXISTS (SELECT 1 FROM ${knownTables.a} k WHERE k.h = hashtextextended(${formASql(v)}, ${set.seed})))`);
         }
         if (set.sql.b.length) {
-            parts.push(`(octet_length(${v}) BETWEEN 8 AND ${set.maxBytes.b + 24} AND hashtextextended(${formBSql(v)}, ${set.seed}) IN (SELECT h FROM ${knownTables.b}))`);
+            parts.push(`(octet_length(${v}) BETWEEN 8 AND ${set.maxBytes.b + 24} AND EXISTS (SELECT 1 FROM ${knownTables.b} k WHERE k.h = hashtextextended(${formBSql(v)}, ${set.seed})))`);
         }
         return parts.length ? `(${parts.join(" OR ")})` : "false";
     };
