@@ -84,6 +84,7 @@ let kube: KubernetesProgramOutputs | undefined;
 if (s.runtime === "kubernetes") {
     kube = kubernetesProgram({
         cfg,
+        slices,
         modules,
         snapshotUri: restoredSnapshot(),
         awsProvider,

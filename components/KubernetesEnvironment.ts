@@ -3,8 +3,9 @@
  * objects components/kubernetesObjects.ts builds, created in the stack's namespace in this order —
  * ConfigMap and Secret, the filestore claim, the init/update Job, then the Deployments (which wait
  * for the Job: Pulumi's await logic fails the deploy when the Job fails, and the previous pods keep
- * serving), the Service, the Ingress, and in production the HorizontalPodAutoscaler and the
- * PodDisruptionBudget.
+ * serving), the Service, the Ingress, and where the stage scales out (production) the
+ * HorizontalPodAutoscaler and the PodDisruptionBudget. What the stage decides comes in the
+ * arguments, from the stage profile (config/stageProfile.ts); the stage's name is only ODOO_STAGE.
  *
  * Provider: https://www.pulumi.com/registry/packages/kubernetes/
  */
@@ -12,7 +13,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { EnvironmentNames } from "../config/naming";
-import { isNonProduction, Stage } from "../config/stage";
+import type { Stage } from "../config/stage";
+import type { EnvironmentDecisions } from "../config/stageProfile";
 import {
     ContainerResources, confFile, dataDir, ingressAnnotations, jobAwaitAnnotations, jobSpec, kubernetesCronThreads, objectLabels,
     odooDeploymentSpec, odooHpaSpec, odooIngressSpec, odooPdbSpec, odooPodSpec, odooServiceSpec, scriptsDir, secretOptionsText, secretPlaceholder, secretsDir, splitOdooConf,
@@ -37,7 +39,12 @@ export interface KubernetesDatabase {
 }
 
 export interface KubernetesEnvironmentArgs {
+    /** The stage's name: ODOO_STAGE. What the stage decides is in `decisions` and `scalesOut`. */
     stage: Stage;
+    /** What the stage decides (config/stageProfile.ts): crons (the cron Deployment), noindex, image build, isolation, demo data. */
+    decisions: EnvironmentDecisions;
+    /** The HTTP Deployment gets a HorizontalPodAutoscaler and a PodDisruptionBudget (the profile's kubernetes.scalesOut). */
+    scalesOut: boolean;
     names: EnvironmentNames;
     namespace: pulumi.Input<string>;
     /** Stage/stack/git-SHA labels. */
@@ -89,7 +96,7 @@ export class KubernetesEnvironment extends pulumi.ComponentResource {
         const conf = pulumi.output(args.database.host).apply((host) =>
             splitOdooConf(
                 renderOdooConf({
-                    stage: args.stage,
+                    decisions: args.decisions,
                     addonsPath: args.addonsPath,
                     database: { host, port: args.database.port, user: args.database.user, password: secretPlaceholder, name: args.database.name, sslMode: args.database.sslMode },
                     adminPassword: secretPlaceholder,
@@ -181,14 +188,14 @@ export class KubernetesEnvironment extends pulumi.ComponentResource {
             metadata: meta("odoo"),
             spec: odooDeploymentSpec({ ...podBase, role: "http", replicas: args.replicas, command: commandLine(0), serves: true }),
         }, { ...child, dependsOn: [initJob] });
-        if (args.stage === "production") {
+        if (args.decisions.runsCrons) {
             new k8s.apps.v1.Deployment(`${name}-cron`, {
                 metadata: meta("odoo-cron"),
                 spec: odooDeploymentSpec({
                     ...podBase,
                     role: "cron",
                     replicas: 1,
-                    command: commandLine(kubernetesCronThreads(args.stage, args.cronThreads)).apply((c) => [...c, "--no-http", "--workers=0"]),
+                    command: commandLine(kubernetesCronThreads(args.decisions.runsCrons, args.cronThreads)).apply((c) => [...c, "--no-http", "--workers=0"]),
                     serves: false,
                 }),
             }, { ...child, dependsOn: [initJob] });
@@ -196,10 +203,10 @@ export class KubernetesEnvironment extends pulumi.ComponentResource {
         const service = new k8s.core.v1.Service(`${name}-http`, { metadata: meta("odoo"), spec: odooServiceSpec(stack) }, child);
         const tlsSecret = args.ingress.issuer ? `${args.names.prefix}-tls` : undefined;
         new k8s.networking.v1.Ingress(`${name}-ingress`, {
-            metadata: { ...meta("odoo"), annotations: ingressAnnotations({ ...args.ingress, noIndex: isNonProduction(args.stage) }) },
-            spec: odooIngressSpec({ className: args.ingress.className, host: args.names.host, service: service.metadata.name, issuer: args.ingress.issuer, tlsSecret, noIndex: isNonProduction(args.stage) }),
+            metadata: { ...meta("odoo"), annotations: ingressAnnotations({ ...args.ingress, noIndex: args.decisions.noIndex }) },
+            spec: odooIngressSpec({ className: args.ingress.className, host: args.names.host, service: service.metadata.name, issuer: args.ingress.issuer, tlsSecret, noIndex: args.decisions.noIndex }),
         }, child);
-        if (args.stage === "production") {
+        if (args.scalesOut) {
             new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-http`, {
                 metadata: meta("odoo"),
                 spec: odooHpaSpec({ deployment: http.metadata.name, min: args.replicas, max: args.maxReplicas }),
@@ -265,9 +272,10 @@ function validateArgs(args: KubernetesEnvironmentArgs): void {
         throw new Error(`KubernetesEnvironment: args.${field} ${why}`);
     };
     if (!args.labels?.["odoo-platform.stack"]) fail("labels", "must carry the stack label odoo-platform.stack (it selects the pods)");
-    if (!/@sha256:[0-9a-f]{64}$/.test(args.image ?? "") && (args.stage === "staging" || args.stage === "production")) fail("image", `must be pinned by digest in ${args.stage}, got "${args.image}"`);
+    // A stage that does not build its image runs one pulled by digest (config/stageProfile.ts buildsImage).
+    if (!args.decisions.buildsImage && !/@sha256:[0-9a-f]{64}$/.test(args.image ?? "")) fail("image", `must be pinned by digest in ${args.stage}, got "${args.image}"`);
     if (!args.claim) fail("claim", "is required: the filestore and sessions live on a ReadWriteMany claim (odoo-platform:storageClass)");
     if (!(args.replicas >= 1)) fail("replicas", `must be at least 1, got ${args.replicas}`);
-    if (args.stage !== "production" && args.smtp.password !== undefined) fail("smtp", "must be the namespace's mail catcher outside production: no relay password");
+    if (args.decisions.isolated && args.smtp.password !== undefined) fail("smtp", "must be the namespace's mail catcher in an isolated (non-production) environment: no relay password");
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.database?.name ?? "")) fail("database.name", `must be a lower-case PostgreSQL identifier, got "${args.database?.name}"`);
 }

@@ -2,8 +2,9 @@
  * The stage's PostgreSQL server as an AWS RDS instance (runtime kubernetes, staging and
  * production): encrypted storage, automated backups kept rdsBackupRetentionDays, Multi-AZ as
  * configured, a parameter group that requires TLS (rds.force_ssl) and logs slow queries, and a
- * security group that admits PostgreSQL only from the cluster's nodes. In production the instance
- * has deletion protection and Pulumi's `protect`; a deletion leaves a final snapshot.
+ * security group that admits PostgreSQL only from the cluster's nodes. Where the stage's retention
+ * protects it (production) the instance has deletion protection and Pulumi's `protect`; a deletion
+ * leaves a final snapshot. Which stages create one is the stage profile's (kubernetes.databaseServer).
  *
  * Nothing here changes from one deploy to the next: tags are the stack's labels without the git
  * SHA, the final snapshot's name is fixed, and changes wait for the maintenance window
@@ -13,11 +14,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Stage } from "../config/stage";
 import type { DataRetention } from "./retention";
 
 export interface ManagedDatabaseArgs {
-    stage: Stage;
     /** Identifier prefix (`odoo-production`): the instance is `<prefix>-db`. */
     prefix: string;
     /** Tags: the stack's labels without the git SHA. */
@@ -36,6 +35,7 @@ export interface ManagedDatabaseArgs {
     /** Generated when unset. */
     adminPassword?: pulumi.Input<string>;
     slowQueryMs: number;
+    /** The stage's retention (config/stageProfile.ts): an instance it protects (production's) also gets RDS deletion protection. */
     retention?: DataRetention;
 }
 
@@ -51,9 +51,8 @@ export function rdsParameters(slowQueryMs: number): { name: string; value: strin
 }
 
 /** The instance's arguments (without the password, subnet group, security group and parameter group). */
-export function rdsInstanceArgs(args: Omit<ManagedDatabaseArgs, "subnetIds" | "vpcId" | "clusterSecurityGroupId" | "adminPassword" | "slowQueryMs" | "retention">) {
+export function rdsInstanceArgs(args: Omit<ManagedDatabaseArgs, "subnetIds" | "vpcId" | "clusterSecurityGroupId" | "adminPassword" | "slowQueryMs">) {
     const identifier = `${args.prefix}-db`;
-    const production = args.stage === "production";
     return {
         identifier,
         engine: "postgres",
@@ -72,7 +71,7 @@ export function rdsInstanceArgs(args: Omit<ManagedDatabaseArgs, "subnetIds" | "v
         backupWindow: "01:00-02:00",
         maintenanceWindow: "sun:02:30-sun:03:30",
         copyTagsToSnapshot: true,
-        deletionProtection: production,
+        deletionProtection: args.retention?.protect === true,
         skipFinalSnapshot: false,
         // Fixed: a name with a date would change the instance's inputs on every deploy.
         finalSnapshotIdentifier: `${identifier}-final`,
@@ -135,11 +134,9 @@ function validateArgs(args: ManagedDatabaseArgs): void {
     const fail = (field: string, why: string) => {
         throw new Error(`ManagedDatabase: args.${field} ${why}`);
     };
-    if (args.stage !== "staging" && args.stage !== "production") fail("stage", `must be staging or production (PR databases live on the staging server), got ${args.stage}`);
     if (!/^[a-z][a-z0-9-]{0,50}$/.test(args.prefix ?? "")) fail("prefix", `must be a lower-case identifier prefix, got "${args.prefix}"`);
     if ((args.subnetIds ?? []).length < 2) fail("subnetIds", "must list at least two subnets (two availability zones): odoo-platform:rdsSubnetIds");
     if (!args.vpcId) fail("vpcId", "is required: odoo-platform:rdsVpcId");
     if (!args.clusterSecurityGroupId) fail("clusterSecurityGroupId", "is required: odoo-platform:clusterSecurityGroupId");
-    if (args.stage === "production" && !args.retention?.protect) fail("retention", "must protect production's instance (protect: true)");
     if (Object.keys(args.tags ?? {}).some((k) => k.endsWith("git-sha"))) fail("tags", "must not carry the git SHA: a tag that changes every deploy updates the instance every deploy");
 }

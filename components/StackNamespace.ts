@@ -6,7 +6,6 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Stage } from "../config/stage";
 import { egressProxyAlias, egressProxyPort, squidConfig } from "./egress";
 import { filestoreClaimSpec, objectLabels } from "./kubernetesObjects";
 import {
@@ -15,12 +14,17 @@ import {
 import type { DataRetention } from "./retention";
 
 export interface StackNamespaceArgs {
-    stage: Stage;
+    /**
+     * What the stage decides about its namespace (config/stageProfile.ts): a budgeted one (a PR's)
+     * must have its quota and its isolation; one that is not isolated (production's) sends real
+     * mail and has no egress proxy, so it gets neither.
+     */
+    decisions: { budgeted: boolean; isolated: boolean };
     namespace: string;
     labels: Record<string, string>;
-    /** PR budget: the quota and the largest container. */
+    /** The PR budget: the quota and the largest container (decisions.budgeted). */
     budget?: { maxCpus: number; maxMemoryMb: number; storageGb: number };
-    /** Non-production: the NetworkPolicies' database CIDRs and port, the egress allow-list. */
+    /** An isolated namespace's NetworkPolicies (database CIDRs and port) and egress allow-list. */
     isolation?: { databaseCidrs: string[]; databasePort: number; egressAllowlist: string[] };
     /** The ReadWriteMany claim of the filestore and sessions, kept by the stage's retention. */
     filestore: { storageClass: string; sizeGb: number };
@@ -81,6 +85,6 @@ function validateArgs(args: StackNamespaceArgs): void {
     };
     if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(args.namespace ?? "")) fail("namespace", `must be a Kubernetes namespace name, got "${args.namespace}"`);
     if (!args.labels?.["odoo-platform.stack"]) fail("labels", "must carry the stack label odoo-platform.stack");
-    if (args.stage === "pr" && (!args.budget || !args.isolation)) fail(args.budget ? "isolation" : "budget", "is required for a PR namespace (quota, limit range and NetworkPolicy)");
-    if (args.stage === "production" && args.isolation) fail("isolation", "is for non-production namespaces: production sends real mail and has no egress proxy");
+    if (args.decisions.budgeted && (!args.budget || !args.isolation)) fail(args.budget ? "isolation" : "budget", "is required for a budgeted (PR) namespace (quota, limit range and NetworkPolicy)");
+    if (!args.decisions.isolated && args.isolation) fail("isolation", "is for isolated (non-production) namespaces: production sends real mail and has no egress proxy");
 }

@@ -21,7 +21,8 @@
 import type * as Input from "@pulumi/kubernetes/types/input";
 import type * as pulumi from "@pulumi/pulumi";
 import { labelKeys, stableLabels } from "../config/naming";
-import type { StackIdentity, Stage } from "../config/stage";
+import type { StackIdentity } from "../config/stage";
+import { stageProfile } from "../config/stageProfile";
 import { odooGeventPort, odooHttpPort, routerReadTimeoutSeconds } from "./routing";
 
 export const odooUid = 101;
@@ -35,9 +36,12 @@ export const secretConfOptions = ["admin_passwd", "db_password", "smtp_password"
 /** Value the rendered odoo.conf carries for a secret option before it is split out. */
 export const secretPlaceholder = "__odoo_platform_secret__";
 
-/** The namespace of a stack: `pr-<n>` (`br-<slug>`) for PR stacks, else the override or `odoo-<stage>`. */
+/**
+ * The namespace of a stack: the stack's name where the stage has one namespace per stack (PR stacks:
+ * `pr-<n>`, `br-<slug>`), else the override or `odoo-<stage>` (config/stageProfile.ts kubernetes.namespace).
+ */
 export function kubernetesNamespace(identity: Pick<StackIdentity, "stage" | "stack">, override?: string): string {
-    if (identity.stage === "pr") return identity.stack;
+    if (stageProfile(identity.stage).kubernetes?.namespace === "per-stack") return identity.stack;
     return override ?? `odoo-${identity.stage}`;
 }
 
@@ -340,7 +344,7 @@ export function jobSpec(input: JobInput): Input.batch.v1.JobSpec {
 /** Pulumi's await logic for a Job waits for it to complete; a failed Job fails the deploy. */
 export const jobAwaitAnnotations: Record<string, string> = { "pulumi.com/timeoutSeconds": "3600" };
 
-/** Odoo's cron threads on Kubernetes: the cron Deployment in production, nothing anywhere else. */
-export function kubernetesCronThreads(stage: Stage, configured: number): number {
-    return stage === "production" ? configured : 0;
+/** Odoo's cron threads on Kubernetes: the cron Deployment where the stage runs crons (production), nothing anywhere else. */
+export function kubernetesCronThreads(runsCrons: boolean, configured: number): number {
+    return runsCrons ? configured : 0;
 }

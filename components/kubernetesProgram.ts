@@ -10,6 +10,10 @@
  *   Odoo        components/KubernetesEnvironment.ts
  *   DNS         the environment's Cloudflare records (staging also the PR wildcard), kept like the
  *               docker runtime's (components/retention.ts)
+ *
+ * Which of these a stage gets is the stage profile's (config/stageProfile.ts: `kubernetes`, `edge`,
+ * `environment`, the environment plan), with the settings it needs cut by config/slices.ts
+ * kubernetesSlice; nothing here compares stage names.
  */
 import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
@@ -17,6 +21,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackSettings } from "../config/load";
 import { stableLabels } from "../config/naming";
+import { kubernetesSlice, StackSlices } from "../config/slices";
 import { recordSuffix } from "./EdgeRouter";
 import { kubernetesNamespace } from "./kubernetesObjects";
 import { kubernetesProxyEnv } from "./kubernetesNamespace";
@@ -33,6 +38,8 @@ import type { SnapshotBucket } from "./SnapshotBucket";
 
 export interface KubernetesProgramInput {
     cfg: StackSettings;
+    /** The stack's slices (config/slices.ts stackSlices): its profile, environment plan, database server. */
+    slices: StackSlices;
     modules: { install: string[]; unverified: PrepareModules["unverified"]; excluded: PrepareModules["excluded"] };
     /** The snapshot a staging (or PR) refresh restores, resolved from `latest`. */
     snapshotUri?: pulumi.Output<string | undefined>;
@@ -52,8 +59,10 @@ export interface KubernetesProgramOutputs {
 }
 
 export function kubernetesProgram(input: KubernetesProgramInput): KubernetesProgramOutputs {
-    const { cfg } = input;
+    const { cfg, slices } = input;
     const { settings: s, names, stage } = cfg;
+    const { profile, plan } = slices;
+    const kube = kubernetesSlice(cfg, slices);
     const retention = dataRetention(stage);
     const secret = <T>(value: T | undefined) => (value === undefined ? undefined : pulumi.secret(value));
     const provider = new k8s.Provider("kubernetes", {
@@ -64,55 +73,46 @@ export function kubernetesProgram(input: KubernetesProgramInput): KubernetesProg
         enableServerSideApply: true,
     });
     const onCluster = { providers: { kubernetes: provider } };
-    const nonProduction = stage !== "production";
 
     const namespace = new StackNamespace("namespace", {
-        stage,
+        decisions: { budgeted: kube.decisions.budgeted, isolated: profile.environment.isolated },
         namespace: kubernetesNamespace(cfg, s.kubernetesNamespace),
         labels: cfg.labels,
-        budget: stage === "pr" ? { maxCpus: s.prMaxCpus, maxMemoryMb: s.prMaxMemoryMb, storageGb: s.filestoreGb } : undefined,
-        isolation: nonProduction && s.databaseCidrs.length ? { databaseCidrs: s.databaseCidrs, databasePort: s.dbPort, egressAllowlist: s.egressAllowlist } : undefined,
-        filestore: { storageClass: s.storageClass!, sizeGb: s.filestoreGb },
+        budget: kube.budget,
+        isolation: kube.isolation,
+        filestore: kube.filestore,
         retention,
     }, onCluster);
 
     // --- The database server: RDS for staging and production, the staging server for PR stacks.
     let server: { host: pulumi.Input<string>; port: number; adminUser: string; adminPassword: pulumi.Input<string> | undefined; sslMode: string; sslRootCert?: string };
-    if (stage === "staging" || stage === "production") {
+    if (kube.databaseServer.kind === "managed") {
+        const { instance, sslMode, sslRootCert } = kube.databaseServer;
+        if (!input.awsProvider) throw new Error("kubernetesProgram: input.awsProvider is required for the stage's RDS instance (odoo-platform:awsRegion)");
         const rds = new ManagedDatabase("rds", {
-            stage,
             prefix: names.prefix,
             tags: stableLabels(cfg.labels),
-            instanceClass: s.rdsInstanceClass,
-            engineVersion: s.rdsEngineVersion,
-            allocatedStorageGb: s.rdsAllocatedStorageGb,
-            multiAz: s.rdsMultiAz,
-            backupRetentionDays: s.rdsBackupRetentionDays,
-            subnetIds: s.rdsSubnetIds,
-            vpcId: s.rdsVpcId!,
-            clusterSecurityGroupId: s.clusterSecurityGroupId!,
-            port: s.dbPort,
-            adminUser: s.dbAdminUser,
-            adminPassword: secret(s.dbAdminPassword),
-            slowQueryMs: s.slowQueryMs,
+            ...instance,
+            adminPassword: secret(instance.adminPassword),
             retention,
-        }, { providers: { aws: input.awsProvider! } });
-        server = { host: rds.address, port: rds.port, adminUser: rds.adminUser, adminPassword: rds.adminPassword, sslMode: s.dbSslMode, sslRootCert: s.dbSslRootCert };
+        }, { providers: { aws: input.awsProvider } });
+        server = { host: rds.address, port: rds.port, adminUser: rds.adminUser, adminPassword: rds.adminPassword, sslMode, sslRootCert };
     } else {
-        server = { host: s.dbHost!, port: s.dbPort, adminUser: s.dbAdminUser, adminPassword: secret(s.dbAdminPassword), sslMode: s.dbSslMode, sslRootCert: s.dbSslRootCert };
+        const shared = kube.databaseServer.server;
+        server = { ...shared, adminPassword: secret(shared.adminPassword) };
     }
-    const owned = stage === "production"
+    const owned = plan.database === "production"
         ? new ProductionDatabase("database", { server, database: names.database, owner: names.databaseOwner })
         : new ServerDatabase("database", { server, database: names.database, owner: names.databaseOwner, retention });
 
     const baseUrl = `https://${names.host}`;
     const mailCatcher = namespace.mailCatcher;
     let ready: pulumi.Resource[] = [owned];
-    if (input.snapshotUri && mailCatcher) {
+    if (input.snapshotUri && mailCatcher && kube.refreshImage) {
         const refresh = new KubernetesRefresh("refresh", {
             namespace: namespace.name,
             labels: cfg.labels,
-            image: s.opsImage!,
+            image: kube.refreshImage,
             server: { host: server.host, port: server.port, adminUser: server.adminUser, adminPassword: server.adminPassword ?? "", sslMode: server.sslMode },
             database: names.database,
             owner: names.databaseOwner,
@@ -129,6 +129,8 @@ export function kubernetesProgram(input: KubernetesProgramInput): KubernetesProg
 
     const environment = new KubernetesEnvironment("odoo", {
         stage,
+        decisions: profile.environment,
+        scalesOut: kube.decisions.scalesOut,
         names,
         namespace: namespace.name,
         labels: cfg.labels,
@@ -149,23 +151,23 @@ export function kubernetesProgram(input: KubernetesProgramInput): KubernetesProg
         conf: { serverWideModules: input.serverWideModules, extraOptions: s.odooConfOptions, sections: s.odooConfSections },
         cronThreads: s.odooCronThreads,
         // PR hosts are served by the controller's wildcard certificate (the cluster's default certificate).
-        ingress: { className: s.ingressClass, issuer: stage === "pr" ? undefined : s.certIssuer },
+        ingress: kube.ingress,
         claim: namespace.claimName,
-        init: stage === "pr" && !input.snapshotUri
+        init: plan.init === "install"
             ? { kind: "install", baseUrl, modules: { install: input.modules.install, unverified: input.modules.unverified, excluded: input.modules.excluded, missingDependencies: s.missingDependencies } }
             : { kind: "update", baseUrl, install: input.modules.install, exclude: s.moduleChecksumExclude },
         dependsOn: ready,
     }, onCluster);
 
     // --- DNS: the environment's records, held like the docker runtime's (production protected, staging retained).
-    if (stage === "staging" || stage === "production") {
+    if (kube.dns) {
         const cloudflareProvider = new cloudflare.Provider("cloudflare", {});
         for (const host of sharedDnsHosts({ stage, names, mailCatcher: false })) {
             new cloudflare.DnsRecord(`dns-${recordSuffix(host)}`, {
-                zoneId: s.cloudflareZoneId!,
+                zoneId: kube.dns.zoneId,
                 name: host,
                 type: "A",
-                content: s.publicIp!,
+                content: kube.dns.publicIp,
                 proxied: true,
                 ttl: 1,
                 comment: `odoo-platform ${cfg.stack}: the cluster's ingress controller`,

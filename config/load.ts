@@ -12,6 +12,7 @@ import { encryptedPlaceholder } from "./files";
 import { environmentNames, EnvironmentNames, maxDnsName, resourceLabels } from "./naming";
 import { ConfigKeyName, configKeyNames, configKeys, projectName, qualified, Settings } from "./schema";
 import type { StackIdentity } from "./stage";
+import { environmentPlan, stageProfile } from "./stageProfile";
 
 export interface RawConfig {
     /** Values keyed by short name (`domain`, not `odoo-platform:domain`), as Pulumi hands them: strings. */
@@ -162,8 +163,8 @@ export function resolveSettings(input: ConfigInput): StackSettings {
         if (spec.source === "secret") secretKeys.add(name);
 
         if (raw === undefined) {
-            // On Kubernetes, staging and production create their database server (RDS): its address is an output.
-            const managedServer = name === "dbHost" && values.runtime === "kubernetes" && identity.stage !== "pr";
+            // On Kubernetes, a stage with a managed server (staging, production) creates it (RDS): its address is an output.
+            const managedServer = name === "dbHost" && values.runtime === "kubernetes" && stageProfile(identity.stage).kubernetes?.databaseServer === "managed";
             if (spec.requiredIn?.includes(identity.stage) && !managedServer) {
                 const how = spec.env
                     ? `set ${spec.env} in CI or run \`pulumi config set ${name} <value>\``
@@ -261,23 +262,25 @@ export function projectValues(all: Record<string, string>): Record<string, strin
 export function kubernetesProblems(identity: StackIdentity, values: Partial<Record<ConfigKeyName, unknown>>, file: string): string[] {
     const problems: string[] = [];
     const { stage } = identity;
+    // What the stage gets on Kubernetes is the stage profile's (config/stageProfile.ts).
+    const profile = stageProfile(stage);
     const need = (k: ConfigKeyName, why: string) => {
         if (values[k] === undefined) problems.push(`${qualified(k)} is required with ${qualified("runtime")} kubernetes: ${why} (${file})`);
     };
-    if (stage === "dev") {
-        problems.push(`${qualified("runtime")} kubernetes is not for the dev stage: dev runs on the local Docker engine — remove the key (${file})`);
+    if (!profile.kubernetes) {
+        problems.push(`${qualified("runtime")} kubernetes is not for the ${stage} stage: ${stage} runs on the local Docker engine — remove the key (${file})`);
         return problems;
     }
     need("storageClass", "the filestore and sessions live on a ReadWriteMany claim of this StorageClass (EFS, Azure Files, Filestore)");
-    if (stage === "pr" || stage === "staging") {
+    if (profile.environment.isolated) {
         if (!(values.databaseCidrs as string[] | undefined)?.length) {
             problems.push(`${qualified("databaseCidrs")} is required for a ${stage} stack with ${qualified("runtime")} kubernetes: the namespace's default-deny NetworkPolicy allows database egress only to these CIDRs — list the database subnets (${file})`);
         }
     }
-    if (stage === "pr") {
+    if (profile.kubernetes.databaseServer === "staging-server") {
         need("dbHost", "PR databases live on the staging database server — set its address (the staging stack's RDS endpoint)");
     }
-    if (stage === "staging" || stage === "production") {
+    if (profile.kubernetes.databaseServer === "managed") {
         need("rdsVpcId", "the RDS instance and its security group are created in the cluster's VPC");
         need("clusterSecurityGroupId", "the RDS security group admits PostgreSQL only from the cluster's nodes");
         if (((values.rdsSubnetIds as string[] | undefined) ?? []).length < 2) {
@@ -287,10 +290,11 @@ export function kubernetesProblems(identity: StackIdentity, values: Partial<Reco
             problems.push(`${qualified("dbHost")} is not used with ${qualified("runtime")} kubernetes in ${stage}: the stack creates its RDS instance and connects to its endpoint — remove the key (${file})`);
         }
     }
-    if (stage === "staging" || (stage === "pr" && values.snapshotId !== undefined)) {
+    if (environmentPlan(profile, values.snapshotId !== undefined).restoresSnapshot) {
         need("opsImage", "the refresh steps (restore, neutralize, verify, swap) run as Jobs of the operations CLI image built from ops.Dockerfile");
     }
-    if ((stage === "staging" || stage === "production") && typeof values.opsImage === "string" && !/@sha256:[0-9a-f]{64}$/.test(values.opsImage)) {
+    // A stage that does not build its images runs them pinned by digest (staging, production).
+    if (!profile.environment.buildsImage && typeof values.opsImage === "string" && !/@sha256:[0-9a-f]{64}$/.test(values.opsImage)) {
         problems.push(`${qualified("opsImage")} must be pinned by digest in ${stage} (<image>@sha256:<digest>), as the Odoo image is (${file})`);
     }
     return problems;

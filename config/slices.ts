@@ -10,7 +10,7 @@
  */
 import { ConfigError, StackSettings } from "./load";
 import { ConfigKeyName, qualified, Settings } from "./schema";
-import { environmentPlan, EnvironmentPlan, StageProfile, stageProfile } from "./stageProfile";
+import { environmentPlan, EnvironmentPlan, KubernetesDecisions, StageProfile, stageProfile } from "./stageProfile";
 
 /** The stage's PostgreSQL server, as its admin reaches it. */
 export interface DatabaseServerSlice {
@@ -68,6 +68,45 @@ export interface GithubSlice {
     owner: string;
     /** GitHub user ids who approve production deployments. */
     productionReviewers: number[];
+}
+
+/** The RDS instance a stack on Kubernetes creates for its stage (components/ManagedDatabase.ts). */
+export interface ManagedDatabaseSlice {
+    instanceClass: string;
+    engineVersion: string;
+    allocatedStorageGb: number;
+    multiAz: boolean;
+    backupRetentionDays: number;
+    subnetIds: string[];
+    vpcId: string;
+    /** The cluster's node security group: the only source the instance admits. */
+    clusterSecurityGroupId: string;
+    port: number;
+    adminUser: string;
+    /** Unset: generated. */
+    adminPassword?: string;
+    slowQueryMs: number;
+}
+
+/** What a stack on the Kubernetes runtime reads besides the slices every runtime reads. */
+export interface KubernetesSlice {
+    decisions: KubernetesDecisions;
+    /** The ReadWriteMany claim of the filestore and sessions. */
+    filestore: { storageClass: string; sizeGb: number };
+    /** The namespace's quota and largest container; unset unless the profile budgets the namespace. */
+    budget?: { maxCpus: number; maxMemoryMb: number; storageGb: number };
+    /** The default-deny NetworkPolicies' database egress and the egress proxy's allow-list; unset where the environment is not isolated. */
+    isolation?: { databaseCidrs: string[]; databasePort: number; egressAllowlist: string[] };
+    /** The stack's own RDS instance (its address an output), or the staging stack's server. */
+    databaseServer:
+        | { kind: "managed"; instance: ManagedDatabaseSlice; sslMode: Settings["dbSslMode"]; sslRootCert?: string }
+        | { kind: "staging-server"; server: DatabaseServerSlice };
+    /** No issuer: the host is served by the ingress controller's wildcard certificate (a stage on another stack's edge). */
+    ingress: { className: string; issuer?: string };
+    /** The host's Cloudflare records; unset unless the stage has a public edge of its own. */
+    dns?: { zoneId: string; publicIp: string };
+    /** The operations CLI image of the refresh Jobs; unset unless the environment restores a snapshot. */
+    refreshImage?: string;
 }
 
 /** The slices every runtime reads. */
@@ -163,5 +202,50 @@ export function edgeSlice(cfg: StackSettings, slices: StackSlices): EdgeSlice {
         prSlots: edge.routesPrs ? s.prConcurrencyLimit : 0,
         acmeEmail: needed(cfg, "acmeEmail", why),
         dns: { zoneId: needed(cfg, "cloudflareZoneId", why), publicIp: needed(cfg, "publicIp", why) },
+    };
+}
+
+/** What the stack needs on the Kubernetes runtime, as the profile's `kubernetes` and `edge` say. */
+export function kubernetesSlice(cfg: StackSettings, slices: StackSlices): KubernetesSlice {
+    const s = cfg.settings;
+    const { profile } = slices;
+    const decisions = profile.kubernetes;
+    if (!decisions) throw new ConfigError([`${qualified("runtime")} kubernetes is not for the ${cfg.stage} stage: it runs on the local Docker engine — remove the key (stack ${cfg.stack})`]);
+    const edge = profile.edge;
+    let databaseServer: KubernetesSlice["databaseServer"];
+    if (decisions.databaseServer === "managed") {
+        const why = `for ${cfg.stage}'s RDS instance`;
+        databaseServer = {
+            kind: "managed",
+            instance: {
+                instanceClass: s.rdsInstanceClass,
+                engineVersion: s.rdsEngineVersion,
+                allocatedStorageGb: s.rdsAllocatedStorageGb,
+                multiAz: s.rdsMultiAz,
+                backupRetentionDays: s.rdsBackupRetentionDays,
+                subnetIds: s.rdsSubnetIds,
+                vpcId: needed(cfg, "rdsVpcId", why),
+                clusterSecurityGroupId: needed(cfg, "clusterSecurityGroupId", why),
+                port: s.dbPort,
+                adminUser: s.dbAdminUser,
+                adminPassword: s.dbAdminPassword,
+                slowQueryMs: s.slowQueryMs,
+            },
+            sslMode: s.dbSslMode,
+            sslRootCert: s.dbSslRootCert,
+        };
+    } else {
+        databaseServer = { kind: "staging-server", server: slices.databaseServer ?? databaseServerAt(s, needed(cfg, "dbHost", "for the staging database server PR databases live on")) };
+    }
+    const publicEdge = edge.owner === "self" && edge.exposure === "public";
+    return {
+        decisions,
+        filestore: { storageClass: needed(cfg, "storageClass", "for the filestore's ReadWriteMany claim"), sizeGb: s.filestoreGb },
+        budget: decisions.budgeted ? { maxCpus: s.prMaxCpus, maxMemoryMb: s.prMaxMemoryMb, storageGb: s.filestoreGb } : undefined,
+        isolation: profile.environment.isolated && s.databaseCidrs.length ? { databaseCidrs: s.databaseCidrs, databasePort: s.dbPort, egressAllowlist: s.egressAllowlist } : undefined,
+        databaseServer,
+        ingress: { className: s.ingressClass, issuer: edge.owner === "shared" ? undefined : s.certIssuer },
+        dns: publicEdge ? { zoneId: needed(cfg, "cloudflareZoneId", `for ${cfg.stage}'s DNS records`), publicIp: needed(cfg, "publicIp", `for ${cfg.stage}'s DNS records`) } : undefined,
+        refreshImage: slices.plan.restoresSnapshot ? needed(cfg, "opsImage", "for the refresh Jobs of a neutralized copy") : undefined,
     };
 }

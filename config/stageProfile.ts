@@ -34,6 +34,29 @@ export interface EnvironmentDecisions {
     noIndex: boolean;
 }
 
+/**
+ * What the stage decides on the Kubernetes runtime (components/kubernetesProgram.ts). The host's
+ * DNS records and certificate follow `edge`: a stage with a public edge of its own has its records
+ * and a cert-manager certificate; one on another stack's edge is served by the staging stack's PR
+ * wildcard record and the ingress controller's wildcard certificate.
+ */
+export interface KubernetesDecisions {
+    /**
+     * The namespace: one per stack, named after it (pr-<n>, br-<slug>: the stage has many stacks),
+     * or the stage's own (odoo-<stage>, or odoo-platform:kubernetesNamespace).
+     */
+    namespace: "per-stack" | "per-stage";
+    /** The namespace gets a ResourceQuota and a LimitRange from the PR budget (prMaxCpus, prMaxMemoryMb, filestoreGb). */
+    budgeted: boolean;
+    /**
+     * The PostgreSQL server: an RDS instance the stack creates (components/ManagedDatabase.ts, its
+     * address an output), or the staging stack's, at odoo-platform:dbHost.
+     */
+    databaseServer: "managed" | "staging-server";
+    /** The HTTP pods scale between odooReplicas and odooMaxReplicas (HorizontalPodAutoscaler) and a node drain keeps one serving (PodDisruptionBudget). */
+    scalesOut: boolean;
+}
+
 /** How the objects holding data are kept (resource options of volumes, databases, buckets, DNS records). */
 export interface RetentionDecision {
     /** Refuse any replacement or deletion. */
@@ -76,6 +99,8 @@ export interface StageProfile {
     /** The GitHub repository's settings (environments, secrets, variables) are owned by this stage. */
     repositorySettings: boolean;
     retention: RetentionDecision;
+    /** Unset where the stage does not run on Kubernetes (dev runs on the local Docker engine). */
+    kubernetes?: KubernetesDecisions;
 }
 
 const isolatedEnvironment = { isolated: true, egress: "allowlist-proxy", noIndex: true, runsCrons: false } as const;
@@ -107,6 +132,7 @@ export const stageProfiles: Readonly<Record<Stage, Readonly<StageProfile>>> = {
         evidenceSchema: false,
         repositorySettings: false,
         retention: {},
+        kubernetes: { namespace: "per-stack", budgeted: true, databaseServer: "staging-server", scalesOut: false },
     },
     staging: {
         stage: "staging",
@@ -121,6 +147,7 @@ export const stageProfiles: Readonly<Record<Stage, Readonly<StageProfile>>> = {
         repositorySettings: false,
         // A sanitized copy, but hours to rebuild, and its certificates count against Let's Encrypt's limits.
         retention: { retainOnDelete: true },
+        kubernetes: { namespace: "per-stage", budgeted: false, databaseServer: "managed", scalesOut: false },
     },
     production: {
         stage: "production",
@@ -134,6 +161,7 @@ export const stageProfiles: Readonly<Record<Stage, Readonly<StageProfile>>> = {
         evidenceSchema: true,
         repositorySettings: true,
         retention: { protect: true, retainOnDelete: true },
+        kubernetes: { namespace: "per-stage", budgeted: false, databaseServer: "managed", scalesOut: true },
     },
 };
 

@@ -8,6 +8,8 @@ import {
     odooPodSpec, resourceRequirements, secretOptionsText, secretPlaceholder, selectorLabels, splitOdooConf,
 } from "../../components/kubernetesObjects";
 import { limitRangeSpec, networkPolicySpecs, privateRanges, resourceQuotaSpec } from "../../components/kubernetesNamespace";
+import type { Stage } from "../../config/stage";
+import { stageProfile } from "../../config/stageProfile";
 import { schemaProblems } from "../support/kubernetesModels";
 
 /** A loosely typed view of a built object, for reading nested fields in assertions. */
@@ -97,7 +99,7 @@ describe("kubernetesObjects builders", () => {
         assert.equal(loose(spec.template).spec.restartPolicy, "Never");
         assert.equal(loose(spec.template).metadata.labels["odoo-platform.git-sha"], undefined);
         assert.deepEqual(await schemaProblems("batch/v1:Job", { spec }), []);
-        assert.deepEqual([kubernetesCronThreads("production", 2), kubernetesCronThreads("staging", 2), kubernetesCronThreads("pr", 2)], [2, 0, 0]);
+        assert.deepEqual((["production", "staging", "pr"] as Stage[]).map((stage) => kubernetesCronThreads(stageProfile(stage).environment.runsCrons, 2)), [2, 0, 0]);
         assert.equal(selectorLabels("pr-7", "odoo")["odoo-platform.role"], "odoo");
     });
 });

@@ -8,13 +8,13 @@ describe("stage profile table", () => {
         const row = (stage: (typeof stages)[number]) => {
             const p = stageProfile(stage);
             const e = p.environment;
-            return [p.database, p.restoresOnRequest, p.init, e.isolated, e.egress, e.devMode, e.demoData, e.runsCrons, e.buildsImage, e.noIndex, p.mailCatcher, JSON.stringify(p.edge), p.snapshots, p.evidenceSchema, p.repositorySettings, JSON.stringify(p.retention)];
+            return [p.database, p.restoresOnRequest, p.init, e.isolated, e.egress, e.devMode, e.demoData, e.runsCrons, e.buildsImage, e.noIndex, p.mailCatcher, JSON.stringify(p.edge), p.snapshots, p.evidenceSchema, p.repositorySettings, JSON.stringify(p.retention), JSON.stringify(p.kubernetes ?? null)];
         };
         assert.deepEqual(Object.fromEntries(stages.map((s) => [s, row(s)])), {
-            dev: ["container", false, "install", true, "allowlist-proxy", true, true, false, true, true, true, '{"owner":"self","exposure":"local","routesPrs":false}', "none", false, false, "{}"],
-            pr: ["container", true, "install", true, "allowlist-proxy", false, true, false, true, true, true, '{"owner":"shared"}', "none", false, false, "{}"],
-            staging: ["neutralized-copy", false, "update", true, "allowlist-proxy", false, false, false, false, true, true, '{"owner":"self","exposure":"public","routesPrs":true}', "sanitized", false, false, '{"retainOnDelete":true}'],
-            production: ["production", false, "update", false, "direct", false, false, true, false, false, false, '{"owner":"self","exposure":"public","routesPrs":false}', "backups", true, true, '{"protect":true,"retainOnDelete":true}'],
+            dev: ["container", false, "install", true, "allowlist-proxy", true, true, false, true, true, true, '{"owner":"self","exposure":"local","routesPrs":false}', "none", false, false, "{}", "null"],
+            pr: ["container", true, "install", true, "allowlist-proxy", false, true, false, true, true, true, '{"owner":"shared"}', "none", false, false, "{}", '{"namespace":"per-stack","budgeted":true,"databaseServer":"staging-server","scalesOut":false}'],
+            staging: ["neutralized-copy", false, "update", true, "allowlist-proxy", false, false, false, false, true, true, '{"owner":"self","exposure":"public","routesPrs":true}', "sanitized", false, false, '{"retainOnDelete":true}', '{"namespace":"per-stage","budgeted":false,"databaseServer":"managed","scalesOut":false}'],
+            production: ["production", false, "update", false, "direct", false, false, true, false, false, false, '{"owner":"self","exposure":"public","routesPrs":false}', "backups", true, true, '{"protect":true,"retainOnDelete":true}', '{"namespace":"per-stage","budgeted":false,"databaseServer":"managed","scalesOut":true}'],
         });
     });
 
@@ -35,6 +35,21 @@ describe("stage profile table", () => {
             // Only a stage that starts from a fresh database may build its image or load demo data.
             assert.equal(p.environment.buildsImage, p.database === "container", stage);
             assert.equal(p.environment.demoData, p.database === "container", stage);
+        }
+    });
+
+    it("keeps its Kubernetes rows consistent: a stage with many stacks has a namespace per stack, budgeted, on the staging server; one with its own edge has its own server", () => {
+        for (const stage of stages) {
+            const p = stageProfile(stage);
+            const k = p.kubernetes;
+            // dev runs on the local Docker engine only.
+            assert.equal(k === undefined, p.edge.owner === "self" && p.edge.exposure === "local", stage);
+            if (!k) continue;
+            assert.equal(k.namespace === "per-stack", p.edge.owner === "shared", stage);
+            assert.equal(k.budgeted, k.namespace === "per-stack", stage);
+            assert.equal(k.databaseServer, k.namespace === "per-stack" ? "staging-server" : "managed", stage);
+            // Only real traffic scales out: the stage whose data is real.
+            assert.equal(k.scalesOut, p.database === "production", stage);
         }
     });
 
