@@ -12,7 +12,7 @@ import { sampleLatestSnapshot } from "../../plan/mockOutputs";
 import { planStack, PlanResult } from "../../plan/plan";
 import { diffPlans } from "../../plan/secondDeploy";
 import { buildUnderMocks, failureOf } from "../support/component";
-import { one, Recording } from "../support/plan";
+import { labelsOf, one, Recording, Resource } from "../support/plan";
 
 const env = { ...process.env, ODOO_PLATFORM_GIT_SHA: "abcdef1", PGPASSWORD: "admin-password-from-ci", AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "aws-secret-from-ci" };
 const steps = ["database-restore", "database-neutralize", "database-verify", "database-swap"];
@@ -165,7 +165,7 @@ describe("NeutralizedDatabase from its own args", function () {
     });
     const build = (a: NeutralizedDatabaseArgs) => buildUnderMocks(() => new NeutralizedDatabase("database", a), (d) => ({ gate: d.gate, secretsVolume: d.secretsVolume, databaseName: d.databaseName }));
     const step = (built: Recording, name: string) => one(built, "docker:index/container:Container", `database-${name}`);
-    const labelOf = (r: { inputs: Record<string, any> }, key: string) => ((r.inputs.labels ?? []) as { label: string; value: string }[]).find((l) => l.label === key)?.value;
+    const labelOf = (r: Resource, key: string) => labelsOf(r)[key];
 
     it("declares the owner role and database on the server, kept by the retention, then the four steps in order", async () => {
         const built = await build(args());
