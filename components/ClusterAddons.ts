@@ -57,8 +57,9 @@ export class ClusterAddons extends pulumi.ComponentResource {
     public readonly monitoringNamespace?: pulumi.Output<string>;
 
     constructor(name: string, args: ClusterAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("odoo-platform:kubernetes:ClusterAddons", name, {}, opts);
+        // Checked before super(): refused args register nothing, not even the component.
         validateArgs(args);
+        super("odoo-platform:kubernetes:ClusterAddons", name, {}, opts);
         const metrics = args.observability !== undefined;
         const namespace = (key: keyof typeof addonNamespaces) =>
             new k8s.core.v1.Namespace(`${name}-namespace-${addonNamespaces[key]}`, { metadata: { name: addonNamespaces[key], labels: objectLabels(args.labels, "cluster-addon") } }, { parent: this });

@@ -92,13 +92,16 @@ export class EvidenceSchema extends pulumi.ComponentResource {
     public readonly migrationsFingerprint: pulumi.Output<string>;
 
     constructor(name: string, args: EvidenceSchemaArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("odoo-platform:evidence:EvidenceSchema", name, {}, opts);
+        // Checked before super(): refused args register nothing.
         if (!args.host) throw new Error("EvidenceSchema: args.host is required (config odoo-platform:evidenceDbHost)");
         if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.database ?? "")) throw new Error(`EvidenceSchema: args.database must be a PostgreSQL identifier, got "${args.database}"`);
+        const limit = args.writerConnectionLimit;
+        if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) throw new Error(`EvidenceSchema: args.writerConnectionLimit must be a whole number of at least 1 (PostgreSQL reads -1 as no limit), got ${limit}`);
         for (const grant of evidenceGrants) {
             const bad = grant.privileges.filter((p) => forbiddenEvidencePrivileges.includes(p));
             if (bad.length) throw new Error(`EvidenceSchema: the ${grant.role} role may not hold ${bad.join(", ")} on the evidence schema (evidence is append-only)`);
         }
+        super("odoo-platform:evidence:EvidenceSchema", name, {}, opts);
         const child = { parent: this };
 
         const provider = new postgresql.Provider(`${name}-server`, {

@@ -32,7 +32,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { containerLabels, containerRoles } from "../config/naming";
 import type { Stage } from "../config/stage";
-import { stageProfile } from "../config/stageProfile";
+import { stageProfiles } from "../config/stageProfile";
 import { pendingDatabaseName } from "../ops/generations/names";
 import { DatabaseServer, databaseServerProvider } from "./databaseServer";
 import type { DataRetention } from "./retention";
@@ -97,11 +97,9 @@ export class NeutralizedDatabase extends pulumi.ComponentResource {
     public readonly secretsVolume: pulumi.Output<string>;
 
     constructor(name: string, args: NeutralizedDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("odoo-platform:data:NeutralizedDatabase", name, {}, opts);
+        // Checked before super(): refused args register nothing, not even the component.
         validateArgs(args);
-        if (stageProfile(args.stage).database === "production") {
-            throw new Error(`NeutralizedDatabase: args.stage must not be ${args.stage}, whose database is production's own (config/stageProfile.ts) — production serves its own data, never a neutralized copy`);
-        }
+        super("odoo-platform:data:NeutralizedDatabase", name, {}, opts);
         const child = { parent: this };
         const named = { parent: this, deleteBeforeReplace: true };
 
@@ -241,6 +239,11 @@ function validateArgs(args: NeutralizedDatabaseArgs): void {
     const fail = (field: string, why: string) => {
         throw new Error(`NeutralizedDatabase: args.${field} ${why}`);
     };
+    const profile = stageProfiles[args.stage];
+    if (!profile) fail("stage", `must be a stage (${Object.keys(stageProfiles).join(", ")}), got "${args.stage}"`);
+    if (profile.database === "production") {
+        fail("stage", `must not be ${args.stage}, whose database is production's own (config/stageProfile.ts) — production serves its own data, never a neutralized copy`);
+    }
     if (!args.server?.host) fail("server.host", "is required");
     if (!/^[a-z0-9][a-z0-9-]*$/.test(args.prefix ?? "")) fail("prefix", `must be the environment's Docker prefix (odoo-<stack>), got "${args.prefix}"`);
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.database ?? "")) fail("database", `must be a lower-case PostgreSQL identifier, got "${args.database}"`);

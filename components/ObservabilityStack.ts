@@ -122,8 +122,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     public readonly grafanaAdminPassword: pulumi.Output<string>;
 
     constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("odoo-platform:observability:ObservabilityStack", name, {}, opts);
+        // Checked before super(): refused args register nothing, not even the component.
         validateArgs(args);
+        super("odoo-platform:observability:ObservabilityStack", name, {}, opts);
         const child = { parent: this };
         // Names are fixed per stack: a replacement must delete the old object first.
         const named = { parent: this, deleteBeforeReplace: true };

@@ -377,9 +377,9 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         // libpq checks the server's certificate against this CA (verify-ca / verify-full).
         const tlsEnv: string[] = [];
         const tlsUploads: docker.types.input.ContainerUpload[] = [];
-        if (args.database.kind === "server" && /^verify-/.test(args.database.sslMode)) {
-            const cert = args.database.sslRootCert;
-            if (!cert) throw new Error(`OdooEnvironment: args.database.sslRootCert is required with sslMode ${args.database.sslMode} (config odoo-platform:dbSslRootCert)`);
+        // Set exactly when the server is verified: validateArgs refuses verify-* without it.
+        const cert = args.database.kind === "server" && /^verify-/.test(args.database.sslMode) ? args.database.sslRootCert : undefined;
+        if (cert) {
             if (cert === "system") tlsEnv.push(`PGSSLROOTCERT=${systemCaBundle}`);
             else {
                 tlsEnv.push(`PGSSLROOTCERT=${dbRootCertPath}`);
@@ -610,6 +610,9 @@ function validateArgs(args: OdooEnvironmentArgs): void {
     // (neutralization, contracts): they report them by name instead of failing the program here.
     if (args.tests && !(Number.isInteger(args.tests.timeoutMinutes) && args.tests.timeoutMinutes > 0)) fail("tests.timeoutMinutes", `must be a whole number > 0, got ${args.tests.timeoutMinutes}`);
     if (args.tests && !args.tests.tags.length) fail("tests.tags", "must list at least one tag");
+    if (args.database?.kind === "server" && /^verify-/.test(args.database.sslMode) && !args.database.sslRootCert) {
+        fail("database.sslRootCert", `is required with sslMode ${args.database.sslMode}: the server's CA in PEM, or "system" (config odoo-platform:dbSslRootCert)`);
+    }
     if (args.init?.kind === "update" && args.database.kind !== "server") fail("init", "update is for environments on the stage's database server; a database of the environment's own is installed by the prepare step");
     if (args.init?.kind === "install" && args.database.kind !== "container") fail("init", "install is for a database of the environment's own; one on the stage's server is updated (kind update)");
     if (!args.init) fail("init", "is required: install (a database of its own) or update (the stage's server)");

@@ -41,11 +41,12 @@ export class SnapshotBucket extends pulumi.ComponentResource {
     public readonly readerPolicyDocument: pulumi.Output<string>;
 
     constructor(name: string, args: SnapshotBucketArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("odoo-platform:data:SnapshotBucket", name, {}, opts);
+        // Checked before super(): refused args (a bucket name, a retention) register nothing.
         if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(args.bucketName ?? "")) {
             throw new Error(`SnapshotBucket: args.bucketName must be an S3 bucket name (3–63 lower-case letters, digits, dots, dashes), got "${args.bucketName}"`);
         }
         const rules = lifecycleRules(args.retention);
+        super("odoo-platform:data:SnapshotBucket", name, {}, opts);
         const child = { parent: this };
         const block = args.blockPublicAccess ?? true;
 

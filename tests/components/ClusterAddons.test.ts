@@ -11,6 +11,7 @@ import { ingressAnnotations } from "../../components/kubernetesObjects";
 import { ingressControllerNamespace } from "../../components/kubernetesNamespace";
 import { datasourceUids } from "../../components/observability";
 import { runUnderMocks } from "../../plan/mockRuntime";
+import { failureOf } from "../support/component";
 import { schemaProblems } from "../support/kubernetesModels";
 
 /** A loosely typed view of a built object, for reading nested fields in assertions. */
@@ -89,7 +90,7 @@ describe("ClusterAddons from its own args", function () {
         assert.equal(full.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").length, 4);
     });
 
-    it("refuses bad args first, naming the field", async () => {
+    it("refuses bad args before creating anything (not even the component), naming the field", async () => {
         const cases: [Partial<ClusterAddonsArgs>, RegExp][] = [
             [{ ingress: { className: "Nginx!", replicas: 2 } }, /args\.ingress\.className/],
             [{ ingress: { className: "nginx", replicas: 0 } }, /args\.ingress\.replicas/],
@@ -97,6 +98,10 @@ describe("ClusterAddons from its own args", function () {
             [{ tls: { ...args().tls, cloudflareApiToken: "" } }, /args\.tls\.cloudflareApiToken/],
             [{ versions: { ...args().versions, certManager: "~1.17" } }, /args\.versions\.certManager/],
         ];
-        for (const [over, message] of cases) await assert.rejects(build(args(over)), message);
+        for (const [over, message] of cases) {
+            const failure = await failureOf(() => new ClusterAddons("addons", args(over)));
+            assert.match(failure.message, message);
+            assert.deepEqual(failure.created, [], `${message}: nothing is created`);
+        }
     });
 });

@@ -1,10 +1,18 @@
+/**
+ * NeutralizedDatabase in the staging plan (with the rest of the program), then built from its own
+ * args under the mock runtime.
+ */
 import * as assert from "node:assert/strict";
-import { adminPasswordFile, afterLabel, idleSteps, neutralizedDatabaseSteps, snapshotLabel } from "../../components/NeutralizedDatabase";
+import * as pulumi from "@pulumi/pulumi";
+import { adminPasswordFile, afterLabel, idleSteps, NeutralizedDatabase, NeutralizedDatabaseArgs, neutralizedDatabaseSteps, snapshotLabel, stepNames } from "../../components/NeutralizedDatabase";
+import { resourceLabels } from "../../config/naming";
 import { databaseReadyLabel } from "../../components/OdooEnvironment";
 import { isSecretValue, RecordedResource, unwrapSecrets } from "../../plan/mockRuntime";
 import { sampleLatestSnapshot } from "../../plan/mockOutputs";
 import { planStack, PlanResult } from "../../plan/plan";
 import { diffPlans } from "../../plan/secondDeploy";
+import { buildUnderMocks, failureOf } from "../support/component";
+import { labelsOf, one, Recording, Resource } from "../support/plan";
 
 const env = { ...process.env, ODOO_PLATFORM_GIT_SHA: "abcdef1", PGPASSWORD: "admin-password-from-ci", AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "aws-secret-from-ci" };
 const steps = ["database-restore", "database-neutralize", "database-verify", "database-swap"];
@@ -133,5 +141,103 @@ describe("NeutralizedDatabase", function () {
         });
         assert.ok(argv.neutralize.includes("https://a b"));
         assert.deepEqual(argv.verify.slice(-2), ["--allow-domain", "x.example.com"]);
+    });
+});
+
+describe("NeutralizedDatabase from its own args", function () {
+    this.timeout(60_000);
+    const server = { host: "db.internal.example.com", port: 5432, adminUser: "postgres", adminPassword: "admin-secret", sslMode: "require" };
+    const args = (over: Partial<NeutralizedDatabaseArgs> = {}): NeutralizedDatabaseArgs => ({
+        stage: "staging",
+        prefix: "odoo-staging",
+        labels: resourceLabels({ stage: "staging", stack: "staging", gitSha: "abcdef1" }),
+        server,
+        database: "odoo_staging",
+        owner: "odoo_staging_owner",
+        snapshotUri: "s3://snapshots-bucket/staging/odoo_production-20260105T030000Z",
+        baseUrl: "https://staging.example.com",
+        mailCatcher: { host: "mailpit", port: 1025 },
+        allowedDomains: ["staging.example.com"],
+        runner: { image: "odoo-platform/ops:1", filestoreVolume: "odoo-staging-filestore", env: { AWS_SECRET_ACCESS_KEY: pulumi.secret("aws-secret") } },
+        workDir: "/srv/odoo-platform",
+        retention: { retainOnDelete: true },
+        ...over,
+    });
+    const build = (a: NeutralizedDatabaseArgs) => buildUnderMocks(() => new NeutralizedDatabase("database", a), (d) => ({ gate: d.gate, secretsVolume: d.secretsVolume, databaseName: d.databaseName }));
+    const step = (built: Recording, name: string) => one(built, "docker:index/container:Container", `database-${name}`);
+    const labelOf = (r: Resource, key: string) => labelsOf(r)[key];
+
+    it("declares the owner role and database on the server, kept by the retention, then the four steps in order", async () => {
+        const built = await build(args());
+        const provider = one(built, "pulumi:providers:postgresql", "database-server");
+        assert.deepEqual([provider.inputs.host, provider.inputs.port, provider.inputs.username, provider.inputs.sslmode, provider.inputs.superuser], ["db.internal.example.com", "5432", "postgres", "require", "false"]);
+        const role = one(built, "postgresql:index/role:Role", "database-owner");
+        assert.deepEqual([role.inputs.name, role.inputs.login], ["odoo_staging_owner", true]);
+        assert.ok(isSecretValue(built.recorded.find((r) => r.name === "database-owner")!.inputs.password), "the owner's password is secret");
+        const db = one(built, "postgresql:index/database:Database", "database-database");
+        assert.deepEqual([db.inputs.name, db.inputs.owner, db.inputs.template, db.inputs.encoding], ["odoo_staging", "odoo_staging_owner", "template0", "UTF8"]);
+        for (const name of ["database-owner", "database-database", "database-secrets"]) assert.equal(built.recorded.find((r) => r.name === name)!.options.retainOnDelete, true, name);
+        assert.equal(one(built, "docker:index/volume:Volume", "database-secrets").inputs.name, "odoo-staging-refresh-secrets");
+
+        const expected = neutralizedDatabaseSteps({ ...args(), snapshotUri: "s3://snapshots-bucket/staging/odoo_production-20260105T030000Z", pending: "odoo_staging__pending", filestoreRoot: "/filestore" });
+        for (const [i, name] of stepNames.entries()) {
+            const container = step(built, name);
+            assert.equal(container.inputs.name, `odoo-staging-refresh-${name}`);
+            assert.deepEqual(container.inputs.command, expected[name], name);
+            assert.equal(container.inputs.image, "odoo-platform/ops:1");
+            assert.equal(labelOf(container, snapshotLabel), "odoo_production-20260105T030000Z");
+            assert.equal(labelOf(container, afterLabel), i === 0 ? "start" : "0", name);
+            if (i > 0) assert.ok(container.dependsOn.includes(`database-${stepNames[i - 1]}`), `${name} waits for ${stepNames[i - 1]}`);
+            assert.deepEqual((container.inputs.volumes as { volumeName: string; containerPath: string }[]).map((v) => [v.volumeName, v.containerPath]), [["odoo-staging-filestore", "/filestore"], ["odoo-staging-refresh-secrets", "/run/odoo-platform/secrets"]]);
+        }
+        assert.ok(step(built, "restore").dependsOn.includes("database-database"));
+        const envs = step(built, "verify").inputs.envs as string[];
+        assert.ok(envs.includes("PGPASSWORD=admin-secret") && envs.includes("AWS_SECRET_ACCESS_KEY=aws-secret"));
+        assert.ok(isSecretValue(built.recorded.find((r) => r.name === "database-verify")!.inputs.envs), "the steps' environment is secret");
+        assert.deepEqual(built.outputs, { gate: "0", secretsVolume: "odoo-staging-refresh-secrets", databaseName: "odoo_staging" });
+        const cleanup = one(built, "command:local:Command", "database-cleanup");
+        assert.equal(cleanup.inputs.environment.TARGET_DB_URL, "postgresql://postgres@db.internal.example.com:5432/odoo_staging?sslmode=require");
+        assert.equal(cleanup.inputs.dir, "/srv/odoo-platform");
+    });
+
+    it("without a snapshot yet, every step only cleans up and carries the snapshot 'none'", async () => {
+        const built = await build(args({ snapshotUri: undefined }));
+        const idle = idleSteps(server, "odoo_staging");
+        for (const name of stepNames) {
+            assert.deepEqual(step(built, name).inputs.command, idle[name], name);
+            assert.equal(labelOf(step(built, name), snapshotLabel), "none");
+            assert.ok((step(built, name).inputs.envs as string[]).includes("ODOO_PLATFORM_SNAPSHOT=none"));
+        }
+    });
+
+    it("a server CA in PEM reaches every step as a file libpq reads; without an admin password no PGPASSWORD", async () => {
+        const pem = "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n";
+        const built = await build(args({ server: { ...server, adminPassword: undefined, sslMode: "verify-full", sslRootCert: pem } }));
+        for (const name of stepNames) {
+            const container = step(built, name);
+            assert.deepEqual(container.inputs.uploads, [{ file: "/run/odoo-platform/secrets/db-root.crt", content: pem }], name);
+            const envs = container.inputs.envs as string[];
+            assert.ok(envs.includes("PGSSLROOTCERT=/run/odoo-platform/secrets/db-root.crt"), name);
+            assert.ok(!envs.some((e) => e.startsWith("PGPASSWORD=")), name);
+        }
+    });
+
+    it("refuses bad args before creating anything (not even the component), naming the field", async () => {
+        const cases: [NeutralizedDatabaseArgs, RegExp][] = [
+            [args({ stage: "production" }), /args\.stage must not be production, whose database is production's own/],
+            [args({ server: { ...server, host: "" } }), /args\.server\.host is required/],
+            [args({ prefix: "Odoo Staging" }), /args\.prefix must be the environment's Docker prefix/],
+            [args({ database: "odoo-staging" }), /args\.database must be a lower-case PostgreSQL identifier, got "odoo-staging"/],
+            [args({ owner: "Owner" }), /args\.owner must be a lower-case PostgreSQL identifier/],
+            [args({ snapshotUri: "https://bucket/staging/x" }), /args\.snapshotUri must be s3:\/\/bucket\/prefix or an absolute directory/],
+            [args({ snapshotUri: "s3://snapshots-bucket/staging/latest" }), /args\.snapshotUri must name a concrete snapshot, not latest/],
+            [args({ baseUrl: "staging.example.com" }), /args\.baseUrl must be an http\(s\) URL/],
+            [args({ mailCatcher: { host: "mailpit", port: 0 } }), /args\.mailCatcher must name the environment's mail catcher/],
+        ];
+        for (const [bad, message] of cases) {
+            const failure = await failureOf(() => new NeutralizedDatabase("database", bad));
+            assert.match(failure.message, message);
+            assert.deepEqual(failure.created, [], `${message}: nothing is created`);
+        }
     });
 });

@@ -1,8 +1,16 @@
+/**
+ * ObservabilityStack in the staging and production plans, then built from its own args under the
+ * mock runtime.
+ */
 import * as assert from "node:assert/strict";
 import { parse } from "yaml";
 import { dockerSocketAllowList, dockerSocketPath, hostAccess } from "../../components/observability";
+import { ObservabilityStack, ObservabilityStackArgs } from "../../components/ObservabilityStack";
+import { resourceLabels } from "../../config/naming";
 import { isSecretValue } from "../../plan/mockRuntime";
 import { planStack, PlanResult, PlannedResource } from "../../plan/plan";
+import { buildUnderMocks, failureOf } from "../support/component";
+import { labelsOf, networkType, ofType, one, Recording, Resource } from "../support/plan";
 
 const env = { ...process.env, ODOO_PLATFORM_GIT_SHA: "abcdef1" };
 const containerType = "docker:index/container:Container";
@@ -150,5 +158,105 @@ describe("ObservabilityStack under the mock runtime", function () {
         const stagingGrafana = byName(staging, "obs-staging-grafana");
         assert.ok(!parse(upload(stagingGrafana, "/etc/grafana/provisioning/datasources/odoo-platform.yml")).datasources.some((d: { uid: string }) => d.uid === "evidence"));
         assert.ok(!uploads(stagingGrafana).some((u) => u.file.endsWith("deployments.json")));
+    });
+});
+
+describe("ObservabilityStack from its own args", function () {
+    this.timeout(60_000);
+    const args = (over: Partial<ObservabilityStackArgs> = {}): ObservabilityStackArgs => ({
+        prefix: "obs-unit",
+        labels: resourceLabels({ stage: "staging", stack: "unit", gitSha: "abcdef1" }),
+        scrapeIntervalSeconds: 5,
+        logRetentionDays: 7,
+        slowQueryMs: 250,
+        edge: { routeNetworkName: "odoo-edge-observability", routeNetwork: "odoo-edge-observability", metricsNetwork: "odoo-edge-metrics", entrypoint: "websecure", certResolver: "letsencrypt" },
+        grafanaHost: "grafana.example.com",
+        retention: { retainOnDelete: true },
+        ...over,
+    });
+    const build = (a: ObservabilityStackArgs) => buildUnderMocks(() => new ObservabilityStack("observability", a), (o) => ({ grafanaUrl: o.grafanaUrl, prometheusUrl: o.prometheusUrl, lokiUrl: o.lokiUrl }));
+    const container = (built: Recording, role: string) => one(built, containerType, `observability-${role}`);
+    const uploaded = (c: Resource, file: string) => {
+        const found = ((c.inputs.uploads ?? []) as Upload[]).find((u) => u.file === file);
+        assert.ok(found, `${c.name} uploads ${file}`);
+        return found.content;
+    };
+    const networkNames = (c: Resource) => (c.inputs.networksAdvanced as { name: string }[]).map((n) => n.name);
+    const datasourcesFile = "/etc/grafana/provisioning/datasources/odoo-platform.yml";
+
+    it("without a database server or evidence: no postgres-exporter or postgres job, Grafana without the evidence source", async () => {
+        const built = await build(args());
+        assert.deepEqual(ofType(built, containerType).map((c) => c.inputs.name).sort(), ["obs-unit-alloy", "obs-unit-cadvisor", "obs-unit-grafana", "obs-unit-loki", "obs-unit-node-exporter", "obs-unit-prometheus"]);
+        const prometheus = container(built, "prometheus");
+        const cfg = parse(uploaded(prometheus, "/etc/prometheus/prometheus.yml"));
+        assert.equal(cfg.global.scrape_interval, "5s");
+        assert.deepEqual(cfg.scrape_configs.map((j: { job_name: string }) => j.job_name), ["prometheus", "traefik", "cadvisor", "node", "loki", "alloy"]);
+        assert.deepEqual(cfg.scrape_configs[1].static_configs[0].targets, ["traefik:8082"]);
+        assert.ok((prometheus.inputs.command as string[]).includes("--storage.tsdb.retention.time=7d"));
+        assert.deepEqual(networkNames(prometheus), ["obs-unit", "odoo-edge-metrics"]);
+        assert.ok((container(built, "cadvisor").inputs.command as string[]).includes("--housekeeping_interval=5s"));
+        assert.equal(parse(uploaded(container(built, "loki"), "/etc/loki/config.yml")).limits_config.retention_period, "168h");
+        const grafana = container(built, "grafana");
+        assert.deepEqual(networkNames(grafana), ["obs-unit", "obs-unit-egress", "odoo-edge-observability"]);
+        assert.ok(!parse(uploaded(grafana, datasourcesFile)).datasources.some((d: { uid: string }) => d.uid === "evidence"));
+        assert.ok(!(grafana.inputs.envs as string[]).some((e) => e.startsWith("ODOO_PLATFORM_EVIDENCE_READER_PASSWORD=")));
+        assert.ok((grafana.inputs.envs as string[]).includes("GF_SERVER_ROOT_URL=https://grafana.example.com"));
+        const labels = labelsOf(grafana);
+        assert.equal(labels["traefik.http.routers.obs-unit-grafana.rule"], "Host(`grafana.example.com`)");
+        assert.equal(labels["traefik.http.routers.obs-unit-grafana.tls.certresolver"], "letsencrypt");
+        assert.equal(labels["traefik.docker.network"], "odoo-edge-observability");
+        const networks = Object.fromEntries(ofType(built, networkType).map((n) => [n.inputs.name, n.inputs.internal]));
+        assert.deepEqual(networks, { "obs-unit": true, "obs-unit-egress": false });
+        for (const v of built.recorded.filter((r) => r.type === "docker:index/volume:Volume")) assert.equal(v.options.retainOnDelete, true, v.name);
+        assert.deepEqual(built.outputs, { grafanaUrl: "https://grafana.example.com", prometheusUrl: "http://obs-unit-prometheus:9090", lokiUrl: "http://obs-unit-loki:3100" });
+    });
+
+    it("with a database server and the evidence database: the exporter (CA as a file, password secret), the postgres job, Grafana's evidence source", async () => {
+        const pem = "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n";
+        const built = await build(args({
+            database: { host: "db.internal.example.com", port: 5432, database: "postgres", user: "monitor", password: "monitor-secret", sslMode: "verify-full", sslRootCert: pem },
+            evidence: { host: "evidence.example.com", port: 6543, database: "postgres", user: "ops_reader.ref", password: "reader-secret", sslMode: "require" },
+        }));
+        const exporter = container(built, "postgres-exporter");
+        assert.deepEqual(exporter.inputs.envs, [
+            "DATA_SOURCE_URI=db.internal.example.com:5432/postgres?sslmode=verify-full&sslrootcert=/etc/odoo-platform/db-root.crt",
+            "DATA_SOURCE_USER=monitor",
+            "DATA_SOURCE_PASS=monitor-secret",
+        ]);
+        assert.equal(uploaded(exporter, "/etc/odoo-platform/db-root.crt"), pem);
+        assert.deepEqual(networkNames(exporter), ["obs-unit", "obs-unit-egress"]);
+        const rawEnvs = built.recorded.find((r) => r.name === "observability-postgres-exporter")!.inputs.envs;
+        assert.ok(isSecretValue(rawEnvs) || (Array.isArray(rawEnvs) && isSecretValue(rawEnvs[2])), "the exporter's password is secret");
+        const cfg = parse(uploaded(container(built, "prometheus"), "/etc/prometheus/prometheus.yml"));
+        assert.deepEqual(cfg.scrape_configs.find((j: { job_name: string }) => j.job_name === "postgres").static_configs[0].targets, ["obs-unit-postgres-exporter:9187"]);
+        const grafana = container(built, "grafana");
+        const evidence = parse(uploaded(grafana, datasourcesFile)).datasources.find((d: { uid: string }) => d.uid === "evidence");
+        assert.deepEqual([evidence.url, evidence.user], ["evidence.example.com:6543", "ops_reader.ref"]);
+        assert.ok((grafana.inputs.envs as string[]).includes("ODOO_PLATFORM_EVIDENCE_READER_PASSWORD=reader-secret"));
+        assert.ok(((grafana.inputs.uploads ?? []) as Upload[]).some((u) => u.file.endsWith("/deployments.json")), "the deployments dashboard comes with the evidence");
+    });
+
+    it("scrapes the named Traefik container and alerts on mail to anything but the given mail catcher", async () => {
+        const built = await build(args({ traefikContainer: "edge-traefik", mailCatcherHost: "catcher" }));
+        const cfg = parse(uploaded(container(built, "prometheus"), "/etc/prometheus/prometheus.yml"));
+        assert.deepEqual(cfg.scrape_configs.find((j: { job_name: string }) => j.job_name === "traefik").static_configs[0].targets, ["edge-traefik:8082"]);
+        assert.match(uploaded(container(built, "loki"), "/etc/loki/rules/fake/odoo-platform.yml"), /smtp_server != \\?"catcher\\?"/);
+    });
+
+    it("refuses bad args before creating anything (not even the component), naming the field", async () => {
+        const cases: [ObservabilityStackArgs, RegExp][] = [
+            [args({ prefix: "Obs_Unit" }), /args\.prefix must be lower-case letters, digits and dashes/],
+            [args({ scrapeIntervalSeconds: 0 }), /args\.scrapeIntervalSeconds must be a whole number from 1 to 10 .* got 0/],
+            [args({ scrapeIntervalSeconds: 11 }), /args\.scrapeIntervalSeconds .* got 11/],
+            [args({ scrapeIntervalSeconds: 2.5 }), /args\.scrapeIntervalSeconds .* got 2\.5/],
+            [args({ logRetentionDays: 0 }), /args\.logRetentionDays must be a whole number greater than 0 .* got 0/],
+            [args({ slowQueryMs: 0 }), /args\.slowQueryMs must be greater than 0 .* got 0/],
+            [args({ grafanaHost: "" }), /args\.grafanaHost is required/],
+        ];
+        for (const [bad, message] of cases) {
+            const failure = await failureOf(() => new ObservabilityStack("observability", bad));
+            assert.match(failure.message, message);
+            assert.deepEqual(failure.created, [], `${message}: nothing is created`);
+        }
     });
 });

@@ -1,14 +1,20 @@
 /**
  * What each stage's OdooEnvironment would create, from the real program (index.ts) evaluated under
- * Pulumi's mock runtime with the committed stack configs and CI-like values.
+ * Pulumi's mock runtime with the committed stack configs and CI-like values; then the component
+ * built from its own args (the stage's decisions varied one at a time, and the args it refuses).
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { DatabaseTarget, OdooEnvironment, OdooEnvironmentArgs } from "../../components/OdooEnvironment";
+import { environmentNames, resourceLabels } from "../../config/naming";
+import { stackIdentity } from "../../config/stage";
+import { EnvironmentDecisions, stageProfiles } from "../../config/stageProfile";
 import { isSecretValue } from "../../plan/mockRuntime";
 import type { PlanResult } from "../../plan/plan";
-import { ciEnv, containerType, labelsOf, networkType, odooConf, ofType, one, plan, resources, upload, withRole } from "../support/plan";
+import { buildUnderMocks, failureOf } from "../support/component";
+import { ciEnv, containerType, labelsOf, networkType, odooConf, ofType, one, plan, Recording, resources, upload, withRole } from "../support/plan";
 
 const tempConfig = (name: string, text: string): string => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "odoo-platform-")), name);
@@ -272,5 +278,148 @@ describe("OdooEnvironment: the production stack", () => {
     it("creates only the production host record", () => {
         const names = ofType(result, "cloudflare:index/dnsRecord:DnsRecord").map((r) => r.inputs.name).sort();
         assert.deepEqual(names, ["erp.insightpulseai.com", "grafana-production.insightpulseai.com"]);
+    });
+});
+
+describe("OdooEnvironment from its own args", function () {
+    this.timeout(60_000);
+    const names = environmentNames(stackIdentity("pr-7"), { domain: "example.com", branch: "feature/x" });
+    const containerDatabase: DatabaseTarget = { kind: "container", image: "postgres:16", slowQueryMs: 500 };
+    const serverDatabase: DatabaseTarget = { kind: "server", host: "db.internal.example.com", port: 5432, user: "odoo_pr_7_owner", knownUser: "odoo_pr_7_owner", password: "owner-password", sslMode: "require" };
+    const args = (over: Partial<OdooEnvironmentArgs> = {}, decisions: Partial<EnvironmentDecisions> = {}): OdooEnvironmentArgs => ({
+        stage: "pr",
+        decisions: { ...stageProfiles.pr.environment, ...decisions },
+        names,
+        labels: resourceLabels({ stage: "pr", stack: "pr-7", gitSha: "abcdef1" }),
+        gitSha: "abcdef1",
+        image: `ghcr.io/example/odoo@sha256:${"a".repeat(64)}`,
+        addonsPath: ["/mnt/extra-addons"],
+        workers: 2,
+        memoryMb: 1536,
+        cpus: 1,
+        database: containerDatabase,
+        mailCatcher: true,
+        edge: { network: "odoo-edge-pr-1", entrypoint: "websecure", certResolver: "letsencrypt" },
+        edgeTls: true,
+        volumes: { filestore: names.volumes.filestore, sessions: names.volumes.sessions },
+        egressAllowlist: ["api.example.org"],
+        init: { kind: "install" },
+        ...over,
+    });
+    const build = (a: OdooEnvironmentArgs) => buildUnderMocks(() => new OdooEnvironment("odoo", a), (e) => ({ url: e.url, adminLogin: e.adminLogin }));
+    const container = (built: Recording, name: string) => one(built, containerType, name);
+    const conf = (built: Recording) => odooConf(upload(container(built, "odoo-odoo"), "/etc/odoo/odoo.conf"));
+    const noIndexLabel = "traefik.http.middlewares.odoo-pr-7-noindex.headers.customresponseheaders.X-Robots-Tag";
+    const containerNames = (built: Recording) => ofType(built, containerType).map((c) => c.name).sort();
+
+    it("an isolated network without egress and a database of its own: no route out at all, no proxy", async () => {
+        const built = await build(args({}, { egress: "none" }));
+        assert.equal(one(built, networkType, "odoo-internal").inputs.internal, true);
+        assert.deepEqual(ofType(built, networkType).map((n) => n.name), ["odoo-internal"], "no egress network");
+        assert.deepEqual(containerNames(built), ["odoo-mailpit", "odoo-odoo", "odoo-postgres", "odoo-prepare"]);
+        assert.ok(!envOf(container(built, "odoo-odoo")).some((e) => /^HTTPS?_PROXY=/i.test(e)), "no proxy to send requests to");
+        assert.deepEqual(networksOf(container(built, "odoo-postgres")), [names.networks.internal]);
+        assert.equal(conf(built).db_host, "db");
+        for (const r of built.resources.slice(1)) assert.equal(r.parent, "odoo", `${r.name} is the component's child`);
+    });
+
+    it("an isolated network without egress on the stage's server: the relay's egress network, but still no proxy", async () => {
+        const built = await build(args({ database: serverDatabase, init: { kind: "update", install: ["sale"], exclude: [] } }, { egress: "none" }));
+        const egress = one(built, networkType, "odoo-egress");
+        assert.deepEqual([egress.inputs.name, egress.inputs.internal], [names.networks.egress, false]);
+        assert.deepEqual(containerNames(built), ["odoo-db-egress", "odoo-db-relay", "odoo-mailpit", "odoo-odoo", "odoo-prepare", "odoo-update"]);
+        const relay = container(built, "odoo-db-relay");
+        assert.deepEqual((relay.inputs.networksAdvanced as { name: string; aliases?: string[] }[]).find((n) => n.name === names.networks.internal)?.aliases, ["db.internal.example.com"]);
+        assert.deepEqual(container(built, "odoo-db-egress").inputs.command, ["TCP-LISTEN:5432,fork,reuseaddr", "TCP:db.internal.example.com:5432"]);
+        assert.ok(!envOf(container(built, "odoo-odoo")).some((e) => /^HTTPS?_PROXY=/i.test(e)));
+        assert.equal(conf(built).db_host, "db.internal.example.com");
+        assert.equal(conf(built).db_sslmode, "require");
+        assert.equal(built.outputs.adminLogin, null, "no admin login on a database that is not its own");
+    });
+
+    it("an isolated network with the allow-list proxy: the proxy is the way out, for the allowed hosts only", async () => {
+        const built = await build(args());
+        assert.ok(containerNames(built).includes("odoo-egress-proxy"));
+        assert.match(upload(container(built, "odoo-egress-proxy"), "/etc/squid/squid.conf"), /api\.example\.org/);
+        const env = envOf(container(built, "odoo-odoo"));
+        assert.ok(env.includes("HTTPS_PROXY=http://egress-proxy:3128"), env.join(" "));
+        assert.ok(env.some((e) => e.startsWith("NO_PROXY=") && e.split(",").includes("db")));
+        assert.equal(built.outputs.adminLogin, "admin");
+        assert.equal(built.outputs.url, "https://pr-7-feature-x.dev.example.com");
+        assert.equal(labelsOf(container(built, "odoo-odoo"))[noIndexLabel], "noindex, nofollow");
+    });
+
+    it("direct egress with a container database: an ordinary bridge, no egress network, no proxy, no relay", async () => {
+        const built = await build(args({ stage: "production", mailCatcher: false, smtp: { host: "smtp.example.org", port: 587 } }, stageProfiles.production.environment));
+        assert.equal(one(built, networkType, "odoo-internal").inputs.internal, false);
+        assert.deepEqual(ofType(built, networkType).map((n) => n.name), ["odoo-internal"]);
+        assert.deepEqual(containerNames(built), ["odoo-odoo", "odoo-postgres", "odoo-prepare"]);
+        assert.ok(!envOf(container(built, "odoo-odoo")).some((e) => /PROXY=/i.test(e)));
+        assert.ok(envOf(container(built, "odoo-odoo")).includes("ODOO_STAGE=production"));
+        assert.equal(conf(built).smtp_server, "smtp.example.org");
+        assert.equal(labelsOf(container(built, "odoo-odoo"))[noIndexLabel], undefined, "production is indexed");
+    });
+
+    it("cron and queue_job containers only where the stage runs crons", async () => {
+        const roles = { splitRoles: true, cronThreads: 3, queueJobRunner: true };
+        const withCrons = await build(args({ roles }, { isolated: false, egress: "direct", runsCrons: true }));
+        assert.deepEqual(containerNames(withCrons).filter((n) => n.startsWith("odoo-odoo")), ["odoo-odoo", "odoo-odoo-cron", "odoo-odoo-queue-job"]);
+        const cron = container(withCrons, "odoo-odoo-cron");
+        assert.ok((cron.inputs.command as string[]).includes("--no-http"));
+        assert.equal(odooConf(upload(cron, "/etc/odoo/odoo.conf")).max_cron_threads, "3");
+        assert.equal(conf(withCrons).max_cron_threads, "0", "the HTTP container leaves the crons to their runner");
+        assert.equal(labelsOf(container(withCrons, "odoo-odoo-queue-job"))["odoo-platform.process"], "queue_job");
+        assert.ok(cron.dependsOn.includes("odoo-odoo"));
+
+        const noCrons = await build(args({ roles }));
+        assert.deepEqual(containerNames(noCrons).filter((n) => n.startsWith("odoo-odoo")), ["odoo-odoo"]);
+        assert.equal(conf(noCrons).max_cron_threads, "0");
+
+        const unsplit = await build(args({ roles: { splitRoles: false, cronThreads: 2, queueJobRunner: false } }, { isolated: false, egress: "direct", runsCrons: true }));
+        assert.equal(conf(unsplit).max_cron_threads, "2", "without a cron runner the HTTP container runs the crons");
+    });
+
+    it("dev mode without a source directory runs --dev=all on the image's own addons; with one, mounts it", async () => {
+        const dev = { ...stageProfiles.dev.environment };
+        const plain = await build(args({ stage: "dev" }, dev));
+        const odoo = container(plain, "odoo-odoo");
+        assert.ok((odoo.inputs.command as string[]).includes("--dev=all"));
+        assert.ok(!(odoo.inputs.volumes as { hostPath?: string }[]).some((v) => v.hostPath), "no bind mount");
+        assert.equal(conf(plain).log_level, "debug");
+        const mounted = await build(args({ stage: "dev", devSourceDir: "/home/me/addons" }, dev));
+        assert.deepEqual((container(mounted, "odoo-odoo").inputs.volumes as { hostPath?: string; containerPath: string }[]).filter((v) => v.hostPath), [{ hostPath: "/home/me/addons", containerPath: "/mnt/extra-addons" }]);
+    });
+
+    it("a verified server connection uploads the CA, or points libpq at the image's bundle", async () => {
+        const verified = (sslRootCert: string) => args({ database: { ...serverDatabase, sslMode: "verify-full", sslRootCert }, init: { kind: "update", install: [], exclude: [] } }, { egress: "none" });
+        const pem = await build(verified("-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n"));
+        assert.ok(envOf(container(pem, "odoo-odoo")).includes("PGSSLROOTCERT=/etc/odoo-platform/db-root.crt"));
+        assert.match(upload(container(pem, "odoo-odoo"), "/etc/odoo-platform/db-root.crt"), /BEGIN CERTIFICATE/);
+        const system = await build(verified("system"));
+        assert.ok(envOf(container(system, "odoo-odoo")).includes("PGSSLROOTCERT=/etc/ssl/certs/ca-certificates.crt"));
+    });
+
+    it("refuses bad args before creating anything, naming the field", async () => {
+        const cases: [OdooEnvironmentArgs, RegExp][] = [
+            [args({ image: "" }), /args\.image is required/],
+            [args({ addonsPath: [] }), /args\.addonsPath must list/],
+            [args({ memoryMb: 0 }), /args\.memoryMb must be greater than 0, got 0/],
+            [args({ cpus: -1 }), /args\.cpus must be greater than 0, got -1/],
+            [args({ workers: 1.5 }), /args\.workers must be a whole number ≥ 0, got 1\.5/],
+            [args({}, { egress: "direct" }), /args\.decisions\.egress must be allowlist-proxy or none on an isolated network, got direct/],
+            [args({}, { isolated: false, egress: "allowlist-proxy" }), /args\.decisions\.egress must be direct on a network that is not isolated/],
+            [args({ devSourceDir: "/home/me/addons" }), /args\.devSourceDir is only for an environment in dev mode/],
+            [args({ tests: { modules: ["sale"], tags: ["post_install"], timeoutMinutes: 0 } }), /args\.tests\.timeoutMinutes must be a whole number > 0, got 0/],
+            [args({ tests: { modules: ["sale"], tags: [], timeoutMinutes: 10 } }), /args\.tests\.tags must list at least one tag/],
+            [args({ init: { kind: "update", install: [], exclude: [] } }), /args\.init update is for environments on the stage's database server/],
+            [args({ database: serverDatabase }), /args\.init install is for a database of the environment's own/],
+            [args({ database: { ...serverDatabase, sslMode: "verify-ca" }, init: { kind: "update", install: [], exclude: [] } }, { egress: "none" }), /args\.database\.sslRootCert is required with sslMode verify-ca/],
+            [args({ stage: "staging", buildContext: "/src" }, stageProfiles.staging.environment), /args\.buildContext is for stages that build their image/],
+        ];
+        for (const [bad, message] of cases) {
+            const failure = await failureOf(() => new OdooEnvironment("odoo", bad));
+            assert.match(failure.message, message);
+            assert.deepEqual(failure.created, [], `${message}: nothing is created`);
+        }
     });
 });

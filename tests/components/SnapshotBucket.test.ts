@@ -2,9 +2,11 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { lifecycleRules, readerPolicy, tlsOnlyPolicy, writerPolicy } from "../../components/SnapshotBucket";
+import { lifecycleRules, readerPolicy, SnapshotBucket, SnapshotBucketArgs, tlsOnlyPolicy, writerPolicy } from "../../components/SnapshotBucket";
 import { backupTier, retentionRules } from "../../components/snapshotRetention";
 import { planStack, PlanResult } from "../../plan/plan";
+import { buildUnderMocks, failureOf } from "../support/component";
+import { one as oneNamed } from "../support/plan";
 
 const env = { ...process.env, ODOO_PLATFORM_GIT_SHA: "abcdef1" };
 const byType = (plan: PlanResult, type: string) => plan.recorded.filter((r) => r.type === type);
@@ -108,5 +110,65 @@ describe("SnapshotBucket", function () {
         assert.equal(tlsOnlyPolicy("arn:aws:s3:::b").Statement.length, 2);
         assert.equal(writerPolicy("arn:aws:s3:::b").Statement.some((s) => s.Sid === "UseSnapshotKey"), false);
         assert.deepEqual(readerPolicy("arn:aws:s3:::b").Statement[0].Condition, { StringLike: { "s3:prefix": ["staging/*"] } });
+    });
+});
+
+describe("SnapshotBucket from its own args", function () {
+    this.timeout(60_000);
+    const args = (over: Partial<SnapshotBucketArgs> = {}): SnapshotBucketArgs => ({ bucketName: "example-snapshots", tags: { "odoo-platform.stack": "production" }, ...over });
+    const build = (a: SnapshotBucketArgs) => buildUnderMocks(() => new SnapshotBucket("snapshots", a), (b) => ({ bucketName: b.bucketName, writer: b.writerPolicyDocument, reader: b.readerPolicyDocument }));
+    const s3 = (kind: string) => `aws:s3/${kind[0].toLowerCase()}${kind.slice(1)}:${kind}`;
+    const statementIds = (policy: unknown) => (JSON.parse(String(policy)) as { Statement: { Sid: string }[] }).Statement.map((st) => st.Sid);
+
+    it("by default: SSE-S3, every public-access block on, TLS-only policy after the block, lifecycle after versioning, kept by `keep`", async () => {
+        const built = await build(args({ keep: { protect: true, retainOnDelete: true } }));
+        const bucket = oneNamed(built, s3("Bucket"), "snapshots");
+        assert.deepEqual([bucket.inputs.bucket, bucket.inputs.forceDestroy, bucket.inputs.tags], ["example-snapshots", false, { "odoo-platform.stack": "production" }]);
+        const options = built.recorded.find((r) => r.name === "snapshots" && r.custom)!.options;
+        assert.deepEqual([options.protect, options.retainOnDelete], [true, true]);
+        const sse = oneNamed(built, s3("BucketServerSideEncryptionConfiguration"), "snapshots-encryption").inputs.rules[0];
+        assert.deepEqual([sse.applyServerSideEncryptionByDefault, sse.bucketKeyEnabled], [{ sseAlgorithm: "AES256" }, false]);
+        const block = oneNamed(built, s3("BucketPublicAccessBlock"), "snapshots-public-access");
+        for (const flag of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) assert.equal(block.inputs[flag], true, flag);
+        assert.ok(block.dependsOn.includes("snapshots-ownership"));
+        const policy = oneNamed(built, s3("BucketPolicy"), "snapshots-tls-only");
+        assert.deepEqual(JSON.parse(policy.inputs.policy), tlsOnlyPolicy("arn:aws:s3:::example-snapshots"));
+        assert.ok(policy.dependsOn.includes("snapshots-public-access"));
+        const lifecycle = oneNamed(built, s3("BucketLifecycleConfiguration"), "snapshots-retention");
+        assert.deepEqual(lifecycle.inputs.rules, JSON.parse(JSON.stringify(lifecycleRules())));
+        assert.ok(lifecycle.dependsOn.includes("snapshots-versioning"));
+        assert.equal(oneNamed(built, s3("BucketVersioning"), "snapshots-versioning").inputs.versioningConfiguration.status, "Enabled");
+        assert.equal(built.outputs.bucketName, "example-snapshots");
+        assert.deepEqual(JSON.parse(String(built.outputs.writer)), writerPolicy("arn:aws:s3:::example-snapshots"));
+        assert.deepEqual(statementIds(oneNamed(built, "aws:iam/policy:Policy", "snapshots-reader").inputs.policy), ["ListStaging", "ReadStaging"]);
+    });
+
+    it("with a KMS key: SSE-KMS with a bucket key, and both policies may use the key", async () => {
+        const key = "arn:aws:kms:eu-west-1:123456789012:key/0b1c2d3e-aaaa-bbbb-cccc-0123456789ab";
+        const built = await build(args({ kmsKeyId: key, retention: { stagingSnapshotDays: 45 } }));
+        const sse = oneNamed(built, s3("BucketServerSideEncryptionConfiguration"), "snapshots-encryption").inputs.rules[0];
+        assert.deepEqual([sse.applyServerSideEncryptionByDefault, sse.bucketKeyEnabled], [{ sseAlgorithm: "aws:kms", kmsMasterKeyId: key }, true]);
+        assert.deepEqual(statementIds(built.outputs.writer), ["List", "Write", "UseSnapshotKey"]);
+        assert.deepEqual(statementIds(built.outputs.reader), ["ListStaging", "ReadStaging", "UseSnapshotKey"]);
+        const rules = oneNamed(built, s3("BucketLifecycleConfiguration"), "snapshots-retention").inputs.rules as { id: string; expiration?: { days?: number } }[];
+        assert.equal(rules.find((r) => r.id === "staging-snapshots")?.expiration?.days, 45);
+    });
+
+    it("blockPublicAccess false turns the four blocks off (the security policy then reports it)", async () => {
+        const block = oneNamed(await build(args({ blockPublicAccess: false })), s3("BucketPublicAccessBlock"), "snapshots-public-access");
+        for (const flag of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) assert.equal(block.inputs[flag], false, flag);
+    });
+
+    it("refuses a bad bucket name or retention before creating anything, naming the field", async () => {
+        const cases: [SnapshotBucketArgs, RegExp][] = [
+            [args({ bucketName: "Example_Snapshots" }), /args\.bucketName must be an S3 bucket name .* got "Example_Snapshots"/],
+            [args({ bucketName: "ab" }), /args\.bucketName must be an S3 bucket name/],
+            [args({ retention: { dailyKeep: 0 } }), /retention\.dailyKeep must be a whole number of at least 1, got 0/],
+        ];
+        for (const [bad, message] of cases) {
+            const failure = await failureOf(() => new SnapshotBucket("snapshots", bad));
+            assert.match(failure.message, message);
+            assert.deepEqual(failure.created, [], `${message}: nothing is created`);
+        }
     });
 });

@@ -1,5 +1,7 @@
 /**
- * Helpers for tests that plan a stack under the mock runtime and look at what it would create.
+ * Helpers for tests that plan a stack under the mock runtime and look at what it would create. The
+ * readers (resources, one, ofType, withRole …) take any recording: a stack's plan or one component
+ * built from its own args (tests/support/component.ts).
  */
 import * as path from "node:path";
 import { unwrapSecrets, RecordedResource } from "../../plan/mockRuntime";
@@ -19,30 +21,38 @@ export async function plan(stack: string, opts: { env?: Record<string, string | 
     return result;
 }
 
+/** What the mock runtime recorded: a stack's plan, or one component's build. */
+export interface Recording {
+    recorded: RecordedResource[];
+}
+
 export interface Resource {
     type: string;
     name: string;
     urn: string;
+    /** Name of the parent component; null at the top level. */
+    parent: string | null;
     /** Inputs with secrets unwrapped. */
     inputs: Record<string, any>;
     /** Names of explicit dependencies. */
     dependsOn: string[];
 }
 
-export function resources(result: PlanResult): Resource[] {
+export function resources(result: Recording): Resource[] {
     const nameOf = new Map(result.recorded.map((r: RecordedResource) => [r.urn, r.name]));
     return result.recorded.map((r) => ({
         type: r.type,
         name: r.name,
         urn: r.urn,
+        parent: r.parentUrn ? (nameOf.get(r.parentUrn) ?? r.parentUrn) : null,
         inputs: unwrapSecrets(r.inputs) as Record<string, any>,
         dependsOn: r.dependencies.map((d) => nameOf.get(d) ?? d),
     }));
 }
 
-export const ofType = (result: PlanResult, type: string) => resources(result).filter((r) => r.type === type);
+export const ofType = (result: Recording, type: string) => resources(result).filter((r) => r.type === type);
 
-export function one(result: PlanResult, type: string, name: string): Resource {
+export function one(result: Recording, type: string, name: string): Resource {
     const found = resources(result).find((r) => r.type === type && r.name === name);
     if (!found) throw new Error(`no ${type} named ${name}; have: ${resources(result).map((r) => `${r.type} ${r.name}`).join(", ")}`);
     return found;
@@ -64,7 +74,7 @@ export function upload(container: Resource, path: string): string {
 }
 
 /** The containers with a given `odoo-platform.role`. */
-export function withRole(result: PlanResult, role: string): Resource[] {
+export function withRole(result: Recording, role: string): Resource[] {
     return ofType(result, containerType).filter((c) => labelsOf(c)["odoo-platform.role"] === role);
 }
 
