@@ -18,28 +18,40 @@ const provider = new k8s.Provider("kubernetes", {
     enableServerSideApply: true,
 });
 
-const addons = new ClusterAddons("addons", {
-    labels: cfg.labels,
-    ingress: { className: s.ingressClass, replicas: s.ingressReplicas },
-    tls: {
-        issuer: s.certIssuer,
-        acmeEmail: s.acmeEmail,
-        acmeServer: s.acmeServer,
-        zone: s.domain,
-        // The PR hosts' parent domain (config/naming.ts environmentNames: pr-<n>-<slug>.dev.<domain>).
-        prParentDomain: `dev.${s.domain}`,
-        cloudflareApiToken: pulumi.secret(s.cloudflareApiToken),
+const addons = new ClusterAddons(
+    "addons",
+    {
+        labels: cfg.labels,
+        ingress: { className: s.ingressClass, replicas: s.ingressReplicas },
+        tls: {
+            issuer: s.certIssuer,
+            acmeEmail: s.acmeEmail,
+            acmeServer: s.acmeServer,
+            zone: s.domain,
+            // The PR hosts' parent domain (config/naming.ts environmentNames: pr-<n>-<slug>.dev.<domain>).
+            prParentDomain: `dev.${s.domain}`,
+            cloudflareApiToken: pulumi.secret(s.cloudflareApiToken),
+        },
+        observability: s.observability
+            ? {
+                  scrapeIntervalSeconds: s.metricsScrapeSeconds,
+                  metricsRetentionDays: s.metricsRetentionDays,
+                  logRetentionDays: s.logRetentionDays,
+                  storageClass: s.monitoringStorageClass,
+                  prometheusStorageGb: 50,
+                  lokiStorageGb: 50,
+                  slowQueryMs: s.slowQueryMs,
+              }
+            : undefined,
+        versions: {
+            ingressNginx: s.ingressNginxChartVersion,
+            certManager: s.certManagerChartVersion,
+            kubePrometheusStack: s.kubePrometheusStackChartVersion,
+            loki: s.lokiChartVersion,
+        },
     },
-    observability: s.observability
-        ? { scrapeIntervalSeconds: s.metricsScrapeSeconds, metricsRetentionDays: s.metricsRetentionDays, logRetentionDays: s.logRetentionDays, storageClass: s.monitoringStorageClass, prometheusStorageGb: 50, lokiStorageGb: 50, slowQueryMs: s.slowQueryMs }
-        : undefined,
-    versions: {
-        ingressNginx: s.ingressNginxChartVersion,
-        certManager: s.certManagerChartVersion,
-        kubePrometheusStack: s.kubePrometheusStackChartVersion,
-        loki: s.lokiChartVersion,
-    },
-}, { providers: { kubernetes: provider } });
+    { providers: { kubernetes: provider } },
+);
 
 export const stackName = cfg.stack;
 /** What the environment stacks set as odoo-platform:ingressClass and odoo-platform:certIssuer. */

@@ -49,12 +49,14 @@ const retention = dataRetention(stage);
 // --- backups, staging's holds only sanitized snapshots, so staging never has access to production
 // --- data. Staging (and PR stacks asking for it) restore a neutralized copy; dev and other PR
 // --- stacks start from a fresh database with demo data.
-const awsProvider = slices.snapshotBucket || slices.snapshotRestore
-    ? new aws.Provider("aws", { region: s.awsRegion as aws.Region, defaultTags: { tags: stableLabels(cfg.labels) } })
-    : undefined;
-const snapshotBucket = slices.snapshotBucket && awsProvider
-    ? new SnapshotBucket("snapshots", { ...slices.snapshotBucket, tags: stableLabels(cfg.labels), keep: retention }, { providers: { aws: awsProvider } })
-    : undefined;
+const awsProvider =
+    slices.snapshotBucket || slices.snapshotRestore
+        ? new aws.Provider("aws", { region: s.awsRegion as aws.Region, defaultTags: { tags: stableLabels(cfg.labels) } })
+        : undefined;
+const snapshotBucket =
+    slices.snapshotBucket && awsProvider
+        ? new SnapshotBucket("snapshots", { ...slices.snapshotBucket, tags: stableLabels(cfg.labels), keep: retention }, { providers: { aws: awsProvider } })
+        : undefined;
 /** `latest` is resolved to the snapshot it names now, so a new snapshot changes the steps' inputs. */
 const restoredSnapshot = () => (slices.snapshotRestore ? resolveSnapshot({ ...slices.snapshotRestore, provider: awsProvider }) : undefined);
 
@@ -90,7 +92,8 @@ if (s.runtime === "kubernetes") {
         awsProvider,
         snapshotBucket,
         runnerEnv: stagingRunnerEnv(),
-        serverWideModules: s.serverWideModules || s.odooQueueJobRunner ? serverWideModules(s.odooVersion, s.serverWideModules, s.odooQueueJobRunner) : undefined,
+        serverWideModules:
+            s.serverWideModules || s.odooQueueJobRunner ? serverWideModules(s.odooVersion, s.serverWideModules, s.odooQueueJobRunner) : undefined,
     });
     served = kube;
 } else {
@@ -121,21 +124,30 @@ if (s.runtime === "kubernetes") {
     } else {
         // A local router (dev) has no DNS records and no certificates, and listens on the loopback only.
         const cloudflareProvider = edge.exposure === "local" ? undefined : new cloudflare.Provider("cloudflare", {});
-        edgeRouter = new EdgeRouter("edge", {
-            labels: cfg.labels,
-            retention,
-            prSlots: edge.prSlots,
-            ...(edge.exposure === "local"
-                ? { acmeEmail: undefined, bindAddress: "127.0.0.1", dns: undefined }
-                : {
-                      acmeEmail: edge.acmeEmail,
-                      bindAddress: undefined,
-                      dns: {
-                          ...edge.dns,
-                          hosts: sharedDnsHosts({ stage, names, mailCatcher: s.mailCatcher, grafanaHost: s.observability ? `grafana-${cfg.stack}.${s.domain}` : undefined }),
-                      },
-                  }),
-        }, { providers: { docker: dockerProvider, ...(cloudflareProvider ? { cloudflare: cloudflareProvider } : {}) } });
+        edgeRouter = new EdgeRouter(
+            "edge",
+            {
+                labels: cfg.labels,
+                retention,
+                prSlots: edge.prSlots,
+                ...(edge.exposure === "local"
+                    ? { acmeEmail: undefined, bindAddress: "127.0.0.1", dns: undefined }
+                    : {
+                          acmeEmail: edge.acmeEmail,
+                          bindAddress: undefined,
+                          dns: {
+                              ...edge.dns,
+                              hosts: sharedDnsHosts({
+                                  stage,
+                                  names,
+                                  mailCatcher: s.mailCatcher,
+                                  grafanaHost: s.observability ? `grafana-${cfg.stack}.${s.domain}` : undefined,
+                              }),
+                          },
+                      }),
+            },
+            { providers: { docker: dockerProvider, ...(cloudflareProvider ? { cloudflare: cloudflareProvider } : {}) } },
+        );
         edgeEndpoint = edgeRouter.endpoint;
         edgeNetwork = edgeRouter.networkName;
     }
@@ -166,28 +178,36 @@ if (s.runtime === "kubernetes") {
 
     let database: DatabaseTarget;
     if (source.kind === "neutralized-copy") {
-        neutralized = new NeutralizedDatabase("database", {
-            stage,
-            prefix: names.prefix,
-            labels: cfg.labels,
-            server: databaseAdmin(source.server),
-            database: names.database,
-            owner: names.databaseOwner,
-            snapshotUri: resolveSnapshot({ ...source.snapshot, provider: awsProvider }),
-            baseUrl,
-            mailCatcher: { host: "mailpit", port: mailpitSmtpPort },
-            // The environment's own host, where neutralize moved the catchall and alias domains — not
-            // the production domain, whose addresses (staff, customers) are exactly what must not remain.
-            allowedDomains: ["example.com", names.host],
-            runner: {
-                image: new OpsImage("ops", { projectDir }, onDocker).imageName,
-                filestoreVolume: volumes.filestore,
-                env: stagingRunnerEnv(),
+        neutralized = new NeutralizedDatabase(
+            "database",
+            {
+                stage,
+                prefix: names.prefix,
+                labels: cfg.labels,
+                server: databaseAdmin(source.server),
+                database: names.database,
+                owner: names.databaseOwner,
+                snapshotUri: resolveSnapshot({ ...source.snapshot, provider: awsProvider }),
+                baseUrl,
+                mailCatcher: { host: "mailpit", port: mailpitSmtpPort },
+                // The environment's own host, where neutralize moved the catchall and alias domains — not
+                // the production domain, whose addresses (staff, customers) are exactly what must not remain.
+                allowedDomains: ["example.com", names.host],
+                runner: {
+                    image: new OpsImage("ops", { projectDir }, onDocker).imageName,
+                    filestoreVolume: volumes.filestore,
+                    env: stagingRunnerEnv(),
+                },
+                workDir: projectDir,
+                retention,
             },
-            workDir: projectDir,
-            retention,
-        }, onDocker);
-        database = serverDatabase(source.server, { user: neutralized.ownerRole, password: neutralized.ownerPassword }, { resources: [neutralized.verified, neutralized.ready], gate: neutralized.gate });
+            onDocker,
+        );
+        database = serverDatabase(
+            source.server,
+            { user: neutralized.ownerRole, password: neutralized.ownerPassword },
+            { resources: [neutralized.verified, neutralized.ready], gate: neutralized.gate },
+        );
     } else if (source.kind === "production") {
         const production = new ProductionDatabase("database", { server: databaseAdmin(source.server), database: names.database, owner: names.databaseOwner });
         database = serverDatabase(source.server, { user: production.ownerRole, password: production.ownerPassword });
@@ -196,72 +216,100 @@ if (s.runtime === "kubernetes") {
     }
 
     // --- The Odoo environment itself.
-    environment = new OdooEnvironment("odoo", {
-        stage,
-        decisions: profile.environment,
-        names,
-        labels: cfg.labels,
-        gitSha: cfg.gitSha,
-        image: s.odooImage,
-        buildContext: s.odooBuildContext ? path.resolve(projectDir, s.odooBuildContext) : undefined,
-        addonsPath: s.addonsPath,
-        workers: s.odooWorkers,
-        memoryMb: s.odooMemoryMb,
-        cpus: s.odooCpus,
-        extraEnv: s.odooExtraEnv,
-        database,
-        mailCatcher: s.mailCatcher,
-        smtp: s.smtpHost ? { host: s.smtpHost, port: s.smtpPort, user: s.smtpUser, password: secret(s.smtpPassword) } : undefined,
-        adminPassword: secret(s.odooAdminPassword),
-        devSourceDir: s.devSourceDir,
-        edge: edgeEndpoint,
-        edgeNetwork,
-        edgeTls,
-        volumes,
-        egressAllowlist: s.egressAllowlist,
-        odooVersion: s.odooVersion,
-        secretEnv: Object.fromEntries(Object.entries(s.odooSecretEnv).map(([k, v]) => [k, pulumi.secret(v)])),
-        conf: {
-            serverWideModules: s.serverWideModules || s.odooQueueJobRunner ? serverWideModules(s.odooVersion, s.serverWideModules, s.odooQueueJobRunner) : undefined,
-            extraOptions: s.odooConfOptions,
-            sections: s.odooConfSections,
+    environment = new OdooEnvironment(
+        "odoo",
+        {
+            stage,
+            decisions: profile.environment,
+            names,
+            labels: cfg.labels,
+            gitSha: cfg.gitSha,
+            image: s.odooImage,
+            buildContext: s.odooBuildContext ? path.resolve(projectDir, s.odooBuildContext) : undefined,
+            addonsPath: s.addonsPath,
+            workers: s.odooWorkers,
+            memoryMb: s.odooMemoryMb,
+            cpus: s.odooCpus,
+            extraEnv: s.odooExtraEnv,
+            database,
+            mailCatcher: s.mailCatcher,
+            smtp: s.smtpHost ? { host: s.smtpHost, port: s.smtpPort, user: s.smtpUser, password: secret(s.smtpPassword) } : undefined,
+            adminPassword: secret(s.odooAdminPassword),
+            devSourceDir: s.devSourceDir,
+            edge: edgeEndpoint,
+            edgeNetwork,
+            edgeTls,
+            volumes,
+            egressAllowlist: s.egressAllowlist,
+            odooVersion: s.odooVersion,
+            secretEnv: Object.fromEntries(Object.entries(s.odooSecretEnv).map(([k, v]) => [k, pulumi.secret(v)])),
+            conf: {
+                serverWideModules:
+                    s.serverWideModules || s.odooQueueJobRunner ? serverWideModules(s.odooVersion, s.serverWideModules, s.odooQueueJobRunner) : undefined,
+                extraOptions: s.odooConfOptions,
+                sections: s.odooConfSections,
+            },
+            roles: { splitRoles: s.odooSplitRoles, cronThreads: s.odooCronThreads, queueJobRunner: s.odooQueueJobRunner },
+            init:
+                envPlan.init === "install"
+                    ? {
+                          kind: "install",
+                          modules: {
+                              install: modules.install,
+                              unverified: modules.unverified,
+                              excluded: modules.excluded,
+                              missingDependencies: s.missingDependencies,
+                          },
+                      }
+                    : { kind: "update", install: modules.install, exclude: s.moduleChecksumExclude },
+            tests: s.testsEnabled ? { modules: modules.install, tags: s.testTags, timeoutMinutes: s.testTimeoutMinutes } : undefined,
         },
-        roles: { splitRoles: s.odooSplitRoles, cronThreads: s.odooCronThreads, queueJobRunner: s.odooQueueJobRunner },
-        init: envPlan.init === "install"
-            ? { kind: "install", modules: { install: modules.install, unverified: modules.unverified, excluded: modules.excluded, missingDependencies: s.missingDependencies } }
-            : { kind: "update", install: modules.install, exclude: s.moduleChecksumExclude },
-        tests: s.testsEnabled ? { modules: modules.install, tags: s.testTags, timeoutMinutes: s.testTimeoutMinutes } : undefined,
-    }, onDocker);
+        onDocker,
+    );
     served = environment;
 
     if (s.observability) {
         // Grafana is routed by the stack's own router, on the networks it creates for it.
         const observedRouter = edgeRouter;
-        if (!observedRouter) throw new ConfigError([`odoo-platform:observability needs a router of the stack's own: a ${stage} stack routes through ${s.sharedStack ?? "another stack"}'s, whose stack runs the observability (${process.env.ODOO_PLATFORM_CONFIG_FILE ?? `Pulumi.${cfg.stack}.yaml`})`]);
-        observability = new ObservabilityStack("observability", {
-            prefix: `obs-${cfg.stack}`,
-            labels: cfg.labels,
-            scrapeIntervalSeconds: s.metricsScrapeSeconds,
-            logRetentionDays: s.logRetentionDays,
-            slowQueryMs: s.slowQueryMs,
-            edge: {
-                routeNetworkName: observabilityRouteNetworkName,
-                routeNetwork: observedRouter.observabilityNetworkName,
-                metricsNetwork: observedRouter.metricsNetworkName,
-                entrypoint: observedRouter.endpoint.entrypoint,
-                certResolver: observedRouter.endpoint.certResolver,
+        if (!observedRouter)
+            throw new ConfigError([
+                `odoo-platform:observability needs a router of the stack's own: a ${stage} stack routes through ${s.sharedStack ?? "another stack"}'s, whose stack runs the observability (${process.env.ODOO_PLATFORM_CONFIG_FILE ?? `Pulumi.${cfg.stack}.yaml`})`,
+            ]);
+        observability = new ObservabilityStack(
+            "observability",
+            {
+                prefix: `obs-${cfg.stack}`,
+                labels: cfg.labels,
+                scrapeIntervalSeconds: s.metricsScrapeSeconds,
+                logRetentionDays: s.logRetentionDays,
+                slowQueryMs: s.slowQueryMs,
+                edge: {
+                    routeNetworkName: observabilityRouteNetworkName,
+                    routeNetwork: observedRouter.observabilityNetworkName,
+                    metricsNetwork: observedRouter.metricsNetworkName,
+                    entrypoint: observedRouter.endpoint.entrypoint,
+                    certResolver: observedRouter.endpoint.certResolver,
+                },
+                retention,
+                grafanaHost: `grafana-${cfg.stack}.${s.domain}`,
+                // The stage's database server (staging/production); dev and PR databases are containers,
+                // covered by cAdvisor and their slow-query logs.
+                database: slices.databaseServer ? observedDatabase(databaseAdmin(slices.databaseServer)) : undefined,
+                evidence:
+                    evidenceSchema && evidenceDatabase
+                        ? {
+                              host: evidenceDatabase.host,
+                              port: evidenceDatabase.port,
+                              database: evidenceDatabase.database,
+                              user: evidenceSchema.readerLogin,
+                              password: evidenceSchema.readerPassword,
+                              sslMode: evidenceDatabase.sslMode,
+                          }
+                        : undefined,
             },
-            retention,
-            grafanaHost: `grafana-${cfg.stack}.${s.domain}`,
-            // The stage's database server (staging/production); dev and PR databases are containers,
-            // covered by cAdvisor and their slow-query logs.
-            database: slices.databaseServer ? observedDatabase(databaseAdmin(slices.databaseServer)) : undefined,
-            evidence: evidenceSchema && evidenceDatabase
-                ? { host: evidenceDatabase.host, port: evidenceDatabase.port, database: evidenceDatabase.database, user: evidenceSchema.readerLogin, password: evidenceSchema.readerPassword, sslMode: evidenceDatabase.sslMode }
-                : undefined,
-        }, onDocker);
+            onDocker,
+        );
     }
-
 }
 
 // --- GitHub repository settings: owned by the production stack alone.
@@ -272,14 +320,20 @@ if (slices.github) {
     const actions = resolveActionsSettings(s);
     githubActionsMissing = actions.missing;
     if (actions.missing.length) {
-        pulumi.log.warn(`GitHub Actions: ${actions.missing.length} secret(s)/variable(s) the workflows need are not configured — see the githubSettings.missing output`);
+        pulumi.log.warn(
+            `GitHub Actions: ${actions.missing.length} secret(s)/variable(s) the workflows need are not configured — see the githubSettings.missing output`,
+        );
     }
-    repositorySettings = new RepositorySettings("github", {
-        repository,
-        productionReviewers,
-        secrets: actions.secrets.map((row) => ({ name: row.name, scope: row.scope, value: pulumi.secret(s[row.configKey] as string) })),
-        variables: actions.variables,
-    }, { providers: { github: new github.Provider("github", { owner }) } });
+    repositorySettings = new RepositorySettings(
+        "github",
+        {
+            repository,
+            productionReviewers,
+            secrets: actions.secrets.map((row) => ({ name: row.name, scope: row.scope, value: pulumi.secret(s[row.configKey] as string) })),
+            variables: actions.variables,
+        },
+        { providers: { github: new github.Provider("github", { owner }) } },
+    );
 }
 
 // --- Stack outputs: the deployment evidence.
@@ -292,7 +346,7 @@ export const url = served.url;
 export const mailCatcherUrl = environment?.mailCatcherUrl ?? null;
 export const databaseName = served.databaseName;
 export const imageReference = environment?.imageReference ?? s.odooImage;
-export const imageDigest = environment?.imageDigest ?? (s.odooImage.match(/@(sha256:[0-9a-f]{64})$/)?.[1] ?? null);
+export const imageDigest = environment?.imageDigest ?? s.odooImage.match(/@(sha256:[0-9a-f]{64})$/)?.[1] ?? null;
 export const adminLogin = environment?.adminLogin ?? "admin";
 /** Secret: `pulumi stack output --show-secrets adminLoginPassword -s <stack>`. */
 export const adminLoginPassword = served.adminLoginPassword;
@@ -303,13 +357,20 @@ export const tests = environment?.tests ?? null;
 export const updateContainerName = environment?.updateContainerName ?? null;
 /** What environments on this Docker host read through a StackReference (owners of a router only). */
 export const edge = edgeRouter
-    ? sharedEdgeOutput({ endpoint: edgeRouter.sharedEndpoint, dockerHost: s.dockerHost, prParentDomain: routesPrs(stage) ? names.prParentDomain : undefined, prNetworks: edgeRouter.prNetworks })
+    ? sharedEdgeOutput({
+          endpoint: edgeRouter.sharedEndpoint,
+          dockerHost: s.dockerHost,
+          prParentDomain: routesPrs(stage) ? names.prParentDomain : undefined,
+          prNetworks: edgeRouter.prNetworks,
+      })
     : null;
 export const sharedStack = profile.edge.owner === "shared" ? s.sharedStack : null;
 export const runtime = s.runtime;
 /** The stack's namespace (runtime kubernetes). */
 export const kubernetesNamespace = kube?.namespace ?? null;
-export const githubSettings = repositorySettings ? { repository: repositorySettings.repository, secrets: repositorySettings.secretNames, missing: githubActionsMissing } : null;
+export const githubSettings = repositorySettings
+    ? { repository: repositorySettings.repository, secrets: repositorySettings.secretNames, missing: githubActionsMissing }
+    : null;
 export const snapshotBucketName = snapshotBucket?.bucketName ?? null;
 export const grafanaUrl = observability?.grafanaUrl ?? null;
 export const grafanaAdminPassword = observability?.grafanaAdminPassword ?? null;
@@ -358,5 +419,13 @@ function stagingRunnerEnv(): Record<string, pulumi.Input<string>> {
 
 /** The database server as the observability stack's exporter reads it (the admin, on the maintenance database). */
 function observedDatabase(server: ReturnType<typeof databaseAdmin>) {
-    return { host: server.host, port: server.port, database: "postgres", user: server.adminUser, password: server.adminPassword ?? "", sslMode: server.sslMode, sslRootCert: server.sslRootCert };
+    return {
+        host: server.host,
+        port: server.port,
+        database: "postgres",
+        user: server.adminUser,
+        password: server.adminPassword ?? "",
+        sslMode: server.sslMode,
+        sslRootCert: server.sslRootCert,
+    };
 }

@@ -26,8 +26,13 @@ async function main(argv: string[]): Promise<number> {
         .option("--odoo-version <v>", "shape of the Odoo database: 16, 17, 18 or 19 (ops/odoo/versions.ts)", "17")
         .option("--json", "print the JSON document only")
         .action(async (opts: { scale: string; runs: string; jobs: string; odooVersion: string; json?: boolean }) => {
-            const result = await benchPipeline({ scale: Number(opts.scale), runs: Number(opts.runs), jobs: Number(opts.jobs), odooVersion: parseOdooVersion(opts.odooVersion),
-                log: (l) => process.stderr.write(`${l}\n`) });
+            const result = await benchPipeline({
+                scale: Number(opts.scale),
+                runs: Number(opts.runs),
+                jobs: Number(opts.jobs),
+                odooVersion: parseOdooVersion(opts.odooVersion),
+                log: (l) => process.stderr.write(`${l}\n`),
+            });
             process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderPipelineBench(result)}\n\n${JSON.stringify(result)}\n`);
             process.exitCode = result.runs.every((r) => r.verifyOk) ? 0 : 1;
         });
@@ -74,10 +79,27 @@ async function main(argv: string[]): Promise<number> {
         .option("--scale <n>", "size of the Odoo-shaped production", "0.05")
         .option("--json", "print the JSON document only")
         .action(async (opts: { kills: string; scale: string; json?: boolean }) => {
-            const { results, runSeconds } = await benchKill({ kills: Number(opts.kills), scale: Number(opts.scale), log: (l) => process.stderr.write(`${l}\n`) });
+            const { results, runSeconds } = await benchKill({
+                kills: Number(opts.kills),
+                scale: Number(opts.scale),
+                log: (l) => process.stderr.write(`${l}\n`),
+            });
             const clean = results.filter((r) => r.outcome !== "BROKEN").length;
-            const summary = { kills: Number(opts.kills), clean, broken: results.length - clean, runSeconds, byOutcome: Object.fromEntries(["old staging serves", "new staging serves", "BROKEN"].map((o) => [o, results.filter((r) => r.outcome === o).length])), results };
-            process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : `kill -9 of staging refresh: ${clean} of ${results.length} clean (a whole run takes ${runSeconds.toFixed(1)} s)\n${JSON.stringify(summary)}\n`);
+            const summary = {
+                kills: Number(opts.kills),
+                clean,
+                broken: results.length - clean,
+                runSeconds,
+                byOutcome: Object.fromEntries(
+                    ["old staging serves", "new staging serves", "BROKEN"].map((o) => [o, results.filter((r) => r.outcome === o).length]),
+                ),
+                results,
+            };
+            process.stdout.write(
+                opts.json
+                    ? `${JSON.stringify(summary, null, 2)}\n`
+                    : `kill -9 of staging refresh: ${clean} of ${results.length} clean (a whole run takes ${runSeconds.toFixed(1)} s)\n${JSON.stringify(summary)}\n`,
+            );
             process.exitCode = clean === results.length ? 0 : 1;
         });
     await program.parseAsync(argv);

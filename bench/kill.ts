@@ -39,7 +39,10 @@ async function q<T = Record<string, unknown>>(url: string, sql: string): Promise
     }
 }
 
-function refresh(fromDb: string, toDb: string): { pid: number; started: Promise<void>; done: Promise<{ code: number | null; stderr: string }>; lastStep: () => string } {
+function refresh(
+    fromDb: string,
+    toDb: string,
+): { pid: number; started: Promise<void>; done: Promise<{ code: number | null; stderr: string }>; lastStep: () => string } {
     const child = spawn(process.execPath, ["bin/odoo-platform.js", "staging", "refresh", "--from-db", fromDb, "--to-db", toDb, ...staging], {
         cwd: projectDir,
         detached: true,
@@ -53,10 +56,12 @@ function refresh(fromDb: string, toDb: string): { pid: number; started: Promise<
         stderr += c.toString();
         if (stderr.includes("staging refresh: ")) began();
     });
-    const done = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on("close", (code) => {
-        began();
-        resolve({ code, stderr });
-    }));
+    const done = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+        child.on("close", (code) => {
+            began();
+            resolve({ code, stderr });
+        }),
+    );
     const lastStep = () => {
         const steps = [...stderr.matchAll(/staging refresh: ([^\n]+)/g)].map((m) => m[1].replace(/ \d+$/, ""));
         return steps.length ? steps[steps.length - 1] : "start-up";
@@ -129,7 +134,12 @@ export async function benchKill(opts: { kills: number; scale: number; log: (line
             const killedAt = Date.now();
             let left = 1;
             while (Date.now() - killedAt < 10_000) {
-                left = (await q(prodUrl, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'odoo-platform%' AND pid <> pg_backend_pid()")).length;
+                left = (
+                    await q(
+                        prodUrl,
+                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'odoo-platform%' AND pid <> pg_backend_pid()",
+                    )
+                ).length;
                 if (!left) break;
                 await new Promise((r) => setTimeout(r, 100));
             }
@@ -138,14 +148,24 @@ export async function benchKill(opts: { kills: number; scale: number; log: (line
                 outcome = "BROKEN";
                 detail = `${left} sessions still on production 10 s after the kill`;
             }
-            results.push({ atSeconds: Math.round(at * 100) / 100, step, outcome, productionReleasedAfterSeconds: Math.round(releasedAfterSeconds * 10) / 10, ...(detail ? { detail } : {}) });
-            opts.log(`kill ${i + 1}/${opts.kills} at ${at.toFixed(2)} s (${step}): ${outcome}, production released after ${releasedAfterSeconds.toFixed(1)} s${detail ? ` — ${detail}` : ""}`);
+            results.push({
+                atSeconds: Math.round(at * 100) / 100,
+                step,
+                outcome,
+                productionReleasedAfterSeconds: Math.round(releasedAfterSeconds * 10) / 10,
+                ...(detail ? { detail } : {}),
+            });
+            opts.log(
+                `kill ${i + 1}/${opts.kills} at ${at.toFixed(2)} s (${step}): ${outcome}, production released after ${releasedAfterSeconds.toFixed(1)} s${detail ? ` — ${detail}` : ""}`,
+            );
         }
 
         opts.log("last refresh: cleans up what the killed runs left, and succeeds");
         const last = await refresh(prodUrl, targetUrl).done;
         if (last.code !== 0) results.push({ atSeconds: -1, step: "final refresh", outcome: "BROKEN", detail: last.stderr.trim().split("\n").pop() });
-        const leftovers = (await q<{ datname: string }>(pg.url, `SELECT datname FROM pg_database WHERE datname LIKE '${target}\\_\\_%' ORDER BY 1`)).map((r) => r.datname);
+        const leftovers = (await q<{ datname: string }>(pg.url, `SELECT datname FROM pg_database WHERE datname LIKE '${target}\\_\\_%' ORDER BY 1`)).map(
+            (r) => r.datname,
+        );
         if (leftovers.some((d) => d.includes("__restore_")) || leftovers.length > 1) {
             results.push({ atSeconds: -1, step: "final refresh", outcome: "BROKEN", detail: `left behind: ${leftovers.join(", ")}` });
         }

@@ -60,7 +60,13 @@ async function sql<T = Record<string, unknown>>(url: string, text: string): Prom
     }
 }
 
-export async function benchPipeline(opts: { scale: number; runs: number; jobs: number; odooVersion?: OdooVersion; log: (line: string) => void }): Promise<PipelineBench> {
+export async function benchPipeline(opts: {
+    scale: number;
+    runs: number;
+    jobs: number;
+    odooVersion?: OdooVersion;
+    log: (line: string) => void;
+}): Promise<PipelineBench> {
     if (!(opts.scale > 0)) throw new Error(`--scale must be a positive number, got ${opts.scale}`);
     if (!Number.isInteger(opts.runs) || opts.runs < 1) throw new Error(`--runs must be a whole number ≥ 1, got ${opts.runs}`);
     const tools = pgTools();
@@ -87,7 +93,9 @@ export async function benchPipeline(opts: { scale: number; runs: number; jobs: n
             `SELECT pg_database_size(current_database())::text AS bytes, sum(n_live_tup)::text AS rows, count(*)::text AS tables FROM pg_stat_user_tables`,
         );
         const rows = Number(facts.rows);
-        opts.log(`  ${Number(facts.tables)} tables, ${rows.toLocaleString("en-US")} rows, ${(Number(facts.bytes) / 1048576).toFixed(0)} MiB in ${generateSeconds.toFixed(1)} s`);
+        opts.log(
+            `  ${Number(facts.tables)} tables, ${rows.toLocaleString("en-US")} rows, ${(Number(facts.bytes) / 1048576).toFixed(0)} MiB in ${generateSeconds.toFixed(1)} s`,
+        );
 
         const cpu = await cpuMeter(pg.url);
         if (!cpu.available) opts.log("  (CPU seconds unavailable: no /proc; they read 0)");
@@ -198,8 +206,10 @@ export async function benchPipeline(opts: { scale: number; runs: number; jobs: n
                 verifyOk: r.verifyOk,
                 verifyFindings: r.findings,
             });
-            opts.log(`  baseline ${b.seconds.toFixed(2)} s (${b.cpuSeconds.toFixed(1)} CPU s), refresh ${r.seconds.toFixed(2)} s (${r.cpuSeconds.toFixed(1)} CPU s)` +
-                ` → ${(r.seconds / b.seconds).toFixed(2)}× wall, ${cpuRatio(r.cpuSeconds).toFixed(2)}× CPU`);
+            opts.log(
+                `  baseline ${b.seconds.toFixed(2)} s (${b.cpuSeconds.toFixed(1)} CPU s), refresh ${r.seconds.toFixed(2)} s (${r.cpuSeconds.toFixed(1)} CPU s)` +
+                    ` → ${(r.seconds / b.seconds).toFixed(2)}× wall, ${cpuRatio(r.cpuSeconds).toFixed(2)}× CPU`,
+            );
         }
         return {
             scale: opts.scale,
@@ -225,14 +235,33 @@ export function renderPipelineBench(result: PipelineBench): string {
         out.push("", renderStepTable(run.baseline.steps, run.baseline.seconds, { title: `run ${i + 1} (${run.order}) — baseline: plain copy` }));
         out.push("", renderStepTable(run.refresh.steps, run.refresh.seconds, { title: `run ${i + 1} — staging refresh`, baseline: run.baseline.seconds }));
         if (!run.verifyOk) out.push(`verify FAILED (nothing swapped): ${run.verifyFindings.join("; ")}`);
-        out.push("", renderStepTable(run.engine.steps, run.engine.seconds, { title: `run ${i + 1} — reference: the streaming copy alone, without data rules`, baseline: run.baseline.seconds }));
+        out.push(
+            "",
+            renderStepTable(run.engine.steps, run.engine.seconds, {
+                title: `run ${i + 1} — reference: the streaming copy alone, without data rules`,
+                baseline: run.baseline.seconds,
+            }),
+        );
     });
     const cpu = (x: { cpuSeconds: number }) => `${x.cpuSeconds.toFixed(1)} CPU s`;
-    out.push("", `ratio refresh / plain copy: ${result.runs.map((r) => `${r.ratio.toFixed(2)}×`).join(", ")} (target ≤ ${result.target}×); ` +
-        `streaming copy alone: ${result.runs.map((r) => `${r.engine.ratio.toFixed(2)}×`).join(", ")}`);
-    out.push(`CPU seconds (this process, its tools and the server): ` +
-        result.runs.map((r, i) => `run ${i + 1}: baseline ${cpu(r.baseline)}, refresh ${cpu(r.refresh)} (${r.cpuRatio.toFixed(2)}×), copy alone ${cpu(r.engine)} (${r.engine.cpuRatio.toFixed(2)}×)`).join("; "));
-    const perStep = (byStep: Record<string, number>) => Object.entries(byStep).map(([step, s]) => `${step} ${s.toFixed(1)}`).join(", ");
+    out.push(
+        "",
+        `ratio refresh / plain copy: ${result.runs.map((r) => `${r.ratio.toFixed(2)}×`).join(", ")} (target ≤ ${result.target}×); ` +
+            `streaming copy alone: ${result.runs.map((r) => `${r.engine.ratio.toFixed(2)}×`).join(", ")}`,
+    );
+    out.push(
+        `CPU seconds (this process, its tools and the server): ` +
+            result.runs
+                .map(
+                    (r, i) =>
+                        `run ${i + 1}: baseline ${cpu(r.baseline)}, refresh ${cpu(r.refresh)} (${r.cpuRatio.toFixed(2)}×), copy alone ${cpu(r.engine)} (${r.engine.cpuRatio.toFixed(2)}×)`,
+                )
+                .join("; "),
+    );
+    const perStep = (byStep: Record<string, number>) =>
+        Object.entries(byStep)
+            .map(([step, s]) => `${step} ${s.toFixed(1)}`)
+            .join(", ");
     result.runs.forEach((r, i) => {
         out.push(`CPU seconds per step, run ${i + 1}: baseline ${perStep(r.baseline.cpuByStep)}; refresh ${perStep(r.refresh.cpuByStep)}`);
     });

@@ -42,30 +42,42 @@ async function main(): Promise<void> {
         await migrateEvidence(parseDatabaseUrl(url));
         const client = new Client({ connectionString: url });
         await client.connect();
-        await client.query(`
+        await client.query(
+            `
             INSERT INTO ops.deployments (environment, stack, git_sha, image_reference, image_digest, status, started_at, finished_at)
             SELECT 'production', 'production', lpad(to_hex(i), 40, '0'),
                    CASE WHEN i % 10 = 0 THEN NULL ELSE 'ghcr.io/o/odoo@sha256:' || lpad(to_hex(i), 64, '0') END,
                    CASE WHEN i % 10 = 0 THEN NULL ELSE 'sha256:' || lpad(to_hex(i), 64, '0') END,
                    CASE WHEN i % 10 = 0 THEN 'failed' ELSE 'succeeded' END,
                    timestamptz '2020-01-01' + i * interval '1 hour', timestamptz '2020-01-01' + i * interval '1 hour' + interval '5 minutes'
-              FROM generate_series(1, $1) AS i`, [count]);
+              FROM generate_series(1, $1) AS i`,
+            [count],
+        );
         await client.end();
 
         const baseline = timeCli(["--version"]);
         const dryRun = timeCli(["rollback", "--dry-run", "--db", url]);
         const evidenceDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-rollback-"));
         const started = process.hrtime.bigint();
-        await runRollback({ evidenceDb: url, workDir: ".", evidenceDir }, {
-            env: {},
-            deployer: async (request) => ({
-                outputs: {
-                    stackName: "production", stageName: "production", gitSha: request.gitSha, url: "https://erp.example.com", databaseName: "odoo_production",
-                    imageReference: request.image, imageDigest: request.image, evidence: { stack: "production", gitSha: request.gitSha },
-                },
-                summary: { result: "succeeded" },
-            }),
-        });
+        await runRollback(
+            { evidenceDb: url, workDir: ".", evidenceDir },
+            {
+                env: {},
+                deployer: async (request) => ({
+                    outputs: {
+                        stackName: "production",
+                        stageName: "production",
+                        gitSha: request.gitSha,
+                        url: "https://erp.example.com",
+                        databaseName: "odoo_production",
+                        imageReference: request.image,
+                        imageDigest: request.image,
+                        evidence: { stack: "production", gitSha: request.gitSha },
+                    },
+                    summary: { result: "succeeded" },
+                }),
+            },
+        );
         const recordSeconds = Number(process.hrtime.bigint() - started) / 1e9;
         fs.rmSync(evidenceDir, { recursive: true, force: true });
 

@@ -42,8 +42,14 @@ function run(binDir: string, tool: string, toolArgs: string[]): void {
 /** Streams `COPY (<query>) TO STDOUT` through psql into nothing; resolves with the bytes read. */
 function copyOut(binDir: string, url: string, query: string, settings: Record<string, string>): Promise<number> {
     return new Promise((resolve, reject) => {
-        const sets = Object.entries(settings).map(([k, v]) => `SET ${k} = '${v}';`).join(" ");
-        const child = spawn(path.join(binDir, "psql"), ["-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sets || "SELECT 1", "-c", `COPY (${query}) TO STDOUT`], { stdio: ["ignore", "pipe", "pipe"] });
+        const sets = Object.entries(settings)
+            .map(([k, v]) => `SET ${k} = '${v}';`)
+            .join(" ");
+        const child = spawn(
+            path.join(binDir, "psql"),
+            ["-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sets || "SELECT 1", "-c", `COPY (${query}) TO STDOUT`],
+            { stdio: ["ignore", "pipe", "pipe"] },
+        );
         let bytes = 0;
         let err = "";
         child.stdout.on("data", (chunk: Buffer) => (bytes += chunk.length));
@@ -67,7 +73,12 @@ async function main(): Promise<void> {
         });
         await prod.query("VACUUM ANALYZE");
         const size = (await prod.query("SELECT pg_size_pretty(pg_database_size('prod')) AS s")).rows[0].s;
-        results.push({ step: "fixture (generate, not compared)", seconds: fixtureSeconds, rows: counts.moveLines, note: `${size}, ${counts.partners} partners, ${counts.moveLines} move lines, ${counts.messages} messages` });
+        results.push({
+            step: "fixture (generate, not compared)",
+            seconds: fixtureSeconds,
+            rows: counts.moveLines,
+            note: `${size}, ${counts.partners} partners, ${counts.moveLines} move lines, ${counts.messages} messages`,
+        });
 
         // Baseline: the plain copy.
         const dumpDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-dump-"));
@@ -89,7 +100,11 @@ async function main(): Promise<void> {
         results.push({ step: "sanitize in place (one transaction)", seconds: sanitizeSeconds, rows: report.tables.reduce((n, t) => n + t.rows, 0) });
         for (const t of report.tables.filter((x) => x.seconds >= 0.05)) results.push({ step: `  ${t.table}`, seconds: t.seconds, rows: t.rows });
         const [verifySeconds, verify] = await seconds(() => verifyDatabase(inplace, { skipPiiScan: false, productionUrl: "https://erp.acme-industries.com" }));
-        results.push({ step: "verify (checks + PII scan of every text column)", seconds: verifySeconds, note: `${verify.findings.length} findings (no neutralize in this bench)` });
+        results.push({
+            step: "verify (checks + PII scan of every text column)",
+            seconds: verifySeconds,
+            note: `${verify.findings.length} findings (no neutralize in this bench)`,
+        });
         await inplace.end();
 
         // Streaming read side: plain COPY of every table vs COPY through its transform.
@@ -129,7 +144,9 @@ async function main(): Promise<void> {
         process.stdout.write(`${"step".padEnd(70)} ${"seconds".padStart(8)} ${"× copy".padStart(7)} ${"rows/s".padStart(10)}\n`);
         for (const r of rows) {
             const rate = r.rows ? Math.round(r.rows / r.seconds).toString() : "";
-            process.stdout.write(`${r.step.padEnd(70)} ${r.seconds.toFixed(2).padStart(8)} ${r.ratio.toFixed(2).padStart(7)} ${rate.padStart(10)}${r.note ? `  ${r.note}` : ""}\n`);
+            process.stdout.write(
+                `${r.step.padEnd(70)} ${r.seconds.toFixed(2).padStart(8)} ${r.ratio.toFixed(2).padStart(7)} ${rate.padStart(10)}${r.note ? `  ${r.note}` : ""}\n`,
+            );
         }
         process.stdout.write(`${JSON.stringify({ scale, baselineSeconds: baseline, steps: rows })}\n`);
     }

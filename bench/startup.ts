@@ -33,7 +33,11 @@ export interface StartupBench {
 function sampleOnce(args: string[], env: NodeJS.ProcessEnv, hook: string, report: string): StartupSample {
     fs.rmSync(report, { force: true });
     const started = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, ["--require", hook, ...args], { cwd: projectDir, encoding: "utf8", env: { ...process.env, ...env, STARTUP_BENCH_REPORT: report } });
+    const r = spawnSync(process.execPath, ["--require", hook, ...args], {
+        cwd: projectDir,
+        encoding: "utf8",
+        env: { ...process.env, ...env, STARTUP_BENCH_REPORT: report },
+    });
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (r.status !== 0) throw new Error(`${args.join(" ")} exited ${r.status}: ${r.stderr}`);
     const usage = JSON.parse(fs.readFileSync(report, "utf8")) as { user: number; system: number };
@@ -47,7 +51,10 @@ export function benchStartup(runs: number): StartupBench {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "startup-bench-"));
     try {
         const hook = path.join(dir, "cpu-at-exit.js");
-        fs.writeFileSync(hook, `process.on("exit", () => require("node:fs").writeFileSync(process.env.STARTUP_BENCH_REPORT, JSON.stringify(process.cpuUsage())));\n`);
+        fs.writeFileSync(
+            hook,
+            `process.on("exit", () => require("node:fs").writeFileSync(process.env.STARTUP_BENCH_REPORT, JSON.stringify(process.cpuUsage())));\n`,
+        );
         const report = path.join(dir, "usage.json");
         const variants: [string, string[], NodeJS.ProcessEnv][] = [
             ["node -e 0 (bare start)", ["-e", "0"], {}],
@@ -74,5 +81,9 @@ export function benchStartup(runs: number): StartupBench {
 
 export function renderStartupBench(b: StartupBench): string {
     const rows = b.variants.map((v) => `  ${v.name.padEnd(48)} median ${v.median.wallSeconds.toFixed(3)} s wall, ${v.median.cpuSeconds.toFixed(3)} s CPU`);
-    return [`CLI start, ${b.runs} runs each (interleaved)`, ...rows, `  sources / bundle: ${b.sourceOverBundle.wall.toFixed(1)}× wall, ${b.sourceOverBundle.cpu.toFixed(1)}× CPU`].join("\n");
+    return [
+        `CLI start, ${b.runs} runs each (interleaved)`,
+        ...rows,
+        `  sources / bundle: ${b.sourceOverBundle.wall.toFixed(1)}× wall, ${b.sourceOverBundle.cpu.toFixed(1)}× CPU`,
+    ].join("\n");
 }

@@ -24,7 +24,9 @@ async function setup(url: string, name: string, note: string): Promise<void> {
     await admin.end();
     const c = new Client({ connectionString: url.replace(/\/postgres$/, `/${name}`) });
     await c.connect();
-    await c.query(`CREATE TABLE marker (note text); INSERT INTO marker VALUES ('${note}'); CREATE TABLE filler AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 200000) g`);
+    await c.query(
+        `CREATE TABLE marker (note text); INSERT INTO marker VALUES ('${note}'); CREATE TABLE filler AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 200000) g`,
+    );
     await c.end();
 }
 

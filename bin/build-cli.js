@@ -45,7 +45,9 @@ async function main() {
         logLevel: "warning",
         plugins: [sourceDirname],
     });
-    const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith("node_modules/")).sort();
+    const inputs = Object.keys(result.metafile.inputs)
+        .filter((p) => !p.startsWith("node_modules/"))
+        .sort();
     fs.writeFileSync(path.join(outDir, "odoo-platform.inputs.json"), `${JSON.stringify(inputs, null, 1)}\n`);
     process.stderr.write(`odoo-platform: CLI compiled to ${path.relative(root, outfile)} (${inputs.length} sources)\n`);
 }

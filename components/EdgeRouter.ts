@@ -108,21 +108,27 @@ export class EdgeRouter extends pulumi.ComponentResource {
         const observability = new docker.Network(`${name}-observability`, { name: observabilityRouteNetworkName, internal: true, labels }, named);
         const publicNet = new docker.Network(`${name}-public`, { name: edgePublicNetworkName, internal: false, labels }, named);
         const apiNet = new docker.Network(`${name}-docker-api`, { name: socketNetworkName, internal: true, labels }, named);
-        const prNetworks = Array.from({ length: args.prSlots ?? 0 }, (_, i) =>
-            new docker.Network(`${name}-pr-${i + 1}`, { name: prNetworkName(i + 1), internal: true, labels }, named));
+        const prNetworks = Array.from(
+            { length: args.prSlots ?? 0 },
+            (_, i) => new docker.Network(`${name}-pr-${i + 1}`, { name: prNetworkName(i + 1), internal: true, labels }, named),
+        );
 
-        const socketProxy = new docker.Container(`${name}-docker-api`, {
-            name: "odoo-edge-docker-api",
-            image: socketProxyImage,
-            envs: ["CONTAINERS=1", "NETWORKS=1", "EVENTS=1", "VERSION=1", "PING=1", "POST=0"],
-            volumes: [{ hostPath: args.dockerSocket ?? "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true }],
-            networksAdvanced: [{ name: apiNet.name, aliases: ["docker-api"] }],
-            memory: 64,
-            cpus: "0.25",
-            restart: "unless-stopped",
-            securityOpts: ["no-new-privileges:true"],
-            labels: containerLabels(args.labels, containerRoles.router),
-        }, named);
+        const socketProxy = new docker.Container(
+            `${name}-docker-api`,
+            {
+                name: "odoo-edge-docker-api",
+                image: socketProxyImage,
+                envs: ["CONTAINERS=1", "NETWORKS=1", "EVENTS=1", "VERSION=1", "PING=1", "POST=0"],
+                volumes: [{ hostPath: args.dockerSocket ?? "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true }],
+                networksAdvanced: [{ name: apiNet.name, aliases: ["docker-api"] }],
+                memory: 64,
+                cpus: "0.25",
+                restart: "unless-stopped",
+                securityOpts: ["no-new-privileges:true"],
+                labels: containerLabels(args.labels, containerRoles.router),
+            },
+            named,
+        );
 
         const tls = args.acmeEmail !== undefined;
         // The certificates: replacing or losing this volume makes Traefik order every certificate again.
@@ -131,44 +137,52 @@ export class EdgeRouter extends pulumi.ComponentResource {
         const ports: docker.types.input.ContainerPort[] = [{ internal: 80, external: 80, ip: bind }];
         if (tls) ports.push({ internal: 443, external: 443, ip: bind });
 
-        const traefik = new docker.Container(`${name}-traefik`, {
-            name: "odoo-edge-traefik",
-            image: traefikImage,
-            command: traefikArguments({ network: edgeNetworkName, dockerEndpoint: "tcp://docker-api:2375", acmeEmail: args.acmeEmail }),
-            ports,
-            // Public bridge first: published ports and ACME go through it.
-            networksAdvanced: [
-                { name: publicNet.name },
-                { name: edge.name, aliases: [routerAlias] },
-                { name: route.name, aliases: [routerAlias] },
-                { name: metrics.name, aliases: [routerAlias] },
-                { name: observability.name },
-                { name: apiNet.name },
-                ...prNetworks.map((n) => ({ name: n.name })),
-            ],
-            volumes: acme ? [{ volumeName: acme.name, containerPath: "/letsencrypt" }] : [],
-            healthcheck: { tests: ["CMD", "traefik", "healthcheck", "--ping"], interval: "10s", timeout: "5s", retries: 3 },
-            memory: 256,
-            cpus: "1",
-            restart: "unless-stopped",
-            capabilities: { drops: ["ALL"], adds: ["NET_BIND_SERVICE"] },
-            securityOpts: ["no-new-privileges:true"],
-            labels: containerLabels(args.labels, containerRoles.router),
-        }, { ...named, dependsOn: [socketProxy] });
+        const traefik = new docker.Container(
+            `${name}-traefik`,
+            {
+                name: "odoo-edge-traefik",
+                image: traefikImage,
+                command: traefikArguments({ network: edgeNetworkName, dockerEndpoint: "tcp://docker-api:2375", acmeEmail: args.acmeEmail }),
+                ports,
+                // Public bridge first: published ports and ACME go through it.
+                networksAdvanced: [
+                    { name: publicNet.name },
+                    { name: edge.name, aliases: [routerAlias] },
+                    { name: route.name, aliases: [routerAlias] },
+                    { name: metrics.name, aliases: [routerAlias] },
+                    { name: observability.name },
+                    { name: apiNet.name },
+                    ...prNetworks.map((n) => ({ name: n.name })),
+                ],
+                volumes: acme ? [{ volumeName: acme.name, containerPath: "/letsencrypt" }] : [],
+                healthcheck: { tests: ["CMD", "traefik", "healthcheck", "--ping"], interval: "10s", timeout: "5s", retries: 3 },
+                memory: 256,
+                cpus: "1",
+                restart: "unless-stopped",
+                capabilities: { drops: ["ALL"], adds: ["NET_BIND_SERVICE"] },
+                securityOpts: ["no-new-privileges:true"],
+                labels: containerLabels(args.labels, containerRoles.router),
+            },
+            { ...named, dependsOn: [socketProxy] },
+        );
 
         const dnsNames: string[] = [];
         if (args.dns) {
             for (const host of args.dns.hosts) {
-                new cloudflare.DnsRecord(`${name}-dns-${recordSuffix(host)}`, {
-                    zoneId: args.dns.zoneId,
-                    name: host,
-                    type: "A",
-                    content: args.dns.publicIp,
-                    proxied: true,
-                    // 1 = automatic, the only TTL Cloudflare accepts for a proxied record.
-                    ttl: 1,
-                    comment: `odoo-platform ${stack ?? ""}: routed by Traefik`.trim(),
-                }, { ...child, ...args.retention });
+                new cloudflare.DnsRecord(
+                    `${name}-dns-${recordSuffix(host)}`,
+                    {
+                        zoneId: args.dns.zoneId,
+                        name: host,
+                        type: "A",
+                        content: args.dns.publicIp,
+                        proxied: true,
+                        // 1 = automatic, the only TTL Cloudflare accepts for a proxied record.
+                        ttl: 1,
+                        comment: `odoo-platform ${stack ?? ""}: routed by Traefik`.trim(),
+                    },
+                    { ...child, ...args.retention },
+                );
                 dnsNames.push(host);
             }
         }
@@ -182,22 +196,31 @@ export class EdgeRouter extends pulumi.ComponentResource {
         this.containerName = traefik.name;
         this.dnsNames = pulumi.output(dnsNames);
         this.registerOutputs({
-            endpoint: this.endpoint, sharedEndpoint: this.sharedEndpoint, prNetworks: this.prNetworks, networkName: this.networkName,
-            metricsNetworkName: this.metricsNetworkName, containerName: this.containerName, dnsNames: this.dnsNames,
+            endpoint: this.endpoint,
+            sharedEndpoint: this.sharedEndpoint,
+            prNetworks: this.prNetworks,
+            networkName: this.networkName,
+            metricsNetworkName: this.metricsNetworkName,
+            containerName: this.containerName,
+            dnsNames: this.dnsNames,
         });
     }
 }
 
 /** A resource-name-safe suffix for a DNS name (`*.dev.example.com` → `wildcard-dev-example-com`). */
 export function recordSuffix(host: string): string {
-    return host.replace(/^\*\./, "wildcard.").replace(/[^a-z0-9]+/gi, "-").toLowerCase();
+    return host
+        .replace(/^\*\./, "wildcard.")
+        .replace(/[^a-z0-9]+/gi, "-")
+        .toLowerCase();
 }
 
 function validateArgs(args: EdgeRouterArgs): void {
     const fail = (field: string, why: string) => {
         throw new Error(`EdgeRouter: args.${field} ${why}`);
     };
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(args.labels?.[labelKeys.stack] ?? "")) fail("labels", `must carry the stack label ${labelKeys.stack} (it names the stack's route network)`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(args.labels?.[labelKeys.stack] ?? ""))
+        fail("labels", `must carry the stack label ${labelKeys.stack} (it names the stack's route network)`);
     if (args.acmeEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(args.acmeEmail)) fail("acmeEmail", `must be an e-mail address, got "${args.acmeEmail}"`);
     if (args.dns) {
         if (!/^[0-9a-f]{32}$/.test(args.dns.zoneId)) fail("dns.zoneId", "must be a Cloudflare zone id (32 hex characters)");

@@ -94,78 +94,128 @@ export class EvidenceSchema extends pulumi.ComponentResource {
     constructor(name: string, args: EvidenceSchemaArgs, opts?: pulumi.ComponentResourceOptions) {
         // Checked before super(): refused args register nothing.
         if (!args.host) throw new Error("EvidenceSchema: args.host is required (config odoo-platform:evidenceDbHost)");
-        if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.database ?? "")) throw new Error(`EvidenceSchema: args.database must be a PostgreSQL identifier, got "${args.database}"`);
+        if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.database ?? ""))
+            throw new Error(`EvidenceSchema: args.database must be a PostgreSQL identifier, got "${args.database}"`);
         const limit = args.writerConnectionLimit;
-        if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) throw new Error(`EvidenceSchema: args.writerConnectionLimit must be a whole number of at least 1 (PostgreSQL reads -1 as no limit), got ${limit}`);
+        if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1))
+            throw new Error(`EvidenceSchema: args.writerConnectionLimit must be a whole number of at least 1 (PostgreSQL reads -1 as no limit), got ${limit}`);
         for (const grant of evidenceGrants) {
             const bad = grant.privileges.filter((p) => forbiddenEvidencePrivileges.includes(p));
-            if (bad.length) throw new Error(`EvidenceSchema: the ${grant.role} role may not hold ${bad.join(", ")} on the evidence schema (evidence is append-only)`);
+            if (bad.length)
+                throw new Error(`EvidenceSchema: the ${grant.role} role may not hold ${bad.join(", ")} on the evidence schema (evidence is append-only)`);
         }
         super("odoo-platform:evidence:EvidenceSchema", name, {}, opts);
         const child = { parent: this };
 
-        const provider = new postgresql.Provider(`${name}-server`, {
-            host: args.host,
-            port: args.port,
-            database: args.database,
-            username: args.adminUser,
-            password: args.adminPassword,
-            sslmode: args.sslMode,
-            superuser: false,
-        }, child);
+        const provider = new postgresql.Provider(
+            `${name}-server`,
+            {
+                host: args.host,
+                port: args.port,
+                database: args.database,
+                username: args.adminUser,
+                password: args.adminPassword,
+                sslmode: args.sslMode,
+                superuser: false,
+            },
+            child,
+        );
         const onServer = { parent: this, provider };
 
         // Evidence outlives the stack: destroying it must not drop the history it exists to keep.
-        const schema = new postgresql.Schema(`${name}-schema`, {
-            name: evidenceSchemaName, database: args.database, owner: args.adminUser, ifNotExists: true, dropCascade: false,
-        }, { ...onServer, retainOnDelete: true });
+        const schema = new postgresql.Schema(
+            `${name}-schema`,
+            {
+                name: evidenceSchemaName,
+                database: args.database,
+                owner: args.adminUser,
+                ifNotExists: true,
+                dropCascade: false,
+            },
+            { ...onServer, retainOnDelete: true },
+        );
         const writerPassword = new random.RandomPassword(`${name}-writer-password`, { length: 32, special: false }, child);
         const readerPassword = new random.RandomPassword(`${name}-reader-password`, { length: 32, special: false }, child);
         const roles = {
-            writer: new postgresql.Role(`${name}-writer`, {
-                name: writerRole, login: true, password: writerPassword.result, connectionLimit: args.writerConnectionLimit ?? 10,
-                createDatabase: false, createRole: false, superuser: false, statementTimeout: 60_000,
-            }, { ...onServer, ...args.retention }),
-            reader: new postgresql.Role(`${name}-reader`, {
-                name: readerRole, login: true, password: readerPassword.result, createDatabase: false, createRole: false, superuser: false,
-                statementTimeout: 60_000,
-            }, { ...onServer, ...args.retention }),
+            writer: new postgresql.Role(
+                `${name}-writer`,
+                {
+                    name: writerRole,
+                    login: true,
+                    password: writerPassword.result,
+                    connectionLimit: args.writerConnectionLimit ?? 10,
+                    createDatabase: false,
+                    createRole: false,
+                    superuser: false,
+                    statementTimeout: 60_000,
+                },
+                { ...onServer, ...args.retention },
+            ),
+            reader: new postgresql.Role(
+                `${name}-reader`,
+                {
+                    name: readerRole,
+                    login: true,
+                    password: readerPassword.result,
+                    createDatabase: false,
+                    createRole: false,
+                    superuser: false,
+                    statementTimeout: 60_000,
+                },
+                { ...onServer, ...args.retention },
+            ),
         };
 
         const fingerprint = migrationsFingerprint();
         const environment: Record<string, pulumi.Input<string>> = { EVIDENCE_DB_URL: evidenceDbUrl(args, args.adminUser) };
         if (args.adminPassword) environment.PGPASSWORD = pulumi.secret(args.adminPassword);
         // Versioned and idempotent: rerun whenever the set of migrations changes (a new file).
-        const migrate = new command.local.Command(`${name}-migrate`, {
-            create: `npx --no-install odoo-platform evidence migrate --evidence-db "$EVIDENCE_DB_URL"`,
-            environment,
-            dir: args.workDir,
-            triggers: [schema.name, roles.writer.name, roles.reader.name, fingerprint],
-        }, { ...child, dependsOn: [schema, roles.writer, roles.reader] });
+        const migrate = new command.local.Command(
+            `${name}-migrate`,
+            {
+                create: `npx --no-install odoo-platform evidence migrate --evidence-db "$EVIDENCE_DB_URL"`,
+                environment,
+                dir: args.workDir,
+                triggers: [schema.name, roles.writer.name, roles.reader.name, fingerprint],
+            },
+            { ...child, dependsOn: [schema, roles.writer, roles.reader] },
+        );
 
         evidenceGrants.forEach((grant) => {
-            new postgresql.Grant(`${name}-${grant.role}-${grant.objectType}`, {
-                database: args.database,
-                schema: evidenceSchemaName,
-                role: roles[grant.role].name,
-                objectType: grant.objectType,
-                objects: grant.objects,
-                privileges: grant.privileges,
-                withGrantOption: false,
-            }, { ...onServer, dependsOn: [migrate] });
+            new postgresql.Grant(
+                `${name}-${grant.role}-${grant.objectType}`,
+                {
+                    database: args.database,
+                    schema: evidenceSchemaName,
+                    role: roles[grant.role].name,
+                    objectType: grant.objectType,
+                    objects: grant.objects,
+                    privileges: grant.privileges,
+                    withGrantOption: false,
+                },
+                { ...onServer, dependsOn: [migrate] },
+            );
         });
 
         this.schemaName = schema.name;
         this.writerRole = roles.writer.name;
         this.writerPassword = pulumi.secret(writerPassword.result);
-        this.writerUrl = pulumi.secret(pulumi.interpolate`postgresql://${loginName(writerRole, args)}:${writerPassword.result}@${args.host}:${args.port}/${args.database}?sslmode=${args.sslMode}`);
+        this.writerUrl = pulumi.secret(
+            pulumi.interpolate`postgresql://${loginName(writerRole, args)}:${writerPassword.result}@${args.host}:${args.port}/${args.database}?sslmode=${args.sslMode}`,
+        );
         this.readerRole = roles.reader.name;
         this.readerLogin = roles.reader.name.apply((role) => loginName(role, args));
         this.readerPassword = pulumi.secret(readerPassword.result);
         this.migrationsFingerprint = pulumi.output(fingerprint);
         this.registerOutputs({
-            schemaName: this.schemaName, writerRole: this.writerRole, writerPassword: this.writerPassword, writerUrl: this.writerUrl,
-            readerRole: this.readerRole, readerLogin: this.readerLogin, readerPassword: this.readerPassword, migrationsFingerprint: this.migrationsFingerprint,
+            schemaName: this.schemaName,
+            writerRole: this.writerRole,
+            writerPassword: this.writerPassword,
+            writerUrl: this.writerUrl,
+            readerRole: this.readerRole,
+            readerLogin: this.readerLogin,
+            readerPassword: this.readerPassword,
+            migrationsFingerprint: this.migrationsFingerprint,
         });
     }
 }

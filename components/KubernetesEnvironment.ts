@@ -16,8 +16,25 @@ import type { EnvironmentNames } from "../config/naming";
 import type { Stage } from "../config/stage";
 import type { EnvironmentDecisions } from "../config/stageProfile";
 import {
-    ContainerResources, confFile, dataDir, ingressAnnotations, jobAwaitAnnotations, jobSpec, kubernetesCronThreads, objectLabels,
-    odooDeploymentSpec, odooHpaSpec, odooIngressSpec, odooPdbSpec, odooPodSpec, odooServiceSpec, scriptsDir, secretOptionsText, secretPlaceholder, secretsDir, splitOdooConf,
+    ContainerResources,
+    confFile,
+    dataDir,
+    ingressAnnotations,
+    jobAwaitAnnotations,
+    jobSpec,
+    kubernetesCronThreads,
+    objectLabels,
+    odooDeploymentSpec,
+    odooHpaSpec,
+    odooIngressSpec,
+    odooPdbSpec,
+    odooPodSpec,
+    odooServiceSpec,
+    scriptsDir,
+    secretOptionsText,
+    secretPlaceholder,
+    secretsDir,
+    splitOdooConf,
 } from "./kubernetesObjects";
 import { odooCommandLine, renderOdooConf } from "./odooConf";
 import { postInitPython, PrepareModules, prepareScript } from "./odooInit";
@@ -63,7 +80,11 @@ export interface KubernetesEnvironmentArgs {
     secretEnv?: Record<string, pulumi.Input<string>>;
     /** Environment of a non-production pod: the egress proxy is its only way out. */
     proxyEnv?: Record<string, string>;
-    conf?: { serverWideModules?: string[]; extraOptions?: Record<string, string | number | boolean>; sections?: Record<string, Record<string, string | number | boolean>> };
+    conf?: {
+        serverWideModules?: string[];
+        extraOptions?: Record<string, string | number | boolean>;
+        sections?: Record<string, Record<string, string | number | boolean>>;
+    };
     cronThreads: number;
     ingress: { className: string; issuer?: string };
     /** The filestore and sessions claim (components/StackNamespace.ts). */
@@ -87,7 +108,11 @@ export class KubernetesEnvironment extends pulumi.ComponentResource {
         validateArgs(args);
         const child = { parent: this };
         const stack = args.labels["odoo-platform.stack"];
-        const meta = (role: string, extra: Record<string, pulumi.Input<string>> = {}) => ({ namespace: args.namespace, labels: objectLabels(args.labels, role), annotations: Object.keys(extra).length ? extra : undefined });
+        const meta = (role: string, extra: Record<string, pulumi.Input<string>> = {}) => ({
+            namespace: args.namespace,
+            labels: objectLabels(args.labels, role),
+            annotations: Object.keys(extra).length ? extra : undefined,
+        });
 
         const master = args.adminPassword ?? new random.RandomPassword(`${name}-master-password`, { length: 32, special: false }, child).result;
         const loginPassword = new random.RandomPassword(`${name}-admin-login-password`, { length: 24, special: false }, child).result;
@@ -98,11 +123,24 @@ export class KubernetesEnvironment extends pulumi.ComponentResource {
                 renderOdooConf({
                     decisions: args.decisions,
                     addonsPath: args.addonsPath,
-                    database: { host, port: args.database.port, user: args.database.user, password: secretPlaceholder, name: args.database.name, sslMode: args.database.sslMode },
+                    database: {
+                        host,
+                        port: args.database.port,
+                        user: args.database.user,
+                        password: secretPlaceholder,
+                        name: args.database.name,
+                        sslMode: args.database.sslMode,
+                    },
                     adminPassword: secretPlaceholder,
                     workers: args.workers,
                     memoryMb: args.resources.memoryMb,
-                    smtp: { host: args.smtp.host, port: args.smtp.port, user: args.smtp.user, password: args.smtp.password ? secretPlaceholder : undefined, ssl: smtpSsl },
+                    smtp: {
+                        host: args.smtp.host,
+                        port: args.smtp.port,
+                        user: args.smtp.user,
+                        password: args.smtp.password ? secretPlaceholder : undefined,
+                        ssl: smtpSsl,
+                    },
                     dataDir,
                     serverWideModules: args.conf?.serverWideModules,
                     extraOptions: args.conf?.extraOptions,
@@ -124,27 +162,36 @@ export class KubernetesEnvironment extends pulumi.ComponentResource {
                 }),
             ]);
 
-        const configMap = new k8s.core.v1.ConfigMap(`${name}-conf`, {
-            metadata: meta("odoo"),
-            data: {
-                "options.conf": conf.apply((c) => c.options),
-                "sections.conf": conf.apply((c) => c.sections),
-                ...(args.database.sslRootCert && args.database.sslRootCert !== "system" ? { "db-root.crt": args.database.sslRootCert } : {}),
+        const configMap = new k8s.core.v1.ConfigMap(
+            `${name}-conf`,
+            {
+                metadata: meta("odoo"),
+                data: {
+                    "options.conf": conf.apply((c) => c.options),
+                    "sections.conf": conf.apply((c) => c.sections),
+                    ...(args.database.sslRootCert && args.database.sslRootCert !== "system" ? { "db-root.crt": args.database.sslRootCert } : {}),
+                },
             },
-        }, child);
+            child,
+        );
         const secretValues: Record<string, pulumi.Input<string>> = { admin_passwd: master, db_password: args.database.password };
         if (args.smtp.password) secretValues.smtp_password = args.smtp.password;
-        const secret = new k8s.core.v1.Secret(`${name}-secrets`, {
-            metadata: meta("odoo"),
-            type: "Opaque",
-            stringData: pulumi.secret(
-                pulumi.all([pulumi.all(secretValues), loginPassword]).apply(([values, login]) => ({ "options.conf": secretOptionsText(values as Record<string, string>), "admin-password": login })),
-            ),
-        }, child);
+        const secret = new k8s.core.v1.Secret(
+            `${name}-secrets`,
+            {
+                metadata: meta("odoo"),
+                type: "Opaque",
+                stringData: pulumi.secret(
+                    pulumi
+                        .all([pulumi.all(secretValues), loginPassword])
+                        .apply(([values, login]) => ({ "options.conf": secretOptionsText(values as Record<string, string>), "admin-password": login })),
+                ),
+            },
+            child,
+        );
         const envSecret = Object.keys(args.secretEnv ?? {}).length
             ? new k8s.core.v1.Secret(`${name}-env`, { metadata: meta("odoo"), type: "Opaque", stringData: pulumi.secret(pulumi.all(args.secretEnv!)) }, child)
             : undefined;
-
 
         const env: k8s.types.input.core.v1.EnvVar[] = [
             { name: "ODOO_STAGE", value: args.stage },
@@ -156,10 +203,14 @@ export class KubernetesEnvironment extends pulumi.ComponentResource {
         else if (args.database.sslRootCert) env.push({ name: "PGSSLROOTCERT", value: `${scriptsDir}/db-root.crt` });
 
         // The scripts the init Job runs, and odoo_steps.py: a change to them re-runs it.
-        const scripts = new k8s.core.v1.ConfigMap(`${name}-scripts`, {
-            metadata: meta("odoo-init"),
-            data: initScripts(args),
-        }, child);
+        const scripts = new k8s.core.v1.ConfigMap(
+            `${name}-scripts`,
+            {
+                metadata: meta("odoo-init"),
+                data: initScripts(args),
+            },
+            child,
+        );
         const podBase = {
             stack,
             labels: args.labels,
@@ -171,46 +222,84 @@ export class KubernetesEnvironment extends pulumi.ComponentResource {
             env,
         };
         const initCommand = commandLine(0).apply((odoo) => initJobCommand(args, odoo.slice(2)));
-        const initJob = new k8s.batch.v1.Job(`${name}-init`, {
-            metadata: meta("odoo-init", jobAwaitAnnotations),
-            spec: jobSpec({
-                stack,
-                labels: args.labels,
-                role: "odoo-init",
-                timeoutSeconds: 3600,
-                pod: odooPodSpec({ ...podBase, role: "init", command: initCommand, serves: false, scripts: scripts.metadata.name, asRoot: args.init.kind === "install" }),
-            }),
-        }, { ...child, dependsOn: args.dependsOn });
+        const initJob = new k8s.batch.v1.Job(
+            `${name}-init`,
+            {
+                metadata: meta("odoo-init", jobAwaitAnnotations),
+                spec: jobSpec({
+                    stack,
+                    labels: args.labels,
+                    role: "odoo-init",
+                    timeoutSeconds: 3600,
+                    pod: odooPodSpec({
+                        ...podBase,
+                        role: "init",
+                        command: initCommand,
+                        serves: false,
+                        scripts: scripts.metadata.name,
+                        asRoot: args.init.kind === "install",
+                    }),
+                }),
+            },
+            { ...child, dependsOn: args.dependsOn },
+        );
 
         // The ConfigMap and the Secret are auto-named, so the provider replaces them when their data
         // changes: the new name reaches the pod templates and the Deployments roll.
-        const http = new k8s.apps.v1.Deployment(`${name}-http`, {
-            metadata: meta("odoo"),
-            spec: odooDeploymentSpec({ ...podBase, role: "http", replicas: args.replicas, command: commandLine(0), serves: true }),
-        }, { ...child, dependsOn: [initJob] });
+        const http = new k8s.apps.v1.Deployment(
+            `${name}-http`,
+            {
+                metadata: meta("odoo"),
+                spec: odooDeploymentSpec({ ...podBase, role: "http", replicas: args.replicas, command: commandLine(0), serves: true }),
+            },
+            { ...child, dependsOn: [initJob] },
+        );
         if (args.decisions.runsCrons) {
-            new k8s.apps.v1.Deployment(`${name}-cron`, {
-                metadata: meta("odoo-cron"),
-                spec: odooDeploymentSpec({
-                    ...podBase,
-                    role: "cron",
-                    replicas: 1,
-                    command: commandLine(kubernetesCronThreads(args.decisions.runsCrons, args.cronThreads)).apply((c) => [...c, "--no-http", "--workers=0"]),
-                    serves: false,
-                }),
-            }, { ...child, dependsOn: [initJob] });
+            new k8s.apps.v1.Deployment(
+                `${name}-cron`,
+                {
+                    metadata: meta("odoo-cron"),
+                    spec: odooDeploymentSpec({
+                        ...podBase,
+                        role: "cron",
+                        replicas: 1,
+                        command: commandLine(kubernetesCronThreads(args.decisions.runsCrons, args.cronThreads)).apply((c) => [
+                            ...c,
+                            "--no-http",
+                            "--workers=0",
+                        ]),
+                        serves: false,
+                    }),
+                },
+                { ...child, dependsOn: [initJob] },
+            );
         }
         const service = new k8s.core.v1.Service(`${name}-http`, { metadata: meta("odoo"), spec: odooServiceSpec(stack) }, child);
         const tlsSecret = args.ingress.issuer ? `${args.names.prefix}-tls` : undefined;
-        new k8s.networking.v1.Ingress(`${name}-ingress`, {
-            metadata: { ...meta("odoo"), annotations: ingressAnnotations({ ...args.ingress, noIndex: args.decisions.noIndex }) },
-            spec: odooIngressSpec({ className: args.ingress.className, host: args.names.host, service: service.metadata.name, issuer: args.ingress.issuer, tlsSecret, noIndex: args.decisions.noIndex }),
-        }, child);
+        new k8s.networking.v1.Ingress(
+            `${name}-ingress`,
+            {
+                metadata: { ...meta("odoo"), annotations: ingressAnnotations({ ...args.ingress, noIndex: args.decisions.noIndex }) },
+                spec: odooIngressSpec({
+                    className: args.ingress.className,
+                    host: args.names.host,
+                    service: service.metadata.name,
+                    issuer: args.ingress.issuer,
+                    tlsSecret,
+                    noIndex: args.decisions.noIndex,
+                }),
+            },
+            child,
+        );
         if (args.scalesOut) {
-            new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-http`, {
-                metadata: meta("odoo"),
-                spec: odooHpaSpec({ deployment: http.metadata.name, min: args.replicas, max: args.maxReplicas }),
-            }, child);
+            new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+                `${name}-http`,
+                {
+                    metadata: meta("odoo"),
+                    spec: odooHpaSpec({ deployment: http.metadata.name, min: args.replicas, max: args.maxReplicas }),
+                },
+                child,
+            );
             new k8s.policy.v1.PodDisruptionBudget(`${name}-http`, { metadata: meta("odoo"), spec: odooPdbSpec(stack) }, child);
         }
 
@@ -220,7 +309,13 @@ export class KubernetesEnvironment extends pulumi.ComponentResource {
         this.deploymentName = http.metadata.name;
         this.claimName = pulumi.output(args.claim);
         this.initJobName = initJob.metadata.name;
-        this.registerOutputs({ url: this.url, databaseName: this.databaseName, deploymentName: this.deploymentName, claimName: this.claimName, initJobName: this.initJobName });
+        this.registerOutputs({
+            url: this.url,
+            databaseName: this.databaseName,
+            deploymentName: this.deploymentName,
+            claimName: this.claimName,
+            initJobName: this.initJobName,
+        });
     }
 }
 
@@ -256,9 +351,19 @@ export function initScripts(args: Pick<KubernetesEnvironmentArgs, "init" | "data
 export function initJobCommand(args: Pick<KubernetesEnvironmentArgs, "init" | "database">, odooOptions: string[]): string[] {
     const quoted = odooOptions.map((o) => `'${o.replace(/'/g, `'\\''`)}'`).join(" ");
     if (args.init.kind === "install") {
-        return ["bash", "-c", `set -euo pipefail; mkdir -p ${dataDir}/filestore ${dataDir}/sessions; install -m 600 ${adminPasswordFile} /tmp/admin-password; exec bash ${scriptsDir}/prepare.sh ${quoted}`];
+        return [
+            "bash",
+            "-c",
+            `set -euo pipefail; mkdir -p ${dataDir}/filestore ${dataDir}/sessions; install -m 600 ${adminPasswordFile} /tmp/admin-password; exec bash ${scriptsDir}/prepare.sh ${quoted}`,
+        ];
     }
-    const update = updateStepCommand({ confPath: confFile, database: args.database.name, install: args.init.install, exclude: args.init.exclude, odooOptions }).map((a) => (a === stepScriptPath ? `${scriptsDir}/odoo_steps.py` : a));
+    const update = updateStepCommand({
+        confPath: confFile,
+        database: args.database.name,
+        install: args.init.install,
+        exclude: args.init.exclude,
+        odooOptions,
+    }).map((a) => (a === stepScriptPath ? `${scriptsDir}/odoo_steps.py` : a));
     const updateLine = update.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
     return [
         "bash",
@@ -273,9 +378,12 @@ function validateArgs(args: KubernetesEnvironmentArgs): void {
     };
     if (!args.labels?.["odoo-platform.stack"]) fail("labels", "must carry the stack label odoo-platform.stack (it selects the pods)");
     // A stage that does not build its image runs one pulled by digest (config/stageProfile.ts buildsImage).
-    if (!args.decisions.buildsImage && !/@sha256:[0-9a-f]{64}$/.test(args.image ?? "")) fail("image", `must be pinned by digest in ${args.stage}, got "${args.image}"`);
+    if (!args.decisions.buildsImage && !/@sha256:[0-9a-f]{64}$/.test(args.image ?? ""))
+        fail("image", `must be pinned by digest in ${args.stage}, got "${args.image}"`);
     if (!args.claim) fail("claim", "is required: the filestore and sessions live on a ReadWriteMany claim (odoo-platform:storageClass)");
     if (!(args.replicas >= 1)) fail("replicas", `must be at least 1, got ${args.replicas}`);
-    if (args.decisions.isolated && args.smtp.password !== undefined) fail("smtp", "must be the namespace's mail catcher in an isolated (non-production) environment: no relay password");
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.database?.name ?? "")) fail("database.name", `must be a lower-case PostgreSQL identifier, got "${args.database?.name}"`);
+    if (args.decisions.isolated && args.smtp.password !== undefined)
+        fail("smtp", "must be the namespace's mail catcher in an isolated (non-production) environment: no relay password");
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.database?.name ?? ""))
+        fail("database.name", `must be a lower-case PostgreSQL identifier, got "${args.database?.name}"`);
 }

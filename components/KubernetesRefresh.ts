@@ -46,7 +46,14 @@ export interface KubernetesRefreshArgs {
 }
 
 /** The pod of one step: the CLI image, root (the restored filestore is written as it), no privilege. */
-export function refreshPodSpec(input: { image: string; args: pulumi.Input<pulumi.Input<string>[]>; secret: pulumi.Input<string>; envNames: string[]; claim: pulumi.Input<string>; snapshot: pulumi.Input<string> }): k8s.types.input.core.v1.PodSpec {
+export function refreshPodSpec(input: {
+    image: string;
+    args: pulumi.Input<pulumi.Input<string>[]>;
+    secret: pulumi.Input<string>;
+    envNames: string[];
+    claim: pulumi.Input<string>;
+    snapshot: pulumi.Input<string>;
+}): k8s.types.input.core.v1.PodSpec {
     return {
         automountServiceAccountToken: false,
         enableServiceLinks: false,
@@ -57,9 +64,18 @@ export function refreshPodSpec(input: { image: string; args: pulumi.Input<pulumi
                 image: input.image,
                 args: input.args,
                 // Every step names the snapshot: a new one changes every pod template and re-runs the whole chain.
-                env: [{ name: "ODOO_PLATFORM_SNAPSHOT", value: input.snapshot }, ...input.envNames.map((name) => ({ name, valueFrom: { secretKeyRef: { name: input.secret, key: name } } }))],
+                env: [
+                    { name: "ODOO_PLATFORM_SNAPSHOT", value: input.snapshot },
+                    ...input.envNames.map((name) => ({ name, valueFrom: { secretKeyRef: { name: input.secret, key: name } } })),
+                ],
                 resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1000m", memory: "1024Mi" } },
-                securityContext: { ...restrictedContainer, runAsNonRoot: false, runAsUser: 0, runAsGroup: 0, capabilities: { drop: ["ALL"], add: ["CHOWN", "FOWNER", "DAC_OVERRIDE"] } },
+                securityContext: {
+                    ...restrictedContainer,
+                    runAsNonRoot: false,
+                    runAsUser: 0,
+                    runAsGroup: 0,
+                    capabilities: { drop: ["ALL"], add: ["CHOWN", "FOWNER", "DAC_OVERRIDE"] },
+                },
                 volumeMounts: [
                     { name: "filestore", mountPath: refreshFilestoreRoot },
                     { name: "secrets", mountPath: stepSecretsDir },
@@ -79,30 +95,62 @@ export class KubernetesRefresh extends pulumi.ComponentResource {
 
     constructor(name: string, args: KubernetesRefreshArgs, opts?: pulumi.ComponentResourceOptions) {
         super("odoo-platform:data:KubernetesRefresh", name, {}, opts);
-        if (!/@sha256:[0-9a-f]{64}$/.test(args.image ?? "")) throw new Error(`KubernetesRefresh: args.image must be the CLI image pinned by digest (odoo-platform:opsImage), got "${args.image}"`);
+        if (!/@sha256:[0-9a-f]{64}$/.test(args.image ?? ""))
+            throw new Error(`KubernetesRefresh: args.image must be the CLI image pinned by digest (odoo-platform:opsImage), got "${args.image}"`);
         const child = { parent: this };
         const meta = { namespace: args.namespace, labels: objectLabels(args.labels, "data-step"), annotations: jobAwaitAnnotations };
         const env: Record<string, pulumi.Input<string>> = { PGPASSWORD: args.server.adminPassword, ...args.env };
-        const secret = new k8s.core.v1.Secret(`${name}-env`, { metadata: { namespace: args.namespace, labels: objectLabels(args.labels, "data-step") }, type: "Opaque", stringData: pulumi.secret(pulumi.all(env)) }, child);
-        const pending = pendingDatabaseName(args.database);
-        const steps = pulumi.all([args.server.host, args.snapshotUri]).apply(([host, uri]) =>
-            uri
-                ? neutralizedDatabaseSteps({ ...args, server: { ...args.server, host }, snapshotUri: uri, pending, filestoreRoot: refreshFilestoreRoot })
-                : (Object.fromEntries(stepNames.map((s) => [s, ["staging", "cleanup", "--db", `postgresql://${encodeURIComponent(args.server.adminUser)}@${host}:${args.server.port}/${args.database}?sslmode=${args.server.sslMode}`]])) as Record<StepName, string[]>),
+        const secret = new k8s.core.v1.Secret(
+            `${name}-env`,
+            {
+                metadata: { namespace: args.namespace, labels: objectLabels(args.labels, "data-step") },
+                type: "Opaque",
+                stringData: pulumi.secret(pulumi.all(env)),
+            },
+            child,
         );
+        const pending = pendingDatabaseName(args.database);
+        const steps = pulumi
+            .all([args.server.host, args.snapshotUri])
+            .apply(([host, uri]) =>
+                uri
+                    ? neutralizedDatabaseSteps({ ...args, server: { ...args.server, host }, snapshotUri: uri, pending, filestoreRoot: refreshFilestoreRoot })
+                    : (Object.fromEntries(
+                          stepNames.map((s) => [
+                              s,
+                              [
+                                  "staging",
+                                  "cleanup",
+                                  "--db",
+                                  `postgresql://${encodeURIComponent(args.server.adminUser)}@${host}:${args.server.port}/${args.database}?sslmode=${args.server.sslMode}`,
+                              ],
+                          ]),
+                      ) as Record<StepName, string[]>),
+            );
         let previous: pulumi.Input<pulumi.Resource>[] = args.dependsOn ?? [];
         let last: k8s.batch.v1.Job | undefined;
         for (const step of stepNames) {
-            last = new k8s.batch.v1.Job(`${name}-${step}`, {
-                metadata: meta,
-                spec: jobSpec({
-                    stack: args.labels["odoo-platform.stack"],
-                    labels: args.labels,
-                    role: "data-step",
-                    timeoutSeconds: 6 * 3600,
-                    pod: refreshPodSpec({ image: args.image, args: steps.apply((all) => all[step]), secret: secret.metadata.name, envNames: Object.keys(env).sort(), claim: args.claim, snapshot: pulumi.output(args.snapshotUri).apply((uri) => uri ?? "none") }),
-                }),
-            }, { ...child, dependsOn: previous });
+            last = new k8s.batch.v1.Job(
+                `${name}-${step}`,
+                {
+                    metadata: meta,
+                    spec: jobSpec({
+                        stack: args.labels["odoo-platform.stack"],
+                        labels: args.labels,
+                        role: "data-step",
+                        timeoutSeconds: 6 * 3600,
+                        pod: refreshPodSpec({
+                            image: args.image,
+                            args: steps.apply((all) => all[step]),
+                            secret: secret.metadata.name,
+                            envNames: Object.keys(env).sort(),
+                            claim: args.claim,
+                            snapshot: pulumi.output(args.snapshotUri).apply((uri) => uri ?? "none"),
+                        }),
+                    }),
+                },
+                { ...child, dependsOn: previous },
+            );
             previous = [last];
         }
         this.ready = last!;

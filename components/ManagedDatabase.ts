@@ -99,29 +99,49 @@ export class ManagedDatabase extends pulumi.ComponentResource {
         const keep = { parent: this, ...args.retention };
         const major = args.engineVersion;
         const subnets = new aws.rds.SubnetGroup(`${name}-subnets`, { name: `${args.prefix}-db`, subnetIds: args.subnetIds, tags: args.tags }, child);
-        const group = new aws.ec2.SecurityGroup(`${name}-sg`, {
-            name: `${args.prefix}-db`,
-            description: `PostgreSQL of ${args.prefix}: only from the cluster's nodes`,
-            vpcId: args.vpcId,
-            ingress: [{ description: "PostgreSQL from the cluster's nodes", protocol: "tcp", fromPort: args.port, toPort: args.port, securityGroups: [args.clusterSecurityGroupId] }],
-            egress: [],
-            tags: args.tags,
-        }, child);
-        const parameters = new aws.rds.ParameterGroup(`${name}-params`, {
-            name: `${args.prefix}-postgres${major}`,
-            family: `postgres${major}`,
-            description: `Odoo on PostgreSQL ${major}: TLS required, slow queries logged`,
-            parameters: rdsParameters(args.slowQueryMs),
-            tags: args.tags,
-        }, child);
+        const group = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            {
+                name: `${args.prefix}-db`,
+                description: `PostgreSQL of ${args.prefix}: only from the cluster's nodes`,
+                vpcId: args.vpcId,
+                ingress: [
+                    {
+                        description: "PostgreSQL from the cluster's nodes",
+                        protocol: "tcp",
+                        fromPort: args.port,
+                        toPort: args.port,
+                        securityGroups: [args.clusterSecurityGroupId],
+                    },
+                ],
+                egress: [],
+                tags: args.tags,
+            },
+            child,
+        );
+        const parameters = new aws.rds.ParameterGroup(
+            `${name}-params`,
+            {
+                name: `${args.prefix}-postgres${major}`,
+                family: `postgres${major}`,
+                description: `Odoo on PostgreSQL ${major}: TLS required, slow queries logged`,
+                parameters: rdsParameters(args.slowQueryMs),
+                tags: args.tags,
+            },
+            child,
+        );
         const password = args.adminPassword ?? new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, child).result;
-        this.instance = new aws.rds.Instance(`${name}`, {
-            ...rdsInstanceArgs(args),
-            password: pulumi.secret(password),
-            dbSubnetGroupName: subnets.name,
-            vpcSecurityGroupIds: [group.id],
-            parameterGroupName: parameters.name,
-        }, { ...keep, additionalSecretOutputs: ["password"] });
+        this.instance = new aws.rds.Instance(
+            `${name}`,
+            {
+                ...rdsInstanceArgs(args),
+                password: pulumi.secret(password),
+                dbSubnetGroupName: subnets.name,
+                vpcSecurityGroupIds: [group.id],
+                parameterGroupName: parameters.name,
+            },
+            { ...keep, additionalSecretOutputs: ["password"] },
+        );
         this.address = this.instance.address;
         this.port = args.port;
         this.adminUser = args.adminUser;
@@ -138,5 +158,6 @@ function validateArgs(args: ManagedDatabaseArgs): void {
     if ((args.subnetIds ?? []).length < 2) fail("subnetIds", "must list at least two subnets (two availability zones): odoo-platform:rdsSubnetIds");
     if (!args.vpcId) fail("vpcId", "is required: odoo-platform:rdsVpcId");
     if (!args.clusterSecurityGroupId) fail("clusterSecurityGroupId", "is required: odoo-platform:clusterSecurityGroupId");
-    if (Object.keys(args.tags ?? {}).some((k) => k.endsWith("git-sha"))) fail("tags", "must not carry the git SHA: a tag that changes every deploy updates the instance every deploy");
+    if (Object.keys(args.tags ?? {}).some((k) => k.endsWith("git-sha")))
+        fail("tags", "must not carry the git SHA: a tag that changes every deploy updates the instance every deploy");
 }

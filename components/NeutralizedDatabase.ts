@@ -108,15 +108,23 @@ export class NeutralizedDatabase extends pulumi.ComponentResource {
 
         const ownerPassword = new random.RandomPassword(`${name}-owner-password`, { length: 32, special: false }, child);
         const owner = new postgresql.Role(`${name}-owner`, { name: args.owner, login: true, password: ownerPassword.result }, onServer);
-        const database = new postgresql.Database(`${name}-database`, {
-            name: args.database,
-            owner: owner.name,
-            encoding: "UTF8",
-            template: "template0",
-            allowConnections: true,
-        }, onServer);
+        const database = new postgresql.Database(
+            `${name}-database`,
+            {
+                name: args.database,
+                owner: owner.name,
+                encoding: "UTF8",
+                template: "template0",
+                allowConnections: true,
+            },
+            onServer,
+        );
 
-        const secrets = new docker.Volume(`${name}-secrets`, { name: `${args.prefix}-refresh-secrets`, labels: containerLabels(args.labels, containerRoles.dataStep) }, { ...named, ...args.retention });
+        const secrets = new docker.Volume(
+            `${name}-secrets`,
+            { name: `${args.prefix}-refresh-secrets`, labels: containerLabels(args.labels, containerRoles.dataStep) },
+            { ...named, ...args.retention },
+        );
 
         const pending = pendingDatabaseName(args.database);
         const snapshotUri = pulumi.output(args.snapshotUri);
@@ -133,32 +141,39 @@ export class NeutralizedDatabase extends pulumi.ComponentResource {
         const dependsOn: pulumi.Resource[] = [database, owner];
         for (const step of stepNames) {
             const after = previous;
-            const container = new docker.Container(`${name}-${step}`, {
-                name: `${args.prefix}-refresh-${step}`,
-                image: args.runner.image,
-                command: steps.apply((all) => all[step]),
-                envs: [...env, snapshotUri.apply((uri) => `ODOO_PLATFORM_SNAPSHOT=${uri ?? "none"}`)],
-                uploads: args.server.sslRootCert && args.server.sslRootCert !== "system" ? [{ file: `${stepSecretsDir}/db-root.crt`, content: args.server.sslRootCert }] : [],
-                volumes: [
-                    { volumeName: args.runner.filestoreVolume, containerPath: stepFilestoreRoot },
-                    { volumeName: secrets.name, containerPath: stepSecretsDir },
-                ],
-                // Root inside the container: the filestore volume is root-owned until the Odoo
-                // prepare step hands it (and what was restored into it) to the odoo user.
-                user: "root",
-                attach: true,
-                logs: true,
-                mustRun: false,
-                restart: "no",
-                memory: 1024,
-                cpus: "1",
-                securityOpts: ["no-new-privileges:true"],
-                labels: [
-                    ...containerLabels(args.labels, containerRoles.dataStep),
-                    { label: snapshotLabel, value: snapshotUri.apply((uri) => (uri ? uri.split("/").pop() ?? uri : "none")) },
-                    { label: afterLabel, value: after },
-                ],
-            }, { ...named, dependsOn: [...dependsOn], additionalSecretOutputs: ["containerLogs"] });
+            const container = new docker.Container(
+                `${name}-${step}`,
+                {
+                    name: `${args.prefix}-refresh-${step}`,
+                    image: args.runner.image,
+                    command: steps.apply((all) => all[step]),
+                    envs: [...env, snapshotUri.apply((uri) => `ODOO_PLATFORM_SNAPSHOT=${uri ?? "none"}`)],
+                    uploads:
+                        args.server.sslRootCert && args.server.sslRootCert !== "system"
+                            ? [{ file: `${stepSecretsDir}/db-root.crt`, content: args.server.sslRootCert }]
+                            : [],
+                    volumes: [
+                        { volumeName: args.runner.filestoreVolume, containerPath: stepFilestoreRoot },
+                        { volumeName: secrets.name, containerPath: stepSecretsDir },
+                    ],
+                    // Root inside the container: the filestore volume is root-owned until the Odoo
+                    // prepare step hands it (and what was restored into it) to the odoo user.
+                    user: "root",
+                    attach: true,
+                    logs: true,
+                    mustRun: false,
+                    restart: "no",
+                    memory: 1024,
+                    cpus: "1",
+                    securityOpts: ["no-new-privileges:true"],
+                    labels: [
+                        ...containerLabels(args.labels, containerRoles.dataStep),
+                        { label: snapshotLabel, value: snapshotUri.apply((uri) => (uri ? (uri.split("/").pop() ?? uri) : "none")) },
+                        { label: afterLabel, value: after },
+                    ],
+                },
+                { ...named, dependsOn: [...dependsOn], additionalSecretOutputs: ["containerLogs"] },
+            );
             containers[step] = container;
             previous = stepSucceeded(name, step, `${args.prefix}-refresh-${step}`, container.exitCode);
             dependsOn.splice(0, dependsOn.length, container);
@@ -167,12 +182,16 @@ export class NeutralizedDatabase extends pulumi.ComponentResource {
         // Destroying the stack drops what a refresh may have left: the pending copy and kept previous copies.
         const cleanupEnv: Record<string, pulumi.Input<string>> = { TARGET_DB_URL: serverUrl(args.server, args.database) };
         if (args.server.adminPassword) cleanupEnv.PGPASSWORD = pulumi.secret(args.server.adminPassword);
-        new command.local.Command(`${name}-cleanup`, {
-            create: "true",
-            delete: `npx --no-install odoo-platform staging cleanup --db "$TARGET_DB_URL" --drop-pending --drop-previous`,
-            environment: cleanupEnv,
-            dir: args.workDir,
-        }, { ...child, dependsOn: [database] });
+        new command.local.Command(
+            `${name}-cleanup`,
+            {
+                create: "true",
+                delete: `npx --no-install odoo-platform staging cleanup --db "$TARGET_DB_URL" --drop-pending --drop-previous`,
+                environment: cleanupEnv,
+                dir: args.workDir,
+            },
+            { ...child, dependsOn: [database] },
+        );
 
         this.verified = containers.verify;
         this.ready = containers.swap;
@@ -181,7 +200,13 @@ export class NeutralizedDatabase extends pulumi.ComponentResource {
         this.databaseName = database.name;
         this.ownerRole = owner.name;
         this.ownerPassword = pulumi.secret(ownerPassword.result);
-        this.registerOutputs({ databaseName: this.databaseName, ownerRole: this.ownerRole, ownerPassword: this.ownerPassword, gate: this.gate, secretsVolume: this.secretsVolume });
+        this.registerOutputs({
+            databaseName: this.databaseName,
+            ownerRole: this.ownerRole,
+            ownerPassword: this.ownerPassword,
+            gate: this.gate,
+            secretsVolume: this.secretsVolume,
+        });
     }
 }
 
@@ -215,12 +240,49 @@ export function neutralizedDatabaseSteps(
     const allow = args.allowedDomains.flatMap((d) => ["--allow-domain", d]);
     return {
         // --require-sanitized checks the restored data for personal data: the allowed domains are its too.
-        restore: ["snapshot", "restore", "--from", args.snapshotUri, "--db", pendingUrl, "--owner", args.owner, "--require-sanitized", ...allow, "--filestore", `${args.filestoreRoot}/${args.pending}`],
-        neutralize: ["db", "neutralize", "--db", pendingUrl, "--base-url", args.baseUrl, "--mail-host", args.mailCatcher.host, "--mail-port", String(args.mailCatcher.port), "--admin-password-file", adminPasswordFile],
+        restore: [
+            "snapshot",
+            "restore",
+            "--from",
+            args.snapshotUri,
+            "--db",
+            pendingUrl,
+            "--owner",
+            args.owner,
+            "--require-sanitized",
+            ...allow,
+            "--filestore",
+            `${args.filestoreRoot}/${args.pending}`,
+        ],
+        neutralize: [
+            "db",
+            "neutralize",
+            "--db",
+            pendingUrl,
+            "--base-url",
+            args.baseUrl,
+            "--mail-host",
+            args.mailCatcher.host,
+            "--mail-port",
+            String(args.mailCatcher.port),
+            "--admin-password-file",
+            adminPasswordFile,
+        ],
         // Verify knows the environment: its URL (web.base.url must equal it) and its mail catcher
         // (the only server mail may go to); without them every neutralized database would fail.
         verify: ["db", "verify", "--db", pendingUrl, "--base-url", args.baseUrl, "--mail-host", args.mailCatcher.host, ...allow],
-        swap: ["staging", "swap", "--db", target, "--candidate", args.pending, "--filestore", `${args.filestoreRoot}/${args.database}`, "--candidate-filestore", `${args.filestoreRoot}/${args.pending}`],
+        swap: [
+            "staging",
+            "swap",
+            "--db",
+            target,
+            "--candidate",
+            args.pending,
+            "--filestore",
+            `${args.filestoreRoot}/${args.database}`,
+            "--candidate-filestore",
+            `${args.filestoreRoot}/${args.pending}`,
+        ],
     };
 }
 
@@ -242,14 +304,22 @@ function validateArgs(args: NeutralizedDatabaseArgs): void {
     const profile = stageProfiles[args.stage];
     if (!profile) fail("stage", `must be a stage (${Object.keys(stageProfiles).join(", ")}), got "${args.stage}"`);
     if (profile.database === "production") {
-        fail("stage", `must not be ${args.stage}, whose database is production's own (config/stageProfile.ts) — production serves its own data, never a neutralized copy`);
+        fail(
+            "stage",
+            `must not be ${args.stage}, whose database is production's own (config/stageProfile.ts) — production serves its own data, never a neutralized copy`,
+        );
     }
     if (!args.server?.host) fail("server.host", "is required");
     if (!/^[a-z0-9][a-z0-9-]*$/.test(args.prefix ?? "")) fail("prefix", `must be the environment's Docker prefix (odoo-<stack>), got "${args.prefix}"`);
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.database ?? "")) fail("database", `must be a lower-case PostgreSQL identifier, got "${args.database}"`);
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.owner ?? "")) fail("owner", `must be a lower-case PostgreSQL identifier, got "${args.owner}"`);
-    if (typeof args.snapshotUri === "string" && !/^(s3:\/\/[a-z0-9.-]+\/\S*|\/\S+)$/.test(args.snapshotUri)) fail("snapshotUri", `must be s3://bucket/prefix or an absolute directory, got "${args.snapshotUri}"`);
-    if (typeof args.snapshotUri === "string" && /\/latest\/?$/.test(args.snapshotUri)) fail("snapshotUri", "must name a concrete snapshot, not latest: resolve the pointer first (resolveSnapshot), so a new snapshot changes the steps' inputs");
+    if (typeof args.snapshotUri === "string" && !/^(s3:\/\/[a-z0-9.-]+\/\S*|\/\S+)$/.test(args.snapshotUri))
+        fail("snapshotUri", `must be s3://bucket/prefix or an absolute directory, got "${args.snapshotUri}"`);
+    if (typeof args.snapshotUri === "string" && /\/latest\/?$/.test(args.snapshotUri))
+        fail(
+            "snapshotUri",
+            "must name a concrete snapshot, not latest: resolve the pointer first (resolveSnapshot), so a new snapshot changes the steps' inputs",
+        );
     if (!/^https?:\/\/\S+$/.test(args.baseUrl ?? "")) fail("baseUrl", `must be an http(s) URL, got "${args.baseUrl}"`);
     if (!args.mailCatcher?.host || !(args.mailCatcher.port > 0)) fail("mailCatcher", "must name the environment's mail catcher host and port");
 }

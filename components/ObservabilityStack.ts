@@ -138,114 +138,150 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         const traefikContainer = args.traefikContainer ?? "traefik";
         const hostVolumes = (role: ObservabilityRole): docker.types.input.ContainerVolume[] =>
             (hostAccessFor(role)?.mounts ?? []).map((m) => ({ hostPath: m.hostPath, containerPath: m.containerPath, readOnly: m.readOnly }));
-        const volume = (role: ObservabilityRole) => new docker.Volume(`${name}-${role}-data`, { name: `${nameOf(role)}-data`, labels }, { ...named, ...args.retention });
+        const volume = (role: ObservabilityRole) =>
+            new docker.Volume(`${name}-${role}-data`, { name: `${nameOf(role)}-data`, labels }, { ...named, ...args.retention });
         const common = { networksAdvanced: network, restart: "unless-stopped", labels: containerLabelSet };
 
         // --- Metrics: Prometheus and its exporters.
         const prometheusData = volume("prometheus");
-        new docker.Container(`${name}-prometheus`, {
-            ...common,
-            name: nameOf("prometheus"),
-            image: images.prometheus,
-            command: [
-                `--config.file=${prometheusPaths.config}`,
-                `--storage.tsdb.path=${prometheusPaths.data}`,
-                `--storage.tsdb.retention.time=${args.logRetentionDays}d`,
-                // Loki's ruler remote-writes the series it derives from logs (mail, slow queries).
-                "--web.enable-remote-write-receiver",
-            ],
-            networksAdvanced: [...network, { name: args.edge.metricsNetwork }],
-            uploads: [
-                {
-                    file: prometheusPaths.config,
-                    content: prometheusConfig({
-                        prefix: args.prefix,
-                        scrapeIntervalSeconds: args.scrapeIntervalSeconds,
-                        traefikTarget: `${traefikContainer}:${ports.traefikMetrics}`,
-                        postgresExporter: args.database !== undefined,
-                        externalLabels: { observability: args.prefix },
-                    }),
-                },
-                { file: prometheusPaths.alertRules, content: alertRulesYaml() },
-            ],
-            volumes: [{ volumeName: prometheusData.name, containerPath: prometheusPaths.data }],
-            memory: 1024,
-            cpus: "1",
-        }, named);
+        new docker.Container(
+            `${name}-prometheus`,
+            {
+                ...common,
+                name: nameOf("prometheus"),
+                image: images.prometheus,
+                command: [
+                    `--config.file=${prometheusPaths.config}`,
+                    `--storage.tsdb.path=${prometheusPaths.data}`,
+                    `--storage.tsdb.retention.time=${args.logRetentionDays}d`,
+                    // Loki's ruler remote-writes the series it derives from logs (mail, slow queries).
+                    "--web.enable-remote-write-receiver",
+                ],
+                networksAdvanced: [...network, { name: args.edge.metricsNetwork }],
+                uploads: [
+                    {
+                        file: prometheusPaths.config,
+                        content: prometheusConfig({
+                            prefix: args.prefix,
+                            scrapeIntervalSeconds: args.scrapeIntervalSeconds,
+                            traefikTarget: `${traefikContainer}:${ports.traefikMetrics}`,
+                            postgresExporter: args.database !== undefined,
+                            externalLabels: { observability: args.prefix },
+                        }),
+                    },
+                    { file: prometheusPaths.alertRules, content: alertRulesYaml() },
+                ],
+                volumes: [{ volumeName: prometheusData.name, containerPath: prometheusPaths.data }],
+                memory: 1024,
+                cpus: "1",
+            },
+            named,
+        );
 
-        new docker.Container(`${name}-cadvisor`, {
-            ...common,
-            name: nameOf("cadvisor"),
-            image: images.cadvisor,
-            command: [
-                "--docker_only=true",
-                `--housekeeping_interval=${args.scrapeIntervalSeconds}s`,
-                "--store_container_labels=false",
-                `--whitelisted_container_labels=${cadvisorKeptLabels.join(",")}`,
-                "--disable_metrics=advtcp,cpuset,hugetlb,memory_numa,percpu,process,referenced_memory,resctrl,sched,tcp,udp",
-            ],
-            volumes: hostVolumes("cadvisor"),
-            memory: 256,
-            cpus: "0.5",
-        }, named);
+        new docker.Container(
+            `${name}-cadvisor`,
+            {
+                ...common,
+                name: nameOf("cadvisor"),
+                image: images.cadvisor,
+                command: [
+                    "--docker_only=true",
+                    `--housekeeping_interval=${args.scrapeIntervalSeconds}s`,
+                    "--store_container_labels=false",
+                    `--whitelisted_container_labels=${cadvisorKeptLabels.join(",")}`,
+                    "--disable_metrics=advtcp,cpuset,hugetlb,memory_numa,percpu,process,referenced_memory,resctrl,sched,tcp,udp",
+                ],
+                volumes: hostVolumes("cadvisor"),
+                memory: 256,
+                cpus: "0.5",
+            },
+            named,
+        );
 
-        new docker.Container(`${name}-node-exporter`, {
-            ...common,
-            name: nameOf("node-exporter"),
-            image: images.nodeExporter,
-            command: ["--path.rootfs=/host", "--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run|var/lib/docker/.+)($|/)"],
-            pidMode: hostAccessFor("node-exporter")?.pidHost ? "host" : undefined,
-            volumes: hostVolumes("node-exporter"),
-            memory: 128,
-            cpus: "0.25",
-        }, named);
+        new docker.Container(
+            `${name}-node-exporter`,
+            {
+                ...common,
+                name: nameOf("node-exporter"),
+                image: images.nodeExporter,
+                command: ["--path.rootfs=/host", "--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run|var/lib/docker/.+)($|/)"],
+                pidMode: hostAccessFor("node-exporter")?.pidHost ? "host" : undefined,
+                volumes: hostVolumes("node-exporter"),
+                memory: 128,
+                cpus: "0.25",
+            },
+            named,
+        );
 
         if (args.database) {
             const db = args.database;
             const rootCert = db.sslRootCert && db.sslRootCert !== "system" ? "/etc/odoo-platform/db-root.crt" : undefined;
-            new docker.Container(`${name}-postgres-exporter`, {
-                ...common,
-                name: nameOf("postgres-exporter"),
-                image: images.postgresExporter,
-                uploads: rootCert ? [{ file: rootCert, content: db.sslRootCert! }] : [],
-                envs: [
-                    pulumi.interpolate`DATA_SOURCE_URI=${db.host}:${db.port}/${db.database}?sslmode=${db.sslMode}${rootCert ? `&sslrootcert=${rootCert}` : ""}`,
-                    pulumi.interpolate`DATA_SOURCE_USER=${db.user}`,
-                    pulumi.secret(pulumi.interpolate`DATA_SOURCE_PASS=${db.password}`),
-                ],
-                networksAdvanced: [...network, { name: egress.name }],
-                memory: 128,
-                cpus: "0.25",
-            }, named);
+            new docker.Container(
+                `${name}-postgres-exporter`,
+                {
+                    ...common,
+                    name: nameOf("postgres-exporter"),
+                    image: images.postgresExporter,
+                    uploads: rootCert ? [{ file: rootCert, content: db.sslRootCert! }] : [],
+                    envs: [
+                        pulumi.interpolate`DATA_SOURCE_URI=${db.host}:${db.port}/${db.database}?sslmode=${db.sslMode}${rootCert ? `&sslrootcert=${rootCert}` : ""}`,
+                        pulumi.interpolate`DATA_SOURCE_USER=${db.user}`,
+                        pulumi.secret(pulumi.interpolate`DATA_SOURCE_PASS=${db.password}`),
+                    ],
+                    networksAdvanced: [...network, { name: egress.name }],
+                    memory: 128,
+                    cpus: "0.25",
+                },
+                named,
+            );
         }
 
         // --- Logs: Loki and the shipper.
         const lokiData = volume("loki");
-        new docker.Container(`${name}-loki`, {
-            ...common,
-            name: nameOf("loki"),
-            image: images.loki,
-            command: [`-config.file=${lokiPaths.config}`],
-            uploads: [
-                { file: lokiPaths.config, content: lokiConfig({ retentionDays: args.logRetentionDays, prometheusRemoteWriteUrl: `${urlOf("prometheus", ports.prometheus)}/api/v1/write` }) },
-                { file: lokiPaths.rulesFile, content: lokiRulesYaml(lokiRecordingRules(args.mailCatcherHost ?? "mailpit")) },
-            ],
-            volumes: [{ volumeName: lokiData.name, containerPath: lokiPaths.data }],
-            memory: 1024,
-            cpus: "1",
-        }, named);
+        new docker.Container(
+            `${name}-loki`,
+            {
+                ...common,
+                name: nameOf("loki"),
+                image: images.loki,
+                command: [`-config.file=${lokiPaths.config}`],
+                uploads: [
+                    {
+                        file: lokiPaths.config,
+                        content: lokiConfig({
+                            retentionDays: args.logRetentionDays,
+                            prometheusRemoteWriteUrl: `${urlOf("prometheus", ports.prometheus)}/api/v1/write`,
+                        }),
+                    },
+                    { file: lokiPaths.rulesFile, content: lokiRulesYaml(lokiRecordingRules(args.mailCatcherHost ?? "mailpit")) },
+                ],
+                volumes: [{ volumeName: lokiData.name, containerPath: lokiPaths.data }],
+                memory: 1024,
+                cpus: "1",
+            },
+            named,
+        );
 
         const alloyData = volume("alloy");
-        new docker.Container(`${name}-alloy`, {
-            ...common,
-            name: nameOf("alloy"),
-            image: images.alloy,
-            command: ["run", `--server.http.listen-addr=0.0.0.0:${ports.alloy}`, "--storage.path=/var/lib/alloy/data", "/etc/alloy/config.alloy"],
-            uploads: [{ file: "/etc/alloy/config.alloy", content: alloyConfig({ lokiPushUrl: `${urlOf("loki", ports.loki)}/loki/api/v1/push`, traefikContainer }) }],
-            volumes: [{ volumeName: alloyData.name, containerPath: "/var/lib/alloy/data" }, ...hostVolumes("alloy")],
-            memory: 256,
-            cpus: "0.5",
-        }, named);
+        new docker.Container(
+            `${name}-alloy`,
+            {
+                ...common,
+                name: nameOf("alloy"),
+                image: images.alloy,
+                command: ["run", `--server.http.listen-addr=0.0.0.0:${ports.alloy}`, "--storage.path=/var/lib/alloy/data", "/etc/alloy/config.alloy"],
+                uploads: [
+                    {
+                        file: "/etc/alloy/config.alloy",
+                        content: alloyConfig({ lokiPushUrl: `${urlOf("loki", ports.loki)}/loki/api/v1/push`, traefikContainer }),
+                    },
+                ],
+                volumes: [{ volumeName: alloyData.name, containerPath: "/var/lib/alloy/data" }, ...hostVolumes("alloy")],
+                memory: 256,
+                cpus: "0.5",
+            },
+            named,
+        );
 
         // --- Grafana.
         const grafanaPassword = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, child);
@@ -261,46 +297,65 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         let evidence: Parameters<typeof grafanaDatasources>[0]["evidence"];
         if (args.evidence) {
             envs.push(pulumi.secret(pulumi.interpolate`${evidencePasswordEnv}=${args.evidence.password}`));
-            evidence = { host: args.evidence.host, port: args.evidence.port, database: args.evidence.database, user: "ops_reader", sslMode: args.evidence.sslMode };
+            evidence = {
+                host: args.evidence.host,
+                port: args.evidence.port,
+                database: args.evidence.database,
+                user: "ops_reader",
+                sslMode: args.evidence.sslMode,
+            };
         }
         const evidenceUser = args.evidence ? pulumi.output(args.evidence.user) : pulumi.output("ops_reader");
         const dashboardFiles = dashboards({ evidence: args.evidence !== undefined, slowQueryMs: args.slowQueryMs });
-        new docker.Container(`${name}-grafana`, {
-            ...common,
-            name: nameOf("grafana"),
-            image: images.grafana,
-            envs,
-            uploads: [
-                {
-                    file: grafanaPaths.datasources,
-                    content: evidenceUser.apply((user) =>
-                        grafanaDatasources({
-                            prometheusUrl: urlOf("prometheus", ports.prometheus),
-                            lokiUrl: urlOf("loki", ports.loki),
-                            evidence: evidence && { ...evidence, user },
-                        })),
-                },
-                { file: grafanaPaths.dashboardProvider, content: grafanaDashboardProvider() },
-                ...Object.entries(dashboardFiles).map(([file, dashboard]) => ({
-                    file: `${grafanaPaths.dashboardsDir}/${file}`,
-                    content: dashboardFileContent(dashboard),
-                })),
-            ],
-            volumes: [{ volumeName: grafanaData.name, containerPath: grafanaPaths.data }],
-            networksAdvanced: [...network, { name: egress.name }, { name: args.edge.routeNetwork }],
-            memory: 512,
-            cpus: "0.5",
-            labels: containerLabels(args.labels, containerRoles.observability, {
-                ...routedContainerLabels({ network: args.edge.routeNetworkName, entrypoint: args.edge.entrypoint }),
-                ...routeLabels({ name: `${args.prefix}-grafana`, host: args.grafanaHost, port: ports.grafana }, { network: args.edge.routeNetworkName, entrypoint: args.edge.entrypoint, certResolver: args.edge.certResolver }),
-            }),
-        }, named);
+        new docker.Container(
+            `${name}-grafana`,
+            {
+                ...common,
+                name: nameOf("grafana"),
+                image: images.grafana,
+                envs,
+                uploads: [
+                    {
+                        file: grafanaPaths.datasources,
+                        content: evidenceUser.apply((user) =>
+                            grafanaDatasources({
+                                prometheusUrl: urlOf("prometheus", ports.prometheus),
+                                lokiUrl: urlOf("loki", ports.loki),
+                                evidence: evidence && { ...evidence, user },
+                            }),
+                        ),
+                    },
+                    { file: grafanaPaths.dashboardProvider, content: grafanaDashboardProvider() },
+                    ...Object.entries(dashboardFiles).map(([file, dashboard]) => ({
+                        file: `${grafanaPaths.dashboardsDir}/${file}`,
+                        content: dashboardFileContent(dashboard),
+                    })),
+                ],
+                volumes: [{ volumeName: grafanaData.name, containerPath: grafanaPaths.data }],
+                networksAdvanced: [...network, { name: egress.name }, { name: args.edge.routeNetwork }],
+                memory: 512,
+                cpus: "0.5",
+                labels: containerLabels(args.labels, containerRoles.observability, {
+                    ...routedContainerLabels({ network: args.edge.routeNetworkName, entrypoint: args.edge.entrypoint }),
+                    ...routeLabels(
+                        { name: `${args.prefix}-grafana`, host: args.grafanaHost, port: ports.grafana },
+                        { network: args.edge.routeNetworkName, entrypoint: args.edge.entrypoint, certResolver: args.edge.certResolver },
+                    ),
+                }),
+            },
+            named,
+        );
 
         this.grafanaUrl = pulumi.output(`https://${args.grafanaHost}`);
         this.prometheusUrl = pulumi.output(urlOf("prometheus", ports.prometheus));
         this.lokiUrl = pulumi.output(urlOf("loki", ports.loki));
         this.grafanaAdminPassword = pulumi.secret(grafanaPassword.result);
-        this.registerOutputs({ grafanaUrl: this.grafanaUrl, prometheusUrl: this.prometheusUrl, lokiUrl: this.lokiUrl, grafanaAdminPassword: this.grafanaAdminPassword });
+        this.registerOutputs({
+            grafanaUrl: this.grafanaUrl,
+            prometheusUrl: this.prometheusUrl,
+            lokiUrl: this.lokiUrl,
+            grafanaAdminPassword: this.grafanaAdminPassword,
+        });
     }
 }
 
@@ -308,11 +363,13 @@ function validateArgs(args: ObservabilityStackArgs): void {
     const fail = (field: string, why: string) => {
         throw new Error(`ObservabilityStack: args.${field} ${why}`);
     };
-    if (!/^[a-z0-9][a-z0-9-]*$/.test(args.prefix ?? "")) fail("prefix", `must be lower-case letters, digits and dashes (e.g. obs-staging), got "${args.prefix}"`);
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(args.prefix ?? ""))
+        fail("prefix", `must be lower-case letters, digits and dashes (e.g. obs-staging), got "${args.prefix}"`);
     if (!(Number.isInteger(args.scrapeIntervalSeconds) && args.scrapeIntervalSeconds >= 1 && args.scrapeIntervalSeconds <= 10)) {
         fail("scrapeIntervalSeconds", `must be a whole number from 1 to 10 (config odoo-platform:metricsScrapeSeconds), got ${args.scrapeIntervalSeconds}`);
     }
-    if (!(Number.isInteger(args.logRetentionDays) && args.logRetentionDays > 0)) fail("logRetentionDays", `must be a whole number greater than 0 (config odoo-platform:logRetentionDays), got ${args.logRetentionDays}`);
+    if (!(Number.isInteger(args.logRetentionDays) && args.logRetentionDays > 0))
+        fail("logRetentionDays", `must be a whole number greater than 0 (config odoo-platform:logRetentionDays), got ${args.logRetentionDays}`);
     if (!(args.slowQueryMs > 0)) fail("slowQueryMs", `must be greater than 0 (config odoo-platform:slowQueryMs), got ${args.slowQueryMs}`);
     if (!args.grafanaHost) fail("grafanaHost", "is required");
 }

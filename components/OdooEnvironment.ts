@@ -87,8 +87,7 @@ export type DatabaseTarget =
  */
 export type EnvironmentInit =
     /** Modules the prepare step installs; base only when unset. */
-    | { kind: "install"; modules?: PrepareModules }
-    | { kind: "update"; install: string[]; exclude: string[] };
+    { kind: "install"; modules?: PrepareModules } | { kind: "update"; install: string[]; exclude: string[] };
 
 export interface OdooEnvironmentArgs {
     /** The stage's name: ODOO_STAGE and the `stage` output. What the stage decides is in `decisions`. */
@@ -140,7 +139,11 @@ export interface OdooEnvironmentArgs {
     /** Module credentials (odoo-platform:odooSecretEnv): secret in state, never printed. */
     secretEnv?: Record<string, pulumi.Input<string>>;
     /** odoo.conf extensions: server_wide_modules, extra options and sections. */
-    conf?: { serverWideModules?: string[]; extraOptions?: Record<string, string | number | boolean>; sections?: Record<string, Record<string, string | number | boolean>> };
+    conf?: {
+        serverWideModules?: string[];
+        extraOptions?: Record<string, string | number | boolean>;
+        sections?: Record<string, Record<string, string | number | boolean>>;
+    };
     /** Separate containers for crons and the queue_job runner (components/odooRoles.ts). */
     roles?: { splitRoles: boolean; cronThreads: number; queueJobRunner: boolean };
     /** Run the selected modules' tests in a one-shot container (components/odooSteps.ts); none when no module. */
@@ -182,34 +185,43 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         const baseUrl = edge.apply((e) => publicUrl(names.host, e));
 
         // --- Networks and volumes.
-        const internalNetwork = new docker.Network(`${name}-internal`, {
-            name: names.networks.internal,
-            // An isolated environment has no route out: whatever neutralization missed still cannot
-            // reach a real API. Otherwise (production) the network is an ordinary bridge.
-            internal: isolated,
-            labels,
-        }, named);
+        const internalNetwork = new docker.Network(
+            `${name}-internal`,
+            {
+                name: names.networks.internal,
+                // An isolated environment has no route out: whatever neutralization missed still cannot
+                // reach a real API. Otherwise (production) the network is an ordinary bridge.
+                internal: isolated,
+                labels,
+            },
+            named,
+        );
         // The isolated network's way out: the egress proxy's and the database relay's other network.
-        const egressNetwork = isolated && (decisions.egress === "allowlist-proxy" || args.database.kind === "server")
-            ? new docker.Network(`${name}-egress`, { name: names.networks.egress, internal: false, labels }, named)
-            : undefined;
+        const egressNetwork =
+            isolated && (decisions.egress === "allowlist-proxy" || args.database.kind === "server")
+                ? new docker.Network(`${name}-egress`, { name: names.networks.egress, internal: false, labels }, named)
+                : undefined;
 
         // --- The image.
         let imageReference: pulumi.Output<string>;
         let imageDigest: pulumi.Output<string>;
         if (args.buildContext) {
-            const built = new docker.Image(`${name}-image`, {
-                imageName: `odoo-platform/${names.prefix}:${args.gitSha}`,
-                build: {
-                    context: args.buildContext,
-                    dockerfile: `${args.buildContext}/Dockerfile`,
-                    platform: "linux/amd64",
-                    builderVersion: "BuilderBuildKit",
-                    args: { GIT_SHA: args.gitSha, ...(args.odooVersion ? { ODOO_SERIES: args.odooVersion } : {}) },
+            const built = new docker.Image(
+                `${name}-image`,
+                {
+                    imageName: `odoo-platform/${names.prefix}:${args.gitSha}`,
+                    build: {
+                        context: args.buildContext,
+                        dockerfile: `${args.buildContext}/Dockerfile`,
+                        platform: "linux/amd64",
+                        builderVersion: "BuilderBuildKit",
+                        args: { GIT_SHA: args.gitSha, ...(args.odooVersion ? { ODOO_SERIES: args.odooVersion } : {}) },
+                    },
+                    skipPush: true,
+                    buildOnPreview: false,
                 },
-                skipPush: true,
-                buildOnPreview: false,
-            }, child);
+                child,
+            );
             imageReference = built.imageName;
             // For a local build, the image ID (sha256:…): unique per build.
             imageDigest = built.repoDigest;
@@ -225,33 +237,70 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         // --- Database.
         const odooDependsOn: pulumi.Input<pulumi.Resource>[] = [];
         const noProxy = ["odoo", "mailpit"];
-        let db: { host: pulumi.Input<string>; port: number; user: pulumi.Input<string>; password: pulumi.Input<string>; sslMode: string; knownHost: string; knownUser: string };
+        let db: {
+            host: pulumi.Input<string>;
+            port: number;
+            user: pulumi.Input<string>;
+            password: pulumi.Input<string>;
+            sslMode: string;
+            knownHost: string;
+            knownUser: string;
+        };
         if (args.database.kind === "container") {
             const ownerPassword = new random.RandomPassword(`${name}-db-password`, { length: 32, special: false }, child);
             const pgData = new docker.Volume(`${name}-pgdata`, { name: names.volumes.postgresData, labels }, named);
-            const postgres = new docker.Container(`${name}-postgres`, {
-                name: names.containers.postgres,
-                image: args.database.image,
-                // The password reaches the server as a file, so `docker inspect` does not show it.
-                envs: [`POSTGRES_DB=${names.database}`, `POSTGRES_USER=${names.databaseOwner}`, "POSTGRES_PASSWORD_FILE=/run/odoo-platform/postgres-password"],
-                uploads: [{ file: "/run/odoo-platform/postgres-password", content: ownerPassword.result, permissions: "0444" }],
-                command: ["postgres", "-c", `log_min_duration_statement=${args.database.slowQueryMs}`],
-                volumes: [{ volumeName: pgData.name, containerPath: "/var/lib/postgresql/data" }],
-                networksAdvanced: [{ name: internalNetwork.name, aliases: ["db"] }],
-                healthcheck: { tests: ["CMD-SHELL", `pg_isready -U ${names.databaseOwner} -d ${names.database}`], interval: "5s", timeout: "3s", retries: 10 },
-                memory: 1024,
-                cpus: "1",
-                shmSize: 256,
-                restart: "unless-stopped",
-                wait: true,
-                labels: roleLabels(containerRoles.postgres),
-            }, named);
-            db = { host: "db", port: 5432, user: names.databaseOwner, password: ownerPassword.result, sslMode: "disable", knownHost: "db", knownUser: names.databaseOwner };
+            const postgres = new docker.Container(
+                `${name}-postgres`,
+                {
+                    name: names.containers.postgres,
+                    image: args.database.image,
+                    // The password reaches the server as a file, so `docker inspect` does not show it.
+                    envs: [
+                        `POSTGRES_DB=${names.database}`,
+                        `POSTGRES_USER=${names.databaseOwner}`,
+                        "POSTGRES_PASSWORD_FILE=/run/odoo-platform/postgres-password",
+                    ],
+                    uploads: [{ file: "/run/odoo-platform/postgres-password", content: ownerPassword.result, permissions: "0444" }],
+                    command: ["postgres", "-c", `log_min_duration_statement=${args.database.slowQueryMs}`],
+                    volumes: [{ volumeName: pgData.name, containerPath: "/var/lib/postgresql/data" }],
+                    networksAdvanced: [{ name: internalNetwork.name, aliases: ["db"] }],
+                    healthcheck: {
+                        tests: ["CMD-SHELL", `pg_isready -U ${names.databaseOwner} -d ${names.database}`],
+                        interval: "5s",
+                        timeout: "3s",
+                        retries: 10,
+                    },
+                    memory: 1024,
+                    cpus: "1",
+                    shmSize: 256,
+                    restart: "unless-stopped",
+                    wait: true,
+                    labels: roleLabels(containerRoles.postgres),
+                },
+                named,
+            );
+            db = {
+                host: "db",
+                port: 5432,
+                user: names.databaseOwner,
+                password: ownerPassword.result,
+                sslMode: "disable",
+                knownHost: "db",
+                knownUser: names.databaseOwner,
+            };
             noProxy.push("db");
             odooDependsOn.push(postgres);
         } else {
             const target = args.database;
-            db = { host: target.host, port: target.port, user: target.user, password: target.password, sslMode: target.sslMode, knownHost: target.host, knownUser: target.knownUser };
+            db = {
+                host: target.host,
+                port: target.port,
+                user: target.user,
+                password: target.password,
+                sslMode: target.sslMode,
+                knownHost: target.host,
+                knownUser: target.knownUser,
+            };
             odooDependsOn.push(...(target.ready ?? []));
             if (egressNetwork) {
                 // Odoo has no route out: the database server is reached through a relay answering to
@@ -260,28 +309,36 @@ export class OdooEnvironment extends pulumi.ComponentResource {
                 // aliases on every network a container is on — so the relay forwards to a second hop
                 // on the egress network only, which resolves the name through the host's DNS.
                 const hop = relayHopName(names.prefix);
-                const outbound = new docker.Container(`${name}-db-egress`, {
-                    name: hop,
-                    image: tcpRelayImage,
-                    command: tcpRelayCommand(target.host, target.port),
-                    networksAdvanced: [{ name: egressNetwork.name }],
-                    memory: 64,
-                    cpus: "0.25",
-                    restart: "unless-stopped",
-                    securityOpts: ["no-new-privileges:true"],
-                    labels: roleLabels(containerRoles.egressProxy),
-                }, named);
-                const relay = new docker.Container(`${name}-db-relay`, {
-                    name: `${names.prefix}-db-relay`,
-                    image: tcpRelayImage,
-                    command: tcpRelayCommand(hop, target.port),
-                    networksAdvanced: [{ name: internalNetwork.name, aliases: [target.host] }, { name: egressNetwork.name }],
-                    memory: 64,
-                    cpus: "0.25",
-                    restart: "unless-stopped",
-                    securityOpts: ["no-new-privileges:true"],
-                    labels: roleLabels(containerRoles.egressProxy),
-                }, { ...named, dependsOn: [outbound] });
+                const outbound = new docker.Container(
+                    `${name}-db-egress`,
+                    {
+                        name: hop,
+                        image: tcpRelayImage,
+                        command: tcpRelayCommand(target.host, target.port),
+                        networksAdvanced: [{ name: egressNetwork.name }],
+                        memory: 64,
+                        cpus: "0.25",
+                        restart: "unless-stopped",
+                        securityOpts: ["no-new-privileges:true"],
+                        labels: roleLabels(containerRoles.egressProxy),
+                    },
+                    named,
+                );
+                const relay = new docker.Container(
+                    `${name}-db-relay`,
+                    {
+                        name: `${names.prefix}-db-relay`,
+                        image: tcpRelayImage,
+                        command: tcpRelayCommand(hop, target.port),
+                        networksAdvanced: [{ name: internalNetwork.name, aliases: [target.host] }, { name: egressNetwork.name }],
+                        memory: 64,
+                        cpus: "0.25",
+                        restart: "unless-stopped",
+                        securityOpts: ["no-new-privileges:true"],
+                        labels: roleLabels(containerRoles.egressProxy),
+                    },
+                    { ...named, dependsOn: [outbound] },
+                );
                 noProxy.push(target.host);
                 odooDependsOn.push(relay);
             }
@@ -297,23 +354,27 @@ export class OdooEnvironment extends pulumi.ComponentResource {
             const mailRouting = knownKeyLabels(
                 roleLabels(containerRoles.mailCatcher),
                 mailCatcherRoutingLabels({ ...mailRoute, basicAuthUsers: "-" }, edgeTemplate(args.edgeTls)),
-                pulumi.all([edge, pulumi.unsecret(uiPassword.bcryptHash)]).apply(([e, hash]) =>
-                    mailCatcherRoutingLabels({ ...mailRoute, basicAuthUsers: `${mailCatcherUser}:${hash}` }, e),
-                ),
+                pulumi
+                    .all([edge, pulumi.unsecret(uiPassword.bcryptHash)])
+                    .apply(([e, hash]) => mailCatcherRoutingLabels({ ...mailRoute, basicAuthUsers: `${mailCatcherUser}:${hash}` }, e)),
             );
-            const mailpit = new docker.Container(`${name}-mailpit`, {
-                name: names.containers.mailCatcher,
-                image: mailpitImage,
-                // Accepts any SMTP login so Odoo's configured credentials (if any) never bounce; relays nothing.
-                envs: ["MP_SMTP_AUTH_ACCEPT_ANY=1", "MP_SMTP_AUTH_ALLOW_INSECURE=1", "MP_MAX_MESSAGES=5000"],
-                networksAdvanced: [{ name: internalNetwork.name, aliases: ["mailpit"] }, { name: edgeNetwork }],
-                healthcheck: { tests: ["CMD", "/mailpit", "readyz"], interval: "15s", timeout: "5s", retries: 3 },
-                memory: 128,
-                cpus: "0.25",
-                restart: "unless-stopped",
-                securityOpts: ["no-new-privileges:true"],
-                labels: mailRouting,
-            }, named);
+            const mailpit = new docker.Container(
+                `${name}-mailpit`,
+                {
+                    name: names.containers.mailCatcher,
+                    image: mailpitImage,
+                    // Accepts any SMTP login so Odoo's configured credentials (if any) never bounce; relays nothing.
+                    envs: ["MP_SMTP_AUTH_ACCEPT_ANY=1", "MP_SMTP_AUTH_ALLOW_INSECURE=1", "MP_MAX_MESSAGES=5000"],
+                    networksAdvanced: [{ name: internalNetwork.name, aliases: ["mailpit"] }, { name: edgeNetwork }],
+                    healthcheck: { tests: ["CMD", "/mailpit", "readyz"], interval: "15s", timeout: "5s", retries: 3 },
+                    memory: 128,
+                    cpus: "0.25",
+                    restart: "unless-stopped",
+                    securityOpts: ["no-new-privileges:true"],
+                    labels: mailRouting,
+                },
+                named,
+            );
             odooDependsOn.push(mailpit);
             smtp = { host: "mailpit", port: mailpitSmtpPort, ssl: false };
             mailCatcherUrl = edge.apply((e) => publicUrl(names.mailHost, e));
@@ -326,26 +387,37 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         // --- Egress: the allow-list proxy is an isolated Odoo's only way out.
         const proxyEnv: string[] = [];
         if (decisions.egress === "allowlist-proxy" && egressNetwork) {
-            const proxy = new docker.Container(`${name}-egress-proxy`, {
-                name: names.containers.egressProxy,
-                image: egressProxyImage,
-                uploads: [{ file: squidConfigPath, content: squidConfig(args.egressAllowlist) }],
-                networksAdvanced: [{ name: internalNetwork.name, aliases: [egressProxyAlias] }, { name: egressNetwork.name }],
-                memory: 128,
-                cpus: "0.25",
-                restart: "unless-stopped",
-                securityOpts: ["no-new-privileges:true"],
-                labels: roleLabels(containerRoles.egressProxy),
-            }, named);
+            const proxy = new docker.Container(
+                `${name}-egress-proxy`,
+                {
+                    name: names.containers.egressProxy,
+                    image: egressProxyImage,
+                    uploads: [{ file: squidConfigPath, content: squidConfig(args.egressAllowlist) }],
+                    networksAdvanced: [{ name: internalNetwork.name, aliases: [egressProxyAlias] }, { name: egressNetwork.name }],
+                    memory: 128,
+                    cpus: "0.25",
+                    restart: "unless-stopped",
+                    securityOpts: ["no-new-privileges:true"],
+                    labels: roleLabels(containerRoles.egressProxy),
+                },
+                named,
+            );
             proxyEnv.push(...proxyEnvironment(noProxy));
             odooDependsOn.push(proxy);
         }
 
         // --- odoo.conf (secret: it holds the database and master passwords).
-        const roles = odooRoles({ runsCrons: decisions.runsCrons, devMode: decisions.devMode, confPath: odooConfPath, workers: args.workers, splitRoles: args.roles?.splitRoles ?? false, cronThreads: args.roles?.cronThreads ?? 2, queueJobRunner: args.roles?.queueJobRunner ?? false });
-        const confFor = (role: (typeof roles)[number]) => pulumi
-            .all([db.host, db.user, db.password, masterPassword, smtp.password])
-            .apply(([host, user, password, master, smtpPassword]) =>
+        const roles = odooRoles({
+            runsCrons: decisions.runsCrons,
+            devMode: decisions.devMode,
+            confPath: odooConfPath,
+            workers: args.workers,
+            splitRoles: args.roles?.splitRoles ?? false,
+            cronThreads: args.roles?.cronThreads ?? 2,
+            queueJobRunner: args.roles?.queueJobRunner ?? false,
+        });
+        const confFor = (role: (typeof roles)[number]) =>
+            pulumi.all([db.host, db.user, db.password, masterPassword, smtp.password]).apply(([host, user, password, master, smtpPassword]) =>
                 renderOdooConf({
                     decisions,
                     addonsPath: args.addonsPath,
@@ -411,28 +483,34 @@ export class OdooEnvironment extends pulumi.ComponentResource {
             );
         }
         prepareUploads.push({ file: prepareScriptPath, content: prepareScript({ dataDir: odooDataDir, initialize }), executable: true });
-        const prepare = new docker.Container(`${name}-prepare`, {
-            name: `${names.prefix}-prepare`,
-            image: runImage,
-            // Root only to hand the volumes to `odoo`; Odoo itself runs as `odoo` (runuser).
-            user: "root",
-            entrypoints: ["/bin/bash"],
-            command: [prepareScriptPath, ...odooOptions],
-            envs: [...proxyEnv, ...tlsEnv],
-            uploads: [...prepareUploads, ...tlsUploads],
-            volumes: [...dataVolumes, ...sourceVolumes],
-            networksAdvanced: [{ name: internalNetwork.name }],
-            mustRun: false,
-            attach: true,
-            logs: true,
-            restart: "no",
-            memory: args.memoryMb,
-            cpus: String(args.cpus),
-            labels: [
-                ...roleLabels(containerRoles.odooInit),
-                ...(args.database.kind === "server" && args.database.readyGate !== undefined ? [{ label: databaseReadyLabel, value: args.database.readyGate }] : []),
-            ],
-        }, { ...named, dependsOn: odooDependsOn });
+        const prepare = new docker.Container(
+            `${name}-prepare`,
+            {
+                name: `${names.prefix}-prepare`,
+                image: runImage,
+                // Root only to hand the volumes to `odoo`; Odoo itself runs as `odoo` (runuser).
+                user: "root",
+                entrypoints: ["/bin/bash"],
+                command: [prepareScriptPath, ...odooOptions],
+                envs: [...proxyEnv, ...tlsEnv],
+                uploads: [...prepareUploads, ...tlsUploads],
+                volumes: [...dataVolumes, ...sourceVolumes],
+                networksAdvanced: [{ name: internalNetwork.name }],
+                mustRun: false,
+                attach: true,
+                logs: true,
+                restart: "no",
+                memory: args.memoryMb,
+                cpus: String(args.cpus),
+                labels: [
+                    ...roleLabels(containerRoles.odooInit),
+                    ...(args.database.kind === "server" && args.database.readyGate !== undefined
+                        ? [{ label: databaseReadyLabel, value: args.database.readyGate }]
+                        : []),
+                ],
+            },
+            { ...named, dependsOn: odooDependsOn },
+        );
 
         // --- Build steps (components/odooSteps.ts): the selected modules' tests, and the module
         // --- update the new Odoo waits for.
@@ -456,9 +534,15 @@ export class OdooEnvironment extends pulumi.ComponentResource {
             securityOpts: ["no-new-privileges:true"],
             labels: roleLabels(containerRoles.odooInit, { [stepLabel]: step }),
         });
-        let tests: pulumi.Output<{ container: string; exitCode: number | null; database: string; modules: string[]; tags: string } | null> = pulumi.output(null);
+        let tests: pulumi.Output<{ container: string; exitCode: number | null; database: string; modules: string[]; tags: string } | null> =
+            pulumi.output(null);
         if (args.tests && args.tests.modules.length) {
-            const command = testStepCommand({ confPath: odooConfPath, database: names.database, ...args.tests, odooOptions: stepOdooOptions(testDatabaseName(names.database)) });
+            const command = testStepCommand({
+                confPath: odooConfPath,
+                database: names.database,
+                ...args.tests,
+                odooOptions: stepOdooOptions(testDatabaseName(names.database)),
+            });
             const testRun = new docker.Container(`${name}-tests`, stepContainer("tests", command), {
                 ...named,
                 dependsOn: [...odooDependsOn, prepare],
@@ -477,10 +561,23 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         let updated: pulumi.Output<number> = pulumi.output(0);
         const updateDependsOn: pulumi.Resource[] = [];
         if (args.init.kind === "update") {
-            const update = new docker.Container(`${name}-update`, stepContainer("update", updateStepCommand({ confPath: odooConfPath, database: names.database, install: args.init.install, exclude: args.init.exclude, odooOptions: stepOdooOptions(names.database) })), {
-                ...named,
-                dependsOn: [...odooDependsOn, prepare],
-            });
+            const update = new docker.Container(
+                `${name}-update`,
+                stepContainer(
+                    "update",
+                    updateStepCommand({
+                        confPath: odooConfPath,
+                        database: names.database,
+                        install: args.init.install,
+                        exclude: args.init.exclude,
+                        odooOptions: stepOdooOptions(names.database),
+                    }),
+                ),
+                {
+                    ...named,
+                    dependsOn: [...odooDependsOn, prepare],
+                },
+            );
             updated = update.exitCode.apply((code) => {
                 if (code !== undefined && code !== null && code !== 0) throw new Error(stepFailure(name, "update", `${names.prefix}-update`, code));
                 return code ?? 0;
@@ -498,7 +595,9 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         // a failed install/update stops the deployment here, before the new Odoo starts.
         const prepared = prepare.exitCode.apply((code) => {
             if (code !== undefined && code !== null && code !== 0) {
-                throw new Error(`OdooEnvironment ${name}: the prepare step (${names.prefix}-prepare) exited with code ${code}; see \`docker logs ${names.prefix}-prepare\``);
+                throw new Error(
+                    `OdooEnvironment ${name}: the prepare step (${names.prefix}-prepare) exited with code ${code}; see \`docker logs ${names.prefix}-prepare\``,
+                );
             }
             return code ?? 0;
         });
@@ -507,49 +606,61 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         const stepsPassed = pulumi.all([prepared, updated]).apply(([code]) => String(code));
         const odooRoute = { name: names.prefix, host: names.host, workers: args.workers, noIndex: decisions.noIndex };
         const odooLabels = [
-            ...knownKeyLabels(roleLabels(containerRoles.odoo), odooRoutingLabels(odooRoute, edgeTemplate(args.edgeTls)), edge.apply((e) => odooRoutingLabels(odooRoute, e))),
+            ...knownKeyLabels(
+                roleLabels(containerRoles.odoo),
+                odooRoutingLabels(odooRoute, edgeTemplate(args.edgeTls)),
+                edge.apply((e) => odooRoutingLabels(odooRoute, e)),
+            ),
             { label: preparedLabel, value: stepsPassed },
         ];
-        const odoo = new docker.Container(`${name}-odoo`, {
-            name: names.containers.odoo,
-            image: runImage,
-            command,
-            envs: env,
-            uploads: [confUpload, ...tlsUploads],
-            volumes: [...dataVolumes, ...sourceVolumes],
-            networksAdvanced: [{ name: internalNetwork.name, aliases: ["odoo"] }, { name: edgeNetwork }],
-            healthcheck: {
-                tests: ["CMD-SHELL", `curl -fsS --noproxy '*' http://localhost:${odooHttpPort}/web/health || exit 1`],
-                interval: "15s",
-                timeout: "5s",
-                retries: 5,
-                startPeriod: "120s",
-            },
-            memory: args.memoryMb,
-            cpus: String(args.cpus),
-            restart: "unless-stopped",
-            stopTimeout: 30,
-            securityOpts: ["no-new-privileges:true"],
-            labels: odooLabels,
-        }, { ...named, dependsOn: [...odooDependsOn, prepare, ...updateDependsOn] });
-
-        // Cron runner and queue_job runner (production, when asked): same image, data and network, not routed.
-        for (const role of roles.slice(1)) {
-            new docker.Container(`${name}-odoo${role.suffix}`, {
-                name: `${names.containers.odoo}${role.suffix}`,
+        const odoo = new docker.Container(
+            `${name}-odoo`,
+            {
+                name: names.containers.odoo,
                 image: runImage,
-                command: [...role.command, ...optionsFor(role)],
+                command,
                 envs: env,
-                uploads: [{ file: odooConfPath, content: pulumi.secret(confFor(role)) }, ...tlsUploads],
+                uploads: [confUpload, ...tlsUploads],
                 volumes: [...dataVolumes, ...sourceVolumes],
-                networksAdvanced: [{ name: internalNetwork.name }],
+                networksAdvanced: [{ name: internalNetwork.name, aliases: ["odoo"] }, { name: edgeNetwork }],
+                healthcheck: {
+                    tests: ["CMD-SHELL", `curl -fsS --noproxy '*' http://localhost:${odooHttpPort}/web/health || exit 1`],
+                    interval: "15s",
+                    timeout: "5s",
+                    retries: 5,
+                    startPeriod: "120s",
+                },
                 memory: args.memoryMb,
                 cpus: String(args.cpus),
                 restart: "unless-stopped",
                 stopTimeout: 30,
                 securityOpts: ["no-new-privileges:true"],
-                labels: [...roleLabels(containerRoles.odoo, { "odoo-platform.process": role.role }), { label: preparedLabel, value: stepsPassed }],
-            }, { ...named, dependsOn: [...odooDependsOn, prepare, odoo] });
+                labels: odooLabels,
+            },
+            { ...named, dependsOn: [...odooDependsOn, prepare, ...updateDependsOn] },
+        );
+
+        // Cron runner and queue_job runner (production, when asked): same image, data and network, not routed.
+        for (const role of roles.slice(1)) {
+            new docker.Container(
+                `${name}-odoo${role.suffix}`,
+                {
+                    name: `${names.containers.odoo}${role.suffix}`,
+                    image: runImage,
+                    command: [...role.command, ...optionsFor(role)],
+                    envs: env,
+                    uploads: [{ file: odooConfPath, content: pulumi.secret(confFor(role)) }, ...tlsUploads],
+                    volumes: [...dataVolumes, ...sourceVolumes],
+                    networksAdvanced: [{ name: internalNetwork.name }],
+                    memory: args.memoryMb,
+                    cpus: String(args.cpus),
+                    restart: "unless-stopped",
+                    stopTimeout: 30,
+                    securityOpts: ["no-new-privileges:true"],
+                    labels: [...roleLabels(containerRoles.odoo, { "odoo-platform.process": role.role }), { label: preparedLabel, value: stepsPassed }],
+                },
+                { ...named, dependsOn: [...odooDependsOn, prepare, odoo] },
+            );
         }
 
         this.url = baseUrl;
@@ -603,18 +714,29 @@ function validateArgs(args: OdooEnvironmentArgs): void {
     const { decisions } = args;
     if (!decisions) fail("decisions", "is required: what the stage decides (config/stageProfile.ts)");
     if (decisions.isolated !== (decisions.egress !== "direct")) {
-        fail("decisions.egress", decisions.isolated ? `must be allowlist-proxy or none on an isolated network, got ${decisions.egress}` : `must be direct on a network that is not isolated, got ${decisions.egress}`);
+        fail(
+            "decisions.egress",
+            decisions.isolated
+                ? `must be allowlist-proxy or none on an isolated network, got ${decisions.egress}`
+                : `must be direct on a network that is not isolated, got ${decisions.egress}`,
+        );
     }
     if (args.devSourceDir && !decisions.devMode) fail("devSourceDir", `is only for an environment in dev mode (the dev stage), not ${args.stage}`);
     // Mail catcher, real relays and unpinned images outside their stage are the policy packs' call
     // (neutralization, contracts): they report them by name instead of failing the program here.
-    if (args.tests && !(Number.isInteger(args.tests.timeoutMinutes) && args.tests.timeoutMinutes > 0)) fail("tests.timeoutMinutes", `must be a whole number > 0, got ${args.tests.timeoutMinutes}`);
+    if (args.tests && !(Number.isInteger(args.tests.timeoutMinutes) && args.tests.timeoutMinutes > 0))
+        fail("tests.timeoutMinutes", `must be a whole number > 0, got ${args.tests.timeoutMinutes}`);
     if (args.tests && !args.tests.tags.length) fail("tests.tags", "must list at least one tag");
     if (args.database?.kind === "server" && /^verify-/.test(args.database.sslMode) && !args.database.sslRootCert) {
-        fail("database.sslRootCert", `is required with sslMode ${args.database.sslMode}: the server's CA in PEM, or "system" (config odoo-platform:dbSslRootCert)`);
+        fail(
+            "database.sslRootCert",
+            `is required with sslMode ${args.database.sslMode}: the server's CA in PEM, or "system" (config odoo-platform:dbSslRootCert)`,
+        );
     }
-    if (args.init?.kind === "update" && args.database.kind !== "server") fail("init", "update is for environments on the stage's database server; a database of the environment's own is installed by the prepare step");
-    if (args.init?.kind === "install" && args.database.kind !== "container") fail("init", "install is for a database of the environment's own; one on the stage's server is updated (kind update)");
+    if (args.init?.kind === "update" && args.database.kind !== "server")
+        fail("init", "update is for environments on the stage's database server; a database of the environment's own is installed by the prepare step");
+    if (args.init?.kind === "install" && args.database.kind !== "container")
+        fail("init", "install is for a database of the environment's own; one on the stage's server is updated (kind update)");
     if (!args.init) fail("init", "is required: install (a database of its own) or update (the stage's server)");
     if (args.buildContext && !decisions.buildsImage) {
         fail("buildContext", `is for stages that build their image (dev and PR stacks); ${args.stage} pulls an image pinned by digest`);
@@ -637,7 +759,8 @@ export function knownKeyLabels(
     const keys = Object.keys(template).sort();
     const checked = values.apply((v) => {
         const actual = Object.keys(v).sort();
-        if (actual.join("\n") !== keys.join("\n")) throw new Error(`routing labels ${actual.join(", ")} differ from the expected ${keys.join(", ")}: is the edge's TLS setting (edgeTls) right?`);
+        if (actual.join("\n") !== keys.join("\n"))
+            throw new Error(`routing labels ${actual.join(", ")} differ from the expected ${keys.join(", ")}: is the edge's TLS setting (edgeTls) right?`);
         return v;
     });
     const seen = new Set(known.map((l) => l.label));

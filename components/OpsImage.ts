@@ -24,7 +24,9 @@ export function sourcesHash(root: string, sources: readonly string[] = opsSource
         if (stat.isDirectory()) {
             for (const entry of fs.readdirSync(full).sort()) if (entry !== "node_modules" && !entry.startsWith(".")) visit(path.join(rel, entry));
         } else {
-            hash.update(`${rel.split(path.sep).join("/")}\0`).update(fs.readFileSync(full)).update("\0");
+            hash.update(`${rel.split(path.sep).join("/")}\0`)
+                .update(fs.readFileSync(full))
+                .update("\0");
         }
     };
     for (const source of sources) visit(source);
@@ -41,14 +43,24 @@ export class OpsImage extends pulumi.ComponentResource {
     public readonly imageName: pulumi.Output<string>;
 
     constructor(name: string, args: OpsImageArgs, opts?: pulumi.ComponentResourceOptions) {
-        if (!fs.existsSync(path.join(args.projectDir ?? "", opsDockerfile))) throw new Error(`OpsImage: args.projectDir must hold ${opsDockerfile}, got "${args.projectDir}"`);
+        if (!fs.existsSync(path.join(args.projectDir ?? "", opsDockerfile)))
+            throw new Error(`OpsImage: args.projectDir must hold ${opsDockerfile}, got "${args.projectDir}"`);
         super("odoo-platform:data:OpsImage", name, {}, opts);
-        const image = new docker.Image(`${name}-image`, {
-            imageName: `odoo-platform/ops:${sourcesHash(args.projectDir)}`,
-            build: { context: args.projectDir, dockerfile: path.join(args.projectDir, opsDockerfile), platform: "linux/amd64", builderVersion: "BuilderBuildKit" },
-            skipPush: true,
-            buildOnPreview: false,
-        }, { parent: this });
+        const image = new docker.Image(
+            `${name}-image`,
+            {
+                imageName: `odoo-platform/ops:${sourcesHash(args.projectDir)}`,
+                build: {
+                    context: args.projectDir,
+                    dockerfile: path.join(args.projectDir, opsDockerfile),
+                    platform: "linux/amd64",
+                    builderVersion: "BuilderBuildKit",
+                },
+                skipPush: true,
+                buildOnPreview: false,
+            },
+            { parent: this },
+        );
         this.imageName = image.imageName;
         this.registerOutputs({ imageName: this.imageName });
     }

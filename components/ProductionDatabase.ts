@@ -31,8 +31,10 @@ export class ProductionDatabase extends pulumi.ComponentResource {
     constructor(name: string, args: ProductionDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("odoo-platform:data:ProductionDatabase", name, {}, opts);
         if (!args.server?.host) throw new Error("ProductionDatabase: args.server.host is required (config odoo-platform:dbHost)");
-        if (!identifier.test(args.database ?? "")) throw new Error(`ProductionDatabase: args.database must be a lower-case PostgreSQL identifier, got "${args.database}"`);
-        if (!identifier.test(args.owner ?? "")) throw new Error(`ProductionDatabase: args.owner must be a lower-case PostgreSQL identifier, got "${args.owner}"`);
+        if (!identifier.test(args.database ?? ""))
+            throw new Error(`ProductionDatabase: args.database must be a lower-case PostgreSQL identifier, got "${args.database}"`);
+        if (!identifier.test(args.owner ?? ""))
+            throw new Error(`ProductionDatabase: args.owner must be a lower-case PostgreSQL identifier, got "${args.owner}"`);
         if (args.owner === args.server.adminUser) {
             throw new Error(`ProductionDatabase: args.owner must not be the server's admin role "${args.server.adminUser}": Odoo needs its own role`);
         }
@@ -44,12 +46,16 @@ export class ProductionDatabase extends pulumi.ComponentResource {
 
         const password = new random.RandomPassword(`${name}-owner-password`, { length: 32, special: false }, child);
         const owner = new postgresql.Role(`${name}-owner`, { name: args.owner, login: true, password: password.result }, keep);
-        const database = new postgresql.Database(`${name}-database`, {
-            name: args.database,
-            owner: owner.name,
-            encoding: "UTF8",
-            template: "template0",
-        }, keep);
+        const database = new postgresql.Database(
+            `${name}-database`,
+            {
+                name: args.database,
+                owner: owner.name,
+                encoding: "UTF8",
+                template: "template0",
+            },
+            keep,
+        );
 
         this.databaseName = database.name;
         this.ownerRole = owner.name;

@@ -49,39 +49,55 @@ export class RepositorySettings extends pulumi.ComponentResource {
         const environments: Record<string, github.RepositoryEnvironment> = {};
         for (const [environment, branches] of Object.entries(branchPolicies)) {
             const isProduction = environment === githubEnvironments.production;
-            const env = new github.RepositoryEnvironment(`${name}-env-${environment}`, {
-                repository: repo,
-                environment,
-                ...(isProduction ? { reviewers: [{ users: args.productionReviewers }], preventSelfReview: true, canAdminsBypass: false } : {}),
-                ...(branches ? { deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true } } : {}),
-            }, child);
+            const env = new github.RepositoryEnvironment(
+                `${name}-env-${environment}`,
+                {
+                    repository: repo,
+                    environment,
+                    ...(isProduction ? { reviewers: [{ users: args.productionReviewers }], preventSelfReview: true, canAdminsBypass: false } : {}),
+                    ...(branches ? { deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true } } : {}),
+                },
+                child,
+            );
             for (const branch of branches ?? []) {
-                new github.RepositoryEnvironmentDeploymentPolicy(`${name}-env-${environment}-${branch}`, { repository: repo, environment: env.environment, branchPattern: branch }, child);
+                new github.RepositoryEnvironmentDeploymentPolicy(
+                    `${name}-env-${environment}-${branch}`,
+                    { repository: repo, environment: env.environment, branchPattern: branch },
+                    child,
+                );
             }
             environments[environment] = env;
         }
 
         const checks = [{ strict: true, contexts: [...requiredChecks] }];
-        new github.BranchProtection(`${name}-protect-main`, {
-            repositoryId: repo,
-            pattern: protectedBranches.main,
-            enforceAdmins: true,
-            allowsDeletions: false,
-            allowsForcePushes: false,
-            requiredLinearHistory: true,
-            requireConversationResolution: true,
-            requiredStatusChecks: checks,
-            requiredPullRequestReviews: [{ requiredApprovingReviewCount: 1, dismissStaleReviews: true, requireLastPushApproval: true }],
-        }, child);
-        new github.BranchProtection(`${name}-protect-production`, {
-            repositoryId: repo,
-            pattern: protectedBranches.production,
-            enforceAdmins: true,
-            allowsDeletions: false,
-            allowsForcePushes: false,
-            requiredLinearHistory: true,
-            requiredStatusChecks: checks,
-        }, child);
+        new github.BranchProtection(
+            `${name}-protect-main`,
+            {
+                repositoryId: repo,
+                pattern: protectedBranches.main,
+                enforceAdmins: true,
+                allowsDeletions: false,
+                allowsForcePushes: false,
+                requiredLinearHistory: true,
+                requireConversationResolution: true,
+                requiredStatusChecks: checks,
+                requiredPullRequestReviews: [{ requiredApprovingReviewCount: 1, dismissStaleReviews: true, requireLastPushApproval: true }],
+            },
+            child,
+        );
+        new github.BranchProtection(
+            `${name}-protect-production`,
+            {
+                repositoryId: repo,
+                pattern: protectedBranches.production,
+                enforceAdmins: true,
+                allowsDeletions: false,
+                allowsForcePushes: false,
+                requiredLinearHistory: true,
+                requiredStatusChecks: checks,
+            },
+            child,
+        );
 
         for (const secret of args.secrets) {
             const id = `${name}-secret-${secret.scope}-${secret.name.toLowerCase()}`;
@@ -89,7 +105,11 @@ export class RepositorySettings extends pulumi.ComponentResource {
             if (secret.scope === "repository") {
                 new github.ActionsSecret(id, { repository: repo, secretName: secret.name, value }, child);
             } else {
-                new github.ActionsEnvironmentSecret(id, { repository: repo, environment: environments[secret.scope].environment, secretName: secret.name, value }, child);
+                new github.ActionsEnvironmentSecret(
+                    id,
+                    { repository: repo, environment: environments[secret.scope].environment, secretName: secret.name, value },
+                    child,
+                );
             }
         }
         for (const variable of args.variables) {
@@ -97,7 +117,11 @@ export class RepositorySettings extends pulumi.ComponentResource {
             if (variable.scope === "repository") {
                 new github.ActionsVariable(id, { repository: repo, variableName: variable.name, value: variable.value }, child);
             } else {
-                new github.ActionsEnvironmentVariable(id, { repository: repo, environment: environments[variable.scope].environment, variableName: variable.name, value: variable.value }, child);
+                new github.ActionsEnvironmentVariable(
+                    id,
+                    { repository: repo, environment: environments[variable.scope].environment, variableName: variable.name, value: variable.value },
+                    child,
+                );
             }
         }
 
@@ -105,7 +129,12 @@ export class RepositorySettings extends pulumi.ComponentResource {
         this.environments = pulumi.output(Object.values(githubEnvironments));
         this.protectedBranches = pulumi.output(Object.values(protectedBranches));
         this.secretNames = pulumi.output(args.secrets.map((s) => `${s.scope}/${s.name}`));
-        this.registerOutputs({ repository: this.repository, environments: this.environments, protectedBranches: this.protectedBranches, secretNames: this.secretNames });
+        this.registerOutputs({
+            repository: this.repository,
+            environments: this.environments,
+            protectedBranches: this.protectedBranches,
+            secretNames: this.secretNames,
+        });
     }
 }
 
@@ -121,7 +150,8 @@ function validateArgs(args: RepositorySettingsArgs): string {
     }
     const seen = new Set<string>();
     for (const item of [...args.secrets.map((s) => ({ ...s, kind: "secret" })), ...args.variables.map((v) => ({ ...v, kind: "variable" }))]) {
-        if (!/^[A-Z_][A-Z0-9_]*$/.test(item.name) || item.name.startsWith("GITHUB_")) fail(`${item.kind}s`, `has an invalid name "${item.name}" (upper case, not GITHUB_*)`);
+        if (!/^[A-Z_][A-Z0-9_]*$/.test(item.name) || item.name.startsWith("GITHUB_"))
+            fail(`${item.kind}s`, `has an invalid name "${item.name}" (upper case, not GITHUB_*)`);
         const key = `${item.kind}:${item.scope}:${item.name}`;
         if (seen.has(key)) fail(`${item.kind}s`, `lists ${item.scope}/${item.name} twice`);
         seen.add(key);

@@ -28,14 +28,20 @@ export class ServerDatabase extends pulumi.ComponentResource {
     constructor(name: string, args: ServerDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("odoo-platform:data:ServerDatabase", name, {}, opts);
         if (!args.server?.host) throw new Error("ServerDatabase: args.server.host is required (config odoo-platform:dbHost, or the stack's RDS instance)");
-        if (!identifier.test(args.database ?? "")) throw new Error(`ServerDatabase: args.database must be a lower-case PostgreSQL identifier, got "${args.database}"`);
+        if (!identifier.test(args.database ?? ""))
+            throw new Error(`ServerDatabase: args.database must be a lower-case PostgreSQL identifier, got "${args.database}"`);
         if (!identifier.test(args.owner ?? "")) throw new Error(`ServerDatabase: args.owner must be a lower-case PostgreSQL identifier, got "${args.owner}"`);
-        if (args.owner === args.server.adminUser) throw new Error(`ServerDatabase: args.owner must not be the server's admin role "${args.server.adminUser}": Odoo needs its own role`);
+        if (args.owner === args.server.adminUser)
+            throw new Error(`ServerDatabase: args.owner must not be the server's admin role "${args.server.adminUser}": Odoo needs its own role`);
         const provider = databaseServerProvider(`${name}-server`, args.server, this);
         const onServer = { parent: this, provider, ...args.retention };
         const password = new random.RandomPassword(`${name}-owner-password`, { length: 32, special: false }, { parent: this });
         const owner = new postgresql.Role(`${name}-owner`, { name: args.owner, login: true, password: password.result }, onServer);
-        this.database = new postgresql.Database(`${name}-database`, { name: args.database, owner: owner.name, encoding: "UTF8", template: "template0", allowConnections: true }, onServer);
+        this.database = new postgresql.Database(
+            `${name}-database`,
+            { name: args.database, owner: owner.name, encoding: "UTF8", template: "template0", allowConnections: true },
+            onServer,
+        );
         this.databaseName = this.database.name;
         this.ownerRole = owner.name;
         this.ownerPassword = pulumi.secret(password.result);

@@ -43,7 +43,9 @@ export class SnapshotBucket extends pulumi.ComponentResource {
     constructor(name: string, args: SnapshotBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         // Checked before super(): refused args (a bucket name, a retention) register nothing.
         if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(args.bucketName ?? "")) {
-            throw new Error(`SnapshotBucket: args.bucketName must be an S3 bucket name (3–63 lower-case letters, digits, dots, dashes), got "${args.bucketName}"`);
+            throw new Error(
+                `SnapshotBucket: args.bucketName must be an S3 bucket name (3–63 lower-case letters, digits, dots, dashes), got "${args.bucketName}"`,
+            );
         }
         const rules = lifecycleRules(args.retention);
         super("odoo-platform:data:SnapshotBucket", name, {}, opts);
@@ -51,47 +53,73 @@ export class SnapshotBucket extends pulumi.ComponentResource {
         const block = args.blockPublicAccess ?? true;
 
         const bucket = new aws.s3.Bucket(name, { bucket: args.bucketName, forceDestroy: false, tags: args.tags }, { ...child, ...args.keep });
-        const ownership = new aws.s3.BucketOwnershipControls(`${name}-ownership`, {
-            bucket: bucket.id,
-            rule: { objectOwnership: "BucketOwnerEnforced" },
-        }, child);
-        new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
-            bucket: bucket.id,
-            rules: [{
-                applyServerSideEncryptionByDefault: args.kmsKeyId
-                    ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyId }
-                    : { sseAlgorithm: "AES256" },
-                bucketKeyEnabled: !!args.kmsKeyId,
-            }],
-        }, child);
+        const ownership = new aws.s3.BucketOwnershipControls(
+            `${name}-ownership`,
+            {
+                bucket: bucket.id,
+                rule: { objectOwnership: "BucketOwnerEnforced" },
+            },
+            child,
+        );
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-encryption`,
+            {
+                bucket: bucket.id,
+                rules: [
+                    {
+                        applyServerSideEncryptionByDefault: args.kmsKeyId
+                            ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyId }
+                            : { sseAlgorithm: "AES256" },
+                        bucketKeyEnabled: !!args.kmsKeyId,
+                    },
+                ],
+            },
+            child,
+        );
         const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, child);
-        const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
-            bucket: bucket.id,
-            blockPublicAcls: block,
-            blockPublicPolicy: block,
-            ignorePublicAcls: block,
-            restrictPublicBuckets: block,
-        }, { ...child, dependsOn: [ownership] });
-        new aws.s3.BucketPolicy(`${name}-tls-only`, {
-            bucket: bucket.id,
-            policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyPolicy(arn))),
-        }, { ...child, dependsOn: [publicAccess] });
+        const publicAccess = new aws.s3.BucketPublicAccessBlock(
+            `${name}-public-access`,
+            {
+                bucket: bucket.id,
+                blockPublicAcls: block,
+                blockPublicPolicy: block,
+                ignorePublicAcls: block,
+                restrictPublicBuckets: block,
+            },
+            { ...child, dependsOn: [ownership] },
+        );
+        new aws.s3.BucketPolicy(
+            `${name}-tls-only`,
+            {
+                bucket: bucket.id,
+                policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyPolicy(arn))),
+            },
+            { ...child, dependsOn: [publicAccess] },
+        );
         // Noncurrent-version rules only mean something once versioning is on.
         new aws.s3.BucketLifecycleConfiguration(`${name}-retention`, { bucket: bucket.id, rules }, { ...child, dependsOn: [versioning] });
 
         const kmsKeyArn = args.kmsKeyId ? pulumi.output(args.kmsKeyId) : pulumi.output(undefined);
         this.writerPolicyDocument = pulumi.all([bucket.arn, kmsKeyArn]).apply(([arn, key]) => JSON.stringify(writerPolicy(arn, { kmsKeyArn: key })));
         this.readerPolicyDocument = pulumi.all([bucket.arn, kmsKeyArn]).apply(([arn, key]) => JSON.stringify(readerPolicy(arn, { kmsKeyArn: key })));
-        const writer = new aws.iam.Policy(`${name}-writer`, {
-            description: `Write production backups and sanitized staging snapshots to ${args.bucketName} (no delete)`,
-            policy: this.writerPolicyDocument,
-            tags: args.tags,
-        }, child);
-        const reader = new aws.iam.Policy(`${name}-reader`, {
-            description: `Read sanitized staging snapshots from ${args.bucketName}/${stagingPrefix}`,
-            policy: this.readerPolicyDocument,
-            tags: args.tags,
-        }, child);
+        const writer = new aws.iam.Policy(
+            `${name}-writer`,
+            {
+                description: `Write production backups and sanitized staging snapshots to ${args.bucketName} (no delete)`,
+                policy: this.writerPolicyDocument,
+                tags: args.tags,
+            },
+            child,
+        );
+        const reader = new aws.iam.Policy(
+            `${name}-reader`,
+            {
+                description: `Read sanitized staging snapshots from ${args.bucketName}/${stagingPrefix}`,
+                policy: this.readerPolicyDocument,
+                tags: args.tags,
+            },
+            child,
+        );
 
         this.bucketName = bucket.bucket;
         this.bucketArn = bucket.arn;
@@ -139,8 +167,22 @@ export function tlsOnlyPolicy(bucketArn: string): { Version: string; Statement: 
     return {
         Version: "2012-10-17",
         Statement: [
-            { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: resources, Condition: { Bool: { "aws:SecureTransport": "false" } } },
-            { Sid: "DenyOutdatedTls", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: resources, Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } },
+            {
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: resources,
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+            {
+                Sid: "DenyOutdatedTls",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: resources,
+                Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } },
+            },
         ],
     };
 }
@@ -174,7 +216,13 @@ export function readerPolicy(bucketArn: string, opts: { kmsKeyArn?: string } = {
     return {
         Version: "2012-10-17",
         Statement: [
-            { Sid: "ListStaging", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucketArn], Condition: { StringLike: { "s3:prefix": [`${stagingPrefix}*`] } } },
+            {
+                Sid: "ListStaging",
+                Effect: "Allow",
+                Action: ["s3:ListBucket"],
+                Resource: [bucketArn],
+                Condition: { StringLike: { "s3:prefix": [`${stagingPrefix}*`] } },
+            },
             { Sid: "ReadStaging", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${bucketArn}/${stagingPrefix}*`] },
             ...kmsStatement(["kms:Decrypt"], opts.kmsKeyArn),
         ],

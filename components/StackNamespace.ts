@@ -9,7 +9,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { egressProxyAlias, egressProxyPort, squidConfig } from "./egress";
 import { filestoreClaimSpec, objectLabels } from "./kubernetesObjects";
 import {
-    egressProxyDeploymentSpec, limitRangeSpec, mailpitDeploymentSpec, mailpitService, mailpitSmtpPort, mailpitUiPort, networkPolicySpecs, podServiceSpec, resourceQuotaSpec,
+    egressProxyDeploymentSpec,
+    limitRangeSpec,
+    mailpitDeploymentSpec,
+    mailpitService,
+    mailpitSmtpPort,
+    mailpitUiPort,
+    networkPolicySpecs,
+    podServiceSpec,
+    resourceQuotaSpec,
 } from "./kubernetesNamespace";
 import type { DataRetention } from "./retention";
 
@@ -44,7 +52,11 @@ export class StackNamespace extends pulumi.ComponentResource {
         super("odoo-platform:kubernetes:StackNamespace", name, {}, opts);
         validateArgs(args);
         const stack = args.labels["odoo-platform.stack"];
-        const ns = new k8s.core.v1.Namespace(`${name}`, { metadata: { name: args.namespace, labels: objectLabels(args.labels, "namespace") } }, { parent: this, ...args.retention });
+        const ns = new k8s.core.v1.Namespace(
+            `${name}`,
+            { metadata: { name: args.namespace, labels: objectLabels(args.labels, "namespace") } },
+            { parent: this, ...args.retention },
+        );
         const child = { parent: this, dependsOn: [ns] };
         const meta = (role: string, objectName?: string) => ({ name: objectName, namespace: ns.metadata.name, labels: objectLabels(args.labels, role) });
         if (args.budget) {
@@ -52,27 +64,56 @@ export class StackNamespace extends pulumi.ComponentResource {
             new k8s.core.v1.LimitRange(`${name}-limits`, { metadata: meta("namespace"), spec: limitRangeSpec(args.budget) }, child);
         }
         if (args.isolation) {
-            for (const [policy, spec] of Object.entries(networkPolicySpecs({ stack, databaseCidrs: args.isolation.databaseCidrs, databasePort: args.isolation.databasePort }))) {
+            for (const [policy, spec] of Object.entries(
+                networkPolicySpecs({ stack, databaseCidrs: args.isolation.databaseCidrs, databasePort: args.isolation.databasePort }),
+            )) {
                 new k8s.networking.v1.NetworkPolicy(`${name}-${policy}`, { metadata: meta("namespace", policy), spec }, child);
             }
             const podLabels = (role: string) => objectLabels(args.labels, role);
-            new k8s.apps.v1.Deployment(`${name}-mailpit`, { metadata: meta("mail-catcher"), spec: mailpitDeploymentSpec({ stack, labels: podLabels("mail-catcher") }) }, child);
-            new k8s.core.v1.Service(`${name}-mailpit`, {
-                metadata: meta("mail-catcher", mailpitService),
-                spec: podServiceSpec(stack, "mail-catcher", [{ name: "smtp", port: mailpitSmtpPort }, { name: "ui", port: mailpitUiPort }]),
-            }, child);
-            const squid = new k8s.core.v1.ConfigMap(`${name}-egress-proxy`, { metadata: meta("egress-proxy"), data: { "squid.conf": squidConfig(args.isolation.egressAllowlist) } }, child);
-            new k8s.apps.v1.Deployment(`${name}-egress-proxy`, {
-                metadata: meta("egress-proxy"),
-                spec: egressProxyDeploymentSpec({ stack, labels: podLabels("egress-proxy"), configMap: squid.metadata.name }),
-            }, child);
-            new k8s.core.v1.Service(`${name}-egress-proxy`, { metadata: meta("egress-proxy", egressProxyAlias), spec: podServiceSpec(stack, "egress-proxy", [{ name: "proxy", port: egressProxyPort }]) }, child);
+            new k8s.apps.v1.Deployment(
+                `${name}-mailpit`,
+                { metadata: meta("mail-catcher"), spec: mailpitDeploymentSpec({ stack, labels: podLabels("mail-catcher") }) },
+                child,
+            );
+            new k8s.core.v1.Service(
+                `${name}-mailpit`,
+                {
+                    metadata: meta("mail-catcher", mailpitService),
+                    spec: podServiceSpec(stack, "mail-catcher", [
+                        { name: "smtp", port: mailpitSmtpPort },
+                        { name: "ui", port: mailpitUiPort },
+                    ]),
+                },
+                child,
+            );
+            const squid = new k8s.core.v1.ConfigMap(
+                `${name}-egress-proxy`,
+                { metadata: meta("egress-proxy"), data: { "squid.conf": squidConfig(args.isolation.egressAllowlist) } },
+                child,
+            );
+            new k8s.apps.v1.Deployment(
+                `${name}-egress-proxy`,
+                {
+                    metadata: meta("egress-proxy"),
+                    spec: egressProxyDeploymentSpec({ stack, labels: podLabels("egress-proxy"), configMap: squid.metadata.name }),
+                },
+                child,
+            );
+            new k8s.core.v1.Service(
+                `${name}-egress-proxy`,
+                { metadata: meta("egress-proxy", egressProxyAlias), spec: podServiceSpec(stack, "egress-proxy", [{ name: "proxy", port: egressProxyPort }]) },
+                child,
+            );
             this.mailCatcher = { host: mailpitService, port: mailpitSmtpPort };
         }
-        const claim = new k8s.core.v1.PersistentVolumeClaim(`${name}-filestore`, {
-            metadata: meta("odoo", filestoreClaimName),
-            spec: filestoreClaimSpec(args.filestore),
-        }, { ...child, ...args.retention });
+        const claim = new k8s.core.v1.PersistentVolumeClaim(
+            `${name}-filestore`,
+            {
+                metadata: meta("odoo", filestoreClaimName),
+                spec: filestoreClaimSpec(args.filestore),
+            },
+            { ...child, ...args.retention },
+        );
         this.claimName = claim.metadata.name;
         this.name = ns.metadata.name;
         this.registerOutputs({ name: this.name, claimName: this.claimName });
@@ -85,6 +126,8 @@ function validateArgs(args: StackNamespaceArgs): void {
     };
     if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(args.namespace ?? "")) fail("namespace", `must be a Kubernetes namespace name, got "${args.namespace}"`);
     if (!args.labels?.["odoo-platform.stack"]) fail("labels", "must carry the stack label odoo-platform.stack");
-    if (args.decisions.budgeted && (!args.budget || !args.isolation)) fail(args.budget ? "isolation" : "budget", "is required for a budgeted (PR) namespace (quota, limit range and NetworkPolicy)");
-    if (!args.decisions.isolated && args.isolation) fail("isolation", "is for isolated (non-production) namespaces: production sends real mail and has no egress proxy");
+    if (args.decisions.budgeted && (!args.budget || !args.isolation))
+        fail(args.budget ? "isolation" : "budget", "is required for a budgeted (PR) namespace (quota, limit range and NetworkPolicy)");
+    if (!args.decisions.isolated && args.isolation)
+        fail("isolation", "is for isolated (non-production) namespaces: production sends real mail and has no egress proxy");
 }

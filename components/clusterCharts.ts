@@ -84,7 +84,12 @@ export function ingressNginxValues(input: { className: string; replicas: number;
         controller: {
             replicaCount: input.replicas,
             ingressClass: input.className,
-            ingressClassResource: { name: input.className, enabled: true, default: false, controllerValue: `k8s.io/${input.className === "nginx" ? "ingress-nginx" : input.className}` },
+            ingressClassResource: {
+                name: input.className,
+                enabled: true,
+                default: false,
+                controllerValue: `k8s.io/${input.className === "nginx" ? "ingress-nginx" : input.className}`,
+            },
             extraArgs: { "default-ssl-certificate": `${addonNamespaces.ingress}/${wildcardSecretName}` },
             // The X-Robots-Tag header of non-production hosts is a configuration snippet (components/kubernetesObjects.ts).
             allowSnippetAnnotations: true,
@@ -184,7 +189,14 @@ export interface KubePrometheusStackValues {
     };
     grafana: {
         sidecar: {
-            dashboards: { enabled: boolean; label: string; labelValue: string; searchNamespace: string; folderAnnotation: string; provider: { foldersFromFilesStructure: boolean } };
+            dashboards: {
+                enabled: boolean;
+                label: string;
+                labelValue: string;
+                searchNamespace: string;
+                folderAnnotation: string;
+                provider: { foldersFromFilesStructure: boolean };
+            };
             datasources: { enabled: boolean; uid: string };
         };
         additionalDataSources: { name: string; type: string; uid: string; url: string; access: "proxy" }[];
@@ -192,7 +204,13 @@ export interface KubePrometheusStackValues {
     alertmanager: { enabled: boolean };
 }
 
-export function kubePrometheusStackValues(input: { scrapeIntervalSeconds: number; retentionDays: number; storageClass?: string; storageGb: number; lokiUrl: string }): KubePrometheusStackValues {
+export function kubePrometheusStackValues(input: {
+    scrapeIntervalSeconds: number;
+    retentionDays: number;
+    storageClass?: string;
+    storageGb: number;
+    lokiUrl: string;
+}): KubePrometheusStackValues {
     const interval = `${input.scrapeIntervalSeconds}s`;
     return {
         prometheus: {
@@ -207,7 +225,11 @@ export function kubePrometheusStackValues(input: { scrapeIntervalSeconds: number
                 resources: { requests: { cpu: "250m", memory: "1Gi" }, limits: { cpu: "2", memory: "4Gi" } },
                 storageSpec: {
                     volumeClaimTemplate: {
-                        spec: { accessModes: ["ReadWriteOnce"], storageClassName: input.storageClass, resources: { requests: { storage: `${input.storageGb}Gi` } } },
+                        spec: {
+                            accessModes: ["ReadWriteOnce"],
+                            storageClassName: input.storageClass,
+                            resources: { requests: { storage: `${input.storageGb}Gi` } },
+                        },
                     },
                 },
             },
@@ -257,7 +279,9 @@ export function lokiValues(input: { retentionDays: number; storageClass?: string
             auth_enabled: false,
             commonConfig: { replication_factor: 1 },
             storage: { type: "filesystem" },
-            schemaConfig: { configs: [{ from: "2024-01-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "loki_index_", period: "24h" } }] },
+            schemaConfig: {
+                configs: [{ from: "2024-01-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "loki_index_", period: "24h" } }],
+            },
             // As the docker runtime's Loki (components/observability/loki.ts): the compactor deletes what is older.
             limits_config: { retention_period: `${input.retentionDays * 24}h` },
             compactor: { retention_enabled: true, delete_request_store: "filesystem" },

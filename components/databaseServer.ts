@@ -21,13 +21,17 @@ export type ServerConnection = Omit<DatabaseServer, "host"> & { host: pulumi.Inp
 
 /** A `postgresql` provider connected to `server` as its admin role, parented to `parent`. */
 export function databaseServerProvider(name: string, server: ServerConnection, parent: pulumi.Resource): postgresql.Provider {
-    return new postgresql.Provider(name, {
-        host: server.host,
-        port: server.port,
-        username: server.adminUser,
-        password: server.adminPassword,
-        sslmode: server.sslMode,
-        // Managed servers (RDS, Supabase) give no superuser: never assume one.
-        superuser: false,
-    }, { parent });
+    return new postgresql.Provider(
+        name,
+        {
+            host: server.host,
+            port: server.port,
+            username: server.adminUser,
+            password: server.adminPassword,
+            sslmode: server.sslMode,
+            // Managed servers (RDS, Supabase) give no superuser: never assume one.
+            superuser: false,
+        },
+        { parent },
+    );
 }

@@ -79,12 +79,18 @@ const odooPods = (stack: string): Input.meta.v1.LabelSelector => ({
 
 /** The namespace's NetworkPolicies by name: default-deny first, then each allowed path. */
 export function networkPolicySpecs(input: NetworkPolicyInput): Record<string, Input.networking.v1.NetworkPolicySpec> {
-    if (!input.databaseCidrs.length) throw new Error("the namespace's NetworkPolicy needs the database CIDRs (odoo-platform:databaseCidrs): without them Odoo could not reach its database");
+    if (!input.databaseCidrs.length)
+        throw new Error("the namespace's NetworkPolicy needs the database CIDRs (odoo-platform:databaseCidrs): without them Odoo could not reach its database");
     const dns: Input.networking.v1.NetworkPolicyEgressRule = {
         to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-        ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+        ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+        ],
     };
-    const fromIngress: Input.networking.v1.NetworkPolicyPeer = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ingressControllerNamespace } } };
+    const fromIngress: Input.networking.v1.NetworkPolicyPeer = {
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ingressControllerNamespace } },
+    };
     return {
         "default-deny": { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
         "allow-dns": { podSelector: {}, policyTypes: ["Egress"], egress: [dns] },
@@ -100,7 +106,15 @@ export function networkPolicySpecs(input: NetworkPolicyInput): Record<string, In
         "odoo-ingress": {
             podSelector: byRole(input.stack, "odoo"),
             policyTypes: ["Ingress"],
-            ingress: [{ from: [fromIngress], ports: [{ protocol: "TCP", port: odooHttpPort }, { protocol: "TCP", port: odooGeventPort }] }],
+            ingress: [
+                {
+                    from: [fromIngress],
+                    ports: [
+                        { protocol: "TCP", port: odooHttpPort },
+                        { protocol: "TCP", port: odooGeventPort },
+                    ],
+                },
+            ],
         },
         "mail-catcher-ingress": {
             podSelector: byRole(input.stack, "mail-catcher"),
@@ -114,7 +128,15 @@ export function networkPolicySpecs(input: NetworkPolicyInput): Record<string, In
             podSelector: byRole(input.stack, "egress-proxy"),
             policyTypes: ["Ingress", "Egress"],
             ingress: [{ from: [{ podSelector: odooPods(input.stack) }], ports: [{ protocol: "TCP", port: egressProxyPort }] }],
-            egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: privateRanges } }], ports: [{ protocol: "TCP", port: 80 }, { protocol: "TCP", port: 443 }] }],
+            egress: [
+                {
+                    to: [{ ipBlock: { cidr: "0.0.0.0/0", except: privateRanges } }],
+                    ports: [
+                        { protocol: "TCP", port: 80 },
+                        { protocol: "TCP", port: 443 },
+                    ],
+                },
+            ],
         },
     };
 }
@@ -146,8 +168,15 @@ export function mailpitDeploymentSpec(input: Omit<ServicePodInput, "role">): Inp
                     {
                         name: "mailpit",
                         image: mailpitImage,
-                        ports: [{ name: "smtp", containerPort: mailpitSmtpPort }, { name: "ui", containerPort: mailpitUiPort }],
-                        env: [{ name: "MP_SMTP_AUTH_ACCEPT_ANY", value: "true" }, { name: "MP_SMTP_AUTH_ALLOW_INSECURE", value: "true" }, { name: "MP_MAX_MESSAGES", value: "5000" }],
+                        ports: [
+                            { name: "smtp", containerPort: mailpitSmtpPort },
+                            { name: "ui", containerPort: mailpitUiPort },
+                        ],
+                        env: [
+                            { name: "MP_SMTP_AUTH_ACCEPT_ANY", value: "true" },
+                            { name: "MP_SMTP_AUTH_ALLOW_INSECURE", value: "true" },
+                            { name: "MP_MAX_MESSAGES", value: "5000" },
+                        ],
                         resources: { requests: { cpu: "20m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
                         securityContext: { ...restrictedContainer, runAsUser: 1000, runAsGroup: 1000, readOnlyRootFilesystem: true },
                         volumeMounts: [{ name: "data", mountPath: "/data" }],

@@ -47,7 +47,10 @@ export function kubernetesNamespace(identity: Pick<StackIdentity, "stage" | "sta
 
 /** Kubernetes label values: at most 63 characters of [A-Za-z0-9._-], alphanumeric at both ends. */
 export function labelValue(value: string): string {
-    const cleaned = value.replace(/[^A-Za-z0-9._-]+/g, "-").slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "");
+    const cleaned = value
+        .replace(/[^A-Za-z0-9._-]+/g, "-")
+        .slice(0, 63)
+        .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "");
     return cleaned || "none";
 }
 
@@ -77,8 +80,12 @@ export interface ContainerResources {
 }
 
 export function resourceRequirements(r: ContainerResources): Input.core.v1.ResourceRequirements {
-    if (r.cpuRequest > r.cpu) throw new Error(`the CPU request (${r.cpuRequest}) must not exceed the limit (${r.cpu}): lower odoo-platform:odooCpuRequest or raise odooCpus`);
-    if (r.memoryRequestMb > r.memoryMb) throw new Error(`the memory request (${r.memoryRequestMb} MiB) must not exceed the limit (${r.memoryMb} MiB): lower odoo-platform:odooMemoryRequestMb or raise odooMemoryMb`);
+    if (r.cpuRequest > r.cpu)
+        throw new Error(`the CPU request (${r.cpuRequest}) must not exceed the limit (${r.cpu}): lower odoo-platform:odooCpuRequest or raise odooCpus`);
+    if (r.memoryRequestMb > r.memoryMb)
+        throw new Error(
+            `the memory request (${r.memoryRequestMb} MiB) must not exceed the limit (${r.memoryMb} MiB): lower odoo-platform:odooMemoryRequestMb or raise odooMemoryMb`,
+        );
     return {
         requests: { cpu: cpuQuantity(r.cpuRequest), memory: memoryQuantity(r.memoryRequestMb) },
         limits: { cpu: cpuQuantity(r.cpu), memory: memoryQuantity(r.memoryMb) },
@@ -122,12 +129,14 @@ export function splitOdooConf(text: string): { options: string; sections: string
 
 /** The Secret's `options.conf`: the secret [options] lines (values given by the component). */
 export function secretOptionsText(values: Record<string, string>): string {
-    return Object.entries(values)
-        .map(([k, v]) => {
-            if (/[\r\n]/.test(v)) throw new Error(`odoo.conf value of ${k} must not contain a line break`);
-            return `${k} = ${v}`;
-        })
-        .join("\n") + "\n";
+    return (
+        Object.entries(values)
+            .map(([k, v]) => {
+                if (/[\r\n]/.test(v)) throw new Error(`odoo.conf value of ${k} must not contain a line break`);
+                return `${k} = ${v}`;
+            })
+            .join("\n") + "\n"
+    );
 }
 
 /** The init container's shell: [options], the ConfigMap's options, the Secret's, then the other sections. */
@@ -156,7 +165,13 @@ export interface OdooPodInput {
 /** Volumes and the conf-assembling init container every Odoo pod has. */
 export function odooPodSpec(input: OdooPodInput): Input.core.v1.PodSpec {
     const security = input.asRoot
-        ? { allowPrivilegeEscalation: false, privileged: false, runAsNonRoot: false, runAsUser: 0, capabilities: { drop: ["ALL"], add: ["CHOWN", "FOWNER", "DAC_OVERRIDE", "SETUID", "SETGID"] } }
+        ? {
+              allowPrivilegeEscalation: false,
+              privileged: false,
+              runAsNonRoot: false,
+              runAsUser: 0,
+              capabilities: { drop: ["ALL"], add: ["CHOWN", "FOWNER", "DAC_OVERRIDE", "SETUID", "SETGID"] },
+          }
         : restrictedContainer;
     const mounts: Input.core.v1.VolumeMount[] = [
         { name: "conf", mountPath: confDir },
@@ -173,7 +188,16 @@ export function odooPodSpec(input: OdooPodInput): Input.core.v1.PodSpec {
     });
     const volumes: Input.core.v1.Volume[] = [
         { name: "conf", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
-        { name: "config", configMap: { name: input.configMap, items: [{ key: "options.conf", path: "options.conf" }, { key: "sections.conf", path: "sections.conf" }] } },
+        {
+            name: "config",
+            configMap: {
+                name: input.configMap,
+                items: [
+                    { key: "options.conf", path: "options.conf" },
+                    { key: "sections.conf", path: "sections.conf" },
+                ],
+            },
+        },
         { name: "secrets", secret: { secretName: input.secret, defaultMode: 0o400 } },
         { name: "data", persistentVolumeClaim: { claimName: input.claim } },
     ];
@@ -337,7 +361,10 @@ export function jobSpec(input: JobInput): Input.batch.v1.JobSpec {
         backoffLimit: 0,
         activeDeadlineSeconds: input.timeoutSeconds,
         ttlSecondsAfterFinished: 86400,
-        template: { metadata: { labels: { ...objectLabels(input.labels, input.role), ...selectorLabels(input.stack, input.role) } }, spec: { ...input.pod, restartPolicy: "Never" } },
+        template: {
+            metadata: { labels: { ...objectLabels(input.labels, input.role), ...selectorLabels(input.stack, input.role) } },
+            spec: { ...input.pod, restartPolicy: "Never" },
+        },
     };
 }
 

@@ -74,104 +74,156 @@ export function kubernetesProgram(input: KubernetesProgramInput): KubernetesProg
     });
     const onCluster = { providers: { kubernetes: provider } };
 
-    const namespace = new StackNamespace("namespace", {
-        decisions: { budgeted: kube.decisions.budgeted, isolated: profile.environment.isolated },
-        namespace: kubernetesNamespace(cfg, s.kubernetesNamespace),
-        labels: cfg.labels,
-        budget: kube.budget,
-        isolation: kube.isolation,
-        filestore: kube.filestore,
-        retention,
-    }, onCluster);
+    const namespace = new StackNamespace(
+        "namespace",
+        {
+            decisions: { budgeted: kube.decisions.budgeted, isolated: profile.environment.isolated },
+            namespace: kubernetesNamespace(cfg, s.kubernetesNamespace),
+            labels: cfg.labels,
+            budget: kube.budget,
+            isolation: kube.isolation,
+            filestore: kube.filestore,
+            retention,
+        },
+        onCluster,
+    );
 
     // --- The database server: RDS for staging and production, the staging server for PR stacks.
-    let server: { host: pulumi.Input<string>; port: number; adminUser: string; adminPassword: pulumi.Input<string> | undefined; sslMode: string; sslRootCert?: string };
+    let server: {
+        host: pulumi.Input<string>;
+        port: number;
+        adminUser: string;
+        adminPassword: pulumi.Input<string> | undefined;
+        sslMode: string;
+        sslRootCert?: string;
+    };
     if (kube.databaseServer.kind === "managed") {
         const { instance, sslMode, sslRootCert } = kube.databaseServer;
         if (!input.awsProvider) throw new Error("kubernetesProgram: input.awsProvider is required for the stage's RDS instance (odoo-platform:awsRegion)");
-        const rds = new ManagedDatabase("rds", {
-            prefix: names.prefix,
-            tags: stableLabels(cfg.labels),
-            ...instance,
-            adminPassword: secret(instance.adminPassword),
-            retention,
-        }, { providers: { aws: input.awsProvider } });
+        const rds = new ManagedDatabase(
+            "rds",
+            {
+                prefix: names.prefix,
+                tags: stableLabels(cfg.labels),
+                ...instance,
+                adminPassword: secret(instance.adminPassword),
+                retention,
+            },
+            { providers: { aws: input.awsProvider } },
+        );
         server = { host: rds.address, port: rds.port, adminUser: rds.adminUser, adminPassword: rds.adminPassword, sslMode, sslRootCert };
     } else {
         const shared = kube.databaseServer.server;
         server = { ...shared, adminPassword: secret(shared.adminPassword) };
     }
-    const owned = plan.database === "production"
-        ? new ProductionDatabase("database", { server, database: names.database, owner: names.databaseOwner })
-        : new ServerDatabase("database", { server, database: names.database, owner: names.databaseOwner, retention });
+    const owned =
+        plan.database === "production"
+            ? new ProductionDatabase("database", { server, database: names.database, owner: names.databaseOwner })
+            : new ServerDatabase("database", { server, database: names.database, owner: names.databaseOwner, retention });
 
     const baseUrl = `https://${names.host}`;
     const mailCatcher = namespace.mailCatcher;
     let ready: pulumi.Resource[] = [owned];
     if (input.snapshotUri && mailCatcher && kube.refreshImage) {
-        const refresh = new KubernetesRefresh("refresh", {
-            namespace: namespace.name,
-            labels: cfg.labels,
-            image: kube.refreshImage,
-            server: { host: server.host, port: server.port, adminUser: server.adminUser, adminPassword: server.adminPassword ?? "", sslMode: server.sslMode },
-            database: names.database,
-            owner: names.databaseOwner,
-            snapshotUri: input.snapshotUri,
-            baseUrl,
-            mailCatcher,
-            allowedDomains: ["example.com", names.host],
-            claim: namespace.claimName,
-            env: input.runnerEnv,
-            dependsOn: [owned],
-        }, onCluster);
+        const refresh = new KubernetesRefresh(
+            "refresh",
+            {
+                namespace: namespace.name,
+                labels: cfg.labels,
+                image: kube.refreshImage,
+                server: {
+                    host: server.host,
+                    port: server.port,
+                    adminUser: server.adminUser,
+                    adminPassword: server.adminPassword ?? "",
+                    sslMode: server.sslMode,
+                },
+                database: names.database,
+                owner: names.databaseOwner,
+                snapshotUri: input.snapshotUri,
+                baseUrl,
+                mailCatcher,
+                allowedDomains: ["example.com", names.host],
+                claim: namespace.claimName,
+                env: input.runnerEnv,
+                dependsOn: [owned],
+            },
+            onCluster,
+        );
         ready = [refresh.ready];
     }
 
-    const environment = new KubernetesEnvironment("odoo", {
-        stage,
-        decisions: profile.environment,
-        scalesOut: kube.decisions.scalesOut,
-        names,
-        namespace: namespace.name,
-        labels: cfg.labels,
-        image: s.odooImage,
-        addonsPath: s.addonsPath,
-        workers: s.odooWorkers,
-        replicas: s.odooReplicas,
-        maxReplicas: s.odooMaxReplicas,
-        resources: { cpu: s.odooCpus, memoryMb: s.odooMemoryMb, cpuRequest: s.odooCpuRequest, memoryRequestMb: s.odooMemoryRequestMb },
-        database: { host: server.host, port: server.port, user: names.databaseOwner, password: owned.ownerPassword, sslMode: s.dbSslMode, sslRootCert: s.dbSslRootCert, name: names.database },
-        smtp: mailCatcher
-            ? { host: mailCatcher.host, port: mailCatcher.port }
-            : { host: s.smtpHost!, port: s.smtpPort, user: s.smtpUser, password: secret(s.smtpPassword) },
-        adminPassword: secret(s.odooAdminPassword),
-        extraEnv: s.odooExtraEnv,
-        secretEnv: Object.fromEntries(Object.entries(s.odooSecretEnv).map(([k, v]) => [k, pulumi.secret(v)])),
-        proxyEnv: mailCatcher ? kubernetesProxyEnv() : undefined,
-        conf: { serverWideModules: input.serverWideModules, extraOptions: s.odooConfOptions, sections: s.odooConfSections },
-        cronThreads: s.odooCronThreads,
-        // PR hosts are served by the controller's wildcard certificate (the cluster's default certificate).
-        ingress: kube.ingress,
-        claim: namespace.claimName,
-        init: plan.init === "install"
-            ? { kind: "install", baseUrl, modules: { install: input.modules.install, unverified: input.modules.unverified, excluded: input.modules.excluded, missingDependencies: s.missingDependencies } }
-            : { kind: "update", baseUrl, install: input.modules.install, exclude: s.moduleChecksumExclude },
-        dependsOn: ready,
-    }, onCluster);
+    const environment = new KubernetesEnvironment(
+        "odoo",
+        {
+            stage,
+            decisions: profile.environment,
+            scalesOut: kube.decisions.scalesOut,
+            names,
+            namespace: namespace.name,
+            labels: cfg.labels,
+            image: s.odooImage,
+            addonsPath: s.addonsPath,
+            workers: s.odooWorkers,
+            replicas: s.odooReplicas,
+            maxReplicas: s.odooMaxReplicas,
+            resources: { cpu: s.odooCpus, memoryMb: s.odooMemoryMb, cpuRequest: s.odooCpuRequest, memoryRequestMb: s.odooMemoryRequestMb },
+            database: {
+                host: server.host,
+                port: server.port,
+                user: names.databaseOwner,
+                password: owned.ownerPassword,
+                sslMode: s.dbSslMode,
+                sslRootCert: s.dbSslRootCert,
+                name: names.database,
+            },
+            smtp: mailCatcher
+                ? { host: mailCatcher.host, port: mailCatcher.port }
+                : { host: s.smtpHost!, port: s.smtpPort, user: s.smtpUser, password: secret(s.smtpPassword) },
+            adminPassword: secret(s.odooAdminPassword),
+            extraEnv: s.odooExtraEnv,
+            secretEnv: Object.fromEntries(Object.entries(s.odooSecretEnv).map(([k, v]) => [k, pulumi.secret(v)])),
+            proxyEnv: mailCatcher ? kubernetesProxyEnv() : undefined,
+            conf: { serverWideModules: input.serverWideModules, extraOptions: s.odooConfOptions, sections: s.odooConfSections },
+            cronThreads: s.odooCronThreads,
+            // PR hosts are served by the controller's wildcard certificate (the cluster's default certificate).
+            ingress: kube.ingress,
+            claim: namespace.claimName,
+            init:
+                plan.init === "install"
+                    ? {
+                          kind: "install",
+                          baseUrl,
+                          modules: {
+                              install: input.modules.install,
+                              unverified: input.modules.unverified,
+                              excluded: input.modules.excluded,
+                              missingDependencies: s.missingDependencies,
+                          },
+                      }
+                    : { kind: "update", baseUrl, install: input.modules.install, exclude: s.moduleChecksumExclude },
+            dependsOn: ready,
+        },
+        onCluster,
+    );
 
     // --- DNS: the environment's records, held like the docker runtime's (production protected, staging retained).
     if (kube.dns) {
         const cloudflareProvider = new cloudflare.Provider("cloudflare", {});
         for (const host of sharedDnsHosts({ stage, names, mailCatcher: false })) {
-            new cloudflare.DnsRecord(`dns-${recordSuffix(host)}`, {
-                zoneId: kube.dns.zoneId,
-                name: host,
-                type: "A",
-                content: kube.dns.publicIp,
-                proxied: true,
-                ttl: 1,
-                comment: `odoo-platform ${cfg.stack}: the cluster's ingress controller`,
-            }, { provider: cloudflareProvider, ...retention });
+            new cloudflare.DnsRecord(
+                `dns-${recordSuffix(host)}`,
+                {
+                    zoneId: kube.dns.zoneId,
+                    name: host,
+                    type: "A",
+                    content: kube.dns.publicIp,
+                    proxied: true,
+                    ttl: 1,
+                    comment: `odoo-platform ${cfg.stack}: the cluster's ingress controller`,
+                },
+                { provider: cloudflareProvider, ...retention },
+            );
         }
     }
 

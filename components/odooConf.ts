@@ -96,8 +96,11 @@ export function renderOdooConf(input: OdooConfInput): string {
     }
     let text = `[options]\n${options.map(([k, v]) => confText(k, v)).join("\n")}\n`;
     for (const [section, values] of Object.entries(input.sections ?? {})) {
-        if (!/^[a-z][a-z0-9_.-]*$/.test(section) || section === "options") throw new Error(`odoo.conf section name "${section}" must be lower-case and not options`);
-        text += `\n[${section}]\n${Object.entries(values).map(([k, v]) => confText(k, v)).join("\n")}\n`;
+        if (!/^[a-z][a-z0-9_.-]*$/.test(section) || section === "options")
+            throw new Error(`odoo.conf section name "${section}" must be lower-case and not options`);
+        text += `\n[${section}]\n${Object.entries(values)
+            .map(([k, v]) => confText(k, v))
+            .join("\n")}\n`;
     }
     return text;
 }

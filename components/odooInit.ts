@@ -71,7 +71,8 @@ export function prepareScript(input: PrepareInput): string {
         for (const name of [...modules.install, ...Object.values(modules.unverified).flat()]) {
             if (!moduleName.test(name)) throw new Error(`module name "${name}" is not an Odoo module name`);
         }
-        for (const e of modules.excluded) lines.push(`echo ${shellQuote(`odoo-platform: not installed: ${e.name} (${e.reason.replace(/[\r\n]+/g, " ")})`)} >&2`);
+        for (const e of modules.excluded)
+            lines.push(`echo ${shellQuote(`odoo-platform: not installed: ${e.name} (${e.reason.replace(/[\r\n]+/g, " ")})`)} >&2`);
         lines.push(`install=(${modules.install.join(" ")})`);
         const checks = Object.entries(modules.unverified).filter(([m]) => modules.install.includes(m));
         if (checks.length) {

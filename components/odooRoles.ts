@@ -58,7 +58,14 @@ export function odooRoles(input: OdooRolesInput): OdooRole[] {
         },
     ];
     if (cronApart) {
-        roles.push({ role: "cron", suffix: "-cron", options: { max_cron_threads: input.cronThreads, workers: 0 }, sections: {}, command: [...odoo, "--no-http"], routed: false });
+        roles.push({
+            role: "cron",
+            suffix: "-cron",
+            options: { max_cron_threads: input.cronThreads, workers: 0 },
+            sections: {},
+            command: [...odoo, "--no-http"],
+            routed: false,
+        });
     }
     if (input.queueJobRunner && crons) {
         roles.push({

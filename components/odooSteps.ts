@@ -67,14 +67,22 @@ export interface TestStepInput {
 
 export function testStepCommand(input: TestStepInput): string[] {
     if (!input.modules.length) throw new Error("testStepCommand: no module to test");
-    if (!(Number.isInteger(input.timeoutMinutes) && input.timeoutMinutes > 0)) throw new Error(`testStepCommand: timeoutMinutes must be a whole number > 0, got ${input.timeoutMinutes}`);
+    if (!(Number.isInteger(input.timeoutMinutes) && input.timeoutMinutes > 0))
+        throw new Error(`testStepCommand: timeoutMinutes must be a whole number > 0, got ${input.timeoutMinutes}`);
     return [
-        "python3", stepScriptPath, "test",
-        "--conf", input.confPath,
-        "--database", testDatabaseName(input.database),
-        "--modules", [...input.modules].sort().join(","),
-        "--tags", testTagSpecs(input.modules, input.tags),
-        "--timeout", String(input.timeoutMinutes * 60),
+        "python3",
+        stepScriptPath,
+        "test",
+        "--conf",
+        input.confPath,
+        "--database",
+        testDatabaseName(input.database),
+        "--modules",
+        [...input.modules].sort().join(","),
+        "--tags",
+        testTagSpecs(input.modules, input.tags),
+        "--timeout",
+        String(input.timeoutMinutes * 60),
         ...odooOptionsAfter(input.odooOptions),
     ];
 }
@@ -98,7 +106,17 @@ export interface UpdateStepInput {
 }
 
 export function updateStepCommand(input: UpdateStepInput): string[] {
-    const command = ["python3", stepScriptPath, "update", "--conf", input.confPath, "--database", input.database, "--install", [...input.install].sort().join(",")];
+    const command = [
+        "python3",
+        stepScriptPath,
+        "update",
+        "--conf",
+        input.confPath,
+        "--database",
+        input.database,
+        "--install",
+        [...input.install].sort().join(","),
+    ];
     for (const pattern of input.exclude) command.push("--exclude-pattern", pattern);
     return [...command, ...odooOptionsAfter(input.odooOptions)];
 }

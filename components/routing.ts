@@ -98,7 +98,10 @@ export function odooRoutingLabels(input: OdooRoutingInput, edge: EdgeEndpoint): 
     if (input.workers > 0) {
         Object.assign(
             labels,
-            routeLabels({ name: `${input.name}-websocket`, host: input.host, port: odooGeventPort, pathPrefixes: ["/websocket"], priority: 100, middlewares }, edge),
+            routeLabels(
+                { name: `${input.name}-websocket`, host: input.host, port: odooGeventPort, pathPrefixes: ["/websocket"], priority: 100, middlewares },
+                edge,
+            ),
         );
     }
     return labels;
@@ -183,9 +186,7 @@ export function traefikArguments(input: TraefikStaticInput): string[] {
 
 /** The edge endpoint a router with (or without) ACME offers to environments. */
 export function edgeEndpoint(network: string, tls: boolean): EdgeEndpoint {
-    return tls
-        ? { network, entrypoint: traefikEntrypoints.websecure, certResolver: certResolverName }
-        : { network, entrypoint: traefikEntrypoints.web };
+    return tls ? { network, entrypoint: traefikEntrypoints.websecure, certResolver: certResolverName } : { network, entrypoint: traefikEntrypoints.web };
 }
 
 /** `https://host` behind TLS, `http://host` on a plain-HTTP edge (dev). */

@@ -25,7 +25,12 @@ export interface SharedEdge {
     prNetworks: string[];
 }
 
-export function sharedEdgeOutput(input: { endpoint: pulumi.Input<EdgeEndpoint>; dockerHost: string; prParentDomain?: string; prNetworks?: string[] }): pulumi.Output<SharedEdge> {
+export function sharedEdgeOutput(input: {
+    endpoint: pulumi.Input<EdgeEndpoint>;
+    dockerHost: string;
+    prParentDomain?: string;
+    prNetworks?: string[];
+}): pulumi.Output<SharedEdge> {
     return pulumi.output(input.endpoint).apply((e) => ({
         network: e.network,
         entrypoint: e.entrypoint,
@@ -54,7 +59,9 @@ export function sharedEdgeProblems(shared: SharedEdge, own: { sharedStack: strin
     if (!shared.prParentDomain) {
         problems.push(`stack ${own.sharedStack} does not serve PR hosts (no *.dev wildcard): set odoo-platform:sharedStack to the staging stack of this host`);
     } else if (!own.host.endsWith(`.${shared.prParentDomain}`)) {
-        problems.push(`host ${own.host} is not under ${shared.prParentDomain}, the wildcard ${own.sharedStack} publishes: odoo-platform:domain must match the shared stack's`);
+        problems.push(
+            `host ${own.host} is not under ${shared.prParentDomain}, the wildcard ${own.sharedStack} publishes: odoo-platform:domain must match the shared stack's`,
+        );
     }
     if (own.prSlot !== undefined && !(Array.isArray(shared.prNetworks) && shared.prNetworks[own.prSlot - 1])) {
         problems.push(

@@ -43,8 +43,18 @@ export function retentionRules(opts: RetentionOptions = {}): RetentionRule[] {
         { id: "production-daily", prefix: "production/daily/", expireAfterDays: daily + 1, description: `${daily} daily backups` },
         { id: "production-weekly", prefix: "production/weekly/", expireAfterDays: weekly * 7 + 1, description: `${weekly} weekly backups` },
         { id: "production-monthly", prefix: "production/monthly/", expireAfterDays: monthly * 31 + 1, description: `${monthly} monthly backups` },
-        { id: "production-promotion", prefix: "production/promotion/", expireAfterDays: opts.promotionBackupDays ?? 14, description: "backups taken before a promotion that upgrades modules" },
-        { id: "staging-snapshots", prefix: stagingPrefix, expireAfterDays: opts.stagingSnapshotDays ?? 30, description: "sanitized snapshots for staging refreshes" },
+        {
+            id: "production-promotion",
+            prefix: "production/promotion/",
+            expireAfterDays: opts.promotionBackupDays ?? 14,
+            description: "backups taken before a promotion that upgrades modules",
+        },
+        {
+            id: "staging-snapshots",
+            prefix: stagingPrefix,
+            expireAfterDays: opts.stagingSnapshotDays ?? 30,
+            description: "sanitized snapshots for staging refreshes",
+        },
         {
             id: "evidence-archive",
             prefix: "evidence/",

@@ -23,8 +23,10 @@ export function parseLatestPointer(body: string, where: string): string {
         throw new Error(`${where} is not JSON: it should be written by \`odoo-platform snapshot create --latest\``);
     }
     const id = (pointer as { id?: unknown })?.id;
-    if (typeof id !== "string" || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id) || id === "latest") throw new Error(`${where} names no snapshot id (got ${JSON.stringify(id)})`);
-    if ((pointer as { sanitized?: unknown }).sanitized !== true) throw new Error(`${where} points at ${id}, which is not sanitized: staging restores sanitized snapshots only`);
+    if (typeof id !== "string" || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id) || id === "latest")
+        throw new Error(`${where} names no snapshot id (got ${JSON.stringify(id)})`);
+    if ((pointer as { sanitized?: unknown }).sanitized !== true)
+        throw new Error(`${where} points at ${id}, which is not sanitized: staging restores sanitized snapshots only`);
     return id;
 }
 

@@ -41,7 +41,9 @@ export function resolveClusterSettings(stack: RawConfig): ResolvedClusterSetting
     const values: Partial<Record<ClusterConfigKeyName, unknown>> = {};
     for (const name of Object.keys(stack.values)) {
         if (!(name in clusterConfigKeys)) {
-            problems.push(`${qualified(name)} is not a key of the cluster stack (${stack.file}): its keys are ${clusterConfigKeyNames.join(", ")} — see docs/architecture/ENVIRONMENT_VARIABLES.md`);
+            problems.push(
+                `${qualified(name)} is not a key of the cluster stack (${stack.file}): its keys are ${clusterConfigKeyNames.join(", ")} — see docs/architecture/ENVIRONMENT_VARIABLES.md`,
+            );
         }
     }
     for (const name of clusterConfigKeyNames) {
@@ -58,7 +60,10 @@ export function resolveClusterSettings(stack: RawConfig): ResolvedClusterSetting
             raw = spec.default;
         }
         if (raw === undefined) {
-            if (spec.required) problems.push(`${qualified(name)} is required for the cluster stack: add \`${qualified(name)}: <value>\` to ${stack.file}${spec.source === "secret" ? " with `pulumi config set --secret`" : ""}`);
+            if (spec.required)
+                problems.push(
+                    `${qualified(name)} is required for the cluster stack: add \`${qualified(name)}: <value>\` to ${stack.file}${spec.source === "secret" ? " with `pulumi config set --secret`" : ""}`,
+                );
             continue;
         }
         const parsed = (spec.schema as z.ZodType).safeParse(raw);

@@ -43,7 +43,8 @@ export const runtimeVariables: readonly RuntimeVariable[] = [
     },
     {
         name: "HTTP_PROXY",
-        description: "The environment's egress proxy: outside production the only way out of the internal network, for allow-listed hosts (odoo-platform:egressAllowlist).",
+        description:
+            "The environment's egress proxy: outside production the only way out of the internal network, for allow-listed hosts (odoo-platform:egressAllowlist).",
         where: "Odoo container, when the stack runs an egress proxy",
         roles: [containerRoles.odoo],
         requiredIn: nonProduction,
@@ -82,7 +83,8 @@ export const runtimeVariables: readonly RuntimeVariable[] = [
     },
     {
         name: "POSTGRES_PASSWORD",
-        description: "Password of the owner role: a RandomPassword generated per stack (policy `database-passwords-generated`). Usually given as POSTGRES_PASSWORD_FILE, an uploaded file, so `docker inspect` does not show it.",
+        description:
+            "Password of the owner role: a RandomPassword generated per stack (policy `database-passwords-generated`). Usually given as POSTGRES_PASSWORD_FILE, an uploaded file, so `docker inspect` does not show it.",
         where: "PostgreSQL container (dev and PR stacks)",
         roles: [containerRoles.postgres],
         requiredIn: ["dev", "pr"],
@@ -105,13 +107,15 @@ export const runtimeVariables: readonly RuntimeVariable[] = [
     },
     {
         name: "PGSSLROOTCERT",
-        description: "CA certificate libpq checks the database server's certificate against when dbSslMode is verify-ca or verify-full (odoo-platform:dbSslRootCert).",
+        description:
+            "CA certificate libpq checks the database server's certificate against when dbSslMode is verify-ca or verify-full (odoo-platform:dbSslRootCert).",
         where: "Odoo and prepare containers, refresh steps (staging/production database servers)",
         requiredIn: [],
     },
     {
         name: "ODOO_PLATFORM_SNAPSHOT",
-        description: "The concrete sanitized snapshot a refresh restores (s3://<staging bucket>/staging/<id>; `latest` resolved at deploy time): a new one re-runs the steps.",
+        description:
+            "The concrete sanitized snapshot a refresh restores (s3://<staging bucket>/staging/<id>; `latest` resolved at deploy time): a new one re-runs the steps.",
         where: "NeutralizedDatabase refresh steps (one-shot containers on the Docker host)",
         requiredIn: [],
     },
@@ -143,7 +147,8 @@ export const ciVariables: readonly CiVariable[] = [
     },
     {
         name: "ODOO_PLATFORM_SANITIZE_SEED",
-        description: "Seed of the deterministic fake data `db sanitize`, `snapshot create --sanitize` and `staging refresh` write when --seed is not given (same seed → refreshes that diff cleanly). Secret: with it the anonymized amounts can be divided back into the real ones; unset means a random seed. Never stored in a snapshot (only its fingerprint).",
+        description:
+            "Seed of the deterministic fake data `db sanitize`, `snapshot create --sanitize` and `staging refresh` write when --seed is not given (same seed → refreshes that diff cleanly). Secret: with it the anonymized amounts can be divided back into the real ones; unset means a random seed. Never stored in a snapshot (only its fingerprint).",
         usedBy: "`odoo-platform db sanitize`, `snapshot create --sanitize`, `staging refresh` (ops/sanitize/cli.ts)",
         source: "secret",
         requiredIn: [],
@@ -192,7 +197,8 @@ export const ciVariables: readonly CiVariable[] = [
     },
     {
         name: "DEPLOY_SSH_KEY",
-        description: "Private deploy key of the Docker host (odoo-platform:dockerHost ssh://…); the workflows write it to ~/.ssh for the ssh client. Locally, an ssh-agent (SSH_AUTH_SOCK) holding the key does the same.",
+        description:
+            "Private deploy key of the Docker host (odoo-platform:dockerHost ssh://…); the workflows write it to ~/.ssh for the ssh client. Locally, an ssh-agent (SSH_AUTH_SOCK) holding the key does the same.",
         usedBy: "@pulumi/docker over ssh://",
         source: "secret",
         requiredIn: ["pr", "staging", "production"],
@@ -206,14 +212,16 @@ export const ciVariables: readonly CiVariable[] = [
     },
     {
         name: "EVIDENCE_DB_URL",
-        description: "libpq URL of the evidence database (ops schema) for the evidence, health and postmortem commands; the writer role (ops_writer) records, ops_reader reads.",
+        description:
+            "libpq URL of the evidence database (ops schema) for the evidence, health and postmortem commands; the writer role (ops_writer) records, ops_reader reads.",
         usedBy: "`odoo-platform evidence …`, `health`, `promote`, `rollback`, `postmortem` (default of --evidence-db)",
         source: "secret",
         requiredIn: ["staging", "production"],
     },
     {
         name: "AWS_REGION",
-        description: "Default S3 region of the commands that take --s3-region (the stacks use odoo-platform:awsRegion); us-east-1 when neither it nor AWS_DEFAULT_REGION is set.",
+        description:
+            "Default S3 region of the commands that take --s3-region (the stacks use odoo-platform:awsRegion); us-east-1 when neither it nor AWS_DEFAULT_REGION is set.",
         usedBy: "`odoo-platform snapshot`, `staging`, `backup`, `evidence prune` (ops/s3/client.ts)",
         source: "ci",
         requiredIn: [],
@@ -255,7 +263,8 @@ export const ciVariables: readonly CiVariable[] = [
     },
     {
         name: "ODOO_PLATFORM_FROM_SOURCE",
-        description: "Any value makes bin/odoo-platform.js run the TypeScript sources (through tsx) instead of the bundle dist/odoo-platform.js that `npm ci` / `npm run build` compile; the launcher also falls back to the sources when the bundle is missing or older than a source.",
+        description:
+            "Any value makes bin/odoo-platform.js run the TypeScript sources (through tsx) instead of the bundle dist/odoo-platform.js that `npm ci` / `npm run build` compile; the launcher also falls back to the sources when the bundle is missing or older than a source.",
         usedBy: "bin/odoo-platform.js",
         source: "ci",
         requiredIn: [],
@@ -269,7 +278,8 @@ export const ciVariables: readonly CiVariable[] = [
     },
     {
         name: "PG_BIN",
-        description: "Directory of the PostgreSQL programs: pg_dump/pg_restore/psql for snapshots and refreshes (at least the server's major version), initdb/pg_ctl for the throwaway servers of tests and benchmarks; found automatically on Debian.",
+        description:
+            "Directory of the PostgreSQL programs: pg_dump/pg_restore/psql for snapshots and refreshes (at least the server's major version), initdb/pg_ctl for the throwaway servers of tests and benchmarks; found automatically on Debian.",
         usedBy: "`odoo-platform snapshot` / `staging` (ops/postgres/tools.ts), tests, bench/ (testing/throwawayPostgres.ts)",
         source: "ci",
         requiredIn: [],

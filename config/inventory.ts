@@ -12,8 +12,7 @@ import { Stage, stages } from "./stage";
 export const inventoryPath = "docs/architecture/ENVIRONMENT_VARIABLES.md";
 
 /** Prose in a table cell: no pipes or line breaks (they end the cell), no raw angle brackets (they read as HTML). */
-const cell = (text: string): string =>
-    text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const code = (text: string): string => `\`${text.replace(/`/g, "'").replace(/\|/g, "\\|")}\``;
 
 function formatValue(value: unknown): string {
@@ -91,7 +90,8 @@ export function renderEnvironmentInventory(): string {
         ...header(["Variable", "Set on", ...stages, "Description"]),
     );
     for (const v of runtimeVariables) {
-        const stageCell = (s: Stage) => (!v.requiredIn.includes(s) || !v.roles ? "—" : v.requiredWhenRolePresent ? `*with ${v.requiredWhenRolePresent}*` : "**required**");
+        const stageCell = (s: Stage) =>
+            !v.requiredIn.includes(s) || !v.roles ? "—" : v.requiredWhenRolePresent ? `*with ${v.requiredWhenRolePresent}*` : "**required**";
         const description = cell(v.secret ? `${v.description} Secret: never printed.` : v.description);
         const name = v.fileVariant ? `${code(v.name)} or ${code(`${v.name}_FILE`)}` : code(v.name);
         lines.push(row([name, cell(v.where), ...stages.map(stageCell), description]));
@@ -109,10 +109,20 @@ export function renderEnvironmentInventory(): string {
         const spec = configKeys[name] as ConfigKey<unknown>;
         if (!spec.env) continue;
         const stageCell = (s: Stage) => (spec.requiredIn?.includes(s) && !(spec.defaults && s in spec.defaults) ? "**required**" : "optional");
-        lines.push(row([code(spec.env), spec.source === "secret" ? "secret" : "ci", `instead of ${code(qualified(name))}`, ...stages.map(stageCell), cell(spec.description)]));
+        lines.push(
+            row([
+                code(spec.env),
+                spec.source === "secret" ? "secret" : "ci",
+                `instead of ${code(qualified(name))}`,
+                ...stages.map(stageCell),
+                cell(spec.description),
+            ]),
+        );
     }
     for (const v of ciVariables) {
-        lines.push(row([code(v.name), v.source, cell(v.usedBy), ...stages.map((s) => (v.requiredIn.includes(s) ? "**required**" : "optional")), cell(v.description)]));
+        lines.push(
+            row([code(v.name), v.source, cell(v.usedBy), ...stages.map((s) => (v.requiredIn.includes(s) ? "**required**" : "optional")), cell(v.description)]),
+        );
     }
     lines.push("");
     return lines.join("\n");

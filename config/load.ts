@@ -147,7 +147,9 @@ export function resolveSettings(input: ConfigInput): StackSettings {
             origin = { kind: "stack", file: input.stack.file };
             if (input.stack.secretKeys.has(name)) secretKeys.add(name);
             else if (spec.source === "secret") {
-                problems.push(`${qualified(name)} is a secret but is stored in plain text: run \`pulumi config set --secret ${name} <value>\` (${input.stack.file})`);
+                problems.push(
+                    `${qualified(name)} is a secret but is stored in plain text: run \`pulumi config set --secret ${name} <value>\` (${input.stack.file})`,
+                );
             }
         } else if (fromEnv !== undefined && fromEnv !== "") {
             raw = coerceRaw(name, fromEnv);
@@ -198,7 +200,10 @@ export function resolveSettings(input: ConfigInput): StackSettings {
                 `or \`system\` when the certificate is publicly issued (${input.stack.file})`,
         );
     }
-    for (const [hostKey, portKey] of [["dbHost", "dbPort"], ["evidenceDbHost", "evidenceDbPort"]] as const) {
+    for (const [hostKey, portKey] of [
+        ["dbHost", "dbPort"],
+        ["evidenceDbHost", "evidenceDbPort"],
+    ] as const) {
         const host = values[hostKey];
         if (typeof host === "string" && /^db\.[a-z0-9]{20}\.supabase\.co$/.test(host)) {
             problems.push(
@@ -210,7 +215,9 @@ export function resolveSettings(input: ConfigInput): StackSettings {
     if (identity.stage === "pr" && values.snapshotId !== undefined) {
         for (const needed of ["dbHost", "snapshotBucket"] as const) {
             if (values[needed] === undefined) {
-                problems.push(`${qualified(needed)} is required when ${qualified("snapshotId")} asks a PR stack for a neutralized copy: set it, or unset snapshotId for a fresh database with demo data (${input.stack.file})`);
+                problems.push(
+                    `${qualified(needed)} is required when ${qualified("snapshotId")} asks a PR stack for a neutralized copy: set it, or unset snapshotId for a fresh database with demo data (${input.stack.file})`,
+                );
             }
         }
     }
@@ -234,7 +241,8 @@ export function resolveSettings(input: ConfigInput): StackSettings {
         databaseOverride: settings.dbName,
     });
     for (const host of [names.host, names.mailHost]) {
-        if (host.length > maxDnsName) problems.push(`host ${host} is longer than ${maxDnsName} characters: shorten ${qualified("domain")} (${input.stack.file})`);
+        if (host.length > maxDnsName)
+            problems.push(`host ${host} is longer than ${maxDnsName} characters: shorten ${qualified("domain")} (${input.stack.file})`);
     }
     if (problems.length) throw new ConfigError(problems);
 
@@ -274,7 +282,9 @@ export function kubernetesProblems(identity: StackIdentity, values: Partial<Reco
     need("storageClass", "the filestore and sessions live on a ReadWriteMany claim of this StorageClass (EFS, Azure Files, Filestore)");
     if (profile.environment.isolated) {
         if (!(values.databaseCidrs as string[] | undefined)?.length) {
-            problems.push(`${qualified("databaseCidrs")} is required for a ${stage} stack with ${qualified("runtime")} kubernetes: the namespace's default-deny NetworkPolicy allows database egress only to these CIDRs — list the database subnets (${file})`);
+            problems.push(
+                `${qualified("databaseCidrs")} is required for a ${stage} stack with ${qualified("runtime")} kubernetes: the namespace's default-deny NetworkPolicy allows database egress only to these CIDRs — list the database subnets (${file})`,
+            );
         }
     }
     if (profile.kubernetes.databaseServer === "staging-server") {
@@ -284,10 +294,14 @@ export function kubernetesProblems(identity: StackIdentity, values: Partial<Reco
         need("rdsVpcId", "the RDS instance and its security group are created in the cluster's VPC");
         need("clusterSecurityGroupId", "the RDS security group admits PostgreSQL only from the cluster's nodes");
         if (((values.rdsSubnetIds as string[] | undefined) ?? []).length < 2) {
-            problems.push(`${qualified("rdsSubnetIds")} must list at least two private subnets (two availability zones, as RDS requires) with ${qualified("runtime")} kubernetes (${file})`);
+            problems.push(
+                `${qualified("rdsSubnetIds")} must list at least two private subnets (two availability zones, as RDS requires) with ${qualified("runtime")} kubernetes (${file})`,
+            );
         }
         if (values.dbHost !== undefined) {
-            problems.push(`${qualified("dbHost")} is not used with ${qualified("runtime")} kubernetes in ${stage}: the stack creates its RDS instance and connects to its endpoint — remove the key (${file})`);
+            problems.push(
+                `${qualified("dbHost")} is not used with ${qualified("runtime")} kubernetes in ${stage}: the stack creates its RDS instance and connects to its endpoint — remove the key (${file})`,
+            );
         }
     }
     if (environmentPlan(profile, values.snapshotId !== undefined).restoresSnapshot) {

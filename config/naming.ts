@@ -13,8 +13,7 @@ export const maxDnsName = 253;
 /** Suffix of the mail catcher's sibling host label (`pr-7-foo` → `pr-7-foo-mail`). */
 export const mailHostSuffix = "-mail";
 
-const shortHash = (text: string, length = 6): string =>
-    createHash("sha256").update(text, "utf8").digest("hex").slice(0, length);
+const shortHash = (text: string, length = 6): string => createHash("sha256").update(text, "utf8").digest("hex").slice(0, length);
 
 /**
  * Lower-case ASCII slug for a git branch name: accents folded (`Émile` → `emile`), every run of
@@ -24,7 +23,10 @@ const shortHash = (text: string, length = 6): string =>
  */
 export function branchSlug(branch: string, maxLength = maxDnsLabel): string {
     if (maxLength < 1) throw new Error(`branchSlug: maxLength must be at least 1, got ${maxLength}`);
-    const folded = branch.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    const folded = branch
+        .normalize("NFKD")
+        .replace(/[\u0300-\u036f]/g, "")
+        .toLowerCase();
     let slug = folded.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
     if (slug === "") slug = `b${shortHash(branch)}`;
     return slug.slice(0, maxLength).replace(/-+$/, "");

@@ -50,9 +50,7 @@ const containerPath = z.string().regex(/^\/[^,\s]*$/, "must be an absolute path 
 const dockerHost = z
     .string()
     .regex(/^(unix|ssh|tcp|npipe):\/\/\S+$/, "must be a Docker host URL: unix:///var/run/docker.sock, ssh://user@host or tcp://host:2376");
-const stackRef = z
-    .string()
-    .regex(/^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/, "must be a stack name, optionally qualified as org/project/stack");
+const stackRef = z.string().regex(/^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/, "must be a stack name, optionally qualified as org/project/stack");
 const envName = /^[A-Z_][A-Z0-9_]*$/;
 const confValue = z.union([z.string().refine((v) => !/[\r\n]/.test(v), "must not contain a line break"), z.number(), z.boolean()]);
 const moduleName = z.string().regex(/^\w{1,256}$/, "must be an Odoo module name (letters, digits, underscores)");
@@ -146,7 +144,8 @@ export const configKeys = {
         example: "ssh://deploy@nonprod-1.example.com",
     }),
     sharedStack: key({
-        description: "Stack that owns the shared Traefik, wildcard DNS record and observability of this Docker host; PR stacks read it through a StackReference.",
+        description:
+            "Stack that owns the shared Traefik, wildcard DNS record and observability of this Docker host; PR stacks read it through a StackReference.",
         schema: stackRef.optional(),
         coerce: "string",
         source: "config",
@@ -156,14 +155,16 @@ export const configKeys = {
 
     // --- Kubernetes runtime (odoo-platform:runtime kubernetes) --------------------------------
     runtime: key({
-        description: "Where the stack runs: `docker` (one Docker host over dockerHost) or `kubernetes` (an existing cluster: EKS, AKS, GKE; see docs/architecture/KUBERNETES.md).",
+        description:
+            "Where the stack runs: `docker` (one Docker host over dockerHost) or `kubernetes` (an existing cluster: EKS, AKS, GKE; see docs/architecture/KUBERNETES.md).",
         schema: z.enum(["docker", "kubernetes"], "must be docker or kubernetes"),
         coerce: "string",
         source: "config",
         defaults: everyStage("docker" as const),
     }),
     kubeconfig: key({
-        description: "Kubeconfig of the existing cluster (runtime kubernetes); when unset the provider reads KUBECONFIG / ~/.kube/config of the environment. Never printed.",
+        description:
+            "Kubeconfig of the existing cluster (runtime kubernetes); when unset the provider reads KUBECONFIG / ~/.kube/config of the environment. Never printed.",
         schema: z.string().min(1).optional(),
         coerce: "string",
         source: "secret",
@@ -176,7 +177,10 @@ export const configKeys = {
     }),
     kubernetesNamespace: key({
         description: "Namespace of the stack (runtime kubernetes), overriding odoo-<stage>; PR stacks always get pr-<n> (br-<slug> for branch environments).",
-        schema: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be a Kubernetes namespace name (lower-case letters, digits, dashes; at most 63)").optional(),
+        schema: z
+            .string()
+            .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be a Kubernetes namespace name (lower-case letters, digits, dashes; at most 63)")
+            .optional(),
         coerce: "string",
         source: "config",
         example: "odoo-production",
@@ -189,7 +193,8 @@ export const configKeys = {
         defaults: everyStage("nginx"),
     }),
     certIssuer: key({
-        description: "cert-manager ClusterIssuer (Cloudflare DNS-01) that issues the environment's certificate (runtime kubernetes); PR hosts use the wildcard certificate of the ingress controller.",
+        description:
+            "cert-manager ClusterIssuer (Cloudflare DNS-01) that issues the environment's certificate (runtime kubernetes); PR hosts use the wildcard certificate of the ingress controller.",
         schema: z.string().regex(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, "must be a ClusterIssuer name"),
         coerce: "string",
         source: "config",
@@ -197,7 +202,10 @@ export const configKeys = {
     }),
     storageClass: key({
         description: "StorageClass of the ReadWriteMany volume holding the filestore and sessions (runtime kubernetes): EFS, Azure Files, Filestore …",
-        schema: z.string().regex(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, "must be a StorageClass name").optional(),
+        schema: z
+            .string()
+            .regex(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, "must be a StorageClass name")
+            .optional(),
         coerce: "string",
         source: "config",
         example: "efs-sc",
@@ -238,14 +246,16 @@ export const configKeys = {
         defaults: { dev: 1024, pr: 768, staging: 1536, production: 6144 },
     }),
     opsImage: key({
-        description: "Image of the operations CLI (built from ops.Dockerfile and pushed) that runs the data-plane Jobs (runtime kubernetes); by digest in staging and production.",
+        description:
+            "Image of the operations CLI (built from ops.Dockerfile and pushed) that runs the data-plane Jobs (runtime kubernetes); by digest in staging and production.",
         schema: imageRef.optional(),
         coerce: "string",
         source: "config",
         example: "ghcr.io/example/odoo-platform-ops@sha256:<digest>",
     }),
     databaseCidrs: key({
-        description: "CIDR blocks of the database server (the RDS subnets), the only database egress a PR namespace's NetworkPolicy allows (runtime kubernetes).",
+        description:
+            "CIDR blocks of the database server (the RDS subnets), the only database egress a PR namespace's NetworkPolicy allows (runtime kubernetes).",
         schema: z.array(z.cidrv4("must be an IPv4 CIDR such as 10.0.32.0/20")),
         coerce: "list",
         source: "config",
@@ -299,13 +309,19 @@ export const configKeys = {
     }),
     rdsVpcId: key({
         description: "VPC of the cluster and the RDS instance.",
-        schema: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC id (vpc-…)").optional(),
+        schema: z
+            .string()
+            .regex(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC id (vpc-…)")
+            .optional(),
         coerce: "string",
         source: "config",
     }),
     clusterSecurityGroupId: key({
         description: "Security group of the cluster's nodes: the only source the RDS security group admits.",
-        schema: z.string().regex(/^sg-[0-9a-f]{8,17}$/, "must be a security group id (sg-…)").optional(),
+        schema: z
+            .string()
+            .regex(/^sg-[0-9a-f]{8,17}$/, "must be a security group id (sg-…)")
+            .optional(),
         coerce: "string",
         source: "config",
     }),
@@ -386,7 +402,8 @@ export const configKeys = {
         source: "secret",
     }),
     odooSecretEnv: key({
-        description: "Environment variables with credentials for modules (API keys, connection strings): set with `pulumi config set --secret odooSecretEnv '{\"NAME\": \"value\"}'` (or CI's secret ODOO_PLATFORM_SECRET_ENV, JSON); never printed by plan, outputs or logs.",
+        description:
+            'Environment variables with credentials for modules (API keys, connection strings): set with `pulumi config set --secret odooSecretEnv \'{"NAME": "value"}\'` (or CI\'s secret ODOO_PLATFORM_SECRET_ENV, JSON); never printed by plan, outputs or logs.',
         schema: z.record(z.string().regex(envName, "names must be upper-case environment variable names"), z.string()),
         coerce: "map",
         source: "secret",
@@ -395,13 +412,16 @@ export const configKeys = {
         example: "{ AZURE_OPENAI_API_KEY: …, AZURE_STORAGE_CONNECTION_STRING: … }",
     }),
     odooConfOptions: key({
-        description: "Extra [options] of odoo.conf (Odoo's own names, e.g. unaccent, limit_time_real_cron); options the platform sets itself are refused with the key that sets them.",
-        schema: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, "option names are lower-case (Odoo's odoo/tools/config.py names)"), confValue).superRefine((options, ctx) => {
-            for (const name of Object.keys(options)) {
-                const owner = platformOdooOptions[name];
-                if (owner) ctx.addIssue({ code: "custom", message: `${name} is set by the platform: ${owner}`, path: [name] });
-            }
-        }),
+        description:
+            "Extra [options] of odoo.conf (Odoo's own names, e.g. unaccent, limit_time_real_cron); options the platform sets itself are refused with the key that sets them.",
+        schema: z
+            .record(z.string().regex(/^[a-z][a-z0-9_]*$/, "option names are lower-case (Odoo's odoo/tools/config.py names)"), confValue)
+            .superRefine((options, ctx) => {
+                for (const name of Object.keys(options)) {
+                    const owner = platformOdooOptions[name];
+                    if (owner) ctx.addIssue({ code: "custom", message: `${name} is set by the platform: ${owner}`, path: [name] });
+                }
+            }),
         coerce: "map",
         source: "config",
         defaults: everyStage({}),
@@ -409,14 +429,21 @@ export const configKeys = {
     }),
     odooConfSections: key({
         description: "Extra sections of odoo.conf, each a map of options (e.g. queue_job's [queue_job] channels).",
-        schema: z.record(z.string().regex(/^[a-z][a-z0-9_.-]*$/, "section names are lower-case").refine((s) => s !== "options", "use odooConfOptions for [options]"), z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, "option names are lower-case"), confValue)),
+        schema: z.record(
+            z
+                .string()
+                .regex(/^[a-z][a-z0-9_.-]*$/, "section names are lower-case")
+                .refine((s) => s !== "options", "use odooConfOptions for [options]"),
+            z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, "option names are lower-case"), confValue),
+        ),
         coerce: "map",
         source: "config",
         defaults: everyStage({}),
-        example: "{ queue_job: { channels: \"root:2\" } }",
+        example: '{ queue_job: { channels: "root:2" } }',
     }),
     serverWideModules: key({
-        description: "server_wide_modules of odoo.conf (Odoo's default for the series when unset: base,web; base,rpc,web from 19.0); queue_job is added when odooQueueJobRunner is on.",
+        description:
+            "server_wide_modules of odoo.conf (Odoo's default for the series when unset: base,web; base,rpc,web from 19.0); queue_job is added when odooQueueJobRunner is on.",
         schema: z.array(moduleName).min(1, "must list at least one module").optional(),
         coerce: "list",
         source: "config",
@@ -437,7 +464,8 @@ export const configKeys = {
         defaults: everyStage(2),
     }),
     odooQueueJobRunner: key({
-        description: "Run OCA queue_job's job runner in a container of its own (production only; jobs wait elsewhere, like crons). Adds queue_job to server_wide_modules.",
+        description:
+            "Run OCA queue_job's job runner in a container of its own (production only; jobs wait elsewhere, like crons). Adds queue_job to server_wide_modules.",
         schema: z.boolean(),
         coerce: "boolean",
         source: "config",
@@ -446,7 +474,8 @@ export const configKeys = {
 
     // --- The Odoo repository (addons, module selection) ---------------------------------------
     repoDir: key({
-        description: "The Odoo repository, relative to the Pulumi project (or absolute): where addons are discovered and modules selected. CI points it at the pull request's checkout.",
+        description:
+            "The Odoo repository, relative to the Pulumi project (or absolute): where addons are discovered and modules selected. CI points it at the pull request's checkout.",
         schema: z.string().min(1, "must not be empty"),
         coerce: "string",
         source: "ci",
@@ -455,7 +484,8 @@ export const configKeys = {
         example: "pr-head",
     }),
     addonsRoots: key({
-        description: "Directories (globs, relative to the repository) holding the repository's own modules, searched for __manifest__.py down to addonsMaxDepth; PR environments install these modules.",
+        description:
+            "Directories (globs, relative to the repository) holding the repository's own modules, searched for __manifest__.py down to addonsMaxDepth; PR environments install these modules.",
         schema: z.array(repoGlob).min(1, "must list at least one directory"),
         coerce: "list",
         source: "config",
@@ -463,7 +493,8 @@ export const configKeys = {
         example: "[addons/ipai]",
     }),
     thirdPartyAddonsRoots: key({
-        description: "Directories (globs) of third-party addons besides git submodules and the repos file's repositories (which count as third-party by themselves): on the addons path, not installed unless a module needs them.",
+        description:
+            "Directories (globs) of third-party addons besides git submodules and the repos file's repositories (which count as third-party by themselves): on the addons path, not installed unless a module needs them.",
         schema: z.array(repoGlob),
         coerce: "list",
         source: "config",
@@ -543,7 +574,10 @@ export const configKeys = {
             "CA certificate the database server's certificate is checked against (dbSslMode verify-ca / verify-full): its PEM text, or `system` for the CA bundle of the Odoo image (a publicly issued certificate).",
         schema: z
             .string()
-            .refine((v) => v === "system" || /^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/.test(v), "must be `system` or a PEM certificate (-----BEGIN CERTIFICATE----- …)")
+            .refine(
+                (v) => v === "system" || /^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/.test(v),
+                "must be `system` or a PEM certificate (-----BEGIN CERTIFICATE----- …)",
+            )
             .optional(),
         coerce: "string",
         source: "config",
@@ -565,7 +599,10 @@ export const configKeys = {
     }),
     dbName: key({
         description: "Odoo database name, overriding odoo_<stage> / odoo_pr_<n>.",
-        schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case PostgreSQL identifier (a-z, 0-9, _; at most 63)").optional(),
+        schema: z
+            .string()
+            .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case PostgreSQL identifier (a-z, 0-9, _; at most 63)")
+            .optional(),
         coerce: "string",
         source: "config",
     }),
@@ -580,7 +617,10 @@ export const configKeys = {
     // --- Data: snapshots and neutralization ---------------------------------------------------
     snapshotBucket: key({
         description: "S3 bucket this stack owns: production backups (production stack) or sanitized snapshots for restores (staging stack).",
-        schema: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name (3–63 lower-case letters, digits, dots, dashes)").optional(),
+        schema: z
+            .string()
+            .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name (3–63 lower-case letters, digits, dots, dashes)")
+            .optional(),
         coerce: "string",
         source: "config",
         requiredIn: ["staging", "production"],
@@ -595,7 +635,10 @@ export const configKeys = {
     }),
     snapshotKmsKeyId: key({
         description: "KMS key (ARN) encrypting the snapshot bucket (SSE-KMS); AES256 (SSE-S3) when unset.",
-        schema: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/\S+$/, "must be a KMS key or alias ARN").optional(),
+        schema: z
+            .string()
+            .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/\S+$/, "must be a KMS key or alias ARN")
+            .optional(),
         coerce: "string",
         source: "config",
         example: "arn:aws:kms:eu-west-1:123456789012:key/0b1c…",
@@ -637,7 +680,10 @@ export const configKeys = {
     }),
     snapshotId: key({
         description: "Snapshot a staging (or PR) database is restored from: 'latest' or a snapshot id; unset in PR/dev means a fresh database with demo data.",
-        schema: z.string().regex(/^(latest|[A-Za-z0-9][A-Za-z0-9._-]*)$/, "must be 'latest' or a snapshot id").optional(),
+        schema: z
+            .string()
+            .regex(/^(latest|[A-Za-z0-9][A-Za-z0-9._-]*)$/, "must be 'latest' or a snapshot id")
+            .optional(),
         coerce: "string",
         source: "config",
         defaults: { staging: "latest" },
@@ -650,7 +696,12 @@ export const configKeys = {
         coerce: "boolean",
         source: "config",
         // What each stage gets by default is the stage profile's call (config/stageProfile.ts).
-        defaults: { dev: stageProfiles.dev.mailCatcher, pr: stageProfiles.pr.mailCatcher, staging: stageProfiles.staging.mailCatcher, production: stageProfiles.production.mailCatcher },
+        defaults: {
+            dev: stageProfiles.dev.mailCatcher,
+            pr: stageProfiles.pr.mailCatcher,
+            staging: stageProfiles.staging.mailCatcher,
+            production: stageProfiles.production.mailCatcher,
+        },
     }),
     smtpHost: key({
         description: "Real SMTP relay (production only; any other stage sends only to its mail catcher).",
@@ -691,7 +742,10 @@ export const configKeys = {
     // --- DNS, TLS and routing -----------------------------------------------------------------
     cloudflareZoneId: key({
         description: "Cloudflare zone of the domain (DNS records are created there). Token: CLOUDFLARE_API_TOKEN.",
-        schema: z.string().regex(/^[0-9a-f]{32}$/, "must be a Cloudflare zone id (32 hex characters)").optional(),
+        schema: z
+            .string()
+            .regex(/^[0-9a-f]{32}$/, "must be a Cloudflare zone id (32 hex characters)")
+            .optional(),
         coerce: "string",
         source: "config",
         requiredIn: ["staging", "production"],
@@ -715,7 +769,10 @@ export const configKeys = {
     // --- GitHub repository settings -----------------------------------------------------------
     githubRepository: key({
         description: "GitHub repository (owner/name) whose environments, branch protection and Actions settings the stack manages. Token: GITHUB_TOKEN.",
-        schema: z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, "must be owner/name").optional(),
+        schema: z
+            .string()
+            .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, "must be owner/name")
+            .optional(),
         coerce: "string",
         source: "config",
         requiredIn: ["production"],
@@ -730,7 +787,8 @@ export const configKeys = {
         example: "[1234567]",
     }),
     ciPulumiAccessToken: key({
-        description: "Pulumi token the PR and staging workflows use (repository secret PULUMI_ACCESS_TOKEN): a team token with access to the staging and pr-* stacks only.",
+        description:
+            "Pulumi token the PR and staging workflows use (repository secret PULUMI_ACCESS_TOKEN): a team token with access to the staging and pr-* stacks only.",
         schema: z.string().min(1).optional(),
         coerce: "string",
         source: "secret",
@@ -748,7 +806,8 @@ export const configKeys = {
         source: "secret",
     }),
     ciProductionSshKey: key({
-        description: "Private SSH key of the production Docker host's deploy user (DEPLOY_SSH_KEY of the `production` and `production-backup` environments only).",
+        description:
+            "Private SSH key of the production Docker host's deploy user (DEPLOY_SSH_KEY of the `production` and `production-backup` environments only).",
         schema: z.string().min(1).optional(),
         coerce: "string",
         source: "secret",
@@ -767,7 +826,8 @@ export const configKeys = {
         source: "secret",
     }),
     ciSnapshotReaderAwsAccessKeyId: key({
-        description: "Access key id of an IAM user with the staging bucket's reader policy, for PR stacks restored from a snapshot (STAGING_SNAPSHOT_READER_AWS_ACCESS_KEY_ID).",
+        description:
+            "Access key id of an IAM user with the staging bucket's reader policy, for PR stacks restored from a snapshot (STAGING_SNAPSHOT_READER_AWS_ACCESS_KEY_ID).",
         schema: z.string().min(1).optional(),
         coerce: "string",
         source: "secret",
@@ -779,7 +839,8 @@ export const configKeys = {
         source: "secret",
     }),
     ciPlatformGithubToken: key({
-        description: "GitHub token with admin rights on the repository, for production jobs whose github provider manages these settings (PLATFORM_GITHUB_TOKEN of the `production` environment).",
+        description:
+            "GitHub token with admin rights on the repository, for production jobs whose github provider manages these settings (PLATFORM_GITHUB_TOKEN of the `production` environment).",
         schema: z.string().min(1).optional(),
         coerce: "string",
         source: "secret",
@@ -803,7 +864,10 @@ export const configKeys = {
     }),
     evidenceDbName: key({
         description: "Database holding the ops schema.",
-        schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case PostgreSQL identifier").optional(),
+        schema: z
+            .string()
+            .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case PostgreSQL identifier")
+            .optional(),
         coerce: "string",
         source: "config",
         defaults: { production: "postgres" },
@@ -869,8 +933,18 @@ export const configKeys = {
         defaults: { dev: false, pr: true, staging: false, production: false },
     }),
     testTags: key({
-        description: "Odoo --test-tags of a build: a bare tag is applied to each tested module (at_install → at_install/<module>); a full spec ([-][tag][/module][:class][.method]) is passed as written.",
-        schema: z.array(z.string().regex(/^[+-]?(\*|\w*)(\/[\w/.]*)?(:\w*)?(\.\w*)?$/, "must be an Odoo test tag or spec such as post_install, -at_install or /sale:TestSale.test_x")).min(1, "must list at least one tag"),
+        description:
+            "Odoo --test-tags of a build: a bare tag is applied to each tested module (at_install → at_install/<module>); a full spec ([-][tag][/module][:class][.method]) is passed as written.",
+        schema: z
+            .array(
+                z
+                    .string()
+                    .regex(
+                        /^[+-]?(\*|\w*)(\/[\w/.]*)?(:\w*)?(\.\w*)?$/,
+                        "must be an Odoo test tag or spec such as post_install, -at_install or /sale:TestSale.test_x",
+                    ),
+            )
+            .min(1, "must list at least one tag"),
         coerce: "list",
         source: "config",
         defaults: everyStage(["at_install", "post_install"]),
@@ -885,34 +959,46 @@ export const configKeys = {
     }),
     testLogIgnore: key({
         description: "Regular expressions of log records that do not count as warnings or errors in a test run (checklog-odoo's --ignore).",
-        schema: z.array(z.string().refine((p) => { try { new RegExp(p); return true; } catch { return false; } }, "must be a valid regular expression")),
+        schema: z.array(
+            z.string().refine((p) => {
+                try {
+                    new RegExp(p);
+                    return true;
+                } catch {
+                    return false;
+                }
+            }, "must be a valid regular expression"),
+        ),
         coerce: "list",
         source: "config",
         defaults: everyStage([] as string[]),
         example: "[\"WARNING .* unknown parameter 'tracking'\"]",
     }),
     moduleChecksumExclude: key({
-        description: "Extra fnmatch patterns (relative to a module) left out of its update checksum, besides compiled files, .pot, static/, tests/ and hidden files.",
+        description:
+            "Extra fnmatch patterns (relative to a module) left out of its update checksum, besides compiled files, .pot, static/, tests/ and hidden files.",
         schema: z.array(z.string().min(1)),
         coerce: "list",
         source: "config",
         defaults: everyStage([] as string[]),
-        example: "[\"data/demo_*.xml\"]",
+        example: '["data/demo_*.xml"]',
     }),
     healthWindowSeconds: key({
-        description: "After an update, the new version must pass every health check for this long, or the update is reverted (backup restored, previous image redeployed).",
+        description:
+            "After an update, the new version must pass every health check for this long, or the update is reverted (backup restored, previous image redeployed).",
         schema: positiveInt.max(3600, "must be at most 3600 seconds"),
         coerce: "number",
         source: "config",
         defaults: { dev: 60, pr: 60, staging: 120, production: 300 },
     }),
     branchEnvironments: key({
-        description: "Branch name patterns (* matches within a segment, ** across /) whose pushes get an environment with the PR lifecycle; no branch does when empty.",
+        description:
+            "Branch name patterns (* matches within a segment, ** across /) whose pushes get an environment with the PR lifecycle; no branch does when empty.",
         schema: z.array(z.string().regex(/^[A-Za-z0-9._\/*-]+$/, "must be a branch name pattern such as feature/* or release-**")),
         coerce: "list",
         source: "config",
         defaults: everyStage([] as string[]),
-        example: "[\"feature/*\", \"hotfix/**\"]",
+        example: '["feature/*", "hotfix/**"]',
     }),
 
     // --- PR environments ----------------------------------------------------------------------
@@ -980,7 +1066,8 @@ export interface ClusterConfigKey<T> {
 }
 
 const clusterKey = <T>(spec: ClusterConfigKey<T>): ClusterConfigKey<T> => spec;
-const kubernetesName = (what: string) => z.string().regex(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, `must be ${what} (lower-case letters, digits, dots, dashes; at most 63)`);
+const kubernetesName = (what: string) =>
+    z.string().regex(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, `must be ${what} (lower-case letters, digits, dots, dashes; at most 63)`);
 /** A chart version exactly as its repository's index lists it: pinned, never a range. */
 const chartVersion = z.string().regex(/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, "must be an exact chart version such as 4.12.1 or v1.17.2 (no range)");
 
@@ -998,7 +1085,8 @@ export const clusterConfigKeys = {
         source: "config",
     }),
     domain: clusterKey({
-        description: "Base DNS domain of the environments on this cluster: the wildcard certificate covers the PR hosts, *.dev.<domain>, and the issuer solves DNS-01 in this zone.",
+        description:
+            "Base DNS domain of the environments on this cluster: the wildcard certificate covers the PR hosts, *.dev.<domain>, and the issuer solves DNS-01 in this zone.",
         schema: dnsName,
         coerce: "string",
         source: "config",
@@ -1020,7 +1108,8 @@ export const clusterConfigKeys = {
         default: "https://acme-v02.api.letsencrypt.org/directory",
     }),
     cloudflareApiToken: clusterKey({
-        description: "Cloudflare API token (Zone:DNS:Edit on the domain's zone) cert-manager solves DNS-01 with; stored in a Secret in cert-manager's namespace. Secret config only.",
+        description:
+            "Cloudflare API token (Zone:DNS:Edit on the domain's zone) cert-manager solves DNS-01 with; stored in a Secret in cert-manager's namespace. Secret config only.",
         schema: z.string().min(1, "must not be empty"),
         coerce: "string",
         source: "secret",
@@ -1076,7 +1165,8 @@ export const clusterConfigKeys = {
         default: 31,
     }),
     slowQueryMs: clusterKey({
-        description: "The environments' PostgreSQL log_min_duration_statement, as the dashboards' titles show it (the environment stacks' odoo-platform:slowQueryMs).",
+        description:
+            "The environments' PostgreSQL log_min_duration_statement, as the dashboards' titles show it (the environment stacks' odoo-platform:slowQueryMs).",
         schema: positiveInt,
         coerce: "number",
         source: "config",

@@ -151,7 +151,12 @@ export function stackSlices(cfg: StackSettings): StackSlices {
             bucketName: needed(cfg, "snapshotBucket", `in ${cfg.stage}, which keeps its own snapshots`),
             blockPublicAccess: s.snapshotBlockPublicAccess,
             kmsKeyId: s.snapshotKmsKeyId,
-            retention: { dailyKeep: s.snapshotKeepDaily, weeklyKeep: s.snapshotKeepWeekly, monthlyKeep: s.snapshotKeepMonthly, stagingSnapshotDays: s.stagingSnapshotDays },
+            retention: {
+                dailyKeep: s.snapshotKeepDaily,
+                weeklyKeep: s.snapshotKeepWeekly,
+                monthlyKeep: s.snapshotKeepMonthly,
+                stagingSnapshotDays: s.stagingSnapshotDays,
+            },
         };
     }
     if (plan.restoresSnapshot) {
@@ -191,7 +196,11 @@ export function edgeSlice(cfg: StackSettings, slices: StackSlices): EdgeSlice {
     const s = cfg.settings;
     const edge = slices.profile.edge;
     if (edge.owner === "shared") {
-        return { owner: "shared", stack: needed(cfg, "sharedStack", "for the router another stack owns"), slot: needed(cfg, "prSlot", "for the PR routing network") };
+        return {
+            owner: "shared",
+            stack: needed(cfg, "sharedStack", "for the router another stack owns"),
+            slot: needed(cfg, "prSlot", "for the PR routing network"),
+        };
     }
     if (edge.exposure === "local") return { owner: "self", exposure: "local", prSlots: 0 };
     const why = `for ${cfg.stage}'s public router`;
@@ -210,7 +219,10 @@ export function kubernetesSlice(cfg: StackSettings, slices: StackSlices): Kubern
     const s = cfg.settings;
     const { profile } = slices;
     const decisions = profile.kubernetes;
-    if (!decisions) throw new ConfigError([`${qualified("runtime")} kubernetes is not for the ${cfg.stage} stage: it runs on the local Docker engine — remove the key (stack ${cfg.stack})`]);
+    if (!decisions)
+        throw new ConfigError([
+            `${qualified("runtime")} kubernetes is not for the ${cfg.stage} stage: it runs on the local Docker engine — remove the key (stack ${cfg.stack})`,
+        ]);
     const edge = profile.edge;
     let databaseServer: KubernetesSlice["databaseServer"];
     if (decisions.databaseServer === "managed") {
@@ -235,17 +247,25 @@ export function kubernetesSlice(cfg: StackSettings, slices: StackSlices): Kubern
             sslRootCert: s.dbSslRootCert,
         };
     } else {
-        databaseServer = { kind: "staging-server", server: slices.databaseServer ?? databaseServerAt(s, needed(cfg, "dbHost", "for the staging database server PR databases live on")) };
+        databaseServer = {
+            kind: "staging-server",
+            server: slices.databaseServer ?? databaseServerAt(s, needed(cfg, "dbHost", "for the staging database server PR databases live on")),
+        };
     }
     const publicEdge = edge.owner === "self" && edge.exposure === "public";
     return {
         decisions,
         filestore: { storageClass: needed(cfg, "storageClass", "for the filestore's ReadWriteMany claim"), sizeGb: s.filestoreGb },
         budget: decisions.budgeted ? { maxCpus: s.prMaxCpus, maxMemoryMb: s.prMaxMemoryMb, storageGb: s.filestoreGb } : undefined,
-        isolation: profile.environment.isolated && s.databaseCidrs.length ? { databaseCidrs: s.databaseCidrs, databasePort: s.dbPort, egressAllowlist: s.egressAllowlist } : undefined,
+        isolation:
+            profile.environment.isolated && s.databaseCidrs.length
+                ? { databaseCidrs: s.databaseCidrs, databasePort: s.dbPort, egressAllowlist: s.egressAllowlist }
+                : undefined,
         databaseServer,
         ingress: { className: s.ingressClass, issuer: edge.owner === "shared" ? undefined : s.certIssuer },
-        dns: publicEdge ? { zoneId: needed(cfg, "cloudflareZoneId", `for ${cfg.stage}'s DNS records`), publicIp: needed(cfg, "publicIp", `for ${cfg.stage}'s DNS records`) } : undefined,
+        dns: publicEdge
+            ? { zoneId: needed(cfg, "cloudflareZoneId", `for ${cfg.stage}'s DNS records`), publicIp: needed(cfg, "publicIp", `for ${cfg.stage}'s DNS records`) }
+            : undefined,
         refreshImage: slices.plan.restoresSnapshot ? needed(cfg, "opsImage", "for the refresh Jobs of a neutralized copy") : undefined,
     };
 }

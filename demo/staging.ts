@@ -15,7 +15,7 @@ import { exitWhenFlushed } from "../ops/core/exit";
 const scale = Number(process.env.DEMO_SCALE ?? "0.02");
 /** `npm run demo:staging -- --odoo-version 18` (or DEMO_ODOO_VERSION): the shape of the demo's Odoo database. */
 const versionArg = process.argv.indexOf("--odoo-version");
-const odooVersion = parseOdooVersion(versionArg > 0 ? process.argv[versionArg + 1] ?? "" : process.env.DEMO_ODOO_VERSION ?? "17");
+const odooVersion = parseOdooVersion(versionArg > 0 ? (process.argv[versionArg + 1] ?? "") : (process.env.DEMO_ODOO_VERSION ?? "17"));
 const say = (text = "") => process.stdout.write(`${text}\n`);
 
 async function main(): Promise<number> {
@@ -34,8 +34,10 @@ async function main(): Promise<number> {
         await createOdooSchema(prod, { version: odooVersion });
         const counts = await seedOdooFixture(prod, { scale, seed: "demo", version: odooVersion });
         say(`1. "production" (${fixtureProduction.companyName}, ${fixtureProduction.baseUrl}) at scale ${scale}, Odoo ${odooVersion} shape:`);
-        say(`   ${counts.partners} partners, ${counts.moveLines} journal items, ${counts.messages} chatter messages, ` +
-            `live crons, mail servers (${fixtureProduction.smtpHosts.join(", ")}), payment keys, API keys …`);
+        say(
+            `   ${counts.partners} partners, ${counts.moveLines} journal items, ${counts.messages} chatter messages, ` +
+                `live crons, mail servers (${fixtureProduction.smtpHosts.join(", ")}), payment keys, API keys …`,
+        );
         const rules = platformDataRules();
         const before = await rules.verify(prod, { allowDomains: ["example.com", "staging.demo.example.com"] });
         await prod.end();

@@ -59,7 +59,11 @@ export function renderGuard(results: GuardResult[]): string {
     const lines: string[] = [];
     const width = Math.max(...results.map((r) => r.target.stack.length));
     for (const { target, plan } of results) {
-        const source = target.configFile ?? `Pulumi.pr.yaml + ${Object.entries(target.env ?? {}).map(([k, v]) => `${k}=${v}`).join(" ")}`;
+        const source =
+            target.configFile ??
+            `Pulumi.pr.yaml + ${Object.entries(target.env ?? {})
+                .map(([k, v]) => `${k}=${v}`)
+                .join(" ")}`;
         const mandatory = plan.policies.filter((p) => p.enforcement === "mandatory" && p.violations.length);
         const advisory = plan.policies.filter((p) => p.enforcement !== "mandatory" && p.enforcement !== "disabled" && p.violations.length);
         let status: string;
@@ -69,7 +73,8 @@ export function renderGuard(results: GuardResult[]): string {
         if (advisory.length && plan.exitCode !== 2) status += `; advisory: ${advisory.map((p) => `${p.pack}/${p.name}`).join(", ")}`;
         lines.push(`${target.stack.padEnd(width)}  ${status}  [${source}]`);
         for (const e of plan.errors) lines.push(`    - ${e}`);
-        for (const p of [...mandatory, ...advisory]) for (const v of p.violations) lines.push(`    ${p.pack}/${p.name} (${p.enforcement}) ${v.resource}: ${v.message}`);
+        for (const p of [...mandatory, ...advisory])
+            for (const v of p.violations) lines.push(`    ${p.pack}/${p.name} (${p.enforcement}) ${v.resource}: ${v.message}`);
     }
     const blocked = results.filter((r) => r.plan.exitCode === 1).length;
     const invalid = results.filter((r) => r.plan.exitCode === 2).length;

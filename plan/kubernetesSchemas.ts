@@ -19,7 +19,8 @@ export function modelPath(type: string): string | undefined {
 /** Is the object a Kubernetes API object (not a provider, a Helm release or a component)? */
 export const isKubernetesObject = (r: Pick<RecordedResource, "type" | "custom">): boolean => r.custom && modelPath(r.type) !== undefined;
 
-const hasUnknown = (v: unknown): boolean => isUnknownValue(v) || (Array.isArray(v) ? v.some(hasUnknown) : !!v && typeof v === "object" && Object.values(v).some(hasUnknown));
+const hasUnknown = (v: unknown): boolean =>
+    isUnknownValue(v) || (Array.isArray(v) ? v.some(hasUnknown) : !!v && typeof v === "object" && Object.values(v).some(hasUnknown));
 
 /** API groups of custom resources → the kubernetes-models package generated from their CRDs. */
 export const crdModels: Readonly<Record<string, string>> = {

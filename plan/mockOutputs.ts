@@ -64,7 +64,10 @@ export function mockResourceState(args: pulumi.runtime.MockResourceArgs): { id: 
             // The endpoint's host part is the account's own: a stand-in for the plan.
             const identifier = String(inputs.identifier ?? args.name);
             const address = `${identifier}.c0ffee123456.${"eu-west-1"}.rds.amazonaws.com`;
-            return { id: identifier, state: { ...inputs, address, endpoint: `${address}:${inputs.port ?? 5432}`, arn: `arn:aws:rds:eu-west-1:123456789012:db:${identifier}` } };
+            return {
+                id: identifier,
+                state: { ...inputs, address, endpoint: `${address}:${inputs.port ?? 5432}`, arn: `arn:aws:rds:eu-west-1:123456789012:db:${identifier}` },
+            };
         }
         case "pulumi:pulumi:StackReference":
             return { id: String(inputs.name ?? args.name), state: { ...inputs, outputs: sampleStackReferenceOutputs, secretOutputNames: [] } };
@@ -93,7 +96,11 @@ export function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unkn
                 const message = `reading S3 Object (${inputs.key}): NoSuchKey: The specified key does not exist.`;
                 throw Object.assign(new Error(message), { details: message });
             }
-            return { ...inputs, body: `${JSON.stringify({ id: sampleLatestSnapshot, createdAt: "2026-01-05T03:00:00Z", sanitized: true })}\n`, contentType: "application/json" };
+            return {
+                ...inputs,
+                body: `${JSON.stringify({ id: sampleLatestSnapshot, createdAt: "2026-01-05T03:00:00Z", sanitized: true })}\n`,
+                contentType: "application/json",
+            };
         }
         case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/plan", userId: "plan" };

@@ -192,9 +192,10 @@ class RecordingMonitor extends (MockMonitor as unknown as new (mocks: pulumi.run
     /** Wraps the engine's callback to keep the state the mock provider returned. */
     private keepOutputs(recorded: RecordedResource | undefined, callback: (err: unknown, res?: unknown) => void) {
         return (err: unknown, res?: unknown) => {
-            const object = (res as { getObject?(): unknown; getProperties?(): unknown } | undefined);
+            const object = res as { getObject?(): unknown; getProperties?(): unknown } | undefined;
             const struct = object?.getObject?.() ?? object?.getProperties?.();
-            if (!err && recorded && recorded.custom && struct) recorded.outputs = markSecrets(rpc.deserializeProperties(struct, true)) as Record<string, unknown>;
+            if (!err && recorded && recorded.custom && struct)
+                recorded.outputs = markSecrets(rpc.deserializeProperties(struct, true)) as Record<string, unknown>;
             callback(err, res);
         };
     }

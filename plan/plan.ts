@@ -95,7 +95,12 @@ function defaultConfigFile(identity: PlannedStack): string | undefined {
 }
 
 /** The program's own modules: forgotten before each plan so the program is evaluated afresh. */
-const programModuleRoots = [programPath, ...["index.ts", "cluster.ts"].map((f) => path.join(projectDir, f)), path.join(projectDir, "components") + path.sep, path.join(projectDir, "config") + path.sep];
+const programModuleRoots = [
+    programPath,
+    ...["index.ts", "cluster.ts"].map((f) => path.join(projectDir, f)),
+    path.join(projectDir, "components") + path.sep,
+    path.join(projectDir, "config") + path.sep,
+];
 
 function clearProgramModules(): void {
     for (const id of Object.keys(require.cache)) {
@@ -120,7 +125,13 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     let secretKeys: string[] = [];
     if (configFile) {
         if (!fs.existsSync(configFile)) {
-            return { ...result, exitCode: 2, errors: [`configuration file ${path.relative(process.cwd(), configFile) || configFile} does not exist: create it, or pass --config-file <path>`] };
+            return {
+                ...result,
+                exitCode: 2,
+                errors: [
+                    `configuration file ${path.relative(process.cwd(), configFile) || configFile} does not exist: create it, or pass --config-file <path>`,
+                ],
+            };
         }
         try {
             ({ values, secretKeys } = readStackConfigFile(configFile));
@@ -130,7 +141,8 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
         result.configFile = path.relative(projectDir, configFile) || configFile;
     }
     values = { ...values, ...(options.configOverrides ?? {}) };
-    if (secretKeys.length) result.notes.push(`secret values (${secretKeys.join(", ")}) are encrypted in the file; the plan uses the placeholder "${encryptedPlaceholder}"`);
+    if (secretKeys.length)
+        result.notes.push(`secret values (${secretKeys.join(", ")}) are encrypted in the file; the plan uses the placeholder "${encryptedPlaceholder}"`);
 
     const env: Record<string, string | undefined> = { ...(options.env ?? process.env) };
     const has = (key: "gitSha" | "gitBranch") => values[`${projectName}:${key}`] !== undefined || !!env[configKeys[key].env!];
@@ -153,8 +165,11 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
 
     const savedEnv = { ...process.env };
     for (const k of Object.keys(process.env)) if (!(k in env)) delete process.env[k];
-    for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
-    process.env.ODOO_PLATFORM_CONFIG_FILE = result.configFile ?? (identity.stage === "pr" ? `Pulumi.pr.yaml or the CI environment` : `Pulumi.${identity.stack}.yaml`);
+    for (const [k, v] of Object.entries(env))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+    process.env.ODOO_PLATFORM_CONFIG_FILE =
+        result.configFile ?? (identity.stage === "pr" ? `Pulumi.pr.yaml or the CI environment` : `Pulumi.${identity.stack}.yaml`);
     clearProgramModules();
     try {
         const run = await runUnderMocks({
@@ -172,13 +187,16 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
         result.resources = run.resources.map((r) => ({
             type: r.type,
             name: r.name,
-            parent: r.parentUrn ? nameOf.get(r.parentUrn) ?? null : null,
+            parent: r.parentUrn ? (nameOf.get(r.parentUrn) ?? null) : null,
             inputs: displayValue(r.inputs) as Record<string, unknown>,
         }));
         result.outputs = displayValue(run.outputs) as Record<string, unknown>;
     } catch (err) {
         // The program's modules were re-required, so its ConfigError is not this module's class.
-        const problems = (err as ConfigError).name === "ConfigError" && Array.isArray((err as ConfigError).problems) ? (err as ConfigError).problems : [(err as Error).message];
+        const problems =
+            (err as ConfigError).name === "ConfigError" && Array.isArray((err as ConfigError).problems)
+                ? (err as ConfigError).problems
+                : [(err as Error).message];
         return { ...result, exitCode: 2, errors: problems };
     } finally {
         for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];

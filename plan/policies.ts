@@ -6,14 +6,7 @@
  * dependencies and property dependencies.
  */
 import * as fs from "node:fs";
-import type {
-    EnforcementLevel,
-    Policy,
-    PolicyProviderResource,
-    PolicyResource,
-    ResourceValidationArgs,
-    StackValidationArgs,
-} from "@pulumi/policy";
+import type { EnforcementLevel, Policy, PolicyProviderResource, PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import type { PolicyPackDefinition } from "../policy/registry";
 import { RecordedResource, unwrapSecrets } from "./mockRuntime";
 
@@ -58,7 +51,13 @@ export class PolicyConfigError extends Error {}
 
 const typeOf = (cls: unknown): string | undefined => (cls as { __pulumiType?: string }).__pulumiType;
 
-const emptyOpts = { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
+const emptyOpts = {
+    protect: false,
+    ignoreChanges: [],
+    aliases: [],
+    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    additionalSecretOutputs: [],
+};
 
 /** `urn::id` (how the engine names a provider reference) → the provider's URN. */
 const providerUrn = (reference: string | undefined): string | undefined => (reference ? reference.slice(0, reference.lastIndexOf("::")) : undefined);
@@ -130,7 +129,8 @@ export function validatePolicyConfig(packs: PolicyPackDefinition[], config: Poli
     const policies = new Map(packs.flatMap((p) => p.policies.map((policy) => [policy.name, policy] as const)));
     for (const [name, entry] of Object.entries(config)) {
         const level = typeof entry === "string" ? entry : entry?.enforcementLevel;
-        if (level !== undefined && !enforcementLevels.includes(level)) problems.push(`${name}: enforcementLevel must be one of ${enforcementLevels.join(", ")}, got "${level}"`);
+        if (level !== undefined && !enforcementLevels.includes(level))
+            problems.push(`${name}: enforcementLevel must be one of ${enforcementLevels.join(", ")}, got "${level}"`);
         if (name === "all") continue;
         const policy = policies.get(name);
         if (!policy) {
@@ -141,7 +141,10 @@ export function validatePolicyConfig(packs: PolicyPackDefinition[], config: Poli
         for (const [key, value] of Object.entries(entry)) {
             if (key === "enforcementLevel") continue;
             const schema = policy.configSchema?.properties?.[key] as { type?: string } | undefined;
-            if (!schema) problems.push(`${name}.${key} is not a configuration property of ${name} (${Object.keys(policy.configSchema?.properties ?? {}).join(", ") || "none"})`);
+            if (!schema)
+                problems.push(
+                    `${name}.${key} is not a configuration property of ${name} (${Object.keys(policy.configSchema?.properties ?? {}).join(", ") || "none"})`,
+                );
             else if (schema.type && !matchesJsonType(value, schema.type)) problems.push(`${name}.${key} must be of type ${schema.type}`);
         }
     }
@@ -229,8 +232,7 @@ export async function runPolicyPacks(packs: PolicyPackDefinition[], resources: R
             }
             if ("validateStack" in policy && policy.validateStack) {
                 const args: StackValidationArgs = { resources: stackResources, stackTags: new Map(), getConfig, notApplicable };
-                const report = (message: string, urn?: string) =>
-                    verdict.violations.push({ resource: urn ? urn.split("::").pop()! : "(stack)", urn, message });
+                const report = (message: string, urn?: string) => verdict.violations.push({ resource: urn ? urn.split("::").pop()! : "(stack)", urn, message });
                 try {
                     await policy.validateStack(args, report);
                 } catch (err) {
@@ -245,7 +247,10 @@ export async function runPolicyPacks(packs: PolicyPackDefinition[], resources: R
 
 /** What CrossGuard does with a policy that reads an unknown value: an advisory "can't run" note (verdicts keep it apart). */
 function cantRun(verdict: PolicyVerdict, err: Error, resource?: PolicyResource): void {
-    verdict.cannotRun = [...(verdict.cannotRun ?? []), { resource: resource?.name ?? "(stack)", urn: resource?.urn, message: `can't run policy ${verdict.name} during preview: ${err.message}` }];
+    verdict.cannotRun = [
+        ...(verdict.cannotRun ?? []),
+        { resource: resource?.name ?? "(stack)", urn: resource?.urn, message: `can't run policy ${verdict.name} during preview: ${err.message}` },
+    ];
 }
 
 /** A mandatory policy with at least one violation blocks the deployment. */

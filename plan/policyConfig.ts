@@ -80,7 +80,11 @@ export function productionValues(file = path.join(projectDir, "Pulumi.production
     }
     const domain = checkedInSetting(identity, "domain", file);
     if (domain) {
-        const names = environmentNames(identity, { domain, hostOverride: checkedInSetting(identity, "host", file), databaseOverride: checkedInSetting(identity, "dbName", file) });
+        const names = environmentNames(identity, {
+            domain,
+            hostOverride: checkedInSetting(identity, "host", file),
+            databaseOverride: checkedInSetting(identity, "dbName", file),
+        });
         out.unshift({ value: names.host, what: "production's public host" }, { value: names.database, what: "production's database name" });
     }
     return out;
@@ -91,12 +95,24 @@ export function stackPolicyConfig(stack: string, opts: { configFile?: string; di
     if (isClusterStack(stack)) {
         // The shared cluster stack has no stage and no database: only the plain values no secret may equal.
         const { values, secretKeys } = readProjectFile(opts.configFile ?? path.join(opts.dir ?? projectDir, `Pulumi.${clusterStackName}.yaml`));
-        return { "database-passwords-generated": { plainConfigValues: [...new Set(Object.entries(values).filter(([k]) => !secretKeys.has(k)).map(([, v]) => v))].sort() } };
+        return {
+            "database-passwords-generated": {
+                plainConfigValues: [
+                    ...new Set(
+                        Object.entries(values)
+                            .filter(([k]) => !secretKeys.has(k))
+                            .map(([, v]) => v),
+                    ),
+                ].sort(),
+            },
+        };
     }
     const identity = stackIdentity(stack);
     const file = opts.configFile ?? stackFileOf(identity, opts.dir);
     const { values, secretKeys } = readProjectFile(file);
-    const plain = Object.entries(values).filter(([k]) => !secretKeys.has(k)).map(([, v]) => v);
+    const plain = Object.entries(values)
+        .filter(([k]) => !secretKeys.has(k))
+        .map(([, v]) => v);
     // Properties only: each policy keeps its declared level (the CLI fills it in when it configures the pack).
     const config: PolicyConfig = {
         "database-passwords-generated": { plainConfigValues: [...new Set(plain)].sort() },
@@ -105,7 +121,10 @@ export function stackPolicyConfig(stack: string, opts: { configFile?: string; di
         config["no-production-references"] = { productionValues: productionValues(path.join(opts.dir ?? projectDir, "Pulumi.production.yaml")) };
     }
     if (identity.stage === "pr") {
-        config["pr-resource-budget"] = { prMaxMemoryMb: checkedInSetting(identity, "prMaxMemoryMb", file)!, prMaxCpus: checkedInSetting(identity, "prMaxCpus", file)! };
+        config["pr-resource-budget"] = {
+            prMaxMemoryMb: checkedInSetting(identity, "prMaxMemoryMb", file)!,
+            prMaxCpus: checkedInSetting(identity, "prMaxCpus", file)!,
+        };
     }
     return config;
 }

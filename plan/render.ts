@@ -50,6 +50,11 @@ export function renderPlan(result: PlanResult): string {
         for (const v of p.violations) lines.push(`      ${v.resource}: ${v.message}`);
     }
     const blocked = result.policies.filter((p) => p.enforcement === "mandatory" && p.violations.length);
-    lines.push("", blocked.length ? `BLOCKED by ${blocked.length} mandatory polic${blocked.length === 1 ? "y" : "ies"}: ${blocked.map((p) => `${p.pack}/${p.name}`).join(", ")}` : "Clean: no mandatory policy violated.");
+    lines.push(
+        "",
+        blocked.length
+            ? `BLOCKED by ${blocked.length} mandatory polic${blocked.length === 1 ? "y" : "ies"}: ${blocked.map((p) => `${p.pack}/${p.name}`).join(", ")}`
+            : "Clean: no mandatory policy violated.",
+    );
     return lines.join("\n");
 }

@@ -29,9 +29,11 @@ export interface ResourceDiff {
 
 export class IncompleteTableError extends Error {}
 
-const stable = (value: unknown): string => JSON.stringify(value, (_k, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort()) : v));
+const stable = (value: unknown): string =>
+    JSON.stringify(value, (_k, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort()) : v));
 
-const valueAt = (value: unknown, path: string[]): unknown => path.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), value);
+const valueAt = (value: unknown, path: string[]): unknown =>
+    path.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), value);
 
 /**
  * How the engine and the provider treat a change of `property` on a resource of `type`: the
@@ -42,7 +44,10 @@ function replacementReasons(resource: RecordedResource, property: string, before
     if (resource.options.replaceOnChanges.includes(property) || resource.options.replaceOnChanges.includes("*")) return [property];
     if (resource.type.startsWith(providerTypePrefix) || resource.type === "pulumi:pulumi:StackReference") return [];
     const rule = replacementRuleFor(resource.type);
-    if (!rule) throw new IncompleteTableError(`plan/providers.ts has no replacement rule for ${resource.type} (resource ${resource.name}): read the provider's source and add one`);
+    if (!rule)
+        throw new IncompleteTableError(
+            `plan/providers.ts has no replacement rule for ${resource.type} (resource ${resource.name}): read the provider's source and add one`,
+        );
     if (rule.replaceOn === "*") return [property];
     if (rule.replaceOn.includes(property)) return [property];
     const nested = (rule.replaceOnPaths ?? []).filter((p) => p === property || p.startsWith(`${property}.`));
@@ -54,7 +59,9 @@ function replacementReasons(resource: RecordedResource, property: string, before
     });
     if (changedPaths.length) return changedPaths;
     if (rule.inPlace.includes(property)) return [];
-    throw new IncompleteTableError(`plan/providers.ts does not say whether a change of ${resource.type} ${property} (resource ${resource.name}) replaces it: read the provider's source and add it to replaceOn or inPlace`);
+    throw new IncompleteTableError(
+        `plan/providers.ts does not say whether a change of ${resource.type} ${property} (resource ${resource.name}) replaces it: read the provider's source and add it to replaceOn or inPlace`,
+    );
 }
 
 /** The provider deletes a replaced object with a fixed name first (pulumi-kubernetes: metadata.name set). */
@@ -87,7 +94,16 @@ export function diffPlans(before: readonly RecordedResource[], after: readonly R
         diffs.push({ ...base, change: replaceBecause.length ? "replace" : changed.length ? "update" : "same", changed, replaceBecause });
     }
     for (const gone of old.values()) {
-        diffs.push({ urn: gone.urn, type: gone.type, name: gone.name, change: "delete", changed: [], replaceBecause: [], deleteBeforeReplace: false, resource: gone });
+        diffs.push({
+            urn: gone.urn,
+            type: gone.type,
+            name: gone.name,
+            change: "delete",
+            changed: [],
+            replaceBecause: [],
+            deleteBeforeReplace: false,
+            resource: gone,
+        });
     }
     return diffs;
 }
@@ -116,7 +132,8 @@ export function secondDeployProblems(diffs: readonly ResourceDiff[], context: Se
     const problems: string[] = [];
     const byUrn = new Map(diffs.map((d) => [d.urn, d]));
     const containers = diffs.filter((d) => d.type === "docker:index/container:Container" && d.change !== "delete");
-    const what = (d: ResourceDiff) => `${d.type.split(":").pop()} "${d.name}"${nameOf(d.resource, replacementRuleFor(d.type)?.uniqueName ?? "") ? ` (${nameOf(d.resource, replacementRuleFor(d.type)!.uniqueName!)})` : ""}`;
+    const what = (d: ResourceDiff) =>
+        `${d.type.split(":").pop()} "${d.name}"${nameOf(d.resource, replacementRuleFor(d.type)?.uniqueName ?? "") ? ` (${nameOf(d.resource, replacementRuleFor(d.type)!.uniqueName!)})` : ""}`;
     const because = (d: ResourceDiff) => `because ${d.replaceBecause.join(", ")} changed`;
 
     for (const d of diffs) {
@@ -130,9 +147,14 @@ export function secondDeployProblems(diffs: readonly ResourceDiff[], context: Se
         if (d.change === "delete") continue;
         const unique = replacementRuleFor(d.type)?.uniqueName;
         if (unique && nameOf(d.resource, unique) && !d.deleteBeforeReplace) {
-            problems.push(`${what(d)} would be replaced ${because(d)} while the old one still holds the name ${nameOf(d.resource, unique)}: set deleteBeforeReplace`);
+            problems.push(
+                `${what(d)} would be replaced ${because(d)} while the old one still holds the name ${nameOf(d.resource, unique)}: set deleteBeforeReplace`,
+            );
         }
-        if (sharedNetwork) problems.push(`${what(d)} would be replaced ${because(d)}, but containers of other stacks join it by name: Docker refuses to delete a network with active endpoints`);
+        if (sharedNetwork)
+            problems.push(
+                `${what(d)} would be replaced ${because(d)}, but containers of other stacks join it by name: Docker refuses to delete a network with active endpoints`,
+            );
         for (const member of members) {
             const follows = member.change === "replace" && member.resource.dependencies.includes(d.urn);
             if (!follows) {
@@ -147,7 +169,10 @@ export function secondDeployProblems(diffs: readonly ResourceDiff[], context: Se
         for (const d of diffs) {
             if (d.change === "delete" || !statefulTypes.includes(d.type)) continue;
             const { protect, retainOnDelete } = d.resource.options;
-            if (!protect && !retainOnDelete) problems.push(`${what(d)} holds ${context.stage} data but is neither protected nor retainOnDelete: a destroy or a mistaken change would delete it`);
+            if (!protect && !retainOnDelete)
+                problems.push(
+                    `${what(d)} holds ${context.stage} data but is neither protected nor retainOnDelete: a destroy or a mistaken change would delete it`,
+                );
         }
     }
     void byUrn;
@@ -161,7 +186,11 @@ export function secondDeployProblems(diffs: readonly ResourceDiff[], context: Se
 export function replacementSteps(diffs: readonly ResourceDiff[]): string[] {
     const steps: string[] = [];
     for (const d of diffs.filter((x) => x.change === "replace")) {
-        steps.push(d.deleteBeforeReplace ? `delete ${d.name}, then create it (${d.replaceBecause.join(", ")})` : `create the new ${d.name}, then delete the old one (${d.replaceBecause.join(", ")})`);
+        steps.push(
+            d.deleteBeforeReplace
+                ? `delete ${d.name}, then create it (${d.replaceBecause.join(", ")})`
+                : `create the new ${d.name}, then delete the old one (${d.replaceBecause.join(", ")})`,
+        );
     }
     return steps;
 }

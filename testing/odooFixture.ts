@@ -23,7 +23,8 @@ export { odooVersions } from "./odooSchema";
 /** `16` / `16.0` → `16.0`, with a clear error for anything the fixture cannot build. */
 export function parseOdooVersion(value: string, option = "--odoo-version"): OdooVersion {
     const v = /^\d+$/.test(value.trim()) ? `${value.trim()}.0` : value.trim();
-    if (!(odooVersions as readonly string[]).includes(v)) throw new Error(`${option} must be one of ${odooVersions.map((x) => x.replace(".0", "")).join(", ")} (got "${value}")`);
+    if (!(odooVersions as readonly string[]).includes(v))
+        throw new Error(`${option} must be one of ${odooVersions.map((x) => x.replace(".0", "")).join(", ")} (got "${value}")`);
     return v as OdooVersion;
 }
 
@@ -159,22 +160,24 @@ export function reshapeStatements(version: OdooVersion): string[] {
 
 /** The CREATE TABLE statements of `version`. Pure. */
 export function schemaSql(version: OdooVersion): string {
-    return tables.map((table) => {
-        const cols = columnsFor(table, version).map((col) => `${quoteIdent(col.name)} ${col.type}`);
-        const keys = table.primaryKey
-            ? [`PRIMARY KEY (${table.primaryKey.map(quoteIdent).join(", ")})`]
-            : [];
-        const idCol = table.primaryKey ? [] : ["id serial PRIMARY KEY"];
-        const uniques = (table.unique ?? []).map((u) => `CONSTRAINT ${quoteIdent(u.name)} UNIQUE (${u.columns.map(quoteIdent).join(", ")})`);
-        return `CREATE TABLE ${quoteIdent(table.name)} (${[...idCol, ...cols, ...keys, ...uniques].join(", ")});`;
-    }).join("\n");
+    return tables
+        .map((table) => {
+            const cols = columnsFor(table, version).map((col) => `${quoteIdent(col.name)} ${col.type}`);
+            const keys = table.primaryKey ? [`PRIMARY KEY (${table.primaryKey.map(quoteIdent).join(", ")})`] : [];
+            const idCol = table.primaryKey ? [] : ["id serial PRIMARY KEY"];
+            const uniques = (table.unique ?? []).map((u) => `CONSTRAINT ${quoteIdent(u.name)} UNIQUE (${u.columns.map(quoteIdent).join(", ")})`);
+            return `CREATE TABLE ${quoteIdent(table.name)} (${[...idCol, ...cols, ...keys, ...uniques].join(", ")});`;
+        })
+        .join("\n");
 }
 
 /** Foreign keys and secondary indexes. Pure. */
 export function constraintsSql(): string {
-    const fks = foreignKeys.map((fk) =>
-        `ALTER TABLE ${quoteIdent(fk.table)} ADD CONSTRAINT ${quoteIdent(fk.name)} FOREIGN KEY (${quoteIdent(fk.column)}) ` +
-        `REFERENCES ${quoteIdent(fk.references)} (id) ON DELETE ${fk.onDelete};`);
+    const fks = foreignKeys.map(
+        (fk) =>
+            `ALTER TABLE ${quoteIdent(fk.table)} ADD CONSTRAINT ${quoteIdent(fk.name)} FOREIGN KEY (${quoteIdent(fk.column)}) ` +
+            `REFERENCES ${quoteIdent(fk.references)} (id) ON DELETE ${fk.onDelete};`,
+    );
     const idx = indexes.map((ix) => `CREATE INDEX ${quoteIdent(ix.name)} ON ${quoteIdent(ix.table)} (${ix.on});`);
     return [...idx, ...fks].join("\n");
 }
@@ -187,18 +190,101 @@ export function dropConstraintsSql(): string {
 
 // Fixture vocabularies: deliberately different from the sanitizer's fake-data lists, so a test can
 // tell a planted value from a sanitized one.
-const FIRST = ["Jean", "Marie", "Pierre", "Sophie", "Lukas", "Emma", "Noah", "Olivia", "Liam", "Charlotte", "Mateo", "Amelia",
-    "Hugo", "Louise", "Arthur", "Alice", "Jules", "Chloe", "Leon", "Camille", "Ava", "Finn", "Mila", "Elias", "Nora", "Oscar",
-    "Lina", "Victor", "Julia", "Adam"];
-const LAST = ["Dubois", "Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "Wouters", "Desmet",
-    "Lambert", "Dupont", "Martin", "Bernard", "Schmidt", "Muller", "Rossi", "Garcia", "Smith", "Johnson", "Brown", "Kowalski",
-    "Novak", "Andersen", "Nielsen", "Moreau", "Laurent", "Fontaine", "Leroy"];
-const COMPANY_A = ["Brightwater", "Northwind", "Bluebird", "Silverline", "Redwood", "Ironbridge", "Greenfield", "Oakridge",
-    "Sunrise", "Stonegate", "Westbrook", "Lakeside", "Highland", "Clearview", "Riverside"];
+const FIRST = [
+    "Jean",
+    "Marie",
+    "Pierre",
+    "Sophie",
+    "Lukas",
+    "Emma",
+    "Noah",
+    "Olivia",
+    "Liam",
+    "Charlotte",
+    "Mateo",
+    "Amelia",
+    "Hugo",
+    "Louise",
+    "Arthur",
+    "Alice",
+    "Jules",
+    "Chloe",
+    "Leon",
+    "Camille",
+    "Ava",
+    "Finn",
+    "Mila",
+    "Elias",
+    "Nora",
+    "Oscar",
+    "Lina",
+    "Victor",
+    "Julia",
+    "Adam",
+];
+const LAST = [
+    "Dubois",
+    "Peeters",
+    "Janssens",
+    "Maes",
+    "Jacobs",
+    "Mertens",
+    "Willems",
+    "Claes",
+    "Goossens",
+    "Wouters",
+    "Desmet",
+    "Lambert",
+    "Dupont",
+    "Martin",
+    "Bernard",
+    "Schmidt",
+    "Muller",
+    "Rossi",
+    "Garcia",
+    "Smith",
+    "Johnson",
+    "Brown",
+    "Kowalski",
+    "Novak",
+    "Andersen",
+    "Nielsen",
+    "Moreau",
+    "Laurent",
+    "Fontaine",
+    "Leroy",
+];
+const COMPANY_A = [
+    "Brightwater",
+    "Northwind",
+    "Bluebird",
+    "Silverline",
+    "Redwood",
+    "Ironbridge",
+    "Greenfield",
+    "Oakridge",
+    "Sunrise",
+    "Stonegate",
+    "Westbrook",
+    "Lakeside",
+    "Highland",
+    "Clearview",
+    "Riverside",
+];
 const COMPANY_B = ["Logistics", "Trading", "Foods", "Engineering", "Consulting", "Retail", "Pharma", "Textiles", "Motors", "Solutions"];
 const LEGAL = ["SA", "BV", "GmbH", "SRL", "Ltd", "NV"];
-const STREETS = ["Rue de la Loi", "Avenue Louise", "Kerkstraat", "Hauptstrasse", "Rue du Commerce", "Stationsstraat",
-    "Baker Street", "Via Roma", "Calle Mayor", "Boulevard Haussmann"];
+const STREETS = [
+    "Rue de la Loi",
+    "Avenue Louise",
+    "Kerkstraat",
+    "Hauptstrasse",
+    "Rue du Commerce",
+    "Stationsstraat",
+    "Baker Street",
+    "Via Roma",
+    "Calle Mayor",
+    "Boulevard Haussmann",
+];
 const CITIES = ["Brussels", "Antwerp", "Ghent", "Liege", "Paris", "Lyon", "Berlin", "Munich", "Amsterdam", "Rotterdam", "London", "Madrid", "Milan"];
 const MAIL_DOMAINS = ["gmail.com", "yahoo.fr", "outlook.com", "proton.me", "hotmail.be", "gmx.de", "icloud.com"];
 const TLDS = ["com", "be", "fr", "de", "nl"];
@@ -281,7 +367,9 @@ export async function seedOdooFixture(client: Client, options: SeedOptions): Pro
         await client.query(dropConstraintsSql());
         await client.query(helperFunctionsSql(seed, counts.partners));
         for (const statement of seedStatements(counts, base)) {
-            await client.query(statement).catch((err: Error) => { throw new Error(`${err.message}\n${statement.slice(0, 400)}`); });
+            await client.query(statement).catch((err: Error) => {
+                throw new Error(`${err.message}\n${statement.slice(0, 400)}`);
+            });
         }
         const accounting = await client.query<{ moves: string; lines: string; partials: string; payments: string }>(`SELECT
             (SELECT count(*) FROM account_move) AS moves, (SELECT count(*) FROM account_move_line) AS lines,
@@ -289,7 +377,9 @@ export async function seedOdooFixture(client: Client, options: SeedOptions): Pro
         await client.query(resetSequencesSql());
         await client.query(constraintsSql());
         for (const statement of reshapeStatements(version)) {
-            await client.query(statement).catch((err: Error) => { throw new Error(`${err.message}\n${statement.slice(0, 400)}`); });
+            await client.query(statement).catch((err: Error) => {
+                throw new Error(`${err.message}\n${statement.slice(0, 400)}`);
+            });
         }
         await client.query("COMMIT");
         await client.query("ANALYZE");
@@ -302,15 +392,17 @@ export async function seedOdooFixture(client: Client, options: SeedOptions): Pro
 }
 
 async function detectVersion(client: Client): Promise<OdooVersion> {
-    const { rows } = await client.query(
-        "SELECT 1 FROM information_schema.columns WHERE table_name = 'ir_cron' AND column_name = 'failure_count'");
+    const { rows } = await client.query("SELECT 1 FROM information_schema.columns WHERE table_name = 'ir_cron' AND column_name = 'failure_count'");
     return rows.length ? "18.0" : "17.0";
 }
 
 function resetSequencesSql(): string {
-    return tables.filter((t) => !t.primaryKey).map((t) =>
-        `SELECT setval(pg_get_serial_sequence(${quoteLiteral(t.name)}, 'id'), COALESCE((SELECT max(id) FROM ${quoteIdent(t.name)}), 0) + 1, false);`,
-    ).join("\n");
+    return tables
+        .filter((t) => !t.primaryKey)
+        .map(
+            (t) => `SELECT setval(pg_get_serial_sequence(${quoteLiteral(t.name)}, 'id'), COALESCE((SELECT max(id) FROM ${quoteIdent(t.name)}), 0) + 1, false);`,
+        )
+        .join("\n");
 }
 
 type Counts = ReturnType<typeof fixtureCounts>;
@@ -381,8 +473,12 @@ export function seedStatements(n: Counts, version: OdooVersion): string[] {
          FROM (SELECT u, pg_temp.fx_user_partner(u) AS p FROM generate_series(1, ${n.users}) u OFFSET 0) s`,
         `UPDATE res_partner p SET user_id = 2 WHERE p.id % 50 = 0`,
         // Invitation and reset links (auth_signup stores their token until 17.0).
-        ...(v18 ? [] : [`UPDATE res_partner SET signup_token = substr(md5('signup' || id), 1, 20), signup_type = 'signup',
-            signup_expiration = '2030-01-01'::timestamp WHERE id > 4 AND id % 7 = 0`]),
+        ...(v18
+            ? []
+            : [
+                  `UPDATE res_partner SET signup_token = substr(md5('signup' || id), 1, 20), signup_type = 'signup',
+            signup_expiration = '2030-01-01'::timestamp WHERE id > 4 AND id % 7 = 0`,
+              ]),
         `INSERT INTO res_users_settings (user_id, is_discuss_sidebar_category_channel_open, google_calendar_rtoken, google_calendar_token,
             google_calendar_token_validity, google_calendar_sync_token, google_calendar_cal_id, google_synchronization_stopped,
             microsoft_calendar_sync_token, microsoft_synchronization_stopped)
@@ -543,11 +639,16 @@ function accountingStatements(n: Counts, commercialBlocks: number, v18: boolean)
     const code = v18 ? "code_store" : "code";
     const codeValue = (c: string) => (v18 ? `'{"1": "${c}"}'` : `'${c}'`);
     const accounts: [number, string, string, string, boolean][] = [
-        [1, "121000", "Account Receivable", "asset_receivable", true], [2, "211000", "Account Payable", "liability_payable", true],
-        [3, "400000", "Product Sales", "income", false], [4, "600000", "Expenses", "expense", false],
-        [5, "251000", "Tax Payable", "liability_current", false], [6, "131000", "Tax Receivable", "asset_current", false],
-        [7, "101402", "Outstanding Receipts", "asset_current", true], [8, "101403", "Outstanding Payments", "asset_current", true],
-        [9, "101401", "Bank", "asset_cash", false], [10, "620000", "Salaries", "expense", false],
+        [1, "121000", "Account Receivable", "asset_receivable", true],
+        [2, "211000", "Account Payable", "liability_payable", true],
+        [3, "400000", "Product Sales", "income", false],
+        [4, "600000", "Expenses", "expense", false],
+        [5, "251000", "Tax Payable", "liability_current", false],
+        [6, "131000", "Tax Receivable", "asset_current", false],
+        [7, "101402", "Outstanding Receipts", "asset_current", true],
+        [8, "101403", "Outstanding Payments", "asset_current", true],
+        [9, "101401", "Bank", "asset_cash", false],
+        [10, "620000", "Salaries", "expense", false],
     ];
     const company = v18 ? "" : ", company_id";
     const companyValue = v18 ? "" : ", 1";
@@ -556,7 +657,8 @@ function accountingStatements(n: Counts, commercialBlocks: number, v18: boolean)
         currency_id, partner_id, tax_base_amount, amount_residual, amount_residual_currency, full_reconcile_id, matching_number, display_type, create_date`;
     return [
         `INSERT INTO account_account (id, name, ${code}, account_type, reconcile${company}, deprecated) VALUES ${accounts
-            .map(([id, c, name, type, rec]) => `(${id}, '{"en_US": "${name}"}', ${codeValue(c)}, '${type}', ${rec}${companyValue}, false)`).join(", ")}`,
+            .map(([id, c, name, type, rec]) => `(${id}, '{"en_US": "${name}"}', ${codeValue(c)}, '${type}', ${rec}${companyValue}, false)`)
+            .join(", ")}`,
         `INSERT INTO account_journal (id, name, code, type, company_id, default_account_id, active, sequence) VALUES
             (1, '{"en_US": "Customer Invoices"}', 'INV', 'sale', 1, 3, true, 5), (2, '{"en_US": "Vendor Bills"}', 'BILL', 'purchase', 1, 4, true, 6),
             (3, '{"en_US": "Bank"}', 'BNK1', 'bank', 1, 9, true, 10), (4, '{"en_US": "Miscellaneous Operations"}', 'MISC', 'general', 1, NULL, true, 9)`,
@@ -676,7 +778,10 @@ function accountingStatements(n: Counts, commercialBlocks: number, v18: boolean)
             CASE WHEN m.move_type <> 'entry' THEN m.name END, m.payment_id, m.payment_state,
             CASE WHEN m.move_type <> 'entry' THEN m.date END, CASE WHEN m.move_type <> 'entry' THEN m.date + 30 END, m.display_name,
             m.narration, 2, split_part(m.name, '/', 1) || '/2023/', NULLIF(split_part(m.name, '/', 3), '')::int,
-            ${moveTotalColumns.filter((col) => v18 || col !== "amount_untaxed_in_currency_signed").map((col) => `t.${col}`).join(", ")},
+            ${moveTotalColumns
+                .filter((col) => v18 || col !== "amount_untaxed_in_currency_signed")
+                .map((col) => `t.${col}`)
+                .join(", ")},
             2, m.date::timestamp, 2, m.date::timestamp
          FROM _fx_move m JOIN (${moveTotalsQuery(`(SELECT fl.*, fm.move_type FROM _fx_line fl JOIN _fx_move fm ON fm.id = fl.move_id) l`)}) t ON t.move_id = m.id`,
         `INSERT INTO account_move_line (${lineCols})
@@ -776,11 +881,43 @@ function integrationStatements(n: Counts, v18: boolean): string[] {
             ('web_map.token_map_box', 'pk.eyJ1IjoiYWNtZSJ9.mapbox'), ('base_setup.default_user_rights', 'True'),
             ('account_peppol.edi.mode', 'prod'), ('auth_signup.invitation_scope', 'b2b')`,
         `INSERT INTO ir_module_module (id, name, state, latest_version, author, website, shortdesc, application, auto_install, license, demo) VALUES ${[
-            "base", "web", "mail", "auth_totp", "auth_oauth", "auth_signup", "contacts", "account", "payment", "payment_stripe",
-            "payment_paypal", "payment_adyen", "payment_mollie", "delivery", "iap", "sms", "snailmail", "crm", "hr", "website",
-            "google_recaptcha", "google_calendar", "microsoft_calendar", "google_gmail", "microsoft_outlook", "cloud_storage",
-            "cloud_storage_google", "account_edi_proxy_client", "account_peppol", "queue_job", "partner_logistics_connector",
-        ].map((name, i) => `(${i + 1}, '${name}', 'installed', '${v18 ? "18.0" : "17.0"}.1.0', 'Odoo S.A.', 'https://www.odoo.com', '{"en_US": "${name}"}', false, false, 'LGPL-3', false)`).join(", ")},
+            "base",
+            "web",
+            "mail",
+            "auth_totp",
+            "auth_oauth",
+            "auth_signup",
+            "contacts",
+            "account",
+            "payment",
+            "payment_stripe",
+            "payment_paypal",
+            "payment_adyen",
+            "payment_mollie",
+            "delivery",
+            "iap",
+            "sms",
+            "snailmail",
+            "crm",
+            "hr",
+            "website",
+            "google_recaptcha",
+            "google_calendar",
+            "microsoft_calendar",
+            "google_gmail",
+            "microsoft_outlook",
+            "cloud_storage",
+            "cloud_storage_google",
+            "account_edi_proxy_client",
+            "account_peppol",
+            "queue_job",
+            "partner_logistics_connector",
+        ]
+            .map(
+                (name, i) =>
+                    `(${i + 1}, '${name}', 'installed', '${v18 ? "18.0" : "17.0"}.1.0', 'Odoo S.A.', 'https://www.odoo.com', '{"en_US": "${name}"}', false, false, 'LGPL-3', false)`,
+            )
+            .join(", ")},
             (99, 'payment_razorpay', 'uninstalled', NULL, 'Odoo S.A.', 'https://www.odoo.com', '{"en_US": "payment_razorpay"}', false, false, 'LGPL-3', false)`,
         `INSERT INTO payment_provider (id, name, code, state, company_id, is_published, sequence, allow_tokenization, stripe_publishable_key,
             stripe_secret_key, stripe_webhook_secret, paypal_email_account, ${v18 ? "paypal_client_id, paypal_client_secret" : "paypal_pdt_token"},

@@ -81,9 +81,7 @@ export async function startThrowawayPostgres(options: StartOptions = {}): Promis
     fs.mkdirSync(socketDir);
     if (isRoot) execFileSync("chown", ["-R", "postgres:", root]);
 
-    runAsOwner(path.join(binDir, "initdb"), [
-        "-D", dataDir, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C",
-    ]);
+    runAsOwner(path.join(binDir, "initdb"), ["-D", dataDir, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"]);
 
     const port = await freePort();
     const settings: Record<string, string> = {
@@ -97,7 +95,9 @@ export async function startThrowawayPostgres(options: StartOptions = {}): Promis
         max_connections: "100",
         ...options.settings,
     };
-    const conf = Object.entries(settings).map(([k, v]) => `${k} = '${v.replace(/'/g, "''")}'`).join("\n");
+    const conf = Object.entries(settings)
+        .map(([k, v]) => `${k} = '${v.replace(/'/g, "''")}'`)
+        .join("\n");
     fs.appendFileSync(path.join(dataDir, "postgresql.conf"), `\n# odoo-platform throwaway server\n${conf}\n`);
 
     const logFile = path.join(root, "server.log");

@@ -104,7 +104,8 @@ export function alertRules(t: AlertThresholds = defaultThresholds): AlertRule[] 
             for: "0m",
             severity: "critical",
             summary: "{{ $labels.stack }} tried to send mail to a server other than its mail catcher",
-            description: "A non-production environment logged an SMTP delivery to a server other than Mailpit, or its egress proxy saw a CONNECT to an SMTP port. Neutralization missed an outgoing mail server: check ir_mail_server in that database and re-run `odoo-platform db neutralize` (then `odoo-platform db verify`).",
+            description:
+                "A non-production environment logged an SMTP delivery to a server other than Mailpit, or its egress proxy saw a CONNECT to an SMTP port. Neutralization missed an outgoing mail server: check ir_mail_server in that database and re-run `odoo-platform db neutralize` (then `odoo-platform db verify`).",
         },
         {
             alert: "ScrapeTargetDown",
@@ -127,16 +128,18 @@ export interface AlertRuleGroup {
  * and the Kubernetes runtime's PrometheusRule spec (components/observability/kubernetes.ts) are both this.
  */
 export function alertRuleGroups(rules: AlertRule[] = alertRules()): AlertRuleGroup[] {
-    return [{
-        name: "odoo-platform",
-        rules: rules.map((rule) => ({
-            alert: rule.alert,
-            expr: rule.expr,
-            for: rule.for,
-            labels: { severity: rule.severity },
-            annotations: { summary: rule.summary, description: rule.description },
-        })),
-    }];
+    return [
+        {
+            name: "odoo-platform",
+            rules: rules.map((rule) => ({
+                alert: rule.alert,
+                expr: rule.expr,
+                for: rule.for,
+                labels: { severity: rule.severity },
+                annotations: { summary: rule.summary, description: rule.description },
+            })),
+        },
+    ];
 }
 
 /** The rules file Prometheus loads (rule_files). */

@@ -29,7 +29,8 @@ export interface AlloyBlock {
 }
 
 export const ref = (target: string): AlloyRef => ({ ref: target });
-const isRef = (v: unknown): v is AlloyRef => typeof v === "object" && v !== null && !Array.isArray(v) && typeof (v as AlloyRef).ref === "string" && Object.keys(v).length === 1;
+const isRef = (v: unknown): v is AlloyRef =>
+    typeof v === "object" && v !== null && !Array.isArray(v) && typeof (v as AlloyRef).ref === "string" && Object.keys(v).length === 1;
 
 function renderValue(value: AlloyValue, indent: string): string {
     if (typeof value === "string") return JSON.stringify(value);
@@ -88,7 +89,14 @@ export function alloyBlocks(input: AlloyConfigInput): AlloyBlock[] {
     const docker = `unix://${dockerSocketPath}`;
     const rule = (attributes: [string, AlloyValue][]): AlloyBlock => ({ name: "rule", attributes });
     return [
-        { name: "discovery.docker", label: "containers", attributes: [["host", docker], ["refresh_interval", "5s"]] },
+        {
+            name: "discovery.docker",
+            label: "containers",
+            attributes: [
+                ["host", docker],
+                ["refresh_interval", "5s"],
+            ],
+        },
         {
             name: "discovery.relabel",
             label: "containers",
@@ -101,12 +109,29 @@ export function alloyBlocks(input: AlloyConfigInput): AlloyBlock[] {
                     ["regex", `pulumi;.*|.*;/${input.traefikContainer}`],
                     ["action", "keep"],
                 ]),
-                rule([["source_labels", ["__meta_docker_container_name"]], ["regex", "/(.*)"], ["target_label", "container"]]),
+                rule([
+                    ["source_labels", ["__meta_docker_container_name"]],
+                    ["regex", "/(.*)"],
+                    ["target_label", "container"],
+                ]),
                 ...streamLabelsFromDocker.map(([dockerLabel, lokiLabel]) =>
-                    rule([["source_labels", [dockerSdLabel(dockerLabel)]], ["regex", "(.+)"], ["target_label", lokiLabel]]),
+                    rule([
+                        ["source_labels", [dockerSdLabel(dockerLabel)]],
+                        ["regex", "(.+)"],
+                        ["target_label", lokiLabel],
+                    ]),
                 ),
-                rule([["source_labels", ["__meta_docker_container_name"]], ["regex", `/${input.traefikContainer}`], ["replacement", "router"], ["target_label", serviceLabel]]),
-                rule([["source_labels", [dockerSdLabel(labelKeys.role)]], ["regex", "(.+)"], ["target_label", serviceLabel]]),
+                rule([
+                    ["source_labels", ["__meta_docker_container_name"]],
+                    ["regex", `/${input.traefikContainer}`],
+                    ["replacement", "router"],
+                    ["target_label", serviceLabel],
+                ]),
+                rule([
+                    ["source_labels", [dockerSdLabel(labelKeys.role)]],
+                    ["regex", "(.+)"],
+                    ["target_label", serviceLabel],
+                ]),
             ],
         },
         {
@@ -149,7 +174,15 @@ export function alloyBlocks(input: AlloyConfigInput): AlloyBlock[] {
         {
             name: "loki.write",
             label: "loki",
-            blocks: [{ name: "endpoint", attributes: [["url", input.lokiPushUrl], ["batch_wait", "1s"]] }],
+            blocks: [
+                {
+                    name: "endpoint",
+                    attributes: [
+                        ["url", input.lokiPushUrl],
+                        ["batch_wait", "1s"],
+                    ],
+                },
+            ],
         },
     ];
 }

@@ -78,15 +78,17 @@ export function grafanaDatasources(input: GrafanaDatasourcesInput): string {
 export function grafanaDashboardProvider(): string {
     return stringify({
         apiVersion: 1,
-        providers: [{
-            name: "odoo-platform",
-            orgId: 1,
-            folder: "odoo-platform",
-            type: "file",
-            disableDeletion: true,
-            allowUiUpdates: false,
-            updateIntervalSeconds: 60,
-            options: { path: grafanaPaths.dashboardsDir, foldersFromFilesStructure: false },
-        }],
+        providers: [
+            {
+                name: "odoo-platform",
+                orgId: 1,
+                folder: "odoo-platform",
+                type: "file",
+                disableDeletion: true,
+                allowUiUpdates: false,
+                updateIntervalSeconds: 60,
+                options: { path: grafanaPaths.dashboardsDir, foldersFromFilesStructure: false },
+            },
+        ],
     });
 }

@@ -71,8 +71,7 @@ export const observabilityContainerName = (prefix: string, role: ObservabilityRo
 export const dockerSocketAllowList = {
     roles: dockerSocketRoles,
     names: (prefix: string): string[] => dockerSocketRoles.map((role) => observabilityContainerName(prefix, role)),
-    matches: (containerName: string): boolean =>
-        dockerSocketRoles.some((role) => new RegExp(`^obs-[a-z0-9][a-z0-9-]*-${role}$`).test(containerName)),
+    matches: (containerName: string): boolean => dockerSocketRoles.some((role) => new RegExp(`^obs-[a-z0-9][a-z0-9-]*-${role}$`).test(containerName)),
 } as const;
 
 export function hostAccessFor(role: ObservabilityRole): HostAccess | undefined {

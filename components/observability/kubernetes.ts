@@ -51,7 +51,12 @@ export interface RelabelConfig {
  */
 export const ingressOdooRelabel: RelabelConfig[] = [
     { sourceLabels: ["__name__"], regex: "nginx_ingress_controller_requests", targetLabel: "__name__", replacement: "traefik_router_requests_total" },
-    { sourceLabels: ["__name__"], regex: "nginx_ingress_controller_request_duration_seconds_(bucket|sum|count)", targetLabel: "__name__", replacement: "traefik_router_request_duration_seconds_$1" },
+    {
+        sourceLabels: ["__name__"],
+        regex: "nginx_ingress_controller_request_duration_seconds_(bucket|sum|count)",
+        targetLabel: "__name__",
+        replacement: "traefik_router_request_duration_seconds_$1",
+    },
     { sourceLabels: ["__name__", "status"], separator: ";", regex: "traefik_router_.+;(.+)", targetLabel: "code", replacement: "$1" },
     { sourceLabels: ["__name__", "service"], separator: ";", regex: "traefik_router_.+;odoo-http.*", targetLabel: "app", replacement: "odoo" },
     { sourceLabels: ["__name__", "namespace"], separator: ";", regex: "traefik_router_.+;odoo-(.+)", targetLabel: "stack", replacement: "$1" },
@@ -66,7 +71,13 @@ export const ingressOdooRelabel: RelabelConfig[] = [
 export function ingressServiceMonitorSpec(input: { release: string; namespace: string; intervalSeconds: number }): Record<string, unknown> {
     return {
         namespaceSelector: { matchNames: [input.namespace] },
-        selector: { matchLabels: { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/instance": input.release, "app.kubernetes.io/component": "controller" } },
+        selector: {
+            matchLabels: {
+                "app.kubernetes.io/name": "ingress-nginx",
+                "app.kubernetes.io/instance": input.release,
+                "app.kubernetes.io/component": "controller",
+            },
+        },
         endpoints: [
             {
                 port: "metrics",

@@ -127,11 +127,16 @@ export function lokiRecordingRules(mailCatcherHost = "mailpit"): LokiRecordingRu
 
 /** The ruler's rule file (Prometheus rule-file format with LogQL expressions). */
 export function lokiRulesYaml(rules: LokiRecordingRule[] = lokiRecordingRules()): string {
-    return stringify({
-        groups: [{
-            name: "odoo-platform-logs",
-            interval: "1m",
-            rules: rules.map((rule) => ({ record: rule.record, expr: rule.expr, ...(rule.labels ? { labels: rule.labels } : {}) })),
-        }],
-    }, { lineWidth: 0 });
+    return stringify(
+        {
+            groups: [
+                {
+                    name: "odoo-platform-logs",
+                    interval: "1m",
+                    rules: rules.map((rule) => ({ record: rule.record, expr: rule.expr, ...(rule.labels ? { labels: rule.labels } : {}) })),
+                },
+            ],
+        },
+        { lineWidth: 0 },
+    );
 }

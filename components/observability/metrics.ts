@@ -83,7 +83,19 @@ export const cadvisorMetrics: readonly string[] = [
 export const prometheusBuiltinMetrics: readonly string[] = ["up", "scrape_duration_seconds", "scrape_samples_scraped", "ALERTS", "ALERTS_FOR_STATE"];
 
 const promqlKeywords = new Set([
-    "by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool", "offset", "inf", "nan",
+    "by",
+    "without",
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+    "and",
+    "or",
+    "unless",
+    "bool",
+    "offset",
+    "inf",
+    "nan",
     // Grafana template variables' functions stay out: dashboards use $variables inside label matchers only.
 ]);
 

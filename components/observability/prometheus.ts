@@ -110,7 +110,9 @@ export function scrapeJobs(input: PrometheusConfigInput): ScrapeJob[] {
 
 export function prometheusConfig(input: PrometheusConfigInput): string {
     if (!(Number.isInteger(input.scrapeIntervalSeconds) && input.scrapeIntervalSeconds >= 1 && input.scrapeIntervalSeconds <= 10)) {
-        throw new Error(`prometheusConfig: scrapeIntervalSeconds must be a whole number from 1 to 10 (config odoo-platform:metricsScrapeSeconds), got ${input.scrapeIntervalSeconds}`);
+        throw new Error(
+            `prometheusConfig: scrapeIntervalSeconds must be a whole number from 1 to 10 (config odoo-platform:metricsScrapeSeconds), got ${input.scrapeIntervalSeconds}`,
+        );
     }
     const interval = `${input.scrapeIntervalSeconds}s`;
     return stringify({

@@ -25,7 +25,8 @@ export interface CommitStatus {
 export function statusContext(environment: number | string): string {
     if (typeof environment === "number") return `${statusContextPrefix}pr-${environment}`;
     if (environment.startsWith("br-")) return `${statusContextPrefix}branch-${environment.slice(3)}`;
-    if (/^pr-\d+$/.test(environment) || environment === "staging" || environment === "production" || environment === "dev") return `${statusContextPrefix}${environment}`;
+    if (/^pr-\d+$/.test(environment) || environment === "staging" || environment === "production" || environment === "dev")
+        return `${statusContextPrefix}${environment}`;
     throw new Error(`no commit status context for environment "${environment}": use a PR number, br-<slug>, staging or production`);
 }
 
@@ -62,7 +63,13 @@ export const pendingStatus = (input: { sha: string; environment: number | string
     targetUrl: input.runUrl,
 });
 
-export const failedStatus = (input: { sha: string; environment: number | string; what: string; runUrl?: string; state?: "failure" | "error" }): CommitStatus => ({
+export const failedStatus = (input: {
+    sha: string;
+    environment: number | string;
+    what: string;
+    runUrl?: string;
+    state?: "failure" | "error";
+}): CommitStatus => ({
     sha: input.sha,
     context: statusContext(input.environment),
     state: input.state ?? "failure",

@@ -109,9 +109,7 @@ function* records(text: string): Generator<LogRecord> {
             if (current) yield current;
             const rest = start[4];
             const parsed = dbAndLogger.exec(rest);
-            current = parsed
-                ? { level: start[3], logger: parsed[2], head: parsed[3], lines: [parsed[3]] }
-                : { level: start[3], head: rest, lines: [rest] };
+            current = parsed ? { level: start[3], logger: parsed[2], head: parsed[3], lines: [parsed[3]] } : { level: start[3], head: rest, lines: [rest] };
             // "2025-… 129 CRITICAL some-db" with the logger on the next line (a wrapped excerpt).
             pendingPrefix = parsed ? undefined : { level: start[3] };
             continue;
@@ -169,7 +167,12 @@ export function parseOdooTestLog(text: string, options: ParseOptions = {}): Test
         if (whole.includes(timeLimitMarker)) timedOut = true;
         if (head.includes(timeLimitMarker)) continue;
         // Odoo ≤ 12 logged each traceback line as its own record, prefixed with "` ".
-        if (openFailure && record.logger === openFailure.logger && record.level === "ERROR" && (/^` /.test(record.head) || head === "Traceback (most recent call last):")) {
+        if (
+            openFailure &&
+            record.logger === openFailure.logger &&
+            record.level === "ERROR" &&
+            (/^` /.test(record.head) || head === "Traceback (most recent call last):")
+        ) {
             openFailure.failure.traceback += `\n${record.head.replace(/^` /, "")}`;
             continue;
         }
@@ -207,7 +210,12 @@ export function parseOdooTestLog(text: string, options: ParseOptions = {}): Test
 
         const failure = failureStart.exec(head);
         if (failure && (record.level === undefined || record.level === "ERROR")) {
-            const entry: TestFailure = { kind: failure[1] as "FAIL" | "ERROR", test: failure[2].trim(), logger: record.logger, traceback: trimBlock(record.lines.slice(1)) };
+            const entry: TestFailure = {
+                kind: failure[1] as "FAIL" | "ERROR",
+                test: failure[2].trim(),
+                logger: record.logger,
+                traceback: trimBlock(record.lines.slice(1)),
+            };
             failures.push(entry);
             openFailure = { failure: entry, logger: record.logger };
             continue;
@@ -231,7 +239,13 @@ export function parseOdooTestLog(text: string, options: ParseOptions = {}): Test
     const erroredFromBlocks = failures.filter((f) => f.kind === "ERROR").length;
     const failed = final?.failed ?? Math.max(perModule.failed, failedFromBlocks);
     const errors = final?.errors ?? Math.max(perModule.errors, erroredFromBlocks);
-    const tests = final?.tests ?? Math.max(perModule.tests + postInstall, started, modules.reduce((n, m) => n + m.tests, 0));
+    const tests =
+        final?.tests ??
+        Math.max(
+            perModule.tests + postInstall,
+            started,
+            modules.reduce((n, m) => n + m.tests, 0),
+        );
     const finished = final !== undefined;
 
     const reasons: string[] = [];

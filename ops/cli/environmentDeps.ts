@@ -42,7 +42,8 @@ export function outsideError(err: unknown): Error {
     }
     if (e.status === 401) return new InvalidInputError("GitHub refused the token (401): check GITHUB_TOKEN");
     if (e.status === 403 && /rate limit/i.test(e.message ?? "")) return new InvalidInputError(`GitHub rate limit reached: ${e.message}`);
-    if (e.status === 403) return new InvalidInputError(`GitHub refused the request (403): the token needs pull-requests, issues and actions write — ${e.message ?? ""}`.trim());
+    if (e.status === 403)
+        return new InvalidInputError(`GitHub refused the request (403): the token needs pull-requests, issues and actions write — ${e.message ?? ""}`.trim());
     return err as Error;
 }
 
@@ -83,4 +84,3 @@ export function realDeps(task: string, opts: CommonOptions): LifecycleDeps {
         onTestLog: opts.testLog ? (log) => fs.writeFileSync(opts.testLog!, log) : undefined,
     };
 }
-

@@ -16,9 +16,13 @@ export { errorLine } from "../core/errors";
 
 export const exitCodes = { ok: 0, findings: 1, failed: 1, usage: 2, refused: 3, unavailable: 4 } as const;
 
-const byKind: Record<ErrorKind, number> = { failed: exitCodes.failed, "invalid-input": exitCodes.usage, refused: exitCodes.refused, unavailable: exitCodes.unavailable };
+const byKind: Record<ErrorKind, number> = {
+    failed: exitCodes.failed,
+    "invalid-input": exitCodes.usage,
+    refused: exitCodes.refused,
+    unavailable: exitCodes.unavailable,
+};
 
 export function exitCodeOf(err: unknown): number {
     return byKind[errorKind(err)];
 }
-

@@ -44,7 +44,10 @@ export function asUsage<T>(fn: () => T): T {
 
 /** `--confirm <name>`: the database's own name, typed again, to rewrite one that looks like production. */
 export const confirmOption = (): Option =>
-    new Option("--confirm <name>", "the database's name, repeated: needed when it looks like production (active crons, live mail servers, not neutralized) and odoo-platform did not create it");
+    new Option(
+        "--confirm <name>",
+        "the database's name, repeated: needed when it looks like production (active crons, live mail servers, not neutralized) and odoo-platform did not create it",
+    );
 
 // --- the Odoo database and the evidence database -----------------------------------------------
 
@@ -72,7 +75,9 @@ export function evidenceDb(opts: { evidenceDb?: string }): DatabaseUrl {
  */
 export const misplacedDbOption = (command: string): Option =>
     new Option("--db <url>").hideHelp().argParser(() => {
-        throw new InvalidInputError(`${command} reads the evidence database: give it as --evidence-db <url> (or ${evidenceDbVariable}); --db is always the Odoo database`);
+        throw new InvalidInputError(
+            `${command} reads the evidence database: give it as --evidence-db <url> (or ${evidenceDbVariable}); --db is always the Odoo database`,
+        );
     });
 
 // --- parallelism -------------------------------------------------------------------------------
@@ -101,7 +106,10 @@ export interface S3CliOptions {
 }
 
 export const s3EndpointOption = (): Option =>
-    new Option("--s3-endpoint <url>", "S3-compatible server instead of AWS: MinIO, Supabase Storage, R2 (or ODOO_PLATFORM_S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)");
+    new Option(
+        "--s3-endpoint <url>",
+        "S3-compatible server instead of AWS: MinIO, Supabase Storage, R2 (or ODOO_PLATFORM_S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)",
+    );
 export const s3RegionOption = (): Option => new Option("--s3-region <region>", "S3 region (or AWS_REGION, AWS_DEFAULT_REGION; default us-east-1)");
 
 /** `--s3-endpoint` and `--s3-region`, the one S3 option set (ops/s3/client.ts reads the fallbacks). */
@@ -124,7 +132,10 @@ export const seedEnv = "ODOO_PLATFORM_SANITIZE_SEED";
  */
 export function addSanitizeOptions(command: Command, scope = ""): Command {
     return command
-        .option("--seed <seed>", `${scope}seed of the deterministic fake data (default: $${seedEnv}, else random); keep it secret: it unlocks the original amounts`)
+        .option(
+            "--seed <seed>",
+            `${scope}seed of the deterministic fake data (default: $${seedEnv}, else random); keep it secret: it unlocks the original amounts`,
+        )
         .option("--strict", `${scope}also scrub e-mail addresses and phone numbers from every text column of every table`)
         .option("--keep-company-names", `${scope}keep company names (default; people's names are always replaced)`, true)
         .option("--no-keep-company-names", `${scope}replace company names too`);

@@ -14,7 +14,10 @@ export type { Progress } from "../core/progress";
  * command groups that still throw it; new code throws the classes of ops/core/errors.ts.
  */
 export class CliError extends OpsError {
-    constructor(message: string, readonly exitCode: 1 | 2 = exitCodes.findings) {
+    constructor(
+        message: string,
+        readonly exitCode: 1 | 2 = exitCodes.findings,
+    ) {
         super(exitCode === exitCodes.usage ? "invalid-input" : "failed", message);
         this.name = "CliError";
     }
@@ -27,7 +30,6 @@ export class UsageError extends CliError {
         this.name = "UsageError";
     }
 }
-
 
 export interface CommandResult<T = unknown> {
     /** 0, or 1 when the command found problems (verify findings, a failed health check …). */
@@ -74,4 +76,3 @@ export function action<O extends { json?: boolean }>(
 
 // Progress lives in ops/core so the library can report it without importing the CLI.
 export { progress } from "../core/progress";
-

@@ -50,7 +50,10 @@ export class RefusedError extends OpsError {
 
 /** Refused because the database is not the one the command may touch (see ops/postgres/identity.ts). */
 export class WrongDatabaseError extends RefusedError {
-    constructor(readonly database: string, message: string) {
+    constructor(
+        readonly database: string,
+        message: string,
+    ) {
         super(message);
         this.name = "WrongDatabaseError";
     }
@@ -64,7 +67,20 @@ export class UnavailableError extends OpsError {
 }
 
 /** Node and libpq error codes that mean "a resource is not there right now", not "you did it wrong". */
-const unavailableSystemCodes = new Set(["ENOSPC", "EDQUOT", "EFBIG", "EMFILE", "ENFILE", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "EPIPE"]);
+const unavailableSystemCodes = new Set([
+    "ENOSPC",
+    "EDQUOT",
+    "EFBIG",
+    "EMFILE",
+    "ENFILE",
+    "ECONNREFUSED",
+    "ECONNRESET",
+    "ETIMEDOUT",
+    "EHOSTUNREACH",
+    "ENETUNREACH",
+    "EAI_AGAIN",
+    "EPIPE",
+]);
 
 /**
  * The kind of any error: an OpsError says it; a Node system error or a PostgreSQL error is
@@ -101,7 +117,10 @@ export function withNote(err: unknown, note: string | undefined): unknown {
 /** An error as the one line a person reads: no stack, no second line, no secret. */
 export function errorLine(err: unknown): string {
     const message = err instanceof Error ? err.message : String(err);
-    const lines = message.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    const lines = message
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter(Boolean);
     const text = lines.length <= 1 ? (lines[0] ?? "unknown error") : `${lines[0]} (${lines.slice(1).join("; ")})`;
     return redactText(text.length > 2000 ? `${text.slice(0, 2000)}…` : text);
 }

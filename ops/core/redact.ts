@@ -38,7 +38,8 @@ export function redactText(text: string): string {
 }
 
 /** Names of query parameters of an http(s) URL that carry credentials (tokens in health URLs …). */
-const credentialQueryParams = /^(password|passwd|pwd|sslpassword|token|access_token|auth|api_key|apikey|key|secret|signature|sig|x-amz-signature|x-amz-credential)$/i;
+const credentialQueryParams =
+    /^(password|passwd|pwd|sslpassword|token|access_token|auth|api_key|apikey|key|secret|signature|sig|x-amz-signature|x-amz-credential)$/i;
 
 /**
  * An http(s) URL as it may be stored for ever (evidence): no user, no password, no credential
@@ -58,4 +59,3 @@ export function stripUrlCredentials(text: string): string {
     for (const key of secretKeys) url.searchParams.delete(key);
     return url.toString();
 }
-

@@ -20,7 +20,9 @@ export function assertWritableSecretFile(file: string, option: string): void {
         if (!fs.statSync(dir).isDirectory()) throw new Error("not a directory");
         fs.accessSync(dir, fs.constants.W_OK);
     } catch (err) {
-        throw new InvalidInputError(`${option} ${file}: its directory ${dir} is not a writable directory (${(err as Error).message.replace(/^[A-Z]+: /, "")}): choose a writable path`);
+        throw new InvalidInputError(
+            `${option} ${file}: its directory ${dir} is not a writable directory (${(err as Error).message.replace(/^[A-Z]+: /, "")}): choose a writable path`,
+        );
     }
     if (fs.existsSync(resolved)) {
         const stat = fs.lstatSync(resolved);
@@ -36,7 +38,9 @@ export function assertWritableSecretFile(file: string, option: string): void {
     try {
         fs.writeFileSync(probe, "", { mode: 0o600, flag: "wx" });
     } catch (err) {
-        throw new InvalidInputError(`${option} ${file}: cannot create files in ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): choose a writable path`);
+        throw new InvalidInputError(
+            `${option} ${file}: cannot create files in ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): choose a writable path`,
+        );
     } finally {
         fs.rmSync(probe, { force: true });
     }

@@ -40,7 +40,9 @@ export function readCommit(ref: string, cwd: string): CommitInfo {
     try {
         return parseGitShow(git(["show", "-s", `--format=${gitShowFormat}`, `${ref}^{commit}`], cwd));
     } catch (err) {
-        throw new InvalidInputError(`cannot read commit ${ref} in ${cwd} (${((err as { stderr?: string }).stderr || (err as Error).message).trim()}): run inside the checkout, or give --sha, --message, --author and --committed-at`);
+        throw new InvalidInputError(
+            `cannot read commit ${ref} in ${cwd} (${((err as { stderr?: string }).stderr || (err as Error).message).trim()}): run inside the checkout, or give --sha, --message, --author and --committed-at`,
+        );
     }
 }
 
@@ -73,9 +75,12 @@ export function lockHash(files: string[], cwd: string): { hash: string; files: s
         return { file, sha: createHash("sha256").update(content).digest("hex") };
     });
     entries.sort((a, b) => a.file.localeCompare(b.file));
-    const hex = entries.length === 1
-        ? entries[0].sha
-        : createHash("sha256").update(entries.map((e) => `${e.sha}  ${e.file}\n`).join("")).digest("hex");
+    const hex =
+        entries.length === 1
+            ? entries[0].sha
+            : createHash("sha256")
+                  .update(entries.map((e) => `${e.sha}  ${e.file}\n`).join(""))
+                  .digest("hex");
     return { hash: `sha256:${hex}`, files: entries.map((e) => e.file) };
 }
 
@@ -134,7 +139,19 @@ export async function recordBuild(opts: BuildOptions, env: Record<string, string
     const files: EvidenceFile[] = opts.logFile ? [{ name: "logs/build.log", source: opts.logFile }] : [];
     const bundle = planBundle({ root: opts.evidenceDir, stamp: resolveStamp(opts.stamp, env), kind: "build", uri: opts.evidenceUri, files });
     row.evidence_uri = bundle.uri;
-    const recorded = await recordEvidence(db, bundle, async (client) => [await insertRow(client, "builds", row)],
-        ([id]) => [{ name: `build-${id}.json`, content: json({ id, ...row }) }]);
-    return { id: recorded.ids[0], gitSha: sha, branch, imageReference: image.reference, lockHash: lock.hash, evidenceUri: recorded.evidenceUri, files: recorded.files };
+    const recorded = await recordEvidence(
+        db,
+        bundle,
+        async (client) => [await insertRow(client, "builds", row)],
+        ([id]) => [{ name: `build-${id}.json`, content: json({ id, ...row }) }],
+    );
+    return {
+        id: recorded.ids[0],
+        gitSha: sha,
+        branch,
+        imageReference: image.reference,
+        lockHash: lock.hash,
+        evidenceUri: recorded.evidenceUri,
+        files: recorded.files,
+    };
 }

@@ -52,7 +52,10 @@ export function parseTime(value: string | undefined, option: string, fallback: D
 }
 
 export function parseList(value: string | undefined): string[] {
-    return (value ?? "").split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+    return (value ?? "")
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 export interface DeploymentInput {
@@ -88,7 +91,9 @@ export function deploymentRow(input: DeploymentInput): EvidenceRow<"deployments"
             gitSha = input.expectSha;
             if (!sameCommit) image = null;
         } else if (!sameCommit) {
-            problems.push(`the outputs say gitSha ${outputs.gitSha} but this deployment was of ${input.expectSha}: did pulumi up run on this stack, with ODOO_PLATFORM_GIT_SHA set?`);
+            problems.push(
+                `the outputs say gitSha ${outputs.gitSha} but this deployment was of ${input.expectSha}: did pulumi up run on this stack, with ODOO_PLATFORM_GIT_SHA set?`,
+            );
         }
     }
     if (input.image) image = parsePinnedImage(input.image, "--image");
@@ -189,11 +194,16 @@ export async function recordDeployment(opts: DeploymentOptions, env: Record<stri
     row.evidence_uri = bundle.uri;
 
     let buildId: number | null = null;
-    const recorded = await recordEvidence(db, bundle, async (client) => {
-        buildId = await findBuildId(client, row.git_sha as string, row.image_digest as string | null);
-        row.build_id = buildId;
-        return [await insertRow(client, "deployments", row)];
-    }, ([id]) => [{ name: `deployment-${id}.json`, content: json({ id, ...row }) }]);
+    const recorded = await recordEvidence(
+        db,
+        bundle,
+        async (client) => {
+            buildId = await findBuildId(client, row.git_sha as string, row.image_digest as string | null);
+            row.build_id = buildId;
+            return [await insertRow(client, "deployments", row)];
+        },
+        ([id]) => [{ name: `deployment-${id}.json`, content: json({ id, ...row }) }],
+    );
     return {
         id: recorded.ids[0],
         environment: row.environment as string,

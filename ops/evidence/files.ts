@@ -18,12 +18,16 @@ const stampFormat = /^\d{8}T\d{6}Z$/;
 
 /** `20261124T153012Z`: sortable, filesystem-safe UTC time. */
 export function evidenceStamp(date = new Date()): string {
-    return date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+    return date
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d{3}Z$/, "Z");
 }
 
 export function resolveStamp(given: string | undefined, env: Record<string, string | undefined> = process.env): string {
     const stamp = given ?? env[stampVariable] ?? evidenceStamp();
-    if (!stampFormat.test(stamp)) throw new InvalidInputError(`evidence stamp must look like 20261124T153012Z (UTC, from \`date -u +%Y%m%dT%H%M%SZ\`), got "${stamp}"`);
+    if (!stampFormat.test(stamp))
+        throw new InvalidInputError(`evidence stamp must look like 20261124T153012Z (UTC, from \`date -u +%Y%m%dT%H%M%SZ\`), got "${stamp}"`);
     return stamp;
 }
 

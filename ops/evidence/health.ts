@@ -121,10 +121,15 @@ export async function checkHealth(options: CheckOptions): Promise<HealthResult> 
     let attempts = 0;
     for (;;) {
         attempts++;
-        const [http, database] = await Promise.all([probeHttp(options.url, options.timeoutMs, options.fetchImpl), probeDatabase(options.db, options.timeoutMs)]);
+        const [http, database] = await Promise.all([
+            probeHttp(options.url, options.timeoutMs, options.fetchImpl),
+            probeDatabase(options.db, options.timeoutMs),
+        ]);
         const ok = http.ok && database.ok;
         if (ok || Date.now() + options.intervalMs > deadline) return { ok, attempts, http, database, checkedAt: new Date().toISOString() };
-        options.progress?.step(`attempt ${attempts}: ${[http.error && `http ${http.error}`, database.error && `database ${database.error}`].filter(Boolean).join("; ")}; retrying`);
+        options.progress?.step(
+            `attempt ${attempts}: ${[http.error && `http ${http.error}`, database.error && `database ${database.error}`].filter(Boolean).join("; ")}; retrying`,
+        );
         await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
     }
 }
@@ -160,7 +165,12 @@ export interface HealthReport extends HealthResult {
     evidenceUri?: string;
 }
 
-export async function runHealth(opts: HealthOptions, env: Record<string, string | undefined> = process.env, progress?: Progress, fetchImpl?: typeof fetch): Promise<HealthReport> {
+export async function runHealth(
+    opts: HealthOptions,
+    env: Record<string, string | undefined> = process.env,
+    progress?: Progress,
+    fetchImpl?: typeof fetch,
+): Promise<HealthReport> {
     if (!opts.url) throw new InvalidInputError("--url is required: the environment's public URL, e.g. https://erp.example.com");
     const url = healthUrl(opts.url);
     const db = parseDatabaseUrl(opts.db, "--db");
@@ -172,7 +182,8 @@ export async function runHealth(opts: HealthOptions, env: Record<string, string 
     let environment: string | null = null;
     let bundle;
     if (opts.record) {
-        if (!opts.evidenceDb) throw new InvalidInputError("--evidence-db (or EVIDENCE_DB_URL) is required to record the result; pass --no-record to only check");
+        if (!opts.evidenceDb)
+            throw new InvalidInputError("--evidence-db (or EVIDENCE_DB_URL) is required to record the result; pass --no-record to only check");
         evidence = parseDatabaseUrl(opts.evidenceDb, "--evidence-db");
         environment = parseEnvironment(opts.environment, "--environment");
         bundle = planBundle({ root: opts.evidenceDir, stamp: resolveStamp(opts.stamp, env), kind: "deploy", uri: opts.evidenceUri });
@@ -198,7 +209,11 @@ export async function runHealth(opts: HealthOptions, env: Record<string, string 
         detail: { http: result.http, database: result.database },
         checked_at: new Date(result.checkedAt),
     };
-    const recorded = await recordEvidence(evidence, bundle, async (client) => [await insertRow(client, "health_checks", row)],
-        ([id]) => [{ name: `health-${id}.json`, content: json({ id, ...result }) } satisfies EvidenceFile]);
+    const recorded = await recordEvidence(
+        evidence,
+        bundle,
+        async (client) => [await insertRow(client, "health_checks", row)],
+        ([id]) => [{ name: `health-${id}.json`, content: json({ id, ...result }) } satisfies EvidenceFile],
+    );
     return { id: recorded.ids[0], environment, evidenceUri: recorded.evidenceUri, ...result };
 }

@@ -41,7 +41,10 @@ const fileName = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
 /** Reads the migrations of a directory, in order; numbering must be 1, 2, 3 … without gaps. */
 export function loadMigrations(dir = migrationsDir): Migration[] {
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith(".sql")).sort();
+    const files = fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".sql"))
+        .sort();
     const migrations = files.map((file) => {
         const match = fileName.exec(file);
         if (!match) throw new Error(`migration file ${path.join(dir, file)} must be named NNNN_lower_case_name.sql`);
@@ -56,7 +59,10 @@ export function loadMigrations(dir = migrationsDir): Migration[] {
 
 /** A fingerprint of the whole migration set (the EvidenceSchema component reruns migrate when it changes). */
 export function migrationsFingerprint(migrations: Migration[] = loadMigrations()): string {
-    return createHash("sha256").update(migrations.map((m) => `${m.version}:${m.checksum}`).join("\n")).digest("hex").slice(0, 16);
+    return createHash("sha256")
+        .update(migrations.map((m) => `${m.version}:${m.checksum}`).join("\n"))
+        .digest("hex")
+        .slice(0, 16);
 }
 
 export interface MigrationPlan {
@@ -85,7 +91,10 @@ export function planMigrations(known: Migration[], applied: AppliedMigration[]):
 }
 
 /** Session advisory lock key: the first 8 bytes of SHA-256("odoo-platform:evidence-migrate"). */
-export const migrateLockKey = BigInt.asIntN(64, BigInt(`0x${createHash("sha256").update("odoo-platform:evidence-migrate").digest("hex").slice(0, 16)}`)).toString();
+export const migrateLockKey = BigInt.asIntN(
+    64,
+    BigInt(`0x${createHash("sha256").update("odoo-platform:evidence-migrate").digest("hex").slice(0, 16)}`),
+).toString();
 
 /**
  * A migration's SQL for another schema name than `ops` (the migrations are written for `ops`;
@@ -169,7 +178,9 @@ export async function migrateEvidence(db: DatabaseUrl, options: MigrateOptions =
             await client.query("SELECT pg_advisory_lock($1)", [migrateLockKey]);
         } catch (err) {
             if ((err as { code?: string }).code === "55P03") {
-                throw new UnavailableError(`another \`evidence migrate\` has held the lock on ${db.display} for longer than the lock timeout: let it finish, then run again`);
+                throw new UnavailableError(
+                    `another \`evidence migrate\` has held the lock on ${db.display} for longer than the lock timeout: let it finish, then run again`,
+                );
             }
             throw err;
         }
@@ -208,10 +219,12 @@ export async function migrateEvidence(db: DatabaseUrl, options: MigrateOptions =
                         throw new OperationFailedError(`migration ${m.file} failed, nothing was applied: ${(err as Error).message}`);
                     }
                     const ms = Date.now() - started;
-                    await client.query(
-                        `INSERT INTO ${schema}.schema_migrations (version, name, checksum, execution_ms) VALUES ($1, $2, $3, $4)`,
-                        [m.version, m.name, m.checksum, ms],
-                    );
+                    await client.query(`INSERT INTO ${schema}.schema_migrations (version, name, checksum, execution_ms) VALUES ($1, $2, $3, $4)`, [
+                        m.version,
+                        m.name,
+                        m.checksum,
+                        ms,
+                    ]);
                     report.applied.push({ version: m.version, name: m.name, ms });
                 }
             });

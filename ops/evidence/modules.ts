@@ -46,11 +46,19 @@ export function readModuleSnapshot(file: string): ModuleSnapshot {
         raw = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (err) {
         const why = (err as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : `is not valid JSON (${(err as Error).message})`;
-        throw new InvalidInputError(`--before ${file} ${why}: write it before the upgrade with \`odoo-platform evidence migrations --db <odoo db> --capture ${file}\``);
+        throw new InvalidInputError(
+            `--before ${file} ${why}: write it before the upgrade with \`odoo-platform evidence migrations --db <odoo db> --capture ${file}\``,
+        );
     }
     const s = raw as ModuleSnapshot;
-    const valid = s && Array.isArray(s.modules) && s.modules.every((m) => m && typeof m.name === "string" && typeof m.state === "string" && (m.version === null || typeof m.version === "string"));
-    if (!valid) throw new InvalidInputError(`--before ${file} is not a module snapshot (expected {"modules": [{"name", "version", "state"}]}): write it with --capture`);
+    const valid =
+        s &&
+        Array.isArray(s.modules) &&
+        s.modules.every((m) => m && typeof m.name === "string" && typeof m.state === "string" && (m.version === null || typeof m.version === "string"));
+    if (!valid)
+        throw new InvalidInputError(
+            `--before ${file} is not a module snapshot (expected {"modules": [{"name", "version", "state"}]}): write it with --capture`,
+        );
     return s;
 }
 
@@ -81,7 +89,13 @@ export function diffModules(before: ModuleState[] | undefined, after: ModuleStat
         const a = afterByName.get(name);
         if (!present(b) && !present(a)) continue;
         if (b?.version === a?.version && b?.state === a?.state) continue;
-        changes.push({ module: name, versionBefore: b?.version ?? null, versionAfter: a?.version ?? null, stateBefore: b?.state ?? null, stateAfter: a?.state ?? null });
+        changes.push({
+            module: name,
+            versionBefore: b?.version ?? null,
+            versionAfter: a?.version ?? null,
+            stateBefore: b?.state ?? null,
+            stateAfter: a?.state ?? null,
+        });
     }
     return changes;
 }
@@ -123,7 +137,14 @@ export function migrationRows(changes: ModuleChange[], logged: Map<string, Logge
     for (const [module, upgrade] of logged) {
         if (rows.has(module) || upgrade.scripts.length === 0) continue;
         const m = currentByName.get(module);
-        rows.set(module, { module, versionBefore: m?.version ?? null, versionAfter: m?.version ?? null, stateBefore: m?.state ?? null, stateAfter: m?.state ?? null, ...upgrade });
+        rows.set(module, {
+            module,
+            versionBefore: m?.version ?? null,
+            versionAfter: m?.version ?? null,
+            stateBefore: m?.state ?? null,
+            stateAfter: m?.state ?? null,
+            ...upgrade,
+        });
     }
     return [...rows.values()].sort((a, b) => a.module.localeCompare(b.module));
 }
@@ -165,7 +186,8 @@ export async function recordMigrations(opts: MigrationsOptions, env: Record<stri
     if (deploymentId !== undefined && !(Number.isInteger(deploymentId) && deploymentId > 0)) {
         throw new InvalidInputError(`--deployment must be the id printed by \`evidence deployment\`, got "${opts.deployment}"`);
     }
-    if (deploymentId === undefined && !opts.dryRun) throw new InvalidInputError("--deployment <id> is required (or --dry-run for a promotion's migration dry run)");
+    if (deploymentId === undefined && !opts.dryRun)
+        throw new InvalidInputError("--deployment <id> is required (or --dry-run for a promotion's migration dry run)");
     if (deploymentId === undefined && !opts.environment) throw new InvalidInputError("--environment is required with --dry-run");
     const environmentOption = opts.environment ? parseEnvironment(opts.environment, "--environment") : undefined;
     let logText: string | undefined;
@@ -182,33 +204,43 @@ export async function recordMigrations(opts: MigrationsOptions, env: Record<stri
     const after = await captureModules(odoo);
     const rows = migrationRows(diffModules(before, after.modules), parseUpdateLog(logText ?? ""), after.modules);
     let environment = environmentOption;
-    const recorded = await recordEvidence(evidence, bundle, async (client) => {
-        if (deploymentId !== undefined) {
-            const { rows: found } = await client.query("SELECT environment FROM ops.deployments WHERE id = $1", [deploymentId]);
-            if (!found.length) throw new InvalidInputError(`--deployment ${deploymentId}: no such deployment in ops.deployments`);
-            if (environment && environment !== found[0].environment) {
-                throw new InvalidInputError(`--environment ${environment} but deployment ${deploymentId} is in ${found[0].environment}`);
+    const recorded = await recordEvidence(
+        evidence,
+        bundle,
+        async (client) => {
+            if (deploymentId !== undefined) {
+                const { rows: found } = await client.query("SELECT environment FROM ops.deployments WHERE id = $1", [deploymentId]);
+                if (!found.length) throw new InvalidInputError(`--deployment ${deploymentId}: no such deployment in ops.deployments`);
+                if (environment && environment !== found[0].environment) {
+                    throw new InvalidInputError(`--environment ${environment} but deployment ${deploymentId} is in ${found[0].environment}`);
+                }
+                environment = found[0].environment;
             }
-            environment = found[0].environment;
-        }
-        const ids: number[] = [];
-        for (const r of rows) {
-            const row: EvidenceRow<"migrations"> = {
-                deployment_id: deploymentId ?? null,
-                environment,
-                database_name: odoo.database,
-                module: r.module,
-                version_before: r.versionBefore,
-                version_after: r.versionAfter,
-                state_before: r.stateBefore,
-                state_after: r.stateAfter,
-                scripts: r.scripts,
-                seconds: r.seconds ?? null,
-                dry_run: !!opts.dryRun,
-            };
-            ids.push(await insertRow(client, "migrations", row));
-        }
-        return ids;
-    }, (ids) => [{ name: `migrations-${opts.dryRun ? "dry-run-" : ""}${ids[0] ?? `none-${Date.now()}`}.json`, content: json({ ids, deploymentId, environment, database: odoo.database, modules: rows }) }]);
+            const ids: number[] = [];
+            for (const r of rows) {
+                const row: EvidenceRow<"migrations"> = {
+                    deployment_id: deploymentId ?? null,
+                    environment,
+                    database_name: odoo.database,
+                    module: r.module,
+                    version_before: r.versionBefore,
+                    version_after: r.versionAfter,
+                    state_before: r.stateBefore,
+                    state_after: r.stateAfter,
+                    scripts: r.scripts,
+                    seconds: r.seconds ?? null,
+                    dry_run: !!opts.dryRun,
+                };
+                ids.push(await insertRow(client, "migrations", row));
+            }
+            return ids;
+        },
+        (ids) => [
+            {
+                name: `migrations-${opts.dryRun ? "dry-run-" : ""}${ids[0] ?? `none-${Date.now()}`}.json`,
+                content: json({ ids, deploymentId, environment, database: odoo.database, modules: rows }),
+            },
+        ],
+    );
     return { database: odoo.database, ids: recorded.ids, changes: rows, evidenceUri: recorded.evidenceUri, files: recorded.files };
 }

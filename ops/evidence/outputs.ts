@@ -26,8 +26,19 @@ export interface DeploymentOutputs {
 
 /** Output keys copied into ops.deployments.outputs. */
 export const recordedOutputKeys = [
-    "stageName", "stackName", "prNumber", "gitSha", "gitBranch", "url", "mailCatcherUrl", "databaseName",
-    "imageReference", "imageDigest", "snapshotBucketName", "grafanaUrl", "evidence",
+    "stageName",
+    "stackName",
+    "prNumber",
+    "gitSha",
+    "gitBranch",
+    "url",
+    "mailCatcherUrl",
+    "databaseName",
+    "imageReference",
+    "imageDigest",
+    "snapshotBucketName",
+    "grafanaUrl",
+    "evidence",
 ] as const;
 
 const requiredKeys = ["url", "databaseName", "imageDigest", "stageName", "gitSha", "evidence"] as const;
@@ -61,10 +72,12 @@ export function parseDeploymentOutputs(raw: unknown, source: string): Deployment
     const missing = requiredKeys.filter((k) => o[k] === undefined || o[k] === null);
     if (missing.length) problems.push(`missing output${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
 
-    const evidence = (o.evidence && typeof o.evidence === "object" && !Array.isArray(o.evidence) ? o.evidence : undefined) as Record<string, unknown> | undefined;
+    const evidence = (o.evidence && typeof o.evidence === "object" && !Array.isArray(o.evidence) ? o.evidence : undefined) as
+        Record<string, unknown> | undefined;
     if (o.evidence !== undefined && o.evidence !== null && !evidence) problems.push("output evidence must be an object");
     for (const key of ["url", "databaseName", "stageName"] as const) {
-        if (o[key] !== undefined && o[key] !== null && !isText(o[key])) problems.push(`output ${key} must be a non-empty string, got ${JSON.stringify(o[key])}`);
+        if (o[key] !== undefined && o[key] !== null && !isText(o[key]))
+            problems.push(`output ${key} must be a non-empty string, got ${JSON.stringify(o[key])}`);
     }
     if (o.gitSha !== undefined && o.gitSha !== null && !isGitSha(o.gitSha)) {
         problems.push(`output gitSha must be a commit SHA (7–40 hex), got ${JSON.stringify(o.gitSha)}: set ODOO_PLATFORM_GIT_SHA when running pulumi up`);

@@ -79,11 +79,22 @@ export function listEvidence(dir: string): EvidenceFile[] {
                 stat = fs.statSync(abs);
             } catch (err) {
                 const code = (err as NodeJS.ErrnoException).code;
-                files.push({ path: rel, mtimeMs: 0, size: 0, unreadable: entry.isSymbolicLink() && code === "ENOENT" ? "broken symbolic link" : `cannot read: ${(err as Error).message}` });
+                files.push({
+                    path: rel,
+                    mtimeMs: 0,
+                    size: 0,
+                    unreadable: entry.isSymbolicLink() && code === "ENOENT" ? "broken symbolic link" : `cannot read: ${(err as Error).message}`,
+                });
                 continue;
             }
             if (!stat.isFile()) {
-                const kind = stat.isFIFO() ? "a named pipe" : stat.isSocket() ? "a socket" : stat.isDirectory() ? "a link to a directory" : "not a regular file";
+                const kind = stat.isFIFO()
+                    ? "a named pipe"
+                    : stat.isSocket()
+                      ? "a socket"
+                      : stat.isDirectory()
+                        ? "a link to a directory"
+                        : "not a regular file";
                 files.push({ path: rel, mtimeMs: stat.mtimeMs, size: 0, unreadable: `${kind}, not an evidence file` });
                 continue;
             }
@@ -186,7 +197,8 @@ export async function pruneEvidence(options: PruneOptions, deps: PruneDeps = {})
                 const body = fs.readFileSync(local);
                 await s3!.send(new PutObjectCommand({ Bucket: to.bucket, Key: key, Body: body, ContentType: "application/gzip", ContentLength: body.length }));
                 const head = await s3!.send(new HeadObjectCommand({ Bucket: to.bucket, Key: key }));
-                if (head.ContentLength !== body.length) throw new Error(`uploaded s3://${to.bucket}/${key} has ${head.ContentLength} bytes, expected ${body.length}: local copy kept`);
+                if (head.ContentLength !== body.length)
+                    throw new Error(`uploaded s3://${to.bucket}/${key} has ${head.ContentLength} bytes, expected ${body.length}: local copy kept`);
                 fs.unlinkSync(local);
                 report.remote = `s3://${to.bucket}/${key}`;
                 report.compressedBytes ??= body.length;
@@ -204,7 +216,12 @@ export async function pruneEvidence(options: PruneOptions, deps: PruneDeps = {})
     }
     const summary: Record<PruneAction, number> = { keep: 0, compress: 0, archive: 0, delete: 0, error: 0 };
     for (const r of reports) summary[r.error ? "error" : r.action]++;
-    deps.progress?.done(Object.entries(summary).filter(([, n]) => n).map(([k, n]) => `${n} ${k}`).join(", ") || "nothing to do");
+    deps.progress?.done(
+        Object.entries(summary)
+            .filter(([, n]) => n)
+            .map(([k, n]) => `${n} ${k}`)
+            .join(", ") || "nothing to do",
+    );
     return {
         ok: summary.error === 0,
         dryRun: options.dryRun,
@@ -247,13 +264,27 @@ const verbs: Record<PruneAction, [string, string]> = {
 
 export function renderPruneReport(report: PruneReport): string {
     const kb = (n: number) => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} kB`);
-    const lines = [`evidence prune ${report.dir}${report.dryRun ? " (dry run: nothing changed)" : ""}: compress after ${report.compressAfterDays}d, delete after ${report.deleteAfterDays}d${report.to ? `, archive to ${report.to}` : ""}`];
+    const lines = [
+        `evidence prune ${report.dir}${report.dryRun ? " (dry run: nothing changed)" : ""}: compress after ${report.compressAfterDays}d, delete after ${report.deleteAfterDays}d${report.to ? `, archive to ${report.to}` : ""}`,
+    ];
     for (const f of report.files) {
         const verb = report.dryRun || !f.done ? verbs[f.action][0] : verbs[f.action][1];
-        const detail = f.error ? `FAILED: ${f.error}` : f.action === "error" ? f.reason : f.remote ? `→ ${f.remote}` : f.compressedBytes !== undefined ? `${kb(f.bytes)} → ${kb(f.compressedBytes)}` : f.reason;
+        const detail = f.error
+            ? `FAILED: ${f.error}`
+            : f.action === "error"
+              ? f.reason
+              : f.remote
+                ? `→ ${f.remote}`
+                : f.compressedBytes !== undefined
+                  ? `${kb(f.bytes)} → ${kb(f.compressedBytes)}`
+                  : f.reason;
         lines.push(`  ${(f.error ? "error" : verb).padEnd(10)} ${String(f.ageDays).padStart(6)}d  ${f.path}  ${detail}`);
     }
     if (report.files.length === 0) lines.push("  (no files)");
-    lines.push(`summary: ${Object.entries(report.summary).map(([k, n]) => `${k} ${n}`).join(", ")}`);
+    lines.push(
+        `summary: ${Object.entries(report.summary)
+            .map(([k, n]) => `${k} ${n}`)
+            .join(", ")}`,
+    );
     return lines.join("\n");
 }

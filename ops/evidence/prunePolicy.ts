@@ -50,7 +50,9 @@ export function parseAge(text: string, option: string): number {
 export function validatePolicy(policy: RetentionPolicy): void {
     if (!(policy.compressAfterDays >= 0)) throw new Error(`--compress-after must be 0 days or more, got ${policy.compressAfterDays}`);
     if (!(policy.deleteAfterDays > policy.compressAfterDays)) {
-        throw new Error(`--delete-after (${policy.deleteAfterDays}d) must be longer than --compress-after (${policy.compressAfterDays}d): evidence is compressed before it is deleted`);
+        throw new Error(
+            `--delete-after (${policy.deleteAfterDays}d) must be longer than --compress-after (${policy.compressAfterDays}d): evidence is compressed before it is deleted`,
+        );
     }
 }
 
@@ -61,7 +63,12 @@ export function decide(file: EvidenceFile, policy: RetentionPolicy, nowMs: numbe
     if (file.unreadable) return { ...base, action: "error", reason: file.unreadable };
     if (ageDays >= policy.deleteAfterDays) return { ...base, action: "delete", reason: `older than ${policy.deleteAfterDays} days` };
     if (ageDays >= policy.compressAfterDays) {
-        if (policy.archive) return { ...base, action: "archive", reason: `older than ${policy.compressAfterDays} days: ${isCompressed(file.path) ? "" : "compress and "}move to long-term storage` };
+        if (policy.archive)
+            return {
+                ...base,
+                action: "archive",
+                reason: `older than ${policy.compressAfterDays} days: ${isCompressed(file.path) ? "" : "compress and "}move to long-term storage`,
+            };
         if (!isCompressed(file.path)) return { ...base, action: "compress", reason: `older than ${policy.compressAfterDays} days` };
         return { ...base, action: "keep", reason: "already compressed" };
     }

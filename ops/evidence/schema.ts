@@ -17,21 +17,70 @@ export type DeploymentStatus = (typeof deploymentStatuses)[number];
 /** Columns each emitter may set (ids, recorded_at and recorded_by are the database's). */
 export const evidenceColumns = {
     builds: [
-        "git_sha", "branch", "commit_message", "author", "committed_at", "built_at", "lock_hash", "lock_files",
-        "image_reference", "image_digest", "run_url", "evidence_uri",
+        "git_sha",
+        "branch",
+        "commit_message",
+        "author",
+        "committed_at",
+        "built_at",
+        "lock_hash",
+        "lock_files",
+        "image_reference",
+        "image_digest",
+        "run_url",
+        "evidence_uri",
     ],
     health_checks: [
-        "environment", "git_sha", "url", "http_status", "http_ok", "http_ms", "database_name", "database_ok",
-        "database_ms", "ok", "attempts", "detail", "checked_at",
+        "environment",
+        "git_sha",
+        "url",
+        "http_status",
+        "http_ok",
+        "http_ms",
+        "database_name",
+        "database_ok",
+        "database_ms",
+        "ok",
+        "attempts",
+        "detail",
+        "checked_at",
     ],
     deployments: [
-        "environment", "stack", "git_sha", "git_branch", "image_reference", "image_digest", "url", "database_name",
-        "status", "rollback_of_sha", "migrations_executed", "health_check_id", "health", "build_id", "started_at",
-        "finished_at", "evidence_uri", "outputs", "run_url", "actor",
+        "environment",
+        "stack",
+        "git_sha",
+        "git_branch",
+        "image_reference",
+        "image_digest",
+        "url",
+        "database_name",
+        "status",
+        "rollback_of_sha",
+        "migrations_executed",
+        "health_check_id",
+        "health",
+        "build_id",
+        "started_at",
+        "finished_at",
+        "evidence_uri",
+        "outputs",
+        "run_url",
+        "actor",
     ],
     migrations: [
-        "deployment_id", "environment", "database_name", "module", "version_before", "version_after", "state_before",
-        "state_after", "scripts", "seconds", "dry_run", "checksum_before", "checksum_after",
+        "deployment_id",
+        "environment",
+        "database_name",
+        "module",
+        "version_before",
+        "version_after",
+        "state_before",
+        "state_after",
+        "scripts",
+        "seconds",
+        "dry_run",
+        "checksum_before",
+        "checksum_after",
     ],
 } as const;
 
@@ -88,9 +137,7 @@ export function parsePinnedImage(value: string | undefined, where: string): Pinn
     const digest = at >= 0 ? text.slice(at + 1) : text;
     const name = at >= 0 ? text.slice(0, at) : "";
     if (!digestFormat.test(digest) || !name) {
-        throw new InvalidInputError(
-            `${where} must be a pinned image reference such as ghcr.io/org/odoo@sha256:<64 hex>, got ${JSON.stringify(value ?? "")}`,
-        );
+        throw new InvalidInputError(`${where} must be a pinned image reference such as ghcr.io/org/odoo@sha256:<64 hex>, got ${JSON.stringify(value ?? "")}`);
     }
     // Drop a tag (`:17.0`) but not a registry port (`host:5000/...`).
     const repository = name.replace(/:[^/:]+$/, "");

@@ -16,7 +16,9 @@ function waitFor(child: ReturnType<typeof spawn>, what: string): Promise<void> {
     child.stderr?.on("data", (c: string) => (stderr = (stderr + c).slice(-4000)));
     return new Promise((resolve, reject) => {
         child.on("error", (err) => reject(new OperationFailedError(`${what}: ${err.message}`, { cause: err })));
-        child.on("close", (code) => (code === 0 ? resolve() : reject(new OperationFailedError(`${what} failed (exit ${code}): ${stderr.trim().split("\n").slice(-2).join("; ")}`))));
+        child.on("close", (code) =>
+            code === 0 ? resolve() : reject(new OperationFailedError(`${what} failed (exit ${code}): ${stderr.trim().split("\n").slice(-2).join("; ")}`)),
+        );
     });
 }
 

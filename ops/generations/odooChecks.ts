@@ -69,27 +69,38 @@ export async function probeProductionSigns(client: Client): Promise<ProductionSi
     const signs: ProductionSigns = { looksLikeProduction: false, neutralized: false, activeCrons: 0, liveMailServers: 0, liveFetchmailServers: 0, reasons: [] };
     const params = await tableColumns(client, "ir_config_parameter");
     if (params?.has("key") && params.has("value")) {
-        signs.neutralized = (await count(client, `
+        signs.neutralized =
+            (await count(
+                client,
+                `
             SELECT count(*) AS n FROM ir_config_parameter
-             WHERE (key = 'database.is_neutralized' AND lower(value) IN ('true', '1')) OR key = 'odoo_platform.neutralize.date'`)) > 0;
+             WHERE (key = 'database.is_neutralized' AND lower(value) IN ('true', '1')) OR key = 'odoo_platform.neutralize.date'`,
+            )) > 0;
     }
     const cron = await tableColumns(client, "ir_cron");
     if (cron?.has("active")) {
         // Odoo's own neutralize keeps the autovacuum job running: it is no sign of production.
         const imd = await tableColumns(client, "ir_model_data");
-        const autovacuum = imd?.has("model") && imd.has("res_id") && imd.has("name")
-            ? ` AND id NOT IN (SELECT res_id FROM ir_model_data WHERE model = 'ir.cron' AND name = 'autovacuum_job' AND res_id IS NOT NULL)`
-            : "";
+        const autovacuum =
+            imd?.has("model") && imd.has("res_id") && imd.has("name")
+                ? ` AND id NOT IN (SELECT res_id FROM ir_model_data WHERE model = 'ir.cron' AND name = 'autovacuum_job' AND res_id IS NOT NULL)`
+                : "";
         signs.activeCrons = await count(client, `SELECT count(*) AS n FROM ir_cron WHERE active${autovacuum}`);
     }
     const mail = await tableColumns(client, "ir_mail_server");
     if (mail?.has("active") && mail.has("smtp_host")) {
-        signs.liveMailServers = await count(client, `
-            SELECT count(*) AS n FROM ir_mail_server WHERE active AND coalesce(smtp_host, '') NOT IN ('', 'invalid', 'localhost', '127.0.0.1', '::1')`);
+        signs.liveMailServers = await count(
+            client,
+            `
+            SELECT count(*) AS n FROM ir_mail_server WHERE active AND coalesce(smtp_host, '') NOT IN ('', 'invalid', 'localhost', '127.0.0.1', '::1')`,
+        );
     }
     const fetchmail = await tableColumns(client, "fetchmail_server");
     if (fetchmail?.has("active")) {
-        signs.liveFetchmailServers = await count(client, `SELECT count(*) AS n FROM fetchmail_server WHERE active${fetchmail.has("state") ? " AND state = 'done'" : ""}`);
+        signs.liveFetchmailServers = await count(
+            client,
+            `SELECT count(*) AS n FROM fetchmail_server WHERE active${fetchmail.has("state") ? " AND state = 'done'" : ""}`,
+        );
     }
     if (signs.activeCrons) signs.reasons.push(`${signs.activeCrons} active scheduled actions`);
     if (signs.liveMailServers) signs.reasons.push(`${signs.liveMailServers} active outgoing mail servers`);

@@ -135,9 +135,7 @@ export async function cleanupLeftovers(client: Client, opts: CleanupOptions): Pr
         if (await dropIfOurs(client, opts.serverUrl, pending)) report.droppedDatabases.push(pending);
         else report.leftAlone.push(pending);
     }
-    const work = (await listDatabases(client))
-        .map((name) => ({ name, parsed: parseWorkName(opts.target, name) }))
-        .filter((w) => w.parsed);
+    const work = (await listDatabases(client)).map((name) => ({ name, parsed: parseWorkName(opts.target, name) })).filter((w) => w.parsed);
 
     if (opts.filestore) {
         const parent = path.dirname(path.resolve(opts.filestore));
@@ -200,12 +198,16 @@ export async function rollbackStaging(client: Client, opts: { serverUrl: string;
         .map((name) => ({ name, parsed: parseWorkName(opts.target, name) }))
         .filter((w) => w.parsed?.kind === "previous")
         .sort((a, b) => b.parsed!.stamp.localeCompare(a.parsed!.stamp));
-    if (!generations.length) throw new OperationFailedError(`no previous generation of ${opts.target} to roll back to (refresh keeps one unless --drop-previous was given)`);
+    if (!generations.length)
+        throw new OperationFailedError(`no previous generation of ${opts.target} to roll back to (refresh keeps one unless --drop-previous was given)`);
     const chosen = generations[0];
     // It served under the live name before; what matters is that it is ours, not a look-alike.
     const assessment = await assessDatabase(client, opts.serverUrl, chosen.name);
     if (!assessment.mark) {
-        throw new WrongDatabaseError(chosen.name, `refused to roll back to ${chosen.name}: it was not created by odoo-platform${assessment.markProblem ? ` (${assessment.markProblem})` : ""}; nothing was changed`);
+        throw new WrongDatabaseError(
+            chosen.name,
+            `refused to roll back to ${chosen.name}: it was not created by odoo-platform${assessment.markProblem ? ` (${assessment.markProblem})` : ""}; nothing was changed`,
+        );
     }
     let stamp = runStamp(opts.now ?? new Date());
     if (stamp <= chosen.parsed!.stamp) stamp = String(Number(chosen.parsed!.stamp) + 1);

@@ -32,11 +32,27 @@ export interface DatabaseAssessment {
 }
 
 /** Reads everything the decisions need about database `name` on `admin`'s server. */
-export async function assessDatabase(admin: Client, serverUrl: string, name: string, opts: { server?: ServerIdentity; maintenanceDb?: string } = {}): Promise<DatabaseAssessment> {
+export async function assessDatabase(
+    admin: Client,
+    serverUrl: string,
+    name: string,
+    opts: { server?: ServerIdentity; maintenanceDb?: string } = {},
+): Promise<DatabaseAssessment> {
     const reading = await readMark(admin, name, opts.server);
     if (!reading) return { name, exists: false, mark: null, empty: true, production: null };
-    const { rows } = await admin.query<{ datistemplate: boolean; datallowconn: boolean }>(`SELECT datistemplate, datallowconn FROM pg_database WHERE datname = $1`, [name]);
-    const assessment: DatabaseAssessment = { name, exists: true, identity: reading.identity, mark: reading.mark, markProblem: reading.problem, empty: false, production: null };
+    const { rows } = await admin.query<{ datistemplate: boolean; datallowconn: boolean }>(
+        `SELECT datistemplate, datallowconn FROM pg_database WHERE datname = $1`,
+        [name],
+    );
+    const assessment: DatabaseAssessment = {
+        name,
+        exists: true,
+        identity: reading.identity,
+        mark: reading.mark,
+        markProblem: reading.problem,
+        empty: false,
+        production: null,
+    };
     const current = (await admin.query<{ db: string }>("SELECT current_database() AS db")).rows[0].db;
     if (rows[0].datistemplate) assessment.untouchable = `${name} is a template database (CREATE DATABASE copies it)`;
     else if (!rows[0].datallowconn) assessment.untouchable = `${name} does not allow connections`;
@@ -94,16 +110,23 @@ export interface RolePrivileges {
 
 /** What the role connected to the target's server may do there, as the server reports it. */
 export async function readRolePrivileges(admin: Client, renamed: string[], owner?: string): Promise<RolePrivileges> {
-    const role = (await admin.query<{ role: string; superuser: boolean; createdb: boolean }>(
-        `SELECT rolname AS role, rolsuper AS superuser, rolcreatedb AS createdb FROM pg_roles WHERE rolname = current_user`,
-    )).rows[0];
-    const databases = await admin.query<{ name: string; owner: string; owned: boolean }>(`
+    const role = (
+        await admin.query<{ role: string; superuser: boolean; createdb: boolean }>(
+            `SELECT rolname AS role, rolsuper AS superuser, rolcreatedb AS createdb FROM pg_roles WHERE rolname = current_user`,
+        )
+    ).rows[0];
+    const databases = await admin.query<{ name: string; owner: string; owned: boolean }>(
+        `
         SELECT datname AS name, pg_get_userbyid(datdba) AS owner, pg_has_role(current_user, datdba, 'USAGE') AS owned
-          FROM pg_database WHERE datname = ANY($1::text[]) ORDER BY datname`, [renamed]);
+          FROM pg_database WHERE datname = ANY($1::text[]) ORDER BY datname`,
+        [renamed],
+    );
     let ownerInfo: RolePrivileges["owner"] = null;
     if (owner) {
         const found = await admin.query<{ oid: string }>(`SELECT oid::text FROM pg_roles WHERE rolname = $1`, [owner]);
-        const member = found.rows.length ? (await admin.query<{ m: boolean }>(`SELECT pg_has_role(current_user, $1::oid, 'USAGE') AS m`, [found.rows[0].oid])).rows[0].m : false;
+        const member = found.rows.length
+            ? (await admin.query<{ m: boolean }>(`SELECT pg_has_role(current_user, $1::oid, 'USAGE') AS m`, [found.rows[0].oid])).rows[0].m
+            : false;
         ownerInfo = { name: owner, exists: found.rows.length > 0, member };
     }
     return { ...role, renamed: databases.rows, owner: ownerInfo };
@@ -120,11 +143,15 @@ export function privilegeProblem(p: RolePrivileges, option: string): string | nu
     const problems: string[] = [];
     if (p.owner && !p.owner.exists) problems.push(`--owner ${p.owner.name}: no such role on the target server (create it first)`);
     if (p.superuser) return problems.length ? problems.join("; ") : null;
-    if (!p.createdb) problems.push(`the role ${p.role} in ${option} cannot create or rename databases (ALTER ROLE ${p.role} CREATEDB, or connect as a role that can)`);
+    if (!p.createdb)
+        problems.push(`the role ${p.role} in ${option} cannot create or rename databases (ALTER ROLE ${p.role} CREATEDB, or connect as a role that can)`);
     for (const d of p.renamed.filter((r) => !r.owned)) {
-        problems.push(`the role ${p.role} in ${option} does not own database ${d.name} (its owner is ${d.owner}), so it cannot rename it at the swap: connect as ${d.owner}, or GRANT ${d.owner} TO ${p.role}`);
+        problems.push(
+            `the role ${p.role} in ${option} does not own database ${d.name} (its owner is ${d.owner}), so it cannot rename it at the swap: connect as ${d.owner}, or GRANT ${d.owner} TO ${p.role}`,
+        );
     }
-    if (p.owner?.exists && !p.owner.member) problems.push(`the role ${p.role} cannot give databases to --owner ${p.owner.name} (GRANT ${p.owner.name} TO ${p.role})`);
+    if (p.owner?.exists && !p.owner.member)
+        problems.push(`the role ${p.role} cannot give databases to --owner ${p.owner.name} (GRANT ${p.owner.name} TO ${p.role})`);
     return problems.length ? problems.join("; ") : null;
 }
 
@@ -136,7 +163,11 @@ export async function assertRoleMayReplace(admin: Client, renamed: string[], opt
 
 /** Refuses (exit 3) a swap candidate that is not a verified copy odoo-platform made. No --confirm. */
 export function assertMaySwapIn(a: DatabaseAssessment): void {
-    const refuse = (why: string) => new WrongDatabaseError(a.name, `refused to swap in ${a.name}: ${why}; nothing was changed. Only a copy made by snapshot restore or staging refresh and passed by db verify can go live`);
+    const refuse = (why: string) =>
+        new WrongDatabaseError(
+            a.name,
+            `refused to swap in ${a.name}: ${why}; nothing was changed. Only a copy made by snapshot restore or staging refresh and passed by db verify can go live`,
+        );
     if (!a.exists) throw refuse("it does not exist");
     if (a.untouchable) throw refuse(a.untouchable);
     if (!a.mark) throw refuse(`it was not created by odoo-platform${a.markProblem ? ` (${a.markProblem})` : ""}`);
@@ -156,16 +187,21 @@ export async function assertMayRewriteInPlace(client: Client, command: string, c
     const signs = await probeProductionSigns(client);
     if (!signs.looksLikeProduction || confirm === name) return;
     const mismatch = confirm !== undefined ? ` (--confirm ${confirm} names another database)` : "";
-    throw new WrongDatabaseError(name, `refused to run ${command} on ${name}: it looks like production (${signs.reasons.join(", ")}) and is not a copy made by odoo-platform; nothing was changed${mismatch}: ${confirmHint(name)}`);
+    throw new WrongDatabaseError(
+        name,
+        `refused to run ${command} on ${name}: it looks like production (${signs.reasons.join(", ")}) and is not a copy made by odoo-platform; nothing was changed${mismatch}: ${confirmHint(name)}`,
+    );
 }
 
 /** Refuses a target that is the source database itself, however the two URLs spell it. */
 export function assertNotSource(source: DatabaseIdentity, targetServer: ServerIdentity, targetName: string, option: string): void {
     if (sameServer(source.server, targetServer) && source.name === targetName) {
-        throw new WrongDatabaseError(targetName, `refused: ${option} ${targetName} is the source database (OID ${source.oid} on ${describeServer(source.server)}); staging must be a separate database, nothing was changed`);
+        throw new WrongDatabaseError(
+            targetName,
+            `refused: ${option} ${targetName} is the source database (OID ${source.oid} on ${describeServer(source.server)}); staging must be a separate database, nothing was changed`,
+        );
     }
 }
-
 
 /**
  * After a clean `db verify`: marks the database verified when it is a copy odoo-platform made (a

@@ -53,33 +53,55 @@ export interface DeclaredSecretColumn {
 
 /** The credential columns Odoo declares that no rule of `rules` writes, with what revokes them. */
 export function declaredSecretColumns(catalog: Catalog, fields: OdooFields, rules: readonly NeutralizeRule[]): DeclaredSecretColumn[] {
-    return classifySecretColumns(fields, coveredBy(rules)).filter((s) => catalog.hasColumn(s.table, s.column)).map((s) => {
-        const value = revokedValue(catalog, s.table, s.column);
-        return { ...s, value, when: holdsCredential(s.column, value) };
-    });
+    return classifySecretColumns(fields, coveredBy(rules))
+        .filter((s) => catalog.hasColumn(s.table, s.column))
+        .map((s) => {
+            const value = revokedValue(catalog, s.table, s.column);
+            return { ...s, value, when: holdsCredential(s.column, value) };
+        });
 }
 
 /** The ir_config_parameter keys (of `rows`) named like a credential and holding a value that no rule of `rules` names. */
 export function declaredSecretParameters(rows: readonly { key: string; value: string | null }[], rules: readonly NeutralizeRule[]): string[] {
-    const named = new Set(rules.filter((r) => r.table === "ir_config_parameter").map((r) => /\[(.*)\]$/.exec(r.name)?.[1]).filter(Boolean));
+    const named = new Set(
+        rules
+            .filter((r) => r.table === "ir_config_parameter")
+            .map((r) => /\[(.*)\]$/.exec(r.name)?.[1])
+            .filter(Boolean),
+    );
     return rows.filter(({ key, value }) => !named.has(key) && isSecretParameter(key, value)).map((r) => r.key);
 }
 
-export async function declaredNeutralizeRules(client: Client, catalog: Catalog, fields: OdooFields, rules: readonly NeutralizeRule[]): Promise<NeutralizeRule[]> {
+export async function declaredNeutralizeRules(
+    client: Client,
+    catalog: Catalog,
+    fields: OdooFields,
+    rules: readonly NeutralizeRule[],
+): Promise<NeutralizeRule[]> {
     const out: NeutralizeRule[] = [];
     for (const s of declaredSecretColumns(catalog, fields, rules)) {
         out.push({
-            name: `declared.${s.table}.${s.column}`, module: "declared", table: s.table, columns: [s.column], origin: "platform",
+            name: `declared.${s.table}.${s.column}`,
+            module: "declared",
+            table: s.table,
+            columns: [s.column],
+            origin: "platform",
             description: `${s.table}.${s.column} revoked: ${s.why}`,
             statements: () => [{ text: `UPDATE ${qualifiedTable(s.table)} t SET ${quoteIdent(s.column)} = ${s.value} WHERE ${s.when}` }],
             revokes: { column: s.column, value: s.value, when: s.when },
         });
     }
     if (catalog.hasColumn("ir_config_parameter", "key") && catalog.hasColumn("ir_config_parameter", "value")) {
-        const { rows } = await client.query<{ key: string; value: string | null }>(`SELECT key, value FROM ${qualifiedTable("ir_config_parameter")} ORDER BY key`);
+        const { rows } = await client.query<{ key: string; value: string | null }>(
+            `SELECT key, value FROM ${qualifiedTable("ir_config_parameter")} ORDER BY key`,
+        );
         for (const key of declaredSecretParameters(rows, rules)) {
             out.push({
-                name: `declared.ir_config_parameter[${key}]`, module: "declared", table: "ir_config_parameter", columns: ["key"], origin: "platform",
+                name: `declared.ir_config_parameter[${key}]`,
+                module: "declared",
+                table: "ir_config_parameter",
+                columns: ["key"],
+                origin: "platform",
                 description: `parameter ${key} removed: named like a credential and holding a value`,
                 statements: () => [{ text: `DELETE FROM ${qualifiedTable("ir_config_parameter")} WHERE key = $1`, values: [key] }],
                 revokesParameter: { key, value: () => "''" },

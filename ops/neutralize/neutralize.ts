@@ -57,7 +57,11 @@ export interface NeutralizeReport {
 
 /** Validates the options before anything changes: a clear message for each problem. */
 export function neutralizeContextInput(options: Pick<NeutralizeOptions, "baseUrl" | "mailHost" | "mailPort">): {
-    baseUrl: string; domain: string; mailHost: string; mailPort: number; hasCatcher: boolean;
+    baseUrl: string;
+    domain: string;
+    mailHost: string;
+    mailPort: number;
+    hasCatcher: boolean;
 } {
     let url: URL;
     try {
@@ -94,18 +98,25 @@ export async function neutralizeDatabase(client: Client, options: NeutralizeOpti
     progress?.step("hashing the new admin password");
     const identity = newDatabaseIdentity();
     const ctx: NeutralizeContext = {
-        ...input, adminPasswordHash: await odooPasswordHash(password), newUuid: identity.uuid, newSecret: identity.secret,
+        ...input,
+        adminPasswordHash: await odooPasswordHash(password),
+        newUuid: identity.uuid,
+        newSecret: identity.secret,
     };
     await client.query("BEGIN");
     try {
         const catalog = await readCatalog(client);
-        const firstTime = !(catalog.hasColumn("ir_config_parameter", "key") &&
-            (await client.query(`SELECT 1 FROM ${qualifiedTable("ir_config_parameter")} WHERE key = $1`, [neutralizedAtKey])).rowCount);
+        const firstTime = !(
+            catalog.hasColumn("ir_config_parameter", "key") &&
+            (await client.query(`SELECT 1 FROM ${qualifiedTable("ir_config_parameter")} WHERE key = $1`, [neutralizedAtKey])).rowCount
+        );
         const outcomes: NeutralizeRuleOutcome[] = [];
         let passwordsReset = false;
         const tableRules = options.rules ?? neutralizeRules;
-        const rules = options.declared === false ? tableRules
-            : [...tableRules, ...(await declaredNeutralizeRules(client, catalog, await readOdooFields(client, catalog), tableRules))];
+        const rules =
+            options.declared === false
+                ? tableRules
+                : [...tableRules, ...(await declaredNeutralizeRules(client, catalog, await readOdooFields(client, catalog), tableRules))];
         for (const [i, rule] of rules.entries()) {
             progress?.update(i, rules.length);
             const base = { rule: rule.name, module: rule.module, table: rule.table, origin: rule.origin, description: rule.description };
@@ -125,7 +136,9 @@ export async function neutralizeDatabase(client: Client, options: NeutralizeOpti
             let rows = 0;
             for (const statement of rule.statements(ctx, (t, c) => catalog.hasColumn(t, c))) {
                 const result = await client.query(statement.text, statement.values as unknown[] | undefined).catch((err: Error) => {
-                    throw new Error(`neutralize rule ${rule.name} on ${rule.table}${rule.columns.length ? `.${rule.columns.join(", ")}` : ""} failed: ${err.message}`);
+                    throw new Error(
+                        `neutralize rule ${rule.name} on ${rule.table}${rule.columns.length ? `.${rule.columns.join(", ")}` : ""} failed: ${err.message}`,
+                    );
                 });
                 rows += result.rowCount ?? 0;
             }
@@ -142,8 +155,13 @@ export async function neutralizeDatabase(client: Client, options: NeutralizeOpti
         const applied = outcomes.filter((o) => o.status === "applied").length;
         progress?.done(`${applied} rules applied, ${outcomes.length - applied} skipped`);
         return {
-            ok: true, baseUrl: input.baseUrl, mailServer: `${input.mailHost}:${input.mailPort}`, firstNeutralization: firstTime,
-            rules: outcomes, applied, skipped: outcomes.length - applied,
+            ok: true,
+            baseUrl: input.baseUrl,
+            mailServer: `${input.mailHost}:${input.mailPort}`,
+            firstNeutralization: firstTime,
+            rules: outcomes,
+            applied,
+            skipped: outcomes.length - applied,
             admin: { login: adminLogin, password: passwordsReset && adminLogin ? new Secret(password) : null },
             written,
             seconds: (Date.now() - started) / 1000,

@@ -95,10 +95,13 @@ export function runOdooNeutralize(command: OdooNeutralizeCommand): Promise<OdooN
         };
         child.stdout.on("data", collect);
         child.stderr.on("data", collect);
-        const finish = (exitCode: number, extra = "") => resolve({
-            command: command.display, exitCode, seconds: (Date.now() - started) / 1000,
-            tail: (output + extra).trim().split("\n").slice(-10).join("\n"),
-        });
+        const finish = (exitCode: number, extra = "") =>
+            resolve({
+                command: command.display,
+                exitCode,
+                seconds: (Date.now() - started) / 1000,
+                tail: (output + extra).trim().split("\n").slice(-10).join("\n"),
+            });
         child.on("error", (err) => finish(127, `\n${err.message}`));
         child.on("close", (code) => finish(code ?? 1));
     });

@@ -42,9 +42,12 @@ export interface CredentialRevocations {
  * What revokes each credential of the database `client` is connected to (read only: run it inside
  * the exported snapshot the copy reads, so the secret parameters are those the copy sees).
  */
-export async function planCredentialRevocations(client: Client, opts: { catalog?: Catalog; fields?: OdooFields; rules?: readonly NeutralizeRule[] } = {}): Promise<CredentialRevocations> {
-    const catalog = opts.catalog ?? await readCatalog(client);
-    const fields = opts.fields ?? await readOdooFields(client, catalog);
+export async function planCredentialRevocations(
+    client: Client,
+    opts: { catalog?: Catalog; fields?: OdooFields; rules?: readonly NeutralizeRule[] } = {},
+): Promise<CredentialRevocations> {
+    const catalog = opts.catalog ?? (await readCatalog(client));
+    const fields = opts.fields ?? (await readOdooFields(client, catalog));
     const rules = opts.rules ?? neutralizeRules;
     const columns: ColumnRevocation[] = [];
     for (const r of rules) {
@@ -53,14 +56,18 @@ export async function planCredentialRevocations(client: Client, opts: { catalog?
         const value = r.revokes.value ?? revokedValue(catalog, r.table, column);
         columns.push({ table: r.table, column, value, when: r.revokes.when ?? `t.${quoteIdent(column)} IS DISTINCT FROM ${value}`, rule: r.name });
     }
-    for (const s of declaredSecretColumns(catalog, fields, rules)) columns.push({ table: s.table, column: s.column, value: s.value, when: s.when, rule: `declared.${s.table}.${s.column}` });
+    for (const s of declaredSecretColumns(catalog, fields, rules))
+        columns.push({ table: s.table, column: s.column, value: s.value, when: s.when, rule: `declared.${s.table}.${s.column}` });
 
     const parameters: ParameterRevocation[] = [];
     if (catalog.hasColumn("ir_config_parameter", "key") && catalog.hasColumn("ir_config_parameter", "value")) {
-        const { rows } = await client.query<{ key: string; value: string | null }>(`SELECT key, value FROM ${qualifiedTable("ir_config_parameter")} ORDER BY key`);
+        const { rows } = await client.query<{ key: string; value: string | null }>(
+            `SELECT key, value FROM ${qualifiedTable("ir_config_parameter")} ORDER BY key`,
+        );
         const present = new Set(rows.map((r) => r.key));
         for (const r of rules) {
-            if (r.revokesParameter && present.has(r.revokesParameter.key)) parameters.push({ key: r.revokesParameter.key, value: r.revokesParameter.value(), rule: r.name });
+            if (r.revokesParameter && present.has(r.revokesParameter.key))
+                parameters.push({ key: r.revokesParameter.key, value: r.revokesParameter.value(), rule: r.name });
         }
         for (const key of declaredSecretParameters(rows, rules)) parameters.push({ key, value: "''", rule: `declared.ir_config_parameter[${key}]` });
     }
@@ -88,7 +95,11 @@ export function withRevocations(transforms: readonly ColumnTransform[], revocati
     };
     for (const r of revocations.columns) add(r.table, r.column, (inner) => `CASE WHEN ${r.when} THEN ${r.value} ELSE ${inner} END`);
     if (revocations.parameters.length) {
-        add("ir_config_parameter", "value", (inner) => `CASE t.key ${revocations.parameters.map((p) => `WHEN ${quoteLiteral(p.key)} THEN ${p.value}`).join(" ")} ELSE ${inner} END`);
+        add(
+            "ir_config_parameter",
+            "value",
+            (inner) => `CASE t.key ${revocations.parameters.map((p) => `WHEN ${quoteLiteral(p.key)} THEN ${p.value}`).join(" ")} ELSE ${inner} END`,
+        );
     }
     return [...transforms, ...[...byTable].map(([table, columns]) => ({ table, columns }))];
 }

@@ -56,12 +56,11 @@ const kinds: Record<Sum, string[]> = { untaxed: ["u"], tax: ["t"], total: ["u", 
  */
 export function moveTotalSql(column: MoveTotalColumn, moveType: string, sums: (kindList: string[], currency: boolean) => string): string {
     const f = moveTotalFormulas[column];
-    const factor = (x: Factor) => (x === "direction" ? directionSignSql(moveType) : x === "-direction" ? `-${directionSignSql(moveType)}` : x === "-1" ? "-1" : "1");
+    const factor = (x: Factor) =>
+        x === "direction" ? directionSignSql(moveType) : x === "-direction" ? `-${directionSignSql(moveType)}` : x === "-1" ? "-1" : "1";
     const sum = `(${sums(kinds[f.sum], f.currency)})`;
     const entry = "entry" in f ? f.entry : undefined;
-    return entry
-        ? `(CASE WHEN ${moveType} = 'entry' THEN ${factor(entry)} ELSE ${factor(f.factor)} END * ${sum})`
-        : `(${factor(f.factor)} * ${sum})`;
+    return entry ? `(CASE WHEN ${moveType} = 'entry' THEN ${factor(entry)} ELSE ${factor(f.factor)} END * ${sum})` : `(${factor(f.factor)} * ${sum})`;
 }
 
 /**

@@ -66,8 +66,17 @@ export function isTextColumn(column: CatalogColumn): boolean {
  */
 export async function readCatalog(client: Client): Promise<Catalog> {
     const { rows } = await client.query<{
-        schema: string; table: string; column: string; type: string; reltuples: number; bytes: number; not_null: boolean;
-        ref_schema: string | null; ref_table: string | null; comment: string | null; table_comment: string | null;
+        schema: string;
+        table: string;
+        column: string;
+        type: string;
+        reltuples: number;
+        bytes: number;
+        not_null: boolean;
+        ref_schema: string | null;
+        ref_table: string | null;
+        comment: string | null;
+        table_comment: string | null;
     }>(`
         SELECT n.nspname AS schema, c.relname AS table, a.attname AS column,
                regexp_replace(format_type(a.atttypid, NULL), '\\[\\]$', '[]') AS type, c.reltuples::float8 AS reltuples,
@@ -95,7 +104,9 @@ export async function readCatalog(client: Client): Promise<Catalog> {
         }
         if (row.table_comment) table.comment = row.table_comment;
         table.columns.set(row.column, {
-            name: row.column, type: row.type, notNull: row.not_null,
+            name: row.column,
+            type: row.type,
+            notNull: row.not_null,
             ...(row.ref_table ? { references: keyOf(row.ref_schema!, row.ref_table) } : {}),
             ...(row.comment ? { comment: row.comment } : {}),
         });

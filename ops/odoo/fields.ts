@@ -11,8 +11,24 @@ import type { Client } from "pg";
 import type { Catalog, CatalogColumn } from "./catalog";
 import { qualifiedTable } from "./sql";
 
-export type FieldType = "char" | "text" | "html" | "selection" | "many2one" | "integer" | "float" | "monetary" | "boolean"
-    | "date" | "datetime" | "binary" | "json" | "properties" | "reference" | "many2one_reference" | "other";
+export type FieldType =
+    | "char"
+    | "text"
+    | "html"
+    | "selection"
+    | "many2one"
+    | "integer"
+    | "float"
+    | "monetary"
+    | "boolean"
+    | "date"
+    | "datetime"
+    | "binary"
+    | "json"
+    | "properties"
+    | "reference"
+    | "many2one_reference"
+    | "other";
 
 export interface DeclaredField {
     table: string;
@@ -39,8 +55,11 @@ export interface DeclaredModel {
 }
 
 export class OdooFields {
-    constructor(readonly byTable: Map<string, Map<string, DeclaredField>>, readonly models: Map<string, DeclaredModel>,
-        readonly source: "ir_model_fields" | "catalog") {}
+    constructor(
+        readonly byTable: Map<string, Map<string, DeclaredField>>,
+        readonly models: Map<string, DeclaredModel>,
+        readonly source: "ir_model_fields" | "catalog",
+    ) {}
 
     field(table: string, column: string): DeclaredField | undefined {
         return this.byTable.get(table)?.get(column);
@@ -60,16 +79,34 @@ export const tableOfModel = (model: string): string => model.replace(/\./g, "_")
 export function fieldTypeOfColumn(column: CatalogColumn): FieldType {
     if (column.references) return "many2one";
     switch (column.type) {
-        case "character varying": case "character": case "citext": return "char";
-        case "text": return "text";
-        case "jsonb": case "json": return "json";
-        case "integer": case "bigint": case "smallint": return "integer";
-        case "numeric": case "double precision": case "real": return "float";
-        case "boolean": return "boolean";
-        case "date": return "date";
-        case "timestamp without time zone": case "timestamp with time zone": return "datetime";
-        case "bytea": return "binary";
-        default: return "other";
+        case "character varying":
+        case "character":
+        case "citext":
+            return "char";
+        case "text":
+            return "text";
+        case "jsonb":
+        case "json":
+            return "json";
+        case "integer":
+        case "bigint":
+        case "smallint":
+            return "integer";
+        case "numeric":
+        case "double precision":
+        case "real":
+            return "float";
+        case "boolean":
+            return "boolean";
+        case "date":
+            return "date";
+        case "timestamp without time zone":
+        case "timestamp with time zone":
+            return "datetime";
+        case "bytea":
+            return "binary";
+        default:
+            return "other";
     }
 }
 
@@ -87,11 +124,20 @@ export async function readOdooFields(client: Client, catalog: Catalog): Promise<
     if (imf && ["name", "model", "ttype"].every((c) => imf.columns.has(c))) {
         const col = (name: string, fallback: string) => (imf.columns.has(name) ? `f.${name}` : fallback);
         const label = imf.columns.has("field_description") ? jsonText("f.field_description", imf.columns.get("field_description")!.type) : "NULL";
-        const { rows } = await client.query<{ model: string; name: string; ttype: string; relation: string | null; store: boolean | null;
-            translate: boolean | null; company_dependent: boolean | null; label: string | null }>(
+        const { rows } = await client.query<{
+            model: string;
+            name: string;
+            ttype: string;
+            relation: string | null;
+            store: boolean | null;
+            translate: boolean | null;
+            company_dependent: boolean | null;
+            label: string | null;
+        }>(
             `SELECT f.model, f.name, f.ttype, ${col("relation", "NULL")} AS relation, ${col("store", "true")} AS store,
                     ${col("translate", "false")} AS translate, ${col("company_dependent", "false")} AS company_dependent, ${label} AS label
-             FROM ${qualifiedTable("ir_model_fields")} f`);
+             FROM ${qualifiedTable("ir_model_fields")} f`,
+        );
         for (const r of rows) {
             if (r.store === false) continue;
             const table = tableOfModel(r.model);
@@ -99,9 +145,15 @@ export async function readOdooFields(client: Client, catalog: Catalog): Promise<
             if (!column) continue;
             if (!byTable.has(table)) byTable.set(table, new Map());
             byTable.get(table)!.set(r.name, {
-                table, column: r.name, model: r.model, ttype: (r.ttype as FieldType) ?? "other",
+                table,
+                column: r.name,
+                model: r.model,
+                ttype: (r.ttype as FieldType) ?? "other",
                 relationTable: r.relation ? tableOfModel(r.relation) : column.references,
-                translate: !!r.translate, companyDependent: !!r.company_dependent, label: r.label ?? column.comment, source: "ir_model_fields",
+                translate: !!r.translate,
+                companyDependent: !!r.company_dependent,
+                label: r.label ?? column.comment,
+                source: "ir_model_fields",
             });
         }
         if (rows.length) source = "ir_model_fields";
@@ -110,7 +162,8 @@ export async function readOdooFields(client: Client, catalog: Catalog): Promise<
     if (im?.columns.has("model")) {
         const flag = (name: string) => (im.columns.has(name) ? `coalesce(${name}, false)` : "false");
         const { rows } = await client.query<{ model: string; thread: boolean; activity: boolean }>(
-            `SELECT model, ${flag("is_mail_thread")} AS thread, ${flag("is_mail_activity")} AS activity FROM ${qualifiedTable("ir_model")}`);
+            `SELECT model, ${flag("is_mail_thread")} AS thread, ${flag("is_mail_activity")} AS activity FROM ${qualifiedTable("ir_model")}`,
+        );
         for (const r of rows) {
             const table = tableOfModel(r.model);
             if (catalog.hasTable(table)) models.set(table, { model: r.model, table, mailThread: r.thread, mailActivity: r.activity });
@@ -122,8 +175,14 @@ export async function readOdooFields(client: Client, catalog: Catalog): Promise<
         for (const c of t.columns.values()) {
             if (declared.has(c.name)) continue;
             declared.set(c.name, {
-                table: t.key, column: c.name, ttype: fieldTypeOfColumn(c), relationTable: c.references,
-                translate: false, companyDependent: false, label: c.comment, source: "catalog",
+                table: t.key,
+                column: c.name,
+                ttype: fieldTypeOfColumn(c),
+                relationTable: c.references,
+                translate: false,
+                companyDependent: false,
+                label: c.comment,
+                source: "catalog",
             });
         }
     }

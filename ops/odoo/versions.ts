@@ -46,15 +46,24 @@ export interface VersionFact {
     source: readonly string[];
 }
 
-const m = (table: string, column: string | undefined, kind: ColumnKind, spec: Omit<VersionFact, "table" | "column" | "kind">): VersionFact =>
-    ({ table, ...(column ? { column } : {}), kind, ...spec });
+const m = (table: string, column: string | undefined, kind: ColumnKind, spec: Omit<VersionFact, "table" | "column" | "kind">): VersionFact => ({
+    table,
+    ...(column ? { column } : {}),
+    kind,
+    ...spec,
+});
 
 const vc = "character varying";
 
 export const versionFacts: readonly VersionFact[] = [
     // ---- mail ------------------------------------------------------------------------------------
     m("mail_tracking_value", "field", "presence", {
-        until: 16, types: [[12, vc], [13, "integer"]], renamedTo: "mail_tracking_value.field_id",
+        until: 16,
+        types: [
+            [12, vc],
+            [13, "integer"],
+        ],
+        renamedTo: "mail_tracking_value.field_id",
         note: "the tracked field: its technical name (≤ 12.0), then a many2one to ir.model.fields (13.0–16.0)",
         source: [
             "odoo/odoo 12.0 addons/mail/models/mail_tracking_value.py: field = fields.Char('Changed Field', required=True, readonly=1)",
@@ -62,73 +71,105 @@ export const versionFacts: readonly VersionFact[] = [
         ],
     }),
     m("mail_tracking_value", "field_id", "presence", {
-        since: 17, types: [[17, "integer"]],
+        since: 17,
+        types: [[17, "integer"]],
         note: "the tracked field, many2one to ir.model.fields (renamed from `field`)",
-        source: ["odoo/odoo 17.0 addons/mail/models/mail_tracking_value.py: field_id = fields.Many2one('ir.model.fields', required=False, readonly=True, index=True, ondelete='set null')"],
+        source: [
+            "odoo/odoo 17.0 addons/mail/models/mail_tracking_value.py: field_id = fields.Many2one('ir.model.fields', required=False, readonly=True, index=True, ondelete='set null')",
+        ],
     }),
     m("mail_tracking_value", "field_desc", "presence", {
-        until: 16, renamedTo: "mail_tracking_value.field_info",
+        until: 16,
+        renamedTo: "mail_tracking_value.field_info",
         note: "the tracked field's label, copied on the tracking row",
         source: ["odoo/odoo 16.0 addons/mail/models/mail_tracking_value.py: field_desc = fields.Char('Field Description', required=True, readonly=True)"],
     }),
     m("mail_tracking_value", "field_info", "presence", {
-        since: 17, types: [[17, "jsonb"]],
+        since: 17,
+        types: [[17, "jsonb"]],
         note: "label and type of a removed field (Json)",
         source: ["odoo/odoo 17.0 addons/mail/models/mail_tracking_value.py: field_info = fields.Json('Removed field information')"],
     }),
     m("mail_tracking_value", "old_value_monetary", "presence", {
-        until: 16, note: "monetary values tracked apart (merged into old_value_float with currency_id from 17.0)",
+        until: 16,
+        note: "monetary values tracked apart (merged into old_value_float with currency_id from 17.0)",
         source: ["odoo/odoo 16.0 addons/mail/models/mail_tracking_value.py: old_value_monetary = fields.Float('Old Value Monetary', readonly=True)"],
     }),
     m("mail_channel", undefined, "presence", {
-        until: 16, renamedTo: "discuss_channel",
+        until: 16,
+        renamedTo: "discuss_channel",
         note: "chat channels, livechat sessions included",
         source: ["odoo/odoo 17.0 addons/mail/models/discuss/discuss_channel.py: _name = 'discuss.channel' (mail.channel until 16.0)"],
     }),
     m("discuss_channel", undefined, "presence", {
-        since: 17, note: "chat channels (renamed from mail.channel)",
+        since: 17,
+        note: "chat channels (renamed from mail.channel)",
         source: ["odoo/odoo 17.0 addons/mail/models/discuss/discuss_channel.py: _name = 'discuss.channel'"],
     }),
     m("mail_channel", "anonymous_name", "presence", {
-        until: 16, note: "a livechat visitor's name as typed",
+        until: 16,
+        note: "a livechat visitor's name as typed",
         source: ["odoo/odoo 16.0 addons/im_livechat/models/mail_channel.py: anonymous_name = fields.Char('Anonymous Name')"],
     }),
     m("mail_guest", undefined, "presence", {
-        since: 15, note: "guests (livechat visitors, invited people): name, access_token",
-        source: ["odoo/odoo 15.0 addons/mail/models/mail_guest.py: _name = 'mail.guest'; name = fields.Char(required=True); access_token = fields.Char(required=True, default=_get_default_access_token)"],
+        since: 15,
+        note: "guests (livechat visitors, invited people): name, access_token",
+        source: [
+            "odoo/odoo 15.0 addons/mail/models/mail_guest.py: _name = 'mail.guest'; name = fields.Char(required=True); access_token = fields.Char(required=True, default=_get_default_access_token)",
+        ],
     }),
     m("mail_message", "author_guest_id", "presence", {
-        since: 15, note: "a message's guest author",
+        since: 15,
+        note: "a message's guest author",
         source: ["odoo/odoo 15.0 addons/mail/models/mail_message.py: author_guest_id = fields.Many2one(string=\"Guest\", comodel_name='mail.guest')"],
     }),
     m("ir_mail_server", "smtp_authentication", "presence", {
-        since: 15, note: "login or certificate authentication (the neutralized catcher needs 'login')",
-        source: ["odoo/odoo 15.0 odoo/addons/base/models/ir_mail_server.py: smtp_authentication = fields.Selection([('login', 'Username'), ('certificate', 'SSL Certificate')], required=True, default='login')"],
+        since: 15,
+        note: "login or certificate authentication (the neutralized catcher needs 'login')",
+        source: [
+            "odoo/odoo 15.0 odoo/addons/base/models/ir_mail_server.py: smtp_authentication = fields.Selection([('login', 'Username'), ('certificate', 'SSL Certificate')], required=True, default='login')",
+        ],
     }),
     m("ir_mail_server", "from_filter", "presence", {
-        since: 14, note: "which senders a server sends for (names production domains)",
+        since: 14,
+        note: "which senders a server sends for (names production domains)",
         source: ["odoo/odoo 14.0 odoo/addons/base/models/ir_mail_server.py: from_filter = fields.Char('FROM Filtering')"],
     }),
     m("ir_mail_server", "smtp_ssl_certificate", "presence", {
-        since: 15, note: "client certificate for SMTP authentication (a credential)",
-        source: ["odoo/odoo 15.0 odoo/addons/base/models/ir_mail_server.py: smtp_ssl_certificate = fields.Binary('SSL Certificate', groups='base.group_system', attachment=False)"],
+        since: 15,
+        note: "client certificate for SMTP authentication (a credential)",
+        source: [
+            "odoo/odoo 15.0 odoo/addons/base/models/ir_mail_server.py: smtp_ssl_certificate = fields.Binary('SSL Certificate', groups='base.group_system', attachment=False)",
+        ],
     }),
     m("ir_mail_server", "google_gmail_refresh_token", "presence", {
-        since: 15, note: "Gmail OAuth tokens on outgoing and incoming servers (google_gmail)",
-        source: ["odoo/odoo 15.0 addons/google_gmail/models/google_gmail_mixin.py: google_gmail_refresh_token = fields.Char(string='Refresh Token', groups='base.group_system')"],
+        since: 15,
+        note: "Gmail OAuth tokens on outgoing and incoming servers (google_gmail)",
+        source: [
+            "odoo/odoo 15.0 addons/google_gmail/models/google_gmail_mixin.py: google_gmail_refresh_token = fields.Char(string='Refresh Token', groups='base.group_system')",
+        ],
     }),
     // ---- base ------------------------------------------------------------------------------------
     m("res_partner", "display_name", "presence", {
-        until: 16, renamedTo: "res_partner.complete_name",
-        note: "the stored display name (\"Company, Person\"): a copy of people's names",
-        source: ["odoo/odoo 16.0 odoo/addons/base/models/res_partner.py: display_name = fields.Char(compute='_compute_display_name', recursive=True, store=True, index=True)"],
+        until: 16,
+        renamedTo: "res_partner.complete_name",
+        note: 'the stored display name ("Company, Person"): a copy of people\'s names',
+        source: [
+            "odoo/odoo 16.0 odoo/addons/base/models/res_partner.py: display_name = fields.Char(compute='_compute_display_name', recursive=True, store=True, index=True)",
+        ],
     }),
     m("res_partner", "complete_name", "presence", {
-        since: 17, note: "the stored display name (replaces the stored display_name)",
-        source: ["odoo/odoo 17.0 odoo/addons/base/models/res_partner.py: complete_name = fields.Char(compute='_compute_complete_name', store=True, index=True)"],
+        since: 17,
+        note: "the stored display name (replaces the stored display_name)",
+        source: [
+            "odoo/odoo 17.0 odoo/addons/base/models/res_partner.py: complete_name = fields.Char(compute='_compute_complete_name', store=True, index=True)",
+        ],
     }),
     m("res_partner", "barcode", "company-dependent", {
-        types: [[12, vc], [18, "jsonb"]],
+        types: [
+            [12, vc],
+            [18, "jsonb"],
+        ],
         note: "company-dependent from 18.0: one value per company id in a jsonb column",
         source: [
             "odoo/odoo 17.0 addons/barcodes/models/res_partner.py: barcode = fields.Char(string='Barcode', company_dependent=True) (an ir_property row)",
@@ -136,31 +177,47 @@ export const versionFacts: readonly VersionFact[] = [
         ],
     }),
     m("res_partner", "mobile", "presence", {
-        until: 18, note: "second phone number (19.0 keeps phone only)",
+        until: 18,
+        note: "second phone number (19.0 keeps phone only)",
         source: ["odoo/odoo master odoo/addons/base/models/res_partner.py: phone = fields.Char() and no mobile field"],
     }),
     m("res_partner", "signup_token", "presence", {
-        until: 17, note: "an invitation/reset link's secret (auth_signup)",
-        source: ["odoo/odoo 16.0 addons/auth_signup/models/res_partner.py: signup_token = fields.Char(copy=False, groups=\"base.group_erp_manager\")"],
+        until: 17,
+        note: "an invitation/reset link's secret (auth_signup)",
+        source: ['odoo/odoo 16.0 addons/auth_signup/models/res_partner.py: signup_token = fields.Char(copy=False, groups="base.group_erp_manager")'],
     }),
     m("res_partner", "email_normalized", "presence", {
-        since: 13, note: "lower-cased address (mail.thread.blacklist)",
-        source: ["odoo/odoo 13.0 addons/mail/models/mail_thread_blacklist.py: email_normalized = fields.Char(compute=\"_compute_email_normalized\", store=True, index=True)"],
+        since: 13,
+        note: "lower-cased address (mail.thread.blacklist)",
+        source: [
+            'odoo/odoo 13.0 addons/mail/models/mail_thread_blacklist.py: email_normalized = fields.Char(compute="_compute_email_normalized", store=True, index=True)',
+        ],
     }),
     m("res_partner", "phone_sanitized", "presence", {
-        since: 13, note: "E.164 phone (mail.thread.phone / phone_validation)",
-        source: ["odoo/odoo 13.0 addons/phone_validation/models/mail_thread_phone.py: phone_sanitized = fields.Char(compute=\"_compute_phone_sanitized\", store=True, index=True)"],
+        since: 13,
+        note: "E.164 phone (mail.thread.phone / phone_validation)",
+        source: [
+            'odoo/odoo 13.0 addons/phone_validation/models/mail_thread_phone.py: phone_sanitized = fields.Char(compute="_compute_phone_sanitized", store=True, index=True)',
+        ],
     }),
     m("ir_property", undefined, "presence", {
-        until: 17, note: "company-dependent values (one row per record and company)",
-        source: ["odoo/odoo 17.0 odoo/addons/base/models/ir_property.py: _name = 'ir.property' (removed in 18.0: company_dependent fields became jsonb columns)"],
+        until: 17,
+        note: "company-dependent values (one row per record and company)",
+        source: [
+            "odoo/odoo 17.0 odoo/addons/base/models/ir_property.py: _name = 'ir.property' (removed in 18.0: company_dependent fields became jsonb columns)",
+        ],
     }),
     m("ir_translation", undefined, "presence", {
-        until: 15, note: "translations; from 16.0 translated fields hold all languages in one jsonb column",
+        until: 15,
+        note: "translations; from 16.0 translated fields hold all languages in one jsonb column",
         source: ["odoo/odoo 15.0 odoo/addons/base/models/ir_translation.py: _name = 'ir.translation' (gone in 16.0, fields with translate=True are jsonb)"],
     }),
     m("ir_cron", "cron_name", "translated", {
-        types: [[12, vc], [16, "jsonb"], [17, vc]],
+        types: [
+            [12, vc],
+            [16, "jsonb"],
+            [17, vc],
+        ],
         note: "related to the translated server action name in 16.0 (jsonb), a computed plain char from 17.0",
         source: [
             "odoo/odoo 16.0 odoo/addons/base/models/ir_cron.py: cron_name = fields.Char('Name', related='ir_actions_server_id.name', store=True, readonly=False)",
@@ -168,103 +225,139 @@ export const versionFacts: readonly VersionFact[] = [
         ],
     }),
     m("ir_cron", "numbercall", "presence", {
-        until: 17, note: "remaining calls (removed with doall in 18.0)",
+        until: 17,
+        note: "remaining calls (removed with doall in 18.0)",
         source: ["odoo/odoo 17.0 odoo/addons/base/models/ir_cron.py: numbercall = fields.Integer(string='Number of Calls', default=1)"],
     }),
     m("ir_cron", "failure_count", "presence", {
-        since: 18, note: "consecutive failures (a failing cron deactivates itself)",
+        since: 18,
+        note: "consecutive failures (a failing cron deactivates itself)",
         source: ["odoo/odoo 18.0 odoo/addons/base/models/ir_cron.py: failure_count = fields.Integer(default=0)"],
     }),
     m("ir_act_server", "webhook_url", "presence", {
-        since: 17, note: "server actions that POST to a URL (Odoo's neutralize points them nowhere)",
+        since: 17,
+        note: "server actions that POST to a URL (Odoo's neutralize points them nowhere)",
         source: ["odoo/odoo 17.0 odoo/addons/base/models/ir_actions.py: webhook_url = fields.Char(string='Webhook URL')"],
     }),
     m("ir_ui_view", "arch_db", "translated", {
-        types: [[12, "text"], [16, "jsonb"]],
+        types: [
+            [12, "text"],
+            [16, "jsonb"],
+        ],
         note: "view architecture, translated from 16.0 (website pages edited in production)",
         source: ["odoo/odoo 16.0 odoo/addons/base/models/ir_ui_view.py: arch_db = fields.Text(string='Arch Blob', translate=xml_translate)"],
     }),
     m("res_users_apikeys", "expiration_date", "presence", {
-        since: 17, note: "API keys expire from 17.0",
+        since: 17,
+        note: "API keys expire from 17.0",
         source: ["odoo/odoo 17.0 odoo/addons/base/models/res_users.py: expiration_date = fields.Datetime() (res.users.apikeys, table created in init())"],
     }),
     m("res_users", "totp_secret", "presence", {
-        since: 13, note: "TOTP seed (auth_totp)",
+        since: 13,
+        note: "TOTP seed (auth_totp)",
         source: ["odoo/odoo 14.0 addons/auth_totp/models/res_users.py: totp_secret = fields.Char(copy=False, groups=fields.NO_ACCESS)"],
     }),
     m("res_users", "livechat_username", "presence", {
-        until: 16, renamedTo: "res_users_settings.livechat_username",
+        until: 16,
+        renamedTo: "res_users_settings.livechat_username",
         note: "the name a livechat operator shows",
         source: [
-            "odoo/odoo 16.0 addons/im_livechat/models/res_users.py: livechat_username = fields.Char(\"Livechat Username\", help=\"This username will be used as your name in the livechat channels.\")",
-            "odoo/odoo 17.0 addons/im_livechat/models/res_users_settings.py: livechat_username = fields.Char(\"Livechat Username\", …) (res_users: store=False)",
+            'odoo/odoo 16.0 addons/im_livechat/models/res_users.py: livechat_username = fields.Char("Livechat Username", help="This username will be used as your name in the livechat channels.")',
+            'odoo/odoo 17.0 addons/im_livechat/models/res_users_settings.py: livechat_username = fields.Char("Livechat Username", …) (res_users: store=False)',
         ],
     }),
     // ---- iap, payment ----------------------------------------------------------------------------
     m("iap_account", "service_name", "presence", {
-        until: 17, renamedTo: "iap_account.service_id",
+        until: 17,
+        renamedTo: "iap_account.service_id",
         note: "the IAP service (a stored char until 17.0; related to iap_service.technical_name from 18.0)",
-        source: ["odoo/odoo 18.0 addons/iap/models/iap_account.py: service_id = fields.Many2one('iap.service', required=True); service_name = fields.Char(related='service_id.technical_name')"],
+        source: [
+            "odoo/odoo 18.0 addons/iap/models/iap_account.py: service_id = fields.Many2one('iap.service', required=True); service_name = fields.Char(related='service_id.technical_name')",
+        ],
     }),
     m("iap_account", "service_id", "presence", {
-        since: 18, note: "many2one to iap.service",
+        since: 18,
+        note: "many2one to iap.service",
         source: ["odoo/odoo 18.0 addons/iap/models/iap_account.py: service_id = fields.Many2one('iap.service', required=True)"],
     }),
     m("payment_acquirer", undefined, "presence", {
-        until: 15, renamedTo: "payment_provider",
+        until: 15,
+        renamedTo: "payment_provider",
         note: "payment providers (environment prod/test ≤ 12.0, state enabled/test/disabled 13.0–15.0)",
         source: ["odoo/odoo 16.0 addons/payment/models/payment_provider.py: _name = 'payment.provider' (payment.acquirer until 15.0)"],
     }),
     m("payment_provider", undefined, "presence", {
-        since: 16, note: "payment providers with their keys per provider module",
+        since: 16,
+        note: "payment providers with their keys per provider module",
         source: ["odoo/odoo 16.0 addons/payment/models/payment_provider.py: _name = 'payment.provider'"],
     }),
     m("payment_provider", "paypal_pdt_token", "presence", {
-        until: 17, note: "PayPal PDT identity token (REST client id/secret from 18.0)",
-        source: ["odoo/odoo 17.0 addons/payment_paypal/models/payment_provider.py: paypal_pdt_token = fields.Char(string=\"PDT Identity Token\", groups='base.group_system')"],
+        until: 17,
+        note: "PayPal PDT identity token (REST client id/secret from 18.0)",
+        source: [
+            "odoo/odoo 17.0 addons/payment_paypal/models/payment_provider.py: paypal_pdt_token = fields.Char(string=\"PDT Identity Token\", groups='base.group_system')",
+        ],
     }),
     m("payment_provider", "paypal_client_secret", "presence", {
-        since: 18, note: "PayPal REST credentials",
-        source: ["odoo/odoo 18.0 addons/payment_paypal/models/payment_provider.py: paypal_client_secret = fields.Char(string=\"PayPal Client Secret\", groups='base.group_system')"],
+        since: 18,
+        note: "PayPal REST credentials",
+        source: [
+            "odoo/odoo 18.0 addons/payment_paypal/models/payment_provider.py: paypal_client_secret = fields.Char(string=\"PayPal Client Secret\", groups='base.group_system')",
+        ],
     }),
     // ---- hr --------------------------------------------------------------------------------------
     m("hr_employee", "address_home_id", "presence", {
-        until: 16, renamedTo: "hr_employee.private_street",
+        until: 16,
+        renamedTo: "hr_employee.private_street",
         note: "the employee's private address, a res.partner (sanitized with the contacts)",
-        source: ["odoo/odoo 16.0 addons/hr/models/hr_employee.py: address_home_id = fields.Many2one('res.partner', 'Address', help='Enter here the private address of the employee, not the one linked to your company.')"],
+        source: [
+            "odoo/odoo 16.0 addons/hr/models/hr_employee.py: address_home_id = fields.Many2one('res.partner', 'Address', help='Enter here the private address of the employee, not the one linked to your company.')",
+        ],
     }),
     m("hr_employee", "private_street", "presence", {
-        since: 17, note: "private address, phone and e-mail on the employee itself (private_street, private_email, private_phone …)",
-        source: ["odoo/odoo 17.0 addons/hr/models/hr_employee.py: private_street = fields.Char(string=\"Private Street\", groups=\"hr.group_hr_user\")"],
+        since: 17,
+        note: "private address, phone and e-mail on the employee itself (private_street, private_email, private_phone …)",
+        source: ['odoo/odoo 17.0 addons/hr/models/hr_employee.py: private_street = fields.Char(string="Private Street", groups="hr.group_hr_user")'],
     }),
     m("hr_employee", "work_contact_id", "presence", {
-        since: 16, note: "the employee's work contact (res.partner)",
+        since: 16,
+        note: "the employee's work contact (res.partner)",
         source: ["odoo/odoo 16.0 addons/hr/models/hr_employee.py: work_contact_id = fields.Many2one('res.partner', 'Work Contact', copy=False)"],
     }),
     m("hr_candidate", undefined, "presence", {
-        since: 18, note: "recruitment candidates: partner_name, email_from, partner_phone, linkedin_profile (moved off hr.applicant)",
-        source: ["odoo/odoo 18.0 addons/hr_recruitment/models/hr_candidate.py: _name = \"hr.candidate\"; partner_name = fields.Char(\"Candidates's Name\")"],
+        since: 18,
+        note: "recruitment candidates: partner_name, email_from, partner_phone, linkedin_profile (moved off hr.applicant)",
+        source: ['odoo/odoo 18.0 addons/hr_recruitment/models/hr_candidate.py: _name = "hr.candidate"; partner_name = fields.Char("Candidates\'s Name")'],
     }),
     // ---- accounting ------------------------------------------------------------------------------
     m("account_bank_statement_line", "payment_ref", "presence", {
-        since: 14, note: "the bank's label of a transaction (payer names, communications)",
+        since: 14,
+        note: "the bank's label of a transaction (payer names, communications)",
         source: ["odoo/odoo 14.0 addons/account/models/account_bank_statement.py: payment_ref = fields.Char(string='Label', required=True)"],
     }),
     m("account_bank_statement_line", "transaction_details", "presence", {
-        since: 17, types: [[17, "jsonb"]], note: "raw transaction data from the bank (Json)",
+        since: 17,
+        types: [[17, "jsonb"]],
+        note: "raw transaction data from the bank (Json)",
         source: ["odoo/odoo 17.0 addons/account/models/account_bank_statement_line.py: transaction_details = fields.Json(readonly=True)"],
     }),
     m("account_move", "invoice_partner_display_name", "presence", {
-        since: 13, note: "the partner's name as printed on the invoice (a stored copy)",
-        source: ["odoo/odoo 13.0 addons/account/models/account_move.py: invoice_partner_display_name = fields.Char(compute='_compute_invoice_partner_display_info', store=True)"],
+        since: 13,
+        note: "the partner's name as printed on the invoice (a stored copy)",
+        source: [
+            "odoo/odoo 13.0 addons/account/models/account_move.py: invoice_partner_display_name = fields.Char(compute='_compute_invoice_partner_display_info', store=True)",
+        ],
     }),
     m("account_payment", "payment_reference", "presence", {
-        until: 17, renamedTo: "account_payment.memo",
+        until: 17,
+        renamedTo: "account_payment.memo",
         note: "the payment's communication",
-        source: ["odoo/odoo 18.0 addons/account/models/account_payment.py: memo = fields.Char(string=\"Memo\", …) (payment_reference until 17.0)"],
+        source: ['odoo/odoo 18.0 addons/account/models/account_payment.py: memo = fields.Char(string="Memo", …) (payment_reference until 17.0)'],
     }),
     m("account_account", "code_store", "company-dependent", {
-        since: 18, types: [[18, "jsonb"]], note: "account codes per company (account.account shared between companies from 18.0)",
+        since: 18,
+        types: [[18, "jsonb"]],
+        note: "account codes per company (account.account shared between companies from 18.0)",
         source: ["odoo/odoo 18.0 addons/account/models/account_account.py: code_store = fields.Char(company_dependent=True)"],
     }),
 ];
@@ -300,7 +393,9 @@ export function seriesOf(version: string | null | undefined): Series | undefined
 export const variants = {
     /** mail_tracking_value's link to the tracked field: field_id (17.0+), field as a many2one (13.0–16.0), field as a name (≤ 12.0). */
     trackedField: [
-        { column: "field_id", type: "integer" }, { column: "field", type: "integer" }, { column: "field", type: vc },
+        { column: "field_id", type: "integer" },
+        { column: "field", type: "integer" },
+        { column: "field", type: vc },
     ],
     /** The partner's stored display name: complete_name (17.0+), display_name (≤ 16.0). */
     partnerDisplayName: [{ column: "complete_name" }, { column: "display_name" }],

@@ -28,8 +28,14 @@ const textual = new Set(["char", "text", "html", "json"]);
 /** Field-name conventions of Odoo and its mixins, per personal kind (the whole name must match). */
 export const personalFieldNames: readonly [PersonalKind, RegExp][] = [
     ["email", /^(email|email_from|email_to|email_cc|reply_to|email_normalized|partner_email|work_email|private_email|[a-z0-9_]+_email)$/],
-    ["phone", /^(phone|mobile|phone_sanitized|mobile_sanitized|phone_number|mobile_number|partner_phone|partner_mobile|work_phone|mobile_phone|private_phone|emergency_phone|[a-z0-9_]+_phone|[a-z0-9_]+_mobile)$/],
-    ["personName", /^(partner_name|contact_name|[a-z0-9_]+_partner_name|nickname|anonymous_name|common_name|livechat_username|emergency_contact|spouse_complete_name|acc_holder_name|holder_name|[a-z0-9_]+_holder_name|author_name|customer_name|visitor_name|employee_name)$/],
+    [
+        "phone",
+        /^(phone|mobile|phone_sanitized|mobile_sanitized|phone_number|mobile_number|partner_phone|partner_mobile|work_phone|mobile_phone|private_phone|emergency_phone|[a-z0-9_]+_phone|[a-z0-9_]+_mobile)$/,
+    ],
+    [
+        "personName",
+        /^(partner_name|contact_name|[a-z0-9_]+_partner_name|nickname|anonymous_name|common_name|livechat_username|emergency_contact|spouse_complete_name|acc_holder_name|holder_name|[a-z0-9_]+_holder_name|author_name|customer_name|visitor_name|employee_name)$/,
+    ],
     ["street2", /^([a-z0-9_]+_)?street2$/],
     ["street", /^([a-z0-9_]+_)?street$/],
     ["zip", /^([a-z0-9_]+_)?zip$/],
@@ -47,7 +53,8 @@ const notPersonal = /^(email_layout_xmlid|email_state|phone_state|mobile_state|e
  * menus, translations of module terms, mail/SMS templates (their addresses are placeholders such as
  * `{{ object.email }}`), and the servers and parameters neutralize owns.
  */
-export const notPersonalTables = /^(ir_(?!attachment$).*|base_.*|bus_.*|res_lang|res_country.*|res_currency.*|res_groups.*|web_.*|mail_template.*|sms_template.*|mail_alias.*|fetchmail_server|website_page|website_menu|website_rewrite|website_route|theme_.*|report_.*|product_.*|uom_.*|account_tax.*|account_account.*|account_journal.*)$/;
+export const notPersonalTables =
+    /^(ir_(?!attachment$).*|base_.*|bus_.*|res_lang|res_country.*|res_currency.*|res_groups.*|web_.*|mail_template.*|sms_template.*|mail_alias.*|fetchmail_server|website_page|website_menu|website_rewrite|website_route|theme_.*|report_.*|product_.*|uom_.*|account_tax.*|account_account.*|account_journal.*)$/;
 
 /**
  * `partner_name` is a person on an applicant but the company on a lead: a field whose label says
@@ -57,7 +64,9 @@ export const notPersonalTables = /^(ir_(?!attachment$).*|base_.*|bus_.*|res_lang
 const companyNameFields = new Set(["crm_lead.partner_name", "res_partner.company_name", "res_partner.commercial_company_name"]);
 
 /** The personal kind Odoo's naming gives a field, if any. Pure. */
-export function personalKindOfField(field: Pick<DeclaredField, "column" | "ttype"> & Partial<Pick<DeclaredField, "table" | "label">>): PersonalKind | undefined {
+export function personalKindOfField(
+    field: Pick<DeclaredField, "column" | "ttype"> & Partial<Pick<DeclaredField, "table" | "label">>,
+): PersonalKind | undefined {
     if (!textual.has(field.ttype) || notPersonal.test(field.column)) return undefined;
     const kind = personalFieldNames.find(([, re]) => re.test(field.column))?.[0];
     if (kind === "personName" && (companyNameFields.has(`${field.table}.${field.column}`) || /compan/i.test(field.label ?? ""))) return undefined;
@@ -77,8 +86,12 @@ export function classifyPersonalColumns(fields: OdooFields, covered: (table: str
             const kind = personalKindOfField(field);
             if (!kind || covered(table, field.column)) continue;
             out.push({
-                table, column: field.column, kind, ...(partners.length ? { partnerColumn: partners[0] } : {}),
-                why: `${field.model ?? table}.${field.column} (${field.ttype}${field.label ? `, "${field.label}"` : ""}) is named like a ${kind} field` +
+                table,
+                column: field.column,
+                kind,
+                ...(partners.length ? { partnerColumn: partners[0] } : {}),
+                why:
+                    `${field.model ?? table}.${field.column} (${field.ttype}${field.label ? `, "${field.label}"` : ""}) is named like a ${kind} field` +
                     ` [${field.source}]`,
             });
         }

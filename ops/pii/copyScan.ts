@@ -14,14 +14,22 @@ export function decodeCopyField(field: string): string | null {
     if (!field.includes("\\")) return field;
     return field.replace(/\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)/g, (_, e: string) => {
         switch (e[0]) {
-            case "b": return "\b";
-            case "f": return "\f";
-            case "n": return "\n";
-            case "r": return "\r";
-            case "t": return "\t";
-            case "v": return "\v";
-            case "x": return String.fromCharCode(parseInt(e.slice(1), 16));
-            default: return /^[0-7]/.test(e) ? String.fromCharCode(parseInt(e, 8)) : e;
+            case "b":
+                return "\b";
+            case "f":
+                return "\f";
+            case "n":
+                return "\n";
+            case "r":
+                return "\r";
+            case "t":
+                return "\t";
+            case "v":
+                return "\v";
+            case "x":
+                return String.fromCharCode(parseInt(e.slice(1), 16));
+            default:
+                return /^[0-7]/.test(e) ? String.fromCharCode(parseInt(e, 8)) : e;
         }
     });
 }
@@ -56,7 +64,10 @@ export class KnownValueCopyScanner extends Transform {
     #rest = "";
     readonly #decoder = new StringDecoder("utf8");
 
-    constructor(private readonly set: KnownValueSet, private readonly columns: readonly CopyScanColumn[]) {
+    constructor(
+        private readonly set: KnownValueSet,
+        private readonly columns: readonly CopyScanColumn[],
+    ) {
         super();
     }
 

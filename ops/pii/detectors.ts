@@ -46,12 +46,83 @@ export function findPhones(text: string): string[] {
 
 /** IBAN length per country (ISO 13616 registry). */
 export const ibanLengths: Readonly<Record<string, number>> = {
-    AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BR: 29, BY: 28, CH: 21, CR: 22, CY: 28, CZ: 24,
-    DE: 22, DK: 18, DO: 28, EE: 20, EG: 29, ES: 24, FI: 18, FO: 18, FR: 27, GB: 22, GE: 22, GI: 23, GL: 18, GR: 27, GT: 28,
-    HR: 21, HU: 28, IE: 22, IL: 23, IQ: 23, IS: 26, IT: 27, JO: 30, KW: 30, KZ: 20, LB: 28, LC: 32, LI: 21, LT: 20, LU: 20,
-    LV: 21, MC: 27, MD: 24, ME: 22, MK: 19, MR: 27, MT: 31, MU: 30, NL: 18, NO: 15, PK: 24, PL: 28, PS: 29, PT: 25, QA: 29,
-    RO: 24, RS: 22, SA: 24, SC: 31, SE: 24, SI: 19, SK: 24, SM: 27, ST: 25, SV: 28, TL: 23, TN: 24, TR: 26, UA: 29, VA: 22,
-    VG: 24, XK: 20,
+    AD: 24,
+    AE: 23,
+    AL: 28,
+    AT: 20,
+    AZ: 28,
+    BA: 20,
+    BE: 16,
+    BG: 22,
+    BH: 22,
+    BR: 29,
+    BY: 28,
+    CH: 21,
+    CR: 22,
+    CY: 28,
+    CZ: 24,
+    DE: 22,
+    DK: 18,
+    DO: 28,
+    EE: 20,
+    EG: 29,
+    ES: 24,
+    FI: 18,
+    FO: 18,
+    FR: 27,
+    GB: 22,
+    GE: 22,
+    GI: 23,
+    GL: 18,
+    GR: 27,
+    GT: 28,
+    HR: 21,
+    HU: 28,
+    IE: 22,
+    IL: 23,
+    IQ: 23,
+    IS: 26,
+    IT: 27,
+    JO: 30,
+    KW: 30,
+    KZ: 20,
+    LB: 28,
+    LC: 32,
+    LI: 21,
+    LT: 20,
+    LU: 20,
+    LV: 21,
+    MC: 27,
+    MD: 24,
+    ME: 22,
+    MK: 19,
+    MR: 27,
+    MT: 31,
+    MU: 30,
+    NL: 18,
+    NO: 15,
+    PK: 24,
+    PL: 28,
+    PS: 29,
+    PT: 25,
+    QA: 29,
+    RO: 24,
+    RS: 22,
+    SA: 24,
+    SC: 31,
+    SE: 24,
+    SI: 19,
+    SK: 24,
+    SM: 27,
+    ST: 25,
+    SV: 28,
+    TL: 23,
+    TN: 24,
+    TR: 26,
+    UA: 29,
+    VA: 22,
+    VG: 24,
+    XK: 20,
 };
 
 /** mod 97 of a digit string of any length (in chunks, no BigInt). */
@@ -106,11 +177,12 @@ export function isCardNumber(value: string): boolean {
     const n = d.length;
     const p2 = Number(d.slice(0, 2));
     const p4 = Number(d.slice(0, 4));
-    const scheme = (d[0] === "4" && (n === 16 || n === 19))
-        || (((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) && n === 16)
-        || ((p2 === 34 || p2 === 37) && n === 15)
-        || ((p4 === 6011 || p2 === 65 || (Number(d.slice(0, 3)) >= 644 && Number(d.slice(0, 3)) <= 649)) && (n === 16 || n === 19))
-        || (p4 >= 3528 && p4 <= 3589 && n >= 16);
+    const scheme =
+        (d[0] === "4" && (n === 16 || n === 19)) ||
+        (((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) && n === 16) ||
+        ((p2 === 34 || p2 === 37) && n === 15) ||
+        ((p4 === 6011 || p2 === 65 || (Number(d.slice(0, 3)) >= 644 && Number(d.slice(0, 3)) <= 649)) && (n === 16 || n === 19)) ||
+        (p4 >= 3528 && p4 <= 3589 && n >= 16);
     return scheme && luhnValid(d);
 }
 
@@ -261,11 +333,22 @@ export type KnownKind = "name" | "email" | "phone" | "street" | "vat" | "iban" |
 export function normalizeKnown(kind: KnownKind, value: string): string | null {
     let v: string;
     switch (kind) {
-        case "email": v = value.trim().toLowerCase(); return v.includes("@") && v.length >= 6 ? v : null;
-        case "phone": v = value.replace(/[^0-9]/g, ""); return v.length >= 8 ? v : null;
-        case "iban": case "vat": v = value.replace(/[^A-Za-z0-9]/g, "").toUpperCase(); return v.length >= 8 ? v : null;
-        case "token": v = value.trim(); return v.length >= 16 ? v : null;
-        default: v = value.trim().toLowerCase().replace(/\s+/g, " "); return v.length >= 6 && v.includes(" ") ? v : null;
+        case "email":
+            v = value.trim().toLowerCase();
+            return v.includes("@") && v.length >= 6 ? v : null;
+        case "phone":
+            v = value.replace(/[^0-9]/g, "");
+            return v.length >= 8 ? v : null;
+        case "iban":
+        case "vat":
+            v = value.replace(/[^A-Za-z0-9]/g, "").toUpperCase();
+            return v.length >= 8 ? v : null;
+        case "token":
+            v = value.trim();
+            return v.length >= 16 ? v : null;
+        default:
+            v = value.trim().toLowerCase().replace(/\s+/g, " ");
+            return v.length >= 6 && v.includes(" ") ? v : null;
     }
 }
 

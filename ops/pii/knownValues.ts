@@ -91,7 +91,13 @@ export interface CollectOptions {
 }
 
 const personalToKnown: Partial<Record<PersonalKind, KnownKind>> = {
-    email: "email", phone: "phone", personName: "name", street: "street", vat: "vat", iban: "iban", accessToken: "token",
+    email: "email",
+    phone: "phone",
+    personName: "name",
+    street: "street",
+    vat: "vat",
+    iban: "iban",
+    accessToken: "token",
 };
 
 /** Technical partners whose names are Odoo's own (OdooBot, the public user). */
@@ -117,7 +123,12 @@ function collectSources(catalog: Catalog, fields: OdooFields, keepCompanyNames: 
         add({ table: "res_partner", column: "name", kind: "name", where: `${person}${technical}` });
     }
     add({ table: "res_users", column: "login", kind: "email" });
-    for (const [table, column] of [["hr_employee", "name"], ["hr_applicant", "partner_name"], ["hr_candidate", "partner_name"]]) add({ table, column, kind: "name" });
+    for (const [table, column] of [
+        ["hr_employee", "name"],
+        ["hr_applicant", "partner_name"],
+        ["hr_candidate", "partner_name"],
+    ])
+        add({ table, column, kind: "name" });
     for (const p of classifyPersonalColumns(fields)) {
         const kind = personalToKnown[p.kind];
         if (kind) add({ table: p.table, column: p.column, kind });
@@ -128,31 +139,43 @@ function collectSources(catalog: Catalog, fields: OdooFields, keepCompanyNames: 
     }
     // Names equal to a company's stay in the copy when company names are kept.
     const companyNames = [
-        catalog.hasColumn("res_partner", "is_company") ? `SELECT ${formASql("c.name")} FROM ${qualifiedTable("res_partner")} c WHERE c.is_company AND c.name IS NOT NULL` : "",
+        catalog.hasColumn("res_partner", "is_company")
+            ? `SELECT ${formASql("c.name")} FROM ${qualifiedTable("res_partner")} c WHERE c.is_company AND c.name IS NOT NULL`
+            : "",
         catalog.hasColumn("res_company", "name") ? `SELECT ${formASql("c.name")} FROM ${qualifiedTable("res_company")} c WHERE c.name IS NOT NULL` : "",
     ].filter(Boolean);
-    return sources.filter((s) => {
-        const type = catalog.table(s.table)!.columns.get(s.column)!.type;
-        return ["text", "character varying", "character", "citext"].includes(type) && !metadataScope(catalog, s.table).skip;
-    }).map((s) => (s.kind === "name" && keepCompanyNames && companyNames.length
-        ? { ...s, where: `${s.where ? `${s.where} AND ` : ""}${formASql(`t.${quoteIdent(s.column)}`)} NOT IN (${companyNames.join(" UNION ")})` }
-        : s));
+    return sources
+        .filter((s) => {
+            const type = catalog.table(s.table)!.columns.get(s.column)!.type;
+            return ["text", "character varying", "character", "citext"].includes(type) && !metadataScope(catalog, s.table).skip;
+        })
+        .map((s) =>
+            s.kind === "name" && keepCompanyNames && companyNames.length
+                ? { ...s, where: `${s.where ? `${s.where} AND ` : ""}${formASql(`t.${quoteIdent(s.column)}`)} NOT IN (${companyNames.join(" UNION ")})` }
+                : s,
+        );
 }
 
 /** Values of `kind` that can never count: too short, the sanitizer's own fakes, allowed domains. */
 function keepSql(kind: KnownKind, v: string, allowDomains: readonly string[]): string {
-    const fakeName = `(split_part(${v}, ' ', 1) = ANY(${quoteLiteral(`{${fakeFirstNames.map((n) => n.toLowerCase()).join(",")}}`)}::text[]) ` +
+    const fakeName =
+        `(split_part(${v}, ' ', 1) = ANY(${quoteLiteral(`{${fakeFirstNames.map((n) => n.toLowerCase()).join(",")}}`)}::text[]) ` +
         `AND split_part(${v}, ' ', 2) = ANY(${quoteLiteral(`{${fakeLastNames.map((n) => n.toLowerCase()).join(",")}}`)}::text[]))`;
     switch (kind) {
-        case "name": return `octet_length(${v}) >= 6 AND strpos(${v}, ' ') > 0 AND NOT ${fakeName}`;
-        case "street": return `octet_length(${v}) >= 8 AND strpos(${v}, ' ') > 0 AND ${v} ~ '[0-9]'`;
+        case "name":
+            return `octet_length(${v}) >= 6 AND strpos(${v}, ' ') > 0 AND NOT ${fakeName}`;
+        case "street":
+            return `octet_length(${v}) >= 8 AND strpos(${v}, ' ') > 0 AND ${v} ~ '[0-9]'`;
         case "email": {
             const domains = allowDomains.map((d) => `split_part(${v}, '@', 2) = ${quoteLiteral(d)} OR split_part(${v}, '@', 2) LIKE ${quoteLiteral(`%.${d}`)}`);
             return `strpos(${v}, '@') > 1 AND octet_length(${v}) >= 6 AND NOT (${domains.join(" OR ") || "false"})`;
         }
-        case "token": return `octet_length(${v}) >= 16 AND left(${v}, ${fakeTokenPrefix.length}) <> ${quoteLiteral(fakeTokenPrefix)}`;
-        case "phone": return `octet_length(${v}) >= 8 AND ${v} ~ '^[0-9]+$' AND left(${v}, 6) <> ${quoteLiteral(fakePhonePrefix.replace(/[^0-9]/g, "").slice(0, 6))}`;
-        default: return `octet_length(${v}) >= 8 AND ${v} ~ '[0-9]{4}' AND strpos(${v}, 'TEST') = 0 AND substr(${v}, 3, 2) <> '00'`;
+        case "token":
+            return `octet_length(${v}) >= 16 AND left(${v}, ${fakeTokenPrefix.length}) <> ${quoteLiteral(fakeTokenPrefix)}`;
+        case "phone":
+            return `octet_length(${v}) >= 8 AND ${v} ~ '^[0-9]+$' AND left(${v}, 6) <> ${quoteLiteral(fakePhonePrefix.replace(/[^0-9]/g, "").slice(0, 6))}`;
+        default:
+            return `octet_length(${v}) >= 8 AND ${v} ~ '[0-9]{4}' AND strpos(${v}, 'TEST') = 0 AND substr(${v}, 3, 2) <> '00'`;
     }
 }
 
@@ -167,16 +190,31 @@ export async function collectKnownValues(client: Client, options: CollectOptions
     const seed = randomBytes(8).readBigInt64BE(0).toString();
     const md5Key = randomBytes(16).toString("hex");
     const set: KnownValueSet = {
-        seed, md5Key, sql: { a: [], b: [] }, md5: { a: new Set(), b: new Set() }, kinds: new Map(), maxBytes: { a: 0, b: 0 }, sources: [],
+        seed,
+        md5Key,
+        sql: { a: [], b: [] },
+        md5: { a: new Set(), b: new Set() },
+        kinds: new Map(),
+        maxBytes: { a: 0, b: 0 },
+        sources: [],
         counts: { name: 0, email: 0, phone: 0, street: 0, vat: 0, iban: 0, token: 0 },
     };
     // md5 forms only where Node cannot compute the server's own 64-bit hashes (ops/pii/pgHash.ts).
     set.probe = (await client.query<{ h: string }>(`SELECT hashtextextended($1, ${seed})::text AS h`, [knownValueProbe])).rows[0].h;
     const withMd5 = !new KnownValueLookup(set).sameHash;
     const seen = { a: new Set<string>(), b: new Set<string>() };
-    const distinct: Record<KnownKind, Set<string>> = { name: new Set(), email: new Set(), phone: new Set(), street: new Set(), vat: new Set(), iban: new Set(), token: new Set() };
+    const distinct: Record<KnownKind, Set<string>> = {
+        name: new Set(),
+        email: new Set(),
+        phone: new Set(),
+        street: new Set(),
+        vat: new Set(),
+        iban: new Set(),
+        token: new Set(),
+    };
     const byTable = new Map<string, Source[]>();
-    for (const s of collectSources(catalog, fields, options.keepCompanyNames ?? true, options.credentials ?? true)) byTable.set(s.table, [...(byTable.get(s.table) ?? []), s]);
+    for (const s of collectSources(catalog, fields, options.keepCompanyNames ?? true, options.credentials ?? true))
+        byTable.set(s.table, [...(byTable.get(s.table) ?? []), s]);
     for (const [table, sources] of byTable) {
         // One read of the table for all its sources; OFFSET 0 keeps each normal form computed once
         // per row. Distinct by source, hash and length (md5 under "C" when needed): no comparison
@@ -188,7 +226,8 @@ export async function collectKnownValues(client: Client, options: CollectOptions
         const { rows } = await client.query<{ i: number; h: string; m?: string; n: number }>(
             `SELECT DISTINCT x.i, hashtextextended(x.v, ${seed}) AS h${withMd5 ? `, md5(${quoteLiteral(`${md5Key}:`)} || x.v) COLLATE "C" AS m` : ""}, octet_length(x.v) AS n
              FROM (SELECT s.i, s.v FROM ONLY ${qualifiedTable(table)} t CROSS JOIN LATERAL (VALUES ${values.join(", ")}) s(i, v) OFFSET 0) x
-             WHERE x.v IS NOT NULL AND CASE x.i ${sources.map((s, i) => `WHEN ${i} THEN ${keepSql(s.kind, "x.v", allow)}`).join(" ")} END`);
+             WHERE x.v IS NOT NULL AND CASE x.i ${sources.map((s, i) => `WHEN ${i} THEN ${keepSql(s.kind, "x.v", allow)}`).join(" ")} END`,
+        );
         const perSource = sources.map(() => 0);
         for (const r of rows) {
             const s = sources[r.i];
@@ -224,7 +263,8 @@ export async function installKnownValues(client: Client, set: KnownValueSet): Pr
     for (const form of ["a", "b"] as const) {
         await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${knownTables[form].replace("pg_temp.", "")} (h bigint PRIMARY KEY)`);
         await client.query(`TRUNCATE ${knownTables[form]}`);
-        if (set.sql[form].length) await client.query(`INSERT INTO ${knownTables[form]} SELECT DISTINCT unnest($1::bigint[]) ON CONFLICT DO NOTHING`, [set.sql[form]]);
+        if (set.sql[form].length)
+            await client.query(`INSERT INTO ${knownTables[form]} SELECT DISTINCT unnest($1::bigint[]) ON CONFLICT DO NOTHING`, [set.sql[form]]);
         await client.query(`ANALYZE ${knownTables[form]}`);
     }
     await client.query("SET work_mem = '256MB'");
@@ -241,17 +281,23 @@ export function knownValueSql(set: KnownValueSet, x: string, type: string): stri
     const test = (v: string) => {
         const parts: string[] = [];
         if (set.sql.a.length) {
-            parts.push(`(octet_length(${v}) BETWEEN 6 AND ${set.maxBytes.a + 16} AND EXISTS (SELECT 1 FROM ${knownTables.a} k WHERE k.h = hashtextextended(${formASql(v)}, ${set.seed})))`);
+            parts.push(
+                `(octet_length(${v}) BETWEEN 6 AND ${set.maxBytes.a + 16} AND EXISTS (SELECT 1 FROM ${knownTables.a} k WHERE k.h = hashtextextended(${formASql(v)}, ${set.seed})))`,
+            );
         }
         if (set.sql.b.length) {
-            parts.push(`(octet_length(${v}) BETWEEN 8 AND ${set.maxBytes.b + 24} AND EXISTS (SELECT 1 FROM ${knownTables.b} k WHERE k.h = hashtextextended(${formBSql(v)}, ${set.seed})))`);
+            parts.push(
+                `(octet_length(${v}) BETWEEN 8 AND ${set.maxBytes.b + 24} AND EXISTS (SELECT 1 FROM ${knownTables.b} k WHERE k.h = hashtextextended(${formBSql(v)}, ${set.seed})))`,
+            );
         }
         return parts.length ? `(${parts.join(" OR ")})` : "false";
     };
     if (type === "jsonb" || type === "json") {
         const j = type === "json" ? `${x}::jsonb` : x;
-        return `(CASE jsonb_typeof(${j}) WHEN 'object' THEN EXISTS (SELECT 1 FROM jsonb_each_text(${j}) e WHERE ${test("e.value")}) ` +
-            `WHEN 'string' THEN ${test(`(${j} #>> '{}')`)} ELSE false END)`;
+        return (
+            `(CASE jsonb_typeof(${j}) WHEN 'object' THEN EXISTS (SELECT 1 FROM jsonb_each_text(${j}) e WHERE ${test("e.value")}) ` +
+            `WHEN 'string' THEN ${test(`(${j} #>> '{}')`)} ELSE false END)`
+        );
     }
     return test(x);
 }
@@ -259,9 +305,10 @@ export function knownValueSql(set: KnownValueSet, x: string, type: string): stri
 /** The kinds (name, email …) a value of `column` that hit belongs to, for reports: one query over the column. */
 export async function hitKinds(client: Client, set: KnownValueSet, table: string, column: string, type: string): Promise<KnownKind[]> {
     const x = `t.${quoteIdent(column)}`;
-    const values = type === "jsonb" || type === "json"
-        ? `SELECT e.value AS v FROM ONLY ${qualifiedTable(table)} t, jsonb_each_text(CASE jsonb_typeof(${x}::jsonb) WHEN 'object' THEN ${x}::jsonb ELSE '{}'::jsonb END) e`
-        : `SELECT ${x}::text AS v FROM ONLY ${qualifiedTable(table)} t WHERE ${x} IS NOT NULL`;
+    const values =
+        type === "jsonb" || type === "json"
+            ? `SELECT e.value AS v FROM ONLY ${qualifiedTable(table)} t, jsonb_each_text(CASE jsonb_typeof(${x}::jsonb) WHEN 'object' THEN ${x}::jsonb ELSE '{}'::jsonb END) e`
+            : `SELECT ${x}::text AS v FROM ONLY ${qualifiedTable(table)} t WHERE ${x} IS NOT NULL`;
     const { rows } = await client.query<{ h: string }>(`SELECT DISTINCT h::text FROM (
         SELECT hashtextextended(${formASql("v")}, ${set.seed}) AS h FROM (${values}) s WHERE octet_length(v) <= ${set.maxBytes.a + 16}
         UNION ALL SELECT hashtextextended(${formBSql("v")}, ${set.seed}) FROM (${values}) s WHERE octet_length(v) <= ${set.maxBytes.b + 24}) x
@@ -449,23 +496,30 @@ export async function scanTablesForKnownValues(client: Client, catalog: Catalog,
         const columns = [...info.columns.values()].filter((c) => ["text", "character varying", "character", "citext", "jsonb", "json"].includes(c.type));
         if (!columns.length) continue;
         const counts = columns.map((c) => `count(*) FILTER (WHERE ${knownValueParamSql(set, `t.${quoteIdent(c.name)}`, c.type)})`);
-        parts.push(`SELECT ${quoteLiteral(table)} AS t, unnest(ARRAY[${columns.map((c) => quoteLiteral(c.name)).join(", ")}]) AS c, ` +
-            `unnest(ARRAY[${counts.join(", ")}])::int AS n FROM ONLY ${qualifiedTable(table)} t`);
+        parts.push(
+            `SELECT ${quoteLiteral(table)} AS t, unnest(ARRAY[${columns.map((c) => quoteLiteral(c.name)).join(", ")}]) AS c, ` +
+                `unnest(ARRAY[${counts.join(", ")}])::int AS n FROM ONLY ${qualifiedTable(table)} t`,
+        );
     }
     if (!parts.length) return [];
-    const { rows } = await client.query<{ t: string; c: string; n: number }>(`SELECT * FROM (${parts.join("\nUNION ALL ")}) x WHERE n > 0 ORDER BY t, c`,
-        [set.sql.a.length ? set.sql.a : ["0"], set.sql.b.length ? set.sql.b : ["0"]]);
+    const { rows } = await client.query<{ t: string; c: string; n: number }>(`SELECT * FROM (${parts.join("\nUNION ALL ")}) x WHERE n > 0 ORDER BY t, c`, [
+        set.sql.a.length ? set.sql.a : ["0"],
+        set.sql.b.length ? set.sql.b : ["0"],
+    ]);
     return rows.map((r) => ({ table: r.t, column: r.c, count: r.n }));
 }
 
 /** knownValueSql with the hashes as parameters $1 (form A) and $2 (form B). */
 function knownValueParamSql(set: KnownValueSet, x: string, type: string): string {
-    const test = (v: string) => `((octet_length(${v}) BETWEEN 6 AND ${set.maxBytes.a + 16} AND hashtextextended(${formASql(v)}, ${set.seed}) = ANY($1::bigint[]))` +
+    const test = (v: string) =>
+        `((octet_length(${v}) BETWEEN 6 AND ${set.maxBytes.a + 16} AND hashtextextended(${formASql(v)}, ${set.seed}) = ANY($1::bigint[]))` +
         ` OR (octet_length(${v}) BETWEEN 8 AND ${set.maxBytes.b + 24} AND hashtextextended(${formBSql(v)}, ${set.seed}) = ANY($2::bigint[])))`;
     if (type === "jsonb" || type === "json") {
         const j = type === "json" ? `${x}::jsonb` : x;
-        return `(CASE jsonb_typeof(${j}) WHEN 'object' THEN EXISTS (SELECT 1 FROM jsonb_each_text(${j}) e WHERE ${test("e.value")}) ` +
-            `WHEN 'string' THEN ${test(`(${j} #>> '{}')`)} ELSE false END)`;
+        return (
+            `(CASE jsonb_typeof(${j}) WHEN 'object' THEN EXISTS (SELECT 1 FROM jsonb_each_text(${j}) e WHERE ${test("e.value")}) ` +
+            `WHEN 'string' THEN ${test(`(${j} #>> '{}')`)} ELSE false END)`
+        );
     }
     return test(`${x}::text`);
 }

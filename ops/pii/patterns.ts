@@ -42,9 +42,7 @@ const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"
  */
 export function emailPattern(allowedDomains: readonly string[] = defaultAllowedDomains): string {
     const allowed = [...new Set(allowedDomains.map(normalizeDomain))].map(escapeRegex);
-    const exclusion = allowed.length
-        ? `(?!(?:[a-z0-9-]+\\.)*(?:${allowed.join("|")})(?![a-z0-9-]|\\.[a-z0-9]))`
-        : "";
+    const exclusion = allowed.length ? `(?!(?:[a-z0-9-]+\\.)*(?:${allowed.join("|")})(?![a-z0-9-]|\\.[a-z0-9]))` : "";
     return `[a-z0-9._%+-]+@${exclusion}[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}`;
 }
 
@@ -93,7 +91,8 @@ export function maskFinding(value: string): string {
 }
 
 /** Countries whose IBAN the number scan looks for (ops/pii/detectors.ts ibanLengths has their lengths). */
-const ibanCountrySql = "AD|AE|AL|AT|AZ|BA|BE|BG|BH|BR|BY|CH|CR|CY|CZ|DE|DK|DO|EE|EG|ES|FI|FO|FR|GB|GE|GI|GL|GR|GT|HR|HU|IE|IL|IQ|IS|IT|JO|KW|KZ|LB|LC|LI|LT|LU|LV|MC|MD|ME|MK|MR|MT|MU|NL|NO|PK|PL|PS|PT|QA|RO|RS|SA|SC|SE|SI|SK|SM|ST|SV|TL|TN|TR|UA|VA|VG|XK";
+const ibanCountrySql =
+    "AD|AE|AL|AT|AZ|BA|BE|BG|BH|BR|BY|CH|CR|CY|CZ|DE|DK|DO|EE|EG|ES|FI|FO|FR|GB|GE|GI|GL|GR|GT|HR|HU|IE|IL|IQ|IS|IT|JO|KW|KZ|LB|LC|LI|LT|LU|LV|MC|MD|ME|MK|MR|MT|MU|NL|NO|PK|PL|PS|PT|QA|RO|RS|SA|SC|SE|SI|SK|SM|ST|SV|TL|TN|TR|UA|VA|VG|XK";
 const vatCountrySql = "AT|BE|CH|DE|DK|ES|FI|FR|GB|IT|LU|NL|PL|PT|SE";
 
 /**
@@ -128,7 +127,9 @@ export function tokenCandidateSql(text: string): string {
 
 /** tokenCandidateSql in JavaScript (octet_length counts bytes). */
 export function isTokenCandidate(text: string): boolean {
-    return (text.length >= 16 || Buffer.byteLength(text, "utf8") >= 16) && !text.includes(" ") && !text.startsWith(fakeTokenPrefix) && !text.endsWith("+disabled");
+    return (
+        (text.length >= 16 || Buffer.byteLength(text, "utf8") >= 16) && !text.includes(" ") && !text.startsWith(fakeTokenPrefix) && !text.endsWith("+disabled")
+    );
 }
 
 const sqlLiteral = (v: string) => `'${v.replace(/'/g, "''")}'`;

@@ -94,28 +94,37 @@ export function scanColumnPlans(catalog: Catalog, table: string, options: Pick<S
     const info = catalog.table(table);
     if (!info) return [];
     return scannedColumns(catalog, table, options).map((column) => ({
-        column, type: info.columns.get(column)!.type, token: isTokenColumnName(column) && !keptCredentials.has(`${table}.${column}`),
+        column,
+        type: info.columns.get(column)!.type,
+        token: isTokenColumnName(column) && !keptCredentials.has(`${table}.${column}`),
     }));
 }
 
 /** The counting query for one table: per column, one count per detector. Pure. */
-export function scanQuery(table: string, columns: readonly ColumnPlan[], options: Pick<ScanOptions, "allowDomains" | "kinds" | "knownValues">,
-    where?: string): string {
+export function scanQuery(
+    table: string,
+    columns: readonly ColumnPlan[],
+    options: Pick<ScanOptions, "allowDomains" | "kinds" | "knownValues">,
+    where?: string,
+): string {
     const email = quoteLiteral(emailPattern(options.allowDomains));
     const phone = quoteLiteral(phonePattern());
     const numbers = quoteLiteral(numberCandidatePattern());
     const all = options.kinds !== "contact";
-    const counts = ["count(*) AS n", ...columns.flatMap((c, i) => {
-        const text = `t.${quoteIdent(c.column)}::text`;
-        const out = [
-            `count(*) FILTER (WHERE strpos(${text}, '@') > 0 AND ${text} ~* ${email}) AS e${i}`,
-            `count(*) FILTER (WHERE ${mayHoldPiiSql(text)} AND ${text} ~ ${phone}) AS p${i}`,
-        ];
-        if (all) out.push(`count(*) FILTER (WHERE ${mayHoldNumberSql(text)} AND ${text} ~ ${numbers}) AS d${i}`);
-        if (all && c.token) out.push(`count(*) FILTER (WHERE ${tokenCandidateSql(text)}) AS t${i}`);
-        if (options.knownValues) out.push(`count(*) FILTER (WHERE ${knownValueSql(options.knownValues, `t.${quoteIdent(c.column)}`, c.type)}) AS k${i}`);
-        return out;
-    })];
+    const counts = [
+        "count(*) AS n",
+        ...columns.flatMap((c, i) => {
+            const text = `t.${quoteIdent(c.column)}::text`;
+            const out = [
+                `count(*) FILTER (WHERE strpos(${text}, '@') > 0 AND ${text} ~* ${email}) AS e${i}`,
+                `count(*) FILTER (WHERE ${mayHoldPiiSql(text)} AND ${text} ~ ${phone}) AS p${i}`,
+            ];
+            if (all) out.push(`count(*) FILTER (WHERE ${mayHoldNumberSql(text)} AND ${text} ~ ${numbers}) AS d${i}`);
+            if (all && c.token) out.push(`count(*) FILTER (WHERE ${tokenCandidateSql(text)}) AS t${i}`);
+            if (options.knownValues) out.push(`count(*) FILTER (WHERE ${knownValueSql(options.knownValues, `t.${quoteIdent(c.column)}`, c.type)}) AS k${i}`);
+            return out;
+        }),
+    ];
     return `SELECT ${counts.join(", ")} FROM ONLY ${qualifiedTable(table)} t${where ? ` WHERE ${where}` : ""}`;
 }
 
@@ -131,11 +140,13 @@ export async function scanForPii(client: Client, catalog: Catalog, options: Scan
 export async function scanDatabase(client: Client, catalog: Catalog, options: ScanOptions, installed = false): Promise<ScanResult> {
     const candidates = (options.tables ?? [...catalog.tables.keys()]).filter((t) => catalog.hasTable(t));
     const skipped: ScanResult["skipped"] = [];
-    const tables = candidates.filter((t) => {
-        const scope = metadataScope(catalog, t);
-        if (scope.skip) skipped.push({ table: t, reason: scope.reason });
-        return !scope.skip;
-    }).sort((a, b) => catalog.table(b)!.bytes - catalog.table(a)!.bytes || a.localeCompare(b));
+    const tables = candidates
+        .filter((t) => {
+            const scope = metadataScope(catalog, t);
+            if (scope.skip) skipped.push({ table: t, reason: scope.reason });
+            return !scope.skip;
+        })
+        .sort((a, b) => catalog.table(b)!.bytes - catalog.table(a)!.bytes || a.localeCompare(b));
     const result: ScanResult = { findings: [], rows: 0, columns: 0, tables: 0, skipped };
     const limit = options.sampleLimit ?? 3;
     const jobs = options.connect ? Math.max(1, Math.min(options.jobs ?? 1, tables.length)) : 1;
@@ -173,7 +184,14 @@ export async function scanDatabase(client: Client, catalog: Catalog, options: Sc
     return result;
 }
 
-async function scanTable(client: Client, catalog: Catalog, table: string, columnNames: string[], options: ScanOptions, limit: number): Promise<{ findings: PiiFinding[]; rows: number }> {
+async function scanTable(
+    client: Client,
+    catalog: Catalog,
+    table: string,
+    columnNames: string[],
+    options: ScanOptions,
+    limit: number,
+): Promise<{ findings: PiiFinding[]; rows: number }> {
     const wanted = new Set(columnNames);
     const columns = scanColumnPlans(catalog, table, options).filter((c) => wanted.has(c.column));
     const scope = metadataScope(catalog, table);
@@ -195,8 +213,14 @@ async function scanTable(client: Client, catalog: Catalog, table: string, column
         }
         const known = Number(rows[0][`k${i}`] ?? 0);
         if (known && options.knownValues) {
-            findings.push({ table, column: c.column, kind: "known", rows: known, samples: [],
-                knownKinds: await hitKinds(client, options.knownValues, table, c.column, c.type) });
+            findings.push({
+                table,
+                column: c.column,
+                kind: "known",
+                rows: known,
+                samples: [],
+                knownKinds: await hitKinds(client, options.knownValues, table, c.column, c.type),
+            });
         }
     }
     return { findings, rows: Number(rows[0].n) };
@@ -204,13 +228,22 @@ async function scanTable(client: Client, catalog: Catalog, table: string, column
 
 const and = (where: string | undefined) => (where ? ` AND ${where}` : "");
 
-async function sample(client: Client, table: string, column: string, kind: "email" | "phone", allowDomains: readonly string[],
-    hasId: boolean, limit: number, where?: string): Promise<PiiFinding["samples"]> {
+async function sample(
+    client: Client,
+    table: string,
+    column: string,
+    kind: "email" | "phone",
+    allowDomains: readonly string[],
+    hasId: boolean,
+    limit: number,
+    where?: string,
+): Promise<PiiFinding["samples"]> {
     const text = `t.${quoteIdent(column)}::text`;
     const pattern = quoteLiteral(kind === "email" ? emailPattern(allowDomains) : phonePattern());
     const { rows } = await client.query<{ id: string | null; value: string }>(
         `SELECT ${hasId ? "t.id::text" : "NULL"} AS id, (regexp_match(${text}, ${pattern}${kind === "email" ? ", 'i'" : ""}))[1] AS value
-         FROM ONLY ${qualifiedTable(table)} t WHERE ${text} ${kind === "email" ? "~*" : "~"} ${pattern}${and(where)} ${hasId ? "ORDER BY t.id" : ""} LIMIT ${limit}`);
+         FROM ONLY ${qualifiedTable(table)} t WHERE ${text} ${kind === "email" ? "~*" : "~"} ${pattern}${and(where)} ${hasId ? "ORDER BY t.id" : ""} LIMIT ${limit}`,
+    );
     return rows.map((r) => ({ id: r.id, value: maskFinding(r.value ?? "") }));
 }
 
@@ -219,31 +252,44 @@ async function validateNumbers(client: Client, table: string, column: string, ha
     const text = `t.${quoteIdent(column)}::text`;
     const { rows } = await client.query<{ id: string | null; v: string }>(
         `SELECT ${hasId ? "t.id::text" : "NULL"} AS id, ${text} AS v FROM ONLY ${qualifiedTable(table)} t
-         WHERE ${mayHoldNumberSql(text)} AND ${text} ~ ${quoteLiteral(numberCandidatePattern())}${and(where)} LIMIT ${candidateCap + 1}`);
+         WHERE ${mayHoldNumberSql(text)} AND ${text} ~ ${quoteLiteral(numberCandidatePattern())}${and(where)} LIMIT ${candidateCap + 1}`,
+    );
     const capped = rows.length > candidateCap;
     const found: Record<"iban" | "card" | "vat", PiiFinding> = {
-        iban: { table, column, kind: "iban", rows: 0, samples: [] }, card: { table, column, kind: "card", rows: 0, samples: [] },
+        iban: { table, column, kind: "iban", rows: 0, samples: [] },
+        card: { table, column, kind: "card", rows: 0, samples: [] },
         vat: { table, column, kind: "vat", rows: 0, samples: [] },
     };
     for (const r of rows.slice(0, candidateCap)) {
-        for (const [kind, matches] of [["iban", findIbans(r.v)], ["card", findCards(r.v)], ["vat", findVats(r.v)]] as const) {
+        for (const [kind, matches] of [
+            ["iban", findIbans(r.v)],
+            ["card", findCards(r.v)],
+            ["vat", findVats(r.v)],
+        ] as const) {
             if (!matches.length) continue;
             found[kind].rows++;
             if (found[kind].samples.length < limit) found[kind].samples.push({ id: r.id, value: maskFinding(matches[0]) });
         }
     }
-    return Object.values(found).filter((f) => f.rows).map((f) => (capped ? { ...f, capped } : f));
+    return Object.values(found)
+        .filter((f) => f.rows)
+        .map((f) => (capped ? { ...f, capped } : f));
 }
 
 async function validateTokens(client: Client, table: string, column: string, hasId: boolean, limit: number, where?: string): Promise<PiiFinding | null> {
     const text = `t.${quoteIdent(column)}::text`;
     const { rows } = await client.query<{ id: string | null; v: string }>(
         `SELECT ${hasId ? "t.id::text" : "NULL"} AS id, ${text} AS v FROM ONLY ${qualifiedTable(table)} t
-         WHERE ${tokenCandidateSql(text)}${and(where)} LIMIT ${candidateCap + 1}`);
+         WHERE ${tokenCandidateSql(text)}${and(where)} LIMIT ${candidateCap + 1}`,
+    );
     const valid = rows.slice(0, candidateCap).filter((r) => isTokenShaped(r.v));
     if (!valid.length) return null;
     return {
-        table, column, kind: "token", rows: valid.length, ...(rows.length > candidateCap ? { capped: true } : {}),
+        table,
+        column,
+        kind: "token",
+        rows: valid.length,
+        ...(rows.length > candidateCap ? { capped: true } : {}),
         samples: valid.slice(0, limit).map((r) => ({ id: r.id, value: `***${r.v.length} characters` })),
     };
 }

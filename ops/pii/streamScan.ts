@@ -130,7 +130,10 @@ export class StreamScan {
     readonly #limit: number;
     readonly #sink: RowSink;
 
-    constructor(private readonly catalog: Catalog, private readonly options: StreamScanOptions) {
+    constructor(
+        private readonly catalog: Catalog,
+        private readonly options: StreamScanOptions,
+    ) {
         this.#scanner = new ValueScanner(options);
         this.#limit = options.sampleLimit ?? 3;
         this.#sink = new RowSink(this.#limit);
@@ -141,10 +144,13 @@ export class StreamScan {
         const known = this.#paths.get(table);
         if (known) return known;
         const scope = metadataScope(this.catalog, table);
-        const path: ScanPath = !this.catalog.hasTable(table) ? { table, path: "database", reason: "not in the source's catalog" }
-            : scope.skip ? { table, path: "skipped", reason: scope.reason }
-                : scope.where ? { table, path: "database", reason: `metadata rule over other tables: ${scope.reason}` }
-                    : { table, path: "stream" };
+        const path: ScanPath = !this.catalog.hasTable(table)
+            ? { table, path: "database", reason: "not in the source's catalog" }
+            : scope.skip
+              ? { table, path: "skipped", reason: scope.reason }
+              : scope.where
+                ? { table, path: "database", reason: `metadata rule over other tables: ${scope.reason}` }
+                : { table, path: "stream" };
         this.#paths.set(table, path);
         return path;
     }
@@ -164,7 +170,9 @@ export class StreamScan {
         if (prior) return prior;
         const position = new Map(copyColumns.map((c, i) => [c, i]));
         const state: TableState = {
-            table, rows: 0, id: position.get("id") ?? -1,
+            table,
+            rows: 0,
+            id: position.get("id") ?? -1,
             columns: scanColumnPlans(this.catalog, table, this.options).map((c) => ({ ...c, index: position.get(c.column) ?? -1, counters: new Map() })),
         };
         const missing = state.columns.find((c) => c.index < 0);
@@ -198,7 +206,11 @@ export class StreamScan {
             for (const c of state.columns) {
                 for (const [kind, counter] of c.counters) {
                     findings.push({
-                        table: state.table, column: c.column, kind, rows: counter.rows, samples: kind === "known" ? [] : counter.samples,
+                        table: state.table,
+                        column: c.column,
+                        kind,
+                        rows: counter.rows,
+                        samples: kind === "known" ? [] : counter.samples,
                         ...(kind === "known" ? { knownKinds: [...(counter.knownKinds ?? [])].sort() } : {}),
                     });
                 }
@@ -236,7 +248,10 @@ class CopyRowScan extends Transform {
     #table = 0;
     readonly #decoder = new StringDecoder("utf8");
 
-    constructor(private readonly states: readonly (TableState | null)[], private readonly row: (state: TableState, fields: string[]) => void) {
+    constructor(
+        private readonly states: readonly (TableState | null)[],
+        private readonly row: (state: TableState, fields: string[]) => void,
+    ) {
         super();
     }
 

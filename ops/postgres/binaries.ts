@@ -13,7 +13,10 @@ export function postgresBinDirCandidates(): string[] {
     if (process.env.PG_BIN) candidates.push(process.env.PG_BIN);
     const debianRoot = "/usr/lib/postgresql";
     if (fs.existsSync(debianRoot)) {
-        const versions = fs.readdirSync(debianRoot).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+        const versions = fs
+            .readdirSync(debianRoot)
+            .filter((v) => /^\d+$/.test(v))
+            .sort((a, b) => Number(b) - Number(a));
         candidates.push(...versions.map((v) => path.join(debianRoot, v, "bin")));
     }
     const pgConfig = spawnSync("pg_config", ["--bindir"], { encoding: "utf8" });

@@ -34,7 +34,9 @@ function assertUnambiguous(url: string, option: string): void {
     const firstAt = head.indexOf("@");
     const slash = head.indexOf("/");
     if (firstAt !== head.lastIndexOf("@") || (firstAt !== -1 && slash !== -1 && slash < firstAt)) {
-        throw new InvalidInputError(`${option}: the user name or password holds a raw "@" or "/" (${redactUrl(url)}): percent-encode them (@ → %40, / → %2F, : → %3A)`);
+        throw new InvalidInputError(
+            `${option}: the user name or password holds a raw "@" or "/" (${redactUrl(url)}): percent-encode them (@ → %40, / → %2F, : → %3A)`,
+        );
     }
 }
 
@@ -121,15 +123,24 @@ export async function connect(db: DatabaseUrl, extra: Partial<ClientConfig> = {}
         await client.end().catch(() => undefined);
         const code = (err as { code?: string }).code;
         if (code === "3D000") throw new InvalidInputError(`cannot connect to ${db.display}: database "${db.database}" does not exist`);
-        if (code === "28P01" || code === "28000") throw new InvalidInputError(`cannot connect to ${db.display}: authentication failed: check the user and PGPASSWORD`);
-        const hint = code === "ECONNREFUSED" || code === "ENOENT" ? "nothing is listening there: is the server running, and are host and port right?" : (err as Error).message;
+        if (code === "28P01" || code === "28000")
+            throw new InvalidInputError(`cannot connect to ${db.display}: authentication failed: check the user and PGPASSWORD`);
+        const hint =
+            code === "ECONNREFUSED" || code === "ENOENT"
+                ? "nothing is listening there: is the server running, and are host and port right?"
+                : (err as Error).message;
         throw new UnavailableError(`cannot connect to ${db.display}: ${hint}`, { cause: err });
     }
     return client;
 }
 
 /** Connects to `db`, runs `fn` with the client, and always disconnects (also when `fn` throws). */
-export async function withConnection<T>(db: DatabaseUrl, fn: (client: SafeClient) => Promise<T>, extra: Partial<ClientConfig> = {}, limits: SessionLimits = {}): Promise<T> {
+export async function withConnection<T>(
+    db: DatabaseUrl,
+    fn: (client: SafeClient) => Promise<T>,
+    extra: Partial<ClientConfig> = {},
+    limits: SessionLimits = {},
+): Promise<T> {
     const client = await connect(db, extra, limits);
     try {
         return await fn(client);

@@ -16,9 +16,28 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
 import { RefusedError } from "../core/errors";
-import { countLargeObjects, listPopulatedMatviews, listSequences, listTables, odooVersion, serverFacts, ServerFacts, setvalStatements, TableInfo } from "./catalog";
+import {
+    countLargeObjects,
+    listPopulatedMatviews,
+    listSequences,
+    listTables,
+    odooVersion,
+    serverFacts,
+    ServerFacts,
+    setvalStatements,
+    TableInfo,
+} from "./catalog";
 import { connect, parseDatabaseUrl, SessionLimits, withConnection } from "./connect";
-import { ColumnTransform, CopyResult, planTableCopies, sourceApplicationName, splitLargeTables, streamTables, StreamOptions, TransformMatch } from "./copyStream";
+import {
+    ColumnTransform,
+    CopyResult,
+    planTableCopies,
+    sourceApplicationName,
+    splitLargeTables,
+    streamTables,
+    StreamOptions,
+    TransformMatch,
+} from "./copyStream";
 import { assertDumpCompatible, PgTools, runTool } from "./tools";
 
 /**
@@ -95,7 +114,12 @@ export async function openSourceSnapshot(url: string, tools: PgTools, opts: { lo
             // As pg_dump does: nobody can drop or alter a table while it is being copied.
             await client.query("SET LOCAL lock_timeout = '60s'");
             for (let i = 0; i < tables.length; i += 200) {
-                await client.query(`LOCK TABLE ${tables.slice(i, i + 200).map((t) => `ONLY ${t.qualified}`).join(", ")} IN ACCESS SHARE MODE`);
+                await client.query(
+                    `LOCK TABLE ${tables
+                        .slice(i, i + 200)
+                        .map((t) => `ONLY ${t.qualified}`)
+                        .join(", ")} IN ACCESS SHARE MODE`,
+                );
             }
         }
         const version = await odooVersion(client);
@@ -174,7 +198,9 @@ export async function copyDatabase(opts: CopyDatabaseOptions): Promise<CopyDatab
     try {
         const largeObjects = await countLargeObjects(snapshot.client);
         if (largeObjects > 0) {
-            throw new RefusedError(`the source holds ${largeObjects} large objects, which the streaming copy does not carry: refresh through a snapshot instead (--via <dir>)`);
+            throw new RefusedError(
+                `the source holds ${largeObjects} large objects, which the streaming copy does not carry: refresh through a snapshot instead (--via <dir>)`,
+            );
         }
         const transforms = opts.transforms ? await opts.transforms(snapshot) : [];
         const match = planTableCopies(snapshot.tables, transforms);
@@ -198,17 +224,20 @@ export async function copyDatabase(opts: CopyDatabaseOptions): Promise<CopyDatab
         t = process.hrtime.bigint();
         opts.onPhase?.("data", schemaSeconds);
         const withRows = match.plans.filter((p) => p.table.hasRows);
-        const copies = await streamTables(splitLargeTables(withRows, { jobs: opts.jobs, serverVersionNum: snapshot.facts.versionNum, minChunkBytes: opts.minChunkBytes }), {
-            binDir: tools.binDir,
-            sourceUrl: opts.sourceUrl,
-            targetUrl: opts.targetUrl,
-            snapshotId: snapshot.snapshotId,
-            jobs: opts.jobs,
-            sourceSettings: opts.sourceSettings,
-            sourceLimits: sourceReaderSettings(snapshot.facts.versionNum),
-            onBytes: opts.onBytes,
-            inspect: opts.inspect,
-        });
+        const copies = await streamTables(
+            splitLargeTables(withRows, { jobs: opts.jobs, serverVersionNum: snapshot.facts.versionNum, minChunkBytes: opts.minChunkBytes }),
+            {
+                binDir: tools.binDir,
+                sourceUrl: opts.sourceUrl,
+                targetUrl: opts.targetUrl,
+                snapshotId: snapshot.snapshotId,
+                jobs: opts.jobs,
+                sourceSettings: opts.sourceSettings,
+                sourceLimits: sourceReaderSettings(snapshot.facts.versionNum),
+                onBytes: opts.onBytes,
+                inspect: opts.inspect,
+            },
+        );
         const matviews = await listPopulatedMatviews(snapshot.client);
         await snapshot.close();
         const dataSeconds = seconds(t);
@@ -232,7 +261,11 @@ export async function copyDatabase(opts: CopyDatabaseOptions): Promise<CopyDatab
             rows: copies.reduce((n, c) => n + c.rows, 0),
             transformedTables: match.plans
                 .filter((p) => p.transformed.length)
-                .map((p) => ({ table: `${p.table.schema}.${p.table.name}`, columns: p.transformed, rows: rowsOf.get(`${p.table.schema}.${p.table.name}`) ?? 0 })),
+                .map((p) => ({
+                    table: `${p.table.schema}.${p.table.name}`,
+                    columns: p.transformed,
+                    rows: rowsOf.get(`${p.table.schema}.${p.table.name}`) ?? 0,
+                })),
             skippedTransforms: match.skipped,
             sequences: sequences.length,
             phases: { schema: schemaSeconds, data: dataSeconds, indexes: indexSeconds },

@@ -90,7 +90,14 @@ export function planTableCopies(tables: TableInfo[], transforms: ColumnTransform
             });
             if (transformed.length) copyOut = `COPY (SELECT ${select.join(", ")} FROM ${transform.from ?? `ONLY ${table.qualified} t`}) TO STDOUT`;
             const whole = !!transform.from || transformed.some((c) => /\bover\s*\(/i.test(transform.columns[c]));
-            return { table, copyOut, copyIn: `\\copy ${table.qualified} (${columnList}) from pstdin`, transformed, select: transformed.length ? select.join(", ") : null, whole: transformed.length > 0 && whole };
+            return {
+                table,
+                copyOut,
+                copyIn: `\\copy ${table.qualified} (${columnList}) from pstdin`,
+                transformed,
+                select: transformed.length ? select.join(", ") : null,
+                whole: transformed.length > 0 && whole,
+            };
         }
         return { table, copyOut, copyIn: `\\copy ${table.qualified} (${columnList}) from pstdin`, transformed, select: null };
     });
@@ -106,7 +113,10 @@ export function planTableCopies(tables: TableInfo[], transforms: ColumnTransform
  * each other. The last
  * piece has no upper bound, so rows in blocks added after the size was read are not lost. Pure.
  */
-export function splitLargeTables(plans: TablePlan[], opts: { jobs: number; serverVersionNum: number; minChunkBytes?: number; maxChunks?: number }): TablePlan[] {
+export function splitLargeTables(
+    plans: TablePlan[],
+    opts: { jobs: number; serverVersionNum: number; minChunkBytes?: number; maxChunks?: number },
+): TablePlan[] {
     if (opts.jobs < 2 || opts.serverVersionNum < 140000) return plans;
     const total = plans.reduce((n, p) => n + p.table.bytes, 0);
     const chunkBytes = Math.max(opts.minChunkBytes ?? 8 * 1024 * 1024, Math.ceil(total / (opts.jobs * 4)));
@@ -156,7 +166,11 @@ export function assignToWorkers<T>(items: T[], weight: (item: T) => number, work
 /** The source worker's psql script: one snapshot, one COPY per table, `\.` after each. Pure. */
 export function sourceScript(snapshotId: string | undefined, copyOuts: string[], settings: Readonly<Record<string, string>> = {}): string {
     // No JIT: compiling the big sanitizing expressions costs seconds and saves nothing on a COPY.
-    const lines = ["\\set ON_ERROR_STOP on", ...Object.entries({ jit: "off", ...settings }).map(([k, v]) => sessionSetting(k, v)), "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;"];
+    const lines = [
+        "\\set ON_ERROR_STOP on",
+        ...Object.entries({ jit: "off", ...settings }).map(([k, v]) => sessionSetting(k, v)),
+        "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;",
+    ];
     if (snapshotId) lines.push(`SET TRANSACTION SNAPSHOT ${quoteLiteral(snapshotId)};`);
     for (const copy of copyOuts) lines.push(`${copy.replace(/\s*\n\s*/g, " ")};`, "\\qecho '\\\\.'");
     lines.push("COMMIT;");
@@ -226,8 +240,13 @@ export function startTargetWorker(binDir: string, targetUrl: string, plans: Tabl
 
 /** Starts a source psql that writes the COPY data of `plans` (each ended by `\.`) to its stdout. */
 export function startSourceWorker(
-    binDir: string, sourceUrl: string, snapshotId: string | undefined, plans: TablePlan[], what: string,
-    settings: Readonly<Record<string, string>> = {}, limits?: Readonly<Record<string, string>>,
+    binDir: string,
+    sourceUrl: string,
+    snapshotId: string | undefined,
+    plans: TablePlan[],
+    what: string,
+    settings: Readonly<Record<string, string>> = {},
+    limits?: Readonly<Record<string, string>>,
 ): ToolRun & { stdout: Readable } {
     const run = startTool(binDir, "psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"], {
         url: sourceUrl,
@@ -237,7 +256,13 @@ export function startSourceWorker(
         appName: sourceApplicationName,
     });
     run.child.stdin!.on("error", () => undefined);
-    run.child.stdin!.end(sourceScript(snapshotId, plans.map((p) => p.copyOut), settings));
+    run.child.stdin!.end(
+        sourceScript(
+            snapshotId,
+            plans.map((p) => p.copyOut),
+            settings,
+        ),
+    );
     return { ...run, stdout: run.child.stdout! };
 }
 
@@ -255,17 +280,27 @@ export async function streamTables(plans: TablePlan[], opts: StreamOptions): Pro
         const perWorker = await Promise.all(
             lists.map(async (list, w) => {
                 const target = startTargetWorker(opts.binDir, opts.targetUrl, list, `loading tables into the new database (worker ${w + 1})`);
-                const source = startSourceWorker(opts.binDir, opts.sourceUrl!, opts.snapshotId, list, `reading tables from the source (worker ${w + 1})`, opts.sourceSettings, opts.sourceLimits);
+                const source = startSourceWorker(
+                    opts.binDir,
+                    opts.sourceUrl!,
+                    opts.snapshotId,
+                    list,
+                    `reading tables from the source (worker ${w + 1})`,
+                    opts.sourceSettings,
+                    opts.sourceLimits,
+                );
                 runs.push(target, source);
                 source.stdout.on("data", (chunk: Buffer) => {
                     bytes += chunk.length;
                     opts.onBytes?.(bytes);
                 });
                 const inspect = opts.inspect?.(list, w);
-                const inspected = inspect ? new Promise<void>((resolve, reject) => {
-                    inspect.on("error", reject);
-                    inspect.on("end", resolve);
-                }) : Promise.resolve();
+                const inspected = inspect
+                    ? new Promise<void>((resolve, reject) => {
+                          inspect.on("error", reject);
+                          inspect.on("end", resolve);
+                      })
+                    : Promise.resolve();
                 if (inspect) source.stdout.pipe(inspect).pipe(target.stdin);
                 else source.stdout.pipe(target.stdin);
                 const current = () => list[Math.min(target.rows().length, list.length - 1)].table.qualified;

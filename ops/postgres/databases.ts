@@ -73,11 +73,13 @@ const lockNamespace = 0x0db0;
 export async function lockTarget(client: Client, target: string): Promise<void> {
     const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok`, [lockNamespace, target]);
     if (rows[0].ok) return;
-    const holder = await client.query<{ pid: number; app: string | null; since: Date | null }>(
-        `SELECT l.pid, a.application_name AS app, a.backend_start AS since FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+    const holder = await client
+        .query<{ pid: number; app: string | null; since: Date | null }>(
+            `SELECT l.pid, a.application_name AS app, a.backend_start AS since FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
           WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = hashtext($2)::oid AND l.granted LIMIT 1`,
-        [lockNamespace, target],
-    ).catch(() => ({ rows: [] as { pid: number; app: string | null; since: Date | null }[] }));
+            [lockNamespace, target],
+        )
+        .catch(() => ({ rows: [] as { pid: number; app: string | null; since: Date | null }[] }));
     const who = holder.rows[0] ? ` (server process ${holder.rows[0].pid}, since ${holder.rows[0].since?.toISOString() ?? "?"})` : "";
     throw new UnavailableError(`another restore or refresh of database ${target} is running${who}: wait for it to finish, or stop it`);
 }
@@ -147,7 +149,8 @@ export async function swapDatabases(
 ): Promise<SwapResult> {
     const attempts = opts.attempts ?? 5;
     if (!(await databaseExists(client, opts.candidate))) throw new OperationFailedError(`cannot swap: database ${opts.candidate} does not exist`);
-    if (await databaseExists(client, opts.previous)) throw new OperationFailedError(`cannot swap: database ${opts.previous} already exists (drop it or wait a second)`);
+    if (await databaseExists(client, opts.previous))
+        throw new OperationFailedError(`cannot swap: database ${opts.previous} already exists (drop it or wait a second)`);
     const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
     const ownPid = rows[0].pid;
     let started: bigint | undefined;
@@ -188,7 +191,10 @@ async function whileKeepingOut<T>(terminator: Client | undefined, databases: str
             await new Promise((r) => setTimeout(r, 50));
             if (done) break;
             await terminator
-                .query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> $2 AND pid <> pg_backend_pid()`, [databases, ownPid])
+                .query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> $2 AND pid <> pg_backend_pid()`, [
+                    databases,
+                    ownPid,
+                ])
                 .catch(() => undefined);
         }
     })();

@@ -56,7 +56,10 @@ export async function explainFailure(err: unknown, ctx: FailureContext): Promise
     });
     if (code === "ENOSPC" || code === "EDQUOT" || full) {
         const where = full ?? dirs[0];
-        return new UnavailableError(`no space left on device${where ? ` in ${where.dir}` : ""} (${what}): free space there${where ? ` or choose another ${where.label}` : ""}`, { cause: err });
+        return new UnavailableError(
+            `no space left on device${where ? ` in ${where.dir}` : ""} (${what}): free space there${where ? ` or choose another ${where.label}` : ""}`,
+            { cause: err },
+        );
     }
     if (code === "EFBIG" || (err instanceof ToolFailedError && err.signal === "SIGXFSZ")) {
         return new UnavailableError(`a file grew past the file-size limit (ulimit -f) (${what}): raise the limit or write elsewhere`, { cause: err });

@@ -65,7 +65,10 @@ export function parseMark(comment: string | null, identity: DatabaseIdentity): {
         return { mark: null, problem: "its odoo-platform mark is not one this version writes" };
     }
     if (mark.system !== identity.server.systemIdentifier || mark.oid !== identity.oid) {
-        return { mark: null, problem: `its odoo-platform mark was written for database OID ${mark.oid} of cluster ${mark.system}, not for this one (OID ${identity.oid}): it was copied here` };
+        return {
+            mark: null,
+            problem: `its odoo-platform mark was written for database OID ${mark.oid} of cluster ${mark.system}, not for this one (OID ${identity.oid}): it was copied here`,
+        };
     }
     return { mark };
 }
@@ -78,10 +81,20 @@ export async function readMark(client: Client, name: string, server?: ServerIden
 }
 
 /** Writes (or replaces) the mark of database `name`, bound to its current OID. */
-export async function writeMark(client: Client, name: string, fields: Omit<ManagedMark, "v" | "system" | "oid" | "createdAt"> & { createdAt?: string }): Promise<ManagedMark> {
+export async function writeMark(
+    client: Client,
+    name: string,
+    fields: Omit<ManagedMark, "v" | "system" | "oid" | "createdAt"> & { createdAt?: string },
+): Promise<ManagedMark> {
     const identity = await databaseIdentityByName(client, name);
     if (!identity) throw new Error(`cannot mark database ${name}: it does not exist`);
-    const mark: ManagedMark = { v: 1, system: identity.server.systemIdentifier, oid: identity.oid, createdAt: fields.createdAt ?? new Date().toISOString(), ...fields };
+    const mark: ManagedMark = {
+        v: 1,
+        system: identity.server.systemIdentifier,
+        oid: identity.oid,
+        createdAt: fields.createdAt ?? new Date().toISOString(),
+        ...fields,
+    };
     await client.query(`COMMENT ON DATABASE ${quoteIdent(name)} IS ${quoteLiteral(markText(mark))}`);
     return mark;
 }

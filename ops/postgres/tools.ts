@@ -32,7 +32,8 @@ export function findClientBinDir(): string {
 export function toolMajorVersion(binDir: string, tool: PgTool): { major: number; version: string } {
     const result = spawnSync(path.join(binDir, tool), ["--version"], { encoding: "utf8" });
     const match = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?/.exec(result.stdout ?? "");
-    if (result.status !== 0 || !match) throw new InvalidInputError(`cannot run ${path.join(binDir, tool)} --version: ${result.stderr || result.error?.message || "no version printed"}`);
+    if (result.status !== 0 || !match)
+        throw new InvalidInputError(`cannot run ${path.join(binDir, tool)} --version: ${result.stderr || result.error?.message || "no version printed"}`);
     return { major: Number(match[1]), version: `${match[1]}${match[2] ? `.${match[2]}` : ""}` };
 }
 
@@ -106,7 +107,10 @@ export interface ToolRun {
 
 /** The last lines of a client program's stderr that say what failed, as one line. Pure. */
 export function failureSummary(stderr: string): string {
-    const lines = redactText(stderr).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    const lines = redactText(stderr)
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter(Boolean);
     const errors = lines.filter((l) => /(^|: )(error|fatal|panic):|^ERROR:|^FATAL:|could not|No space left/i.test(l));
     const picked = (errors.length ? errors : lines).slice(-2);
     return picked.join("; ") || "no message";
@@ -161,14 +165,25 @@ export function startTool(
 
 /** A client program that exited non-zero or was killed. */
 export class ToolFailedError extends OperationFailedError {
-    constructor(readonly tool: PgTool, readonly what: string, readonly exitStatus: number | null, readonly signal: NodeJS.Signals | null, readonly summary: string) {
+    constructor(
+        readonly tool: PgTool,
+        readonly what: string,
+        readonly exitStatus: number | null,
+        readonly signal: NodeJS.Signals | null,
+        readonly summary: string,
+    ) {
         super(`${what} failed (${tool} ${signal ? `killed by ${signal}` : `exit ${exitStatus}`}): ${summary}`);
         this.name = "ToolFailedError";
     }
 }
 
 /** Runs a client program to completion. */
-export function runTool(binDir: string, tool: PgTool, args: string[], opts: { url?: string; what: string; env?: NodeJS.ProcessEnv; settings?: Readonly<Record<string, string>>; appName?: string }): Promise<void> {
+export function runTool(
+    binDir: string,
+    tool: PgTool,
+    args: string[],
+    opts: { url?: string; what: string; env?: NodeJS.ProcessEnv; settings?: Readonly<Record<string, string>>; appName?: string },
+): Promise<void> {
     return startTool(binDir, tool, args, opts).done;
 }
 

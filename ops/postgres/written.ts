@@ -13,9 +13,12 @@ import type { Client } from "pg";
  * Deletes count too: what a scan saw of the rows before is no longer what the table holds.
  */
 export async function tablesWrittenInTransaction(client: Client): Promise<string[] | null> {
-    const { rows: [setting] } = await client.query<{ on: boolean }>("SELECT current_setting('track_counts')::boolean AS on");
+    const {
+        rows: [setting],
+    } = await client.query<{ on: boolean }>("SELECT current_setting('track_counts')::boolean AS on");
     if (!setting.on) return null;
     const { rows } = await client.query<{ schemaname: string; relname: string }>(
-        "SELECT schemaname, relname FROM pg_stat_xact_user_tables WHERE n_tup_ins + n_tup_upd + n_tup_del > 0 ORDER BY schemaname, relname");
+        "SELECT schemaname, relname FROM pg_stat_xact_user_tables WHERE n_tup_ins + n_tup_upd + n_tup_del > 0 ORDER BY schemaname, relname",
+    );
     return rows.map((r) => (r.schemaname === "public" ? r.relname : `${r.schemaname}.${r.relname}`));
 }

@@ -40,7 +40,8 @@ export function summariseLog(location: string, raw: Buffer): EvidenceLog {
     if (all.length && all[all.length - 1] === "") all.pop();
     const errors: LogLine[] = [];
     all.forEach((textLine, i) => {
-        if (errors.length < maxErrors && errorLine.test(textLine)) errors.push({ line: i + 1, text: maskSecrets(textLine).slice(0, 400), at: lineTime(textLine) });
+        if (errors.length < maxErrors && errorLine.test(textLine))
+            errors.push({ line: i + 1, text: maskSecrets(textLine).slice(0, 400), at: lineTime(textLine) });
     });
     return { location, remote: false, bytes: raw.length, lines: all.length, errors, tail: all.slice(-tailLines).map((l) => maskSecrets(l).slice(0, 400)) };
 }

@@ -78,7 +78,8 @@ export async function generatePostmortems(options: PostmortemOptions, progress?:
         const stem = fileName.replace(/\.md$/, "");
         const existing = new Map<string, string>();
         for (const name of fs.readdirSync(outDir)) {
-            if (name === fileName || (name.startsWith(`${stem}-`) && /^-\d+\.md$/.test(name.slice(stem.length)))) existing.set(name, fs.readFileSync(path.join(outDir, name), "utf8"));
+            if (name === fileName || (name.startsWith(`${stem}-`) && /^-\d+\.md$/.test(name.slice(stem.length))))
+                existing.set(name, fs.readFileSync(path.join(outDir, name), "utf8"));
         }
         const plan = planWrite(fileName, input.deployment.id, rendered, existing);
         if (plan.outcome !== "unchanged") {
@@ -97,13 +98,17 @@ export async function generatePostmortems(options: PostmortemOptions, progress?:
         });
     }
     progress?.done(`${reports.length} postmortem(s)`);
-    const selection = "deploymentId" in options.selection ? `deployment ${options.selection.deploymentId}` : `failed since ${options.selection.since.toISOString()}`;
+    const selection =
+        "deploymentId" in options.selection ? `deployment ${options.selection.deploymentId}` : `failed since ${options.selection.since.toISOString()}`;
     return { ok: true, selection, postmortems: reports };
 }
 
 export function renderPostmortemReport(report: PostmortemReport): string {
     if (!report.postmortems.length) return `postmortem: no failed deployment (${report.selection})`;
     return report.postmortems
-        .map((p) => `${p.outcome.padEnd(9)} ${p.file}  (deployment #${p.deployment}, ${p.environment}, ${p.gitSha.slice(0, 12)})${p.keptEdited.length ? `; kept edited ${p.keptEdited.join(", ")}` : ""}`)
+        .map(
+            (p) =>
+                `${p.outcome.padEnd(9)} ${p.file}  (deployment #${p.deployment}, ${p.environment}, ${p.gitSha.slice(0, 12)})${p.keptEdited.length ? `; kept edited ${p.keptEdited.join(", ")}` : ""}`,
+        )
         .join("\n");
 }

@@ -39,11 +39,20 @@ export type Selection = { deploymentId: number } | { since: Date };
 export async function failedDeployments(client: Client, selection: Selection): Promise<(DeploymentRecord & { healthCheckId: number | null })[]> {
     if ("deploymentId" in selection) {
         const { rows } = await client.query(`SELECT ${deploymentColumns} FROM ops.deployments d WHERE d.id = $1`, [selection.deploymentId]);
-        if (!rows.length) throw new InvalidInputError(`deployment ${selection.deploymentId} is not in ops.deployments: check the id (odoo-platform's deployments dashboard lists them)`);
-        if (rows[0].status !== "failed") throw new InvalidInputError(`deployment ${selection.deploymentId} ${rows[0].status === "rolled_back" ? "is a rollback" : rows[0].status}: postmortems are drafted for failed deployments`);
+        if (!rows.length)
+            throw new InvalidInputError(
+                `deployment ${selection.deploymentId} is not in ops.deployments: check the id (odoo-platform's deployments dashboard lists them)`,
+            );
+        if (rows[0].status !== "failed")
+            throw new InvalidInputError(
+                `deployment ${selection.deploymentId} ${rows[0].status === "rolled_back" ? "is a rollback" : rows[0].status}: postmortems are drafted for failed deployments`,
+            );
         return rows.map(deployment);
     }
-    const { rows } = await client.query(`SELECT ${deploymentColumns} FROM ops.deployments d WHERE d.status = 'failed' AND d.finished_at >= $1 ORDER BY d.started_at, d.id`, [selection.since]);
+    const { rows } = await client.query(
+        `SELECT ${deploymentColumns} FROM ops.deployments d WHERE d.status = 'failed' AND d.finished_at >= $1 ORDER BY d.started_at, d.id`,
+        [selection.since],
+    );
     return rows.map(deployment);
 }
 

@@ -87,7 +87,11 @@ export interface PostmortemInput {
 const markerPattern = /^<!-- odoo-platform postmortem deployment=(\d+) sha256=([0-9a-f]{64}) -->\n/;
 
 export const short = (sha: string | null | undefined): string => (sha ? sha.slice(0, 12) : "—");
-export const utc = (d: Date): string => d.toISOString().replace("T", " ").replace(/\.\d{3}Z$/, "");
+export const utc = (d: Date): string =>
+    d
+        .toISOString()
+        .replace("T", " ")
+        .replace(/\.\d{3}Z$/, "");
 const day = (d: Date): string => d.toISOString().slice(0, 10).replace(/-/g, "");
 const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -118,23 +122,36 @@ function timeline(input: PostmortemInput): TimelineEvent[] {
     const { deployment: d, previousSucceeded: prev } = input;
     const events: TimelineEvent[] = [];
     if (prev) events.push({ at: prev.finishedAt, text: `Previous succeeded deployment #${prev.id} of \`${short(prev.gitSha)}\` to ${prev.environment}` });
-    events.push({ at: d.startedAt, text: `Deployment #${d.id} of \`${short(d.gitSha)}\` to ${d.environment} started${d.actor ? ` by ${d.actor}` : ""}${d.runUrl ? ` ([run](${d.runUrl}))` : ""}` });
+    events.push({
+        at: d.startedAt,
+        text: `Deployment #${d.id} of \`${short(d.gitSha)}\` to ${d.environment} started${d.actor ? ` by ${d.actor}` : ""}${d.runUrl ? ` ([run](${d.runUrl}))` : ""}`,
+    });
     // ops.migrations.recorded_at is stamped by the database when the upgrade is recorded: it belongs
     // on the timeline when that happened during the run (always, in CI), not when recorded later.
     const during = (at: Date) => at >= d.startedAt && at.getTime() <= d.finishedAt.getTime() + 15 * 60_000;
     for (const m of input.migrations.filter((x) => during(x.recordedAt))) {
-        events.push({ at: m.recordedAt, text: `Module \`${m.module}\` upgraded ${m.versionBefore ?? "(new)"} → ${m.versionAfter ?? "(removed)"}${m.seconds !== null ? ` in ${m.seconds} s` : ""}` });
+        events.push({
+            at: m.recordedAt,
+            text: `Module \`${m.module}\` upgraded ${m.versionBefore ?? "(new)"} → ${m.versionAfter ?? "(removed)"}${m.seconds !== null ? ` in ${m.seconds} s` : ""}`,
+        });
     }
     if (input.healthCheck) {
         const h = input.healthCheck;
-        events.push({ at: h.checkedAt, text: `Health check ${h.ok ? "passed" : "FAILED"}: HTTP ${h.httpStatus ?? "no answer"}${h.httpOk ? "" : " (not OK)"}, database ${h.databaseOk ? "reachable" : "NOT reachable"}` });
+        events.push({
+            at: h.checkedAt,
+            text: `Health check ${h.ok ? "passed" : "FAILED"}: HTTP ${h.httpStatus ?? "no answer"}${h.httpOk ? "" : " (not OK)"}, database ${h.databaseOk ? "reachable" : "NOT reachable"}`,
+        });
     }
     for (const log of input.logs) {
-        for (const e of log.errors.filter((x) => x.at).slice(0, 3)) events.push({ at: e.at!, text: `\`${log.location.split("/").pop()}\`: ${cell(e.text.slice(0, 160))}` });
+        for (const e of log.errors.filter((x) => x.at).slice(0, 3))
+            events.push({ at: e.at!, text: `\`${log.location.split("/").pop()}\`: ${cell(e.text.slice(0, 160))}` });
     }
     events.push({ at: d.finishedAt, text: `Deployment #${d.id} finished: **${d.status}** after ${duration(d.finishedAt.getTime() - d.startedAt.getTime())}` });
     for (const a of input.after) {
-        const what = a.status === "rolled_back" ? `Rollback #${a.id} to \`${short(a.gitSha)}\` (undoing \`${short(a.rollbackOfSha)}\`)` : `Deployment #${a.id} of \`${short(a.gitSha)}\``;
+        const what =
+            a.status === "rolled_back"
+                ? `Rollback #${a.id} to \`${short(a.gitSha)}\` (undoing \`${short(a.rollbackOfSha)}\`)`
+                : `Deployment #${a.id} of \`${short(a.gitSha)}\``;
         events.push({ at: a.finishedAt, text: `${what}: ${a.status}` });
     }
     return events.sort((x, y) => x.at.getTime() - y.at.getTime());
@@ -165,7 +182,9 @@ function whatChanged(input: PostmortemInput): string[] {
     if (input.migrations.length) {
         lines.push("| Module | Before | After | Seconds | Scripts |", "| --- | --- | --- | --- | --- |");
         for (const m of input.migrations) {
-            lines.push(`| \`${m.module}\` | ${m.versionBefore ?? "(new)"} | ${m.versionAfter ?? "(removed)"} | ${m.seconds ?? "—"} | ${m.scripts.map((s) => `\`${cell(s)}\``).join(", ") || "—"} |`);
+            lines.push(
+                `| \`${m.module}\` | ${m.versionBefore ?? "(new)"} | ${m.versionAfter ?? "(removed)"} | ${m.seconds ?? "—"} | ${m.scripts.map((s) => `\`${cell(s)}\``).join(", ") || "—"} |`,
+            );
         }
     } else if (d.migrationsExecuted.length) {
         lines.push(`Modules upgraded (no per-module record): ${d.migrationsExecuted.map((m) => `\`${m}\``).join(", ")}`);

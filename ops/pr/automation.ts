@@ -93,7 +93,9 @@ export class AutomationBackend implements PrStackBackend {
         } catch (err) {
             const message = (err as Error).message ?? String(err);
             if (/ENOENT|not find pulumi|pulumi: not found|command not found/i.test(message)) {
-                throw new InvalidInputError(`${what}: the Pulumi CLI is not installed or not on PATH — install it (https://www.pulumi.com/docs/install/) and log in (PULUMI_ACCESS_TOKEN)`);
+                throw new InvalidInputError(
+                    `${what}: the Pulumi CLI is not installed or not on PATH — install it (https://www.pulumi.com/docs/install/) and log in (PULUMI_ACCESS_TOKEN)`,
+                );
             }
             throw err;
         }
@@ -133,7 +135,9 @@ export class AutomationBackend implements PrStackBackend {
     }
 
     async reserve(pr: EnvironmentId): Promise<void> {
-        await this.guard(`reserving ${this.stackName(pr)}`, () => automationApi().LocalWorkspace.createOrSelectStack({ stackName: this.stackName(pr), workDir: this.options.workDir }));
+        await this.guard(`reserving ${this.stackName(pr)}`, () =>
+            automationApi().LocalWorkspace.createOrSelectStack({ stackName: this.stackName(pr), workDir: this.options.workDir }),
+        );
     }
 
     async release(pr: EnvironmentId): Promise<void> {

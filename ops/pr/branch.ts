@@ -66,24 +66,38 @@ export async function branchUp(deps: LifecycleDeps, input: BranchUpInput): Promi
     }
     if (!admission.admit) {
         const position = queuePosition(await queueEntries(deps, id), { pr: id, queuedAt: deps.clock.now().toISOString() });
-        await postStatus(deps, pendingStatus({
-            sha: input.sha,
-            environment: id,
-            what: `queued: all ${platform.limit} environment slots are in use (held by ${admission.holders.map(describeEnvironment).join(", ")})`,
-            runUrl: github.runUrl,
-        }));
+        await postStatus(
+            deps,
+            pendingStatus({
+                sha: input.sha,
+                environment: id,
+                what: `queued: all ${platform.limit} environment slots are in use (held by ${admission.holders.map(describeEnvironment).join(", ")})`,
+                runUrl: github.runUrl,
+            }),
+        );
         progress.done(`${id} queued (position ${position.position})`);
         return { ...base, outcome: "queued", holders: admission.holders, position };
     }
 
-    await postStatus(deps, pendingStatus({ sha: input.sha, environment: id, what: `deploying and testing ${input.sha.slice(0, 12)} · ${new URL(view.url).host}`, runUrl: github.runUrl }));
+    await postStatus(
+        deps,
+        pendingStatus({
+            sha: input.sha,
+            environment: id,
+            what: `deploying and testing ${input.sha.slice(0, 12)} · ${new URL(view.url).host}`,
+            runUrl: github.runUrl,
+        }),
+    );
     progress.step(`pulumi up ${stack} (${input.sha.slice(0, 12)})`);
     let deployment: PrDeployment;
     try {
         const slot = assignSlot({ pr: id, stacks: await backend.list(), limit: platform.limit });
         deployment = await backend.deploy(id, { gitSha: input.sha, gitBranch: input.branch, odooImage: input.image, slot });
     } catch (err) {
-        await postStatus(deps, failedStatus({ sha: input.sha, environment: id, what: `deploy failed: ${firstLine((err as Error).message)}`, runUrl: github.runUrl }));
+        await postStatus(
+            deps,
+            failedStatus({ sha: input.sha, environment: id, what: `deploy failed: ${firstLine((err as Error).message)}`, runUrl: github.runUrl }),
+        );
         throw new OperationFailedError(`deploy of branch ${input.branch} (${stack}) failed: ${(err as Error).message}`);
     }
     let tests: TestLogResult | undefined;

@@ -57,10 +57,16 @@ export function renderTests(tests: TestSummary | undefined, runUrl?: string): { 
     const details: string[] = [];
     if (tests.firstFailure) {
         const lines = tests.firstFailure.traceback.split("\n");
-        const shown = lines.length > maxTracebackLines ? [...lines.slice(0, maxTracebackLines), `… ${lines.length - maxTracebackLines} more line(s) in the log`] : lines;
+        const shown =
+            lines.length > maxTracebackLines ? [...lines.slice(0, maxTracebackLines), `… ${lines.length - maxTracebackLines} more line(s) in the log`] : lines;
         details.push("", `**First failure:** ${code(tests.firstFailure.test)}`, "", fenced(shown.join("\n")));
     } else if (tests.verdict !== "green" && tests.samples?.length) {
-        details.push("", `**${tests.verdict === "red" ? "Why it is red" : "Warnings"}:** ${escapeMarkdown(tests.reasons.join("; "))}`, "", fenced(tests.samples.join("\n")));
+        details.push(
+            "",
+            `**${tests.verdict === "red" ? "Why it is red" : "Warnings"}:** ${escapeMarkdown(tests.reasons.join("; "))}`,
+            "",
+            fenced(tests.samples.join("\n")),
+        );
     }
     if (tests.verdict !== "green") details.push("", "How to read and rerun a red build: docs/deployment/BUILDS.md.");
     return { row, details };
@@ -133,7 +139,10 @@ export function renderComment(record: EnvironmentRecord, ctx: CommentContext): s
             );
             break;
     }
-    return `${lines.filter((line, i, all) => !(line === "" && all[i - 1] === "")).join("\n").trimEnd()}\n`;
+    return `${lines
+        .filter((line, i, all) => !(line === "" && all[i - 1] === ""))
+        .join("\n")
+        .trimEnd()}\n`;
 }
 
 export interface CommentLike {

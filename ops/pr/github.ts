@@ -27,7 +27,10 @@ export class OctokitGitHub implements PrGitHub {
     readonly commentAuthor?: string;
     private defaultBranch?: string;
 
-    constructor(private readonly octokit: Octokit, private readonly options: OctokitGitHubOptions) {
+    constructor(
+        private readonly octokit: Octokit,
+        private readonly options: OctokitGitHubOptions,
+    ) {
         this.repositoryUrl = `${options.serverUrl ?? "https://github.com"}/${options.owner}/${options.repo}`;
         this.runUrl = options.runUrl;
         this.commentAuthor = options.commentAuthor;
@@ -123,7 +126,12 @@ export class OctokitGitHub implements PrGitHub {
 
     async dispatchDeploy(pr: number): Promise<void> {
         this.defaultBranch ??= (await this.octokit.rest.repos.get(this.repo)).data.default_branch;
-        await this.octokit.rest.actions.createWorkflowDispatch({ ...this.repo, workflow_id: deployWorkflowFile, ref: this.defaultBranch, inputs: { pr: String(pr) } });
+        await this.octokit.rest.actions.createWorkflowDispatch({
+            ...this.repo,
+            workflow_id: deployWorkflowFile,
+            ref: this.defaultBranch,
+            inputs: { pr: String(pr) },
+        });
     }
 }
 
@@ -136,6 +144,11 @@ export function githubFromEnvironment(env: Record<string, string | undefined>, r
     if (!token) throw new InvalidInputError("GITHUB_TOKEN is not set: the PR lifecycle writes the PR comment and labels with it");
     const serverUrl = env.GITHUB_SERVER_URL ?? "https://github.com";
     const runUrl = env.GITHUB_RUN_ID ? `${serverUrl}/${full}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
-    const octokit = new Octokit({ auth: token, baseUrl: env.GITHUB_API_URL, userAgent: "odoo-platform", request: fetchImpl ? { fetch: fetchImpl } : undefined });
+    const octokit = new Octokit({
+        auth: token,
+        baseUrl: env.GITHUB_API_URL,
+        userAgent: "odoo-platform",
+        request: fetchImpl ? { fetch: fetchImpl } : undefined,
+    });
     return new OctokitGitHub(octokit, { owner: match[1], repo: match[2], serverUrl, runUrl, commentAuthor: env.ODOO_PLATFORM_COMMENT_AUTHOR });
 }

@@ -67,7 +67,9 @@ export function testSummary(result: TestLogResult, container?: string): TestSumm
         verdict: result.verdict,
         line: summaryLine(result),
         reasons: result.reasons,
-        firstFailure: first ? { test: first.test, traceback: first.traceback.length > maxTracebackChars ? `${first.traceback.slice(0, maxTracebackChars)}…` : first.traceback } : undefined,
+        firstFailure: first
+            ? { test: first.test, traceback: first.traceback.length > maxTracebackChars ? `${first.traceback.slice(0, maxTracebackChars)}…` : first.traceback }
+            : undefined,
         samples: [...result.problemSamples, ...result.warningSamples].slice(0, 5),
         container,
     };
@@ -142,7 +144,8 @@ export async function queuedBranches(deps: LifecycleDeps, exclude?: EnvironmentI
         const id = branchEnvironmentId(branch.name);
         if (id === exclude || entries.some((e) => e.pr === id)) continue;
         const status = await deps.github.latestStatus(branch.sha, statusContext(id));
-        if (status?.state === "pending" && status.description.startsWith(queuedStatusPrefix)) entries.push({ pr: id, branch: branch.name, queuedAt: status.createdAt });
+        if (status?.state === "pending" && status.description.startsWith(queuedStatusPrefix))
+            entries.push({ pr: id, branch: branch.name, queuedAt: status.createdAt });
     }
     return entries;
 }
@@ -216,7 +219,8 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
         }
         build = { sha: queued.sha, branch: queued.branch, image: queued.image };
     } else {
-        if (!input.sha || !/^[0-9a-f]{7,40}$/.test(input.sha)) throw new InvalidInputError(`--sha must be the commit to deploy (7–40 lower-case hex), got "${input.sha ?? ""}"`);
+        if (!input.sha || !/^[0-9a-f]{7,40}$/.test(input.sha))
+            throw new InvalidInputError(`--sha must be the commit to deploy (7–40 lower-case hex), got "${input.sha ?? ""}"`);
         if (!input.branch) throw new InvalidInputError("--branch is required: the PR's head branch (it names the host)");
         build = { sha: input.sha, branch: input.branch, image: input.image };
     }
@@ -243,7 +247,15 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
         const position = queuePosition(await queueEntries(deps, input.pr), { pr: input.pr, queuedAt });
         await writeSticky(deps, sticky, record, { queue: position });
         await github.setLabels(input.pr, { add: [prLabels.queued], remove: [prLabels.deployed] });
-        await postStatus(deps, pendingStatus({ sha: build.sha, environment: input.pr, what: `queued: all ${platform.limit} environment slots are in use (position ${position.position} of ${position.length})`, runUrl: github.runUrl }));
+        await postStatus(
+            deps,
+            pendingStatus({
+                sha: build.sha,
+                environment: input.pr,
+                what: `queued: all ${platform.limit} environment slots are in use (position ${position.position} of ${position.length})`,
+                runUrl: github.runUrl,
+            }),
+        );
         progress.done(`PR #${input.pr} queued (position ${position.position}); slots held by ${admission.holders.map((n) => `#${n}`).join(", ")}`);
         return { pr: input.pr, stack, outcome: "queued", sha: build.sha, holders: admission.holders, position };
     }
@@ -253,7 +265,10 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
     const planned = { url: view.url, mailCatcherUrl: view.mailCatcherUrl, database: view.database };
     await writeSticky(deps, sticky, { ...base, ...planned, state: "deploying", deployedAt: previous });
     await github.setLabels(input.pr, { add: [prLabels.deployed], remove: [prLabels.queued] });
-    await postStatus(deps, pendingStatus({ sha: build.sha, environment: input.pr, what: `deploying and testing ${build.sha.slice(0, 12)}`, runUrl: github.runUrl }));
+    await postStatus(
+        deps,
+        pendingStatus({ sha: build.sha, environment: input.pr, what: `deploying and testing ${build.sha.slice(0, 12)}`, runUrl: github.runUrl }),
+    );
     progress.step(`pulumi up ${stack} (${build.sha.slice(0, 12)})`);
     let deployment: PrDeployment;
     try {
@@ -295,12 +310,17 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
         url: record.url,
         mailCatcherUrl: record.mailCatcherUrl,
         database: record.database,
-        tests: tests && record.tests ? { ...record.tests, tests: tests.tests, failed: tests.failed, errors: tests.errors, warnings: tests.warnings } : undefined,
+        tests:
+            tests && record.tests ? { ...record.tests, tests: tests.tests, failed: tests.failed, errors: tests.errors, warnings: tests.warnings } : undefined,
     };
 }
 
 export function firstLine(text: string): string {
-    const line = text.split("\n").map((l) => l.trim()).find((l) => l.length > 0) ?? "unknown error";
+    const line =
+        text
+            .split("\n")
+            .map((l) => l.trim())
+            .find((l) => l.length > 0) ?? "unknown error";
     return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
 
@@ -340,7 +360,14 @@ export async function prDown(deps: LifecycleDeps, input: { pr: number; reason?: 
     return { pr: input.pr, stack, destroyed: result === "destroyed", reason, promoted };
 }
 
-async function markRemoved(deps: LifecycleDeps, pr: number, stack: string, reason: string, head: { headSha: string; headRef: string }, destroyed: boolean): Promise<void> {
+async function markRemoved(
+    deps: LifecycleDeps,
+    pr: number,
+    stack: string,
+    reason: string,
+    head: { headSha: string; headRef: string },
+    destroyed: boolean,
+): Promise<void> {
     const sticky = await readSticky(deps, pr);
     if (sticky.record || destroyed) {
         if (sticky.record?.state !== "removed" || destroyed) {
@@ -381,7 +408,8 @@ export async function prSweep(deps: LifecycleDeps, input: { dryRun: boolean }): 
             }
             for (const stack of stacks) if (typeof stack.pr === "string") branches.set(stack.pr, slugs.get(stack.pr) ?? "deleted");
         } catch (err) {
-            for (const stack of stacks) if (typeof stack.pr === "string") failures.push({ pr: stack.pr, error: `could not list the branches: ${(err as Error).message}` });
+            for (const stack of stacks)
+                if (typeof stack.pr === "string") failures.push({ pr: stack.pr, error: `could not list the branches: ${(err as Error).message}` });
         }
     }
     for (const stack of stacks) {
@@ -405,7 +433,8 @@ export async function prSweep(deps: LifecycleDeps, input: { dryRun: boolean }): 
             deps.progress.step(`removing ${action.stack}: ${action.detail}`);
             const result = await deps.backend.destroy(action.pr);
             const head = heads.get(action.pr);
-            if (head && typeof action.pr === "number") await markRemoved(deps, action.pr, action.stack, reasonText[action.reason](platform.ttlHours), head, result === "destroyed");
+            if (head && typeof action.pr === "number")
+                await markRemoved(deps, action.pr, action.stack, reasonText[action.reason](platform.ttlHours), head, result === "destroyed");
         } catch (err) {
             failures.push({ pr: action.pr, error: (err as Error).message });
         }

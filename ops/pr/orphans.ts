@@ -16,7 +16,9 @@ export interface HostContainer {
 
 /** The containers on the host the state does not know. Pure. */
 export function orphanContainers(stateIds: ReadonlySet<string>, onHost: readonly HostContainer[]): HostContainer[] {
-    return onHost.filter((c) => ![...stateIds].some((id) => id === c.id || (id.length >= 12 && c.id.startsWith(id)) || (c.id.length >= 12 && id.startsWith(c.id))));
+    return onHost.filter(
+        (c) => ![...stateIds].some((id) => id === c.id || (id.length >= 12 && c.id.startsWith(id)) || (c.id.length >= 12 && id.startsWith(c.id))),
+    );
 }
 
 /** Container ids a Pulumi deployment (`stack export`) holds. Pure. */
@@ -31,8 +33,16 @@ const realExec: Exec = async (file, args, env) => (await promisify(execFile)(fil
 export async function removeOrphanContainers(input: { stack: string; dockerHost: string; stateIds: ReadonlySet<string>; exec?: Exec }): Promise<string[]> {
     const exec = input.exec ?? realExec;
     const env = { ...process.env, DOCKER_HOST: input.dockerHost };
-    const listed = await exec("docker", ["ps", "--all", "--no-trunc", "--filter", `label=${labelKeys.stack}=${input.stack}`, "--format", "{{.ID}} {{.Names}}"], env);
-    const onHost = listed.split("\n").map((l) => l.trim()).filter(Boolean).map((l) => ({ id: l.split(" ")[0], name: l.split(" ")[1] ?? "" }));
+    const listed = await exec(
+        "docker",
+        ["ps", "--all", "--no-trunc", "--filter", `label=${labelKeys.stack}=${input.stack}`, "--format", "{{.ID}} {{.Names}}"],
+        env,
+    );
+    const onHost = listed
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .map((l) => ({ id: l.split(" ")[0], name: l.split(" ")[1] ?? "" }));
     const orphans = orphanContainers(input.stateIds, onHost);
     if (orphans.length) await exec("docker", ["rm", "--force", ...orphans.map((o) => o.id)], env);
     return orphans.map((o) => o.name);

@@ -33,9 +33,7 @@ export interface PrStackInfo {
     slot?: number;
 }
 
-export type Admission =
-    | { admit: true; reason: "holds-slot" | "free-slot" | "won-reservation" }
-    | { admit: false; holders: EnvironmentId[] };
+export type Admission = { admit: true; reason: "holds-slot" | "free-slot" | "won-reservation" } | { admit: false; holders: EnvironmentId[] };
 
 const holdsResources = (s: PrStackInfo) => s.resourceCount > 0 || s.updating;
 const sortIds = (ids: EnvironmentId[]) => [...new Set(ids)].sort(compareEnvironments);
@@ -83,7 +81,13 @@ export function assignSlot(input: { pr: EnvironmentId; stacks: PrStackInfo[]; li
     const free = Array.from({ length: input.limit }, (_, i) => i + 1).filter((n) => !taken.has(n));
     const waiting = sortIds([...input.stacks.filter((s) => !valid(s.slot) || s.pr === input.pr).map((s) => s.pr), input.pr]);
     const slot = free[waiting.indexOf(input.pr)];
-    if (slot === undefined) throw new Error(`no routing slot is free for ${describeEnvironment(input.pr)}: ${input.limit} slots, held by ${input.stacks.filter((s) => valid(s.slot)).map((s) => describeEnvironment(s.pr)).join(", ")}`);
+    if (slot === undefined)
+        throw new Error(
+            `no routing slot is free for ${describeEnvironment(input.pr)}: ${input.limit} slots, held by ${input.stacks
+                .filter((s) => valid(s.slot))
+                .map((s) => describeEnvironment(s.pr))
+                .join(", ")}`,
+        );
     return slot;
 }
 
@@ -110,5 +114,7 @@ export function queuePosition(entries: QueueEntry[], own: QueueEntry): { positio
 /** Which queued PRs to deploy now that `freeSlots` slots are free: the first ones in line. */
 export function choosePromotions(entries: QueueEntry[], freeSlots: number): EnvironmentId[] {
     if (freeSlots <= 0) return [];
-    return queueOrder(entries).slice(0, freeSlots).map((e) => e.pr);
+    return queueOrder(entries)
+        .slice(0, freeSlots)
+        .map((e) => e.pr);
 }

@@ -66,7 +66,11 @@ export function planSweep(input: {
         } else if (stack.resourceCount === 0) {
             const age = stack.lastUpdate ? hoursSince(stack.lastUpdate) : Number.POSITIVE_INFINITY;
             if (age >= abandonedReservationHours) {
-                actions.push({ ...base, reason: "abandoned-reservation", detail: `stack ${stack.name} holds no resources and has not been updated for over ${abandonedReservationHours} h` });
+                actions.push({
+                    ...base,
+                    reason: "abandoned-reservation",
+                    detail: `stack ${stack.name} holds no resources and has not been updated for over ${abandonedReservationHours} h`,
+                });
             }
         } else if (stack.lastUpdate && hoursSince(stack.lastUpdate) > input.ttlHours) {
             const idle = Math.floor(hoursSince(stack.lastUpdate));

@@ -36,7 +36,9 @@ export async function latestBackup(client: S3Client, bucket: string): Promise<st
     for (const tier of ["daily", "weekly", "monthly", "promotion"]) {
         let token: string | undefined;
         do {
-            const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `production/${tier}/`, Delimiter: "/", ContinuationToken: token }));
+            const page = await client.send(
+                new ListObjectsV2Command({ Bucket: bucket, Prefix: `production/${tier}/`, Delimiter: "/", ContinuationToken: token }),
+            );
             for (const p of page.CommonPrefixes ?? []) if (p.Prefix) prefixes.push(p.Prefix);
             token = page.IsTruncated ? page.NextContinuationToken : undefined;
         } while (token);

@@ -23,8 +23,16 @@ export const checksumsParam = "odoo_platform.module_checksums";
 /** Prefix of the JSON report lines odoo_steps.py prints. */
 export const resultPrefix = "odoo-platform-result: ";
 export const defaultChecksumExcludes = [
-    "*.pyc", "*.pyo", "__pycache__/*", "*/__pycache__/*", ".*", "*/.*",
-    "i18n/*.pot", "i18n_extra/*.pot", "static/*", "tests/*",
+    "*.pyc",
+    "*.pyo",
+    "__pycache__/*",
+    "*/__pycache__/*",
+    ".*",
+    "*/.*",
+    "i18n/*.pot",
+    "i18n_extra/*.pot",
+    "static/*",
+    "tests/*",
 ];
 
 /** Python's fnmatch.translate (the step matches with fnmatch.fnmatchcase): `*` also matches `/`. */
@@ -75,11 +83,13 @@ export function checksumFiles(moduleDir: string, options: ChecksumOptions = {}):
         const entries = fs.readdirSync(path.join(moduleDir, rel), { withFileTypes: true });
         const byName = (a: fs.Dirent, b: fs.Dirent) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
         // Symbolic links to directories are listed but not walked by os.walk: they add nothing.
-        const isDir = (e: fs.Dirent) => e.isDirectory() || (e.isSymbolicLink() && fs.statSync(path.join(moduleDir, rel, e.name), { throwIfNoEntry: false })?.isDirectory() === true);
+        const isDir = (e: fs.Dirent) =>
+            e.isDirectory() || (e.isSymbolicLink() && fs.statSync(path.join(moduleDir, rel, e.name), { throwIfNoEntry: false })?.isDirectory() === true);
         for (const file of entries.filter((e) => !isDir(e)).sort(byName)) {
             const relpath = rel ? `${rel}/${file.name}` : file.name;
             if (patterns.some((p) => p.test(relpath))) continue;
-            if ((rel === "i18n" || rel === "i18n_extra") && file.name.endsWith(".po") && langs.size && !langs.has(file.name.slice(0, -3).split("_")[0])) continue;
+            if ((rel === "i18n" || rel === "i18n_extra") && file.name.endsWith(".po") && langs.size && !langs.has(file.name.slice(0, -3).split("_")[0]))
+                continue;
             files.push(relpath);
         }
         for (const dir of entries.filter((e) => e.isDirectory()).sort(byName)) walk(rel ? `${rel}/${dir.name}` : dir.name);
@@ -110,7 +120,12 @@ export interface UpdateDecision {
 }
 
 /** Pure: what a deploy updates and installs (the same rule as odoo_steps.py's decide_updates). */
-export function decideUpdates(input: { installed: Iterable<string>; selected: Iterable<string>; stored: Record<string, string>; current: Record<string, string> }): UpdateDecision {
+export function decideUpdates(input: {
+    installed: Iterable<string>;
+    selected: Iterable<string>;
+    stored: Record<string, string>;
+    current: Record<string, string>;
+}): UpdateDecision {
     const installed = new Set(input.installed);
     const selected = new Set(input.selected);
     const baseline = Object.keys(input.stored).length === 0;

@@ -14,7 +14,9 @@ import { deployGate, previewThenUp } from "../../plan/policyConfig";
 export function policyPackDirs(workDir: string): string[] {
     const root = path.join(workDir, "policy");
     if (!fs.existsSync(root)) return [];
-    return fs.readdirSync(root).sort()
+    return fs
+        .readdirSync(root)
+        .sort()
         .map((entry) => path.join(root, entry))
         .filter((dir) => fs.existsSync(path.join(dir, "PulumiPolicy.yaml")));
 }

@@ -13,10 +13,14 @@ export async function mergeFilestore(backup: string, volume: string, image: stri
         if (!snapshot.manifest.filestore) return;
         const tar = path.join(snapshot.dir, snapshot.manifest.filestore.path);
         await new Promise<void>((resolve, reject) => {
-            const child = spawn("docker", ["run", "--rm", "-i", "--entrypoint", "tar", "-v", `${volume}:/data`, image, "-C", "/data", "-xf", "-"], { stdio: ["pipe", "inherit", "inherit"] });
+            const child = spawn("docker", ["run", "--rm", "-i", "--entrypoint", "tar", "-v", `${volume}:/data`, image, "-C", "/data", "-xf", "-"], {
+                stdio: ["pipe", "inherit", "inherit"],
+            });
             fs.createReadStream(tar).pipe(child.stdin);
             child.on("error", reject);
-            child.on("close", (code) => (code === 0 ? resolve() : reject(new OperationFailedError(`restoring the filestore into volume ${volume} exited with code ${code}`))));
+            child.on("close", (code) =>
+                code === 0 ? resolve() : reject(new OperationFailedError(`restoring the filestore into volume ${volume} exited with code ${code}`)),
+            );
         });
     } finally {
         snapshot.dispose();

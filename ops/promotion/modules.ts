@@ -56,7 +56,9 @@ function git(args: string[], cwd: string): string {
     try {
         return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     } catch (err) {
-        throw new InvalidInputError(`git ${args.join(" ")} failed in ${cwd}: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim()} (is the checkout deep enough? use fetch-depth: 0)`);
+        throw new InvalidInputError(
+            `git ${args.join(" ")} failed in ${cwd}: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim()} (is the checkout deep enough? use fetch-depth: 0)`,
+        );
     }
 }
 
@@ -65,7 +67,9 @@ export function changedModules(opts: { from?: string; to: string; addonsDirs: st
     if (!opts.from) {
         return { modules: modules.map((m) => m.name), all: true, requirementsChanged: true, from: null, to: opts.to };
     }
-    const paths = git(["diff", "--name-only", `${opts.from}..${opts.to}`], opts.repoDir).split("\n").filter(Boolean);
+    const paths = git(["diff", "--name-only", `${opts.from}..${opts.to}`], opts.repoDir)
+        .split("\n")
+        .filter(Boolean);
     return {
         modules: modulesFromPaths(paths, modules),
         all: false,

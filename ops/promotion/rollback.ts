@@ -72,9 +72,11 @@ export function decideRollback(environment: string, history: DeploymentEntry[], 
         const skipped: SkippedDeployment[] = [];
         for (const e of older) {
             const reason =
-                e.status === "failed" ? "failed deployment" :
-                e.status === "rolled_back" ? `a rollback (to ${e.gitSha.slice(0, 12)} from ${e.rollbackOfSha?.slice(0, 12)})` :
-                badReason(e.gitSha) ?? (runnable(e) ? undefined : "no pinned image recorded");
+                e.status === "failed"
+                    ? "failed deployment"
+                    : e.status === "rolled_back"
+                      ? `a rollback (to ${e.gitSha.slice(0, 12)} from ${e.rollbackOfSha?.slice(0, 12)})`
+                      : (badReason(e.gitSha) ?? (runnable(e) ? undefined : "no pinned image recorded"));
             if (reason) {
                 skipped.push({ id: e.id, gitSha: e.gitSha, status: e.status, reason });
                 continue;
@@ -156,13 +158,18 @@ export function parseTarget(to: string | undefined): RollbackTarget {
     return { kind: "sha", sha: parseGitSha(to, "--to") };
 }
 
-export async function runRollback(opts: RollbackOptions, deps: { deployer: Deployer; env?: Record<string, string | undefined>; progress?: Progress }): Promise<RollbackReport> {
+export async function runRollback(
+    opts: RollbackOptions,
+    deps: { deployer: Deployer; env?: Record<string, string | undefined>; progress?: Progress },
+): Promise<RollbackReport> {
     const env = deps.env ?? process.env;
     const db = parseDatabaseUrl(opts.evidenceDb, "--evidence-db (or EVIDENCE_DB_URL)");
     const target = parseTarget(opts.to);
     const environment = parseEnvironment(opts.environment ?? "production", "--environment");
     const stack = opts.stack ?? environment;
-    const bundle = opts.dryRun ? undefined : planBundle({ root: opts.evidenceDir, stamp: resolveStamp(opts.stamp, env), kind: "deploy", uri: opts.evidenceUri });
+    const bundle = opts.dryRun
+        ? undefined
+        : planBundle({ root: opts.evidenceDir, stamp: resolveStamp(opts.stamp, env), kind: "deploy", uri: opts.evidenceUri });
 
     const client = await connect(db);
     let decision: RollbackDecision;
@@ -175,7 +182,12 @@ export async function runRollback(opts: RollbackOptions, deps: { deployer: Deplo
         environment,
         dryRun: !!opts.dryRun,
         from: { id: decision.current.id, gitSha: decision.current.gitSha, status: decision.current.status, imageReference: decision.current.imageReference },
-        to: { id: decision.target.id, gitSha: decision.target.gitSha, imageReference: decision.target.imageReference, imageDigest: decision.target.imageDigest },
+        to: {
+            id: decision.target.id,
+            gitSha: decision.target.gitSha,
+            imageReference: decision.target.imageReference,
+            imageDigest: decision.target.imageDigest,
+        },
         skipped: decision.skipped,
     };
     if (opts.dryRun || !bundle) return report;
@@ -221,13 +233,25 @@ export async function runRollback(opts: RollbackOptions, deps: { deployer: Deplo
         run_url: opts.runUrl ?? ciRunUrl(env) ?? null,
         actor: opts.actor ?? env.GITHUB_ACTOR ?? null,
     };
-    const recorded = await recordEvidence(db, bundle, async (c) => [await insertRow(c, "deployments", row)], ([id]) => [
-        { name: `rollback-${id}.json`, content: json({ id, decision: report, ...row }) },
-        { name: `logs/rollback-${id}.log`, content: log.join("") },
-    ]);
-    Object.assign(report, { deploymentId: recorded.ids[0], status, seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000, evidenceUri: recorded.evidenceUri });
+    const recorded = await recordEvidence(
+        db,
+        bundle,
+        async (c) => [await insertRow(c, "deployments", row)],
+        ([id]) => [
+            { name: `rollback-${id}.json`, content: json({ id, decision: report, ...row }) },
+            { name: `logs/rollback-${id}.log`, content: log.join("") },
+        ],
+    );
+    Object.assign(report, {
+        deploymentId: recorded.ids[0],
+        status,
+        seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+        evidenceUri: recorded.evidenceUri,
+    });
     if (failure) {
-        throw new OperationFailedError(`rollback of ${environment} to ${decision.target.gitSha.slice(0, 12)} failed (recorded as deployment #${recorded.ids[0]}, status failed): ${failure}`);
+        throw new OperationFailedError(
+            `rollback of ${environment} to ${decision.target.gitSha.slice(0, 12)} failed (recorded as deployment #${recorded.ids[0]}, status failed): ${failure}`,
+        );
     }
     return report;
 }
@@ -259,7 +283,12 @@ export function runningDeployment(history: DeploymentEntry[]): DeploymentEntry |
  * or a rollback to it). Promotion deploys exactly the artifact staging tested.
  */
 export function provenImage(environment: string, history: DeploymentEntry[], sha: string): DeploymentEntry & { imageReference: string } {
-    const found = [...history].sort(newestFirst).find((e) => sameCommit(e.gitSha, sha) && (e.status === "succeeded" || e.status === "rolled_back") && e.imageReference);
-    if (!found) throw new RollbackRefused(`${sha} has no succeeded deployment in ${environment}: deploy it there first (nothing reaches production without passing staging)`);
+    const found = [...history]
+        .sort(newestFirst)
+        .find((e) => sameCommit(e.gitSha, sha) && (e.status === "succeeded" || e.status === "rolled_back") && e.imageReference);
+    if (!found)
+        throw new RollbackRefused(
+            `${sha} has no succeeded deployment in ${environment}: deploy it there first (nothing reaches production without passing staging)`,
+        );
     return found as DeploymentEntry & { imageReference: string };
 }

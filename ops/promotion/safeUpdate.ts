@@ -151,7 +151,11 @@ const seconds = (from: Date, to: Date) => Math.round((to.getTime() - from.getTim
  * The health window: wait (up to startupSeconds) for the first passing probe, then every probe
  * must pass until windowSeconds have gone by since that first success.
  */
-export async function healthWindow(ports: Pick<SafeUpdatePorts, "probe" | "sleep" | "now" | "progress">, url: string, opts: { windowSeconds: number; startupSeconds: number; probeSeconds: number }): Promise<{ ok: boolean; probes: number; last: HealthResult; failure?: string }> {
+export async function healthWindow(
+    ports: Pick<SafeUpdatePorts, "probe" | "sleep" | "now" | "progress">,
+    url: string,
+    opts: { windowSeconds: number; startupSeconds: number; probeSeconds: number },
+): Promise<{ ok: boolean; probes: number; last: HealthResult; failure?: string }> {
     const started = ports.now();
     let probes = 0;
     let healthySince: Date | undefined;
@@ -159,12 +163,18 @@ export async function healthWindow(ports: Pick<SafeUpdatePorts, "probe" | "sleep
         const result = await ports.probe(url);
         probes++;
         const now = ports.now();
-        const why = [result.http.error ?? (result.http.ok ? undefined : `HTTP ${result.http.status}`), result.database.error].filter(Boolean).join("; ") || "unhealthy";
+        const why =
+            [result.http.error ?? (result.http.ok ? undefined : `HTTP ${result.http.status}`), result.database.error].filter(Boolean).join("; ") || "unhealthy";
         if (result.ok) {
             healthySince ??= now;
             if (seconds(healthySince, now) >= opts.windowSeconds) return { ok: true, probes, last: result };
         } else if (healthySince) {
-            return { ok: false, probes, last: result, failure: `health check failed ${seconds(healthySince, now)} s into the ${opts.windowSeconds} s window: ${why}` };
+            return {
+                ok: false,
+                probes,
+                last: result,
+                failure: `health check failed ${seconds(healthySince, now)} s into the ${opts.windowSeconds} s window: ${why}`,
+            };
         } else if (seconds(started, now) >= opts.startupSeconds) {
             return { ok: false, probes, last: result, failure: `not healthy within ${opts.startupSeconds} s of the update: ${why}` };
         }
@@ -199,7 +209,11 @@ async function status(ports: SafeUpdatePorts, s: Parameters<CommitStatuses["setC
     }
 }
 
-export async function runSafeUpdate(request: SafeUpdateRequest, ports: SafeUpdatePorts, env: Record<string, string | undefined> = process.env): Promise<SafeUpdateReport> {
+export async function runSafeUpdate(
+    request: SafeUpdateRequest,
+    ports: SafeUpdatePorts,
+    env: Record<string, string | undefined> = process.env,
+): Promise<SafeUpdateReport> {
     const image = parsePinnedImage(request.image, "--image");
     if (!(request.healthWindowSeconds > 0)) throw new InvalidInputError(`the health window must be > 0 seconds, got ${request.healthWindowSeconds}`);
     const runUrl = request.runUrl ?? ciRunUrl(env) ?? null;
@@ -217,11 +231,22 @@ export async function runSafeUpdate(request: SafeUpdateRequest, ports: SafeUpdat
     }
     const running = runningDeployment(history);
     const previous = running?.imageReference ? { gitSha: running.gitSha, image: running.imageReference, deploymentId: running.id } : undefined;
-    if (previous && previous.gitSha === request.gitSha) throw new InvalidInputError(`${request.environment} already runs ${request.gitSha.slice(0, 12)} (deployment #${previous.deploymentId}): nothing to update`);
+    if (previous && previous.gitSha === request.gitSha)
+        throw new InvalidInputError(
+            `${request.environment} already runs ${request.gitSha.slice(0, 12)} (deployment #${previous.deploymentId}): nothing to update`,
+        );
 
     ports.progress?.step(`capturing module versions and checksums of ${request.environment}`);
     const before = await ports.capture();
-    await status(ports, pendingStatus({ sha: request.gitSha, environment: request.environment, what: `updating ${request.environment} to ${request.gitSha.slice(0, 12)} (backup taken, previous version serving)`, runUrl: runUrl ?? undefined }));
+    await status(
+        ports,
+        pendingStatus({
+            sha: request.gitSha,
+            environment: request.environment,
+            what: `updating ${request.environment} to ${request.gitSha.slice(0, 12)} (backup taken, previous version serving)`,
+            runUrl: runUrl ?? undefined,
+        }),
+    );
 
     // --- Update: pulumi up with the new image; the update step gates the new container.
     const log: string[] = [];
@@ -229,9 +254,16 @@ export async function runSafeUpdate(request: SafeUpdateRequest, ports: SafeUpdat
     let failure: { phase: Phase; message: string } | undefined;
     ports.progress?.step(`pulumi up ${request.stack} with ${image.reference} (module update first, previous Odoo serving)`);
     try {
-        const result = await ports.deployer({ stack: request.stack, workDir: request.workDir, image: image.reference, gitSha: request.gitSha, onOutput: (t) => log.push(t) });
+        const result = await ports.deployer({
+            stack: request.stack,
+            workDir: request.workDir,
+            image: image.reference,
+            gitSha: request.gitSha,
+            onOutput: (t) => log.push(t),
+        });
         outputs = parseDeploymentOutputs(result.outputs, `outputs of stack ${request.stack}`);
-        if (outputs.image.digest !== image.digest) throw new Error(`the stack reports image ${outputs.image.reference} after the update, not ${image.reference}`);
+        if (outputs.image.digest !== image.digest)
+            throw new Error(`the stack reports image ${outputs.image.reference} after the update, not ${image.reference}`);
     } catch (err) {
         failure = { phase: "update", message: (err as Error).message };
     }
@@ -241,7 +273,11 @@ export async function runSafeUpdate(request: SafeUpdateRequest, ports: SafeUpdat
     let health: Awaited<ReturnType<typeof healthWindow>> | undefined;
     if (!failure && outputs) {
         ports.progress?.step(`health window: ${request.healthWindowSeconds} s of passing checks on ${outputs.url}`);
-        health = await healthWindow(ports, outputs.url, { windowSeconds: request.healthWindowSeconds, startupSeconds: request.startupSeconds ?? 180, probeSeconds: request.probeSeconds ?? 15 });
+        health = await healthWindow(ports, outputs.url, {
+            windowSeconds: request.healthWindowSeconds,
+            startupSeconds: request.startupSeconds ?? 180,
+            probeSeconds: request.probeSeconds ?? 15,
+        });
         if (!health.ok) failure = { phase: "health", message: health.failure! };
     }
     const tHealth = ports.now();
@@ -267,30 +303,39 @@ export async function runSafeUpdate(request: SafeUpdateRequest, ports: SafeUpdat
         run_url: runUrl,
         actor,
     };
-    const recorded = await recordEvidence(request.evidenceDb, request.bundle, async (c: Client) => {
-        let healthId: number | null = null;
-        if (health) healthId = await insertRow(c, "health_checks", healthRow(request.environment, request.gitSha, health.last, health.probes));
-        const id = await insertRow(c, "deployments", { ...deploymentRow, health_check_id: healthId, health: health ? { ok: health.ok, probes: health.probes, failure: health.failure ?? null } : null });
-        for (const m of modules) {
-            await insertRow(c, "migrations", {
-                deployment_id: id,
-                environment: request.environment,
-                database_name: outputs?.databaseName ?? `odoo_${request.environment}`,
-                module: m.module,
-                version_before: m.versionBefore,
-                version_after: m.versionAfter,
-                state_before: m.stateBefore,
-                state_after: m.stateAfter,
-                checksum_before: m.checksumBefore,
-                checksum_after: m.checksumAfter,
-                dry_run: false,
+    const recorded = await recordEvidence(
+        request.evidenceDb,
+        request.bundle,
+        async (c: Client) => {
+            let healthId: number | null = null;
+            if (health) healthId = await insertRow(c, "health_checks", healthRow(request.environment, request.gitSha, health.last, health.probes));
+            const id = await insertRow(c, "deployments", {
+                ...deploymentRow,
+                health_check_id: healthId,
+                health: health ? { ok: health.ok, probes: health.probes, failure: health.failure ?? null } : null,
             });
-        }
-        return [id];
-    }, ([id]) => [
-        { name: `update-${id}.json`, content: json({ id, request: { ...request, evidenceDb: request.evidenceDb.display }, failure, health, modules }) },
-        { name: `logs/update-${id}.log`, content: log.join("") },
-    ]);
+            for (const m of modules) {
+                await insertRow(c, "migrations", {
+                    deployment_id: id,
+                    environment: request.environment,
+                    database_name: outputs?.databaseName ?? `odoo_${request.environment}`,
+                    module: m.module,
+                    version_before: m.versionBefore,
+                    version_after: m.versionAfter,
+                    state_before: m.stateBefore,
+                    state_after: m.stateAfter,
+                    checksum_before: m.checksumBefore,
+                    checksum_after: m.checksumAfter,
+                    dry_run: false,
+                });
+            }
+            return [id];
+        },
+        ([id]) => [
+            { name: `update-${id}.json`, content: json({ id, request: { ...request, evidenceDb: request.evidenceDb.display }, failure, health, modules }) },
+            { name: `logs/update-${id}.log`, content: log.join("") },
+        ],
+    );
     const deploymentId = recorded.ids[0];
     const report: SafeUpdateReport = {
         environment: request.environment,
@@ -306,7 +351,15 @@ export async function runSafeUpdate(request: SafeUpdateRequest, ports: SafeUpdat
         evidenceUri: recorded.evidenceUri,
     };
     if (!failure) {
-        await status(ports, { sha: request.gitSha, context, state: "success", description: statusDescription(`${request.environment} runs ${request.gitSha.slice(0, 12)}: ${modules.length} module(s) updated, healthy for ${request.healthWindowSeconds} s`), targetUrl: outputs?.url });
+        await status(ports, {
+            sha: request.gitSha,
+            context,
+            state: "success",
+            description: statusDescription(
+                `${request.environment} runs ${request.gitSha.slice(0, 12)}: ${modules.length} module(s) updated, healthy for ${request.healthWindowSeconds} s`,
+            ),
+            targetUrl: outputs?.url,
+        });
         ports.progress?.done(`${request.environment} updated to ${request.gitSha.slice(0, 12)} (deployment #${deploymentId})`);
         return report;
     }
@@ -317,8 +370,19 @@ export async function runSafeUpdate(request: SafeUpdateRequest, ports: SafeUpdat
     report.failure = failure.message;
     if (!previous) {
         report.outcome = "revert-failed";
-        await status(ports, failedStatus({ sha: request.gitSha, environment: request.environment, what: `update failed (${failure.phase}) and no previous version is recorded to revert to`, runUrl: runUrl ?? undefined, state: "error" }));
-        throw new OperationFailedError(`update of ${request.environment} to ${request.gitSha.slice(0, 12)} failed (${failure.phase}: ${failure.message}) and no previous deployment is recorded to revert to: restore ${request.backup} by hand (docs/deployment/ROLLBACK_PROCEDURE.md)`);
+        await status(
+            ports,
+            failedStatus({
+                sha: request.gitSha,
+                environment: request.environment,
+                what: `update failed (${failure.phase}) and no previous version is recorded to revert to`,
+                runUrl: runUrl ?? undefined,
+                state: "error",
+            }),
+        );
+        throw new OperationFailedError(
+            `update of ${request.environment} to ${request.gitSha.slice(0, 12)} failed (${failure.phase}: ${failure.message}) and no previous deployment is recorded to revert to: restore ${request.backup} by hand (docs/deployment/ROLLBACK_PROCEDURE.md)`,
+        );
     }
     ports.progress?.step(`${failure.phase} failed (${failure.message}): restoring ${request.backup} and redeploying ${previous.image}`);
     const revertLog: string[] = [];
@@ -327,9 +391,19 @@ export async function runSafeUpdate(request: SafeUpdateRequest, ports: SafeUpdat
     let revertHealth: HealthResult | undefined;
     try {
         await ports.restore(request.backup);
-        const result = await ports.deployer({ stack: request.stack, workDir: request.workDir, image: previous.image, gitSha: previous.gitSha, onOutput: (t) => revertLog.push(t) });
+        const result = await ports.deployer({
+            stack: request.stack,
+            workDir: request.workDir,
+            image: previous.image,
+            gitSha: previous.gitSha,
+            onOutput: (t) => revertLog.push(t),
+        });
         revertOutputs = parseDeploymentOutputs(result.outputs, `outputs of stack ${request.stack}`);
-        const ok = await healthWindow(ports, revertOutputs.url, { windowSeconds: 0, startupSeconds: request.startupSeconds ?? 180, probeSeconds: request.probeSeconds ?? 15 });
+        const ok = await healthWindow(ports, revertOutputs.url, {
+            windowSeconds: 0,
+            startupSeconds: request.startupSeconds ?? 180,
+            probeSeconds: request.probeSeconds ?? 15,
+        });
         revertHealth = ok.last;
         if (!ok.ok) revertFailure = `the previous version is not healthy after the revert: ${ok.failure}`;
     } catch (err) {
@@ -339,47 +413,73 @@ export async function runSafeUpdate(request: SafeUpdateRequest, ports: SafeUpdat
     report.seconds.revert = seconds(tHealth, tRevert);
     report.seconds.total = seconds(t0, tRevert);
     const pinnedPrevious = parsePinnedImage(previous.image, "the previous deployment's image");
-    const rollback = await recordEvidence(request.evidenceDb, request.bundle, async (c: Client) => {
-        const healthId = revertHealth ? await insertRow(c, "health_checks", healthRow(request.environment, previous.gitSha, revertHealth, 1)) : null;
-        return [await insertRow(c, "deployments", {
-            environment: request.environment,
-            stack: revertOutputs?.stack ?? request.stack,
-            git_sha: previous.gitSha,
-            git_branch: revertOutputs?.gitBranch ?? null,
-            image_reference: pinnedPrevious.reference,
-            image_digest: pinnedPrevious.digest,
-            url: revertOutputs?.url ?? null,
-            database_name: revertOutputs?.databaseName ?? null,
-            status: revertFailure ? "failed" : "rolled_back",
-            rollback_of_sha: request.gitSha,
-            migrations_executed: [],
-            health_check_id: healthId,
-            started_at: tHealth,
-            finished_at: tRevert,
-            evidence_uri: request.bundle.uri,
-            outputs: revertOutputs?.recorded ?? { error: revertFailure, restoredBackup: request.backup },
-            run_url: runUrl,
-            actor,
-        })];
-    }, ([id]) => [
-        { name: `revert-${id}.json`, content: json({ id, of: deploymentId, restoredBackup: request.backup, to: previous, failure: revertFailure }) },
-        { name: `logs/revert-${id}.log`, content: revertLog.join("") },
-    ]);
+    const rollback = await recordEvidence(
+        request.evidenceDb,
+        request.bundle,
+        async (c: Client) => {
+            const healthId = revertHealth ? await insertRow(c, "health_checks", healthRow(request.environment, previous.gitSha, revertHealth, 1)) : null;
+            return [
+                await insertRow(c, "deployments", {
+                    environment: request.environment,
+                    stack: revertOutputs?.stack ?? request.stack,
+                    git_sha: previous.gitSha,
+                    git_branch: revertOutputs?.gitBranch ?? null,
+                    image_reference: pinnedPrevious.reference,
+                    image_digest: pinnedPrevious.digest,
+                    url: revertOutputs?.url ?? null,
+                    database_name: revertOutputs?.databaseName ?? null,
+                    status: revertFailure ? "failed" : "rolled_back",
+                    rollback_of_sha: request.gitSha,
+                    migrations_executed: [],
+                    health_check_id: healthId,
+                    started_at: tHealth,
+                    finished_at: tRevert,
+                    evidence_uri: request.bundle.uri,
+                    outputs: revertOutputs?.recorded ?? { error: revertFailure, restoredBackup: request.backup },
+                    run_url: runUrl,
+                    actor,
+                }),
+            ];
+        },
+        ([id]) => [
+            { name: `revert-${id}.json`, content: json({ id, of: deploymentId, restoredBackup: request.backup, to: previous, failure: revertFailure }) },
+            { name: `logs/revert-${id}.log`, content: revertLog.join("") },
+        ],
+    );
     report.rollbackDeploymentId = rollback.ids[0];
     try {
         report.postmortems = await ports.postmortem(deploymentId);
     } catch (err) {
-        ports.progress?.step(`could not draft the postmortem of deployment #${deploymentId}: ${(err as Error).message} (the postmortem workflow drafts it too)`);
+        ports.progress?.step(
+            `could not draft the postmortem of deployment #${deploymentId}: ${(err as Error).message} (the postmortem workflow drafts it too)`,
+        );
     }
     if (revertFailure) {
         report.outcome = "revert-failed";
-        await status(ports, failedStatus({ sha: request.gitSha, environment: request.environment, what: `update failed (${failure.phase}) and the revert failed: act now`, runUrl: runUrl ?? undefined, state: "error" }));
+        await status(
+            ports,
+            failedStatus({
+                sha: request.gitSha,
+                environment: request.environment,
+                what: `update failed (${failure.phase}) and the revert failed: act now`,
+                runUrl: runUrl ?? undefined,
+                state: "error",
+            }),
+        );
         throw new OperationFailedError(
             `update of ${request.environment} to ${request.gitSha.slice(0, 12)} failed (${failure.phase}: ${failure.message}) AND THE REVERT FAILED: ${revertFailure}. ` +
                 `Recorded as deployments #${deploymentId} and #${report.rollbackDeploymentId}; follow docs/deployment/ROLLBACK_PROCEDURE.md (backup ${request.backup}, image ${previous.image}).`,
         );
     }
-    await status(ports, failedStatus({ sha: request.gitSha, environment: request.environment, what: `update failed (${failure.phase}): reverted to ${previous.gitSha.slice(0, 12)}, backup restored`, runUrl: runUrl ?? undefined }));
+    await status(
+        ports,
+        failedStatus({
+            sha: request.gitSha,
+            environment: request.environment,
+            what: `update failed (${failure.phase}): reverted to ${previous.gitSha.slice(0, 12)}, backup restored`,
+            runUrl: runUrl ?? undefined,
+        }),
+    );
     const error = new OperationFailedError(
         `update of ${request.environment} to ${request.gitSha.slice(0, 12)} failed (${failure.phase}: ${failure.message}); reverted: backup ${request.backup} restored and ${previous.gitSha.slice(0, 12)} redeployed ` +
             `(deployments #${deploymentId} failed, #${report.rollbackDeploymentId} rolled_back; postmortem draft: ${report.postmortems.join(", ") || "by the postmortem workflow"})`,
@@ -390,9 +490,13 @@ export async function runSafeUpdate(request: SafeUpdateRequest, ports: SafeUpdat
 
 export function describeSafeUpdate(r: SafeUpdateReport): string {
     const lines = [`${r.environment}: ${r.outcome} (${r.gitSha.slice(0, 12)}, ${r.image})`];
-    lines.push(`  update ${r.seconds.update} s, health ${r.seconds.health} s${r.seconds.revert !== undefined ? `, revert ${r.seconds.revert} s` : ""}, total ${r.seconds.total} s`);
+    lines.push(
+        `  update ${r.seconds.update} s, health ${r.seconds.health} s${r.seconds.revert !== undefined ? `, revert ${r.seconds.revert} s` : ""}, total ${r.seconds.total} s`,
+    );
     lines.push(`  modules: ${r.modules.map((m) => `${m.module} ${m.versionBefore ?? "—"} → ${m.versionAfter ?? "—"}`).join(", ") || "none updated"}`);
     if (r.failure) lines.push(`  failed in ${r.failedPhase}: ${r.failure}`);
-    lines.push(`  recorded as deployment #${r.deploymentId}${r.rollbackDeploymentId ? `, rollback #${r.rollbackDeploymentId}` : ""}; evidence in ${r.evidenceUri}`);
+    lines.push(
+        `  recorded as deployment #${r.deploymentId}${r.rollbackDeploymentId ? `, rollback #${r.rollbackDeploymentId}` : ""}; evidence in ${r.evidenceUri}`,
+    );
     return lines.join("\n");
 }

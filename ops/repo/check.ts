@@ -75,7 +75,11 @@ const defaultConfPath = "/etc/odoo/odoo.conf";
 const mailCatcherImage = /(mailpit|mailhog|maildev|smtp4dev|mailcatcher|greenmail)/i;
 
 const norm = (p: string): string => p.trim().replace(/\/+$/, "") || "/";
-const splitPath = (value: string): string[] => value.split(",").map(norm).filter((p) => p !== "/" && p !== "");
+const splitPath = (value: string): string[] =>
+    value
+        .split(",")
+        .map(norm)
+        .filter((p) => p !== "/" && p !== "");
 const under = (p: string, dir: string): boolean => dir === "." || p === dir || p.startsWith(`${dir}/`);
 /** `base` + the part of `p` below `dir` (`/mnt/oca` + `addons/oca/queue` below `addons/oca` → `/mnt/oca/queue`). */
 const rebase = (base: string, dir: string, p: string): string => {
@@ -143,7 +147,15 @@ export function checkRepository(input: CheckInput): RepoCheckResult {
     });
     findings.push(...repository.findings);
     for (const glob of repository.discovery.missingRoots) {
-        findings.push(finding("addons-root-missing", reference.file, reference.keyLine("addonsRoots"), `addons root ${glob} matches no directory of the repository`, `fix odoo-platform:addonsRoots (repository-relative directories or globs such as addons/*)`));
+        findings.push(
+            finding(
+                "addons-root-missing",
+                reference.file,
+                reference.keyLine("addonsRoots"),
+                `addons root ${glob} matches no directory of the repository`,
+                `fix odoo-platform:addonsRoots (repository-relative directories or globs such as addons/*)`,
+            ),
+        );
     }
     const exists = (rel: string) => fs.existsSync(path.join(repoDir, rel));
     const read = (rel: string) => fs.readFileSync(path.join(repoDir, rel), "utf8");
@@ -167,14 +179,16 @@ export function checkRepository(input: CheckInput): RepoCheckResult {
     const composeFiles = new Map<string, ComposeFile>();
     for (const f of files.compose) composeFiles.set(f, parseCompose(read(f), f));
     const mailCatchers = new Set<string>(["mailpit"]);
-    for (const c of composeFiles.values()) for (const s of Object.values(c.services)) if (s.image && mailCatcherImage.test(s.image.value)) mailCatchers.add(s.name);
+    for (const c of composeFiles.values())
+        for (const s of Object.values(c.services)) if (s.image && mailCatcherImage.test(s.image.value)) mailCatchers.add(s.name);
 
     // --- Surfaces.
     const surfaces: Surface[] = [];
     const imageProvides = (facts: DockerfileFacts, context: string): Surface["provides"] =>
         facts.copies.flatMap((c) =>
             c.sources.map((src) => {
-                const dest = c.destination.endsWith("/") || c.sources.length > 1 ? `${norm(c.destination)}/${path.posix.basename(norm(src))}` : norm(c.destination);
+                const dest =
+                    c.destination.endsWith("/") || c.sources.length > 1 ? `${norm(c.destination)}/${path.posix.basename(norm(src))}` : norm(c.destination);
                 // `COPY addons/ /mnt/extra-addons/` copies the folder's content, not the folder.
                 const target = src.endsWith("/") || src === "." ? norm(c.destination) : dest;
                 return { target, source: c.from ? undefined : path.posix.normalize(path.posix.join(context, norm(src))), file: facts.file, line: c.line };
@@ -205,7 +219,12 @@ export function checkRepository(input: CheckInput): RepoCheckResult {
             const o = confOption(surface.conf, "addons_path")!;
             surface.addonsPath = { entries: splitPath(o.value), file: surface.conf.file, line: o.line, from: `addons_path of ${surface.conf.file}` };
         } else if (fromOfficialOdoo(base)) {
-            surface.addonsPath = { entries: officialImageAddonsPath, file: service.file, line: service.image?.line ?? service.build?.line ?? service.line, from: "the official image's default" };
+            surface.addonsPath = {
+                entries: officialImageAddonsPath,
+                file: service.file,
+                line: service.image?.line ?? service.build?.line ?? service.line,
+                from: "the official image's default",
+            };
         }
         return surface;
     };
@@ -217,7 +236,15 @@ export function checkRepository(input: CheckInput): RepoCheckResult {
         for (const c of dc.composeFiles) {
             devcontainerCompose.add(c.path);
             if (!exists(c.path)) {
-                findings.push(finding("devcontainer-compose", f, c.line, `names the Compose file ${c.path}, which does not exist`, "fix dockerComposeFile (paths are relative to the devcontainer.json folder)"));
+                findings.push(
+                    finding(
+                        "devcontainer-compose",
+                        f,
+                        c.line,
+                        `names the Compose file ${c.path}, which does not exist`,
+                        "fix dockerComposeFile (paths are relative to the devcontainer.json folder)",
+                    ),
+                );
                 continue;
             }
             parts.push(composeFiles.get(c.path) ?? parseCompose(read(c.path), c.path));
@@ -225,7 +252,15 @@ export function checkRepository(input: CheckInput): RepoCheckResult {
         if (!dc.service) continue;
         const merged = mergeCompose(parts)[dc.service.name];
         if (!merged) {
-            findings.push(finding("devcontainer-compose", f, dc.service.line, `attaches to service ${dc.service.name}, which none of its Compose files defines`, "fix service (or dockerComposeFile)"));
+            findings.push(
+                finding(
+                    "devcontainer-compose",
+                    f,
+                    dc.service.line,
+                    `attaches to service ${dc.service.name}, which none of its Compose files defines`,
+                    "fix service (or dockerComposeFile)",
+                ),
+            );
             continue;
         }
         const s = surfaceFromService(`devcontainer ${f} (service ${dc.service.name} of ${dc.composeFiles.map((c) => c.path).join(" + ")})`, merged, "dev");
@@ -243,7 +278,8 @@ export function checkRepository(input: CheckInput): RepoCheckResult {
     }
     // Dockerfiles whose image runs on its own (not built by a Compose service above): staging/production images.
     const builtByCompose = new Set<string>();
-    for (const c of composeFiles.values()) for (const s of Object.values(c.services)) if (s.build) builtByCompose.add(path.posix.normalize(path.posix.join(s.build.context, s.build.dockerfile)));
+    for (const c of composeFiles.values())
+        for (const s of Object.values(c.services)) if (s.build) builtByCompose.add(path.posix.normalize(path.posix.join(s.build.context, s.build.dockerfile)));
     for (const f of files.dockerfiles) {
         const facts = dockerfile(f)!;
         if (!fromOfficialOdoo(facts.baseImage?.reference) && !facts.baseImage?.reference.includes("odoo")) continue;
@@ -266,10 +302,17 @@ export function checkRepository(input: CheckInput): RepoCheckResult {
 
     // --- The stack's addons path against the repository's modules, through the stack's image.
     const stackImage = dockerfile(rs.odooDockerfile);
-    const stackSurface: Surface = { name: `the stack image (${rs.odooDockerfile})`, stage: reference.stage, provides: stackImage ? imageProvides(stackImage, ".") : [], environment: {} };
+    const stackSurface: Surface = {
+        name: `the stack image (${rs.odooDockerfile})`,
+        stage: reference.stage,
+        provides: stackImage ? imageProvides(stackImage, ".") : [],
+        environment: {},
+    };
     const expected: string[] = [];
     for (const dir of repository.addonsPath) {
-        const copied = stackSurface.provides.filter((p) => p.source !== undefined && under(dir, p.source)).sort((a, b) => b.source!.length - a.source!.length)[0];
+        const copied = stackSurface.provides
+            .filter((p) => p.source !== undefined && under(dir, p.source))
+            .sort((a, b) => b.source!.length - a.source!.length)[0];
         if (copied) expected.push(rebase(copied.target, copied.source!, dir));
     }
     const reported = new Set<string>();
@@ -292,7 +335,8 @@ export function checkRepository(input: CheckInput): RepoCheckResult {
     }
 
     // --- Per surface: consistency with the stack, mounts, module directories.
-    const stackFor = (stage: Stage) => stacks.find((s) => s.stage === stage) ?? (stage === "pr" ? stacks.find((s) => s.stage === "dev") : undefined) ?? reference;
+    const stackFor = (stage: Stage) =>
+        stacks.find((s) => s.stage === stage) ?? (stage === "pr" ? stacks.find((s) => s.stage === "dev") : undefined) ?? reference;
     const reposOnPath = new Set<string>();
     for (const s of surfaces) {
         if (!s.addonsPath) continue;
@@ -314,7 +358,15 @@ export function checkRepository(input: CheckInput): RepoCheckResult {
         for (const entry of entries) {
             const mapped = toRepo(s, entry);
             if (!mapped) {
-                findings.push(finding("addons-path-unmounted", s.addonsPath.file, s.addonsPath.line, `${s.name}: addons path entry ${entry} is never mounted or copied into the container (Odoo refuses a missing directory)`, `mount or COPY the modules to ${entry}, or remove it from the addons path`));
+                findings.push(
+                    finding(
+                        "addons-path-unmounted",
+                        s.addonsPath.file,
+                        s.addonsPath.line,
+                        `${s.name}: addons path entry ${entry} is never mounted or copied into the container (Odoo refuses a missing directory)`,
+                        `mount or COPY the modules to ${entry}, or remove it from the addons path`,
+                    ),
+                );
                 continue;
             }
             if (mapped.source === undefined) continue;
@@ -337,7 +389,15 @@ export function checkRepository(input: CheckInput): RepoCheckResult {
                 );
             } else if (!exists(src)) {
                 const pending = repository.sources.find((x) => under(src, x.dir) && !x.present);
-                findings.push(finding("addons-path-unmounted", mapped.mount.file, mapped.mount.line, `${s.name}: ${entry} is mounted from ${src}, which does not exist in the repository${pending ? ` (${pending.label} is not fetched)` : ""}`, `fix the mount source, or fetch it before the container starts`));
+                findings.push(
+                    finding(
+                        "addons-path-unmounted",
+                        mapped.mount.file,
+                        mapped.mount.line,
+                        `${s.name}: ${entry} is mounted from ${src}, which does not exist in the repository${pending ? ` (${pending.label} is not fetched)` : ""}`,
+                        `fix the mount source, or fetch it before the container starts`,
+                    ),
+                );
             }
         }
         // Modules mounted into the container whose directory is not on its path never load.
@@ -385,7 +445,15 @@ export function checkRepository(input: CheckInput): RepoCheckResult {
         for (const user of users) {
             for (const entry of entries) {
                 if (toRepo(user, entry)) continue;
-                findings.push(finding("addons-path-unmounted", c.file, o.line, `${user.name} reads this file: addons path entry ${entry} is never mounted or copied into that container`, `mount or COPY the modules to ${entry}, or remove it from addons_path`));
+                findings.push(
+                    finding(
+                        "addons-path-unmounted",
+                        c.file,
+                        o.line,
+                        `${user.name} reads this file: addons path entry ${entry} is never mounted or copied into that container`,
+                        `mount or COPY the modules to ${entry}, or remove it from addons_path`,
+                    ),
+                );
             }
         }
     }
@@ -394,20 +462,49 @@ export function checkRepository(input: CheckInput): RepoCheckResult {
     const seriesFinding = (file: string, line: number, what: string, reference: string) => {
         const found = imageSeries(reference);
         if (found && found !== series) {
-            findings.push(finding("image-version", file, line, `${what} ${reference} is Odoo ${found}, but odoo-platform:odooVersion is ${series}`, `use an Odoo ${series} image (e.g. odoo:${series}), or change odooVersion`));
+            findings.push(
+                finding(
+                    "image-version",
+                    file,
+                    line,
+                    `${what} ${reference} is Odoo ${found}, but odoo-platform:odooVersion is ${series}`,
+                    `use an Odoo ${series} image (e.g. odoo:${series}), or change odooVersion`,
+                ),
+            );
         }
     };
-    for (const facts of dockerfiles.values()) if (facts.baseImage && (fromOfficialOdoo(facts.baseImage.reference) || /odoo/.test(facts.baseImage.reference))) seriesFinding(facts.file, facts.baseImage.line, "the base image", facts.baseImage.reference);
-    for (const c of composeFiles.values()) for (const s of Object.values(c.services)) if (s.image && /odoo/.test(s.image.value)) seriesFinding(c.file, s.image.line, `service ${s.name}'s image`, s.image.value);
+    for (const facts of dockerfiles.values())
+        if (facts.baseImage && (fromOfficialOdoo(facts.baseImage.reference) || /odoo/.test(facts.baseImage.reference)))
+            seriesFinding(facts.file, facts.baseImage.line, "the base image", facts.baseImage.reference);
+    for (const c of composeFiles.values())
+        for (const s of Object.values(c.services))
+            if (s.image && /odoo/.test(s.image.value)) seriesFinding(c.file, s.image.line, `service ${s.name}'s image`, s.image.value);
     for (const stack of stacks) {
         seriesFinding(stack.file, stack.keyLine("odooImage"), "odoo-platform:odooImage", stack.settings.odooImage);
         if (stack.settings.odooVersion !== series) {
-            findings.push(finding("image-version", stack.file, stack.keyLine("odooVersion"), `odooVersion ${stack.settings.odooVersion} differs from ${reference.file}'s ${series}: every stage runs the same series`, `set odoo-platform:odooVersion to ${series}`));
+            findings.push(
+                finding(
+                    "image-version",
+                    stack.file,
+                    stack.keyLine("odooVersion"),
+                    `odooVersion ${stack.settings.odooVersion} differs from ${reference.file}'s ${series}: every stage runs the same series`,
+                    `set odoo-platform:odooVersion to ${series}`,
+                ),
+            );
         }
     }
     for (const facts of dockerfiles.values()) {
         const label = facts.labels["org.odoo.series"] ?? facts.labels["odoo.version"];
-        if (label && label.value !== series) findings.push(finding("image-version", facts.file, label.line, `the image is labelled Odoo ${label.value}, but odoo-platform:odooVersion is ${series}`, `build an Odoo ${series} image`));
+        if (label && label.value !== series)
+            findings.push(
+                finding(
+                    "image-version",
+                    facts.file,
+                    label.line,
+                    `the image is labelled Odoo ${label.value}, but odoo-platform:odooVersion is ${series}`,
+                    `build an Odoo ${series} image`,
+                ),
+            );
     }
 
     // --- Stage settings of conf and env files.
@@ -420,7 +517,15 @@ export function checkRepository(input: CheckInput): RepoCheckResult {
         if (stage === "staging") {
             const cron = opt("max_cron_threads");
             if (!cron || Number(cron.value) !== 0) {
-                findings.push(finding("staging-crons", c.file, cron?.line ?? optionsLine, `staging runs crons: max_cron_threads is ${cron ? cron.value : "not set (Odoo's default is 2)"}`, "set max_cron_threads = 0 (staging is a copy of production: its crons would act on real integrations)"));
+                findings.push(
+                    finding(
+                        "staging-crons",
+                        c.file,
+                        cron?.line ?? optionsLine,
+                        `staging runs crons: max_cron_threads is ${cron ? cron.value : "not set (Odoo's default is 2)"}`,
+                        "set max_cron_threads = 0 (staging is a copy of production: its crons would act on real integrations)",
+                    ),
+                );
             }
             const smtp = opt("smtp_server");
             if (!smtp || !mailCatchers.has(smtp.value)) {
@@ -429,7 +534,9 @@ export function checkRepository(input: CheckInput): RepoCheckResult {
                         "staging-smtp",
                         c.file,
                         smtp?.line ?? optionsLine,
-                        smtp ? `staging sends mail through ${smtp.value}, which is not a mail catcher any Compose file of the repository defines (${[...mailCatchers].join(", ")})` : "staging has no smtp_server: Odoo falls back to localhost:25",
+                        smtp
+                            ? `staging sends mail through ${smtp.value}, which is not a mail catcher any Compose file of the repository defines (${[...mailCatchers].join(", ")})`
+                            : "staging has no smtp_server: Odoo falls back to localhost:25",
                         `set smtp_server = mailpit (the mail catcher the stack runs) and smtp_port = 1025`,
                     ),
                 );
@@ -437,37 +544,107 @@ export function checkRepository(input: CheckInput): RepoCheckResult {
         }
         if (stage === "production") {
             const workers = opt("workers");
-            if (!workers || !(Number(workers.value) > 0)) findings.push(finding("production-settings", c.file, workers?.line ?? optionsLine, `production runs Odoo in threaded mode: workers is ${workers?.value ?? "not set (0)"}`, "set workers to 2 or more (multi-processing: request limits, websocket on the gevent port)"));
+            if (!workers || !(Number(workers.value) > 0))
+                findings.push(
+                    finding(
+                        "production-settings",
+                        c.file,
+                        workers?.line ?? optionsLine,
+                        `production runs Odoo in threaded mode: workers is ${workers?.value ?? "not set (0)"}`,
+                        "set workers to 2 or more (multi-processing: request limits, websocket on the gevent port)",
+                    ),
+                );
             const proxy = opt("proxy_mode");
-            if (!proxy || confBool(proxy.value) !== true) findings.push(finding("production-settings", c.file, proxy?.line ?? optionsLine, `proxy_mode is ${proxy?.value ?? "not set"}: behind the router Odoo sees the wrong client address and scheme`, "set proxy_mode = True"));
+            if (!proxy || confBool(proxy.value) !== true)
+                findings.push(
+                    finding(
+                        "production-settings",
+                        c.file,
+                        proxy?.line ?? optionsLine,
+                        `proxy_mode is ${proxy?.value ?? "not set"}: behind the router Odoo sees the wrong client address and scheme`,
+                        "set proxy_mode = True",
+                    ),
+                );
             const listDb = opt("list_db");
-            if (!listDb || confBool(listDb.value) !== false) findings.push(finding("production-settings", c.file, listDb?.line ?? optionsLine, `list_db is ${listDb?.value ?? "not set (True)"}: the database manager is reachable in production`, "set list_db = False"));
+            if (!listDb || confBool(listDb.value) !== false)
+                findings.push(
+                    finding(
+                        "production-settings",
+                        c.file,
+                        listDb?.line ?? optionsLine,
+                        `list_db is ${listDb?.value ?? "not set (True)"}: the database manager is reachable in production`,
+                        "set list_db = False",
+                    ),
+                );
             const cron = opt("max_cron_threads");
-            if (cron && Number(cron.value) === 0) findings.push(finding("production-settings", c.file, cron.line, "production runs no cron (max_cron_threads = 0)", "set max_cron_threads = 1 or more (or run a cron container: odoo-platform:odooSplitRoles)"));
+            if (cron && Number(cron.value) === 0)
+                findings.push(
+                    finding(
+                        "production-settings",
+                        c.file,
+                        cron.line,
+                        "production runs no cron (max_cron_threads = 0)",
+                        "set max_cron_threads = 1 or more (or run a cron container: odoo-platform:odooSplitRoles)",
+                    ),
+                );
             const smtp = opt("smtp_server");
-            if (!smtp || smtp.value === "localhost" || mailCatchers.has(smtp.value)) findings.push(finding("production-settings", c.file, smtp?.line ?? optionsLine, smtp ? `production sends mail to ${smtp.value}` : "production has no smtp_server (Odoo falls back to localhost:25)", "set smtp_server to the real relay (odoo-platform:smtpHost)"));
+            if (!smtp || smtp.value === "localhost" || mailCatchers.has(smtp.value))
+                findings.push(
+                    finding(
+                        "production-settings",
+                        c.file,
+                        smtp?.line ?? optionsLine,
+                        smtp ? `production sends mail to ${smtp.value}` : "production has no smtp_server (Odoo falls back to localhost:25)",
+                        "set smtp_server to the real relay (odoo-platform:smtpHost)",
+                    ),
+                );
         }
         for (const [name, o] of Object.entries(options)) {
             if (!isCredentialName(name) || isReferenceOrEmpty(o.value)) continue;
             if (stage === "dev" || stage === undefined) continue;
-            findings.push(finding("committed-credential", c.file, o.line, `${name} is written in the repository (${stage} conf)`, `remove it: the platform generates ${name === "admin_passwd" ? "the master password (or odoo-platform:odooAdminPassword, secret)" : "database and SMTP credentials from secret config"}`));
+            findings.push(
+                finding(
+                    "committed-credential",
+                    c.file,
+                    o.line,
+                    `${name} is written in the repository (${stage} conf)`,
+                    `remove it: the platform generates ${name === "admin_passwd" ? "the master password (or odoo-platform:odooAdminPassword, secret)" : "database and SMTP credentials from secret config"}`,
+                ),
+            );
         }
     }
     const envSources: { file: string; stage?: Stage; vars: Record<string, { value: string; line: number }> }[] = [
         ...[...envFiles.values()].map((e) => ({ file: e.file, stage: stageOfPath(e.file), vars: e.vars })),
     ];
-    for (const c of composeFiles.values()) for (const s of Object.values(c.services)) envSources.push({ file: c.file, stage: stageOfPath(c.file), vars: s.environment });
+    for (const c of composeFiles.values())
+        for (const s of Object.values(c.services)) envSources.push({ file: c.file, stage: stageOfPath(c.file), vars: s.environment });
     const wantedStage: Partial<Record<Stage, string[]>> = { staging: ["staging"], production: ["production"] };
     for (const e of envSources) {
         const stageVar = e.vars.ODOO_STAGE;
         if (e.stage && wantedStage[e.stage] && stageVar && !wantedStage[e.stage]!.includes(stageVar.value)) {
-            findings.push(finding(e.stage === "staging" ? "staging-stage" : "production-settings", e.file, stageVar.line, `ODOO_STAGE is ${stageVar.value} in a ${e.stage} file: modules that read it act as ${stageVar.value}`, `set ODOO_STAGE=${e.stage} (the platform sets it from the stack name)`));
+            findings.push(
+                finding(
+                    e.stage === "staging" ? "staging-stage" : "production-settings",
+                    e.file,
+                    stageVar.line,
+                    `ODOO_STAGE is ${stageVar.value} in a ${e.stage} file: modules that read it act as ${stageVar.value}`,
+                    `set ODOO_STAGE=${e.stage} (the platform sets it from the stack name)`,
+                ),
+            );
         }
         for (const [name, v] of Object.entries(e.vars)) {
             if (isReferenceOrEmpty(v.value)) continue;
             const byValue = credentialInValue(v.value);
             if (!byValue && !(isCredentialName(name) && (e.stage === "staging" || e.stage === "production"))) continue;
-            findings.push(finding("committed-credential", e.file, v.line, `${name} ${byValue ? `holds ${byValue}` : "is a credential"} written in the repository`, `remove it and set it as a secret: pulumi config set --secret odooSecretEnv '{"${name}": "…"}'`));
+            findings.push(
+                finding(
+                    "committed-credential",
+                    e.file,
+                    v.line,
+                    `${name} ${byValue ? `holds ${byValue}` : "is a credential"} written in the repository`,
+                    `remove it and set it as a secret: pulumi config set --secret odooSecretEnv '{"${name}": "…"}'`,
+                ),
+            );
         }
     }
 

@@ -17,7 +17,12 @@ export function coreAddons(series: OdooSeries, edition: Edition): ReadonlySet<st
     let names = cache.get(key);
     if (!names) {
         const text = fs.readFileSync(path.join(__dirname, "core-addons", `addons-${key}.txt`), "utf8");
-        names = new Set(text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#")));
+        names = new Set(
+            text
+                .split("\n")
+                .map((l) => l.trim())
+                .filter((l) => l && !l.startsWith("#")),
+        );
         cache.set(key, names);
     }
     return names;

@@ -156,7 +156,9 @@ function readModule(repoDir: string, rel: string, root: string, names: string[],
         const target = fs.realpathSync(abs);
         const root = fs.realpathSync(repoDir);
         if (!target.startsWith(`${root}${path.sep}`)) {
-            findings.push(finding("manifest-unreadable", manifestFile, 1, "this manifest is a symbolic link out of the repository: not read", "make it a regular file"));
+            findings.push(
+                finding("manifest-unreadable", manifestFile, 1, "this manifest is a symbolic link out of the repository: not read", "make it a regular file"),
+            );
             return "unreadable";
         }
     }
@@ -165,7 +167,15 @@ function readModule(repoDir: string, rel: string, root: string, names: string[],
         parsed = parseManifest(fs.readFileSync(path.join(repoDir, manifestFile), "utf8"), manifestFile);
     } catch (err) {
         if (err instanceof ManifestSyntaxError) {
-            findings.push(finding("manifest-unreadable", manifestFile, err.line, `Odoo cannot read this manifest: ${err.reason}`, "make it one Python dict literal (Odoo reads it with ast.literal_eval)"));
+            findings.push(
+                finding(
+                    "manifest-unreadable",
+                    manifestFile,
+                    err.line,
+                    `Odoo cannot read this manifest: ${err.reason}`,
+                    "make it one Python dict literal (Odoo reads it with ast.literal_eval)",
+                ),
+            );
             return "unreadable";
         }
         throw err;
@@ -210,7 +220,15 @@ export function discoverAddons(repoDir: string, roots: string[], options: Discov
                 if (module === "unreadable") return;
                 if (module !== "not-a-module") {
                     if (!moduleNamePattern.test(module.name)) {
-                        findings.push(finding("module-name", module.manifestFile, 1, `Odoo ignores module directory "${module.name}": a module name is letters, digits and underscores only`, `rename the directory ${module.path}`));
+                        findings.push(
+                            finding(
+                                "module-name",
+                                module.manifestFile,
+                                1,
+                                `Odoo ignores module directory "${module.name}": a module name is letters, digits and underscores only`,
+                                `rename the directory ${module.path}`,
+                            ),
+                        );
                     } else if (!module.installable) {
                         skipped.push({ name: module.name, path: module.path, reason: "installable: False in its manifest" });
                     } else {
@@ -231,13 +249,30 @@ export function discoverAddons(repoDir: string, roots: string[], options: Discov
     for (const m of found) {
         const first = byName.get(m.name);
         if (first) {
-            findings.push(finding("module-shadowed", m.manifestFile, 1, `module ${m.name} is also at ${first.path}, which comes first on the addons path: this copy never loads`, `remove one of the two, or exclude ${m.addonsDir} from the addons roots`, "warning"));
+            findings.push(
+                finding(
+                    "module-shadowed",
+                    m.manifestFile,
+                    1,
+                    `module ${m.name} is also at ${first.path}, which comes first on the addons path: this copy never loads`,
+                    `remove one of the two, or exclude ${m.addonsDir} from the addons roots`,
+                    "warning",
+                ),
+            );
             continue;
         }
         byName.set(m.name, m);
         modules.push(m);
         if (!m.hasInit) {
-            findings.push(finding("module-without-init", m.manifestFile, 1, `module ${m.name} has no __init__.py: Odoo cannot import it (and an addons-path entry of such modules only is "not a valid addons directory")`, `add ${m.path}/__init__.py`));
+            findings.push(
+                finding(
+                    "module-without-init",
+                    m.manifestFile,
+                    1,
+                    `module ${m.name} has no __init__.py: Odoo cannot import it (and an addons-path entry of such modules only is "not a valid addons directory")`,
+                    `add ${m.path}/__init__.py`,
+                ),
+            );
         }
         if (options.series && m.version !== undefined && !versionFitsSeries(m.version, options.series)) {
             m.invalid = `version ${m.version} in ${m.manifestFile} is not a ${options.series} version`;

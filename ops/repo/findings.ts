@@ -30,7 +30,11 @@ export const sortFindings = (findings: Finding[]): Finding[] =>
 
 /** An input file that cannot be read or parsed at all: `repo check` exits 2 on it. */
 export class UnreadableInputError extends Error {
-    constructor(readonly file: string, readonly line: number, reason: string) {
+    constructor(
+        readonly file: string,
+        readonly line: number,
+        reason: string,
+    ) {
         super(`${file}:${line}: ${reason}`);
         this.name = "UnreadableInputError";
     }

@@ -47,15 +47,28 @@ export function placeholderNotes(o: InitOptions): string[] {
     const notes: string[] = [];
     if (o.imageDigest === placeholders.imageDigest) notes.push("odooImage digest (staging, production): the digest CI pushed (production-promote sets it)");
     if (o.cloudflareZoneId === placeholders.cloudflareZoneId) notes.push("cloudflareZoneId (staging, production): the zone of " + o.domain);
-    if (o.nonprodIp === placeholders.nonprodIp || o.productionIp === placeholders.productionIp) notes.push("publicIp (staging, production): documentation addresses (RFC 5737) until the hosts exist");
+    if (o.nonprodIp === placeholders.nonprodIp || o.productionIp === placeholders.productionIp)
+        notes.push("publicIp (staging, production): documentation addresses (RFC 5737) until the hosts exist");
     if (o.reviewers.join() === placeholders.reviewers.join()) notes.push("githubProductionReviewers (production): numeric GitHub user ids of the reviewers");
-    if (o.evidenceDbHost === placeholders.evidenceDbHost) notes.push("evidenceDbHost, evidenceDbAdminUser (production): the evidence database server (for Supabase its session pooler, reachable over IPv4) and the role the stack logs in as");
+    if (o.evidenceDbHost === placeholders.evidenceDbHost)
+        notes.push(
+            "evidenceDbHost, evidenceDbAdminUser (production): the evidence database server (for Supabase its session pooler, reachable over IPv4) and the role the stack logs in as",
+        );
     return notes;
 }
 
 const header = (lines: string[]): string => lines.map((l) => `# ${l}`.trimEnd()).join("\n") + "\n";
 const config = (values: Record<string, unknown>): string =>
-    stringify({ config: Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined).map(([k, v]) => [`odoo-platform:${k}`, v])) }, { lineWidth: 0 });
+    stringify(
+        {
+            config: Object.fromEntries(
+                Object.entries(values)
+                    .filter(([, v]) => v !== undefined)
+                    .map(([k, v]) => [`odoo-platform:${k}`, v]),
+            ),
+        },
+        { lineWidth: 0 },
+    );
 
 export function stackFiles(o: InitOptions): Record<string, string> {
     const [owner, name] = o.repo.split("/");

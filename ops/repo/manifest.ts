@@ -22,7 +22,12 @@ export interface ParsedManifest {
 }
 
 export class ManifestSyntaxError extends Error {
-    constructor(readonly file: string, readonly line: number, readonly column: number, readonly reason: string) {
+    constructor(
+        readonly file: string,
+        readonly line: number,
+        readonly column: number,
+        readonly reason: string,
+    ) {
         super(`${file}:${line}:${column}: ${reason}`);
         this.name = "ManifestSyntaxError";
     }
@@ -36,7 +41,10 @@ const simpleEscapes: Record<string, string> = { "\\": "\\", "'": "'", '"': '"', 
 class Evaluator {
     private readonly lineStarts: number[] = [0];
 
-    constructor(private readonly text: string, private readonly file: string) {
+    constructor(
+        private readonly text: string,
+        private readonly file: string,
+    ) {
         for (let i = 0; i < text.length; i++) if (text[i] === "\n") this.lineStarts.push(i + 1);
     }
 
@@ -76,10 +84,12 @@ class Evaluator {
             case "String":
                 return this.string(node);
             case "ContinuedString":
-                return this.items(node).map((part) => {
-                    if (part.name !== "String") this.fail(part, `${this.describe(part)} cannot be part of a literal string`);
-                    return this.string(part);
-                }).join("");
+                return this.items(node)
+                    .map((part) => {
+                        if (part.name !== "String") this.fail(part, `${this.describe(part)} cannot be part of a literal string`);
+                        return this.string(part);
+                    })
+                    .join("");
             case "Number":
                 return this.number(node, this.source(node));
             case "Boolean":
@@ -111,7 +121,10 @@ class Evaluator {
             case "FormatString":
                 return this.fail(node, "an f-string is not a literal (Odoo reads manifests with ast.literal_eval)");
             default:
-                return this.fail(node, `${this.describe(node)} is not a literal: a manifest holds only strings, numbers, True/False/None, lists, tuples, dicts and sets`);
+                return this.fail(
+                    node,
+                    `${this.describe(node)} is not a literal: a manifest holds only strings, numbers, True/False/None, lists, tuples, dicts and sets`,
+                );
         }
     }
 
@@ -125,7 +138,8 @@ class Evaluator {
         const keyLines: Record<string, number> = Object.create(null);
         const parts = this.items(node);
         for (const part of parts) {
-            if (part.name === "**" || part.name === "ComprehensionExpression" || part.name === "for") this.fail(part, "dict unpacking and comprehensions are not literals");
+            if (part.name === "**" || part.name === "ComprehensionExpression" || part.name === "for")
+                this.fail(part, "dict unpacking and comprehensions are not literals");
         }
         if (parts.length % 2 !== 0) this.fail(node, "syntax error in dict");
         for (let i = 0; i < parts.length; i += 2) {

@@ -67,7 +67,8 @@ export function parseReposFile(text: string, file: string): ReposFile {
         const remotes: Record<string, string> = {};
         const remotesNode = get("remotes");
         if (!remotesNode) bad(keyNode, `${key}: remotes is not defined`, "add remotes: { <name>: <git URL> }");
-        else if (!isMap(remotesNode) || remotesNode.items.length === 0) bad(remotesNode, `${key}: you should at least define one remote`, "add remotes: { <name>: <git URL> }");
+        else if (!isMap(remotesNode) || remotesNode.items.length === 0)
+            bad(remotesNode, `${key}: you should at least define one remote`, "add remotes: { <name>: <git URL> }");
         else
             for (const r of remotesNode.items) {
                 const name = String((r.key as Scalar).value);
@@ -78,35 +79,49 @@ export function parseReposFile(text: string, file: string): ReposFile {
         const merges: { remote: string; ref: string }[] = [];
         const mergesNode = get("merges");
         if (!mergesNode) bad(keyNode, `${key}: merges is not defined`, "add merges: [<remote> <branch or ref>]");
-        else if (!isSeq(mergesNode) || mergesNode.items.length === 0) bad(mergesNode, `${key}: you should at least define one merge`, "add merges: [<remote> <branch or ref>]");
+        else if (!isSeq(mergesNode) || mergesNode.items.length === 0)
+            bad(mergesNode, `${key}: you should at least define one merge`, "add merges: [<remote> <branch or ref>]");
         else
             for (const m of mergesNode.items) {
                 let merge: { remote: string; ref: string } | undefined;
                 if (isScalar(m)) {
                     const parts = String(m.value).split(" ");
-                    if (parts.length !== 2) bad(m, `${key}: merge "${m.value}" must be formatted as "remote_name ref"`, "write one space between the remote and the ref");
+                    if (parts.length !== 2)
+                        bad(m, `${key}: merge "${m.value}" must be formatted as "remote_name ref"`, "write one space between the remote and the ref");
                     else merge = { remote: parts[0], ref: parts[1] };
                 } else if (isMap(m)) {
                     const remote = m.get("remote");
                     const ref = m.get("ref");
-                    if (remote === undefined || ref === undefined) bad(m, `${key}: merge lacks mandatory remote or ref keys`, "give each merge map remote: and ref:");
+                    if (remote === undefined || ref === undefined)
+                        bad(m, `${key}: merge lacks mandatory remote or ref keys`, "give each merge map remote: and ref:");
                     else merge = { remote: String(remote), ref: String(ref) };
                 }
-                if (merge && Object.keys(remotes).length && !(merge.remote in remotes)) bad(m, `${key}: merge remote ${merge.remote} not defined in remotes`, `add ${merge.remote} to remotes, or fix the name`);
+                if (merge && Object.keys(remotes).length && !(merge.remote in remotes))
+                    bad(m, `${key}: merge remote ${merge.remote} not defined in remotes`, `add ${merge.remote} to remotes, or fix the name`);
                 if (merge) merges.push(merge);
             }
         // git-aggregator reads the target as a string: `target: 16.0` would be the float 16.
         const targetNode = get("target");
-        const parts = targetNode === undefined ? [] : String(isScalar(targetNode) ? (targetNode as Scalar).source ?? targetNode.value : "").split(/\s+/).filter(Boolean);
+        const parts =
+            targetNode === undefined
+                ? []
+                : String(isScalar(targetNode) ? ((targetNode as Scalar).source ?? targetNode.value) : "")
+                      .split(/\s+/)
+                      .filter(Boolean);
         let target: { remote?: string; branch: string } = { branch: "_git_aggregated" };
         if (parts.length === 1) target = { branch: parts[0] };
         else if (parts.length === 2) {
             target = { remote: parts[0], branch: parts[1] };
-            if (!(parts[0] in remotes)) bad(targetNode, `${key}: target remote ${parts[0]} not defined in remotes`, `add ${parts[0]} to remotes, or fix the name`);
+            if (!(parts[0] in remotes))
+                bad(targetNode, `${key}: target remote ${parts[0]} not defined in remotes`, `add ${parts[0]} to remotes, or fix the name`);
         } else if (parts.length > 2) bad(targetNode, `${key}: target must be formatted as "[remote_name] branch_name"`, "write at most a remote and a branch");
         const dir = path.posix.normalize(path.posix.join(base, key));
         if (dir.startsWith("..") || path.posix.isAbsolute(key)) {
-            bad(keyNode, `${key}: the repository would be fetched outside the Odoo repository`, "use a directory relative to the repos file, inside the repository");
+            bad(
+                keyNode,
+                `${key}: the repository would be fetched outside the Odoo repository`,
+                "use a directory relative to the repos file, inside the repository",
+            );
             continue;
         }
         repositories.push({ dir, key, line: lineOf(keyNode), remotes, merges, target });

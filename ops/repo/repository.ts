@@ -63,8 +63,20 @@ const under = (p: string, dir: string): boolean => dir === "." || p === dir || p
 export function submodulePaths(repoDir: string): string[] {
     if (!fs.existsSync(path.join(repoDir, ".gitmodules"))) return [];
     try {
-        const out = execFileSync("git", ["config", "--file", ".gitmodules", "--get-regexp", "^submodule\\..*\\.path$"], { cwd: repoDir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-        return out.split("\n").filter(Boolean).map((l) => l.slice(l.indexOf(" ") + 1).trim().replace(/\/+$/, ""));
+        const out = execFileSync("git", ["config", "--file", ".gitmodules", "--get-regexp", "^submodule\\..*\\.path$"], {
+            cwd: repoDir,
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        return out
+            .split("\n")
+            .filter(Boolean)
+            .map((l) =>
+                l
+                    .slice(l.indexOf(" ") + 1)
+                    .trim()
+                    .replace(/\/+$/, ""),
+            );
     } catch {
         return [];
     }
@@ -150,7 +162,14 @@ export function readRepository(repoDir: string, options: RepositoryOptions): Odo
 
 /** The modules in the shape selectModules takes (uninstallable ones included: they explain exclusions). */
 export function selectableModules(repo: OdooRepository): SelectableModule[] {
-    const out: SelectableModule[] = repo.modules.map((m) => ({ name: m.name, origin: m.origin, depends: m.depends, installable: true, path: m.path, invalid: m.invalid }));
+    const out: SelectableModule[] = repo.modules.map((m) => ({
+        name: m.name,
+        origin: m.origin,
+        depends: m.depends,
+        installable: true,
+        path: m.path,
+        invalid: m.invalid,
+    }));
     for (const s of repo.discovery.skipped) {
         if (!out.some((m) => m.name === s.name)) {
             const origin: ModuleOrigin = repo.sources.some((src) => under(s.path, src.dir)) ? "third-party" : "own";

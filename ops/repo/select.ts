@@ -89,7 +89,11 @@ export function selectModules(input: SelectInput): ModuleSelection {
     for (const m of input.modules) if (m.origin === "own" && m.installable) candidates.add(m.name);
     for (const pattern of install) {
         const hits = [...input.modules.filter((m) => m.installable).map((m) => m.name), ...community].filter((n) => n === pattern || minimatch(n, pattern));
-        if (hits.length === 0 && !pending.length) excluded.push({ name: pattern, reason: `odoo-platform:installModules asks for ${pattern}, which matches no module of the repository or of Odoo ${input.series} Community` });
+        if (hits.length === 0 && !pending.length)
+            excluded.push({
+                name: pattern,
+                reason: `odoo-platform:installModules asks for ${pattern}, which matches no module of the repository or of Odoo ${input.series} Community`,
+            });
         if (hits.length === 0 && pending.length && !/[*?[]/.test(pattern)) candidates.add(pattern);
         for (const n of hits) candidates.add(n);
     }

@@ -39,7 +39,10 @@ const raw = (file: string, label: string): RawConfig => {
 /** Every stack of `projectDir` (relative labels against `labelDir`). */
 export function loadStackViews(projectDir: string, labelDir = projectDir, env: Record<string, string | undefined> = {}): StackView[] {
     const label = (f: string) => path.relative(labelDir, path.join(projectDir, f)) || f;
-    const files = fs.readdirSync(projectDir).filter((f) => /^Pulumi\.[^.]+\.ya?ml$/.test(f)).sort();
+    const files = fs
+        .readdirSync(projectDir)
+        .filter((f) => /^Pulumi\.[^.]+\.ya?ml$/.test(f))
+        .sort();
     const views: StackView[] = [];
     const prFile = files.find((f) => /^Pulumi\.pr\.ya?ml$/.test(f));
     for (const f of files) {

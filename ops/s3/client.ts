@@ -22,7 +22,10 @@ export const s3EndpointVariables = ["ODOO_PLATFORM_S3_ENDPOINT", "AWS_ENDPOINT_U
 
 /** The S3-compatible endpoint in use (option, then the variables), checked: the SDK would only fail on it at the first request. */
 export function s3Endpoint(opts: S3Options = {}, env: NodeJS.ProcessEnv = process.env): string | undefined {
-    const sources: [string | undefined, string][] = [[opts.endpoint, "--s3-endpoint"], ...s3EndpointVariables.map((name): [string | undefined, string] => [env[name], name])];
+    const sources: [string | undefined, string][] = [
+        [opts.endpoint, "--s3-endpoint"],
+        ...s3EndpointVariables.map((name): [string | undefined, string] => [env[name], name]),
+    ];
     const [endpoint, from] = sources.find(([value]) => value) ?? [undefined, ""];
     if (endpoint === undefined) return undefined;
     let url: URL | undefined;
@@ -31,7 +34,8 @@ export function s3Endpoint(opts: S3Options = {}, env: NodeJS.ProcessEnv = proces
     } catch {
         url = undefined;
     }
-    if (!url || !["http:", "https:"].includes(url.protocol)) throw new InvalidInputError(`${from} must be an http(s) URL such as https://s3.example.com (got "${stripUrlCredentials(endpoint)}")`);
+    if (!url || !["http:", "https:"].includes(url.protocol))
+        throw new InvalidInputError(`${from} must be an http(s) URL such as https://s3.example.com (got "${stripUrlCredentials(endpoint)}")`);
     return endpoint;
 }
 

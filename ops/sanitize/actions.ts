@@ -64,9 +64,7 @@ type Action = (ctx: ActionContext) => string;
 function partnerDisplaySql(ctx: ActionContext, ref: string, current: string): string {
     const partners = qualifiedTable("res_partner");
     const company = ctx.keepCompanyNames ? current : fake.companyName(ctx.fake, "partner", ref);
-    const contactCompany = ctx.keepCompanyNames
-        ? `CASE WHEN strpos(${current}, ', ') > 0 THEN split_part(${current}, ', ', 1) || ', ' ELSE '' END`
-        : "''";
+    const contactCompany = ctx.keepCompanyNames ? `CASE WHEN strpos(${current}, ', ') > 0 THEN split_part(${current}, ', ', 1) || ', ' ELSE '' END` : "''";
     return `(CASE WHEN ${ref} IN ${technicalPartners} THEN ${current}
         WHEN ${ref} IN (SELECT id FROM ${partners} WHERE is_company) THEN ${company}
         WHEN ${ref} IN (SELECT id FROM ${partners} WHERE parent_id IS NOT NULL) THEN ${contactCompany} || ${fake.partnerPersonName(ctx.fake, ref)}
@@ -74,8 +72,7 @@ function partnerDisplaySql(ctx: ActionContext, ref: string, current: string): st
 }
 
 /** res_partner.name: people get a fake name, companies keep theirs unless --no-keep-company-names. */
-const partnerName: Action = (ctx) =>
-    `(CASE WHEN t.id IN ${technicalPartners} THEN ${self(ctx)} ELSE ${partnerNameExpr(ctx.fake, ctx.keepCompanyNames)} END)`;
+const partnerName: Action = (ctx) => `(CASE WHEN t.id IN ${technicalPartners} THEN ${self(ctx)} ELSE ${partnerNameExpr(ctx.fake, ctx.keepCompanyNames)} END)`;
 
 /**
  * A company's name as its partner carries it: res_partner.commercial_company_name (the
@@ -105,15 +102,16 @@ export const actions = {
         const name = partnerName({ ...ctx, column: "name", value: col("name") });
         const company = commercialCompanyName({ ...ctx, column: "commercial_company_name", value: col("commercial_company_name"), params: {} });
         const parent = `coalesce(${company}, ${fake.partnerPersonName(ctx.fake, col("parent_id"))})`;
-        return `(CASE WHEN ${self(ctx)} IS NULL THEN NULL WHEN ${col("parent_id")} IS NOT NULL AND NOT coalesce(${col("is_company")}, false) ` +
-            `THEN ${parent} || ', ' || coalesce(${name}, '') ELSE ${name} END)`;
+        return (
+            `(CASE WHEN ${self(ctx)} IS NULL THEN NULL WHEN ${col("parent_id")} IS NOT NULL AND NOT coalesce(${col("is_company")}, false) ` +
+            `THEN ${parent} || ', ' || coalesce(${name}, '') ELSE ${name} END)`
+        );
     },
 
     commercialCompanyName,
 
     /** A company name typed as free text (res_partner.company_name, crm_lead.partner_name). */
-    freeCompanyName: (ctx: ActionContext) =>
-        ctx.keepCompanyNames ? self(ctx) : keep(ctx, fake.companyName(ctx.fake, tag(ctx), rowKey(ctx))),
+    freeCompanyName: (ctx: ActionContext) => (ctx.keepCompanyNames ? self(ctx) : keep(ctx, fake.companyName(ctx.fake, tag(ctx), rowKey(ctx)))),
 
     /** The person's name: of the partner in `params.partner` when set, else keyed by this row. */
     personName: (ctx: ActionContext) => {
@@ -137,9 +135,10 @@ export const actions = {
 
     /** phone_sanitized: the E.164 form of the row's new phone (or mobile when it has no phone). */
     phoneSanitized: (ctx: ActionContext) => {
-        const fakeOf = (column: string) => ctx.has(column)
-            ? phone({ ...ctx, column, value: col(column), params: { ...(ctx.params.partner ? { partner: ctx.params.partner } : {}) } })
-            : "NULL";
+        const fakeOf = (column: string) =>
+            ctx.has(column)
+                ? phone({ ...ctx, column, value: col(column), params: { ...(ctx.params.partner ? { partner: ctx.params.partner } : {}) } })
+                : "NULL";
         const phoneCol = ctx.params.phoneColumn ?? "phone";
         const mobileCol = ctx.params.mobileColumn ?? "mobile";
         const hasPhone = ctx.has(phoneCol) ? `${col(phoneCol)} IS NOT NULL AND ${col(phoneCol)} <> ''` : "false";
@@ -157,8 +156,10 @@ export const actions = {
     label: (ctx: ActionContext) => keep(ctx, `${quoteLiteral(ctx.params.label ?? `${ctx.column} `)} || (${rowKey(ctx)})::text`),
 
     /** An identity number with the original's first letters kept as a prefix hint (`params.prefix`). */
-    identifier: (ctx: ActionContext) => keep(ctx, fake.identifier(ctx.fake, `${tag(ctx)}:${ctx.column}`, rowKey(ctx), ctx.params.prefix ?? "", Number(ctx.params.digits ?? 9))),
-    birthDate: (ctx: ActionContext) => `(CASE WHEN ${self(ctx)} IS NULL THEN NULL ELSE ${fake.birthDate(ctx.fake, `${tag(ctx)}:${ctx.column}`, rowKey(ctx))} END)`,
+    identifier: (ctx: ActionContext) =>
+        keep(ctx, fake.identifier(ctx.fake, `${tag(ctx)}:${ctx.column}`, rowKey(ctx), ctx.params.prefix ?? "", Number(ctx.params.digits ?? 9))),
+    birthDate: (ctx: ActionContext) =>
+        `(CASE WHEN ${self(ctx)} IS NULL THEN NULL ELSE ${fake.birthDate(ctx.fake, `${tag(ctx)}:${ctx.column}`, rowKey(ctx))} END)`,
     nullify: (ctx: ActionContext) => `NULL::${ctx.type}`,
 
     loremHtml: (ctx: ActionContext) => keep(ctx, fake.loremHtml(ctx.fake, `${tag(ctx)}:${ctx.column}`, rowKey(ctx), `${self(ctx)}::text`)),
@@ -175,8 +176,10 @@ export const actions = {
         const admin = `coalesce((SELECT d.res_id FROM ${qualifiedTable("ir_model_data")} d WHERE d.module = 'base' AND d.name = 'user_admin' AND d.model = 'res.users' LIMIT 1), 2)`;
         // Another user already logging in as `admin` keeps the admin from taking that name (logins are unique).
         const adminFree = `NOT EXISTS (SELECT 1 FROM ${qualifiedTable("res_users")} o WHERE o.login = 'admin' AND o.id <> ${admin})`;
-        return `(CASE WHEN t.id = ${admin} AND ${adminFree} THEN 'admin' WHEN t.login IN ('__system__', 'public', 'portaltemplate', 'default', 'admin') THEN t.login ` +
-            `ELSE 'test+user' || t.id::text || '@example.com' END)`;
+        return (
+            `(CASE WHEN t.id = ${admin} AND ${adminFree} THEN 'admin' WHEN t.login IN ('__system__', 'public', 'portaltemplate', 'default', 'admin') THEN t.login ` +
+            `ELSE 'test+user' || t.id::text || '@example.com' END)`
+        );
     },
 
     /** A signature showing the (fake) name of the partner in `params.partner`. */
@@ -198,8 +201,12 @@ export const actions = {
     messageIds: (ctx: ActionContext) => keep(ctx, `regexp_replace(${self(ctx)}, '@[^>[:space:]]*', '@example.com', 'g')`),
 
     /** One `<…@host>` message id: string functions (no regex) on a column of every chatter message. */
-    messageId: (ctx: ActionContext) => keep(ctx, `(CASE WHEN strpos(${self(ctx)}, '@') = 0 THEN ${self(ctx)} ` +
-        `ELSE left(${self(ctx)}, strpos(${self(ctx)}, '@')) || 'example.com' || CASE WHEN right(${self(ctx)}, 1) = '>' THEN '>' ELSE '' END END)`),
+    messageId: (ctx: ActionContext) =>
+        keep(
+            ctx,
+            `(CASE WHEN strpos(${self(ctx)}, '@') = 0 THEN ${self(ctx)} ` +
+                `ELSE left(${self(ctx)}, strpos(${self(ctx)}, '@')) || 'example.com' || CASE WHEN right(${self(ctx)}, 1) = '>' THEN '>' ELSE '' END END)`,
+        ),
 
     /** mail_message.email_from: `"Fake Name" <test+<author>@example.com>`. */
     authorAddress: (ctx: ActionContext) => {
@@ -215,8 +222,12 @@ export const actions = {
      * mail_message.record_name: the partner's sanitized name for res.partner records, the lead
      * label for crm.lead, the text with e-mails and phones scrubbed otherwise.
      */
-    recordName: (ctx: ActionContext) => keep(ctx, `(CASE t.model WHEN 'res.partner' THEN ${partnerDisplaySql(ctx, "t.res_id", self(ctx))} ` +
-        `WHEN 'crm.lead' THEN 'Lead ' || t.res_id::text ELSE ${scrub(ctx)} END)`),
+    recordName: (ctx: ActionContext) =>
+        keep(
+            ctx,
+            `(CASE t.model WHEN 'res.partner' THEN ${partnerDisplaySql(ctx, "t.res_id", self(ctx))} ` +
+                `WHEN 'crm.lead' THEN 'Lead ' || t.res_id::text ELSE ${scrub(ctx)} END)`,
+        ),
 
     /**
      * mail_tracking_value.*_char: tracked personal fields (names, addresses, e-mails, phones) get
@@ -225,33 +236,48 @@ export const actions = {
      */
     trackingValue: (ctx: ActionContext) => {
         const link = pickVariant(ctx.catalog, ctx.table, variants.trackedField);
-        const fields = (pattern: string) => !link ? "false"
-            : link.type === "integer" ? `t.${quoteIdent(link.column)} IN (SELECT f.id FROM ${qualifiedTable("ir_model_fields")} f WHERE f.name ~ ${quoteLiteral(pattern)})`
-                : `t.${quoteIdent(link.column)} ~ ${quoteLiteral(pattern)}`;
-        return keep(ctx, `(CASE WHEN ${fields("email")} THEN ${fake.email(`${tag(ctx)}-`, rowKey(ctx))} ` +
-            `WHEN ${fields("phone|mobile")} THEN ${fake.phone(ctx.fake, `${tag(ctx)}:${ctx.column}`, rowKey(ctx))} ` +
-            `WHEN ${fields(personalFieldNames)} THEN 'Value ' || (${rowKey(ctx)})::text ELSE ${scrub(ctx)} END)`);
+        const fields = (pattern: string) =>
+            !link
+                ? "false"
+                : link.type === "integer"
+                  ? `t.${quoteIdent(link.column)} IN (SELECT f.id FROM ${qualifiedTable("ir_model_fields")} f WHERE f.name ~ ${quoteLiteral(pattern)})`
+                  : `t.${quoteIdent(link.column)} ~ ${quoteLiteral(pattern)}`;
+        return keep(
+            ctx,
+            `(CASE WHEN ${fields("email")} THEN ${fake.email(`${tag(ctx)}-`, rowKey(ctx))} ` +
+                `WHEN ${fields("phone|mobile")} THEN ${fake.phone(ctx.fake, `${tag(ctx)}:${ctx.column}`, rowKey(ctx))} ` +
+                `WHEN ${fields(personalFieldNames)} THEN 'Value ' || (${rowKey(ctx)})::text ELSE ${scrub(ctx)} END)`,
+        );
     },
 
     /** resource_resource.name: the fake name of the employee's work contact (16.0+), so both agree; else a fake of its own. */
-    resourceName: (ctx: ActionContext) => keep(ctx, ctx.catalog.hasColumn("hr_employee", "work_contact_id") && ctx.catalog.hasColumn("hr_employee", "resource_id")
-        ? `coalesce((SELECT ${fake.partnerPersonName(ctx.fake, "e.work_contact_id")} FROM ${qualifiedTable("hr_employee")} e ` +
-          `WHERE e.resource_id = t.id AND e.work_contact_id IS NOT NULL LIMIT 1), ${fake.personName(ctx.fake, "resource", rowKey(ctx))})`
-        : fake.personName(ctx.fake, "resource", rowKey(ctx))),
+    resourceName: (ctx: ActionContext) =>
+        keep(
+            ctx,
+            ctx.catalog.hasColumn("hr_employee", "work_contact_id") && ctx.catalog.hasColumn("hr_employee", "resource_id")
+                ? `coalesce((SELECT ${fake.partnerPersonName(ctx.fake, "e.work_contact_id")} FROM ${qualifiedTable("hr_employee")} e ` +
+                      `WHERE e.resource_id = t.id AND e.work_contact_id IS NOT NULL LIMIT 1), ${fake.personName(ctx.fake, "resource", rowKey(ctx))})`
+                : fake.personName(ctx.fake, "resource", rowKey(ctx)),
+        ),
 
     /**
      * Access tokens (portal links, signup and invitation links, guests, visitors): NULL, so Odoo
      * issues a new one when it needs it; `sanitized-<digest>` (unique per row) where the column may
      * not be empty.
      */
-    token: (ctx: ActionContext) => ctx.notNull
-        ? keep(ctx, `${quoteLiteral(fakeTokenPrefix)} || md5(${quoteLiteral(fake.namespaceSeed(ctx.fake, `${tag(ctx)}:${ctx.column}:token`))} || (${rowKey(ctx)})::text)`)
-        : `NULL::${ctx.type}`,
+    token: (ctx: ActionContext) =>
+        ctx.notNull
+            ? keep(
+                  ctx,
+                  `${quoteLiteral(fakeTokenPrefix)} || md5(${quoteLiteral(fake.namespaceSeed(ctx.fake, `${tag(ctx)}:${ctx.column}:token`))} || (${rowKey(ctx)})::text)`,
+              )
+            : `NULL::${ctx.type}`,
 
     /** Direct chats and livechat sessions are named after their members: `Conversation <id>`; other channels keep their name. */
-    channelName: (ctx: ActionContext) => ctx.has("channel_type")
-        ? `(CASE WHEN t.channel_type IN ('chat', 'livechat', 'whatsapp') THEN 'Conversation ' || (${rowKey(ctx)})::text ELSE ${self(ctx)} END)`
-        : self(ctx),
+    channelName: (ctx: ActionContext) =>
+        ctx.has("channel_type")
+            ? `(CASE WHEN t.channel_type IN ('chat', 'livechat', 'whatsapp') THEN 'Conversation ' || (${rowKey(ctx)})::text ELSE ${self(ctx)} END)`
+            : self(ctx),
 
     /**
      * account_move_line.name: the labels of journal entries (payments, bank statement lines,
@@ -261,8 +287,10 @@ export const actions = {
      */
     moveLineLabel: (ctx: ActionContext) => {
         const statement = ctx.has("statement_line_id") ? `WHEN t.statement_line_id IS NOT NULL THEN 'Transaction ' || t.statement_line_id::text ` : "";
-        const invoice = ctx.has("move_id") && ctx.catalog.hasColumn("account_move", "move_type")
-            ? `WHEN t.move_id IN (SELECT m.id FROM ${qualifiedTable("account_move")} m WHERE m.move_type <> 'entry') THEN ${scrub(ctx)} ` : "";
+        const invoice =
+            ctx.has("move_id") && ctx.catalog.hasColumn("account_move", "move_type")
+                ? `WHEN t.move_id IN (SELECT m.id FROM ${qualifiedTable("account_move")} m WHERE m.move_type <> 'entry') THEN ${scrub(ctx)} `
+                : "";
         return keep(ctx, `(CASE ${statement}${invoice}ELSE 'Item ' || (${rowKey(ctx)})::text END)`);
     },
 
@@ -270,7 +298,8 @@ export const actions = {
     moveRef: (ctx: ActionContext) => keep(ctx, `'REF-' || (${ctx.has("move_id") && ctx.table !== "account_move" ? "t.move_id" : rowKey(ctx)})::text`),
 
     /** ir_attachment.name: `attachment-<id>.<ext>` (file names often hold people's names). */
-    attachmentName: (ctx: ActionContext) => keep(ctx, `'attachment-' || (${rowKey(ctx)})::text || coalesce(substring(${self(ctx)} from '\\.[A-Za-z0-9]{1,5}$'), '')`),
+    attachmentName: (ctx: ActionContext) =>
+        keep(ctx, `'attachment-' || (${rowKey(ctx)})::text || coalesce(substring(${self(ctx)} from '\\.[A-Za-z0-9]{1,5}$'), '')`),
 } satisfies Record<string, Action>;
 
 export type ActionName = keyof typeof actions;

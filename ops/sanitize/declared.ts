@@ -11,8 +11,16 @@ import type { ActionName } from "./actions";
 import type { SanitizeRule } from "./rules";
 
 const actionOfKind: Record<PersonalKind, ActionName> = {
-    email: "email", phone: "phone", personName: "personName", street: "street", street2: "street2", zip: "zip", city: "city",
-    vat: "vat", iban: "iban", accessToken: "token",
+    email: "email",
+    phone: "phone",
+    personName: "personName",
+    street: "street",
+    street2: "street2",
+    zip: "zip",
+    city: "city",
+    vat: "vat",
+    iban: "iban",
+    accessToken: "token",
 };
 
 export interface DeclaredRule extends SanitizeRule {
@@ -27,7 +35,16 @@ export function declaredRules(fields: OdooFields, covered: (table: string, colum
         const params: Record<string, string> = {};
         if (p.partnerColumn && ["email", "phone", "personName"].includes(p.kind)) params.partner = p.partnerColumn;
         if (p.kind === "email" && /normalized/.test(p.column)) params.lower = "1";
-        if (p.kind === "iban" && /sanitized/.test(p.column)) return { module: "declared", table: p.table, column: p.column, action: "ibanSanitized" as ActionName, origin: "declared" as const, why: p.why };
-        return { module: "declared", table: p.table, column: p.column, action: actionOfKind[p.kind], ...(Object.keys(params).length ? { params } : {}), origin: "declared" as const, why: p.why };
+        if (p.kind === "iban" && /sanitized/.test(p.column))
+            return { module: "declared", table: p.table, column: p.column, action: "ibanSanitized" as ActionName, origin: "declared" as const, why: p.why };
+        return {
+            module: "declared",
+            table: p.table,
+            column: p.column,
+            action: actionOfKind[p.kind],
+            ...(Object.keys(params).length ? { params } : {}),
+            origin: "declared" as const,
+            why: p.why,
+        };
     });
 }

@@ -15,17 +15,46 @@ import { pick, quoteLiteral } from "../odoo/sql";
 
 const FIRST = fakeFirstNames;
 const LAST = fakeLastNames;
-const COMPANY_A = ["Acmeish", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Soylent", "Stark", "Wayne", "Wonka",
-    "Tyrell", "Cyberdyne", "Oscorp", "Gringotts", "Monarch", "Aperture"];
+const COMPANY_A = [
+    "Acmeish",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Hooli",
+    "Vandelay",
+    "Soylent",
+    "Stark",
+    "Wayne",
+    "Wonka",
+    "Tyrell",
+    "Cyberdyne",
+    "Oscorp",
+    "Gringotts",
+    "Monarch",
+    "Aperture",
+];
 const COMPANY_B = ["Industries", "Holdings", "Trading", "Labs", "Works", "Supplies", "Partners", "Group"];
-const STREETS = ["Test Street", "Sample Avenue", "Example Road", "Placeholder Lane", "Demo Boulevard", "Mock Square",
-    "Fiction Way", "Nowhere Drive"];
-const CITIES = ["Springfield", "Riverton", "Fairview", "Greenville", "Centerville", "Kingston", "Salem", "Franklin",
-    "Madison", "Georgetown", "Arlington", "Ashland"];
-const LOREM = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore " +
+const STREETS = ["Test Street", "Sample Avenue", "Example Road", "Placeholder Lane", "Demo Boulevard", "Mock Square", "Fiction Way", "Nowhere Drive"];
+const CITIES = [
+    "Springfield",
+    "Riverton",
+    "Fairview",
+    "Greenville",
+    "Centerville",
+    "Kingston",
+    "Salem",
+    "Franklin",
+    "Madison",
+    "Georgetown",
+    "Arlington",
+    "Ashland",
+];
+const LOREM = (
+    "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore " +
     "magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. " +
     "Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur. Excepteur sint " +
-    "occaecat cupidatat non proident, sunt in culpa qui officia deserunt mollit anim id est laborum. ").repeat(5);
+    "occaecat cupidatat non proident, sunt in culpa qui officia deserunt mollit anim id est laborum. "
+).repeat(5);
 
 /** The context every fake value needs: a digest of the seed (the seed itself never appears in SQL). */
 export interface FakeContext {
@@ -48,7 +77,8 @@ export function namespaceSeed(ctx: FakeContext, ns: string): string {
  * md5 on a row. Integer keys (ids) hash as bigint, anything else as text.
  */
 export function fakeHash(ctx: FakeContext, ns: string, key: string, keyType: "int" | "text" = "int"): string {
-    const fn = keyType === "int" ? `hashint8extended((${key})::bigint, ${namespaceSeed(ctx, ns)})` : `hashtextextended((${key})::text, ${namespaceSeed(ctx, ns)})`;
+    const fn =
+        keyType === "int" ? `hashint8extended((${key})::bigint, ${namespaceSeed(ctx, ns)})` : `hashtextextended((${key})::text, ${namespaceSeed(ctx, ns)})`;
     return `(${fn} & 4294967295)`;
 }
 
@@ -147,7 +177,8 @@ export function loremHtml(ctx: FakeContext, ns: string, key: string, lengthOf: s
 export function scrubText(ctx: FakeContext, column: string, type: string, tag: string, key: string, allowedDomains: readonly string[]): string {
     const isJson = type === "jsonb" || type === "json";
     const text = isJson ? `${column}::text` : column;
-    const replaced = `regexp_replace(regexp_replace(${text}, ${quoteLiteral(emailPattern(allowedDomains))}, ${email(`${tag}-`, key)}, 'gi'), ` +
+    const replaced =
+        `regexp_replace(regexp_replace(${text}, ${quoteLiteral(emailPattern(allowedDomains))}, ${email(`${tag}-`, key)}, 'gi'), ` +
         `${quoteLiteral(phonePattern())}, ${phone(ctx, tag, key)}, 'g')`;
     const typed = isJson ? `(${replaced})::${type}` : type === "character" ? `(${replaced})::text` : replaced;
     return `(CASE WHEN ${mayHoldPiiSql(text)} THEN ${typed} ELSE ${column} END)`;

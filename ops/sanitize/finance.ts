@@ -71,9 +71,13 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
         return { plan: { transforms: [], skipped }, lineValuesSql: null };
     }
     const T = {
-        move: qualifiedTable("account_move"), line: qualifiedTable("account_move_line"), partner: qualifiedTable("res_partner"),
-        currency: qualifiedTable("res_currency"), company: qualifiedTable("res_company"),
-        partial: qualifiedTable("account_partial_reconcile"), payment: qualifiedTable("account_payment"),
+        move: qualifiedTable("account_move"),
+        line: qualifiedTable("account_move_line"),
+        partner: qualifiedTable("res_partner"),
+        currency: qualifiedTable("res_currency"),
+        company: qualifiedTable("res_company"),
+        partial: qualifiedTable("account_partial_reconcile"),
+        payment: qualifiedTable("account_payment"),
     };
     /** `alias.column` when the column exists, else `fallback`. */
     const opt = (table: string, column: string, alias: string, fallback: string) => (has(table, column) ? `${alias}.${quoteIdent(column)}` : fallback);
@@ -81,7 +85,9 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
     // Currencies: rounding step r and, when r is a power of ten, its decimals d.
     const step = has("res_currency", "rounding")
         ? `coalesce(nullif(c.rounding, 0)${has("res_currency", "decimal_places") ? ", power(10::numeric, -c.decimal_places)" : ""}, 0.01)`
-        : has("res_currency", "decimal_places") ? "coalesce(power(10::numeric, -c.decimal_places), 0.01)" : "0.01";
+        : has("res_currency", "decimal_places")
+          ? "coalesce(power(10::numeric, -c.decimal_places), 0.01)"
+          : "0.01";
     const cur = catalog.hasTable("res_currency")
         ? `cur AS MATERIALIZED (SELECT x.id, x.r, CASE WHEN x.r = power(10::numeric, -round(-log(x.r))::int) THEN round(-log(x.r))::int END AS d
              FROM (SELECT c.id, ${step} AS r FROM ONLY ${T.currency} c) x)`
@@ -122,10 +128,12 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
 
     // Scaled partials (each partial scales with its debit line's move) and their sums per line side.
     const partialsOk = catalog.hasTable("account_partial_reconcile") && need("account_partial_reconcile", ["id", "debit_move_id", "credit_move_id", "amount"]);
-    const pcur = (column: string, side: string) => (has("account_partial_reconcile", column) ? `pr.${column}`
-        : has("account_move_line", "currency_id") ? `${side}.currency_id` : "NULL::int");
-    const scaledCurrency = (column: string, alias: string) => (has("account_partial_reconcile", column)
-        ? `coalesce(${rnd(`pr.${column} * x.f`, alias)}, ${rnd("pr.amount * x.f", "cc")})` : rnd("pr.amount * x.f", "cc"));
+    const pcur = (column: string, side: string) =>
+        has("account_partial_reconcile", column) ? `pr.${column}` : has("account_move_line", "currency_id") ? `${side}.currency_id` : "NULL::int";
+    const scaledCurrency = (column: string, alias: string) =>
+        has("account_partial_reconcile", column)
+            ? `coalesce(${rnd(`pr.${column} * x.f`, alias)}, ${rnd("pr.amount * x.f", "cc")})`
+            : rnd("pr.amount * x.f", "cc");
     /** One row per partial: p.* plus its scaled amount / debit / credit currency amounts (an open-ended FROM list). */
     const scaledPartials = () => {
         const mv = moveJoins("dl", "d");
@@ -141,11 +149,15 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
             LEFT JOIN cur kc ON kc.id = ${pcur("credit_currency_id", "kl")}`;
     };
     const partialSums = partialsOk
-        ? [`spr AS MATERIALIZED (SELECT s.debit_move_id, s.credit_move_id, s.__amount, s.__dac, s.__cac FROM (${scaledPartials()}) s)`,
-            "psd AS MATERIALIZED (SELECT debit_move_id AS id, sum(__amount) AS a, sum(__dac) AS ac FROM spr GROUP BY debit_move_id)",
-            "psc AS MATERIALIZED (SELECT credit_move_id AS id, sum(__amount) AS a, sum(__cac) AS ac FROM spr GROUP BY credit_move_id)"]
-        : ["psd AS MATERIALIZED (SELECT NULL::int AS id, NULL::numeric AS a, NULL::numeric AS ac WHERE false)",
-            "psc AS MATERIALIZED (SELECT NULL::int AS id, NULL::numeric AS a, NULL::numeric AS ac WHERE false)"];
+        ? [
+              `spr AS MATERIALIZED (SELECT s.debit_move_id, s.credit_move_id, s.__amount, s.__dac, s.__cac FROM (${scaledPartials()}) s)`,
+              "psd AS MATERIALIZED (SELECT debit_move_id AS id, sum(__amount) AS a, sum(__dac) AS ac FROM spr GROUP BY debit_move_id)",
+              "psc AS MATERIALIZED (SELECT credit_move_id AS id, sum(__amount) AS a, sum(__cac) AS ac FROM spr GROUP BY credit_move_id)",
+          ]
+        : [
+              "psd AS MATERIALIZED (SELECT NULL::int AS id, NULL::numeric AS a, NULL::numeric AS ac WHERE false)",
+              "psc AS MATERIALIZED (SELECT NULL::int AS id, NULL::numeric AS a, NULL::numeric AS ac WHERE false)",
+          ];
 
     /**
      * `lb`: one narrow row per line with everything the computation needs (factor, move type,
@@ -205,16 +217,26 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
     // account_move_line: balance, debit/credit, residuals, amount_currency, price fields.
     {
         const helpers = {
-            balance: "v.balance", amount_residual: "v.residual",
+            balance: "v.balance",
+            amount_residual: "v.residual",
             amount_currency: "CASE WHEN v.foreign_cur THEN v.fc_amount ELSE v.balance END",
             amount_residual_currency: "CASE WHEN v.foreign_cur THEN v.fc_residual ELSE v.residual END",
-            f: "v.f", lr: "v.lr", ld: "v.ld", cr: "v.cr", cd: "v.cd", ac0: "v.ac0", absorbed_on_reconciled: "v.absorbed_on_reconciled",
+            f: "v.f",
+            lr: "v.lr",
+            ld: "v.ld",
+            cr: "v.cr",
+            cd: "v.cd",
+            ac0: "v.ac0",
+            absorbed_on_reconciled: "v.absorbed_on_reconciled",
         };
         const columns: Record<string, string> = {};
-        const set = (column: string, expr: string) => { if (has("account_move_line", column)) columns[column] = expr; };
+        const set = (column: string, expr: string) => {
+            if (has("account_move_line", column)) columns[column] = expr;
+        };
         const lcur = { d: hcol("ld"), r: hcol("lr") };
         const ccur = { d: hcol("cd"), r: hcol("cr") };
-        const round = (x: string, c: { d: string; r: string }) => `(CASE WHEN ${c.d} IS NOT NULL THEN round(${x}, ${c.d}) ELSE round((${x}) / ${c.r}) * ${c.r} END)`;
+        const round = (x: string, c: { d: string; r: string }) =>
+            `(CASE WHEN ${c.d} IS NOT NULL THEN round(${x}, ${c.d}) ELSE round((${x}) / ${c.r}) * ${c.r} END)`;
         set("balance", hcol("balance"));
         set("debit", `greatest(${hcol("balance")}, 0)`);
         set("credit", `greatest(-${hcol("balance")}, 0)`);
@@ -223,11 +245,15 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
         set("amount_residual_currency", hcol("amount_residual_currency"));
         if (has("account_move_line", "price_subtotal")) {
             // A product line's subtotal is its amount in currency (up to the sign): keep them equal.
-            const subtotal = `(CASE WHEN t.price_subtotal IS NULL OR t.price_subtotal = 0 THEN t.price_subtotal WHEN ${hcol("ac0")} <> 0 AND t.price_subtotal = ${hcol("ac0")} THEN ${hcol("amount_currency")} ` +
+            const subtotal =
+                `(CASE WHEN t.price_subtotal IS NULL OR t.price_subtotal = 0 THEN t.price_subtotal WHEN ${hcol("ac0")} <> 0 AND t.price_subtotal = ${hcol("ac0")} THEN ${hcol("amount_currency")} ` +
                 `WHEN ${hcol("ac0")} <> 0 AND t.price_subtotal = -${hcol("ac0")} THEN -${hcol("amount_currency")} ELSE ${round(`t.price_subtotal * ${hcol("f")}`, lcur)} END)`;
             set("price_subtotal", subtotal);
             if (has("account_move_line", "price_total")) {
-                set("price_total", `CASE WHEN t.price_total = 0 THEN t.price_total ELSE ${subtotal} + ${round(`(t.price_total - t.price_subtotal) * ${hcol("f")}`, lcur)} END`);
+                set(
+                    "price_total",
+                    `CASE WHEN t.price_total = 0 THEN t.price_total ELSE ${subtotal} + ${round(`(t.price_total - t.price_subtotal) * ${hcol("f")}`, lcur)} END`,
+                );
             }
         }
         set("price_unit", `CASE WHEN t.price_unit = 0 THEN t.price_unit ELSE round(t.price_unit * ${hcol("f")}, greatest(scale(t.price_unit), 2)) END`);
@@ -237,7 +263,9 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
         transforms.push({
             table: "account_move_line",
             columns,
-            from: `(WITH ${ctes().join(",\n")} SELECT l.*, ${Object.entries(helpers).map(([k, v]) => `${v} AS ${quoteIdent(h(k))}`).join(", ")}
+            from: `(WITH ${ctes().join(",\n")} SELECT l.*, ${Object.entries(helpers)
+                .map(([k, v]) => `${v} AS ${quoteIdent(h(k))}`)
+                .join(", ")}
                 FROM ONLY ${T.line} l LEFT JOIN ${finalValues} ON v.id = l.id OFFSET 0) t`,
             rules: ["finance.account_move_line"],
         });
@@ -249,10 +277,12 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
         const totals = moveTotalColumns.filter((c) => has("account_move", c));
         const base = (kind: string, currency: boolean) => `${kind}_${currency ? "c" : "b"}`;
         const sums = (kindList: string[], currency: boolean) => `(${kindList.map((k) => `k.${base(k, currency)}`).join(" + ")})`;
-        const baseSums = ["u", "t", "e", "r"].flatMap((kind) => [false, true].map((currency) => {
-            const column = kind === "r" ? (currency ? "d_rc" : "d_r") : currency ? "d_ac" : "d_b";
-            return `coalesce(sum(n.${column}) FILTER (WHERE n.kind = '${kind}'), 0) AS ${base(kind, currency)}`;
-        }));
+        const baseSums = ["u", "t", "e", "r"].flatMap((kind) =>
+            [false, true].map((currency) => {
+                const column = kind === "r" ? (currency ? "d_rc" : "d_r") : currency ? "d_ac" : "d_b";
+                return `coalesce(sum(n.${column}) FILTER (WHERE n.kind = '${kind}'), 0) AS ${base(kind, currency)}`;
+            }),
+        );
         const diffs = `(SELECT v.move_id, ${lineKindSql("v.mt", "v.display", "v.b0")} AS kind,
                 v.balance - v.b0 AS d_b, v.residual - v.r0 AS d_r,
                 CASE WHEN v.foreign_cur THEN v.fc_amount ELSE v.balance END - v.ac0 AS d_ac,
@@ -288,14 +318,18 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
     // account_payment: its amount follows the liquidity lines of its move.
     if (catalog.hasTable("account_payment") && need("account_payment", ["id", "move_id", "amount"])) {
         const restrict = `WHERE l.move_id IN (SELECT move_id FROM ONLY ${T.payment} WHERE move_id IS NOT NULL)`;
-        const liquidity = has("account_payment", "outstanding_account_id") && has("account_move_line", "account_id")
-            ? "v.account_id = pp.outstanding_account_id" : "v.display IS DISTINCT FROM 'payment_term'";
+        const liquidity =
+            has("account_payment", "outstanding_account_id") && has("account_move_line", "account_id")
+                ? "v.account_id = pp.outstanding_account_id"
+                : "v.display IS DISTINCT FROM 'payment_term'";
         const columns: Record<string, string> = {
-            amount: `coalesce(CASE WHEN ${hcol("ac0")} IS NOT NULL AND abs(t.amount) = abs(${hcol("ac0")}) THEN abs(${hcol("ac")}) ` +
+            amount:
+                `coalesce(CASE WHEN ${hcol("ac0")} IS NOT NULL AND abs(t.amount) = abs(${hcol("ac0")}) THEN abs(${hcol("ac")}) ` +
                 `ELSE round(t.amount * ${hcol("f")}, 2) END, t.amount)`,
         };
         if (has("account_payment", "amount_company_currency_signed")) {
-            columns.amount_company_currency_signed = `coalesce(CASE WHEN ${hcol("b0")} IS NOT NULL AND abs(t.amount_company_currency_signed) = abs(${hcol("b0")}) ` +
+            columns.amount_company_currency_signed =
+                `coalesce(CASE WHEN ${hcol("b0")} IS NOT NULL AND abs(t.amount_company_currency_signed) = abs(${hcol("b0")}) ` +
                 `THEN sign(t.amount_company_currency_signed) * abs(${hcol("b")}) ELSE round(t.amount_company_currency_signed * ${hcol("f")}, 2) END, t.amount_company_currency_signed)`;
         }
         transforms.push({

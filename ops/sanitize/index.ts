@@ -4,7 +4,16 @@ export { factorSql, financialTransforms } from "./finance";
 export { ruleName, sanitizeRules, type SanitizeRule } from "./rules";
 export { declaredRules, type DeclaredRule } from "./declared";
 export {
-    markSanitized, planSanitize, SanitizeRuleError, validateTransforms, sanitizeDatabase, sanitizeMarkers, sanitizeTransforms,
-    type RuleOutcome, type SanitizeOptions, type SanitizePlan, type SanitizeReport,
+    markSanitized,
+    planSanitize,
+    SanitizeRuleError,
+    validateTransforms,
+    sanitizeDatabase,
+    sanitizeMarkers,
+    sanitizeTransforms,
+    type RuleOutcome,
+    type SanitizeOptions,
+    type SanitizePlan,
+    type SanitizeReport,
 } from "./sanitize";
 export { mergeTransforms, transformFrom, transformSelectSql, transformSessionSettings, type TableTransform } from "./transform";

@@ -49,20 +49,30 @@ interface TableDefinition {
 
 async function readDefinition(client: Client, table: string): Promise<TableDefinition> {
     const oid = `${regclass(table)}::regclass`;
-    const meta = (await client.query(`SELECT pg_get_userbyid(c.relowner) AS owner, obj_description(c.oid, 'pg_class') AS comment, c.reloptions
-        FROM pg_class c WHERE c.oid = ${oid}`)).rows[0];
-    const keyConstraints = (await client.query(`SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint
-        WHERE conrelid = ${oid} AND contype IN ('p', 'u', 'x') ORDER BY contype, conname`)).rows;
-    const indexes = (await client.query(`SELECT pg_get_indexdef(i.indexrelid) AS def FROM pg_index i
+    const meta = (
+        await client.query(`SELECT pg_get_userbyid(c.relowner) AS owner, obj_description(c.oid, 'pg_class') AS comment, c.reloptions
+        FROM pg_class c WHERE c.oid = ${oid}`)
+    ).rows[0];
+    const keyConstraints = (
+        await client.query(`SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint
+        WHERE conrelid = ${oid} AND contype IN ('p', 'u', 'x') ORDER BY contype, conname`)
+    ).rows;
+    const indexes = (
+        await client.query(`SELECT pg_get_indexdef(i.indexrelid) AS def FROM pg_index i
         WHERE i.indrelid = ${oid} AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = ${oid})
-        ORDER BY i.indexrelid`)).rows.map((r) => r.def as string);
-    const foreignKeys = (await client.query(`SELECT conrelid::regclass::text AS table, conname AS name, pg_get_constraintdef(oid) AS def,
+        ORDER BY i.indexrelid`)
+    ).rows.map((r) => r.def as string);
+    const foreignKeys = (
+        await client.query(`SELECT conrelid::regclass::text AS table, conname AS name, pg_get_constraintdef(oid) AS def,
             conrelid <> ${oid} AS inbound
-        FROM pg_constraint WHERE contype = 'f' AND (conrelid = ${oid} OR confrelid = ${oid}) ORDER BY conname`)).rows;
-    const sequences = (await client.query(`SELECT d.objid::regclass::text AS sequence, a.attname AS column FROM pg_depend d
+        FROM pg_constraint WHERE contype = 'f' AND (conrelid = ${oid} OR confrelid = ${oid}) ORDER BY conname`)
+    ).rows;
+    const sequences = (
+        await client.query(`SELECT d.objid::regclass::text AS sequence, a.attname AS column FROM pg_depend d
         JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
         WHERE d.refobjid = ${oid} AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
-          AND (SELECT relkind FROM pg_class WHERE oid = d.objid) = 'S'`)).rows;
+          AND (SELECT relkind FROM pg_class WHERE oid = d.objid) = 'S'`)
+    ).rows;
     return { owner: meta.owner, comment: meta.comment, reloptions: meta.reloptions, keyConstraints, indexes, foreignKeys, sequences };
 }
 

@@ -96,11 +96,47 @@ export const sanitizeMarkers = {
 } as const;
 
 /** Text columns the implicit scrub never touches: codes, states, hashes, tokens. */
-const technicalColumns = new Set(["state", "type", "move_type", "display_type", "payment_state", "parent_state", "message_type",
-    "model", "res_model", "model_name", "lang", "tz", "password", "totp_secret", "key", "index", "code", "matching_number",
-    "sequence_prefix", "email_layout_xmlid", "arch_fs", "store_fname", "checksum", "mimetype", "uuid", "access_token",
-    "oauth_access_token", "signup_type", "notification_type", "odoobot_state", "mode", "priority", "interval_type", "move_name",
-    "parent_state", "name_search", "color", "kanban_state", "activity_state"]);
+const technicalColumns = new Set([
+    "state",
+    "type",
+    "move_type",
+    "display_type",
+    "payment_state",
+    "parent_state",
+    "message_type",
+    "model",
+    "res_model",
+    "model_name",
+    "lang",
+    "tz",
+    "password",
+    "totp_secret",
+    "key",
+    "index",
+    "code",
+    "matching_number",
+    "sequence_prefix",
+    "email_layout_xmlid",
+    "arch_fs",
+    "store_fname",
+    "checksum",
+    "mimetype",
+    "uuid",
+    "access_token",
+    "oauth_access_token",
+    "signup_type",
+    "notification_type",
+    "odoobot_state",
+    "mode",
+    "priority",
+    "interval_type",
+    "move_name",
+    "parent_state",
+    "name_search",
+    "color",
+    "kanban_state",
+    "activity_state",
+]);
 
 /**
  * A rule's expression for its column: text columns get the action as it is; jsonb/json columns
@@ -120,8 +156,10 @@ export function ruleExpression(action: ActionName, ctx: Omit<ActionContext, "val
     const object = `(SELECT coalesce(jsonb_object_agg(j.key, to_jsonb(${perKey})), '{}'::jsonb) FROM jsonb_each_text(${j}) j)`;
     const scalar = `(SELECT ${asJson(perKey)} FROM (SELECT ${j} #>> '{}' AS value) j)`;
     const typed = (x: string) => (column.type === "json" ? `(${x})::json` : x);
-    return `(CASE WHEN ${ref} IS NULL THEN NULL WHEN jsonb_typeof(${j}) = 'object' THEN ${typed(object)} ` +
-        `WHEN jsonb_typeof(${j}) = 'string' THEN ${scalar} ELSE ${ref} END)`;
+    return (
+        `(CASE WHEN ${ref} IS NULL THEN NULL WHEN jsonb_typeof(${j}) = 'object' THEN ${typed(object)} ` +
+        `WHEN jsonb_typeof(${j}) = 'string' THEN ${scalar} ELSE ${ref} END)`
+    );
 }
 
 export async function planSanitize(client: Client, options: SanitizeOptions): Promise<SanitizePlan> {
@@ -152,12 +190,23 @@ export async function planSanitize(client: Client, options: SanitizeOptions): Pr
             continue;
         }
         if (!table || !column) {
-            outcomes.push({ ...base, status: "skipped", reason: table ? `column ${rule.table}.${rule.column} does not exist` : `table ${rule.table} does not exist` });
+            outcomes.push({
+                ...base,
+                status: "skipped",
+                reason: table ? `column ${rule.table}.${rule.column} does not exist` : `table ${rule.table} does not exist`,
+            });
             continue;
         }
         const ctx = {
-            fake, table: rule.table, column: rule.column, notNull: column.notNull, catalog, keepCompanyNames, allowedDomains: allowDomains,
-            params: rule.params ?? {}, has: (c: string) => table.columns.has(c),
+            fake,
+            table: rule.table,
+            column: rule.column,
+            notNull: column.notNull,
+            catalog,
+            keepCompanyNames,
+            allowedDomains: allowDomains,
+            params: rule.params ?? {},
+            has: (c: string) => table.columns.has(c),
         };
         transforms.push({ table: rule.table, columns: { [rule.column]: ruleExpression(rule.action, ctx, column) }, rules: [base.rule] });
         outcomes.push({ ...base, status: "applied" });
@@ -186,7 +235,10 @@ export async function planSanitize(client: Client, options: SanitizeOptions): Pr
     if (options.strict) {
         options.progress?.step("strict: scanning every text column for e-mail addresses and phone numbers");
         const findings = await scanForPii(client, catalog, {
-            allowDomains, sampleLimit: 0, kinds: "contact", skipColumns: (table) => covered.get(table) ?? new Set(),
+            allowDomains,
+            sampleLimit: 0,
+            kinds: "contact",
+            skipColumns: (table) => covered.get(table) ?? new Set(),
             onTable: (_t, i, total) => options.progress?.update(i, total),
         });
         for (const key of new Set(findings.map((f) => `${f.table}\u0000${f.column}`))) {
@@ -215,9 +267,16 @@ export async function planSanitize(client: Client, options: SanitizeOptions): Pr
 
 /** A sanitize rule that does not fit the database: names the table, the column and the rules involved. */
 export class SanitizeRuleError extends Error {
-    constructor(readonly table: string, readonly column: string | undefined, readonly rules: readonly string[], cause: string) {
-        super(`sanitize: ${column ? `${table}.${column}` : table} (${rules.join(", ") || "no rule"}) does not fit this database: ${cause}. ` +
-            `Leave the column out (db sanitize --without ${column ? `${table}.${column}` : table}) and report the schema.`);
+    constructor(
+        readonly table: string,
+        readonly column: string | undefined,
+        readonly rules: readonly string[],
+        cause: string,
+    ) {
+        super(
+            `sanitize: ${column ? `${table}.${column}` : table} (${rules.join(", ") || "no rule"}) does not fit this database: ${cause}. ` +
+                `Leave the column out (db sanitize --without ${column ? `${table}.${column}` : table}) and report the schema.`,
+        );
         this.name = "SanitizeRuleError";
     }
 }
@@ -234,7 +293,10 @@ export async function validateTransforms(client: Client, catalog: Catalog, trans
         const columns = [...info.columns.keys()];
         // Inside a transaction (in-place sanitize, the copy's snapshot) a failed EXPLAIN must not abort it.
         const explain = async (sql: string) => {
-            const saved = await client.query("SAVEPOINT sz_validate").then(() => true, () => false);
+            const saved = await client.query("SAVEPOINT sz_validate").then(
+                () => true,
+                () => false,
+            );
             try {
                 await client.query(`EXPLAIN ${sql}`);
             } catch (err) {
@@ -243,11 +305,17 @@ export async function validateTransforms(client: Client, catalog: Catalog, trans
             }
             if (saved) await client.query("RELEASE SAVEPOINT sz_validate");
         };
-        const whole = await explain(transformSelectSql(t, columns)).then(() => null, (err: Error) => err);
+        const whole = await explain(transformSelectSql(t, columns)).then(
+            () => null,
+            (err: Error) => err,
+        );
         if (!whole) continue;
         // Find the column whose expression fails (over the table alone when the transform has its own row source).
         for (const [column, expr] of Object.entries(t.columns)) {
-            const err = await explain(`SELECT (${expr}) FROM ${transformFrom(t)}`).then(() => null, (e: Error) => e);
+            const err = await explain(`SELECT (${expr}) FROM ${transformFrom(t)}`).then(
+                () => null,
+                (e: Error) => e,
+            );
             if (err) {
                 const own = (t.rules ?? []).filter((r) => r.endsWith(`.${t.table}.${column}`));
                 throw new SanitizeRuleError(t.table, column, own.length ? own : (t.rules ?? []), err.message);
@@ -287,7 +355,9 @@ export async function markSanitized(client: Client, info: { financial: boolean }
 export function inPlaceUpdateSql(transform: TableTransform, onlyChanged: boolean): string {
     const sets = Object.entries(transform.columns).map(([c, expr]) => `${quoteIdent(c)} = ${expr}`);
     const where = onlyChanged
-        ? ` WHERE ${Object.entries(transform.columns).map(([c, expr]) => `t.${quoteIdent(c)} IS DISTINCT FROM ${expr}`).join(" OR ")}`
+        ? ` WHERE ${Object.entries(transform.columns)
+              .map(([c, expr]) => `t.${quoteIdent(c)} IS DISTINCT FROM ${expr}`)
+              .join(" OR ")}`
         : "";
     return `UPDATE ONLY ${qualifiedTable(transform.table)} AS t SET ${sets.join(", ")}${where}`;
 }
@@ -353,7 +423,9 @@ export async function sanitizeDatabase(client: Client, options: Partial<Sanitize
                 note = (await rewriteBlocker(client, t.table)) ?? undefined;
                 if (!note) method = "rewrite";
             }
-            progress?.step(`sanitizing ${t.table} (${Object.keys(t.columns).length} columns, ${method === "rewrite" ? "rewrite and swap" : "update in place"})`);
+            progress?.step(
+                `sanitizing ${t.table} (${Object.keys(t.columns).length} columns, ${method === "rewrite" ? "rewrite and swap" : "update in place"})`,
+            );
             let rows: number;
             if (method === "rewrite") {
                 const columns = [...info!.columns.keys()];
@@ -364,20 +436,36 @@ export async function sanitizeDatabase(client: Client, options: Partial<Sanitize
                 rows = await rewriteTable(client, t.table, columns, select);
             } else {
                 const sql = temp
-                    ? `UPDATE ONLY ${qualifiedTable(t.table)} AS u SET ${Object.keys(t.columns).map((c) => `${quoteIdent(c)} = s.${quoteIdent(c)}`).join(", ")} FROM ${temp} s WHERE u.id = s.__key`
+                    ? `UPDATE ONLY ${qualifiedTable(t.table)} AS u SET ${Object.keys(t.columns)
+                          .map((c) => `${quoteIdent(c)} = s.${quoteIdent(c)}`)
+                          .join(", ")} FROM ${temp} s WHERE u.id = s.__key`
                     : inPlaceUpdateSql(t, scrubOnly);
                 rows = (await client.query(sql)).rowCount ?? 0;
             }
-            tables.push({ table: t.table, rows, columns: Object.keys(t.columns), seconds: (Date.now() - begun) / 1000, method,
-                ...(note ? { note: `updated in place: ${note}` } : {}) });
+            tables.push({
+                table: t.table,
+                rows,
+                columns: Object.keys(t.columns),
+                seconds: (Date.now() - begun) / 1000,
+                method,
+                ...(note ? { note: `updated in place: ${note}` } : {}),
+            });
         }
         await markSanitized(client, { financial: plan.financial.applied });
         await client.query("COMMIT");
         const applied = plan.rules.filter((r) => r.status === "applied").length;
         progress?.done(`${applied} rules applied, ${plan.rules.length - applied} skipped, ${tables.length} tables`);
         return {
-            ok: true, seed: options.seed ? "given" : "random", strict: !!options.strict, keepCompanyNames: options.keepCompanyNames ?? true,
-            tables, rules: plan.rules, applied, skipped: plan.rules.length - applied, scrubbed: plan.scrubbed, financial,
+            ok: true,
+            seed: options.seed ? "given" : "random",
+            strict: !!options.strict,
+            keepCompanyNames: options.keepCompanyNames ?? true,
+            tables,
+            rules: plan.rules,
+            applied,
+            skipped: plan.rules.length - applied,
+            scrubbed: plan.scrubbed,
+            financial,
             seconds: (Date.now() - started) / 1000,
         };
     } catch (err) {

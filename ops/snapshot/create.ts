@@ -19,13 +19,31 @@ import type { Progress } from "../core/progress";
 import { seedFingerprint } from "../core/secrets";
 import { odooSeries, quoteIdent } from "../postgres/catalog";
 import { parseDatabaseUrl } from "../postgres/connect";
-import { openSourceSnapshot, pgDumpLockWait, releaseSourceSessions, sourceApplicationName, SourceSnapshot, sourceReaderSettings } from "../postgres/copyDatabase";
+import {
+    openSourceSnapshot,
+    pgDumpLockWait,
+    releaseSourceSessions,
+    sourceApplicationName,
+    SourceSnapshot,
+    sourceReaderSettings,
+} from "../postgres/copyDatabase";
 import { ColumnTransform, planTableCopies, startSourceWorker, TablePlan } from "../postgres/copyStream";
 import { explainFailure } from "../postgres/faults";
 import { PgTools, pgTools, runTool, ToolRun } from "../postgres/tools";
 import { assertDirectory, countFiles, tarDirectory } from "../filestore/filestore";
 import { copyFileName, manifestFileName, manifestFormat, SnapshotCopyEntry, SnapshotFile, SnapshotManifest } from "./manifest";
-import { assertS3Reachable, describeLocation, lastSegment, latestPointerFile, latestPointerName, openStore, parentLocation, parseLocation, prepareDirectory, S3Options } from "./store";
+import {
+    assertS3Reachable,
+    describeLocation,
+    lastSegment,
+    latestPointerFile,
+    latestPointerName,
+    openStore,
+    parentLocation,
+    parseLocation,
+    prepareDirectory,
+    S3Options,
+} from "./store";
 import { KnownValueGuard, knownValueGuard, KnownValueLeak } from "../verify/knownValueGuard";
 
 export interface SanitizeSpec {
@@ -109,7 +127,8 @@ export async function createSnapshot(opts: CreateSnapshotOptions): Promise<Creat
     const db = parseDatabaseUrl(opts.dbUrl, "--db");
     const loc = parseLocation(opts.to, "--to");
     if (opts.filestore) assertDirectory(opts.filestore, "--filestore");
-    if (lastSegment(loc) === latestPointerName) throw new InvalidInputError(`--to ${describeLocation(loc)}: "latest" is the pointer name; give the snapshot its own name`);
+    if (lastSegment(loc) === latestPointerName)
+        throw new InvalidInputError(`--to ${describeLocation(loc)}: "latest" is the pointer name; give the snapshot its own name`);
     const store = openStore(loc, opts.s3);
     await assertS3Reachable(loc, opts.s3 ?? {}, "--to");
     if (!(await store.isEmpty())) throw new InvalidInputError(`--to ${store.display} already holds a snapshot (or other files): choose a new location`);
@@ -136,15 +155,20 @@ export async function createSnapshot(opts: CreateSnapshotOptions): Promise<Creat
             directories: loc.kind === "dir" ? [{ label: "--to", dir: loc.path }] : [{ label: "TMPDIR", dir: work }],
             servers: [{ label: "the source database (--db)", url: opts.dbUrl }],
         });
-        throw withNote(explained, loc.kind === "dir"
-            ? `the unfinished snapshot ${loc.path} was removed`
-            : `the unfinished snapshot at ${store.display} has no manifest, so restore refuses it (the writer may not delete: remove it with the bucket's own tools)`);
+        throw withNote(
+            explained,
+            loc.kind === "dir"
+                ? `the unfinished snapshot ${loc.path} was removed`
+                : `the unfinished snapshot at ${store.display} has no manifest, so restore refuses it (the writer may not delete: remove it with the bucket's own tools)`,
+        );
     } finally {
         await snapshot?.close();
         if (loc.kind === "s3") fs.rmSync(work, { recursive: true, force: true });
         if (!complete && loc.kind === "dir") {
             if (prepared.created) fs.rmSync(prepared.created, { recursive: true, force: true });
-            else for (const entry of fs.existsSync(loc.path) ? fs.readdirSync(loc.path) : []) fs.rmSync(path.join(loc.path, entry), { recursive: true, force: true });
+            else
+                for (const entry of fs.existsSync(loc.path) ? fs.readdirSync(loc.path) : [])
+                    fs.rmSync(path.join(loc.path, entry), { recursive: true, force: true });
         }
     }
 }
@@ -181,15 +205,26 @@ async function writeSnapshot(opts: CreateSnapshotOptions, run: SnapshotRun): Pro
     }
     // Known-value scan: production's values as hashes, from the same snapshot.
     const guard: KnownValueGuard | undefined = opts.sanitize?.knownValues
-        ? (step("collecting production's personal values (hashes) for the known-value scan"), await knownValueGuard(snapshot.client, opts.sanitize.knownValues)) : undefined;
+        ? (step("collecting production's personal values (hashes) for the known-value scan"), await knownValueGuard(snapshot.client, opts.sanitize.knownValues))
+        : undefined;
 
     step(`pg_dump -Fd -j${jobs}${sanitized.length ? ` (data of ${sanitized.length} tables with personal data left out)` : ""}`);
     fs.mkdirSync(work, { recursive: true });
     const dumpDir = path.join(work, "db");
-    await runTool(tools.binDir, "pg_dump", [
-        "-Fd", `--jobs=${jobs}`, pgDumpLockWait, `--snapshot=${snapshot.snapshotId}`, "-f", dumpDir,
-        ...sanitized.map((p) => `--exclude-table-data=${quoteIdent(p.table.schema)}.${quoteIdent(p.table.name)}`),
-    ], { url: opts.dbUrl, what: `pg_dump of ${db.display}`, settings: sourceReaderSettings(snapshot.facts.versionNum), appName: sourceApplicationName });
+    await runTool(
+        tools.binDir,
+        "pg_dump",
+        [
+            "-Fd",
+            `--jobs=${jobs}`,
+            pgDumpLockWait,
+            `--snapshot=${snapshot.snapshotId}`,
+            "-f",
+            dumpDir,
+            ...sanitized.map((p) => `--exclude-table-data=${quoteIdent(p.table.schema)}.${quoteIdent(p.table.name)}`),
+        ],
+        { url: opts.dbUrl, what: `pg_dump of ${db.display}`, settings: sourceReaderSettings(snapshot.facts.versionNum), appName: sourceApplicationName },
+    );
 
     if (sanitized.length) {
         step(`streaming ${sanitized.filter((p) => p.table.hasRows).length} sanitized tables`);
@@ -203,26 +238,45 @@ async function writeSnapshot(opts: CreateSnapshotOptions, run: SnapshotRun): Pro
         }));
         const withRows = copies.map((c, i) => ({ c, plan: sanitized[i] })).filter((x) => x.c.path);
         withRows.sort((a, b) => b.plan.table.bytes - a.plan.table.bytes);
-        await eachLimit(withRows, jobs, async ({ c, plan }) => {
-            const source = startSourceWorker(tools.binDir, opts.dbUrl, snapshot.snapshotId, [plan], `sanitized copy of ${plan.table.qualified}`, opts.sanitize!.sessionSettings, sourceReaderSettings(snapshot.facts.versionNum));
-            run.running.add(source);
-            const counter = lineCounter();
-            try {
-                const [written] = await Promise.all([store.put(c.path!, (guard ? source.stdout.pipe(guard.stream(plan.table)) : source.stdout).pipe(counter).pipe(createGzip({ level: 1 }))), source.done]);
-                c.rows = Math.max(0, counter.lines() - 1);
-                files.push({ path: c.path!, ...written });
-            } catch (err) {
-                // The writer failed (a full disk …): the reader must not stay blocked on a full pipe.
-                source.child.kill("SIGTERM");
-                throw err;
-            } finally {
-                run.running.delete(source);
-            }
-        }, () => run.running.forEach((r) => r.child.kill("SIGTERM")));
+        await eachLimit(
+            withRows,
+            jobs,
+            async ({ c, plan }) => {
+                const source = startSourceWorker(
+                    tools.binDir,
+                    opts.dbUrl,
+                    snapshot.snapshotId,
+                    [plan],
+                    `sanitized copy of ${plan.table.qualified}`,
+                    opts.sanitize!.sessionSettings,
+                    sourceReaderSettings(snapshot.facts.versionNum),
+                );
+                run.running.add(source);
+                const counter = lineCounter();
+                try {
+                    const [written] = await Promise.all([
+                        store.put(c.path!, (guard ? source.stdout.pipe(guard.stream(plan.table)) : source.stdout).pipe(counter).pipe(createGzip({ level: 1 }))),
+                        source.done,
+                    ]);
+                    c.rows = Math.max(0, counter.lines() - 1);
+                    files.push({ path: c.path!, ...written });
+                } catch (err) {
+                    // The writer failed (a full disk …): the reader must not stay blocked on a full pipe.
+                    source.child.kill("SIGTERM");
+                    throw err;
+                } finally {
+                    run.running.delete(source);
+                }
+            },
+            () => run.running.forEach((r) => r.child.kill("SIGTERM")),
+        );
     }
     if (guard) {
         step("known-value scan of the tables copied unchanged");
-        const hits = await guard.finish(snapshot.client, snapshot.tables.filter((t) => t.hasRows && !sanitized.some((p) => p.table === t)));
+        const hits = await guard.finish(
+            snapshot.client,
+            snapshot.tables.filter((t) => t.hasRows && !sanitized.some((p) => p.table === t)),
+        );
         if (hits.length) throw new KnownValueLeak(hits);
     }
     await snapshot.close();
@@ -259,7 +313,9 @@ async function writeSnapshot(opts: CreateSnapshotOptions, run: SnapshotRun): Pro
         odoo: { version: snapshot.odooVersion, series: odooSeries(snapshot.odooVersion) },
         pgDump: { version: tools.dumpVersion, major: tools.dumpMajor, format: "directory", jobs },
         sanitized: !!opts.sanitize,
-        sanitize: opts.sanitize ? { seedFingerprint: seedFingerprint(opts.sanitize.seed), strict: opts.sanitize.strict, financial, tables: copies, skipped } : null,
+        sanitize: opts.sanitize
+            ? { seedFingerprint: seedFingerprint(opts.sanitize.seed), strict: opts.sanitize.strict, financial, tables: copies, skipped }
+            : null,
         filestore,
         files,
     };

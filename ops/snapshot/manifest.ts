@@ -91,14 +91,20 @@ export function parseManifest(text: string, where: string): SnapshotManifest {
     }
     // Name the offending path itself: it is what an operator looks for in the file.
     const named = json as { files?: { path?: unknown }[]; sanitize?: { tables?: { path?: unknown }[] } | null };
-    for (const p of [...(Array.isArray(named?.files) ? named.files : []).map((f) => f?.path), ...(Array.isArray(named?.sanitize?.tables) ? named.sanitize.tables : []).map((t) => t?.path)]) {
+    for (const p of [
+        ...(Array.isArray(named?.files) ? named.files : []).map((f) => f?.path),
+        ...(Array.isArray(named?.sanitize?.tables) ? named.sanitize.tables : []).map((t) => t?.path),
+    ]) {
         if (typeof p === "string" && !snapshotPathFormat.test(p)) {
             throw new Error(`${where}/${manifestFileName} names "${p}", which is not a file inside the snapshot (db/<file>, data/<file> or filestore.tar)`);
         }
     }
     const parsed = snapshotManifestSchema.safeParse(json);
     if (!parsed.success) {
-        const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+        const problems = parsed.error.issues
+            .slice(0, 5)
+            .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+            .join("; ");
         throw new Error(`${where}/${manifestFileName} is not a snapshot manifest of format ${manifestFormat}: ${problems}`);
     }
     const seen = new Set<string>();
@@ -109,16 +115,21 @@ export function parseManifest(text: string, where: string): SnapshotManifest {
     if (!seen.has("db/toc.dat")) throw new Error(`${where}/${manifestFileName} does not list db/toc.dat: not a pg_dump directory snapshot`);
     // Closed set: every file restore will read is one whose checksum is checked.
     for (const t of parsed.data.sanitize?.tables ?? []) {
-        if (t.path && !seen.has(t.path)) throw new Error(`${where}/${manifestFileName}: the data of ${t.schema}.${t.name} (${t.path}) is not in the manifest's checksummed files`);
+        if (t.path && !seen.has(t.path))
+            throw new Error(`${where}/${manifestFileName}: the data of ${t.schema}.${t.name} (${t.path}) is not in the manifest's checksummed files`);
     }
-    if (parsed.data.filestore && !seen.has(parsed.data.filestore.path)) throw new Error(`${where}/${manifestFileName}: ${parsed.data.filestore.path} is not in the manifest's checksummed files`);
+    if (parsed.data.filestore && !seen.has(parsed.data.filestore.path))
+        throw new Error(`${where}/${manifestFileName}: ${parsed.data.filestore.path} is not in the manifest's checksummed files`);
     if (parsed.data.sanitized !== (parsed.data.sanitize !== null)) throw new Error(`${where}/${manifestFileName}: "sanitized" and "sanitize" disagree`);
     return parsed.data;
 }
 
 /** Snapshot id: `<database>-<UTC stamp>`, safe as a directory name and an S3 key segment. */
 export function snapshotId(database: string, date: Date): string {
-    const stamp = date.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+    const stamp = date
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d+Z$/, "Z");
     return `${database.replace(/[^A-Za-z0-9._-]+/g, "-")}-${stamp}`;
 }
 
@@ -143,7 +154,11 @@ export function checkFile(expected: SnapshotFile, actual: { size: number; sha256
         return { path: expected.path, problem: "size", detail: `${expected.path} has ${actual.size} bytes, the manifest says ${expected.size}` };
     }
     if (actual.sha256 !== expected.sha256) {
-        return { path: expected.path, problem: "checksum", detail: `${expected.path} is corrupted: SHA-256 ${actual.sha256.slice(0, 16)}…, the manifest says ${expected.sha256.slice(0, 16)}…` };
+        return {
+            path: expected.path,
+            problem: "checksum",
+            detail: `${expected.path} is corrupted: SHA-256 ${actual.sha256.slice(0, 16)}…, the manifest says ${expected.sha256.slice(0, 16)}…`,
+        };
     }
     return null;
 }

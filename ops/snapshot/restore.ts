@@ -24,7 +24,19 @@ import { assertMayReplace, assertRoleMayReplace, assessDatabase } from "../gener
 import { extractTar } from "../filestore/filestore";
 import { checkFile, IntegrityProblem, manifestFileName, parseManifest, SnapshotManifest } from "./manifest";
 import { eachLimit } from "./create";
-import { childLocation, describeLocation, lastSegment, latestPointerFile, latestPointerName, openStore, parentLocation, parseLocation, prepareDirectory, S3Options, SnapshotStore } from "./store";
+import {
+    childLocation,
+    describeLocation,
+    lastSegment,
+    latestPointerFile,
+    latestPointerName,
+    openStore,
+    parentLocation,
+    parseLocation,
+    prepareDirectory,
+    S3Options,
+    SnapshotStore,
+} from "./store";
 
 /** A snapshot whose files all matched the manifest, available as local files. */
 export interface VerifiedSnapshot {
@@ -37,7 +49,10 @@ export interface VerifiedSnapshot {
 }
 
 export class SnapshotIntegrityError extends OperationFailedError {
-    constructor(readonly location: string, readonly problems: IntegrityProblem[]) {
+    constructor(
+        readonly location: string,
+        readonly problems: IntegrityProblem[],
+    ) {
         super(`snapshot ${location} refused, nothing was changed: ${problems.map((p) => p.detail).join("; ")}`);
         this.name = "SnapshotIntegrityError";
     }
@@ -51,7 +66,10 @@ async function resolveLocation(text: string, s3?: S3Options): Promise<{ store: S
     if (manifestText === null && lastSegment(loc) === latestPointerName) {
         const parent = parentLocation(loc);
         const pointer = await openStore(parent, s3).getText(latestPointerFile);
-        if (pointer === null) throw new InvalidInputError(`--from ${describeLocation(loc)}: no snapshot there and no ${latestPointerFile} beside it (create one with snapshot create --latest)`);
+        if (pointer === null)
+            throw new InvalidInputError(
+                `--from ${describeLocation(loc)}: no snapshot there and no ${latestPointerFile} beside it (create one with snapshot create --latest)`,
+            );
         let id: string;
         try {
             id = String(JSON.parse(pointer).id);
@@ -71,7 +89,9 @@ async function resolveLocation(text: string, s3?: S3Options): Promise<{ store: S
 export async function openVerifiedSnapshot(from: string, opts: { s3?: S3Options; progress?: Progress; workDir?: string } = {}): Promise<VerifiedSnapshot> {
     const { store, manifestText } = await resolveLocation(from, opts.s3);
     if (manifestText === null) {
-        throw new InvalidInputError(`--from ${store.display} holds no ${manifestFileName}: not a snapshot, or an unfinished one (the manifest is written last)`);
+        throw new InvalidInputError(
+            `--from ${store.display} holds no ${manifestFileName}: not a snapshot, or an unfinished one (the manifest is written last)`,
+        );
     }
     let manifest: SnapshotManifest;
     try {
@@ -94,7 +114,11 @@ export async function openVerifiedSnapshot(from: string, opts: { s3?: S3Options;
             if (problem) problems.push(problem);
             opts.progress?.update(++checked, manifest.files.length);
         });
-        if (problems.length) throw new SnapshotIntegrityError(store.display, problems.sort((a, b) => a.path.localeCompare(b.path)));
+        if (problems.length)
+            throw new SnapshotIntegrityError(
+                store.display,
+                problems.sort((a, b) => a.path.localeCompare(b.path)),
+            );
     } catch (err) {
         dispose();
         throw err;
@@ -118,7 +142,11 @@ export function closedSetProblems(dir: string, manifest: SnapshotManifest): Inte
             if (entry.isDirectory() && !rel && (entry.name === "db" || entry.name === "data")) {
                 walk(name);
             } else if (!entry.isFile()) {
-                problems.push({ path: name, problem: "not-regular", detail: `${name} is not a regular file (${entry.isSymbolicLink() ? "a symbolic link" : "a directory or device"}): a snapshot holds only its own files` });
+                problems.push({
+                    path: name,
+                    problem: "not-regular",
+                    detail: `${name} is not a regular file (${entry.isSymbolicLink() ? "a symbolic link" : "a directory or device"}): a snapshot holds only its own files`,
+                });
             } else if (!listed.has(name)) {
                 problems.push({ path: name, problem: "unlisted", detail: `${name} is not listed in the manifest: a snapshot holds only checksummed files` });
             }
@@ -172,7 +200,15 @@ async function loadCopyFiles(snapshot: VerifiedSnapshot, targetUrl: string, opts
     const plans = entries.map((e) => ({
         entry: e,
         plan: {
-            table: { schema: e.schema, name: e.name, qualified: qualify(e.schema, e.name), columns: e.columns, bytes: sizes.get(e.path!) ?? 0, blocks: 0, hasRows: true },
+            table: {
+                schema: e.schema,
+                name: e.name,
+                qualified: qualify(e.schema, e.name),
+                columns: e.columns,
+                bytes: sizes.get(e.path!) ?? 0,
+                blocks: 0,
+                hasRows: true,
+            },
             copyOut: "",
             copyIn: `\\copy ${qualify(e.schema, e.name)} (${e.columns.map(quoteIdent).join(", ")}) from pstdin`,
             transformed: e.transformed,
@@ -181,7 +217,12 @@ async function loadCopyFiles(snapshot: VerifiedSnapshot, targetUrl: string, opts
     const lists = assignToWorkers(plans, (p) => p.plan.table.bytes, opts.jobs);
     const counts = await Promise.all(
         lists.map(async (list, w) => {
-            const worker = startTargetWorker(opts.tools.binDir, targetUrl, list.map((l) => l.plan), `loading sanitized tables (worker ${w + 1})`);
+            const worker = startTargetWorker(
+                opts.tools.binDir,
+                targetUrl,
+                list.map((l) => l.plan),
+                `loading sanitized tables (worker ${w + 1})`,
+            );
             const feed = (async () => {
                 for (const { entry } of list) {
                     // Each file ends with the `\.` line that closes its table's COPY.
@@ -195,7 +236,8 @@ async function loadCopyFiles(snapshot: VerifiedSnapshot, targetUrl: string, opts
             await Promise.all([feed, worker.done]);
             const rows = worker.rows();
             list.forEach((l, i) => {
-                if (rows[i] !== l.entry.rows) throw new OperationFailedError(`${l.entry.schema}.${l.entry.name}: loaded ${rows[i]} rows, the manifest says ${l.entry.rows}`);
+                if (rows[i] !== l.entry.rows)
+                    throw new OperationFailedError(`${l.entry.schema}.${l.entry.name}: loaded ${rows[i]} rows, the manifest says ${l.entry.rows}`);
             });
             return rows.reduce((a, b) => a + b, 0);
         }),
@@ -248,7 +290,8 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
     const serverUrl = maintenanceUrl(opts.dbUrl, opts.maintenanceDb);
     const tools = pgTools();
     const jobs = Math.max(1, opts.jobs ?? 2);
-    if (opts.requireSanitized && !opts.proveSanitized) throw new InvalidInputError("requireSanitized needs a proveSanitized check (the manifest's flag proves nothing)");
+    if (opts.requireSanitized && !opts.proveSanitized)
+        throw new InvalidInputError("requireSanitized needs a proveSanitized check (the manifest's flag proves nothing)");
     if (opts.filestore) prepareDirectory(path.dirname(path.resolve(opts.filestore)), "--filestore's parent directory");
 
     const snapshot = await openVerifiedSnapshot(opts.from, { s3: opts.s3, progress: opts.progress });
@@ -259,7 +302,9 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
     try {
         const { manifest } = snapshot;
         if (opts.requireSanitized && !manifest.sanitized) {
-            throw new RefusedError(`snapshot ${snapshot.location} is not sanitized (it holds production personal data): only sanitized snapshots may be restored here; nothing was changed`);
+            throw new RefusedError(
+                `snapshot ${snapshot.location} is not sanitized (it holds production personal data): only sanitized snapshots may be restored here; nothing was changed`,
+            );
         }
         if (opts.filestore && !manifest.filestore) throw new InvalidInputError(`--filestore given, but snapshot ${snapshot.location} holds no filestore`);
         assertRestoreCompatible(tools.restoreMajor, manifest.pgDump.major, tools.binDir);
@@ -275,8 +320,18 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
         const candidateUrl = withDatabase(opts.dbUrl, candidate);
         opts.progress?.step(`restoring into the new database ${candidate}`);
         const t1 = process.hrtime.bigint();
-        await createDatabase(admin, candidate, { encoding: manifest.source.encoding, collate: manifest.source.collate, ctype: manifest.source.ctype, owner: opts.owner });
-        await writeMark(admin, candidate, { createdBy: "snapshot restore", state: "building", sanitized: false, source: { snapshot: `${snapshot.location} (${manifest.id})` } });
+        await createDatabase(admin, candidate, {
+            encoding: manifest.source.encoding,
+            collate: manifest.source.collate,
+            ctype: manifest.source.ctype,
+            owner: opts.owner,
+        });
+        await writeMark(admin, candidate, {
+            createdBy: "snapshot restore",
+            state: "building",
+            sanitized: false,
+            source: { snapshot: `${snapshot.location} (${manifest.id})` },
+        });
         await loadSnapshotInto(snapshot, candidateUrl, { tools, jobs, owner: opts.owner, progress: opts.progress });
         const proof = { checked: false, findings: [] as string[] };
         if (opts.requireSanitized) {
@@ -285,11 +340,19 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
             proof.checked = true;
             proof.findings = result.findings;
             if (!result.ok) {
-                throw new RefusedError(`snapshot ${snapshot.location} says it is sanitized, but the restored data holds personal data (${result.findings.slice(0, 3).join("; ")}${result.findings.length > 3 ? "; …" : ""}): not restored, nothing was changed`);
+                throw new RefusedError(
+                    `snapshot ${snapshot.location} says it is sanitized, but the restored data holds personal data (${result.findings.slice(0, 3).join("; ")}${result.findings.length > 3 ? "; …" : ""}): not restored, nothing was changed`,
+                );
             }
         }
         await opts.onLoaded?.(candidateUrl, manifest);
-        if (proof.checked) await writeMark(admin, candidate, { createdBy: "snapshot restore", state: "building", sanitized: true, source: { snapshot: `${snapshot.location} (${manifest.id})` } });
+        if (proof.checked)
+            await writeMark(admin, candidate, {
+                createdBy: "snapshot restore",
+                state: "building",
+                sanitized: true,
+                source: { snapshot: `${snapshot.location} (${manifest.id})` },
+            });
         let filestore: { live: string; candidate: string } | undefined;
         if (opts.filestore && manifest.filestore) {
             const live = path.resolve(opts.filestore);
@@ -326,9 +389,14 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
             note = await cleanupLeftovers(admin, { target: target.database, serverUrl, filestore: opts.filestore })
                 .then(() => `the half-built copy ${candidate} was dropped`)
                 .catch(() => dropDatabase(admin!, candidate!).then(() => `the half-built copy ${candidate} was dropped`))
-                .catch(() => `the half-built copy ${candidate} could not be dropped: the next restore drops it (or run staging cleanup --db ${target.display})`);
+                .catch(
+                    () => `the half-built copy ${candidate} could not be dropped: the next restore drops it (or run staging cleanup --db ${target.display})`,
+                );
         }
-        const explained = await explainFailure(err, { servers: [{ label: "the target server (--db)", url: serverUrl }], directories: [{ label: "TMPDIR", dir: os.tmpdir() }] });
+        const explained = await explainFailure(err, {
+            servers: [{ label: "the target server (--db)", url: serverUrl }],
+            directories: [{ label: "TMPDIR", dir: os.tmpdir() }],
+        });
         throw withNote(explained, note);
     } finally {
         snapshot.dispose();

@@ -173,7 +173,11 @@ const isNotFound = (err: unknown) => {
 
 export class S3Store implements SnapshotStore {
     readonly display: string;
-    constructor(readonly location: SnapshotLocation & { kind: "s3" }, private readonly client: S3Client, private readonly partSize = 8 * 1024 * 1024) {
+    constructor(
+        readonly location: SnapshotLocation & { kind: "s3" },
+        private readonly client: S3Client,
+        private readonly partSize = 8 * 1024 * 1024,
+    ) {
         if (partSize < 5 * 1024 * 1024) throw new InvalidInputError("S3 multipart parts must be at least 5 MiB");
         this.display = describeLocation(location);
     }
@@ -250,8 +254,10 @@ export async function assertS3Reachable(loc: SnapshotLocation, s3: S3Options, op
         const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
         const status = e.$metadata?.httpStatusCode;
         let problem: string;
-        if (status === 404 || e.name === "NotFound" || e.name === "NoSuchBucket") problem = `bucket "${loc.bucket}" does not exist at ${where}: create it, or correct the bucket name or --s3-endpoint`;
-        else if (status === 401 || status === 403) problem = `access to bucket "${loc.bucket}" at ${where} was denied (HTTP ${status}): check the credentials (AWS_ACCESS_KEY_ID / AWS_PROFILE) and the bucket policy`;
+        if (status === 404 || e.name === "NotFound" || e.name === "NoSuchBucket")
+            problem = `bucket "${loc.bucket}" does not exist at ${where}: create it, or correct the bucket name or --s3-endpoint`;
+        else if (status === 401 || status === 403)
+            problem = `access to bucket "${loc.bucket}" at ${where} was denied (HTTP ${status}): check the credentials (AWS_ACCESS_KEY_ID / AWS_PROFILE) and the bucket policy`;
         else if (status === 301) problem = `bucket "${loc.bucket}" is in another region: set AWS_REGION to the bucket's region`;
         else if (e.name === "CredentialsProviderError") problem = "no S3 credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE";
         else problem = `${where} cannot be reached (${e.code ?? e.name ?? (err as Error).message}): check --s3-endpoint and the network`;

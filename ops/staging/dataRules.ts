@@ -149,17 +149,30 @@ export function platformDataRules(): DataRules {
             }
         },
         streamScan: (catalog, opts) => new StreamScan(catalog, { allowDomains: verifyAllowDomains(opts), knownValues: opts.knownValues }),
-        collectKnownValues: async (client, opts) => collectKnownValues(client, {
-            catalog: await readCatalog(client), keepCompanyNames: opts.keepCompanyNames ?? true, allowDomains: opts.allowDomains,
-        }),
+        collectKnownValues: async (client, opts) =>
+            collectKnownValues(client, {
+                catalog: await readCatalog(client),
+                keepCompanyNames: opts.keepCompanyNames ?? true,
+                allowDomains: opts.allowDomains,
+            }),
         neutralize: (client, opts) => neutralizeDatabase(client, { baseUrl: opts.baseUrl, mailHost: opts.mailHost, mailPort: opts.mailPort }),
         verify: async (client, opts) => {
             const url = opts.databaseUrl;
             const report = await verifyDatabase(client, {
-                allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, mailHosts: opts.mailHosts, knownValues: opts.knownValues, streamed: opts.streamed,
+                allowDomains: opts.allowDomains,
+                baseUrl: opts.baseUrl,
+                mailHosts: opts.mailHosts,
+                knownValues: opts.knownValues,
+                streamed: opts.streamed,
                 jobs: url ? opts.jobs : 1,
                 ...(opts.scope === "personal-data" ? { checks: [], ignore: await outsideSanitizeRules(client) } : {}),
-                connect: url ? async () => { const extra = guardClient(new Client({ connectionString: url, application_name: "odoo-platform verify" })); await extra.connect(); return extra; } : undefined,
+                connect: url
+                    ? async () => {
+                          const extra = guardClient(new Client({ connectionString: url, application_name: "odoo-platform verify" }));
+                          await extra.connect();
+                          return extra;
+                      }
+                    : undefined,
             });
             // The proof of a restored snapshot is about personal data: live-looking credentials are
             // neutralize's, after the restore (the full verify then refuses any left).
@@ -177,10 +190,15 @@ export function platformDataRules(): DataRules {
 /** The `snapshot create --sanitize` spec over the platform's rules. */
 export function sanitizeSpec(opts: SanitizeSettings, rules: DataRules = platformDataRules()): SanitizeSpec {
     return {
-        seed: opts.seed, strict: opts.strict, sessionSettings: rules.sessionSettings,
+        seed: opts.seed,
+        strict: opts.strict,
+        sessionSettings: rules.sessionSettings,
         plan: async (snapshot) => {
             const planned = await rules.sanitizePlan(snapshot.client, opts);
-            return { ...planned, transforms: rules.revokeCredentials ? await rules.revokeCredentials(snapshot.client, planned.transforms) : planned.transforms };
+            return {
+                ...planned,
+                transforms: rules.revokeCredentials ? await rules.revokeCredentials(snapshot.client, planned.transforms) : planned.transforms,
+            };
         },
         knownValues: rules.collectKnownValues ? { keepCompanyNames: opts.keepCompanyNames ?? true } : undefined,
     };

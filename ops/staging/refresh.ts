@@ -127,7 +127,11 @@ export function withoutTables(result: StreamScanResult, tables: ReadonlySet<stri
 }
 
 /** The report's account of the scan paths, with the reason of each table read in the database. Pure. */
-export function scanSummary(paths: readonly ScanPath[] | undefined, streamScan: StreamScan | undefined, written: readonly string[] | null): RefreshReport["scan"] {
+export function scanSummary(
+    paths: readonly ScanPath[] | undefined,
+    streamScan: StreamScan | undefined,
+    written: readonly string[] | null,
+): RefreshReport["scan"] {
     const writtenSet = new Set(written ?? []);
     const tables = (paths ?? []).map((p): ScanPath => {
         if (p.path !== "database" || p.reason) return p;
@@ -155,7 +159,12 @@ interface CopyResult {
 
 type KnownValues = Awaited<ReturnType<NonNullable<DataRules["collectKnownValues"]>>>;
 type SanitizingPlan = (client: Client) => ReturnType<DataRules["sanitizePlan"]>;
-interface SanitizeSettings { seed: string; strict: boolean; keepCompanyNames?: boolean; allowDomains: string[] }
+interface SanitizeSettings {
+    seed: string;
+    strict: boolean;
+    keepCompanyNames?: boolean;
+    allowDomains: string[];
+}
 
 /** What both copy modes read: the run's options and the candidate they fill. */
 interface CopyRun {
@@ -185,12 +194,19 @@ async function copyStreaming(run: CopyRun): Promise<CopyResult> {
         jobs,
         owner: opts.owner,
         transforms: async (snapshot) => {
-            if (streamScanOf) streamScan = streamScanOf(await readCatalog(snapshot.client), { allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, knownValues });
+            if (streamScanOf)
+                streamScan = streamScanOf(await readCatalog(snapshot.client), { allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, knownValues });
             return (await plan(snapshot.client)).transforms;
         },
-        inspect: streamScanOf ? (plans) => streamScan?.transform(plans.map((p) => ({
-            table: p.table.schema === "public" ? p.table.name : `${p.table.schema}.${p.table.name}`, columns: p.table.columns,
-        }))) : undefined,
+        inspect: streamScanOf
+            ? (plans) =>
+                  streamScan?.transform(
+                      plans.map((p) => ({
+                          table: p.table.schema === "public" ? p.table.name : `${p.table.schema}.${p.table.name}`,
+                          columns: p.table.columns,
+                      })),
+                  )
+            : undefined,
         sourceSettings: opts.rules.sessionSettings,
         onPhase: (phase) => opts.progress?.step(phase === "data" ? "copy + sanitize" : phase),
         onBytes: (b) => {
@@ -228,8 +244,13 @@ async function copyViaSnapshot(run: CopyRun, via: ReturnType<typeof parseLocatio
         dbUrl: opts.fromDb,
         to: location,
         filestore: opts.fromFilestore,
-        sanitize: { seed: sanitize.seed, strict: sanitize.strict, sessionSettings: opts.rules.sessionSettings, plan: (snapshot) => plan(snapshot.client),
-            knownValues: knownValues ? { keepCompanyNames: sanitize.keepCompanyNames ?? true } : undefined },
+        sanitize: {
+            seed: sanitize.seed,
+            strict: sanitize.strict,
+            sessionSettings: opts.rules.sessionSettings,
+            plan: (snapshot) => plan(snapshot.client),
+            knownValues: knownValues ? { keepCompanyNames: sanitize.keepCompanyNames ?? true } : undefined,
+        },
         jobs,
         s3: opts.s3,
         tools,
@@ -255,15 +276,18 @@ async function copyViaSnapshot(run: CopyRun, via: ReturnType<typeof parseLocatio
 
 /** Every option, before anything is read or written. */
 function validate(opts: RefreshOptions): void {
-    if (!/^https?:\/\/[^\s/]+/.test(opts.baseUrl ?? "")) throw new InvalidInputError(`--base-url must be the staging environment's http(s) URL, got "${opts.baseUrl}"`);
+    if (!/^https?:\/\/[^\s/]+/.test(opts.baseUrl ?? ""))
+        throw new InvalidInputError(`--base-url must be the staging environment's http(s) URL, got "${opts.baseUrl}"`);
     try {
         new URL(opts.baseUrl);
     } catch {
         throw new InvalidInputError(`--base-url must be an absolute http(s) URL such as https://staging.example.com (got "${opts.baseUrl}")`);
     }
     if (!opts.mailHost) throw new InvalidInputError("--mail-host is required: the environment's mail catcher (e.g. mailpit)");
-    if (!/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(opts.mailHost)) throw new InvalidInputError(`--mail-host must be a host name or IP address (got "${opts.mailHost}")`);
-    if (!Number.isInteger(opts.mailPort) || opts.mailPort < 1 || opts.mailPort > 65535) throw new InvalidInputError(`--mail-port must be a TCP port, got "${opts.mailPort}"`);
+    if (!/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(opts.mailHost))
+        throw new InvalidInputError(`--mail-host must be a host name or IP address (got "${opts.mailHost}")`);
+    if (!Number.isInteger(opts.mailPort) || opts.mailPort < 1 || opts.mailPort > 65535)
+        throw new InvalidInputError(`--mail-port must be a TCP port, got "${opts.mailPort}"`);
     opts.rules.checkSettings?.({ baseUrl: opts.baseUrl, mailHost: opts.mailHost, mailPort: opts.mailPort });
     if (!!opts.fromFilestore !== !!opts.toFilestore) throw new InvalidInputError("--from-filestore and --to-filestore go together");
     if (opts.fromFilestore) assertDirectory(opts.fromFilestore, "--from-filestore");
@@ -308,12 +332,16 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
         sourceIdentity = await readDatabaseIdentity(sourceClient);
         const odoo = await probeOdoo(sourceClient);
         if (!odoo.isOdoo) {
-            throw new RefusedError(`refused: --from-db ${source.display} is not an Odoo database with data (${odoo.problem}): point it at the production Odoo database; nothing was changed`);
+            throw new RefusedError(
+                `refused: --from-db ${source.display} is not an Odoo database with data (${odoo.problem}): point it at the production Odoo database; nothing was changed`,
+            );
         }
         // Refused here rather than by the copy itself, so that not even the empty copy is created.
         const largeObjects = opts.via ? 0 : await countLargeObjects(sourceClient);
         if (largeObjects > 0) {
-            throw new RefusedError(`refused: --from-db ${source.display} holds ${largeObjects} large objects, which the streaming copy does not carry: refresh through a snapshot instead (--via <dir>); nothing was changed`);
+            throw new RefusedError(
+                `refused: --from-db ${source.display} holds ${largeObjects} large objects, which the streaming copy does not carry: refresh through a snapshot instead (--via <dir>); nothing was changed`,
+            );
         }
     } finally {
         await sourceClient.end().catch(() => undefined);
@@ -344,7 +372,10 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
         const cleanup = await cleanupLeftovers(admin, { target: target.database, serverUrl, filestore: liveFilestore, retentionMs: opts.retentionMs, now });
         await createDatabase(admin, candidate, { encoding: facts.encoding, collate: facts.collate, ctype: facts.ctype, owner: opts.owner });
         created = true;
-        const markFields = { createdBy: "staging refresh", source: { system: sourceIdentity.server.systemIdentifier, oid: sourceIdentity.oid, name: sourceIdentity.name } };
+        const markFields = {
+            createdBy: "staging refresh",
+            source: { system: sourceIdentity.server.systemIdentifier, oid: sourceIdentity.oid, name: sourceIdentity.name },
+        };
         await writeMark(admin, candidate, { ...markFields, state: "building", sanitized: false });
         clock.end({ detail: cleanup.droppedDatabases.length ? `dropped leftovers: ${cleanup.droppedDatabases.join(", ")}` : undefined });
 
@@ -356,7 +387,10 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
             financial = planned.financial;
             sanitizePlan = planned.summary;
             // Credentials are revoked on the way too: they never reach the copy or the snapshot's files.
-            return { ...planned, transforms: opts.rules.revokeCredentials ? await opts.rules.revokeCredentials(client, planned.transforms) : planned.transforms };
+            return {
+                ...planned,
+                transforms: opts.rules.revokeCredentials ? await opts.rules.revokeCredentials(client, planned.transforms) : planned.transforms,
+            };
         };
 
         // Known-value scan: production's personal values, as hashes, for verify to look for in the copy.
@@ -370,7 +404,9 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
         }
 
         const run: CopyRun = { opts, tools, jobs, clock, sanitize, plan, knownValues, candidateUrl, candidate, candidateFilestore, now };
-        const { rows, sanitizedTables, skippedTransforms, snapshotLocation, streamScan } = via ? await copyViaSnapshot(run, via, source.database) : await copyStreaming(run);
+        const { rows, sanitizedTables, skippedTransforms, snapshotLocation, streamScan } = via
+            ? await copyViaSnapshot(run, via, source.database)
+            : await copyStreaming(run);
 
         // Marked on the copy itself, so that a later `db sanitize` never scales the amounts twice.
         const marked = await onDatabase(candidateUrl, (client) => opts.rules.markSanitized(client, { financial }));
@@ -386,10 +422,20 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
         const streamed = streamScan && writtenAfterCopy ? withoutTables(streamScan.result(), new Set(writtenAfterCopy)) : undefined;
         clock.start("verify");
         const verify = await onDatabase(candidateUrl, (client) =>
-            opts.rules.verify(client, { allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, mailHosts: [opts.mailHost], databaseUrl: candidateUrl, jobs, knownValues, streamed }),
+            opts.rules.verify(client, {
+                allowDomains: opts.allowDomains,
+                baseUrl: opts.baseUrl,
+                mailHosts: [opts.mailHost],
+                databaseUrl: candidateUrl,
+                jobs,
+                knownValues,
+                streamed,
+            }),
         );
         const scan = scanSummary(verify.scanPaths, streamScan, writtenAfterCopy);
-        clock.end({ detail: `${verify.ok ? "clean" : `${verify.findings.length} findings`}${streamed ? `; PII scan: ${scan.stream} tables on the stream, ${scan.database} in the database` : ""}` });
+        clock.end({
+            detail: `${verify.ok ? "clean" : `${verify.findings.length} findings`}${streamed ? `; PII scan: ${scan.stream} tables on the stream, ${scan.database} in the database` : ""}`,
+        });
 
         let swap: SwapInReport | null = null;
         if (verify.ok) {
@@ -401,7 +447,10 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
                 candidate,
                 stamp,
                 keepPrevious: opts.keepPrevious ?? true,
-                filestore: liveFilestore && candidateFilestore && fs.existsSync(candidateFilestore) ? { live: liveFilestore, candidate: candidateFilestore } : undefined,
+                filestore:
+                    liveFilestore && candidateFilestore && fs.existsSync(candidateFilestore)
+                        ? { live: liveFilestore, candidate: candidateFilestore }
+                        : undefined,
             });
             clock.end({ detail: `unavailable ${swap.unavailableSeconds.toFixed(3)} s${swap.previousKept ? `, previous kept as ${swap.previous}` : ""}` });
         } else {
@@ -438,7 +487,10 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
         if (lock && created) {
             note = await cleanupLeftovers(admin, { target: target.database, serverUrl, filestore: liveFilestore })
                 .then(() => `the half-built copy ${candidate} was dropped, staging is unchanged`)
-                .catch(() => `the half-built copy ${candidate} could not be dropped (staging is unchanged): the next refresh drops it, or run staging cleanup --db ${target.display}`);
+                .catch(
+                    () =>
+                        `the half-built copy ${candidate} could not be dropped (staging is unchanged): the next refresh drops it, or run staging cleanup --db ${target.display}`,
+                );
         }
         throw withNote(await explainFailure(err, failureContext), note);
     } finally {

@@ -61,13 +61,31 @@ const thousands = (n: number) => n.toLocaleString("en-US");
  * the ratio to it on the total line.
  */
 export function renderStepTable(steps: StepTiming[], total: number, opts: { baseline?: number; title?: string } = {}): string {
-    const rows = steps.map((s) => [s.step, s.seconds.toFixed(2), s.rows !== undefined ? thousands(s.rows) : "", s.rowsPerSecond !== undefined ? thousands(s.rowsPerSecond) : "", s.detail ?? ""]);
-    const totalRow = ["total", total.toFixed(2), "", "", opts.baseline ? `${(total / opts.baseline).toFixed(2)}× the plain copy (${opts.baseline.toFixed(2)} s)` : ""];
+    const rows = steps.map((s) => [
+        s.step,
+        s.seconds.toFixed(2),
+        s.rows !== undefined ? thousands(s.rows) : "",
+        s.rowsPerSecond !== undefined ? thousands(s.rowsPerSecond) : "",
+        s.detail ?? "",
+    ]);
+    const totalRow = [
+        "total",
+        total.toFixed(2),
+        "",
+        "",
+        opts.baseline ? `${(total / opts.baseline).toFixed(2)}× the plain copy (${opts.baseline.toFixed(2)} s)` : "",
+    ];
     const header = ["step", "seconds", "rows", "rows/s", ""];
     const all = [header, ...rows, totalRow];
     const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
     const line = (r: string[]) =>
-        r.map((cell, i) => (i === 0 || i === r.length - 1 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd();
-    const rule = widths.map((w) => "-".repeat(w)).join("  ").trimEnd();
+        r
+            .map((cell, i) => (i === 0 || i === r.length - 1 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+            .join("  ")
+            .trimEnd();
+    const rule = widths
+        .map((w) => "-".repeat(w))
+        .join("  ")
+        .trimEnd();
     return [...(opts.title ? [opts.title] : []), line(header), rule, ...rows.map(line), rule, line(totalRow)].join("\n");
 }

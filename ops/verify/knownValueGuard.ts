@@ -21,7 +21,10 @@ export interface GuardTable {
 export class KnownValueGuard {
     readonly #scanners: { table: string; scanner: KnownValueCopyScanner }[] = [];
 
-    constructor(readonly set: KnownValueSet, private readonly catalog: Catalog) {}
+    constructor(
+        readonly set: KnownValueSet,
+        private readonly catalog: Catalog,
+    ) {}
 
     /** A pass-through that checks one table's COPY text stream. */
     stream(table: GuardTable): Transform {
@@ -29,7 +32,10 @@ export class KnownValueGuard {
         const info = this.catalog.table(key);
         const columns: CopyScanColumn[] = table.columns.map((name) => {
             const type = info?.columns.get(name)?.type ?? "";
-            return { name, kind: type === "jsonb" || type === "json" ? "json" : ["text", "character varying", "character", "citext"].includes(type) ? "text" : "skip" };
+            return {
+                name,
+                kind: type === "jsonb" || type === "json" ? "json" : ["text", "character varying", "character", "citext"].includes(type) ? "text" : "skip",
+            };
         });
         const scanner = new KnownValueCopyScanner(this.set, columns);
         this.#scanners.push({ table: key, scanner });
@@ -48,12 +54,21 @@ export class KnownValueGuard {
 const keyOf = (t: GuardTable) => (t.schema === "public" ? t.name : `${t.schema}.${t.name}`);
 
 /** Collects production's values on `source` (inside the caller's snapshot) and returns the guard. */
-export async function knownValueGuard(source: Client, options: { keepCompanyNames?: boolean; allowDomains?: readonly string[] } = {}): Promise<KnownValueGuard> {
+export async function knownValueGuard(
+    source: Client,
+    options: { keepCompanyNames?: boolean; allowDomains?: readonly string[] } = {},
+): Promise<KnownValueGuard> {
     const catalog = await readCatalog(source);
     // Credentials are neutralize's, after the restore: the snapshot is checked for personal values only.
-    return new KnownValueGuard(await collectKnownValues(source, {
-        catalog, keepCompanyNames: options.keepCompanyNames, allowDomains: options.allowDomains, credentials: false,
-    }), catalog);
+    return new KnownValueGuard(
+        await collectKnownValues(source, {
+            catalog,
+            keepCompanyNames: options.keepCompanyNames,
+            allowDomains: options.allowDomains,
+            credentials: false,
+        }),
+        catalog,
+    );
 }
 
 /** The error a snapshot fails with when production values survived. */

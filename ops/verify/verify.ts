@@ -66,11 +66,13 @@ export interface VerifyReport {
 
 /** The domains verify allows: example.com, the given ones and the environment's own host. */
 export function verifyAllowDomains(options: Pick<VerifyOptions, "allowDomains" | "baseUrl">): string[] {
-    return [...new Set([
-        ...defaultAllowedDomains,
-        ...(options.allowDomains ?? []).map(normalizeDomain),
-        ...(options.baseUrl ? [normalizeDomain(new URL(options.baseUrl).hostname)] : []),
-    ])];
+    return [
+        ...new Set([
+            ...defaultAllowedDomains,
+            ...(options.allowDomains ?? []).map(normalizeDomain),
+            ...(options.baseUrl ? [normalizeDomain(new URL(options.baseUrl).hostname)] : []),
+        ]),
+    ];
 }
 
 /** Tables every Odoo database has (base): without them it is not one. */
@@ -89,8 +91,12 @@ export async function notOdooReason(client: Client, catalog: Catalog): Promise<s
 }
 
 const piiMessages: Record<PiiKind, string> = {
-    email: "an e-mail address outside the allowed domains", phone: "a phone number", iban: "a valid IBAN (mod-97)",
-    card: "a payment card number (Luhn)", vat: "a valid VAT number", token: "a key- or token-shaped value",
+    email: "an e-mail address outside the allowed domains",
+    phone: "a phone number",
+    iban: "a valid IBAN (mod-97)",
+    card: "a payment card number (Luhn)",
+    vat: "a valid VAT number",
+    token: "a key- or token-shaped value",
     known: "a production personal value",
 };
 
@@ -109,20 +115,36 @@ export async function verifyDatabase(client: Client, options: VerifyOptions = {}
         const checks: VerifyReport["checks"] = [];
         const notOdoo = await notOdooReason(client, catalog);
         if (notOdoo) {
-            findings.push({ check: "odoo-database", table: "ir_module_module", count: 0,
-                message: `not an Odoo database: ${notOdoo}. verify checks Odoo databases only; point --db at one` });
+            findings.push({
+                check: "odoo-database",
+                table: "ir_module_module",
+                count: 0,
+                message: `not an Odoo database: ${notOdoo}. verify checks Odoo databases only; point --db at one`,
+            });
             checks.push({ name: "odoo-database", description: "the database is an Odoo database (base installed)", status: "failed", reason: notOdoo });
             await client.query("COMMIT");
             progress?.done("not an Odoo database");
-            return { ok: false, findings, checks, allowDomains, scanned: { tables: 0, columns: 0, rows: 0, metadataTables: 0 }, seconds: (Date.now() - started) / 1000 };
+            return {
+                ok: false,
+                findings,
+                checks,
+                allowDomains,
+                scanned: { tables: 0, columns: 0, rows: 0, metadataTables: 0 },
+                seconds: (Date.now() - started) / 1000,
+            };
         }
         checks.push({ name: "odoo-database", description: "the database is an Odoo database (base installed)", status: "passed" });
         const fields = await readOdooFields(client, catalog);
         const marker = await productionIdentityFromMarker(client, catalog);
         const ctx: VerifyContext = {
-            catalog, fields,
+            catalog,
+            fields,
             mailHosts: ["invalid", ...(options.mailHosts ?? [])],
-            production: { url: options.productionUrl ?? marker.url, uuid: options.productionUuid, uuidSha256: options.productionUuid ? undefined : marker.uuidSha256 },
+            production: {
+                url: options.productionUrl ?? marker.url,
+                uuid: options.productionUuid,
+                uuidSha256: options.productionUuid ? undefined : marker.uuidSha256,
+            },
             baseUrl: options.baseUrl,
             sampleLimit: options.sampleLimit ?? 3,
         };
@@ -130,15 +152,21 @@ export async function verifyDatabase(client: Client, options: VerifyOptions = {}
             progress?.step(`check ${check.name}`);
             const missing = catalog.missing(check.table, check.columns);
             if (!catalog.hasTable(check.table) || missing.length) {
-                checks.push({ name: check.name, description: check.description, status: "skipped",
-                    reason: catalog.hasTable(check.table) ? `no ${missing.map((c) => `${check.table}.${c}`).join(", ")}` : `no table ${check.table}` });
+                checks.push({
+                    name: check.name,
+                    description: check.description,
+                    status: "skipped",
+                    reason: catalog.hasTable(check.table) ? `no ${missing.map((c) => `${check.table}.${c}`).join(", ")}` : `no table ${check.table}`,
+                });
                 continue;
             }
             let found: Finding[];
             try {
                 found = await check.run(client, ctx);
             } catch (err) {
-                throw new Error(`verify check ${check.name} (${check.table}${check.columns.length ? `.${check.columns.join(", ")}` : ""}) failed: ${(err as Error).message}`);
+                throw new Error(
+                    `verify check ${check.name} (${check.table}${check.columns.length ? `.${check.columns.join(", ")}` : ""}) failed: ${(err as Error).message}`,
+                );
             }
             findings.push(...found);
             checks.push({ name: check.name, description: check.description, status: found.length ? "failed" : "passed" });
@@ -147,12 +175,25 @@ export async function verifyDatabase(client: Client, options: VerifyOptions = {}
         let scanPaths: ScanPath[] | undefined;
         if (!options.skipPiiScan) {
             const streamed = options.streamed ? new Map(options.streamed.tables.filter((t) => catalog.hasTable(t.table)).map((t) => [t.table, t])) : undefined;
-            progress?.step(`PII scan of every text column${streamed ? ` not scanned on the copy's stream (${streamed.size} tables were)` : ""} (allowed domains: ${allowDomains.join(", ")}${options.knownValues ? "; production's values" : ""})`);
+            progress?.step(
+                `PII scan of every text column${streamed ? ` not scanned on the copy's stream (${streamed.size} tables were)` : ""} (allowed domains: ${allowDomains.join(", ")}${options.knownValues ? "; production's values" : ""})`,
+            );
             const inDatabase = streamed ? [...catalog.tables.keys()].filter((t) => !streamed.has(t)) : undefined;
-            const result = await scanDatabase(client, catalog, {
-                allowDomains, ignore: options.ignore, sampleLimit: ctx.sampleLimit, jobs: options.jobs, connect: options.connect, tables: inDatabase,
-                knownValues: options.knownValues, onTable: (_table, i, total) => progress?.update(i + 1, total),
-            }, true);
+            const result = await scanDatabase(
+                client,
+                catalog,
+                {
+                    allowDomains,
+                    ignore: options.ignore,
+                    sampleLimit: ctx.sampleLimit,
+                    jobs: options.jobs,
+                    connect: options.connect,
+                    tables: inDatabase,
+                    knownValues: options.knownValues,
+                    onTable: (_table, i, total) => progress?.update(i + 1, total),
+                },
+                true,
+            );
             Object.assign(scanned, { tables: result.tables, columns: result.columns, rows: result.rows, metadataTables: result.skipped.length });
             if (streamed) {
                 const onStream = [...streamed.values()].filter((t) => t.columns > 0);
@@ -173,28 +214,56 @@ export async function verifyDatabase(client: Client, options: VerifyOptions = {}
             });
             for (const f of result.findings) {
                 const what = f.kind === "known" ? `${piiMessages.known}${f.knownKinds?.length ? ` (${f.knownKinds.join(", ")})` : ""}` : piiMessages[f.kind];
-                const fix = f.kind === "known"
-                    ? "a value copied from production survived: add a sanitize rule for this column"
-                    : f.kind === "token" ? "revoke it (db neutralize) or sanitize the column" : "sanitize (--strict for undeclared tables) or allow the domain";
-                findings.push({ check: f.kind === "known" ? "known-values" : "pii", table: f.table, column: f.column, kind: f.kind, count: f.rows,
+                const fix =
+                    f.kind === "known"
+                        ? "a value copied from production survived: add a sanitize rule for this column"
+                        : f.kind === "token"
+                          ? "revoke it (db neutralize) or sanitize the column"
+                          : "sanitize (--strict for undeclared tables) or allow the domain";
+                findings.push({
+                    check: f.kind === "known" ? "known-values" : "pii",
+                    table: f.table,
+                    column: f.column,
+                    kind: f.kind,
+                    count: f.rows,
                     samples: f.samples.map((x) => `${x.id ?? "?"}: ${x.value}`),
-                    message: `${f.rows}${f.capped ? "+" : ""} row(s) of ${f.table}.${f.column} hold ${what}: ${fix}` });
+                    message: `${f.rows}${f.capped ? "+" : ""} row(s) of ${f.table}.${f.column} hold ${what}: ${fix}`,
+                });
             }
-            checks.push({ name: "pii", description: "no e-mail address outside the allowed domains, phone, IBAN, card or VAT number in any text column; no live-looking token in a credential column",
-                status: result.findings.some((f) => f.kind !== "known") ? "failed" : "passed" });
+            checks.push({
+                name: "pii",
+                description:
+                    "no e-mail address outside the allowed domains, phone, IBAN, card or VAT number in any text column; no live-looking token in a credential column",
+                status: result.findings.some((f) => f.kind !== "known") ? "failed" : "passed",
+            });
             if (options.knownValues) {
-                checks.push({ name: "known-values", description: "no production name, e-mail, phone, street, VAT, IBAN or token in any text or jsonb column",
-                    status: result.findings.some((f) => f.kind === "known") ? "failed" : "passed" });
+                checks.push({
+                    name: "known-values",
+                    description: "no production name, e-mail, phone, street, VAT, IBAN or token in any text or jsonb column",
+                    status: result.findings.some((f) => f.kind === "known") ? "failed" : "passed",
+                });
             }
             if (result.rows === 0) {
-                findings.push({ check: "nothing-scanned", table: "*", count: 0,
-                    message: "nothing was scanned: no table holds a row to read (an empty or half-restored database proves nothing)" });
+                findings.push({
+                    check: "nothing-scanned",
+                    table: "*",
+                    count: 0,
+                    message: "nothing was scanned: no table holds a row to read (an empty or half-restored database proves nothing)",
+                });
                 checks.push({ name: "nothing-scanned", description: "the scan read at least one row", status: "failed" });
             }
         }
         await client.query("COMMIT");
         progress?.done(findings.length ? `${findings.length} finding(s)` : "no findings");
-        return { ok: findings.length === 0, findings, checks, allowDomains, scanned, ...(scanPaths ? { scanPaths } : {}), seconds: (Date.now() - started) / 1000 };
+        return {
+            ok: findings.length === 0,
+            findings,
+            checks,
+            allowDomains,
+            scanned,
+            ...(scanPaths ? { scanPaths } : {}),
+            seconds: (Date.now() - started) / 1000,
+        };
     } catch (err) {
         await client.query("ROLLBACK").catch(() => undefined);
         throw err;

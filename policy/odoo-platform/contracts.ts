@@ -200,7 +200,9 @@ export const containerLimits: ResourceValidationPolicy = {
             (m): m is string => !!m,
         );
         if (missing.length) {
-            report(`${describe(args)} has no ${listing(missing)} limit: set ${listing(missing)} on the container (the stage's defaults are odoo-platform:odooMemoryMb and odoo-platform:odooCpus for Odoo).`);
+            report(
+                `${describe(args)} has no ${listing(missing)} limit: set ${listing(missing)} on the container (the stage's defaults are odoo-platform:odooMemoryMb and odoo-platform:odooCpus for Odoo).`,
+            );
         }
     },
 };
@@ -227,7 +229,8 @@ export const resourceLabels: ResourceValidationPolicy = {
         }
         if (carrier.kind === "exempt") return;
         const labels = labelsOf(args.type, args.props, args.provider?.props) ?? {};
-        const where = carrier.kind === "docker-labels" ? "labels" : carrier.kind === "kubernetes-labels" ? "metadata.labels" : "tags (or the provider's defaultTags)";
+        const where =
+            carrier.kind === "docker-labels" ? "labels" : carrier.kind === "kubernetes-labels" ? "metadata.labels" : "tags (or the provider's defaultTags)";
         const fix = "build them with resourceLabels()/containerLabels() from config/naming.ts";
         const role = args.type === dockerTypes.container ? labelMap(args.props)[labelKeys.role] : undefined;
         const runsCommit = role !== undefined && deployedCodeRoles.includes(role);
@@ -237,11 +240,14 @@ export const resourceLabels: ResourceValidationPolicy = {
         }
         const expected: Record<string, string> = { [labelKeys.stage]: identity.stage, [labelKeys.stack]: identity.stack };
         for (const [key, value] of Object.entries(expected)) {
-            if (labels[key] && labels[key] !== value) report(`${describe(args)} is labelled ${key}=${labels[key]} but belongs to stack ${identity.stack} (${key}=${value}): ${fix}.`);
+            if (labels[key] && labels[key] !== value)
+                report(`${describe(args)} is labelled ${key}=${labels[key]} but belongs to stack ${identity.stack} (${key}=${value}): ${fix}.`);
         }
         const sha = labels[labelKeys.gitSha];
         if (sha && !/^[0-9a-f]{7,40}$/.test(sha) && !(sha === "uncommitted" && identity.stage === "dev")) {
-            report(`${describe(args)} is labelled ${labelKeys.gitSha}=${sha}, which is not a commit SHA: CI sets ODOO_PLATFORM_GIT_SHA to the commit it deploys.`);
+            report(
+                `${describe(args)} is labelled ${labelKeys.gitSha}=${sha}, which is not a commit SHA: CI sets ODOO_PLATFORM_GIT_SHA to the commit it deploys.`,
+            );
         }
         if (sha && replacedByLabels.includes(args.type) && !runsCommit) {
             report(

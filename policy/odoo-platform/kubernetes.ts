@@ -28,23 +28,32 @@ const roleOfPod = (type: string, props: Record<string, unknown>): string | undef
 
 export const kubernetesPodSecurity: ResourceValidationPolicy = {
     name: "kubernetes-pod-security",
-    description: "No Kubernetes pod runs a privileged container, lets a container gain privileges, or uses the node's network, PID or IPC namespace, a host port or a host path.",
+    description:
+        "No Kubernetes pod runs a privileged container, lets a container gain privileges, or uses the node's network, PID or IPC namespace, a host port or a host path.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         resourceStage(args);
         const template = podTemplateOf(args.type, args.props);
         if (!template) return;
         const spec = template.spec ?? {};
-        for (const key of ["hostNetwork", "hostPID", "hostIPC"]) if (spec[key] === true) report(`${describe(args)} sets ${key}: pods share nothing with the node — remove it.`);
+        for (const key of ["hostNetwork", "hostPID", "hostIPC"])
+            if (spec[key] === true) report(`${describe(args)} sets ${key}: pods share nothing with the node — remove it.`);
         for (const v of Array.isArray(spec.volumes) ? spec.volumes : []) {
-            if (asObject(v)?.hostPath) report(`${describe(args)} mounts the node's path ${String(pathIn(v, "hostPath", "path"))} (volume ${String(asObject(v)?.name)}): use a PersistentVolumeClaim or an emptyDir.`);
+            if (asObject(v)?.hostPath)
+                report(
+                    `${describe(args)} mounts the node's path ${String(pathIn(v, "hostPath", "path"))} (volume ${String(asObject(v)?.name)}): use a PersistentVolumeClaim or an emptyDir.`,
+                );
         }
         for (const { kind, name, container } of podContainers(spec)) {
             const security = asObject(container.securityContext) ?? {};
             if (security.privileged === true) report(`${describe(args)} runs ${kind} ${name} privileged: remove securityContext.privileged.`);
-            if (security.allowPrivilegeEscalation !== false) report(`${describe(args)} lets ${kind} ${name} gain privileges: set securityContext.allowPrivilegeEscalation to false.`);
+            if (security.allowPrivilegeEscalation !== false)
+                report(`${describe(args)} lets ${kind} ${name} gain privileges: set securityContext.allowPrivilegeEscalation to false.`);
             for (const port of Array.isArray(container.ports) ? container.ports : []) {
-                if (asObject(port)?.hostPort !== undefined) report(`${describe(args)} binds ${kind} ${name} to host port ${String(asObject(port)?.hostPort)}: route through a Service and the Ingress.`);
+                if (asObject(port)?.hostPort !== undefined)
+                    report(
+                        `${describe(args)} binds ${kind} ${name} to host port ${String(asObject(port)?.hostPort)}: route through a Service and the Ingress.`,
+                    );
             }
         }
     },
@@ -61,14 +70,16 @@ export const kubernetesContainerLimits: ResourceValidationPolicy = {
         for (const { kind, name, container } of podContainers(template.spec)) {
             const limits = asObject(pathIn(container, "resources", "limits")) ?? {};
             const missing = ["cpu", "memory"].filter((k) => limits[k] === undefined || limits[k] === "");
-            if (missing.length) report(`${describe(args)} has no ${listing(missing)} limit on ${kind} ${name}: set resources.limits (one container must not starve the node).`);
+            if (missing.length)
+                report(`${describe(args)} has no ${listing(missing)} limit on ${kind} ${name}: set resources.limits (one container must not starve the node).`);
         }
     },
 };
 
 export const kubernetesImagesPinned: ResourceValidationPolicy = {
     name: "kubernetes-images-pinned",
-    description: "In staging and production, the pods that run Odoo or the data plane use images pinned by digest (<image>@sha256:<digest>), as the docker runtime's do.",
+    description:
+        "In staging and production, the pods that run Odoo or the data plane use images pinned by digest (<image>@sha256:<digest>), as the docker runtime's do.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         resourceStage(args, ["staging", "production"]);
@@ -78,7 +89,9 @@ export const kubernetesImagesPinned: ResourceValidationPolicy = {
         for (const { kind, name, container } of podContainers(template.spec)) {
             const image = container.image;
             if (typeof image !== "string" || !/@sha256:[0-9a-f]{64}$/.test(image)) {
-                report(`${describe(args)} runs ${kind} ${name} from ${String(image)}, not pinned by digest: set odoo-platform:${role === "data-step" ? "opsImage" : "odooImage"} to <image>@sha256:<digest>.`);
+                report(
+                    `${describe(args)} runs ${kind} ${name} from ${String(image)}, not pinned by digest: set odoo-platform:${role === "data-step" ? "opsImage" : "odooImage"} to <image>@sha256:<digest>.`,
+                );
             }
         }
     },
@@ -86,7 +99,8 @@ export const kubernetesImagesPinned: ResourceValidationPolicy = {
 
 export const kubernetesMailCatcherOnly: ResourceValidationPolicy = {
     name: "kubernetes-mail-catcher-only",
-    description: "Outside production, every Kubernetes pod running Odoo sends mail only to the namespace's mail catcher (--smtp=mailpit): no route to a real SMTP relay.",
+    description:
+        "Outside production, every Kubernetes pod running Odoo sends mail only to the namespace's mail catcher (--smtp=mailpit): no route to a real SMTP relay.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         resourceStage(args, ["dev", "pr", "staging"]);
@@ -98,8 +112,15 @@ export const kubernetesMailCatcherOnly: ResourceValidationPolicy = {
             const argv = [...(Array.isArray(container.command) ? container.command : []), ...(Array.isArray(container.args) ? container.args : [])].map(String);
             const text = argv.join(" ");
             const smtp = [...text.matchAll(/--smtp=(\S+?)['"\s]|--smtp=(\S+)$/g)].map((m) => m[1] ?? m[2]);
-            if (!smtp.length) report(`${describe(args)} runs ${kind} ${name} without --smtp=${mailCatcherHost}: outside production Odoo must name its mail catcher on the command line (odooCommandLine in components/odooConf.ts).`);
-            for (const host of smtp) if (host !== mailCatcherHost) report(`${describe(args)} points ${kind} ${name} at SMTP server ${host}: outside production the only SMTP server is the namespace's ${mailCatcherHost}.`);
+            if (!smtp.length)
+                report(
+                    `${describe(args)} runs ${kind} ${name} without --smtp=${mailCatcherHost}: outside production Odoo must name its mail catcher on the command line (odooCommandLine in components/odooConf.ts).`,
+                );
+            for (const host of smtp)
+                if (host !== mailCatcherHost)
+                    report(
+                        `${describe(args)} points ${kind} ${name} at SMTP server ${host}: outside production the only SMTP server is the namespace's ${mailCatcherHost}.`,
+                    );
             if (/--smtp-user=/.test(text)) report(`${describe(args)} gives ${kind} ${name} an SMTP user: the mail catcher needs none, a real relay does.`);
         }
     },
@@ -107,21 +128,25 @@ export const kubernetesMailCatcherOnly: ResourceValidationPolicy = {
 
 export const kubernetesJobsKeyed: ResourceValidationPolicy = {
     name: "kubernetes-jobs-keyed",
-    description: "A Job's pod template carries no git-SHA label: the template is immutable, so a label that changes with every commit would replace and re-run the Job (a staging refresh) on every deploy.",
+    description:
+        "A Job's pod template carries no git-SHA label: the template is immutable, so a label that changes with every commit would replace and re-run the Job (a staging refresh) on every deploy.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         resourceStage(args);
         if (args.type !== kubernetesTypes.job && args.type !== kubernetesTypes.cronJob) return;
         const labels = podLabels(args.type, args.props);
         if (labels[labelKeys.gitSha] !== undefined) {
-            report(`${describe(args)} carries ${labelKeys.gitSha} in its pod template: every commit would replace the Job and run it again — label it with stableLabels() (config/naming.ts).`);
+            report(
+                `${describe(args)} carries ${labelKeys.gitSha} in its pod template: every commit would replace the Job and run it again — label it with stableLabels() (config/naming.ts).`,
+            );
         }
     },
 };
 
 export const kubernetesPrNamespaceIsolated: StackValidationPolicy = {
     name: "kubernetes-pr-namespace-isolated",
-    description: "A PR stack on Kubernetes creates its Namespace with a ResourceQuota, a LimitRange and a default-deny NetworkPolicy (every ingress and egress denied unless another policy allows it).",
+    description:
+        "A PR stack on Kubernetes creates its Namespace with a ResourceQuota, a LimitRange and a default-deny NetworkPolicy (every ingress and egress denied unless another policy allows it).",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const { stack } = stackStage(args, ["pr"]);
@@ -129,7 +154,9 @@ export const kubernetesPrNamespaceIsolated: StackValidationPolicy = {
         if (!k8s.length) return;
         const namespaces = k8s.filter((r) => r.type === kubernetesTypes.namespace);
         if (namespaces.length !== 1) {
-            report(`stack ${stack} creates ${namespaces.length} Namespaces: a PR stack on Kubernetes creates exactly one, its own (${stack}), so \`pr down\` deletes everything with it.`);
+            report(
+                `stack ${stack} creates ${namespaces.length} Namespaces: a PR stack on Kubernetes creates exactly one, its own (${stack}), so \`pr down\` deletes everything with it.`,
+            );
             return;
         }
         const name = String(metadataOf(namespaces[0].props).name);
@@ -137,7 +164,9 @@ export const kubernetesPrNamespaceIsolated: StackValidationPolicy = {
         const denyAll = inNamespace(kubernetesTypes.networkPolicy).some((p) => {
             const spec = asObject(p.props.spec) ?? {};
             const selector = asObject(spec.podSelector) ?? {};
-            const selectsAll = Object.keys(selector).every((k) => (Array.isArray(selector[k]) ? (selector[k] as unknown[]).length === 0 : Object.keys(asObject(selector[k]) ?? {}).length === 0));
+            const selectsAll = Object.keys(selector).every((k) =>
+                Array.isArray(selector[k]) ? (selector[k] as unknown[]).length === 0 : Object.keys(asObject(selector[k]) ?? {}).length === 0,
+            );
             const types = Array.isArray(spec.policyTypes) ? spec.policyTypes : [];
             const empty = (k: string) => !Array.isArray(spec[k]) || (spec[k] as unknown[]).length === 0;
             return selectsAll && types.includes("Ingress") && types.includes("Egress") && empty("ingress") && empty("egress");
@@ -146,13 +175,22 @@ export const kubernetesPrNamespaceIsolated: StackValidationPolicy = {
         if (!inNamespace(kubernetesTypes.resourceQuota).length) missing.push("a ResourceQuota");
         if (!inNamespace(kubernetesTypes.limitRange).length) missing.push("a LimitRange");
         if (!denyAll) missing.push("a default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, no rules)");
-        if (missing.length) report(`namespace ${name} of stack ${stack} lacks ${listing(missing)}: components/StackNamespace.ts creates them for every PR namespace.`);
+        if (missing.length)
+            report(`namespace ${name} of stack ${stack} lacks ${listing(missing)}: components/StackNamespace.ts creates them for every PR namespace.`);
     },
 };
 
 export const kubernetesPack: PolicyPackDefinition = {
     name: "kubernetes",
-    description: "Kubernetes objects: pod security, limits, pinned images, mail only to the catcher, Jobs keyed on what should re-run them, isolated PR namespaces.",
+    description:
+        "Kubernetes objects: pod security, limits, pinned images, mail only to the catcher, Jobs keyed on what should re-run them, isolated PR namespaces.",
     enforcementLevel: "mandatory",
-    policies: [kubernetesPodSecurity, kubernetesContainerLimits, kubernetesImagesPinned, kubernetesMailCatcherOnly, kubernetesJobsKeyed, kubernetesPrNamespaceIsolated],
+    policies: [
+        kubernetesPodSecurity,
+        kubernetesContainerLimits,
+        kubernetesImagesPinned,
+        kubernetesMailCatcherOnly,
+        kubernetesJobsKeyed,
+        kubernetesPrNamespaceIsolated,
+    ],
 };

@@ -23,13 +23,16 @@ export const nonProductionStages: readonly string[] = stages.filter((s) => s !==
 
 export const odooStageMatches: ResourceValidationPolicy = {
     name: "odoo-stage-matches",
-    description: "ODOO_STAGE of every Odoo container names the stack's own stage: a non-production stage never claims production (and production never claims less).",
+    description:
+        "ODOO_STAGE of every Odoo container names the stack's own stage: a non-production stage never claims production (and production never claims less).",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         if (args.type !== dockerTypes.container || !runsOdoo(args.props)) return;
         const { stage } = resourceStage(args);
         if (hasUnknownEnv(args.props)) {
-            report(`${describe(args)} has environment entries not known during this preview: any of them could set ODOO_STAGE. Build the container's envs from configuration.`);
+            report(
+                `${describe(args)} has environment entries not known during this preview: any of them could set ODOO_STAGE. Build the container's envs from configuration.`,
+            );
             return;
         }
         const values = envValues(args.props, "ODOO_STAGE");
@@ -65,12 +68,16 @@ const isRestoreStep = (r: PolicyResource): boolean => isDataStep(r) && restorePa
 /** What a step runs: a command's create/update scripts, or a container's entrypoint and command. */
 function commandText(r: PolicyResource): string {
     if (r.type === dockerTypes.container) return commandLine(r.props).join(" ");
-    return ["create", "update"].map((k) => known(() => r.props[k])).filter((v): v is string => typeof v === "string").join("\n");
+    return ["create", "update"]
+        .map((k) => known(() => r.props[k]))
+        .filter((v): v is string => typeof v === "string")
+        .join("\n");
 }
 
 export const cronsDisabled: StackValidationPolicy = {
     name: "crons-disabled",
-    description: "Outside production every Odoo runs with max_cron_threads = 0, unless its database went through the neutralization step (which deactivates the crons).",
+    description:
+        "Outside production every Odoo runs with max_cron_threads = 0, unless its database went through the neutralization step (which deactivates the crons).",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         stackStage(args, nonProductionStages);
@@ -121,7 +128,10 @@ export const mailCatcherOnly: StackValidationPolicy = {
         for (const step of args.resources.filter(isNeutralizeStep)) {
             const host = cliOption(commandText(step).split(/\s+/), ["--mail-host"]);
             if (host !== undefined && !catcherNames.has(host.replace(/^['"]|['"]$/g, ""))) {
-                report(`${describe(step)} points the database's mail servers at ${host}, not at the stack's mail catcher (${expected}): pass --mail-host <mail catcher>.`, step.urn);
+                report(
+                    `${describe(step)} points the database's mail servers at ${host}, not at the stack's mail catcher (${expected}): pass --mail-host <mail catcher>.`,
+                    step.urn,
+                );
             }
         }
     },
@@ -149,10 +159,16 @@ export const restoredDatabaseNeutralized: StackValidationPolicy = {
             const neutralize = members.find((r) => isNeutralizeStep(r) && dependsOn(r, restore));
             const verify = members.find((r) => isVerifyStep(r) && (neutralize ? dependsOn(r, neutralize) : dependsOn(r, restore)));
             if (!neutralize) {
-                report(`${describe(component)} restores (${describe(restore)}) but has no neutralize step after the restore: add \`odoo-platform db neutralize\` depending on it.`, component.urn);
+                report(
+                    `${describe(component)} restores (${describe(restore)}) but has no neutralize step after the restore: add \`odoo-platform db neutralize\` depending on it.`,
+                    component.urn,
+                );
             }
             if (!verify) {
-                report(`${describe(component)} has no verify step after ${neutralize ? "its neutralize step" : "the restore"}: add the \`odoo-platform db verify\` command (…-verify) depending on it.`, component.urn);
+                report(
+                    `${describe(component)} has no verify step after ${neutralize ? "its neutralize step" : "the restore"}: add the \`odoo-platform db verify\` command (…-verify) depending on it.`,
+                    component.urn,
+                );
                 continue;
             }
             for (const odoo of odoos) {
@@ -200,12 +216,18 @@ export const egressIsolated: StackValidationPolicy = withConfigDefaults({
         for (const odoo of odooContainersOf(args.resources)) {
             const { names, mode } = attachedNetworks(odoo.props);
             const open: string[] = [];
-            if (mode !== undefined && !["none", ...names].includes(mode) && !(internalByName.get(mode) || internalNetworks.includes(mode) || isSharedInternalNetwork(mode))) open.push(`networkMode ${mode}`);
+            if (
+                mode !== undefined &&
+                !["none", ...names].includes(mode) &&
+                !(internalByName.get(mode) || internalNetworks.includes(mode) || isSharedInternalNetwork(mode))
+            )
+                open.push(`networkMode ${mode}`);
             for (const name of names) {
                 if (name === undefined) continue; // not known yet: judged through its dependency below
                 const internal = internalByName.get(name);
                 if (internal === false) open.push(`${name} (declared without internal: true)`);
-                else if (internal === undefined && !internalNetworks.includes(name) && !isSharedInternalNetwork(name)) open.push(`${name} (not declared in this stack, not listed as internal)`);
+                else if (internal === undefined && !internalNetworks.includes(name) && !isSharedInternalNetwork(name))
+                    open.push(`${name} (not declared in this stack, not listed as internal)`);
             }
             for (const network of odoo.propertyDependencies?.networksAdvanced ?? []) {
                 if (network.type === dockerTypes.network && network.props.internal !== true && !open.some((o) => o.startsWith(String(network.props.name)))) {
@@ -248,9 +270,15 @@ export const noProductionReferences: StackValidationPolicy = withConfigDefaults(
             productionValues: {
                 type: "array",
                 items: { type: "object" },
-                description: "The values that identify production ({ value, what }); `npm run policy-config -- --stack <stack>` writes them from Pulumi.production.yaml.",
+                description:
+                    "The values that identify production ({ value, what }); `npm run policy-config -- --stack <stack>` writes them from Pulumi.production.yaml.",
             },
-            extraProductionValues: { type: "array", items: { type: "string" }, default: [], description: "More strings that identify production (hosts, account ids)." },
+            extraProductionValues: {
+                type: "array",
+                items: { type: "string" },
+                default: [],
+                description: "More strings that identify production (hosts, account ids).",
+            },
             allowedCredentialVariables: {
                 type: "array",
                 items: { type: "string" },
@@ -272,7 +300,10 @@ export const noProductionReferences: StackValidationPolicy = withConfigDefaults(
         }
         // Values not known during a preview are outputs of this stack's resources, computed from
         // inputs this policy reads too: stringsIn skips them.
-        const production = [...config.productionValues, ...config.extraProductionValues.map((value) => ({ value, what: "a production value (policy config)" }))];
+        const production = [
+            ...config.productionValues,
+            ...config.extraProductionValues.map((value) => ({ value, what: "a production value (policy config)" })),
+        ];
         for (const resource of args.resources) {
             const strings = stringsIn(resource.props);
             const grantsWrite = strings.some((s) => writeActionPattern.test(s.text));
@@ -290,7 +321,11 @@ export const noProductionReferences: StackValidationPolicy = withConfigDefaults(
         }
         for (const odoo of odooContainersOf(args.resources)) {
             const credentials = envEntries(odoo.props)
-                .filter((e) => (credentialNamePattern.test(e.name) || isCredentialName(e.name) || credentialInValue(e.value)) && !config.allowedCredentialVariables.includes(e.name))
+                .filter(
+                    (e) =>
+                        (credentialNamePattern.test(e.name) || isCredentialName(e.name) || credentialInValue(e.value)) &&
+                        !config.allowedCredentialVariables.includes(e.name),
+                )
                 .map((e) => e.name);
             if (credentials.length) {
                 report(

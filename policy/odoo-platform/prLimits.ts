@@ -26,9 +26,14 @@ export const oneOdooPerPr: StackValidationPolicy = {
         const { stack } = stackStage(args, prOnly);
         const environments = args.resources.filter((r) => r.type === componentTypes.odooEnvironment || r.type === componentTypes.kubernetesEnvironment);
         // On Kubernetes the Odoo "container" is the HTTP Deployment (components/kubernetesObjects.ts, role odoo).
-        const odoos = [...containersWithRole(args.resources, [containerRoles.odoo]), ...args.resources.filter((r) => r.type === kubernetesTypes.deployment && podLabels(r.type, r.props)[labelKeys.role] === containerRoles.odoo)];
+        const odoos = [
+            ...containersWithRole(args.resources, [containerRoles.odoo]),
+            ...args.resources.filter((r) => r.type === kubernetesTypes.deployment && podLabels(r.type, r.props)[labelKeys.role] === containerRoles.odoo),
+        ];
         if (environments.length > 1) {
-            report(`stack ${stack} declares ${environments.length} Odoo environments (${listing(environments.map((e) => describe(e)))}): a PR stack gets exactly one.`);
+            report(
+                `stack ${stack} declares ${environments.length} Odoo environments (${listing(environments.map((e) => describe(e)))}): a PR stack gets exactly one.`,
+            );
         }
         if (odoos.length !== 1) {
             report(
@@ -47,8 +52,16 @@ export const prResourceBudget: StackValidationPolicy = withConfigDefaults({
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
-            prMaxMemoryMb: { type: "number", default: prBudgetDefaults.prMaxMemoryMb, description: "odoo-platform:prMaxMemoryMb of Pulumi.pr.yaml (npm run policy-config)." },
-            prMaxCpus: { type: "number", default: prBudgetDefaults.prMaxCpus, description: "odoo-platform:prMaxCpus of Pulumi.pr.yaml (npm run policy-config)." },
+            prMaxMemoryMb: {
+                type: "number",
+                default: prBudgetDefaults.prMaxMemoryMb,
+                description: "odoo-platform:prMaxMemoryMb of Pulumi.pr.yaml (npm run policy-config).",
+            },
+            prMaxCpus: {
+                type: "number",
+                default: prBudgetDefaults.prMaxCpus,
+                description: "odoo-platform:prMaxCpus of Pulumi.pr.yaml (npm run policy-config).",
+            },
         },
     },
     validateStack: (args, report) => {
@@ -86,7 +99,8 @@ export const prTtlLabel: StackValidationPolicy = {
             const problems: string[] = [];
             const ttl = labels[labelKeys.ttlHours];
             if (ttl === undefined) problems.push(`has no ${labelKeys.ttlHours} label`);
-            else if (!/^[1-9][0-9]*$/.test(ttl) || Number(ttl) > maxTtl) problems.push(`has ${labelKeys.ttlHours}=${ttl}, not a whole number of hours from 1 to ${maxTtl}`);
+            else if (!/^[1-9][0-9]*$/.test(ttl) || Number(ttl) > maxTtl)
+                problems.push(`has ${labelKeys.ttlHours}=${ttl}, not a whole number of hours from 1 to ${maxTtl}`);
             // A branch environment (stack br-<slug>) carries its slug instead of a PR number.
             const [key, expected] = branchEnvironment !== undefined ? [labelKeys.branchEnvironment, branchEnvironment] : [labelKeys.pr, String(prNumber)];
             const pr = labels[key];

@@ -38,8 +38,7 @@ export function policyStatements(document: unknown): Statement[] {
     return asList((doc as { Statement?: Statement | Statement[] })?.Statement);
 }
 
-const isEveryone = (principal: unknown): boolean =>
-    principal === "*" || asList((principal as { AWS?: string | string[] })?.AWS).includes("*");
+const isEveryone = (principal: unknown): boolean => principal === "*" || asList((principal as { AWS?: string | string[] })?.AWS).includes("*");
 
 /** `Deny * s3:* on the bucket and its objects when aws:SecureTransport is false`. */
 export function isTlsOnlyStatement(st: Statement, bucketName?: string): boolean {
@@ -121,11 +120,14 @@ export const snapshotBucketPrivate = bucketPolicy(
         const off = publicAccessFlags.filter((flag) => !blocks.some((b) => b.props[flag] === true));
         if (blocks.length === 0) problems.push("has no aws.s3.BucketPublicAccessBlock");
         else if (off.length) problems.push(`has ${listing(off)} turned off`);
-        const acls = [bucket.props.acl, ...companionsOf(bucket, resources, s3Types.acl).map((a) => a.props.acl)].filter((a): a is string => typeof a === "string");
+        const acls = [bucket.props.acl, ...companionsOf(bucket, resources, s3Types.acl).map((a) => a.props.acl)].filter(
+            (a): a is string => typeof a === "string",
+        );
         const publicAcl = acls.find((a) => publicAcls.includes(a));
         if (publicAcl) problems.push(`has the ${publicAcl} ACL`);
         const policies = [bucket.props.policy, ...companionsOf(bucket, resources, s3Types.policy).map((p) => known(() => p.props.policy))];
-        if (policies.some((p) => policyStatements(p).some(isPublicGrant))) problems.push("has a bucket policy allowing everyone (Principal *) without a condition");
+        if (policies.some((p) => policyStatements(p).some(isPublicGrant)))
+            problems.push("has a bucket policy allowing everyone (Principal *) without a condition");
         return problems.length
             ? `${listing(problems)}: snapshots hold production data. Turn all four public-access blocks on (odoo-platform:snapshotBlockPublicAccess: true) and grant access through IAM only.`
             : undefined;
@@ -164,7 +166,13 @@ interface CredentialSource {
 }
 
 export const credentialSources: readonly CredentialSource[] = [
-    { what: "password of the PostgreSQL role", matches: (r) => r.type === otherTypes.postgresRole && r.props.login !== false, read: (r) => r.props.password, property: "password", generated: true },
+    {
+        what: "password of the PostgreSQL role",
+        matches: (r) => r.type === otherTypes.postgresRole && r.props.login !== false,
+        read: (r) => r.props.password,
+        property: "password",
+        generated: true,
+    },
     {
         what: "POSTGRES_PASSWORD of the PostgreSQL container",
         matches: (r) => r.type === dockerTypes.container && roleOf(r.props) === containerRoles.postgres,
@@ -182,7 +190,13 @@ export const credentialSources: readonly CredentialSource[] = [
         read: (r) => odooOption(r.props, "db_password")?.value,
         generated: false,
     },
-    { what: "admin password of the postgresql provider", matches: (r) => r.type === otherTypes.postgresProvider, read: (r) => r.props.password, property: "password", generated: false },
+    {
+        what: "admin password of the postgresql provider",
+        matches: (r) => r.type === otherTypes.postgresProvider,
+        read: (r) => r.props.password,
+        property: "password",
+        generated: false,
+    },
     {
         what: "PGPASSWORD of the command",
         matches: (r) => isOneOf(r.type, commandTypes),
@@ -208,14 +222,18 @@ export const databasePasswordsGenerated: StackValidationPolicy = withConfigDefau
                 type: "array",
                 items: { type: "string" },
                 default: [],
-                description: "The values the stack file holds in plain text (`npm run policy-config` writes them): a password among them was not set with --secret.",
+                description:
+                    "The values the stack file holds in plain text (`npm run policy-config` writes them): a password among them was not set with --secret.",
             },
         },
     },
     validateStack: (args, report) => {
         stackStage(args);
         const generated = new Set(
-            args.resources.filter((r) => r.type === otherTypes.randomPassword).map((r) => known(() => r.props.result)).filter((v): v is string => typeof v === "string"),
+            args.resources
+                .filter((r) => r.type === otherTypes.randomPassword)
+                .map((r) => known(() => r.props.result))
+                .filter((v): v is string => typeof v === "string"),
         );
         const plainConfig = new Set(args.getConfig<{ plainConfigValues: string[] }>().plainConfigValues);
         for (const resource of args.resources) {
@@ -224,7 +242,9 @@ export const databasePasswordsGenerated: StackValidationPolicy = withConfigDefau
                 const read = readKnown(() => source.read(resource));
                 if (!read.known || read.value === suppliedOutside) continue; // computed from another resource's output, or mounted: not a literal
                 const text = typeof read.value === "string" ? read.value : read.value === undefined || read.value === null ? "" : String(read.value);
-                const fromRandom = generated.has(text) || (source.property ? (resource.propertyDependencies?.[source.property] ?? []).some((d) => d.type === otherTypes.randomPassword) : false);
+                const fromRandom =
+                    generated.has(text) ||
+                    (source.property ? (resource.propertyDependencies?.[source.property] ?? []).some((d) => d.type === otherTypes.randomPassword) : false);
                 if (fromRandom || text === encryptedPlaceholder) continue;
                 if (source.generated) {
                     report(
@@ -235,8 +255,13 @@ export const databasePasswordsGenerated: StackValidationPolicy = withConfigDefau
                     continue;
                 }
                 if (text === "") continue; // supplied by the environment (PGPASSWORD, .pgpass)
-                const literal =
-                    weakPasswords.includes(text.toLowerCase()) ? "is a well-known default" : plainConfig.has(text) ? "is written in plain text in the stack file" : text.length < minimumPasswordLength ? `is shorter than ${minimumPasswordLength} characters` : undefined;
+                const literal = weakPasswords.includes(text.toLowerCase())
+                    ? "is a well-known default"
+                    : plainConfig.has(text)
+                      ? "is written in plain text in the stack file"
+                      : text.length < minimumPasswordLength
+                        ? `is shorter than ${minimumPasswordLength} characters`
+                        : undefined;
                 if (literal) {
                     report(
                         `${describe(resource)}: the ${source.what} ${literal}, so it is a literal rather than a generated secret. ` +
@@ -246,7 +271,10 @@ export const databasePasswordsGenerated: StackValidationPolicy = withConfigDefau
                 }
             }
             if (resource.type === dockerTypes.container && /^trust$/i.test(envValue(resource.props, "POSTGRES_HOST_AUTH_METHOD") ?? "")) {
-                report(`${describe(resource)} sets POSTGRES_HOST_AUTH_METHOD=trust: anyone on its network logs in without a password. Remove it.`, resource.urn);
+                report(
+                    `${describe(resource)} sets POSTGRES_HOST_AUTH_METHOD=trust: anyone on its network logs in without a password. Remove it.`,
+                    resource.urn,
+                );
             }
         }
     },
@@ -277,7 +305,10 @@ export const odooDbUserNotAdmin: StackValidationPolicy = {
                     odoo.urn,
                 );
             } else if (adminUsers.has(name)) {
-                report(`${describe(odoo)} connects as ${name}, the admin role the stack manages the server with: connect with the environment's own role instead.`, odoo.urn);
+                report(
+                    `${describe(odoo)} connects as ${name}, the admin role the stack manages the server with: connect with the environment's own role instead.`,
+                    odoo.urn,
+                );
             }
         }
     },
@@ -299,7 +330,9 @@ export const databaseTlsVerifiable: ResourceValidationPolicy = {
         if (!mode || !/^verify-(ca|full)$/.test(mode.value)) return;
         const rootCert = envValue(args.props, "PGSSLROOTCERT");
         if (rootCert === undefined && hasUnknownEnv(args.props)) {
-            report(`${describe(args)} runs with db_sslmode ${mode.value}, and its environment is not known during this preview: build PGSSLROOTCERT from configuration.`);
+            report(
+                `${describe(args)} runs with db_sslmode ${mode.value}, and its environment is not known during this preview: build PGSSLROOTCERT from configuration.`,
+            );
             return;
         }
         if (rootCert === undefined) {
@@ -308,15 +341,32 @@ export const databaseTlsVerifiable: ResourceValidationPolicy = {
                     `and refuses the connection. Set odoo-platform:dbSslRootCert (the CA's PEM, or \`system\` for a publicly issued certificate).`,
             );
         } else if (rootCert !== systemCaBundle && !providesPath(args.props, rootCert)) {
-            report(`${describe(args)}: PGSSLROOTCERT names ${rootCert}, which is neither uploaded nor mounted into the container: upload the CA certificate there.`);
+            report(
+                `${describe(args)}: PGSSLROOTCERT names ${rootCert}, which is neither uploaded nor mounted into the container: upload the CA certificate there.`,
+            );
         }
     },
 };
 
 // --- Containers -------------------------------------------------------------------------------
 
-export const dangerousCapabilities: readonly string[] = ["ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "SYS_RAWIO", "SYS_BOOT", "DAC_READ_SEARCH", "BPF"];
-export const unconfinedSecurityOpts: readonly RegExp[] = [/^seccomp[=:]unconfined$/, /^apparmor[=:]unconfined$/, /^label[=:]disable$/, /^systempaths[=:]unconfined$/];
+export const dangerousCapabilities: readonly string[] = [
+    "ALL",
+    "SYS_ADMIN",
+    "NET_ADMIN",
+    "SYS_PTRACE",
+    "SYS_MODULE",
+    "SYS_RAWIO",
+    "SYS_BOOT",
+    "DAC_READ_SEARCH",
+    "BPF",
+];
+export const unconfinedSecurityOpts: readonly RegExp[] = [
+    /^seccomp[=:]unconfined$/,
+    /^apparmor[=:]unconfined$/,
+    /^label[=:]disable$/,
+    /^systempaths[=:]unconfined$/,
+];
 
 export const noPrivilegedContainers: ResourceValidationPolicy = {
     name: "no-privileged-containers",
@@ -333,7 +383,10 @@ export const noPrivilegedContainers: ResourceValidationPolicy = {
         const opts = asList(args.props.securityOpts as string[]).filter((o) => unconfinedSecurityOpts.some((p) => p.test(String(o))));
         if (opts.length) problems.push(`sets ${listing(opts)}`);
         if (asList(args.props.devices as unknown[]).length) problems.push("maps host devices");
-        if (problems.length) report(`${describe(args)} ${listing(problems)}: it could take over its Docker host. Remove ${problems.length === 1 ? "it" : "them"} from the container.`);
+        if (problems.length)
+            report(
+                `${describe(args)} ${listing(problems)}: it could take over its Docker host. Remove ${problems.length === 1 ? "it" : "them"} from the container.`,
+            );
     },
 };
 
@@ -455,7 +508,10 @@ function protectionProblems(r: PolicyResource, branch: string): string[] | undef
         if (!patternCovers(String(p.pattern ?? ""), branch)) return undefined;
         const reviews = asList(p.requiredPullRequestReviews as { requiredApprovingReviewCount?: number }[]);
         const checks = asList(p.requiredStatusChecks as { contexts?: string[] }[]);
-        gate(reviews.some((rv) => rv?.requiredApprovingReviewCount !== 0), checks.some((c) => asList(c?.contexts).length > 0));
+        gate(
+            reviews.some((rv) => rv?.requiredApprovingReviewCount !== 0),
+            checks.some((c) => asList(c?.contexts).length > 0),
+        );
         if (p.allowsForcePushes === true) problems.push("allows force pushes");
         if (p.allowsDeletions === true) problems.push("allows deleting the branch");
         return problems;
@@ -498,19 +554,30 @@ export const githubProductionProtected: StackValidationPolicy = withConfigDefaul
         const { environment, branch } = args.getConfig<{ environment: string; branch: string }>();
         const environments = github.filter((r) => r.type === githubTypes.repositoryEnvironment && r.props.environment === environment);
         if (environments.length === 0) {
-            report(`the stack manages GitHub but declares no \`${environment}\` environment: add a github.RepositoryEnvironment "${environment}" with reviewers (odoo-platform:githubProductionReviewers).`);
+            report(
+                `the stack manages GitHub but declares no \`${environment}\` environment: add a github.RepositoryEnvironment "${environment}" with reviewers (odoo-platform:githubProductionReviewers).`,
+            );
         }
         for (const env of environments) {
             const reviewers = asList(env.props.reviewers as { users?: number[]; teams?: number[] }[]);
             if (!reviewers.some((r) => asList(r?.users).length + asList(r?.teams).length > 0)) {
-                report(`${describe(env)}: the \`${environment}\` environment requires no reviewer, so any workflow can deploy production. Set reviewers (odoo-platform:githubProductionReviewers).`, env.urn);
+                report(
+                    `${describe(env)}: the \`${environment}\` environment requires no reviewer, so any workflow can deploy production. Set reviewers (odoo-platform:githubProductionReviewers).`,
+                    env.urn,
+                );
             }
         }
         const protections = github.map((r) => ({ r, problems: protectionProblems(r, branch) })).filter((p) => p.problems !== undefined);
         if (protections.length === 0) {
-            report(`the stack manages GitHub but does not protect the \`${branch}\` branch: add a github.BranchProtection with pattern "${branch}" (status checks or reviews, no force push, no deletion).`);
+            report(
+                `the stack manages GitHub but does not protect the \`${branch}\` branch: add a github.BranchProtection with pattern "${branch}" (status checks or reviews, no force push, no deletion).`,
+            );
         } else if (protections.every((p) => p.problems!.length > 0)) {
-            for (const { r, problems } of protections) report(`${describe(r)} protects \`${branch}\` but ${listing(problems!)}: require status checks or reviews, and forbid force pushes and deletion.`, r.urn);
+            for (const { r, problems } of protections)
+                report(
+                    `${describe(r)} protects \`${branch}\` but ${listing(problems!)}: require status checks or reviews, and forbid force pushes and deletion.`,
+                    r.urn,
+                );
         }
     },
 });

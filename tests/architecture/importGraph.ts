@@ -70,7 +70,12 @@ export function isCliCode(file: string): boolean {
  * as the CLI does; nothing imports them.
  */
 export function isEntryPoint(file: string): boolean {
-    return isCliCode(file) || file.startsWith("bench/") || file.startsWith("demo/") || ["plan/cli.ts", "plan/guard.ts", "plan/docs.ts", "plan/policyConfig.ts"].includes(file);
+    return (
+        isCliCode(file) ||
+        file.startsWith("bench/") ||
+        file.startsWith("demo/") ||
+        ["plan/cli.ts", "plan/guard.ts", "plan/docs.ts", "plan/policyConfig.ts"].includes(file)
+    );
 }
 
 /** The folder a file belongs to for the layer rules: ops/<capability>, or the top-level folder. */

@@ -15,8 +15,11 @@ describe("layers: the library never imports the CLI", () => {
 
     it("reads the real graph (the CLI entry imports the command groups)", () => {
         const fromMain = edges.filter((e) => e.from === "ops/cli/main.ts").map((e) => e.to);
-        for (const group of ["snapshot", "staging", "promote", "evidence"]) assert.ok(fromMain.includes(`ops/cli/commands/${group}.ts`), `ops/cli/main.ts → ops/cli/commands/${group}.ts not found`);
-        assert.ok(isCliCode("ops/cli/commands/db.ts") && isCliCode("ops/cli/runtime.ts") && !isCliCode("ops/core/errors.ts") && !isCliCode("ops/staging/refresh.ts"));
+        for (const group of ["snapshot", "staging", "promote", "evidence"])
+            assert.ok(fromMain.includes(`ops/cli/commands/${group}.ts`), `ops/cli/main.ts → ops/cli/commands/${group}.ts not found`);
+        assert.ok(
+            isCliCode("ops/cli/commands/db.ts") && isCliCode("ops/cli/runtime.ts") && !isCliCode("ops/core/errors.ts") && !isCliCode("ops/staging/refresh.ts"),
+        );
         assert.ok(edges.length > 300, `only ${edges.length} import edges found`);
     });
 
@@ -30,7 +33,10 @@ describe("layers: the library never imports the CLI", () => {
     });
 
     it("commands are registered only in ops/cli/commands/, one group per file named after it", () => {
-        const registering = edges.map((e) => e.from).concat(edges.map((e) => e.to)).filter((f, i, all) => all.indexOf(f) === i && f.startsWith("ops/"))
+        const registering = edges
+            .map((e) => e.from)
+            .concat(edges.map((e) => e.to))
+            .filter((f, i, all) => all.indexOf(f) === i && f.startsWith("ops/"))
             .filter((f) => !f.startsWith("ops/cli/commands/") && /\.command\(\s*"/.test(fs.readFileSync(path.join(projectDir, f), "utf8")));
         assert.deepEqual(registering, [], "these files register commands outside ops/cli/commands/");
         const dir = path.join(projectDir, "ops/cli/commands");
@@ -40,7 +46,11 @@ describe("layers: the library never imports the CLI", () => {
             assert.equal(typeof group.register, "function", `${file} exports no register(program)`);
             const program = new Command();
             group.register!(program);
-            assert.deepEqual(program.commands.map((c) => c.name()), [file.replace(/\.ts$/, "")], `${file} must register exactly the "${file.replace(/\.ts$/, "")}" group`);
+            assert.deepEqual(
+                program.commands.map((c) => c.name()),
+                [file.replace(/\.ts$/, "")],
+                `${file} must register exactly the "${file.replace(/\.ts$/, "")}" group`,
+            );
         }
     });
 

@@ -5,7 +5,15 @@
 import * as assert from "node:assert/strict";
 import { ClusterAddons, ClusterAddonsArgs } from "../../components/ClusterAddons";
 import {
-    addonNamespaces, chartSource, cloudflareTokenSecret, clusterIssuerSpec, ingressNginxValues, kubePrometheusStackValues, lokiValues, wildcardCertificateSpec, wildcardSecretName,
+    addonNamespaces,
+    chartSource,
+    cloudflareTokenSecret,
+    clusterIssuerSpec,
+    ingressNginxValues,
+    kubePrometheusStackValues,
+    lokiValues,
+    wildcardCertificateSpec,
+    wildcardSecretName,
 } from "../../components/clusterCharts";
 import { ingressAnnotations } from "../../components/kubernetesObjects";
 import { ingressControllerNamespace } from "../../components/kubernetesNamespace";
@@ -21,11 +29,19 @@ const loose = (value: unknown): Loose => value as Loose;
 const args = (over: Partial<ClusterAddonsArgs> = {}): ClusterAddonsArgs => ({
     labels: { "odoo-platform.stack": "cluster" },
     ingress: { className: "nginx", replicas: 2 },
-    tls: { issuer: "letsencrypt-cloudflare", acmeEmail: "ops@example.com", acmeServer: "https://acme-v02.api.letsencrypt.org/directory", zone: "example.com", prParentDomain: "dev.example.com", cloudflareApiToken: "token" },
+    tls: {
+        issuer: "letsencrypt-cloudflare",
+        acmeEmail: "ops@example.com",
+        acmeServer: "https://acme-v02.api.letsencrypt.org/directory",
+        zone: "example.com",
+        prParentDomain: "dev.example.com",
+        cloudflareApiToken: "token",
+    },
     versions: { ingressNginx: "4.12.1", certManager: "v1.17.2", kubePrometheusStack: "70.4.2", loki: "6.29.0" },
     ...over,
 });
-const build = (a: ClusterAddonsArgs) => runUnderMocks({ project: "odoo-platform", stack: "cluster", config: {}, secretKeys: [], program: () => new ClusterAddons("addons", a) });
+const build = (a: ClusterAddonsArgs) =>
+    runUnderMocks({ project: "odoo-platform", stack: "cluster", config: {}, secretKeys: [], program: () => new ClusterAddons("addons", a) });
 
 describe("cluster add-on builders", () => {
     it("pins each chart to an exact version from its upstream repository, and refuses a range", () => {
@@ -46,7 +62,10 @@ describe("cluster add-on builders", () => {
         const spec = loose(wildcardCertificateSpec({ issuer: "le", parentDomain: "dev.example.com" }));
         assert.deepEqual(spec.dnsNames, ["*.dev.example.com"]);
         assert.equal(spec.secretName, wildcardSecretName);
-        assert.equal(ingressNginxValues({ className: "nginx", replicas: 2, metrics: true }).controller.extraArgs["default-ssl-certificate"], `${addonNamespaces.ingress}/${wildcardSecretName}`);
+        assert.equal(
+            ingressNginxValues({ className: "nginx", replicas: 2, metrics: true }).controller.extraArgs["default-ssl-certificate"],
+            `${addonNamespaces.ingress}/${wildcardSecretName}`,
+        );
         assert.deepEqual(await schemaProblems("cert-manager.io/v1:Certificate", { spec }), []);
     });
 
@@ -63,7 +82,10 @@ describe("cluster add-on builders", () => {
     it("kube-prometheus-stack selects every rule and monitor, keeps the retention, and names the data sources as the dashboards do", () => {
         const v = kubePrometheusStackValues({ scrapeIntervalSeconds: 5, retentionDays: 20, storageGb: 10, lokiUrl: "http://loki" });
         const p = v.prometheus.prometheusSpec;
-        assert.deepEqual([p.ruleSelectorNilUsesHelmValues, p.serviceMonitorSelectorNilUsesHelmValues, p.podMonitorSelectorNilUsesHelmValues], [false, false, false]);
+        assert.deepEqual(
+            [p.ruleSelectorNilUsesHelmValues, p.serviceMonitorSelectorNilUsesHelmValues, p.podMonitorSelectorNilUsesHelmValues],
+            [false, false, false],
+        );
         assert.deepEqual([p.scrapeInterval, p.retention], ["5s", "20d"]);
         assert.equal(v.grafana.sidecar.datasources.uid, datasourceUids.prometheus);
         assert.equal(v.grafana.additionalDataSources[0].uid, datasourceUids.loki);
@@ -83,8 +105,27 @@ describe("ClusterAddons from its own args", function () {
     it("creates the releases, issuer, certificate and token Secret; the observability objects only with observability", async () => {
         const bare = await build(args());
         const types = (r: { type: string }[]) => r.map((x) => x.type.split(":").pop()).sort();
-        assert.deepEqual(types(bare.resources.filter((r) => r.custom)), ["Certificate", "ClusterIssuer", "Namespace", "Namespace", "Release", "Release", "Secret"]);
-        const full = await build(args({ observability: { scrapeIntervalSeconds: 10, metricsRetentionDays: 15, logRetentionDays: 31, prometheusStorageGb: 50, lokiStorageGb: 50, slowQueryMs: 500 } }));
+        assert.deepEqual(types(bare.resources.filter((r) => r.custom)), [
+            "Certificate",
+            "ClusterIssuer",
+            "Namespace",
+            "Namespace",
+            "Release",
+            "Release",
+            "Secret",
+        ]);
+        const full = await build(
+            args({
+                observability: {
+                    scrapeIntervalSeconds: 10,
+                    metricsRetentionDays: 15,
+                    logRetentionDays: 31,
+                    prometheusStorageGb: 50,
+                    lokiStorageGb: 50,
+                    slowQueryMs: 500,
+                },
+            }),
+        );
         const kinds = types(full.resources.filter((r) => r.custom));
         for (const kind of ["ConfigMap", "PrometheusRule", "ServiceMonitor"]) assert.ok(kinds.includes(kind), kinds.join(", "));
         assert.equal(full.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").length, 4);

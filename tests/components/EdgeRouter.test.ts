@@ -14,14 +14,19 @@ const args = (over: Partial<EdgeRouterArgs> = {}): EdgeRouterArgs => ({
     labels: resourceLabels({ stage: "staging", stack: "staging", gitSha: "abcdef1" }),
     ...over,
 });
-const publicArgs = (over: Partial<EdgeRouterArgs> = {}): EdgeRouterArgs => args({
-    acmeEmail: "ops@example.com",
-    prSlots: 2,
-    retention: { retainOnDelete: true },
-    dns: { zoneId, publicIp: "203.0.113.10", hosts: ["*.dev.example.com", "staging.example.com"] },
-    ...over,
-});
-const build = (a: EdgeRouterArgs) => buildUnderMocks(() => new EdgeRouter("edge", a), (r) => ({ endpoint: r.endpoint, sharedEndpoint: r.sharedEndpoint, prNetworks: r.prNetworks, dnsNames: r.dnsNames }));
+const publicArgs = (over: Partial<EdgeRouterArgs> = {}): EdgeRouterArgs =>
+    args({
+        acmeEmail: "ops@example.com",
+        prSlots: 2,
+        retention: { retainOnDelete: true },
+        dns: { zoneId, publicIp: "203.0.113.10", hosts: ["*.dev.example.com", "staging.example.com"] },
+        ...over,
+    });
+const build = (a: EdgeRouterArgs) =>
+    buildUnderMocks(
+        () => new EdgeRouter("edge", a),
+        (r) => ({ endpoint: r.endpoint, sharedEndpoint: r.sharedEndpoint, prNetworks: r.prNetworks, dnsNames: r.dnsNames }),
+    );
 const networks = (built: Recording) => Object.fromEntries(ofType(built, networkType).map((n) => [n.inputs.name, n.inputs.internal]));
 const traefik = (built: Recording) => one(built, containerType, "edge-traefik");
 const optionsOf = (built: Recording, name: string) => built.recorded.find((r) => r.name === name)!.options;
@@ -32,7 +37,12 @@ describe("EdgeRouter from its own args", function () {
     it("a local router: plain HTTP on the given address, no certificates volume, no DNS, no PR networks", async () => {
         const built = await build(args({ labels: resourceLabels({ stage: "dev", stack: "dev", gitSha: "abcdef1" }), bindAddress: "127.0.0.1" }));
         assert.deepEqual(networks(built), {
-            "odoo-edge": true, "odoo-route-dev": true, "odoo-edge-metrics": true, "odoo-edge-observability": true, "odoo-edge-public": false, "odoo-edge-docker-api": true,
+            "odoo-edge": true,
+            "odoo-route-dev": true,
+            "odoo-edge-metrics": true,
+            "odoo-edge-observability": true,
+            "odoo-edge-public": false,
+            "odoo-edge-docker-api": true,
         });
         assert.deepEqual(traefik(built).inputs.ports, [{ internal: 80, external: 80, ip: "127.0.0.1" }]);
         assert.deepEqual(traefik(built).inputs.volumes, []);
@@ -45,7 +55,10 @@ describe("EdgeRouter from its own args", function () {
 
     it("a public router: TLS on 443, the ACME volume and the proxied records kept by the retention, one internal network per PR slot", async () => {
         const built = await build(publicArgs());
-        assert.deepEqual(traefik(built).inputs.ports.map((p: { internal: number }) => p.internal), [80, 443]);
+        assert.deepEqual(
+            traefik(built).inputs.ports.map((p: { internal: number }) => p.internal),
+            [80, 443],
+        );
         assert.ok((traefik(built).inputs.command as string[]).includes("--certificatesresolvers.letsencrypt.acme.email=ops@example.com"));
         const acme = one(built, "docker:index/volume:Volume", "edge-acme");
         assert.equal(acme.inputs.name, "odoo-edge-acme");
@@ -59,7 +72,11 @@ describe("EdgeRouter from its own args", function () {
         const records = ofType(built, dnsType);
         assert.deepEqual(records.map((r) => r.name).sort(), ["edge-dns-staging-example-com", "edge-dns-wildcard-dev-example-com"]);
         for (const r of records) {
-            assert.deepEqual([r.inputs.zoneId, r.inputs.type, r.inputs.content, r.inputs.proxied, r.inputs.ttl], [zoneId, "A", "203.0.113.10", true, 1], r.name);
+            assert.deepEqual(
+                [r.inputs.zoneId, r.inputs.type, r.inputs.content, r.inputs.proxied, r.inputs.ttl],
+                [zoneId, "A", "203.0.113.10", true, 1],
+                r.name,
+            );
             assert.equal(optionsOf(built, r.name).retainOnDelete, true, r.name);
         }
         assert.deepEqual(built.outputs.endpoint, { network: "odoo-route-staging", entrypoint: "websecure", certResolver: "letsencrypt" });
@@ -74,7 +91,10 @@ describe("EdgeRouter from its own args", function () {
         const proxy = one(built, containerType, "edge-docker-api");
         assert.deepEqual(proxy.inputs.volumes, [{ hostPath: "/run/user/1000/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true }]);
         assert.ok((proxy.inputs.envs as string[]).includes("POST=0"));
-        assert.deepEqual((proxy.inputs.networksAdvanced as { name: string }[]).map((n) => n.name), ["odoo-edge-docker-api"]);
+        assert.deepEqual(
+            (proxy.inputs.networksAdvanced as { name: string }[]).map((n) => n.name),
+            ["odoo-edge-docker-api"],
+        );
         assert.equal(labelsOf(proxy)["odoo-platform.role"], "router");
         for (const n of ofType(built, networkType)) assert.equal(labelsOf(n)["odoo-platform.git-sha"], undefined, n.name);
         assert.ok(traefik(built).dependsOn.includes("edge-docker-api"));
@@ -87,7 +107,10 @@ describe("EdgeRouter from its own args", function () {
             [publicArgs({ acmeEmail: "ops" }), /args\.acmeEmail must be an e-mail address, got "ops"/],
             [publicArgs({ dns: { ...dns, zoneId: "example.com" } }), /args\.dns\.zoneId must be a Cloudflare zone id/],
             [publicArgs({ dns: { ...dns, publicIp: "2001:db8::1" } }), /args\.dns\.publicIp must be an IPv4 address, got "2001:db8::1"/],
-            [publicArgs({ dns: { ...dns, hosts: ["https://staging.example.com"] } }), /args\.dns\.hosts contains "https:\/\/staging\.example\.com", which is not a DNS name/],
+            [
+                publicArgs({ dns: { ...dns, hosts: ["https://staging.example.com"] } }),
+                /args\.dns\.hosts contains "https:\/\/staging\.example\.com", which is not a DNS name/,
+            ],
             [publicArgs({ dns: { ...dns, hosts: ["staging.example.com", "staging.example.com"] } }), /args\.dns\.hosts lists "staging\.example\.com" twice/],
         ];
         for (const [bad, message] of cases) {

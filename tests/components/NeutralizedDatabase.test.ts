@@ -4,7 +4,16 @@
  */
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { adminPasswordFile, afterLabel, idleSteps, NeutralizedDatabase, NeutralizedDatabaseArgs, neutralizedDatabaseSteps, snapshotLabel, stepNames } from "../../components/NeutralizedDatabase";
+import {
+    adminPasswordFile,
+    afterLabel,
+    idleSteps,
+    NeutralizedDatabase,
+    NeutralizedDatabaseArgs,
+    neutralizedDatabaseSteps,
+    snapshotLabel,
+    stepNames,
+} from "../../components/NeutralizedDatabase";
 import { resourceLabels } from "../../config/naming";
 import { databaseReadyLabel } from "../../components/OdooEnvironment";
 import { isSecretValue, RecordedResource, unwrapSecrets } from "../../plan/mockRuntime";
@@ -14,7 +23,13 @@ import { diffPlans } from "../../plan/secondDeploy";
 import { buildUnderMocks, failureOf } from "../support/component";
 import { labelsOf, one, Recording, Resource } from "../support/plan";
 
-const env = { ...process.env, ODOO_PLATFORM_GIT_SHA: "abcdef1", PGPASSWORD: "admin-password-from-ci", AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "aws-secret-from-ci" };
+const env = {
+    ...process.env,
+    ODOO_PLATFORM_GIT_SHA: "abcdef1",
+    PGPASSWORD: "admin-password-from-ci",
+    AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
+    AWS_SECRET_ACCESS_KEY: "aws-secret-from-ci",
+};
 const steps = ["database-restore", "database-neutralize", "database-verify", "database-swap"];
 const labels = (r: RecordedResource) => Object.fromEntries(((unwrapSecrets(r.inputs) as any).labels ?? []).map((l: any) => [l.label, l.value]));
 
@@ -61,12 +76,23 @@ describe("NeutralizedDatabase", function () {
         }
         // No data moves through the runner: no local command restores anything.
         const local = plan.recorded.filter((r) => r.type === "command:local:Command");
-        assert.ok(local.every((r) => !/snapshot restore|db neutralize|db verify/.test(JSON.stringify(r.inputs))), "a local command moves data");
+        assert.ok(
+            local.every((r) => !/snapshot restore|db neutralize|db verify/.test(JSON.stringify(r.inputs))),
+            "a local command moves data",
+        );
         const restore = unwrapSecrets(find("database-restore").inputs) as any;
-        assert.deepEqual(restore.command.slice(0, 4), ["snapshot", "restore", "--from", `s3://insightpulseai-odoo-staging-snapshots/staging/${sampleLatestSnapshot}`]);
+        assert.deepEqual(restore.command.slice(0, 4), [
+            "snapshot",
+            "restore",
+            "--from",
+            `s3://insightpulseai-odoo-staging-snapshots/staging/${sampleLatestSnapshot}`,
+        ]);
         assert.ok(restore.command.includes("--require-sanitized"));
         assert.deepEqual(restore.command.slice(-2), ["--filestore", "/filestore/odoo_staging__pending"]);
-        assert.ok(restore.volumes.some((v: any) => v.volumeName === "odoo-staging-filestore" && v.containerPath === "/filestore"), "the environment's filestore volume is mounted");
+        assert.ok(
+            restore.volumes.some((v: any) => v.volumeName === "odoo-staging-filestore" && v.containerPath === "/filestore"),
+            "the environment's filestore volume is mounted",
+        );
         const swap = unwrapSecrets(find("database-swap").inputs) as any;
         assert.deepEqual(swap.command.slice(-4), ["--filestore", "/filestore/odoo_staging", "--candidate-filestore", "/filestore/odoo_staging__pending"]);
     });
@@ -79,8 +105,17 @@ describe("NeutralizedDatabase", function () {
         const a = await planStack({ stack: "staging", env, configOverrides: { "odoo-platform:snapshotId": "odoo_production-20260105T030000Z" } });
         const b = await planStack({ stack: "staging", env, configOverrides: { "odoo-platform:snapshotId": "odoo_production-20260112T030000Z" } });
         const diffs = diffPlans(a.recorded, b.recorded);
-        assert.deepEqual(diffs.filter((d) => d.change === "replace").map((d) => d.name).sort(), [...steps].sort());
-        assert.deepEqual(diffs.filter((d) => d.change === "update" || d.change === "create" || d.change === "delete").map((d) => d.name), []);
+        assert.deepEqual(
+            diffs
+                .filter((d) => d.change === "replace")
+                .map((d) => d.name)
+                .sort(),
+            [...steps].sort(),
+        );
+        assert.deepEqual(
+            diffs.filter((d) => d.change === "update" || d.change === "create" || d.change === "delete").map((d) => d.name),
+            [],
+        );
     });
 
     it("keeps secrets out of command lines, logs and state: PGPASSWORD and AWS keys as secret envs, the admin password in a file on the host", () => {
@@ -136,8 +171,15 @@ describe("NeutralizedDatabase", function () {
 
     it("builds argument vectors, never shell text: a value with spaces stays one argument", () => {
         const argv = neutralizedDatabaseSteps({
-            server: { host: "h", port: 5432, adminUser: "postgres", sslMode: "require" }, database: "odoo_x", owner: "o", baseUrl: "https://a b",
-            mailCatcher: { host: "m", port: 1 }, allowedDomains: ["x.example.com"], pending: "odoo_x__pending", snapshotUri: "s3://b/staging/s1", filestoreRoot: "/filestore",
+            server: { host: "h", port: 5432, adminUser: "postgres", sslMode: "require" },
+            database: "odoo_x",
+            owner: "o",
+            baseUrl: "https://a b",
+            mailCatcher: { host: "m", port: 1 },
+            allowedDomains: ["x.example.com"],
+            pending: "odoo_x__pending",
+            snapshotUri: "s3://b/staging/s1",
+            filestoreRoot: "/filestore",
         });
         assert.ok(argv.neutralize.includes("https://a b"));
         assert.deepEqual(argv.verify.slice(-2), ["--allow-domain", "x.example.com"]);
@@ -163,23 +205,39 @@ describe("NeutralizedDatabase from its own args", function () {
         retention: { retainOnDelete: true },
         ...over,
     });
-    const build = (a: NeutralizedDatabaseArgs) => buildUnderMocks(() => new NeutralizedDatabase("database", a), (d) => ({ gate: d.gate, secretsVolume: d.secretsVolume, databaseName: d.databaseName }));
+    const build = (a: NeutralizedDatabaseArgs) =>
+        buildUnderMocks(
+            () => new NeutralizedDatabase("database", a),
+            (d) => ({ gate: d.gate, secretsVolume: d.secretsVolume, databaseName: d.databaseName }),
+        );
     const step = (built: Recording, name: string) => one(built, "docker:index/container:Container", `database-${name}`);
     const labelOf = (r: Resource, key: string) => labelsOf(r)[key];
 
     it("declares the owner role and database on the server, kept by the retention, then the four steps in order", async () => {
         const built = await build(args());
         const provider = one(built, "pulumi:providers:postgresql", "database-server");
-        assert.deepEqual([provider.inputs.host, provider.inputs.port, provider.inputs.username, provider.inputs.sslmode, provider.inputs.superuser], ["db.internal.example.com", "5432", "postgres", "require", "false"]);
+        assert.deepEqual(
+            [provider.inputs.host, provider.inputs.port, provider.inputs.username, provider.inputs.sslmode, provider.inputs.superuser],
+            ["db.internal.example.com", "5432", "postgres", "require", "false"],
+        );
         const role = one(built, "postgresql:index/role:Role", "database-owner");
         assert.deepEqual([role.inputs.name, role.inputs.login], ["odoo_staging_owner", true]);
         assert.ok(isSecretValue(built.recorded.find((r) => r.name === "database-owner")!.inputs.password), "the owner's password is secret");
         const db = one(built, "postgresql:index/database:Database", "database-database");
-        assert.deepEqual([db.inputs.name, db.inputs.owner, db.inputs.template, db.inputs.encoding], ["odoo_staging", "odoo_staging_owner", "template0", "UTF8"]);
-        for (const name of ["database-owner", "database-database", "database-secrets"]) assert.equal(built.recorded.find((r) => r.name === name)!.options.retainOnDelete, true, name);
+        assert.deepEqual(
+            [db.inputs.name, db.inputs.owner, db.inputs.template, db.inputs.encoding],
+            ["odoo_staging", "odoo_staging_owner", "template0", "UTF8"],
+        );
+        for (const name of ["database-owner", "database-database", "database-secrets"])
+            assert.equal(built.recorded.find((r) => r.name === name)!.options.retainOnDelete, true, name);
         assert.equal(one(built, "docker:index/volume:Volume", "database-secrets").inputs.name, "odoo-staging-refresh-secrets");
 
-        const expected = neutralizedDatabaseSteps({ ...args(), snapshotUri: "s3://snapshots-bucket/staging/odoo_production-20260105T030000Z", pending: "odoo_staging__pending", filestoreRoot: "/filestore" });
+        const expected = neutralizedDatabaseSteps({
+            ...args(),
+            snapshotUri: "s3://snapshots-bucket/staging/odoo_production-20260105T030000Z",
+            pending: "odoo_staging__pending",
+            filestoreRoot: "/filestore",
+        });
         for (const [i, name] of stepNames.entries()) {
             const container = step(built, name);
             assert.equal(container.inputs.name, `odoo-staging-refresh-${name}`);
@@ -188,7 +246,13 @@ describe("NeutralizedDatabase from its own args", function () {
             assert.equal(labelOf(container, snapshotLabel), "odoo_production-20260105T030000Z");
             assert.equal(labelOf(container, afterLabel), i === 0 ? "start" : "0", name);
             if (i > 0) assert.ok(container.dependsOn.includes(`database-${stepNames[i - 1]}`), `${name} waits for ${stepNames[i - 1]}`);
-            assert.deepEqual((container.inputs.volumes as { volumeName: string; containerPath: string }[]).map((v) => [v.volumeName, v.containerPath]), [["odoo-staging-filestore", "/filestore"], ["odoo-staging-refresh-secrets", "/run/odoo-platform/secrets"]]);
+            assert.deepEqual(
+                (container.inputs.volumes as { volumeName: string; containerPath: string }[]).map((v) => [v.volumeName, v.containerPath]),
+                [
+                    ["odoo-staging-filestore", "/filestore"],
+                    ["odoo-staging-refresh-secrets", "/run/odoo-platform/secrets"],
+                ],
+            );
         }
         assert.ok(step(built, "restore").dependsOn.includes("database-database"));
         const envs = step(built, "verify").inputs.envs as string[];

@@ -39,7 +39,8 @@ describe("NeutralizedDatabase steps on a real database", function () {
         const passwordDir = path.join(work, "secrets");
         fs.mkdirSync(passwordDir);
 
-        const run = (argv: string[]) => spawnSync(process.execPath, [cli, ...argv], { cwd: projectDir, encoding: "utf8", env: { ...process.env, ODOO_PLATFORM_QUIET: "1" } });
+        const run = (argv: string[]) =>
+            spawnSync(process.execPath, [cli, ...argv], { cwd: projectDir, encoding: "utf8", env: { ...process.env, ODOO_PLATFORM_QUIET: "1" } });
         const created = run(["snapshot", "create", "--db", production.url, "--to", snapshot, "--filestore", productionFiles, "--sanitize", "--seed", "test"]);
         assert.equal(created.status, 0, created.stderr);
 
@@ -48,8 +49,15 @@ describe("NeutralizedDatabase steps on a real database", function () {
         const baseUrl = "https://staging.acme.test";
         const pending = `${target.name}__pending`;
         const steps = neutralizedDatabaseSteps({
-            server, database: target.name, owner, baseUrl, mailCatcher: { host: "mailpit", port: 1025 }, allowedDomains: ["example.com", "staging.acme.test"],
-            pending, snapshotUri: snapshot, filestoreRoot,
+            server,
+            database: target.name,
+            owner,
+            baseUrl,
+            mailCatcher: { host: "mailpit", port: 1025 },
+            allowedDomains: ["example.com", "staging.acme.test"],
+            pending,
+            snapshotUri: snapshot,
+            filestoreRoot,
         });
         // The container writes the password into its secrets volume; here a directory stands in for it.
         steps.neutralize = steps.neutralize.map((a) => (a.startsWith("/run/odoo-platform/secrets/") ? path.join(passwordDir, path.basename(a)) : a));
@@ -57,11 +65,13 @@ describe("NeutralizedDatabase steps on a real database", function () {
             const result = run(steps[step]);
             assert.equal(result.status, 0, `${step} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
             // The new admin password is never printed (it lands in the file only).
-            const password = fs.existsSync(path.join(passwordDir, "admin-password")) ? fs.readFileSync(path.join(passwordDir, "admin-password"), "utf8").trim() : undefined;
+            const password = fs.existsSync(path.join(passwordDir, "admin-password"))
+                ? fs.readFileSync(path.join(passwordDir, "admin-password"), "utf8").trim()
+                : undefined;
             if (password) assert.ok(!`${result.stdout}${result.stderr}`.includes(password), `${step} printed the admin password`);
         }
         assert.ok(fs.readFileSync(path.join(passwordDir, "admin-password"), "utf8").trim().length >= 16, "the admin password is in the secrets volume");
-        assert.equal((fs.statSync(path.join(passwordDir, "admin-password")).mode & 0o077), 0, "readable by its owner only");
+        assert.equal(fs.statSync(path.join(passwordDir, "admin-password")).mode & 0o077, 0, "readable by its owner only");
 
         // The filestore came with the snapshot and now sits under the live database's name.
         assert.equal(fs.readFileSync(path.join(filestoreRoot, target.name, "ab", "abcdef0123"), "utf8"), "an attachment");
@@ -73,7 +83,10 @@ describe("NeutralizedDatabase steps on a real database", function () {
             assert.equal(await param("web.base.url"), baseUrl);
             assert.equal(await param("database.is_neutralized"), "true");
             const servers = await staging.query("SELECT DISTINCT smtp_host FROM ir_mail_server WHERE active");
-            assert.deepEqual(servers.rows.map((r) => r.smtp_host), ["mailpit"]);
+            assert.deepEqual(
+                servers.rows.map((r) => r.smtp_host),
+                ["mailpit"],
+            );
         } finally {
             await staging.end();
         }

@@ -18,8 +18,7 @@ const containerType = "docker:index/container:Container";
 type Upload = { file: string; content: string };
 type Volume = { hostPath?: string; containerPath: string; readOnly?: boolean; volumeName?: string };
 
-const observabilityContainers = (plan: PlanResult) =>
-    plan.resources.filter((r) => r.type === containerType && r.parent === "observability");
+const observabilityContainers = (plan: PlanResult) => plan.resources.filter((r) => r.type === containerType && r.parent === "observability");
 const byName = (plan: PlanResult, name: string): PlannedResource => {
     const found = plan.resources.find((r) => r.type === containerType && r.inputs.name === name);
     assert.ok(found, `container ${name} planned`);
@@ -48,11 +47,24 @@ describe("ObservabilityStack under the mock runtime", function () {
     it("declares one component with Prometheus, Loki, Alloy, Grafana, cAdvisor, node exporter and postgres-exporter", () => {
         const component = staging.resources.filter((r) => r.type === "odoo-platform:observability:ObservabilityStack");
         assert.equal(component.length, 1);
-        assert.deepEqual(observabilityContainers(staging).map((c) => c.inputs.name).sort(), [
-            "obs-staging-alloy", "obs-staging-cadvisor", "obs-staging-grafana", "obs-staging-loki",
-            "obs-staging-node-exporter", "obs-staging-postgres-exporter", "obs-staging-prometheus",
-        ]);
-        const volumes = staging.resources.filter((r) => r.type === "docker:index/volume:Volume" && r.parent === "observability").map((v) => v.inputs.name).sort();
+        assert.deepEqual(
+            observabilityContainers(staging)
+                .map((c) => c.inputs.name)
+                .sort(),
+            [
+                "obs-staging-alloy",
+                "obs-staging-cadvisor",
+                "obs-staging-grafana",
+                "obs-staging-loki",
+                "obs-staging-node-exporter",
+                "obs-staging-postgres-exporter",
+                "obs-staging-prometheus",
+            ],
+        );
+        const volumes = staging.resources
+            .filter((r) => r.type === "docker:index/volume:Volume" && r.parent === "observability")
+            .map((v) => v.inputs.name)
+            .sort();
         assert.deepEqual(volumes, ["obs-staging-alloy-data", "obs-staging-grafana-data", "obs-staging-loki-data", "obs-staging-prometheus-data"]);
     });
 
@@ -80,11 +92,19 @@ describe("ObservabilityStack under the mock runtime", function () {
             assert.equal(labels["odoo-platform.role"], "observability");
             assert.equal(c.inputs.ports, undefined, `${c.inputs.name} publishes no port`);
             const name = String(c.inputs.name);
-            assert.deepEqual((c.inputs.networksAdvanced as { name: string }[]).map((n) => n.name), expected[name] ?? ["obs-staging"], name);
+            assert.deepEqual(
+                (c.inputs.networksAdvanced as { name: string }[]).map((n) => n.name),
+                expected[name] ?? ["obs-staging"],
+                name,
+            );
             assert.equal(c.inputs.restart, "unless-stopped");
             assert.ok(Number(c.inputs.memory) > 0, `${c.inputs.name} has a memory limit`);
         }
-        const networks = Object.fromEntries(staging.resources.filter((r) => r.type === "docker:index/network:Network" && r.parent === "observability").map((n) => [n.inputs.name, n.inputs.internal]));
+        const networks = Object.fromEntries(
+            staging.resources
+                .filter((r) => r.type === "docker:index/network:Network" && r.parent === "observability")
+                .map((n) => [n.inputs.name, n.inputs.internal]),
+        );
         assert.deepEqual(networks, { "obs-staging": true, "obs-staging-egress": false });
         assert.ok(!(byName(staging, "obs-staging-prometheus").inputs.command as string[]).includes("--web.enable-lifecycle"), "no /-/quit or /-/reload");
         const grafana = labelMap(byName(staging, "obs-staging-grafana"));
@@ -100,7 +120,11 @@ describe("ObservabilityStack under the mock runtime", function () {
             for (const m of hostMounts) assert.equal(m.readOnly, true, `${c.inputs.name}: ${m.hostPath} read-only`);
             const role = String(c.inputs.name).replace("obs-staging-", "");
             const declared = hostAccess.find((a) => a.role === role)?.mounts.map((m) => m.hostPath) ?? [];
-            assert.deepEqual(hostMounts.map((m) => m.hostPath), declared, `${c.inputs.name}: exactly the host paths of the table`);
+            assert.deepEqual(
+                hostMounts.map((m) => m.hostPath),
+                declared,
+                `${c.inputs.name}: exactly the host paths of the table`,
+            );
         }
         // No other container of the stack sees the Docker socket either, except the router's read-only
         // socket proxy (EdgeRouter, role `router`: the one other allow-listed mount).
@@ -149,14 +173,24 @@ describe("ObservabilityStack under the mock runtime", function () {
         assert.equal(evidence.url, "aws-0-eu-west-1.pooler.supabase.com:5432");
         assert.equal(evidence.user, "ops_reader.abcdefghijklmnop");
         assert.equal(evidence.secureJsonData.password, "$ODOO_PLATFORM_EVIDENCE_READER_PASSWORD");
-        const files = uploads(grafana).map((u) => u.file).filter((f) => f.endsWith(".json")).sort();
-        assert.deepEqual(files.map((f) => f.split("/").pop()), ["containers.json", "database.json", "deployments.json", "environments.json"]);
+        const files = uploads(grafana)
+            .map((u) => u.file)
+            .filter((f) => f.endsWith(".json"))
+            .sort();
+        assert.deepEqual(
+            files.map((f) => f.split("/").pop()),
+            ["containers.json", "database.json", "deployments.json", "environments.json"],
+        );
         for (const f of files) JSON.parse(upload(grafana, f));
 
         assert.equal(production.outputs.grafanaAdminPassword, "[secret]", "the admin password is a secret stack output");
 
         const stagingGrafana = byName(staging, "obs-staging-grafana");
-        assert.ok(!parse(upload(stagingGrafana, "/etc/grafana/provisioning/datasources/odoo-platform.yml")).datasources.some((d: { uid: string }) => d.uid === "evidence"));
+        assert.ok(
+            !parse(upload(stagingGrafana, "/etc/grafana/provisioning/datasources/odoo-platform.yml")).datasources.some(
+                (d: { uid: string }) => d.uid === "evidence",
+            ),
+        );
         assert.ok(!uploads(stagingGrafana).some((u) => u.file.endsWith("deployments.json")));
     });
 });
@@ -169,12 +203,22 @@ describe("ObservabilityStack from its own args", function () {
         scrapeIntervalSeconds: 5,
         logRetentionDays: 7,
         slowQueryMs: 250,
-        edge: { routeNetworkName: "odoo-edge-observability", routeNetwork: "odoo-edge-observability", metricsNetwork: "odoo-edge-metrics", entrypoint: "websecure", certResolver: "letsencrypt" },
+        edge: {
+            routeNetworkName: "odoo-edge-observability",
+            routeNetwork: "odoo-edge-observability",
+            metricsNetwork: "odoo-edge-metrics",
+            entrypoint: "websecure",
+            certResolver: "letsencrypt",
+        },
         grafanaHost: "grafana.example.com",
         retention: { retainOnDelete: true },
         ...over,
     });
-    const build = (a: ObservabilityStackArgs) => buildUnderMocks(() => new ObservabilityStack("observability", a), (o) => ({ grafanaUrl: o.grafanaUrl, prometheusUrl: o.prometheusUrl, lokiUrl: o.lokiUrl }));
+    const build = (a: ObservabilityStackArgs) =>
+        buildUnderMocks(
+            () => new ObservabilityStack("observability", a),
+            (o) => ({ grafanaUrl: o.grafanaUrl, prometheusUrl: o.prometheusUrl, lokiUrl: o.lokiUrl }),
+        );
     const container = (built: Recording, role: string) => one(built, containerType, `observability-${role}`);
     const uploaded = (c: Resource, file: string) => {
         const found = ((c.inputs.uploads ?? []) as Upload[]).find((u) => u.file === file);
@@ -186,11 +230,19 @@ describe("ObservabilityStack from its own args", function () {
 
     it("without a database server or evidence: no postgres-exporter or postgres job, Grafana without the evidence source", async () => {
         const built = await build(args());
-        assert.deepEqual(ofType(built, containerType).map((c) => c.inputs.name).sort(), ["obs-unit-alloy", "obs-unit-cadvisor", "obs-unit-grafana", "obs-unit-loki", "obs-unit-node-exporter", "obs-unit-prometheus"]);
+        assert.deepEqual(
+            ofType(built, containerType)
+                .map((c) => c.inputs.name)
+                .sort(),
+            ["obs-unit-alloy", "obs-unit-cadvisor", "obs-unit-grafana", "obs-unit-loki", "obs-unit-node-exporter", "obs-unit-prometheus"],
+        );
         const prometheus = container(built, "prometheus");
         const cfg = parse(uploaded(prometheus, "/etc/prometheus/prometheus.yml"));
         assert.equal(cfg.global.scrape_interval, "5s");
-        assert.deepEqual(cfg.scrape_configs.map((j: { job_name: string }) => j.job_name), ["prometheus", "traefik", "cadvisor", "node", "loki", "alloy"]);
+        assert.deepEqual(
+            cfg.scrape_configs.map((j: { job_name: string }) => j.job_name),
+            ["prometheus", "traefik", "cadvisor", "node", "loki", "alloy"],
+        );
         assert.deepEqual(cfg.scrape_configs[1].static_configs[0].targets, ["traefik:8082"]);
         assert.ok((prometheus.inputs.command as string[]).includes("--storage.tsdb.retention.time=7d"));
         assert.deepEqual(networkNames(prometheus), ["obs-unit", "odoo-edge-metrics"]);
@@ -208,15 +260,36 @@ describe("ObservabilityStack from its own args", function () {
         const networks = Object.fromEntries(ofType(built, networkType).map((n) => [n.inputs.name, n.inputs.internal]));
         assert.deepEqual(networks, { "obs-unit": true, "obs-unit-egress": false });
         for (const v of built.recorded.filter((r) => r.type === "docker:index/volume:Volume")) assert.equal(v.options.retainOnDelete, true, v.name);
-        assert.deepEqual(built.outputs, { grafanaUrl: "https://grafana.example.com", prometheusUrl: "http://obs-unit-prometheus:9090", lokiUrl: "http://obs-unit-loki:3100" });
+        assert.deepEqual(built.outputs, {
+            grafanaUrl: "https://grafana.example.com",
+            prometheusUrl: "http://obs-unit-prometheus:9090",
+            lokiUrl: "http://obs-unit-loki:3100",
+        });
     });
 
     it("with a database server and the evidence database: the exporter (CA as a file, password secret), the postgres job, Grafana's evidence source", async () => {
         const pem = "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n";
-        const built = await build(args({
-            database: { host: "db.internal.example.com", port: 5432, database: "postgres", user: "monitor", password: "monitor-secret", sslMode: "verify-full", sslRootCert: pem },
-            evidence: { host: "evidence.example.com", port: 6543, database: "postgres", user: "ops_reader.ref", password: "reader-secret", sslMode: "require" },
-        }));
+        const built = await build(
+            args({
+                database: {
+                    host: "db.internal.example.com",
+                    port: 5432,
+                    database: "postgres",
+                    user: "monitor",
+                    password: "monitor-secret",
+                    sslMode: "verify-full",
+                    sslRootCert: pem,
+                },
+                evidence: {
+                    host: "evidence.example.com",
+                    port: 6543,
+                    database: "postgres",
+                    user: "ops_reader.ref",
+                    password: "reader-secret",
+                    sslMode: "require",
+                },
+            }),
+        );
         const exporter = container(built, "postgres-exporter");
         assert.deepEqual(exporter.inputs.envs, [
             "DATA_SOURCE_URI=db.internal.example.com:5432/postgres?sslmode=verify-full&sslrootcert=/etc/odoo-platform/db-root.crt",
@@ -228,12 +301,17 @@ describe("ObservabilityStack from its own args", function () {
         const rawEnvs = built.recorded.find((r) => r.name === "observability-postgres-exporter")!.inputs.envs;
         assert.ok(isSecretValue(rawEnvs) || (Array.isArray(rawEnvs) && isSecretValue(rawEnvs[2])), "the exporter's password is secret");
         const cfg = parse(uploaded(container(built, "prometheus"), "/etc/prometheus/prometheus.yml"));
-        assert.deepEqual(cfg.scrape_configs.find((j: { job_name: string }) => j.job_name === "postgres").static_configs[0].targets, ["obs-unit-postgres-exporter:9187"]);
+        assert.deepEqual(cfg.scrape_configs.find((j: { job_name: string }) => j.job_name === "postgres").static_configs[0].targets, [
+            "obs-unit-postgres-exporter:9187",
+        ]);
         const grafana = container(built, "grafana");
         const evidence = parse(uploaded(grafana, datasourcesFile)).datasources.find((d: { uid: string }) => d.uid === "evidence");
         assert.deepEqual([evidence.url, evidence.user], ["evidence.example.com:6543", "ops_reader.ref"]);
         assert.ok((grafana.inputs.envs as string[]).includes("ODOO_PLATFORM_EVIDENCE_READER_PASSWORD=reader-secret"));
-        assert.ok(((grafana.inputs.uploads ?? []) as Upload[]).some((u) => u.file.endsWith("/deployments.json")), "the deployments dashboard comes with the evidence");
+        assert.ok(
+            ((grafana.inputs.uploads ?? []) as Upload[]).some((u) => u.file.endsWith("/deployments.json")),
+            "the deployments dashboard comes with the evidence",
+        );
     });
 
     it("scrapes the named Traefik container and alerts on mail to anything but the given mail catcher", async () => {

@@ -22,7 +22,8 @@ const tempConfig = (name: string, text: string): string => {
     return file;
 };
 const confOf = (result: PlanResult) => odooConf(upload(one(result, containerType, "odoo-odoo"), "/etc/odoo/odoo.conf"));
-const networksOf = (container: { inputs: Record<string, any> }) => (container.inputs.networksAdvanced as { name: string; aliases?: string[] }[]).map((n) => n.name);
+const networksOf = (container: { inputs: Record<string, any> }) =>
+    (container.inputs.networksAdvanced as { name: string; aliases?: string[] }[]).map((n) => n.name);
 const envOf = (container: { inputs: Record<string, any> }) => container.inputs.envs as string[];
 
 describe("OdooEnvironment: a PR stack (pr-7)", () => {
@@ -83,11 +84,20 @@ describe("OdooEnvironment: a PR stack (pr-7)", () => {
 
     it("reads the router from the staging stack, never from production", () => {
         const refs = ofType(result, "pulumi:pulumi:StackReference");
-        assert.deepEqual(refs.map((r) => r.inputs.name), ["insightpulseai/odoo-platform/staging"]);
+        assert.deepEqual(
+            refs.map((r) => r.inputs.name),
+            ["insightpulseai/odoo-platform/staging"],
+        );
         assert.equal(withRole(result, "router").length, 0, "a PR stack owns no router");
         assert.equal(ofType(result, "cloudflare:index/dnsRecord:DnsRecord").length, 0, "nor DNS records: the wildcard covers it");
         const everything = JSON.stringify(resources(result).map((r) => r.inputs));
-        for (const production of ["erp.insightpulseai.com", "db-prod", "deploy@prod-1.insightpulseai.com", "smtp.postmarkapp.com", "insightpulseai-odoo-snapshots\""]) {
+        for (const production of [
+            "erp.insightpulseai.com",
+            "db-prod",
+            "deploy@prod-1.insightpulseai.com",
+            "smtp.postmarkapp.com",
+            'insightpulseai-odoo-snapshots"',
+        ]) {
             assert.ok(!everything.includes(production), `no reference to ${production}`);
         }
     });
@@ -144,11 +154,15 @@ describe("OdooEnvironment: a PR stack (pr-7)", () => {
         assert.match(upload(prepare, "/opt/odoo-platform/post-init.py"), /"https:\/\/pr-7-feature-x\.dev\.insightpulseai\.com"/);
         const raw = result.recorded.find((r) => r.name === "odoo-prepare")!;
         const uploads = raw.inputs.uploads as unknown[];
-        assert.ok(isSecretValue(uploads) || (uploads as { content: unknown }[]).some((u) => isSecretValue(u.content)), "the admin password upload stays secret");
+        assert.ok(
+            isSecretValue(uploads) || (uploads as { content: unknown }[]).some((u) => isSecretValue(u.content)),
+            "the admin password upload stays secret",
+        );
     });
 
     it("exports URL, mail catcher URL, database, image reference and digest, stage and git SHA; passwords only as secrets", () => {
-        for (const key of ["url", "mailCatcherUrl", "databaseName", "imageReference", "imageDigest", "stageName", "gitSha"]) assert.ok(result.outputs[key], key);
+        for (const key of ["url", "mailCatcherUrl", "databaseName", "imageReference", "imageDigest", "stageName", "gitSha"])
+            assert.ok(result.outputs[key], key);
         assert.equal(result.outputs.stageName, "pr");
         assert.equal(result.outputs.adminLogin, "admin");
         assert.equal(result.outputs.adminLoginPassword, "[secret]");
@@ -176,13 +190,22 @@ describe("OdooEnvironment: a PR stack building its image from the Dockerfile", (
 describe("OdooEnvironment: the dev stack", () => {
     let result: PlanResult;
     before(async () => {
-        result = await plan("dev", { configFile: tempConfig("Pulumi.dev.yaml", `${fs.readFileSync(path.join(__dirname, "../../Pulumi.dev.yaml"), "utf8")}  odoo-platform:devSourceDir: /home/me/addons\n`) });
+        result = await plan("dev", {
+            configFile: tempConfig(
+                "Pulumi.dev.yaml",
+                `${fs.readFileSync(path.join(__dirname, "../../Pulumi.dev.yaml"), "utf8")}  odoo-platform:devSourceDir: /home/me/addons\n`,
+            ),
+        });
     });
 
     it("runs Odoo with --dev=all and the sources mounted over the addons path", () => {
         const odoo = one(result, containerType, "odoo-odoo");
         assert.ok((odoo.inputs.command as string[]).includes("--dev=all"));
-        assert.ok((odoo.inputs.volumes as { hostPath?: string; containerPath: string }[]).some((v) => v.hostPath === "/home/me/addons" && v.containerPath === "/mnt/extra-addons"));
+        assert.ok(
+            (odoo.inputs.volumes as { hostPath?: string; containerPath: string }[]).some(
+                (v) => v.hostPath === "/home/me/addons" && v.containerPath === "/mnt/extra-addons",
+            ),
+        );
         assert.ok(envOf(odoo).includes("ODOO_STAGE=dev"));
         assert.equal(confOf(result).workers, "0");
     });
@@ -190,7 +213,10 @@ describe("OdooEnvironment: the dev stack", () => {
     it("has its own local router on 127.0.0.1 without TLS or DNS, and serves http://odoo.localhost", () => {
         assert.equal(result.outputs.url, "http://odoo.localhost");
         const traefik = one(result, containerType, "edge-traefik");
-        assert.deepEqual((traefik.inputs.ports as { internal: number; ip: string }[]).map((p) => [p.internal, p.ip]), [[80, "127.0.0.1"]]);
+        assert.deepEqual(
+            (traefik.inputs.ports as { internal: number; ip: string }[]).map((p) => [p.internal, p.ip]),
+            [[80, "127.0.0.1"]],
+        );
         assert.ok(!(traefik.inputs.command as string[]).some((a) => a.includes("acme")));
         assert.equal(ofType(result, "cloudflare:index/dnsRecord:DnsRecord").length, 0);
         assert.ok(!labelsOf(one(result, containerType, "odoo-odoo"))["traefik.http.routers.odoo-dev.tls"]);
@@ -208,7 +234,11 @@ describe("OdooEnvironment: the staging stack", () => {
         assert.match(image.inputs.name, /@sha256:[0-9a-f]{64}$/);
         assert.match(one(result, containerType, "odoo-odoo").inputs.image, /@sha256:[0-9a-f]{64}$/);
         // Only the operations image is built on the host (components/OpsImage.ts), never the Odoo image.
-        assert.deepEqual(ofType(result, "docker:index/image:Image").map((i) => String(i.inputs.imageName).split(":")[0]), ["odoo-platform/ops"], "staging never builds Odoo");
+        assert.deepEqual(
+            ofType(result, "docker:index/image:Image").map((i) => String(i.inputs.imageName).split(":")[0]),
+            ["odoo-platform/ops"],
+            "staging never builds Odoo",
+        );
     });
 
     it("runs no cron threads, no demo data, and sends mail only to its Mailpit", () => {
@@ -228,7 +258,10 @@ describe("OdooEnvironment: the staging stack", () => {
         assert.deepEqual(relay.inputs.command, ["TCP-LISTEN:5432,fork,reuseaddr", "TCP:odoo-staging-db-egress:5432"]);
         const hop = one(result, containerType, "odoo-db-egress");
         assert.deepEqual(hop.inputs.command, ["TCP-LISTEN:5432,fork,reuseaddr", "TCP:db-nonprod.internal.insightpulseai.com:5432"]);
-        assert.deepEqual((hop.inputs.networksAdvanced as { name: string }[]).map((n) => n.name), ["odoo-staging-egress"]);
+        assert.deepEqual(
+            (hop.inputs.networksAdvanced as { name: string }[]).map((n) => n.name),
+            ["odoo-staging-egress"],
+        );
         assert.equal(confOf(result).db_host, "db-nonprod.internal.insightpulseai.com");
         assert.equal(one(result, networkType, "odoo-internal").inputs.internal, true);
     });
@@ -247,7 +280,12 @@ describe("OdooEnvironment: the staging stack", () => {
         assert.ok(envOf(socketProxy).includes("POST=0"));
         for (const c of withRole(result, "router")) assert.equal(labelsOf(c)["odoo-platform.stage"], "staging");
         const records = ofType(result, "cloudflare:index/dnsRecord:DnsRecord");
-        assert.deepEqual(records.map((r) => r.inputs.name).sort(), ["*.dev.insightpulseai.com", "grafana-staging.insightpulseai.com", "staging-mail.insightpulseai.com", "staging.insightpulseai.com"]);
+        assert.deepEqual(records.map((r) => r.inputs.name).sort(), [
+            "*.dev.insightpulseai.com",
+            "grafana-staging.insightpulseai.com",
+            "staging-mail.insightpulseai.com",
+            "staging.insightpulseai.com",
+        ]);
         for (const r of records) {
             assert.equal(r.inputs.proxied, true);
             assert.equal(r.inputs.content, "203.0.113.10");
@@ -276,7 +314,9 @@ describe("OdooEnvironment: the production stack", () => {
     });
 
     it("creates only the production host record", () => {
-        const names = ofType(result, "cloudflare:index/dnsRecord:DnsRecord").map((r) => r.inputs.name).sort();
+        const names = ofType(result, "cloudflare:index/dnsRecord:DnsRecord")
+            .map((r) => r.inputs.name)
+            .sort();
         assert.deepEqual(names, ["erp.insightpulseai.com", "grafana-production.insightpulseai.com"]);
     });
 });
@@ -285,7 +325,15 @@ describe("OdooEnvironment from its own args", function () {
     this.timeout(60_000);
     const names = environmentNames(stackIdentity("pr-7"), { domain: "example.com", branch: "feature/x" });
     const containerDatabase: DatabaseTarget = { kind: "container", image: "postgres:16", slowQueryMs: 500 };
-    const serverDatabase: DatabaseTarget = { kind: "server", host: "db.internal.example.com", port: 5432, user: "odoo_pr_7_owner", knownUser: "odoo_pr_7_owner", password: "owner-password", sslMode: "require" };
+    const serverDatabase: DatabaseTarget = {
+        kind: "server",
+        host: "db.internal.example.com",
+        port: 5432,
+        user: "odoo_pr_7_owner",
+        knownUser: "odoo_pr_7_owner",
+        password: "owner-password",
+        sslMode: "require",
+    };
     const args = (over: Partial<OdooEnvironmentArgs> = {}, decisions: Partial<EnvironmentDecisions> = {}): OdooEnvironmentArgs => ({
         stage: "pr",
         decisions: { ...stageProfiles.pr.environment, ...decisions },
@@ -306,16 +354,27 @@ describe("OdooEnvironment from its own args", function () {
         init: { kind: "install" },
         ...over,
     });
-    const build = (a: OdooEnvironmentArgs) => buildUnderMocks(() => new OdooEnvironment("odoo", a), (e) => ({ url: e.url, adminLogin: e.adminLogin }));
+    const build = (a: OdooEnvironmentArgs) =>
+        buildUnderMocks(
+            () => new OdooEnvironment("odoo", a),
+            (e) => ({ url: e.url, adminLogin: e.adminLogin }),
+        );
     const container = (built: Recording, name: string) => one(built, containerType, name);
     const conf = (built: Recording) => odooConf(upload(container(built, "odoo-odoo"), "/etc/odoo/odoo.conf"));
     const noIndexLabel = "traefik.http.middlewares.odoo-pr-7-noindex.headers.customresponseheaders.X-Robots-Tag";
-    const containerNames = (built: Recording) => ofType(built, containerType).map((c) => c.name).sort();
+    const containerNames = (built: Recording) =>
+        ofType(built, containerType)
+            .map((c) => c.name)
+            .sort();
 
     it("an isolated network without egress and a database of its own: no route out at all, no proxy", async () => {
         const built = await build(args({}, { egress: "none" }));
         assert.equal(one(built, networkType, "odoo-internal").inputs.internal, true);
-        assert.deepEqual(ofType(built, networkType).map((n) => n.name), ["odoo-internal"], "no egress network");
+        assert.deepEqual(
+            ofType(built, networkType).map((n) => n.name),
+            ["odoo-internal"],
+            "no egress network",
+        );
         assert.deepEqual(containerNames(built), ["odoo-mailpit", "odoo-odoo", "odoo-postgres", "odoo-prepare"]);
         assert.ok(!envOf(container(built, "odoo-odoo")).some((e) => /^HTTPS?_PROXY=/i.test(e)), "no proxy to send requests to");
         assert.deepEqual(networksOf(container(built, "odoo-postgres")), [names.networks.internal]);
@@ -329,7 +388,9 @@ describe("OdooEnvironment from its own args", function () {
         assert.deepEqual([egress.inputs.name, egress.inputs.internal], [names.networks.egress, false]);
         assert.deepEqual(containerNames(built), ["odoo-db-egress", "odoo-db-relay", "odoo-mailpit", "odoo-odoo", "odoo-prepare", "odoo-update"]);
         const relay = container(built, "odoo-db-relay");
-        assert.deepEqual((relay.inputs.networksAdvanced as { name: string; aliases?: string[] }[]).find((n) => n.name === names.networks.internal)?.aliases, ["db.internal.example.com"]);
+        assert.deepEqual((relay.inputs.networksAdvanced as { name: string; aliases?: string[] }[]).find((n) => n.name === names.networks.internal)?.aliases, [
+            "db.internal.example.com",
+        ]);
         assert.deepEqual(container(built, "odoo-db-egress").inputs.command, ["TCP-LISTEN:5432,fork,reuseaddr", "TCP:db.internal.example.com:5432"]);
         assert.ok(!envOf(container(built, "odoo-odoo")).some((e) => /^HTTPS?_PROXY=/i.test(e)));
         assert.equal(conf(built).db_host, "db.internal.example.com");
@@ -350,9 +411,14 @@ describe("OdooEnvironment from its own args", function () {
     });
 
     it("direct egress with a container database: an ordinary bridge, no egress network, no proxy, no relay", async () => {
-        const built = await build(args({ stage: "production", mailCatcher: false, smtp: { host: "smtp.example.org", port: 587 } }, stageProfiles.production.environment));
+        const built = await build(
+            args({ stage: "production", mailCatcher: false, smtp: { host: "smtp.example.org", port: 587 } }, stageProfiles.production.environment),
+        );
         assert.equal(one(built, networkType, "odoo-internal").inputs.internal, false);
-        assert.deepEqual(ofType(built, networkType).map((n) => n.name), ["odoo-internal"]);
+        assert.deepEqual(
+            ofType(built, networkType).map((n) => n.name),
+            ["odoo-internal"],
+        );
         assert.deepEqual(containerNames(built), ["odoo-odoo", "odoo-postgres", "odoo-prepare"]);
         assert.ok(!envOf(container(built, "odoo-odoo")).some((e) => /PROXY=/i.test(e)));
         assert.ok(envOf(container(built, "odoo-odoo")).includes("ODOO_STAGE=production"));
@@ -363,7 +429,10 @@ describe("OdooEnvironment from its own args", function () {
     it("cron and queue_job containers only where the stage runs crons", async () => {
         const roles = { splitRoles: true, cronThreads: 3, queueJobRunner: true };
         const withCrons = await build(args({ roles }, { isolated: false, egress: "direct", runsCrons: true }));
-        assert.deepEqual(containerNames(withCrons).filter((n) => n.startsWith("odoo-odoo")), ["odoo-odoo", "odoo-odoo-cron", "odoo-odoo-queue-job"]);
+        assert.deepEqual(
+            containerNames(withCrons).filter((n) => n.startsWith("odoo-odoo")),
+            ["odoo-odoo", "odoo-odoo-cron", "odoo-odoo-queue-job"],
+        );
         const cron = container(withCrons, "odoo-odoo-cron");
         assert.ok((cron.inputs.command as string[]).includes("--no-http"));
         assert.equal(odooConf(upload(cron, "/etc/odoo/odoo.conf")).max_cron_threads, "3");
@@ -372,10 +441,15 @@ describe("OdooEnvironment from its own args", function () {
         assert.ok(cron.dependsOn.includes("odoo-odoo"));
 
         const noCrons = await build(args({ roles }));
-        assert.deepEqual(containerNames(noCrons).filter((n) => n.startsWith("odoo-odoo")), ["odoo-odoo"]);
+        assert.deepEqual(
+            containerNames(noCrons).filter((n) => n.startsWith("odoo-odoo")),
+            ["odoo-odoo"],
+        );
         assert.equal(conf(noCrons).max_cron_threads, "0");
 
-        const unsplit = await build(args({ roles: { splitRoles: false, cronThreads: 2, queueJobRunner: false } }, { isolated: false, egress: "direct", runsCrons: true }));
+        const unsplit = await build(
+            args({ roles: { splitRoles: false, cronThreads: 2, queueJobRunner: false } }, { isolated: false, egress: "direct", runsCrons: true }),
+        );
         assert.equal(conf(unsplit).max_cron_threads, "2", "without a cron runner the HTTP container runs the crons");
     });
 
@@ -387,11 +461,18 @@ describe("OdooEnvironment from its own args", function () {
         assert.ok(!(odoo.inputs.volumes as { hostPath?: string }[]).some((v) => v.hostPath), "no bind mount");
         assert.equal(conf(plain).log_level, "debug");
         const mounted = await build(args({ stage: "dev", devSourceDir: "/home/me/addons" }, dev));
-        assert.deepEqual((container(mounted, "odoo-odoo").inputs.volumes as { hostPath?: string; containerPath: string }[]).filter((v) => v.hostPath), [{ hostPath: "/home/me/addons", containerPath: "/mnt/extra-addons" }]);
+        assert.deepEqual(
+            (container(mounted, "odoo-odoo").inputs.volumes as { hostPath?: string; containerPath: string }[]).filter((v) => v.hostPath),
+            [{ hostPath: "/home/me/addons", containerPath: "/mnt/extra-addons" }],
+        );
     });
 
     it("a verified server connection uploads the CA, or points libpq at the image's bundle", async () => {
-        const verified = (sslRootCert: string) => args({ database: { ...serverDatabase, sslMode: "verify-full", sslRootCert }, init: { kind: "update", install: [], exclude: [] } }, { egress: "none" });
+        const verified = (sslRootCert: string) =>
+            args(
+                { database: { ...serverDatabase, sslMode: "verify-full", sslRootCert }, init: { kind: "update", install: [], exclude: [] } },
+                { egress: "none" },
+            );
         const pem = await build(verified("-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n"));
         assert.ok(envOf(container(pem, "odoo-odoo")).includes("PGSSLROOTCERT=/etc/odoo-platform/db-root.crt"));
         assert.match(upload(container(pem, "odoo-odoo"), "/etc/odoo-platform/db-root.crt"), /BEGIN CERTIFICATE/);
@@ -409,11 +490,17 @@ describe("OdooEnvironment from its own args", function () {
             [args({}, { egress: "direct" }), /args\.decisions\.egress must be allowlist-proxy or none on an isolated network, got direct/],
             [args({}, { isolated: false, egress: "allowlist-proxy" }), /args\.decisions\.egress must be direct on a network that is not isolated/],
             [args({ devSourceDir: "/home/me/addons" }), /args\.devSourceDir is only for an environment in dev mode/],
-            [args({ tests: { modules: ["sale"], tags: ["post_install"], timeoutMinutes: 0 } }), /args\.tests\.timeoutMinutes must be a whole number > 0, got 0/],
+            [
+                args({ tests: { modules: ["sale"], tags: ["post_install"], timeoutMinutes: 0 } }),
+                /args\.tests\.timeoutMinutes must be a whole number > 0, got 0/,
+            ],
             [args({ tests: { modules: ["sale"], tags: [], timeoutMinutes: 10 } }), /args\.tests\.tags must list at least one tag/],
             [args({ init: { kind: "update", install: [], exclude: [] } }), /args\.init update is for environments on the stage's database server/],
             [args({ database: serverDatabase }), /args\.init install is for a database of the environment's own/],
-            [args({ database: { ...serverDatabase, sslMode: "verify-ca" }, init: { kind: "update", install: [], exclude: [] } }, { egress: "none" }), /args\.database\.sslRootCert is required with sslMode verify-ca/],
+            [
+                args({ database: { ...serverDatabase, sslMode: "verify-ca" }, init: { kind: "update", install: [], exclude: [] } }, { egress: "none" }),
+                /args\.database\.sslRootCert is required with sslMode verify-ca/,
+            ],
             [args({ stage: "staging", buildContext: "/src" }, stageProfiles.staging.environment), /args\.buildContext is for stages that build their image/],
         ];
         for (const [bad, message] of cases) {

@@ -13,8 +13,19 @@ const productionWithSecrets = (): string => {
     const file = path.join(dir, "Pulumi.production.yaml");
     const base = fs.readFileSync(path.join(__dirname, "../../Pulumi.production.yaml"), "utf8");
     const secure = (key: string) => `  odoo-platform:${key}:\n    secure: v1:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBBBBBBBBBB\n`;
-    const keys = ["ciPulumiAccessToken", "ciProductionPulumiAccessToken", "ciNonprodSshKey", "ciProductionSshKey", "ciSshKnownHosts", "ciPlatformGithubToken", "dbAdminPassword", "evidenceDbAdminPassword",
-        "ciStagingPgPassword", "ciSnapshotReaderAwsAccessKeyId", "ciSnapshotReaderAwsSecretAccessKey"];
+    const keys = [
+        "ciPulumiAccessToken",
+        "ciProductionPulumiAccessToken",
+        "ciNonprodSshKey",
+        "ciProductionSshKey",
+        "ciSshKnownHosts",
+        "ciPlatformGithubToken",
+        "dbAdminPassword",
+        "evidenceDbAdminPassword",
+        "ciStagingPgPassword",
+        "ciSnapshotReaderAwsAccessKeyId",
+        "ciSnapshotReaderAwsSecretAccessKey",
+    ];
     fs.writeFileSync(file, base + keys.map(secure).join(""));
     return file;
 };
@@ -34,7 +45,13 @@ describe("RepositorySettings (production stack)", () => {
         assert.equal(production.inputs.canAdminsBypass, false);
         assert.deepEqual(production.inputs.deploymentBranchPolicy, { protectedBranches: false, customBranchPolicies: true });
         const policies = ofType(result, "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy");
-        assert.deepEqual(policies.filter((p) => p.inputs.environment === "production").map((p) => p.inputs.branchPattern).sort(), ["main", "production"]);
+        assert.deepEqual(
+            policies
+                .filter((p) => p.inputs.environment === "production")
+                .map((p) => p.inputs.branchPattern)
+                .sort(),
+            ["main", "production"],
+        );
     });
 
     it("protects main and production against force pushes and deletion, with the CI checks required", () => {
@@ -47,16 +64,24 @@ describe("RepositorySettings (production stack)", () => {
             assert.deepEqual(p.inputs.requiredStatusChecks, [{ strict: true, contexts: ["test", "plan", "actionlint"] }]);
             assert.equal(p.inputs.repositoryId, "odoo");
         }
-        assert.equal(one(result, "github:index/branchProtection:BranchProtection", "github-protect-main").inputs.requiredPullRequestReviews[0].requiredApprovingReviewCount, 1);
+        assert.equal(
+            one(result, "github:index/branchProtection:BranchProtection", "github-protect-main").inputs.requiredPullRequestReviews[0]
+                .requiredApprovingReviewCount,
+            1,
+        );
     });
 
     it("writes every Actions secret from secret config, marked secret, production ones only into the production environment", () => {
         const repoSecrets = result.recorded.filter((r) => r.type === "github:index/actionsSecret:ActionsSecret");
         const envSecrets = result.recorded.filter((r) => r.type === "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret");
         assert.deepEqual(repoSecrets.map((r) => r.inputs.secretName).sort(), [
-            "DEPLOY_KNOWN_HOSTS", "DEPLOY_SSH_KEY", "PULUMI_ACCESS_TOKEN",
+            "DEPLOY_KNOWN_HOSTS",
+            "DEPLOY_SSH_KEY",
+            "PULUMI_ACCESS_TOKEN",
             // PR stacks restored from a snapshot (pr-environment.yml).
-            "STAGING_PGPASSWORD", "STAGING_SNAPSHOT_READER_AWS_ACCESS_KEY_ID", "STAGING_SNAPSHOT_READER_AWS_SECRET_ACCESS_KEY",
+            "STAGING_PGPASSWORD",
+            "STAGING_SNAPSHOT_READER_AWS_ACCESS_KEY_ID",
+            "STAGING_SNAPSHOT_READER_AWS_SECRET_ACCESS_KEY",
         ]);
         assert.deepEqual(envSecrets.map((r) => `${r.inputs.environment}/${r.inputs.secretName}`).sort(), [
             "production-backup/DEPLOY_SSH_KEY",
@@ -91,7 +116,10 @@ describe("GitHub Actions settings table", () => {
     it("reports what is missing with the command that fixes it, and creates nothing empty", () => {
         const resolved = resolveActionsSettings({ githubRepository: "Acme/Odoo" } as Settings);
         assert.equal(resolved.secrets.length, 0);
-        assert.deepEqual(resolved.variables.find((v) => v.name === "PR_IMAGE_REPOSITORY"), { name: "PR_IMAGE_REPOSITORY", scope: "repository", value: "ghcr.io/acme/odoo-pr" });
+        assert.deepEqual(
+            resolved.variables.find((v) => v.name === "PR_IMAGE_REPOSITORY"),
+            { name: "PR_IMAGE_REPOSITORY", scope: "repository", value: "ghcr.io/acme/odoo-pr" },
+        );
         assert.equal(resolved.missing.filter((m) => m.startsWith("secret ")).length, actionsSecrets.length);
         assert.ok(resolved.missing.includes("secret DEPLOY_SSH_KEY (repository): pulumi config set --secret ciNonprodSshKey <value>"));
         assert.ok(resolved.missing.includes("variable SNAPSHOT_BUCKET (repository): set odoo-platform:snapshotBucket"));

@@ -54,7 +54,14 @@ describe("SnapshotBucket", function () {
         it("keeps production backups 7 daily / 4 weekly / 3 monthly and expires staging snapshots", () => {
             const rules = (one(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs as any).rules as any[];
             const days = Object.fromEntries(rules.filter((r) => r.expiration?.days).map((r) => [r.filter.prefix, r.expiration.days]));
-            assert.deepEqual(days, { "production/daily/": 8, "production/weekly/": 29, "production/monthly/": 94, "production/promotion/": 14, "staging/": 30, "evidence/": 60 });
+            assert.deepEqual(days, {
+                "production/daily/": 8,
+                "production/weekly/": 29,
+                "production/monthly/": 94,
+                "production/promotion/": 14,
+                "staging/": 30,
+                "evidence/": 60,
+            });
             assert.ok(rules.every((r) => r.status === "Enabled"));
             assert.equal(rules.find((r) => r.id === "abort-incomplete-uploads").abortIncompleteMultipartUpload.daysAfterInitiation, 2);
             assert.equal(rules.find((r) => r.id === "remove-expired-delete-markers").expiration.expiredObjectDeleteMarker, true);
@@ -90,7 +97,10 @@ describe("SnapshotBucket", function () {
         assert.equal(rules.find((r) => r.id === "production-daily").expiration.days, 15);
         assert.equal(rules.find((r) => r.id === "staging-snapshots").expiration.days, 90);
         const reader = JSON.parse((byType(plan, "aws:iam/policy:Policy").find((p) => p.name === "snapshots-reader")!.inputs as any).policy);
-        assert.deepEqual(reader.Statement.find((s: any) => s.Sid === "UseSnapshotKey"), { Sid: "UseSnapshotKey", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [key] });
+        assert.deepEqual(
+            reader.Statement.find((s: any) => s.Sid === "UseSnapshotKey"),
+            { Sid: "UseSnapshotKey", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [key] },
+        );
     });
 
     it("gives staging its own bucket, apart from production's backups", async () => {
@@ -108,22 +118,36 @@ describe("SnapshotBucket", function () {
         assert.equal(backupTier(new Date("2026-02-08T02:00:00Z")), "weekly");
         assert.equal(backupTier(new Date("2026-02-09T02:00:00Z")), "daily");
         assert.equal(tlsOnlyPolicy("arn:aws:s3:::b").Statement.length, 2);
-        assert.equal(writerPolicy("arn:aws:s3:::b").Statement.some((s) => s.Sid === "UseSnapshotKey"), false);
+        assert.equal(
+            writerPolicy("arn:aws:s3:::b").Statement.some((s) => s.Sid === "UseSnapshotKey"),
+            false,
+        );
         assert.deepEqual(readerPolicy("arn:aws:s3:::b").Statement[0].Condition, { StringLike: { "s3:prefix": ["staging/*"] } });
     });
 });
 
 describe("SnapshotBucket from its own args", function () {
     this.timeout(60_000);
-    const args = (over: Partial<SnapshotBucketArgs> = {}): SnapshotBucketArgs => ({ bucketName: "example-snapshots", tags: { "odoo-platform.stack": "production" }, ...over });
-    const build = (a: SnapshotBucketArgs) => buildUnderMocks(() => new SnapshotBucket("snapshots", a), (b) => ({ bucketName: b.bucketName, writer: b.writerPolicyDocument, reader: b.readerPolicyDocument }));
+    const args = (over: Partial<SnapshotBucketArgs> = {}): SnapshotBucketArgs => ({
+        bucketName: "example-snapshots",
+        tags: { "odoo-platform.stack": "production" },
+        ...over,
+    });
+    const build = (a: SnapshotBucketArgs) =>
+        buildUnderMocks(
+            () => new SnapshotBucket("snapshots", a),
+            (b) => ({ bucketName: b.bucketName, writer: b.writerPolicyDocument, reader: b.readerPolicyDocument }),
+        );
     const s3 = (kind: string) => `aws:s3/${kind[0].toLowerCase()}${kind.slice(1)}:${kind}`;
     const statementIds = (policy: unknown) => (JSON.parse(String(policy)) as { Statement: { Sid: string }[] }).Statement.map((st) => st.Sid);
 
     it("by default: SSE-S3, every public-access block on, TLS-only policy after the block, lifecycle after versioning, kept by `keep`", async () => {
         const built = await build(args({ keep: { protect: true, retainOnDelete: true } }));
         const bucket = oneNamed(built, s3("Bucket"), "snapshots");
-        assert.deepEqual([bucket.inputs.bucket, bucket.inputs.forceDestroy, bucket.inputs.tags], ["example-snapshots", false, { "odoo-platform.stack": "production" }]);
+        assert.deepEqual(
+            [bucket.inputs.bucket, bucket.inputs.forceDestroy, bucket.inputs.tags],
+            ["example-snapshots", false, { "odoo-platform.stack": "production" }],
+        );
         const options = built.recorded.find((r) => r.name === "snapshots" && r.custom)!.options;
         assert.deepEqual([options.protect, options.retainOnDelete], [true, true]);
         const sse = oneNamed(built, s3("BucketServerSideEncryptionConfiguration"), "snapshots-encryption").inputs.rules[0];
@@ -150,7 +174,10 @@ describe("SnapshotBucket from its own args", function () {
         assert.deepEqual([sse.applyServerSideEncryptionByDefault, sse.bucketKeyEnabled], [{ sseAlgorithm: "aws:kms", kmsMasterKeyId: key }, true]);
         assert.deepEqual(statementIds(built.outputs.writer), ["List", "Write", "UseSnapshotKey"]);
         assert.deepEqual(statementIds(built.outputs.reader), ["ListStaging", "ReadStaging", "UseSnapshotKey"]);
-        const rules = oneNamed(built, s3("BucketLifecycleConfiguration"), "snapshots-retention").inputs.rules as { id: string; expiration?: { days?: number } }[];
+        const rules = oneNamed(built, s3("BucketLifecycleConfiguration"), "snapshots-retention").inputs.rules as {
+            id: string;
+            expiration?: { days?: number };
+        }[];
         assert.equal(rules.find((r) => r.id === "staging-snapshots")?.expiration?.days, 45);
     });
 

@@ -9,7 +9,8 @@ import { unwrapSecrets } from "../../plan/mockRuntime";
 import { PlanResult } from "../../plan/plan";
 import { plan } from "../support/plan";
 
-const container = (result: PlanResult, name: string) => unwrapSecrets(result.recorded.find((r) => r.name === name)!.inputs) as { envs: string[]; uploads: { file: string; content: string }[]; command: string[] };
+const container = (result: PlanResult, name: string) =>
+    unwrapSecrets(result.recorded.find((r) => r.name === name)!.inputs) as { envs: string[]; uploads: { file: string; content: string }[]; command: string[] };
 const pem = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUexample\n-----END CERTIFICATE-----\n";
 
 describe("database TLS: the CA reaches every process that verifies the server", function () {
@@ -30,7 +31,10 @@ describe("database TLS: the CA reaches every process that verifies the server", 
         assert.ok(odoo.envs.includes(`PGSSLROOTCERT=${dbRootCertPath}`));
         assert.equal(odoo.uploads.find((u) => u.file === dbRootCertPath)?.content, pem);
         const exporter = container(production, "observability-postgres-exporter");
-        assert.ok(exporter.envs.some((e) => /^DATA_SOURCE_URI=.*sslmode=verify-full&sslrootcert=\/etc\/odoo-platform\/db-root\.crt$/.test(e)), exporter.envs.join(" "));
+        assert.ok(
+            exporter.envs.some((e) => /^DATA_SOURCE_URI=.*sslmode=verify-full&sslrootcert=\/etc\/odoo-platform\/db-root\.crt$/.test(e)),
+            exporter.envs.join(" "),
+        );
     });
 
     it("Docker over ssh:// multiplexes one SSH connection (sshd's MaxStartups drops parallel ones)", async () => {

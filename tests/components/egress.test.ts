@@ -6,8 +6,13 @@ describe("egress: the allow-list proxy", () => {
         const conf = squidConfig(["apps.odoo.com", "PyPI.org", "apps.odoo.com"]);
         const lines = conf.split("\n");
         assert.ok(lines.includes("acl allowed_hosts dstdomain apps.odoo.com pypi.org"));
-        const order = ["http_access deny !Safe_ports", "http_access deny CONNECT !SSL_ports", "http_access allow allowed_hosts", "http_access deny all"].map((l) => lines.indexOf(l));
-        assert.ok(order.every((i, n) => i >= 0 && (n === 0 || i > order[n - 1])), `rules in order: ${order}`);
+        const order = ["http_access deny !Safe_ports", "http_access deny CONNECT !SSL_ports", "http_access allow allowed_hosts", "http_access deny all"].map(
+            (l) => lines.indexOf(l),
+        );
+        assert.ok(
+            order.every((i, n) => i >= 0 && (n === 0 || i > order[n - 1])),
+            `rules in order: ${order}`,
+        );
         assert.ok(lines.includes("acl SSL_ports port 443"));
     });
 

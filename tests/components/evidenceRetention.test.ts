@@ -10,10 +10,15 @@ describe("evidence retention in the snapshot bucket", () => {
         assert.ok(rule);
         assert.equal(rule.prefix, "evidence/");
         // Objects are uploaded at --compress-after and must be gone at --delete-after (CLI defaults).
-        const prune = buildCli().commands.find((c) => c.name() === "evidence")!.commands.find((c) => c.name() === "prune")!;
+        const prune = buildCli()
+            .commands.find((c) => c.name() === "evidence")!
+            .commands.find((c) => c.name() === "prune")!;
         const defaults = prune.opts() as { compressAfter: string; deleteAfter: string };
         assert.equal(rule.expireAfterDays, parseAge(defaults.deleteAfter, "") - parseAge(defaults.compressAfter, ""));
-        assert.equal(retentionRules({ evidenceCompressAfterDays: 14, evidenceDeleteAfterDays: 365 }).find((r) => r.id === "evidence-archive")!.expireAfterDays, 351);
+        assert.equal(
+            retentionRules({ evidenceCompressAfterDays: 14, evidenceDeleteAfterDays: 365 }).find((r) => r.id === "evidence-archive")!.expireAfterDays,
+            351,
+        );
     });
 
     it("is a lifecycle rule of the production SnapshotBucket", async function () {

@@ -4,8 +4,22 @@
  */
 import * as assert from "node:assert/strict";
 import {
-    filestoreClaimSpec, ingressAnnotations, jobSpec, kubernetesCronThreads, kubernetesNamespace, labelValue, odooDeploymentSpec, odooHpaSpec, odooIngressSpec, OdooPodInput,
-    odooPodSpec, resourceRequirements, secretOptionsText, secretPlaceholder, selectorLabels, splitOdooConf,
+    filestoreClaimSpec,
+    ingressAnnotations,
+    jobSpec,
+    kubernetesCronThreads,
+    kubernetesNamespace,
+    labelValue,
+    odooDeploymentSpec,
+    odooHpaSpec,
+    odooIngressSpec,
+    OdooPodInput,
+    odooPodSpec,
+    resourceRequirements,
+    secretOptionsText,
+    secretPlaceholder,
+    selectorLabels,
+    splitOdooConf,
 } from "../../components/kubernetesObjects";
 import { limitRangeSpec, networkPolicySpecs, privateRanges, resourceQuotaSpec } from "../../components/kubernetesNamespace";
 import type { Stage } from "../../config/stage";
@@ -18,8 +32,18 @@ const loose = (value: unknown): Loose => value as Loose;
 
 const labels = { "odoo-platform.stack": "pr-7", "odoo-platform.stage": "pr", "odoo-platform.git-sha": "abcdef1" };
 const pod = (over: Partial<OdooPodInput> = {}): OdooPodInput => ({
-    stack: "pr-7", role: "http", labels, image: "odoo:17.0", command: ["odoo", "--config=/etc/odoo/odoo.conf"],
-    resources: { cpu: 2, memoryMb: 2048, cpuRequest: 0.5, memoryRequestMb: 1024 }, configMap: "conf", secret: "secret", claim: "claim", env: [], serves: true, ...over,
+    stack: "pr-7",
+    role: "http",
+    labels,
+    image: "odoo:17.0",
+    command: ["odoo", "--config=/etc/odoo/odoo.conf"],
+    resources: { cpu: 2, memoryMb: 2048, cpuRequest: 0.5, memoryRequestMb: 1024 },
+    configMap: "conf",
+    secret: "secret",
+    claim: "claim",
+    env: [],
+    serves: true,
+    ...over,
 });
 
 describe("kubernetesObjects builders", () => {
@@ -36,13 +60,18 @@ describe("kubernetesObjects builders", () => {
     });
 
     it("requests never exceed limits, and the message names the key to change", () => {
-        assert.deepEqual(resourceRequirements({ cpu: 1.5, memoryMb: 1536, cpuRequest: 0.25, memoryRequestMb: 512 }), { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1500m", memory: "1536Mi" } });
+        assert.deepEqual(resourceRequirements({ cpu: 1.5, memoryMb: 1536, cpuRequest: 0.25, memoryRequestMb: 512 }), {
+            requests: { cpu: "250m", memory: "512Mi" },
+            limits: { cpu: "1500m", memory: "1536Mi" },
+        });
         assert.throws(() => resourceRequirements({ cpu: 1, memoryMb: 1024, cpuRequest: 2, memoryRequestMb: 512 }), /odooCpuRequest/);
         assert.throws(() => resourceRequirements({ cpu: 1, memoryMb: 1024, cpuRequest: 1, memoryRequestMb: 2048 }), /odooMemoryRequestMb/);
     });
 
     it("splits odoo.conf: secret options leave the ConfigMap, a secret anywhere else is refused", () => {
-        const split = splitOdooConf(`[options]\nadmin_passwd = ${secretPlaceholder}\nworkers = 2\ndb_password = ${secretPlaceholder}\n[queue_job]\nchannels = root:2`);
+        const split = splitOdooConf(
+            `[options]\nadmin_passwd = ${secretPlaceholder}\nworkers = 2\ndb_password = ${secretPlaceholder}\n[queue_job]\nchannels = root:2`,
+        );
         assert.equal(split.options, "workers = 2\n");
         assert.deepEqual(split.secretOptions, ["admin_passwd", "db_password"]);
         assert.equal(split.sections, "[queue_job]\nchannels = root:2");
@@ -74,10 +103,22 @@ describe("kubernetesObjects builders", () => {
     });
 
     it("the Ingress sends /websocket to the gevent port before everything else, with the issuer's certificate or the wildcard", async () => {
-        const withIssuer = odooIngressSpec({ className: "nginx", host: "staging.example.com", service: "odoo", issuer: "le", tlsSecret: "odoo-staging-tls", noIndex: true });
-        assert.deepEqual((loose(withIssuer.rules)[0].http.paths as unknown as Loose[]).map((p) => `${p.path}>${p.backend.service.port.name}`), ["/websocket>websocket", "/>http"]);
+        const withIssuer = odooIngressSpec({
+            className: "nginx",
+            host: "staging.example.com",
+            service: "odoo",
+            issuer: "le",
+            tlsSecret: "odoo-staging-tls",
+            noIndex: true,
+        });
+        assert.deepEqual(
+            (loose(withIssuer.rules)[0].http.paths as unknown as Loose[]).map((p) => `${p.path}>${p.backend.service.port.name}`),
+            ["/websocket>websocket", "/>http"],
+        );
         assert.deepEqual(withIssuer.tls, [{ hosts: ["staging.example.com"], secretName: "odoo-staging-tls" }]);
-        assert.deepEqual(odooIngressSpec({ className: "nginx", host: "pr-7-x.dev.example.com", service: "odoo", noIndex: true }).tls, [{ hosts: ["pr-7-x.dev.example.com"] }]);
+        assert.deepEqual(odooIngressSpec({ className: "nginx", host: "pr-7-x.dev.example.com", service: "odoo", noIndex: true }).tls, [
+            { hosts: ["pr-7-x.dev.example.com"] },
+        ]);
         assert.deepEqual(await schemaProblems("networking.k8s.io/v1:Ingress", { spec: withIssuer }), []);
         assert.equal(ingressAnnotations({ className: "nginx", issuer: "le", noIndex: false })["cert-manager.io/cluster-issuer"], "le");
         assert.equal(ingressAnnotations({ className: "nginx", noIndex: false })["nginx.ingress.kubernetes.io/configuration-snippet"], undefined);
@@ -99,7 +140,10 @@ describe("kubernetesObjects builders", () => {
         assert.equal(loose(spec.template).spec.restartPolicy, "Never");
         assert.equal(loose(spec.template).metadata.labels["odoo-platform.git-sha"], undefined);
         assert.deepEqual(await schemaProblems("batch/v1:Job", { spec }), []);
-        assert.deepEqual((["production", "staging", "pr"] as Stage[]).map((stage) => kubernetesCronThreads(stageProfile(stage).environment.runsCrons, 2)), [2, 0, 0]);
+        assert.deepEqual(
+            (["production", "staging", "pr"] as Stage[]).map((stage) => kubernetesCronThreads(stageProfile(stage).environment.runsCrons, 2)),
+            [2, 0, 0],
+        );
         assert.equal(selectorLabels("pr-7", "odoo")["odoo-platform.role"], "odoo");
     });
 });
@@ -107,7 +151,10 @@ describe("kubernetesObjects builders", () => {
 describe("kubernetesNamespace builders", () => {
     it("the quota fits one Odoo at the PR limit with its helpers; the limit range caps every container at the budget", async () => {
         const quota = resourceQuotaSpec({ maxCpus: 2, maxMemoryMb: 2048, storageGb: 5 });
-        assert.deepEqual([loose(quota.hard)["limits.cpu"], loose(quota.hard)["limits.memory"], loose(quota.hard)["services.loadbalancers"]], ["5000m", "5120Mi", "0"]);
+        assert.deepEqual(
+            [loose(quota.hard)["limits.cpu"], loose(quota.hard)["limits.memory"], loose(quota.hard)["services.loadbalancers"]],
+            ["5000m", "5120Mi", "0"],
+        );
         const limits = limitRangeSpec({ maxCpus: 2, maxMemoryMb: 2048 });
         assert.deepEqual(loose(limits.limits)[0].max, { cpu: "2000m", memory: "2048Mi" });
         assert.deepEqual(await schemaProblems("core/v1:ResourceQuota", { spec: quota }), []);

@@ -24,7 +24,11 @@ const boxes = (result: PlanResult): Box[] =>
 
 const reaches = (a: Box, b: Box) => a !== b && a.networks.some((n) => b.networks.includes(n));
 const internalByName = (result: PlanResult) =>
-    new Map(result.recorded.filter((r) => r.type === "docker:index/network:Network").map((n) => [(n.inputs as { name: string }).name, (n.inputs as { internal: boolean }).internal]));
+    new Map(
+        result.recorded
+            .filter((r) => r.type === "docker:index/network:Network")
+            .map((n) => [(n.inputs as { name: string }).name, (n.inputs as { internal: boolean }).internal]),
+    );
 
 describe("networks of the non-production host: staging and two PR environments", function () {
     this.timeout(120_000);
@@ -55,7 +59,10 @@ describe("networks of the non-production host: staging and two PR environments",
     it("staging's Odoo and Mailpit are reached only by their own environment and Traefik", () => {
         for (const name of ["odoo-staging-odoo", "odoo-staging-mailpit"]) {
             const a = host.find((b) => b.name === name)!;
-            const from = host.filter((b) => reaches(b, a)).map((b) => b.name).filter((n) => !n.startsWith("odoo-staging-"));
+            const from = host
+                .filter((b) => reaches(b, a))
+                .map((b) => b.name)
+                .filter((n) => !n.startsWith("odoo-staging-"));
             assert.deepEqual(from, ["odoo-edge-traefik"], name);
         }
     });
@@ -64,7 +71,10 @@ describe("networks of the non-production host: staging and two PR environments",
         const internal = internalByName(staging);
         for (const name of ["obs-staging-postgres-exporter", "obs-staging-grafana"]) {
             const box = host.find((b) => b.name === name)!;
-            assert.ok(box.networks.some((n) => internal.get(n) === false), `${name} is only on internal networks: ${box.networks.join(", ")}`);
+            assert.ok(
+                box.networks.some((n) => internal.get(n) === false),
+                `${name} is only on internal networks: ${box.networks.join(", ")}`,
+            );
         }
     });
 });

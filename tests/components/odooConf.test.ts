@@ -12,7 +12,11 @@ const base: OdooConfInput = {
     dataDir: "/var/lib/odoo",
 };
 
-const option = (conf: string, key: string) => conf.split("\n").find((l) => l.startsWith(`${key} = `))?.slice(key.length + 3);
+const option = (conf: string, key: string) =>
+    conf
+        .split("\n")
+        .find((l) => l.startsWith(`${key} = `))
+        ?.slice(key.length + 3);
 
 describe("odoo.conf", () => {
     it("serves one database only, behind a proxy, with the contract's addons path", () => {
@@ -35,7 +39,10 @@ describe("odoo.conf", () => {
         const { stage: _stage, ...settings } = base as OdooConfInput & { stage: "staging" };
         const decisions = { runsCrons: false, devMode: false, demoData: false };
         const conf = (d: Partial<typeof decisions>) => renderOdooConf({ ...settings, decisions: { ...decisions, ...d } });
-        assert.deepEqual(["max_cron_threads", "log_level", "without_demo"].map((k) => option(conf({}), k)), ["0", "info", "all"]);
+        assert.deepEqual(
+            ["max_cron_threads", "log_level", "without_demo"].map((k) => option(conf({}), k)),
+            ["0", "info", "all"],
+        );
         assert.equal(option(conf({ runsCrons: true }), "max_cron_threads"), "2");
         assert.equal(option(conf({ devMode: true }), "log_level"), "debug");
         assert.equal(option(renderOdooConf({ ...settings, logLevel: "warn", decisions }), "log_level"), "warn");
@@ -60,7 +67,10 @@ describe("odoo.conf", () => {
 import { defaultServerWideModules, odooRoles, serverWideModules } from "../../components/odooRoles";
 import { stageProfile } from "../../config/stageProfile";
 
-const decided = (stage: "dev" | "pr" | "staging" | "production") => ({ runsCrons: stageProfile(stage).environment.runsCrons, devMode: stageProfile(stage).environment.devMode });
+const decided = (stage: "dev" | "pr" | "staging" | "production") => ({
+    runsCrons: stageProfile(stage).environment.runsCrons,
+    devMode: stageProfile(stage).environment.devMode,
+});
 import { parseOdooConf } from "../../ops/repo/read/odooConf";
 
 describe("odoo.conf extensions and roles", () => {
@@ -79,24 +89,52 @@ describe("odoo.conf extensions and roles", () => {
     });
 
     it("refuses an extra option the platform sets itself, naming the key to use", () => {
-        assert.throws(() => renderOdooConf({ ...base, extraOptions: { max_cron_threads: 4 } }), /max_cron_threads is set by the platform: crons run in production only: set odoo-platform:odooCronThreads/);
+        assert.throws(
+            () => renderOdooConf({ ...base, extraOptions: { max_cron_threads: 4 } }),
+            /max_cron_threads is set by the platform: crons run in production only: set odoo-platform:odooCronThreads/,
+        );
         assert.throws(() => renderOdooConf({ ...base, extraOptions: { db_password: "x" } }), /set by the platform/);
         assert.throws(() => renderOdooConf({ ...base, sections: { "bad name": {} } }), /section name/);
     });
 
     it("splits production into HTTP workers, one cron runner and a queue_job runner; other stages run no cron or job", () => {
-        const split = odooRoles({ ...decided("production"), confPath: "/etc/odoo/odoo.conf", workers: 4, splitRoles: true, cronThreads: 3, queueJobRunner: true });
-        assert.deepEqual(split.map((r) => [r.role, r.suffix, r.options.max_cron_threads, r.routed]), [["http", "", 0, true], ["cron", "-cron", 3, false], ["queue_job", "-queue-job", 0, false]]);
+        const split = odooRoles({
+            ...decided("production"),
+            confPath: "/etc/odoo/odoo.conf",
+            workers: 4,
+            splitRoles: true,
+            cronThreads: 3,
+            queueJobRunner: true,
+        });
+        assert.deepEqual(
+            split.map((r) => [r.role, r.suffix, r.options.max_cron_threads, r.routed]),
+            [
+                ["http", "", 0, true],
+                ["cron", "-cron", 3, false],
+                ["queue_job", "-queue-job", 0, false],
+            ],
+        );
         assert.deepEqual(split[1].command, ["odoo", "--config=/etc/odoo/odoo.conf", "--no-http"]);
         assert.deepEqual(split[2].command, ["python3", "-m", "odoo.addons.queue_job.jobrunner", "--config=/etc/odoo/odoo.conf"]);
         assert.deepEqual(split[2].sections, { queue_job: { scheme: "http", host: "odoo", port: 8069 } });
         const together = odooRoles({ ...decided("production"), confPath: "/c", workers: 4, splitRoles: false, cronThreads: 2, queueJobRunner: false });
-        assert.deepEqual(together.map((r) => [r.role, r.options.max_cron_threads]), [["http", 2]]);
+        assert.deepEqual(
+            together.map((r) => [r.role, r.options.max_cron_threads]),
+            [["http", 2]],
+        );
         for (const stage of ["dev", "pr", "staging"] as const) {
             const roles = odooRoles({ ...decided(stage), confPath: "/c", workers: 2, splitRoles: true, cronThreads: 2, queueJobRunner: true });
-            assert.deepEqual(roles.map((r) => [r.role, r.options.max_cron_threads]), [["http", 0]], stage);
+            assert.deepEqual(
+                roles.map((r) => [r.role, r.options.max_cron_threads]),
+                [["http", 0]],
+                stage,
+            );
         }
-        assert.ok(odooRoles({ ...decided("dev"), confPath: "/c", workers: 0, splitRoles: false, cronThreads: 2, queueJobRunner: false })[0].command.includes("--dev=all"));
+        assert.ok(
+            odooRoles({ ...decided("dev"), confPath: "/c", workers: 0, splitRoles: false, cronThreads: 2, queueJobRunner: false })[0].command.includes(
+                "--dev=all",
+            ),
+        );
     });
 
     it("server_wide_modules: Odoo's default per series, queue_job added for its runner", () => {

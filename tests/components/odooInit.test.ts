@@ -27,20 +27,29 @@ function sandbox(): Sandbox {
     const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
     stub("chown", `echo "chown $*" >> ${log}`);
     // The ownership walk over the data volumes is recorded; any other find (the module scan) is real.
-    stub("find", `if [ "$1" = /var/lib/odoo/filestore ]; then echo "find $*" >> ${log}; else exec ${execFileSync("bash", ["-c", "command -v find"], { encoding: "utf8" }).trim()} "$@"; fi`);
-    stub("runuser", [
-        `echo "runuser $* | password=\${ODOO_ADMIN_LOGIN_PASSWORD:-unset}" >> ${log}`,
-        `if [ "$5" = "shell" ]; then cat > ${dir}/stdin.txt; fi`,
-        `[ -n "$FAIL_RUNUSER" ] && exit 3`,
-        "exit 0",
-    ].join("\n"));
+    stub(
+        "find",
+        `if [ "$1" = /var/lib/odoo/filestore ]; then echo "find $*" >> ${log}; else exec ${execFileSync("bash", ["-c", "command -v find"], { encoding: "utf8" }).trim()} "$@"; fi`,
+    );
+    stub(
+        "runuser",
+        [
+            `echo "runuser $* | password=\${ODOO_ADMIN_LOGIN_PASSWORD:-unset}" >> ${log}`,
+            `if [ "$5" = "shell" ]; then cat > ${dir}/stdin.txt; fi`,
+            `[ -n "$FAIL_RUNUSER" ] && exit 3`,
+            "exit 0",
+        ].join("\n"),
+    );
     return {
         dir,
         run(script, opts = {}) {
             const file = path.join(dir, "prepare.sh");
             fs.writeFileSync(file, script);
             fs.rmSync(log, { force: true });
-            const res = spawnSync("bash", [file, ...(opts.args ?? [])], { env: { PATH: `${bin}:${process.env.PATH}`, ...(opts.failRunuser ? { FAIL_RUNUSER: "1" } : {}) }, encoding: "utf8" });
+            const res = spawnSync("bash", [file, ...(opts.args ?? [])], {
+                env: { PATH: `${bin}:${process.env.PATH}`, ...(opts.failRunuser ? { FAIL_RUNUSER: "1" } : {}) },
+                encoding: "utf8",
+            });
             const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
             const stdinFile = path.join(dir, "stdin.txt");
             return { status: res.status ?? -1, calls, stdin: fs.existsSync(stdinFile) ? [fs.readFileSync(stdinFile, "utf8")] : [] };
@@ -88,7 +97,17 @@ describe("odooInit: the prepare step", () => {
         const box = sandbox();
         const passwordFile = path.join(box.dir, "pw");
         fs.writeFileSync(passwordFile, "x");
-        const script = prepareScript({ dataDir: "/var/lib/odoo", initialize: { confPath: "/c", database: "odoo_dev", addonsDirs: [path.join(box.dir, "none")], modules: noModules, passwordFile, postInitScript: "/dev/null" } });
+        const script = prepareScript({
+            dataDir: "/var/lib/odoo",
+            initialize: {
+                confPath: "/c",
+                database: "odoo_dev",
+                addonsDirs: [path.join(box.dir, "none")],
+                modules: noModules,
+                passwordFile,
+                postInitScript: "/dev/null",
+            },
+        });
         const ok = box.run(script);
         assert.match(ok.calls[2], /-d odoo_dev -i base --stop-after-init/);
         const failed = box.run(script, { failRunuser: true });
@@ -100,7 +119,10 @@ describe("odooInit: the prepare step", () => {
         const box = sandbox();
         const passwordFile = path.join(box.dir, "pw");
         fs.writeFileSync(passwordFile, "x");
-        const script = prepareScript({ dataDir: "/var/lib/odoo", initialize: { confPath: "/c", database: "odoo_dev", addonsDirs: [], modules: noModules, passwordFile, postInitScript: "/dev/null" } });
+        const script = prepareScript({
+            dataDir: "/var/lib/odoo",
+            initialize: { confPath: "/c", database: "odoo_dev", addonsDirs: [], modules: noModules, passwordFile, postInitScript: "/dev/null" },
+        });
         const { calls } = box.run(script, { args: ["--smtp=mailpit", "--max-cron-threads=0"] });
         const odoo = calls.filter((c) => c.startsWith("runuser"));
         assert.equal(odoo.length, 2);
@@ -113,10 +135,23 @@ describe("odooInit: the prepare step", () => {
             const selection = selectModules({ modules: selectableModules(readRepository(repo, { addonsRoots: ["addons"], series: "18.0" })), series: "18.0" });
             const box = sandbox();
             fs.writeFileSync(path.join(box.dir, "pw"), "x");
-            const script = prepareScript({ dataDir: "/var/lib/odoo", initialize: { confPath: "/c", database: "odoo_pr_7", addonsDirs: [], modules: { ...selection, missingDependencies: "exclude" }, passwordFile: path.join(box.dir, "pw"), postInitScript: "/dev/null" } });
+            const script = prepareScript({
+                dataDir: "/var/lib/odoo",
+                initialize: {
+                    confPath: "/c",
+                    database: "odoo_pr_7",
+                    addonsDirs: [],
+                    modules: { ...selection, missingDependencies: "exclude" },
+                    passwordFile: path.join(box.dir, "pw"),
+                    postInitScript: "/dev/null",
+                },
+            });
             const { status, calls } = box.run(script);
             assert.equal(status, 0);
-            assert.equal(calls.find((c) => c.startsWith("runuser")), "runuser -u odoo -- odoo --config=/c -d odoo_pr_7 -i base,ipai_ai_connector,ipai_base,ipai_finance,ipai_website -u ipai_ai_connector,ipai_base,ipai_finance,ipai_website --stop-after-init | password=unset");
+            assert.equal(
+                calls.find((c) => c.startsWith("runuser")),
+                "runuser -u odoo -- odoo --config=/c -d odoo_pr_7 -i base,ipai_ai_connector,ipai_base,ipai_finance,ipai_website -u ipai_ai_connector,ipai_base,ipai_finance,ipai_website --stop-after-init | password=unset",
+            );
             assert.match(script, /not installed: ipai_finance_reports \(depends on account_reports \(an Odoo 18\.0 Enterprise module/);
         } finally {
             removeRepo(repo);
@@ -136,14 +171,30 @@ describe("odooInit: the prepare step", () => {
         };
         const run = (m: PrepareModules) => {
             fs.writeFileSync(path.join(box.dir, "pw"), "x");
-            return box.run(prepareScript({ dataDir: "/var/lib/odoo", initialize: { confPath: "/c", database: "odoo_pr_7", addonsDirs: [image], modules: m, passwordFile: path.join(box.dir, "pw"), postInitScript: "/dev/null" } }));
+            return box.run(
+                prepareScript({
+                    dataDir: "/var/lib/odoo",
+                    initialize: {
+                        confPath: "/c",
+                        database: "odoo_pr_7",
+                        addonsDirs: [image],
+                        modules: m,
+                        passwordFile: path.join(box.dir, "pw"),
+                        postInitScript: "/dev/null",
+                    },
+                }),
+            );
         };
         const dropped = run(modules);
         assert.equal(dropped.status, 0);
         assert.match(dropped.calls.find((c) => c.startsWith("runuser")) ?? "", / -i base,ipai_ai,ipai_base -u ipai_ai,ipai_base --stop-after-init/);
         const failed = run({ ...modules, missingDependencies: "fail" });
         assert.notEqual(failed.status, 0);
-        assert.deepEqual(failed.calls.filter((c) => c.startsWith("runuser")), [], "nothing is installed when a dependency is missing and the policy is fail");
+        assert.deepEqual(
+            failed.calls.filter((c) => c.startsWith("runuser")),
+            [],
+            "nothing is installed when a dependency is missing and the policy is fail",
+        );
     });
 
     it("outside dev/PR only fixes volume ownership", () => {
@@ -157,8 +208,29 @@ describe("odooInit: the prepare step", () => {
     });
 
     it("refuses a database name that is not a plain identifier", () => {
-        assert.throws(() => prepareScript({ dataDir: "/d", initialize: { confPath: "/c", database: "x; rm -rf /", addonsDirs: [], modules: noModules, passwordFile: "/p", postInitScript: "/s" } }), /PostgreSQL identifier/);
-        assert.throws(() => prepareScript({ dataDir: "/d", initialize: { confPath: "/c", database: "odoo", addonsDirs: [], modules: { ...noModules, install: ["a;b"] }, passwordFile: "/p", postInitScript: "/s" } }), /not an Odoo module name/);
+        assert.throws(
+            () =>
+                prepareScript({
+                    dataDir: "/d",
+                    initialize: { confPath: "/c", database: "x; rm -rf /", addonsDirs: [], modules: noModules, passwordFile: "/p", postInitScript: "/s" },
+                }),
+            /PostgreSQL identifier/,
+        );
+        assert.throws(
+            () =>
+                prepareScript({
+                    dataDir: "/d",
+                    initialize: {
+                        confPath: "/c",
+                        database: "odoo",
+                        addonsDirs: [],
+                        modules: { ...noModules, install: ["a;b"] },
+                        passwordFile: "/p",
+                        postInitScript: "/s",
+                    },
+                }),
+            /not an Odoo module name/,
+        );
     });
 
     it("generates Python that compiles, sets the password from the environment and keeps URLs inside", () => {

@@ -18,11 +18,24 @@ const stackFile = (base: string, extra: string[]): string => {
 describe("Odoo roles, odoo.conf extensions and module secrets in a planned stack", () => {
     after(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
     it("production with split roles: routed HTTP workers without crons, one cron runner, a queue_job runner, queue_job server-wide", async () => {
-        const file = stackFile("production", ["odoo-platform:odooSplitRoles: true", "odoo-platform:odooQueueJobRunner: true", "odoo-platform:odooCronThreads: 3", 'odoo-platform:odooConfOptions: {"unaccent": true}', 'odoo-platform:odooConfSections: {"queue_job": {"channels": "root:2"}}']);
+        const file = stackFile("production", [
+            "odoo-platform:odooSplitRoles: true",
+            "odoo-platform:odooQueueJobRunner: true",
+            "odoo-platform:odooCronThreads: 3",
+            'odoo-platform:odooConfOptions: {"unaccent": true}',
+            'odoo-platform:odooConfSections: {"queue_job": {"channels": "root:2"}}',
+        ]);
         const result = await plan("production", { configFile: file });
         const odoo = ofType(result, containerType).filter((c) => labelsOf(c)["odoo-platform.role"] === "odoo");
         assert.deepEqual(odoo.map((c) => c.name).sort(), ["odoo-odoo", "odoo-odoo-cron", "odoo-odoo-queue-job"]);
-        const conf = (name: string) => parseOdooConf(upload(odoo.find((c) => c.name === name)!, "/etc/odoo/odoo.conf"), name);
+        const conf = (name: string) =>
+            parseOdooConf(
+                upload(
+                    odoo.find((c) => c.name === name)!,
+                    "/etc/odoo/odoo.conf",
+                ),
+                name,
+            );
         assert.equal(conf("odoo-odoo").sections.options.max_cron_threads.value, "0");
         assert.equal(conf("odoo-odoo-cron").sections.options.max_cron_threads.value, "3");
         assert.equal(conf("odoo-odoo").sections.options.server_wide_modules.value, "base,web,queue_job");
@@ -40,7 +53,11 @@ describe("Odoo roles, odoo.conf extensions and module secrets in a planned stack
 
     it("module credentials from the secret map reach Odoo's environment and never the plan's output", async () => {
         const value = "sk-live-0123456789abcdef";
-        const result = await plan("production", { env: ciEnv({ ODOO_PLATFORM_SECRET_ENV: JSON.stringify({ AZURE_OPENAI_API_KEY: value, AZURE_STORAGE_CONNECTION_STRING: `AccountName=x;AccountKey=${value}` }) }) });
+        const result = await plan("production", {
+            env: ciEnv({
+                ODOO_PLATFORM_SECRET_ENV: JSON.stringify({ AZURE_OPENAI_API_KEY: value, AZURE_STORAGE_CONNECTION_STRING: `AccountName=x;AccountKey=${value}` }),
+            }),
+        });
         const printed = JSON.stringify({ resources: result.resources, outputs: result.outputs });
         assert.ok(!printed.includes(value), "the plan prints no secret value");
         const envs = ofType(result, containerType).find((c) => c.name === "odoo-odoo")!.inputs.envs as string[];
@@ -49,7 +66,9 @@ describe("Odoo roles, odoo.conf extensions and module secrets in a planned stack
 
     it("a credential in plain odooExtraEnv is refused in every stage, naming the secret map", async () => {
         for (const stack of ["production", "staging", "dev"]) {
-            const file = stackFile(stack, ['odoo-platform:odooExtraEnv: {"AZURE_OPENAI_API_KEY": "sk-x", "SENTRY_URL": "https://u:p@sentry.example.com/1", "LOG_LEVEL": "info"}']);
+            const file = stackFile(stack, [
+                'odoo-platform:odooExtraEnv: {"AZURE_OPENAI_API_KEY": "sk-x", "SENTRY_URL": "https://u:p@sentry.example.com/1", "LOG_LEVEL": "info"}',
+            ]);
             const result = await planStack({ stack, configFile: file, env: ciEnv() });
             assert.equal(result.exitCode, 2, stack);
             const errors = result.errors.join("\n");

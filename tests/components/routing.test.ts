@@ -43,7 +43,10 @@ describe("routing: Traefik labels", () => {
     });
 
     it("puts the mail catcher UI behind basic auth", () => {
-        const labels = mailCatcherRoutingLabels({ name: "odoo-pr-7-mail", host: "pr-7-x-mail.dev.example.com", port: 8025, basicAuthUsers: "mail:$2a$10$hash" }, tls);
+        const labels = mailCatcherRoutingLabels(
+            { name: "odoo-pr-7-mail", host: "pr-7-x-mail.dev.example.com", port: 8025, basicAuthUsers: "mail:$2a$10$hash" },
+            tls,
+        );
         assert.equal(labels["traefik.http.middlewares.odoo-pr-7-mail-auth.basicauth.users"], "mail:$2a$10$hash");
         assert.equal(labels["traefik.http.routers.odoo-pr-7-mail.middlewares"], "odoo-pr-7-mail-auth,odoo-pr-7-mail-noindex");
     });

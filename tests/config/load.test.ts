@@ -13,7 +13,12 @@ function fromFile(file: string): RawConfig {
     return { values: projectValues(parsed.values), secretKeys: new Set(parsed.secretKeys.map((k) => k.split(":")[1])), file };
 }
 
-function resolve(stack: string, values: Record<string, string>, env: Record<string, string> = { ODOO_PLATFORM_GIT_SHA: sha }, secretKeys: string[] = []): StackSettings {
+function resolve(
+    stack: string,
+    values: Record<string, string>,
+    env: Record<string, string> = { ODOO_PLATFORM_GIT_SHA: sha },
+    secretKeys: string[] = [],
+): StackSettings {
     const identity = stackIdentity(stack);
     return resolveSettings({
         identity,
@@ -72,9 +77,18 @@ describe("stack configuration", () => {
             }),
         );
         assert.equal(problems.length, 3, problems.join("\n"));
-        assert.ok(problems.some((p) => p === "odoo-platform:domain must be a DNS name (letters, digits, dashes and dots, e.g. example.com) (Pulumi.staging.yaml)"), problems.join("\n"));
-        assert.ok(problems.some((p) => p.startsWith("odoo-platform:odooWorkers ") && p.endsWith("(Pulumi.staging.yaml)")), problems.join("\n"));
-        assert.ok(problems.some((p) => p.startsWith("odoo-platform:dbPort must be a TCP port") && p.endsWith("(Pulumi.staging.yaml)")), problems.join("\n"));
+        assert.ok(
+            problems.some((p) => p === "odoo-platform:domain must be a DNS name (letters, digits, dashes and dots, e.g. example.com) (Pulumi.staging.yaml)"),
+            problems.join("\n"),
+        );
+        assert.ok(
+            problems.some((p) => p.startsWith("odoo-platform:odooWorkers ") && p.endsWith("(Pulumi.staging.yaml)")),
+            problems.join("\n"),
+        );
+        assert.ok(
+            problems.some((p) => p.startsWith("odoo-platform:dbPort must be a TCP port") && p.endsWith("(Pulumi.staging.yaml)")),
+            problems.join("\n"),
+        );
     });
 
     it("says how to supply a missing required key, including CI-provided ones", () => {
@@ -82,7 +96,10 @@ describe("stack configuration", () => {
         const gitSha = problems.find((p) => p.startsWith("odoo-platform:gitSha"));
         assert.match(gitSha ?? "", /required for the staging stage: set ODOO_PLATFORM_GIT_SHA in CI or run `pulumi config set gitSha <value>`/);
         for (const key of ["domain", "dbHost", "snapshotBucket", "cloudflareZoneId"]) {
-            assert.ok(problems.some((p) => p.startsWith(`odoo-platform:${key} is required for the staging stage`) && p.includes("Pulumi.staging.yaml")), `${key} missing from: ${problems.join("\n")}`);
+            assert.ok(
+                problems.some((p) => p.startsWith(`odoo-platform:${key} is required for the staging stage`) && p.includes("Pulumi.staging.yaml")),
+                `${key} missing from: ${problems.join("\n")}`,
+            );
         }
     });
 
@@ -102,7 +119,11 @@ describe("stack configuration", () => {
     });
 
     it("reads structured values as Pulumi hands them (JSON strings) and comma lists", () => {
-        const json = resolve("dev", { addonsPath: '["/mnt/a","/mnt/b"]', egressAllowlist: "pypi.org, apps.odoo.com", mailCatcher: "true", odooCpus: "1.5" }, {});
+        const json = resolve(
+            "dev",
+            { addonsPath: '["/mnt/a","/mnt/b"]', egressAllowlist: "pypi.org, apps.odoo.com", mailCatcher: "true", odooCpus: "1.5" },
+            {},
+        );
         assert.deepEqual(json.settings.addonsPath, ["/mnt/a", "/mnt/b"]);
         assert.deepEqual(json.settings.egressAllowlist, ["pypi.org", "apps.odoo.com"]);
         assert.equal(json.settings.mailCatcher, true);
@@ -149,18 +170,36 @@ describe("stack configuration", () => {
         const production = fromFile("Pulumi.production.yaml").values;
         const { dbSslRootCert: _cert, ...withoutCert } = production;
         const problems = problemsOf(() => resolve("production", withoutCert));
-        assert.ok(problems.some((p) => /odoo-platform:dbSslRootCert is required with odoo-platform:dbSslMode verify-full: libpq checks the server's certificate against it/.test(p)), problems.join("\n"));
-        assert.ok(problemsOf(() => resolve("production", { ...production, dbSslRootCert: "not a certificate" })).some((p) => /dbSslRootCert must be `system` or a PEM certificate/.test(p)));
-        assert.equal(resolve("production", { ...production, dbSslRootCert: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" }).settings.dbSslRootCert?.startsWith("-----BEGIN"), true);
+        assert.ok(
+            problems.some((p) =>
+                /odoo-platform:dbSslRootCert is required with odoo-platform:dbSslMode verify-full: libpq checks the server's certificate against it/.test(p),
+            ),
+            problems.join("\n"),
+        );
+        assert.ok(
+            problemsOf(() => resolve("production", { ...production, dbSslRootCert: "not a certificate" })).some((p) =>
+                /dbSslRootCert must be `system` or a PEM certificate/.test(p),
+            ),
+        );
+        assert.equal(
+            resolve("production", {
+                ...production,
+                dbSslRootCert: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+            }).settings.dbSslRootCert?.startsWith("-----BEGIN"),
+            true,
+        );
     });
 
     it("refuses a Supabase direct host (IPv6 only) and says to use the session pooler", () => {
         const production = fromFile("Pulumi.production.yaml").values;
         const problems = problemsOf(() => resolve("production", { ...production, evidenceDbHost: "db.abcdefghijklmnopqrst.supabase.co" }));
         assert.ok(
-            problems.some((p) => /evidenceDbHost db\.abcdefghijklmnopqrst\.supabase\.co is a Supabase direct host, which has only an IPv6 address .* host aws-0-<region>\.pooler\.supabase\.com, odoo-platform:evidenceDbPort 5432, user postgres\.abcdefghijklmnopqrst/.test(p)),
+            problems.some((p) =>
+                /evidenceDbHost db\.abcdefghijklmnopqrst\.supabase\.co is a Supabase direct host, which has only an IPv6 address .* host aws-0-<region>\.pooler\.supabase\.com, odoo-platform:evidenceDbPort 5432, user postgres\.abcdefghijklmnopqrst/.test(
+                    p,
+                ),
+            ),
             problems.join("\n"),
         );
     });
 });
-

@@ -1,6 +1,15 @@
 import * as assert from "node:assert/strict";
 import {
-    branchSlug, databaseName, dockerLabels, environmentNames, isDnsLabel, isDnsName, labelKeys, maxDnsLabel, prHostLabel, resourceLabels,
+    branchSlug,
+    databaseName,
+    dockerLabels,
+    environmentNames,
+    isDnsLabel,
+    isDnsName,
+    labelKeys,
+    maxDnsLabel,
+    prHostLabel,
+    resourceLabels,
 } from "../../config/naming";
 import { stackIdentity } from "../../config/stage";
 
@@ -104,7 +113,10 @@ describe("naming", () => {
             assert.equal(labels[labelKeys.pr], "9");
             assert.equal(labels[labelKeys.ttlHours], "72");
             const docker = dockerLabels(labels);
-            assert.deepEqual(docker.map((l) => l.label), [...docker.map((l) => l.label)].sort());
+            assert.deepEqual(
+                docker.map((l) => l.label),
+                [...docker.map((l) => l.label)].sort(),
+            );
             assert.ok(!(labelKeys.pr in resourceLabels({ stage: "staging", stack: "staging", gitSha: "abc1234" })));
         });
     });

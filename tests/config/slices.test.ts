@@ -49,16 +49,45 @@ describe("settings slices", () => {
             bucketName: s.snapshotBucket,
             blockPublicAccess: s.snapshotBlockPublicAccess,
             kmsKeyId: s.snapshotKmsKeyId,
-            retention: { dailyKeep: s.snapshotKeepDaily, weeklyKeep: s.snapshotKeepWeekly, monthlyKeep: s.snapshotKeepMonthly, stagingSnapshotDays: s.stagingSnapshotDays },
+            retention: {
+                dailyKeep: s.snapshotKeepDaily,
+                weeklyKeep: s.snapshotKeepWeekly,
+                monthlyKeep: s.snapshotKeepMonthly,
+                stagingSnapshotDays: s.stagingSnapshotDays,
+            },
         });
         assert.equal(slices.snapshotRestore, undefined, "production serves its own data");
-        assert.deepEqual(slices.evidenceDatabase, { host: s.evidenceDbHost, port: s.evidenceDbPort, database: s.evidenceDbName ?? "postgres", adminUser: s.evidenceDbAdminUser, adminPassword: s.evidenceDbAdminPassword, sslMode: s.evidenceDbSslMode });
-        assert.deepEqual(slices.github, { repository: s.githubRepository, owner: s.githubRepository?.split("/")[0], productionReviewers: s.githubProductionReviewers });
+        assert.deepEqual(slices.evidenceDatabase, {
+            host: s.evidenceDbHost,
+            port: s.evidenceDbPort,
+            database: s.evidenceDbName ?? "postgres",
+            adminUser: s.evidenceDbAdminUser,
+            adminPassword: s.evidenceDbAdminPassword,
+            sslMode: s.evidenceDbSslMode,
+        });
+        assert.deepEqual(slices.github, {
+            repository: s.githubRepository,
+            owner: s.githubRepository?.split("/")[0],
+            productionReviewers: s.githubProductionReviewers,
+        });
         const database = databaseSlice(cfg, slices);
         assert.equal(database.kind, "production");
         assert.ok(database.kind === "production" && database.server === slices.databaseServer, "the one server slice, not a second copy");
-        assert.deepEqual(slices.databaseServer, { host: s.dbHost, port: s.dbPort, adminUser: s.dbAdminUser, adminPassword: s.dbAdminPassword, sslMode: s.dbSslMode, sslRootCert: s.dbSslRootCert });
-        assert.deepEqual(edgeSlice(cfg, slices), { owner: "self", exposure: "public", prSlots: 0, acmeEmail: s.acmeEmail, dns: { zoneId: s.cloudflareZoneId, publicIp: s.publicIp } });
+        assert.deepEqual(slices.databaseServer, {
+            host: s.dbHost,
+            port: s.dbPort,
+            adminUser: s.dbAdminUser,
+            adminPassword: s.dbAdminPassword,
+            sslMode: s.dbSslMode,
+            sslRootCert: s.dbSslRootCert,
+        });
+        assert.deepEqual(edgeSlice(cfg, slices), {
+            owner: "self",
+            exposure: "public",
+            prSlots: 0,
+            acmeEmail: s.acmeEmail,
+            dns: { zoneId: s.cloudflareZoneId, publicIp: s.publicIp },
+        });
     });
 
     it("staging: a sanitized bucket, a neutralized copy of the latest snapshot, and a router with the PR slots", () => {
@@ -78,7 +107,10 @@ describe("settings slices", () => {
     it("dev: a database container of its own and a local router, no bucket, no server", () => {
         const cfg = settingsOf("dev");
         const slices = stackSlices(cfg);
-        assert.deepEqual([slices.snapshotBucket, slices.snapshotRestore, slices.databaseServer, slices.evidenceDatabase, slices.github], [undefined, undefined, undefined, undefined, undefined]);
+        assert.deepEqual(
+            [slices.snapshotBucket, slices.snapshotRestore, slices.databaseServer, slices.evidenceDatabase, slices.github],
+            [undefined, undefined, undefined, undefined, undefined],
+        );
         assert.deepEqual(databaseSlice(cfg, slices), { kind: "container", image: cfg.settings.postgresImage, slowQueryMs: cfg.settings.slowQueryMs });
         assert.deepEqual(edgeSlice(cfg, slices), { owner: "self", exposure: "local", prSlots: 0 });
     });
@@ -103,9 +135,18 @@ describe("settings slices", () => {
         assert.deepEqual(kube.databaseServer, {
             kind: "managed",
             instance: {
-                instanceClass: "db.m6g.large", engineVersion: s.rdsEngineVersion, allocatedStorageGb: s.rdsAllocatedStorageGb, multiAz: true, backupRetentionDays: 14,
-                subnetIds: ["subnet-0a1b2c3d4e5f60718", "subnet-1b2c3d4e5f6071829"], vpcId: "vpc-0a1b2c3d4e5f60718", clusterSecurityGroupId: "sg-0a1b2c3d4e5f60718",
-                port: s.dbPort, adminUser: s.dbAdminUser, adminPassword: s.dbAdminPassword, slowQueryMs: s.slowQueryMs,
+                instanceClass: "db.m6g.large",
+                engineVersion: s.rdsEngineVersion,
+                allocatedStorageGb: s.rdsAllocatedStorageGb,
+                multiAz: true,
+                backupRetentionDays: 14,
+                subnetIds: ["subnet-0a1b2c3d4e5f60718", "subnet-1b2c3d4e5f6071829"],
+                vpcId: "vpc-0a1b2c3d4e5f60718",
+                clusterSecurityGroupId: "sg-0a1b2c3d4e5f60718",
+                port: s.dbPort,
+                adminUser: s.dbAdminUser,
+                adminPassword: s.dbAdminPassword,
+                slowQueryMs: s.slowQueryMs,
             },
             sslMode: "require",
             sslRootCert: s.dbSslRootCert,
@@ -123,7 +164,11 @@ describe("settings slices", () => {
         const cfg = kubernetesSettingsOf("staging");
         const kube = kubernetesSlice(cfg, stackSlices(cfg));
         assert.equal(kube.databaseServer.kind, "managed");
-        assert.deepEqual(kube.isolation, { databaseCidrs: ["10.20.32.0/20", "10.20.48.0/20"], databasePort: cfg.settings.dbPort, egressAllowlist: ["apps.odoo.com"] });
+        assert.deepEqual(kube.isolation, {
+            databaseCidrs: ["10.20.32.0/20", "10.20.48.0/20"],
+            databasePort: cfg.settings.dbPort,
+            egressAllowlist: ["apps.odoo.com"],
+        });
         assert.equal(kube.budget, undefined);
         assert.equal(kube.refreshImage, cfg.settings.opsImage);
         assert.ok(kube.dns && kube.ingress.issuer);
@@ -158,18 +203,39 @@ describe("settings slices", () => {
         };
         const kubernetes = (cfg: StackSettings) => () => kubernetesSlice(cfg, stackSlices(cfg));
         assert.match(message(kubernetes(settingsOf("dev"))), /odoo-platform:runtime kubernetes is not for the dev stage/);
-        assert.match(message(kubernetes(without(kubernetesSettingsOf("production"), "rdsVpcId"))), /odoo-platform:rdsVpcId is required for production's RDS instance/);
+        assert.match(
+            message(kubernetes(without(kubernetesSettingsOf("production"), "rdsVpcId"))),
+            /odoo-platform:rdsVpcId is required for production's RDS instance/,
+        );
         assert.match(message(kubernetes(without(kubernetesSettingsOf("pr-7"), "dbHost"))), /odoo-platform:dbHost is required for the staging database server/);
         assert.match(message(kubernetes(without(kubernetesSettingsOf("staging"), "opsImage"))), /odoo-platform:opsImage is required for the refresh Jobs/);
         assert.match(message(kubernetes(without(kubernetesSettingsOf("staging"), "publicIp"))), /odoo-platform:publicIp is required for staging's DNS records/);
-        assert.match(message(() => stackSlices(without(settingsOf("production"), "evidenceDbHost"))), /odoo-platform:evidenceDbHost is required in production/);
-        assert.match(message(() => stackSlices(without(settingsOf("production"), "githubRepository"))), /odoo-platform:githubRepository is required/);
-        assert.match(message(() => stackSlices(without(settingsOf("staging"), "snapshotBucket"))), /odoo-platform:snapshotBucket is required/);
+        assert.match(
+            message(() => stackSlices(without(settingsOf("production"), "evidenceDbHost"))),
+            /odoo-platform:evidenceDbHost is required in production/,
+        );
+        assert.match(
+            message(() => stackSlices(without(settingsOf("production"), "githubRepository"))),
+            /odoo-platform:githubRepository is required/,
+        );
+        assert.match(
+            message(() => stackSlices(without(settingsOf("staging"), "snapshotBucket"))),
+            /odoo-platform:snapshotBucket is required/,
+        );
         const staging = without(settingsOf("staging"), "dbHost");
-        assert.match(message(() => databaseSlice(staging, stackSlices(staging))), /odoo-platform:dbHost is required for staging's database/);
+        assert.match(
+            message(() => databaseSlice(staging, stackSlices(staging))),
+            /odoo-platform:dbHost is required for staging's database/,
+        );
         const production = without(settingsOf("production"), "publicIp");
-        assert.match(message(() => edgeSlice(production, stackSlices(production))), /odoo-platform:publicIp is required for production's public router/);
+        assert.match(
+            message(() => edgeSlice(production, stackSlices(production))),
+            /odoo-platform:publicIp is required for production's public router/,
+        );
         const pr = without(settingsOf("pr-4"), "sharedStack");
-        assert.match(message(() => edgeSlice(pr, stackSlices(pr))), /odoo-platform:sharedStack is required/);
+        assert.match(
+            message(() => edgeSlice(pr, stackSlices(pr))),
+            /odoo-platform:sharedStack is required/,
+        );
     });
 });

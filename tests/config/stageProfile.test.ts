@@ -8,13 +8,103 @@ describe("stage profile table", () => {
         const row = (stage: (typeof stages)[number]) => {
             const p = stageProfile(stage);
             const e = p.environment;
-            return [p.database, p.restoresOnRequest, p.init, e.isolated, e.egress, e.devMode, e.demoData, e.runsCrons, e.buildsImage, e.noIndex, p.mailCatcher, JSON.stringify(p.edge), p.snapshots, p.evidenceSchema, p.repositorySettings, JSON.stringify(p.retention), JSON.stringify(p.kubernetes ?? null)];
+            return [
+                p.database,
+                p.restoresOnRequest,
+                p.init,
+                e.isolated,
+                e.egress,
+                e.devMode,
+                e.demoData,
+                e.runsCrons,
+                e.buildsImage,
+                e.noIndex,
+                p.mailCatcher,
+                JSON.stringify(p.edge),
+                p.snapshots,
+                p.evidenceSchema,
+                p.repositorySettings,
+                JSON.stringify(p.retention),
+                JSON.stringify(p.kubernetes ?? null),
+            ];
         };
         assert.deepEqual(Object.fromEntries(stages.map((s) => [s, row(s)])), {
-            dev: ["container", false, "install", true, "allowlist-proxy", true, true, false, true, true, true, '{"owner":"self","exposure":"local","routesPrs":false}', "none", false, false, "{}", "null"],
-            pr: ["container", true, "install", true, "allowlist-proxy", false, true, false, true, true, true, '{"owner":"shared"}', "none", false, false, "{}", '{"namespace":"per-stack","budgeted":true,"databaseServer":"staging-server","scalesOut":false}'],
-            staging: ["neutralized-copy", false, "update", true, "allowlist-proxy", false, false, false, false, true, true, '{"owner":"self","exposure":"public","routesPrs":true}', "sanitized", false, false, '{"retainOnDelete":true}', '{"namespace":"per-stage","budgeted":false,"databaseServer":"managed","scalesOut":false}'],
-            production: ["production", false, "update", false, "direct", false, false, true, false, false, false, '{"owner":"self","exposure":"public","routesPrs":false}', "backups", true, true, '{"protect":true,"retainOnDelete":true}', '{"namespace":"per-stage","budgeted":false,"databaseServer":"managed","scalesOut":true}'],
+            dev: [
+                "container",
+                false,
+                "install",
+                true,
+                "allowlist-proxy",
+                true,
+                true,
+                false,
+                true,
+                true,
+                true,
+                '{"owner":"self","exposure":"local","routesPrs":false}',
+                "none",
+                false,
+                false,
+                "{}",
+                "null",
+            ],
+            pr: [
+                "container",
+                true,
+                "install",
+                true,
+                "allowlist-proxy",
+                false,
+                true,
+                false,
+                true,
+                true,
+                true,
+                '{"owner":"shared"}',
+                "none",
+                false,
+                false,
+                "{}",
+                '{"namespace":"per-stack","budgeted":true,"databaseServer":"staging-server","scalesOut":false}',
+            ],
+            staging: [
+                "neutralized-copy",
+                false,
+                "update",
+                true,
+                "allowlist-proxy",
+                false,
+                false,
+                false,
+                false,
+                true,
+                true,
+                '{"owner":"self","exposure":"public","routesPrs":true}',
+                "sanitized",
+                false,
+                false,
+                '{"retainOnDelete":true}',
+                '{"namespace":"per-stage","budgeted":false,"databaseServer":"managed","scalesOut":false}',
+            ],
+            production: [
+                "production",
+                false,
+                "update",
+                false,
+                "direct",
+                false,
+                false,
+                true,
+                false,
+                false,
+                false,
+                '{"owner":"self","exposure":"public","routesPrs":false}',
+                "backups",
+                true,
+                true,
+                '{"protect":true,"retainOnDelete":true}',
+                '{"namespace":"per-stage","budgeted":false,"databaseServer":"managed","scalesOut":true}',
+            ],
         });
     });
 
@@ -62,7 +152,11 @@ describe("stage profile table", () => {
         assert.deepEqual(environmentPlan(stageProfile("pr"), true), { database: "neutralized-copy", init: "update", restoresSnapshot: true });
         assert.deepEqual(environmentPlan(stageProfile("staging"), false), { database: "neutralized-copy", init: "update", restoresSnapshot: true });
         for (const stage of ["dev", "production"] as const) {
-            assert.deepEqual(environmentPlan(stageProfile(stage), true), { database: stageProfile(stage).database, init: stageProfile(stage).init, restoresSnapshot: false }, stage);
+            assert.deepEqual(
+                environmentPlan(stageProfile(stage), true),
+                { database: stageProfile(stage).database, init: stageProfile(stage).init, restoresSnapshot: false },
+                stage,
+            );
         }
     });
 });

@@ -27,7 +27,18 @@ describe("docs/architecture/ENVIRONMENT_VARIABLES.md", () => {
             if (env) assert.ok(committed.includes(`| \`${env}\` |`), env);
         }
         for (const v of [...runtimeVariables, ...ciVariables]) assert.ok(committed.includes(`| \`${v.name}\` `), v.name);
-        for (const name of ["PGPASSWORD", "EVIDENCE_PGPASSWORD", "CLOUDFLARE_API_TOKEN", "AWS_ACCESS_KEY_ID", "GITHUB_TOKEN", "PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE", "ODOO_STAGE", "HTTP_PROXY", "HTTPS_PROXY"]) {
+        for (const name of [
+            "PGPASSWORD",
+            "EVIDENCE_PGPASSWORD",
+            "CLOUDFLARE_API_TOKEN",
+            "AWS_ACCESS_KEY_ID",
+            "GITHUB_TOKEN",
+            "PULUMI_ACCESS_TOKEN",
+            "PULUMI_CONFIG_PASSPHRASE",
+            "ODOO_STAGE",
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+        ]) {
             assert.ok(committed.includes(`| \`${name}\` |`), name);
         }
     });
@@ -39,7 +50,9 @@ describe("docs/architecture/ENVIRONMENT_VARIABLES.md", () => {
             if (env) documented.add(env);
         }
         const sources = (dir: string): string[] =>
-            fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
+            fs
+                .readdirSync(dir, { withFileTypes: true })
+                .flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
         const files = [...["config", "components", "ops"].flatMap((d) => sources(path.join(projectDir, d))), path.join(projectDir, "index.ts")];
         const read = new Map<string, string>();
         for (const file of files) {
@@ -52,7 +65,11 @@ describe("docs/architecture/ENVIRONMENT_VARIABLES.md", () => {
     });
 
     it("marks per stage what is required: odooImage in staging, smtpHost only in production", () => {
-        const rowOf = (key: string) => committed.split("\n").find((l) => l.startsWith(`| \`odoo-platform:${key}\``))!.split(" | ");
+        const rowOf = (key: string) =>
+            committed
+                .split("\n")
+                .find((l) => l.startsWith(`| \`odoo-platform:${key}\``))!
+                .split(" | ");
         // | key | env | source | dev | pr | staging | production | description
         assert.deepEqual(rowOf("odooImage").slice(3, 7), ["default `odoo:17.0`", "default `odoo:17.0`", "**required**", "**required**"]);
         assert.deepEqual(rowOf("smtpHost").slice(3, 7), ["optional", "optional", "optional", "**required**"]);
@@ -85,6 +102,8 @@ describe("runtime contracts (docs/architecture/*_RUNTIME_CONTRACT.md)", () => {
     it("together name every policy that applies outside PR stacks", () => {
         const all = contracts.map(text).join("\n");
         // PR-only policies are named by PR_RUNTIME_CONTRACT.md (pr-limits/*, kubernetes/kubernetes-pr-*).
-        for (const name of policyNames) if (!name.startsWith("pr-limits/") && !name.startsWith("kubernetes/kubernetes-pr-")) assert.ok(all.includes(`\`${name}\``), `${name} is enforced but no runtime contract names it`);
+        for (const name of policyNames)
+            if (!name.startsWith("pr-limits/") && !name.startsWith("kubernetes/kubernetes-pr-"))
+                assert.ok(all.includes(`\`${name}\``), `${name} is enforced but no runtime contract names it`);
     });
 });

@@ -55,7 +55,9 @@ describe("real Odoo databases (../shared/odoo-schemas)", function () {
         return;
     }
     // Every dump starts loading now, in parallel; each block waits for its own.
-    before(() => { for (const d of dumps) void dumpTemplate(d).catch(() => undefined); });
+    before(() => {
+        for (const d of dumps) void dumpTemplate(d).catch(() => undefined);
+    });
     after(() => {
         if (realDumpNumbers.length) console.log(`\n      ${realDumpNumbers.join("\n      ")}`);
     });
@@ -84,9 +86,18 @@ describe("real Odoo databases (../shared/odoo-schemas)", function () {
             it("verify refuses the planted production itself (exit 1), naming each kind of leak by table and column", async () => {
                 const cli = await runCli(["db", "verify", "--db", production.url, "--production-url", productionUrl, "--json"]);
                 assert.equal(cli.code, 1);
-                const where = new Set((cli.json.findings as { table: string; column?: string; kind?: string }[]).map((f) => `${f.table}.${f.column}:${f.kind ?? ""}`));
-                const expected = ["res_partner.email:email", "res_partner.phone:phone", "res_partner.vat:vat", "res_partner_bank.acc_number:iban",
-                    "res_partner.comment:card", "ir_mail_server.smtp_host:", "ir_cron.active:"];
+                const where = new Set(
+                    (cli.json.findings as { table: string; column?: string; kind?: string }[]).map((f) => `${f.table}.${f.column}:${f.kind ?? ""}`),
+                );
+                const expected = [
+                    "res_partner.email:email",
+                    "res_partner.phone:phone",
+                    "res_partner.vat:vat",
+                    "res_partner_bank.acc_number:iban",
+                    "res_partner.comment:card",
+                    "ir_mail_server.smtp_host:",
+                    "ir_cron.active:",
+                ];
                 if (plant.columns.includes("res_partner.signup_token")) expected.push("res_partner.signup_token:token");
                 for (const w of expected) assert.ok(where.has(w), `${w} in ${[...where].join(", ")}`);
             });
@@ -96,9 +107,24 @@ describe("real Odoo databases (../shared/odoo-schemas)", function () {
                 const started = process.hrtime.bigint();
                 const sanitize = await runCli(["db", "sanitize", "--db", copy.url, "--seed", "real-dumps", "--confirm", copy.name, "--json"]);
                 assert.equal(sanitize.code, 0, sanitize.stdout + sanitize.stderr);
-                assert.ok((sanitize.json.rules as { origin: string; status: string }[]).some((r) => r.origin === "declared" && r.status === "applied"), "declared fields are covered too");
-                const neutralize = await runCli(["db", "neutralize", "--db", copy.url, "--base-url", staging.baseUrl, "--mail-host", staging.mailHost,
-                    "--mail-port", String(staging.mailPort), "--confirm", copy.name]);
+                assert.ok(
+                    (sanitize.json.rules as { origin: string; status: string }[]).some((r) => r.origin === "declared" && r.status === "applied"),
+                    "declared fields are covered too",
+                );
+                const neutralize = await runCli([
+                    "db",
+                    "neutralize",
+                    "--db",
+                    copy.url,
+                    "--base-url",
+                    staging.baseUrl,
+                    "--mail-host",
+                    staging.mailHost,
+                    "--mail-port",
+                    String(staging.mailPort),
+                    "--confirm",
+                    copy.name,
+                ]);
                 assert.equal(neutralize.code, 0, neutralize.stdout + neutralize.stderr);
                 const verify = await runCli(["db", "verify", "--db", copy.url, "--base-url", staging.baseUrl, "--mail-host", staging.mailHost]);
                 assert.equal(verify.code, 0, verify.stdout + verify.stderr);
@@ -107,23 +133,52 @@ describe("real Odoo databases (../shared/odoo-schemas)", function () {
                 try {
                     // The known-value scan needs production's values, which only the library call is given here.
                     const report = await verifyDatabase(client, { baseUrl: staging.baseUrl, mailHosts: [staging.mailHost], knownValues: known });
-                    assert.deepEqual(report.findings.map((f) => `${f.check} ${f.table}.${f.column}: ${f.message}`), []);
+                    assert.deepEqual(
+                        report.findings.map((f) => `${f.check} ${f.table}.${f.column}: ${f.message}`),
+                        [],
+                    );
                     assert.ok(report.scanned.rows > 0 && report.scanned.metadataTables > 0);
                     assert.deepEqual(await liveIntegrations(client, host), []);
-                    if (plant.books) assert.deepEqual(Object.entries(await bookViolations(client)).filter(([, n]) => n), [], "books still balance");
+                    if (plant.books)
+                        assert.deepEqual(
+                            Object.entries(await bookViolations(client)).filter(([, n]) => n),
+                            [],
+                            "books still balance",
+                        );
                 } finally {
                     await client.end();
                 }
                 const left = survivors(await dataOnlyDump(copy.url), plant.planted);
-                realDumpNumbers.push(`${dump.name}: ${plant.planted.length} values planted in ${plant.columns.length} columns; ` +
-                    `db sanitize → neutralize → verify: ${left.length} survived (${seconds.toFixed(1)} s)`);
+                realDumpNumbers.push(
+                    `${dump.name}: ${plant.planted.length} values planted in ${plant.columns.length} columns; ` +
+                        `db sanitize → neutralize → verify: ${left.length} survived (${seconds.toFixed(1)} s)`,
+                );
                 assert.deepEqual(left, []);
             });
 
             it("staging refresh (streaming) exits 0, and nothing planted survives in the new staging database", async () => {
                 const target = await freshDatabase(`stg_${dump.series}`);
-                const cli = await runCli(["staging", "refresh", "--from-db", production.url, "--to-db", target.url, "--seed", "real-dumps",
-                    "--mail-host", staging.mailHost, "--mail-port", String(staging.mailPort), "--base-url", staging.baseUrl, "--jobs", "2", "--confirm", target.name, "--json"]);
+                const cli = await runCli([
+                    "staging",
+                    "refresh",
+                    "--from-db",
+                    production.url,
+                    "--to-db",
+                    target.url,
+                    "--seed",
+                    "real-dumps",
+                    "--mail-host",
+                    staging.mailHost,
+                    "--mail-port",
+                    String(staging.mailPort),
+                    "--base-url",
+                    staging.baseUrl,
+                    "--jobs",
+                    "2",
+                    "--confirm",
+                    target.name,
+                    "--json",
+                ]);
                 assert.equal(cli.code, 0, cli.stdout + cli.stderr);
                 const report = cli.json as { ok: boolean; mode: string; totalSeconds: number; verify: { findings: string[] } };
                 assert.equal(report.ok, true, report.verify.findings.join("\n"));
@@ -131,7 +186,12 @@ describe("real Odoo databases (../shared/odoo-schemas)", function () {
                 const client = await connectTo(target.url);
                 try {
                     assert.deepEqual(await liveIntegrations(client, host), []);
-                    if (plant.books) assert.deepEqual(Object.entries(await bookViolations(client)).filter(([, n]) => n), [], "books still balance");
+                    if (plant.books)
+                        assert.deepEqual(
+                            Object.entries(await bookViolations(client)).filter(([, n]) => n),
+                            [],
+                            "books still balance",
+                        );
                     const { rows } = await client.query("SELECT value FROM ir_config_parameter WHERE key = 'web.base.url'");
                     assert.equal(rows[0].value, staging.baseUrl);
                 } finally {
@@ -148,8 +208,27 @@ describe("real Odoo databases (../shared/odoo-schemas)", function () {
                 const target = await freshDatabase(`via_${dump.series}`);
                 const dir = fs.mkdtempSync(path.join(os.tmpdir(), `odoo-platform-via-${dump.series}-`));
                 try {
-                    const cli = await runCli(["staging", "refresh", "--from-db", production.url, "--to-db", target.url, "--seed", "real-dumps", "--via", dir,
-                        "--mail-host", staging.mailHost, "--mail-port", String(staging.mailPort), "--base-url", staging.baseUrl, "--confirm", target.name, "--json"]);
+                    const cli = await runCli([
+                        "staging",
+                        "refresh",
+                        "--from-db",
+                        production.url,
+                        "--to-db",
+                        target.url,
+                        "--seed",
+                        "real-dumps",
+                        "--via",
+                        dir,
+                        "--mail-host",
+                        staging.mailHost,
+                        "--mail-port",
+                        String(staging.mailPort),
+                        "--base-url",
+                        staging.baseUrl,
+                        "--confirm",
+                        target.name,
+                        "--json",
+                    ]);
                     assert.equal(cli.code, 0, cli.stdout + cli.stderr);
                     assert.equal(cli.json.mode, "via-snapshot");
                     // A sanitized snapshot holds no personal data and no credential: both are replaced while they stream.
@@ -159,8 +238,10 @@ describe("real Odoo databases (../shared/odoo-schemas)", function () {
                     const inSnapshot = survivors(files, personal);
                     const credentials = survivors(files, planted);
                     const left = survivors(await dataOnlyDump(target.url), plant.planted);
-                    realDumpNumbers.push(`${dump.name}: staging refresh --via snapshot: ${inSnapshot.length} personal values and ${credentials.length} of ${planted.length} ` +
-                        `credentials in the snapshot's files, ${left.length} survived in the database (${cli.json.totalSeconds} s)`);
+                    realDumpNumbers.push(
+                        `${dump.name}: staging refresh --via snapshot: ${inSnapshot.length} personal values and ${credentials.length} of ${planted.length} ` +
+                            `credentials in the snapshot's files, ${left.length} survived in the database (${cli.json.totalSeconds} s)`,
+                    );
                     assert.ok(personal.length > 50, `${personal.length} personal values planted`);
                     assert.ok(planted.length >= 8, `${planted.length} credentials planted`);
                     assert.deepEqual(inSnapshot, []);
@@ -211,12 +292,22 @@ describe("real Odoo databases (../shared/odoo-schemas)", function () {
         }
         const target = await freshDatabase("custom_stg");
         const report = await refreshStaging({
-            fromDb: production.url, toDb: target.url, seed: "real-dumps", mailHost: staging.mailHost, mailPort: staging.mailPort,
-            baseUrl: staging.baseUrl, allowDomains: ["example.com"], rules: platformDataRules(), confirm: target.name,
+            fromDb: production.url,
+            toDb: target.url,
+            seed: "real-dumps",
+            mailHost: staging.mailHost,
+            mailPort: staging.mailPort,
+            baseUrl: staging.baseUrl,
+            allowDomains: ["example.com"],
+            rules: platformDataRules(),
+            confirm: target.name,
         });
         assert.equal(report.ok, false);
         assert.equal(report.swap, null);
-        assert.ok(report.verify.findings.some((f) => /^known-values: x_delivery_note\.recipient \(1\)/.test(f)), report.verify.findings.join("\n"));
+        assert.ok(
+            report.verify.findings.some((f) => /^known-values: x_delivery_note\.recipient \(1\)/.test(f)),
+            report.verify.findings.join("\n"),
+        );
         assert.ok(!report.verify.findings.join("\n").includes(name));
 
         // Through a snapshot: snapshot create --sanitize finds it in the COPY stream and completes nothing.
@@ -231,5 +322,4 @@ describe("real Odoo databases (../shared/odoo-schemas)", function () {
             fs.rmSync(path.dirname(dir), { recursive: true, force: true });
         }
     });
-
 });

@@ -21,7 +21,9 @@ function sourceCheckout(): string {
 }
 
 const mandatoryViolations = (result: Awaited<ReturnType<typeof plan>>) =>
-    result.policies.filter((p) => p.enforcement === "mandatory" && p.violations.length).map((p) => `${p.pack}/${p.name}: ${p.violations.map((v) => v.message).join("; ")}`);
+    result.policies
+        .filter((p) => p.enforcement === "mandatory" && p.violations.length)
+        .map((p) => `${p.pack}/${p.name}: ${p.violations.map((v) => v.message).join("; ")}`);
 
 describe("build steps in the plan", function () {
     this.timeout(120_000);

@@ -27,12 +27,22 @@ describe("the shared cluster stack (examples/kubernetes/Pulumi.cluster.yaml)", f
     });
 
     it("plans clean: no error, every policy passes", () => {
-        assert.equal(cluster.exitCode, 0, JSON.stringify(cluster.policies.filter((p) => p.violations.length), null, 1));
+        assert.equal(
+            cluster.exitCode,
+            0,
+            JSON.stringify(
+                cluster.policies.filter((p) => p.violations.length),
+                null,
+                1,
+            ),
+        );
         assert.equal(cluster.stage, "cluster");
     });
 
     it("installs ingress-nginx, cert-manager, kube-prometheus-stack and Loki from their upstream repositories at exact versions", () => {
-        const charts = ofType(cluster, release).map((r) => `${r.inputs.namespace} ${r.inputs.name}: ${r.inputs.chart} ${r.inputs.version} from ${r.inputs.repositoryOpts.repo}`).sort();
+        const charts = ofType(cluster, release)
+            .map((r) => `${r.inputs.namespace} ${r.inputs.name}: ${r.inputs.chart} ${r.inputs.version} from ${r.inputs.repositoryOpts.repo}`)
+            .sort();
         assert.deepEqual(charts, [
             "cert-manager cert-manager: cert-manager v1.17.2 from https://charts.jetstack.io",
             "ingress-nginx ingress-nginx: ingress-nginx 4.12.1 from https://kubernetes.github.io/ingress-nginx",
@@ -60,7 +70,10 @@ describe("the shared cluster stack (examples/kubernetes/Pulumi.cluster.yaml)", f
         const inputs = secret.inputs as { metadata: { name: string; namespace: string }; stringData: Record<string, unknown> };
         assert.equal(inputs.metadata.name, ref.name);
         assert.equal(inputs.metadata.namespace, "cert-manager", "a ClusterIssuer reads its Secrets from cert-manager's own namespace");
-        assert.ok(isSecretValue(inputs.stringData) || isSecretValue(inputs.stringData[ref.key]), `the token must be a Pulumi secret: ${JSON.stringify(inputs.stringData)}`);
+        assert.ok(
+            isSecretValue(inputs.stringData) || isSecretValue(inputs.stringData[ref.key]),
+            `the token must be a Pulumi secret: ${JSON.stringify(inputs.stringData)}`,
+        );
         assert.doesNotMatch(JSON.stringify(cluster.resources), /AAABAHxq/, "the encrypted value is never planned as plain text");
     });
 
@@ -77,7 +90,11 @@ describe("the shared cluster stack (examples/kubernetes/Pulumi.cluster.yaml)", f
         for (const file of ["Pulumi.staging.yaml", "Pulumi.production.yaml", "Pulumi.pr.yaml"]) {
             const values = readStackConfigFile(example(file)).values;
             const env = await plan(file === "Pulumi.pr.yaml" ? "pr-7" : file.split(".")[1], { configFile: example(file) });
-            assert.deepEqual(env.recorded.filter((r) => r.type === release || r.type === issuerType || r.type === certificateType).map((r) => r.name), [], `${file} owns a cluster add-on`);
+            assert.deepEqual(
+                env.recorded.filter((r) => r.type === release || r.type === issuerType || r.type === certificateType).map((r) => r.name),
+                [],
+                `${file} owns a cluster add-on`,
+            );
             const ingress = ofType(env, "kubernetes:networking.k8s.io/v1:Ingress")[0];
             assert.equal(ingress.inputs.spec.ingressClassName, values["odoo-platform:ingressClass"] ?? cluster.outputs.ingressClass, file);
             const issuer = ingress.inputs.metadata.annotations?.["cert-manager.io/cluster-issuer"];
@@ -110,20 +127,41 @@ describe("the shared cluster stack (examples/kubernetes/Pulumi.cluster.yaml)", f
 
     it("without observability: only the ingress controller and cert-manager", async () => {
         const bare = await plan("cluster", { configFile: example("Pulumi.cluster.yaml"), configOverrides: { "odoo-platform:observability": "false" } });
-        assert.deepEqual(ofType(bare, release).map((r) => r.inputs.name).sort(), ["cert-manager", "ingress-nginx"]);
-        assert.equal(one(bare, release, "addons-ingress-nginx").inputs.values.controller.metrics.serviceMonitor.enabled, false, "no ServiceMonitor CRD without kube-prometheus-stack");
+        assert.deepEqual(
+            ofType(bare, release)
+                .map((r) => r.inputs.name)
+                .sort(),
+            ["cert-manager", "ingress-nginx"],
+        );
+        assert.equal(
+            one(bare, release, "addons-ingress-nginx").inputs.values.controller.metrics.serviceMonitor.enabled,
+            false,
+            "no ServiceMonitor CRD without kube-prometheus-stack",
+        );
         assert.equal(bare.outputs.monitoringNamespace, null);
     });
 
     it("refuses the token in plain text, a chart version range, a key of the environment stacks and a missing domain, each naming the key", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cluster-config-"));
         const file = path.join(dir, "Pulumi.cluster.yaml");
-        fs.writeFileSync(file, fs.readFileSync(example("Pulumi.cluster.yaml"), "utf8").replace(/odoo-platform:cloudflareApiToken:\n\s+secure: \S+/, "odoo-platform:cloudflareApiToken: plain-token"));
-        const result = await planStack({ stack: "cluster", configFile: file, configOverrides: { "odoo-platform:lokiChartVersion": "^6.0.0", "odoo-platform:odooImage": "odoo:17.0" } });
+        fs.writeFileSync(
+            file,
+            fs
+                .readFileSync(example("Pulumi.cluster.yaml"), "utf8")
+                .replace(/odoo-platform:cloudflareApiToken:\n\s+secure: \S+/, "odoo-platform:cloudflareApiToken: plain-token"),
+        );
+        const result = await planStack({
+            stack: "cluster",
+            configFile: file,
+            configOverrides: { "odoo-platform:lokiChartVersion": "^6.0.0", "odoo-platform:odooImage": "odoo:17.0" },
+        });
         fs.rmSync(dir, { recursive: true, force: true });
         assert.equal(result.exitCode, 2);
         const text = result.errors.join("\n");
-        assert.match(text, /odoo-platform:cloudflareApiToken is a secret but is stored in plain text: run `pulumi config set --secret cloudflareApiToken <value>`/);
+        assert.match(
+            text,
+            /odoo-platform:cloudflareApiToken is a secret but is stored in plain text: run `pulumi config set --secret cloudflareApiToken <value>`/,
+        );
         assert.match(text, /odoo-platform:lokiChartVersion must be an exact chart version/);
         assert.match(text, /odoo-platform:odooImage is not a key of the cluster stack/);
         const missing = await planStack({ stack: "cluster", configFile: example("Pulumi.pr.yaml") });

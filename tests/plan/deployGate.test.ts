@@ -27,7 +27,10 @@ describe("deploy gate of the Automation API deploys", () => {
         const stack = new RecordingStack();
         const result = await previewThenUp(stack, deployGate("production"), { color: "never" }, { message: "promote" });
         assert.equal(result, "updated");
-        assert.deepEqual(stack.calls.map((c) => c.call), ["preview", "up"]);
+        assert.deepEqual(
+            stack.calls.map((c) => c.call),
+            ["preview", "up"],
+        );
         for (const { options } of stack.calls) {
             assert.deepEqual(options.policyPacks, [path.join(projectDir, "policy", "odoo-platform")]);
             assert.equal(options.parallel, 4, "Docker over ssh:// at Pulumi's default parallelism exceeds sshd's MaxStartups");
@@ -42,6 +45,9 @@ describe("deploy gate of the Automation API deploys", () => {
     it("does not update when the preview's policies fail", async () => {
         const stack = new RecordingStack(true);
         await assert.rejects(previewThenUp(stack, deployGate("staging")), /mail-catcher-only/);
-        assert.deepEqual(stack.calls.map((c) => c.call), ["preview"]);
+        assert.deepEqual(
+            stack.calls.map((c) => c.call),
+            ["preview"],
+        );
     });
 });

@@ -25,7 +25,10 @@ describe("npm run guard", () => {
         fs.copyFileSync(path.join(projectDir, "tests", "fixtures", "staging-no-mail-catcher.yaml"), path.join(dir, "Pulumi.staging.yaml"));
         fs.copyFileSync(path.join(projectDir, "Pulumi.dev.yaml"), path.join(dir, "Pulumi.dev.yaml"));
         const targets = guardTargets(dir).filter((t) => t !== samplePrTarget);
-        assert.deepEqual(targets.map((t) => t.stack), ["dev", "staging"]);
+        assert.deepEqual(
+            targets.map((t) => t.stack),
+            ["dev", "staging"],
+        );
         const { exitCode, results } = await runGuard(targets, dir);
         assert.equal(exitCode, 1);
         const lines = renderGuard(results).split("\n");
@@ -38,7 +41,10 @@ describe("npm run guard", () => {
     it("fails (exit 2) on a stack file whose configuration is invalid or whose name is not a stage", async () => {
         fs.writeFileSync(path.join(dir, "Pulumi.staging.yaml"), "config:\n  odoo-platform:domain: insightpulseai.com\n");
         fs.writeFileSync(path.join(dir, "Pulumi.sandbox.yaml"), "config: {}\n");
-        const { exitCode, results } = await runGuard(guardTargets(dir).filter((t) => t.stack !== "dev" && t !== samplePrTarget), dir);
+        const { exitCode, results } = await runGuard(
+            guardTargets(dir).filter((t) => t.stack !== "dev" && t !== samplePrTarget),
+            dir,
+        );
         assert.equal(exitCode, 2);
         const text = renderGuard(results);
         assert.match(text, /^sandbox {2}✗ invalid configuration {2}\[Pulumi\.sandbox\.yaml\]\n {4}- stack name "sandbox" does not name a stage/m);

@@ -30,7 +30,15 @@ describe("runtime kubernetes (examples/kubernetes)", function () {
 
     it("plans every example clean: no error, every policy passes", () => {
         for (const result of [production, staging, pr]) {
-            assert.equal(result.exitCode, 0, `${result.stack}: ${JSON.stringify(result.policies.filter((p) => p.violations.length), null, 1)}`);
+            assert.equal(
+                result.exitCode,
+                0,
+                `${result.stack}: ${JSON.stringify(
+                    result.policies.filter((p) => p.violations.length),
+                    null,
+                    1,
+                )}`,
+            );
         }
     });
 
@@ -65,7 +73,10 @@ describe("runtime kubernetes (examples/kubernetes)", function () {
         assert.ok(cron.inputs.spec.template.spec.containers[0].command.includes("--max-cron-threads=2"));
         const probe = http.inputs.spec.template.spec.containers[0].readinessProbe;
         assert.deepEqual(probe.httpGet, { path: "/web/health", port: 8069 });
-        assert.deepEqual(http.inputs.spec.template.spec.containers[0].resources, { requests: { cpu: "2000m", memory: "6144Mi" }, limits: { cpu: "4000m", memory: "8192Mi" } });
+        assert.deepEqual(http.inputs.spec.template.spec.containers[0].resources, {
+            requests: { cpu: "2000m", memory: "6144Mi" },
+            limits: { cpu: "4000m", memory: "8192Mi" },
+        });
         const hpa = ofType(production, k8s("autoscaling/v2:HorizontalPodAutoscaler"))[0];
         assert.deepEqual([hpa.inputs.spec.minReplicas, hpa.inputs.spec.maxReplicas], [2, 8]);
         assert.equal(ofType(production, k8s("policy/v1:PodDisruptionBudget"))[0].inputs.spec.minAvailable, 1);
@@ -86,9 +97,15 @@ describe("runtime kubernetes (examples/kubernetes)", function () {
         assert.equal(recorded.options.protect, true);
         assert.ok(!Object.keys(rds.inputs.tags).some((k) => k.includes("git-sha")), "a per-deploy tag would update the instance on every deploy");
         const params = ofType(production, "aws:rds/parameterGroup:ParameterGroup")[0];
-        assert.deepEqual(params.inputs.parameters.find((p: any) => p.name === "rds.force_ssl"), { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" });
+        assert.deepEqual(
+            params.inputs.parameters.find((p: any) => p.name === "rds.force_ssl"),
+            { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
+        );
         const sg = ofType(production, "aws:ec2/securityGroup:SecurityGroup")[0];
-        assert.deepEqual(sg.inputs.ingress.map((i: any) => [i.fromPort, i.securityGroups]), [[5432, ["sg-0a1b2c3d4e5f60718"]]]);
+        assert.deepEqual(
+            sg.inputs.ingress.map((i: any) => [i.fromPort, i.securityGroups]),
+            [[5432, ["sg-0a1b2c3d4e5f60718"]]],
+        );
         assert.ok(!sg.inputs.ingress.some((i: any) => i.cidrBlocks?.length));
     });
 
@@ -149,11 +166,30 @@ describe("runtime kubernetes (examples/kubernetes)", function () {
     });
 
     it("`npm run plan -- --json` prints the production example's document", () => {
-        const run = spawnSync(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "plan/cli.ts", "--stack", "production", "--config-file", "examples/kubernetes/Pulumi.production.yaml", "--json"], { cwd: root, env: ciEnv(), encoding: "utf8" });
+        const run = spawnSync(
+            process.execPath,
+            [
+                path.join(root, "node_modules/tsx/dist/cli.mjs"),
+                "plan/cli.ts",
+                "--stack",
+                "production",
+                "--config-file",
+                "examples/kubernetes/Pulumi.production.yaml",
+                "--json",
+            ],
+            { cwd: root, env: ciEnv(), encoding: "utf8" },
+        );
         assert.equal(run.status, 0, run.stderr);
         const doc = JSON.parse(run.stdout);
         const types = new Set(doc.resources.map((r: { type: string }) => r.type));
-        for (const t of ["kubernetes:apps/v1:Deployment", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:policy/v1:PodDisruptionBudget", "kubernetes:core/v1:PersistentVolumeClaim", "kubernetes:networking.k8s.io/v1:Ingress", "aws:rds/instance:Instance"]) {
+        for (const t of [
+            "kubernetes:apps/v1:Deployment",
+            "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+            "kubernetes:policy/v1:PodDisruptionBudget",
+            "kubernetes:core/v1:PersistentVolumeClaim",
+            "kubernetes:networking.k8s.io/v1:Ingress",
+            "aws:rds/instance:Instance",
+        ]) {
             assert.ok(types.has(t), `${t} missing`);
         }
     });

@@ -15,7 +15,11 @@ const named = (plan: PlanResult, name: string) => {
 };
 
 function planCli(args: string[], env: NodeJS.ProcessEnv = ciEnv) {
-    const result = spawnSync(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "plan/cli.ts", ...args], { cwd: root, env, encoding: "utf8" });
+    const result = spawnSync(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "plan/cli.ts", ...args], {
+        cwd: root,
+        env,
+        encoding: "utf8",
+    });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -59,7 +63,10 @@ describe("offline plan", function () {
         const plan = await planStack({ stack: "dev", env: { ...process.env, ODOO_PLATFORM_GIT_SHA: sha } });
         assert.deepEqual(plan.errors, []);
         const cloud = plan.resources.filter((r) => /^(aws|cloudflare|github|postgresql|pulumi:providers:(aws|cloudflare|github|postgresql))/.test(r.type));
-        assert.deepEqual(cloud.map((r) => r.type), []);
+        assert.deepEqual(
+            cloud.map((r) => r.type),
+            [],
+        );
         assert.ok((named(plan, "odoo-odoo").inputs.command as string[]).includes("--dev=all"));
     });
 
@@ -71,7 +78,10 @@ describe("offline plan", function () {
         assert.equal(plan.outputs.databaseName, "odoo_pr_42");
         assert.equal(named(plan, "odoo-internal").inputs.internal, true);
         const labels = named(plan, "odoo-odoo").inputs.labels as { label: string; value: string }[];
-        assert.deepEqual(labels.find((l) => l.label === "odoo-platform.pr"), { label: "odoo-platform.pr", value: "42" });
+        assert.deepEqual(
+            labels.find((l) => l.label === "odoo-platform.pr"),
+            { label: "odoo-platform.pr", value: "42" },
+        );
     });
 
     it("never shows a secret's value, and marks it [secret]", async () => {
@@ -104,7 +114,12 @@ describe("offline plan", function () {
             const { code, stdout, stderr } = planCli(["--stack", "pr-42", "--json"]);
             assert.equal(code, 0, stderr);
             const doc = JSON.parse(stdout);
-            assert.deepEqual(Object.keys(doc).filter((k) => ["stack", "stage", "resources", "outputs", "policies"].includes(k)).sort(), ["outputs", "policies", "resources", "stack", "stage"]);
+            assert.deepEqual(
+                Object.keys(doc)
+                    .filter((k) => ["stack", "stage", "resources", "outputs", "policies"].includes(k))
+                    .sort(),
+                ["outputs", "policies", "resources", "stack", "stage"],
+            );
             assert.equal(doc.stack, "pr-42");
             assert.match(doc.outputs.url, /^https:\/\/pr-42-/);
             for (const r of doc.resources) assert.deepEqual(Object.keys(r).sort(), ["inputs", "name", "parent", "type"]);
@@ -120,7 +135,8 @@ describe("offline plan", function () {
         it("exits 2 on a config file with three mistakes, naming all three keys and the file", () => {
             const { code, stderr } = planCli(["--stack", "staging", "--config-file", "tests/fixtures/staging-three-mistakes.yaml"]);
             assert.equal(code, 2);
-            for (const key of ["odoo-platform:domain", "odoo-platform:odooWorkers", "odoo-platform:dbHots"]) assert.ok(stderr.includes(key), `${key} not named in:\n${stderr}`);
+            for (const key of ["odoo-platform:domain", "odoo-platform:odooWorkers", "odoo-platform:dbHots"])
+                assert.ok(stderr.includes(key), `${key} not named in:\n${stderr}`);
             assert.match(stderr, /did you mean odoo-platform:dbHost\?/);
             assert.match(stderr, /tests\/fixtures\/staging-three-mistakes\.yaml/);
         });

@@ -41,8 +41,14 @@ describe("offline policy runner", () => {
         assert.deepEqual(seen.config, { limit: 3, names: ["a"] });
         assert.equal(verdicts[0].enforcement, "mandatory");
         assert.equal(verdicts[1].enforcement, "advisory");
-        assert.deepEqual(verdicts[0].violations.map((v) => v.message), ["saw docker", "saw vol"]);
-        assert.deepEqual(verdicts[1].violations.map((v) => v.resource), ["(stack)", "docker"]);
+        assert.deepEqual(
+            verdicts[0].violations.map((v) => v.message),
+            ["saw docker", "saw vol"],
+        );
+        assert.deepEqual(
+            verdicts[1].violations.map((v) => v.resource),
+            ["(stack)", "docker"],
+        );
         assert.ok(blocks(verdicts));
     });
 

@@ -9,7 +9,8 @@ import { edgeNetworkName } from "../../components/EdgeRouter";
 import { diffPlans, ResourceDiff, secondDeployProblems } from "../../plan/secondDeploy";
 import { deployPlan, firstCommit, secondCommit, secondDeployStacks } from "../support/secondDeploy";
 
-const summary = (diffs: ResourceDiff[]) => diffs.filter((d) => d.change !== "same").map((d) => `${d.change} ${d.name}${d.replaceBecause.length ? ` (${d.replaceBecause.join(", ")})` : ""}`);
+const summary = (diffs: ResourceDiff[]) =>
+    diffs.filter((d) => d.change !== "same").map((d) => `${d.change} ${d.name}${d.replaceBecause.length ? ` (${d.replaceBecause.join(", ")})` : ""}`);
 
 describe("second deploy: a new commit, a new image digest and a changed config value", function () {
     this.timeout(120_000);
@@ -54,7 +55,10 @@ describe("second deploy: a new commit, a new image digest and a changed config v
             });
 
             it("creates and deletes nothing: the same resources before and after", () => {
-                assert.deepEqual(diffs.filter((d) => d.change === "create" || d.change === "delete").map((d) => `${d.change} ${d.name}`), []);
+                assert.deepEqual(
+                    diffs.filter((d) => d.change === "create" || d.change === "delete").map((d) => `${d.change} ${d.name}`),
+                    [],
+                );
             });
         });
     }

@@ -11,7 +11,8 @@ import { diffPlans, ResourceDiff, secondDeployProblems } from "../../plan/second
 import { deployPlan, firstCommit, secondCommit } from "../support/secondDeploy";
 
 const example = (file: string) => path.resolve(__dirname, "../../examples/kubernetes", file);
-const summary = (diffs: ResourceDiff[]) => diffs.filter((d) => d.change !== "same").map((d) => `${d.change} ${d.name}${d.replaceBecause.length ? ` (${d.replaceBecause.join(", ")})` : ""}`);
+const summary = (diffs: ResourceDiff[]) =>
+    diffs.filter((d) => d.change !== "same").map((d) => `${d.change} ${d.name}${d.replaceBecause.length ? ` (${d.replaceBecause.join(", ")})` : ""}`);
 
 const stacks: { stack: string; file: string; change: Record<string, string> }[] = [
     { stack: "production", file: "Pulumi.production.yaml", change: { "odoo-platform:odooMemoryMb": "9216" } },
@@ -48,13 +49,21 @@ describe("second deploy on Kubernetes: a new commit, a new image digest and a ch
             });
 
             it("leaves the database server, the namespace, the claim, the DNS records and the refresh Jobs as they are", () => {
-                const untouched = diffs.filter((d) => /^(aws:rds|aws:ec2|kubernetes:core\/v1:(Namespace|PersistentVolumeClaim)|cloudflare:)/.test(d.type) || d.name.startsWith("refresh-"));
+                const untouched = diffs.filter(
+                    (d) => /^(aws:rds|aws:ec2|kubernetes:core\/v1:(Namespace|PersistentVolumeClaim)|cloudflare:)/.test(d.type) || d.name.startsWith("refresh-"),
+                );
                 assert.ok(untouched.length >= 2);
-                assert.deepEqual(untouched.filter((d) => d.change !== "same").map((d) => `${d.change} ${d.name}: ${d.changed.join(", ")}`), []);
+                assert.deepEqual(
+                    untouched.filter((d) => d.change !== "same").map((d) => `${d.change} ${d.name}: ${d.changed.join(", ")}`),
+                    [],
+                );
             });
 
             it("creates and deletes nothing", () => {
-                assert.deepEqual(diffs.filter((d) => d.change === "create" || d.change === "delete").map((d) => `${d.change} ${d.name}`), []);
+                assert.deepEqual(
+                    diffs.filter((d) => d.change === "create" || d.change === "delete").map((d) => `${d.change} ${d.name}`),
+                    [],
+                );
             });
         });
     }
@@ -68,15 +77,29 @@ describe("second deploy on Kubernetes: a new commit, a new image digest and a ch
         assert.deepEqual(claim.replaceBecause, ["spec"]);
         assert.ok(claim.deleteBeforeReplace, "the claim has a fixed name: the provider deletes it first");
         const problems = secondDeployProblems(diffs, { stage: "production", sharedNetworks: [] });
-        assert.ok(problems.some((p) => /PersistentVolumeClaim "namespace-filestore" .*would be replaced because spec changed: its data would be lost/.test(p)), problems.join("\n"));
-        assert.ok(problems.some((p) => /is protected, so the deploy would stop at its replace/.test(p)), problems.join("\n"));
+        assert.ok(
+            problems.some((p) => /PersistentVolumeClaim "namespace-filestore" .*would be replaced because spec changed: its data would be lost/.test(p)),
+            problems.join("\n"),
+        );
+        assert.ok(
+            problems.some((p) => /is protected, so the deploy would stop at its replace/.test(p)),
+            problems.join("\n"),
+        );
     });
 
     it("re-runs the staging refresh for a new snapshot only", async () => {
         const a = await deployPlan("staging", firstCommit, {}, { configFile: example("Pulumi.staging.yaml") });
-        const b = await deployPlan("staging", firstCommit, { "odoo-platform:snapshotId": "odoo_production-20260201T030000Z" }, { configFile: example("Pulumi.staging.yaml") });
+        const b = await deployPlan(
+            "staging",
+            firstCommit,
+            { "odoo-platform:snapshotId": "odoo_production-20260201T030000Z" },
+            { configFile: example("Pulumi.staging.yaml") },
+        );
         const jobs = diffPlans(a.recorded, b.recorded).filter((d) => d.name.startsWith("refresh-") && d.type === "kubernetes:batch/v1:Job");
-        assert.deepEqual(jobs.map((d) => `${d.name} ${d.change} ${d.replaceBecause.join(",")}`), ["refresh-restore", "refresh-neutralize", "refresh-verify", "refresh-swap"].map((n) => `${n} replace spec.template`));
+        assert.deepEqual(
+            jobs.map((d) => `${d.name} ${d.change} ${d.replaceBecause.join(",")}`),
+            ["refresh-restore", "refresh-neutralize", "refresh-verify", "refresh-swap"].map((n) => `${n} replace spec.template`),
+        );
     });
 
     it("an RDS identifier change is a replacement the harness refuses (data), with the provider's reason", async () => {
@@ -91,7 +114,8 @@ describe("second deploy on Kubernetes: a new commit, a new image digest and a ch
     });
 
     describe("the shared cluster stack: new chart versions, a changed value and a new ACME directory", () => {
-        const cluster = (overrides: Record<string, string> = {}) => planStack({ stack: "cluster", configFile: example("Pulumi.cluster.yaml"), configOverrides: overrides });
+        const cluster = (overrides: Record<string, string> = {}) =>
+            planStack({ stack: "cluster", configFile: example("Pulumi.cluster.yaml"), configOverrides: overrides });
         let diffs: ResourceDiff[];
         let first: RecordedResource[];
         before(async () => {
@@ -118,13 +142,21 @@ describe("second deploy on Kubernetes: a new commit, a new image digest and a ch
 
         it("patches the ClusterIssuer in place, and creates, deletes or replaces nothing", () => {
             assert.equal(diffs.find((d) => d.name === "addons-issuer")!.change, "update");
-            assert.deepEqual(diffs.filter((d) => d.change === "create" || d.change === "delete" || d.change === "replace").map((d) => `${d.change} ${d.name}`), []);
+            assert.deepEqual(
+                diffs.filter((d) => d.change === "create" || d.change === "delete" || d.change === "replace").map((d) => `${d.change} ${d.name}`),
+                [],
+            );
             assert.deepEqual(secondDeployProblems(diffs, { stage: "cluster", sharedNetworks: [] }), []);
         });
 
         it("replaces a Release whose name or namespace changes, installing the new one first (the provider's forceNew fields)", () => {
-            for (const [field, value] of [["namespace", "ingress"], ["name", "edge"]] as const) {
-                const moved = first.map((r) => (r.name === "addons-ingress-nginx" && r.type === "kubernetes:helm.sh/v3:Release" ? { ...r, inputs: { ...r.inputs, [field]: value } } : r));
+            for (const [field, value] of [
+                ["namespace", "ingress"],
+                ["name", "edge"],
+            ] as const) {
+                const moved = first.map((r) =>
+                    r.name === "addons-ingress-nginx" && r.type === "kubernetes:helm.sh/v3:Release" ? { ...r, inputs: { ...r.inputs, [field]: value } } : r,
+                );
                 const release = diffPlans(first, moved).find((d) => d.name === "addons-ingress-nginx" && d.type === "kubernetes:helm.sh/v3:Release")!;
                 assert.equal(release.change, "replace", field);
                 assert.deepEqual(release.replaceBecause, [field]);

@@ -31,6 +31,9 @@ describe("shared stack outputs", () => {
         fs.writeFileSync(file, "config:\n  odoo-platform:dockerHost: ssh://deploy@other-host.example.com\n");
         const result = await planStack({ stack: "pr-7", configFile: file, env: ciEnv() });
         assert.equal(result.exitCode, 2);
-        assert.match(result.errors.join("\n"), /router of insightpulseai\/odoo-platform\/staging runs on ssh:\/\/deploy@nonprod-1\.insightpulseai\.com: point dockerHost/);
+        assert.match(
+            result.errors.join("\n"),
+            /router of insightpulseai\/odoo-platform\/staging runs on ssh:\/\/deploy@nonprod-1\.insightpulseai\.com: point dockerHost/,
+        );
     });
 });

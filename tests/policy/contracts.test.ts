@@ -1,12 +1,6 @@
 import * as assert from "node:assert/strict";
 import { containerLabels, dockerLabels, stableLabels } from "../../config/naming";
-import {
-    addonsPathContract,
-    containerLimits,
-    imagesPinnedByDigest,
-    requiredVariablesSet,
-    resourceLabels,
-} from "../../policy/odoo-platform/contracts";
+import { addonsPathContract, containerLimits, imagesPinnedByDigest, requiredVariablesSet, resourceLabels } from "../../policy/odoo-platform/contracts";
 import { dockerTypes } from "../../policy/odoo-platform/lib/types";
 import { container, labelled, mailCatcher, odooContainer, resource, stackLabels, validateDirectly, violations } from "../support/policies";
 
@@ -18,7 +12,10 @@ describe("policy contracts/addons-path-contract", () => {
 
     it("fails a container whose addons path differs, naming it, the value, where it came from and how to fix it", async () => {
         const [message] = await violations(addonsPathContract, [odooContainer("staging", {}, { addons_path: "/mnt/extra-addons,/mnt/oca" })]);
-        assert.match(message, /Container "odoo" \(odoo-staging-odoo, role odoo\) runs with addons path \/mnt\/extra-addons,\/mnt\/oca \(addons_path in \/etc\/odoo\/odoo.conf\)/);
+        assert.match(
+            message,
+            /Container "odoo" \(odoo-staging-odoo, role odoo\) runs with addons path \/mnt\/extra-addons,\/mnt\/oca \(addons_path in \/etc\/odoo\/odoo.conf\)/,
+        );
         assert.match(message, /contract declares \/mnt\/extra-addons\. Set odoo-platform:addonsPath/);
     });
 
@@ -38,7 +35,11 @@ describe("policy contracts/addons-path-contract", () => {
     });
 
     it("ignores containers that do not run Odoo, including a one-shot step that only prepares volumes", async () => {
-        const prepare = container("staging", "prepare", "odoo-init", { entrypoints: ["/bin/bash"], command: ["/opt/prepare.sh"], uploads: [{ file: "/opt/prepare.sh", content: "chown odoo /var/lib/odoo" }] });
+        const prepare = container("staging", "prepare", "odoo-init", {
+            entrypoints: ["/bin/bash"],
+            command: ["/opt/prepare.sh"],
+            uploads: [{ file: "/opt/prepare.sh", content: "chown odoo /var/lib/odoo" }],
+        });
         assert.deepEqual(await violations(addonsPathContract, [mailCatcher("staging"), prepare]), []);
         const installs = container("dev", "prepare", "odoo-init", { uploads: [{ file: "/etc/odoo/odoo.conf", content: "[options]\naddons_path = /opt/x\n" }] });
         assert.match((await violations(addonsPathContract, [installs]))[0], /role odoo-init\) runs with addons path \/opt\/x/);
@@ -52,7 +53,10 @@ describe("policy contracts/required-variables-set", () => {
 
     it("fails an Odoo container without ODOO_STAGE", async () => {
         const [message] = await violations(requiredVariablesSet, [odooContainer("production", { envs: [] })]);
-        assert.match(message, /Container "odoo" \(odoo-production-odoo, role odoo\) does not set ODOO_STAGE, which the inventory requires in the production stage/);
+        assert.match(
+            message,
+            /Container "odoo" \(odoo-production-odoo, role odoo\) does not set ODOO_STAGE, which the inventory requires in the production stage/,
+        );
     });
 
     it("requires HTTP(S)_PROXY on a non-production Odoo only when the stack runs an egress proxy", async () => {
@@ -61,7 +65,10 @@ describe("policy contracts/required-variables-set", () => {
         const proxy = container("pr-4", "egress", "egress-proxy");
         const messages = await violations(requiredVariablesSet, [odoo, proxy]);
         assert.equal(messages.length, 2);
-        assert.match(messages[0], /does not set HTTP_PROXY, which the inventory requires in the pr stage when the stack runs a container with role egress-proxy/);
+        assert.match(
+            messages[0],
+            /does not set HTTP_PROXY, which the inventory requires in the pr stage when the stack runs a container with role egress-proxy/,
+        );
         const proxied = odooContainer("pr-4", { envs: ["ODOO_STAGE=pr", "HTTP_PROXY=http://egress:3128", "HTTPS_PROXY=http://egress:3128"] });
         assert.deepEqual(await violations(requiredVariablesSet, [proxied, proxy]), []);
     });
@@ -69,11 +76,17 @@ describe("policy contracts/required-variables-set", () => {
     it("accepts POSTGRES_PASSWORD_FILE naming an uploaded file, and fails one that is neither uploaded nor mounted", async () => {
         const envs = ["POSTGRES_DB=odoo_dev", "POSTGRES_USER=odoo_dev_owner", "POSTGRES_PASSWORD_FILE=/run/secrets/pg"];
         const uploaded = container("dev", "postgres", "postgres", { envs, uploads: [{ file: "/run/secrets/pg", content: "x" }] });
-        const mounted = container("dev", "postgres", "postgres", { envs, volumes: [{ hostPath: "/srv/secrets", containerPath: "/run/secrets", readOnly: true }] });
+        const mounted = container("dev", "postgres", "postgres", {
+            envs,
+            volumes: [{ hostPath: "/srv/secrets", containerPath: "/run/secrets", readOnly: true }],
+        });
         assert.deepEqual(await violations(requiredVariablesSet, [uploaded]), []);
         assert.deepEqual(await violations(requiredVariablesSet, [mounted]), []);
         const missing = container("dev", "postgres", "postgres", { envs });
-        assert.match((await violations(requiredVariablesSet, [missing]))[0], /reads POSTGRES_PASSWORD from \/run\/secrets\/pg \(POSTGRES_PASSWORD_FILE\), which is neither uploaded nor mounted/);
+        assert.match(
+            (await violations(requiredVariablesSet, [missing]))[0],
+            /reads POSTGRES_PASSWORD from \/run\/secrets\/pg \(POSTGRES_PASSWORD_FILE\), which is neither uploaded nor mounted/,
+        );
     });
 
     it("fails a dev PostgreSQL container missing POSTGRES_PASSWORD", async () => {
@@ -95,12 +108,18 @@ describe("policy contracts/images-pinned-by-digest", () => {
         const image = resource("staging", dockerTypes.remoteImage, "odoo-image", { name: "ghcr.io/example/odoo:17.0" });
         const odoo = odooContainer("staging", { image: `ghcr.io/example/odoo@${digest}` }, {}, { propertyDependencies: { image: [image] } });
         const [message] = await violations(imagesPinnedByDigest, [image, odoo]);
-        assert.match(message, /runs ghcr\.io\/example\/odoo:17\.0 through RemoteImage "odoo-image", a tag that can move under a running staging: pin it by digest/);
+        assert.match(
+            message,
+            /runs ghcr\.io\/example\/odoo:17\.0 through RemoteImage "odoo-image", a tag that can move under a running staging: pin it by digest/,
+        );
         assert.match(message, /odoo-platform:odooImage to ghcr\.io\/example\/odoo@sha256:<digest>/);
     });
 
     it("fails a production Odoo image given directly on a tag, and a support image on latest", async () => {
-        const messages = await violations(imagesPinnedByDigest, [odooContainer("production", { image: "odoo:17.0" }), mailCatcher("production", { image: "axllent/mailpit" })]);
+        const messages = await violations(imagesPinnedByDigest, [
+            odooContainer("production", { image: "odoo:17.0" }),
+            mailCatcher("production", { image: "axllent/mailpit" }),
+        ]);
         assert.equal(messages.length, 2);
         assert.match(messages[0], /runs image odoo:17\.0 in production, which is not pinned by digest/);
         assert.match(messages[1], /runs axllent\/mailpit on a floating tag in production/);
@@ -127,7 +146,9 @@ describe("policy contracts/container-limits", () => {
     it("fails a container without limits, naming what is missing", async () => {
         const r = container("staging", "grafana", "observability", { memory: undefined, cpus: undefined });
         const { messages } = await validateDirectly(containerLimits, r);
-        assert.deepEqual(messages, [`Container "grafana" (odoo-staging-grafana, role observability) has no memory (MiB) and cpus limit: set memory (MiB) and cpus on the container (the stage's defaults are odoo-platform:odooMemoryMb and odoo-platform:odooCpus for Odoo).`]);
+        assert.deepEqual(messages, [
+            `Container "grafana" (odoo-staging-grafana, role observability) has no memory (MiB) and cpus limit: set memory (MiB) and cpus on the container (the stage's defaults are odoo-platform:odooMemoryMb and odoo-platform:odooCpus for Odoo).`,
+        ]);
     });
 
     it("accepts a CPU quota instead of cpus", async () => {
@@ -158,29 +179,43 @@ describe("policy contracts/resource-labels", () => {
             resource("production", "aws:iam/policy:Policy", "writer", { policy: "{}" }),
         ]);
         assert.equal(messages.length, 2);
-        assert.match(messages[0], /^Volume "filestore" \(odoo-production-filestore\) lacks the odoo-platform\.stage and odoo-platform\.stack labels: build them with resourceLabels\(\)/);
+        assert.match(
+            messages[0],
+            /^Volume "filestore" \(odoo-production-filestore\) lacks the odoo-platform\.stage and odoo-platform\.stack labels: build them with resourceLabels\(\)/,
+        );
         assert.match(messages[1], /^Policy "writer" lacks the .* tags \(or the provider's defaultTags\)/);
     });
 
     it("fails labels that belong to another stack, a git SHA that is not one, and a container without a role", async () => {
-        const wrong = resource("staging", dockerTypes.volume, "v", { labels: dockerLabels({ ...stackLabels("staging"), "odoo-platform.stage": "production", "odoo-platform.git-sha": "uncommitted" }) });
+        const wrong = resource("staging", dockerTypes.volume, "v", {
+            labels: dockerLabels({ ...stackLabels("staging"), "odoo-platform.stage": "production", "odoo-platform.git-sha": "uncommitted" }),
+        });
         const noRole = resource("staging", dockerTypes.container, "c", { image: "x:1", ...labelled("staging") });
         const messages = await violations(resourceLabels, [wrong, noRole]);
         assert.match(messages[0], /is labelled odoo-platform\.stage=production but belongs to stack staging \(odoo-platform\.stage=staging\)/);
         assert.match(messages[1], /is labelled odoo-platform\.git-sha=uncommitted, which is not a commit SHA/);
-        assert.ok(messages.some((m) => /has no odoo-platform\.role label: policies find Odoo/.test(m)), messages.join("\n"));
+        assert.ok(
+            messages.some((m) => /has no odoo-platform\.role label: policies find Odoo/.test(m)),
+            messages.join("\n"),
+        );
     });
 
     it("fails a per-commit label on a volume, a network or a long-lived container, and its absence on the code containers", async () => {
         const sha = { "odoo-platform.git-sha": "3f2c1e9aa0" };
         const messages = await violations(resourceLabels, [
-            resource("staging", dockerTypes.volume, "filestore", { name: "odoo-staging-filestore", labels: dockerLabels({ ...stackLabels("staging"), ...sha }) }),
+            resource("staging", dockerTypes.volume, "filestore", {
+                name: "odoo-staging-filestore",
+                labels: dockerLabels({ ...stackLabels("staging"), ...sha }),
+            }),
             resource("staging", dockerTypes.network, "edge", { name: "odoo-edge", labels: dockerLabels({ ...stackLabels("staging"), ...sha }) }),
             container("staging", "traefik", "router", { labels: dockerLabels({ ...stackLabels("staging"), ...sha, "odoo-platform.role": "router" }) }),
             odooContainer("staging", { labels: containerLabels(stableLabels(stackLabels("staging")), "odoo") }),
         ]);
         assert.equal(messages.length, 4, messages.join("\n"));
-        assert.match(messages[0], /^Volume "filestore" .* carries odoo-platform\.git-sha: the docker provider replaces a Volume whose labels change, so every deploy would delete its data/);
+        assert.match(
+            messages[0],
+            /^Volume "filestore" .* carries odoo-platform\.git-sha: the docker provider replaces a Volume whose labels change, so every deploy would delete its data/,
+        );
         assert.match(messages[1], /Network "edge" .* every deploy would try to delete a network its containers still use/);
         assert.match(messages[2], /Container "traefik" .* every deploy would recreate it/);
         assert.match(messages[3], /Container "odoo" .* lacks the odoo-platform\.git-sha labels/);
@@ -193,8 +228,13 @@ describe("policy contracts/resource-labels", () => {
 
     it("reads a Kubernetes object's metadata.labels, and names them in its message", async () => {
         const labels = { "odoo-platform.stage": "pr", "odoo-platform.stack": "pr-7" };
-        assert.deepEqual(await violations(resourceLabels, [resource("pr-7", "kubernetes:core/v1:Namespace", "ns", { metadata: { name: "pr-7", labels } })]), []);
-        const [message] = await violations(resourceLabels, [resource("pr-7", "kubernetes:core/v1:ConfigMap", "conf", { metadata: { labels: { "odoo-platform.stage": "pr" } } })]);
+        assert.deepEqual(
+            await violations(resourceLabels, [resource("pr-7", "kubernetes:core/v1:Namespace", "ns", { metadata: { name: "pr-7", labels } })]),
+            [],
+        );
+        const [message] = await violations(resourceLabels, [
+            resource("pr-7", "kubernetes:core/v1:ConfigMap", "conf", { metadata: { labels: { "odoo-platform.stage": "pr" } } }),
+        ]);
         assert.match(message, /ConfigMap "conf" .*lacks the odoo-platform\.stack metadata\.labels/);
     });
 

@@ -68,6 +68,8 @@ describe("policy packs under the real CrossGuard server", function () {
     it("names the right policy for each acceptance fixture", async () => {
         const stack = (key: string) => plans.get(key)!.recorded;
         await pack.configure(stackPolicyConfig("staging", { configFile: fixture("staging-no-mail-catcher.yaml") }));
-        assert.ok((await pack.analyzeStack(stack("staging-no-mail-catcher.yaml"))).some((d) => d.policy === "mail-catcher-only" && d.enforcement === "mandatory"));
+        assert.ok(
+            (await pack.analyzeStack(stack("staging-no-mail-catcher.yaml"))).some((d) => d.policy === "mail-catcher-only" && d.enforcement === "mandatory"),
+        );
     });
 });

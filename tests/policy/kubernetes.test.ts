@@ -6,7 +6,12 @@ import * as assert from "node:assert/strict";
 import type { RecordedResource } from "../../plan/mockRuntime";
 import type { PlanResult } from "../../plan/plan";
 import {
-    kubernetesContainerLimits, kubernetesImagesPinned, kubernetesJobsKeyed, kubernetesMailCatcherOnly, kubernetesPodSecurity, kubernetesPrNamespaceIsolated,
+    kubernetesContainerLimits,
+    kubernetesImagesPinned,
+    kubernetesJobsKeyed,
+    kubernetesMailCatcherOnly,
+    kubernetesPodSecurity,
+    kubernetesPrNamespaceIsolated,
 } from "../../policy/odoo-platform/kubernetes";
 import { planKubernetesExamples } from "../support/plan";
 import { violations } from "../support/policies";
@@ -31,7 +36,14 @@ describe("policy group kubernetes", function () {
 
     it("passes every object of the three examples", async () => {
         for (const result of [production, staging, pr]) {
-            for (const policy of [kubernetesPodSecurity, kubernetesContainerLimits, kubernetesImagesPinned, kubernetesMailCatcherOnly, kubernetesJobsKeyed, kubernetesPrNamespaceIsolated]) {
+            for (const policy of [
+                kubernetesPodSecurity,
+                kubernetesContainerLimits,
+                kubernetesImagesPinned,
+                kubernetesMailCatcherOnly,
+                kubernetesJobsKeyed,
+                kubernetesPrNamespaceIsolated,
+            ]) {
                 assert.deepEqual(await violations(policy, result.recorded), [], `${result.stack} ${policy.name}`);
             }
         }
@@ -60,7 +72,10 @@ describe("policy group kubernetes", function () {
     it("kubernetes-images-pinned blocks a production Odoo on a tag and a data-plane Job on a tag, not a PR's", async () => {
         const bad = copy(find(production, deployment, "odoo-cron"));
         for (const c of (bad.inputs as any).spec.template.spec.containers) c.image = "odoo:17.0";
-        assert.match((await violations(kubernetesImagesPinned, [bad]))[0], /runs containers odoo from odoo:17\.0, not pinned by digest: set odoo-platform:odooImage/);
+        assert.match(
+            (await violations(kubernetesImagesPinned, [bad]))[0],
+            /runs containers odoo from odoo:17\.0, not pinned by digest: set odoo-platform:odooImage/,
+        );
         const step = copy(find(staging, job, "refresh-verify"));
         (step.inputs as any).spec.template.spec.containers[0].image = "ghcr.io/x/ops:latest";
         assert.match((await violations(kubernetesImagesPinned, [step]))[0], /set odoo-platform:opsImage/);
@@ -81,11 +96,18 @@ describe("policy group kubernetes", function () {
     it("kubernetes-jobs-keyed blocks a Job whose pod template carries the git SHA", async () => {
         const bad = copy(find(staging, job, "refresh-restore"));
         (bad.inputs as any).spec.template.metadata.labels["odoo-platform.git-sha"] = "3f2c1e9aa0";
-        assert.match((await violations(kubernetesJobsKeyed, [bad]))[0], /carries odoo-platform\.git-sha in its pod template: every commit would replace the Job/);
+        assert.match(
+            (await violations(kubernetesJobsKeyed, [bad]))[0],
+            /carries odoo-platform\.git-sha in its pod template: every commit would replace the Job/,
+        );
     });
 
     it("kubernetes-pr-namespace-isolated blocks a PR namespace without its quota, limit range or default-deny policy", async () => {
-        const kept = pr.recorded.filter((r) => !["kubernetes:core/v1:ResourceQuota", "kubernetes:core/v1:LimitRange"].includes(r.type) && !(r.type.endsWith("NetworkPolicy") && (r.inputs as any).metadata?.name === "default-deny"));
+        const kept = pr.recorded.filter(
+            (r) =>
+                !["kubernetes:core/v1:ResourceQuota", "kubernetes:core/v1:LimitRange"].includes(r.type) &&
+                !(r.type.endsWith("NetworkPolicy") && (r.inputs as any).metadata?.name === "default-deny"),
+        );
         const [message] = await violations(kubernetesPrNamespaceIsolated, kept);
         assert.match(message, /namespace pr-7 of stack pr-7 lacks a ResourceQuota, a LimitRange and a default-deny NetworkPolicy/);
         const allowAll = pr.recorded.map((r) => {

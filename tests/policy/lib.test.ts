@@ -14,13 +14,20 @@ import { cloudflareTypes, commandTypes, componentTypes, dockerTypes, githubTypes
 
 describe("policy helpers", () => {
     it("reads the stack and stage from a URN", () => {
-        assert.deepEqual(identityFromUrn("urn:pulumi:pr-42::odoo-platform::docker:index/container:Container::odoo"), { stack: "pr-42", stage: "pr", prNumber: 42 });
+        assert.deepEqual(identityFromUrn("urn:pulumi:pr-42::odoo-platform::docker:index/container:Container::odoo"), {
+            stack: "pr-42",
+            stage: "pr",
+            prNumber: 42,
+        });
         assert.equal(identityFromUrn("urn:pulumi:sandbox::odoo-platform::x::y"), undefined);
         assert.equal(identityFromUrn("not a urn"), undefined);
     });
 
     it("parses odoo.conf like Odoo's ConfigParser: [options] only, keys lower-cased, comments skipped", () => {
-        assert.deepEqual(parseOdooConf("; c\n[options]\nADDONS_PATH = /a,/b\n# x\nsmtp_server: mailpit\n[other]\nx = 1\n"), { addons_path: "/a,/b", smtp_server: "mailpit" });
+        assert.deepEqual(parseOdooConf("; c\n[options]\nADDONS_PATH = /a,/b\n# x\nsmtp_server: mailpit\n[other]\nx = 1\n"), {
+            addons_path: "/a,/b",
+            smtp_server: "mailpit",
+        });
     });
 
     it("finds command-line options in all their spellings, the last one winning", () => {
@@ -30,9 +37,19 @@ describe("policy helpers", () => {
     });
 
     it("resolves an Odoo option: command line > the odoo.conf at --config > Odoo's default", () => {
-        const props = { command: ["odoo", "-c", "/opt/odoo.conf"], uploads: [{ file: "/etc/odoo/odoo.conf", content: "[options]\nsmtp_server = wrong\n" }, { file: "/opt/odoo.conf", content: "[options]\nsmtp_server = mailpit\n" }] };
+        const props = {
+            command: ["odoo", "-c", "/opt/odoo.conf"],
+            uploads: [
+                { file: "/etc/odoo/odoo.conf", content: "[options]\nsmtp_server = wrong\n" },
+                { file: "/opt/odoo.conf", content: "[options]\nsmtp_server = mailpit\n" },
+            ],
+        };
         assert.deepEqual(odooOption(props, "smtp_server"), { value: "mailpit", source: "smtp_server in /opt/odoo.conf", fromDefault: false });
-        assert.deepEqual(odooOption({ ...props, entrypoints: ["odoo", "--smtp=x"] }, "smtp_server"), { value: "x", source: "command line --smtp", fromDefault: false });
+        assert.deepEqual(odooOption({ ...props, entrypoints: ["odoo", "--smtp=x"] }, "smtp_server"), {
+            value: "x",
+            source: "command line --smtp",
+            fromDefault: false,
+        });
         assert.equal(odooOption({}, "max_cron_threads")?.value, "2");
         assert.equal(odooOption({}, "addons_path"), undefined);
     });
@@ -51,10 +68,22 @@ describe("policy helpers", () => {
     });
 
     it("lists bind mounts and network names", () => {
-        assert.deepEqual(hostMounts({ volumes: [{ volumeName: "v", containerPath: "/x" }, { hostPath: "/h", containerPath: "/c" }], mounts: [{ type: "bind", source: "/s", target: "/t", readOnly: true }, { type: "volume", source: "v", target: "/u" }] }), [
-            { hostPath: "/h", containerPath: "/c", readOnly: false },
-            { hostPath: "/s", containerPath: "/t", readOnly: true },
-        ]);
+        assert.deepEqual(
+            hostMounts({
+                volumes: [
+                    { volumeName: "v", containerPath: "/x" },
+                    { hostPath: "/h", containerPath: "/c" },
+                ],
+                mounts: [
+                    { type: "bind", source: "/s", target: "/t", readOnly: true },
+                    { type: "volume", source: "v", target: "/u" },
+                ],
+            }),
+            [
+                { hostPath: "/h", containerPath: "/c", readOnly: false },
+                { hostPath: "/s", containerPath: "/t", readOnly: true },
+            ],
+        );
         assert.deepEqual(networkNames({ name: "c", hostname: "h", networksAdvanced: [{ name: "n", aliases: ["a", "b"] }] }), ["c", "h", "a", "b"]);
     });
 
@@ -72,7 +101,10 @@ describe("policy helpers", () => {
     });
 
     it("merges AWS tags: provider defaults (object or JSON), tagsAll, then the resource's own", () => {
-        assert.deepEqual(awsTagMap({ tags: { a: "own" } }, { defaultTags: JSON.stringify({ tags: { a: "default", b: "default" } }) }), { a: "own", b: "default" });
+        assert.deepEqual(awsTagMap({ tags: { a: "own" } }, { defaultTags: JSON.stringify({ tags: { a: "default", b: "default" } }) }), {
+            a: "own",
+            b: "default",
+        });
         assert.deepEqual(awsTagMap({}, { defaultTags: { tags: { c: "1" } } }), { c: "1" });
     });
 
@@ -97,8 +129,14 @@ describe("policy helpers", () => {
             "203.0.113.20",
         ]);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "prod-"));
-        fs.writeFileSync(path.join(dir, "Pulumi.production.yaml"), "config:\n  odoo-platform:domain: example.org\n  odoo-platform:dockerHost: unix:///var/run/docker.sock\n");
-        assert.deepEqual(productionValues(path.join(dir, "Pulumi.production.yaml")).map((v) => v.value), ["erp.example.org", "odoo_production"]);
+        fs.writeFileSync(
+            path.join(dir, "Pulumi.production.yaml"),
+            "config:\n  odoo-platform:domain: example.org\n  odoo-platform:dockerHost: unix:///var/run/docker.sock\n",
+        );
+        assert.deepEqual(
+            productionValues(path.join(dir, "Pulumi.production.yaml")).map((v) => v.value),
+            ["erp.example.org", "odoo_production"],
+        );
         assert.deepEqual(productionValues(path.join(dir, "missing.yaml")), []);
         fs.rmSync(dir, { recursive: true, force: true });
     });
@@ -113,7 +151,14 @@ describe("policy helpers", () => {
                 seen.push(args.getConfig());
             },
         });
-        const args = (config: object) => ({ resources: [], stackTags: new Map(), getConfig: <T extends object>() => config as T, notApplicable: (): never => { throw new Error(); } });
+        const args = (config: object) => ({
+            resources: [],
+            stackTags: new Map(),
+            getConfig: <T extends object>() => config as T,
+            notApplicable: (): never => {
+                throw new Error();
+            },
+        });
         await policy.validateStack(args({}), () => undefined);
         await policy.validateStack(args({ a: ["y"], b: "z" }), () => undefined);
         assert.deepEqual(seen, [{ a: ["x"] }, { a: ["y"], b: "z" }]);

@@ -15,16 +15,34 @@ import { mailCatcher, odooContainer, resource, validateDirectly, violations } fr
 function neutralizedDatabase(stack: string, opts: { verify?: boolean; neutralize?: boolean; mailHost?: string } = {}) {
     const component = resource(stack, componentTypes.neutralizedDatabase, "database", {});
     const cli = "npx --no-install odoo-platform";
-    const restore = resource(stack, "command:local:Command", "database-restore", { create: `${cli} snapshot restore --from "$SNAPSHOT_URI" --db "$TARGET_DB_URL"` }, { parent: component });
+    const restore = resource(
+        stack,
+        "command:local:Command",
+        "database-restore",
+        { create: `${cli} snapshot restore --from "$SNAPSHOT_URI" --db "$TARGET_DB_URL"` },
+        { parent: component },
+    );
     const steps: RecordedResource[] = [component, restore];
     let last = restore;
     if (opts.neutralize !== false) {
-        last = resource(stack, "command:local:Command", "database-neutralize", { create: `${cli} db neutralize --db "$TARGET_DB_URL" --mail-host ${opts.mailHost ?? "mailpit"} --mail-port 1025` }, { parent: component, dependsOn: [restore] });
+        last = resource(
+            stack,
+            "command:local:Command",
+            "database-neutralize",
+            { create: `${cli} db neutralize --db "$TARGET_DB_URL" --mail-host ${opts.mailHost ?? "mailpit"} --mail-port 1025` },
+            { parent: component, dependsOn: [restore] },
+        );
         steps.push(last);
     }
     let verify: RecordedResource | undefined;
     if (opts.verify !== false) {
-        verify = resource(stack, "command:local:Command", "database-verify", { create: `${cli} db verify --db "$TARGET_DB_URL"` }, { parent: component, dependsOn: [last] });
+        verify = resource(
+            stack,
+            "command:local:Command",
+            "database-verify",
+            { create: `${cli} db verify --db "$TARGET_DB_URL"` },
+            { parent: component, dependsOn: [last] },
+        );
         steps.push(verify);
     }
     return { steps, verify };
@@ -39,12 +57,18 @@ describe("policy neutralization/odoo-stage-matches", () => {
         const r = odooContainer("staging", { envs: ["ODOO_STAGE=staging", "LOG=1", "ODOO_STAGE=production"] });
         const { messages } = await validateDirectly(odooStageMatches, r);
         assert.equal(messages.length, 1);
-        assert.match(messages[0], /^Container "odoo" \(odoo-staging-odoo, role odoo\) runs with ODOO_STAGE=production in the staging stage \(it is set 2 times — staging, production — and Docker keeps the last\)/);
+        assert.match(
+            messages[0],
+            /^Container "odoo" \(odoo-staging-odoo, role odoo\) runs with ODOO_STAGE=production in the staging stage \(it is set 2 times — staging, production — and Docker keeps the last\)/,
+        );
         assert.match(messages[0], /Remove ODOO_STAGE from odoo-platform:odooExtraEnv — the program sets ODOO_STAGE=staging/);
     });
 
     it("fails a production Odoo that says dev", async () => {
-        assert.match((await violations(odooStageMatches, [odooContainer("production", { envs: ["ODOO_STAGE=dev"] })]))[0], /ODOO_STAGE=dev in the production stage/);
+        assert.match(
+            (await violations(odooStageMatches, [odooContainer("production", { envs: ["ODOO_STAGE=dev"] })]))[0],
+            /ODOO_STAGE=dev in the production stage/,
+        );
     });
 });
 
@@ -82,7 +106,10 @@ describe("policy neutralization/mail-catcher-only", () => {
 
     it("fails a staging stack without a mail catcher", async () => {
         const [message] = await violations(mailCatcherOnly, [odooContainer("staging", {}, { smtp_server: "localhost", smtp_port: 25 })]);
-        assert.match(message, /^the staging stack runs Odoo \(Container "odoo" \(odoo-staging-odoo, role odoo\)\) without a mail catcher: any mail it sends would leave for real/);
+        assert.match(
+            message,
+            /^the staging stack runs Odoo \(Container "odoo" \(odoo-staging-odoo, role odoo\)\) without a mail catcher: any mail it sends would leave for real/,
+        );
         assert.match(message, /Remove odoo-platform:mailCatcher: false/);
     });
 
@@ -90,7 +117,10 @@ describe("policy neutralization/mail-catcher-only", () => {
         const viaConf = odooContainer("pr-8", {}, { smtp_server: "smtp.postmarkapp.com" });
         const viaCli = odooContainer("dev", { command: ["odoo", "--config=/etc/odoo/odoo.conf", "--smtp=smtp.gmail.com"] });
         const [confMessage] = await violations(mailCatcherOnly, [viaConf, mailCatcher("pr-8")]);
-        assert.match(confMessage, /sends mail to smtp\.postmarkapp\.com \(smtp_server in \/etc\/odoo\/odoo\.conf\), not to the stack's mail catcher \(odoo-pr-8-mailpit and mailpit\)/);
+        assert.match(
+            confMessage,
+            /sends mail to smtp\.postmarkapp\.com \(smtp_server in \/etc\/odoo\/odoo\.conf\), not to the stack's mail catcher \(odoo-pr-8-mailpit and mailpit\)/,
+        );
         assert.match((await violations(mailCatcherOnly, [viaCli, mailCatcher("dev")]))[0], /sends mail to smtp\.gmail\.com \(command line --smtp\)/);
     });
 
@@ -117,7 +147,10 @@ describe("policy neutralization/restored-database-neutralized", () => {
     it("fails an Odoo that does not wait for the verify step", async () => {
         const { steps } = neutralizedDatabase("staging");
         const [message] = await violations(restoredDatabaseNeutralized, [...steps, odooContainer("staging")]);
-        assert.match(message, /Container "odoo" \(odoo-staging-odoo, role odoo\) does not wait for Command "database-verify": Odoo could serve the restored database before it is neutralized and verified/);
+        assert.match(
+            message,
+            /Container "odoo" \(odoo-staging-odoo, role odoo\) does not wait for Command "database-verify": Odoo could serve the restored database before it is neutralized and verified/,
+        );
     });
 
     it("fails a restore outside NeutralizedDatabase", async () => {
@@ -140,18 +173,37 @@ describe("policy neutralization/egress-isolated", () => {
 
     it("passes an Odoo attached only to internal networks (declared here, or the shared edge network)", async () => {
         const internal = network("pr-3", "odoo-pr-3-internal", true);
-        const odoo = odooContainer("pr-3", { networksAdvanced: [{ name: "odoo-pr-3-internal" }, { name: "odoo-edge" }] }, {}, { propertyDependencies: { networksAdvanced: [internal] } });
+        const odoo = odooContainer(
+            "pr-3",
+            { networksAdvanced: [{ name: "odoo-pr-3-internal" }, { name: "odoo-edge" }] },
+            {},
+            { propertyDependencies: { networksAdvanced: [internal] } },
+        );
         assert.deepEqual(await violations(egressIsolated, [internal, odoo]), []);
     });
 
     it("fails an Odoo on a network with a route out, on an undeclared network, or on Docker's default bridge", async () => {
         const egress = network("staging", "odoo-staging-egress", false);
-        const onEgress = odooContainer("staging", { networksAdvanced: [{ name: "odoo-staging-egress" }] }, {}, { propertyDependencies: { networksAdvanced: [egress] } });
+        const onEgress = odooContainer(
+            "staging",
+            { networksAdvanced: [{ name: "odoo-staging-egress" }] },
+            {},
+            { propertyDependencies: { networksAdvanced: [egress] } },
+        );
         const [message] = await violations(egressIsolated, [egress, onEgress]);
-        assert.match(message, /^Container "odoo" \(odoo-staging-odoo, role odoo\) in the staging stage is attached to odoo-staging-egress \(declared without internal: true\), which has a route out/);
-        assert.match((await violations(egressIsolated, [odooContainer("dev", { networksAdvanced: [{ name: "somewhere" }] })]))[0], /somewhere \(not declared in this stack, not listed as internal\)/);
+        assert.match(
+            message,
+            /^Container "odoo" \(odoo-staging-odoo, role odoo\) in the staging stage is attached to odoo-staging-egress \(declared without internal: true\), which has a route out/,
+        );
+        assert.match(
+            (await violations(egressIsolated, [odooContainer("dev", { networksAdvanced: [{ name: "somewhere" }] })]))[0],
+            /somewhere \(not declared in this stack, not listed as internal\)/,
+        );
         assert.match((await violations(egressIsolated, [odooContainer("dev")]))[0], /Docker's default bridge \(no network given\)/);
-        assert.match((await violations(egressIsolated, [odooContainer("dev", { networkMode: "bridge", networksAdvanced: [{ name: "odoo-edge" }] })]))[0], /attached to networkMode bridge/);
+        assert.match(
+            (await violations(egressIsolated, [odooContainer("dev", { networkMode: "bridge", networksAdvanced: [{ name: "odoo-edge" }] })]))[0],
+            /attached to networkMode bridge/,
+        );
     });
 
     it("does not apply to production, whose Odoo talks to real services", async () => {
@@ -167,9 +219,16 @@ describe("policy neutralization/no-production-references", () => {
 
     it("fails any non-production resource that mentions production's database server or host (from Pulumi.production.yaml)", async () => {
         const odoo = odooContainer("staging", {}, { db_host: "db-prod.internal.insightpulseai.com" });
-        const record = resource("pr-9", "cloudflare:index/dnsRecord:DnsRecord", "dns", { name: "pr-9.dev.insightpulseai.com", content: "erp.insightpulseai.com", type: "CNAME" });
+        const record = resource("pr-9", "cloudflare:index/dnsRecord:DnsRecord", "dns", {
+            name: "pr-9.dev.insightpulseai.com",
+            content: "erp.insightpulseai.com",
+            type: "CNAME",
+        });
         const [dbMessage] = await violations(noProductionReferences, [odoo]);
-        assert.match(dbMessage, /Container "odoo" \(odoo-staging-odoo, role odoo\) in the staging stack mentions db-prod\.internal\.insightpulseai\.com — production's database server \(odoo-platform:dbHost\) \(in uploads\[0\]\.content\)/);
+        assert.match(
+            dbMessage,
+            /Container "odoo" \(odoo-staging-odoo, role odoo\) in the staging stack mentions db-prod\.internal\.insightpulseai\.com — production's database server \(odoo-platform:dbHost\) \(in uploads\[0\]\.content\)/,
+        );
         assert.match((await violations(noProductionReferences, [record]))[0], /mentions erp\.insightpulseai\.com — production's public host \(in content\)/);
     });
 
@@ -177,7 +236,10 @@ describe("policy neutralization/no-production-references", () => {
         const policy = resource("staging", "aws:iam/policy:Policy", "writer", {
             policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: "arn:aws:s3:::insightpulseai-odoo-snapshots/*" }] }),
         });
-        assert.match((await violations(noProductionReferences, [policy]))[0], /mentions insightpulseai-odoo-snapshots — production's backup bucket .* and grants write access to it/);
+        assert.match(
+            (await violations(noProductionReferences, [policy]))[0],
+            /mentions insightpulseai-odoo-snapshots — production's backup bucket .* and grants write access to it/,
+        );
     });
 
     it("does not confuse a staging name that contains production's as a part", async () => {
@@ -187,8 +249,14 @@ describe("policy neutralization/no-production-references", () => {
 
     it("fails integration credentials on a non-production Odoo unless allowed by name", async () => {
         const odoo = odooContainer("pr-4", { envs: ["ODOO_STAGE=pr", "STRIPE_API_KEY=sk_live_x", "LOG_LEVEL=info"] });
-        assert.match((await violations(noProductionReferences, [odoo]))[0], /carries STRIPE_API_KEY in the pr stage: a non-production Odoo must hold no integration keys/);
-        assert.deepEqual(await violations(noProductionReferences, [odoo], { "no-production-references": { allowedCredentialVariables: ["STRIPE_API_KEY"] } }), []);
+        assert.match(
+            (await violations(noProductionReferences, [odoo]))[0],
+            /carries STRIPE_API_KEY in the pr stage: a non-production Odoo must hold no integration keys/,
+        );
+        assert.deepEqual(
+            await violations(noProductionReferences, [odoo], { "no-production-references": { allowedCredentialVariables: ["STRIPE_API_KEY"] } }),
+            [],
+        );
     });
 
     it("takes extra production values from the policy config, and does not apply to production itself", async () => {

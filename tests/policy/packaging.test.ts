@@ -12,7 +12,8 @@ import * as path from "node:path";
 import { policyPacks } from "../../policy/registry";
 import { packDir, startPolicyPack } from "../support/crossguard";
 
-const npm = (args: string[], cwd: string) => execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_update_notifier: "false" } });
+const npm = (args: string[], cwd: string) =>
+    execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_update_notifier: "false" } });
 
 /** Relative imports of the pack's sources that leave its folder. Pure. */
 export function importsOutside(dir: string): string[] {
@@ -65,7 +66,10 @@ describe("the policy pack, published alone", function () {
         try {
             const info = await pack.info();
             assert.equal(info.name, "odoo-platform");
-            assert.deepEqual(info.policies.map((p) => p.name), policyPacks.flatMap((g) => g.policies.map((p) => p.name)));
+            assert.deepEqual(
+                info.policies.map((p) => p.name),
+                policyPacks.flatMap((g) => g.policies.map((p) => p.name)),
+            );
         } finally {
             pack.stop();
         }

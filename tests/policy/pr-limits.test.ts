@@ -14,7 +14,10 @@ describe("policy pr-limits/one-odoo-per-pr", () => {
         const a = resource("pr-7", componentTypes.odooEnvironment, "odoo", {});
         const b = resource("pr-7", componentTypes.odooEnvironment, "odoo-2", {});
         const messages = await violations(oneOdooPerPr, [a, b, odooContainer("pr-7"), container("pr-7", "odoo-2", "odoo")]);
-        assert.match(messages[0], /^stack pr-7 declares 2 Odoo environments \(OdooEnvironment "odoo" and OdooEnvironment "odoo-2"\): a PR stack gets exactly one/);
+        assert.match(
+            messages[0],
+            /^stack pr-7 declares 2 Odoo environments \(OdooEnvironment "odoo" and OdooEnvironment "odoo-2"\): a PR stack gets exactly one/,
+        );
         assert.match(messages[1], /^stack pr-7 runs 2 Odoo containers/);
     });
 
@@ -30,8 +33,14 @@ describe("policy pr-limits/pr-resource-budget", () => {
     });
 
     it("fails a container over the budget and one without limits", async () => {
-        const messages = await violations(prResourceBudget, [odooContainer("pr-7", { memory: 4096, cpus: "3" }), container("pr-7", "pg", "postgres", { memory: undefined })]);
-        assert.match(messages[0], /^Container "odoo" \(odoo-pr-7-odoo, role odoo\) asks for 4096 MiB of memory and asks for 3 CPUs, beyond the PR budget of 2048 MiB and 2 CPUs per container/);
+        const messages = await violations(prResourceBudget, [
+            odooContainer("pr-7", { memory: 4096, cpus: "3" }),
+            container("pr-7", "pg", "postgres", { memory: undefined }),
+        ]);
+        assert.match(
+            messages[0],
+            /^Container "odoo" \(odoo-pr-7-odoo, role odoo\) asks for 4096 MiB of memory and asks for 3 CPUs, beyond the PR budget of 2048 MiB and 2 CPUs per container/,
+        );
         assert.match(messages[1], /has no memory limit, beyond the PR budget/);
     });
 
@@ -51,9 +60,14 @@ describe("policy pr-limits/pr-ttl-label", () => {
         const { "odoo-platform.ttl-hours": _ttl, ...noTtl } = stackLabels("pr-7");
         const messages = await violations(prTtlLabel, [
             resource("pr-7", dockerTypes.network, "n", { labels: dockerLabels(noTtl) }),
-            resource("pr-7", dockerTypes.volume, "v", { labels: dockerLabels({ ...stackLabels("pr-7"), "odoo-platform.pr": "8", "odoo-platform.ttl-hours": "9999" }) }),
+            resource("pr-7", dockerTypes.volume, "v", {
+                labels: dockerLabels({ ...stackLabels("pr-7"), "odoo-platform.pr": "8", "odoo-platform.ttl-hours": "9999" }),
+            }),
         ]);
         assert.match(messages[0], /^Network "n" has no odoo-platform\.ttl-hours label: the sweep finds PR objects by these labels/);
-        assert.match(messages[1], /has odoo-platform\.ttl-hours=9999, not a whole number of hours from 1 to 720 and is labelled odoo-platform\.pr=8 in stack pr-7/);
+        assert.match(
+            messages[1],
+            /has odoo-platform\.ttl-hours=9999, not a whole number of hours from 1 to 720 and is labelled odoo-platform\.pr=8 in stack pr-7/,
+        );
     });
 });

@@ -48,8 +48,12 @@ const container = "docker:index/container:Container";
 /** One bad fixture per mandatory policy. */
 const badFixtures: BadFixture[] = [
     // contracts
-    { policy: "addons-path-contract", stack: "staging", variant: { configOverrides: { "odoo-platform:addonsPath": "[\"/mnt/other-addons\"]" } } },
-    { policy: "required-variables-set", stack: "staging", mutate: (rs) => void (named(rs, "odoo-odoo").inputs.envs = named(rs, "odoo-odoo").inputs.envs.filter((e: string) => !e.startsWith("ODOO_STAGE="))) },
+    { policy: "addons-path-contract", stack: "staging", variant: { configOverrides: { "odoo-platform:addonsPath": '["/mnt/other-addons"]' } } },
+    {
+        policy: "required-variables-set",
+        stack: "staging",
+        mutate: (rs) => void (named(rs, "odoo-odoo").inputs.envs = named(rs, "odoo-odoo").inputs.envs.filter((e: string) => !e.startsWith("ODOO_STAGE="))),
+    },
     {
         policy: "images-pinned-by-digest",
         stack: "staging",
@@ -59,14 +63,18 @@ const badFixtures: BadFixture[] = [
     {
         policy: "resource-labels",
         stack: "staging",
-        mutate: (rs) => void named(rs, "odoo-filestore").inputs.labels.push({ label: "odoo-platform.git-sha", value: "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a291817" }),
+        mutate: (rs) =>
+            void named(rs, "odoo-filestore").inputs.labels.push({ label: "odoo-platform.git-sha", value: "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a291817" }),
     },
     // neutralization
     { policy: "odoo-stage-matches", stack: "staging", variant: { configFile: fixture("staging-odoo-stage-production.yaml") } },
     {
         policy: "crons-disabled",
         stack: "pr-7",
-        mutate: (rs) => void (named(rs, "odoo-odoo").inputs.command = named(rs, "odoo-odoo").inputs.command.map((a: string) => a.replace("--max-cron-threads=0", "--max-cron-threads=2"))),
+        mutate: (rs) =>
+            void (named(rs, "odoo-odoo").inputs.command = named(rs, "odoo-odoo").inputs.command.map((a: string) =>
+                a.replace("--max-cron-threads=0", "--max-cron-threads=2"),
+            )),
     },
     { policy: "mail-catcher-only", stack: "staging", variant: { configFile: fixture("staging-no-mail-catcher.yaml") } },
     {
@@ -78,12 +86,24 @@ const badFixtures: BadFixture[] = [
         },
     },
     { policy: "egress-isolated", stack: "staging", mutate: (rs) => void (named(rs, "odoo-internal").inputs.internal = false) },
-    { policy: "no-production-references", stack: "staging", variant: { configOverrides: { "odoo-platform:egressAllowlist": "[\"db-prod.internal.insightpulseai.com\"]" } } },
+    {
+        policy: "no-production-references",
+        stack: "staging",
+        variant: { configOverrides: { "odoo-platform:egressAllowlist": '["db-prod.internal.insightpulseai.com"]' } },
+    },
     // security
     { policy: "snapshot-bucket-encrypted", stack: "staging", mutate: (rs) => void rs.splice(rs.indexOf(named(rs, "snapshots-encryption")), 1) },
-    { policy: "snapshot-bucket-versioned", stack: "staging", mutate: (rs) => void (named(rs, "snapshots-versioning").inputs.versioningConfiguration = { status: "Suspended" }) },
+    {
+        policy: "snapshot-bucket-versioned",
+        stack: "staging",
+        mutate: (rs) => void (named(rs, "snapshots-versioning").inputs.versioningConfiguration = { status: "Suspended" }),
+    },
     { policy: "snapshot-bucket-private", stack: "staging", variant: { configFile: fixture("staging-public-bucket.yaml") } },
-    { policy: "snapshot-bucket-tls-only", stack: "staging", mutate: (rs) => void (named(rs, "snapshots-tls-only").inputs.policy = JSON.stringify({ Version: "2012-10-17", Statement: [] })) },
+    {
+        policy: "snapshot-bucket-tls-only",
+        stack: "staging",
+        mutate: (rs) => void (named(rs, "snapshots-tls-only").inputs.policy = JSON.stringify({ Version: "2012-10-17", Statement: [] })),
+    },
     {
         policy: "database-passwords-generated",
         stack: "staging",
@@ -96,7 +116,10 @@ const badFixtures: BadFixture[] = [
     {
         policy: "odoo-db-user-not-admin",
         stack: "staging",
-        mutate: (rs) => void (named(rs, "odoo-odoo").inputs.command = named(rs, "odoo-odoo").inputs.command.map((a: string) => (a.startsWith("--db_user=") ? "--db_user=postgres" : a))),
+        mutate: (rs) =>
+            void (named(rs, "odoo-odoo").inputs.command = named(rs, "odoo-odoo").inputs.command.map((a: string) =>
+                a.startsWith("--db_user=") ? "--db_user=postgres" : a,
+            )),
     },
     {
         policy: "database-tls-verifiable",
@@ -110,7 +133,11 @@ const badFixtures: BadFixture[] = [
         stack: "staging",
         mutate: (rs) => void named(rs, "odoo-odoo").inputs.volumes.push({ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }),
     },
-    { policy: "cloudflare-records-proxied", stack: "staging", mutate: (rs) => void (ofType(rs, "cloudflare:index/dnsRecord:DnsRecord")[0].inputs.proxied = false) },
+    {
+        policy: "cloudflare-records-proxied",
+        stack: "staging",
+        mutate: (rs) => void (ofType(rs, "cloudflare:index/dnsRecord:DnsRecord")[0].inputs.proxied = false),
+    },
     { policy: "github-production-protected", stack: "production", mutate: (rs) => void (named(rs, "github-env-production").inputs.reviewers = []) },
     // pr-limits
     {
@@ -124,7 +151,14 @@ const badFixtures: BadFixture[] = [
         },
     },
     { policy: "pr-resource-budget", stack: "pr-7", variant: { configOverrides: { "odoo-platform:odooMemoryMb": "4096" } } },
-    { policy: "pr-ttl-label", stack: "pr-7", mutate: (rs) => void (named(rs, "odoo-filestore").inputs.labels = named(rs, "odoo-filestore").inputs.labels.filter((l: { label: string }) => l.label !== "odoo-platform.ttl-hours")) },
+    {
+        policy: "pr-ttl-label",
+        stack: "pr-7",
+        mutate: (rs) =>
+            void (named(rs, "odoo-filestore").inputs.labels = named(rs, "odoo-filestore").inputs.labels.filter(
+                (l: { label: string }) => l.label !== "odoo-platform.ttl-hours",
+            )),
+    },
 ];
 
 const cantRun = (d: Diagnostic) => /can't run .* during preview/.test(d.message) || d.enforcement === "advisory";
@@ -154,7 +188,8 @@ describe("policies in a real preview (the SDK's CrossGuard server, outputs of ch
     });
 
     it("every mandatory policy has a bad fixture here (the Kubernetes ones have theirs in tests/policy/kubernetes.test.ts)", () => {
-        const mandatory = policyPacks.flatMap((g) => g.policies.filter((p) => (p.enforcementLevel ?? g.enforcementLevel) === "mandatory").map((p) => p.name))
+        const mandatory = policyPacks
+            .flatMap((g) => g.policies.filter((p) => (p.enforcementLevel ?? g.enforcementLevel) === "mandatory").map((p) => p.name))
             .filter((name) => !name.startsWith("kubernetes-"));
         assert.deepEqual(badFixtures.map((f) => f.policy).sort(), [...mandatory].sort());
     });
@@ -162,19 +197,31 @@ describe("policies in a real preview (the SDK's CrossGuard server, outputs of ch
     for (const { stack } of secondDeployStacks) {
         it(`${stack}: the preview leaves the changing resources' outputs unknown, and every policy still decides — and passes`, async () => {
             const preview = previews.get(stack)!;
-            assert.ok(JSON.stringify(preview.recorded.find((r) => r.name === "odoo-odoo")!.inputs).includes("04da6b54-80e4-46f7-96ec-b56ff0331ba9"), "the Odoo container has unknown inputs");
+            assert.ok(
+                JSON.stringify(preview.recorded.find((r) => r.name === "odoo-odoo")!.inputs).includes("04da6b54-80e4-46f7-96ec-b56ff0331ba9"),
+                "the Odoo container has unknown inputs",
+            );
             const diagnostics = await served(stack, preview.recorded);
-            assert.deepEqual(diagnostics.map((d) => `${d.enforcement} ${d.policy}: ${d.message}`), []);
+            assert.deepEqual(
+                diagnostics.map((d) => `${d.enforcement} ${d.policy}: ${d.message}`),
+                [],
+            );
         });
     }
 
     for (const bad of badFixtures) {
         it(`${bad.policy} still blocks its bad fixture (${bad.stack}${bad.variant?.configFile ? `, ${path.basename(bad.variant.configFile)}` : bad.variant ? ", config" : ", resources"}) during a preview`, async () => {
-            const preview = bad.variant ? await previewPlan(bad.stack, changeOf(bad.stack), bad.variant, bases.get(bad.stack), previews.get(bad.stack)) : previews.get(bad.stack)!;
+            const preview = bad.variant
+                ? await previewPlan(bad.stack, changeOf(bad.stack), bad.variant, bases.get(bad.stack), previews.get(bad.stack))
+                : previews.get(bad.stack)!;
             const resources = structuredClone(preview.recorded);
             bad.mutate?.(resources);
             const diagnostics = await served(bad.stack, resources, bad.variant);
-            assert.deepEqual(diagnostics.filter(cantRun).map((d) => `${d.policy}: ${d.message}`), [], "a policy was downgraded to advisory");
+            assert.deepEqual(
+                diagnostics.filter(cantRun).map((d) => `${d.policy}: ${d.message}`),
+                [],
+                "a policy was downgraded to advisory",
+            );
             assert.ok(
                 diagnostics.some((d) => d.policy === bad.policy && d.enforcement === "mandatory"),
                 `${bad.policy} did not block; reported: ${diagnostics.map((d) => `${d.enforcement} ${d.policy}: ${d.message}`).join("\n") || "nothing"}`,

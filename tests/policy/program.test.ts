@@ -18,14 +18,21 @@ const failed = (result: Awaited<ReturnType<typeof planStack>>) =>
 
 describe("whole program under every policy pack", () => {
     it("registers the five packs, with policy names unique across them", () => {
-        assert.deepEqual(policyPacks.map((p) => p.name), ["contracts", "neutralization", "security", "pr-limits", "kubernetes"]);
+        assert.deepEqual(
+            policyPacks.map((p) => p.name),
+            ["contracts", "neutralization", "security", "pr-limits", "kubernetes"],
+        );
         const names = policyPacks.flatMap((p) => p.policies.map((policy) => policy.name));
         assert.equal(new Set(names).size, names.length);
     });
 
     for (const target of guardTargets()) {
         it(`committed stack ${target.stack} (${target.configFile ?? "Pulumi.pr.yaml"}) passes every pack`, async () => {
-            const result = await planStack({ stack: target.stack, configFile: target.configFile && path.join(projectDir, target.configFile), env: { ...ciEnv, ...target.env } });
+            const result = await planStack({
+                stack: target.stack,
+                configFile: target.configFile && path.join(projectDir, target.configFile),
+                env: { ...ciEnv, ...target.env },
+            });
             assert.deepEqual(result.errors, []);
             assert.deepEqual(failed(result), []);
             assert.equal(result.exitCode, 0);
@@ -35,9 +42,22 @@ describe("whole program under every policy pack", () => {
 
     const cases: { file: string; policy: string; message: RegExp }[] = [
         { file: "staging-no-mail-catcher.yaml", policy: "neutralization/mail-catcher-only", message: /the staging stack runs Odoo .* without a mail catcher/ },
-        { file: "staging-odoo-stage-production.yaml", policy: "neutralization/odoo-stage-matches", message: /runs with ODOO_STAGE=production in the staging stage/ },
-        { file: "staging-unpinned-image.yaml", policy: "contracts/images-pinned-by-digest", message: /runs ghcr\.io\/insightpulseai\/odoo:17\.0 through RemoteImage "odoo-image"/ },
-        { file: "staging-public-bucket.yaml", policy: "security/snapshot-bucket-private", message: /Bucket "snapshots" \(insightpulseai-odoo-staging-snapshots\) has blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets turned off/ },
+        {
+            file: "staging-odoo-stage-production.yaml",
+            policy: "neutralization/odoo-stage-matches",
+            message: /runs with ODOO_STAGE=production in the staging stage/,
+        },
+        {
+            file: "staging-unpinned-image.yaml",
+            policy: "contracts/images-pinned-by-digest",
+            message: /runs ghcr\.io\/insightpulseai\/odoo:17\.0 through RemoteImage "odoo-image"/,
+        },
+        {
+            file: "staging-public-bucket.yaml",
+            policy: "security/snapshot-bucket-private",
+            message:
+                /Bucket "snapshots" \(insightpulseai-odoo-staging-snapshots\) has blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets turned off/,
+        },
     ];
     for (const { file, policy, message } of cases) {
         it(`fixture ${file} fails ${policy} (and nothing else)`, async () => {
@@ -45,7 +65,10 @@ describe("whole program under every policy pack", () => {
             assert.equal(result.exitCode, 1);
             assert.deepEqual(failed(result), [policy]);
             const verdict = result.policies.find((p) => `${p.pack}/${p.name}` === policy)!;
-            assert.ok(verdict.violations.some((v) => message.test(v.message)), verdict.violations.map((v) => v.message).join("\n"));
+            assert.ok(
+                verdict.violations.some((v) => message.test(v.message)),
+                verdict.violations.map((v) => v.message).join("\n"),
+            );
         });
 
         it(`fixture ${file} is Pulumi.staging.yaml with one change`, () => {

@@ -19,7 +19,10 @@ import type { RecordedResource } from "../../plan/mockRuntime";
 import { container, odooContainer, resource, validateDirectly, violations } from "../support/policies";
 
 /** A bucket as SnapshotBucket declares it; `overrides` replace or drop (undefined) its companions' inputs. */
-function snapshotBucket(stack: string, overrides: { encryption?: object | null; versioning?: object | null; block?: object | null; policy?: unknown; acl?: string } = {}) {
+function snapshotBucket(
+    stack: string,
+    overrides: { encryption?: object | null; versioning?: object | null; block?: object | null; policy?: unknown; acl?: string } = {},
+) {
     const name = `${stack}-snapshots`;
     const bucket = resource(stack, "aws:s3/bucket:Bucket", "snapshots", { bucket: name, acl: overrides.acl });
     const byDependency = { propertyDependencies: { bucket: [bucket] } };
@@ -28,11 +31,26 @@ function snapshotBucket(stack: string, overrides: { encryption?: object | null; 
         if (inputs === null) return;
         out.push(resource(stack, type, `snapshots-${suffix}`, { bucket: name, ...(inputs ?? fallback) }, byDependency));
     };
-    add("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "encryption", overrides.encryption, { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
+    add("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "encryption", overrides.encryption, {
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    });
     add("aws:s3/bucketVersioning:BucketVersioning", "versioning", overrides.versioning, { versioningConfiguration: { status: "Enabled" } });
-    add("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "public-access", overrides.block, { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+    add("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "public-access", overrides.block, {
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+    });
     if (overrides.policy !== null) {
-        out.push(resource(stack, "aws:s3/bucketPolicy:BucketPolicy", "snapshots-tls-only", { bucket: name, policy: overrides.policy ?? JSON.stringify(tlsOnlyPolicy(`arn:aws:s3:::${name}`)) }, byDependency));
+        out.push(
+            resource(
+                stack,
+                "aws:s3/bucketPolicy:BucketPolicy",
+                "snapshots-tls-only",
+                { bucket: name, policy: overrides.policy ?? JSON.stringify(tlsOnlyPolicy(`arn:aws:s3:::${name}`)) },
+                byDependency,
+            ),
+        );
     }
     return out;
 }
@@ -46,17 +64,29 @@ describe("policies security/snapshot-bucket-*", () => {
 
     it("encrypted: fails a bucket without default encryption", async () => {
         const [message] = await violations(snapshotBucketEncrypted, snapshotBucket("production", { encryption: null }));
-        assert.match(message, /^Bucket "snapshots" \(production-snapshots\) has no default encryption: add an aws\.s3\.BucketServerSideEncryptionConfiguration/);
+        assert.match(
+            message,
+            /^Bucket "snapshots" \(production-snapshots\) has no default encryption: add an aws\.s3\.BucketServerSideEncryptionConfiguration/,
+        );
     });
 
     it("versioned: fails a bucket whose versioning is suspended", async () => {
-        const [message] = await violations(snapshotBucketVersioned, snapshotBucket("staging", { versioning: { versioningConfiguration: { status: "Suspended" } } }));
+        const [message] = await violations(
+            snapshotBucketVersioned,
+            snapshotBucket("staging", { versioning: { versioningConfiguration: { status: "Suspended" } } }),
+        );
         assert.match(message, /is not versioned: add an aws\.s3\.BucketVersioning with versioningConfiguration\.status = Enabled/);
     });
 
     it("private: fails public-access blocks turned off, a public ACL and a policy open to everyone", async () => {
-        const [blocks] = await violations(snapshotBucketPrivate, snapshotBucket("staging", { block: { blockPublicAcls: true, blockPublicPolicy: false, ignorePublicAcls: true, restrictPublicBuckets: false } }));
-        assert.match(blocks, /has blockPublicPolicy and restrictPublicBuckets turned off: snapshots hold production data\. Turn all four public-access blocks on \(odoo-platform:snapshotBlockPublicAccess: true\)/);
+        const [blocks] = await violations(
+            snapshotBucketPrivate,
+            snapshotBucket("staging", { block: { blockPublicAcls: true, blockPublicPolicy: false, ignorePublicAcls: true, restrictPublicBuckets: false } }),
+        );
+        assert.match(
+            blocks,
+            /has blockPublicPolicy and restrictPublicBuckets turned off: snapshots hold production data\. Turn all four public-access blocks on \(odoo-platform:snapshotBlockPublicAccess: true\)/,
+        );
         const open = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::staging-snapshots/*" }] });
         const [all] = await violations(snapshotBucketPrivate, snapshotBucket("staging", { block: null, acl: "public-read", policy: open }));
         assert.match(all, /has no aws\.s3\.BucketPublicAccessBlock, has the public-read ACL and has a bucket policy allowing everyone/);
@@ -76,11 +106,20 @@ describe("policy security/database-passwords-generated", () => {
 
     it("passes roles and PostgreSQL containers whose passwords are RandomPassword results, and CI-supplied admin passwords", async () => {
         const pw = random("staging", "owner-password", "R4nd0mR4nd0mR4nd0mR4nd0m");
-        const role = resource("staging", "postgresql:index/role:Role", "owner", { name: "o", login: true, password: "R4nd0mR4nd0mR4nd0mR4nd0m" }, { propertyDependencies: { password: [pw] } });
+        const role = resource(
+            "staging",
+            "postgresql:index/role:Role",
+            "owner",
+            { name: "o", login: true, password: "R4nd0mR4nd0mR4nd0mR4nd0m" },
+            { propertyDependencies: { password: [pw] } },
+        );
         const provider = resource("staging", "pulumi:providers:postgresql", "server", { host: "db", username: "postgres" });
         const pgPw = random("dev", "db-password", "anotherGeneratedValue123");
         const pg = container("dev", "postgres", "postgres", { envs: ["POSTGRES_USER=o", "POSTGRES_PASSWORD=anotherGeneratedValue123"] });
-        assert.deepEqual(await violations(databasePasswordsGenerated, [pw, role, provider, odooContainer("staging", {}, { db_password: "R4nd0mR4nd0mR4nd0mR4nd0m" })]), []);
+        assert.deepEqual(
+            await violations(databasePasswordsGenerated, [pw, role, provider, odooContainer("staging", {}, { db_password: "R4nd0mR4nd0mR4nd0mR4nd0m" })]),
+            [],
+        );
         assert.deepEqual(await violations(databasePasswordsGenerated, [pgPw, pg]), []);
     });
 
@@ -95,11 +134,17 @@ describe("policy security/database-passwords-generated", () => {
     it("fails a weak or short db_password and a provider password written in the stack file", async () => {
         const weak = odooContainer("production", {}, { db_password: "admin" });
         const short = odooContainer("staging", {}, { db_password: "s3cr3tpw" });
-        assert.match((await violations(databasePasswordsGenerated, [weak]))[0], /the db_password Odoo connects with is a well-known default, so it is a literal/);
+        assert.match(
+            (await violations(databasePasswordsGenerated, [weak]))[0],
+            /the db_password Odoo connects with is a well-known default, so it is a literal/,
+        );
         assert.match((await violations(databasePasswordsGenerated, [short]))[0], /is shorter than 16 characters/);
         // Pulumi.staging.yaml holds "db-nonprod.internal.insightpulseai.com" in plain text.
         const provider = resource("staging", "pulumi:providers:postgresql", "server", { password: "db-nonprod.internal.insightpulseai.com" });
-        assert.match((await violations(databasePasswordsGenerated, [provider]))[0], /admin password of the postgresql provider is written in plain text in the stack file/);
+        assert.match(
+            (await violations(databasePasswordsGenerated, [provider]))[0],
+            /admin password of the postgresql provider is written in plain text in the stack file/,
+        );
     });
 
     it("reads POSTGRES_PASSWORD_FILE's uploaded content, and leaves a mounted secret file alone", async () => {
@@ -109,7 +154,10 @@ describe("policy security/database-passwords-generated", () => {
         const literal = container("pr-1", "postgres", "postgres", { envs, uploads: [{ file: "/run/pg", content: "postgres" }] });
         const mounted = container("pr-1", "postgres", "postgres", { envs, mounts: [{ type: "bind", source: "/srv/pg", target: "/run/pg" }] });
         assert.deepEqual(await violations(databasePasswordsGenerated, [pw, generated, mounted]), []);
-        assert.match((await violations(databasePasswordsGenerated, [pw, literal]))[0], /POSTGRES_PASSWORD of the PostgreSQL container is not generated by the stack/);
+        assert.match(
+            (await violations(databasePasswordsGenerated, [pw, literal]))[0],
+            /POSTGRES_PASSWORD of the PostgreSQL container is not generated by the stack/,
+        );
     });
 
     it("fails POSTGRES_HOST_AUTH_METHOD=trust", async () => {
@@ -132,7 +180,10 @@ describe("policy security/odoo-db-user-not-admin", () => {
 
     it("fails an Odoo connecting with the admin role of the stack's postgresql provider", async () => {
         const provider = resource("staging", "pulumi:providers:postgresql", "server", { host: "db", username: "platform_admin" });
-        assert.match((await violations(odooDbUserNotAdmin, [provider, odooContainer("staging", {}, { db_user: "platform_admin" })]))[0], /connects as platform_admin, the admin role/);
+        assert.match(
+            (await violations(odooDbUserNotAdmin, [provider, odooContainer("staging", {}, { db_user: "platform_admin" })]))[0],
+            /connects as platform_admin, the admin role/,
+        );
     });
 
     it("is mandatory: every stage, production included, has a role of its own", () => {
@@ -146,9 +197,17 @@ describe("policy security/no-privileged-containers", () => {
     });
 
     it("fails privileged mode, dangerous capabilities, unconfined seccomp and host devices", async () => {
-        const r = container("staging", "x", "observability", { privileged: true, capabilities: { adds: ["CAP_SYS_ADMIN", "CHOWN"] }, securityOpts: ["seccomp=unconfined"], devices: [{ hostPath: "/dev/kmsg" }] });
+        const r = container("staging", "x", "observability", {
+            privileged: true,
+            capabilities: { adds: ["CAP_SYS_ADMIN", "CHOWN"] },
+            securityOpts: ["seccomp=unconfined"],
+            devices: [{ hostPath: "/dev/kmsg" }],
+        });
         const [message] = await violations(noPrivilegedContainers, [r]);
-        assert.equal(message, `Container "x" (odoo-staging-x, role observability) runs privileged, adds SYS_ADMIN, sets seccomp=unconfined and maps host devices: it could take over its Docker host. Remove them from the container.`);
+        assert.equal(
+            message,
+            `Container "x" (odoo-staging-x, role observability) runs privileged, adds SYS_ADMIN, sets seccomp=unconfined and maps host devices: it could take over its Docker host. Remove them from the container.`,
+        );
     });
 });
 
@@ -162,7 +221,10 @@ describe("policy security/no-host-network", () => {
         const [message] = await violations(noHostNetwork, [exporter]);
         assert.match(message, /sets networkMode: host: it would bypass the environment's internal network and egress allow-list\. Remove it/);
         const odoo = odooContainer("staging", { pidMode: "host", ipcMode: "host" });
-        assert.match((await violations(noHostNetwork, [odoo]))[0], /sets pidMode: host and ipcMode: host: it sees \(and may signal\) every process of the host and it shares the host's shared memory/);
+        assert.match(
+            (await violations(noHostNetwork, [odoo]))[0],
+            /sets pidMode: host and ipcMode: host: it sees \(and may signal\) every process of the host and it shares the host's shared memory/,
+        );
     });
 
     it("lets observability read host processes (pidMode: host) by default, and follows the configured allow-list", async () => {
@@ -176,14 +238,23 @@ describe("policy security/docker-socket-allowlist", () => {
     const socket = { volumes: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true }] };
 
     it("passes the router and observability containers mounting the socket", async () => {
-        assert.deepEqual(await violations(dockerSocketAllowlist, [container("staging", "traefik", "router", socket), container("staging", "cadvisor", "observability", socket)]), []);
+        assert.deepEqual(
+            await violations(dockerSocketAllowlist, [
+                container("staging", "traefik", "router", socket),
+                container("staging", "cadvisor", "observability", socket),
+            ]),
+            [],
+        );
     });
 
     it("fails the socket (or /var/run) in any other container, by volume or bind mount", async () => {
         const odoo = odooContainer("staging", socket);
         const mailpit = container("staging", "mailpit", "mail-catcher", { mounts: [{ type: "bind", source: "/var/run", target: "/host-run" }] });
         const messages = await violations(dockerSocketAllowlist, [odoo, mailpit]);
-        assert.match(messages[0], /^Container "odoo" \(odoo-staging-odoo, role odoo\) mounts \/var\/run\/docker\.sock: whoever controls this container controls the Docker host\. Only router and observability containers may mount it/);
+        assert.match(
+            messages[0],
+            /^Container "odoo" \(odoo-staging-odoo, role odoo\) mounts \/var\/run\/docker\.sock: whoever controls this container controls the Docker host\. Only router and observability containers may mount it/,
+        );
         assert.match(messages[1], /mounts \/var\/run:/);
     });
 
@@ -194,7 +265,15 @@ describe("policy security/docker-socket-allowlist", () => {
 });
 
 describe("policy security/cloudflare-records-proxied", () => {
-    const record = (inputs: object) => resource("staging", "cloudflare:index/dnsRecord:DnsRecord", "wildcard", { zoneId: "z", name: "*.dev.example.com", type: "A", content: "203.0.113.10", ttl: 1, ...inputs });
+    const record = (inputs: object) =>
+        resource("staging", "cloudflare:index/dnsRecord:DnsRecord", "wildcard", {
+            zoneId: "z",
+            name: "*.dev.example.com",
+            type: "A",
+            content: "203.0.113.10",
+            ttl: 1,
+            ...inputs,
+        });
 
     it("passes a proxied record and a TXT record", async () => {
         assert.deepEqual(await violations(cloudflareRecordsProxied, [record({ proxied: true }), record({ type: "TXT", content: "v=spf1" })]), []);
@@ -202,15 +281,23 @@ describe("policy security/cloudflare-records-proxied", () => {
 
     it("fails a DNS-only A record unless its name is allowed", async () => {
         const { messages } = await validateDirectly(cloudflareRecordsProxied, record({ proxied: false }));
-        assert.deepEqual(messages, [`DnsRecord "wildcard" (A *.dev.example.com) is not proxied: it would publish the Docker host's address. Set proxied: true.`]);
+        assert.deepEqual(messages, [
+            `DnsRecord "wildcard" (A *.dev.example.com) is not proxied: it would publish the Docker host's address. Set proxied: true.`,
+        ]);
         assert.deepEqual((await validateDirectly(cloudflareRecordsProxied, record({}), { unproxiedNames: ["*.dev.example.com"] })).messages, []);
     });
 });
 
 describe("policy security/github-production-protected", () => {
-    const env = (inputs: object) => resource("production", githubTypes.repositoryEnvironment, "production-env", { repository: "odoo", environment: "production", ...inputs });
+    const env = (inputs: object) =>
+        resource("production", githubTypes.repositoryEnvironment, "production-env", { repository: "odoo", environment: "production", ...inputs });
     const protection = (inputs: object) =>
-        resource("production", githubTypes.branchProtection, "production-branch", { repositoryId: "odoo", pattern: "production", requiredPullRequestReviews: [{ requiredApprovingReviewCount: 1 }], ...inputs });
+        resource("production", githubTypes.branchProtection, "production-branch", {
+            repositoryId: "odoo",
+            pattern: "production",
+            requiredPullRequestReviews: [{ requiredApprovingReviewCount: 1 }],
+            ...inputs,
+        });
 
     it("passes a production environment with reviewers and a protected production branch", async () => {
         assert.deepEqual(await violations(githubProductionProtected, [env({ reviewers: [{ users: [1234567] }] }), protection({})]), []);
@@ -230,12 +317,20 @@ describe("policy security/github-production-protected", () => {
     });
 
     it("fails a protection that allows force pushes and has no gate", async () => {
-        const [message] = await violations(githubProductionProtected, [env({ reviewers: [{ users: [1] }] }), protection({ pattern: "prod*", requiredPullRequestReviews: [], allowsForcePushes: true })]);
+        const [message] = await violations(githubProductionProtected, [
+            env({ reviewers: [{ users: [1] }] }),
+            protection({ pattern: "prod*", requiredPullRequestReviews: [], allowsForcePushes: true }),
+        ]);
         assert.match(message, /protects `production` but requires neither an approving review nor status checks and allows force pushes/);
     });
 
     it("accepts a branch fast-forwarded by the approved workflow: status checks instead of reviews", async () => {
-        const checksOnly = protection({ requiredPullRequestReviews: undefined, requiredStatusChecks: [{ strict: true, contexts: ["ci / test"] }], allowsForcePushes: false, allowsDeletions: false });
+        const checksOnly = protection({
+            requiredPullRequestReviews: undefined,
+            requiredStatusChecks: [{ strict: true, contexts: ["ci / test"] }],
+            allowsForcePushes: false,
+            allowsDeletions: false,
+        });
         assert.deepEqual(await violations(githubProductionProtected, [env({ reviewers: [{ users: [1] }] }), checksOnly]), []);
     });
 

@@ -16,7 +16,11 @@ export interface WorkflowLint {
 
 export function workflowFiles(dir = workflowsDir): string[] {
     if (!fs.existsSync(dir)) return [];
-    return fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(dir, f));
+    return fs
+        .readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+        .map((f) => path.join(dir, f));
 }
 
 /**

@@ -53,14 +53,16 @@ export async function failureOf(build: () => unknown): Promise<ComponentFailure>
     let thrown: unknown;
     let recorded: RecordedResource[] | null;
     try {
-        recorded = (await run(() => {
-            try {
-                build();
-            } catch (err) {
-                thrown = err;
-            }
-            return {};
-        })).resources;
+        recorded = (
+            await run(() => {
+                try {
+                    build();
+                } catch (err) {
+                    thrown = err;
+                }
+                return {};
+            })
+        ).resources;
     } catch (err) {
         // Thrown inside an apply: the runtime reports it after the program returned.
         thrown ??= err;

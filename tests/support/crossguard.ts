@@ -141,7 +141,10 @@ export function startPolicyPack(dir = packDir, opts: { runner?: string; timeoutM
                 const res = await invoke(client, "getAnalyzerInfo", new Empty());
                 return {
                     name: res.getName() as string,
-                    policies: (res.getPoliciesList() as Message[]).map((p) => ({ name: p.getName() as string, enforcement: levels[p.getEnforcementlevel() as number] })),
+                    policies: (res.getPoliciesList() as Message[]).map((p) => ({
+                        name: p.getName() as string,
+                        enforcement: levels[p.getEnforcementlevel() as number],
+                    })),
                 };
             };
             resolve({
@@ -154,8 +157,11 @@ export function startPolicyPack(dir = packDir, opts: { runner?: string; timeoutM
                     const map = req.getPolicyconfigMap() as unknown as { set(k: string, v: unknown): void };
                     for (const [name, entry] of Object.entries(config)) {
                         const policyConfig = new pb.PolicyConfig();
-                        const { enforcementLevel, ...properties } = typeof entry === "string" ? { enforcementLevel: entry } : (entry as Record<string, unknown>);
-                        policyConfig.setEnforcementlevel(levels.indexOf(typeof enforcementLevel === "string" ? enforcementLevel : declared.get(name) ?? "mandatory"));
+                        const { enforcementLevel, ...properties } =
+                            typeof entry === "string" ? { enforcementLevel: entry } : (entry as Record<string, unknown>);
+                        policyConfig.setEnforcementlevel(
+                            levels.indexOf(typeof enforcementLevel === "string" ? enforcementLevel : (declared.get(name) ?? "mandatory")),
+                        );
                         policyConfig.setProperties(Struct.fromJavaScript(JSON.parse(JSON.stringify(properties))));
                         map.set(name, policyConfig);
                     }

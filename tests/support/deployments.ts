@@ -34,7 +34,18 @@ export async function recordDeployments(url: string, deployments: RecordedDeploy
                 const { rows } = await client.query(
                     `INSERT INTO ops.health_checks (environment, git_sha, url, http_status, http_ok, http_ms, database_name, database_ok, database_ms, ok, detail, checked_at)
                      VALUES ($1, $2, $3, $4, $5, 120, $6, $7, 8, $8, $9, $10) RETURNING id`,
-                    [d.environment, d.git_sha, `https://${d.environment}.example.com/web/health`, h.http_status, h.http_ok, `odoo_${d.environment.replace("-", "_")}`, h.database_ok, h.http_ok && h.database_ok, JSON.stringify(h.detail ?? {}), d.finished_at],
+                    [
+                        d.environment,
+                        d.git_sha,
+                        `https://${d.environment}.example.com/web/health`,
+                        h.http_status,
+                        h.http_ok,
+                        `odoo_${d.environment.replace("-", "_")}`,
+                        h.database_ok,
+                        h.http_ok && h.database_ok,
+                        JSON.stringify(h.detail ?? {}),
+                        d.finished_at,
+                    ],
                 );
                 healthId = Number(rows[0].id);
             }
@@ -43,8 +54,21 @@ export async function recordDeployments(url: string, deployments: RecordedDeploy
                 `INSERT INTO ops.deployments (environment, stack, git_sha, image_reference, image_digest, status, rollback_of_sha, migrations_executed,
                                               health_check_id, started_at, finished_at, evidence_uri, run_url, actor)
                  VALUES ($1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-                [d.environment, d.git_sha, digest ? `ghcr.io/example/odoo@${digest}` : null, digest, d.status, d.rollback_of_sha ?? null,
-                 (d.migrations ?? []).map((m) => m.module), healthId, d.started_at, d.finished_at, d.evidence_uri ?? null, d.run_url ?? null, d.actor ?? null],
+                [
+                    d.environment,
+                    d.git_sha,
+                    digest ? `ghcr.io/example/odoo@${digest}` : null,
+                    digest,
+                    d.status,
+                    d.rollback_of_sha ?? null,
+                    (d.migrations ?? []).map((m) => m.module),
+                    healthId,
+                    d.started_at,
+                    d.finished_at,
+                    d.evidence_uri ?? null,
+                    d.run_url ?? null,
+                    d.actor ?? null,
+                ],
             );
             const id = Number(rows[0].id);
             ids.push(id);
@@ -52,7 +76,16 @@ export async function recordDeployments(url: string, deployments: RecordedDeploy
                 await client.query(
                     `INSERT INTO ops.migrations (deployment_id, environment, database_name, module, version_before, version_after, scripts, seconds)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-                    [id, d.environment, `odoo_${d.environment.replace("-", "_")}`, m.module, m.version_before, m.version_after, m.scripts ?? [], m.seconds ?? null],
+                    [
+                        id,
+                        d.environment,
+                        `odoo_${d.environment.replace("-", "_")}`,
+                        m.module,
+                        m.version_before,
+                        m.version_after,
+                        m.scripts ?? [],
+                        m.seconds ?? null,
+                    ],
                 );
             }
         }

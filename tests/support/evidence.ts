@@ -52,10 +52,13 @@ export async function query<T = Record<string, unknown>>(url: string, sql: strin
 
 /** Row counts of every evidence table: "nothing written" is this staying the same. */
 export async function evidenceCounts(url: string): Promise<Record<string, number>> {
-    const rows = await query<{ t: string; n: string }>(url, `
+    const rows = await query<{ t: string; n: string }>(
+        url,
+        `
         SELECT 'builds' AS t, count(*) AS n FROM ops.builds UNION ALL
         SELECT 'health_checks', count(*) FROM ops.health_checks UNION ALL
         SELECT 'deployments', count(*) FROM ops.deployments UNION ALL
-        SELECT 'migrations', count(*) FROM ops.migrations`);
+        SELECT 'migrations', count(*) FROM ops.migrations`,
+    );
     return Object.fromEntries(rows.map((r) => [r.t, Number(r.n)]));
 }

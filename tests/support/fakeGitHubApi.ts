@@ -20,7 +20,16 @@ export interface StoredStatus {
 
 export interface FakeRepo {
     defaultBranch: string;
-    pulls: Map<number, { number: number; state: "open" | "closed"; merged: boolean; head: { sha: string; ref: string; repo: { full_name: string } }; labels: { name: string }[] }>;
+    pulls: Map<
+        number,
+        {
+            number: number;
+            state: "open" | "closed";
+            merged: boolean;
+            head: { sha: string; ref: string; repo: { full_name: string } };
+            labels: { name: string }[];
+        }
+    >;
     comments: { id: number; issue: number; body: string; user: { login: string; type: string }; created_at: string }[];
     statuses: StoredStatus[];
     branches: Map<string, string>;
@@ -65,9 +74,19 @@ export async function startFakeGitHubApi(owner = "acme", name = "odoo", clock: (
             }
             if ((m = new RegExp(`^${base}/issues/(\\d+)/comments$`).exec(p))) {
                 const issue = Number(m[1]);
-                if (method === "GET") return send(200, repo.comments.filter((c) => c.issue === issue));
+                if (method === "GET")
+                    return send(
+                        200,
+                        repo.comments.filter((c) => c.issue === issue),
+                    );
                 if (method === "POST") {
-                    const comment = { id: nextId++, issue, body: body.body, user: { login: "github-actions[bot]", type: "Bot" }, created_at: clock().toISOString() };
+                    const comment = {
+                        id: nextId++,
+                        issue,
+                        body: body.body,
+                        user: { login: "github-actions[bot]", type: "Bot" },
+                        created_at: clock().toISOString(),
+                    };
                     repo.comments.push(comment);
                     return send(201, comment);
                 }
@@ -75,8 +94,8 @@ export async function startFakeGitHubApi(owner = "acme", name = "odoo", clock: (
             if ((m = new RegExp(`^${base}/issues/comments/(\\d+)$`).exec(p))) {
                 const i = repo.comments.findIndex((c) => c.id === Number(m![1]));
                 if (i < 0) return send(404, { message: "Not Found" });
-                if (method === "PATCH") return (repo.comments[i].body = body.body), send(200, repo.comments[i]);
-                if (method === "DELETE") return repo.comments.splice(i, 1), send(204);
+                if (method === "PATCH") return ((repo.comments[i].body = body.body), send(200, repo.comments[i]));
+                if (method === "DELETE") return (repo.comments.splice(i, 1), send(204));
             }
             if ((m = new RegExp(`^${base}/issues/(\\d+)/labels(?:/(.+))?$`).exec(p))) {
                 const pull = repo.pulls.get(Number(m[1]));
@@ -94,14 +113,28 @@ export async function startFakeGitHubApi(owner = "acme", name = "odoo", clock: (
             }
             if (method === "GET" && p === `${base}/issues`) {
                 const label = url.searchParams.get("labels");
-                return send(200, [...repo.pulls.values()].filter((x) => x.state === "open" && (!label || x.labels.some((l) => l.name === label))).map((x) => ({ number: x.number, pull_request: {} })));
+                return send(
+                    200,
+                    [...repo.pulls.values()]
+                        .filter((x) => x.state === "open" && (!label || x.labels.some((l) => l.name === label)))
+                        .map((x) => ({ number: x.number, pull_request: {} })),
+                );
             }
             if (method === "POST" && (m = new RegExp(`^${base}/statuses/([0-9a-f]{7,40})$`).exec(p))) {
                 const errors: string[] = [];
-                if (!["error", "failure", "pending", "success"].includes(body?.state)) errors.push(`state "${body?.state}" is not one of error, failure, pending, success`);
+                if (!["error", "failure", "pending", "success"].includes(body?.state))
+                    errors.push(`state "${body?.state}" is not one of error, failure, pending, success`);
                 if (typeof body?.description === "string" && body.description.length > 140) errors.push("description is too long (maximum is 140 characters)");
                 if (errors.length) return send(422, { message: "Validation Failed", errors: errors.map((e) => ({ message: e })) });
-                const status: StoredStatus = { id: nextId++, sha: m[1], state: body.state, context: body.context ?? "default", description: body.description, target_url: body.target_url, created_at: clock().toISOString() };
+                const status: StoredStatus = {
+                    id: nextId++,
+                    sha: m[1],
+                    state: body.state,
+                    context: body.context ?? "default",
+                    description: body.description,
+                    target_url: body.target_url,
+                    created_at: clock().toISOString(),
+                };
                 repo.statuses.push(status);
                 return send(201, status);
             }
@@ -111,7 +144,10 @@ export async function startFakeGitHubApi(owner = "acme", name = "odoo", clock: (
                 return send(200, repo.statuses.filter((s) => s.sha === sha).reverse());
             }
             if (method === "GET" && p === `${base}/branches`) {
-                return send(200, [...repo.branches.entries()].map(([branch, sha]) => ({ name: branch, commit: { sha } })));
+                return send(
+                    200,
+                    [...repo.branches.entries()].map(([branch, sha]) => ({ name: branch, commit: { sha } })),
+                );
             }
             if (method === "GET" && (m = new RegExp(`^${base}/branches/(.+)$`).exec(p))) {
                 const branch = decodeURIComponent(m[1]);
@@ -131,7 +167,13 @@ export async function startFakeGitHubApi(owner = "acme", name = "odoo", clock: (
     return {
         url,
         repo,
-        env: { GITHUB_TOKEN: "ghs_test", GITHUB_REPOSITORY: `${owner}/${name}`, GITHUB_API_URL: url, GITHUB_SERVER_URL: "https://github.com", GITHUB_RUN_ID: "4242" },
+        env: {
+            GITHUB_TOKEN: "ghs_test",
+            GITHUB_REPOSITORY: `${owner}/${name}`,
+            GITHUB_API_URL: url,
+            GITHUB_SERVER_URL: "https://github.com",
+            GITHUB_RUN_ID: "4242",
+        },
         close: () => new Promise((resolve) => server.close(() => resolve())),
     };
 }

@@ -69,7 +69,8 @@ export async function tableChecksum(client: Client, table: string): Promise<stri
 /** Checksums of every table in the public schema. */
 export async function databaseChecksums(client: Client): Promise<Record<string, string>> {
     const { rows } = await client.query<{ relname: string }>(
-        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1");
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1",
+    );
     const sums: Record<string, string> = {};
     for (const { relname } of rows) sums[relname] = await tableChecksum(client, relname);
     return sums;

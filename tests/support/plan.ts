@@ -15,7 +15,10 @@ export const ciEnv = (extra: Record<string, string> = {}) => ({
 });
 
 /** Plans `stack` with CI-like values; fails loudly if the plan could not be made. */
-export async function plan(stack: string, opts: { env?: Record<string, string | undefined>; configFile?: string; configOverrides?: Record<string, string> } = {}): Promise<PlanResult> {
+export async function plan(
+    stack: string,
+    opts: { env?: Record<string, string | undefined>; configFile?: string; configOverrides?: Record<string, string> } = {},
+): Promise<PlanResult> {
     const result = await planStack({ stack, env: opts.env ?? ciEnv(), configFile: opts.configFile, configOverrides: opts.configOverrides });
     if (result.errors.length) throw new Error(`plan of ${stack} failed:\n${result.errors.join("\n")}`);
     return result;
@@ -54,7 +57,12 @@ export const ofType = (result: Recording, type: string) => resources(result).fil
 
 export function one(result: Recording, type: string, name: string): Resource {
     const found = resources(result).find((r) => r.type === type && r.name === name);
-    if (!found) throw new Error(`no ${type} named ${name}; have: ${resources(result).map((r) => `${r.type} ${r.name}`).join(", ")}`);
+    if (!found)
+        throw new Error(
+            `no ${type} named ${name}; have: ${resources(result)
+                .map((r) => `${r.type} ${r.name}`)
+                .join(", ")}`,
+        );
     return found;
 }
 

@@ -29,8 +29,28 @@ interface ColumnMeta {
 
 // ---- planted values ----------------------------------------------------------------------------------
 
-const FIRST = ["Zenobia", "Ignatius", "Philippa", "Evander", "Marisol", "Thaddeus", "Ottoline", "Cassius", "Rosalind", "Leopold", "Ysolde",
-    "Barnaby", "Clementine", "Fitzgerald", "Henrietta", "Lysander", "Perpetua", "Augustin", "Wilhelmina", "Octavian"];
+const FIRST = [
+    "Zenobia",
+    "Ignatius",
+    "Philippa",
+    "Evander",
+    "Marisol",
+    "Thaddeus",
+    "Ottoline",
+    "Cassius",
+    "Rosalind",
+    "Leopold",
+    "Ysolde",
+    "Barnaby",
+    "Clementine",
+    "Fitzgerald",
+    "Henrietta",
+    "Lysander",
+    "Perpetua",
+    "Augustin",
+    "Wilhelmina",
+    "Octavian",
+];
 const LAST = ["Quillfeather", "Nightingale", "Bramblewood", "Thistlewaite", "Okonkwo", "Lindqvist", "Abernathy", "Fairweather", "Montgomery", "Kowalczyk"];
 
 function mod97(digits: string): number {
@@ -57,7 +77,9 @@ export function belgianVat(n: number): string {
 
 /** A Luhn-valid 16-digit Visa number. */
 export function visaNumber(n: number): string {
-    const body = `4${String(532_000_000_000_00 + n * 977).padStart(14, "0").slice(0, 14)}`;
+    const body = `4${String(532_000_000_000_00 + n * 977)
+        .padStart(14, "0")
+        .slice(0, 14)}`;
     for (let d = 0; d <= 9; d++) {
         const digits = `${body}${d}`;
         let sum = 0;
@@ -80,7 +102,10 @@ export class Planter {
     #n = 0;
     #people = 0;
 
-    private constructor(readonly client: Client, public catalog: Catalog) {}
+    private constructor(
+        readonly client: Client,
+        public catalog: Catalog,
+    ) {}
 
     static async open(client: Client): Promise<Planter> {
         const p = new Planter(client, await readCatalog(client));
@@ -90,8 +115,14 @@ export class Planter {
             FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`);
         for (const r of rows) {
             if (!p.#meta.has(r.t)) p.#meta.set(r.t, []);
-            p.#meta.get(r.t)!.push({ name: r.c, type: r.type, notNull: r.nn, hasDefault: r.def, maxLength: r.len,
-                references: p.catalog.table(r.t)?.columns.get(r.c)?.references });
+            p.#meta.get(r.t)!.push({
+                name: r.c,
+                type: r.type,
+                notNull: r.nn,
+                hasDefault: r.def,
+                maxLength: r.len,
+                references: p.catalog.table(r.t)?.columns.get(r.c)?.references,
+            });
         }
         return p;
     }
@@ -138,15 +169,32 @@ export class Planter {
         const n = ++this.#n;
         const text = (s: string) => (c.maxLength ? s.slice(0, c.maxLength) : s);
         switch (c.type) {
-            case "integer": case "bigint": case "smallint": return 1;
-            case "numeric": case "double precision": case "real": return 1;
-            case "boolean": return false;
-            case "character varying": case "text": case "character": return text(`p${n}`);
-            case "jsonb": case "json": return { en_US: `p${n}` };
-            case "date": return "2024-01-01";
-            case "timestamp without time zone": case "timestamp with time zone": return "2024-01-01 00:00:00";
-            case "bytea": return Buffer.alloc(0);
-            default: throw new Error(`plant: cannot fill ${table}.${c.name} of type ${c.type}`);
+            case "integer":
+            case "bigint":
+            case "smallint":
+                return 1;
+            case "numeric":
+            case "double precision":
+            case "real":
+                return 1;
+            case "boolean":
+                return false;
+            case "character varying":
+            case "text":
+            case "character":
+                return text(`p${n}`);
+            case "jsonb":
+            case "json":
+                return { en_US: `p${n}` };
+            case "date":
+                return "2024-01-01";
+            case "timestamp without time zone":
+            case "timestamp with time zone":
+                return "2024-01-01 00:00:00";
+            case "bytea":
+                return Buffer.alloc(0);
+            default:
+                throw new Error(`plant: cannot fill ${table}.${c.name} of type ${c.type}`);
         }
     }
 
@@ -190,8 +238,14 @@ export class Planter {
             const c = meta.find((m) => m.name === k)!;
             return (c.type === "jsonb" || c.type === "json") && typeof v !== "string" ? JSON.stringify(v) : v;
         });
-        await this.client.query(`UPDATE ${qualifiedTable(table)} SET ${entries.map(([k], i) => `${quoteIdent(k)} = $${i + 1}`).join(", ")} WHERE id = $${entries.length + 1}`,
-            [...params, id]).catch((err: Error) => { throw new Error(`plant: UPDATE ${table} failed: ${err.message}`); });
+        await this.client
+            .query(
+                `UPDATE ${qualifiedTable(table)} SET ${entries.map(([k], i) => `${quoteIdent(k)} = $${i + 1}`).join(", ")} WHERE id = $${entries.length + 1}`,
+                [...params, id],
+            )
+            .catch((err: Error) => {
+                throw new Error(`plant: UPDATE ${table} failed: ${err.message}`);
+            });
     }
 
     /** A value for a translated (jsonb from 16.0) or plain text column. */

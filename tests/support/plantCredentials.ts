@@ -16,23 +16,51 @@ export interface PlantedCredential {
 
 /** table → credential columns (Odoo's own names, 16.0–19.0), and which rows hold one. */
 const columns: [table: string, column: string, where?: string][] = [
-    ["ir_mail_server", "smtp_user"], ["ir_mail_server", "smtp_pass"], ["ir_mail_server", "google_gmail_refresh_token"],
-    ["ir_mail_server", "google_gmail_access_token"], ["ir_mail_server", "microsoft_outlook_refresh_token"], ["ir_mail_server", "microsoft_outlook_access_token"],
-    ["fetchmail_server", "user"], ["fetchmail_server", "password"], ["fetchmail_server", "google_gmail_refresh_token"],
-    ["payment_provider", "stripe_secret_key"], ["payment_provider", "stripe_publishable_key"], ["payment_provider", "stripe_webhook_secret"],
-    ["payment_provider", "adyen_api_key"], ["payment_provider", "adyen_hmac_key"], ["payment_provider", "mollie_api_key"],
-    ["payment_provider", "paypal_client_secret"], ["payment_provider", "paypal_pdt_token"],
-    ["website", "google_analytics_key"], ["website", "google_maps_api_key"], ["website", "plausible_shared_key"],
-    ["res_users", "password"], ["res_users", "totp_secret"], ["res_users", "oauth_access_token"], ["res_users", "microsoft_calendar_token"],
-    ["res_users_settings", "google_calendar_rtoken"], ["res_users_settings", "google_calendar_token"],
-    ["res_users_apikeys", "key"], ["auth_totp_device", "key"], ["mail_partner_device", "keys"],
+    ["ir_mail_server", "smtp_user"],
+    ["ir_mail_server", "smtp_pass"],
+    ["ir_mail_server", "google_gmail_refresh_token"],
+    ["ir_mail_server", "google_gmail_access_token"],
+    ["ir_mail_server", "microsoft_outlook_refresh_token"],
+    ["ir_mail_server", "microsoft_outlook_access_token"],
+    ["fetchmail_server", "user"],
+    ["fetchmail_server", "password"],
+    ["fetchmail_server", "google_gmail_refresh_token"],
+    ["payment_provider", "stripe_secret_key"],
+    ["payment_provider", "stripe_publishable_key"],
+    ["payment_provider", "stripe_webhook_secret"],
+    ["payment_provider", "adyen_api_key"],
+    ["payment_provider", "adyen_hmac_key"],
+    ["payment_provider", "mollie_api_key"],
+    ["payment_provider", "paypal_client_secret"],
+    ["payment_provider", "paypal_pdt_token"],
+    ["website", "google_analytics_key"],
+    ["website", "google_maps_api_key"],
+    ["website", "plausible_shared_key"],
+    ["res_users", "password"],
+    ["res_users", "totp_secret"],
+    ["res_users", "oauth_access_token"],
+    ["res_users", "microsoft_calendar_token"],
+    ["res_users_settings", "google_calendar_rtoken"],
+    ["res_users_settings", "google_calendar_token"],
+    ["res_users_apikeys", "key"],
+    ["auth_totp_device", "key"],
+    ["mail_partner_device", "keys"],
     ["account_edi_proxy_client_user", "refresh_token"],
     ["ir_act_server", "webhook_url", "state = 'webhook'"],
 ];
 
 /** Parameters holding a third-party secret (the last one only a custom module knows). */
-const parameters = ["google_gmail_client_secret", "microsoft_outlook_client_secret", "web_map.token_map_box", "recaptcha_private_key",
-    "database.enterprise_code", "mail.web_push_vapid_private_key", "cloud_storage_google_account_info", "database.secret", "x_partner_api.api_key"];
+const parameters = [
+    "google_gmail_client_secret",
+    "microsoft_outlook_client_secret",
+    "web_map.token_map_box",
+    "recaptcha_private_key",
+    "database.enterprise_code",
+    "mail.web_push_vapid_private_key",
+    "cloud_storage_google_account_info",
+    "database.secret",
+    "x_partner_api.api_key",
+];
 
 /** The IAP tokens: Odoo's own neutralize keeps them, suffixed `+disabled`. */
 export const iapWhere = "iap_account.account_token";
@@ -65,8 +93,10 @@ export async function plantCredentials(client: Client): Promise<PlantedCredentia
  * where it appears without the `+disabled` Odoo's own rule gives it.
  */
 export function credentialsIn(text: string, planted: readonly PlantedCredential[]): string[] {
-    return planted.filter((p) => {
-        const hits = text.split(p.value).length - 1;
-        return p.where.startsWith(iapWhere) ? hits > text.split(`${p.value}+disabled`).length - 1 : hits > 0;
-    }).map((p) => p.where);
+    return planted
+        .filter((p) => {
+            const hits = text.split(p.value).length - 1;
+            return p.where.startsWith(iapWhere) ? hits > text.split(`${p.value}+disabled`).length - 1 : hits > 0;
+        })
+        .map((p) => p.where);
 }

@@ -63,7 +63,13 @@ export const defaultOdooConf = (stage: Stage) => ({
 });
 
 /** A container as OdooEnvironment declares it, with its role label; `inputs` override. */
-export function container(stack: string, name: string, role: ContainerRole, inputs: Record<string, unknown> = {}, opts: ResourceOptions = {}): RecordedResource {
+export function container(
+    stack: string,
+    name: string,
+    role: ContainerRole,
+    inputs: Record<string, unknown> = {},
+    opts: ResourceOptions = {},
+): RecordedResource {
     return resource(
         stack,
         dockerTypes.container,
@@ -73,7 +79,12 @@ export function container(stack: string, name: string, role: ContainerRole, inpu
     );
 }
 
-export function odooContainer(stack: string, inputs: Record<string, unknown> = {}, conf: Record<string, string | number> = {}, opts: ResourceOptions = {}): RecordedResource {
+export function odooContainer(
+    stack: string,
+    inputs: Record<string, unknown> = {},
+    conf: Record<string, string | number> = {},
+    opts: ResourceOptions = {},
+): RecordedResource {
     const stage = stackIdentity(stack).stage;
     return container(
         stack,
@@ -93,14 +104,24 @@ export function odooContainer(stack: string, inputs: Record<string, unknown> = {
 }
 
 export function mailCatcher(stack: string, inputs: Record<string, unknown> = {}): RecordedResource {
-    return container(stack, "mailpit", "mail-catcher", { image: "axllent/mailpit:v1.21", networksAdvanced: [{ name: "internal", aliases: ["mailpit"] }], memory: 128, cpus: "0.25", ...inputs });
+    return container(stack, "mailpit", "mail-catcher", {
+        image: "axllent/mailpit:v1.21",
+        networksAdvanced: [{ name: "internal", aliases: ["mailpit"] }],
+        memory: 128,
+        cpus: "0.25",
+        ...inputs,
+    });
 }
 
 /** The labels of a volume or network: the stack's, without the per-commit one. */
 export const labelled = (stack: string) => ({ labels: dockerLabels(stableLabels(stackLabels(stack))) });
 
 /** Runs one policy through the offline runner with the stack's policy configuration (npm run policy-config) under `config`; returns its violation messages. */
-export async function violations(policy: ResourceValidationPolicy | StackValidationPolicy, resources: RecordedResource[], config: PolicyConfig = {}): Promise<string[]> {
+export async function violations(
+    policy: ResourceValidationPolicy | StackValidationPolicy,
+    resources: RecordedResource[],
+    config: PolicyConfig = {},
+): Promise<string[]> {
     const stack = /^urn:pulumi:([^:]+)::/.exec(resources[0]?.urn ?? "")?.[1];
     const identity = stack ? safeIdentity(stack) : undefined;
     const own = identity ? Object.fromEntries(Object.entries(stackPolicyConfig(identity.stack)).filter(([name]) => name === policy.name)) : {};
@@ -130,7 +151,13 @@ export async function validateDirectly(
         props: r.inputs,
         urn: r.urn,
         name: r.name,
-        opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+        opts: {
+            protect: false,
+            ignoreChanges: [],
+            aliases: [],
+            customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+            additionalSecretOutputs: [],
+        },
         stackTags: new Map(),
         isType: () => false,
         asType: (() => undefined) as ResourceValidationArgs["asType"],

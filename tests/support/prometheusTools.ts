@@ -50,7 +50,12 @@ export function metricNamesOf(exposition: string): Set<string> {
  * Starts an exporter on a free loopback port, scrapes /metrics once it answers, stops it and returns
  * the metric names.
  */
-export async function scrapeExporter(binary: string, debianPackage: string, args: (listen: string) => string[], env: Record<string, string> = {}): Promise<Set<string>> {
+export async function scrapeExporter(
+    binary: string,
+    debianPackage: string,
+    args: (listen: string) => string[],
+    env: Record<string, string> = {},
+): Promise<Set<string>> {
     const bin = requireBinary(binary, debianPackage);
     const port = await freePort();
     const listen = `127.0.0.1:${port}`;

@@ -27,15 +27,23 @@ export function realDumpsDir(): string | undefined {
 export function realDumps(): RealDump[] {
     const dir = realDumpsDir();
     if (!dir) return [];
-    return fs.readdirSync(dir).filter((f) => f.endsWith(".sql")).sort().map((f) => ({
-        name: f.replace(/\.sql$/, ""), file: path.join(dir, f), series: Number(/^odoo(\d+)/.exec(f)?.[1] ?? 0),
-    }));
+    return fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".sql"))
+        .sort()
+        .map((f) => ({
+            name: f.replace(/\.sql$/, ""),
+            file: path.join(dir, f),
+            series: Number(/^odoo(\d+)/.exec(f)?.[1] ?? 0),
+        }));
 }
 
 /** Prints once, clearly, why the real-dump tests do not run. */
 export function skipMessage(): string {
-    return `real Odoo dumps not found (looked in ${process.env.ODOO_PLATFORM_ODOO_SCHEMAS ?? path.resolve(__dirname, "..", "..", "..", "shared", "odoo-schemas")}; ` +
-        "set ODOO_PLATFORM_ODOO_SCHEMAS): the tests on real Odoo 12/16/18 schemas are SKIPPED";
+    return (
+        `real Odoo dumps not found (looked in ${process.env.ODOO_PLATFORM_ODOO_SCHEMAS ?? path.resolve(__dirname, "..", "..", "..", "shared", "odoo-schemas")}; ` +
+        "set ODOO_PLATFORM_ODOO_SCHEMAS): the tests on real Odoo 12/16/18 schemas are SKIPPED"
+    );
 }
 
 const templates = new Map<string, Promise<string>>();
@@ -80,10 +88,13 @@ export function dumpTemplate(dump: RealDump): Promise<string> {
             // Asynchronous, so several dumps load at once while the tests of another run.
             await new Promise<void>((resolve, reject) => {
                 const child = spawn(psql, ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg.urlFor(db), "-f", dump.file], {
-                    env: { ...process.env, PGOPTIONS: "-c session_replication_role=replica" }, stdio: ["ignore", "ignore", "pipe"],
+                    env: { ...process.env, PGOPTIONS: "-c session_replication_role=replica" },
+                    stdio: ["ignore", "ignore", "pipe"],
                 });
                 let stderr = "";
-                child.stderr.on("data", (d: Buffer) => { if (stderr.length < 4000) stderr += d.toString(); });
+                child.stderr.on("data", (d: Buffer) => {
+                    if (stderr.length < 4000) stderr += d.toString();
+                });
                 child.on("error", reject);
                 child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`loading ${dump.file} failed (exit ${code}): ${stderr}`))));
             });

@@ -28,7 +28,9 @@ export async function odooDatabase(prefix: string): Promise<OdooDatabase> {
         const db = await dumpDatabase(dump, prefix);
         return { ...db, source: `real Odoo 16.0 schema (${baseOnly}.sql)` };
     }
-    console.log(`      (real Odoo schemas not found${realDumpsDir() ? ` (no ${baseOnly}.sql in ${realDumpsDir()})` : ""}: using the generated Odoo 17 fixture schema)`);
+    console.log(
+        `      (real Odoo schemas not found${realDumpsDir() ? ` (no ${baseOnly}.sql in ${realDumpsDir()})` : ""}: using the generated Odoo 17 fixture schema)`,
+    );
     const db = await freshDatabase(prefix);
     const client = new Client({ connectionString: db.url });
     await client.connect();

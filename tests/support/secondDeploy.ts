@@ -49,7 +49,14 @@ export async function deployPlan(stack: string, at: Commit, change: Record<strin
     const { env, configOverrides, ...rest } = extra;
     const result = await planStack({
         stack,
-        env: { ...process.env, ODOO_PLATFORM_REPO_DIR: sourceCheckout(), ODOO_PLATFORM_GIT_SHA: at.sha, ODOO_PLATFORM_GIT_BRANCH: "feature/invoice-layout", ODOO_PLATFORM_ODOO_IMAGE: image, ...env },
+        env: {
+            ...process.env,
+            ODOO_PLATFORM_REPO_DIR: sourceCheckout(),
+            ODOO_PLATFORM_GIT_SHA: at.sha,
+            ODOO_PLATFORM_GIT_BRANCH: "feature/invoice-layout",
+            ODOO_PLATFORM_ODOO_IMAGE: image,
+            ...env,
+        },
         configOverrides: { "odoo-platform:odooImage": image, ...change, ...configOverrides },
         ...rest,
     });
@@ -62,11 +69,15 @@ const hasUnknown = (value: unknown): boolean =>
 
 /** Adds to `changing` every resource whose inputs are computed from one in it (unknowns flow along property dependencies). */
 function propagate(changing: Set<string>, resources: readonly RecordedResource[]): Set<string> {
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
         grew = false;
         for (const r of resources) {
             if (!r.custom || changing.has(r.urn)) continue;
-            if (Object.values(r.propertyDependencies).flat().some((u) => changing.has(u))) {
+            if (
+                Object.values(r.propertyDependencies)
+                    .flat()
+                    .some((u) => changing.has(u))
+            ) {
                 changing.add(r.urn);
                 grew = true;
             }
@@ -81,7 +92,13 @@ function propagate(changing: Set<string>, resources: readonly RecordedResource[]
  * as in the engine. Give `like` (the preview of the same stack without `variant`) to start from its
  * changing resources: one plan less when the variant changes only what nothing depends on.
  */
-export async function previewPlan(stack: string, change: Record<string, string>, variant: Variant = {}, base?: PlanResult, like?: PlanResult): Promise<PlanResult> {
+export async function previewPlan(
+    stack: string,
+    change: Record<string, string>,
+    variant: Variant = {},
+    base?: PlanResult,
+    like?: PlanResult,
+): Promise<PlanResult> {
     const before = base ?? (await deployPlan(stack, firstCommit));
     let changing: Set<string>;
     if (like) {
@@ -89,7 +106,14 @@ export async function previewPlan(stack: string, change: Record<string, string>,
         for (const d of diffPlans(before.recorded, like.recorded)) if (d.change !== "same") changing.add(d.urn);
     } else {
         const after = await deployPlan(stack, secondCommit, change, variant);
-        changing = propagate(new Set(diffPlans(before.recorded, after.recorded).filter((d) => d.change !== "same").map((d) => d.urn)), after.recorded);
+        changing = propagate(
+            new Set(
+                diffPlans(before.recorded, after.recorded)
+                    .filter((d) => d.change !== "same")
+                    .map((d) => d.urn),
+            ),
+            after.recorded,
+        );
     }
     for (let round = 0; round < 5; round++) {
         const preview = await deployPlan(stack, secondCommit, change, { ...variant, preview: true, unknownOutputs: (urn) => changing.has(urn) });

@@ -30,7 +30,10 @@ export function invocations(file: string, text: string): Invocation[] {
         while (/\\\s*$/.test(text) && j + 1 < lines.length) text = text.replace(/\\\s*$/, " ") + lines[++j].trim();
         // Stop at the end of the command: a pipe, redirection, closing substitution or `;`.
         const command = text.split(/\s(?:\||>|>>|&&|;)\s|\)"?\s|\)"?$/)[0];
-        const words = command.split(/\s+/).slice(1).filter((w) => w.length);
+        const words = command
+            .split(/\s+/)
+            .slice(1)
+            .filter((w) => w.length);
         found.push({ file, line: i + 1, words });
     }
     return found;
@@ -51,14 +54,17 @@ function check(program: Command, inv: Invocation): string[] {
         const flag = /^(--[a-z0-9-]+)/.exec(word)?.[1];
         if (!flag) continue;
         const known = command.options.some((o) => o.long === flag || (o.negate && o.long === flag)) || flag === "--help";
-        if (!known) problems.push(`${inv.file}:${inv.line}: \`${command.name()}\` has no option ${flag} (it has ${command.options.map((o) => o.long).join(", ")})`);
+        if (!known)
+            problems.push(`${inv.file}:${inv.line}: \`${command.name()}\` has no option ${flag} (it has ${command.options.map((o) => o.long).join(", ")})`);
     }
     return problems;
 }
 
 describe("workflows call the CLI as it is", () => {
     const program = buildCli();
-    const all = fs.readdirSync(workflowDir).filter((f) => /\.ya?ml$/.test(f))
+    const all = fs
+        .readdirSync(workflowDir)
+        .filter((f) => /\.ya?ml$/.test(f))
         .flatMap((f) => invocations(f, fs.readFileSync(path.join(workflowDir, f), "utf8")));
 
     it("finds the invocations (the check is not vacuous)", () => {

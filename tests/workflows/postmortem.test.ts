@@ -14,7 +14,10 @@ describe("postmortem workflow", () => {
     });
 
     it("runs when a deploy workflow of this repository fails", () => {
-        const names = fs.readdirSync(workflowsDir).filter((f) => f !== "postmortem.yml").map((f) => parse(fs.readFileSync(path.join(workflowsDir, f), "utf8")).name);
+        const names = fs
+            .readdirSync(workflowsDir)
+            .filter((f) => f !== "postmortem.yml")
+            .map((f) => parse(fs.readFileSync(path.join(workflowsDir, f), "utf8")).name);
         const watched: string[] = wf.on.workflow_run.workflows;
         for (const name of watched) assert.ok(names.includes(name), `${name} is a workflow here`);
         assert.deepEqual(watched.sort(), ["production-promote", "rollback", "staging-deploy"]);

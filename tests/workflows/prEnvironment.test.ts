@@ -42,7 +42,14 @@ describe("workflows: permissions and secrets", () => {
             for (const [id, job] of Object.entries(wf.jobs)) {
                 assert.ok(job.permissions !== undefined, `${id} declares permissions`);
                 assert.notEqual(job.permissions, "write-all", id);
-                assert.ok(!Object.keys(job.permissions as object).some((k) => ["contents", "id-token", "security-events", "deployments"].includes(k) && (job.permissions as Record<string, string>)[k] === "write"), `${id}: no write on contents/id-token`);
+                assert.ok(
+                    !Object.keys(job.permissions as object).some(
+                        (k) =>
+                            ["contents", "id-token", "security-events", "deployments"].includes(k) &&
+                            (job.permissions as Record<string, string>)[k] === "write",
+                    ),
+                    `${id}: no write on contents/id-token`,
+                );
             }
         });
 
@@ -78,7 +85,9 @@ describe("workflows: permissions and secrets", () => {
     }
 
     it("the composite setup action takes secrets as inputs and uses them only through env", () => {
-        const action = parse(fs.readFileSync(path.join(repositoryRoot, ".github/actions/platform-setup/action.yml"), "utf8")) as { runs: { steps: { run?: string; uses?: string }[] } };
+        const action = parse(fs.readFileSync(path.join(repositoryRoot, ".github/actions/platform-setup/action.yml"), "utf8")) as {
+            runs: { steps: { run?: string; uses?: string }[] };
+        };
         for (const step of action.runs.steps) {
             if (step.run) assert.doesNotMatch(step.run, /\$\{\{/);
             if (step.uses) assert.match(step.uses, /@[0-9a-f]{40}$/, step.uses);
@@ -115,7 +124,12 @@ describe("workflows: pr-environment.yml", () => {
         assert.equal(heads[0].with?.path, "pr-head");
         assert.equal(heads[0].with?.["persist-credentials"], false);
         assert.equal(heads[0].with?.submodules, undefined);
-        for (const step of deploy.steps!) assert.doesNotMatch(`${step.run ?? ""} ${(step as { "working-directory"?: string })["working-directory"] ?? ""}`, /pr-head/, "nothing runs in pr-head/");
+        for (const step of deploy.steps!)
+            assert.doesNotMatch(
+                `${step.run ?? ""} ${(step as { "working-directory"?: string })["working-directory"] ?? ""}`,
+                /pr-head/,
+                "nothing runs in pr-head/",
+            );
         const up = deploy.steps!.find((s) => s.run?.includes("odoo-platform pr up"))!;
         assert.match(up.run!, /--branch "\$PR_BRANCH" --sha "\$PR_SHA" --image "\$PR_IMAGE"/);
         assert.match(up.run!, /--from-queue/);
@@ -154,7 +168,9 @@ describe("workflows: ci.yml", () => {
     const wf = load("ci.yml");
 
     it("has one job per required status check of main and production", () => {
-        const names = Object.values(wf.jobs).map((j) => j.name).sort();
+        const names = Object.values(wf.jobs)
+            .map((j) => j.name)
+            .sort();
         assert.deepEqual(names, [...requiredChecks].sort());
     });
 

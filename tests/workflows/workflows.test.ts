@@ -4,24 +4,44 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { lintWorkflow, lintWorkflows, workflowsDir } from "../support/actionlint";
 
-type Job = { permissions?: Record<string, string>; environment?: string | { name: string }; uses?: string; steps?: { uses?: string; run?: string; if?: string }[]; needs?: string[] | string };
-type Workflow = { on: Record<string, any>; permissions?: Record<string, string>; concurrency?: { group: string; "cancel-in-progress"?: boolean }; jobs: Record<string, Job> };
+type Job = {
+    permissions?: Record<string, string>;
+    environment?: string | { name: string };
+    uses?: string;
+    steps?: { uses?: string; run?: string; if?: string }[];
+    needs?: string[] | string;
+};
+type Workflow = {
+    on: Record<string, any>;
+    permissions?: Record<string, string>;
+    concurrency?: { group: string; "cancel-in-progress"?: boolean };
+    jobs: Record<string, Job>;
+};
 
 const promotionWorkflows = ["staging-deploy.yml", "production-promote.yml", "rollback.yml", "production-backup.yml", "staging-snapshot.yml"];
 const read = (file: string) => fs.readFileSync(path.join(workflowsDir, file), "utf8");
 const load = (file: string) => parse(read(file)) as Workflow;
-const runs = (wf: Workflow) => Object.values(wf.jobs).flatMap((j) => (j.steps ?? []).map((s) => s.run ?? "")).join("\n");
+const runs = (wf: Workflow) =>
+    Object.values(wf.jobs)
+        .flatMap((j) => (j.steps ?? []).map((s) => s.run ?? ""))
+        .join("\n");
 const envName = (job: Job) => (typeof job.environment === "string" ? job.environment : job.environment?.name);
 
 describe("GitHub workflows", () => {
     it("every workflow in .github/workflows passes actionlint", async () => {
         const results = await lintWorkflows();
         assert.ok(results.length >= promotionWorkflows.length);
-        assert.deepEqual(results.flatMap((r) => r.problems), []);
+        assert.deepEqual(
+            results.flatMap((r) => r.problems),
+            [],
+        );
     });
 
     it("actionlint does catch a broken workflow (the check can fail)", async () => {
-        const problems = await lintWorkflow("broken.yml", "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.nope }}\n");
+        const problems = await lintWorkflow(
+            "broken.yml",
+            "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.nope }}\n",
+        );
         assert.match(problems.join("\n"), /property "nope" is not defined/);
     });
 
@@ -65,9 +85,21 @@ describe("GitHub workflows", () => {
         const wf = load("staging-deploy.yml");
         assert.deepEqual(wf.on.push.branches, ["main"]);
         const text = read("staging-deploy.yml");
-        for (const needle of ["bash .ci/run", "npm audit --omit=dev --audit-level=high", "aquasecurity/trivy-action@", "npm run guard",
-            "--policy-pack", "pulumi up --stack staging", "modules plan --db", "docker logs odoo-staging-update", "evidence build", "evidence deployment",
-            "evidence migrations", "odoo-platform health", "status set --environment staging"]) {
+        for (const needle of [
+            "bash .ci/run",
+            "npm audit --omit=dev --audit-level=high",
+            "aquasecurity/trivy-action@",
+            "npm run guard",
+            "--policy-pack",
+            "pulumi up --stack staging",
+            "modules plan --db",
+            "docker logs odoo-staging-update",
+            "evidence build",
+            "evidence deployment",
+            "evidence migrations",
+            "odoo-platform health",
+            "status set --environment staging",
+        ]) {
             assert.ok(text.includes(needle), `staging-deploy.yml must contain ${needle}`);
         }
         assert.ok((wf.jobs.build.needs as string[]).includes("guard"));
@@ -108,7 +140,10 @@ describe("GitHub workflows", () => {
         assert.equal(load("staging-deploy.yml").concurrency?.group, "deploy-staging");
     });
 
-    for (const [file, stack] of [["staging-deploy.yml", "staging"], ["staging-snapshot.yml", "staging"]] as const) {
+    for (const [file, stack] of [
+        ["staging-deploy.yml", "staging"],
+        ["staging-snapshot.yml", "staging"],
+    ] as const) {
         it(`${file}: a pulumi preview with the policy pack gates the update, and the update does not skip its own preview`, () => {
             const wf = load(file);
             const steps = Object.values(wf.jobs).flatMap((j) => j.steps ?? []);
@@ -121,7 +156,13 @@ describe("GitHub workflows", () => {
                 assert.match(run, /--policy-pack policy\/odoo-platform --policy-pack-config policy-config\.json/);
                 assert.match(run, /--parallel 4/, "Docker over ssh:// at Pulumi's default parallelism exceeds sshd's MaxStartups");
             }
-            assert.match(steps.slice(0, preview + 1).map((st) => st.run ?? "").join("\n"), new RegExp(`npm run --silent policy-config -- --stack ${stack} > policy-config\.json`));
+            assert.match(
+                steps
+                    .slice(0, preview + 1)
+                    .map((st) => st.run ?? "")
+                    .join("\n"),
+                new RegExp(`npm run --silent policy-config -- --stack ${stack} > policy-config\.json`),
+            );
             assert.doesNotMatch(read(file), /--skip-preview/);
         });
     }
@@ -131,7 +172,10 @@ describe("GitHub workflows", () => {
         assert.match(text, /npx odoo-platform promote --environment production/);
         assert.doesNotMatch(text, /pulumi up\b/, "production changes only through odoo-platform promote");
         assert.doesNotMatch(text, /--skip-preview/);
-        assert.match(fs.readFileSync(path.join(__dirname, "..", "..", "ops", "promotion", "deployer.ts"), "utf8"), /previewThenUp\(stack, deployGate\(request\.stack/);
+        assert.match(
+            fs.readFileSync(path.join(__dirname, "..", "..", "ops", "promotion", "deployer.ts"), "utf8"),
+            /previewThenUp\(stack, deployGate\(request\.stack/,
+        );
     });
 
     it("staging-snapshot: weekly and on demand, snapshot create --sanitize --latest in a container on the production host, then a staging deploy", () => {

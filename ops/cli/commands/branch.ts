@@ -9,7 +9,9 @@ import { action, CommandResult } from "../runtime";
 export function renderBranchUp(report: BranchUpReport): string {
     switch (report.outcome) {
         case "deployed": {
-            const tests = report.tests ? `${report.tests.verdict}: ${report.tests.line}${report.tests.firstFailure ? ` (first failure: ${report.tests.firstFailure.test})` : ""}` : "no module to test";
+            const tests = report.tests
+                ? `${report.tests.verdict}: ${report.tests.line}${report.tests.firstFailure ? ` (first failure: ${report.tests.firstFailure.test})` : ""}`
+                : "no module to test";
             return `branch ${report.branch} deployed as ${report.environment} (${report.stack}, ${report.sha.slice(0, 12)})\n  Odoo:         ${report.url}\n  Mail catcher: ${report.mailCatcherUrl ?? "-"}\n  Tests:        ${tests}`;
         }
         case "queued":
@@ -20,9 +22,12 @@ export function renderBranchUp(report: BranchUpReport): string {
 }
 
 export function register(program: Command): void {
-    const branch = program.command("branch").description("Branch environments: pushed branches matching odoo-platform:branchEnvironments, with the PR lifecycle");
+    const branch = program
+        .command("branch")
+        .description("Branch environments: pushed branches matching odoo-platform:branchEnvironments, with the PR lifecycle");
 
-    branch.command("match")
+    branch
+        .command("match")
         .description("does this branch get an environment (odoo-platform:branchEnvironments in Pulumi.pr.yaml)? prints true or false")
         .requiredOption("--branch <name>", "the branch")
         .option("--json", "print a JSON report")
@@ -30,11 +35,16 @@ export function register(program: Command): void {
             action(async (opts: { branch: string; json?: boolean }): Promise<CommandResult> => {
                 const patterns = configured(() => prPlatformSettings()).branchEnvironments;
                 const matches = branchGetsEnvironment(opts.branch, patterns);
-                return { exitCode: 0, report: { branch: opts.branch, matches, patterns, environment: matches ? branchEnvironmentId(opts.branch) : null }, text: String(matches) };
+                return {
+                    exitCode: 0,
+                    report: { branch: opts.branch, matches, patterns, environment: matches ? branchEnvironmentId(opts.branch) : null },
+                    text: String(matches),
+                };
             }),
         );
 
-    branch.command("up")
+    branch
+        .command("up")
         .description("Deploy (or queue) the environment of a pushed branch, run its tests and set its commit status")
         .requiredOption("--branch <name>", "the pushed branch")
         .requiredOption("--sha <sha>", "its head commit")
@@ -49,7 +59,8 @@ export function register(program: Command): void {
             }),
         );
 
-    branch.command("down")
+    branch
+        .command("down")
         .description("Destroy a branch's environment (its branch was deleted) and hand its slot on (idempotent)")
         .requiredOption("--branch <name>", "the branch")
         .option("--repo <owner/name>", "repository (default: GITHUB_REPOSITORY)")
@@ -57,7 +68,11 @@ export function register(program: Command): void {
         .action(
             action(async (opts: CommonOptions & { branch: string }): Promise<CommandResult> => {
                 const report: BranchDownReport = await guarded(() => branchDown(realDeps("branch down", opts), { branch: opts.branch }));
-                return { exitCode: 0, report, text: `${report.destroyed ? `${report.stack} destroyed` : `${report.stack} did not exist: nothing to destroy`}${report.promoted.length ? `; freed slot handed to ${report.promoted.join(", ")}` : ""}` };
+                return {
+                    exitCode: 0,
+                    report,
+                    text: `${report.destroyed ? `${report.stack} destroyed` : `${report.stack} did not exist: nothing to destroy`}${report.promoted.length ? `; freed slot handed to ${report.promoted.join(", ")}` : ""}`,
+                };
             }),
         );
 }

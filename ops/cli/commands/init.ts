@@ -29,10 +29,17 @@ interface InitCliOptions {
     json?: boolean;
 }
 
-const list = (v: string | undefined) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : undefined);
+const list = (v: string | undefined) =>
+    v
+        ? v
+              .split(",")
+              .map((s) => s.trim())
+              .filter(Boolean)
+        : undefined;
 
 export function register(program: Command): void {
-    program.command("init")
+    program
+        .command("init")
         .description("write this organisation's stack files (Pulumi.dev/pr/staging/production.yaml) for its domain and repository")
         .requiredOption("--domain <domain>", "the organisation's DNS domain (erp.<domain>, staging.<domain>, pr-<n>-….dev.<domain>)")
         .requiredOption("--repo <owner/name>", "the GitHub repository of the Odoo code")
@@ -45,36 +52,53 @@ export function register(program: Command): void {
         .option("--image-digest <sha256:…>", "digest of the pinned staging/production image", placeholders.imageDigest)
         .option("--force", "overwrite existing stack files")
         .option("--json", "print the report as JSON")
-        .action(action(async (opts: InitCliOptions) => {
-            if (!isDnsName(opts.domain) || !opts.domain.includes(".")) throw new UsageError(`--domain ${opts.domain}: must be a DNS domain such as example.com`);
-            if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(opts.repo)) throw new UsageError(`--repo ${opts.repo}: must be owner/name`);
-            if (!/^sha256:[0-9a-f]{64}$/.test(opts.imageDigest)) throw new UsageError(`--image-digest ${opts.imageDigest}: must be sha256:<64 hex>`);
-            const dir = path.resolve(opts.dir);
-            const files = stackFiles({
-                domain: opts.domain,
-                repo: opts.repo,
-                odooVersion: opts.odooVersion as OdooSeries,
-                addonsPath: list(opts.addonsPath) ?? runtimeContract.addonsPath,
-                addonsRoots: list(opts.addonsRoots),
-                smtpHost: opts.smtpHost,
-                awsRegion: opts.awsRegion,
-                imageDigest: opts.imageDigest,
-                cloudflareZoneId: placeholders.cloudflareZoneId,
-                nonprodIp: placeholders.nonprodIp,
-                productionIp: placeholders.productionIp,
-                reviewers: placeholders.reviewers,
-                evidenceDbHost: placeholders.evidenceDbHost,
-                evidenceDbAdminUser: placeholders.evidenceDbAdminUser,
-            });
-            const existing = Object.keys(files).filter((f) => fs.existsSync(path.join(dir, f)));
-            if (existing.length && !opts.force) throw new UsageError(`${existing.join(", ")} already exist in ${dir}: nothing was written (use --force to replace them)`);
-            validate(files);
-            fs.mkdirSync(dir, { recursive: true });
-            for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text);
-            const notes = placeholderNotes({ ...placeholders, domain: opts.domain, repo: opts.repo, odooVersion: opts.odooVersion as OdooSeries, addonsPath: [], smtpHost: opts.smtpHost, awsRegion: opts.awsRegion, imageDigest: opts.imageDigest });
-            const text = [`wrote ${Object.keys(files).join(", ")} in ${dir}`, ...(notes.length ? ["replace the placeholders before deploying for real:", ...notes.map((n) => `  - ${n}`)] : []), "next: npm run plan -- --stack staging, then odoo-platform repo check"].join("\n");
-            return { exitCode: 0, report: { dir, files: Object.keys(files), placeholders: notes }, text };
-        }));
+        .action(
+            action(async (opts: InitCliOptions) => {
+                if (!isDnsName(opts.domain) || !opts.domain.includes("."))
+                    throw new UsageError(`--domain ${opts.domain}: must be a DNS domain such as example.com`);
+                if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(opts.repo)) throw new UsageError(`--repo ${opts.repo}: must be owner/name`);
+                if (!/^sha256:[0-9a-f]{64}$/.test(opts.imageDigest)) throw new UsageError(`--image-digest ${opts.imageDigest}: must be sha256:<64 hex>`);
+                const dir = path.resolve(opts.dir);
+                const files = stackFiles({
+                    domain: opts.domain,
+                    repo: opts.repo,
+                    odooVersion: opts.odooVersion as OdooSeries,
+                    addonsPath: list(opts.addonsPath) ?? runtimeContract.addonsPath,
+                    addonsRoots: list(opts.addonsRoots),
+                    smtpHost: opts.smtpHost,
+                    awsRegion: opts.awsRegion,
+                    imageDigest: opts.imageDigest,
+                    cloudflareZoneId: placeholders.cloudflareZoneId,
+                    nonprodIp: placeholders.nonprodIp,
+                    productionIp: placeholders.productionIp,
+                    reviewers: placeholders.reviewers,
+                    evidenceDbHost: placeholders.evidenceDbHost,
+                    evidenceDbAdminUser: placeholders.evidenceDbAdminUser,
+                });
+                const existing = Object.keys(files).filter((f) => fs.existsSync(path.join(dir, f)));
+                if (existing.length && !opts.force)
+                    throw new UsageError(`${existing.join(", ")} already exist in ${dir}: nothing was written (use --force to replace them)`);
+                validate(files);
+                fs.mkdirSync(dir, { recursive: true });
+                for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text);
+                const notes = placeholderNotes({
+                    ...placeholders,
+                    domain: opts.domain,
+                    repo: opts.repo,
+                    odooVersion: opts.odooVersion as OdooSeries,
+                    addonsPath: [],
+                    smtpHost: opts.smtpHost,
+                    awsRegion: opts.awsRegion,
+                    imageDigest: opts.imageDigest,
+                });
+                const text = [
+                    `wrote ${Object.keys(files).join(", ")} in ${dir}`,
+                    ...(notes.length ? ["replace the placeholders before deploying for real:", ...notes.map((n) => `  - ${n}`)] : []),
+                    "next: npm run plan -- --stack staging, then odoo-platform repo check",
+                ].join("\n");
+                return { exitCode: 0, report: { dir, files: Object.keys(files), placeholders: notes }, text };
+            }),
+        );
 }
 
 /** Every generated file must be a valid stack for the program (checked before writing any). */
@@ -88,7 +112,12 @@ function validate(files: Record<string, string>): void {
             const isPr = f === "Pulumi.pr.yaml";
             const identity = stackIdentity(isPr ? "pr-1" : f.replace(/^Pulumi\.|\.yaml$/g, ""));
             try {
-                resolveSettings({ identity, stack: isPr ? { values: {}, secretKeys: new Set(), file: f } : values, prDefaults: isPr ? values : undefined, env: { ODOO_PLATFORM_GIT_SHA: "0000000", ODOO_PLATFORM_GIT_BRANCH: "init" } });
+                resolveSettings({
+                    identity,
+                    stack: isPr ? { values: {}, secretKeys: new Set(), file: f } : values,
+                    prDefaults: isPr ? values : undefined,
+                    env: { ODOO_PLATFORM_GIT_SHA: "0000000", ODOO_PLATFORM_GIT_BRANCH: "init" },
+                });
             } catch (err) {
                 if (err instanceof ConfigError) throw new UsageError(`the generated ${f} would be invalid: ${err.problems.join("; ")}`);
                 throw err;

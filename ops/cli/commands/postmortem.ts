@@ -19,13 +19,18 @@ interface PostmortemCliOptions {
 
 export function parseSelection(opts: { deployment?: string; since?: string }): Selection {
     if ((opts.deployment === undefined) === (opts.since === undefined)) {
-        throw new UsageError("give exactly one of --deployment <id> (one failed deployment) or --since <date> (every failed deployment since, e.g. 2026-11-01)");
+        throw new UsageError(
+            "give exactly one of --deployment <id> (one failed deployment) or --since <date> (every failed deployment since, e.g. 2026-11-01)",
+        );
     }
     if (opts.deployment !== undefined) {
-        if (!/^[1-9][0-9]{0,17}$/.test(opts.deployment)) throw new UsageError(`--deployment must be a deployment id (a positive whole number from ops.deployments), got "${opts.deployment}"`);
+        if (!/^[1-9][0-9]{0,17}$/.test(opts.deployment))
+            throw new UsageError(`--deployment must be a deployment id (a positive whole number from ops.deployments), got "${opts.deployment}"`);
         return { deploymentId: Number(opts.deployment) };
     }
-    const since = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(opts.since!) ? new Date(opts.since!.length === 10 ? `${opts.since}T00:00:00Z` : opts.since!) : new Date(NaN);
+    const since = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(opts.since!)
+        ? new Date(opts.since!.length === 10 ? `${opts.since}T00:00:00Z` : opts.since!)
+        : new Date(NaN);
     if (Number.isNaN(since.getTime())) throw new UsageError(`--since must be a date such as 2026-11-01 or 2026-11-01T08:00:00Z, got "${opts.since}"`);
     return { since };
 }
@@ -44,7 +49,10 @@ export function register(program: Command): void {
         .action(
             action<PostmortemCliOptions>(async (opts) => {
                 const selection = parseSelection(opts);
-                const report = await generatePostmortems({ db: evidenceDb(opts), selection, evidenceDir: opts.evidenceDir, outDir: opts.out }, progress("postmortem"));
+                const report = await generatePostmortems(
+                    { db: evidenceDb(opts), selection, evidenceDir: opts.evidenceDir, outDir: opts.out },
+                    progress("postmortem"),
+                );
                 return { exitCode: 0, report, text: renderPostmortemReport(report) };
             }),
         );

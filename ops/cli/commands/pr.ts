@@ -12,7 +12,9 @@ import { action, CommandResult, UsageError } from "../runtime";
 export function renderUp(report: UpReport): string {
     switch (report.outcome) {
         case "deployed": {
-            const tests = report.tests ? `${report.tests.verdict}: ${report.tests.line}${report.tests.firstFailure ? ` (first failure: ${report.tests.firstFailure.test})` : ""}` : "no module to test";
+            const tests = report.tests
+                ? `${report.tests.verdict}: ${report.tests.line}${report.tests.firstFailure ? ` (first failure: ${report.tests.firstFailure.test})` : ""}`
+                : "no module to test";
             return `PR #${report.pr} deployed (${report.stack}, ${report.sha?.slice(0, 12)})\n  Odoo:         ${report.url}\n  Mail catcher: ${report.mailCatcherUrl ?? "-"}\n  Database:     ${report.database ?? "-"}\n  Tests:        ${tests}`;
         }
         case "queued":
@@ -30,7 +32,8 @@ export function renderDown(report: DownReport): string {
 export function renderSweep(report: SweepReport): string {
     const lines = [`${report.dryRun ? "Would remove" : "Removed"} ${report.actions.length} of ${report.stacks} PR stack(s):`];
     for (const a of report.actions) lines.push(`  ${a.stack}: ${a.reason} — ${a.detail}`);
-    if (report.promoted.length) lines.push(`${report.dryRun ? "Would dispatch" : "Dispatched"} queued environment(s): ${report.promoted.map(describeEnvironment).join(", ")}`);
+    if (report.promoted.length)
+        lines.push(`${report.dryRun ? "Would dispatch" : "Dispatched"} queued environment(s): ${report.promoted.map(describeEnvironment).join(", ")}`);
     for (const f of report.failures) lines.push(`  ✗ ${describeEnvironment(f.pr)}: ${f.error}`);
     return lines.join("\n");
 }
@@ -51,7 +54,9 @@ export function register(program: Command): void {
         .action(
             action(async (opts: CommonOptions & { pr: string; branch?: string; sha?: string; image?: string; fromQueue?: boolean }): Promise<CommandResult> => {
                 const number = parsePr(opts.pr);
-                const report = await guarded(() => prUp(realDeps("pr up", opts), { pr: number, branch: opts.branch, sha: opts.sha, image: opts.image, fromQueue: opts.fromQueue }));
+                const report = await guarded(() =>
+                    prUp(realDeps("pr up", opts), { pr: number, branch: opts.branch, sha: opts.sha, image: opts.image, fromQueue: opts.fromQueue }),
+                );
                 // A red build fails the job too, so the run's own check agrees with the commit status.
                 return { exitCode: report.tests?.verdict === "red" ? 1 : 0, report, text: renderUp(report) };
             }),

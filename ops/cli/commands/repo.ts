@@ -37,42 +37,75 @@ const asUsage = <T>(run: () => T): T => {
 export function register(program: Command): void {
     const repo = program.command("repo").description("the Odoo repository: addons, modules, Phase 0 checks of its own files");
     repo.command("check")
-        .description("check the repository's Compose, devcontainer, Dockerfiles, odoo.conf and env files against the stacks (exit 1 on findings, 2 on unreadable input)")
+        .description(
+            "check the repository's Compose, devcontainer, Dockerfiles, odoo.conf and env files against the stacks (exit 1 on findings, 2 on unreadable input)",
+        )
         .option("--repo <dir>", "the Odoo repository", ".")
         .option("--stacks <dir>", "directory of the Pulumi.<stack>.yaml files (default: the repository if it has Pulumi.yaml, else the platform's)")
         .option("--json", "print the findings as JSON")
-        .action(action(async (opts: { repo: string; stacks?: string; json?: boolean }) => {
-            const repoDir = path.resolve(opts.repo);
-            if (!fs.existsSync(repoDir)) throw new UsageError(`--repo ${opts.repo}: no such directory`);
-            const result = asUsage(() => checkRepository({ repoDir, stacks: stacksFor(repoDir, opts.stacks) }));
-            const failed = result.findings.some((f) => f.severity === "error");
-            return {
-                exitCode: failed ? 1 : 0,
-                report: { ok: !failed, findings: result.findings, addonsPath: result.repository.addonsPath, modules: result.repository.modules.map((m) => ({ name: m.name, path: m.path, origin: m.origin })), selection: result.selection },
-                text: describeCheck(result),
-            };
-        }));
+        .action(
+            action(async (opts: { repo: string; stacks?: string; json?: boolean }) => {
+                const repoDir = path.resolve(opts.repo);
+                if (!fs.existsSync(repoDir)) throw new UsageError(`--repo ${opts.repo}: no such directory`);
+                const result = asUsage(() => checkRepository({ repoDir, stacks: stacksFor(repoDir, opts.stacks) }));
+                const failed = result.findings.some((f) => f.severity === "error");
+                return {
+                    exitCode: failed ? 1 : 0,
+                    report: {
+                        ok: !failed,
+                        findings: result.findings,
+                        addonsPath: result.repository.addonsPath,
+                        modules: result.repository.modules.map((m) => ({ name: m.name, path: m.path, origin: m.origin })),
+                        selection: result.selection,
+                    },
+                    text: describeCheck(result),
+                };
+            }),
+        );
     repo.command("modules")
         .description("the modules a stack's environment installs (own modules, install/exclude rules, dependencies), and why others are excluded")
         .option("--repo <dir>", "the Odoo repository", ".")
         .option("--stacks <dir>", "directory of the Pulumi.<stack>.yaml files")
         .option("--stack <name>", "stack whose rules apply (pr-1 stands for every PR)", "pr-1")
         .option("--json", "print the selection as JSON")
-        .action(action(async (opts: { repo: string; stacks?: string; stack: string; json?: boolean }) => {
-            const repoDir = path.resolve(opts.repo);
-            const views = asUsage(() => stacksFor(repoDir, opts.stacks));
-            const view = views.find((v) => v.stack === opts.stack || (opts.stack.startsWith("pr-") && v.stage === "pr"));
-            if (!view) throw new UsageError(`--stack ${opts.stack}: no such stack among ${views.map((v) => v.stack).join(", ")}`);
-            const s = view.settings;
-            const repository = asUsage(() => readRepository(repoDir, { addonsRoots: s.addonsRoots, thirdPartyAddonsRoots: s.thirdPartyAddonsRoots, maxDepth: s.addonsMaxDepth, series: s.odooVersion, reposFile: s.reposFile }));
-            let selection: ModuleSelection;
-            try {
-                selection = selectModules({ modules: selectableModules(repository), series: s.odooVersion, install: s.installModules, exclude: s.excludeModules, missingDependencies: s.missingDependencies, pendingSources: repository.pendingSources });
-            } catch (err) {
-                if (err instanceof ModuleSelectionError) return { exitCode: 1, report: { ok: false, excluded: err.excluded }, text: err.message };
-                throw err;
-            }
-            const report = { stack: view.stack, ...selection, addonsPath: repository.addonsPath, requirements: repository.requirements, skipped: repository.discovery.skipped };
-            return { exitCode: 0, report, text: describeSelection(selection, view.stack) };
-        }));
+        .action(
+            action(async (opts: { repo: string; stacks?: string; stack: string; json?: boolean }) => {
+                const repoDir = path.resolve(opts.repo);
+                const views = asUsage(() => stacksFor(repoDir, opts.stacks));
+                const view = views.find((v) => v.stack === opts.stack || (opts.stack.startsWith("pr-") && v.stage === "pr"));
+                if (!view) throw new UsageError(`--stack ${opts.stack}: no such stack among ${views.map((v) => v.stack).join(", ")}`);
+                const s = view.settings;
+                const repository = asUsage(() =>
+                    readRepository(repoDir, {
+                        addonsRoots: s.addonsRoots,
+                        thirdPartyAddonsRoots: s.thirdPartyAddonsRoots,
+                        maxDepth: s.addonsMaxDepth,
+                        series: s.odooVersion,
+                        reposFile: s.reposFile,
+                    }),
+                );
+                let selection: ModuleSelection;
+                try {
+                    selection = selectModules({
+                        modules: selectableModules(repository),
+                        series: s.odooVersion,
+                        install: s.installModules,
+                        exclude: s.excludeModules,
+                        missingDependencies: s.missingDependencies,
+                        pendingSources: repository.pendingSources,
+                    });
+                } catch (err) {
+                    if (err instanceof ModuleSelectionError) return { exitCode: 1, report: { ok: false, excluded: err.excluded }, text: err.message };
+                    throw err;
+                }
+                const report = {
+                    stack: view.stack,
+                    ...selection,
+                    addonsPath: repository.addonsPath,
+                    requirements: repository.requirements,
+                    skipped: repository.discovery.skipped,
+                };
+                return { exitCode: 0, report, text: describeSelection(selection, view.stack) };
+            }),
+        );
 }

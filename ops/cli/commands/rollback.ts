@@ -7,7 +7,8 @@ import { action, progress } from "../runtime";
 import { projectDir } from "../../../config/projectDir";
 
 export function register(program: Command, deps: { deployer: Deployer } = { deployer: automationDeployer }): void {
-    program.command("rollback")
+    program
+        .command("rollback")
         .description("redeploy the last version that worked (recorded in ops.deployments) and record the rollback")
         .addOption(evidenceDbOption())
         .addOption(misplacedDbOption("rollback"))
@@ -23,9 +24,11 @@ export function register(program: Command, deps: { deployer: Deployer } = { depl
         .addOption(new Option("--stamp <stamp>", "evidence/<stamp>/… directory").env("ODOO_PLATFORM_EVIDENCE_STAMP"))
         .option("--evidence-uri <uri>", "what the row's evidence_uri says")
         .option("--json", "print the report as JSON")
-        .action(action(async (opts: RollbackOptions & { json?: boolean }) => {
-            assertRollbackUsage(opts);
-            const report = await runRollback(opts, { deployer: deps.deployer, progress: progress("rollback") });
-            return { exitCode: 0, report, text: describeRollback(report) };
-        }));
+        .action(
+            action(async (opts: RollbackOptions & { json?: boolean }) => {
+                assertRollbackUsage(opts);
+                const report = await runRollback(opts, { deployer: deps.deployer, progress: progress("rollback") });
+                return { exitCode: 0, report, text: describeRollback(report) };
+            }),
+        );
 }

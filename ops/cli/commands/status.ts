@@ -8,7 +8,8 @@ const states: StatusState[] = ["pending", "success", "failure", "error"];
 
 export function register(program: Command): void {
     const status = program.command("status").description("commit statuses of the environments (odoo-platform/<environment>)");
-    status.command("set")
+    status
+        .command("set")
         .description("set the commit status of an environment on a commit (GITHUB_TOKEN with statuses: write)")
         .requiredOption("--environment <name>", "staging, production, pr-<n> or br-<slug>")
         .requiredOption("--sha <sha>", "the commit")
@@ -17,17 +18,27 @@ export function register(program: Command): void {
         .option("--target-url <url>", "where the details are (the run, the environment)")
         .option("--repo <owner/name>", "repository (default: GITHUB_REPOSITORY)")
         .option("--json", "print the status as JSON")
-        .action(action(async (opts: { environment: string; sha: string; state: string; description: string; targetUrl?: string; repo?: string; json?: boolean }) => {
-            if (!states.includes(opts.state as StatusState)) throw new UsageError(`--state must be one of ${states.join(", ")}, got "${opts.state}"`);
-            if (!/^[0-9a-f]{7,40}$/.test(opts.sha)) throw new UsageError(`--sha must be a commit SHA (7–40 lower-case hex), got "${opts.sha}"`);
-            let context: string;
-            try {
-                context = statusContext(/^pr-\d+$/.test(opts.environment) ? Number(opts.environment.slice(3)) : opts.environment);
-            } catch (err) {
-                throw new UsageError(`--environment: ${(err as Error).message}`);
-            }
-            const s: CommitStatus = { sha: opts.sha, context, state: opts.state as StatusState, description: statusDescription(opts.description), targetUrl: opts.targetUrl };
-            await githubFromEnvironment(process.env, opts.repo).setCommitStatus(s);
-            return { exitCode: 0, report: s, text: `${s.context} on ${s.sha.slice(0, 12)}: ${s.state} — ${s.description}` };
-        }));
+        .action(
+            action(
+                async (opts: { environment: string; sha: string; state: string; description: string; targetUrl?: string; repo?: string; json?: boolean }) => {
+                    if (!states.includes(opts.state as StatusState)) throw new UsageError(`--state must be one of ${states.join(", ")}, got "${opts.state}"`);
+                    if (!/^[0-9a-f]{7,40}$/.test(opts.sha)) throw new UsageError(`--sha must be a commit SHA (7–40 lower-case hex), got "${opts.sha}"`);
+                    let context: string;
+                    try {
+                        context = statusContext(/^pr-\d+$/.test(opts.environment) ? Number(opts.environment.slice(3)) : opts.environment);
+                    } catch (err) {
+                        throw new UsageError(`--environment: ${(err as Error).message}`);
+                    }
+                    const s: CommitStatus = {
+                        sha: opts.sha,
+                        context,
+                        state: opts.state as StatusState,
+                        description: statusDescription(opts.description),
+                        targetUrl: opts.targetUrl,
+                    };
+                    await githubFromEnvironment(process.env, opts.repo).setCommitStatus(s);
+                    return { exitCode: 0, report: s, text: `${s.context} on ${s.sha.slice(0, 12)}: ${s.state} — ${s.description}` };
+                },
+            ),
+        );
 }

@@ -120,7 +120,11 @@ export function parseCompose(text: string, file: string): ComposeFile {
         } else if (isMap(env)) {
             for (const item of env.items) {
                 const value = isScalar(item.value) ? item.value.value : item.value;
-                service.environment[String((item.key as { value?: unknown }).value ?? item.key)] = { value: value === null || value === undefined ? "" : String(value), line: lineOf(item.key), file };
+                service.environment[String((item.key as { value?: unknown }).value ?? item.key)] = {
+                    value: value === null || value === undefined ? "" : String(value),
+                    line: lineOf(item.key),
+                    file,
+                };
             }
         }
         const envFile: unknown = svc.get("env_file", true);

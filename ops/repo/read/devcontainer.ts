@@ -28,9 +28,10 @@ export function parseDevcontainer(text: string, file: string): Devcontainer {
     const at = (...p: string[]): Node | undefined => findNodeAtLocation(tree, p);
     const result: Devcontainer = { file, composeFiles: [] };
     const compose = at("dockerComposeFile");
-    const entries = compose?.type === "array" ? compose.children ?? [] : compose ? [compose] : [];
+    const entries = compose?.type === "array" ? (compose.children ?? []) : compose ? [compose] : [];
     for (const e of entries) {
-        if (e.type === "string") result.composeFiles.push({ path: path.posix.normalize(path.posix.join(dir, getNodeValue(e) as string)), line: lineOf(e.offset) });
+        if (e.type === "string")
+            result.composeFiles.push({ path: path.posix.normalize(path.posix.join(dir, getNodeValue(e) as string)), line: lineOf(e.offset) });
     }
     const service = at("service");
     if (service?.type === "string") result.service = { name: getNodeValue(service) as string, line: lineOf(service.offset) };

@@ -34,7 +34,8 @@ const argsOf = (i: Instruction): string[] => {
 export function parseDockerfile(text: string, file: string): DockerfileFacts {
     const doc = DockerfileParser.parse(text);
     const args: Record<string, string> = {};
-    const substitute = (value: string) => value.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}?/g, (whole, name, fallback) => args[name] ?? fallback ?? whole);
+    const substitute = (value: string) =>
+        value.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}?/g, (whole, name, fallback) => args[name] ?? fallback ?? whole);
     const facts: DockerfileFacts = { file, copies: [], labels: {}, env: {} };
     let entrypoint: string[] = [];
     let cmd: string[] = [];
@@ -59,7 +60,9 @@ export function parseDockerfile(text: string, file: string): DockerfileFacts {
         } else if (keyword === "COPY" || keyword === "ADD") {
             const flags = (i as unknown as { getFlags(): { getName(): string; getValue(): string | null }[] }).getFlags();
             const from = flags.find((f) => f.getName() === "from")?.getValue() ?? undefined;
-            const parts = argsOf(i).filter((a) => !a.startsWith("--")).map(substitute);
+            const parts = argsOf(i)
+                .filter((a) => !a.startsWith("--"))
+                .map(substitute);
             if (parts.length < 2) continue;
             facts.copies.push({ sources: parts.slice(0, -1), destination: parts[parts.length - 1], from, line });
         } else if (keyword === "LABEL" || keyword === "ENV") {

@@ -87,7 +87,10 @@ export function hasUnknownEnv(props: Props): boolean {
 }
 
 /** All values given to one variable, in order: Docker keeps the last one. */
-export const envValues = (props: Props, name: string): string[] => envEntries(props).filter((e) => e.name === name).map((e) => e.value);
+export const envValues = (props: Props, name: string): string[] =>
+    envEntries(props)
+        .filter((e) => e.name === name)
+        .map((e) => e.value);
 export const envValue = (props: Props, name: string): string | undefined => envValues(props, name).pop();
 
 /** The `[options]` section of an odoo.conf, keys lower-cased (Odoo's ConfigParser does the same). */
@@ -230,11 +233,13 @@ export function hostMounts(props: Props): { hostPath: string; containerPath: str
     const out: { hostPath: string; containerPath: string; readOnly: boolean }[] = [];
     for (const v of asArray(props.volumes)) {
         const vol = v as { hostPath?: unknown; containerPath?: unknown; readOnly?: unknown };
-        if (typeof vol?.hostPath === "string") out.push({ hostPath: vol.hostPath, containerPath: asString(vol.containerPath) ?? "", readOnly: vol.readOnly === true });
+        if (typeof vol?.hostPath === "string")
+            out.push({ hostPath: vol.hostPath, containerPath: asString(vol.containerPath) ?? "", readOnly: vol.readOnly === true });
     }
     for (const m of asArray(props.mounts)) {
         const mount = m as { type?: unknown; source?: unknown; target?: unknown; readOnly?: unknown };
-        if (mount?.type === "bind" && typeof mount.source === "string") out.push({ hostPath: mount.source, containerPath: asString(mount.target) ?? "", readOnly: mount.readOnly === true });
+        if (mount?.type === "bind" && typeof mount.source === "string")
+            out.push({ hostPath: mount.source, containerPath: asString(mount.target) ?? "", readOnly: mount.readOnly === true });
     }
     return out;
 }

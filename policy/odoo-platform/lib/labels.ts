@@ -30,7 +30,10 @@ export const labelRules: readonly LabelRule[] = [
     { match: "cloudflare:", carrier: exempt("Cloudflare record tags need a paid plan; each record is named after its stack's own host") },
     { match: "tls:", carrier: exempt("keys and certificates live only in Pulumi state") },
     { match: "time:", carrier: exempt("time resources live only in Pulumi state") },
-    { match: "docker:index/remoteImage:RemoteImage", carrier: exempt("an image pull is not a Docker object with labels; the image's labels come from its build") },
+    {
+        match: "docker:index/remoteImage:RemoteImage",
+        carrier: exempt("an image pull is not a Docker object with labels; the image's labels come from its build"),
+    },
     { match: "docker:index/image:Image", carrier: exempt("a built image is tagged with the git SHA instead") },
     { match: "docker:index/tag:Tag", carrier: exempt("an image tag is a name, not an object") },
     { match: "docker:index/registryImage:RegistryImage", carrier: exempt("a pushed image lives in the registry, not on the Docker host") },

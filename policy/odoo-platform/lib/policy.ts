@@ -64,7 +64,10 @@ export function withConfigDefaults<P extends ResourceValidationPolicy | StackVal
         const validate = policy.validateStack;
         return { ...policy, validateStack: (args: StackValidationArgs, report) => validate(complete(args), report) };
     }
-    const wrap = (validate: ResourceValidation): ResourceValidation => (args, report) => validate(complete(args), report);
+    const wrap =
+        (validate: ResourceValidation): ResourceValidation =>
+        (args, report) =>
+            validate(complete(args), report);
     const validators = (policy as ResourceValidationPolicy).validateResource;
     return { ...policy, validateResource: Array.isArray(validators) ? validators.map(wrap) : validators && wrap(validators) };
 }
@@ -125,14 +128,16 @@ export function failClosed<P extends ResourceValidationPolicy | StackValidationP
             },
         };
     }
-    const wrap = (validate: ResourceValidation): ResourceValidation => async (args, report) => {
-        try {
-            await validate(args, report);
-        } catch (err) {
-            if (!isUnknownValueError(err)) throw err;
-            report(message(err));
-        }
-    };
+    const wrap =
+        (validate: ResourceValidation): ResourceValidation =>
+        async (args, report) => {
+            try {
+                await validate(args, report);
+            } catch (err) {
+                if (!isUnknownValueError(err)) throw err;
+                report(message(err));
+            }
+        };
     const validators = (policy as ResourceValidationPolicy).validateResource;
     return { ...policy, validateResource: Array.isArray(validators) ? validators.map(wrap) : validators && wrap(validators) };
 }

@@ -21,4 +21,3 @@ export function readKnown<T>(read: () => T): { known: true; value: T } | { known
         throw err;
     }
 }
-

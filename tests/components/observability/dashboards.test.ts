@@ -35,11 +35,14 @@ function expandGrafanaSql(sql: string, environments: string[]): string {
 
 describe("metric names in PromQL", () => {
     it("lists selected metrics, not functions, labels, keywords or durations", () => {
-        assert.deepEqual(metricNamesInPromQL('sum by (stack) (rate(traefik_router_requests_total{app="odoo", code=~"5.."}[5m])) / on (stack) group_left max(up)'), ["traefik_router_requests_total", "up"]);
+        assert.deepEqual(
+            metricNamesInPromQL('sum by (stack) (rate(traefik_router_requests_total{app="odoo", code=~"5.."}[5m])) / on (stack) group_left max(up)'),
+            ["traefik_router_requests_total", "up"],
+        );
         assert.deepEqual(metricNamesInPromQL("histogram_quantile(0.95, sum by (le) (rate(x_bucket[5m]))) > 2"), ["x_bucket"]);
         assert.deepEqual(metricNamesInPromQL("predict_linear(a[6h], 24 * 3600) < 0 and b == 0"), ["a", "b"]);
         assert.deepEqual(metricNamesInPromQL('odoo_platform:pg_slow_queries:count5m{stack=~"$stack"}'), ["odoo_platform:pg_slow_queries:count5m"]);
-        assert.deepEqual(metricNamesInPromQL("1 - avg(rate(node_cpu_seconds_total{mode=\"idle\"}[1m]))"), ["node_cpu_seconds_total"]);
+        assert.deepEqual(metricNamesInPromQL('1 - avg(rate(node_cpu_seconds_total{mode="idle"}[1m]))'), ["node_cpu_seconds_total"]);
     });
 });
 
@@ -88,7 +91,13 @@ describe("dashboards", function () {
     });
 
     it("use only provisioned data sources", () => {
-        const provisioned = parse(grafanaDatasources({ prometheusUrl: "http://p:9090", lokiUrl: "http://l:3100", evidence: { host: "db", port: 5432, database: "postgres", user: "ops_reader", sslMode: "require" } }));
+        const provisioned = parse(
+            grafanaDatasources({
+                prometheusUrl: "http://p:9090",
+                lokiUrl: "http://l:3100",
+                evidence: { host: "db", port: 5432, database: "postgres", user: "ops_reader", sslMode: "require" },
+            }),
+        );
         const byUid = new Map(provisioned.datasources.map((d: { uid: string; type: string }) => [d.uid, d.type]));
         for (const d of Object.values(all)) {
             for (const p of d.panels) assert.equal(byUid.get(p.datasource.uid), p.datasource.type, `${d.uid} ${p.title}: data source ${p.datasource.uid}`);
@@ -156,7 +165,14 @@ describe("dashboards", function () {
             { environment: "staging", git_sha: "b".repeat(40), status: "failed", started_at: at(10), finished_at: at(10) },
             { environment: "production", git_sha: "a".repeat(40), status: "succeeded", started_at: at(9), finished_at: at(9) },
             { environment: "production", git_sha: "c".repeat(40), status: "succeeded", started_at: at(3), finished_at: at(3) },
-            { environment: "production", git_sha: "a".repeat(40), status: "rolled_back", rollback_of_sha: "c".repeat(40), started_at: at(2), finished_at: at(2) },
+            {
+                environment: "production",
+                git_sha: "a".repeat(40),
+                status: "rolled_back",
+                rollback_of_sha: "c".repeat(40),
+                started_at: at(2),
+                finished_at: at(2),
+            },
             { environment: "production", git_sha: "d".repeat(40), status: "succeeded", started_at: at(60), finished_at: at(60) },
         ]);
         // As Grafana does: logged in as ops_reader.
@@ -168,7 +184,11 @@ describe("dashboards", function () {
             const run = async (sql: string) => (await client.query(expandGrafanaSql(sql, envs))).rows;
 
             const perWeek = await run(deploymentSql.perWeek);
-            assert.equal(perWeek.reduce((n, r) => n + Number(r.deployments), 0), 5, "five deployments in the last 30 days");
+            assert.equal(
+                perWeek.reduce((n, r) => n + Number(r.deployments), 0),
+                5,
+                "five deployments in the last 30 days",
+            );
             assert.ok(perWeek.every((r) => r.time instanceof Date && typeof r.metric === "string"));
 
             const rate = Object.fromEntries((await run(deploymentSql.successRate)).map((r) => [r.environment, Number(r.success_rate)]));

@@ -7,7 +7,15 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { alertRules, dashboardConfigMapData, ingressOdooRelabel, ingressServiceMonitorSpec, prometheusPaths, prometheusRuleSpec, RelabelConfig } from "../../../components/observability";
+import {
+    alertRules,
+    dashboardConfigMapData,
+    ingressOdooRelabel,
+    ingressServiceMonitorSpec,
+    prometheusPaths,
+    prometheusRuleSpec,
+    RelabelConfig,
+} from "../../../components/observability";
 import { planStack, PlannedResource, PlanResult } from "../../../plan/plan";
 import { promtool } from "../../support/prometheusTools";
 import { ofType, one } from "../../support/plan";
@@ -44,7 +52,9 @@ describe("observability on Kubernetes: the docker runtime's dashboards, alerts a
         cluster = await planStack({ stack: "cluster", configFile: clusterFile });
         assert.deepEqual([...docker.errors, ...cluster.errors], []);
         const container = (suffix: string): PlannedResource => {
-            const found = docker.resources.find((r) => r.type === "docker:index/container:Container" && r.parent === "observability" && String(r.inputs.name).endsWith(suffix));
+            const found = docker.resources.find(
+                (r) => r.type === "docker:index/container:Container" && r.parent === "observability" && String(r.inputs.name).endsWith(suffix),
+            );
             assert.ok(found, `docker staging plans the observability ${suffix}`);
             return found;
         };
@@ -57,7 +67,8 @@ describe("observability on Kubernetes: the docker runtime's dashboards, alerts a
         const dockerDashboards = Object.fromEntries(grafanaUploads.filter((u) => u.file.endsWith(".json")).map((u) => [path.basename(u.file), u.content]));
         assert.ok(Object.keys(dockerDashboards).length >= 3, Object.keys(dockerDashboards).join(", "));
         assert.deepEqual(configMap.inputs.data, dockerDashboards);
-        for (const [file, content] of Object.entries(configMap.inputs.data as Record<string, string>)) assert.equal(JSON.parse(content).uid, JSON.parse(dockerDashboards[file]).uid);
+        for (const [file, content] of Object.entries(configMap.inputs.data as Record<string, string>))
+            assert.equal(JSON.parse(content).uid, JSON.parse(dockerDashboards[file]).uid);
     });
 
     it("the ConfigMap carries the label the kube-prometheus-stack Grafana sidecar loads dashboards by", () => {
@@ -73,7 +84,12 @@ describe("observability on Kubernetes: the docker runtime's dashboards, alerts a
         const dockerRules = parse(prometheusUploads.find((u) => u.file === prometheusPaths.alertRules)!.content);
         assert.deepEqual(rule.inputs.spec.groups, dockerRules.groups);
         const names = (groups: { rules: { alert: string }[] }[]) => groups.flatMap((g) => g.rules.map((r) => r.alert)).sort();
-        assert.deepEqual(names(rule.inputs.spec.groups), alertRules().map((r) => r.alert).sort());
+        assert.deepEqual(
+            names(rule.inputs.spec.groups),
+            alertRules()
+                .map((r) => r.alert)
+                .sort(),
+        );
         assert.ok(names(rule.inputs.spec.groups).includes("OdooHighErrorRate"));
     });
 
@@ -85,20 +101,43 @@ describe("observability on Kubernetes: the docker runtime's dashboards, alerts a
 
     it("relabels ingress-nginx's Odoo series into the Traefik names and labels the rules and dashboards query", () => {
         const series = (name: string, namespace: string, extra: Record<string, string> = {}) =>
-            relabel({ __name__: name, namespace, service: "odoo-http-1a2b3c4d", status: "502", ingress: "odoo-ingress-5e6f7a8b", ...extra }, ingressOdooRelabel);
+            relabel(
+                { __name__: name, namespace, service: "odoo-http-1a2b3c4d", status: "502", ingress: "odoo-ingress-5e6f7a8b", ...extra },
+                ingressOdooRelabel,
+            );
         assert.deepEqual(
             { ...series("nginx_ingress_controller_requests", "odoo-staging"), ingress: undefined, service: undefined, status: undefined, namespace: undefined },
-            { __name__: "traefik_router_requests_total", app: "odoo", stack: "staging", stage: "staging", code: "502", ingress: undefined, service: undefined, status: undefined, namespace: undefined },
+            {
+                __name__: "traefik_router_requests_total",
+                app: "odoo",
+                stack: "staging",
+                stage: "staging",
+                code: "502",
+                ingress: undefined,
+                service: undefined,
+                status: undefined,
+                namespace: undefined,
+            },
         );
         assert.deepEqual(
-            [series("nginx_ingress_controller_request_duration_seconds_bucket", "pr-7", { le: "0.5" })].map((l) => [l!.__name__, l!.stack, l!.stage, l!.pr, l!.le, l!.app]),
+            [series("nginx_ingress_controller_request_duration_seconds_bucket", "pr-7", { le: "0.5" })].map((l) => [
+                l!.__name__,
+                l!.stack,
+                l!.stage,
+                l!.pr,
+                l!.le,
+                l!.app,
+            ]),
             [["traefik_router_request_duration_seconds_bucket", "pr-7", "pr", "7", "0.5", "odoo"]],
         );
         const branch = series("nginx_ingress_controller_requests", "br-feature-x")!;
         assert.deepEqual([branch.stack, branch.stage, branch.pr], ["br-feature-x", "pr", undefined]);
         // Another Service behind the controller is no Odoo traffic; other metrics keep their names.
         assert.equal(series("nginx_ingress_controller_requests", "odoo-staging", { service: "grafana" })!.app, undefined);
-        assert.equal(series("nginx_ingress_controller_nginx_process_connections", "ingress-nginx")!.__name__, "nginx_ingress_controller_nginx_process_connections");
+        assert.equal(
+            series("nginx_ingress_controller_nginx_process_connections", "ingress-nginx")!.__name__,
+            "nginx_ingress_controller_nginx_process_connections",
+        );
         // Each label the alert expressions select Odoo requests by is set.
         const odoo = series("nginx_ingress_controller_requests", "odoo-production")!;
         for (const rule of alertRules().filter((r) => r.expr.includes("traefik_router_"))) {
@@ -116,14 +155,26 @@ describe("observability on Kubernetes: the docker runtime's dashboards, alerts a
             replacement: r.replacement,
             action: r.action,
         }));
-        const config = stringify({ scrape_configs: [{ job_name: "ingress-nginx", static_configs: [{ targets: ["127.0.0.1:10254"] }], honor_labels: true, metric_relabel_configs: JSON.parse(JSON.stringify(snake)) }] });
+        const config = stringify({
+            scrape_configs: [
+                {
+                    job_name: "ingress-nginx",
+                    static_configs: [{ targets: ["127.0.0.1:10254"] }],
+                    honor_labels: true,
+                    metric_relabel_configs: JSON.parse(JSON.stringify(snake)),
+                },
+            ],
+        });
         const result = promtool((dir) => ["check", "config", `${dir}/p.yml`], { "p.yml": config });
         assert.equal(result.status, 0, result.output);
     });
 
     it("the ServiceMonitor scrapes the controller's metrics port with the series' own namespace", () => {
         const monitor = one(cluster, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "addons-ingress-metrics");
-        assert.deepEqual(monitor.inputs.spec, JSON.parse(JSON.stringify(ingressServiceMonitorSpec({ release: "ingress-nginx", namespace: "ingress-nginx", intervalSeconds: 10 }))));
+        assert.deepEqual(
+            monitor.inputs.spec,
+            JSON.parse(JSON.stringify(ingressServiceMonitorSpec({ release: "ingress-nginx", namespace: "ingress-nginx", intervalSeconds: 10 }))),
+        );
         assert.equal(monitor.inputs.spec.endpoints[0].honorLabels, true);
         const controller = one(cluster, "kubernetes:helm.sh/v3:Release", "addons-ingress-nginx").inputs.values.controller;
         assert.equal(controller.metrics.enabled, true, "the chart renders the metrics Service the ServiceMonitor selects");

@@ -25,11 +25,44 @@ const re2 = (pattern: string) => new RegExp(pattern.replace(/\(\?P</g, "(?<"));
  * (https://grafana.com/docs/loki/latest/configure/#supported-contents-and-default-values-of-lokiyaml).
  */
 const lokiTopLevel = new Set([
-    "target", "auth_enabled", "ballast_bytes", "server", "ui", "distributor", "querier", "query_engine", "query_scheduler", "frontend",
-    "query_range", "ruler", "ruler_storage", "ingester_client", "ingester", "pattern_ingester", "index_gateway", "bloom_build",
-    "bloom_gateway", "storage_config", "chunk_store_config", "schema_config", "compactor", "compactor_grpc_client", "limits_config",
-    "frontend_worker", "table_manager", "memberlist", "kafka_config", "dataobj", "runtime_config", "operational_config", "tracing",
-    "analytics", "profiling", "common", "shutdown_delay", "metrics_namespace",
+    "target",
+    "auth_enabled",
+    "ballast_bytes",
+    "server",
+    "ui",
+    "distributor",
+    "querier",
+    "query_engine",
+    "query_scheduler",
+    "frontend",
+    "query_range",
+    "ruler",
+    "ruler_storage",
+    "ingester_client",
+    "ingester",
+    "pattern_ingester",
+    "index_gateway",
+    "bloom_build",
+    "bloom_gateway",
+    "storage_config",
+    "chunk_store_config",
+    "schema_config",
+    "compactor",
+    "compactor_grpc_client",
+    "limits_config",
+    "frontend_worker",
+    "table_manager",
+    "memberlist",
+    "kafka_config",
+    "dataobj",
+    "runtime_config",
+    "operational_config",
+    "tracing",
+    "analytics",
+    "profiling",
+    "common",
+    "shutdown_delay",
+    "metrics_namespace",
 ]);
 
 const lokiInput = { retentionDays: 14, prometheusRemoteWriteUrl: "http://obs-staging-prometheus:9090/api/v1/write" };
@@ -45,7 +78,10 @@ describe("Loki configuration", () => {
         assert.ok(doc.common.storage.filesystem.chunks_directory.startsWith(lokiPaths.data));
         const [schema] = doc.schema_config.configs;
         // Structured metadata and retention need the TSDB index with schema v13.
-        assert.deepEqual({ store: schema.store, schema: schema.schema, object_store: schema.object_store }, { store: "tsdb", schema: "v13", object_store: "filesystem" });
+        assert.deepEqual(
+            { store: schema.store, schema: schema.schema, object_store: schema.object_store },
+            { store: "tsdb", schema: "v13", object_store: "filesystem" },
+        );
         assert.match(schema.from, /^\d{4}-\d{2}-\d{2}$/);
         assert.equal(schema.index.period, "24h");
     });
@@ -104,19 +140,24 @@ describe("Loki recording rules", () => {
     it("count Odoo's failed deliveries to a real server, not to the mail catcher", () => {
         const odooRule = rules.find((r) => r.labels?.source === "odoo-log")!;
         const extract = re2(/regexp `([^`]+)`/.exec(odooRule.expr)![1]);
-        const line = (server: string) => `2026-11-25 10:00:00,123 42 INFO odoo_pr_7 odoo.addons.base.models.ir_mail_server: Mail delivery failed via SMTP server '${server}'.`;
+        const line = (server: string) =>
+            `2026-11-25 10:00:00,123 42 INFO odoo_pr_7 odoo.addons.base.models.ir_mail_server: Mail delivery failed via SMTP server '${server}'.`;
         assert.ok(odooRule.expr.includes('|= "Mail delivery failed via SMTP server"'));
         assert.equal(extract.exec(line("smtp.gmail.com"))?.groups?.smtp_server, "smtp.gmail.com");
         assert.equal(extract.exec(line("mailpit"))?.groups?.smtp_server, "mailpit");
         assert.ok(odooRule.expr.includes('smtp_server != "mailpit"'));
-        assert.ok(lokiRecordingRules("catcher").find((r) => r.labels?.source === "odoo-log")!.expr.includes('smtp_server != "catcher"'));
+        assert.ok(
+            lokiRecordingRules("catcher")
+                .find((r) => r.labels?.source === "odoo-log")!
+                .expr.includes('smtp_server != "catcher"'),
+        );
         assert.ok(odooRule.expr.includes('stage!="production"'));
     });
 
     it("count SMTP CONNECTs through the egress proxy, not HTTPS", () => {
         const egress = rules.find((r) => r.labels?.source === "egress-proxy")!;
         const pattern = re2(/\|~ `([^`]+)`/.exec(egress.expr)![1]);
-        assert.ok(pattern.test('1732530000.123 5 172.20.0.5 TCP_TUNNEL/200 0 CONNECT smtp.gmail.com:587 - HIER_DIRECT/1.2.3.4 -'));
+        assert.ok(pattern.test("1732530000.123 5 172.20.0.5 TCP_TUNNEL/200 0 CONNECT smtp.gmail.com:587 - HIER_DIRECT/1.2.3.4 -"));
         assert.ok(pattern.test("CONNECT mail.example.com:25 HTTP/1.1"));
         assert.ok(!pattern.test("CONNECT apps.odoo.com:443 HTTP/1.1"));
         assert.ok(!pattern.test("CONNECT smtp.example.com:5870 HTTP/1.1"));
@@ -162,7 +203,12 @@ describe("Alloy configuration", () => {
     });
 
     it("labels every stream with stage, stack, pr and git_sha from our Docker labels", () => {
-        for (const [dockerLabel, lokiLabel] of [[labelKeys.stage, "stage"], [labelKeys.stack, "stack"], [labelKeys.pr, "pr"], [labelKeys.gitSha, "git_sha"]]) {
+        for (const [dockerLabel, lokiLabel] of [
+            [labelKeys.stage, "stage"],
+            [labelKeys.stack, "stack"],
+            [labelKeys.pr, "pr"],
+            [labelKeys.gitSha, "git_sha"],
+        ]) {
             assert.ok(text.includes(`source_labels = ["${dockerSdLabel(dockerLabel)}"]`), dockerLabel);
             assert.ok(text.includes(`target_label = "${lokiLabel}"`), lokiLabel);
         }
@@ -175,7 +221,10 @@ describe("Alloy configuration", () => {
     it("names each stream's service after the container's role label; the shared Traefik is the router", () => {
         const rules = blocks.find((b) => b.name === "discovery.relabel")!.blocks!.map((b) => Object.fromEntries(b.attributes!));
         const service = rules.filter((r) => r.target_label === "service");
-        assert.deepEqual(service.map((r) => r.source_labels), [["__meta_docker_container_name"], [dockerSdLabel(labelKeys.role)]]);
+        assert.deepEqual(
+            service.map((r) => r.source_labels),
+            [["__meta_docker_container_name"], [dockerSdLabel(labelKeys.role)]],
+        );
         assert.equal(service[0].regex, "/traefik");
         assert.equal(service[0].replacement, "router");
         assert.equal(dockerSdLabel(labelKeys.role), "__meta_docker_container_label_odoo_platform_role");
@@ -190,7 +239,7 @@ describe("Alloy configuration", () => {
         assert.ok(slow.test('2026-11-25 10:00:00.123 UTC [77] LOG:  duration: 1012.345 ms  statement: SELECT "res_partner".id FROM "res_partner"'));
         assert.ok(!slow.test("2026-11-25 10:00:00.123 UTC [77] LOG:  checkpoint starting: time"));
         assert.ok(text.includes('selector = "{service=\\"router\\"} |= \\"RouterName\\""'));
-        assert.ok(text.includes("log_type = \"slow_query\","));
+        assert.ok(text.includes('log_type = "slow_query",'));
     });
 });
 
@@ -207,11 +256,13 @@ describe("Docker socket allow-list", () => {
 
 describe("Grafana data sources", () => {
     it("provision Prometheus (default), Loki and the evidence database read-only, password from the environment", () => {
-        const doc = parse(grafanaDatasources({
-            prometheusUrl: "http://obs-production-prometheus:9090",
-            lokiUrl: "http://obs-production-loki:3100",
-            evidence: { host: "db.example.supabase.co", port: 5432, database: "postgres", user: "ops_reader", sslMode: "require" },
-        }));
+        const doc = parse(
+            grafanaDatasources({
+                prometheusUrl: "http://obs-production-prometheus:9090",
+                lokiUrl: "http://obs-production-loki:3100",
+                evidence: { host: "db.example.supabase.co", port: 5432, database: "postgres", user: "ops_reader", sslMode: "require" },
+            }),
+        );
         assert.equal(doc.apiVersion, 1);
         const [prom, loki, evidence] = doc.datasources;
         assert.deepEqual([prom.type, prom.uid, prom.isDefault, prom.url], ["prometheus", "prometheus", true, "http://obs-production-prometheus:9090"]);

@@ -78,7 +78,9 @@ describe("Prometheus configuration", () => {
 
     it("scrapes Traefik, cAdvisor, node exporter, postgres-exporter, Loki and Alloy by container name", () => {
         const doc = parse(prometheusConfig(input));
-        const targets = Object.fromEntries(doc.scrape_configs.map((c: { job_name: string; static_configs: { targets: string[] }[] }) => [c.job_name, c.static_configs[0].targets[0]]));
+        const targets = Object.fromEntries(
+            doc.scrape_configs.map((c: { job_name: string; static_configs: { targets: string[] }[] }) => [c.job_name, c.static_configs[0].targets[0]]),
+        );
         assert.deepEqual(targets, {
             prometheus: "localhost:9090",
             traefik: "traefik:8082",
@@ -95,21 +97,46 @@ describe("Prometheus configuration", () => {
     });
 
     it("derives stack, stage, pr and app from Traefik router names (router = environment)", () => {
-        assert.deepEqual(relabel({ router: "odoo-pr-7@docker" }, traefikRouterRelabel), { router: "odoo-pr-7@docker", stack: "pr-7", app: "odoo", stage: "pr", pr: "7" });
-        assert.deepEqual(relabel({ router: "odoo-pr-7-mail@docker" }, traefikRouterRelabel), { router: "odoo-pr-7-mail@docker", stack: "pr-7", app: "mailpit", stage: "pr", pr: "7" });
-        assert.deepEqual(relabel({ router: "odoo-staging@docker" }, traefikRouterRelabel), { router: "odoo-staging@docker", stack: "staging", app: "odoo", stage: "staging" });
-        assert.deepEqual(relabel({ router: "odoo-production@docker" }, traefikRouterRelabel), { router: "odoo-production@docker", stack: "production", app: "odoo", stage: "production" });
+        assert.deepEqual(relabel({ router: "odoo-pr-7@docker" }, traefikRouterRelabel), {
+            router: "odoo-pr-7@docker",
+            stack: "pr-7",
+            app: "odoo",
+            stage: "pr",
+            pr: "7",
+        });
+        assert.deepEqual(relabel({ router: "odoo-pr-7-mail@docker" }, traefikRouterRelabel), {
+            router: "odoo-pr-7-mail@docker",
+            stack: "pr-7",
+            app: "mailpit",
+            stage: "pr",
+            pr: "7",
+        });
+        assert.deepEqual(relabel({ router: "odoo-staging@docker" }, traefikRouterRelabel), {
+            router: "odoo-staging@docker",
+            stack: "staging",
+            app: "odoo",
+            stage: "staging",
+        });
+        assert.deepEqual(relabel({ router: "odoo-production@docker" }, traefikRouterRelabel), {
+            router: "odoo-production@docker",
+            stack: "production",
+            app: "odoo",
+            stage: "production",
+        });
         assert.deepEqual(relabel({ router: "obs-staging-grafana@docker" }, traefikRouterRelabel), { router: "obs-staging-grafana@docker" });
     });
 
     it("turns cAdvisor's Docker labels into stage / stack / pr and drops unnamed cgroups", () => {
-        const labelled = relabel({
-            __name__: "container_memory_working_set_bytes",
-            name: "odoo-pr-7-odoo",
-            container_label_odoo_platform_stage: "pr",
-            container_label_odoo_platform_stack: "pr-7",
-            container_label_odoo_platform_pr: "7",
-        }, cadvisorRelabel);
+        const labelled = relabel(
+            {
+                __name__: "container_memory_working_set_bytes",
+                name: "odoo-pr-7-odoo",
+                container_label_odoo_platform_stage: "pr",
+                container_label_odoo_platform_stack: "pr-7",
+                container_label_odoo_platform_pr: "7",
+            },
+            cadvisorRelabel,
+        );
         assert.equal(labelled?.stage, "pr");
         assert.equal(labelled?.stack, "pr-7");
         assert.equal(labelled?.pr, "7");
@@ -151,7 +178,11 @@ describe("alert rules", () => {
                     ],
                     alert_rule_test: [
                         { eval_time: "3m", alertname: "OdooHighErrorRate", exp_alerts: [] },
-                        { eval_time: "15m", alertname: "OdooHighErrorRate", exp_alerts: [{ exp_labels: { severity: "critical", stage: "staging", stack: "staging" } }] },
+                        {
+                            eval_time: "15m",
+                            alertname: "OdooHighErrorRate",
+                            exp_alerts: [{ exp_labels: { severity: "critical", stage: "staging", stack: "staging" } }],
+                        },
                     ],
                 },
                 {
@@ -173,7 +204,11 @@ describe("alert rules", () => {
                     ],
                     alert_rule_test: [
                         { eval_time: "8m", alertname: "OdooSlowResponses", exp_alerts: [] },
-                        { eval_time: "20m", alertname: "OdooSlowResponses", exp_alerts: [{ exp_labels: { severity: "warning", stage: "staging", stack: "staging" } }] },
+                        {
+                            eval_time: "20m",
+                            alertname: "OdooSlowResponses",
+                            exp_alerts: [{ exp_labels: { severity: "warning", stage: "staging", stack: "staging" } }],
+                        },
                     ],
                 },
                 {
@@ -186,7 +221,11 @@ describe("alert rules", () => {
                     ],
                     alert_rule_test: [
                         { eval_time: "4m", alertname: "PostgresConnectionsNearLimit", exp_alerts: [] },
-                        { eval_time: "15m", alertname: "PostgresConnectionsNearLimit", exp_alerts: [{ exp_labels: { severity: "warning", instance: "db:9187" } }] },
+                        {
+                            eval_time: "15m",
+                            alertname: "PostgresConnectionsNearLimit",
+                            exp_alerts: [{ exp_labels: { severity: "warning", instance: "db:9187" } }],
+                        },
                     ],
                 },
                 {
@@ -202,7 +241,11 @@ describe("alert rules", () => {
                     ],
                     alert_rule_test: [
                         { eval_time: "4m", alertname: "HostDiskFilling", exp_alerts: [] },
-                        { eval_time: "15m", alertname: "HostDiskFilling", exp_alerts: [{ exp_labels: { severity: "critical", mountpoint: "/", fstype: "ext4", device: "/dev/sda1" } }] },
+                        {
+                            eval_time: "15m",
+                            alertname: "HostDiskFilling",
+                            exp_alerts: [{ exp_labels: { severity: "critical", mountpoint: "/", fstype: "ext4", device: "/dev/sda1" } }],
+                        },
                     ],
                 },
                 {
@@ -216,7 +259,13 @@ describe("alert rules", () => {
                         { series: 'node_filesystem_avail_bytes{mountpoint="/", fstype="ext4", device="/dev/sda1"}', values: "50000000000x600" },
                         { series: 'node_filesystem_readonly{mountpoint="/", fstype="ext4", device="/dev/sda1"}', values: "0x600" },
                     ],
-                    alert_rule_test: [{ eval_time: "8h", alertname: "HostDiskWillFill", exp_alerts: [{ exp_labels: { severity: "warning", mountpoint: "/var", fstype: "xfs", device: "/dev/sdb1" } }] }],
+                    alert_rule_test: [
+                        {
+                            eval_time: "8h",
+                            alertname: "HostDiskWillFill",
+                            exp_alerts: [{ exp_labels: { severity: "warning", mountpoint: "/var", fstype: "xfs", device: "/dev/sdb1" } }],
+                        },
+                    ],
                 },
                 {
                     name: "mail outside the catcher in a non-production environment; production is not watched",
@@ -227,7 +276,11 @@ describe("alert rules", () => {
                     ],
                     alert_rule_test: [
                         { eval_time: "2m", alertname: "NonProductionMailOutsideCatcher", exp_alerts: [] },
-                        { eval_time: "5m", alertname: "NonProductionMailOutsideCatcher", exp_alerts: [{ exp_labels: { severity: "critical", stage: "pr", stack: "pr-7" } }] },
+                        {
+                            eval_time: "5m",
+                            alertname: "NonProductionMailOutsideCatcher",
+                            exp_alerts: [{ exp_labels: { severity: "critical", stage: "pr", stack: "pr-7" } }],
+                        },
                     ],
                 },
                 {
@@ -236,7 +289,11 @@ describe("alert rules", () => {
                     input_series: [{ series: 'up{job="traefik", instance="traefik:8082"}', values: "1 1 0 0 0 0" }],
                     alert_rule_test: [
                         { eval_time: "3m", alertname: "ScrapeTargetDown", exp_alerts: [] },
-                        { eval_time: "5m", alertname: "ScrapeTargetDown", exp_alerts: [{ exp_labels: { severity: "warning", job: "traefik", instance: "traefik:8082" } }] },
+                        {
+                            eval_time: "5m",
+                            alertname: "ScrapeTargetDown",
+                            exp_alerts: [{ exp_labels: { severity: "warning", job: "traefik", instance: "traefik:8082" } }],
+                        },
                     ],
                 },
             ],

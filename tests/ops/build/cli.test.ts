@@ -47,7 +47,19 @@ describe("odoo-platform tests report / status set / modules plan / promote", () 
     });
 
     it("promote refuses bad usage with exit 2, nothing changed", async () => {
-        const base = ["promote", "--sha", "b".repeat(40), "--image", `ghcr.io/x/odoo@sha256:${"b".repeat(64)}`, "--backup", "/tmp/none", "--db", "postgresql://u@h/odoo", "--evidence-db", "postgresql://u@h/ev"];
+        const base = [
+            "promote",
+            "--sha",
+            "b".repeat(40),
+            "--image",
+            `ghcr.io/x/odoo@sha256:${"b".repeat(64)}`,
+            "--backup",
+            "/tmp/none",
+            "--db",
+            "postgresql://u@h/odoo",
+            "--evidence-db",
+            "postgresql://u@h/ev",
+        ];
         const env = await runCli([...base, "--environment", "pr-7"]);
         assert.equal(env.code, 2);
         assert.match(env.stderr, /--environment must be staging or production, got "pr-7"/);
@@ -68,10 +80,15 @@ describe("odoo-platform tests report / status set / modules plan / promote", () 
         const c = await connectTo(db.url);
         try {
             await c.query("DELETE FROM ir_module_module");
-            await c.query("INSERT INTO ir_module_module (id, name, state, latest_version) VALUES (1, 'sale_custom', 'installed', '16.0.1.0.0'), (2, 'invoice_layout', 'installed', '16.0.1.0.0')");
+            await c.query(
+                "INSERT INTO ir_module_module (id, name, state, latest_version) VALUES (1, 'sale_custom', 'installed', '16.0.1.0.0'), (2, 'invoice_layout', 'installed', '16.0.1.0.0')",
+            );
             const stored = { sale_custom: moduleChecksum(path.join(repo, "addons/sale_custom")), invoice_layout: "sha256:" + "0".repeat(64) };
             await c.query("DELETE FROM ir_config_parameter WHERE key = $1", [checksumsParam]);
-            await c.query("INSERT INTO ir_config_parameter (id, key, value) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM ir_config_parameter), $1, $2)", [checksumsParam, JSON.stringify(stored)]);
+            await c.query("INSERT INTO ir_config_parameter (id, key, value) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM ir_config_parameter), $1, $2)", [
+                checksumsParam,
+                JSON.stringify(stored),
+            ]);
         } finally {
             await c.end();
         }

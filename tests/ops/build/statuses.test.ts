@@ -32,7 +32,13 @@ describe("commit statuses", () => {
         const long = statusDescription("x".repeat(300));
         assert.equal(long.length, 140);
         assert.ok(long.endsWith("…"));
-        const yellow = buildStatus({ sha, environment: 7, tests: parseOdooTestLog(log("composed-odoo17-yellow.log"), { exitCode: 0 }), url: "https://pr-7-x.dev.example.com", runUrl: "https://github.com/acme/odoo/actions/runs/1" });
+        const yellow = buildStatus({
+            sha,
+            environment: 7,
+            tests: parseOdooTestLog(log("composed-odoo17-yellow.log"), { exitCode: 0 }),
+            url: "https://pr-7-x.dev.example.com",
+            runUrl: "https://github.com/acme/odoo/actions/runs/1",
+        });
         assert.deepEqual(yellow, {
             sha,
             context: "odoo-platform/pr-7",
@@ -46,7 +52,13 @@ describe("commit statuses", () => {
         let api: FakeGitHubApi;
         beforeEach(async () => {
             api = await startFakeGitHubApi();
-            api.repo.pulls.set(7, { number: 7, state: "open", merged: false, head: { sha, ref: "feature/invoice", repo: { full_name: "acme/odoo" } }, labels: [] });
+            api.repo.pulls.set(7, {
+                number: 7,
+                state: "open",
+                merged: false,
+                head: { sha, ref: "feature/invoice", repo: { full_name: "acme/odoo" } },
+                labels: [],
+            });
         });
         afterEach(() => api.close());
 
@@ -66,13 +78,19 @@ describe("commit statuses", () => {
         it("green: pending, then success with the summary; the comment shows the tests row", async () => {
             const { report, statuses, comment, saved } = await deployWith({ log: log("composed-odoo17-green.log"), exitCode: 0 });
             assert.ok(!(report instanceof Error));
-            assert.deepEqual(statuses.map((s) => s.state), ["pending", "success"]);
+            assert.deepEqual(
+                statuses.map((s) => s.state),
+                ["pending", "success"],
+            );
             assert.equal(statuses[0].description, `deploying and testing ${sha.slice(0, 12)}`);
             assert.equal(statuses[1].description, "3 tests, 0 failed, 0 warnings · pr-7-feature-invoice.dev.example.com");
             assert.equal(statuses[1].target_url, "https://github.com/acme/odoo/actions/runs/4242");
             assert.equal(statuses[1].sha, sha);
             assert.match(comment.body, /### 🟢 PR environment for #7 is up/);
-            assert.match(comment.body, /\| \*\*Tests\*\* \| 🟢 3 tests, 0 failed, 0 warnings — \[log\]\(https:\/\/github.com\/acme\/odoo\/actions\/runs\/4242\) \|/);
+            assert.match(
+                comment.body,
+                /\| \*\*Tests\*\* \| 🟢 3 tests, 0 failed, 0 warnings — \[log\]\(https:\/\/github.com\/acme\/odoo\/actions\/runs\/4242\) \|/,
+            );
             assert.equal(parseMarker(comment.body)!.tests?.verdict, "green");
             assert.equal(saved, log("composed-odoo17-green.log"), "the full log goes to --test-log");
         });
@@ -80,18 +98,27 @@ describe("commit statuses", () => {
         it("red on a real Odoo 17 failure: failure status, the first failing test and its traceback in the comment", async () => {
             const { report, statuses, comment } = await deployWith({ log: log("odoo17-odoosh-bus-test-postcommit.log"), exitCode: 1 });
             assert.ok(!(report instanceof Error) && report.tests?.verdict === "red");
-            assert.deepEqual(statuses.map((s) => s.state), ["pending", "failure"]);
+            assert.deepEqual(
+                statuses.map((s) => s.state),
+                ["pending", "failure"],
+            );
             assert.match(statuses[1].description!, /^did not finish: 8 tests, 1 failed, 0 warnings · pr-7-feature-invoice/);
             assert.match(comment.body, /### 🔴 PR environment for #7 is up, and its tests fail/);
             assert.match(comment.body, /\*\*First failure:\*\* `NotifyTests.test_postcommit`/);
-            assert.match(comment.body, /```text\nTraceback \(most recent call last\):\n  File "\/home\/odoo\/src\/odoo\/addons\/bus\/tests\/test_notify.py", line 96/);
+            assert.match(
+                comment.body,
+                /```text\nTraceback \(most recent call last\):\n  File "\/home\/odoo\/src\/odoo\/addons\/bus\/tests\/test_notify.py", line 96/,
+            );
             assert.match(comment.body, /docs\/deployment\/BUILDS.md/);
         });
 
         it("a failed deploy is a failure status naming the reason", async () => {
             const { report, statuses } = await deployWith(undefined, new Error("the prepare step (odoo-pr-7-prepare) exited with code 1"));
             assert.ok(report instanceof Error);
-            assert.deepEqual(statuses.map((s) => s.state), ["pending", "failure"]);
+            assert.deepEqual(
+                statuses.map((s) => s.state),
+                ["pending", "failure"],
+            );
             assert.equal(statuses[1].description, "deploy failed: the prepare step (odoo-pr-7-prepare) exited with code 1");
         });
 
@@ -104,7 +131,10 @@ describe("commit statuses", () => {
 
         it("the fake enforces GitHub's rules: over 140 characters or an unknown state is refused (422)", async () => {
             const gh = githubFromEnvironment(api.env);
-            await assert.rejects(gh.setCommitStatus({ sha, context: "odoo-platform/pr-7", state: "success", description: "x".repeat(141) }), /Validation Failed/);
+            await assert.rejects(
+                gh.setCommitStatus({ sha, context: "odoo-platform/pr-7", state: "success", description: "x".repeat(141) }),
+                /Validation Failed/,
+            );
             await assert.rejects(gh.setCommitStatus({ sha, context: "odoo-platform/pr-7", state: "green" as never, description: "ok" }), /Validation Failed/);
         });
     });

@@ -21,7 +21,11 @@ export function odooLog(name: string): string {
 describe("parseOdooTestLog on real Odoo logs", () => {
     it("every fixture names where it came from", () => {
         for (const file of fs.readdirSync(dir)) {
-            const header = fs.readFileSync(path.join(dir, file), "utf8").split("\n").filter((l) => l.startsWith("#")).join("\n");
+            const header = fs
+                .readFileSync(path.join(dir, file), "utf8")
+                .split("\n")
+                .filter((l) => l.startsWith("#"))
+                .join("\n");
             assert.match(header, /Source: |Composed, NOT captured/, `${file} has no provenance`);
             assert.match(header, /Expected: (red|yellow|green)/, `${file} has no expected verdict`);
         }
@@ -41,7 +45,10 @@ describe("parseOdooTestLog on real Odoo logs", () => {
         assert.equal(r.errors, 0);
         assert.equal(r.tests, 8, "from 'Module bus: 1 failures, 0 errors of 8 tests'");
         assert.equal(r.firstFailure?.test, "NotifyTests.test_postcommit");
-        assert.match(r.firstFailure!.traceback, /^Traceback \(most recent call last\):\n  File "\/home\/odoo\/src\/odoo\/addons\/bus\/tests\/test_notify.py", line 96/);
+        assert.match(
+            r.firstFailure!.traceback,
+            /^Traceback \(most recent call last\):\n  File "\/home\/odoo\/src\/odoo\/addons\/bus\/tests\/test_notify.py", line 96/,
+        );
         assert.match(r.firstFailure!.traceback, /channel 2'\]\]$/, "the traceback ends before Odoo's module summary");
         assert.ok(r.reasons.includes("1 test(s) failed"));
     });
@@ -119,7 +126,10 @@ describe("parseOdooTestLog edge cases", () => {
         const r = parseOdooTestLog(log, { ignore: compileIgnorePatterns(["unknown parameter 'tracking'"], "testLogIgnore") });
         assert.equal(r.verdict, "green");
         assert.equal(r.ignoredRecords, 1);
-        assert.throws(() => compileIgnorePatterns(["(unclosed"], "odoo-platform:testLogIgnore"), /odoo-platform:testLogIgnore: "\(unclosed" is not a valid regular expression/);
+        assert.throws(
+            () => compileIgnorePatterns(["(unclosed"], "odoo-platform:testLogIgnore"),
+            /odoo-platform:testLogIgnore: "\(unclosed" is not a valid regular expression/,
+        );
     });
 
     it("a non-zero exit is red even with a clean summary", () => {
@@ -139,11 +149,14 @@ describe("parseOdooTestLog edge cases", () => {
     });
 
     it("an ERROR record outside any test is red (runbot's rule), and an ERROR: test report counts as an error", () => {
-        const stray = green().replace("Initiating shutdown", "Initiating shutdown") + "\n2024-06-01 10:00:31,000 1 ERROR odoo_pr_7_tests odoo.sql_db: bad query: SELECT 1/0\nERROR: division by zero\n";
+        const stray =
+            green().replace("Initiating shutdown", "Initiating shutdown") +
+            "\n2024-06-01 10:00:31,000 1 ERROR odoo_pr_7_tests odoo.sql_db: bad query: SELECT 1/0\nERROR: division by zero\n";
         const r = parseOdooTestLog(stray);
         assert.equal(r.verdict, "red");
         assert.equal(r.errorRecords, 1);
-        const setUp = "2024-06-01 10:00:20,100 1 ERROR db odoo.addons.x.tests.test_x: ERROR: setUpClass (odoo.addons.x.tests.test_x.TestX)\nTraceback (most recent call last):\n  File \"x.py\", line 1\nValueError: boom\n2024-06-01 10:00:30,002 1 ERROR db odoo.tests.result: 0 failed, 1 error(s) of 0 tests when loading database 'db'\n";
+        const setUp =
+            "2024-06-01 10:00:20,100 1 ERROR db odoo.addons.x.tests.test_x: ERROR: setUpClass (odoo.addons.x.tests.test_x.TestX)\nTraceback (most recent call last):\n  File \"x.py\", line 1\nValueError: boom\n2024-06-01 10:00:30,002 1 ERROR db odoo.tests.result: 0 failed, 1 error(s) of 0 tests when loading database 'db'\n";
         const e = parseOdooTestLog(setUp);
         assert.equal(e.errors, 1);
         assert.equal(e.firstFailure?.test, "setUpClass (odoo.addons.x.tests.test_x.TestX)");

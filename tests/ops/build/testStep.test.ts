@@ -33,16 +33,38 @@ describe("odoo_steps.py test (the one-shot test container's program)", () => {
         const url = new URL(pg.url);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "test-step-"));
         conf = path.join(dir, "odoo.conf");
-        fs.writeFileSync(conf, `[options]\naddons_path = ${dir}\ndb_host = ${url.hostname}\ndb_port = ${url.port}\ndb_user = ${decodeURIComponent(url.username)}\ndb_password = ${decodeURIComponent(url.password) || "False"}\ndb_sslmode = disable\n`);
+        fs.writeFileSync(
+            conf,
+            `[options]\naddons_path = ${dir}\ndb_host = ${url.hostname}\ndb_port = ${url.port}\ndb_user = ${decodeURIComponent(url.username)}\ndb_password = ${decodeURIComponent(url.password) || "False"}\ndb_sslmode = disable\n`,
+        );
         odoo = fakeOdooBin(py, fs.mkdtempSync(path.join(os.tmpdir(), "fake-odoo-")));
     });
 
     const run = (database: string, env: Record<string, string>, timeout = 60) => {
         const calls = path.join(os.tmpdir(), `calls-${process.pid}-${Math.random().toString(36).slice(2)}.jsonl`);
-        const out = spawnSync(py!, [stepScript, "test", "--conf", conf, "--database", database, "--modules", "sale_custom,invoice_layout", "--tags", "at_install/sale_custom,post_install/sale_custom", "--timeout", String(timeout), "--odoo-bin", odoo], {
-            encoding: "utf8",
-            env: { ...process.env, FAKE_ODOO_CALLS: calls, ...env },
-        });
+        const out = spawnSync(
+            py!,
+            [
+                stepScript,
+                "test",
+                "--conf",
+                conf,
+                "--database",
+                database,
+                "--modules",
+                "sale_custom,invoice_layout",
+                "--tags",
+                "at_install/sale_custom,post_install/sale_custom",
+                "--timeout",
+                String(timeout),
+                "--odoo-bin",
+                odoo,
+            ],
+            {
+                encoding: "utf8",
+                env: { ...process.env, FAKE_ODOO_CALLS: calls, ...env },
+            },
+        );
         const argv = fs.existsSync(calls) ? (JSON.parse(fs.readFileSync(calls, "utf8").split("\n")[0]) as string[]) : [];
         return { ...out, argv, result: stepResults(out.stdout)[0] as Record<string, any> };
     };
@@ -63,8 +85,17 @@ describe("odoo_steps.py test (the one-shot test container's program)", () => {
         const r = run(database, { FAKE_ODOO_LOG: fixture("odoo17-odoosh-bus-test-postcommit.log"), FAKE_ODOO_EXIT: "1" });
         assert.equal(r.status, 1, r.stderr);
         assert.deepEqual(r.argv.slice(2), [
-            "-d", database, "-i", "sale_custom,invoice_layout", "--test-enable", "--test-tags", "at_install/sale_custom,post_install/sale_custom",
-            "--stop-after-init", "--log-level=test", "--workers=0", "--max-cron-threads=0",
+            "-d",
+            database,
+            "-i",
+            "sale_custom,invoice_layout",
+            "--test-enable",
+            "--test-tags",
+            "at_install/sale_custom,post_install/sale_custom",
+            "--stop-after-init",
+            "--log-level=test",
+            "--workers=0",
+            "--max-cron-threads=0",
         ]);
         assert.deepEqual(r.result, { ok: false, exitCode: 1, timedOut: false, seconds: r.result.seconds, database });
         const parsed = parseOdooTestLog(r.stdout, { exitCode: r.status ?? undefined });

@@ -23,7 +23,11 @@ describe("the command tree", () => {
             assert.doesNotMatch(db.description, /evidence/i, `${c.name()}: --db must not be the evidence database`);
         }
         for (const c of all(program).filter((x) => x.options.some((o) => o.long === "--evidence-db"))) {
-            assert.equal(c.options.find((o) => o.long === "--evidence-db")!.envVar, "EVIDENCE_DB_URL", `${c.name()}: --evidence-db without its EVIDENCE_DB_URL fallback`);
+            assert.equal(
+                c.options.find((o) => o.long === "--evidence-db")!.envVar,
+                "EVIDENCE_DB_URL",
+                `${c.name()}: --evidence-db without its EVIDENCE_DB_URL fallback`,
+            );
         }
         for (const c of all(program).filter((x) => x.options.some((o) => o.long === "--jobs"))) {
             assert.match(c.options.find((o) => o.long === "--jobs")!.description, /1–64/, `${c.name()}: --jobs outside the one range`);

@@ -14,7 +14,11 @@ const find = (program: Command, path: string[]): Command =>
 
 describe("sanitize options shared by every command that sanitizes", () => {
     const program = buildCli();
-    const commands = [["db", "sanitize"], ["snapshot", "create"], ["staging", "refresh"]];
+    const commands = [
+        ["db", "sanitize"],
+        ["snapshot", "create"],
+        ["staging", "refresh"],
+    ];
 
     it("declare the same options, and none has a built-in seed anyone could read", () => {
         for (const path of commands) {
@@ -30,8 +34,14 @@ describe("sanitize options shared by every command that sanitizes", () => {
         const saved = process.env[seedEnv];
         try {
             process.env[seedEnv] = "from-env";
-            assert.equal(resolveSanitizeSeed("given", () => assert.fail("no warning expected")), "given");
-            assert.equal(resolveSanitizeSeed(undefined, () => assert.fail("no warning expected")), "from-env");
+            assert.equal(
+                resolveSanitizeSeed("given", () => assert.fail("no warning expected")),
+                "given",
+            );
+            assert.equal(
+                resolveSanitizeSeed(undefined, () => assert.fail("no warning expected")),
+                "from-env",
+            );
             delete process.env[seedEnv];
             const warnings: string[] = [];
             const a = resolveSanitizeSeed(undefined, (l) => warnings.push(l));

@@ -31,11 +31,14 @@ describe("secrets", () => {
     });
 
     it("refuses a URL whose password holds a raw @ or /, saying how to encode it", () => {
-        assert.throws(() => parseDatabaseUrl("postgresql://odoo:p@ss/w0rd@db:5432/prod", "--db"), (err: Error) => {
-            assert.match(err.message, /percent-encode/);
-            assert.doesNotMatch(err.message, /p@ss|w0rd/);
-            return true;
-        });
+        assert.throws(
+            () => parseDatabaseUrl("postgresql://odoo:p@ss/w0rd@db:5432/prod", "--db"),
+            (err: Error) => {
+                assert.match(err.message, /percent-encode/);
+                assert.doesNotMatch(err.message, /p@ss|w0rd/);
+                return true;
+            },
+        );
     });
 
     it("keeps sslpassword off the command line of pg_dump, pg_restore and psql", () => {

@@ -17,7 +17,10 @@ describe("evidence is append-only", () => {
         await assert.rejects(query(db.writerUrl, "UPDATE ops.deployments SET status = 'failed'"), /permission denied for table deployments/);
         await assert.rejects(query(db.writerUrl, "DELETE FROM ops.deployments"), /permission denied for table deployments/);
         await assert.rejects(query(db.writerUrl, "TRUNCATE ops.deployments"), /permission denied for table deployments/);
-        await assert.rejects(query(db.writerUrl, "INSERT INTO ops.schema_migrations (version, name, checksum, execution_ms) VALUES (99, 'x', 'x', 0)"), /permission denied/);
+        await assert.rejects(
+            query(db.writerUrl, "INSERT INTO ops.schema_migrations (version, name, checksum, execution_ms) VALUES (99, 'x', 'x', 0)"),
+            /permission denied/,
+        );
         await assert.rejects(query(db.readerUrl, insertDeployment), /permission denied for table deployments/);
         const [{ status }] = await query<{ status: string }>(db.url, "SELECT status FROM ops.deployments");
         assert.equal(status, "succeeded");
@@ -27,7 +30,10 @@ describe("evidence is append-only", () => {
         const db = await evidenceDatabase("append_only_grant");
         await query(db.writerUrl, insertDeployment);
         await query(db.url, "GRANT UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA ops TO ops_writer");
-        await assert.rejects(query(db.writerUrl, "UPDATE ops.deployments SET status = 'failed'"), /ops\.deployments is append-only evidence: UPDATE is not allowed for role ops_writer/);
+        await assert.rejects(
+            query(db.writerUrl, "UPDATE ops.deployments SET status = 'failed'"),
+            /ops\.deployments is append-only evidence: UPDATE is not allowed for role ops_writer/,
+        );
         await assert.rejects(query(db.writerUrl, "DELETE FROM ops.deployments"), /append-only evidence: DELETE/);
         await assert.rejects(query(db.writerUrl, "TRUNCATE ops.migrations"), /ops\.migrations is append-only evidence: TRUNCATE/);
         const rows = await query(db.url, "SELECT 1 FROM ops.deployments");
@@ -38,10 +44,13 @@ describe("evidence is append-only", () => {
 
     it("the database stamps recorded_at and recorded_by: a writer cannot backdate evidence", async () => {
         const db = await evidenceDatabase("append_only_stamp");
-        const [row] = await query<{ recorded_at: Date; recorded_by: string }>(db.writerUrl, `
+        const [row] = await query<{ recorded_at: Date; recorded_by: string }>(
+            db.writerUrl,
+            `
             INSERT INTO ops.health_checks (environment, url, http_ok, database_ok, ok, recorded_at, recorded_by)
             VALUES ('staging', 'https://staging.example.com', true, true, true, '2001-01-01', 'someone_else')
-            RETURNING recorded_at, recorded_by`);
+            RETURNING recorded_at, recorded_by`,
+        );
         assert.equal(row.recorded_by, "ops_writer");
         assert.ok(Date.now() - row.recorded_at.getTime() < 60_000);
     });
@@ -50,7 +59,10 @@ describe("evidence is append-only", () => {
         const db = await evidenceDatabase("append_only_checks");
         await assert.rejects(query(db.writerUrl, insertDeployment.replace("'succeeded'", "'done'")), /deployments_status_known/);
         await assert.rejects(query(db.writerUrl, insertDeployment.replace("'production', 'production'", "'qa', 'qa'")), /deployments_environment_name/);
-        await assert.rejects(query(db.writerUrl, insertDeployment.replace(`'${digest}', 'succeeded'`, "'latest', 'succeeded'")), /deployments_image_digest_format/);
+        await assert.rejects(
+            query(db.writerUrl, insertDeployment.replace(`'${digest}', 'succeeded'`, "'latest', 'succeeded'")),
+            /deployments_image_digest_format/,
+        );
         await assert.rejects(query(db.writerUrl, insertDeployment.replace("'succeeded'", "'rolled_back'")), /deployments_rollback_names_sha/);
     });
 });

@@ -19,7 +19,8 @@ function gitRepo(): { dir: string; sha: string } {
     fs.writeFileSync(path.join(dir, "requirements.txt"), "phonenumbers==8.13.0\n");
     git("add", ".");
     execFileSync("git", ["-c", "user.name=Ada Lovelace", "-c", "user.email=ada@example.com", "commit", "-q", "-m", "Add invoice layout\n\nLonger body."], {
-        cwd: dir, env: { ...process.env, GIT_COMMITTER_DATE: "2026-11-20T08:30:00Z", GIT_AUTHOR_DATE: "2026-11-20T08:30:00Z" },
+        cwd: dir,
+        env: { ...process.env, GIT_COMMITTER_DATE: "2026-11-20T08:30:00Z", GIT_AUTHOR_DATE: "2026-11-20T08:30:00Z" },
     });
     return { dir, sha: git("rev-parse", "HEAD") };
 }
@@ -44,9 +45,27 @@ describe("evidence build", () => {
         const db = await evidenceDatabase("build_row");
         const { dir, sha } = gitRepo();
         fs.writeFileSync(path.join(dir, "build.log"), "#1 building\n#2 pushing\n");
-        const run = await runCli(["evidence", "build", "--evidence-db", db.writerUrl, "--repo-dir", dir, "--image", `ghcr.io/o/odoo:17.0@${digest}`,
-            "--lock-file", "package-lock.json", "--lock-file", "requirements.txt", "--log-file", path.join(dir, "build.log"),
-            "--evidence-dir", path.join(dir, "evidence"), "--stamp", "20261120T083500Z", "--json"]);
+        const run = await runCli([
+            "evidence",
+            "build",
+            "--evidence-db",
+            db.writerUrl,
+            "--repo-dir",
+            dir,
+            "--image",
+            `ghcr.io/o/odoo:17.0@${digest}`,
+            "--lock-file",
+            "package-lock.json",
+            "--lock-file",
+            "requirements.txt",
+            "--log-file",
+            path.join(dir, "build.log"),
+            "--evidence-dir",
+            path.join(dir, "evidence"),
+            "--stamp",
+            "20261120T083500Z",
+            "--json",
+        ]);
         assert.equal(run.code, 0, run.stderr);
         const [row] = await query<Record<string, any>>(db.url, "SELECT * FROM ops.builds");
         assert.equal(row.git_sha, sha);
@@ -64,16 +83,46 @@ describe("evidence build", () => {
     it("a deployment of the same commit and image links to its build", async () => {
         const db = await evidenceDatabase("build_link");
         const { dir, sha } = gitRepo();
-        const build = await runCli(["evidence", "build", "--evidence-db", db.writerUrl, "--repo-dir", dir, "--image", `ghcr.io/o/odoo@${digest}`,
-            "--lock-file", "package-lock.json", "--evidence-dir", path.join(dir, "evidence"), "--json"]);
+        const build = await runCli([
+            "evidence",
+            "build",
+            "--evidence-db",
+            db.writerUrl,
+            "--repo-dir",
+            dir,
+            "--image",
+            `ghcr.io/o/odoo@${digest}`,
+            "--lock-file",
+            "package-lock.json",
+            "--evidence-dir",
+            path.join(dir, "evidence"),
+            "--json",
+        ]);
         assert.equal(build.code, 0, build.stderr);
         const outputs = {
-            stackName: "staging", stageName: "staging", gitSha: sha.slice(0, 12), url: "https://staging.example.com", databaseName: "odoo_staging",
-            imageReference: `ghcr.io/o/odoo@${digest}`, imageDigest: `ghcr.io/o/odoo@${digest}`, evidence: { stack: "staging", gitSha: sha.slice(0, 12) },
+            stackName: "staging",
+            stageName: "staging",
+            gitSha: sha.slice(0, 12),
+            url: "https://staging.example.com",
+            databaseName: "odoo_staging",
+            imageReference: `ghcr.io/o/odoo@${digest}`,
+            imageDigest: `ghcr.io/o/odoo@${digest}`,
+            evidence: { stack: "staging", gitSha: sha.slice(0, 12) },
         };
         fs.writeFileSync(path.join(dir, "outputs.json"), JSON.stringify(outputs));
-        const deploy = await runCli(["evidence", "deployment", "--evidence-db", db.writerUrl, "--outputs", path.join(dir, "outputs.json"), "--status", "succeeded",
-            "--evidence-dir", path.join(dir, "evidence"), "--json"]);
+        const deploy = await runCli([
+            "evidence",
+            "deployment",
+            "--evidence-db",
+            db.writerUrl,
+            "--outputs",
+            path.join(dir, "outputs.json"),
+            "--status",
+            "succeeded",
+            "--evidence-dir",
+            path.join(dir, "evidence"),
+            "--json",
+        ]);
         assert.equal(deploy.code, 0, deploy.stderr);
         assert.equal(deploy.json.buildId, build.json.id);
     });

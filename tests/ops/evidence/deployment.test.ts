@@ -15,7 +15,10 @@ function tmpDir(): string {
 
 function filesUnder(dir: string): string[] {
     if (!fs.existsSync(dir)) return [];
-    return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+    return fs
+        .readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.join(e.parentPath, e.name));
 }
 
 describe("evidence deployment", () => {
@@ -44,10 +47,35 @@ describe("evidence deployment", () => {
         const health = path.join(dir, "health.json");
         fs.writeFileSync(health, JSON.stringify({ id: null, ok: true, attempts: 1, http: { status: 200 } }));
 
-        const run = await runCli(["evidence", "deployment", "--evidence-db", db.writerUrl, "--outputs", file, "--status", "succeeded",
-            "--expect-sha", sha.slice(0, 12), "--environment", "production", "--started-at", "2026-11-24T10:00:00Z",
-            "--health", health, "--upgraded-modules", "sale,account", "--log-file", log,
-            "--evidence-dir", path.join(dir, "evidence"), "--stamp", "20261124T100000Z", "--actor", "alice", "--json"]);
+        const run = await runCli([
+            "evidence",
+            "deployment",
+            "--evidence-db",
+            db.writerUrl,
+            "--outputs",
+            file,
+            "--status",
+            "succeeded",
+            "--expect-sha",
+            sha.slice(0, 12),
+            "--environment",
+            "production",
+            "--started-at",
+            "2026-11-24T10:00:00Z",
+            "--health",
+            health,
+            "--upgraded-modules",
+            "sale,account",
+            "--log-file",
+            log,
+            "--evidence-dir",
+            path.join(dir, "evidence"),
+            "--stamp",
+            "20261124T100000Z",
+            "--actor",
+            "alice",
+            "--json",
+        ]);
         assert.equal(run.code, 0, run.stderr);
         const [row] = await query<Record<string, any>>(db.url, "SELECT * FROM ops.deployments");
         assert.equal(run.json.id, Number(row.id));
@@ -78,8 +106,21 @@ describe("evidence deployment", () => {
         const file = path.join(dir, "outputs.json");
         fs.writeFileSync(file, JSON.stringify(outputs));
         const attempted = "fedcba9876543210fedcba9876543210fedcba98";
-        const run = await runCli(["evidence", "deployment", "--evidence-db", db.writerUrl, "--outputs", file, "--status", "failed",
-            "--expect-sha", attempted, "--evidence-dir", path.join(dir, "evidence"), "--json"]);
+        const run = await runCli([
+            "evidence",
+            "deployment",
+            "--evidence-db",
+            db.writerUrl,
+            "--outputs",
+            file,
+            "--status",
+            "failed",
+            "--expect-sha",
+            attempted,
+            "--evidence-dir",
+            path.join(dir, "evidence"),
+            "--json",
+        ]);
         assert.equal(run.code, 0, run.stderr);
         const [row] = await query<Record<string, any>>(db.url, "SELECT git_sha, status, image_digest FROM ops.deployments");
         assert.deepEqual({ ...row }, { git_sha: attempted, status: "failed", image_digest: null });
@@ -91,22 +132,43 @@ describe("evidence deployment", () => {
             { name: "malformed JSON", content: "{ not json", message: /is not valid JSON/ },
             { name: "unknown environment", content: "qa", message: /unknown environment "qa"/ },
             { name: "missing keys", content: "missing", message: /missing outputs imageDigest, gitSha/ },
-            { name: "outputs of another SHA", args: ["--expect-sha", "fedcba9876543210"], message: /the outputs say gitSha 0123456789ab.* but this deployment was of fedcba9876543210/ },
+            {
+                name: "outputs of another SHA",
+                args: ["--expect-sha", "fedcba9876543210"],
+                message: /the outputs say gitSha 0123456789ab.* but this deployment was of fedcba9876543210/,
+            },
             { name: "unknown status", args: ["--status", "done"], message: /--status must be one of succeeded, failed, rolled_back/ },
-            { name: "--environment of another stack", args: ["--environment", "staging"], message: /--environment staging but the outputs are from stack production/ },
+            {
+                name: "--environment of another stack",
+                args: ["--environment", "staging"],
+                message: /--environment staging but the outputs are from stack production/,
+            },
         ];
         for (const c of cases) {
             it(c.name, async () => {
                 const db = await evidenceDatabase("deploy_bad");
                 const dir = tmpDir();
                 const file = path.join(dir, c.content === undefined && !c.args ? "missing.json" : "outputs.json");
-                if (c.content === "qa") fs.writeFileSync(file, JSON.stringify({ ...outputs, stackName: "qa", evidence: { ...(outputs.evidence as object), stack: "qa" } }));
+                if (c.content === "qa")
+                    fs.writeFileSync(file, JSON.stringify({ ...outputs, stackName: "qa", evidence: { ...(outputs.evidence as object), stack: "qa" } }));
                 else if (c.content === "missing") {
                     const { imageDigest: _d, gitSha: _g, ...rest } = outputs;
                     fs.writeFileSync(file, JSON.stringify(rest));
                 } else if (c.content !== undefined) fs.writeFileSync(file, c.content);
                 else if (c.args) fs.writeFileSync(file, JSON.stringify(outputs));
-                const args = ["evidence", "deployment", "--evidence-db", db.writerUrl, "--outputs", file, "--status", "succeeded", "--evidence-dir", path.join(dir, "evidence"), ...(c.args ?? [])];
+                const args = [
+                    "evidence",
+                    "deployment",
+                    "--evidence-db",
+                    db.writerUrl,
+                    "--outputs",
+                    file,
+                    "--status",
+                    "succeeded",
+                    "--evidence-dir",
+                    path.join(dir, "evidence"),
+                    ...(c.args ?? []),
+                ];
                 const before = await evidenceCounts(db.url);
                 const run = await runCli(args);
                 assert.equal(run.code, 2, `${run.stdout}${run.stderr}`);

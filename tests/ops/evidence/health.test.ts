@@ -10,7 +10,9 @@ import { evidenceCounts, evidenceDatabase, query } from "../../support/evidence"
 import { freshDatabase } from "../../support/postgres";
 
 /** A stand-in for Odoo's HTTP side: answers /web/health with the queued responses, then the last one forever. */
-async function fakeOdoo(responses: { status: number; body: string; delayMs?: number }[]): Promise<{ url: string; hits: () => number; close: () => Promise<void> }> {
+async function fakeOdoo(
+    responses: { status: number; body: string; delayMs?: number }[],
+): Promise<{ url: string; hits: () => number; close: () => Promise<void> }> {
     let hits = 0;
     const server = http.createServer((req, res) => {
         const r = responses[Math.min(hits, responses.length - 1)];
@@ -26,13 +28,20 @@ async function fakeOdoo(responses: { status: number; body: string; delayMs?: num
     return {
         url: `http://127.0.0.1:${port}`,
         hits: () => hits,
-        close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+        close: () =>
+            new Promise((resolve) => {
+                server.closeAllConnections();
+                server.close(() => resolve());
+            }),
     };
 }
 
 async function odooDb(baseState = "installed"): Promise<string> {
     const { url } = await freshDatabase("health_odoo");
-    await query(url, `CREATE TABLE ir_module_module (name varchar, latest_version varchar, state varchar); INSERT INTO ir_module_module VALUES ('base', '17.0.1.3', '${baseState}')`);
+    await query(
+        url,
+        `CREATE TABLE ir_module_module (name varchar, latest_version varchar, state varchar); INSERT INTO ir_module_module VALUES ('base', '17.0.1.3', '${baseState}')`,
+    );
     return url;
 }
 
@@ -52,14 +61,30 @@ describe("health", () => {
         const odoo = await fakeOdoo([pass]);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "health-"));
         try {
-            const run = await runCli(["health", "--url", odoo.url, "--db", await odooDb(), "--environment", "staging", "--git-sha", "abc1234",
-                "--evidence-db", evidence.writerUrl, "--evidence-dir", path.join(dir, "evidence"), "--json"]);
+            const run = await runCli([
+                "health",
+                "--url",
+                odoo.url,
+                "--db",
+                await odooDb(),
+                "--environment",
+                "staging",
+                "--git-sha",
+                "abc1234",
+                "--evidence-db",
+                evidence.writerUrl,
+                "--evidence-dir",
+                path.join(dir, "evidence"),
+                "--json",
+            ]);
             assert.equal(run.code, 0, run.stderr);
             assert.equal(run.json.ok, true);
             const [row] = await query<Record<string, any>>(evidence.url, "SELECT * FROM ops.health_checks");
             assert.equal(Number(row.id), run.json.id);
-            assert.deepEqual([row.environment, row.git_sha, row.url, row.http_status, row.http_ok, row.database_ok, row.ok, row.attempts],
-                ["staging", "abc1234", `${odoo.url}/web/health`, 200, true, true, true, 1]);
+            assert.deepEqual(
+                [row.environment, row.git_sha, row.url, row.http_status, row.http_ok, row.database_ok, row.ok, row.attempts],
+                ["staging", "abc1234", `${odoo.url}/web/health`, 200, true, true, true, 1],
+            );
             // The report feeds `evidence deployment --health`.
             fs.writeFileSync(path.join(dir, "health.json"), run.stdout);
             assert.equal(JSON.parse(fs.readFileSync(path.join(dir, "health.json"), "utf8")).id, run.json.id);
@@ -73,8 +98,19 @@ describe("health", () => {
         const odoo = await fakeOdoo([{ status: 500, body: "Internal Server Error" }]);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "health-"));
         try {
-            const run = await runCli(["health", "--url", odoo.url, "--db", (await freshDatabase("health_empty")).url, "--environment", "production",
-                "--evidence-db", evidence.writerUrl, "--evidence-dir", path.join(dir, "evidence")]);
+            const run = await runCli([
+                "health",
+                "--url",
+                odoo.url,
+                "--db",
+                (await freshDatabase("health_empty")).url,
+                "--environment",
+                "production",
+                "--evidence-db",
+                evidence.writerUrl,
+                "--evidence-dir",
+                path.join(dir, "evidence"),
+            ]);
             assert.equal(run.code, 1);
             assert.match(run.stdout, /UNHEALTHY/);
             assert.match(run.stdout, /FAIL http .* 500 .*HTTP 500 \(expected 200\)/);

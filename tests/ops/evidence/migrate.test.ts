@@ -18,7 +18,10 @@ async function schemaDump(url: string): Promise<string> {
 describe("evidence migrate", () => {
     it("numbers migrations without gaps and checksums them", () => {
         const migrations = loadMigrations();
-        assert.deepEqual(migrations.map((m) => m.version), migrations.map((_, i) => i + 1));
+        assert.deepEqual(
+            migrations.map((m) => m.version),
+            migrations.map((_, i) => i + 1),
+        );
         assert.ok(migrations.length >= 2);
         assert.equal(migrationChecksum("a\r\nb"), migrationChecksum("a\nb"));
         assert.notEqual(migrationChecksum("a"), migrationChecksum("b"));
@@ -27,7 +30,10 @@ describe("evidence migrate", () => {
     it("plans: pending after the applied ones; refuses edited or unknown applied migrations", () => {
         const known = loadMigrations();
         const first = { version: 1, name: known[0].name, checksum: known[0].checksum };
-        assert.deepEqual(planMigrations(known, [first]).pending.map((m) => m.version), known.slice(1).map((m) => m.version));
+        assert.deepEqual(
+            planMigrations(known, [first]).pending.map((m) => m.version),
+            known.slice(1).map((m) => m.version),
+        );
         const edited = planMigrations(known, [{ ...first, checksum: "sha256:00" }]);
         assert.deepEqual(edited.pending, []);
         assert.match(edited.problems[0], /migration 1 \(0001_evidence_tables\.sql\) was edited after it was applied/);
@@ -38,7 +44,10 @@ describe("evidence migrate", () => {
         const { url } = await freshDatabase("migrate_twice");
         const db = parseDatabaseUrl(url);
         const first = await migrateEvidence(db);
-        assert.deepEqual(first.applied.map((a) => a.version), loadMigrations().map((m) => m.version));
+        assert.deepEqual(
+            first.applied.map((a) => a.version),
+            loadMigrations().map((m) => m.version),
+        );
         const dumpAfterFirst = await schemaDump(url);
         const second = await migrateEvidence(db);
         assert.deepEqual(second.applied, []);
@@ -46,7 +55,10 @@ describe("evidence migrate", () => {
         assert.equal(await schemaDump(url), dumpAfterFirst);
         assert.match(dumpAfterFirst, /CREATE TABLE ops\.deployments/);
         const applied = await query<{ version: number }>(url, "SELECT version FROM ops.schema_migrations ORDER BY version");
-        assert.deepEqual(applied.map((r) => r.version), first.applied.map((a) => a.version));
+        assert.deepEqual(
+            applied.map((r) => r.version),
+            first.applied.map((a) => a.version),
+        );
     });
 
     it("two concurrent runs do not race: one applies, the other finds nothing to do", async () => {
@@ -88,8 +100,11 @@ describe("evidence migrate", () => {
     it("the column contract in schema.ts is exactly what the database has", async () => {
         const { url } = await evidenceDatabase("contract");
         for (const [table, columns] of Object.entries(evidenceColumns)) {
-            const rows = await query<{ column_name: string }>(url,
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'ops' AND table_name = $1", [table]);
+            const rows = await query<{ column_name: string }>(
+                url,
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'ops' AND table_name = $1",
+                [table],
+            );
             assert.deepEqual(rows.map((r) => r.column_name).sort(), [...columns, ...stampColumns].sort(), `ops.${table}`);
         }
     });
@@ -98,7 +113,11 @@ describe("evidence migrate", () => {
 describe("evidence schema helpers", () => {
     const d = `sha256:${"c".repeat(64)}`;
     it("reads pinned images, dropping tags but not registry ports; refuses bare digests and tags", () => {
-        assert.deepEqual(parsePinnedImage(`registry.local:5000/team/odoo:17.0@${d}`, "x"), { repository: "registry.local:5000/team/odoo", digest: d, reference: `registry.local:5000/team/odoo@${d}` });
+        assert.deepEqual(parsePinnedImage(`registry.local:5000/team/odoo:17.0@${d}`, "x"), {
+            repository: "registry.local:5000/team/odoo",
+            digest: d,
+            reference: `registry.local:5000/team/odoo@${d}`,
+        });
         assert.throws(() => parsePinnedImage(d, "--image"), /--image must be a pinned image reference/);
         assert.throws(() => parsePinnedImage("odoo:17.0", "--image"), /pinned/);
     });

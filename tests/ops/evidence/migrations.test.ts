@@ -10,11 +10,14 @@ import { freshDatabase } from "../../support/postgres";
 /** The part of Odoo's module registry the emitter reads (column names as in odoo/addons/base/models/ir_module.py). */
 async function odooDatabase(): Promise<string> {
     const { url } = await freshDatabase("odoo_modules");
-    await query(url, `
+    await query(
+        url,
+        `
         CREATE TABLE ir_module_module (id serial PRIMARY KEY, name varchar NOT NULL UNIQUE, latest_version varchar, state varchar);
         INSERT INTO ir_module_module (name, latest_version, state) VALUES
             ('base', '17.0.1.3', 'installed'), ('sale', '17.0.1.2', 'installed'),
-            ('account', '17.0.1.2', 'installed'), ('crm', NULL, 'uninstalled'), ('website', NULL, 'uninstalled')`);
+            ('account', '17.0.1.2', 'installed'), ('crm', NULL, 'uninstalled'), ('website', NULL, 'uninstalled')`,
+    );
     return url;
 }
 
@@ -42,11 +45,10 @@ describe("evidence migrations", () => {
             { name: "crm", version: "17.0.1.0", state: "installed" },
             { name: "old", version: "17.0.1.0", state: "uninstalled" },
         ];
-        assert.deepEqual(diffModules(before, after).map((c) => `${c.module} ${c.versionBefore}→${c.versionAfter} ${c.stateBefore}→${c.stateAfter}`), [
-            "crm null→17.0.1.0 uninstalled→installed",
-            "old 17.0.1.0→17.0.1.0 installed→uninstalled",
-            "sale 17.0.1.2→17.0.1.3 installed→installed",
-        ]);
+        assert.deepEqual(
+            diffModules(before, after).map((c) => `${c.module} ${c.versionBefore}→${c.versionAfter} ${c.stateBefore}→${c.stateAfter}`),
+            ["crm null→17.0.1.0 uninstalled→installed", "old 17.0.1.0→17.0.1.0 installed→uninstalled", "sale 17.0.1.2→17.0.1.3 installed→installed"],
+        );
         assert.equal(diffModules(undefined, after).length, 3, "without a before snapshot: every installed module");
     });
 
@@ -66,23 +68,53 @@ describe("evidence migrations", () => {
         assert.equal(capture.code, 0, capture.stderr);
 
         // The upgrade: sale bumped, crm installed.
-        await query(odoo, "UPDATE ir_module_module SET latest_version = '17.0.1.3' WHERE name = 'sale'; UPDATE ir_module_module SET latest_version = '17.0.1.0', state = 'installed' WHERE name = 'crm'");
-        const [deployment] = await query<{ id: string }>(evidence.writerUrl, `INSERT INTO ops.deployments (environment, stack, git_sha, status, started_at) VALUES ('production', 'production', 'abc1234', 'failed', now()) RETURNING id`);
+        await query(
+            odoo,
+            "UPDATE ir_module_module SET latest_version = '17.0.1.3' WHERE name = 'sale'; UPDATE ir_module_module SET latest_version = '17.0.1.0', state = 'installed' WHERE name = 'crm'",
+        );
+        const [deployment] = await query<{ id: string }>(
+            evidence.writerUrl,
+            `INSERT INTO ops.deployments (environment, stack, git_sha, status, started_at) VALUES ('production', 'production', 'abc1234', 'failed', now()) RETURNING id`,
+        );
         fs.writeFileSync(path.join(dir, "update.log"), updateLog);
 
-        const run = await runCli(["evidence", "migrations", "--db", odoo, "--evidence-db", evidence.writerUrl, "--before", before,
-            "--deployment", deployment.id, "--log-file", path.join(dir, "update.log"), "--evidence-dir", path.join(dir, "evidence"), "--json"]);
-        assert.equal(run.code, 0, run.stderr);
-        const rows = await query<Record<string, any>>(evidence.url, "SELECT module, version_before, version_after, state_before, state_after, scripts, seconds, deployment_id, environment, dry_run FROM ops.migrations ORDER BY module");
-        assert.deepEqual(rows.map((r) => [r.module, r.version_before, r.version_after, r.scripts, r.seconds === null ? null : Number(r.seconds)]), [
-            ["account", "17.0.1.2", "17.0.1.2", ["[$17.0.1.2] end-fix"], null],
-            ["crm", null, "17.0.1.0", [], 1.2],
-            ["sale", "17.0.1.2", "17.0.1.3", ["[>17.0.1.3] pre-migrate", "[17.0.1.3>] post-migrate"], 3.81],
+        const run = await runCli([
+            "evidence",
+            "migrations",
+            "--db",
+            odoo,
+            "--evidence-db",
+            evidence.writerUrl,
+            "--before",
+            before,
+            "--deployment",
+            deployment.id,
+            "--log-file",
+            path.join(dir, "update.log"),
+            "--evidence-dir",
+            path.join(dir, "evidence"),
+            "--json",
         ]);
+        assert.equal(run.code, 0, run.stderr);
+        const rows = await query<Record<string, any>>(
+            evidence.url,
+            "SELECT module, version_before, version_after, state_before, state_after, scripts, seconds, deployment_id, environment, dry_run FROM ops.migrations ORDER BY module",
+        );
+        assert.deepEqual(
+            rows.map((r) => [r.module, r.version_before, r.version_after, r.scripts, r.seconds === null ? null : Number(r.seconds)]),
+            [
+                ["account", "17.0.1.2", "17.0.1.2", ["[$17.0.1.2] end-fix"], null],
+                ["crm", null, "17.0.1.0", [], 1.2],
+                ["sale", "17.0.1.2", "17.0.1.3", ["[>17.0.1.3] pre-migrate", "[17.0.1.3>] post-migrate"], 3.81],
+            ],
+        );
         assert.ok(rows.every((r) => r.deployment_id === deployment.id && r.environment === "production" && r.dry_run === false));
         assert.equal(run.json.ids.length, 3);
         const kept = fs.readdirSync(path.join(dir, "evidence"), { recursive: true }).map(String);
-        assert.ok(kept.some((f) => f.endsWith(path.join("deploy", "logs", "update.log"))), kept.join(", "));
+        assert.ok(
+            kept.some((f) => f.endsWith(path.join("deploy", "logs", "update.log"))),
+            kept.join(", "),
+        );
     });
 
     it("bad input is refused before anything is written", async () => {
@@ -104,7 +136,19 @@ describe("evidence migrations", () => {
             assert.match(run.stderr, message);
         }
         const notOdoo = await freshDatabase("not_odoo");
-        const run = await runCli(["evidence", "migrations", "--db", notOdoo.url, "--evidence-db", evidence.writerUrl, "--dry-run", "--environment", "production", "--evidence-dir", path.join(dir, "evidence")]);
+        const run = await runCli([
+            "evidence",
+            "migrations",
+            "--db",
+            notOdoo.url,
+            "--evidence-db",
+            evidence.writerUrl,
+            "--dry-run",
+            "--environment",
+            "production",
+            "--evidence-dir",
+            path.join(dir, "evidence"),
+        ]);
         assert.equal(run.code, 2);
         assert.match(run.stderr, /is not an Odoo database: it has no ir_module_module table/);
         assert.deepEqual(await evidenceCounts(evidence.url), { builds: 0, health_checks: 0, deployments: 0, migrations: 0 });

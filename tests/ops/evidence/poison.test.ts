@@ -24,12 +24,24 @@ describe("evidence cannot be poisoned", () => {
     it("refuses a deployment finishing (or starting) in the future", async () => {
         const db = await evidenceDatabase("poison_future");
         await assert.rejects(query(db.writerUrl, deployment("'2099-01-01'")), /in the future/);
-        await assert.rejects(query(db.writerUrl, `
+        await assert.rejects(
+            query(
+                db.writerUrl,
+                `
             INSERT INTO ops.health_checks (environment, url, http_ok, database_ok, ok, checked_at)
-            VALUES ('staging', 'https://staging.example.com', true, true, true, now() + interval '1 day')`), /in the future/);
-        await assert.rejects(query(db.writerUrl, `
+            VALUES ('staging', 'https://staging.example.com', true, true, true, now() + interval '1 day')`,
+            ),
+            /in the future/,
+        );
+        await assert.rejects(
+            query(
+                db.writerUrl,
+                `
             INSERT INTO ops.builds (git_sha, branch, commit_message, author, committed_at, built_at, lock_hash, lock_files, image_reference, image_digest)
-            VALUES ('abc1234', 'main', 'm', 'a', now(), '2099-01-01', 'sha256:${"c".repeat(64)}', '{package-lock.json}', 'ghcr.io/o/odoo@${digest}', '${digest}')`), /in the future/);
+            VALUES ('abc1234', 'main', 'm', 'a', now(), '2099-01-01', 'sha256:${"c".repeat(64)}', '{package-lock.json}', 'ghcr.io/o/odoo@${digest}', '${digest}')`,
+            ),
+            /in the future/,
+        );
         // A little clock skew between the CI runner and the database is not the future.
         await query(db.writerUrl, deployment("now() + interval '30 seconds'"));
         const rows = await query(db.url, "SELECT 1 FROM ops.deployments");
@@ -50,11 +62,26 @@ describe("evidence cannot be poisoned", () => {
         await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
         const { port } = server.address() as AddressInfo;
         const { url: dbUrl } = await freshDatabase("poison_odoo");
-        await query(dbUrl, "CREATE TABLE ir_module_module (name varchar, latest_version varchar, state varchar); INSERT INTO ir_module_module VALUES ('base', '17.0.1.3', 'installed')");
+        await query(
+            dbUrl,
+            "CREATE TABLE ir_module_module (name varchar, latest_version varchar, state varchar); INSERT INTO ir_module_module VALUES ('base', '17.0.1.3', 'installed')",
+        );
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "poison-"));
         try {
-            const run = await runCli(["health", "--url", `http://admin:hunter2-s3cret@127.0.0.1:${port}/?access_token=tok-s3cret`, "--db", dbUrl, "--environment", "staging",
-                "--evidence-db", evidence.writerUrl, "--evidence-dir", path.join(dir, "evidence"), "--json"]);
+            const run = await runCli([
+                "health",
+                "--url",
+                `http://admin:hunter2-s3cret@127.0.0.1:${port}/?access_token=tok-s3cret`,
+                "--db",
+                dbUrl,
+                "--environment",
+                "staging",
+                "--evidence-db",
+                evidence.writerUrl,
+                "--evidence-dir",
+                path.join(dir, "evidence"),
+                "--json",
+            ]);
             assert.equal(run.code, 0, run.stderr);
             const rows = await query<Record<string, unknown>>(evidence.url, "SELECT * FROM ops.health_checks");
             const stored = JSON.stringify(rows);

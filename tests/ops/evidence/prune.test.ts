@@ -101,10 +101,13 @@ describe("evidence prune", function () {
         const report = await pruneEvidence({ dir, policy, dryRun: false });
         assert.equal(report.ok, false);
         const errors = report.files.filter((f) => f.action === "error");
-        assert.deepEqual(errors.map((f) => [f.path, f.reason]), [
-            ["20261016T100000Z/build/logs/missing.log", "broken symbolic link"],
-            ["20261016T100000Z/build/logs/pipe.log", "a named pipe, not an evidence file"],
-        ]);
+        assert.deepEqual(
+            errors.map((f) => [f.path, f.reason]),
+            [
+                ["20261016T100000Z/build/logs/missing.log", "broken symbolic link"],
+                ["20261016T100000Z/build/logs/pipe.log", "a named pipe, not an evidence file"],
+            ],
+        );
         assert.equal(report.summary.error, 2);
         assert.equal(actions(report)["20260817T100000Z/deploy/logs/deploy.log"], "delete");
         assert.ok(fs.existsSync(path.join(dir, "20261016T100000Z/build/logs/build.log.gz")), "the readable file was still compressed");
@@ -150,7 +153,11 @@ describe("evidence prune", function () {
 
     it("runs from the CLI: --dry-run text report, then --json, exit 2 on bad usage", () => {
         const dir = fresh();
-        const cli = (...args: string[]) => spawnSync("node", [path.join(projectDir, "bin/odoo-platform.js"), "evidence", "prune", "--dir", dir, ...args], { encoding: "utf8", env: { ...process.env, ODOO_PLATFORM_QUIET: "1" } });
+        const cli = (...args: string[]) =>
+            spawnSync("node", [path.join(projectDir, "bin/odoo-platform.js"), "evidence", "prune", "--dir", dir, ...args], {
+                encoding: "utf8",
+                env: { ...process.env, ODOO_PLATFORM_QUIET: "1" },
+            });
         const dry = cli("--compress-after", "30d", "--delete-after", "90d", "--dry-run");
         assert.equal(dry.status, 0, dry.stderr);
         assert.match(dry.stdout, /keep\s+10d\s+20261115T100000Z\/deploy\/logs\/deploy\.log/);
@@ -164,7 +171,9 @@ describe("evidence prune", function () {
         assert.equal(bad.status, 2);
         assert.match(bad.stderr, /--delete-after \(30d\) must be longer than --compress-after \(90d\)/);
         assert.equal(cli("--to", "http://bucket").status, 2);
-        const missing = spawnSync("node", [path.join(projectDir, "bin/odoo-platform.js"), "evidence", "prune", "--dir", path.join(dir, "nope")], { encoding: "utf8" });
+        const missing = spawnSync("node", [path.join(projectDir, "bin/odoo-platform.js"), "evidence", "prune", "--dir", path.join(dir, "nope")], {
+            encoding: "utf8",
+        });
         assert.equal(missing.status, 2);
         assert.match(missing.stderr, /does not exist/);
     });

@@ -40,7 +40,14 @@ describe("evidence retention decisions", () => {
 
     it("plans every file in path order", () => {
         const plan = planPrune([file("b/new.log", 10), file("a/old.log", 100), file("a/mid.log", 40)], local, now);
-        assert.deepEqual(plan.map((d) => [d.path, d.action]), [["a/mid.log", "compress"], ["a/old.log", "delete"], ["b/new.log", "keep"]]);
+        assert.deepEqual(
+            plan.map((d) => [d.path, d.action]),
+            [
+                ["a/mid.log", "compress"],
+                ["a/old.log", "delete"],
+                ["b/new.log", "keep"],
+            ],
+        );
     });
 
     it("parses ages in hours, days and weeks and refuses anything else", () => {

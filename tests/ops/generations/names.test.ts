@@ -1,5 +1,14 @@
 import * as assert from "node:assert/strict";
-import { maxIdentifierBytes, namePrefix, parseWorkDirectory, parseWorkName, pendingDatabaseName, runStamp, workDatabaseName, workDirectoryName } from "../../../ops/generations/names";
+import {
+    maxIdentifierBytes,
+    namePrefix,
+    parseWorkDirectory,
+    parseWorkName,
+    pendingDatabaseName,
+    runStamp,
+    workDatabaseName,
+    workDirectoryName,
+} from "../../../ops/generations/names";
 
 describe("staging work names", () => {
     const stamp = runStamp(new Date("2026-03-04T05:06:07.890Z"));

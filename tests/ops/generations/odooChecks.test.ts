@@ -58,7 +58,10 @@ describe("Odoo and production probes", function () {
             assert.equal(signs.looksLikeProduction, true);
         });
 
-        for (const [file, version] of [["odoo16-maaranodoo-baseonly.sql", "16"], ["odoo18-basemail.sql", "18"]] as const) {
+        for (const [file, version] of [
+            ["odoo16-maaranodoo-baseonly.sql", "16"],
+            ["odoo18-basemail.sql", "18"],
+        ] as const) {
             it(`Odoo ${version}, schema only: refused as a source because it holds no data; read without error (no smtp_authentication assumed)`, async function () {
                 if (!realDump(file)) this.skip();
                 const db = await loadRealDump(file, `real${version}`);

@@ -46,7 +46,11 @@ describe("database swap and cleanup", function () {
         const sessionEnded = new Promise<void>((resolve) => session.once("end", resolve));
 
         const stamp = "20260101000000";
-        const result = await swapDatabases(client, { target: target.name, candidate: candidate.name, previous: workDatabaseName(target.name, "previous", stamp) });
+        const result = await swapDatabases(client, {
+            target: target.name,
+            candidate: candidate.name,
+            previous: workDatabaseName(target.name, "previous", stamp),
+        });
         assert.equal(result.previous, workDatabaseName(target.name, "previous", stamp));
         assert.ok(result.unavailableSeconds >= 0 && result.attempts >= 1);
         await sessionEnded;
@@ -59,7 +63,11 @@ describe("database swap and cleanup", function () {
     it("changes nothing when the swap cannot happen", async () => {
         const target = await withMarker("swap_keep", "old");
         await assert.rejects(
-            swapDatabases(client, { target: target.name, candidate: "does_not_exist_anywhere", previous: workDatabaseName(target.name, "previous", "20260101000000") }),
+            swapDatabases(client, {
+                target: target.name,
+                candidate: "does_not_exist_anywhere",
+                previous: workDatabaseName(target.name, "previous", "20260101000000"),
+            }),
             /does_not_exist_anywhere does not exist/,
         );
         const candidate = await withMarker("swap_keep_c", "new");

@@ -3,8 +3,16 @@ import { pbkdf2Sync } from "node:crypto";
 import { inspect } from "node:util";
 import type { Client } from "pg";
 import {
-    catcherServerName, neutralizeContextInput, neutralizeDatabase, NeutralizeReport, neutralizeRules,
-    odooBinNeutralizeCommand, odooImageNeutralizeCommand, odooPasswordHash, productionIdentityKey, Secret,
+    catcherServerName,
+    neutralizeContextInput,
+    neutralizeDatabase,
+    NeutralizeReport,
+    neutralizeRules,
+    odooBinNeutralizeCommand,
+    odooImageNeutralizeCommand,
+    odooPasswordHash,
+    productionIdentityKey,
+    Secret,
 } from "../../../ops/neutralize";
 import { fixtureProduction } from "../../../testing/odooFixture";
 import { parseDatabaseUrl } from "../../../ops/postgres/connect";
@@ -24,8 +32,11 @@ describe("db neutralize", function () {
 
     before(async () => {
         client = await connectTo((await fixtureDatabase("neu")).url);
-        original = await one(client, `SELECT (SELECT value FROM ir_config_parameter WHERE key = 'database.uuid') AS uuid,
-            (SELECT value FROM ir_config_parameter WHERE key = 'database.secret') AS secret`);
+        original = await one(
+            client,
+            `SELECT (SELECT value FROM ir_config_parameter WHERE key = 'database.uuid') AS uuid,
+            (SELECT value FROM ir_config_parameter WHERE key = 'database.secret') AS secret`,
+        );
         report = await neutralizeDatabase(client, { baseUrl, mailHost: "mailpit", mailPort: 1025 });
     });
     after(() => client?.end());
@@ -46,7 +57,9 @@ describe("db neutralize", function () {
     });
 
     it("does what Odoo's neutralize does: crons off but autovacuum, servers off, banner on, webhooks cut, providers disabled", async () => {
-        const r = await one(client, `SELECT
+        const r = await one(
+            client,
+            `SELECT
             (SELECT array_agg(d.name ORDER BY d.name) FROM ir_cron c JOIN ir_model_data d ON d.res_id = c.id AND d.model = 'ir.cron' WHERE c.active) AS crons,
             (SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized') AS flag,
             (SELECT bool_and(active) FROM ir_ui_view WHERE key IN ('web.neutralize_banner', 'website.neutralize_ribbon')) AS banners,
@@ -65,7 +78,8 @@ describe("db neutralize", function () {
             (SELECT count(*)::int FROM mail_partner_device) + (SELECT count(*)::int FROM mail_notification_web_push) AS push,
             (SELECT value FROM ir_config_parameter WHERE key = 'sms.endpoint') AS sms,
             (SELECT edi_mode FROM account_edi_proxy_client_user) AS edi,
-            (SELECT count(*)::int FROM res_users_settings WHERE google_calendar_token IS NOT NULL OR NOT google_synchronization_stopped) AS gcal`);
+            (SELECT count(*)::int FROM res_users_settings WHERE google_calendar_token IS NOT NULL OR NOT google_synchronization_stopped) AS gcal`,
+        );
         assert.deepEqual(r.crons, ["autovacuum_job"]);
         assert.equal(r.flag, "true");
         assert.equal(r.banners, true);
@@ -79,7 +93,9 @@ describe("db neutralize", function () {
     });
 
     it("closes what Odoo leaves open: API keys, TOTP, OAuth tokens, identity, base URL, mail domains, queues", async () => {
-        const r = await one(client, `SELECT
+        const r = await one(
+            client,
+            `SELECT
             (SELECT count(*)::int FROM res_users_apikeys) + (SELECT count(*)::int FROM auth_totp_device) AS keys,
             (SELECT count(*)::int FROM res_users WHERE totp_secret IS NOT NULL OR oauth_access_token IS NOT NULL OR microsoft_calendar_token IS NOT NULL) AS tokens,
             (SELECT value FROM ir_config_parameter WHERE key = 'database.uuid') AS uuid,
@@ -93,7 +109,9 @@ describe("db neutralize", function () {
             (SELECT count(*)::int FROM sms_sms WHERE state IN ('outgoing', 'process', 'pending', 'error')) AS sms,
             (SELECT count(*)::int FROM ir_config_parameter WHERE key LIKE '%client_secret') AS secrets,
             (SELECT email_from FROM mail_template WHERE id = 2) AS template_from,
-            (SELECT value FROM ir_config_parameter WHERE key = $1) AS production`, [productionIdentityKey]);
+            (SELECT value FROM ir_config_parameter WHERE key = $1) AS production`,
+            [productionIdentityKey],
+        );
         assert.deepEqual([r.keys, r.tokens, r.enterprise, r.mail, r.jobs, r.sms, r.secrets], [0, 0, 0, 0, 0, 0, 0]);
         assert.notEqual(r.uuid, original.uuid);
         assert.notEqual(r.secret, original.secret);
@@ -106,15 +124,24 @@ describe("db neutralize", function () {
         const { rows } = await client.query(`SELECT name, smtp_host, smtp_port, active, smtp_user, smtp_pass, google_gmail_refresh_token,
             microsoft_outlook_access_token, from_filter FROM ir_mail_server ORDER BY id`);
         for (const s of rows) {
-            assert.deepEqual([s.smtp_host, s.smtp_port, s.smtp_user, s.smtp_pass, s.google_gmail_refresh_token, s.microsoft_outlook_access_token, s.from_filter],
-                ["mailpit", 1025, null, null, null, null, null], s.name);
+            assert.deepEqual(
+                [s.smtp_host, s.smtp_port, s.smtp_user, s.smtp_pass, s.google_gmail_refresh_token, s.microsoft_outlook_access_token, s.from_filter],
+                ["mailpit", 1025, null, null, null, null, null],
+                s.name,
+            );
         }
-        assert.deepEqual(rows.filter((s) => s.active).map((s) => s.name), [catcherServerName]);
+        assert.deepEqual(
+            rows.filter((s) => s.active).map((s) => s.name),
+            [catcherServerName],
+        );
     });
 
     it("resets every password; admin's new one is reported once as a Secret and works with Odoo's hash", async () => {
         const { rows } = await client.query("SELECT id, login, password FROM res_users ORDER BY id");
-        assert.deepEqual(rows.filter((u) => u.password !== null).map((u) => u.login), ["admin"]);
+        assert.deepEqual(
+            rows.filter((u) => u.password !== null).map((u) => u.login),
+            ["admin"],
+        );
         const password = report.admin.password!;
         assert.equal(report.admin.login, "admin");
         assert.equal(String(password), "[secret]");
@@ -129,7 +156,10 @@ describe("db neutralize", function () {
         const sums = await databaseChecksums(client);
         const again = await neutralizeDatabase(client, { baseUrl, mailHost: "mailpit", mailPort: 1025 });
         assert.equal(again.firstNeutralization, false);
-        assert.deepEqual(again.rules.filter((r) => (r.rows ?? 0) > 0).map((r) => r.rule), []);
+        assert.deepEqual(
+            again.rules.filter((r) => (r.rows ?? 0) > 0).map((r) => r.rule),
+            [],
+        );
         assert.equal(again.admin.password, null);
         assert.deepEqual(await databaseChecksums(client), sums);
     });
@@ -156,21 +186,54 @@ describe("db neutralize", function () {
     it("builds the command that runs Odoo's own neutralize in the image, the password in the environment only", () => {
         const db = parseDatabaseUrl("postgresql://odoo:s3cret@db.internal:5433/staging");
         const image = odooImageNeutralizeCommand({ image: "odoo:17.0", db, password: "s3cret", network: "staging", stdout: true });
-        assert.deepEqual(image.argv, ["docker", "run", "--rm", "--network", "staging", "-e", "HOST", "-e", "PORT", "-e", "USER", "-e", "PASSWORD",
-            "odoo:17.0", "odoo", "neutralize", "-d", "staging", "--stdout"]);
+        assert.deepEqual(image.argv, [
+            "docker",
+            "run",
+            "--rm",
+            "--network",
+            "staging",
+            "-e",
+            "HOST",
+            "-e",
+            "PORT",
+            "-e",
+            "USER",
+            "-e",
+            "PASSWORD",
+            "odoo:17.0",
+            "odoo",
+            "neutralize",
+            "-d",
+            "staging",
+            "--stdout",
+        ]);
         assert.deepEqual(image.env, { HOST: "db.internal", PORT: "5433", USER: "odoo", PASSWORD: "s3cret" });
         assert.ok(!image.display.includes("s3cret"));
         assert.throws(() => odooImageNeutralizeCommand({ image: "odoo:17; rm -rf /", db }), /Docker image reference/);
         const bin = odooBinNeutralizeCommand({ command: "/opt/odoo/odoo-bin -c /etc/odoo.conf", db, password: "s3cret" });
-        assert.deepEqual(bin.argv, ["/opt/odoo/odoo-bin", "-c", "/etc/odoo.conf", "neutralize", "-d", "staging", "--db_host", "db.internal",
-            "--db_port", "5433", "--db_user", "odoo"]);
+        assert.deepEqual(bin.argv, [
+            "/opt/odoo/odoo-bin",
+            "-c",
+            "/etc/odoo.conf",
+            "neutralize",
+            "-d",
+            "staging",
+            "--db_host",
+            "db.internal",
+            "--db_port",
+            "5433",
+            "--db_user",
+            "odoo",
+        ]);
         assert.deepEqual(bin.env, { PGPASSWORD: "s3cret" });
     });
 
     it("hashes passwords exactly like passlib's pbkdf2_sha512 (its published test vector)", async () => {
         const salt = Buffer.from("RHY0Fr3IDMSVO/RSZyb5ow", "base64");
-        assert.equal(await odooPasswordHash("password", 1212, salt),
-            "$pbkdf2-sha512$1212$RHY0Fr3IDMSVO/RSZyb5ow$eNLfBK.eVozomMr.1gYa17k9B7KIK25NOEshvhrSX.esqY3s.FvWZViXz4KoLlQI.BzY/YTNJOiKc5gBYFYGww");
+        assert.equal(
+            await odooPasswordHash("password", 1212, salt),
+            "$pbkdf2-sha512$1212$RHY0Fr3IDMSVO/RSZyb5ow$eNLfBK.eVozomMr.1gYa17k9B7KIK25NOEshvhrSX.esqY3s.FvWZViXz4KoLlQI.BzY/YTNJOiKc5gBYFYGww",
+        );
         assert.ok(new Secret("x") instanceof Secret);
     });
 });

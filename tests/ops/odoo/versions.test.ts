@@ -29,7 +29,10 @@ describe("the version table (ops/odoo/versions.ts)", function () {
 
     it("names, for every row, the Odoo version and the field declaration it comes from", () => {
         for (const f of versionFacts) {
-            assert.ok(f.source.length && f.source.every((s) => /^odoo\/odoo (\d+\.0|master) \S+\.py: /.test(s)), `${f.table}.${f.column}: ${f.source.join(" | ")}`);
+            assert.ok(
+                f.source.length && f.source.every((s) => /^odoo\/odoo (\d+\.0|master) \S+\.py: /.test(s)),
+                `${f.table}.${f.column}: ${f.source.join(" | ")}`,
+            );
             assert.ok(f.since !== undefined || f.until !== undefined || f.types, `${f.table}.${f.column} says what differs`);
         }
     });
@@ -48,11 +51,17 @@ describe("the version table (ops/odoo/versions.ts)", function () {
             try {
                 const catalog = await readCatalog(client);
                 const problems = versionFacts.map((f) => disagreement(catalog, f, series, true)).filter(Boolean);
-                assert.deepEqual(problems.filter((p) => !/missing/.test(p!) || /(res_partner|mail_tracking_value|ir_cron|iap_account|ir_act_server)\./.test(p!)), []);
+                assert.deepEqual(
+                    problems.filter((p) => !/missing/.test(p!) || /(res_partner|mail_tracking_value|ir_cron|iap_account|ir_act_server)\./.test(p!)),
+                    [],
+                );
                 await sanitizeDatabase(client, { seed: "v" });
                 await neutralizeDatabase(client, { baseUrl: "https://staging.example.com", mailHost: "mailpit", mailPort: 1025 });
                 const report = await verifyDatabase(client, { baseUrl: "https://staging.example.com", mailHosts: ["mailpit"] });
-                assert.deepEqual(report.findings.map((f) => `${f.table}.${f.column}: ${f.message}`), []);
+                assert.deepEqual(
+                    report.findings.map((f) => `${f.table}.${f.column}: ${f.message}`),
+                    [],
+                );
             } finally {
                 await client.end();
             }

@@ -21,7 +21,18 @@ describe("PII scan on the COPY stream (ops/pii/streamScan.ts)", function () {
         const { url } = await freshDatabase("pghash");
         const client = await connectTo(url);
         try {
-            const values = ["", "a", "abcd", "abcdefgh", "abcdefghijk", "abcdefghijkl", "jane.doe@gmail.com", "Ünïcödé straße 12 — 東京", "x".repeat(97), "+32470123456"];
+            const values = [
+                "",
+                "a",
+                "abcd",
+                "abcdefgh",
+                "abcdefghijk",
+                "abcdefghijkl",
+                "jane.doe@gmail.com",
+                "Ünïcödé straße 12 — 東京",
+                "x".repeat(97),
+                "+32470123456",
+            ];
             for (const seed of ["0", "-4242424242424242", "9223372036854775807", "17"]) {
                 for (const v of values) {
                     const { rows } = await client.query<{ h: string }>("SELECT hashtextextended($1, $2)::text AS h", [v, seed]);
@@ -40,23 +51,35 @@ describe("PII scan on the COPY stream (ops/pii/streamScan.ts)", function () {
         try {
             // Every detector, look-alikes that must not count, COPY escapes and padding.
             await client.query(`CREATE TABLE x_planted (id serial PRIMARY KEY, note text, info jsonb, api_token varchar, code character(24), other json)`);
-            const { rows: [person] } = await client.query("SELECT name, email, phone FROM res_partner WHERE NOT is_company AND email IS NOT NULL AND phone IS NOT NULL AND id > 4 ORDER BY id LIMIT 1");
-            await client.query(`INSERT INTO x_planted (note, info, api_token, code, other) VALUES
+            const {
+                rows: [person],
+            } = await client.query(
+                "SELECT name, email, phone FROM res_partner WHERE NOT is_company AND email IS NOT NULL AND phone IS NOT NULL AND id > 4 ORDER BY id LIMIT 1",
+            );
+            await client.query(
+                `INSERT INTO x_planted (note, info, api_token, code, other) VALUES
                 ('mail jane.doe@realcustomer.org\tor call +32 470 12 34 56', '{"en_US": "IBAN BE68 5390 0754 7034"}', 'ghp_16C7e42F292c6912E7710c838347Ae178B4a', 'DE136695976             ', '{"fr_FR": 4111111111111111}'),
                 ('card 4111 1111 1111 1111\\nnext line; VAT BE0417497106', NULL, 'sanitized-0000000000000000000', NULL, NULL),
                 ('test+42@example.com, +1 555-0142, BE00 0000 0000 0042, 4111 1111 1111 1112', '{"a": "nothing"}', 'short', 'none', '"just text"'),
                 ($1, jsonb_build_object('fr_FR', $2::text), NULL, NULL, json_build_object('x', $3::text)),
                 ('back\\\\slash a@b.co ünïcödé +49 30 1234567', '{"n": {"deep": "x@realcustomer.org"}}', NULL, NULL, NULL)`,
-            [person.name, person.email, person.phone]);
+                [person.name, person.email, person.phone],
+            );
             // A view a user typed (scanned) and one a module loaded (metadata, left out): the rule reads ir_model_data.
-            await client.query(`INSERT INTO ir_ui_view (name, type, arch_db) VALUES ('custom', 'qweb', '{"en_US": "<p>ceo@realcustomer.org</p>"}')`).catch(() => undefined);
+            await client
+                .query(`INSERT INTO ir_ui_view (name, type, arch_db) VALUES ('custom', 'qweb', '{"en_US": "<p>ceo@realcustomer.org</p>"}')`)
+                .catch(() => undefined);
             const catalog = await readCatalog(client);
             set = await collectKnownValues(client, { catalog, allowDomains });
             const target = await freshDatabase("ss_copy");
             const scan = new StreamScan(catalog, { allowDomains, knownValues: set });
             // Big tables cut into TID-range pieces over two workers: a table's rows come from several streams.
             await copyDatabase({
-                tools: pgTools(), sourceUrl: prod.url, targetUrl: target.url, jobs: 2, minChunkBytes: 64 * 1024,
+                tools: pgTools(),
+                sourceUrl: prod.url,
+                targetUrl: target.url,
+                jobs: 2,
+                minChunkBytes: 64 * 1024,
                 inspect: (plans) => scan.transform(plans.map((p) => ({ table: p.table.name, columns: p.table.columns }))),
             });
             const streamed = scan.result();
@@ -69,15 +92,32 @@ describe("PII scan on the COPY stream (ops/pii/streamScan.ts)", function () {
             const copy = await connectTo(target.url);
             try {
                 const inDb = await scanDatabase(copy, await readCatalog(copy), { allowDomains, knownValues: set });
-                const dbLines = inDb.findings.filter((f) => onStream.has(f.table)).map(line).sort();
+                const dbLines = inDb.findings
+                    .filter((f) => onStream.has(f.table))
+                    .map(line)
+                    .sort();
                 assert.deepEqual(streamed.findings.map(line).sort(), dbLines);
                 // The planted values are among them, each under its own detector; the look-alikes are not.
-                const planted = streamed.findings.filter((f) => f.table === "x_planted").map(line).sort();
+                const planted = streamed.findings
+                    .filter((f) => f.table === "x_planted")
+                    .map(line)
+                    .sort();
                 assert.deepEqual(planted, [
                     // The token is production's own value too: a credential column is collected.
-                    "x_planted.api_token:known:1:token", "x_planted.api_token:token:1", "x_planted.code:vat:1", "x_planted.info:email:2", "x_planted.info:iban:1",
-                    "x_planted.info:known:1:email", "x_planted.note:card:1", "x_planted.note:email:2", "x_planted.note:known:1:name", "x_planted.note:phone:2",
-                    "x_planted.note:vat:1", "x_planted.other:card:1", "x_planted.other:known:1:phone", "x_planted.other:phone:1",
+                    "x_planted.api_token:known:1:token",
+                    "x_planted.api_token:token:1",
+                    "x_planted.code:vat:1",
+                    "x_planted.info:email:2",
+                    "x_planted.info:iban:1",
+                    "x_planted.info:known:1:email",
+                    "x_planted.note:card:1",
+                    "x_planted.note:email:2",
+                    "x_planted.note:known:1:name",
+                    "x_planted.note:phone:2",
+                    "x_planted.note:vat:1",
+                    "x_planted.other:card:1",
+                    "x_planted.other:known:1:phone",
+                    "x_planted.other:phone:1",
                 ]);
                 assert.ok(dbLines.length > planted.length + 5, "the fixture's own planted leaks are found too");
                 const rows = (await copy.query("SELECT sum(n_live_tup)::int AS n FROM pg_stat_user_tables")).rows[0].n;
@@ -94,15 +134,30 @@ describe("PII scan on the COPY stream (ops/pii/streamScan.ts)", function () {
 
     it("reads rows split anywhere across chunks (inside a UTF-8 character, an escape, between tables)", async () => {
         const col = (name: string, type: string): [string, CatalogColumn] => [name, { name, type, notNull: false }];
-        const catalog = new Catalog(new Map([
-            ["a", { schema: "public", name: "a", key: "a", columns: new Map([col("id", "integer"), col("note", "text")]), estimatedRows: 0, bytes: 0 }],
-            ["b", { schema: "public", name: "b", key: "b", columns: new Map([col("id", "integer"), col("secret_key", "character varying")]), estimatedRows: 0, bytes: 0 }],
-        ]));
+        const catalog = new Catalog(
+            new Map([
+                ["a", { schema: "public", name: "a", key: "a", columns: new Map([col("id", "integer"), col("note", "text")]), estimatedRows: 0, bytes: 0 }],
+                [
+                    "b",
+                    {
+                        schema: "public",
+                        name: "b",
+                        key: "b",
+                        columns: new Map([col("id", "integer"), col("secret_key", "character varying")]),
+                        estimatedRows: 0,
+                        bytes: 0,
+                    },
+                ],
+            ]),
+        );
         const text = "1\tünï jane@realcustomer.org\n2\t\\N\n3\tx\\ty@realcustomer.org\n\\.\n1\tA1b2C3d4E5f6G7h8I9j0\n\\.\n";
         const bytes = Buffer.from(text, "utf8");
         const run = async (pieces: Buffer[]) => {
             const scan = new StreamScan(catalog, { allowDomains });
-            const t = scan.transform([{ table: "a", columns: ["id", "note"] }, { table: "b", columns: ["id", "secret_key"] }]);
+            const t = scan.transform([
+                { table: "a", columns: ["id", "note"] },
+                { table: "b", columns: ["id", "secret_key"] },
+            ]);
             let out = Buffer.alloc(0);
             await pipeline(Readable.from(pieces), t, async function* (s) {
                 for await (const chunk of s) out = Buffer.concat([out, chunk as Buffer]);
@@ -112,7 +167,10 @@ describe("PII scan on the COPY stream (ops/pii/streamScan.ts)", function () {
         };
         const whole = await run([bytes]);
         assert.deepEqual(whole.findings.map(line).sort(), ["a.note:email:2", "b.secret_key:token:1"]);
-        assert.deepEqual(whole.tables, [{ table: "a", rows: 3, columns: 1 }, { table: "b", rows: 1, columns: 1 }]);
+        assert.deepEqual(whole.tables, [
+            { table: "a", rows: 3, columns: 1 },
+            { table: "b", rows: 1, columns: 1 },
+        ]);
         const single = await run([...bytes].map((b) => Buffer.from([b])));
         assert.deepEqual(single, whole);
     });

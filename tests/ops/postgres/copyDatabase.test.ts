@@ -28,10 +28,16 @@ describe("copyDatabase (streaming copy with transforms)", function () {
             await tableDigest(target.url, "(SELECT id, name, comment, photo FROM res_partner) AS"),
             await tableDigest(source.url, "(SELECT id, name, comment, photo FROM res_partner) AS"),
         );
-        const [emails] = await query<{ bad: string }>(target.url, "SELECT count(*) FILTER (WHERE email <> 'test+' || id || '@example.com')::text AS bad FROM res_partner");
+        const [emails] = await query<{ bad: string }>(
+            target.url,
+            "SELECT count(*) FILTER (WHERE email <> 'test+' || id || '@example.com')::text AS bad FROM res_partner",
+        );
         assert.equal(emails.bad, "0");
         assert.equal(await tableDigest(source.url, "res_partner"), sourceBefore, "the source is only read");
-        const [constraints] = await query<{ n: string }>(target.url, "SELECT count(*)::text AS n FROM pg_constraint WHERE conrelid = 'account_move_line'::regclass");
+        const [constraints] = await query<{ n: string }>(
+            target.url,
+            "SELECT count(*)::text AS n FROM pg_constraint WHERE conrelid = 'account_move_line'::regclass",
+        );
         assert.equal(constraints.n, "2", "primary key and foreign key built after the data");
     });
 
@@ -41,12 +47,21 @@ describe("copyDatabase (streaming copy with transforms)", function () {
         const snapshot = await openSourceSnapshot(source.url, pgTools());
         try {
             const { rows } = await snapshot.client.query<{ s: string; l: string; i: string; a: string }>(
-                "SELECT current_setting('statement_timeout') AS s, current_setting('lock_timeout') AS l, current_setting('idle_in_transaction_session_timeout') AS i, current_setting('application_name') AS a");
+                "SELECT current_setting('statement_timeout') AS s, current_setting('lock_timeout') AS l, current_setting('idle_in_transaction_session_timeout') AS i, current_setting('application_name') AS a",
+            );
             assert.deepEqual(rows[0], { s: "10min", l: "1min", i: "10min", a: sourceApplicationName });
-            assert.deepEqual(sourceReaderSettings(150000), { statement_timeout: "6h", lock_timeout: "60s", idle_in_transaction_session_timeout: "10min", client_connection_check_interval: "2s" });
+            assert.deepEqual(sourceReaderSettings(150000), {
+                statement_timeout: "6h",
+                lock_timeout: "60s",
+                idle_in_transaction_session_timeout: "10min",
+                client_connection_check_interval: "2s",
+            });
             assert.equal(sourceReaderSettings(130000).client_connection_check_interval, undefined, "PostgreSQL 13 does not know the setting");
             assert.equal(await releaseSourceSessions(source.url), 1, "the snapshot holder is ended");
-            const [left] = await query<{ n: string }>(source.url, `SELECT count(*)::text AS n FROM pg_stat_activity WHERE application_name = '${sourceApplicationName}'`);
+            const [left] = await query<{ n: string }>(
+                source.url,
+                `SELECT count(*)::text AS n FROM pg_stat_activity WHERE application_name = '${sourceApplicationName}'`,
+            );
             assert.equal(left.n, "0");
         } finally {
             await snapshot.close();

@@ -2,7 +2,15 @@ import * as assert from "node:assert/strict";
 import { TableInfo } from "../../../ops/postgres/catalog";
 import { assignToWorkers, parseCopyTags, planTableCopies, sourceScript, splitLargeTables, targetScript } from "../../../ops/postgres/copyStream";
 
-const table = (name: string, columns: string[], bytes = 100): TableInfo => ({ schema: "public", name, qualified: `"public"."${name}"`, columns, bytes, blocks: Math.ceil(bytes / 8192), hasRows: true });
+const table = (name: string, columns: string[], bytes = 100): TableInfo => ({
+    schema: "public",
+    name,
+    qualified: `"public"."${name}"`,
+    columns,
+    bytes,
+    blocks: Math.ceil(bytes / 8192),
+    hasRows: true,
+});
 
 describe("COPY stream planning", () => {
     it("applies transforms in the SELECT, copies other tables plainly, and reports what does not exist", () => {
@@ -27,8 +35,14 @@ describe("COPY stream planning", () => {
 
     it("spreads tables over workers heaviest first, so the big ones do not share a worker", () => {
         const lists = assignToWorkers([1, 50, 2, 40, 3, 5], (n) => n, 2);
-        assert.deepEqual(lists, [[50, 1], [40, 5, 3, 2]]);
-        assert.deepEqual(assignToWorkers([7], (n) => n, 4), [[7]]);
+        assert.deepEqual(lists, [
+            [50, 1],
+            [40, 5, 3, 2],
+        ]);
+        assert.deepEqual(
+            assignToWorkers([7], (n) => n, 4),
+            [[7]],
+        );
     });
 
     it("writes psql scripts that end each table with \\. and read the data from stdin", () => {
@@ -56,8 +70,15 @@ describe("COPY stream planning", () => {
         const split = splitLargeTables(plans, { jobs: 2, serverVersionNum: 150004 });
         const pieces = split.filter((p) => p.table.name === "mail_message");
         assert.equal(pieces.length, 4, "a fair share is total / (jobs × 4) = 16 MiB");
-        assert.equal(pieces[0].copyOut, `COPY (SELECT t."id", ('x') AS "body" FROM ONLY "public"."mail_message" t WHERE t.ctid >= '(0,0)'::tid AND t.ctid < '(2048,0)'::tid) TO STDOUT`);
-        assert.equal(pieces[3].copyOut, `COPY (SELECT t."id", ('x') AS "body" FROM ONLY "public"."mail_message" t WHERE t.ctid >= '(6144,0)'::tid) TO STDOUT`, "the last piece is open-ended");
+        assert.equal(
+            pieces[0].copyOut,
+            `COPY (SELECT t."id", ('x') AS "body" FROM ONLY "public"."mail_message" t WHERE t.ctid >= '(0,0)'::tid AND t.ctid < '(2048,0)'::tid) TO STDOUT`,
+        );
+        assert.equal(
+            pieces[3].copyOut,
+            `COPY (SELECT t."id", ('x') AS "body" FROM ONLY "public"."mail_message" t WHERE t.ctid >= '(6144,0)'::tid) TO STDOUT`,
+            "the last piece is open-ended",
+        );
         assert.equal(split.filter((p) => p.table.name === "account_move_line").length, 1, "windowed transform: whole table");
         assert.equal(split.filter((p) => p.table.name === "res_company").length, 1);
         assert.equal(splitLargeTables(plans, { jobs: 2, serverVersionNum: 130010 }).length, 3, "no TID range scans before PostgreSQL 14");

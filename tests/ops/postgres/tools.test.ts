@@ -16,11 +16,14 @@ describe("PostgreSQL client programs", () => {
     it("refuses a pg_dump older than the server with the fix in the message", () => {
         assert.equal(serverMajor(160004), 16);
         assert.doesNotThrow(() => assertDumpCompatible(16, 150014, "/bin"));
-        assert.throws(() => assertDumpCompatible(15, 160004, "/usr/lib/postgresql/15/bin"), (err: Error & { exitCode?: number }) => {
-            assert.match(err.message, /pg_dump 15 .* cannot dump a PostgreSQL 16 server: install .*postgresql-client-16.*PG_BIN/);
-            assert.equal(exitCodeOf(err), 2);
-            return true;
-        });
+        assert.throws(
+            () => assertDumpCompatible(15, 160004, "/usr/lib/postgresql/15/bin"),
+            (err: Error & { exitCode?: number }) => {
+                assert.match(err.message, /pg_dump 15 .* cannot dump a PostgreSQL 16 server: install .*postgresql-client-16.*PG_BIN/);
+                assert.equal(exitCodeOf(err), 2);
+                return true;
+            },
+        );
         assert.throws(() => assertRestoreCompatible(15, 16, "/bin"), /written by pg_dump 16.*pg_restore .* is version 15/);
     });
 

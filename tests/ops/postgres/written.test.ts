@@ -19,7 +19,9 @@ describe("tables written in a transaction (ops/postgres/written.ts)", function (
         await client.connect();
         try {
             await client.query("BEGIN");
-            await client.query("INSERT INTO ins VALUES (1); UPDATE upd SET x = 2; DELETE FROM del; SELECT * FROM readonly; UPDATE noop SET x = 3 WHERE false; INSERT INTO other.t VALUES (1)");
+            await client.query(
+                "INSERT INTO ins VALUES (1); UPDATE upd SET x = 2; DELETE FROM del; SELECT * FROM readonly; UPDATE noop SET x = 3 WHERE false; INSERT INTO other.t VALUES (1)",
+            );
             assert.deepEqual(await tablesWrittenInTransaction(client), ["other.t", "del", "ins", "upd"]);
             await client.query("COMMIT");
             await client.query("BEGIN");

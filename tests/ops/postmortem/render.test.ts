@@ -24,16 +24,60 @@ const deployment = (over: Partial<DeploymentRecord>): DeploymentRecord => ({
 
 const input: PostmortemInput = {
     deployment: deployment({}),
-    previousSucceeded: deployment({ id: 5, status: "succeeded", gitSha: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", imageDigest: `sha256:${"a".repeat(64)}`, startedAt: t("2026-11-24T09:00:00Z"), finishedAt: t("2026-11-24T09:03:00Z"), runUrl: null }),
-    after: [deployment({ id: 8, status: "rolled_back", gitSha: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", rollbackOfSha: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", startedAt: t("2026-11-25T10:10:00Z"), finishedAt: t("2026-11-25T10:12:30Z") })],
-    migrations: [{ module: "sale", versionBefore: "17.0.1.2", versionAfter: "17.0.1.3", scripts: ["sale/migrations/17.0.1.3/post-migrate.py"], seconds: 12.5, recordedAt: t("2026-11-25T10:02:00Z") }],
-    healthCheck: { id: 3, url: "https://staging.example.com/web/health", httpStatus: 502, httpOk: false, httpMs: 30, databaseName: "odoo_staging", databaseOk: true, ok: false, detail: {}, checkedAt: t("2026-11-25T10:04:00Z") },
-    logs: [summariseLog("evidence/20261125T100000Z/deploy/logs/deploy.log", Buffer.from([
-        "2026-11-25 10:01:00,000 1 INFO odoo_staging odoo.modules.loading: loading 120 modules...",
-        "2026-11-25 10:03:10,500 1 ERROR odoo_staging odoo.modules.registry: Failed to load registry",
-        "Traceback (most recent call last):",
-        "psycopg2.OperationalError: connection to postgresql://odoo:hunter2@db:5432/odoo failed",
-    ].join("\n")))],
+    previousSucceeded: deployment({
+        id: 5,
+        status: "succeeded",
+        gitSha: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        imageDigest: `sha256:${"a".repeat(64)}`,
+        startedAt: t("2026-11-24T09:00:00Z"),
+        finishedAt: t("2026-11-24T09:03:00Z"),
+        runUrl: null,
+    }),
+    after: [
+        deployment({
+            id: 8,
+            status: "rolled_back",
+            gitSha: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            rollbackOfSha: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+            startedAt: t("2026-11-25T10:10:00Z"),
+            finishedAt: t("2026-11-25T10:12:30Z"),
+        }),
+    ],
+    migrations: [
+        {
+            module: "sale",
+            versionBefore: "17.0.1.2",
+            versionAfter: "17.0.1.3",
+            scripts: ["sale/migrations/17.0.1.3/post-migrate.py"],
+            seconds: 12.5,
+            recordedAt: t("2026-11-25T10:02:00Z"),
+        },
+    ],
+    healthCheck: {
+        id: 3,
+        url: "https://staging.example.com/web/health",
+        httpStatus: 502,
+        httpOk: false,
+        httpMs: 30,
+        databaseName: "odoo_staging",
+        databaseOk: true,
+        ok: false,
+        detail: {},
+        checkedAt: t("2026-11-25T10:04:00Z"),
+    },
+    logs: [
+        summariseLog(
+            "evidence/20261125T100000Z/deploy/logs/deploy.log",
+            Buffer.from(
+                [
+                    "2026-11-25 10:01:00,000 1 INFO odoo_staging odoo.modules.loading: loading 120 modules...",
+                    "2026-11-25 10:03:10,500 1 ERROR odoo_staging odoo.modules.registry: Failed to load registry",
+                    "Traceback (most recent call last):",
+                    "psycopg2.OperationalError: connection to postgresql://odoo:hunter2@db:5432/odoo failed",
+                ].join("\n"),
+            ),
+        ),
+    ],
     commits: ["bbbbbbb Rework invoice layout", "ccccccc Bump sale"],
 };
 
@@ -52,7 +96,10 @@ describe("postmortem rendering", () => {
         assert.match(rows[0], /Previous succeeded deployment #5 of `aaaaaaaaaaaa`/);
         assert.match(rows[1], /Deployment #7 of `bbbbbbbbbbbb` to staging started by alice \(\[run\]/);
         assert.ok(rows.some((r) => /2026-11-25 10:02:00 \| Module `sale` upgraded 17\.0\.1\.2 → 17\.0\.1\.3 in 12\.5 s/.test(r)));
-        assert.ok(rows.some((r) => /2026-11-25 10:03:10 \| `deploy\.log`: .*Failed to load registry/.test(r)), "error lines with a time join the timeline");
+        assert.ok(
+            rows.some((r) => /2026-11-25 10:03:10 \| `deploy\.log`: .*Failed to load registry/.test(r)),
+            "error lines with a time join the timeline",
+        );
         assert.ok(rows.some((r) => /10:04:00 \| Health check FAILED: HTTP 502 \(not OK\), database reachable/.test(r)));
         assert.ok(rows.some((r) => /10:04:30 \| Deployment #7 finished: \*\*failed\*\* after 4 min 30 s/.test(r)));
         assert.match(rows[rows.length - 1], /Rollback #8 to `aaaaaaaaaaaa` \(undoing `bbbbbbbbbbbb`\): rolled_back/);
@@ -91,7 +138,10 @@ describe("postmortem rendering", () => {
     it("is deterministic and marks itself: untouched until somebody edits it", () => {
         assert.equal(renderPostmortem(input), doc);
         assert.deepEqual(readMarker(doc), { deploymentId: 7, untouched: true });
-        assert.deepEqual(readMarker(doc.replace("_What happened and who noticed, in two or three sentences._", "The registry failed to load.")), { deploymentId: 7, untouched: false });
+        assert.deepEqual(readMarker(doc.replace("_What happened and who noticed, in two or three sentences._", "The registry failed to load.")), {
+            deploymentId: 7,
+            untouched: false,
+        });
         assert.equal(readMarker("# A postmortem written by hand\n"), undefined);
     });
 });
@@ -110,7 +160,18 @@ describe("postmortem writing plan", () => {
 
     it("never overwrites an edited postmortem: writes -2 beside it, then keeps updating -2", () => {
         assert.deepEqual(planWrite(name, 7, doc, new Map([[name, edited]])), { file: name.replace(".md", "-2.md"), outcome: "created", keptEdited: [name] });
-        assert.deepEqual(planWrite(name, 7, doc, new Map([[name, edited], [name.replace(".md", "-2.md"), doc]])), { file: name.replace(".md", "-2.md"), outcome: "unchanged", keptEdited: [name] });
+        assert.deepEqual(
+            planWrite(
+                name,
+                7,
+                doc,
+                new Map([
+                    [name, edited],
+                    [name.replace(".md", "-2.md"), doc],
+                ]),
+            ),
+            { file: name.replace(".md", "-2.md"), outcome: "unchanged", keptEdited: [name] },
+        );
         assert.deepEqual(planWrite(name, 7, doc, new Map([[name, "# hand-written\n"]])).file, name.replace(".md", "-2.md"));
     });
 

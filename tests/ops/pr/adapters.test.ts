@@ -28,7 +28,10 @@ function fakeGitHub(routes: Record<string, (url: URL) => { status: number; body:
         calls.push({ method, url: url.pathname + url.search, body: init?.body ? JSON.parse(String(init.body)) : undefined });
         const route = routes[`${method} ${url.pathname}`];
         const res = route ? route(url) : { status: 404, body: { message: "Not Found" } };
-        return new Response(res.status === 204 ? null : JSON.stringify(res.body), { status: res.status, headers: { "content-type": "application/json", ...(res.headers ?? {}) } });
+        return new Response(res.status === 204 ? null : JSON.stringify(res.body), {
+            status: res.status,
+            headers: { "content-type": "application/json", ...(res.headers ?? {}) },
+        });
     }) as typeof fetch;
     return { calls, fetchImpl };
 }
@@ -40,23 +43,48 @@ describe("PR lifecycle adapters: GitHub (Octokit)", () => {
         const { fetchImpl } = fakeGitHub({
             "GET /repos/acme/odoo/pulls/7": () => ({
                 status: 200,
-                body: { number: 7, state: "closed", merged: true, merged_at: "2026-03-01T00:00:00Z", head: { sha: "abc1234", ref: "feature/x", repo: { full_name: "acme/odoo" } }, labels: [{ name: "pr-env:deployed" }] },
+                body: {
+                    number: 7,
+                    state: "closed",
+                    merged: true,
+                    merged_at: "2026-03-01T00:00:00Z",
+                    head: { sha: "abc1234", ref: "feature/x", repo: { full_name: "acme/odoo" } },
+                    labels: [{ name: "pr-env:deployed" }],
+                },
             }),
         });
         const gh = githubFromEnvironment(env, undefined, fetchImpl);
-        assert.deepEqual(await gh.getPull(7), { number: 7, state: "closed", merged: true, headSha: "abc1234", headRef: "feature/x", headRepository: "acme/odoo", labels: ["pr-env:deployed"] });
+        assert.deepEqual(await gh.getPull(7), {
+            number: 7,
+            state: "closed",
+            merged: true,
+            headSha: "abc1234",
+            headRef: "feature/x",
+            headRepository: "acme/odoo",
+            labels: ["pr-env:deployed"],
+        });
         assert.equal(await gh.getPull(8), null);
         assert.equal(gh.runUrl, "https://github.com/acme/odoo/actions/runs/99");
         assert.equal(gh.repositoryUrl, "https://github.com/acme/odoo");
     });
 
     it("reads every page of comments, edits in place, and tolerates removing what is already gone", async () => {
-        const page = (n: number, count: number) => Array.from({ length: count }, (_, i) => ({ id: n * 1000 + i, body: "x", user: { login: "github-actions[bot]", type: "Bot" }, created_at: "2026-03-02T00:00:00Z" }));
+        const page = (n: number, count: number) =>
+            Array.from({ length: count }, (_, i) => ({
+                id: n * 1000 + i,
+                body: "x",
+                user: { login: "github-actions[bot]", type: "Bot" },
+                created_at: "2026-03-02T00:00:00Z",
+            }));
         const { calls, fetchImpl } = fakeGitHub({
             "GET /repos/acme/odoo/issues/7/comments": (url) =>
                 url.searchParams.get("page") === "2"
                     ? { status: 200, body: page(2, 1) }
-                    : { status: 200, body: page(1, 100), headers: { link: '<https://api.github.com/repos/acme/odoo/issues/7/comments?per_page=100&page=2>; rel="next"' } },
+                    : {
+                          status: 200,
+                          body: page(1, 100),
+                          headers: { link: '<https://api.github.com/repos/acme/odoo/issues/7/comments?per_page=100&page=2>; rel="next"' },
+                      },
             "PATCH /repos/acme/odoo/issues/comments/1000": () => ({ status: 200, body: { id: 1000 } }),
             "POST /repos/acme/odoo/issues/7/comments": () => ({ status: 201, body: { id: 5555 } }),
             "POST /repos/acme/odoo/issues/7/labels": () => ({ status: 200, body: [] }),
@@ -86,10 +114,15 @@ describe("PR lifecycle adapters: GitHub (Octokit)", () => {
     });
 
     it("turns an unreachable GitHub or a refused token into exit 2 with what to check", () => {
-        const offline = outsideError(Object.assign(new Error("getaddrinfo ENOTFOUND api.github.com"), { status: 500, cause: { cause: { code: "ENOTFOUND" } } }));
+        const offline = outsideError(
+            Object.assign(new Error("getaddrinfo ENOTFOUND api.github.com"), { status: 500, cause: { cause: { code: "ENOTFOUND" } } }),
+        );
         assert.ok(offline instanceof InvalidInputError && /cannot reach GitHub \(ENOTFOUND\)/.test(offline.message));
         assert.match(outsideError(Object.assign(new Error("Bad credentials"), { status: 401 })).message, /check GITHUB_TOKEN/);
-        assert.match(outsideError(Object.assign(new Error("Resource not accessible by integration"), { status: 403 })).message, /pull-requests, issues and actions write/);
+        assert.match(
+            outsideError(Object.assign(new Error("Resource not accessible by integration"), { status: 403 })).message,
+            /pull-requests, issues and actions write/,
+        );
         const other = new Error("boom");
         assert.equal(outsideError(other), other);
     });
@@ -103,7 +136,11 @@ describe("PR lifecycle adapters: GitHub (Octokit)", () => {
 describe("PR lifecycle adapters: Automation API helpers", () => {
     it("enforces every policy pack directory that has a PulumiPolicy.yaml", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "packs-"));
-        for (const [pack, file] of [["security", "PulumiPolicy.yaml"], ["contracts", "PulumiPolicy.yaml"], ["lib", "index.ts"]]) {
+        for (const [pack, file] of [
+            ["security", "PulumiPolicy.yaml"],
+            ["contracts", "PulumiPolicy.yaml"],
+            ["lib", "index.ts"],
+        ]) {
             fs.mkdirSync(path.join(dir, "policy", pack), { recursive: true });
             fs.writeFileSync(path.join(dir, "policy", pack, file), "");
         }
@@ -138,7 +175,10 @@ describe("PR lifecycle adapters: settings from Pulumi.pr.yaml", () => {
         const { names } = prStackSettings({ pr: 7, sha: "abc1234", branch: "Feature/Émile's layout", env: {} });
         assert.equal(names.host, "pr-7-feature-emile-s-layout.dev.insightpulseai.com");
         assert.equal(names.database, "odoo_pr_7");
-        assert.throws(() => prStackSettings({ pr: 7, sha: "abc1234", branch: "x", image: "not an image!", env: {} }), /odooImage must be a Docker image reference/);
+        assert.throws(
+            () => prStackSettings({ pr: 7, sha: "abc1234", branch: "x", image: "not an image!", env: {} }),
+            /odooImage must be a Docker image reference/,
+        );
     });
 });
 

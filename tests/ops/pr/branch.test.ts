@@ -54,9 +54,15 @@ describe("branch environments", () => {
         assert.equal(report.environment, "br-feature-invoice");
         assert.equal(report.url, "https://br-feature-invoice.dev.example.com");
         assert.equal(report.tests?.verdict, "yellow");
-        assert.deepEqual(w.backend.deploys.map((d) => d.pr), ["br-feature-invoice"]);
+        assert.deepEqual(
+            w.backend.deploys.map((d) => d.pr),
+            ["br-feature-invoice"],
+        );
         const statuses = w.github.statusesOf("odoo-platform/branch-feature-invoice");
-        assert.deepEqual(statuses.map((s) => s.state), ["pending", "success"]);
+        assert.deepEqual(
+            statuses.map((s) => s.state),
+            ["pending", "success"],
+        );
         assert.equal(statuses[1].description, "3 tests, 0 failed, 1 warning · br-feature-invoice.dev.example.com");
         assert.equal(statuses[1].sha, sha("2"));
     });
@@ -127,11 +133,14 @@ describe("branch environments", () => {
         w.github.branches.set("feature/idle", sha("7"));
         w.github.branches.set("feature/active", sha("8"));
         const report = await prSweep(w.deps, { dryRun: false });
-        assert.deepEqual(report.actions.map((a) => [a.pr, a.reason]), [
-            ["br-feature-deleted", "branch-deleted"],
-            ["br-feature-idle", "idle"],
-            ["br-hotfix-x", "branch-unmatched"],
-        ]);
+        assert.deepEqual(
+            report.actions.map((a) => [a.pr, a.reason]),
+            [
+                ["br-feature-deleted", "branch-deleted"],
+                ["br-feature-idle", "idle"],
+                ["br-hotfix-x", "branch-unmatched"],
+            ],
+        );
         assert.deepEqual([...w.backend.stacks.keys()], ["br-feature-active"]);
         assert.deepEqual(report.failures, []);
     });

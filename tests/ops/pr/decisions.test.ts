@@ -53,7 +53,7 @@ describe("PR comment marker", () => {
     });
 
     it("ignores bodies without a valid marker", () => {
-        for (const body of [undefined, "", "no marker", "<!-- odoo-platform:pr-environment not json -->", "<!-- odoo-platform:pr-environment {\"v\":2} -->"]) {
+        for (const body of [undefined, "", "no marker", "<!-- odoo-platform:pr-environment not json -->", '<!-- odoo-platform:pr-environment {"v":2} -->']) {
             assert.equal(parseMarker(body), undefined, String(body));
         }
     });
@@ -74,13 +74,19 @@ describe("PR comment rendering", () => {
     it("renders each state", () => {
         assert.match(renderComment(record({ state: "deploying" }), ctx), /Deploying/);
         assert.match(renderComment(record({ state: "failed", reason: "boom" }), ctx), /failed[\s\S]*> boom/);
-        assert.match(renderComment(record({ state: "queued", holders: [1, 2], queuedAt: "2026-03-02T09:00:00Z" }), { ...ctx, queue: { position: 2, length: 3 } }), /position 2 of 3[\s\S]*#1, #2/);
+        assert.match(
+            renderComment(record({ state: "queued", holders: [1, 2], queuedAt: "2026-03-02T09:00:00Z" }), { ...ctx, queue: { position: 2, length: 3 } }),
+            /position 2 of 3[\s\S]*#1, #2/,
+        );
         assert.match(renderComment(record({ state: "removed", reason: "the pull request was merged" }), ctx), /removed: the pull request was merged/);
     });
 
     it("escapes user-controlled text so a branch name cannot inject links or formatting", () => {
         assert.equal(escapeMarkdown("[x](http://evil) *b* `c`"), "\\[x\\]\\(http://evil\\) \\*b\\* \\`c\\`");
-        const visible = renderComment(record({ branch: "[click](http://evil)" }), ctx).split("\n").slice(1).join("\n");
+        const visible = renderComment(record({ branch: "[click](http://evil)" }), ctx)
+            .split("\n")
+            .slice(1)
+            .join("\n");
         assert.ok(!visible.includes("[click](http://evil)"), "outside the hidden marker the branch is escaped");
         assert.ok(visible.includes("\\[click\\]"));
     });
@@ -95,7 +101,10 @@ describe("PR comment rendering", () => {
         ];
         const choice = pickStickyComment(comments);
         assert.equal(choice.keep?.id, 3);
-        assert.deepEqual(choice.duplicates.map((c) => c.id), [5]);
+        assert.deepEqual(
+            choice.duplicates.map((c) => c.id),
+            [5],
+        );
         assert.equal(pickStickyComment(comments, "mallory").keep?.id, 4, "a configured personal-token author counts as ours");
         assert.equal(pickStickyComment([comments[3]]).keep, undefined);
     });
@@ -134,8 +143,16 @@ describe("PR queue decisions", () => {
     });
 
     it("orders the queue by arrival, then PR number; entries without a time go last", () => {
-        const entries = [{ pr: 4, queuedAt: "2026-03-02T11:00:00Z" }, { pr: 9 }, { pr: 7, queuedAt: "2026-03-02T10:00:00Z" }, { pr: 2, queuedAt: "2026-03-02T11:00:00Z" }];
-        assert.deepEqual(queueOrder(entries).map((e) => e.pr), [7, 2, 4, 9]);
+        const entries = [
+            { pr: 4, queuedAt: "2026-03-02T11:00:00Z" },
+            { pr: 9 },
+            { pr: 7, queuedAt: "2026-03-02T10:00:00Z" },
+            { pr: 2, queuedAt: "2026-03-02T11:00:00Z" },
+        ];
+        assert.deepEqual(
+            queueOrder(entries).map((e) => e.pr),
+            [7, 2, 4, 9],
+        );
         assert.deepEqual(choosePromotions(entries, 2), [7, 2]);
         assert.deepEqual(choosePromotions(entries, 0), []);
         assert.deepEqual(queuePosition(entries, { pr: 4, queuedAt: "2026-03-02T11:00:00Z" }), { position: 3, length: 4 });
@@ -165,7 +182,10 @@ describe("PR sweep decisions", () => {
             const pulls = new Map<EnvironmentId, PullState | null>();
             if (c.pull !== undefined) pulls.set(c.stack.pr, c.pull);
             const actions = planSweep({ stacks: [c.stack], pulls, now, ttlHours: 72 });
-            assert.deepEqual(actions.map((a) => a.reason), c.expect ? [c.expect] : []);
+            assert.deepEqual(
+                actions.map((a) => a.reason),
+                c.expect ? [c.expect] : [],
+            );
         });
     }
 });

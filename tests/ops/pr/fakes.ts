@@ -109,7 +109,15 @@ export class FakeGitHub implements PrGitHub {
     private minute = 0;
 
     openPull(pr: number, opts: Partial<PullRequest> = {}): PullRequest {
-        const pull: PullRequest = { number: pr, state: "open", merged: false, headSha: `${pr}`.padStart(7, "0") + "abcdef", headRef: `feature/pr-${pr}`, labels: [], ...opts };
+        const pull: PullRequest = {
+            number: pr,
+            state: "open",
+            merged: false,
+            headSha: `${pr}`.padStart(7, "0") + "abcdef",
+            headRef: `feature/pr-${pr}`,
+            labels: [],
+            ...opts,
+        };
         this.pulls.set(pr, pull);
         return pull;
     }
@@ -173,7 +181,10 @@ export class FakeGitHub implements PrGitHub {
     }
 
     async listOpenPullsWithLabel(label: string): Promise<number[]> {
-        return [...this.pulls.values()].filter((p) => p.state === "open" && p.labels.includes(label)).map((p) => p.number).sort((a, b) => a - b);
+        return [...this.pulls.values()]
+            .filter((p) => p.state === "open" && p.labels.includes(label))
+            .map((p) => p.number)
+            .sort((a, b) => a - b);
     }
 
     async dispatchDeploy(pr: number): Promise<void> {

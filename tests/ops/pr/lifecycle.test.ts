@@ -5,7 +5,11 @@ import { prLabels } from "../../../ops/pr/naming";
 import { parseMarker } from "../../../ops/pr/record";
 import { world, World } from "./fakes";
 
-const sha = (n: number) => `${n}`.repeat(40).slice(0, 40).replace(/[^0-9a-f]/g, "a");
+const sha = (n: number) =>
+    `${n}`
+        .repeat(40)
+        .slice(0, 40)
+        .replace(/[^0-9a-f]/g, "a");
 const image = "ghcr.io/example/odoo-pr@sha256:" + "b".repeat(64);
 
 async function upPr(w: World, pr: number, opts: { sha?: string; branch?: string } = {}) {
@@ -61,12 +65,18 @@ describe("PR lifecycle: up", () => {
         w.github.openPull(7);
         const quoted = w.github.addComment(7, "look: <!-- odoo-platform:pr-environment {} -->", { login: "alice", type: "User" });
         await upPr(w, 7);
-        const stray = w.github.addComment(7, w.github.markerComments(7).find((c) => c.user?.type === "Bot")!.body, { login: "github-actions[bot]", type: "Bot" });
+        const stray = w.github.addComment(7, w.github.markerComments(7).find((c) => c.user?.type === "Bot")!.body, {
+            login: "github-actions[bot]",
+            type: "Bot",
+        });
         await upPr(w, 7, { sha: "4444444" });
         const bots = w.github.markerComments(7).filter((c) => c.user?.type === "Bot");
         assert.equal(bots.length, 1);
         assert.notEqual(bots[0].id, stray, "the newer duplicate is the one deleted");
-        assert.ok(w.github.comments.some((c) => c.id === quoted), "a person's comment is never touched");
+        assert.ok(
+            w.github.comments.some((c) => c.id === quoted),
+            "a person's comment is never touched",
+        );
         assert.equal(w.github.comments.find((c) => c.id === quoted)!.body, "look: <!-- odoo-platform:pr-environment {} -->");
     });
 
@@ -143,7 +153,10 @@ describe("PR lifecycle: up", () => {
         const w = world();
         w.github.openPull(7);
         w.backend.failNextDeploy = new Error("policy violation: neutralization/mail-catcher-only\nmore detail");
-        await assert.rejects(() => upPr(w, 7), (err: Error) => err instanceof OperationFailedError && /neutralization\/mail-catcher-only/.test(err.message));
+        await assert.rejects(
+            () => upPr(w, 7),
+            (err: Error) => err instanceof OperationFailedError && /neutralization\/mail-catcher-only/.test(err.message),
+        );
         const record = parseMarker(w.github.markerComments(7)[0].body)!;
         assert.equal(record.state, "failed");
         assert.equal(record.reason, "policy violation: neutralization/mail-catcher-only");
@@ -234,7 +247,13 @@ describe("PR lifecycle: sweep", () => {
         w.github.close(1);
         w.github.close(3, true);
         const report = await prSweep(w.deps, { dryRun: false });
-        assert.deepEqual(report.actions.map((a) => [a.pr, a.reason]), [[1, "closed"], [3, "merged"]]);
+        assert.deepEqual(
+            report.actions.map((a) => [a.pr, a.reason]),
+            [
+                [1, "closed"],
+                [3, "merged"],
+            ],
+        );
         assert.deepEqual([...w.backend.stacks.keys()], [2]);
         assert.equal(parseMarker(w.github.markerComments(1)[0].body)!.state, "removed");
         assert.deepEqual(report.failures, []);
@@ -247,7 +266,10 @@ describe("PR lifecycle: sweep", () => {
         await upPr(w, 2);
         w.clock.advanceHours(3);
         const report = await prSweep(w.deps, { dryRun: false });
-        assert.deepEqual(report.actions.map((a) => [a.pr, a.reason]), [[1, "idle"]]);
+        assert.deepEqual(
+            report.actions.map((a) => [a.pr, a.reason]),
+            [[1, "idle"]],
+        );
         assert.match(report.actions[0].detail, /no deploy for 73 h \(TTL 72 h\)/);
         assert.match(w.github.markerComments(1)[0].body, /no push for 72 h/);
         assert.ok(w.backend.stacks.has(2));
@@ -260,7 +282,10 @@ describe("PR lifecycle: sweep", () => {
         w.github.close(1);
         const before = JSON.stringify(w.github.comments);
         const report = await prSweep(w.deps, { dryRun: true });
-        assert.deepEqual(report.actions.map((a) => a.pr), [1]);
+        assert.deepEqual(
+            report.actions.map((a) => a.pr),
+            [1],
+        );
         assert.deepEqual(report.promoted, [2]);
         assert.ok(w.backend.stacks.has(1));
         assert.equal(JSON.stringify(w.github.comments), before);
@@ -288,7 +313,10 @@ describe("PR lifecycle: sweep", () => {
             return original(pr);
         };
         const report = await prSweep(w.deps, { dryRun: false });
-        assert.deepEqual(report.actions.map((a) => a.pr), [2]);
+        assert.deepEqual(
+            report.actions.map((a) => a.pr),
+            [2],
+        );
         assert.equal(report.failures.length, 1);
         assert.match(report.failures[0].error, /rate limit/);
         assert.ok(w.backend.stacks.has(1), "an unreadable PR's environment is never removed by guess");

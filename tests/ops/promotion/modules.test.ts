@@ -12,7 +12,8 @@ import { runCli } from "../../support/cli";
 
 function repoWithAddons(): { dir: string; commit: (msg: string) => string; write: (file: string, text: string) => void } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "addons-repo-"));
-    const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: dir, encoding: "utf8" }).trim();
+    const git = (...args: string[]) =>
+        execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: dir, encoding: "utf8" }).trim();
     git("init", "-q", "-b", "main");
     const write = (file: string, text: string) => {
         fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
@@ -28,7 +29,14 @@ function repoWithAddons(): { dir: string; commit: (msg: string) => string; write
 
 describe("modules changed", () => {
     it("maps changed paths to the modules that own them", () => {
-        const paths = ["addons/sale_x/models/sale.py", "addons/README.md", "addons/.github/x.yml", "oca/web_y/static/a.js", "docs/x.md", "addons/gone/models.py"];
+        const paths = [
+            "addons/sale_x/models/sale.py",
+            "addons/README.md",
+            "addons/.github/x.yml",
+            "oca/web_y/static/a.js",
+            "docs/x.md",
+            "addons/gone/models.py",
+        ];
         const modules = [
             { name: "sale_x", path: "addons/sale_x", root: "addons" },
             { name: "web_y", path: "oca/web/web_y", root: "oca/web" },
@@ -69,8 +77,10 @@ describe("backup keys", () => {
         assert.equal(backupPrefix("scheduled", new Date("2026-11-29T02:00:00Z")), "production/weekly/20261129T020000Z/");
         assert.equal(backupPrefix("scheduled", new Date("2026-12-01T02:00:00Z")), "production/monthly/20261201T020000Z/");
         assert.equal(backupPrefix("promotion", new Date("2026-12-01T02:00:00Z")), "production/promotion/20261201T020000Z/");
-        assert.equal(newestBackup(["production/daily/20261124T020000Z/", "production/promotion/20261124T153000Z/", "staging/x/", "production/weekly/20261122T020000Z/"]),
-            "production/promotion/20261124T153000Z/");
+        assert.equal(
+            newestBackup(["production/daily/20261124T020000Z/", "production/promotion/20261124T153000Z/", "staging/x/", "production/weekly/20261122T020000Z/"]),
+            "production/promotion/20261124T153000Z/",
+        );
     });
 
     it("finds the newest backup in a bucket (a local S3 server)", async () => {
@@ -81,8 +91,13 @@ describe("backup keys", () => {
         const client = new S3Client({ region: "eu-west-1", endpoint, forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } });
         try {
             await client.send(new CreateBucketCommand({ Bucket: "snapshots" }));
-            for (const key of ["production/daily/20261123T020000Z/manifest.json", "production/weekly/20261122T020000Z/manifest.json",
-                "production/daily/20261124T020000Z/manifest.json", "production/daily/20261124T020000Z/dump/toc.dat", "staging/20261125T000000Z/manifest.json"]) {
+            for (const key of [
+                "production/daily/20261123T020000Z/manifest.json",
+                "production/weekly/20261122T020000Z/manifest.json",
+                "production/daily/20261124T020000Z/manifest.json",
+                "production/daily/20261124T020000Z/dump/toc.dat",
+                "staging/20261125T000000Z/manifest.json",
+            ]) {
                 await client.send(new PutObjectCommand({ Bucket: "snapshots", Key: key, Body: "{}" }));
             }
             assert.equal(await latestBackup(client, "snapshots"), "production/daily/20261124T020000Z/");

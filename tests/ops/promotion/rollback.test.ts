@@ -16,8 +16,14 @@ let nextId = 0;
 function entry(c: string, status: DeploymentStatus, extra: Partial<DeploymentEntry> = {}): DeploymentEntry {
     nextId++;
     return {
-        id: nextId, gitSha: sha(c), imageReference: status === "failed" ? null : image(c), imageDigest: status === "failed" ? null : digestOf(c),
-        status, rollbackOfSha: null, finishedAt: new Date(Date.UTC(2026, 10, 1, 0, nextId)), ...extra,
+        id: nextId,
+        gitSha: sha(c),
+        imageReference: status === "failed" ? null : image(c),
+        imageDigest: status === "failed" ? null : digestOf(c),
+        status,
+        rollbackOfSha: null,
+        finishedAt: new Date(Date.UTC(2026, 10, 1, 0, nextId)),
+        ...extra,
     };
 }
 
@@ -40,7 +46,14 @@ describe("rollback decision", () => {
         ];
         const d = decideRollback("production", history, { kind: "previous" });
         assert.equal(d.target.gitSha, sha("b"));
-        assert.deepEqual(d.skipped.map((s) => [s.gitSha[0], s.reason.split(" ")[0]]), [["d", "failed"], ["b", "a"], ["c", "it"]]);
+        assert.deepEqual(
+            d.skipped.map((s) => [s.gitSha[0], s.reason.split(" ")[0]]),
+            [
+                ["d", "failed"],
+                ["b", "a"],
+                ["c", "it"],
+            ],
+        );
 
         // Rolling back again from the rollback row itself: b runs, c is bad, so a.
         const again = decideRollback("production", history.slice(0, 4), { kind: "previous" });
@@ -55,12 +68,20 @@ describe("rollback decision", () => {
 
     it("refuses when nothing is left, naming what it skipped", () => {
         assert.throws(() => decideRollback("production", [], { kind: "previous" }), /no deployment of production is recorded/);
-        assert.throws(() => decideRollback("production", [entry("a", "failed"), entry("b", "succeeded")], { kind: "previous" }),
-            (err: Error) => err instanceof RollbackRefused && /no succeeded deployment of production before #\d+ .*failed deployment/.test(err.message));
+        assert.throws(
+            () => decideRollback("production", [entry("a", "failed"), entry("b", "succeeded")], { kind: "previous" }),
+            (err: Error) => err instanceof RollbackRefused && /no succeeded deployment of production before #\d+ .*failed deployment/.test(err.message),
+        );
     });
 
     it("--to <sha>: a version that worked, by prefix; never the current one; rolled-back SHAs only with --force", () => {
-        const history = [entry("a", "succeeded"), entry("b", "succeeded"), entry("c", "succeeded"), entry("b", "rolled_back", { rollbackOfSha: sha("c") }), entry("d", "failed")];
+        const history = [
+            entry("a", "succeeded"),
+            entry("b", "succeeded"),
+            entry("c", "succeeded"),
+            entry("b", "rolled_back", { rollbackOfSha: sha("c") }),
+            entry("d", "failed"),
+        ];
         assert.equal(decideRollback("production", history, { kind: "sha", sha: "aaaaaaa" }).target.gitSha, sha("a"));
         assert.throws(() => decideRollback("production", history, { kind: "sha", sha: "1234567" }), /1234567 was never deployed to production/);
         assert.throws(() => decideRollback("production", history, { kind: "sha", sha: sha("d") }), /never succeeded there/);
@@ -71,7 +92,10 @@ describe("rollback decision", () => {
     });
 
     it("knows which deployment runs now", () => {
-        assert.equal(runningDeployment([entry("a", "succeeded"), entry("b", "rolled_back", { rollbackOfSha: sha("c") }), entry("d", "failed")])?.gitSha, sha("b"));
+        assert.equal(
+            runningDeployment([entry("a", "succeeded"), entry("b", "rolled_back", { rollbackOfSha: sha("c") }), entry("d", "failed")])?.gitSha,
+            sha("b"),
+        );
         assert.equal(runningDeployment([entry("a", "failed")]), undefined);
     });
 });
@@ -81,36 +105,70 @@ async function recordHistory(url: string, rows: [string, DeploymentStatus, strin
     let minute = 0;
     for (const [c, status, rollbackOf] of rows) {
         minute++;
-        await query(url, `INSERT INTO ops.deployments (environment, stack, git_sha, image_reference, image_digest, status, rollback_of_sha, started_at, finished_at)
+        await query(
+            url,
+            `INSERT INTO ops.deployments (environment, stack, git_sha, image_reference, image_digest, status, rollback_of_sha, started_at, finished_at)
             VALUES ('production', 'production', $1, $2, $3, $4, $5, $6, $6)`,
-            [sha(c), status === "failed" ? null : image(c), status === "failed" ? null : digestOf(c), status, rollbackOf ? sha(rollbackOf) : null, new Date(Date.UTC(2026, 10, 24, 10, minute))]);
+            [
+                sha(c),
+                status === "failed" ? null : image(c),
+                status === "failed" ? null : digestOf(c),
+                status,
+                rollbackOf ? sha(rollbackOf) : null,
+                new Date(Date.UTC(2026, 10, 24, 10, minute)),
+            ],
+        );
     }
 }
 
 function outputsFor(c: string): Record<string, unknown> {
     return {
-        stackName: "production", stageName: "production", gitSha: sha(c), gitBranch: "production", url: "https://erp.example.com",
-        databaseName: "odoo_production", imageReference: image(c), imageDigest: image(c), evidence: { stack: "production", gitSha: sha(c) },
+        stackName: "production",
+        stageName: "production",
+        gitSha: sha(c),
+        gitBranch: "production",
+        url: "https://erp.example.com",
+        databaseName: "odoo_production",
+        imageReference: image(c),
+        imageDigest: image(c),
+        evidence: { stack: "production", gitSha: sha(c) },
     };
 }
 
 describe("rollback against recorded deployments", () => {
     it("`rollback --to previous --dry-run` names the expected SHA and image, and changes nothing", async () => {
         const db = await evidenceDatabase("rollback_dry");
-        await recordHistory(db.writerUrl, [["a", "succeeded"], ["b", "succeeded"], ["c", "succeeded"], ["b", "rolled_back", "c"], ["d", "failed"], ["e", "succeeded"]]);
+        await recordHistory(db.writerUrl, [
+            ["a", "succeeded"],
+            ["b", "succeeded"],
+            ["c", "succeeded"],
+            ["b", "rolled_back", "c"],
+            ["d", "failed"],
+            ["e", "succeeded"],
+        ]);
         const run = await runCli(["rollback", "--to", "previous", "--dry-run", "--environment", "production", "--evidence-db", db.writerUrl]);
         assert.equal(run.code, 0, run.stderr);
-        assert.match(run.stdout, new RegExp(`would roll back production\\n  from  #6 ${sha("e")} \\(succeeded\\)\\n  to    #2 ${sha("b")}\\n  image ${image("b")}`));
+        assert.match(
+            run.stdout,
+            new RegExp(`would roll back production\\n  from  #6 ${sha("e")} \\(succeeded\\)\\n  to    #2 ${sha("b")}\\n  image ${image("b")}`),
+        );
         const json = await runCli(["rollback", "--dry-run", "--evidence-db", db.writerUrl, "--json"]);
         assert.equal(json.json.to.gitSha, sha("b"));
-        assert.deepEqual(json.json.skipped.map((s: { id: number }) => s.id), [5, 4, 3]);
+        assert.deepEqual(
+            json.json.skipped.map((s: { id: number }) => s.id),
+            [5, 4, 3],
+        );
         const [{ n }] = await query<{ n: string }>(db.url, "SELECT count(*) AS n FROM ops.deployments");
         assert.equal(Number(n), 6);
     });
 
     it("redeploys through the deployer and records a rolled_back deployment; the next rollback goes further back", async () => {
         const db = await evidenceDatabase("rollback_run");
-        await recordHistory(db.writerUrl, [["a", "succeeded"], ["b", "succeeded"], ["c", "succeeded"]]);
+        await recordHistory(db.writerUrl, [
+            ["a", "succeeded"],
+            ["b", "succeeded"],
+            ["c", "succeeded"],
+        ]);
         const calls: Parameters<Deployer>[0][] = [];
         const deployer: Deployer = async (request) => {
             calls.push(request);
@@ -118,13 +176,25 @@ describe("rollback against recorded deployments", () => {
             return { outputs: outputsFor(request.gitSha[0]), summary: { result: "succeeded" } };
         };
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rollback-"));
-        const opts = { evidenceDb: db.writerUrl, to: "previous", environment: "production", workDir: "/checkout", evidenceDir: path.join(dir, "evidence"), actor: "oncall" };
+        const opts = {
+            evidenceDb: db.writerUrl,
+            to: "previous",
+            environment: "production",
+            workDir: "/checkout",
+            evidenceDir: path.join(dir, "evidence"),
+            actor: "oncall",
+        };
         const report = await runRollback(opts, { deployer, env: {} });
-        assert.deepEqual(calls.map((c) => [c.stack, c.image, c.gitSha, c.workDir]), [["production", image("b"), sha("b"), "/checkout"]]);
+        assert.deepEqual(
+            calls.map((c) => [c.stack, c.image, c.gitSha, c.workDir]),
+            [["production", image("b"), sha("b"), "/checkout"]],
+        );
         assert.equal(report.status, "rolled_back");
         const [row] = await query<Record<string, any>>(db.url, "SELECT * FROM ops.deployments WHERE id = $1", [report.deploymentId]);
-        assert.deepEqual([row.git_sha, row.status, row.rollback_of_sha, row.image_reference, row.actor, row.url],
-            [sha("b"), "rolled_back", sha("c"), image("b"), "oncall", "https://erp.example.com"]);
+        assert.deepEqual(
+            [row.git_sha, row.status, row.rollback_of_sha, row.image_reference, row.actor, row.url],
+            [sha("b"), "rolled_back", sha("c"), image("b"), "oncall", "https://erp.example.com"],
+        );
         assert.match(fs.readFileSync(path.join(row.evidence_uri, "logs", `rollback-${row.id}.log`), "utf8"), /Updating \(production\)/);
 
         const second = await runRollback({ ...opts, stamp: "20261124T120000Z" }, { deployer, env: {} });
@@ -133,20 +203,29 @@ describe("rollback against recorded deployments", () => {
 
     it("a redeploy that fails is recorded as failed (naming what it tried to roll back) and exits 1", async () => {
         const db = await evidenceDatabase("rollback_fail");
-        await recordHistory(db.writerUrl, [["a", "succeeded"], ["b", "succeeded"]]);
+        await recordHistory(db.writerUrl, [
+            ["a", "succeeded"],
+            ["b", "succeeded"],
+        ]);
         const deployer: Deployer = async () => {
             throw new Error("docker: pull access denied");
         };
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rollback-"));
-        await assert.rejects(runRollback({ evidenceDb: db.writerUrl, workDir: ".", evidenceDir: path.join(dir, "evidence") }, { deployer, env: {} }),
-            /rollback of production to aaaaaaaaaaaa failed \(recorded as deployment #3, status failed\): docker: pull access denied/);
+        await assert.rejects(
+            runRollback({ evidenceDb: db.writerUrl, workDir: ".", evidenceDir: path.join(dir, "evidence") }, { deployer, env: {} }),
+            /rollback of production to aaaaaaaaaaaa failed \(recorded as deployment #3, status failed\): docker: pull access denied/,
+        );
         const [row] = await query<Record<string, any>>(db.url, "SELECT git_sha, status, rollback_of_sha FROM ops.deployments WHERE id = 3");
         assert.deepEqual({ ...row }, { git_sha: sha("a"), status: "failed", rollback_of_sha: sha("b") });
     });
 
     it("`evidence current` and `evidence image` answer from the same history", async () => {
         const db = await evidenceDatabase("rollback_queries");
-        await recordHistory(db.writerUrl, [["a", "succeeded"], ["b", "succeeded"], ["c", "failed"]]);
+        await recordHistory(db.writerUrl, [
+            ["a", "succeeded"],
+            ["b", "succeeded"],
+            ["c", "failed"],
+        ]);
         const current = await runCli(["evidence", "current", "--environment", "production", "--evidence-db", db.readerUrl]);
         assert.equal(current.stdout, `${sha("b")}\n`, "a failed deployment does not run");
         const img = await runCli(["evidence", "image", "--environment", "production", "--sha", "aaaaaaaa", "--evidence-db", db.readerUrl]);

@@ -36,8 +36,8 @@ function imageTree(): { root: string; addonsPath: string[] } {
         write(path.join(ours, m, "__manifest__.py"), manifest(m, "16.0.1.0.0"));
         write(path.join(ours, m, "models/__init__.py"), "from . import model\n");
         write(path.join(ours, m, "models/model.py"), `# ${m}\n`);
-        write(path.join(ours, m, "i18n/fr.po"), "msgid \"x\"\nmsgstr \"y\"\n");
-        write(path.join(ours, m, "i18n/de.po"), "msgid \"x\"\nmsgstr \"z\"\n");
+        write(path.join(ours, m, "i18n/fr.po"), 'msgid "x"\nmsgstr "y"\n');
+        write(path.join(ours, m, "i18n/de.po"), 'msgid "x"\nmsgstr "z"\n');
     }
     for (const m of ["base_tier_validation", "auditlog"]) {
         write(path.join(fetched, m, "__manifest__.py"), manifest(m, "16.0.2.0.0"));
@@ -59,15 +59,28 @@ describe("module updates by content hash", () => {
 
     it("the decision: changed installed modules are updated, selected missing ones installed, the first run baselines", () => {
         const current = { a: "sha256:1", b: "sha256:2", c: "sha256:3", d: "sha256:4" };
-        assert.deepEqual(decideUpdates({ installed: ["a", "b", "c"], selected: ["a", "d"], stored: {}, current }), { update: ["a"], install: ["d"], baseline: true });
-        assert.deepEqual(decideUpdates({ installed: ["a", "b", "c"], selected: ["a", "d"], stored: { a: "sha256:1", b: "sha256:old" }, current }), { update: ["b", "c"], install: ["d"], baseline: false });
+        assert.deepEqual(decideUpdates({ installed: ["a", "b", "c"], selected: ["a", "d"], stored: {}, current }), {
+            update: ["a"],
+            install: ["d"],
+            baseline: true,
+        });
+        assert.deepEqual(decideUpdates({ installed: ["a", "b", "c"], selected: ["a", "d"], stored: { a: "sha256:1", b: "sha256:old" }, current }), {
+            update: ["b", "c"],
+            install: ["d"],
+            baseline: false,
+        });
     });
 
     it("our TypeScript checksum equals the step's Python checksum, module by module", function () {
         const py = python();
         if (!py) return this.skip();
         const { addonsPath } = imageTree();
-        const dirs = addonsPath.flatMap((entry) => fs.readdirSync(entry).map((m) => path.join(entry, m)).filter((d) => fs.statSync(d).isDirectory()));
+        const dirs = addonsPath.flatMap((entry) =>
+            fs
+                .readdirSync(entry)
+                .map((m) => path.join(entry, m))
+                .filter((d) => fs.statSync(d).isDirectory()),
+        );
         fs.writeFileSync(path.join(dirs[2], ".DS_Store"), "junk");
         fs.mkdirSync(path.join(dirs[2], "models/__pycache__"), { recursive: true });
         fs.writeFileSync(path.join(dirs[2], "models/__pycache__/model.cpython-311.pyc"), "compiled");
@@ -114,9 +127,20 @@ print(json.dumps({d: s.module_checksum(d, s.DEFAULT_EXCLUDES + ["data/ignored.xm
             try {
                 await client.query("DELETE FROM ir_module_module");
                 await client.query("DELETE FROM ir_config_parameter WHERE key = $1", [checksumsParam]);
-                const installed = [["base", "16.0.1.3"], ["web", "16.0.1.0"], ["sale_custom", "16.0.1.0.0"], ["base_tier_validation", "16.0.2.0.0"], ["auditlog", "16.0.2.0.0"]];
+                const installed = [
+                    ["base", "16.0.1.3"],
+                    ["web", "16.0.1.0"],
+                    ["sale_custom", "16.0.1.0.0"],
+                    ["base_tier_validation", "16.0.2.0.0"],
+                    ["auditlog", "16.0.2.0.0"],
+                ];
                 let id = 1;
-                for (const [name, version] of installed) await client.query("INSERT INTO ir_module_module (id, name, state, latest_version) VALUES ($1, $2, 'installed', $3)", [id++, name, version]);
+                for (const [name, version] of installed)
+                    await client.query("INSERT INTO ir_module_module (id, name, state, latest_version) VALUES ($1, $2, 'installed', $3)", [
+                        id++,
+                        name,
+                        version,
+                    ]);
                 await client.query("INSERT INTO ir_module_module (id, name, state, latest_version) VALUES ($1, 'invoice_layout', 'uninstalled', NULL)", [id++]);
             } finally {
                 await client.end();
@@ -125,18 +149,31 @@ print(json.dumps({d: s.module_checksum(d, s.DEFAULT_EXCLUDES + ["data/ignored.xm
             const pg = await testPostgres();
             const url = new URL(pg.url);
             conf = path.join(tree.root, "odoo.conf");
-            fs.writeFileSync(conf, `[options]\naddons_path = ${tree.addonsPath.join(",")}\ndb_host = ${url.hostname}\ndb_port = ${url.port}\ndb_user = ${decodeURIComponent(url.username)}\ndb_password = ${decodeURIComponent(url.password) || "False"}\ndb_sslmode = disable\n`);
+            fs.writeFileSync(
+                conf,
+                `[options]\naddons_path = ${tree.addonsPath.join(",")}\ndb_host = ${url.hostname}\ndb_port = ${url.port}\ndb_user = ${decodeURIComponent(url.username)}\ndb_password = ${decodeURIComponent(url.password) || "False"}\ndb_sslmode = disable\n`,
+            );
             calls = path.join(tree.root, "calls.jsonl");
             fakeOdoo = fakeOdooBin(py, fs.mkdtempSync(path.join(os.tmpdir(), "fake-odoo-")));
         });
 
         const runStep = (env: Record<string, string> = {}) => {
             fs.rmSync(calls, { force: true });
-            const out = spawnSync(py!, [stepScript, "update", "--conf", conf, "--database", db.name, "--install", "sale_custom,invoice_layout", "--odoo-bin", fakeOdoo], {
-                encoding: "utf8",
-                env: { ...process.env, FAKE_ODOO_CALLS: calls, ...env },
-            });
-            const odooCalls = fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n").map((l) => JSON.parse(l) as string[]) : [];
+            const out = spawnSync(
+                py!,
+                [stepScript, "update", "--conf", conf, "--database", db.name, "--install", "sale_custom,invoice_layout", "--odoo-bin", fakeOdoo],
+                {
+                    encoding: "utf8",
+                    env: { ...process.env, FAKE_ODOO_CALLS: calls, ...env },
+                },
+            );
+            const odooCalls = fs.existsSync(calls)
+                ? fs
+                      .readFileSync(calls, "utf8")
+                      .trim()
+                      .split("\n")
+                      .map((l) => JSON.parse(l) as string[])
+                : [];
             const [result] = stepResults(out.stdout);
             return { status: out.status, stdout: out.stdout, stderr: out.stderr, odooCalls, result: result as Record<string, any> };
         };
@@ -192,7 +229,7 @@ print(json.dumps({d: s.module_checksum(d, s.DEFAULT_EXCLUDES + ["data/ignored.xm
             write(path.join(ours, "static/src/js/widget.js"), "console.log(1)\n");
             write(path.join(ours, "tests/test_sale.py"), "def test(): pass\n");
             write(path.join(ours, "models/__pycache__/model.cpython-311.pyc"), "compiled");
-            write(path.join(ours, "i18n/sale_custom.pot"), "msgid \"\"\n");
+            write(path.join(ours, "i18n/sale_custom.pot"), 'msgid ""\n');
             const run = runStep();
             assert.equal(run.status, 0, run.stdout + run.stderr);
             assert.deepEqual(run.result.update, []);
@@ -213,10 +250,12 @@ print(json.dumps({d: s.module_checksum(d, s.DEFAULT_EXCLUDES + ["data/ignored.xm
         });
 
         it("refuses a selected module that is not on the addons path, before running Odoo", () => {
-            const out = spawnSync(py!, [stepScript, "update", "--conf", conf, "--database", db.name, "--install", "no_such_module", "--odoo-bin", fakeOdoo], { encoding: "utf8", env: { ...process.env, FAKE_ODOO_CALLS: calls } });
+            const out = spawnSync(py!, [stepScript, "update", "--conf", conf, "--database", db.name, "--install", "no_such_module", "--odoo-bin", fakeOdoo], {
+                encoding: "utf8",
+                env: { ...process.env, FAKE_ODOO_CALLS: calls },
+            });
             assert.equal(out.status, 2);
             assert.match(out.stdout, /selected module\(s\) not on the addons path .*: no_such_module/);
         });
-
     });
 });

@@ -32,7 +32,19 @@ describe("odoo-platform init", () => {
 
     it("writes this repository's own stack files (they are init's output)", async () => {
         const dir = tempDir();
-        const r = await runCli(["init", "--domain", "insightpulseai.com", "--repo", "insightpulseai/odoo", "--odoo-version", "17.0", "--dir", dir, "--image-digest", "sha256:5b0f1d5a9c6e3f2e8b7a4c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f"]);
+        const r = await runCli([
+            "init",
+            "--domain",
+            "insightpulseai.com",
+            "--repo",
+            "insightpulseai/odoo",
+            "--odoo-version",
+            "17.0",
+            "--dir",
+            dir,
+            "--image-digest",
+            "sha256:5b0f1d5a9c6e3f2e8b7a4c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f",
+        ]);
         assert.equal(r.code, 0, r.stderr);
         for (const f of ["Pulumi.dev.yaml", "Pulumi.pr.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml"]) {
             assert.deepEqual(configOf(path.join(dir, f)), configOf(path.join(root, f)), f);
@@ -41,7 +53,19 @@ describe("odoo-platform init", () => {
 
     it("starts another organisation: its domain and repository everywhere, every stack plans clean, placeholders listed", async () => {
         const dir = tempDir();
-        const r = await runCli(["init", "--domain", "acme-erp.example", "--repo", "Acme/odoo-monorepo", "--odoo-version", "19.0", "--addons-roots", "addons/acme", "--dir", dir]);
+        const r = await runCli([
+            "init",
+            "--domain",
+            "acme-erp.example",
+            "--repo",
+            "Acme/odoo-monorepo",
+            "--odoo-version",
+            "19.0",
+            "--addons-roots",
+            "addons/acme",
+            "--dir",
+            dir,
+        ]);
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stdout, /odooImage digest \(staging, production\)/);
         for (const f of fs.readdirSync(dir)) {
@@ -53,7 +77,11 @@ describe("odoo-platform init", () => {
         assert.deepEqual(configOf(path.join(dir, "Pulumi.dev.yaml"))["odoo-platform:addonsRoots"], ["addons/acme"]);
         for (const stack of ["dev", "staging", "production"]) {
             const result = await planStack({ stack, configFile: path.join(dir, `Pulumi.${stack}.yaml`), env: ciEnv() });
-            assert.equal(result.exitCode, 0, `${stack}: ${result.errors.join("; ")} ${JSON.stringify(result.policies.filter((p) => p.violations.length).map((p) => p.violations))}`);
+            assert.equal(
+                result.exitCode,
+                0,
+                `${stack}: ${result.errors.join("; ")} ${JSON.stringify(result.policies.filter((p) => p.violations.length).map((p) => p.violations))}`,
+            );
         }
         const again = await runCli(["init", "--domain", "acme-erp.example", "--repo", "Acme/odoo-monorepo", "--dir", dir]);
         assert.equal(again.code, 2);

@@ -16,7 +16,10 @@ function python(script: string, input: string): string | undefined {
     }
 }
 const literalEval = (text: string) =>
-    python("import ast, json, sys\nv = ast.literal_eval(sys.stdin.read())\nprint(json.dumps(v, default=lambda o: sorted(o) if isinstance(o, (set, frozenset)) else str(o)))", text);
+    python(
+        "import ast, json, sys\nv = ast.literal_eval(sys.stdin.read())\nprint(json.dumps(v, default=lambda o: sorted(o) if isinstance(o, (set, frozenset)) else str(o)))",
+        text,
+    );
 
 /** Real manifest shapes: OCA style, Odoo S.A. style, assets with tuples, escapes, comments, trailing commas. */
 const samples: Record<string, string> = {
@@ -113,27 +116,39 @@ describe("ops/repo/manifest: manifests read without running them", () => {
         ["['not', 'a', 'dict']", 1, 1, /dict literal/],
     ] as const) {
         it(`refuses ${JSON.stringify(text).slice(0, 40)} at ${line}:${column}`, () => {
-            assert.throws(() => parseManifest(text, "m/__manifest__.py"), (err: unknown) => {
-                assert.ok(err instanceof ManifestSyntaxError);
-                assert.equal(err.line, line);
-                assert.equal(err.column, column);
-                assert.match(err.reason, reason);
-                assert.match(err.message, /^m\/__manifest__\.py:\d+:\d+: /);
-                return true;
-            });
+            assert.throws(
+                () => parseManifest(text, "m/__manifest__.py"),
+                (err: unknown) => {
+                    assert.ok(err instanceof ManifestSyntaxError);
+                    assert.equal(err.line, line);
+                    assert.equal(err.column, column);
+                    assert.match(err.reason, reason);
+                    assert.match(err.message, /^m\/__manifest__\.py:\d+:\d+: /);
+                    return true;
+                },
+            );
             // Odoo's own reader refuses them too.
-            const refused = python("import ast, sys\ntry:\n    v = ast.literal_eval(sys.stdin.read())\n    print('ok' if isinstance(v, dict) else 'refused')\nexcept Exception:\n    print('refused')", text);
+            const refused = python(
+                "import ast, sys\ntry:\n    v = ast.literal_eval(sys.stdin.read())\n    print('ok' if isinstance(v, dict) else 'refused')\nexcept Exception:\n    print('refused')",
+                text,
+            );
             if (refused !== undefined) assert.equal(refused.trim(), "refused");
         });
     }
 });
 
 describe("ops/repo/read/odooConf: odoo.conf read as Odoo's configparser reads it", () => {
-    const text = "[options]\naddons_path = /a,/b ; not a comment\nX_Opt: 1\n  continued\n\n  after a blank\n# comment\n; comment\n[queue_job]\nchannels = root:2\n[a.b]\nk=v\n";
+    const text =
+        "[options]\naddons_path = /a,/b ; not a comment\nX_Opt: 1\n  continued\n\n  after a blank\n# comment\n; comment\n[queue_job]\nchannels = root:2\n[a.b]\nk=v\n";
     it("agrees with Python's configparser on delimiters, case, inline ';', continuations and dotted sections", function () {
         const conf = parseOdooConf(text, "odoo.conf");
-        const ours = Object.fromEntries(Object.entries(conf.sections).map(([s, o]) => [s, Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.value]))]));
-        const expected = python("import configparser, json, sys\np = configparser.RawConfigParser()\np.read_string(sys.stdin.read())\nprint(json.dumps({s: dict(p.items(s)) for s in p.sections()}))", text);
+        const ours = Object.fromEntries(
+            Object.entries(conf.sections).map(([s, o]) => [s, Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.value]))]),
+        );
+        const expected = python(
+            "import configparser, json, sys\np = configparser.RawConfigParser()\np.read_string(sys.stdin.read())\nprint(json.dumps({s: dict(p.items(s)) for s in p.sections()}))",
+            text,
+        );
         if (expected === undefined) this.skip();
         assert.deepEqual(ours, JSON.parse(expected!));
         assert.equal(conf.sections.options.x_opt.line, 3);

@@ -40,7 +40,12 @@ async function planStack7(env: Record<string, string>, repo: string, extra: Reco
 /** The PR stack's own config for the monorepo (on top of this project's Pulumi.pr.yaml defaults). */
 function stackFile(repo: string, extra: Record<string, string>): string {
     const file = path.join(repo, "Pulumi.pr-7.yaml");
-    const lines = ["config:", '  odoo-platform:odooVersion: "18.0"', "  odoo-platform:odooImage: ghcr.io/example/odoo:18.0", ...Object.entries(extra).map(([k, v]) => `  odoo-platform:${k}: ${v}`)];
+    const lines = [
+        "config:",
+        '  odoo-platform:odooVersion: "18.0"',
+        "  odoo-platform:odooImage: ghcr.io/example/odoo:18.0",
+        ...Object.entries(extra).map(([k, v]) => `  odoo-platform:${k}: ${v}`),
+    ];
     fs.writeFileSync(file, `${lines.join("\n")}\n`);
     return file;
 }

@@ -23,9 +23,26 @@ describe("ops/repo: discovery, selection, repos file", () => {
     it("finds modules by manifest under addons/ipai and addons/oca/<repo>; each folder holding modules is an addons-path entry", () => {
         const d = discoverAddons(repo, ["addons"], { series: "18.0" });
         assert.deepEqual(d.addonsPath, ["addons/ipai", "addons/oca/queue", "addons/oca/server-tools"]);
-        assert.deepEqual(d.modules.map((m) => m.name), ["base_technical_user", "ipai_ai_connector", "ipai_base", "ipai_finance", "ipai_finance_reports", "ipai_hr", "ipai_next", "ipai_website", "module_auto_update", "queue_job"]);
+        assert.deepEqual(
+            d.modules.map((m) => m.name),
+            [
+                "base_technical_user",
+                "ipai_ai_connector",
+                "ipai_base",
+                "ipai_finance",
+                "ipai_finance_reports",
+                "ipai_hr",
+                "ipai_next",
+                "ipai_website",
+                "module_auto_update",
+                "queue_job",
+            ],
+        );
         assert.deepEqual(d.skipped, [{ name: "ipai_legacy_sync", path: "addons/ipai/ipai_legacy_sync", reason: "installable: False in its manifest" }]);
-        assert.deepEqual(d.findings.map((f) => `${f.rule} ${f.file}:${f.line}`), ["manifest-series addons/ipai/ipai_next/__manifest__.py:6"]);
+        assert.deepEqual(
+            d.findings.map((f) => `${f.rule} ${f.file}:${f.line}`),
+            ["manifest-series addons/ipai/ipai_next/__manifest__.py:6"],
+        );
     });
 
     it("stops at the depth bound, skips symbolic links, and keeps the first of two modules with one name", () => {
@@ -36,7 +53,10 @@ describe("ops/repo: discovery, selection, repos file", () => {
             const d = discoverAddons(repo, ["addons"]);
             assert.ok(!d.addonsPath.includes("addons/linked"));
             assert.equal(d.modules.find((m) => m.name === "ipai_base")!.path, "addons/ipai/ipai_base");
-            assert.deepEqual(d.findings.filter((f) => f.rule === "module-shadowed").map((f) => f.file), ["addons/zz/ipai_base/__manifest__.py"]);
+            assert.deepEqual(
+                d.findings.filter((f) => f.rule === "module-shadowed").map((f) => f.file),
+                ["addons/zz/ipai_base/__manifest__.py"],
+            );
         } finally {
             fs.rmSync(path.join(repo, "addons/linked"));
             fs.rmSync(path.join(repo, "addons/zz"), { recursive: true });
@@ -59,10 +79,23 @@ describe("ops/repo: discovery, selection, repos file", () => {
 
     it("own modules are those of the repository; git-ignored, submodule and repos-file folders are third-party", () => {
         const r = readRepository(repo, { addonsRoots: ["addons"], series: "18.0" });
-        assert.deepEqual(r.modules.filter((m) => m.origin === "third-party").map((m) => m.name), ["base_technical_user", "module_auto_update", "queue_job"]);
-        assert.deepEqual(r.requirements, ["addons/ipai/requirements.txt", "addons/oca/queue/requirements.txt", "addons/ipai/ipai_ai_connector/requirements.txt"]);
+        assert.deepEqual(
+            r.modules.filter((m) => m.origin === "third-party").map((m) => m.name),
+            ["base_technical_user", "module_auto_update", "queue_job"],
+        );
+        assert.deepEqual(r.requirements, [
+            "addons/ipai/requirements.txt",
+            "addons/oca/queue/requirements.txt",
+            "addons/ipai/ipai_ai_connector/requirements.txt",
+        ]);
         const f = readRepository(fixed, { addonsRoots: ["addons"], series: "18.0" });
-        assert.deepEqual(f.sources.map((s) => [s.kind, s.dir, s.present]), [["repos-file", "addons/oca/queue", true], ["repos-file", "addons/oca/server-tools", true]]);
+        assert.deepEqual(
+            f.sources.map((s) => [s.kind, s.dir, s.present]),
+            [
+                ["repos-file", "addons/oca/queue", true],
+                ["repos-file", "addons/oca/server-tools", true],
+            ],
+        );
     });
 
     it("the PR prepare plan of the monorepo: own modules with their dependencies, exclusions named", () => {
@@ -71,8 +104,16 @@ describe("ops/repo: discovery, selection, repos file", () => {
         assert.deepEqual(s.install, ["ipai_ai_connector", "ipai_base", "ipai_finance", "ipai_website"]);
         assert.deepEqual(s.dependencies, ["account", "base", "mail", "queue_job", "web", "website"]);
         assert.deepEqual(s.excluded, [
-            { name: "ipai_finance_reports", reason: "depends on account_reports (an Odoo 18.0 Enterprise module, not in the repository)", missing: ["account_reports"] },
-            { name: "ipai_hr", reason: "depends on ipai_legacy_sync (installable: False in addons/ipai/ipai_legacy_sync/__manifest__.py)", missing: ["ipai_legacy_sync"] },
+            {
+                name: "ipai_finance_reports",
+                reason: "depends on account_reports (an Odoo 18.0 Enterprise module, not in the repository)",
+                missing: ["account_reports"],
+            },
+            {
+                name: "ipai_hr",
+                reason: "depends on ipai_legacy_sync (installable: False in addons/ipai/ipai_legacy_sync/__manifest__.py)",
+                missing: ["ipai_legacy_sync"],
+            },
             { name: "ipai_next", reason: "version 19.0.1.0.0 in addons/ipai/ipai_next/__manifest__.py is not a 18.0 version" },
         ]);
         assert.equal(s.warnings.length, 2);
@@ -80,7 +121,12 @@ describe("ops/repo: discovery, selection, repos file", () => {
 
     it("install and exclude lists and patterns; excluding a dependency excludes its dependents", () => {
         const r = readRepository(repo, { addonsRoots: ["addons"], series: "18.0" });
-        const s = selectModules({ modules: selectableModules(r), series: "18.0", install: ["module_auto_update", "l10n_be*"], exclude: ["ipai_website", "ipai_b*"] });
+        const s = selectModules({
+            modules: selectableModules(r),
+            series: "18.0",
+            install: ["module_auto_update", "l10n_be*"],
+            exclude: ["ipai_website", "ipai_b*"],
+        });
         assert.ok(s.install.includes("module_auto_update"));
         assert.ok(s.install.includes("l10n_be"));
         assert.ok(!s.install.some((m) => m.startsWith("ipai_")), s.install.join());
@@ -90,12 +136,15 @@ describe("ops/repo: discovery, selection, repos file", () => {
 
     it("missingDependencies: fail refuses the selection, naming every module and what it lacks", () => {
         const r = readRepository(repo, { addonsRoots: ["addons"], series: "18.0" });
-        assert.throws(() => selectModules({ modules: selectableModules(r), series: "18.0", missingDependencies: "fail" }), (err: unknown) => {
-            assert.ok(err instanceof ModuleSelectionError);
-            assert.match(err.message, /ipai_finance_reports: depends on account_reports/);
-            assert.match(err.message, /ipai_hr: depends on ipai_legacy_sync/);
-            return true;
-        });
+        assert.throws(
+            () => selectModules({ modules: selectableModules(r), series: "18.0", missingDependencies: "fail" }),
+            (err: unknown) => {
+                assert.ok(err instanceof ModuleSelectionError);
+                assert.match(err.message, /ipai_finance_reports: depends on account_reports/);
+                assert.match(err.message, /ipai_hr: depends on ipai_legacy_sync/);
+                return true;
+            },
+        );
     });
 
     it("a dependency found nowhere but declared in an unfetched source is left for the image to confirm", () => {
@@ -119,22 +168,31 @@ describe("ops/repo: discovery, selection, repos file", () => {
     it("reads git-aggregator's format with its own rules, each problem at its line", () => {
         const ok = parseReposFile(fs.readFileSync(path.join(fixed, "repos.yaml"), "utf8"), "repos.yaml");
         assert.deepEqual(ok.findings, []);
-        assert.deepEqual(ok.repositories.map((r) => [r.dir, r.line, r.merges, r.target]), [
-            ["addons/oca/queue", 2, [{ remote: "oca", ref: "18.0" }], { remote: "oca", branch: "18.0" }],
-            ["addons/oca/server-tools", 8, [{ remote: "oca", ref: "18.0" }], { branch: "_git_aggregated" }],
-        ]);
+        assert.deepEqual(
+            ok.repositories.map((r) => [r.dir, r.line, r.merges, r.target]),
+            [
+                ["addons/oca/queue", 2, [{ remote: "oca", ref: "18.0" }], { remote: "oca", branch: "18.0" }],
+                ["addons/oca/server-tools", 8, [{ remote: "oca", ref: "18.0" }], { branch: "_git_aggregated" }],
+            ],
+        );
         const bad = parseReposFile(
             "./a:\n  merges:\n    - oca 18.0\n./b:\n  remotes:\n    oca: https://github.com/OCA/b.git\n  merges:\n    - ocb 18.0\n    - oca\n  target: x y z\n../c:\n  remotes: {oca: u}\n  merges: [oca 1]\n",
             "third-party/repos.yaml",
         );
-        assert.deepEqual(bad.findings.map((f) => `${f.line} ${f.message}`), [
-            "1 ./a: remotes is not defined",
-            "8 ./b: merge remote ocb not defined in remotes",
-            '9 ./b: merge "oca" must be formatted as "remote_name ref"',
-            '10 ./b: target must be formatted as "[remote_name] branch_name"',
-        ]);
+        assert.deepEqual(
+            bad.findings.map((f) => `${f.line} ${f.message}`),
+            [
+                "1 ./a: remotes is not defined",
+                "8 ./b: merge remote ocb not defined in remotes",
+                '9 ./b: merge "oca" must be formatted as "remote_name ref"',
+                '10 ./b: target must be formatted as "[remote_name] branch_name"',
+            ],
+        );
         // Relative to the repos file's folder: third-party/../c is the repository's c, allowed.
-        assert.deepEqual(bad.repositories.map((r) => r.dir), ["third-party/a", "third-party/b", "c"]);
+        assert.deepEqual(
+            bad.repositories.map((r) => r.dir),
+            ["third-party/a", "third-party/b", "c"],
+        );
     });
 });
 

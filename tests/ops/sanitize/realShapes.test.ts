@@ -25,7 +25,11 @@ describe("sanitize on the shapes real schemas have", function () {
         const client = await connectTo(db.url);
         try {
             await client.query(`UPDATE res_country SET name = '{"en_US": "Belgium", "fr_FR": "Belgique", "nl_BE": "België"}' WHERE id = 1`);
-            await sanitizeDatabase(client, { seed: "s", declared: false, rules: [{ module: "t", table: "res_country", column: "name", action: "label", params: { label: "Country " } }] });
+            await sanitizeDatabase(client, {
+                seed: "s",
+                declared: false,
+                rules: [{ module: "t", table: "res_country", column: "name", action: "label", params: { label: "Country " } }],
+            });
             const { rows } = await client.query("SELECT name FROM res_country WHERE id = 1");
             assert.deepEqual(rows[0].name, { en_US: "Country 1", fr_FR: "Country 1", nl_BE: "Country 1" });
         } finally {
@@ -38,8 +42,14 @@ describe("sanitize on the shapes real schemas have", function () {
         const client = await connectTo(db.url);
         try {
             const before = (await client.query("SELECT email FROM res_partner WHERE id = 13")).rows[0].email;
-            await assert.rejects(sanitizeDatabase(client, { seed: "s", rules: [{ module: "t", table: "res_partner", column: "color", action: "email" }] }),
-                (err: Error) => err instanceof SanitizeRuleError && /sanitize: res_partner\.color \(t\.res_partner\.color\) does not fit this database: CASE types .*--without res_partner\.color/.test(err.message));
+            await assert.rejects(
+                sanitizeDatabase(client, { seed: "s", rules: [{ module: "t", table: "res_partner", column: "color", action: "email" }] }),
+                (err: Error) =>
+                    err instanceof SanitizeRuleError &&
+                    /sanitize: res_partner\.color \(t\.res_partner\.color\) does not fit this database: CASE types .*--without res_partner\.color/.test(
+                        err.message,
+                    ),
+            );
             assert.equal((await client.query("SELECT email FROM res_partner WHERE id = 13")).rows[0].email, before, "nothing was applied");
         } finally {
             await client.end();
@@ -55,8 +65,17 @@ describe("sanitize on the shapes real schemas have", function () {
             await client.query(`INSERT INTO x_repair_order (partner_id, customer_name, customer_email, contact_phone, delivery_street, delivery_zip, state, email_state)
                 VALUES (13, 'Jean Dubois', 'jean.dubois@gmail.com', '+32 470 11 22 33', 'Rue de la Loi 16', '1000', 'draft', 'ok')`);
             const plan = await planSanitize(client, { seed: "s" });
-            const declared = plan.rules.filter((r) => r.origin === "declared" && r.table === "x_repair_order").map((r) => `${r.column}:${r.action}`).sort();
-            assert.deepEqual(declared, ["contact_phone:phone", "customer_email:email", "customer_name:personName", "delivery_street:street", "delivery_zip:zip"]);
+            const declared = plan.rules
+                .filter((r) => r.origin === "declared" && r.table === "x_repair_order")
+                .map((r) => `${r.column}:${r.action}`)
+                .sort();
+            assert.deepEqual(declared, [
+                "contact_phone:phone",
+                "customer_email:email",
+                "customer_name:personName",
+                "delivery_street:street",
+                "delivery_zip:zip",
+            ]);
             await sanitizeDatabase(client, { seed: "s" });
             const { rows } = await client.query("SELECT * FROM x_repair_order");
             assert.equal(rows[0].customer_email, "test+13@example.com", "keyed by the row's partner, like the partner's own fake");

@@ -2,9 +2,7 @@ import * as assert from "node:assert/strict";
 import type { Client } from "pg";
 import { readCatalog } from "../../../ops/odoo/catalog";
 import { emailPattern, phonePattern } from "../../../ops/pii/patterns";
-import {
-    markSanitized, sanitizeDatabase, sanitizeMarkers, SanitizeReport, sanitizeRules, sanitizeTransforms, transformSelectSql,
-} from "../../../ops/sanitize";
+import { markSanitized, sanitizeDatabase, sanitizeMarkers, SanitizeReport, sanitizeRules, sanitizeTransforms, transformSelectSql } from "../../../ops/sanitize";
 import { actions } from "../../../ops/sanitize/actions";
 import { bookViolations } from "../../support/books";
 import { connectTo, databaseChecksums, fixtureDatabase, tableChecksum } from "../../support/odoo";
@@ -60,7 +58,10 @@ describe("db sanitize", function () {
             if (outcome.status === "skipped") assert.match(outcome.reason!, /does not exist/);
             assert.ok(rule.action in actions, `${outcome.rule}: unknown action ${rule.action}`);
         }
-        assert.ok(report.rules.some((r) => r.status === "skipped" && r.table === "mail_activity"), "the fixture has no mail_activity: reported");
+        assert.ok(
+            report.rules.some((r) => r.status === "skipped" && r.table === "mail_activity"),
+            "the fixture has no mail_activity: reported",
+        );
     });
 
     it("replaces every value each applied rule covers (or, where a rule may keep it, leaves no e-mail or phone in it)", async () => {
@@ -71,7 +72,10 @@ describe("db sanitize", function () {
             const after = await values(sanitized, outcome.table, outcome.column);
             const kept = [...before].filter(([id, v]) => v !== null && v !== "" && after.get(id) === v);
             if (outcome.action === "nullify") {
-                assert.ok([...after.values()].every((v) => v === null), `${outcome.rule} must be emptied`);
+                assert.ok(
+                    [...after.values()].every((v) => v === null),
+                    `${outcome.rule} must be emptied`,
+                );
             } else if (mayKeep[outcome.rule] || outcome.action === "scrub") {
                 for (const [, v] of kept) {
                     const { rows } = await sanitized.query("SELECT $1 ~* $2 AS e, $1 ~ $3 AS p", [v, email, phone]);
@@ -89,23 +93,33 @@ describe("db sanitize", function () {
         const { rows: admin } = await sanitized.query("SELECT login FROM res_users WHERE id = 2");
         assert.equal(admin[0].login, "admin");
         const { rows: users } = await sanitized.query(
-            "SELECT u.signature, p.name, u.login FROM res_users u JOIN res_partner p ON p.id = u.partner_id WHERE u.id > 3");
+            "SELECT u.signature, p.name, u.login FROM res_users u JOIN res_partner p ON p.id = u.partner_id WHERE u.id > 3",
+        );
         for (const u of users) {
             assert.ok(u.signature.includes(u.name), `signature ${u.signature} shows ${u.name}`);
             assert.match(u.login, /^(test\+user\d+@example\.com)$/);
         }
         const { rows: employees } = await sanitized.query(
-            "SELECT e.name, p.name AS contact, e.work_email, p.email FROM hr_employee e JOIN res_partner p ON p.id = e.work_contact_id");
+            "SELECT e.name, p.name AS contact, e.work_email, p.email FROM hr_employee e JOIN res_partner p ON p.id = e.work_contact_id",
+        );
         for (const e of employees) assert.deepEqual([e.name, e.work_email], [e.contact, e.email]);
         const { rows: chatter } = await sanitized.query(
-            "SELECT m.email_from, p.name, p.email FROM mail_message m JOIN res_partner p ON p.id = m.author_id WHERE NOT p.is_company LIMIT 50");
+            "SELECT m.email_from, p.name, p.email FROM mail_message m JOIN res_partner p ON p.id = m.author_id WHERE NOT p.is_company LIMIT 50",
+        );
         for (const m of chatter) assert.equal(m.email_from, `"${m.name}" <${m.email}>`);
     });
 
     it("keeps the books usable: every move balanced, paid invoices exactly paid, every partial equal to what it reconciles", async () => {
         const violations = await bookViolations(sanitized);
-        assert.deepEqual(Object.entries(violations).filter(([, n]) => n), []);
-        assert.deepEqual(Object.entries(await bookViolations(original)).filter(([, n]) => n), [], "the fixture itself is sound");
+        assert.deepEqual(
+            Object.entries(violations).filter(([, n]) => n),
+            [],
+        );
+        assert.deepEqual(
+            Object.entries(await bookViolations(original)).filter(([, n]) => n),
+            [],
+            "the fixture itself is sound",
+        );
         assert.equal(report.financial.applied, true);
         assert.equal(report.financial.roundingOnReconciledLines, 0);
     });
@@ -141,7 +155,11 @@ describe("db sanitize", function () {
     it("is deterministic by seed: same fixture and seed give identical tables, another seed gives others", async () => {
         const [x, y, z] = await Promise.all([fixtureDatabase("san_det"), fixtureDatabase("san_det"), fixtureDatabase("san_det")]);
         const sums: Record<string, string>[] = [];
-        for (const [db, seed] of [[x, "seed-1"], [y, "seed-1"], [z, "seed-2"]] as const) {
+        for (const [db, seed] of [
+            [x, "seed-1"],
+            [y, "seed-1"],
+            [z, "seed-2"],
+        ] as const) {
             const client = await connectTo(db.url);
             await sanitizeDatabase(client, { seed });
             sums.push(withoutMarkers(await databaseChecksums(client)));
@@ -157,7 +175,10 @@ describe("db sanitize", function () {
         try {
             const transforms = await sanitizeTransforms(source, { seed: "seed-1" });
             const catalog = await readCatalog(source);
-            assert.ok(transforms.some((t) => t.from), "financial transforms bring their own row source");
+            assert.ok(
+                transforms.some((t) => t.from),
+                "financial transforms bring their own row source",
+            );
             for (const t of transforms) {
                 const columns = [...catalog.table(t.table)!.columns.keys()];
                 const streamed = await source.query(`SELECT md5(string_agg(r::text, '|' ORDER BY r::text)) AS s FROM (${transformSelectSql(t, columns)}) r`);
@@ -173,12 +194,15 @@ describe("db sanitize", function () {
     it("rewrites and swaps big tables with the same result as updating in place, keeping keys, indexes, foreign keys, sequences", async () => {
         const client = await connectTo((await fixtureDatabase("san_rewrite")).url);
         try {
-            const schema = async () => (await client.query(`SELECT
+            const schema = async () =>
+                (
+                    await client.query(`SELECT
                 (SELECT string_agg(d, E'\\n' ORDER BY d) FROM (SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) AS d
                   FROM pg_constraint WHERE connamespace = 'public'::regnamespace) x) AS constraints,
                 (SELECT string_agg(indexdef, E'\n' ORDER BY indexdef) FROM pg_indexes WHERE schemaname = 'public') AS indexes,
                 (SELECT string_agg(c.relname || ' ' || coalesce(obj_description(c.oid, 'pg_class'), ''), ',' ORDER BY c.relname) FROM pg_class c
-                  WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r') AS tables`)).rows[0];
+                  WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r') AS tables`)
+                ).rows[0];
             const before = await schema();
             await client.query("CREATE VIEW x_partner_emails AS SELECT id, email FROM res_partner");
             const rewritten = await sanitizeDatabase(client, { seed: "seed-1", rewriteMinBytes: 0 });
@@ -192,7 +216,10 @@ describe("db sanitize", function () {
             assert.deepEqual(withoutMarkers(await databaseChecksums(client)), withoutMarkers(await databaseChecksums(sanitized)));
             const { rows } = await client.query("SELECT nextval('account_move_line_id_seq') > (SELECT max(id) FROM account_move_line) AS ok");
             assert.equal(rows[0].ok, true, "the id sequence still follows the table");
-            assert.deepEqual(Object.entries(await bookViolations(client)).filter(([, n]) => n), []);
+            assert.deepEqual(
+                Object.entries(await bookViolations(client)).filter(([, n]) => n),
+                [],
+            );
         } finally {
             await client.end();
         }
@@ -242,10 +269,13 @@ describe("db sanitize", function () {
         const client = await connectTo((await fixtureDatabase("san_atomic")).url);
         try {
             const before = await tableChecksum(client, "res_partner");
-            await assert.rejects(sanitizeDatabase(client, {
-                seed: "seed-1",
-                rules: [sanitizeRules[0], { module: "base", table: "res_users", column: "login", action: "nullify" }],
-            }), /null value in column "login"/);
+            await assert.rejects(
+                sanitizeDatabase(client, {
+                    seed: "seed-1",
+                    rules: [sanitizeRules[0], { module: "base", table: "res_users", column: "login", action: "nullify" }],
+                }),
+                /null value in column "login"/,
+            );
             assert.equal(await tableChecksum(client, "res_partner"), before);
         } finally {
             await client.end();

@@ -28,9 +28,10 @@ async function digests(url: string): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
     for (const { t } of tables) {
         if (clocked.has(t)) continue;
-        out[t] = t === "ir_config_parameter"
-            ? await tableDigest(url, `(SELECT * FROM ir_config_parameter WHERE key NOT LIKE 'odoo_platform.sanitize.%') AS`)
-            : await tableDigest(url, `"${t}"`);
+        out[t] =
+            t === "ir_config_parameter"
+                ? await tableDigest(url, `(SELECT * FROM ir_config_parameter WHERE key NOT LIKE 'odoo_platform.sanitize.%') AS`)
+                : await tableDigest(url, `"${t}"`);
     }
     return out;
 }

@@ -9,7 +9,11 @@ import { seedSmallDb } from "../../support/smallDb";
 
 const projectDir = path.resolve(__dirname, "../../..");
 const cli = (...args: string[]) => {
-    const r = spawnSync(process.execPath, ["bin/odoo-platform.js", ...args], { cwd: projectDir, encoding: "utf8", env: { ...process.env, ODOO_PLATFORM_QUIET: "1" } });
+    const r = spawnSync(process.execPath, ["bin/odoo-platform.js", ...args], {
+        cwd: projectDir,
+        encoding: "utf8",
+        env: { ...process.env, ODOO_PLATFORM_QUIET: "1" },
+    });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 

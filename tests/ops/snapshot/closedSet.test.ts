@@ -20,7 +20,10 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "odoo-platform-closed-")
 const testSanitize: SanitizeSpec = {
     seed: "closed-set",
     strict: false,
-    plan: async () => ({ transforms: [{ table: "res_partner", columns: { email: "'test+' || t.id || '@example.com'", name: "'Partner ' || t.id" } }], financial: false }),
+    plan: async () => ({
+        transforms: [{ table: "res_partner", columns: { email: "'test+' || t.id || '@example.com'", name: "'Partner ' || t.id" } }],
+        financial: false,
+    }),
 };
 
 const readManifest = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
@@ -129,7 +132,10 @@ describe("snapshots are closed sets (real CLI)", function () {
         const target = await freshDatabase("closed_ok");
         const run = await runCliProcess(["snapshot", "restore", "--from", dir, "--db", target.url, "--require-sanitized"]);
         assert.equal(run.code, 0, run.stderr);
-        const [partners] = await query<{ n: string; outside: string }>(target.url, "SELECT count(email)::text AS n, count(*) FILTER (WHERE email NOT LIKE '%@example.com')::text AS outside FROM res_partner");
+        const [partners] = await query<{ n: string; outside: string }>(
+            target.url,
+            "SELECT count(email)::text AS n, count(*) FILTER (WHERE email NOT LIKE '%@example.com')::text AS outside FROM res_partner",
+        );
         assert.ok(Number(partners.n) > 0, "partners with e-mails were restored");
         assert.equal(partners.outside, "0");
     });

@@ -38,7 +38,10 @@ describe("a sanitized snapshot carries no credentials (snapshot create --sanitiz
             }
             assert.ok(planted.length > 30, `${planted.length} credentials planted`);
             // The search finds them where they are: in production.
-            assert.deepEqual(credentialsIn(await dataOnlyDump(source.url), planted), planted.map((p) => p.where));
+            assert.deepEqual(
+                credentialsIn(await dataOnlyDump(source.url), planted),
+                planted.map((p) => p.where),
+            );
 
             const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), `odoo-platform-cred-${tag}-`)), "snap");
             try {
@@ -46,19 +49,46 @@ describe("a sanitized snapshot carries no credentials (snapshot create --sanitiz
                 assert.equal(created.code, 0, created.stdout + created.stderr);
                 assert.deepEqual(credentialsIn(snapshotText(dir), planted), []);
                 const tables = created.json.manifest.sanitize.tables as { name: string; transformed: string[] }[];
-                assert.ok(tables.find((t) => t.name === "ir_mail_server")?.transformed.includes("smtp_pass"), "the mail servers are streamed with smtp_pass revoked");
+                assert.ok(
+                    tables.find((t) => t.name === "ir_mail_server")?.transformed.includes("smtp_pass"),
+                    "the mail servers are streamed with smtp_pass revoked",
+                );
 
                 const target = await freshDatabase(`cred_dst_${tag}`);
-                const restored = await runCli(["snapshot", "restore", "--from", dir, "--db", target.url, "--require-sanitized", "--confirm", target.name, "--json"]);
+                const restored = await runCli([
+                    "snapshot",
+                    "restore",
+                    "--from",
+                    dir,
+                    "--db",
+                    target.url,
+                    "--require-sanitized",
+                    "--confirm",
+                    target.name,
+                    "--json",
+                ]);
                 assert.equal(restored.code, 0, restored.stdout + restored.stderr);
                 const copy = await connectTo(target.url);
                 try {
                     const report = await neutralizeDatabase(copy, staging);
                     // Only rules that remove rows or renew what they give (passwords) still change something.
-                    const changed = report.rules.filter((r) => revokingRules.includes(r.rule) && r.status === "applied" && r.rows
-                        && !r.rule.endsWith(".*") && r.rule !== "base.res_users.password");
-                    assert.deepEqual(changed.map((r) => `${r.rule}: ${r.rows}`), []);
-                    assert.deepEqual(report.rules.filter((r) => r.rule.startsWith("declared.ir_config_parameter[")).map((r) => r.rule), [], "no secret parameter left to remove");
+                    const changed = report.rules.filter(
+                        (r) =>
+                            revokingRules.includes(r.rule) &&
+                            r.status === "applied" &&
+                            r.rows &&
+                            !r.rule.endsWith(".*") &&
+                            r.rule !== "base.res_users.password",
+                    );
+                    assert.deepEqual(
+                        changed.map((r) => `${r.rule}: ${r.rows}`),
+                        [],
+                    );
+                    assert.deepEqual(
+                        report.rules.filter((r) => r.rule.startsWith("declared.ir_config_parameter[")).map((r) => r.rule),
+                        [],
+                        "no secret parameter left to remove",
+                    );
                 } finally {
                     await copy.end();
                 }

@@ -22,8 +22,14 @@ describe("snapshot manifest", () => {
         assert.equal(parseManifest(JSON.stringify(manifest), "/snap").id, manifest.id);
         assert.throws(() => parseManifest(JSON.stringify(manifest).slice(0, 50), "/snap"), /manifest.json is not valid JSON.*damaged or unfinished/);
         assert.throws(() => parseManifest(JSON.stringify({ ...manifest, format: 2 }), "/snap"), /format: /);
-        assert.throws(() => parseManifest(JSON.stringify({ ...manifest, files: [{ path: "../etc/passwd", size: 1, sha256: sha }] }), "/snap"), /names "\.\.\/etc\/passwd", which is not a file inside the snapshot/);
-        assert.throws(() => parseManifest(JSON.stringify({ ...manifest, files: [{ path: "db/1.dat.gz", size: 1, sha256: sha }] }), "/snap"), /does not list db\/toc.dat/);
+        assert.throws(
+            () => parseManifest(JSON.stringify({ ...manifest, files: [{ path: "../etc/passwd", size: 1, sha256: sha }] }), "/snap"),
+            /names "\.\.\/etc\/passwd", which is not a file inside the snapshot/,
+        );
+        assert.throws(
+            () => parseManifest(JSON.stringify({ ...manifest, files: [{ path: "db/1.dat.gz", size: 1, sha256: sha }] }), "/snap"),
+            /does not list db\/toc.dat/,
+        );
         const twice = { ...manifest, files: [manifest.files[0], manifest.files[0]] };
         assert.throws(() => parseManifest(JSON.stringify(twice), "/snap"), /lists db\/toc.dat twice/);
     });

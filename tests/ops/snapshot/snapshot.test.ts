@@ -19,7 +19,10 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "odoo-platform-test-"));
 const testSanitize: SanitizeSpec = {
     seed: "test",
     strict: false,
-    plan: async () => ({ transforms: [{ table: "res_partner", columns: { email: "'test+' || t.id || '@example.com'", name: "'Partner ' || t.id" } }], financial: false }),
+    plan: async () => ({
+        transforms: [{ table: "res_partner", columns: { email: "'test+' || t.id || '@example.com'", name: "'Partner ' || t.id" } }],
+        financial: false,
+    }),
 };
 
 async function databases(): Promise<string[]> {
@@ -104,11 +107,15 @@ describe("snapshot create / restore", function () {
         const dataFiles = manifest.files.filter((f) => f.path.endsWith(".dat.gz")).sort((a, b) => b.size - a.size);
 
         const damage: [string, (file: string) => void, RegExp][] = [
-            ["one flipped byte", (file) => {
-                const body = fs.readFileSync(file);
-                body[Math.floor(body.length / 2)] ^= 0xff;
-                fs.writeFileSync(file, body);
-            }, /is corrupted: SHA-256/],
+            [
+                "one flipped byte",
+                (file) => {
+                    const body = fs.readFileSync(file);
+                    body[Math.floor(body.length / 2)] ^= 0xff;
+                    fs.writeFileSync(file, body);
+                },
+                /is corrupted: SHA-256/,
+            ],
             ["a truncated file", (file) => fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2)), /is truncated: \d+ of \d+ bytes/],
             ["a missing file", (file) => fs.rmSync(file), /is missing/],
         ];
@@ -117,16 +124,13 @@ describe("snapshot create / restore", function () {
             const copy = path.join(tmp(), "damaged");
             fs.cpSync(dir, copy, { recursive: true });
             harm(path.join(copy, dataFiles[0].path));
-            await assert.rejects(
-                restoreSnapshot({ from: copy, dbUrl: target.url }),
-                (err: Error) => {
-                    assert.ok(err instanceof SnapshotIntegrityError, `${label}: ${err.message}`);
-                    assert.equal(exitCodeOf(err), 1);
-                    assert.match(err.message, new RegExp(`${dataFiles[0].path.replace(/\./g, "\\.")} ${message.source}`), label);
-                    assert.match(err.message, /nothing was changed/);
-                    return true;
-                },
-            );
+            await assert.rejects(restoreSnapshot({ from: copy, dbUrl: target.url }), (err: Error) => {
+                assert.ok(err instanceof SnapshotIntegrityError, `${label}: ${err.message}`);
+                assert.equal(exitCodeOf(err), 1);
+                assert.match(err.message, new RegExp(`${dataFiles[0].path.replace(/\./g, "\\.")} ${message.source}`), label);
+                assert.match(err.message, /nothing was changed/);
+                return true;
+            });
         }
         const unfinished = path.join(tmp(), "unfinished");
         fs.cpSync(dir, unfinished, { recursive: true });
@@ -145,7 +149,10 @@ describe("snapshot create / restore", function () {
         const dir = path.join(tmp(), "sanitized");
         const created = await createSnapshot({ dbUrl: source.url, to: dir, sanitize: testSanitize, jobs: 2, latest: true });
         assert.equal(created.sanitized, true);
-        assert.deepEqual(created.manifest.sanitize!.tables.map((t) => [t.name, t.transformed, t.rows]), [["res_partner", ["name", "email"], 500]]);
+        assert.deepEqual(
+            created.manifest.sanitize!.tables.map((t) => [t.name, t.transformed, t.rows]),
+            [["res_partner", ["name", "email"], 500]],
+        );
         const everything = snapshotText(dir);
         assert.ok(everything.includes("test+1@example.com"), "sanitized rows are in the snapshot");
         assert.ok(everything.includes("line 1999"), "other tables are dumped");
@@ -153,10 +160,18 @@ describe("snapshot create / restore", function () {
         assert.deepEqual(JSON.parse(fs.readFileSync(path.join(path.dirname(dir), "latest.json"), "utf8")).id, "sanitized");
 
         const target = await freshDatabase("snap_san");
-        const report = await restoreSnapshot({ from: path.join(path.dirname(dir), "latest"), dbUrl: target.url, requireSanitized: true, proveSanitized: scanForPersonalData });
+        const report = await restoreSnapshot({
+            from: path.join(path.dirname(dir), "latest"),
+            dbUrl: target.url,
+            requireSanitized: true,
+            proveSanitized: scanForPersonalData,
+        });
         assert.equal(report.snapshot.sanitized, true);
         assert.deepEqual(report.proof, { checked: true, findings: [] });
-        const partners = await query<{ n: string; bad: string }>(target.url, "SELECT count(*)::text AS n, count(*) FILTER (WHERE email NOT LIKE 'test+%@example.com')::text AS bad FROM res_partner");
+        const partners = await query<{ n: string; bad: string }>(
+            target.url,
+            "SELECT count(*)::text AS n, count(*) FILTER (WHERE email NOT LIKE 'test+%@example.com')::text AS bad FROM res_partner",
+        );
         assert.deepEqual(partners[0], { n: "500", bad: "0" });
         assert.equal(
             await tableDigest(target.url, "(SELECT id, comment, photo FROM res_partner) AS"),
@@ -172,7 +187,10 @@ describe("snapshot create / restore", function () {
         const dir = path.join(tmp(), "raw");
         await createSnapshot({ dbUrl: source.url, to: dir });
         const target = await freshDatabase("snap_raw");
-        await assert.rejects(restoreSnapshot({ from: dir, dbUrl: target.url, requireSanitized: true, proveSanitized: scanForPersonalData }), /is not sanitized .*only sanitized snapshots may be restored here/);
+        await assert.rejects(
+            restoreSnapshot({ from: dir, dbUrl: target.url, requireSanitized: true, proveSanitized: scanForPersonalData }),
+            /is not sanitized .*only sanitized snapshots may be restored here/,
+        );
         await assert.rejects(createSnapshot({ dbUrl: source.url, to: dir }), /already holds a snapshot/);
     });
 
@@ -192,10 +210,13 @@ describe("snapshot create / restore", function () {
             // The store uses the client it is given: the test watches the requests it sends.
             const client = s3.client;
             const sent: string[] = [];
-            client.middlewareStack.add((next, context) => async (args) => {
-                sent.push(String(context.commandName));
-                return next(args);
-            }, { step: "initialize" });
+            client.middlewareStack.add(
+                (next, context) => async (args) => {
+                    sent.push(String(context.commandName));
+                    return next(args);
+                },
+                { step: "initialize" },
+            );
             const options = { endpoint: s3.endpoint, partSize: 5 * 1024 * 1024, client };
             const to = `s3://${s3.bucket}/staging/snap-1`;
             const created = await createSnapshot({ dbUrl: source.url, to, filestore: big, sanitize: testSanitize, s3: options, latest: true });
@@ -208,7 +229,14 @@ describe("snapshot create / restore", function () {
 
             const target = await freshDatabase("snap_s3");
             const live = path.join(tmp(), target.name);
-            const report = await restoreSnapshot({ from: `s3://${s3.bucket}/staging/latest`, dbUrl: target.url, filestore: live, s3: options, requireSanitized: true, proveSanitized: scanForPersonalData });
+            const report = await restoreSnapshot({
+                from: `s3://${s3.bucket}/staging/latest`,
+                dbUrl: target.url,
+                filestore: live,
+                s3: options,
+                requireSanitized: true,
+                proveSanitized: scanForPersonalData,
+            });
             assert.equal(report.snapshot.id, "snap-1");
             assert.equal(await tableDigest(target.url, "account_move_line"), await tableDigest(source.url, "account_move_line"));
             assert.ok(fs.readFileSync(path.join(live, "blob")).equals(fs.readFileSync(path.join(big, "blob"))));

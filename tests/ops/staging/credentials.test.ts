@@ -21,11 +21,27 @@ describe("staging refresh: credentials never reach the copy (Odoo fixture, platf
         const planted = await plantCredentials(client).finally(() => client.end());
         const target = await managedDatabase("cred_refresh_stg", "old staging");
         // Only what the stream does: no neutralize after the load, and nothing for verify to refuse.
-        const rules: DataRules = { ...platformDataRules(), neutralize: async () => ({ skipped: true }), verify: async () => ({ ok: true, findings: [], report: null }) };
-        const report = await refreshStaging({ fromDb: prod.url, toDb: target.url, baseUrl: "https://staging.example.com", seed: "credentials",
-            mailHost: "mailpit", mailPort: 1025, allowDomains: ["example.com"], rules, jobs: 2 });
+        const rules: DataRules = {
+            ...platformDataRules(),
+            neutralize: async () => ({ skipped: true }),
+            verify: async () => ({ ok: true, findings: [], report: null }),
+        };
+        const report = await refreshStaging({
+            fromDb: prod.url,
+            toDb: target.url,
+            baseUrl: "https://staging.example.com",
+            seed: "credentials",
+            mailHost: "mailpit",
+            mailPort: 1025,
+            allowDomains: ["example.com"],
+            rules,
+            jobs: 2,
+        });
         assert.equal(report.ok, true);
-        assert.ok(report.sanitizedTables.some((t) => t.table === "public.ir_mail_server" && t.columns.includes("smtp_pass")), "the mail servers are streamed with smtp_pass revoked");
+        assert.ok(
+            report.sanitizedTables.some((t) => t.table === "public.ir_mail_server" && t.columns.includes("smtp_pass")),
+            "the mail servers are streamed with smtp_pass revoked",
+        );
         assert.deepEqual(credentialsIn(await dataOnlyDump(target.url), planted), []);
         assert.equal(credentialsIn(await dataOnlyDump(prod.url), planted).length, planted.length, "production keeps every credential");
     });

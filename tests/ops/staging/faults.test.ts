@@ -23,7 +23,10 @@ const staging = ["--base-url", "https://staging.example.com", "--mail-host", "ma
 
 /** Sessions the CLI (application_name odoo-platform…) still holds on a server, other than ours. */
 async function ourSessions(url: string): Promise<{ datname: string; state: string; application_name: string }[]> {
-    return query(url, "SELECT datname, state, application_name FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'odoo-platform%' AND pid <> pg_backend_pid()");
+    return query(
+        url,
+        "SELECT datname, state, application_name FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'odoo-platform%' AND pid <> pg_backend_pid()",
+    );
 }
 
 /** No session of the CLI left on production once it exited (the server may take a moment to notice a killed client). */
@@ -100,7 +103,9 @@ describe("faults end cleanly (real processes, real servers)", function () {
         it("staging refresh --via a full disk: one line, exit 4, nothing swapped, nothing left", async () => {
             const pg = await testPostgres();
             const target = `flt_via_${process.pid}`;
-            const run = await runCliProcess(["staging", "refresh", "--from-db", prod.url, "--to-db", pg.urlFor(target), "--via", disk!.dir, ...staging], { timeoutMs: 90000 });
+            const run = await runCliProcess(["staging", "refresh", "--from-db", prod.url, "--to-db", pg.urlFor(target), "--via", disk!.dir, ...staging], {
+                timeoutMs: 90000,
+            });
             assert.equal(run.timedOut, false, `the CLI did not exit: ${run.stderr}`);
             assert.equal(run.code, 4, run.stderr);
             assert.equal(errorLines(run.stderr).length, 1, run.stderr);
@@ -114,7 +119,12 @@ describe("faults end cleanly (real processes, real servers)", function () {
     it("a file-size limit (ulimit -f) cut: the same clean end", async () => {
         const to = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "odoo-platform-fsize-")), "snap");
         const script = `ulimit -f 256; exec "${process.execPath}" bin/odoo-platform.js snapshot create --db "${prod.url}" --to "${to}" --sanitize --seed x`;
-        const started = spawnSync("bash", ["-c", script], { cwd: projectDir, encoding: "utf8", timeout: 90000, env: { ...process.env, ODOO_PLATFORM_QUIET: "1" } });
+        const started = spawnSync("bash", ["-c", script], {
+            cwd: projectDir,
+            encoding: "utf8",
+            timeout: 90000,
+            env: { ...process.env, ODOO_PLATFORM_QUIET: "1" },
+        });
         assert.equal(started.error, undefined, "the CLI exited in time");
         assert.equal(started.status, 4, started.stderr);
         assert.equal(errorLines(started.stderr).length, 1, started.stderr);
@@ -156,8 +166,15 @@ describe("faults end cleanly (real processes, real servers)", function () {
             const pg = await testPostgres();
             const target = await freshDatabase("flt_src_down");
             await query(target.url, "CREATE TABLE marker (note text); INSERT INTO marker VALUES ('live')");
-            const run = startCli(["staging", "refresh", "--from-db", sourceUrl, "--to-db", target.url, ...staging, "--confirm", target.name, "--jobs", "1"], { timeoutMs: 90000 });
-            await waitUntil("the copy to start", async () => (await query(pg.url, `SELECT 1 FROM pg_stat_activity WHERE starts_with(datname, '${target.name}__restore_') AND query ILIKE 'COPY %'`)).length > 0 || run.child.exitCode !== null);
+            const run = startCli(["staging", "refresh", "--from-db", sourceUrl, "--to-db", target.url, ...staging, "--confirm", target.name, "--jobs", "1"], {
+                timeoutMs: 90000,
+            });
+            await waitUntil(
+                "the copy to start",
+                async () =>
+                    (await query(pg.url, `SELECT 1 FROM pg_stat_activity WHERE starts_with(datname, '${target.name}__restore_') AND query ILIKE 'COPY %'`))
+                        .length > 0 || run.child.exitCode !== null,
+            );
             source.halt("immediate");
             const done = await run.done;
             assert.equal(done.timedOut, false, done.stderr);
@@ -176,8 +193,20 @@ describe("faults end cleanly (real processes, real servers)", function () {
             const targetUrl = source.urlFor(target);
             await query(source.url, "DROP DATABASE prod");
             const run = startCli(["staging", "refresh", "--from-db", prod.url, "--to-db", targetUrl, ...staging, "--jobs", "1"], { timeoutMs: 90000 });
-            await waitUntil("the copy to start", async () => (await databasesLike(source.url, `${target}__restore_`)).length > 0 || run.child.exitCode !== null);
-            await waitUntil("rows to flow", async () => (await query(source.url, `SELECT 1 FROM pg_stat_activity WHERE starts_with(datname, '${target}__restore_') AND query ILIKE 'COPY %'`).catch(() => [])).length > 0 || run.child.exitCode !== null);
+            await waitUntil(
+                "the copy to start",
+                async () => (await databasesLike(source.url, `${target}__restore_`)).length > 0 || run.child.exitCode !== null,
+            );
+            await waitUntil(
+                "rows to flow",
+                async () =>
+                    (
+                        await query(
+                            source.url,
+                            `SELECT 1 FROM pg_stat_activity WHERE starts_with(datname, '${target}__restore_') AND query ILIKE 'COPY %'`,
+                        ).catch(() => [])
+                    ).length > 0 || run.child.exitCode !== null,
+            );
             source.halt("immediate");
             const done = await run.done;
             assert.equal(done.timedOut, false, done.stderr);
@@ -226,7 +255,11 @@ describe("faults end cleanly (real processes, real servers)", function () {
         await seedSmallDb(small.url, { partners: 20, lines: 20 });
         const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "odoo-platform-epipe-")), "snap");
         await createSnapshot({ dbUrl: small.url, to: dir });
-        const child = spawn("bash", ["-c", `"${process.execPath}" bin/odoo-platform.js snapshot verify --from "${dir}" --json | true; echo "\${PIPESTATUS[0]}" >&2`], { cwd: projectDir, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ODOO_PLATFORM_QUIET: "1" } });
+        const child = spawn(
+            "bash",
+            ["-c", `"${process.execPath}" bin/odoo-platform.js snapshot verify --from "${dir}" --json | true; echo "\${PIPESTATUS[0]}" >&2`],
+            { cwd: projectDir, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ODOO_PLATFORM_QUIET: "1" } },
+        );
         let stderr = "";
         child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
         await new Promise((r) => child.on("close", r));

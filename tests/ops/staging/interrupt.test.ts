@@ -69,7 +69,11 @@ describe("interrupted restore (kill -9)", function () {
             const [after] = await query<{ n: string }>(target.url, "SELECT count(*)::text AS n FROM account_move_line");
             assert.equal(after.n, "400000");
             const left = await query<{ datname: string }>(pg.url, `SELECT datname FROM pg_database WHERE datname LIKE '${target.name}__%'`);
-            assert.deepEqual(left.map((r) => r.datname), [report.swap.previous], "only the previous generation is kept");
+            assert.deepEqual(
+                left.map((r) => r.datname),
+                [report.swap.previous],
+                "only the previous generation is kept",
+            );
         } finally {
             // pg_restore children outlive their killed parent: end the group this test started.
             try {

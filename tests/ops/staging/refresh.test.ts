@@ -42,14 +42,20 @@ describe("staging refresh (pipeline orchestration, test rules)", function () {
         const report = await refreshStaging(options(target.url));
         assert.equal(report.ok, true);
         assert.equal(report.mode, "stream");
-        assert.deepEqual(report.steps.map((s) => s.step), ["prepare", "schema", "copy + sanitize", "indexes", "neutralize", "verify", "swap"]);
+        assert.deepEqual(
+            report.steps.map((s) => s.step),
+            ["prepare", "schema", "copy + sanitize", "indexes", "neutralize", "verify", "swap"],
+        );
         const copy = report.steps.find((s) => s.step === "copy + sanitize")!;
         assert.equal(copy.rows, 800 + 5000 + 1 + 1 + 1);
         assert.ok(copy.rowsPerSecond! > 0);
         assert.deepEqual(report.sanitizedTables, [{ table: "public.res_partner", columns: ["email"], rows: 800 }]);
         const [marker] = await query<{ note: string }>(target.url, "SELECT note FROM marker");
         assert.equal(marker.note, "neutralized for https://staging.example.com");
-        const [partners] = await query<{ bad: string }>(target.url, "SELECT count(*) FILTER (WHERE email NOT LIKE 'test+%@example.com')::text AS bad FROM res_partner");
+        const [partners] = await query<{ bad: string }>(
+            target.url,
+            "SELECT count(*) FILTER (WHERE email NOT LIKE 'test+%@example.com')::text AS bad FROM res_partner",
+        );
         assert.equal(partners.bad, "0");
         assert.equal(await tableDigest(target.url, "account_move_line"), await tableDigest(source.url, "account_move_line"));
         const [src] = await query<{ note: string }>(source.url, "SELECT note FROM marker");
@@ -80,10 +86,16 @@ describe("staging refresh (pipeline orchestration, test rules)", function () {
         const toFs = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "odoo-platform-fs-")), target.name);
         const report = await refreshStaging(options(target.url, { via, fromFilestore: fromFs, toFilestore: toFs }));
         assert.equal(report.ok, true);
-        assert.deepEqual(report.steps.map((s) => s.step), ["prepare", "snapshot + sanitize", "checksums", "restore", "neutralize", "verify", "swap"]);
+        assert.deepEqual(
+            report.steps.map((s) => s.step),
+            ["prepare", "snapshot + sanitize", "checksums", "restore", "neutralize", "verify", "swap"],
+        );
         assert.ok(report.snapshot && fs.existsSync(path.join(report.snapshot, "manifest.json")));
         assert.equal(fs.readFileSync(path.join(toFs, "a1"), "utf8"), "attachment");
-        const [partners] = await query<{ n: string; bad: string }>(target.url, "SELECT count(*)::text AS n, count(*) FILTER (WHERE email NOT LIKE 'test+%@example.com')::text AS bad FROM res_partner");
+        const [partners] = await query<{ n: string; bad: string }>(
+            target.url,
+            "SELECT count(*)::text AS n, count(*) FILTER (WHERE email NOT LIKE 'test+%@example.com')::text AS bad FROM res_partner",
+        );
         assert.deepEqual(partners, { n: "800", bad: "0" });
     });
 

@@ -36,29 +36,48 @@ describe("staging refresh on the Odoo-shaped fixture (platform rules)", function
         const target = await oldStaging("e2e_stg");
         const report = await refreshStaging(options(prod.url, target.url));
         assert.equal(report.ok, true, report.verify.findings.join("\n"));
-        assert.deepEqual(report.steps.map((s) => s.step), ["prepare", "known values", "schema", "copy + sanitize", "indexes", "neutralize", "verify", "swap"]);
+        assert.deepEqual(
+            report.steps.map((s) => s.step),
+            ["prepare", "known values", "schema", "copy + sanitize", "indexes", "neutralize", "verify", "swap"],
+        );
         const names = report.sanitizedTables.map((t) => t.table);
         for (const t of ["public.res_partner", "public.mail_message", "public.account_move_line", "public.res_users"]) assert.ok(names.includes(t), t);
         const [url] = await query<{ value: string }>(target.url, "SELECT value FROM ir_config_parameter WHERE key = 'web.base.url'");
         assert.equal(url.value, "https://staging.example.com");
         const [crons] = await query<{ n: string }>(target.url, "SELECT count(*)::text AS n FROM ir_cron WHERE active");
         assert.ok(Number(crons.n) <= 1, "only the autovacuum cron may stay active");
-        const [marked] = await query<{ n: string }>(target.url, "SELECT count(*)::text AS n FROM ir_config_parameter WHERE key LIKE 'odoo_platform.sanitize.%'");
+        const [marked] = await query<{ n: string }>(
+            target.url,
+            "SELECT count(*)::text AS n FROM ir_config_parameter WHERE key LIKE 'odoo_platform.sanitize.%'",
+        );
         assert.equal(marked.n, "2", "sanitized (and amounts scaled) recorded on the copy");
         const [after] = await query<{ n: string }>(prod.url, "SELECT count(*)::text AS n FROM ir_cron WHERE active");
         assert.deepEqual(after, before, "production is only read");
-        const left = await query<{ datname: string }>(target.url.replace(/\/[^/]+$/, "/postgres"), `SELECT datname FROM pg_database WHERE datname LIKE '${target.name}__%'`);
-        assert.deepEqual(left.map((r) => r.datname), [report.swap!.previous], "only the previous generation is kept");
+        const left = await query<{ datname: string }>(
+            target.url.replace(/\/[^/]+$/, "/postgres"),
+            `SELECT datname FROM pg_database WHERE datname LIKE '${target.name}__%'`,
+        );
+        assert.deepEqual(
+            left.map((r) => r.datname),
+            [report.swap!.previous],
+            "only the previous generation is kept",
+        );
     });
 
     it("refuses to swap a copy that still holds an e-mail in an undeclared custom table; --strict scrubs it", async () => {
         const prod = await fixtureDatabase("e2e_custom");
-        await query(prod.url, "CREATE TABLE x_custom_notes (id serial PRIMARY KEY, note text); INSERT INTO x_custom_notes (note) VALUES ('call jane.doe@realcustomer.org tomorrow')");
+        await query(
+            prod.url,
+            "CREATE TABLE x_custom_notes (id serial PRIMARY KEY, note text); INSERT INTO x_custom_notes (note) VALUES ('call jane.doe@realcustomer.org tomorrow')",
+        );
         const target = await oldStaging("e2e_custom_stg");
         const report = await refreshStaging(options(prod.url, target.url));
         assert.equal(report.exitCode, 1);
         assert.equal(report.swap, null);
-        assert.ok(report.verify.findings.some((f) => f.includes("x_custom_notes.note")), report.verify.findings.join("\n"));
+        assert.ok(
+            report.verify.findings.some((f) => f.includes("x_custom_notes.note")),
+            report.verify.findings.join("\n"),
+        );
         const [marker] = await query<{ note: string }>(target.url, "SELECT note FROM marker");
         assert.equal(marker.note, "old staging", "the live staging database is unchanged");
 
@@ -71,20 +90,29 @@ describe("staging refresh on the Odoo-shaped fixture (platform rules)", function
     it("fails on every kind of planted leak found on the copy's stream, and on one in a table neutralize writes, found in the database", async () => {
         const prod = await fixtureDatabase("e2e_leaks");
         const [person] = await query<{ name: string }>(prod.url, "SELECT name FROM res_partner WHERE NOT is_company AND id > 4 ORDER BY id LIMIT 1");
-        await query(prod.url, `CREATE TABLE x_leaks (id serial PRIMARY KEY, note text, info jsonb);
+        await query(
+            prod.url,
+            `CREATE TABLE x_leaks (id serial PRIMARY KEY, note text, info jsonb);
             INSERT INTO x_leaks (note, info) VALUES ('write to jane.doe@realcustomer.org', NULL), ('call +32 470 12 34 56', NULL),
                 ('pay to BE68 5390 0754 7034', NULL), ('card 4111 1111 1111 1111', NULL), ('VAT DE136695976', NULL),
                 (NULL, jsonb_build_object('en_US', '${person.name.replace(/'/g, "''")}'));
             CREATE TABLE x_tokens (id serial PRIMARY KEY, api_token varchar); INSERT INTO x_tokens (api_token) VALUES ('ghp_16C7e42F292c6912E7710c838347Ae178B4a');
-            ALTER TABLE website ADD COLUMN x_contact text; UPDATE website SET x_contact = 'boss@realcustomer.org'`);
+            ALTER TABLE website ADD COLUMN x_contact text; UPDATE website SET x_contact = 'boss@realcustomer.org'`,
+        );
         const target = await oldStaging("e2e_leaks_stg");
         const report = await refreshStaging(options(prod.url, target.url));
         assert.equal(report.exitCode, 1);
         assert.equal(report.swap, null);
         const found = report.verify.findings.join("\n");
-        for (const leak of ["pii: x_leaks.note (1) — 1 row(s) of x_leaks.note hold an e-mail", "x_leaks.note (1) — 1 row(s) of x_leaks.note hold a phone number",
-            "x_leaks.note (1) — 1 row(s) of x_leaks.note hold a valid IBAN", "x_leaks.note (1) — 1 row(s) of x_leaks.note hold a payment card",
-            "x_leaks.note (1) — 1 row(s) of x_leaks.note hold a valid VAT", "known-values: x_leaks.info (1)", "pii: website.x_contact"]) {
+        for (const leak of [
+            "pii: x_leaks.note (1) — 1 row(s) of x_leaks.note hold an e-mail",
+            "x_leaks.note (1) — 1 row(s) of x_leaks.note hold a phone number",
+            "x_leaks.note (1) — 1 row(s) of x_leaks.note hold a valid IBAN",
+            "x_leaks.note (1) — 1 row(s) of x_leaks.note hold a payment card",
+            "x_leaks.note (1) — 1 row(s) of x_leaks.note hold a valid VAT",
+            "known-values: x_leaks.info (1)",
+            "pii: website.x_contact",
+        ]) {
             assert.ok(found.includes(leak), `${leak}\n${found}`);
         }
         // The token is revoked in the stream itself (ops/neutralize/revoke.ts): the copy never holds it, so the stream scan finds nothing there.
@@ -101,15 +129,35 @@ describe("staging refresh on the Odoo-shaped fixture (platform rules)", function
         const pg = await testPostgres();
         const prod = await fixtureDatabase("e2e_kill", { scale: 0.05 });
         const target = await oldStaging("e2e_kill_stg");
-        const child = spawn(process.execPath, [
-            "bin/odoo-platform.js", "staging", "refresh", "--from-db", prod.url, "--to-db", target.url,
-            "--base-url", "https://staging.example.com", "--mail-host", "mailpit", "--mail-port", "1025", "--jobs", "1",
-        ], { cwd: projectDir, detached: true, stdio: "ignore", env: { ...process.env, ODOO_PLATFORM_QUIET: "1" } });
+        const child = spawn(
+            process.execPath,
+            [
+                "bin/odoo-platform.js",
+                "staging",
+                "refresh",
+                "--from-db",
+                prod.url,
+                "--to-db",
+                target.url,
+                "--base-url",
+                "https://staging.example.com",
+                "--mail-host",
+                "mailpit",
+                "--mail-port",
+                "1025",
+                "--jobs",
+                "1",
+            ],
+            { cwd: projectDir, detached: true, stdio: "ignore", env: { ...process.env, ODOO_PLATFORM_QUIET: "1" } },
+        );
         const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
         try {
             let candidate: string | undefined;
             for (const until = Date.now() + 60000; !candidate && Date.now() < until; await new Promise((r) => setTimeout(r, 10))) {
-                const rows = await query<{ datname: string }>(pg.url, `SELECT datname FROM pg_stat_activity WHERE datname LIKE '${target.name}__restore_%' AND query ILIKE 'COPY %' LIMIT 1`);
+                const rows = await query<{ datname: string }>(
+                    pg.url,
+                    `SELECT datname FROM pg_stat_activity WHERE datname LIKE '${target.name}__restore_%' AND query ILIKE 'COPY %' LIMIT 1`,
+                );
                 candidate = rows[0]?.datname;
                 if (child.exitCode !== null) throw new Error("the refresh ended before it could be interrupted");
             }

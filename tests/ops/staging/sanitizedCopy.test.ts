@@ -20,9 +20,10 @@ async function digests(url: string): Promise<Record<string, string>> {
     const tables = await query<{ t: string }>(url, "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
     const out: Record<string, string> = {};
     for (const { t } of tables) {
-        out[t] = t === "ir_config_parameter"
-            ? await tableDigest(url, `(SELECT * FROM ir_config_parameter WHERE key NOT LIKE 'odoo_platform.sanitize.%') AS`)
-            : await tableDigest(url, `"${t}"`);
+        out[t] =
+            t === "ir_config_parameter"
+                ? await tableDigest(url, `(SELECT * FROM ir_config_parameter WHERE key NOT LIKE 'odoo_platform.sanitize.%') AS`)
+                : await tableDigest(url, `"${t}"`);
     }
     return out;
 }
@@ -66,7 +67,10 @@ describe("sanitizing while streaming (Odoo-shaped fixture, platform rules)", fun
         assert.ok(report.transformedTables.some((t) => t.table === "public.account_move_line"));
         assert.deepEqual(await digests(target.url), inPlace, "stream = in-place, table by table");
         assert.deepEqual(await digests(source.url), before, "the source is unchanged");
-        const unbalanced = await query(target.url, "SELECT move_id FROM account_move_line GROUP BY move_id HAVING sum(debit) <> sum(credit) OR sum(balance) <> 0");
+        const unbalanced = await query(
+            target.url,
+            "SELECT move_id FROM account_move_line GROUP BY move_id HAVING sum(debit) <> sum(credit) OR sum(balance) <> 0",
+        );
         assert.deepEqual(unbalanced, []);
     });
 
@@ -74,7 +78,11 @@ describe("sanitizing while streaming (Odoo-shaped fixture, platform rules)", fun
         const source = await fixtureDatabase("san_snap_src");
         const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "odoo-platform-san-")), "snap");
         const rules = platformDataRules();
-        const created = await createSnapshot({ dbUrl: source.url, to: dir, sanitize: { seed, strict: false, plan: (s) => rules.sanitizePlan(s.client, { seed, strict: false }) } });
+        const created = await createSnapshot({
+            dbUrl: source.url,
+            to: dir,
+            sanitize: { seed, strict: false, plan: (s) => rules.sanitizePlan(s.client, { seed, strict: false }) },
+        });
         assert.equal(created.manifest.sanitize!.financial, true);
         assert.equal(created.manifest.odoo.series, "17.0");
         // The seed unlocks the real amounts: the snapshot carries only its fingerprint.

@@ -29,7 +29,10 @@ async function oidOf(name: string): Promise<string | null> {
 
 async function workDatabases(name: string): Promise<string[]> {
     const pg = await testPostgres();
-    const rows = await query<{ datname: string }>(pg.url, `SELECT datname FROM pg_database WHERE starts_with(datname, '${name.replace(/'/g, "''")}__') ORDER BY 1`);
+    const rows = await query<{ datname: string }>(
+        pg.url,
+        `SELECT datname FROM pg_database WHERE starts_with(datname, '${name.replace(/'/g, "''")}__') ORDER BY 1`,
+    );
     return rows.map((r) => r.datname);
 }
 
@@ -143,14 +146,20 @@ describe("never the wrong database (real CLI, real server)", function () {
             const pg = await testPostgres();
             const stranger = `wdb_stranger_${process.pid}`;
             const noCreate = `wdb_nocreate_${process.pid}`;
-            await query(pg.url, `DROP ROLE IF EXISTS ${stranger}; DROP ROLE IF EXISTS ${noCreate}; CREATE ROLE ${stranger} LOGIN CREATEDB; CREATE ROLE ${noCreate} LOGIN`);
+            await query(
+                pg.url,
+                `DROP ROLE IF EXISTS ${stranger}; DROP ROLE IF EXISTS ${noCreate}; CREATE ROLE ${stranger} LOGIN CREATEDB; CREATE ROLE ${noCreate} LOGIN`,
+            );
             const as = (role: string) => target.url.replace("postgres@", `${role}@`);
             const before = await oidOf(target.name);
             // The previous generation an earlier test kept (and rolled back to) stays; nothing is added.
             const generations = await workDatabases(target.name);
             const cases: [string[], RegExp][] = [
                 // Owns nothing: the copy would be built and the swap's RENAME refused after it.
-                [["--to-db", as(stranger)], new RegExp(`role ${stranger} in --to-db does not own database ${target.name} \\(its owner is postgres\\).*GRANT postgres TO ${stranger}`)],
+                [
+                    ["--to-db", as(stranger)],
+                    new RegExp(`role ${stranger} in --to-db does not own database ${target.name} \\(its owner is postgres\\).*GRANT postgres TO ${stranger}`),
+                ],
                 [["--to-db", as(noCreate)], new RegExp(`role ${noCreate} in --to-db cannot create or rename databases .*CREATEDB`)],
                 [["--to-db", target.url, "--owner", `wdb_nobody_${process.pid}`], /--owner wdb_nobody_\d+: no such role on the target server/],
             ];
@@ -166,13 +175,31 @@ describe("never the wrong database (real CLI, real server)", function () {
             const candidate = await managedDatabase("wdb_verified", "a verified copy");
             const swap = await cli(["staging", "swap", "--db", as(stranger), "--candidate", candidate.name]);
             assert.equal(swap.code, 2, swap.stderr);
-            assert.match(swap.stderr, new RegExp(`does not own database ${candidate.name} \\(its owner is postgres\\).*does not own database ${target.name}|does not own database ${target.name}.*does not own database ${candidate.name}`));
+            assert.match(
+                swap.stderr,
+                new RegExp(
+                    `does not own database ${candidate.name} \\(its owner is postgres\\).*does not own database ${target.name}|does not own database ${target.name}.*does not own database ${candidate.name}`,
+                ),
+            );
             assert.equal(await oidOf(target.name), before, "staging is the same database");
             assert.ok(await oidOf(candidate.name), "the candidate keeps its name");
         });
 
         it("db sanitize and db neutralize run on a managed copy without --confirm", async () => {
-            const run = await cli(["db", "neutralize", "--db", target.url, "--base-url", "https://staging.example.com", "--mail-host", "mailpit", "--mail-port", "1025", "--admin-password-file", path.join(fs.mkdtempSync(path.join(os.tmpdir(), "wdb-")), "pw")]);
+            const run = await cli([
+                "db",
+                "neutralize",
+                "--db",
+                target.url,
+                "--base-url",
+                "https://staging.example.com",
+                "--mail-host",
+                "mailpit",
+                "--mail-port",
+                "1025",
+                "--admin-password-file",
+                path.join(fs.mkdtempSync(path.join(os.tmpdir(), "wdb-")), "pw"),
+            ]);
             assert.equal(run.code, 0, run.stderr);
         });
     });
@@ -208,7 +235,18 @@ describe("never the wrong database (real CLI, real server)", function () {
         const [partner] = await query<{ n: string }>(prod.url, "SELECT count(*)::text AS n FROM res_partner WHERE email LIKE 'test+%@example.com'");
         assert.equal(partner.n, "0", "nothing sanitized");
 
-        const confirmed = await cli(["db", "neutralize", "--db", prod.url, "--base-url", "https://staging.example.com", "--confirm", prod.name, "--admin-password-file", path.join(fs.mkdtempSync(path.join(os.tmpdir(), "wdb-")), "pw")]);
+        const confirmed = await cli([
+            "db",
+            "neutralize",
+            "--db",
+            prod.url,
+            "--base-url",
+            "https://staging.example.com",
+            "--confirm",
+            prod.name,
+            "--admin-password-file",
+            path.join(fs.mkdtempSync(path.join(os.tmpdir(), "wdb-")), "pw"),
+        ]);
         assert.equal(confirmed.code, 0, confirmed.stderr);
         assert.ok((await activeCrons(prod.url)) <= 1);
     });
@@ -236,11 +274,30 @@ describe("never the wrong database (real CLI, real server)", function () {
         const cases: [string[], RegExp][] = [
             [["--base-url", "https://staging.example.com:99999", "--mail-host", "mailpit", "--mail-port", "1025"], /--base-url/],
             [["--base-url", "https://staging.example.com", "--mail-host", "mail pit", "--mail-port", "1025"], /--mail-host/],
-            [["--base-url", "https://staging.example.com", "--mail-host", "mailpit", "--mail-port", "1025", "--allow-domain", "https://example.org/"], /--allow-domain/],
-            [["--base-url", "https://staging.example.com", "--mail-host", "mailpit", "--mail-port", "1025", "--via", "s3://snapshots/staging", "--s3-endpoint", "minio:9000"], /--s3-endpoint must be an http\(s\) URL/],
+            [
+                ["--base-url", "https://staging.example.com", "--mail-host", "mailpit", "--mail-port", "1025", "--allow-domain", "https://example.org/"],
+                /--allow-domain/,
+            ],
+            [
+                [
+                    "--base-url",
+                    "https://staging.example.com",
+                    "--mail-host",
+                    "mailpit",
+                    "--mail-port",
+                    "1025",
+                    "--via",
+                    "s3://snapshots/staging",
+                    "--s3-endpoint",
+                    "minio:9000",
+                ],
+                /--s3-endpoint must be an http\(s\) URL/,
+            ],
         ];
         for (const [args, message] of cases) {
-            const run = await runCliProcess(["staging", "refresh", "--from-db", prod.url, "--to-db", pg.urlFor(target), ...args, "--seed", "x"], { quiet: false });
+            const run = await runCliProcess(["staging", "refresh", "--from-db", prod.url, "--to-db", pg.urlFor(target), ...args, "--seed", "x"], {
+                quiet: false,
+            });
             assert.equal(run.code, 2, run.stderr);
             assert.match(run.stderr, message);
             assert.doesNotMatch(run.stderr, /copy \+ sanitize|schema/, "refused before the copy started");
@@ -257,9 +314,42 @@ describe("never the wrong database (real CLI, real server)", function () {
         try {
             const closed = `http://127.0.0.1:${await freePort()}`;
             const refused: [string[], RegExp][] = [
-                [["staging", "refresh", "--from-db", prod.url, "--to-db", pg.urlFor(target), ...staging, "--via", "s3://no-such-bucket/staging", "--s3-endpoint", s3.endpoint], /--via s3:\/\/no-such-bucket\/staging: bucket "no-such-bucket" does not exist/],
-                [["staging", "refresh", "--from-db", prod.url, "--to-db", pg.urlFor(target), ...staging, "--via", "s3://snapshots/staging", "--s3-endpoint", closed], /--via s3:\/\/snapshots\/staging: .* cannot be reached/],
-                [["snapshot", "create", "--db", prod.url, "--to", "s3://no-such-bucket/prod-1", "--sanitize", "--seed", "x", "--s3-endpoint", s3.endpoint], /--to s3:\/\/no-such-bucket\/prod-1: bucket "no-such-bucket" does not exist/],
+                [
+                    [
+                        "staging",
+                        "refresh",
+                        "--from-db",
+                        prod.url,
+                        "--to-db",
+                        pg.urlFor(target),
+                        ...staging,
+                        "--via",
+                        "s3://no-such-bucket/staging",
+                        "--s3-endpoint",
+                        s3.endpoint,
+                    ],
+                    /--via s3:\/\/no-such-bucket\/staging: bucket "no-such-bucket" does not exist/,
+                ],
+                [
+                    [
+                        "staging",
+                        "refresh",
+                        "--from-db",
+                        prod.url,
+                        "--to-db",
+                        pg.urlFor(target),
+                        ...staging,
+                        "--via",
+                        "s3://snapshots/staging",
+                        "--s3-endpoint",
+                        closed,
+                    ],
+                    /--via s3:\/\/snapshots\/staging: .* cannot be reached/,
+                ],
+                [
+                    ["snapshot", "create", "--db", prod.url, "--to", "s3://no-such-bucket/prod-1", "--sanitize", "--seed", "x", "--s3-endpoint", s3.endpoint],
+                    /--to s3:\/\/no-such-bucket\/prod-1: bucket "no-such-bucket" does not exist/,
+                ],
             ];
             for (const [args, message] of refused) {
                 const run = await runCliProcess(args, { quiet: false, env });
@@ -268,11 +358,30 @@ describe("never the wrong database (real CLI, real server)", function () {
                 // The AWS SDK itself warns about the Node version on stderr; the CLI's own error is one line.
                 assert.equal(errorLines(run.stderr).filter((l) => /^error: /.test(l)).length, 1, run.stderr);
                 assert.doesNotMatch(run.stderr, /^\s+at /m, "no stack trace");
-                assert.doesNotMatch(run.stderr, /prepare|copy \+ sanitize|snapshot \+ sanitize|opening a consistent snapshot/, "refused before production was read");
+                assert.doesNotMatch(
+                    run.stderr,
+                    /prepare|copy \+ sanitize|snapshot \+ sanitize|opening a consistent snapshot/,
+                    "refused before production was read",
+                );
                 assert.equal(await oidOf(target), null, "nothing was created");
                 assert.deepEqual(await workDatabases(target), []);
             }
-            const through = await runCliProcess(["staging", "refresh", "--from-db", prod.url, "--to-db", pg.urlFor(target), ...staging, "--via", "s3://snapshots/staging", "--s3-endpoint", s3.endpoint], { env });
+            const through = await runCliProcess(
+                [
+                    "staging",
+                    "refresh",
+                    "--from-db",
+                    prod.url,
+                    "--to-db",
+                    pg.urlFor(target),
+                    ...staging,
+                    "--via",
+                    "s3://snapshots/staging",
+                    "--s3-endpoint",
+                    s3.endpoint,
+                ],
+                { env },
+            );
             assert.equal(through.code, 0, through.stderr);
             assert.ok(fs.readdirSync(path.join(s3.directory, "snapshots", "staging")).length > 0, "the snapshot went to the bucket");
         } finally {
@@ -296,7 +405,17 @@ describe("never the wrong database (real CLI, real server)", function () {
         const pg = await testPostgres();
         const prod = await fixtureDatabase("wdb_pw_src");
         const target = { name: `wdb_pw_${process.pid}`, url: pg.urlFor(`wdb_pw_${process.pid}`) };
-        const unwritable = await cli(["staging", "refresh", "--from-db", prod.url, "--to-db", target.url, ...staging, "--admin-password-file", "/proc/odoo-platform/admin-password"]);
+        const unwritable = await cli([
+            "staging",
+            "refresh",
+            "--from-db",
+            prod.url,
+            "--to-db",
+            target.url,
+            ...staging,
+            "--admin-password-file",
+            "/proc/odoo-platform/admin-password",
+        ]);
         assert.equal(unwritable.code, 2, unwritable.stderr);
         assert.match(unwritable.stderr, /--admin-password-file/);
         assert.equal(await oidOf(target.name), null, "nothing was swapped in");

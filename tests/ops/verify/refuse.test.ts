@@ -8,7 +8,7 @@ import { seedSmallDb } from "../../support/smallDb";
 describe("db verify refuses what it cannot vouch for", function () {
     this.timeout(120_000);
 
-    it("an empty database: exit 1, not an Odoo database (it used to pass with \"0 tables scanned\")", async () => {
+    it('an empty database: exit 1, not an Odoo database (it used to pass with "0 tables scanned")', async () => {
         const db = await freshDatabase("ver_empty");
         const run = await runCli(["db", "verify", "--db", db.url]);
         assert.equal(run.code, 1, run.stdout);
@@ -36,7 +36,10 @@ describe("db verify refuses what it cannot vouch for", function () {
             await client.query("INSERT INTO ir_module_module (name, state) VALUES ('base', 'installed')");
             run = await runCli(["db", "verify", "--db", db.url, "--json"]);
             assert.equal(run.code, 1);
-            assert.ok(run.json.findings.some((f: { check: string }) => f.check === "nothing-scanned"), run.stdout);
+            assert.ok(
+                run.json.findings.some((f: { check: string }) => f.check === "nothing-scanned"),
+                run.stdout,
+            );
         } finally {
             await client.end();
         }

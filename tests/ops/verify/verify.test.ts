@@ -29,8 +29,26 @@ describe("db verify", function () {
         const report = await verifyDatabase(production, { ...env, productionUrl: fixtureProduction.baseUrl });
         assert.equal(report.ok, false);
         const found = new Set(report.findings.map((f) => f.check));
-        for (const check of ["crons", "mail-servers", "mail-server-credentials", "fetchmail", "payment-providers", "payment-keys", "iap", "delivery",
-            "webhooks", "oauth", "api-keys", "totp-devices", "user-secrets", "queued-mail", "queued-jobs", "queued-sms", "identity", "pii"]) {
+        for (const check of [
+            "crons",
+            "mail-servers",
+            "mail-server-credentials",
+            "fetchmail",
+            "payment-providers",
+            "payment-keys",
+            "iap",
+            "delivery",
+            "webhooks",
+            "oauth",
+            "api-keys",
+            "totp-devices",
+            "user-secrets",
+            "queued-mail",
+            "queued-jobs",
+            "queued-sms",
+            "identity",
+            "pii",
+        ]) {
             assert.ok(found.has(check), `expected a ${check} finding`);
         }
         const pii = where({ findings: report.findings.filter((f) => f.check === "pii") });
@@ -51,7 +69,14 @@ describe("db verify", function () {
             const options = { ...env, productionUrl: fixtureProduction.baseUrl };
             const one = await verifyDatabase(client, options);
             let opened = 0;
-            const three = await verifyDatabase(client, { ...options, jobs: 3, connect: async () => { opened++; return connectTo(url); } });
+            const three = await verifyDatabase(client, {
+                ...options,
+                jobs: 3,
+                connect: async () => {
+                    opened++;
+                    return connectTo(url);
+                },
+            });
             assert.equal(opened, 2, "two extra connections for three jobs");
             const pii = (r: typeof one) => r.findings.filter((f) => f.check === "pii").map((f) => `${f.table}.${f.column}:${f.kind}:${f.count}`);
             assert.ok(pii(one).length > 5);
@@ -91,7 +116,14 @@ describe("db verify", function () {
             const report = await verifyDatabase(staging, env);
             const found = report.findings.map((f) => `${f.check} ${f.table}.${f.column}`);
             assert.ok(found.includes("pii x_vendor_contact.contact"), found.join("\n"));
-            assert.equal(report.findings.filter((f) => f.table === "x_vendor_contact").map((f) => (f as { kind?: string }).kind).sort().join(), "email,phone");
+            assert.equal(
+                report.findings
+                    .filter((f) => f.table === "x_vendor_contact")
+                    .map((f) => (f as { kind?: string }).kind)
+                    .sort()
+                    .join(),
+                "email,phone",
+            );
             assert.ok(found.includes("identity ir_config_parameter.web.base.url"), found.join("\n"));
         } finally {
             await staging.query("DROP TABLE IF EXISTS x_vendor_contact");

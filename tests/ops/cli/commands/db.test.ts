@@ -15,8 +15,9 @@ interface Run {
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
     return new Promise((resolve) => {
-        execFile(process.execPath, [bin, ...args], { env: { ...process.env, ODOO_PLATFORM_QUIET: "1", ...env }, timeout: 120_000 },
-            (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+        execFile(process.execPath, [bin, ...args], { env: { ...process.env, ODOO_PLATFORM_QUIET: "1", ...env }, timeout: 120_000 }, (err, stdout, stderr) =>
+            resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
     });
 }
 
@@ -33,8 +34,21 @@ describe("odoo-platform db (end to end, spawned)", function () {
         assert.equal(json(sanitize).financial.applied, true);
         const passwordFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "neutralize-")), "admin-password");
         // Still production-like after sanitize (crons, mail servers): the operator names it.
-        const neutralize = await cli(["db", "neutralize", "--db", db.url, ...staging, "--mail-host", "mailpit", "--mail-port", "1025",
-            "--admin-password-file", passwordFile, "--confirm", db.name]);
+        const neutralize = await cli([
+            "db",
+            "neutralize",
+            "--db",
+            db.url,
+            ...staging,
+            "--mail-host",
+            "mailpit",
+            "--mail-port",
+            "1025",
+            "--admin-password-file",
+            passwordFile,
+            "--confirm",
+            db.name,
+        ]);
         assert.equal(neutralize.code, 0, neutralize.stderr);
         const password = fs.readFileSync(passwordFile, "utf8").trim();
         assert.match(password, /^[A-Za-z0-9_-]{24}$/);
@@ -59,7 +73,10 @@ describe("odoo-platform db (end to end, spawned)", function () {
         assert.equal(strict.code, 0, strict.stderr);
         assert.match(strict.stdout, /strict scrub: .*x_shop_order\.buyer_contact/);
         const after = await cli(["db", "verify", "--db", db.url, ...staging, "--mail-host", "mailpit", "--json"]);
-        assert.deepEqual(json(after).findings.map((f: { table: string; column: string }) => `${f.table}.${f.column}`), ["ir_cron.active"]);
+        assert.deepEqual(
+            json(after).findings.map((f: { table: string; column: string }) => `${f.table}.${f.column}`),
+            ["ir_cron.active"],
+        );
     });
 
     it("exits 2 on bad usage and 4 on an unreachable database, with a message that says what to fix, before changing anything", async () => {
@@ -90,7 +107,11 @@ describe("odoo-platform db (end to end, spawned)", function () {
         const log = path.join(dir, "calls");
         const script = (exit: number) => {
             const file = path.join(dir, `odoo-bin-${exit}`);
-            fs.writeFileSync(file, `#!/bin/sh\necho "$@ PGPASSWORD=\${PGPASSWORD:-none}" >> ${log}\n${exit ? 'echo "THE DATABASE IS NOT NEUTRALIZED!" >&2\n' : ""}exit ${exit}\n`, { mode: 0o755 });
+            fs.writeFileSync(
+                file,
+                `#!/bin/sh\necho "$@ PGPASSWORD=\${PGPASSWORD:-none}" >> ${log}\n${exit ? 'echo "THE DATABASE IS NOT NEUTRALIZED!" >&2\n' : ""}exit ${exit}\n`,
+                { mode: 0o755 },
+            );
             return file;
         };
         const db = await fixtureDatabase("cli_odoobin");
