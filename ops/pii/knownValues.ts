@@ -88,13 +88,6 @@ export interface CollectOptions {
      * after the restore, and verify checks that).
      */
     credentials?: boolean;
-    /**
-     * More connections to the same database, with the same session settings: the tables are read
-     * over `client` and these at once (production is read as long as a pg_dump -j would read it,
-     * not once per table in a row). The values are processed in table order whatever the order the
-     * reads end in, so the set is the same as over one connection.
-     */
-    readers?: readonly Client[];
 }
 
 const personalToKnown: Partial<Record<PersonalKind, KnownKind>> = {
@@ -222,27 +215,19 @@ export async function collectKnownValues(client: Client, options: CollectOptions
     const byTable = new Map<string, Source[]>();
     for (const s of collectSources(catalog, fields, options.keepCompanyNames ?? true, options.credentials ?? true))
         byTable.set(s.table, [...(byTable.get(s.table) ?? []), s]);
-    // One read of each table for all its sources; OFFSET 0 keeps each normal form computed once
-    // per row. Distinct by source, hash and length (md5 under "C" when needed): no comparison of
-    // text under the database's collation.
-    const reads = [...byTable].map(([table, sources]) => {
+    for (const [table, sources] of byTable) {
+        // One read of the table for all its sources; OFFSET 0 keeps each normal form computed once
+        // per row. Distinct by source, hash and length (md5 under "C" when needed): no comparison
+        // of text under the database's collation.
         const values = sources.map((s, i) => {
             const column = `t.${quoteIdent(s.column)}`;
             return `(${i}, CASE WHEN ${column} IS NOT NULL${s.where ? ` AND ${s.where}` : ""} THEN ${formOfKind(s.kind) === "a" ? formASql(column) : formBSql(column)} END)`;
         });
-        return {
-            sources,
-            sql: `SELECT DISTINCT x.i, hashtextextended(x.v, ${seed}) AS h${withMd5 ? `, md5(${quoteLiteral(`${md5Key}:`)} || x.v) COLLATE "C" AS m` : ""}, octet_length(x.v) AS n
+        const { rows } = await client.query<{ i: number; h: string; m?: string; n: number }>(
+            `SELECT DISTINCT x.i, hashtextextended(x.v, ${seed}) AS h${withMd5 ? `, md5(${quoteLiteral(`${md5Key}:`)} || x.v) COLLATE "C" AS m` : ""}, octet_length(x.v) AS n
              FROM (SELECT s.i, s.v FROM ONLY ${qualifiedTable(table)} t CROSS JOIN LATERAL (VALUES ${values.join(", ")}) s(i, v) OFFSET 0) x
              WHERE x.v IS NOT NULL AND CASE x.i ${sources.map((s, i) => `WHEN ${i} THEN ${keepSql(s.kind, "x.v", allow)}`).join(" ")} END`,
-        };
-    });
-    const results = readsOverConnections(
-        [client, ...(options.readers ?? [])],
-        reads.map((r) => r.sql),
-    );
-    for (const [index, { sources }] of reads.entries()) {
-        const rows = (await results[index]) as { i: number; h: string; m?: string; n: number }[];
+        );
         const perSource = sources.map(() => 0);
         for (const r of rows) {
             const s = sources[r.i];
@@ -264,36 +249,6 @@ export async function collectKnownValues(client: Client, options: CollectOptions
     }
     for (const k of Object.keys(distinct) as KnownKind[]) set.counts[k] = distinct[k].size;
     return set;
-}
-
-/**
- * Runs `queries` over `clients`, each client taking the next query when its last one ends: one
- * promise of rows per query, in the queries' order. A failed query rejects its own promise and
- * stops that client taking more (the others finish theirs).
- */
-function readsOverConnections(clients: readonly Client[], queries: readonly string[]): Promise<unknown[]>[] {
-    const settlers = queries.map(() => {
-        let settle!: { resolve: (rows: unknown[]) => void; reject: (err: unknown) => void };
-        const promise = new Promise<unknown[]>((resolve, reject) => (settle = { resolve, reject }));
-        // Handled where it is awaited; this keeps a rejection no one reached from being unhandled.
-        promise.catch(() => undefined);
-        return { promise, settle };
-    });
-    let next = 0;
-    const work = async (client: Client) => {
-        while (next < queries.length) {
-            const index = next++;
-            try {
-                settlers[index].settle.resolve((await client.query(queries[index])).rows);
-            } catch (err) {
-                settlers[index].settle.reject(err);
-                for (let rest = next; rest < queries.length; rest++) settlers[rest].settle.reject(err);
-                next = queries.length;
-            }
-        }
-    };
-    for (const client of clients) void work(client);
-    return settlers.map((s) => s.promise);
 }
 
 /** Temporary tables holding the 64-bit hashes on one scanning connection. */

@@ -96,11 +96,8 @@ export interface DataRules {
      */
     streamScan?(catalog: Catalog, opts: Pick<VerifySettings, "allowDomains" | "baseUrl" | "knownValues">): StreamScan;
     verify(client: Client, opts: VerifySettings): Promise<VerifyOutcome>;
-    /**
-     * Collects production's personal values as hashes, on the source, for verify's known-value
-     * scan; `readers` are more connections to the source to read its tables over at once.
-     */
-    collectKnownValues?(client: Client, opts: SanitizeSettings, readers?: readonly Client[]): Promise<KnownValueSet>;
+    /** Collects production's personal values as hashes, on the source, for verify's known-value scan. */
+    collectKnownValues?(client: Client, opts: SanitizeSettings): Promise<KnownValueSet>;
 }
 
 /**
@@ -152,9 +149,8 @@ export function platformDataRules(): DataRules {
             }
         },
         streamScan: (catalog, opts) => new StreamScan(catalog, { allowDomains: verifyAllowDomains(opts), knownValues: opts.knownValues }),
-        collectKnownValues: async (client, opts, readers) =>
+        collectKnownValues: async (client, opts) =>
             collectKnownValues(client, {
-                readers,
                 catalog: await readCatalog(client),
                 keepCompanyNames: opts.keepCompanyNames ?? true,
                 allowDomains: opts.allowDomains,

@@ -274,17 +274,6 @@ async function copyViaSnapshot(run: CopyRun, via: ReturnType<typeof parseLocatio
     }
 }
 
-/** `count` more connections to production, as every reader there connects; all closed when `fn` ends. */
-async function withReaders<T>(source: ReturnType<typeof parseDatabaseUrl>, count: number, fn: (readers: SafeClient[]) => Promise<T>): Promise<T> {
-    const readers: SafeClient[] = [];
-    try {
-        for (let i = 0; i < count; i++) readers.push(await connect(source, { application_name: sourceApplicationName }, sourceSessionLimits));
-        return await fn(readers);
-    } finally {
-        await Promise.all(readers.map((r) => r.end().catch(() => undefined)));
-    }
-}
-
 /** Every option, before anything is read or written. */
 function validate(opts: RefreshOptions): void {
     if (!/^https?:\/\/[^\s/]+/.test(opts.baseUrl ?? ""))
@@ -410,12 +399,7 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
             clock.start("known values");
             // On production: the same session limits and name as every other reader there.
             const collect = opts.rules.collectKnownValues.bind(opts.rules);
-            knownValues = await withConnection(
-                source,
-                (reader) => withReaders(source, jobs - 1, (readers) => collect(reader, sanitize, readers)),
-                { application_name: sourceApplicationName },
-                sourceSessionLimits,
-            );
+            knownValues = await withConnection(source, (reader) => collect(reader, sanitize), { application_name: sourceApplicationName }, sourceSessionLimits);
             clock.end({ detail: `${knownValues.sql.a.length + knownValues.sql.b.length} hashes from ${knownValues.sources.length} columns` });
         }
 

@@ -63,30 +63,4 @@ describe("known-value scan (ops/pii/knownValues.ts)", function () {
             await client.end();
         }
     });
-
-    it("collects the same set over several connections as over one, and fails as a whole when one read fails", async () => {
-        const db = await fixtureDatabase("kvpar");
-        const clients = await Promise.all([0, 1, 2].map(() => connectTo(db.url)));
-        try {
-            const catalog = await readCatalog(clients[0]);
-            const one = await collectKnownValues(clients[0], { catalog });
-            const three = await collectKnownValues(clients[0], { catalog, readers: clients.slice(1) });
-            // Hashes are seeded per collection: compare what each column gave and the sizes.
-            assert.deepEqual(three.sources, one.sources);
-            assert.deepEqual(three.counts, one.counts);
-            assert.deepEqual([three.sql.a.length, three.sql.b.length, three.maxBytes], [one.sql.a.length, one.sql.b.length, one.maxBytes]);
-            assert.ok(one.sources.length > 10, `${one.sources.length} columns`);
-            const { rows } = await clients[0].query(
-                "SELECT name, email FROM res_partner WHERE id > 4 AND NOT is_company AND email IS NOT NULL ORDER BY id LIMIT 2",
-            );
-            for (const r of rows) for (const v of [r.name, r.email]) assert.ok(isKnownValue(three, v), v);
-
-            // A reader whose session is gone: the collection fails instead of returning a partial set.
-            const broken = await connectTo(db.url);
-            await broken.end();
-            await assert.rejects(collectKnownValues(clients[0], { catalog, readers: [broken] }), /not queryable|Connection terminated|ended/i);
-        } finally {
-            await Promise.all(clients.map((c) => c.end()));
-        }
-    });
 });
