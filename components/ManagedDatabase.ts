@@ -14,27 +14,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import type { ManagedDatabaseSlice } from "../config/slices";
 import type { DataRetention } from "./retention";
 
-export interface ManagedDatabaseArgs {
+/** The instance's settings are the stack's ManagedDatabaseSlice (config/slices.ts); the password may be an Output here. */
+export interface ManagedDatabaseArgs extends Omit<ManagedDatabaseSlice, "adminPassword"> {
     /** Identifier prefix (`odoo-production`): the instance is `<prefix>-db`. */
     prefix: string;
     /** Tags: the stack's labels without the git SHA. */
     tags: Record<string, string>;
-    instanceClass: string;
-    engineVersion: string;
-    allocatedStorageGb: number;
-    multiAz: boolean;
-    backupRetentionDays: number;
-    subnetIds: string[];
-    vpcId: string;
-    /** The cluster's node security group: the only source admitted on the PostgreSQL port. */
-    clusterSecurityGroupId: string;
-    port: number;
-    adminUser: string;
     /** Generated when unset. */
     adminPassword?: pulumi.Input<string>;
-    slowQueryMs: number;
     /** The stage's retention (config/stageProfile.ts): an instance it protects (production's) also gets RDS deletion protection. */
     retention?: DataRetention;
 }
