@@ -13,6 +13,11 @@ export interface TableInfo {
     qualified: string;
     /** Columns COPY carries (no generated or dropped columns), in table order. */
     columns: string[];
+    /**
+     * Each column's type name (`pg_type.typname`, a domain's base type: `bool`, `numeric`, `_int4` …),
+     * in the order of `columns`; absent when not read.
+     */
+    types?: string[];
     /** Heap + TOAST bytes: the weight used to spread tables over parallel workers. */
     bytes: number;
     /** Heap blocks (main fork): where TID-range chunks of a big table are cut. */
@@ -30,11 +35,15 @@ const systemSchemaFilter = `n.nspname NOT IN ('pg_catalog', 'information_schema'
 
 /** Ordinary user tables (not extension members, not temporary), with their columns and sizes. */
 export async function listTables(client: Client): Promise<TableInfo[]> {
-    const { rows } = await client.query<{ schema: string; name: string; bytes: string; blocks: string; columns: string[] | null }>(`
+    const { rows } = await client.query<{ schema: string; name: string; bytes: string; blocks: string; columns: string[] | null; types: string[] | null }>(`
         SELECT n.nspname AS schema, c.relname AS name, pg_table_size(c.oid) AS bytes,
                pg_relation_size(c.oid) / current_setting('block_size')::int AS blocks,
                (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
-                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '') AS columns
+                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '') AS columns,
+               (SELECT array_agg(bt.typname::text ORDER BY a.attnum) FROM pg_attribute a
+                  JOIN pg_type ty ON ty.oid = a.atttypid
+                  JOIN pg_type bt ON bt.oid = CASE WHEN ty.typtype = 'd' THEN ty.typbasetype ELSE ty.oid END
+                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '') AS types
           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND ${systemSchemaFilter}
            AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
@@ -44,6 +53,7 @@ export async function listTables(client: Client): Promise<TableInfo[]> {
         name: r.name,
         qualified: qualify(r.schema, r.name),
         columns: r.columns ?? [],
+        types: r.types ?? [],
         bytes: Number(r.bytes),
         blocks: Number(r.blocks),
         hasRows: false,

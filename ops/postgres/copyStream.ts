@@ -35,6 +35,22 @@ export interface ColumnTransform {
      * subquery that still defines alias `t` with every column of the table).
      */
     from?: string;
+    /**
+     * Tables of one group are read by one source query that computes `ctes` once for all of them
+     * (the financial anonymization's per-line values feed move lines, moves and payments): a
+     * worker given the group's tables together reads them that way; anywhere else `from` is used.
+     */
+    group?: CopyGroup;
+}
+
+/** One table's part of a group read by one query (see ColumnTransform.group). */
+export interface CopyGroup {
+    /** Tables with the same name belong to the same query. */
+    name: string;
+    /** The WITH list (without `WITH`) shared by the group, computed once. */
+    ctes: string;
+    /** This table's row source over `ctes`: like `from`, it defines alias `t`. */
+    from: string;
 }
 
 export interface TablePlan {
@@ -51,6 +67,11 @@ export interface TablePlan {
     select?: string | null;
     /** Rows depend on other rows (a window function or its own row source): the table is never cut. */
     whole?: boolean;
+    /**
+     * Set when the table can be read in its group's query: the group, and the select list with
+     * every column as text (a UNION of tables of different shapes carries text; see columnAsText).
+     */
+    group?: CopyGroup & { textColumns: string[] };
 }
 
 export interface TransformMatch {
@@ -68,7 +89,17 @@ export function planTableCopies(tables: TableInfo[], transforms: ColumnTransform
         const key = tableKey(t.table);
         const prior = byKey.get(key);
         if (prior?.from && t.from && prior.from !== t.from) throw new Error(`two transforms of ${t.table} bring different row sources`);
-        byKey.set(key, prior ? { table: t.table, columns: { ...prior.columns, ...t.columns }, from: prior.from ?? t.from } : t);
+        byKey.set(
+            key,
+            prior
+                ? {
+                      table: t.table,
+                      columns: { ...prior.columns, ...t.columns },
+                      from: prior.from ?? t.from,
+                      ...((prior.group ?? t.group) ? { group: prior.group ?? t.group } : {}),
+                  }
+                : t,
+        );
     }
     const skipped: TransformMatch["skipped"] = [];
     const plans = tables.map((table) => {
@@ -90,6 +121,7 @@ export function planTableCopies(tables: TableInfo[], transforms: ColumnTransform
             });
             if (transformed.length) copyOut = `COPY (SELECT ${select.join(", ")} FROM ${transform.from ?? `ONLY ${table.qualified} t`}) TO STDOUT`;
             const whole = !!transform.from || transformed.some((c) => /\bover\s*\(/i.test(transform.columns[c]));
+            const textColumns = transform.group && transformed.length ? selectAsText(table, select) : null;
             return {
                 table,
                 copyOut,
@@ -97,12 +129,159 @@ export function planTableCopies(tables: TableInfo[], transforms: ColumnTransform
                 transformed,
                 select: transformed.length ? select.join(", ") : null,
                 whole: transformed.length > 0 && whole,
+                ...(transform.group && textColumns ? { group: { ...transform.group, textColumns } } : {}),
             };
         }
         return { table, copyOut, copyIn: `\\copy ${table.qualified} (${columnList}) from pstdin`, transformed, select: null };
     });
     for (const key of byKey.keys()) skipped.push({ table: key });
     return { plans, skipped };
+}
+
+/** Types whose cast to text is their output function, the text COPY writes. */
+const castsLikeCopy = new Set([
+    "int2",
+    "int4",
+    "int8",
+    "oid",
+    "numeric",
+    "float4",
+    "float8",
+    "text",
+    "varchar",
+    "date",
+    "time",
+    "timetz",
+    "timestamp",
+    "timestamptz",
+    "interval",
+    "json",
+    "jsonb",
+    "bytea",
+    "uuid",
+]);
+
+/**
+ * A column's value as the text COPY writes for it, or null when no cast is known to give exactly
+ * that: `bool` casts to 'true' where COPY writes 't', `bpchar` drops its padding, `inet` gains a
+ * netmask. Arrays go through array_out, whose elements are written by their output function. Pure.
+ */
+export function columnAsText(expr: string, type: string): string | null {
+    if (type === "bool") return `(CASE ${expr} WHEN true THEN 't' WHEN false THEN 'f' END)`;
+    if (castsLikeCopy.has(type) || type.startsWith("_")) return `(${expr})::text`;
+    return null;
+}
+
+/** `select` (one item per column, `expr AS name` or `t.name`) as text items, or null when a type has no exact cast. */
+function selectAsText(table: TableInfo, select: string[]): string[] | null {
+    if (!table.types || table.types.length !== table.columns.length) return null;
+    const items: string[] = [];
+    for (const [i, item] of select.entries()) {
+        const expr = item.replace(/ AS "(?:[^"]|"")*"$/, "");
+        const text = columnAsText(expr, table.types[i]);
+        if (text === null) return null;
+        items.push(text);
+    }
+    return items;
+}
+
+/**
+ * The one COPY that reads a group's tables: its CTEs once, then each table's rows as a UNION ALL
+ * branch tagged with the table's position (`0`, `1` …) and padded with NULLs to the widest table.
+ * Parallel query is off around it, so that the branches come out in order (groupRowSplitter
+ * checks). Pure.
+ */
+export function groupCopyOut(plans: readonly TablePlan[]): string {
+    const groups = plans.map((p, i) => {
+        if (!p.group) throw new Error(`${p.table.qualified} (member ${i}) is not in a copy group`);
+        return p.group;
+    });
+    if (groups.some((g) => g.name !== groups[0].name)) throw new Error(`tables of different copy groups in one query: ${groups.map((g) => g.name).join(", ")}`);
+    const width = Math.max(...groups.map((g) => g.textColumns.length));
+    const branches = groups.map(
+        (g, i) => `SELECT '${i}'::text, ${[...g.textColumns, ...Array<string>(width - g.textColumns.length).fill("NULL::text")].join(", ")} FROM ${g.from}`,
+    );
+    return [
+        "SET max_parallel_workers_per_gather = 0",
+        `COPY (WITH ${groups[0].ctes} ${branches.join(" UNION ALL ")}) TO STDOUT`,
+        "RESET max_parallel_workers_per_gather",
+    ].join("; ");
+}
+
+export interface SourceSegment {
+    /** The tables this COPY writes, in order, each ended by `\.` once split. */
+    plans: TablePlan[];
+    copyOut: string;
+    grouped: boolean;
+}
+
+/**
+ * How a worker reads its tables: the leading tables of one copy group (two or more) by their
+ * group's one query, every other table by its own COPY. Pure.
+ */
+export function sourceSegments(plans: readonly TablePlan[]): SourceSegment[] {
+    const first = plans[0]?.group?.name;
+    let n = 0;
+    while (first && n < plans.length && plans[n].group?.name === first) n++;
+    const grouped = n >= 2 ? [{ plans: plans.slice(0, n), copyOut: groupCopyOut(plans.slice(0, n)), grouped: true }] : [];
+    return [...grouped, ...plans.slice(grouped.length ? n : 0).map((p) => ({ plans: [p], copyOut: p.copyOut, grouped: false }))];
+}
+
+/**
+ * Turns the tagged rows of a group's query (the first thing on a worker's stream) back into one
+ * COPY stream per table — its rows without tag and padding, then `\.` — and passes the rest of
+ * the stream through untouched. Rows out of the branches' order, or with columns beyond their
+ * table's, fail the copy.
+ */
+export function groupRowSplitter(columnCounts: readonly number[], tables: readonly string[] = []): Transform {
+    const width = Math.max(...columnCounts);
+    const pads = columnCounts.map((n) => Buffer.from("\t\\N".repeat(width - n)));
+    const endOfData = Buffer.from("\\.\n");
+    const newline = Buffer.from("\n");
+    const name = (i: number) => tables[i] ?? `member ${i}`;
+    let closed = 0;
+    let done = false;
+    let rest = Buffer.alloc(0);
+    return new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+            if (done) return callback(null, chunk);
+            const buf = rest.length ? Buffer.concat([rest, chunk]) : chunk;
+            const out: Buffer[] = [];
+            let pos = 0;
+            for (;;) {
+                const nl = buf.indexOf(10, pos);
+                if (nl < 0) break;
+                if (nl - pos === 2 && buf[pos] === 0x5c && buf[pos + 1] === 0x2e) {
+                    for (; closed < columnCounts.length; closed++) out.push(endOfData);
+                    done = true;
+                    out.push(buf.subarray(nl + 1));
+                    rest = Buffer.alloc(0);
+                    return callback(null, Buffer.concat(out));
+                }
+                const tab = buf.indexOf(9, pos);
+                const member = tab === pos + 1 ? buf[pos] - 48 : Number(buf.toString("latin1", pos, tab < 0 || tab > nl ? nl : tab));
+                if (tab < 0 || tab > nl || !Number.isInteger(member) || member < 0 || member >= columnCounts.length) {
+                    return callback(new Error("a row of the grouped copy has no table tag"));
+                }
+                if (member < closed)
+                    return callback(new Error(`rows of ${name(member)} arrived after those of ${name(closed)}: the grouped copy's order broke`));
+                for (; closed < member; closed++) out.push(endOfData);
+                const pad = pads[member];
+                const rowEnd = nl - pad.length;
+                if (pad.length && (rowEnd <= tab || buf.compare(pad, 0, pad.length, rowEnd, nl) !== 0)) {
+                    return callback(new Error(`a row of ${name(member)} has more columns than the table`));
+                }
+                if (pad.length) out.push(buf.subarray(tab + 1, rowEnd), newline);
+                else out.push(buf.subarray(tab + 1, nl + 1));
+                pos = nl + 1;
+            }
+            rest = Buffer.from(buf.subarray(pos));
+            callback(null, out.length ? Buffer.concat(out) : undefined);
+        },
+        flush(callback) {
+            callback(done ? null : new Error("the grouped copy ended before its end-of-data line"));
+        },
+    });
 }
 
 /**
@@ -256,14 +435,50 @@ export function startSourceWorker(
         appName: sourceApplicationName,
     });
     run.child.stdin!.on("error", () => undefined);
+    const segments = sourceSegments(plans);
     run.child.stdin!.end(
         sourceScript(
             snapshotId,
-            plans.map((p) => p.copyOut),
+            segments.map((s) => s.copyOut),
             settings,
         ),
     );
-    return { ...run, stdout: run.child.stdout! };
+    if (!segments[0]?.grouped) return { ...run, stdout: run.child.stdout! };
+    const members = segments[0].plans;
+    const splitter = groupRowSplitter(
+        members.map((p) => p.table.columns.length),
+        members.map((p) => p.table.qualified),
+    );
+    // psql's own error comes first; the splitter's only when psql ended well. 'finish' (all input
+    // split), not 'end': the loading psql may exit after its last table before the splitter's
+    // end-of-stream is read, and then 'end' never comes.
+    const split = new Promise<void>((resolve, reject) => {
+        splitter.on("error", reject);
+        splitter.on("finish", resolve);
+    });
+    split.catch(() => undefined);
+    return { ...run, done: run.done.then(() => split), stdout: run.child.stdout!.pipe(splitter) };
+}
+
+/**
+ * The worker lists of a copy: tables spread by weight (assignToWorkers), except that the tables of
+ * one copy group stay together at the head of one list, so that one query reads them. Pure.
+ */
+export function assignPlans(plans: TablePlan[], workers: number): TablePlan[][] {
+    const items: TablePlan[][] = [];
+    const groups = new Map<string, TablePlan[]>();
+    for (const plan of plans) {
+        const name = plan.group?.name;
+        if (!name) items.push([plan]);
+        else if (groups.has(name)) groups.get(name)!.push(plan);
+        else {
+            const members = [plan];
+            groups.set(name, members);
+            items.push(members);
+        }
+    }
+    const lists = assignToWorkers(items, (item) => item.reduce((n, p) => n + copyWeight(p), 0), workers);
+    return lists.map((list) => [...list.filter((item) => item.length > 1), ...list.filter((item) => item.length === 1)].flat());
 }
 
 /**
@@ -272,7 +487,7 @@ export function startSourceWorker(
  */
 export async function streamTables(plans: TablePlan[], opts: StreamOptions): Promise<CopyResult[]> {
     if (!opts.sourceUrl) throw new Error("streamTables: sourceUrl is required");
-    const lists = assignToWorkers(plans, copyWeight, opts.jobs);
+    const lists = assignPlans(plans, opts.jobs);
     let bytes = 0;
     const runs: { child: { kill(signal?: NodeJS.Signals): boolean } }[] = [];
     const stopAll = () => runs.forEach((r) => r.child.kill("SIGTERM"));
@@ -298,7 +513,7 @@ export async function streamTables(plans: TablePlan[], opts: StreamOptions): Pro
                 const inspected = inspect
                     ? new Promise<void>((resolve, reject) => {
                           inspect.on("error", reject);
-                          inspect.on("end", resolve);
+                          inspect.on("finish", resolve);
                       })
                     : Promise.resolve();
                 if (inspect) source.stdout.pipe(inspect).pipe(target.stdin);

@@ -346,5 +346,25 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
             rules: ["finance.account_payment"],
         });
     }
+    if (!options.lineValues)
+        groupLineValueReaders(transforms, computedCtes(), computedValues, (lineValues) => financialParts(fake, catalog, { lineValues }).plan);
     return { plan: { transforms, skipped }, lineValuesSql };
+}
+
+/** Name of the CTE holding the per-line values in the financial copy group. */
+const lineValuesCte = `${helperPrefix}line_values`;
+
+/**
+ * The move lines, moves and payments all start from the same per-line values: in the streaming
+ * copy one query computes them once (CTE `lineValuesCte`) and reads the three tables from it
+ * (TableTransform.group), instead of three queries computing them each.
+ */
+function groupLineValueReaders(transforms: TableTransform[], ctes: string[], computedValues: string, over: (lineValues: string) => FinancePlan): void {
+    const readers = new Map(over(lineValuesCte).transforms.map((t) => [t.table, t]));
+    const shared = [...ctes, `${lineValuesCte} AS MATERIALIZED (SELECT v.* FROM ${computedValues})`].join(",\n");
+    for (const t of transforms) {
+        const reader = readers.get(t.table);
+        if (t.table === "account_partial_reconcile" || !reader?.from) continue;
+        t.group = { name: "finance", ctes: shared, from: reader.from };
+    }
 }

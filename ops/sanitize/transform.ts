@@ -26,6 +26,12 @@ export interface TableTransform {
      * Still self-contained SQL: run it anywhere the plain SELECT runs.
      */
     from?: string;
+    /**
+     * Tables whose row sources share work (the financial per-line values): the streaming copy reads
+     * the group's tables with one query computing `ctes` once, each from its group `from`; any
+     * other reader uses the self-contained `from` (ops/postgres/copyStream.ts CopyGroup).
+     */
+    group?: { name: string; ctes: string; from: string };
     /** Why the transform exists, for reports: the rule names it carries. */
     rules?: string[];
 }
@@ -70,6 +76,7 @@ export function mergeTransforms(transforms: readonly TableTransform[]): TableTra
             table: t.table,
             columns: { ...prior.columns, ...t.columns },
             from: prior.from ?? t.from,
+            ...((prior.group ?? t.group) ? { group: prior.group ?? t.group } : {}),
             rules: [...(prior.rules ?? []), ...(t.rules ?? [])],
         });
     }

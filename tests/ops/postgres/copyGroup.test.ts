@@ -1,0 +1,115 @@
+/**
+ * Copy groups: one source query for several tables (the financial anonymization's move lines,
+ * moves and payments), split back into one COPY stream per table on the way.
+ */
+import * as assert from "node:assert/strict";
+import { Readable } from "node:stream";
+import { TableInfo } from "../../../ops/postgres/catalog";
+import { assignPlans, columnAsText, groupCopyOut, groupRowSplitter, planTableCopies, sourceSegments } from "../../../ops/postgres/copyStream";
+
+const table = (name: string, columns: string[], types: string[] | undefined, bytes = 1000): TableInfo => ({
+    schema: "public",
+    name,
+    qualified: `"public"."${name}"`,
+    columns,
+    types,
+    bytes,
+    blocks: 1,
+    hasRows: true,
+});
+
+async function split(input: string[], counts: number[]): Promise<string> {
+    const chunks: Buffer[] = [];
+    const splitter = groupRowSplitter(counts, ["a", "b", "c"]);
+    await new Promise<void>((resolve, reject) => {
+        Readable.from(input.map((s) => Buffer.from(s)))
+            .pipe(splitter)
+            .on("data", (c: Buffer) => chunks.push(c))
+            .on("end", resolve)
+            .on("error", reject);
+        splitter.on("error", reject);
+    });
+    return Buffer.concat(chunks).toString();
+}
+
+describe("copy groups (one query for several tables)", () => {
+    it("casts columns to the text COPY writes, and refuses types whose cast differs", () => {
+        assert.equal(columnAsText("t.x", "bool"), "(CASE t.x WHEN true THEN 't' WHEN false THEN 'f' END)");
+        assert.equal(columnAsText("t.x", "numeric"), "(t.x)::text");
+        assert.equal(columnAsText("t.x", "_int4"), "(t.x)::text");
+        assert.equal(columnAsText("t.x", "bpchar"), null);
+        assert.equal(columnAsText("t.x", "inet"), null);
+    });
+
+    it("plans group members only when every column type has an exact cast", () => {
+        const group = { name: "g", ctes: "v AS (SELECT 1)", from: "(SELECT * FROM x) t" };
+        const transforms = [
+            { table: "a", columns: { n: "t.n * 2" }, group },
+            { table: "b", columns: { n: "t.n * 3" }, group },
+        ];
+        const { plans } = planTableCopies(
+            [table("a", ["id", "n", "ok"], ["int4", "numeric", "bool"]), table("b", ["id", "n"], ["int4", "bpchar"])],
+            transforms,
+        );
+        assert.deepEqual(plans[0].group?.textColumns, ['(t."id")::text', "((t.n * 2))::text", `(CASE t."ok" WHEN true THEN 't' WHEN false THEN 'f' END)`]);
+        assert.equal(plans[1].group, undefined, "bpchar has no exact cast: b is copied by its own query");
+    });
+
+    it("reads the leading members of a group with one tagged, padded UNION and the rest one by one", () => {
+        const group = { name: "g", ctes: "v AS MATERIALIZED (SELECT 1)", from: "" };
+        const { plans } = planTableCopies(
+            [table("a", ["id", "n"], ["int4", "numeric"]), table("b", ["id"], ["int4"]), table("c", ["id"], ["int4"])],
+            [
+                { table: "a", columns: { n: "t.n" }, group: { ...group, from: "A t" } },
+                { table: "b", columns: { id: "t.id" }, group: { ...group, from: "B t" } },
+            ],
+        );
+        const segments = sourceSegments(plans);
+        assert.deepEqual(
+            segments.map((s) => [s.grouped, s.plans.map((p) => p.table.name)]),
+            [
+                [true, ["a", "b"]],
+                [false, ["c"]],
+            ],
+        );
+        assert.equal(
+            segments[0].copyOut,
+            `SET max_parallel_workers_per_gather = 0; COPY (WITH v AS MATERIALIZED (SELECT 1) SELECT '0'::text, (t."id")::text, ((t.n))::text FROM A t UNION ALL ` +
+                `SELECT '1'::text, ((t.id))::text, NULL::text FROM B t) TO STDOUT; RESET max_parallel_workers_per_gather`,
+        );
+        assert.throws(() => groupCopyOut([plans[0], plans[2]]), /not in a copy group/);
+        // A lone member is read by its self-contained query.
+        assert.deepEqual(
+            sourceSegments([plans[1], plans[2]]).map((s) => s.grouped),
+            [false, false],
+        );
+    });
+
+    it("keeps a group's tables together at the head of one worker", () => {
+        const group = { name: "g", ctes: "", from: "X t" };
+        const { plans } = planTableCopies(
+            [table("a", ["id"], ["int4"], 10), table("big", ["id"], ["int4"], 5000), table("b", ["id"], ["int4"], 10), table("c", ["id"], ["int4"], 3000)],
+            [
+                { table: "a", columns: { id: "t.id" }, group },
+                { table: "b", columns: { id: "t.id" }, group },
+            ],
+        );
+        const lists = assignPlans(plans, 2).map((l) => l.map((p) => p.table.name));
+        const withGroup = lists.find((l) => l.includes("a"))!;
+        assert.deepEqual(withGroup.slice(0, 2), ["a", "b"]);
+        assert.deepEqual(lists.flat().sort(), ["a", "b", "big", "c"]);
+    });
+
+    it("splits tagged rows into one stream per table, across chunk boundaries, with empty members", async () => {
+        const out = await split(["0\t1\tx\n0\t2\t", "y\n2\t7\t\\N\t\\N\n\\.\n", "plain\trow\n\\.\n"], [3, 1, 1]);
+        assert.equal(out, "1\tx\n2\ty\n\\.\n\\.\n7\n\\.\nplain\trow\n\\.\n");
+        assert.equal(await split(["\\.\n"], [1, 2]), "\\.\n\\.\n", "no rows at all: every member still ends");
+    });
+
+    it("fails on rows out of order, untagged, too wide, or a stream that stops early", async () => {
+        await assert.rejects(split(["1\tx\n0\ty\n\\.\n"], [1, 1]), /rows of a arrived after those of b/);
+        await assert.rejects(split(["x\n\\.\n"], [1, 1]), /no table tag/);
+        await assert.rejects(split(["1\tx\ty\n\\.\n"], [2, 1]), /more columns than the table/);
+        await assert.rejects(split(["0\tx\n"], [1, 1]), /ended before its end-of-data line/);
+    });
+});
