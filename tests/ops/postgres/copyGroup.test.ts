@@ -3,9 +3,12 @@
  * moves and payments), split back into one COPY stream per table on the way.
  */
 import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
 import { Readable } from "node:stream";
 import { TableInfo } from "../../../ops/postgres/catalog";
 import { assignPlans, columnAsText, groupCopyOut, groupRowSplitter, planTableCopies, sourceSegments } from "../../../ops/postgres/copyStream";
+import { freshDatabase, testPostgres } from "../../support/postgres";
 
 const table = (name: string, columns: string[], types: string[] | undefined, bytes = 1000): TableInfo => ({
     schema: "public",
@@ -39,6 +42,49 @@ describe("copy groups (one query for several tables)", () => {
         assert.equal(columnAsText("t.x", "_int4"), "(t.x)::text");
         assert.equal(columnAsText("t.x", "bpchar"), null);
         assert.equal(columnAsText("t.x", "inet"), null);
+    });
+
+    it("gives, on a real server, exactly the text COPY writes for every type it casts", async () => {
+        const pg = await testPostgres();
+        const db = await freshDatabase("copytext");
+        const columns: [string, string, string[]][] = [
+            ["i2", "int2", ["-32768", "NULL"]],
+            ["i4", "int4", ["7", "NULL"]],
+            ["i8", "int8", ["9223372036854775807", "NULL"]],
+            ["o", "oid", ["4294967295", "NULL"]],
+            ["n", "numeric", ["1.50", "'NaN'", "NULL"]],
+            ["f4", "float4", ["0.1", "'-Infinity'", "NULL"]],
+            ["f8", "float8", ["0.1", "1e300", "'NaN'"]],
+            ["t", "text", [`E'tab\\there\\nnew line \\\\ back'`, "''", "NULL"]],
+            ["v", "varchar", ["'ünïcode ✓'", "NULL", "NULL"]],
+            ["d", "date", ["'2024-02-29'", "'infinity'", "NULL"]],
+            ["tm", "time", ["'23:59:59.999999'", "NULL", "NULL"]],
+            ["ttz", "timetz", ["'10:00+05:30'", "NULL", "NULL"]],
+            ["ts", "timestamp", ["'2024-01-01 00:00:00.5'", "NULL", "NULL"]],
+            ["tstz", "timestamptz", ["'2024-06-01 12:00+02'", "NULL", "NULL"]],
+            ["iv", "interval", ["'1 year 2 mons 3 days 04:05:06'", "NULL", "NULL"]],
+            ["j", "json", [`'{"a": [1, "\\t"]}'`, "NULL", "NULL"]],
+            ["jb", "jsonb", [`'{"name": {"en_US": "x\\ny"}}'`, "NULL", "NULL"]],
+            ["b", "bytea", ["'\\x00ff5c'::bytea", "''::bytea", "NULL"]],
+            ["u", "uuid", ["'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'", "NULL", "NULL"]],
+            ["bo", "bool", ["true", "false", "NULL"]],
+            ["ai", "_int4", ["ARRAY[1,NULL,3]", "'{}'", "NULL"]],
+            ["at", "_text", [`ARRAY['a b', 'c"d', NULL, E'e\\tf']`, "NULL", "NULL"]],
+        ];
+        const rows = [0, 1, 2].map((r) => `(${columns.map(([, , values]) => values[r] ?? "NULL").join(", ")})`);
+        const ddl = `CREATE TABLE every_type (${columns.map(([name, type]) => `${name} ${type.startsWith("_") ? `${type.slice(1)}[]` : type}`).join(", ")});
+            INSERT INTO every_type VALUES ${rows.join(", ")};`;
+        const psql = (sql: string) =>
+            execFileSync(path.join(pg.binDir, "psql"), ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db.url, "-c", sql], { encoding: "utf8" });
+        psql(ddl);
+        const asText = columns.map(([name, type]) => {
+            const text = columnAsText(`t.${name}`, type);
+            assert.ok(text, `${type} has a cast`);
+            return text;
+        });
+        const plain = psql("COPY (SELECT * FROM every_type t) TO STDOUT");
+        assert.equal(psql(`COPY (SELECT ${asText.join(", ")} FROM every_type t) TO STDOUT`), plain);
+        assert.match(plain, /\\x00ff5c/, "the bytea value is in the rows compared");
     });
 
     it("plans group members only when every column type has an exact cast", () => {
