@@ -104,8 +104,9 @@ export class KubernetesEnvironment extends pulumi.ComponentResource {
     public readonly initJobName: pulumi.Output<string>;
 
     constructor(name: string, args: KubernetesEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Checked before super(): refused args register nothing, not even the component.
+        validateKubernetesEnvironmentArgs(args);
         super("odoo-platform:kubernetes:KubernetesEnvironment", name, {}, opts);
-        validateArgs(args);
         const child = { parent: this };
         const stack = args.labels["odoo-platform.stack"];
         const meta = (role: string, extra: Record<string, pulumi.Input<string>> = {}) => ({
@@ -372,18 +373,77 @@ export function initJobCommand(args: Pick<KubernetesEnvironmentArgs, "init" | "d
     ];
 }
 
-function validateArgs(args: KubernetesEnvironmentArgs): void {
-    const fail = (field: string, why: string) => {
-        throw new Error(`KubernetesEnvironment: args.${field} ${why}`);
+const namespaceName = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const postgresIdentifier = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Throws on args the environment cannot be built from, naming the field and its fix. Pure: the
+ * constructor calls it before super(). A namespace that is an Output (the StackNamespace's) is
+ * checked by that component.
+ */
+export function validateKubernetesEnvironmentArgs(args: KubernetesEnvironmentArgs): void {
+    const fail = (field: string, why: string, fix: string): never => {
+        throw new Error(`KubernetesEnvironmentArgs.${field}: ${why}; fix: ${fix}`);
     };
-    if (!args.labels?.["odoo-platform.stack"]) fail("labels", "must carry the stack label odoo-platform.stack (it selects the pods)");
+    if (!args.decisions) fail("decisions", "is required", "pass the stage profile's environment decisions (config/stageProfile.ts)");
+    if (!args.labels?.["odoo-platform.stack"])
+        fail("labels", "must carry the stack label odoo-platform.stack (it selects the pods)", "build them with resourceLabels() (config/naming.ts)");
+    if (typeof args.namespace === "string" && !namespaceName.test(args.namespace))
+        fail("namespace", `must be a Kubernetes namespace name, got "${args.namespace}"`, "set odoo-platform:kubernetesNamespace to a DNS label (a-z, 0-9, -)");
+    if (!args.namespace) fail("namespace", "is required", "pass the StackNamespace's name");
+    if (!args.names?.host) fail("names.host", "is required (the Ingress routes it)", "pass environmentNames() of the stack (config/naming.ts)");
     // A stage that does not build its image runs one pulled by digest (config/stageProfile.ts buildsImage).
     if (!args.decisions.buildsImage && !/@sha256:[0-9a-f]{64}$/.test(args.image ?? ""))
-        fail("image", `must be pinned by digest in ${args.stage}, got "${args.image}"`);
-    if (!args.claim) fail("claim", "is required: the filestore and sessions live on a ReadWriteMany claim (odoo-platform:storageClass)");
-    if (!(args.replicas >= 1)) fail("replicas", `must be at least 1, got ${args.replicas}`);
+        fail("image", `must be pinned by digest in ${args.stage}, got "${args.image}"`, "set odoo-platform:odooImage to <repository>@sha256:<digest>");
+    if (!args.addonsPath?.length) fail("addonsPath", "must list at least one directory", "set odoo-platform:addonsPath");
+    if (!Number.isInteger(args.workers) || args.workers < 0)
+        fail("workers", `must be a whole number of at least 0, got ${args.workers}`, "set odoo-platform:odooWorkers");
+    if (!Number.isInteger(args.replicas) || args.replicas < 1)
+        fail("replicas", `must be a whole number of at least 1, got ${args.replicas}`, "set odoo-platform:odooReplicas");
+    // The autoscaler's maximum below its minimum is refused by the API server at deploy time.
+    if (args.scalesOut && !(Number.isInteger(args.maxReplicas) && args.maxReplicas >= args.replicas))
+        fail(
+            "maxReplicas",
+            `must be a whole number of at least replicas (${args.replicas}), got ${args.maxReplicas}`,
+            "raise odoo-platform:odooMaxReplicas or lower odooReplicas",
+        );
+    if (!Number.isInteger(args.cronThreads) || args.cronThreads < 0)
+        fail("cronThreads", `must be a whole number of at least 0, got ${args.cronThreads}`, "set odoo-platform:odooCronThreads");
+    const r = args.resources;
+    if (!(r?.cpu > 0 && r.cpuRequest > 0 && r.cpuRequest <= r.cpu))
+        fail(
+            "resources.cpuRequest",
+            `must be greater than 0 and at most the limit (${r?.cpu}), got ${r?.cpuRequest}`,
+            "lower odoo-platform:odooCpuRequest or raise odooCpus",
+        );
+    if (!(r.memoryMb > 0 && r.memoryRequestMb > 0 && r.memoryRequestMb <= r.memoryMb))
+        fail(
+            "resources.memoryRequestMb",
+            `must be greater than 0 and at most the limit (${r.memoryMb} MiB), got ${r.memoryRequestMb}`,
+            "lower odoo-platform:odooMemoryRequestMb or raise odooMemoryMb",
+        );
+    if (!args.claim)
+        fail(
+            "claim",
+            "is required: the filestore and sessions live on a ReadWriteMany claim",
+            "pass the StackNamespace's claimName (odoo-platform:storageClass)",
+        );
+    if (!args.database?.host) fail("database.host", "is required", "pass the stage's database server (odoo-platform:dbHost, or the RDS instance's address)");
+    if (!postgresIdentifier.test(args.database.name ?? ""))
+        fail("database.name", `must be a lower-case PostgreSQL identifier, got "${args.database.name}"`, "pass environmentNames().database");
+    if (!Number.isInteger(args.database.port) || args.database.port < 1 || args.database.port > 65535)
+        fail("database.port", `must be a TCP port, got ${args.database.port}`, "set odoo-platform:dbPort");
+    if (!args.smtp?.host || !Number.isInteger(args.smtp.port) || args.smtp.port < 1 || args.smtp.port > 65535)
+        fail(
+            "smtp",
+            `must name a host and a TCP port, got ${JSON.stringify(args.smtp)}`,
+            "set odoo-platform:smtpHost and smtpPort (the namespace's Mailpit outside production)",
+        );
     if (args.decisions.isolated && args.smtp.password !== undefined)
-        fail("smtp", "must be the namespace's mail catcher in an isolated (non-production) environment: no relay password");
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.database?.name ?? ""))
-        fail("database.name", `must be a lower-case PostgreSQL identifier, got "${args.database?.name}"`);
+        fail(
+            "smtp.password",
+            "must be unset in an isolated (non-production) environment: its mail goes to the namespace's mail catcher, not a relay",
+            "drop the relay settings; pass the StackNamespace's mailCatcher",
+        );
+    if (!args.ingress?.className) fail("ingress.className", "is required", "set odoo-platform:ingressClass");
 }
