@@ -155,7 +155,6 @@ export class KubernetesEnvironment extends pulumi.ComponentResource {
                 "odoo",
                 `--config=${confFile}`,
                 ...odooCommandLine({
-                    stage: args.stage,
                     addonsPath: args.addonsPath,
                     database: { host, port: args.database.port, user: args.database.user, name: args.database.name, sslMode: args.database.sslMode },
                     smtp: { host: args.smtp.host, port: args.smtp.port, user: args.smtp.user, ssl: smtpSsl },

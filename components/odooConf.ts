@@ -107,8 +107,6 @@ export function renderOdooConf(input: OdooConfInput): string {
 
 /** What the command line carries: the non-secret settings, and the process's cron threads (components/odooRoles.ts). */
 export type OdooCommandLineInput = Pick<OdooConfSettings, "addonsPath"> & {
-    /** The stage's name; the options are the same in every stage. */
-    stage?: Stage;
     database: Omit<OdooConfSettings["database"], "password">;
     smtp: Omit<OdooConfSettings["smtp"], "password">;
     cronThreads: number;
