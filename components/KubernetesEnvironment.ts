@@ -12,7 +12,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { EnvironmentNames } from "../config/naming";
+import { type EnvironmentNames, isDnsLabel } from "../config/naming";
 import type { Stage } from "../config/stage";
 import type { EnvironmentDecisions } from "../config/stageProfile";
 import {
@@ -372,7 +372,6 @@ export function initJobCommand(args: Pick<KubernetesEnvironmentArgs, "init" | "d
     ];
 }
 
-const namespaceName = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const postgresIdentifier = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
@@ -387,7 +386,8 @@ export function validateKubernetesEnvironmentArgs(args: KubernetesEnvironmentArg
     if (!args.decisions) fail("decisions", "is required", "pass the stage profile's environment decisions (config/stageProfile.ts)");
     if (!args.labels?.["odoo-platform.stack"])
         fail("labels", "must carry the stack label odoo-platform.stack (it selects the pods)", "build them with resourceLabels() (config/naming.ts)");
-    if (typeof args.namespace === "string" && !namespaceName.test(args.namespace))
+    // A namespace name is a lower-case DNS label (RFC 1123).
+    if (typeof args.namespace === "string" && !(isDnsLabel(args.namespace) && args.namespace === args.namespace.toLowerCase()))
         fail("namespace", `must be a Kubernetes namespace name, got "${args.namespace}"`, "set odoo-platform:kubernetesNamespace to a DNS label (a-z, 0-9, -)");
     if (!args.namespace) fail("namespace", "is required", "pass the StackNamespace's name");
     if (!args.names?.host) fail("names.host", "is required (the Ingress routes it)", "pass environmentNames() of the stack (config/naming.ts)");

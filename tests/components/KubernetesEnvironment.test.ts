@@ -58,6 +58,11 @@ describe("KubernetesEnvironment from its args", function () {
 
     const refusals: [string, (a: KubernetesEnvironmentArgs) => void, RegExp][] = [
         ["namespace", (a) => (a.namespace = "Odoo_Prod"), /KubernetesEnvironmentArgs\.namespace: must be a Kubernetes namespace name, got "Odoo_Prod"; fix: /],
+        [
+            "namespace (upper case)",
+            (a) => (a.namespace = "odoo-Prod"),
+            /KubernetesEnvironmentArgs\.namespace: must be a Kubernetes namespace name, got "odoo-Prod"/,
+        ],
         ["image", (a) => (a.image = "odoo:18.0"), /KubernetesEnvironmentArgs\.image: must be pinned by digest in production, got "odoo:18.0"/],
         ["replicas", (a) => (a.replicas = 0), /KubernetesEnvironmentArgs\.replicas: must be a whole number of at least 1, got 0/],
         ["maxReplicas", (a) => (a.maxReplicas = 1), /KubernetesEnvironmentArgs\.maxReplicas: must be a whole number of at least replicas \(2\), got 1/],
