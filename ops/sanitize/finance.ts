@@ -48,6 +48,39 @@ export interface FinanceOptions {
      * sanitizer computes them once this way; the streaming copy leaves it unset (self-contained).
      */
     lineValues?: string;
+    /** Readers for the copy group: the transforms' queries leave out the CTEs the group computes once. */
+    inGroup?: boolean;
+    /**
+     * Only the moves with `from <= id < to` (null: unbounded; the first range also takes rows
+     * without a move), with their lines and payments: one part of the work (see moveBounds).
+     */
+    moveRange?: MoveRange;
+    /**
+     * Ascending move ids that cut the streaming copy's financial group into parts, each read by its
+     * own query (FinancePlan pieces): none, one query for all of it.
+     */
+    moveBounds?: readonly number[];
+}
+
+export interface MoveRange {
+    from: number | null;
+    to: number | null;
+}
+
+/** SQL that `expr` (a move id) lies in `range`, or null when the range is everything. Pure. */
+export function moveRangeSql(expr: string, range: MoveRange | undefined): string | null {
+    if (!range || (range.from === null && range.to === null)) return null;
+    for (const bound of [range.from, range.to]) {
+        if (bound !== null && !Number.isSafeInteger(bound)) throw new Error(`a move id bound must be a whole number, got ${bound}`);
+    }
+    if (range.from === null) return `(${expr} < ${range.to} OR ${expr} IS NULL)`;
+    return range.to === null ? `${expr} >= ${range.from}` : `${expr} >= ${range.from} AND ${expr} < ${range.to}`;
+}
+
+/** The ranges that `bounds` (ascending move ids) cut the moves into: bounds.length + 1 of them. Pure. */
+export function moveRanges(bounds: readonly number[]): MoveRange[] {
+    const cuts = [...new Set(bounds)].sort((a, b) => a - b);
+    return Array.from({ length: cuts.length + 1 }, (_, i) => ({ from: i === 0 ? null : cuts[i - 1], to: i === cuts.length ? null : cuts[i] }));
 }
 
 /** The per-line values every financial transform starts from (to materialize once), or null when there are no books. */
@@ -59,7 +92,14 @@ export function financialTransforms(fake: FakeContext, catalog: Catalog, options
     return financialParts(fake, catalog, options).plan;
 }
 
-function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOptions = {}): { plan: FinancePlan; lineValuesSql: string | null } {
+interface FinanceParts {
+    plan: FinancePlan;
+    lineValuesSql: string | null;
+    /** The CTEs computing the per-line values (what a copy group shares). */
+    sharedCtes: string[];
+}
+
+function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOptions = {}): FinanceParts {
     const skipped: string[] = [];
     const has = (table: string, column: string) => catalog.hasColumn(table, column);
     const need = (table: string, columns: string[]) => {
@@ -68,7 +108,7 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
         return missing.length === 0;
     };
     if (!need("account_move", ["id", "move_type"]) || !need("account_move_line", ["id", "move_id", "balance"])) {
-        return { plan: { transforms: [], skipped }, lineValuesSql: null };
+        return { plan: { transforms: [], skipped }, lineValuesSql: null, sharedCtes: [] };
     }
     const T = {
         move: qualifiedTable("account_move"),
@@ -135,7 +175,17 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
             ? `coalesce(${rnd(`pr.${column} * x.f`, alias)}, ${rnd("pr.amount * x.f", "cc")})`
             : rnd("pr.amount * x.f", "cc");
     /** One row per partial: p.* plus its scaled amount / debit / credit currency amounts (an open-ended FROM list). */
-    const scaledPartials = () => {
+    const inRange = (expr: string) => moveRangeSql(expr, options.moveRange);
+    const where = (conditions: (string | null)[]) => {
+        const present = conditions.filter((c): c is string => !!c);
+        return present.length ? `WHERE ${present.join(" AND ")}` : "";
+    };
+    /** The partials of a part: those reconciling a line of its moves, on either side. */
+    const partialsInRange = inRange("ml.move_id")
+        ? `pr.id IN (SELECT rp.id FROM ONLY ${T.partial} rp JOIN ONLY ${T.line} ml ON ml.id = rp.debit_move_id WHERE ${inRange("ml.move_id")}
+                     UNION ALL SELECT rp.id FROM ONLY ${T.partial} rp JOIN ONLY ${T.line} ml ON ml.id = rp.credit_move_id WHERE ${inRange("ml.move_id")})`
+        : null;
+    const scaledPartials = (restrict: string | null = null) => {
         const mv = moveJoins("dl", "d");
         return `SELECT pr.*, ${rnd("pr.amount * x.f", "cc")} AS __amount,
                 ${scaledCurrency("debit_amount_currency", "dc")} AS __dac, ${scaledCurrency("credit_amount_currency", "kc")} AS __cac
@@ -146,11 +196,12 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
             CROSS JOIN LATERAL (SELECT ${mv.factor} AS f, ${mv.companyCurrency} AS ccur) x
             LEFT JOIN cur cc ON cc.id = coalesce(${has("account_move_line", "company_currency_id") ? "dl.company_currency_id" : "NULL::int"}, x.ccur)
             LEFT JOIN cur dc ON dc.id = ${pcur("debit_currency_id", "dl")}
-            LEFT JOIN cur kc ON kc.id = ${pcur("credit_currency_id", "kl")}`;
+            LEFT JOIN cur kc ON kc.id = ${pcur("credit_currency_id", "kl")}
+            ${where([restrict])}`;
     };
     const partialSums = partialsOk
         ? [
-              `spr AS MATERIALIZED (SELECT s.debit_move_id, s.credit_move_id, s.__amount, s.__dac, s.__cac FROM (${scaledPartials()}) s)`,
+              `spr AS MATERIALIZED (SELECT s.debit_move_id, s.credit_move_id, s.__amount, s.__dac, s.__cac FROM (${scaledPartials(partialsInRange)}) s)`,
               "psd AS MATERIALIZED (SELECT debit_move_id AS id, sum(__amount) AS a, sum(__dac) AS ac FROM spr GROUP BY debit_move_id)",
               "psc AS MATERIALIZED (SELECT credit_move_id AS id, sum(__amount) AS a, sum(__cac) AS ac FROM spr GROUP BY credit_move_id)",
           ]
@@ -164,7 +215,7 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
      * currencies and their rounding, partial sums) and its new values before the rounding
      * absorption, computed once per line and materialized.
      */
-    const lineBase = (restrict: string) => {
+    const lineBase = (restrict: string | null) => {
         const mv = moveJoins("l", "");
         const inner = `SELECT l.id, l.move_id, l.balance AS b0, ${L.r0.replace(/\bb\./g, "l.")} AS r0, ${L.ac0.replace(/\bb\./g, "l.")} AS ac0,
                 ${L.rc0.replace(/\bb\./g, "l.")} AS rc0, ${L.lcur.replace(/\bb\./g, "l.")} AS lcur,
@@ -174,7 +225,7 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
                 (psd.id IS NOT NULL OR psc.id IS NOT NULL) AS has, coalesce(psd.a, 0) - coalesce(psc.a, 0) AS pa,
                 coalesce(psd.ac, 0) - coalesce(psc.ac, 0) AS pac
             FROM ONLY ${T.line} l ${mv.joins}
-            LEFT JOIN psd ON psd.id = l.id LEFT JOIN psc ON psc.id = l.id ${restrict} OFFSET 0`;
+            LEFT JOIN psd ON psd.id = l.id LEFT JOIN psc ON psc.id = l.id ${where([restrict, inRange("l.move_id"), options.moveRange ? inRange("m.id") : null])} OFFSET 0`;
         // Numeric arithmetic is the cost here: skip what a line does not need (most lines have no
         // residual and are in the company currency).
         const nr = `CASE WHEN x.r0 = 0 THEN 0 ELSE ${rnd("x.r0 * x.f", "cc")} END`;
@@ -185,19 +236,51 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
                 ${nr} AS nr, CASE WHEN ${foreign} THEN ${nrc} END AS nrc,
                 CASE WHEN NOT x.has THEN ${rnd("x.b0 * x.f", "cc")} ELSE ${nr} + x.pa END AS nb,
                 CASE WHEN NOT ${foreign} THEN NULL WHEN NOT x.has THEN ${rnd("x.ac0 * x.f", "lc")} ELSE ${nrc} + x.pac END AS nac,
-                CASE WHEN NOT x.has AND x.r0 = 0 THEN 0 WHEN NOT x.has THEN 1 ELSE 2 END AS pref
+                CASE WHEN NOT x.has AND x.r0 = 0 THEN 0 WHEN NOT x.has THEN 1 ELSE 2 END AS pref,
+                ${lineKindSql("x.mt", "x.display", "x.b0")} AS kind
             FROM (${inner}) x LEFT JOIN cur cc ON cc.id = x.ccur LEFT JOIN cur lc ON lc.id = x.lcur)`;
     };
 
-    /** Per move with a rounding difference: the difference and the line that takes it (no joins: over lb). */
-    const adj = `adj AS MATERIALIZED (SELECT x.move_id, x.delta,
-            CASE WHEN x.single AND x.sum_ac0 = 0 THEN x.delta_c ELSE 0 END AS delta_c, x.pick[3]::int AS absorber
-        FROM (SELECT move_id, sum(nb) AS delta, sum(nac) FILTER (WHERE foreign_cur) AS delta_c, sum(ac0) FILTER (WHERE foreign_cur) AS sum_ac0,
-                     min(lcur) = max(lcur) AND bool_and(foreign_cur) AS single, min(ARRAY[pref, -abs(b0), id]) AS pick
-              FROM lb GROUP BY move_id) x
-        WHERE x.delta <> 0 OR (x.single AND x.sum_ac0 = 0 AND x.delta_c <> 0))`;
-    const computedCtes = (restrict = "") => [cur, ...partialSums, lineBase(restrict), adj];
-    const ctes = (restrict = "") => (options.lineValues ? [cur] : computedCtes(restrict));
+    // Kinds of lines in Odoo's move totals (lineKindSql), coded as numbers for `pick` below.
+    const kindCodes = { u: 1, t: 2, e: 3, r: 4 } as const;
+    const kindCode = `CASE lb.kind ${Object.entries(kindCodes)
+        .map(([k, n]) => `WHEN '${k}' THEN ${n}`)
+        .join(" ")} ELSE 0 END`;
+    /**
+     * `mv`: one aggregate over lb per move (no joins) for both what the lines and what the move
+     * need. Its rounding difference and the line that takes it (its largest line reconciling
+     * nothing, else the largest): `pick` is that line's [preference, -|balance|, id] and, after the
+     * id (so never deciding), its kind and which of its amounts take the difference. And the move
+     * totals' base sums (kind × balance/currency, as Odoo sums them) before the difference: the
+     * move reader takes the difference off the absorbing line's kind.
+     */
+    const pre = {
+        b: "lb.nb - lb.b0",
+        c: "CASE WHEN lb.foreign_cur THEN lb.nac ELSE lb.nb END - lb.ac0",
+        r: "lb.nr - lb.r0",
+        rc: "CASE WHEN lb.foreign_cur THEN lb.nrc ELSE lb.nr END - lb.rc0",
+    };
+    const kindSums = (["u", "t", "e", "r"] as const).flatMap((kind) =>
+        kind === "r"
+            ? [`sum(${pre.r}) FILTER (WHERE lb.kind = 'r') AS r_b0`, `sum(${pre.rc}) FILTER (WHERE lb.kind = 'r') AS r_c0`]
+            : [`sum(${pre.b}) FILTER (WHERE lb.kind = '${kind}') AS ${kind}_b0`, `sum(${pre.c}) FILTER (WHERE lb.kind = '${kind}') AS ${kind}_c0`],
+    );
+    const mv = `mv AS MATERIALIZED (SELECT x.move_id, x.delta,
+            CASE WHEN x.single AND x.sum_ac0 = 0 THEN x.delta_c ELSE 0 END AS delta_c,
+            CASE WHEN x.delta <> 0 OR (x.single AND x.sum_ac0 = 0 AND x.delta_c <> 0) THEN x.pick[3]::int END AS absorber,
+            x.pick[4]::int AS absorber_kind, x.pick[5] = 1 AS absorber_r, x.pick[6] = 1 AS absorber_rc, x.pick[7] = 1 AS absorber_fc,
+            x.kinded, ${kindSums.map((s) => `x.${s.split(" AS ")[1]}`).join(", ")}
+        FROM (SELECT lb.move_id, sum(lb.nb) AS delta, sum(lb.nac) FILTER (WHERE lb.foreign_cur) AS delta_c, sum(lb.ac0) FILTER (WHERE lb.foreign_cur) AS sum_ac0,
+                     min(lb.lcur) = max(lb.lcur) AND bool_and(lb.foreign_cur) AS single,
+                     min(ARRAY[lb.pref, -abs(lb.b0), lb.id, ${kindCode}, (lb.has OR lb.r0 <> 0)::int, (lb.has OR lb.rc0 <> 0)::int, lb.foreign_cur::int]) AS pick,
+                     bool_or(lb.kind IS NOT NULL) AS kinded, ${kindSums.join(", ")}
+              FROM lb GROUP BY lb.move_id) x)`;
+    /** Per move with a rounding difference: the difference and the line that takes it (read from mv, not computed again). */
+    const adj = "adj AS NOT MATERIALIZED (SELECT move_id, delta, delta_c, absorber FROM mv WHERE absorber IS NOT NULL)";
+    const computedCtes = (restrict: string | null = null) => [cur, ...partialSums, lineBase(restrict), mv, adj];
+    /** The CTEs a transform's own query starts with: none in the copy group (it shares computedCtes). */
+    const ctes = (restrict: string | null = null) => (options.inGroup ? [] : options.lineValues ? [cur] : computedCtes(restrict));
+    const withCtes = (list: string[], body: string) => (list.length ? `WITH ${list.join(",\n")} ${body}` : body);
 
     /** The final per-line values over lb (adj joined on the absorbing line), as a subquery `v`. */
     const absorbed = "(a.absorber IS NOT NULL)";
@@ -263,10 +346,13 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
         transforms.push({
             table: "account_move_line",
             columns,
-            from: `(WITH ${ctes().join(",\n")} SELECT l.*, ${Object.entries(helpers)
-                .map(([k, v]) => `${v} AS ${quoteIdent(h(k))}`)
-                .join(", ")}
-                FROM ONLY ${T.line} l LEFT JOIN ${finalValues} ON v.id = l.id OFFSET 0) t`,
+            from: `(${withCtes(
+                ctes(),
+                `SELECT l.*, ${Object.entries(helpers)
+                    .map(([k, v]) => `${v} AS ${quoteIdent(h(k))}`)
+                    .join(", ")}
+                FROM ONLY ${T.line} l LEFT JOIN ${finalValues} ON v.id = l.id ${where([inRange("l.move_id")])} OFFSET 0`,
+            )}) t`,
             rules: ["finance.account_move_line"],
         });
     }
@@ -277,24 +363,51 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
         const totals = moveTotalColumns.filter((c) => has("account_move", c));
         const base = (kind: string, currency: boolean) => `${kind}_${currency ? "c" : "b"}`;
         const sums = (kindList: string[], currency: boolean) => `(${kindList.map((k) => `k.${base(k, currency)}`).join(" + ")})`;
-        const baseSums = ["u", "t", "e", "r"].flatMap((kind) =>
-            [false, true].map((currency) => {
-                const column = kind === "r" ? (currency ? "d_rc" : "d_r") : currency ? "d_ac" : "d_b";
-                return `coalesce(sum(n.${column}) FILTER (WHERE n.kind = '${kind}'), 0) AS ${base(kind, currency)}`;
-            }),
-        );
-        const diffs = `(SELECT v.move_id, ${lineKindSql("v.mt", "v.display", "v.b0")} AS kind,
+        const select = `SELECT m.*, ${totals.map((c) => `${moveTotalSql(c, "m.move_type", sums)} AS ${quoteIdent(h(c))}`).join(", ")}
+                    FROM ONLY ${T.move} m LEFT JOIN`;
+        let movesFrom: string;
+        if (options.lineValues) {
+            // Over the final per-line values (the in-place sanitizer's table): the eight base sums.
+            const baseSums = ["u", "t", "e", "r"].flatMap((kind) =>
+                [false, true].map((currency) => {
+                    const column = kind === "r" ? (currency ? "d_rc" : "d_r") : currency ? "d_ac" : "d_b";
+                    return `coalesce(sum(n.${column}) FILTER (WHERE n.kind = '${kind}'), 0) AS ${base(kind, currency)}`;
+                }),
+            );
+            const diffs = `(SELECT v.move_id, ${lineKindSql("v.mt", "v.display", "v.b0")} AS kind,
                 v.balance - v.b0 AS d_b, v.residual - v.r0 AS d_r,
                 CASE WHEN v.foreign_cur THEN v.fc_amount ELSE v.balance END - v.ac0 AS d_ac,
                 CASE WHEN v.foreign_cur THEN v.fc_residual ELSE v.residual END - v.rc0 AS d_rc
             FROM ${finalValues}) n`;
+            movesFrom = withCtes(
+                ctes(),
+                `${select} (SELECT n.move_id, ${baseSums.join(", ")} FROM ${diffs} WHERE n.kind IS NOT NULL GROUP BY n.move_id) k ON k.move_id = m.id ${where([inRange("m.id")])}`,
+            );
+        } else {
+            // From mv: the sums before the rounding difference, less what the absorbing line took.
+            const absorbs = (kind: string) => `a.absorber IS NOT NULL AND a.absorber_kind = ${kindCodes[kind as keyof typeof kindCodes]}`;
+            const taken: Record<string, string> = {
+                b: "a.delta",
+                c: "CASE WHEN a.absorber_fc THEN a.delta_c ELSE a.delta END",
+                rb: "CASE WHEN a.absorber_r THEN a.delta ELSE 0 END",
+                rc: "CASE WHEN a.absorber_fc THEN CASE WHEN a.absorber_rc THEN a.delta_c ELSE 0 END WHEN a.absorber_r THEN a.delta ELSE 0 END",
+            };
+            const finalSums = ["u", "t", "e", "r"].flatMap((kind) =>
+                [false, true].map((currency) => {
+                    const what = kind === "r" ? (currency ? taken.rc : taken.rb) : currency ? taken.c : taken.b;
+                    return `coalesce(a.${kind}_${currency ? "c" : "b"}0 - CASE WHEN ${absorbs(kind)} THEN ${what} ELSE 0 END, 0) AS ${base(kind, currency)}`;
+                }),
+            );
+            movesFrom = withCtes(
+                ctes(),
+                `${select} (SELECT a.move_id, ${finalSums.join(", ")} FROM mv a WHERE a.kinded) k ON k.move_id = m.id ${where([inRange("m.id")])}`,
+            );
+        }
         if (totals.length) {
             transforms.push({
                 table: "account_move",
                 columns: Object.fromEntries(totals.map((c) => [c, `coalesce(t.${quoteIdent(c)} + ${hcol(c)}, t.${quoteIdent(c)})`])),
-                from: `(WITH ${ctes().join(",\n")} SELECT m.*, ${totals.map((c) => `${moveTotalSql(c, "m.move_type", sums)} AS ${quoteIdent(h(c))}`).join(", ")}
-                    FROM ONLY ${T.move} m LEFT JOIN (SELECT n.move_id, ${baseSums.join(", ")} FROM ${diffs} WHERE n.kind IS NOT NULL GROUP BY n.move_id) k
-                    ON k.move_id = m.id) t`,
+                from: `(${movesFrom}) t`,
                 rules: ["finance.account_move"],
             });
         }
@@ -317,7 +430,7 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
 
     // account_payment: its amount follows the liquidity lines of its move.
     if (catalog.hasTable("account_payment") && need("account_payment", ["id", "move_id", "amount"])) {
-        const restrict = `WHERE l.move_id IN (SELECT move_id FROM ONLY ${T.payment} WHERE move_id IS NOT NULL)`;
+        const restrict = `l.move_id IN (SELECT move_id FROM ONLY ${T.payment} WHERE move_id IS NOT NULL)`;
         const liquidity =
             has("account_payment", "outstanding_account_id") && has("account_move_line", "account_id")
                 ? "v.account_id = pp.outstanding_account_id"
@@ -335,36 +448,72 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
         transforms.push({
             table: "account_payment",
             columns,
-            from: `(WITH ${ctes(restrict).join(",\n")}
-                SELECT p.*, x.ac AS ${quoteIdent(h("ac"))}, x.ac0 AS ${quoteIdent(h("ac0"))}, x.b AS ${quoteIdent(h("b"))}, x.b0 AS ${quoteIdent(h("b0"))},
+            from: `(${withCtes(
+                ctes(restrict),
+                `SELECT p.*, x.ac AS ${quoteIdent(h("ac"))}, x.ac0 AS ${quoteIdent(h("ac0"))}, x.b AS ${quoteIdent(h("b"))}, x.b0 AS ${quoteIdent(h("b0"))},
                     x.f AS ${quoteIdent(h("f"))}
                 FROM ONLY ${T.payment} p
                 LEFT JOIN (SELECT pp.id, sum(CASE WHEN v.foreign_cur THEN v.fc_amount ELSE v.balance END) AS ac, sum(v.ac0) AS ac0,
                                   sum(v.balance) AS b, sum(v.b0) AS b0, min(v.f) AS f
                            FROM ${finalValues} JOIN ONLY ${T.payment} pp ON pp.move_id = v.move_id
-                           WHERE ${liquidity} GROUP BY pp.id) x ON x.id = p.id) t`,
+                           WHERE ${liquidity} GROUP BY pp.id) x ON x.id = p.id ${where([inRange("p.move_id")])}`,
+            )}) t`,
             rules: ["finance.account_payment"],
         });
     }
-    if (!options.lineValues)
-        groupLineValueReaders(transforms, computedCtes(), computedValues, (lineValues) => financialParts(fake, catalog, { lineValues }).plan);
-    return { plan: { transforms, skipped }, lineValuesSql };
+    if (!options.lineValues && !options.inGroup && !options.moveRange) {
+        groupLineValueReaders(transforms, computedCtes(), financialParts(fake, catalog, { inGroup: true }).plan);
+        if (options.moveBounds?.length)
+            splitByMoveRanges(
+                transforms,
+                moveRanges(options.moveBounds),
+                (moveRange) => financialParts(fake, catalog, { moveRange }),
+                (moveRange) => financialParts(fake, catalog, { moveRange, inGroup: true }).plan,
+            );
+    }
+    return { plan: { transforms, skipped }, lineValuesSql, sharedCtes: computedCtes() };
 }
-
-/** Name of the CTE holding the per-line values in the financial copy group. */
-const lineValuesCte = `${helperPrefix}line_values`;
 
 /**
  * The move lines, moves and payments all start from the same per-line values: in the streaming
- * copy one query computes them once (CTE `lineValuesCte`) and reads the three tables from it
- * (TableTransform.group), instead of three queries computing them each.
+ * copy one query computes them once (the shared CTEs: line base, per-move aggregate) and reads the
+ * three tables from them (TableTransform.group), instead of three queries computing them each.
  */
-function groupLineValueReaders(transforms: TableTransform[], ctes: string[], computedValues: string, over: (lineValues: string) => FinancePlan): void {
-    const readers = new Map(over(lineValuesCte).transforms.map((t) => [t.table, t]));
-    const shared = [...ctes, `${lineValuesCte} AS MATERIALIZED (SELECT v.* FROM ${computedValues})`].join(",\n");
+function groupLineValueReaders(transforms: TableTransform[], ctes: string[], inGroup: FinancePlan): void {
+    const readers = new Map(inGroup.transforms.map((t) => [t.table, t]));
+    const shared = ctes.join(",\n");
     for (const t of transforms) {
         const reader = readers.get(t.table);
         if (t.table === "account_partial_reconcile" || !reader?.from) continue;
         t.group = { name: "finance", ctes: shared, from: reader.from };
+    }
+}
+
+/**
+ * Cuts the financial group into parts by move-id range: each part (its moves, their lines and
+ * payments, with the partials those lines reconcile) is one query of its own, so that no single
+ * query is the copy's critical path and each one's memory is bounded by its part's size. Every
+ * move's lines are in its part, so each part computes exactly what the whole computes for it.
+ */
+function splitByMoveRanges(
+    transforms: TableTransform[],
+    ranges: MoveRange[],
+    standalone: (range: MoveRange) => FinanceParts,
+    readers: (range: MoveRange) => FinancePlan,
+): void {
+    const parts = ranges.map((range) => {
+        const alone = standalone(range);
+        return {
+            froms: new Map(alone.plan.transforms.map((t) => [t.table, t.from])),
+            groupFroms: new Map(readers(range).transforms.map((t) => [t.table, t.from])),
+            ctes: alone.sharedCtes.join(",\n"),
+        };
+    });
+    for (const t of transforms) {
+        if (!t.group) continue;
+        t.pieces = parts.map((part, i) => ({
+            from: part.froms.get(t.table)!,
+            group: { name: `${t.group!.name}#${i + 1}`, ctes: part.ctes, from: part.groupFroms.get(t.table)! },
+        }));
     }
 }

@@ -33,6 +33,12 @@ export interface SanitizeOptions {
     skipFinance?: boolean;
     /** A relation holding the financial per-line values, computed once (see financeLineValuesSql). */
     financeLineValues?: string;
+    /**
+     * Move lines per part of the streaming copy's financial query (cut by move-id range, each part
+     * its own query): default 150 000, which keeps each part's hashes inside the transforms'
+     * work_mem; 0 keeps one query. Ignored with financeLineValues (one pass in place).
+     */
+    financeLinesPerPart?: number;
     rules?: readonly SanitizeRule[];
     /**
      * Leave these columns alone (`table.column` or a rule name such as `base.res_partner.email`):
@@ -254,7 +260,8 @@ export async function planSanitize(client: Client, options: SanitizeOptions): Pr
     } else if (await alreadyScaled(client, catalog)) {
         financial = { applied: false, reason: `already applied (${sanitizeMarkers.financial} is set): amounts are scaled only once`, skipped: [] };
     } else {
-        const plan = financialTransforms(fake, catalog, { lineValues: options.financeLineValues });
+        const moveBounds = options.financeLineValues ? [] : await financeMoveBounds(client, options.financeLinesPerPart ?? defaultFinanceLinesPerPart);
+        const plan = financialTransforms(fake, catalog, { lineValues: options.financeLineValues, moveBounds });
         transforms.push(...plan.transforms);
         financial = plan.transforms.length
             ? { applied: true, skipped: plan.skipped }
@@ -263,6 +270,32 @@ export async function planSanitize(client: Client, options: SanitizeOptions): Pr
     const merged = mergeTransforms(transforms);
     if (options.validate !== false) await validateTransforms(client, catalog, merged);
     return { transforms: merged, rules: outcomes, scrubbed, financial };
+}
+
+/** See SanitizeOptions.financeLinesPerPart. */
+export const defaultFinanceLinesPerPart = 150_000;
+/** More parts than this cost more in repeated small scans than they save. */
+const maxFinanceParts = 64;
+
+/**
+ * Move ids that cut the move lines into parts of about `linesPerPart` lines each, from the
+ * planner's statistics (pg_stats' equal-count histogram of account_move_line.move_id, so parts
+ * hold about as many lines each; nothing is scanned). None when the table is small, has no
+ * statistics yet (never analyzed), or linesPerPart is 0.
+ */
+export async function financeMoveBounds(client: Client, linesPerPart: number): Promise<number[]> {
+    if (!(linesPerPart > 0)) return [];
+    const { rows } = await client.query<{ lines: number | null; bounds: string | null }>(
+        `SELECT c.reltuples::float8 AS lines, s.histogram_bounds::text AS bounds
+           FROM pg_class c LEFT JOIN pg_stats s ON s.schemaname = 'public' AND s.tablename = 'account_move_line' AND s.attname = 'move_id'
+          WHERE c.oid = to_regclass('public.account_move_line')`,
+    );
+    const lines = Number(rows[0]?.lines ?? 0);
+    const histogram = (rows[0]?.bounds ?? "").replace(/[{}]/g, "").split(",").filter(Boolean).map(Number).filter(Number.isSafeInteger);
+    const parts = Math.min(maxFinanceParts, Math.ceil(lines / linesPerPart), histogram.length - 1);
+    if (!(parts >= 2)) return [];
+    const bounds = Array.from({ length: parts - 1 }, (_, k) => histogram[Math.round(((k + 1) * (histogram.length - 1)) / parts)]);
+    return [...new Set(bounds)];
 }
 
 /** A sanitize rule that does not fit the database: names the table, the column and the rules involved. */

@@ -32,6 +32,12 @@ export interface TableTransform {
      * other reader uses the self-contained `from` (ops/postgres/copyStream.ts CopyGroup).
      */
     group?: { name: string; ctes: string; from: string };
+    /**
+     * The table read in parts (the financial group by move-id range): each part's row source and
+     * group, which together give exactly the rows of `from`. The streaming copy reads every part
+     * as a table piece of its own; other readers use `from`.
+     */
+    pieces?: { from: string; group: { name: string; ctes: string; from: string } }[];
     /** Why the transform exists, for reports: the rule names it carries. */
     rules?: string[];
 }
@@ -77,6 +83,7 @@ export function mergeTransforms(transforms: readonly TableTransform[]): TableTra
             columns: { ...prior.columns, ...t.columns },
             from: prior.from ?? t.from,
             ...((prior.group ?? t.group) ? { group: prior.group ?? t.group } : {}),
+            ...((prior.pieces ?? t.pieces) ? { pieces: prior.pieces ?? t.pieces } : {}),
             rules: [...(prior.rules ?? []), ...(t.rules ?? [])],
         });
     }

@@ -22,6 +22,8 @@ export interface SanitizeSettings {
     keepCompanyNames?: boolean;
     /** Domains whose addresses the scrub leaves alone. */
     allowDomains?: string[];
+    /** Move lines per part of the financial query (SanitizeOptions.financeLinesPerPart). */
+    financeLinesPerPart?: number;
 }
 
 export interface SanitizePlanResult {

@@ -21,9 +21,9 @@ const table = (name: string, columns: string[], types: string[] | undefined, byt
     hasRows: true,
 });
 
-async function split(input: string[], counts: number[]): Promise<string> {
+async function split(input: string[], counts: number[], ...moreGroups: number[][]): Promise<string> {
     const chunks: Buffer[] = [];
-    const splitter = groupRowSplitter(counts, ["a", "b", "c"]);
+    const splitter = groupRowSplitter([{ columnCounts: counts, tables: ["a", "b", "c"] }, ...moreGroups.map((columnCounts) => ({ columnCounts }))]);
     await new Promise<void>((resolve, reject) => {
         Readable.from(input.map((s) => Buffer.from(s)))
             .pipe(splitter)
@@ -150,6 +150,75 @@ describe("copy groups (one query for several tables)", () => {
         const out = await split(["0\t1\tx\n0\t2\t", "y\n2\t7\t\\N\t\\N\n\\.\n", "plain\trow\n\\.\n"], [3, 1, 1]);
         assert.equal(out, "1\tx\n2\ty\n\\.\n\\.\n7\n\\.\nplain\trow\n\\.\n");
         assert.equal(await split(["\\.\n"], [1, 2]), "\\.\n\\.\n", "no rows at all: every member still ends");
+    });
+
+    it("reads a table in its transform's parts, each part in its own group query, several parts on one worker", () => {
+        const part = (i: number, from: string) => ({
+            from: `${from}${i} t`,
+            group: { name: `g#${i}`, ctes: `v${i} AS (SELECT ${i})`, from: `${from}G${i} t` },
+        });
+        const { plans } = planTableCopies(
+            [table("a", ["id", "n"], ["int4", "numeric"], 4000), table("b", ["id"], ["int4"], 4000), table("c", ["id"], ["int4"], 10)],
+            [
+                {
+                    table: "a",
+                    columns: { n: "t.n" },
+                    from: "A t",
+                    group: { name: "g", ctes: "", from: "AG t" },
+                    pieces: [part(1, "A"), part(2, "A"), part(3, "A")],
+                },
+                {
+                    table: "b",
+                    columns: { id: "t.id" },
+                    from: "B t",
+                    group: { name: "g", ctes: "", from: "BG t" },
+                    pieces: [part(1, "B"), part(2, "B"), part(3, "B")],
+                },
+            ],
+        );
+        assert.deepEqual(
+            plans.map((p) => [p.table.name, p.part?.index, p.group?.name, p.table.bytes]),
+            [
+                ["a", 0, "g#1", 1334],
+                ["a", 1, "g#2", 1334],
+                ["a", 2, "g#3", 1334],
+                ["b", 0, "g#1", 1334],
+                ["b", 1, "g#2", 1334],
+                ["b", 2, "g#3", 1334],
+                ["c", undefined, undefined, 10],
+            ],
+        );
+        assert.equal(plans[1].copyOut, 'COPY (SELECT t."id", (t.n) AS "n" FROM A2 t) TO STDOUT', "a part read alone uses its own row source");
+        // One worker: its parts first, each a group query of its own, then the other tables.
+        const [list] = assignPlans(plans, 1);
+        const segments = sourceSegments(list);
+        assert.deepEqual(
+            segments.map((s) => [s.grouped, s.plans.map((p) => `${p.table.name}${p.part ? p.part.index : ""}`)]),
+            [
+                [true, ["a0", "b0"]],
+                [true, ["a1", "b1"]],
+                [true, ["a2", "b2"]],
+                [false, ["c"]],
+            ],
+        );
+        assert.match(segments[1].copyOut, /WITH v2 AS \(SELECT 2\) SELECT '0'::text, .* FROM AG2 t UNION ALL SELECT '1'::text, .* FROM BG2 t\)/);
+        // Two workers: the parts spread over both, each part's tables together.
+        const lists = assignPlans(plans, 2);
+        assert.equal(lists.length, 2);
+        for (const l of lists) {
+            for (const s of sourceSegments(l).filter((s) => s.grouped))
+                assert.deepEqual(
+                    s.plans.map((p) => p.table.name),
+                    ["a", "b"],
+                );
+        }
+        assert.deepEqual(lists.flat().length, plans.length);
+    });
+
+    it("splits the rows of several group queries in a row, then passes the rest through", async () => {
+        const out = await split(["0\t1\n1\t2\n\\.\n0\t", "3\tx\n\\.\n", "\\.\n", "plain\n\\.\n"], [1, 1], [2, 1], [1]);
+        assert.equal(out, "1\n\\.\n2\n\\.\n3\tx\n\\.\n\\.\n\\.\nplain\n\\.\n");
+        await assert.rejects(split(["0\t1\n\\.\n"], [1], [1]), /ended before its end-of-data line/, "the second query never ended");
     });
 
     it("fails on rows out of order, untagged, too wide, or a stream that stops early", async () => {

@@ -1,0 +1,66 @@
+/**
+ * The financial query in parts: move-id ranges that cover every move exactly once, and bounds
+ * read from the planner's statistics of a real server so that the parts hold about as many lines.
+ * (That the parts together write exactly the rows of the one query: sanitizedDigests.test.ts.)
+ */
+import * as assert from "node:assert/strict";
+import { Client } from "pg";
+import { moveRanges, moveRangeSql } from "../../../ops/sanitize/finance";
+import { financeMoveBounds } from "../../../ops/sanitize/sanitize";
+import { freshDatabase } from "../../support/postgres";
+import { query } from "../../support/smallDb";
+
+describe("financial query in parts (move-id ranges)", function () {
+    this.timeout(60000);
+
+    it("cuts the moves into ranges that cover every id once, the first one also taking rows without a move", () => {
+        assert.deepEqual(moveRanges([]), [{ from: null, to: null }]);
+        assert.deepEqual(moveRanges([30, 10, 10]), [
+            { from: null, to: 10 },
+            { from: 10, to: 30 },
+            { from: 30, to: null },
+        ]);
+        assert.equal(moveRangeSql("l.move_id", { from: null, to: null }), null);
+        assert.equal(moveRangeSql("l.move_id", { from: null, to: 10 }), "(l.move_id < 10 OR l.move_id IS NULL)");
+        assert.equal(moveRangeSql("l.move_id", { from: 10, to: 30 }), "l.move_id >= 10 AND l.move_id < 30");
+        assert.equal(moveRangeSql("l.move_id", { from: 30, to: null }), "l.move_id >= 30");
+        assert.throws(() => moveRangeSql("l.move_id", { from: 1.5, to: null }), /whole number/);
+    });
+
+    it("reads bounds from pg_stats that give parts of about the asked number of lines, and none without statistics", async () => {
+        const db = await freshDatabase("finparts");
+        // Lines per move vary (1 to 9) so that equal id ranges would not give equal parts.
+        await query(db.url, "CREATE TABLE account_move_line (id serial PRIMARY KEY, move_id int)");
+        await query(db.url, "INSERT INTO account_move_line (move_id) SELECT m FROM generate_series(1, 4000) m, generate_series(1, 1 + m % 9) k");
+        const client = new Client({ connectionString: db.url });
+        await client.connect();
+        try {
+            assert.deepEqual(await financeMoveBounds(client, 5000), [], "never analyzed: one query");
+            await client.query("ANALYZE account_move_line");
+            const total = Number((await client.query("SELECT count(*) AS n FROM account_move_line")).rows[0].n);
+            assert.deepEqual(await financeMoveBounds(client, 0), []);
+            assert.deepEqual(await financeMoveBounds(client, total * 2), [], "smaller than one part");
+            const bounds = await financeMoveBounds(client, 5000);
+            assert.equal(bounds.length, Math.ceil(total / 5000) - 1);
+            assert.deepEqual(
+                [...bounds].sort((a, b) => a - b),
+                bounds,
+                "ascending",
+            );
+            const counts: number[] = [];
+            for (const r of moveRanges(bounds)) {
+                const sql = moveRangeSql("move_id", r) ?? "true";
+                counts.push(Number((await client.query(`SELECT count(*) AS n FROM account_move_line WHERE ${sql}`)).rows[0].n));
+            }
+            assert.equal(
+                counts.reduce((a, b) => a + b, 0),
+                total,
+                "every line in exactly one part",
+            );
+            const mean = total / counts.length;
+            for (const n of counts) assert.ok(Math.abs(n - mean) < mean * 0.25, `parts of about equal size: ${counts.join(", ")}`);
+        } finally {
+            await client.end();
+        }
+    });
+});
