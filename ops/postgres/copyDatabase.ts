@@ -36,6 +36,7 @@ import {
     splitLargeTables,
     streamTables,
     StreamOptions,
+    TablePlan,
     TransformMatch,
 } from "./copyStream";
 import { assertDumpCompatible, PgTools, runTool } from "./tools";
@@ -253,13 +254,16 @@ export async function copyDatabase(opts: CopyDatabaseOptions): Promise<CopyDatab
         const indexSeconds = seconds(t);
 
         const rowsOf = new Map(copies.map((c) => [c.table, c.rows]));
+        // A table read in parts (TablePlan.part) has one plan per part: report it once.
+        const key = (p: TablePlan) => `${p.table.schema}.${p.table.name}`;
+        const firstPlans = [...new Map(match.plans.map((p) => [key(p), p])).values()];
         return {
             sourceVersion: snapshot.facts.version,
             odooVersion: snapshot.odooVersion,
             tables: snapshot.tables.length,
-            tablesWithRows: withRows.length,
+            tablesWithRows: new Set(withRows.map(key)).size,
             rows: copies.reduce((n, c) => n + c.rows, 0),
-            transformedTables: match.plans
+            transformedTables: firstPlans
                 .filter((p) => p.transformed.length)
                 .map((p) => ({
                     table: `${p.table.schema}.${p.table.name}`,

@@ -89,8 +89,12 @@ export interface TransformMatch {
 
 const tableKey = (name: string): string => (name.includes(".") ? name : `public.${name}`);
 
-/** Pairs each table with its transform and writes the COPY statements. Pure. */
-export function planTableCopies(tables: TableInfo[], transforms: ColumnTransform[] = []): TransformMatch {
+/**
+ * Pairs each table with its transform and writes the COPY statements: one plan per table, or per
+ * part of a table its transform reads in parts (unless `parts` is false: one query per table,
+ * for readers that write one file per table). Pure.
+ */
+export function planTableCopies(tables: TableInfo[], transforms: ColumnTransform[] = [], options: { parts?: boolean } = {}): TransformMatch {
     const byKey = new Map<string, ColumnTransform>();
     for (const t of transforms) {
         const key = tableKey(t.table);
@@ -139,7 +143,7 @@ export function planTableCopies(tables: TableInfo[], transforms: ColumnTransform
                 whole: transformed.length > 0 && whole,
                 ...(transform.group && textColumns ? { group: { ...transform.group, textColumns } } : {}),
             };
-            const pieces = transformed.length ? (transform.pieces ?? []) : [];
+            const pieces = transformed.length && options.parts !== false ? (transform.pieces ?? []) : [];
             if (pieces.length < 2) return [plan];
             return pieces.map((piece, index) => ({
                 ...plan,

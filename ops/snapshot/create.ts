@@ -199,7 +199,8 @@ async function writeSnapshot(opts: CreateSnapshotOptions, run: SnapshotRun): Pro
         step("reading the sanitizing rules");
         const plan = await opts.sanitize.plan(snapshot);
         financial = plan.financial;
-        const match = planTableCopies(snapshot.tables, plan.transforms);
+        // One file per table: each table by one query (no parts).
+        const match = planTableCopies(snapshot.tables, plan.transforms, { parts: false });
         sanitized = match.plans.filter((p) => p.transformed.length);
         skipped = match.skipped;
     }

@@ -189,6 +189,16 @@ describe("copy groups (one query for several tables)", () => {
             ],
         );
         assert.equal(plans[1].copyOut, 'COPY (SELECT t."id", (t.n) AS "n" FROM A2 t) TO STDOUT', "a part read alone uses its own row source");
+        const whole = planTableCopies(
+            [table("a", ["id", "n"], ["int4", "numeric"], 4000)],
+            [{ table: "a", columns: { n: "t.n" }, from: "A t", group: { name: "g", ctes: "", from: "AG t" }, pieces: [part(1, "A"), part(2, "A")] }],
+            { parts: false },
+        ).plans;
+        assert.deepEqual(
+            whole.map((p) => [p.part, p.copyOut]),
+            [[undefined, 'COPY (SELECT t."id", (t.n) AS "n" FROM A t) TO STDOUT']],
+            "parts: false, one query per table (one file per table in a snapshot)",
+        );
         // One worker: its parts first, each a group query of its own, then the other tables.
         const [list] = assignPlans(plans, 1);
         const segments = sourceSegments(list);

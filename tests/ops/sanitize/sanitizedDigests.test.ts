@@ -54,7 +54,7 @@ describe("sanitized output is unchanged (digests of the fixture, streaming copy,
             const rules = platformDataRules();
             if (parts) await query(source.url, "ANALYZE account_move_line");
             let pieces = 0;
-            await copyDatabase({
+            const report = await copyDatabase({
                 tools: pgTools(),
                 sourceUrl: source.url,
                 targetUrl: target.url,
@@ -68,6 +68,12 @@ describe("sanitized output is unchanged (digests of the fixture, streaming copy,
             });
             if (parts) assert.ok(pieces >= 6, `the financial query is cut into parts (${pieces})`);
             else assert.equal(pieces, 0);
+            // A table read in parts is reported once, with all its rows.
+            const reported = report.transformedTables.map((t) => t.table);
+            assert.deepEqual(reported, [...new Set(reported)]);
+            const [{ n: lines }] = await query<{ n: string }>(source.url, "SELECT count(*) AS n FROM account_move_line");
+            assert.equal(report.transformedTables.find((t) => t.table === "public.account_move_line")?.rows, Number(lines));
+            assert.equal(report.tablesWithRows, new Set(report.copies.map((c) => c.table)).size);
             const actual = await digests(target.url);
             const all: Record<string, Record<string, string>> = fs.existsSync(recorded) ? JSON.parse(fs.readFileSync(recorded, "utf8")) : {};
             if (process.env.ODOO_PLATFORM_RECORD_DIGESTS && !parts) {
