@@ -336,6 +336,8 @@ export class KnownValueLookup {
     readonly #seedLo: number;
     readonly #max: { a: number; b: number };
     readonly #has: { a: boolean; b: boolean };
+    /** Longest text either form could still match (the per-form slack of `kinds`). */
+    readonly #longest: number;
     #buf = new Uint8Array(256);
     /** Whether the server's hashes are used (kinds known); otherwise md5 (kinds not known). */
     readonly sameHash: boolean;
@@ -344,6 +346,7 @@ export class KnownValueLookup {
         [this.#seedHi, this.#seedLo] = int64Halves(set.seed);
         this.#max = set.maxBytes;
         this.#has = { a: set.sql.a.length > 0, b: set.sql.b.length > 0 };
+        this.#longest = Math.max(this.#has.a ? this.#max.a + 16 : 0, this.#has.b ? this.#max.b + 24 : 0);
         const probe = set.probe ? int64Halves(set.probe) : undefined;
         const mine = hashTextExtended(knownValueProbe, this.#seedHi, this.#seedLo);
         this.sameHash = !!probe && probe[0] === mine[0] && probe[1] === mine[1];
@@ -363,7 +366,9 @@ export class KnownValueLookup {
     kinds(value: string): readonly KnownKind[] | null {
         if (!this.sameHash) return isKnownByMd5(this.set, value) ? [] : null;
         const n = value.length;
-        if (n < 6) return null;
+        // UTF-16 length <= UTF-8 length: text longer than every known value (a mail body) cannot
+        // be one, and is not walked at all.
+        if (n < 6 || n > this.#longest) return null;
         let ascii = true;
         for (let i = 0; i < n; i++) {
             if (value.charCodeAt(i) >= 128) {
