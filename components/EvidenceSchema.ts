@@ -18,6 +18,7 @@ import * as random from "@pulumi/random";
 import { migrationsFingerprint } from "../ops/evidence/migrate";
 import { evidenceColumns, evidenceSchemaName, readerRole, writerRole } from "../ops/evidence/schema";
 import type { DataRetention } from "./retention";
+import { isPostgresIdentifier } from "../config/naming";
 
 export { evidenceSchemaName };
 
@@ -94,7 +95,7 @@ export class EvidenceSchema extends pulumi.ComponentResource {
     constructor(name: string, args: EvidenceSchemaArgs, opts?: pulumi.ComponentResourceOptions) {
         // Checked before super(): refused args register nothing.
         if (!args.host) throw new Error("EvidenceSchema: args.host is required (config odoo-platform:evidenceDbHost)");
-        if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.database ?? ""))
+        if (!isPostgresIdentifier(args.database ?? ""))
             throw new Error(`EvidenceSchema: args.database must be a PostgreSQL identifier, got "${args.database}"`);
         const limit = args.writerConnectionLimit;
         if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1))

@@ -12,7 +12,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { type EnvironmentNames, isDnsLabel } from "../config/naming";
+import { type EnvironmentNames, isDnsLabel, isPostgresIdentifier } from "../config/naming";
 import type { Stage } from "../config/stage";
 import type { EnvironmentDecisions } from "../config/stageProfile";
 import {
@@ -372,8 +372,6 @@ export function initJobCommand(args: Pick<KubernetesEnvironmentArgs, "init" | "d
     ];
 }
 
-const postgresIdentifier = /^[a-z_][a-z0-9_]{0,62}$/;
-
 /**
  * Throws on args the environment cannot be built from, naming the field and its fix. Pure: the
  * constructor calls it before super(). A namespace that is an Output (the StackNamespace's) is
@@ -428,7 +426,7 @@ export function validateKubernetesEnvironmentArgs(args: KubernetesEnvironmentArg
             "pass the StackNamespace's claimName (odoo-platform:storageClass)",
         );
     if (!args.database?.host) fail("database.host", "is required", "pass the stage's database server (odoo-platform:dbHost, or the RDS instance's address)");
-    if (!postgresIdentifier.test(args.database.name ?? ""))
+    if (!isPostgresIdentifier(args.database.name ?? ""))
         fail("database.name", `must be a lower-case PostgreSQL identifier, got "${args.database.name}"`, "pass environmentNames().database");
     if (!Number.isInteger(args.database.port) || args.database.port < 1 || args.database.port > 65535)
         fail("database.port", `must be a TCP port, got ${args.database.port}`, "set odoo-platform:dbPort");

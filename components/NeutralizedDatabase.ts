@@ -30,7 +30,7 @@ import * as docker from "@pulumi/docker";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { containerLabels, containerRoles } from "../config/naming";
+import { containerLabels, containerRoles, isPostgresIdentifier } from "../config/naming";
 import type { Stage } from "../config/stage";
 import { stageProfiles } from "../config/stageProfile";
 import { pendingDatabaseName } from "../ops/generations/names";
@@ -311,8 +311,8 @@ function validateArgs(args: NeutralizedDatabaseArgs): void {
     }
     if (!args.server?.host) fail("server.host", "is required");
     if (!/^[a-z0-9][a-z0-9-]*$/.test(args.prefix ?? "")) fail("prefix", `must be the environment's Docker prefix (odoo-<stack>), got "${args.prefix}"`);
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.database ?? "")) fail("database", `must be a lower-case PostgreSQL identifier, got "${args.database}"`);
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.owner ?? "")) fail("owner", `must be a lower-case PostgreSQL identifier, got "${args.owner}"`);
+    if (!isPostgresIdentifier(args.database ?? "")) fail("database", `must be a lower-case PostgreSQL identifier, got "${args.database}"`);
+    if (!isPostgresIdentifier(args.owner ?? "")) fail("owner", `must be a lower-case PostgreSQL identifier, got "${args.owner}"`);
     if (typeof args.snapshotUri === "string" && !/^(s3:\/\/[a-z0-9.-]+\/\S*|\/\S+)$/.test(args.snapshotUri))
         fail("snapshotUri", `must be s3://bucket/prefix or an absolute directory, got "${args.snapshotUri}"`);
     if (typeof args.snapshotUri === "string" && /\/latest\/?$/.test(args.snapshotUri))

@@ -14,14 +14,13 @@ import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { databaseServerProvider, ServerConnection } from "./databaseServer";
+import { isPostgresIdentifier } from "../config/naming";
 
 export interface ProductionDatabaseArgs {
     server: ServerConnection;
     database: string;
     owner: string;
 }
-
-const identifier = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export class ProductionDatabase extends pulumi.ComponentResource {
     public readonly databaseName: pulumi.Output<string>;
@@ -31,9 +30,9 @@ export class ProductionDatabase extends pulumi.ComponentResource {
     constructor(name: string, args: ProductionDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("odoo-platform:data:ProductionDatabase", name, {}, opts);
         if (!args.server?.host) throw new Error("ProductionDatabase: args.server.host is required (config odoo-platform:dbHost)");
-        if (!identifier.test(args.database ?? ""))
+        if (!isPostgresIdentifier(args.database ?? ""))
             throw new Error(`ProductionDatabase: args.database must be a lower-case PostgreSQL identifier, got "${args.database}"`);
-        if (!identifier.test(args.owner ?? ""))
+        if (!isPostgresIdentifier(args.owner ?? ""))
             throw new Error(`ProductionDatabase: args.owner must be a lower-case PostgreSQL identifier, got "${args.owner}"`);
         if (args.owner === args.server.adminUser) {
             throw new Error(`ProductionDatabase: args.owner must not be the server's admin role "${args.server.adminUser}": Odoo needs its own role`);

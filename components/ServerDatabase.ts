@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { databaseServerProvider, ServerConnection } from "./databaseServer";
 import type { DataRetention } from "./retention";
+import { isPostgresIdentifier } from "../config/naming";
 
 export interface ServerDatabaseArgs {
     server: ServerConnection;
@@ -16,8 +17,6 @@ export interface ServerDatabaseArgs {
     owner: string;
     retention?: DataRetention;
 }
-
-const identifier = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export class ServerDatabase extends pulumi.ComponentResource {
     public readonly databaseName: pulumi.Output<string>;
@@ -28,9 +27,10 @@ export class ServerDatabase extends pulumi.ComponentResource {
     constructor(name: string, args: ServerDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("odoo-platform:data:ServerDatabase", name, {}, opts);
         if (!args.server?.host) throw new Error("ServerDatabase: args.server.host is required (config odoo-platform:dbHost, or the stack's RDS instance)");
-        if (!identifier.test(args.database ?? ""))
+        if (!isPostgresIdentifier(args.database ?? ""))
             throw new Error(`ServerDatabase: args.database must be a lower-case PostgreSQL identifier, got "${args.database}"`);
-        if (!identifier.test(args.owner ?? "")) throw new Error(`ServerDatabase: args.owner must be a lower-case PostgreSQL identifier, got "${args.owner}"`);
+        if (!isPostgresIdentifier(args.owner ?? ""))
+            throw new Error(`ServerDatabase: args.owner must be a lower-case PostgreSQL identifier, got "${args.owner}"`);
         if (args.owner === args.server.adminUser)
             throw new Error(`ServerDatabase: args.owner must not be the server's admin role "${args.server.adminUser}": Odoo needs its own role`);
         const provider = databaseServerProvider(`${name}-server`, args.server, this);

@@ -20,6 +20,7 @@
  * and point `report.url` at the container itself, since Odoo has no route out to its public URL.
  * `-i` of installed modules and `-u` of uninstalled ones are no-ops, so the step is idempotent.
  */
+import { isPostgresIdentifier } from "../config/naming";
 
 export interface PrepareInput {
     /** Odoo's data_dir and the two mounted volumes inside it. */
@@ -64,7 +65,7 @@ export function prepareScript(input: PrepareInput): string {
     ];
     const init = input.initialize;
     if (init) {
-        if (!/^[a-z_][a-z0-9_]{0,62}$/.test(init.database)) throw new Error(`database name "${init.database}" must be a lower-case PostgreSQL identifier`);
+        if (!isPostgresIdentifier(init.database)) throw new Error(`database name "${init.database}" must be a lower-case PostgreSQL identifier`);
         const conf = shellQuote(`--config=${init.confPath}`);
         const db = shellQuote(init.database);
         const { modules } = init;

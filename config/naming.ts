@@ -32,6 +32,17 @@ export function branchSlug(branch: string, maxLength = maxDnsLabel): string {
     return slug.slice(0, maxLength).replace(/-+$/, "");
 }
 
+/**
+ * A lower-case PostgreSQL identifier that needs no quoting: a-z, 0-9 and _, not starting with a
+ * digit, at most 63 bytes (NAMEDATALEN - 1). Database, role and schema names are held to it.
+ */
+export const postgresIdentifierPattern = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Is `text` a lower-case PostgreSQL identifier (postgresIdentifierPattern)? */
+export function isPostgresIdentifier(text: string): boolean {
+    return postgresIdentifierPattern.test(text);
+}
+
 /** Is `text` one valid DNS label (letters, digits, inner dashes, 1–63 characters)? */
 export function isDnsLabel(text: string): boolean {
     return text.length >= 1 && text.length <= maxDnsLabel && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i.test(text);

@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { runtimeContract } from "./contract";
-import { isDnsName } from "./naming";
+import { isDnsName, postgresIdentifierPattern } from "./naming";
 import type { Stage } from "./stage";
 import { stageProfiles } from "./stageProfile";
 
@@ -599,10 +599,7 @@ export const configKeys = {
     }),
     dbName: key({
         description: "Odoo database name, overriding odoo_<stage> / odoo_pr_<n>.",
-        schema: z
-            .string()
-            .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case PostgreSQL identifier (a-z, 0-9, _; at most 63)")
-            .optional(),
+        schema: z.string().regex(postgresIdentifierPattern, "must be a lower-case PostgreSQL identifier (a-z, 0-9, _; at most 63)").optional(),
         coerce: "string",
         source: "config",
     }),
@@ -864,10 +861,7 @@ export const configKeys = {
     }),
     evidenceDbName: key({
         description: "Database holding the ops schema.",
-        schema: z
-            .string()
-            .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case PostgreSQL identifier")
-            .optional(),
+        schema: z.string().regex(postgresIdentifierPattern, "must be a lower-case PostgreSQL identifier").optional(),
         coerce: "string",
         source: "config",
         defaults: { production: "postgres" },

@@ -15,6 +15,7 @@ import { InvalidInputError, OperationFailedError, UnavailableError } from "../co
 import type { Progress } from "../core/progress";
 import { connect, DatabaseUrl, inTransaction } from "../postgres/connect";
 import { evidenceSchemaName } from "./schema";
+import { isPostgresIdentifier } from "../../config/naming";
 
 export const migrationsDir = path.join(__dirname, "migrations");
 
@@ -108,8 +109,6 @@ export function forSchema(sql: string, schema: string): string {
 /** Tables the migrations create (`CREATE TABLE ops.<name>`), by version. */
 export const createdTables = (m: Migration): string[] => [...m.sql.matchAll(/CREATE TABLE (?:IF NOT EXISTS )?ops\.(\w+)/g)].map((x) => x[1]);
 
-const schemaIdentifier = /^[a-z_][a-z0-9_]{0,62}$/;
-
 const bootstrapSql = (schema: string) => `
 CREATE SCHEMA IF NOT EXISTS ${schema};
 CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (
@@ -169,7 +168,7 @@ async function conflictingTables(client: Client, schema: string, applied: Applie
 export async function migrateEvidence(db: DatabaseUrl, options: MigrateOptions = {}): Promise<MigrateReport> {
     const migrations = options.migrations ?? loadMigrations();
     const schema = options.schema ?? evidenceSchemaName;
-    if (!schemaIdentifier.test(schema)) throw new InvalidInputError(`evidence schema "${schema}" must be a lower-case PostgreSQL identifier`);
+    if (!isPostgresIdentifier(schema)) throw new InvalidInputError(`evidence schema "${schema}" must be a lower-case PostgreSQL identifier`);
     const client = await connect(db);
     try {
         await client.query(`SET lock_timeout = ${Math.max(1, Math.round(options.lockTimeoutMs ?? 60_000))}`);

@@ -6,6 +6,7 @@ import {
     environmentNames,
     isDnsLabel,
     isDnsName,
+    isPostgresIdentifier,
     labelKeys,
     maxDnsLabel,
     prHostLabel,
@@ -128,5 +129,13 @@ describe("naming", () => {
         assert.ok(isDnsName("example.com"));
         assert.ok(!isDnsName("example..com"));
         assert.ok(!isDnsName("exa mple.com"));
+    });
+
+    it("validates lower-case PostgreSQL identifiers, and every database name it derives is one", () => {
+        for (const ok of ["odoo", "_x", "odoo_staging_1", "a".repeat(63)]) assert.ok(isPostgresIdentifier(ok), ok);
+        for (const bad of ["", "1odoo", "Odoo", "odoo-staging", "odoo staging", "a".repeat(64), 'odoo"; DROP']) assert.ok(!isPostgresIdentifier(bad), bad);
+        for (const stack of ["dev", "staging", "production", "pr-7", `br-${branchSlug("feature/Invoice-Layout")}`]) {
+            assert.ok(isPostgresIdentifier(databaseName(stackIdentity(stack))), stack);
+        }
     });
 });
