@@ -22,7 +22,17 @@ import { decodeCopyField, jsonStrings } from "./copyScan";
 import { findCards, findIbans, findVats, isTokenShaped, KnownKind } from "./detectors";
 import { KnownValueLookup, knownValueLookup } from "./knownValues";
 import { metadataScope } from "./metadata";
-import { emailPattern, isTokenCandidate, maskFinding, mayHoldNumber, mayHoldPii, numberCandidatePattern, phonePattern } from "./patterns";
+import {
+    defaultAllowedDomains,
+    emailPattern,
+    isTokenCandidate,
+    maskFinding,
+    mayHoldNumber,
+    mayHoldPii,
+    normalizeDomain,
+    numberCandidatePattern,
+    phonePattern,
+} from "./patterns";
 import { ColumnPlan, PiiFinding, PiiKind, scanColumnPlans, ScanOptions } from "./scan";
 
 export type StreamScanOptions = Pick<ScanOptions, "allowDomains" | "ignore" | "kinds" | "knownValues" | "sampleLimit">;
@@ -65,6 +75,8 @@ export interface HitSink {
 /** The detectors of one scan, compiled once. */
 export class ValueScanner {
     readonly #email: RegExp;
+    /** The allowed domains as the pattern's exclusion spells them (lower case): see #onlyAllowedAddress. */
+    readonly #allowedDomains: ReadonlySet<string>;
     readonly #phone: RegExp;
     readonly #numbers: RegExp;
     readonly #all: boolean;
@@ -73,10 +85,20 @@ export class ValueScanner {
     constructor(options: Pick<StreamScanOptions, "allowDomains" | "kinds" | "knownValues">) {
         // The flags of the database scan: `~*` for e-mails, `~` for the rest.
         this.#email = new RegExp(emailPattern(options.allowDomains), "i");
+        this.#allowedDomains = new Set((options.allowDomains ?? defaultAllowedDomains).map(normalizeDomain));
         this.#phone = new RegExp(phonePattern());
         this.#numbers = new RegExp(numberCandidatePattern());
         this.#all = options.kinds !== "contact";
         this.#known = options.knownValues ? knownValueLookup(options.knownValues) : undefined;
+    }
+
+    /**
+     * Whether all that follows the value's first `@` is exactly an allowed domain (the sanitizer's
+     * `test+…@example.com`): every match of the e-mail pattern needs an `@` whose domain its
+     * exclusion does not refuse, so such a value has none, and the pattern need not run.
+     */
+    #onlyAllowedAddress(value: string, at: number): boolean {
+        return this.#allowedDomains.has(value.slice(at + 1));
     }
 
     /** Whether the known values are compared with the server's own hashes. */
@@ -89,7 +111,8 @@ export class ValueScanner {
      * `::text` of the column gives), with a masked sample.
      */
     scan(value: string, column: Pick<ColumnPlan, "type" | "token">, sink: HitSink): void {
-        if (value.includes("@")) {
+        const at = value.indexOf("@");
+        if (at >= 0 && !this.#onlyAllowedAddress(value, at)) {
             const m = this.#email.exec(value);
             if (m) sink.hit("email", maskFinding(m[0]));
         }

@@ -5,7 +5,8 @@ import { Catalog, CatalogColumn, readCatalog } from "../../../ops/odoo/catalog";
 import { collectKnownValues, KnownValueSet } from "../../../ops/pii/knownValues";
 import { hashTextExtended, int64Halves } from "../../../ops/pii/pgHash";
 import { PiiFinding, scanDatabase } from "../../../ops/pii/scan";
-import { StreamScan } from "../../../ops/pii/streamScan";
+import { emailPattern } from "../../../ops/pii/patterns";
+import { HitSink, StreamScan, ValueScanner } from "../../../ops/pii/streamScan";
 import { copyDatabase } from "../../../ops/postgres/copyDatabase";
 import { pgTools } from "../../../ops/postgres/tools";
 import { connectTo, fixtureDatabase } from "../../support/odoo";
@@ -16,6 +17,32 @@ const line = (f: PiiFinding) => `${f.table}.${f.column}:${f.kind}:${f.rows}${f.k
 
 describe("PII scan on the COPY stream (ops/pii/streamScan.ts)", function () {
     this.timeout(180_000);
+
+    it("reports an e-mail exactly where the database's pattern finds one, sanitizer addresses included (which skip the pattern)", () => {
+        const domains = ["example.com", "staging.example.org"];
+        const pattern = new RegExp(emailPattern(domains), "i");
+        const scanner = new ValueScanner({ allowDomains: domains, kinds: "contact" });
+        const values = [
+            "test+100234@example.com",
+            "test+res_partner-7@staging.example.org",
+            "@example.com",
+            "john@gmail.com",
+            "test+1@example.com, john@gmail.com",
+            "john@gmail.com test+1@example.com",
+            "test+1@EXAMPLE.COM",
+            "test+1@sub.example.com",
+            "test+1@example.com.evil.io",
+            "test+1@example.co",
+            "x@example.comx",
+            "mail me: a@b.cd",
+        ];
+        for (const value of values) {
+            let email = false;
+            const sink: HitSink = { hit: (kind) => void (email ||= kind === "email") };
+            scanner.scan(value, { type: "text", token: false }, sink);
+            assert.equal(email, pattern.test(value), value);
+        }
+    });
 
     it("computes PostgreSQL's hashtextextended in Node, for any text and seed", async () => {
         const { url } = await freshDatabase("pghash");
