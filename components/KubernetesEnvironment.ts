@@ -30,6 +30,7 @@ import {
     odooPdbSpec,
     odooPodSpec,
     odooServiceSpec,
+    resourceProblems,
     scriptsDir,
     secretOptionsText,
     secretPlaceholder,
@@ -406,19 +407,8 @@ export function validateKubernetesEnvironmentArgs(args: KubernetesEnvironmentArg
         );
     if (!Number.isInteger(args.cronThreads) || args.cronThreads < 0)
         fail("cronThreads", `must be a whole number of at least 0, got ${args.cronThreads}`, "set odoo-platform:odooCronThreads");
-    const r = args.resources;
-    if (!(r?.cpu > 0 && r.cpuRequest > 0 && r.cpuRequest <= r.cpu))
-        fail(
-            "resources.cpuRequest",
-            `must be greater than 0 and at most the limit (${r?.cpu}), got ${r?.cpuRequest}`,
-            "lower odoo-platform:odooCpuRequest or raise odooCpus",
-        );
-    if (!(r.memoryMb > 0 && r.memoryRequestMb > 0 && r.memoryRequestMb <= r.memoryMb))
-        fail(
-            "resources.memoryRequestMb",
-            `must be greater than 0 and at most the limit (${r.memoryMb} MiB), got ${r.memoryRequestMb}`,
-            "lower odoo-platform:odooMemoryRequestMb or raise odooMemoryMb",
-        );
+    if (!args.resources) fail("resources", "is required", "pass the stage profile's container resources");
+    for (const problem of resourceProblems(args.resources)) fail(`resources.${problem.field}`, problem.why, problem.fix);
     if (!args.claim)
         fail(
             "claim",

@@ -79,13 +79,36 @@ export interface ContainerResources {
     memoryRequestMb: number;
 }
 
+export interface ResourceProblem {
+    field: "cpuRequest" | "memoryRequestMb";
+    why: string;
+    fix: string;
+}
+
+/**
+ * What is wrong with a container's resources: each request must be above 0 (the scheduler packs
+ * pods by it) and at most its limit (the API server refuses a request above the limit). Pure.
+ */
+export function resourceProblems(r: ContainerResources): ResourceProblem[] {
+    const problems: ResourceProblem[] = [];
+    if (!(r.cpu > 0 && r.cpuRequest > 0 && r.cpuRequest <= r.cpu))
+        problems.push({
+            field: "cpuRequest",
+            why: `the CPU request must be greater than 0 and at most the limit (${r.cpu}), got ${r.cpuRequest}`,
+            fix: "lower odoo-platform:odooCpuRequest or raise odooCpus",
+        });
+    if (!(r.memoryMb > 0 && r.memoryRequestMb > 0 && r.memoryRequestMb <= r.memoryMb))
+        problems.push({
+            field: "memoryRequestMb",
+            why: `the memory request must be greater than 0 and at most the limit (${r.memoryMb} MiB), got ${r.memoryRequestMb}`,
+            fix: "lower odoo-platform:odooMemoryRequestMb or raise odooMemoryMb",
+        });
+    return problems;
+}
+
 export function resourceRequirements(r: ContainerResources): Input.core.v1.ResourceRequirements {
-    if (r.cpuRequest > r.cpu)
-        throw new Error(`the CPU request (${r.cpuRequest}) must not exceed the limit (${r.cpu}): lower odoo-platform:odooCpuRequest or raise odooCpus`);
-    if (r.memoryRequestMb > r.memoryMb)
-        throw new Error(
-            `the memory request (${r.memoryRequestMb} MiB) must not exceed the limit (${r.memoryMb} MiB): lower odoo-platform:odooMemoryRequestMb or raise odooMemoryMb`,
-        );
+    const [problem] = resourceProblems(r);
+    if (problem) throw new Error(`${problem.why}: ${problem.fix}`);
     return {
         requests: { cpu: cpuQuantity(r.cpuRequest), memory: memoryQuantity(r.memoryRequestMb) },
         limits: { cpu: cpuQuantity(r.cpu), memory: memoryQuantity(r.memoryMb) },

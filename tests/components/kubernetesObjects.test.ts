@@ -15,6 +15,7 @@ import {
     odooIngressSpec,
     OdooPodInput,
     odooPodSpec,
+    resourceProblems,
     resourceRequirements,
     secretOptionsText,
     secretPlaceholder,
@@ -66,6 +67,13 @@ describe("kubernetesObjects builders", () => {
         });
         assert.throws(() => resourceRequirements({ cpu: 1, memoryMb: 1024, cpuRequest: 2, memoryRequestMb: 512 }), /odooCpuRequest/);
         assert.throws(() => resourceRequirements({ cpu: 1, memoryMb: 1024, cpuRequest: 1, memoryRequestMb: 2048 }), /odooMemoryRequestMb/);
+        assert.throws(() => resourceRequirements({ cpu: 1, memoryMb: 1024, cpuRequest: 0, memoryRequestMb: 512 }), /greater than 0 .*odooCpuRequest/);
+        // The same rule the component's argument check applies (one list of problems, each naming its field).
+        assert.deepEqual(
+            resourceProblems({ cpu: 1, memoryMb: 1024, cpuRequest: 2, memoryRequestMb: 0 }).map((p) => p.field),
+            ["cpuRequest", "memoryRequestMb"],
+        );
+        assert.deepEqual(resourceProblems({ cpu: 1, memoryMb: 1024, cpuRequest: 1, memoryRequestMb: 1024 }), []);
     });
 
     it("splits odoo.conf: secret options leave the ConfigMap, a secret anywhere else is refused", () => {
