@@ -18,6 +18,27 @@ export interface ServerDatabaseArgs {
     retention?: DataRetention;
 }
 
+/**
+ * Refuses args the provider would fail on half-way (after the role exists) or that would hand Odoo
+ * the server's admin role: `ServerDatabaseArgs.<field>: <why>; fix: <how>`. Pure; runs before
+ * anything is registered.
+ */
+export function validateServerDatabaseArgs(args: ServerDatabaseArgs): void {
+    const fail = (field: string, why: string, fix: string): never => {
+        throw new Error(`ServerDatabaseArgs.${field}: ${why}; fix: ${fix}`);
+    };
+    if (!args.server?.host) fail("server.host", "is required", "set odoo-platform:dbHost, or pass the stack's RDS instance endpoint");
+    if (!(Number.isInteger(args.server.port) && args.server.port > 0 && args.server.port < 65536))
+        fail("server.port", `must be a TCP port, got ${args.server.port}`, "set odoo-platform:dbPort");
+    if (!args.server.adminUser) fail("server.adminUser", "is required", "set odoo-platform:dbAdminUser");
+    for (const field of ["database", "owner"] as const) {
+        if (!isPostgresIdentifier(args[field] ?? ""))
+            fail(field, `must be a lower-case PostgreSQL identifier, got "${args[field]}"`, "pass the names environmentNames() derives (config/naming.ts)");
+    }
+    if (args.owner === args.server.adminUser)
+        fail("owner", `must not be the server's admin role "${args.server.adminUser}": Odoo needs a role of its own`, "pass environmentNames().databaseOwner");
+}
+
 export class ServerDatabase extends pulumi.ComponentResource {
     public readonly databaseName: pulumi.Output<string>;
     public readonly ownerRole: pulumi.Output<string>;
@@ -25,14 +46,8 @@ export class ServerDatabase extends pulumi.ComponentResource {
     public readonly database: postgresql.Database;
 
     constructor(name: string, args: ServerDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateServerDatabaseArgs(args);
         super("odoo-platform:data:ServerDatabase", name, {}, opts);
-        if (!args.server?.host) throw new Error("ServerDatabase: args.server.host is required (config odoo-platform:dbHost, or the stack's RDS instance)");
-        if (!isPostgresIdentifier(args.database ?? ""))
-            throw new Error(`ServerDatabase: args.database must be a lower-case PostgreSQL identifier, got "${args.database}"`);
-        if (!isPostgresIdentifier(args.owner ?? ""))
-            throw new Error(`ServerDatabase: args.owner must be a lower-case PostgreSQL identifier, got "${args.owner}"`);
-        if (args.owner === args.server.adminUser)
-            throw new Error(`ServerDatabase: args.owner must not be the server's admin role "${args.server.adminUser}": Odoo needs its own role`);
         const provider = databaseServerProvider(`${name}-server`, args.server, this);
         const onServer = { parent: this, provider, ...args.retention };
         const password = new random.RandomPassword(`${name}-owner-password`, { length: 32, special: false }, { parent: this });
