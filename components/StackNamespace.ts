@@ -6,7 +6,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { egressProxyAlias, egressProxyPort, squidConfig } from "./egress";
+import { isDnsLabel } from "../config/naming";
+import { egressProxyAlias, egressProxyPort, isEgressHost, squidConfig } from "./egress";
 import { filestoreClaimSpec, objectLabels } from "./kubernetesObjects";
 import {
     egressProxyDeploymentSpec,
@@ -49,8 +50,8 @@ export class StackNamespace extends pulumi.ComponentResource {
     public readonly mailCatcher?: { host: string; port: number };
 
     constructor(name: string, args: StackNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateStackNamespaceArgs(args);
         super("odoo-platform:kubernetes:StackNamespace", name, {}, opts);
-        validateArgs(args);
         const stack = args.labels["odoo-platform.stack"];
         const ns = new k8s.core.v1.Namespace(
             `${name}`,
@@ -120,14 +121,49 @@ export class StackNamespace extends pulumi.ComponentResource {
     }
 }
 
-function validateArgs(args: StackNamespaceArgs): void {
-    const fail = (field: string, why: string) => {
-        throw new Error(`StackNamespace: args.${field} ${why}`);
+/**
+ * Refuses args the cluster would refuse half-way (a namespace name it does not accept, a quota
+ * without its policies, an egress proxy whose configuration squid rejects):
+ * `StackNamespaceArgs.<field>: <why>; fix: <how>`. Pure; runs before anything is registered.
+ */
+export function validateStackNamespaceArgs(args: StackNamespaceArgs): void {
+    const fail = (field: string, why: string, fix: string): never => {
+        throw new Error(`StackNamespaceArgs.${field}: ${why}; fix: ${fix}`);
     };
-    if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(args.namespace ?? "")) fail("namespace", `must be a Kubernetes namespace name, got "${args.namespace}"`);
-    if (!args.labels?.["odoo-platform.stack"]) fail("labels", "must carry the stack label odoo-platform.stack");
+    if (!args.decisions) fail("decisions", "is required", "pass the stage profile's decisions (config/stageProfile.ts)");
+    // A namespace name is a lower-case DNS label (RFC 1123).
+    if (!(isDnsLabel(args.namespace ?? "") && args.namespace === args.namespace.toLowerCase()))
+        fail("namespace", `must be a Kubernetes namespace name, got "${args.namespace}"`, "set odoo-platform:kubernetesNamespace to a DNS label (a-z, 0-9, -)");
+    if (!args.labels?.["odoo-platform.stack"]) fail("labels", "must carry the stack label odoo-platform.stack", "pass the stack's resourceLabels()");
     if (args.decisions.budgeted && (!args.budget || !args.isolation))
-        fail(args.budget ? "isolation" : "budget", "is required for a budgeted (PR) namespace (quota, limit range and NetworkPolicy)");
+        fail(
+            args.budget ? "isolation" : "budget",
+            "is required for a budgeted (PR) namespace (quota, limit range and NetworkPolicy)",
+            "pass the PR budget and isolation the program derives",
+        );
     if (!args.decisions.isolated && args.isolation)
-        fail("isolation", "is for isolated (non-production) namespaces: production sends real mail and has no egress proxy");
+        fail("isolation", "is for isolated (non-production) namespaces: production sends real mail and has no egress proxy", "leave it unset");
+    if (args.budget) {
+        for (const field of ["maxCpus", "maxMemoryMb", "storageGb"] as const) {
+            if (!(args.budget[field] > 0))
+                fail(`budget.${field}`, `must be greater than 0, got ${args.budget[field]}`, "set the odoo-platform:pr* budget keys");
+        }
+    }
+    if (args.isolation) {
+        const port = args.isolation.databasePort;
+        if (!(Number.isInteger(port) && port > 0 && port < 65536))
+            fail("isolation.databasePort", `must be a TCP port, got ${port}`, "set odoo-platform:dbPort");
+        if (!args.isolation.databaseCidrs?.length)
+            fail("isolation.databaseCidrs", "must name where the database is (the only egress besides DNS and the proxy)", "set odoo-platform:databaseCidrs");
+        const bad = args.isolation.egressAllowlist.filter((host) => !isEgressHost(host));
+        if (bad.length)
+            fail(
+                "isolation.egressAllowlist",
+                `entries must be host names (no scheme, port, path or wildcard), got ${bad.map((h) => `"${h}"`).join(", ")}`,
+                "fix odoo-platform:egressAllowlist",
+            );
+    }
+    if (!args.filestore?.storageClass) fail("filestore.storageClass", "is required (a ReadWriteMany class)", "set odoo-platform:storageClass");
+    if (!(Number.isInteger(args.filestore.sizeGb) && args.filestore.sizeGb > 0))
+        fail("filestore.sizeGb", `must be a whole number of GiB above 0, got ${args.filestore.sizeGb}`, "set odoo-platform:filestoreGb");
 }

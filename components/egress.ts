@@ -21,12 +21,15 @@ export const egressProxyAlias = "egress-proxy";
 export const egressProxyPort = 3128;
 export const squidConfigPath = "/etc/squid/squid.conf";
 
+/** Can `host` be an allow-list entry: a host name, without scheme, port, path or wildcard? Pure. */
+export function isEgressHost(host: string): boolean {
+    return /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(host);
+}
+
 /** Squid configuration allowing exactly `allowlist` (host names, no wildcards), HTTPS via CONNECT :443 only. */
 export function squidConfig(allowlist: readonly string[]): string {
     for (const host of allowlist) {
-        if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(host)) {
-            throw new Error(`egress allow-list entry "${host}" must be a host name (no scheme, port, path or wildcard)`);
-        }
+        if (!isEgressHost(host)) throw new Error(`egress allow-list entry "${host}" must be a host name (no scheme, port, path or wildcard)`);
     }
     const hosts = [...new Set(allowlist.map((h) => h.toLowerCase()))].sort();
     const lines = [
