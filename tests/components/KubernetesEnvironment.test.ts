@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { KubernetesEnvironment, KubernetesEnvironmentArgs } from "../../components/KubernetesEnvironment";
 import { environmentNames, resourceLabels } from "../../config/naming";
 import { stageProfile } from "../../config/stageProfile";
-import { buildUnderMocks, failureOf } from "../support/component";
+import { buildUnderMocks, itRefusesEachBadField, Refusal } from "../support/component";
 
 const digest = `registry.example.com/odoo@sha256:${"a".repeat(64)}`;
 
@@ -32,8 +32,6 @@ function productionArgs(): KubernetesEnvironmentArgs {
     };
 }
 
-const kinds = (types: string[]) => types.map((t) => t.split(":").slice(0, 2).join(":"));
-
 describe("KubernetesEnvironment from its args", function () {
     this.timeout(60000);
 
@@ -56,7 +54,7 @@ describe("KubernetesEnvironment from its args", function () {
         for (const child of children) assert.equal(child.parent, component.name, `${child.type} ${child.name} is parented to the component`);
     });
 
-    const refusals: [string, (a: KubernetesEnvironmentArgs) => void, RegExp][] = [
+    const refusals: Refusal<KubernetesEnvironmentArgs>[] = [
         ["namespace", (a) => (a.namespace = "Odoo_Prod"), /KubernetesEnvironmentArgs\.namespace: must be a Kubernetes namespace name, got "Odoo_Prod"; fix: /],
         [
             "namespace (upper case)",
@@ -70,13 +68,5 @@ describe("KubernetesEnvironment from its args", function () {
         ["database.port", (a) => (a.database.port = 0), /KubernetesEnvironmentArgs\.database\.port: must be a TCP port, got 0/],
         ["labels", (a) => (a.labels = {}), /KubernetesEnvironmentArgs\.labels: must carry the stack label odoo-platform\.stack/],
     ];
-    for (const [field, spoil, message] of refusals) {
-        it(`refuses a bad ${field} with an error naming it, before registering anything`, async () => {
-            const args = productionArgs();
-            spoil(args);
-            const failure = await failureOf(() => new KubernetesEnvironment("odoo", args));
-            assert.match(failure.message, message);
-            assert.deepEqual(failure.created, [], `nothing registered, got ${kinds(failure.created ?? []).join(", ")}`);
-        });
-    }
+    itRefusesEachBadField(productionArgs, (args) => new KubernetesEnvironment("odoo", args), refusals);
 });

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { ServerDatabase, ServerDatabaseArgs } from "../../components/ServerDatabase";
 import { environmentNames } from "../../config/naming";
 import { stackIdentity } from "../../config/stage";
-import { buildUnderMocks, failureOf } from "../support/component";
+import { buildUnderMocks, itRefusesEachBadField, Refusal } from "../support/component";
 
 /** A PR database on the staging server, named as the program names it. */
 function prArgs(): ServerDatabaseArgs {
@@ -41,20 +41,12 @@ describe("ServerDatabase from its args", function () {
         for (const child of children) assert.equal(child.parent, component.name, `${child.type} ${child.name} is parented to the component`);
     });
 
-    const refusals: [string, (a: ServerDatabaseArgs) => void, RegExp][] = [
+    const refusals: Refusal<ServerDatabaseArgs>[] = [
         ["server.host", (a) => (a.server.host = ""), /ServerDatabaseArgs\.server\.host: is required; fix: set odoo-platform:dbHost/],
         ["server.port", (a) => (a.server.port = 70000), /ServerDatabaseArgs\.server\.port: must be a TCP port, got 70000/],
         ["database", (a) => (a.database = "odoo-pr-7"), /ServerDatabaseArgs\.database: must be a lower-case PostgreSQL identifier, got "odoo-pr-7"/],
         ["owner", (a) => (a.owner = "Odoo"), /ServerDatabaseArgs\.owner: must be a lower-case PostgreSQL identifier, got "Odoo"/],
         ["owner (the admin role)", (a) => (a.owner = "postgres"), /ServerDatabaseArgs\.owner: must not be the server's admin role "postgres"/],
     ];
-    for (const [field, spoil, message] of refusals) {
-        it(`refuses a bad ${field} with an error naming it, before registering anything`, async () => {
-            const args = prArgs();
-            spoil(args);
-            const failure = await failureOf(() => new ServerDatabase("database", args));
-            assert.match(failure.message, message);
-            assert.deepEqual(failure.created, [], `nothing registered, got ${(failure.created ?? []).join(", ")}`);
-        });
-    }
+    itRefusesEachBadField(prArgs, (args) => new ServerDatabase("database", args), refusals);
 });

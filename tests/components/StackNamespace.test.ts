@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { StackNamespace, StackNamespaceArgs } from "../../components/StackNamespace";
 import { resourceLabels } from "../../config/naming";
-import { buildUnderMocks, failureOf } from "../support/component";
+import { buildUnderMocks, itRefusesEachBadField, Refusal } from "../support/component";
 
 /** A PR stack's namespace: budgeted and isolated. */
 function prArgs(): StackNamespaceArgs {
@@ -42,7 +42,7 @@ describe("StackNamespace from its args", function () {
         for (const child of children) assert.equal(child.parent, component.name, `${child.type} ${child.name} is parented to the component`);
     });
 
-    const refusals: [string, (a: StackNamespaceArgs) => void, RegExp][] = [
+    const refusals: Refusal<StackNamespaceArgs>[] = [
         ["namespace", (a) => (a.namespace = "PR_7"), /StackNamespaceArgs\.namespace: must be a Kubernetes namespace name, got "PR_7"; fix: /],
         ["labels", (a) => (a.labels = {}), /StackNamespaceArgs\.labels: must carry the stack label odoo-platform\.stack/],
         ["budget", (a) => (a.budget = undefined), /StackNamespaceArgs\.budget: is required for a budgeted \(PR\) namespace/],
@@ -56,13 +56,5 @@ describe("StackNamespace from its args", function () {
         ],
         ["filestore.sizeGb", (a) => (a.filestore.sizeGb = 0), /StackNamespaceArgs\.filestore\.sizeGb: must be a whole number of GiB above 0, got 0/],
     ];
-    for (const [field, spoil, message] of refusals) {
-        it(`refuses a bad ${field} with an error naming it, before registering anything`, async () => {
-            const args = prArgs();
-            spoil(args);
-            const failure = await failureOf(() => new StackNamespace("namespace", args));
-            assert.match(failure.message, message);
-            assert.deepEqual(failure.created, [], `nothing registered, got ${(failure.created ?? []).join(", ")}`);
-        });
-    }
+    itRefusesEachBadField(prArgs, (args) => new StackNamespace("namespace", args), refusals);
 });

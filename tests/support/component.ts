@@ -3,6 +3,7 @@
  * a stack, its config or the program: what it registers, with which inputs, under which parent.
  * Read the result with the helpers of tests/support/plan.ts (one, ofType, withRole, labelsOf …).
  */
+import * as assert from "node:assert/strict";
 import { RecordedResource, runUnderMocks, unwrapSecrets } from "../../plan/mockRuntime";
 import { Recording, Resource, resources } from "./plan";
 
@@ -70,4 +71,23 @@ export async function failureOf(build: () => unknown): Promise<ComponentFailure>
     }
     if (thrown === undefined) throw new Error("expected the build to fail, but it succeeded");
     return { message: thrown instanceof Error ? thrown.message : String(thrown), created: recorded?.map((r) => `${r.type} ${r.name}`) ?? null };
+}
+
+/** One bad field: its name, how to spoil good args with it, and the error expected. */
+export type Refusal<A> = [field: string, spoil: (args: A) => void, message: RegExp];
+
+/**
+ * One mocha test per refusal: the component built from good args spoiled by it throws the expected
+ * error, naming the field, before registering anything (its args are checked before super()).
+ */
+export function itRefusesEachBadField<A>(goodArgs: () => A, build: (args: A) => unknown, refusals: readonly Refusal<A>[]): void {
+    for (const [field, spoil, message] of refusals) {
+        it(`refuses a bad ${field} with an error naming it, before registering anything`, async () => {
+            const args = goodArgs();
+            spoil(args);
+            const failure = await failureOf(() => build(args));
+            assert.match(failure.message, message);
+            assert.deepEqual(failure.created, [], `nothing registered, got ${(failure.created ?? []).join(", ")}`);
+        });
+    }
 }
