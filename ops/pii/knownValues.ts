@@ -59,7 +59,7 @@ export interface KnownValueSet {
     /** md5 hashes per form, for scans in Node. */
     md5: { a: Set<string>; b: Set<string> };
     /** Which kinds a 64-bit hash came from (to say what a hit is). */
-    kinds: Map<string, Set<KnownKind>>;
+    kinds: Map<string, ReadonlySet<KnownKind>>;
     /** Longest value per form, in bytes: longer text is never compared. */
     maxBytes: { a: number; b: number };
     sources: KnownValueSource[];
@@ -202,53 +202,82 @@ export async function collectKnownValues(client: Client, options: CollectOptions
     // md5 forms only where Node cannot compute the server's own 64-bit hashes (ops/pii/pgHash.ts).
     set.probe = (await client.query<{ h: string }>(`SELECT hashtextextended($1, ${seed})::text AS h`, [knownValueProbe])).rows[0].h;
     const withMd5 = !new KnownValueLookup(set).sameHash;
-    const seen = { a: new Set<string>(), b: new Set<string>() };
-    const distinct: Record<KnownKind, Set<string>> = {
-        name: new Set(),
-        email: new Set(),
-        phone: new Set(),
-        street: new Set(),
-        vat: new Set(),
-        iban: new Set(),
-        token: new Set(),
-    };
+    // Per hash, its kind bits (knownKinds order) and its longest value in one number
+    // (bytes × 128 + bits): one map entry per known value, where a set per hash cost more than
+    // the queries that read them.
+    const byHash = new Map<string, number>();
     const byTable = new Map<string, Source[]>();
     for (const s of collectSources(catalog, fields, options.keepCompanyNames ?? true, options.credentials ?? true))
         byTable.set(s.table, [...(byTable.get(s.table) ?? []), s]);
-    for (const [table, sources] of byTable) {
-        // One read of the table for all its sources; OFFSET 0 keeps each normal form computed once
-        // per row. Distinct by source, hash and length (md5 under "C" when needed): no comparison
-        // of text under the database's collation.
-        const values = sources.map((s, i) => {
-            const column = `t.${quoteIdent(s.column)}`;
-            return `(${i}, CASE WHEN ${column} IS NOT NULL${s.where ? ` AND ${s.where}` : ""} THEN ${formOfKind(s.kind) === "a" ? formASql(column) : formBSql(column)} END)`;
-        });
-        const { rows } = await client.query<{ i: number; h: string; m?: string; n: number }>(
-            `SELECT DISTINCT x.i, hashtextextended(x.v, ${seed}) AS h${withMd5 ? `, md5(${quoteLiteral(`${md5Key}:`)} || x.v) COLLATE "C" AS m` : ""}, octet_length(x.v) AS n
-             FROM (SELECT s.i, s.v FROM ONLY ${qualifiedTable(table)} t CROSS JOIN LATERAL (VALUES ${values.join(", ")}) s(i, v) OFFSET 0) x
-             WHERE x.v IS NOT NULL AND CASE x.i ${sources.map((s, i) => `WHEN ${i} THEN ${keepSql(s.kind, "x.v", allow)}`).join(" ")} END`,
-        );
-        const perSource = sources.map(() => 0);
-        for (const r of rows) {
-            const s = sources[r.i];
-            const form = formOfKind(s.kind);
-            perSource[r.i]++;
-            if (!seen[form].has(r.h)) {
-                seen[form].add(r.h);
-                set.sql[form].push(r.h);
+    for (const [table, tableSources] of byTable) {
+        for (let from = 0; from < tableSources.length; from += maxSourcesPerRead) {
+            const sources = tableSources.slice(from, from + maxSourcesPerRead);
+            // Each source read with its own rule, the values grouped by hash on the server: a row
+            // per distinct value with the sources it came from as bits. Grouping them all in one
+            // query over every table costs production more than Node's map does here.
+            const reads = sources.map((s, i) => {
+                const column = `t.${quoteIdent(s.column)}`;
+                const form = formOfKind(s.kind) === "a" ? formASql(column) : formBSql(column);
+                return (
+                    `SELECT ${1 << i} AS m, v FROM (SELECT ${form} AS v FROM ONLY ${qualifiedTable(table)} t ` +
+                    `WHERE ${column} IS NOT NULL${s.where ? ` AND ${s.where}` : ""} OFFSET 0) v WHERE ${keepSql(s.kind, "v.v", allow)}`
+                );
+            });
+            const md5 = withMd5 ? `, md5(${quoteLiteral(`${md5Key}:`)} || x.v) COLLATE "C" AS md5` : "";
+            const { rows } = await client.query<{ m: number; h: string; n: number; md5?: string }>(
+                `SELECT bit_or(x.m) AS m, hashtextextended(x.v, ${seed})::text AS h${md5}, max(octet_length(x.v)) AS n
+                 FROM (${reads.join("\n UNION ALL ")}) x GROUP BY 2${withMd5 ? ", 3" : ""}`,
+            );
+            const perSource = sources.map(() => 0);
+            const kindBits = sources.map((s) => 1 << knownKinds.indexOf(s.kind));
+            for (const r of rows) {
+                let kinds = 0;
+                for (let i = 0; i < sources.length; i++) {
+                    if (r.m & (1 << i)) {
+                        perSource[i]++;
+                        kinds |= kindBits[i];
+                    }
+                }
+                const prior = byHash.get(r.h);
+                byHash.set(r.h, prior === undefined ? r.n * 128 + kinds : Math.max(Math.floor(prior / 128), r.n) * 128 + ((prior % 128) | kinds));
+                if (r.md5) for (const form of formsOfKinds(kinds)) set.md5[form].add(r.md5);
             }
-            if (r.m) set.md5[form].add(r.m);
-            distinct[s.kind].add(r.h);
-            if (!set.kinds.has(r.h)) set.kinds.set(r.h, new Set());
-            set.kinds.get(r.h)!.add(s.kind);
-            set.maxBytes[form] = Math.max(set.maxBytes[form], r.n);
+            sources.forEach((s, i) => {
+                if (perSource[i]) set.sources.push({ table: s.table, column: s.column, kind: s.kind, values: perSource[i] });
+            });
         }
-        sources.forEach((s, i) => {
-            if (perSource[i]) set.sources.push({ table: s.table, column: s.column, kind: s.kind, values: perSource[i] });
-        });
     }
-    for (const k of Object.keys(distinct) as KnownKind[]) set.counts[k] = distinct[k].size;
+    const kindSets = new Map<number, ReadonlySet<KnownKind>>();
+    const hashesOfKinds = new Map<number, number>();
+    for (const [h, packed] of byHash) {
+        const kinds = packed % 128;
+        const longest = Math.floor(packed / 128);
+        for (const form of formsOfKinds(kinds)) {
+            set.sql[form].push(h);
+            set.maxBytes[form] = Math.max(set.maxBytes[form], longest);
+        }
+        let shared = kindSets.get(kinds);
+        if (!shared) kindSets.set(kinds, (shared = new Set(knownKinds.filter((_, bit) => kinds & (1 << bit)))));
+        set.kinds.set(h, shared);
+        hashesOfKinds.set(kinds, (hashesOfKinds.get(kinds) ?? 0) + 1);
+    }
+    for (const [bits, n] of hashesOfKinds) for (const k of kindSets.get(bits)!) set.counts[k] += n;
     return set;
+}
+
+/** Sources read by one query: their bits must fit the int4 that bit_or aggregates. */
+const maxSourcesPerRead = 30;
+
+/** The kinds, in the order of the bits collectKnownValues gives them. */
+const knownKinds: readonly KnownKind[] = ["name", "email", "phone", "street", "vat", "iban", "token"];
+const formAKindBits = knownKinds.reduce((bits, k, bit) => (formOfKind(k) === "a" ? bits | (1 << bit) : bits), 0);
+
+/** The normal forms a hash of these kind bits was computed in. */
+function formsOfKinds(kinds: number): ("a" | "b")[] {
+    const forms: ("a" | "b")[] = [];
+    if (kinds & formAKindBits) forms.push("a");
+    if (kinds & ~formAKindBits) forms.push("b");
+    return forms;
 }
 
 /** Temporary tables holding the 64-bit hashes on one scanning connection. */

@@ -3,9 +3,10 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { readCatalog } from "../../../ops/odoo/catalog";
 import { KnownValueCopyScanner } from "../../../ops/pii/copyScan";
-import { collectKnownValues, isKnownValue, scanTablesForKnownValues } from "../../../ops/pii/knownValues";
+import { collectKnownValues, isKnownValue, knownValueLookup, scanTablesForKnownValues } from "../../../ops/pii/knownValues";
 import { scanDatabase } from "../../../ops/pii/scan";
 import { connectTo, fixtureDatabase } from "../../support/odoo";
+import { freshDatabase } from "../../support/postgres";
 
 describe("known-value scan (ops/pii/knownValues.ts)", function () {
     this.timeout(120_000);
@@ -59,6 +60,52 @@ describe("known-value scan (ops/pii/knownValues.ts)", function () {
                 for await (const _ of s) void _;
             });
             assert.deepEqual(Object.fromEntries(scanner.hits), { who: 1, info: 1, other: 1 });
+        } finally {
+            await client.end();
+        }
+    });
+
+    it("counts each distinct value once per column and once in all, and merges the kinds of a value read from several tables", async () => {
+        const db = await freshDatabase("kvmerge");
+        const client = await connectTo(db.url);
+        try {
+            await client.query(`
+                CREATE TABLE res_company (id serial PRIMARY KEY, name varchar);
+                CREATE TABLE res_partner (id serial PRIMARY KEY, name varchar, email varchar, phone varchar, street varchar, is_company boolean);
+                CREATE TABLE res_users (id serial PRIMARY KEY, login varchar);
+                CREATE TABLE hr_employee (id serial PRIMARY KEY, name varchar);
+                INSERT INTO res_company (name) VALUES ('Acme Holdings Ltd');
+                INSERT INTO res_partner (name, email, phone, street, is_company) VALUES
+                    ('Marie Curie-Dubois', 'Marie.Curie@Lab.org', '+33 6 12 34 56 78', 'Rue Victor Hugo 12', false),
+                    ('Marie Curie-Dubois', ' marie.curie@lab.org ', NULL, NULL, false),
+                    ('Acme Holdings Ltd', NULL, NULL, NULL, true),
+                    ('Acme Holdings Ltd', NULL, '+33 (6) 12-34-56-78', NULL, false),
+                    ('Avenue Foch 221 B', NULL, NULL, 'Avenue Foch 221 B', false);
+                INSERT INTO res_users (login) VALUES ('marie.curie@lab.org');
+                INSERT INTO hr_employee (name) VALUES ('Rue Victor Hugo 12'), ('Léa Müller');`);
+            const set = await collectKnownValues(client, { catalog: await readCatalog(client) });
+            const values = Object.fromEntries(set.sources.map((s) => [`${s.table}.${s.column}`, s.values]));
+            // A name equal to a company's is kept in the copy, so never collected; the same
+            // e-mail and phone in two spellings are one value each.
+            assert.deepEqual(values, {
+                "res_partner.name": 2,
+                "res_partner.email": 1,
+                "res_partner.phone": 1,
+                "res_partner.street": 2,
+                "res_users.login": 1,
+                "hr_employee.name": 2,
+            });
+            assert.deepEqual(set.counts, { name: 4, email: 1, phone: 1, street: 2, vat: 0, iban: 0, token: 0 });
+            assert.equal(set.sql.a.length, 5);
+            assert.equal(set.sql.b.length, 1);
+            assert.deepEqual(set.maxBytes, { a: 19, b: 11 });
+            const lookup = knownValueLookup(set);
+            assert.deepEqual([...(lookup.kinds("Rue Victor Hugo 12") ?? [])].sort(), ["name", "street"]);
+            assert.deepEqual([...(lookup.kinds(" avenue foch 221 b") ?? [])].sort(), ["name", "street"]);
+            assert.deepEqual(lookup.kinds("MARIE.CURIE@LAB.ORG"), ["email"]);
+            assert.deepEqual(lookup.kinds("33612345678"), ["phone"]);
+            assert.deepEqual(lookup.kinds("léa müller"), ["name"]);
+            assert.equal(lookup.kinds("Acme Holdings Ltd"), null);
         } finally {
             await client.end();
         }
