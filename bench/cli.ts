@@ -2,7 +2,7 @@
  * `npm run bench -- <benchmark> [options]`: timings as ratios against a baseline measured in the
  * same run, on a throwaway PostgreSQL. Not part of `npm test`.
  *
- *   pipeline --scale N [--runs R] [--jobs J] [--odoo-version 16|17|18|19] [--json]   staging refresh vs pg_dump -Fd -j → pg_restore -j
+ *   pipeline --scale N [--runs R] [--jobs J] [--odoo-version 16|17|18|19] [--per-table] [--json]   staging refresh vs pg_dump -Fd -j → pg_restore -j
  *   swap [--runs R] [--clients C] [--json]               how long the swap makes the database unavailable
  *   startup [--runs R] [--json]                          CLI start: compiled bundle vs sources through tsx
  *   kill [--kills N] [--scale S] [--json]                 kill -9 of staging refresh at N moments: staging intact every time
@@ -24,13 +24,15 @@ async function main(argv: string[]): Promise<number> {
         .option("--runs <n>", "repetitions (baseline and refresh alternate which goes first)", "2")
         .option("--jobs <n>", "parallel jobs for pg_dump/pg_restore and for the refresh", "2")
         .option("--odoo-version <v>", "shape of the Odoo database: 16, 17, 18 or 19 (ops/odoo/versions.ts)", "17")
+        .option("--per-table", "also each table's read on the source, with the rules and plain, in CPU seconds")
         .option("--json", "print the JSON document only")
-        .action(async (opts: { scale: string; runs: string; jobs: string; odooVersion: string; json?: boolean }) => {
+        .action(async (opts: { scale: string; runs: string; jobs: string; odooVersion: string; perTable?: boolean; json?: boolean }) => {
             const result = await benchPipeline({
                 scale: Number(opts.scale),
                 runs: Number(opts.runs),
                 jobs: Number(opts.jobs),
                 odooVersion: parseOdooVersion(opts.odooVersion),
+                perTable: opts.perTable,
                 log: (l) => process.stderr.write(`${l}\n`),
             });
             process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderPipelineBench(result)}\n\n${JSON.stringify(result)}\n`);

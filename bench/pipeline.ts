@@ -23,6 +23,7 @@ import { platformDataRules } from "../ops/staging/dataRules";
 import { refreshStaging } from "../ops/staging/refresh";
 import { renderStepTable, round, StepTiming } from "../ops/staging/report";
 import { cpuMeter } from "./cpu";
+import { measureSourceCosts, renderSourceCosts, TableSourceCost } from "./sourceCost";
 
 export interface PipelineRun {
     order: "baseline-first" | "refresh-first";
@@ -46,6 +47,8 @@ export interface PipelineBench {
     fixture: Record<string, number>;
     runs: PipelineRun[];
     target: number;
+    /** With `perTable`: each read's source CPU, with the rules and plain (bench/sourceCost.ts). */
+    sourceCosts?: TableSourceCost[];
 }
 
 const seconds = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e9;
@@ -65,6 +68,8 @@ export async function benchPipeline(opts: {
     runs: number;
     jobs: number;
     odooVersion?: OdooVersion;
+    /** Also measure every table's read on the source, with the rules and plain, one at a time. */
+    perTable?: boolean;
     log: (line: string) => void;
 }): Promise<PipelineBench> {
     if (!(opts.scale > 0)) throw new Error(`--scale must be a positive number, got ${opts.scale}`);
@@ -147,6 +152,7 @@ export async function benchPipeline(opts: {
             return { steps, seconds: round(dump + restore), cpuByStep };
         };
 
+        const allowDomains = ["example.com", "bench.example.com"];
         const refresh = async (run: number) => {
             const target = `odoo_staging_${run}`;
             await sql(pg.url, `CREATE DATABASE ${target}`);
@@ -159,7 +165,7 @@ export async function benchPipeline(opts: {
                 seed: "bench",
                 mailHost: "mailpit",
                 mailPort: 1025,
-                allowDomains: ["example.com", "bench.example.com"],
+                allowDomains,
                 jobs: opts.jobs,
                 rules: platformDataRules(),
             });
@@ -211,7 +217,19 @@ export async function benchPipeline(opts: {
                     ` → ${(r.seconds / b.seconds).toFixed(2)}× wall, ${cpuRatio(r.cpuSeconds).toFixed(2)}× CPU`,
             );
         }
+        const sourceCosts = opts.perTable
+            ? await measureSourceCosts({
+                  url: prod,
+                  binDir: tools.binDir,
+                  cpu,
+                  rules: platformDataRules(),
+                  // What refreshStaging plans with the options above.
+                  sanitize: { seed: "bench", strict: false, allowDomains },
+                  log: opts.log,
+              })
+            : undefined;
         return {
+            sourceCosts,
             scale: opts.scale,
             odooVersion: opts.odooVersion ?? "17.0",
             jobs: opts.jobs,
@@ -265,5 +283,6 @@ export function renderPipelineBench(result: PipelineBench): string {
     result.runs.forEach((r, i) => {
         out.push(`CPU seconds per step, run ${i + 1}: baseline ${perStep(r.baseline.cpuByStep)}; refresh ${perStep(r.refresh.cpuByStep)}`);
     });
+    if (result.sourceCosts) out.push(renderSourceCosts(result.sourceCosts));
     return out.join("\n");
 }
