@@ -1,7 +1,8 @@
 /**
  * What each table costs the source, in CPU seconds: every table's read as the refresh makes it
  * (the sanitizing expressions, the financial group's query per part) and as a plain COPY, one at
- * a time on an otherwise idle server, each measured by bench/cpu.ts around its own psql. The
+ * a time on an otherwise idle server, each measured by bench/cpu.ts around its own psql (the
+ * server's background processes included: hence a checkpoint first, and the cheaper of two runs). The
  * refresh's own steps cannot be split this way: its workers read several tables at once.
  */
 import * as fs from "node:fs";
@@ -54,18 +55,31 @@ export async function measureSourceCosts(opts: {
         tables = (await listTables(client)).filter((t) => t.hasRows);
         const planned = await opts.rules.sanitizePlan(client, opts.sanitize);
         transforms = opts.rules.revokeCredentials ? await opts.rules.revokeCredentials(client, planned.transforms) : planned.transforms;
+        // The runs before leave dirty buffers (and DROP DATABASE a checkpoint) whose writing the
+        // checkpointer would charge to the first reads: written out here, before any is measured.
+        await client.query("CHECKPOINT");
     } finally {
         await client.end();
     }
     const plain = new Map(planTableCopies(tables).plans.map((p) => [p.table.qualified, p.copyOut]));
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "odoo-platform-source-cost-"));
+    // Each read twice, the cheaper kept: the server's background work (autovacuum, the
+    // checkpointer) lands on whichever read it coincides with.
     const read = async (copyOut: string, settings?: Readonly<Record<string, string>>) => {
         const script = path.join(work, "read.sql");
         fs.writeFileSync(script, sourceScript(undefined, [copyOut], settings));
-        const cpuBefore = opts.cpu.seconds();
-        const started = process.hrtime.bigint();
-        await runTool(opts.binDir, "psql", ["-X", "-q", "-f", script], { url: opts.url, what: "a table's read" });
-        return { cpu: opts.cpu.seconds() - cpuBefore, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+        let best = { cpu: Infinity, seconds: Infinity };
+        for (let attempt = 0; attempt < 2; attempt++) {
+            const cpuBefore = opts.cpu.seconds();
+            const started = process.hrtime.bigint();
+            await runTool(opts.binDir, "psql", ["-X", "-q", "-f", script], { url: opts.url, what: "a table's read" });
+            const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+            // A backend that has just exited shows no CPU until the postmaster has reaped it.
+            await new Promise((resolve) => setTimeout(resolve, 150));
+            const cpu = opts.cpu.seconds() - cpuBefore;
+            if (cpu < best.cpu) best = { cpu, seconds };
+        }
+        return best;
     };
     try {
         const costs = new Map<string, TableSourceCost>();
