@@ -14,6 +14,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { isDnsLabel, isPostgresIdentifier } from "../config/naming";
+import { awsIdPatterns, rdsEngineVersionPattern, rdsInstanceClassPattern, rdsMaxBackupRetentionDays, rdsMinStorageGb } from "../config/schema";
 import type { ManagedDatabaseSlice } from "../config/slices";
 import type { DataRetention } from "./retention";
 
@@ -83,8 +85,8 @@ export class ManagedDatabase extends pulumi.ComponentResource {
     public readonly instance: aws.rds.Instance;
 
     constructor(name: string, args: ManagedDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateManagedDatabaseArgs(args);
         super("odoo-platform:data:ManagedDatabase", name, {}, opts);
-        validateArgs(args);
         const child = { parent: this };
         const keep = { parent: this, ...args.retention };
         const major = args.engineVersion;
@@ -140,14 +142,79 @@ export class ManagedDatabase extends pulumi.ComponentResource {
     }
 }
 
-function validateArgs(args: ManagedDatabaseArgs): void {
-    const fail = (field: string, why: string) => {
-        throw new Error(`ManagedDatabase: args.${field} ${why}`);
+/**
+ * Can `id` be an RDS DB instance identifier: 1–63 letters, digits or hyphens, starting with a
+ * letter, no two hyphens in a row, not ending in one (CreateDBInstance, DBInstanceIdentifier). Pure.
+ */
+export function isRdsIdentifier(id: string): boolean {
+    return isDnsLabel(id) && /^[a-z]/i.test(id) && !id.includes("--");
+}
+
+/**
+ * Refuses args RDS would refuse half-way (after the subnet group, security group and parameter
+ * group exist) or that would build the wrong server: `ManagedDatabaseArgs.<field>: <why>; fix: <how>`.
+ * The limits are RDS for PostgreSQL's (CreateDBInstance): storage from 20 GiB, backups kept 0–35
+ * days, port 1150–65535, master user 1–63 letters, digits or underscores starting with a letter.
+ * Pure; runs before anything is registered.
+ */
+export function validateManagedDatabaseArgs(args: ManagedDatabaseArgs): void {
+    const fail = (field: string, why: string, fix: string): never => {
+        throw new Error(`ManagedDatabaseArgs.${field}: ${why}; fix: ${fix}`);
     };
-    if (!/^[a-z][a-z0-9-]{0,50}$/.test(args.prefix ?? "")) fail("prefix", `must be a lower-case identifier prefix, got "${args.prefix}"`);
-    if ((args.subnetIds ?? []).length < 2) fail("subnetIds", "must list at least two subnets (two availability zones): odoo-platform:rdsSubnetIds");
-    if (!args.vpcId) fail("vpcId", "is required: odoo-platform:rdsVpcId");
-    if (!args.clusterSecurityGroupId) fail("clusterSecurityGroupId", "is required: odoo-platform:clusterSecurityGroupId");
+    // The instance is `<prefix>-db`, its final snapshot `<prefix>-db-final` (also an identifier).
+    if (!isRdsIdentifier(`${args.prefix ?? ""}-db-final`))
+        fail(
+            "prefix",
+            `must make "<prefix>-db-final" an RDS identifier (1–63 letters, digits, hyphens; a letter first; no "--"), got "${args.prefix}"`,
+            "pass environmentNames().prefix (config/naming.ts)",
+        );
+    if (!rdsInstanceClassPattern.test(args.instanceClass ?? ""))
+        fail("instanceClass", `must be an RDS instance class such as db.m6g.large, got "${args.instanceClass}"`, "set odoo-platform:rdsInstanceClass");
+    if (!rdsEngineVersionPattern.test(args.engineVersion ?? ""))
+        fail(
+            "engineVersion",
+            `must be a PostgreSQL major version from 13 to 17 (the parameter group family is postgres<major>), got "${args.engineVersion}"`,
+            "set odoo-platform:rdsEngineVersion",
+        );
+    if (!(Number.isInteger(args.allocatedStorageGb) && args.allocatedStorageGb >= rdsMinStorageGb))
+        fail(
+            "allocatedStorageGb",
+            `must be a whole number of GiB of at least ${rdsMinStorageGb} (the RDS minimum), got ${args.allocatedStorageGb}`,
+            "set odoo-platform:rdsAllocatedStorageGb",
+        );
+    if (!(Number.isInteger(args.backupRetentionDays) && args.backupRetentionDays >= 1 && args.backupRetentionDays <= rdsMaxBackupRetentionDays))
+        fail(
+            "backupRetentionDays",
+            `must be a whole number of days from 1 to ${rdsMaxBackupRetentionDays} (0 turns automated backups off), got ${args.backupRetentionDays}`,
+            "set odoo-platform:rdsBackupRetentionDays",
+        );
+    if (!(Number.isInteger(args.port) && args.port >= 1150 && args.port <= 65535))
+        fail("port", `must be a port RDS accepts (1150–65535), got ${args.port}`, "set odoo-platform:dbPort (5432)");
+    if (!(isPostgresIdentifier(args.adminUser ?? "") && /^[a-z]/.test(args.adminUser) && args.adminUser !== "rdsadmin"))
+        fail(
+            "adminUser",
+            `must be a lower-case PostgreSQL identifier starting with a letter, not rdsadmin (reserved by RDS), got "${args.adminUser}"`,
+            "set odoo-platform:dbAdminUser",
+        );
+    if (!(Number.isInteger(args.slowQueryMs) && args.slowQueryMs > 0))
+        fail("slowQueryMs", `must be a whole number of milliseconds above 0, got ${args.slowQueryMs}`, "set odoo-platform:slowQueryMs");
+    const subnets = args.subnetIds ?? [];
+    const badSubnets = subnets.filter((id) => !awsIdPatterns.subnet.test(id));
+    if (badSubnets.length)
+        fail("subnetIds", `entries must be subnet ids (subnet-…), got ${badSubnets.map((id) => `"${id}"`).join(", ")}`, "fix odoo-platform:rdsSubnetIds");
+    if (new Set(subnets).size < 2)
+        fail("subnetIds", `must list at least two distinct subnets (two availability zones), got ${subnets.length}`, "set odoo-platform:rdsSubnetIds");
+    if (!awsIdPatterns.vpc.test(args.vpcId ?? "")) fail("vpcId", `must be a VPC id (vpc-…), got "${args.vpcId}"`, "set odoo-platform:rdsVpcId");
+    if (!awsIdPatterns.securityGroup.test(args.clusterSecurityGroupId ?? ""))
+        fail(
+            "clusterSecurityGroupId",
+            `must be the cluster nodes' security group id (sg-…), the only source the instance admits, got "${args.clusterSecurityGroupId}"`,
+            "set odoo-platform:clusterSecurityGroupId",
+        );
     if (Object.keys(args.tags ?? {}).some((k) => k.endsWith("git-sha")))
-        fail("tags", "must not carry the git SHA: a tag that changes every deploy updates the instance every deploy");
+        fail(
+            "tags",
+            "must not carry the git SHA: a tag that changes every deploy updates the instance every deploy",
+            "pass stableLabels() of the stack's labels",
+        );
 }

@@ -39,6 +39,16 @@ export interface ConfigKey<T> {
     example?: string;
 }
 
+/** libpq sslmode values the platform supports (odoo-platform:dbSslMode). */
+export const sslModes = ["disable", "require", "verify-ca", "verify-full"] as const;
+/** RDS instance classes, PostgreSQL majors and AWS VPC ids: the config keys and components/ManagedDatabase.ts share them. */
+export const rdsInstanceClassPattern = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
+export const rdsEngineVersionPattern = /^1[3-7]$/;
+export const awsIdPatterns = { subnet: /^subnet-[0-9a-f]{8,17}$/, vpc: /^vpc-[0-9a-f]{8,17}$/, securityGroup: /^sg-[0-9a-f]{8,17}$/ } as const;
+/** RDS for PostgreSQL (CreateDBInstance): gp2/gp3 storage from 20 GiB; automated backups kept 0–35 days (0 turns them off, which the platform refuses). */
+export const rdsMinStorageGb = 20;
+export const rdsMaxBackupRetentionDays = 35;
+
 const key = <T>(spec: ConfigKey<T>): ConfigKey<T> => spec;
 const everyStage = <T>(value: T): Record<Stage, T> => ({ dev: value, pr: value, staging: value, production: value });
 
@@ -266,21 +276,21 @@ export const configKeys = {
     // --- Managed PostgreSQL (AWS RDS, runtime kubernetes) -------------------------------------
     rdsInstanceClass: key({
         description: "RDS instance class of the stage's PostgreSQL (runtime kubernetes, staging and production).",
-        schema: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class such as db.m6g.large"),
+        schema: z.string().regex(rdsInstanceClassPattern, "must be an RDS instance class such as db.m6g.large"),
         coerce: "string",
         source: "config",
         defaults: { dev: "db.t4g.micro", pr: "db.t4g.micro", staging: "db.t4g.medium", production: "db.m6g.large" },
     }),
     rdsEngineVersion: key({
         description: "PostgreSQL major version of the RDS instance (the parameter group family follows it).",
-        schema: z.string().regex(/^1[3-7]$/, "must be a PostgreSQL major version from 13 to 17"),
+        schema: z.string().regex(rdsEngineVersionPattern, "must be a PostgreSQL major version from 13 to 17"),
         coerce: "string",
         source: "config",
         defaults: everyStage("15"),
     }),
     rdsAllocatedStorageGb: key({
         description: "Storage of the RDS instance in GiB (storage autoscaling up to 4× this).",
-        schema: positiveInt.min(20, "must be at least 20 GiB (the RDS minimum)"),
+        schema: positiveInt.min(rdsMinStorageGb, `must be at least ${rdsMinStorageGb} GiB (the RDS minimum)`),
         coerce: "number",
         source: "config",
         defaults: { dev: 20, pr: 20, staging: 50, production: 200 },
@@ -294,14 +304,18 @@ export const configKeys = {
     }),
     rdsBackupRetentionDays: key({
         description: "Days RDS keeps automated backups (point-in-time recovery window).",
-        schema: z.number().int("must be a whole number").min(1, "must be at least 1 (0 turns backups off)").max(35, "must be at most 35"),
+        schema: z
+            .number()
+            .int("must be a whole number")
+            .min(1, "must be at least 1 (0 turns backups off)")
+            .max(rdsMaxBackupRetentionDays, `must be at most ${rdsMaxBackupRetentionDays}`),
         coerce: "number",
         source: "config",
         defaults: { dev: 1, pr: 1, staging: 7, production: 14 },
     }),
     rdsSubnetIds: key({
         description: "Private subnets (at least two zones) of the RDS instance: the cluster's VPC.",
-        schema: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "must be subnet ids (subnet-…)")),
+        schema: z.array(z.string().regex(awsIdPatterns.subnet, "must be subnet ids (subnet-…)")),
         coerce: "list",
         source: "config",
         defaults: everyStage([] as string[]),
@@ -309,19 +323,13 @@ export const configKeys = {
     }),
     rdsVpcId: key({
         description: "VPC of the cluster and the RDS instance.",
-        schema: z
-            .string()
-            .regex(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC id (vpc-…)")
-            .optional(),
+        schema: z.string().regex(awsIdPatterns.vpc, "must be a VPC id (vpc-…)").optional(),
         coerce: "string",
         source: "config",
     }),
     clusterSecurityGroupId: key({
         description: "Security group of the cluster's nodes: the only source the RDS security group admits.",
-        schema: z
-            .string()
-            .regex(/^sg-[0-9a-f]{8,17}$/, "must be a security group id (sg-…)")
-            .optional(),
+        schema: z.string().regex(awsIdPatterns.securityGroup, "must be a security group id (sg-…)").optional(),
         coerce: "string",
         source: "config",
     }),
@@ -564,7 +572,7 @@ export const configKeys = {
     }),
     dbSslMode: key({
         description: "libpq sslmode used to reach the database server.",
-        schema: z.enum(["disable", "require", "verify-ca", "verify-full"], "must be one of disable, require, verify-ca, verify-full"),
+        schema: z.enum(sslModes, "must be one of disable, require, verify-ca, verify-full"),
         coerce: "string",
         source: "config",
         defaults: { dev: "disable", pr: "disable", staging: "require", production: "verify-full" },
@@ -868,7 +876,7 @@ export const configKeys = {
     }),
     evidenceDbSslMode: key({
         description: "libpq sslmode used to reach the evidence database (Supabase requires TLS).",
-        schema: z.enum(["disable", "require", "verify-ca", "verify-full"], "must be one of disable, require, verify-ca, verify-full"),
+        schema: z.enum(sslModes, "must be one of disable, require, verify-ca, verify-full"),
         coerce: "string",
         source: "config",
         defaults: everyStage("require" as const),
