@@ -13,8 +13,10 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { isDnsLabel, isDnsName, isPostgresIdentifier } from "../config/naming";
+import { sslModes } from "../config/schema";
 import { jobAwaitAnnotations, jobSpec, objectLabels, restrictedContainer } from "./kubernetesObjects";
-import { adminPasswordFile, neutralizedDatabaseSteps, StepName, stepNames, stepSecretsDir } from "./NeutralizedDatabase";
+import { adminPasswordFile, neutralizedDatabaseSteps, snapshotUriProblem, StepName, stepNames, stepSecretsDir } from "./NeutralizedDatabase";
 import { pendingDatabaseName } from "../ops/generations/names";
 
 export const refreshFilestoreRoot = "/filestore";
@@ -89,14 +91,75 @@ export function refreshPodSpec(input: {
     };
 }
 
+/**
+ * Refuses args that would fail a step Job hours into the refresh, or restore into the wrong
+ * place: `KubernetesRefreshArgs.<field>: <why>; fix: <how>`. Values still Outputs (the namespace,
+ * the server's host, the claim, the snapshot) are checked when they are already known. Pure; runs
+ * before anything is registered.
+ */
+export function validateKubernetesRefreshArgs(args: KubernetesRefreshArgs): void {
+    const fail = (field: string, why: string, fix: string): never => {
+        throw new Error(`KubernetesRefreshArgs.${field}: ${why}; fix: ${fix}`);
+    };
+    // A namespace name is a lower-case DNS label (RFC 1123).
+    if (typeof args.namespace === "string" && !(isDnsLabel(args.namespace) && args.namespace === args.namespace.toLowerCase()))
+        fail("namespace", `must be a Kubernetes namespace name, got "${args.namespace}"`, "pass the StackNamespace's name");
+    if (!args.labels?.["odoo-platform.stack"]) fail("labels", "must carry the stack label odoo-platform.stack", "pass the stack's resourceLabels()");
+    // A tag would let the same template run another image: the pod template (and so the re-run) must follow the image.
+    if (!/@sha256:[0-9a-f]{64}$/.test(args.image ?? ""))
+        fail("image", `must be the CLI image pinned by digest, got "${args.image}"`, "set odoo-platform:opsImage to <repository>@sha256:<digest>");
+    if (!args.server) fail("server", "is required", "pass the stack's database server");
+    if (typeof args.server.host === "string" && !args.server.host)
+        fail("server.host", "is required", "set odoo-platform:dbHost, or pass the stack's RDS instance endpoint");
+    if (!(Number.isInteger(args.server.port) && args.server.port > 0 && args.server.port < 65536))
+        fail("server.port", `must be a TCP port, got ${args.server.port}`, "set odoo-platform:dbPort");
+    if (!args.server.adminUser) fail("server.adminUser", "is required", "set odoo-platform:dbAdminUser");
+    if (!(sslModes as readonly string[]).includes(args.server.sslMode))
+        fail("server.sslMode", `must be one of ${sslModes.join(", ")}, got "${args.server.sslMode}"`, "set odoo-platform:dbSslMode");
+    for (const field of ["database", "owner"] as const) {
+        if (!isPostgresIdentifier(args[field] ?? ""))
+            fail(field, `must be a lower-case PostgreSQL identifier, got "${args[field]}"`, "pass the names environmentNames() derives (config/naming.ts)");
+    }
+    if (args.owner === args.server.adminUser)
+        fail(
+            "owner",
+            `must not be the server's admin role "${args.server.adminUser}": the restored database belongs to Odoo's own role`,
+            "pass environmentNames().databaseOwner",
+        );
+    const snapshotProblem = typeof args.snapshotUri === "string" ? snapshotUriProblem(args.snapshotUri) : undefined;
+    if (snapshotProblem) fail("snapshotUri", snapshotProblem, "pass the snapshot resolveSnapshot returns");
+    if (!/^https?:\/\/\S+$/.test(args.baseUrl ?? ""))
+        fail("baseUrl", `must be an http(s) URL, got "${args.baseUrl}"`, "pass https://<environmentNames().host>");
+    if (!args.mailCatcher?.host || !(Number.isInteger(args.mailCatcher.port) && args.mailCatcher.port > 0 && args.mailCatcher.port < 65536))
+        fail("mailCatcher", "must name the environment's mail catcher host and TCP port", "pass the StackNamespace's mailCatcher");
+    const badDomains = (args.allowedDomains ?? []).filter((d) => !isDnsName(d));
+    if (!args.allowedDomains?.length || badDomains.length)
+        fail(
+            "allowedDomains",
+            `must list the mail domains the restored data may keep, as DNS names, got ${JSON.stringify(args.allowedDomains ?? [])}`,
+            "pass the environment's host and example.com",
+        );
+    // A claim name is a lower-case DNS subdomain.
+    if (typeof args.claim === "string" && !(isDnsName(args.claim) && args.claim === args.claim.toLowerCase()))
+        fail("claim", `must be a PersistentVolumeClaim name, got "${args.claim}"`, "pass the StackNamespace's claimName");
+    const env = Object.keys(args.env ?? {});
+    // The keys are Secret keys and variable names; PGPASSWORD and the snapshot are the component's own.
+    const badEnv = env.filter((k) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || k === "PGPASSWORD" || k === "ODOO_PLATFORM_SNAPSHOT");
+    if (badEnv.length)
+        fail(
+            "env",
+            `keys must be variable names other than PGPASSWORD and ODOO_PLATFORM_SNAPSHOT (set from server.adminPassword and snapshotUri), got ${badEnv.map((k) => `"${k}"`).join(", ")}`,
+            "pass only the runner's AWS_* and ODOO_PLATFORM_S3_ENDPOINT variables",
+        );
+}
+
 export class KubernetesRefresh extends pulumi.ComponentResource {
     /** The swap Job: the verified copy is live. */
     public readonly ready: k8s.batch.v1.Job;
 
     constructor(name: string, args: KubernetesRefreshArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateKubernetesRefreshArgs(args);
         super("odoo-platform:data:KubernetesRefresh", name, {}, opts);
-        if (!/@sha256:[0-9a-f]{64}$/.test(args.image ?? ""))
-            throw new Error(`KubernetesRefresh: args.image must be the CLI image pinned by digest (odoo-platform:opsImage), got "${args.image}"`);
         const child = { parent: this };
         const meta = { namespace: args.namespace, labels: objectLabels(args.labels, "data-step"), annotations: jobAwaitAnnotations };
         const env: Record<string, pulumi.Input<string>> = { PGPASSWORD: args.server.adminPassword, ...args.env };

@@ -297,6 +297,14 @@ export function serverUrl(server: Pick<DatabaseServer, "adminUser" | "host" | "p
     return `postgresql://${encodeURIComponent(server.adminUser)}@${server.host}:${server.port}/${database}?sslmode=${server.sslMode}`;
 }
 
+/** What is wrong with `uri` as the snapshot a refresh restores, or undefined: shared with components/KubernetesRefresh.ts. Pure. */
+export function snapshotUriProblem(uri: string): string | undefined {
+    if (!/^(s3:\/\/[a-z0-9.-]+\/\S*|\/\S+)$/.test(uri)) return `must be s3://bucket/prefix or an absolute directory, got "${uri}"`;
+    if (/\/latest\/?$/.test(uri))
+        return "must name a concrete snapshot, not latest: resolve the pointer first (resolveSnapshot), so a new snapshot changes the steps' inputs";
+    return undefined;
+}
+
 function validateArgs(args: NeutralizedDatabaseArgs): void {
     const fail = (field: string, why: string) => {
         throw new Error(`NeutralizedDatabase: args.${field} ${why}`);
@@ -313,13 +321,8 @@ function validateArgs(args: NeutralizedDatabaseArgs): void {
     if (!/^[a-z0-9][a-z0-9-]*$/.test(args.prefix ?? "")) fail("prefix", `must be the environment's Docker prefix (odoo-<stack>), got "${args.prefix}"`);
     if (!isPostgresIdentifier(args.database ?? "")) fail("database", `must be a lower-case PostgreSQL identifier, got "${args.database}"`);
     if (!isPostgresIdentifier(args.owner ?? "")) fail("owner", `must be a lower-case PostgreSQL identifier, got "${args.owner}"`);
-    if (typeof args.snapshotUri === "string" && !/^(s3:\/\/[a-z0-9.-]+\/\S*|\/\S+)$/.test(args.snapshotUri))
-        fail("snapshotUri", `must be s3://bucket/prefix or an absolute directory, got "${args.snapshotUri}"`);
-    if (typeof args.snapshotUri === "string" && /\/latest\/?$/.test(args.snapshotUri))
-        fail(
-            "snapshotUri",
-            "must name a concrete snapshot, not latest: resolve the pointer first (resolveSnapshot), so a new snapshot changes the steps' inputs",
-        );
+    const snapshotProblem = typeof args.snapshotUri === "string" ? snapshotUriProblem(args.snapshotUri) : undefined;
+    if (snapshotProblem) fail("snapshotUri", snapshotProblem);
     if (!/^https?:\/\/\S+$/.test(args.baseUrl ?? "")) fail("baseUrl", `must be an http(s) URL, got "${args.baseUrl}"`);
     if (!args.mailCatcher?.host || !(args.mailCatcher.port > 0)) fail("mailCatcher", "must name the environment's mail catcher host and port");
 }
