@@ -15,6 +15,7 @@
  */
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
+import { isDnsLabel } from "../config/naming";
 import { ActionsScope, githubEnvironments, protectedBranches, requiredChecks } from "./githubActions";
 
 export interface RepositorySettingsArgs {
@@ -34,7 +35,7 @@ export class RepositorySettings extends pulumi.ComponentResource {
     public readonly secretNames: pulumi.Output<string[]>;
 
     constructor(name: string, args: RepositorySettingsArgs, opts?: pulumi.ComponentResourceOptions) {
-        const repo = validateArgs(args);
+        const repo = validateRepositorySettingsArgs(args);
         super("odoo-platform:github:RepositorySettings", name, {}, opts);
         const child = { parent: this };
 
@@ -138,22 +139,43 @@ export class RepositorySettings extends pulumi.ComponentResource {
     }
 }
 
-/** Validates and returns the repository's name (the provider is configured with the owner). */
-function validateArgs(args: RepositorySettingsArgs): string {
-    const fail = (field: string, why: string): never => {
-        throw new Error(`RepositorySettings: args.${field} ${why}`);
+/**
+ * Refuses args GitHub would refuse after some settings exist (a secret name it does not accept, a
+ * production environment nobody may approve) or that would configure another repository:
+ * `RepositorySettingsArgs.<field>: <why>; fix: <how>`. GitHub's rules: an owner is 1–39 letters,
+ * digits or inner hyphens; an environment takes 1–6 required reviewers; a secret or variable name
+ * is letters, digits and underscores, not starting with a digit or GITHUB_ (the platform's names are
+ * upper case). Pure; runs before anything is registered. Returns the repository's name (the
+ * provider is configured with the owner).
+ */
+export function validateRepositorySettingsArgs(args: RepositorySettingsArgs): string {
+    const fail = (field: string, why: string, fix: string): never => {
+        throw new Error(`RepositorySettingsArgs.${field}: ${why}; fix: ${fix}`);
     };
-    const match = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(args.repository);
-    if (!match) fail("repository", `must be owner/name, got "${args.repository}"`);
-    if (args.productionReviewers.length < 1 || args.productionReviewers.length > 6) {
-        fail("productionReviewers", `must list 1 to 6 GitHub user ids (the production environment needs an approver), got ${args.productionReviewers.length}`);
-    }
+    const match = /^([^/]+)\/([A-Za-z0-9._-]{1,100})$/.exec(args.repository ?? "");
+    if (!match || !isDnsLabel(match[1]) || match[1].length > 39 || match[2] === "." || match[2] === "..")
+        fail("repository", `must be owner/name, got "${args.repository}"`, "set odoo-platform:githubRepository");
+    const reviewers = args.productionReviewers ?? [];
+    if (reviewers.length < 1 || reviewers.length > 6)
+        fail(
+            "productionReviewers",
+            `must list 1 to 6 GitHub user ids (the production environment needs an approver), got ${reviewers.length}`,
+            "set odoo-platform:githubProductionReviewers",
+        );
+    const badReviewers = reviewers.filter((id) => !(Number.isInteger(id) && id > 0));
+    if (badReviewers.length)
+        fail("productionReviewers", `must be numeric GitHub user ids, got ${badReviewers.join(", ")}`, "look ids up with `gh api users/<login> --jq .id`");
+    const scopes = new Set<string>(["repository", ...Object.values(githubEnvironments)]);
     const seen = new Set<string>();
-    for (const item of [...args.secrets.map((s) => ({ ...s, kind: "secret" })), ...args.variables.map((v) => ({ ...v, kind: "variable" }))]) {
+    for (const item of [...(args.secrets ?? []).map((s) => ({ ...s, kind: "secret" })), ...(args.variables ?? []).map((v) => ({ ...v, kind: "variable" }))]) {
+        const field = `${item.kind}s`;
+        const fix = "fix the row in components/githubActions.ts";
         if (!/^[A-Z_][A-Z0-9_]*$/.test(item.name) || item.name.startsWith("GITHUB_"))
-            fail(`${item.kind}s`, `has an invalid name "${item.name}" (upper case, not GITHUB_*)`);
+            fail(field, `has an invalid name "${item.name}" (upper case, not GITHUB_*)`, fix);
+        if (!scopes.has(item.scope))
+            fail(field, `${item.name} has an unknown scope "${item.scope}" (repository or ${Object.values(githubEnvironments).join(", ")})`, fix);
         const key = `${item.kind}:${item.scope}:${item.name}`;
-        if (seen.has(key)) fail(`${item.kind}s`, `lists ${item.scope}/${item.name} twice`);
+        if (seen.has(key)) fail(field, `lists ${item.scope}/${item.name} twice`, fix);
         seen.add(key);
     }
     return match![2];

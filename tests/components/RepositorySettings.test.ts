@@ -2,10 +2,12 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { actionsSecrets, prImageRepository, resolveActionsSettings } from "../../components/githubActions";
+import { actionsSecrets, githubEnvironments, prImageRepository, resolveActionsSettings } from "../../components/githubActions";
+import { RepositorySettings, RepositorySettingsArgs } from "../../components/RepositorySettings";
 import { isSecretValue } from "../../plan/mockRuntime";
 import type { PlanResult } from "../../plan/plan";
 import { configKeys, Settings } from "../../config/schema";
+import { buildUnderMocks, itRefusesEachBadField, Refusal } from "../support/component";
 import { ofType, one, plan } from "../support/plan";
 
 const productionWithSecrets = (): string => {
@@ -132,4 +134,70 @@ describe("GitHub Actions settings table", () => {
     it("maps every secret row to a secret-sourced config key", () => {
         for (const row of actionsSecrets) assert.equal(configKeys[row.configKey].source, "secret", row.configKey);
     });
+});
+
+/** The repository's settings with one secret and one variable of each scope kind. */
+function settingsArgs(): RepositorySettingsArgs {
+    return {
+        repository: "insightpulseai/odoo-platform",
+        productionReviewers: [1234567],
+        secrets: [
+            { name: "PULUMI_ACCESS_TOKEN", scope: "repository", value: "pul-token" },
+            { name: "SSH_KEY", scope: githubEnvironments.production, value: "ssh-key" },
+        ],
+        variables: [{ name: "PR_IMAGE_REPOSITORY", scope: "repository", value: "ghcr.io/insightpulseai/odoo-platform-pr" }],
+    };
+}
+
+describe("RepositorySettings from its args", function () {
+    this.timeout(60000);
+
+    it("creates the environments, branch protections, secrets and variables on the named repository, all parented to it", async () => {
+        const built = await buildUnderMocks(() => new RepositorySettings("github", settingsArgs()));
+        const [component, ...children] = built.resources;
+        assert.equal(component.type, "odoo-platform:github:RepositorySettings");
+        const environments = children.filter((r) => r.type === "github:index/repositoryEnvironment:RepositoryEnvironment");
+        assert.deepEqual(environments.map((e) => (e.inputs as any).environment).sort(), Object.values(githubEnvironments).sort());
+        for (const e of environments) assert.equal((e.inputs as any).repository, "odoo-platform");
+        const production = environments.find((e) => (e.inputs as any).environment === githubEnvironments.production)!;
+        assert.deepEqual((production.inputs as any).reviewers, [{ users: [1234567] }]);
+        const secret = children.find((r) => r.type === "github:index/actionsSecret:ActionsSecret")!;
+        assert.equal((secret.inputs as any).secretName, "PULUMI_ACCESS_TOKEN");
+        const environmentSecret = children.find((r) => r.type === "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret")!;
+        assert.deepEqual(
+            [(environmentSecret.inputs as any).secretName, (environmentSecret.inputs as any).environment],
+            ["SSH_KEY", githubEnvironments.production],
+        );
+        const variable = children.find((r) => r.type === "github:index/actionsVariable:ActionsVariable")!;
+        assert.equal((variable.inputs as any).variableName, "PR_IMAGE_REPOSITORY");
+        assert.ok(children.some((r) => r.type === "github:index/branchProtection:BranchProtection"));
+        for (const child of children) assert.equal(child.parent, component.name, `${child.type} ${child.name} is parented to the component`);
+    });
+
+    const refusals: Refusal<RepositorySettingsArgs>[] = [
+        [
+            "repository",
+            (a) => (a.repository = "odoo-platform"),
+            /RepositorySettingsArgs\.repository: must be owner\/name, got "odoo-platform"; fix: set odoo-platform:githubRepository/,
+        ],
+        [
+            "repository (owner)",
+            (a) => (a.repository = "-insight/odoo-platform"),
+            /RepositorySettingsArgs\.repository: must be owner\/name, got "-insight\/odoo-platform"/,
+        ],
+        [
+            "productionReviewers (none)",
+            (a) => (a.productionReviewers = []),
+            /RepositorySettingsArgs\.productionReviewers: must list 1 to 6 GitHub user ids .*got 0; fix: /,
+        ],
+        [
+            "productionReviewers (not ids)",
+            (a) => (a.productionReviewers = [0]),
+            /RepositorySettingsArgs\.productionReviewers: must be numeric GitHub user ids, got 0/,
+        ],
+        ["secrets (name)", (a) => (a.secrets[0].name = "GITHUB_TOKEN"), /RepositorySettingsArgs\.secrets: has an invalid name "GITHUB_TOKEN"/],
+        ["secrets (scope)", (a) => (a.secrets[1].scope = "prod" as never), /RepositorySettingsArgs\.secrets: SSH_KEY has an unknown scope "prod"/],
+        ["variables (twice)", (a) => a.variables.push({ ...a.variables[0] }), /RepositorySettingsArgs\.variables: lists repository\/PR_IMAGE_REPOSITORY twice/],
+    ];
+    itRefusesEachBadField(settingsArgs, (args) => new RepositorySettings("github", args), refusals);
 });
