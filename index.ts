@@ -27,7 +27,7 @@ import { EdgeEndpoint } from "./components/routing";
 import { kubernetesProgram, KubernetesProgramOutputs } from "./components/kubernetesProgram";
 import { imageRegistry, routesPrs, sharedDnsHosts, SharedEdge, sharedEdgeOutput, sharedEdgeProblems } from "./components/shared";
 import { SnapshotBucket } from "./components/SnapshotBucket";
-import { stableLabels } from "./config/naming";
+import { imageDigestOf, stableLabels } from "./config/naming";
 import { loadStackSettings, projectDir } from "./config/pulumi";
 import { ConfigError } from "./config/load";
 import { databaseSlice, DatabaseServerSlice, edgeSlice, stackSlices } from "./config/slices";
@@ -346,7 +346,7 @@ export const url = served.url;
 export const mailCatcherUrl = environment?.mailCatcherUrl ?? null;
 export const databaseName = served.databaseName;
 export const imageReference = environment?.imageReference ?? s.odooImage;
-export const imageDigest = environment?.imageDigest ?? s.odooImage.match(/@(sha256:[0-9a-f]{64})$/)?.[1] ?? null;
+export const imageDigest = environment?.imageDigest ?? imageDigestOf(s.odooImage) ?? null;
 export const adminLogin = environment?.adminLogin ?? "admin";
 /** Secret: `pulumi stack output --show-secrets adminLoginPassword -s <stack>`. */
 export const adminLoginPassword = served.adminLoginPassword;

@@ -12,7 +12,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { type EnvironmentNames, isDnsLabel, isPostgresIdentifier } from "../config/naming";
+import { type EnvironmentNames, isDnsLabel, isPinnedByDigest, isPostgresIdentifier } from "../config/naming";
 import type { Stage } from "../config/stage";
 import type { EnvironmentDecisions } from "../config/stageProfile";
 import {
@@ -391,7 +391,7 @@ export function validateKubernetesEnvironmentArgs(args: KubernetesEnvironmentArg
     if (!args.namespace) fail("namespace", "is required", "pass the StackNamespace's name");
     if (!args.names?.host) fail("names.host", "is required (the Ingress routes it)", "pass environmentNames() of the stack (config/naming.ts)");
     // A stage that does not build its image runs one pulled by digest (config/stageProfile.ts buildsImage).
-    if (!args.decisions.buildsImage && !/@sha256:[0-9a-f]{64}$/.test(args.image ?? ""))
+    if (!args.decisions.buildsImage && !isPinnedByDigest(args.image ?? ""))
         fail("image", `must be pinned by digest in ${args.stage}, got "${args.image}"`, "set odoo-platform:odooImage to <repository>@sha256:<digest>");
     if (!args.addonsPath?.length) fail("addonsPath", "must list at least one directory", "set odoo-platform:addonsPath");
     if (!Number.isInteger(args.workers) || args.workers < 0)

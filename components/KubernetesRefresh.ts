@@ -13,7 +13,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { isDnsLabel, isDnsName, isPostgresIdentifier } from "../config/naming";
+import { isDnsLabel, isDnsName, isPinnedByDigest, isPostgresIdentifier } from "../config/naming";
 import { sslModes } from "../config/schema";
 import { jobAwaitAnnotations, jobSpec, objectLabels, restrictedContainer } from "./kubernetesObjects";
 import { adminPasswordFile, neutralizedDatabaseSteps, snapshotUriProblem, StepName, stepNames, stepSecretsDir } from "./NeutralizedDatabase";
@@ -106,7 +106,7 @@ export function validateKubernetesRefreshArgs(args: KubernetesRefreshArgs): void
         fail("namespace", `must be a Kubernetes namespace name, got "${args.namespace}"`, "pass the StackNamespace's name");
     if (!args.labels?.["odoo-platform.stack"]) fail("labels", "must carry the stack label odoo-platform.stack", "pass the stack's resourceLabels()");
     // A tag would let the same template run another image: the pod template (and so the re-run) must follow the image.
-    if (!/@sha256:[0-9a-f]{64}$/.test(args.image ?? ""))
+    if (!isPinnedByDigest(args.image ?? ""))
         fail("image", `must be the CLI image pinned by digest, got "${args.image}"`, "set odoo-platform:opsImage to <repository>@sha256:<digest>");
     if (!args.server) fail("server", "is required", "pass the stack's database server");
     if (typeof args.server.host === "string" && !args.server.host)

@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { credentialInValue, isCredentialName } from "./credentials";
 import { encryptedPlaceholder } from "./files";
-import { environmentNames, EnvironmentNames, maxDnsName, resourceLabels } from "./naming";
+import { environmentNames, EnvironmentNames, isPinnedByDigest, maxDnsName, resourceLabels } from "./naming";
 import { ConfigKeyName, configKeyNames, configKeys, projectName, qualified, Settings } from "./schema";
 import type { StackIdentity } from "./stage";
 import { environmentPlan, stageProfile } from "./stageProfile";
@@ -308,7 +308,7 @@ export function kubernetesProblems(identity: StackIdentity, values: Partial<Reco
         need("opsImage", "the refresh steps (restore, neutralize, verify, swap) run as Jobs of the operations CLI image built from ops.Dockerfile");
     }
     // A stage that does not build its images runs them pinned by digest (staging, production).
-    if (!profile.environment.buildsImage && typeof values.opsImage === "string" && !/@sha256:[0-9a-f]{64}$/.test(values.opsImage)) {
+    if (!profile.environment.buildsImage && typeof values.opsImage === "string" && !isPinnedByDigest(values.opsImage)) {
         problems.push(`${qualified("opsImage")} must be pinned by digest in ${stage} (<image>@sha256:<digest>), as the Odoo image is (${file})`);
     }
     return problems;

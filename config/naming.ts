@@ -43,6 +43,21 @@ export function isPostgresIdentifier(text: string): boolean {
     return postgresIdentifierPattern.test(text);
 }
 
+/** An image digest as registries give it: `sha256:<64 hex>`. */
+export const imageDigestPattern = /^sha256:[0-9a-f]{64}$/;
+
+/** The digest an image reference is pinned by (`<repository>@sha256:<64 hex>`), or undefined. */
+export function imageDigestOf(image: string): string | undefined {
+    const at = image.lastIndexOf("@");
+    const digest = at >= 0 ? image.slice(at + 1) : "";
+    return imageDigestPattern.test(digest) ? digest : undefined;
+}
+
+/** Is `image` pinned by digest (`<repository>@sha256:<64 hex>`), so that it cannot change under its name? */
+export function isPinnedByDigest(image: string): boolean {
+    return imageDigestOf(image) !== undefined;
+}
+
 /** Is `text` one valid DNS label (letters, digits, inner dashes, 1–63 characters)? */
 export function isDnsLabel(text: string): boolean {
     return text.length >= 1 && text.length <= maxDnsLabel && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i.test(text);

@@ -4,6 +4,7 @@
  * they write anything. docs/deployment/EVIDENCE.md documents the same names; a test keeps this
  * table, the migrations and the database in agreement.
  */
+import { imageDigestPattern } from "../../config/naming";
 import { stackIdentity, StackNameError } from "../../config/stage";
 import { InvalidInputError } from "../core/errors";
 
@@ -91,7 +92,6 @@ export type EvidenceRow<T extends EvidenceTable> = Partial<Record<(typeof eviden
 export const stampColumns = ["id", "recorded_at", "recorded_by"] as const;
 
 const gitShaFormat = /^[0-9a-f]{7,40}$/;
-const digestFormat = /^sha256:[0-9a-f]{64}$/;
 
 /** An environment is a stack name: dev, staging, production or pr-<n> (config/stage.ts decides). */
 export function parseEnvironment(name: string | undefined, where: string): string {
@@ -136,7 +136,7 @@ export function parsePinnedImage(value: string | undefined, where: string): Pinn
     const at = text.lastIndexOf("@");
     const digest = at >= 0 ? text.slice(at + 1) : text;
     const name = at >= 0 ? text.slice(0, at) : "";
-    if (!digestFormat.test(digest) || !name) {
+    if (!imageDigestPattern.test(digest) || !name) {
         throw new InvalidInputError(`${where} must be a pinned image reference such as ghcr.io/org/odoo@sha256:<64 hex>, got ${JSON.stringify(value ?? "")}`);
     }
     // Drop a tag (`:17.0`) but not a registry port (`host:5000/...`).

@@ -16,6 +16,7 @@ import { describe, listing } from "./lib/describe";
 import { asObject, metadataOf, pathIn, podContainers, podLabels, podTemplateOf } from "./lib/kubernetes";
 import type { PolicyPackDefinition } from "./lib/pack";
 import { resourceStage, stackStage } from "./lib/policy";
+import { isDigestPinned, parseImageRef } from "./lib/docker";
 import { kubernetesTypes } from "./lib/types";
 
 /** Roles of the pods that run Odoo or the data plane (components/kubernetesObjects.ts, KubernetesRefresh.ts). */
@@ -88,7 +89,7 @@ export const kubernetesImagesPinned: ResourceValidationPolicy = {
         if (!template || !role || !pinnedRoles.includes(role)) return;
         for (const { kind, name, container } of podContainers(template.spec)) {
             const image = container.image;
-            if (typeof image !== "string" || !/@sha256:[0-9a-f]{64}$/.test(image)) {
+            if (typeof image !== "string" || !isDigestPinned(parseImageRef(image))) {
                 report(
                     `${describe(args)} runs ${kind} ${name} from ${String(image)}, not pinned by digest: set odoo-platform:${role === "data-step" ? "opsImage" : "odooImage"} to <image>@sha256:<digest>.`,
                 );

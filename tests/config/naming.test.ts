@@ -4,8 +4,10 @@ import {
     databaseName,
     dockerLabels,
     environmentNames,
+    imageDigestOf,
     isDnsLabel,
     isDnsName,
+    isPinnedByDigest,
     isPostgresIdentifier,
     labelKeys,
     maxDnsLabel,
@@ -136,6 +138,25 @@ describe("naming", () => {
         for (const bad of ["", "1odoo", "Odoo", "odoo-staging", "odoo staging", "a".repeat(64), 'odoo"; DROP']) assert.ok(!isPostgresIdentifier(bad), bad);
         for (const stack of ["dev", "staging", "production", "pr-7", `br-${branchSlug("feature/Invoice-Layout")}`]) {
             assert.ok(isPostgresIdentifier(databaseName(stackIdentity(stack))), stack);
+        }
+    });
+
+    it("tells an image pinned by digest from one a tag could move, and gives its digest", () => {
+        const digest = `sha256:${"ab12".repeat(16)}`;
+        for (const image of [`ghcr.io/acme/odoo@${digest}`, `registry:5000/acme/odoo:17.0@${digest}`]) {
+            assert.ok(isPinnedByDigest(image), image);
+            assert.equal(imageDigestOf(image), digest);
+        }
+        for (const image of [
+            "ghcr.io/acme/odoo:17.0",
+            `ghcr.io/acme/odoo@${digest.slice(0, -1)}`,
+            `ghcr.io/acme/odoo@${digest.toUpperCase()}`,
+            `ghcr.io/acme/odoo@${digest} `,
+            digest,
+            "",
+        ]) {
+            assert.ok(!isPinnedByDigest(image), image);
+            assert.equal(imageDigestOf(image), undefined);
         }
     });
 });

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { readStackConfigFile } from "../../../config/files";
 import { ConfigError, projectValues, resolveSettings } from "../../../config/load";
-import { isDnsName } from "../../../config/naming";
+import { imageDigestPattern, isDnsName } from "../../../config/naming";
 import { odooSeries, OdooSeries } from "../../../config/schema";
 import { stackIdentity } from "../../../config/stage";
 import { runtimeContract } from "../../../config/contract";
@@ -57,7 +57,7 @@ export function register(program: Command): void {
                 if (!isDnsName(opts.domain) || !opts.domain.includes("."))
                     throw new UsageError(`--domain ${opts.domain}: must be a DNS domain such as example.com`);
                 if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(opts.repo)) throw new UsageError(`--repo ${opts.repo}: must be owner/name`);
-                if (!/^sha256:[0-9a-f]{64}$/.test(opts.imageDigest)) throw new UsageError(`--image-digest ${opts.imageDigest}: must be sha256:<64 hex>`);
+                if (!imageDigestPattern.test(opts.imageDigest)) throw new UsageError(`--image-digest ${opts.imageDigest}: must be sha256:<64 hex>`);
                 const dir = path.resolve(opts.dir);
                 const files = stackFiles({
                     domain: opts.domain,
