@@ -62,6 +62,11 @@ export interface KnownValueSet {
     kinds: Map<string, ReadonlySet<KnownKind>>;
     /** Longest value per form, in bytes: longer text is never compared. */
     maxBytes: { a: number; b: number };
+    /**
+     * The byte lengths of the values per form, ascending: a value whose form has none of these
+     * lengths equals no known value, and Node does not hash it (ops/pii/streamScan.ts).
+     */
+    byteLengths: { a: number[]; b: number[] };
     sources: KnownValueSource[];
     /** Distinct values per kind. */
     counts: Record<KnownKind, number>;
@@ -196,6 +201,7 @@ export async function collectKnownValues(client: Client, options: CollectOptions
         md5: { a: new Set(), b: new Set() },
         kinds: new Map(),
         maxBytes: { a: 0, b: 0 },
+        byteLengths: { a: [], b: [] },
         sources: [],
         counts: { name: 0, email: 0, phone: 0, street: 0, vat: 0, iban: 0, token: 0 },
     };
@@ -249,12 +255,14 @@ export async function collectKnownValues(client: Client, options: CollectOptions
     }
     const kindSets = new Map<number, ReadonlySet<KnownKind>>();
     const hashesOfKinds = new Map<number, number>();
+    const lengths = { a: new Set<number>(), b: new Set<number>() };
     for (const [h, packed] of byHash) {
         const kinds = packed % 128;
         const longest = Math.floor(packed / 128);
         for (const form of formsOfKinds(kinds)) {
             set.sql[form].push(h);
             set.maxBytes[form] = Math.max(set.maxBytes[form], longest);
+            lengths[form].add(longest);
         }
         let shared = kindSets.get(kinds);
         if (!shared) kindSets.set(kinds, (shared = new Set(knownKinds.filter((_, bit) => kinds & (1 << bit)))));
@@ -262,6 +270,7 @@ export async function collectKnownValues(client: Client, options: CollectOptions
         hashesOfKinds.set(kinds, (hashesOfKinds.get(kinds) ?? 0) + 1);
     }
     for (const [bits, n] of hashesOfKinds) for (const k of kindSets.get(bits)!) set.counts[k] += n;
+    set.byteLengths = { a: [...lengths.a].sort((x, y) => x - y), b: [...lengths.b].sort((x, y) => x - y) };
     return set;
 }
 
@@ -365,9 +374,13 @@ export class KnownValueLookup {
     readonly #seedLo: number;
     readonly #max: { a: number; b: number };
     readonly #has: { a: boolean; b: boolean };
+    /** Per form, 1 at each byte length some known value has (KnownValueSet.byteLengths). */
+    readonly #lengths: { a: Uint8Array; b: Uint8Array };
     /** Longest text either form could still match (the per-form slack of `kinds`). */
     readonly #longest: number;
-    #buf = new Uint8Array(256);
+    /** The two forms of the text being looked up (ASCII: as long as the text). */
+    readonly #formA: Uint8Array;
+    readonly #formB: Uint8Array;
     /** Whether the server's hashes are used (kinds known); otherwise md5 (kinds not known). */
     readonly sameHash: boolean;
 
@@ -375,7 +388,15 @@ export class KnownValueLookup {
         [this.#seedHi, this.#seedLo] = int64Halves(set.seed);
         this.#max = set.maxBytes;
         this.#has = { a: set.sql.a.length > 0, b: set.sql.b.length > 0 };
+        const bitmap = (lengths: readonly number[], longest: number) => {
+            const map = new Uint8Array(longest + 1);
+            for (const n of lengths) if (n <= longest) map[n] = 1;
+            return map;
+        };
+        this.#lengths = { a: bitmap(set.byteLengths.a, set.maxBytes.a), b: bitmap(set.byteLengths.b, set.maxBytes.b) };
         this.#longest = Math.max(this.#has.a ? this.#max.a + 16 : 0, this.#has.b ? this.#max.b + 24 : 0);
+        this.#formA = new Uint8Array(this.#longest);
+        this.#formB = new Uint8Array(this.#longest);
         const probe = set.probe ? int64Halves(set.probe) : undefined;
         const mine = hashTextExtended(knownValueProbe, this.#seedHi, this.#seedLo);
         this.sameHash = !!probe && probe[0] === mine[0] && probe[1] === mine[1];
@@ -398,48 +419,32 @@ export class KnownValueLookup {
         // UTF-16 length <= UTF-8 length: text longer than every known value (a mail body) cannot
         // be one, and is not walked at all.
         if (n < 6 || n > this.#longest) return null;
-        let ascii = true;
+        // One pass over ASCII text builds both forms: A (spaces trimmed, A-Z lower-cased) and B
+        // (` .-/+()` removed, a-z upper-cased); other text takes the slow path.
+        let from = 0;
+        let to = n;
+        while (from < to && value.charCodeAt(from) === 32) from++;
+        while (to > from && value.charCodeAt(to - 1) === 32) to--;
+        const a = this.#formA;
+        const b = this.#formB;
+        let m = 0;
         for (let i = 0; i < n; i++) {
-            if (value.charCodeAt(i) >= 128) {
-                ascii = false;
-                break;
-            }
+            const ch = value.charCodeAt(i);
+            if (ch >= 128) return this.#slow(value);
+            if (i >= from && i < to) a[i - from] = ch >= 65 && ch <= 90 ? ch + 32 : ch;
+            if (ch === 32 || ch === 46 || ch === 45 || ch === 47 || ch === 43 || ch === 40 || ch === 41) continue;
+            b[m++] = ch >= 97 && ch <= 122 ? ch - 32 : ch;
         }
-        if (!ascii) return this.#slow(value);
         let found: KnownKind[] | null = null;
-        if (this.#has.a && n <= this.#max.a + 16) {
-            // Form A of ASCII text: spaces trimmed, A-Z lower-cased.
-            let from = 0;
-            let to = n;
-            while (from < to && value.charCodeAt(from) === 32) from++;
-            while (to > from && value.charCodeAt(to - 1) === 32) to--;
-            const buf = this.#room(to - from);
-            for (let i = from; i < to; i++) {
-                const ch = value.charCodeAt(i);
-                buf[i - from] = ch >= 65 && ch <= 90 ? ch + 32 : ch;
-            }
-            found = this.#hit("a", buf, to - from, found);
-        }
-        if (this.#has.b && n >= 8 && n <= this.#max.b + 24) {
-            // Form B of ASCII text: ` .-/+()` removed, a-z upper-cased.
-            const buf = this.#room(n);
-            let m = 0;
-            for (let i = 0; i < n; i++) {
-                const ch = value.charCodeAt(i);
-                if (ch === 32 || ch === 46 || ch === 45 || ch === 47 || ch === 43 || ch === 40 || ch === 41) continue;
-                buf[m++] = ch >= 97 && ch <= 122 ? ch - 32 : ch;
-            }
-            found = this.#hit("b", buf, m, found);
-        }
+        if (this.#has.a && n <= this.#max.a + 16) found = this.#hit("a", a, to - from, found);
+        if (this.#has.b && n >= 8 && n <= this.#max.b + 24) found = this.#hit("b", b, m, found);
         return found;
     }
 
-    #room(n: number): Uint8Array {
-        if (this.#buf.length < n) this.#buf = new Uint8Array(Math.max(n, this.#buf.length * 2));
-        return this.#buf;
-    }
-
     #hit(form: "a" | "b", bytes: ArrayLike<number>, length: number, found: KnownKind[] | null): KnownKind[] | null {
+        // No known value of this form has this many bytes: none can equal it, whatever its hash
+        // (the database scan compares hashes only, so the two part on a 64-bit collision alone).
+        if (this.#lengths[form][length] !== 1) return found;
         hashInto(bytes, length, this.#seedHi, this.#seedLo);
         const entry = this.#entries.get(hashed[1] & 0x3fffffff);
         if (entry === undefined) return found;

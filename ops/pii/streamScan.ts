@@ -72,6 +72,9 @@ export interface HitSink {
     hit(kind: PiiKind, sample?: string, knownKinds?: readonly KnownKind[]): void;
 }
 
+/** [a-z0-9-] of the e-mail pattern, case-insensitive (ASCII). */
+const isDomainChar = (ch: number) => (ch >= 97 && ch <= 122) || (ch >= 65 && ch <= 90) || (ch >= 48 && ch <= 57) || ch === 45;
+
 /** The detectors of one scan, compiled once. */
 export class ValueScanner {
     readonly #email: RegExp;
@@ -93,12 +96,33 @@ export class ValueScanner {
     }
 
     /**
-     * Whether all that follows the value's first `@` is exactly an allowed domain (the sanitizer's
-     * `test+…@example.com`): every match of the e-mail pattern needs an `@` whose domain its
-     * exclusion does not refuse, so such a value has none, and the pattern need not run.
+     * Whether the value's only `@` is followed by an allowed domain that ends there (at the end
+     * of the value, or before a character that cannot continue a domain: `>`, `,`, a space …):
+     * `test+…@example.com`, `"Name" <test+…@example.com>`, a message id at example.com. Every
+     * match of the e-mail pattern needs an `@` whose domain its exclusion does not refuse, and the
+     * exclusion refuses exactly this one, so the pattern need not run. ASCII case folding only:
+     * anything else runs the pattern.
      */
     #onlyAllowedAddress(value: string, at: number): boolean {
-        return this.#allowedDomains.has(value.slice(at + 1));
+        if (value.indexOf("@", at + 1) >= 0) return false;
+        const start = at + 1;
+        for (const domain of this.#allowedDomains) {
+            const end = start + domain.length;
+            if (end > value.length) continue;
+            let same = true;
+            for (let i = 0; i < domain.length && same; i++) {
+                const ch = value.charCodeAt(start + i);
+                same = (ch >= 65 && ch <= 90 ? ch + 32 : ch) === domain.charCodeAt(i);
+            }
+            if (!same) continue;
+            // The exclusion's own end test: not followed by [a-z0-9-], nor by a dot and [a-z0-9].
+            if (end === value.length) return true;
+            const next = value.charCodeAt(end);
+            if (isDomainChar(next)) continue;
+            if (next === 46 && end + 1 < value.length && isDomainChar(value.charCodeAt(end + 1)) && value.charCodeAt(end + 1) !== 45) continue;
+            return true;
+        }
+        return false;
     }
 
     /** Whether the known values are compared with the server's own hashes. */
@@ -270,6 +294,9 @@ class CopyRowScan extends Transform {
     #rest = "";
     #table = 0;
     readonly #decoder = new StringDecoder("utf8");
+    readonly #positions = new Map<TableState, readonly number[]>();
+    /** One row's fields, reused row after row (only the wanted positions are ever read). */
+    readonly #fields: string[] = [];
 
     constructor(
         private readonly states: readonly (TableState | null)[],
@@ -311,7 +338,39 @@ class CopyRowScan extends Transform {
             return;
         }
         const state = this.states[this.#table];
-        if (state && state.columns.length) this.row(state, line.split("\t"));
+        if (state && state.columns.length) this.row(state, this.#fieldsOf(line, this.#wanted(state)));
         else if (state) state.rows++;
+    }
+
+    /** The positions of the fields a table's rows are read at (its scanned columns and its id), ascending. */
+    #wanted(state: TableState): readonly number[] {
+        let wanted = this.#positions.get(state);
+        if (!wanted) {
+            wanted = [...new Set([...state.columns.map((c) => c.index), state.id])].filter((i) => i >= 0).sort((x, y) => x - y);
+            this.#positions.set(state, wanted);
+        }
+        return wanted;
+    }
+
+    /**
+     * The row's fields at `wanted` (others left undefined), without splitting the whole line: a
+     * wide table's row (account_move_line) has a few scanned columns among dozens.
+     */
+    #fieldsOf(line: string, wanted: readonly number[]): string[] {
+        const fields = this.#fields;
+        for (const i of wanted) fields[i] = undefined!;
+        let pos = 0;
+        let column = 0;
+        for (let w = 0; w < wanted.length;) {
+            const tab = line.indexOf("\t", pos);
+            if (column === wanted[w]) {
+                fields[column] = line.slice(pos, tab < 0 ? line.length : tab);
+                w++;
+            }
+            if (tab < 0) break;
+            pos = tab + 1;
+            column++;
+        }
+        return fields;
     }
 }

@@ -99,6 +99,8 @@ describe("known-value scan (ops/pii/knownValues.ts)", function () {
             assert.equal(set.sql.a.length, 5);
             assert.equal(set.sql.b.length, 1);
             assert.deepEqual(set.maxBytes, { a: 19, b: 11 });
+            // Node hashes only text whose form has one of these lengths (in bytes: léa müller is 12).
+            assert.deepEqual(set.byteLengths, { a: [12, 17, 18, 19], b: [11] });
             const lookup = knownValueLookup(set);
             assert.deepEqual([...(lookup.kinds("Rue Victor Hugo 12") ?? [])].sort(), ["name", "street"]);
             assert.deepEqual([...(lookup.kinds(" avenue foch 221 b") ?? [])].sort(), ["name", "street"]);

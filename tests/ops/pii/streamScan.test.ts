@@ -35,6 +35,20 @@ describe("PII scan on the COPY stream (ops/pii/streamScan.ts)", function () {
             "test+1@example.co",
             "x@example.comx",
             "mail me: a@b.cd",
+            // An allowed domain that ends before a character no domain continues with.
+            '"Casey Generic" <test+41998@example.com>',
+            "<65552.1700000000.4059992867-openerp-37340-res.partner@example.com>",
+            "Test+1@Example.Com>",
+            "x@example.com_x",
+            "x@example.com.>",
+            "x@example.com.-evil.io",
+            "x@example.com, ",
+            "x@example.com.evil.io>",
+            "x@example.com-evil.io",
+            "x@example.com9",
+            "<x@example.com>, y@gmail.com",
+            "x@staging.example.org.uk>",
+            "x@staging.example.org>",
         ];
         for (const value of values) {
             let email = false;
