@@ -48,6 +48,7 @@ const addons = new ClusterAddons(
             certManager: s.certManagerChartVersion,
             kubePrometheusStack: s.kubePrometheusStackChartVersion,
             loki: s.lokiChartVersion,
+            alloy: s.alloyChartVersion,
         },
     },
     { providers: { kubernetes: provider } },

@@ -3,7 +3,7 @@
  * charts (kubernetes.helm.v3.Release; components/clusterCharts.ts builds every value): the
  * ingress-nginx controller, cert-manager with its CRDs, the Cloudflare DNS-01 ClusterIssuer and the
  * wildcard Certificate of the PR hosts (the controller's default certificate), and, with
- * observability, kube-prometheus-stack and Loki. The environment stacks own none of these: they
+ * observability, kube-prometheus-stack, Loki and the Alloy DaemonSet shipping our pods' logs to it. The environment stacks own none of these: they
  * name the ingress class and the issuer by config (odoo-platform:ingressClass, certIssuer).
  *
  * helm.v3.Release: https://www.pulumi.com/registry/packages/kubernetes/api-docs/helm/v3/release/
@@ -13,6 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     addonNamespaces,
     AddonChart,
+    alloyValues,
     certManagerValues,
     chartSource,
     cloudflareTokenSecret,
@@ -48,7 +49,7 @@ export interface ClusterAddonsArgs {
         /** A Pulumi secret: the Cloudflare API token (Zone:DNS:Edit). */
         cloudflareApiToken: pulumi.Input<string>;
     };
-    /** kube-prometheus-stack and Loki; none when undefined. */
+    /** kube-prometheus-stack, Loki and Alloy; none when undefined. */
     observability?: {
         scrapeIntervalSeconds: number;
         metricsRetentionDays: number;
@@ -69,7 +70,11 @@ export const releaseNames: Record<AddonChart, string> = {
     certManager: "cert-manager",
     kubePrometheusStack: "kube-prometheus-stack",
     loki: "loki",
+    alloy: "alloy",
 };
+
+/** The charts installed only with observability. */
+const observabilityCharts: readonly AddonChart[] = ["kubePrometheusStack", "loki", "alloy"];
 
 export class ClusterAddons extends pulumi.ComponentResource {
     public readonly ingressClass: string;
@@ -127,7 +132,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
             : undefined;
         const afterPrometheus = prometheus ? [prometheus] : [];
         if (monitoringNs) {
-            release(
+            const loki = release(
                 "loki",
                 monitoringNs,
                 lokiValues({
@@ -137,6 +142,8 @@ export class ClusterAddons extends pulumi.ComponentResource {
                 }),
                 afterPrometheus,
             );
+            // After Loki: the DaemonSet pushes to its gateway from the first line it reads.
+            release("alloy", monitoringNs, alloyValues({ lokiRelease: releaseNames.loki }), [...afterPrometheus, loki]);
         }
 
         const certNs = namespace("certManager");
@@ -256,9 +263,7 @@ function validateArgs(args: ClusterAddonsArgs): void {
     if (args.tls.cloudflareApiToken === undefined || args.tls.cloudflareApiToken === "")
         fail("tls.cloudflareApiToken", "is required: cert-manager solves DNS-01 with it");
     for (const chart of Object.keys(releaseNames) as AddonChart[]) {
-        if (chart === "kubePrometheusStack" || chart === "loki") {
-            if (!args.observability) continue;
-        }
+        if (observabilityCharts.includes(chart) && !args.observability) continue;
         try {
             chartSource(chart, args.versions?.[chart] ?? "");
         } catch (err) {

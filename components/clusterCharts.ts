@@ -20,9 +20,16 @@
  *                   (label grafana_dashboard, value "1", searchNamespace ALL), grafana.additionalDataSources
  *   loki            https://grafana.com/docs/loki/latest/setup/install/helm/install-monolithic/ (deploymentMode
  *                   SingleBinary, replication_factor 1, filesystem storage, read/write/backend replicas 0)
+ *   alloy           https://github.com/grafana/alloy operations/helm/charts/alloy/values.yaml at tag helm-chart/1.11.1
+ *                   (published to https://grafana.github.io/helm-charts: its index.yaml lists alloy 1.11.1, Alloy v1.18.1):
+ *                   controller.type daemonset, alloy.configMap.content, alloy.mounts.varlog / dockercontainers
+ *                   (false: loki.source.kubernetes reads through the API, the chart's ClusterRole grants pods/log),
+ *                   alloy.enableReporting, alloy.resources, configReloader.resources, crds.create (the PodLogs CRD,
+ *                   unused), serviceMonitor.enabled; templates/containers/_agent.yaml sets HOSTNAME to spec.nodeName
  */
 import type * as Input from "@pulumi/kubernetes/types/input";
 import { ingressControllerNamespace } from "./kubernetesNamespace";
+import { kubernetesAlloyConfig } from "./observability/alloy";
 import { datasourceUids } from "./observability/dashboards";
 import { grafanaDashboardLabel, grafanaFolderAnnotation } from "./observability/kubernetes";
 
@@ -38,6 +45,7 @@ export const chartRepositories = {
     certManager: { chart: "cert-manager", repository: "https://charts.jetstack.io" },
     kubePrometheusStack: { chart: "kube-prometheus-stack", repository: "https://prometheus-community.github.io/helm-charts" },
     loki: { chart: "loki", repository: "https://grafana.github.io/helm-charts" },
+    alloy: { chart: "alloy", repository: "https://grafana.github.io/helm-charts" },
 } as const;
 export type AddonChart = keyof typeof chartRepositories;
 
@@ -300,3 +308,42 @@ export function lokiValues(input: { retentionDays: number; storageClass?: string
 
 /** Loki's in-cluster query address (the chart's gateway Service in the monitoring namespace). */
 export const lokiUrl = (release: string): string => `http://${release}-gateway.${addonNamespaces.monitoring}.svc.cluster.local`;
+/** Loki's push API behind the gateway, where the Alloy DaemonSet writes. */
+export const lokiPushUrl = (release: string): string => `${lokiUrl(release)}/loki/api/v1/push`;
+
+export interface AlloyValues {
+    controller: { type: "daemonset" };
+    alloy: {
+        configMap: { create: boolean; content: string };
+        mounts: { varlog: boolean; dockercontainers: boolean };
+        enableReporting: boolean;
+        resources: ContainerResourceValues;
+    };
+    configReloader: { resources: ContainerResourceValues };
+    crds: { create: boolean };
+    serviceMonitor: { enabled: boolean };
+}
+
+/**
+ * The log shipper of the Kubernetes runtime: one Alloy per node (DaemonSet) with the pipeline of
+ * components/observability/alloy.ts kubernetesAlloyBlocks, pushing to the Loki release.
+ */
+export function alloyValues(input: { lokiRelease: string }): AlloyValues {
+    const content = kubernetesAlloyConfig({ lokiPushUrl: lokiPushUrl(input.lokiRelease) });
+    // The chart passes alloy.configMap.content through Helm's tpl: `{{` would be read as a template.
+    if (content.includes("{{")) throw new Error("the Alloy configuration must not contain '{{' (the chart renders alloy.configMap.content with tpl)");
+    return {
+        controller: { type: "daemonset" },
+        alloy: {
+            configMap: { create: true, content },
+            // Pods' logs come through the Kubernetes API: no host path in the pod.
+            mounts: { varlog: false, dockercontainers: false },
+            enableReporting: false,
+            resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+        },
+        configReloader: { resources: { requests: { cpu: "10m", memory: "50Mi" }, limits: { cpu: "100m", memory: "128Mi" } } },
+        crds: { create: false },
+        // The ServiceMonitor CRD is kube-prometheus-stack's (components/ClusterAddons.ts installs Alloy after it).
+        serviceMonitor: { enabled: true },
+    };
+}

@@ -1139,7 +1139,8 @@ export const clusterConfigKeys = {
         default: 2,
     }),
     observability: clusterKey({
-        description: "Install kube-prometheus-stack and Loki in the monitoring namespace (the environments' dashboards and alerts are delivered to them).",
+        description:
+            "Install kube-prometheus-stack, Loki and the Alloy DaemonSet shipping the environments' pod logs in the monitoring namespace (the environments' dashboards and alerts are delivered to them).",
         schema: z.boolean(),
         coerce: "boolean",
         source: "config",
@@ -1208,6 +1209,13 @@ export const clusterConfigKeys = {
         coerce: "string",
         source: "config",
         default: "6.29.0",
+    }),
+    alloyChartVersion: clusterKey({
+        description: "Version of the Grafana Alloy chart (https://grafana.github.io/helm-charts), the DaemonSet shipping the environments' pod logs to Loki.",
+        schema: chartVersion,
+        coerce: "string",
+        source: "config",
+        default: "1.11.1",
     }),
 } as const;
 

@@ -3,21 +3,23 @@
  * its own args under the mock runtime, not from a stack.
  */
 import * as assert from "node:assert/strict";
-import { ClusterAddons, ClusterAddonsArgs } from "../../components/ClusterAddons";
+import { ClusterAddons, ClusterAddonsArgs, releaseNames } from "../../components/ClusterAddons";
 import {
     addonNamespaces,
+    alloyValues,
     chartSource,
     cloudflareTokenSecret,
     clusterIssuerSpec,
     ingressNginxValues,
     kubePrometheusStackValues,
+    lokiPushUrl,
     lokiValues,
     wildcardCertificateSpec,
     wildcardSecretName,
 } from "../../components/clusterCharts";
 import { ingressAnnotations } from "../../components/kubernetesObjects";
 import { ingressControllerNamespace } from "../../components/kubernetesNamespace";
-import { datasourceUids } from "../../components/observability";
+import { datasourceUids, kubernetesAlloyConfig } from "../../components/observability";
 import { runUnderMocks } from "../../plan/mockRuntime";
 import { failureOf } from "../support/component";
 import { schemaProblems } from "../support/kubernetesModels";
@@ -37,9 +39,17 @@ const args = (over: Partial<ClusterAddonsArgs> = {}): ClusterAddonsArgs => ({
         prParentDomain: "dev.example.com",
         cloudflareApiToken: "token",
     },
-    versions: { ingressNginx: "4.12.1", certManager: "v1.17.2", kubePrometheusStack: "70.4.2", loki: "6.29.0" },
+    versions: { ingressNginx: "4.12.1", certManager: "v1.17.2", kubePrometheusStack: "70.4.2", loki: "6.29.0", alloy: "1.11.1" },
     ...over,
 });
+const observability: ClusterAddonsArgs["observability"] = {
+    scrapeIntervalSeconds: 10,
+    metricsRetentionDays: 15,
+    logRetentionDays: 31,
+    prometheusStorageGb: 50,
+    lokiStorageGb: 50,
+    slowQueryMs: 500,
+};
 const build = (a: ClusterAddonsArgs) =>
     runUnderMocks({ project: "odoo-platform", stack: "cluster", config: {}, secretKeys: [], program: () => new ClusterAddons("addons", a) });
 
@@ -97,6 +107,15 @@ describe("cluster add-on builders", () => {
         assert.equal(v.loki.compactor.retention_enabled, true);
         assert.deepEqual([v.singleBinary.replicas, v.loki.commonConfig.replication_factor], [1, 1]);
     });
+
+    it("Alloy runs on every node (DaemonSet) with the Kubernetes pipeline pushing to the Loki release, and no host mount", () => {
+        const v = alloyValues({ lokiRelease: releaseNames.loki });
+        assert.equal(v.controller.type, "daemonset");
+        assert.equal(v.alloy.configMap.content, kubernetesAlloyConfig({ lokiPushUrl: lokiPushUrl(releaseNames.loki) }));
+        assert.ok(v.alloy.configMap.content.includes(`url = "http://loki-gateway.${addonNamespaces.monitoring}.svc.cluster.local/loki/api/v1/push"`));
+        assert.deepEqual(v.alloy.mounts, { varlog: false, dockercontainers: false });
+        for (const r of [v.alloy.resources, v.configReloader.resources]) assert.ok(r.limits.cpu && r.limits.memory, "every container has limits");
+    });
 });
 
 describe("ClusterAddons from its own args", function () {
@@ -114,21 +133,24 @@ describe("ClusterAddons from its own args", function () {
             "Release",
             "Secret",
         ]);
-        const full = await build(
-            args({
-                observability: {
-                    scrapeIntervalSeconds: 10,
-                    metricsRetentionDays: 15,
-                    logRetentionDays: 31,
-                    prometheusStorageGb: 50,
-                    lokiStorageGb: 50,
-                    slowQueryMs: 500,
-                },
-            }),
-        );
+        const full = await build(args({ observability }));
         const kinds = types(full.resources.filter((r) => r.custom));
         for (const kind of ["ConfigMap", "PrometheusRule", "ServiceMonitor"]) assert.ok(kinds.includes(kind), kinds.join(", "));
-        assert.equal(full.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").length, 4);
+        const releases = full.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
+        assert.equal(releases.length, 5);
+        assert.ok(!bare.resources.some((r) => r.name === "addons-alloy"), "no log shipper without observability");
+        const alloy = loose(releases.find((r) => r.name === "addons-alloy")!);
+        assert.deepEqual(
+            [alloy.inputs.chart, alloy.inputs.version, alloy.inputs.repositoryOpts.repo, alloy.inputs.namespace],
+            ["alloy", "1.11.1", "https://grafana.github.io/helm-charts", addonNamespaces.monitoring],
+        );
+        assert.equal(alloy.inputs.values.controller.type, "daemonset");
+        const after = releases.find((r) => r.name === "addons-alloy")!.dependencies;
+        for (const dep of ["addons-loki", "addons-kube-prometheus-stack"])
+            assert.ok(
+                after.some((urn) => urn.endsWith(`::${dep}`)),
+                after.join(", "),
+            );
     });
 
     it("refuses bad args before creating anything (not even the component), naming the field", async () => {
@@ -138,6 +160,7 @@ describe("ClusterAddons from its own args", function () {
             [{ tls: { ...args().tls, prParentDomain: "dev.other.org" } }, /args\.tls\.prParentDomain must be inside the zone example\.com/],
             [{ tls: { ...args().tls, cloudflareApiToken: "" } }, /args\.tls\.cloudflareApiToken/],
             [{ versions: { ...args().versions, certManager: "~1.17" } }, /args\.versions\.certManager/],
+            [{ observability, versions: { ...args().versions, alloy: "1.x" } }, /args\.versions\.alloy/],
         ];
         for (const [over, message] of cases) {
             const failure = await failureOf(() => new ClusterAddons("addons", args(over)));

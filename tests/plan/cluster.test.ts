@@ -1,6 +1,6 @@
 /**
  * The shared cluster stack (`cluster`, examples/kubernetes/Pulumi.cluster.yaml) planned offline:
- * the four upstream charts pinned, cert-manager's ClusterIssuer and the PR wildcard Certificate
+ * the five upstream charts pinned, cert-manager's ClusterIssuer and the PR wildcard Certificate
  * (checked against cert-manager's own CRD schemas), the Cloudflare token only ever a secret, and the
  * environment examples naming what it installs.
  */
@@ -39,17 +39,26 @@ describe("the shared cluster stack (examples/kubernetes/Pulumi.cluster.yaml)", f
         assert.equal(cluster.stage, "cluster");
     });
 
-    it("installs ingress-nginx, cert-manager, kube-prometheus-stack and Loki from their upstream repositories at exact versions", () => {
+    it("installs ingress-nginx, cert-manager, kube-prometheus-stack, Loki and Alloy from their upstream repositories at exact versions", () => {
         const charts = ofType(cluster, release)
             .map((r) => `${r.inputs.namespace} ${r.inputs.name}: ${r.inputs.chart} ${r.inputs.version} from ${r.inputs.repositoryOpts.repo}`)
             .sort();
         assert.deepEqual(charts, [
             "cert-manager cert-manager: cert-manager v1.17.2 from https://charts.jetstack.io",
             "ingress-nginx ingress-nginx: ingress-nginx 4.12.1 from https://kubernetes.github.io/ingress-nginx",
+            "monitoring alloy: alloy 1.11.1 from https://grafana.github.io/helm-charts",
             "monitoring kube-prometheus-stack: kube-prometheus-stack 70.4.2 from https://prometheus-community.github.io/helm-charts",
             "monitoring loki: loki 6.29.0 from https://grafana.github.io/helm-charts",
         ]);
         for (const r of ofType(cluster, release)) assert.equal(r.inputs.atomic, true, `${r.name}: a failed upgrade must roll back`);
+    });
+
+    it("ships the environments' pod logs to Loki with one Alloy per node, after Loki", () => {
+        const alloy = one(cluster, release, "addons-alloy");
+        assert.equal(alloy.inputs.values.controller.type, "daemonset");
+        assert.match(alloy.inputs.values.alloy.configMap.content, /^loki\.source\.kubernetes "pods" \{$/m);
+        assert.ok(alloy.inputs.values.alloy.configMap.content.includes('url = "http://loki-gateway.monitoring.svc.cluster.local/loki/api/v1/push"'));
+        assert.ok(alloy.dependsOn.includes("addons-loki"), alloy.dependsOn.join(", "));
     });
 
     it("installs cert-manager with its CRDs, and creates the issuer and certificate only after it", () => {

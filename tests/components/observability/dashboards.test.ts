@@ -12,7 +12,7 @@ import {
     lokiRecordedMetrics,
     metricNamesInPromQL,
     prometheusBuiltinMetrics,
-    streamLabelsFromDocker,
+    streamLabelsFromPlatformLabels,
     traefikMetrics,
 } from "../../../components/observability";
 import { testPostgres } from "../../support/postgres";
@@ -24,7 +24,7 @@ const all = dashboards({ evidence: true, slowQueryMs: 500 });
 const panels = (d: Dashboard) => d.panels;
 
 /** Labels the Alloy pipeline puts on log streams (see alloy.ts). */
-const lokiStreamLabels = new Set(["container", "service", "level", "log_type", ...streamLabelsFromDocker.map(([, l]) => l)]);
+const lokiStreamLabels = new Set(["container", "service", "level", "log_type", ...streamLabelsFromPlatformLabels.map(([, l]) => l)]);
 
 /** Grafana's SQL macros and variables, expanded the way Grafana does for a 30-day range. */
 function expandGrafanaSql(sql: string, environments: string[]): string {
