@@ -40,6 +40,21 @@ export interface ChartSource {
     version: string;
 }
 
+/**
+ * The default versions (config/schema.ts clusterConfigKeys) checked against the upstream sources (December 2026;
+ * every one is a published release, none needed fixing; newer ones exist):
+ *   ingress-nginx 4.12.1          kubernetes/ingress-nginx: tag helm-chart-4.12.1, charts/ingress-nginx/Chart.yaml there
+ *                                 version 4.12.1 (controller 1.12.1); the gh-pages index.yaml served as the repository
+ *                                 lists it (created 2025-03-25).
+ *   cert-manager v1.17.2          cert-manager/cert-manager: release tag v1.17.2 (2025-04-22); make/manifests.mk sets the
+ *                                 chart's version and appVersion to the release version (Chart.template.yaml has v0.0.0).
+ *                                 The charts.jetstack.io index itself was not read.
+ *   kube-prometheus-stack 70.4.2  prometheus-community/helm-charts: tag kube-prometheus-stack-70.4.2, Chart.yaml there
+ *                                 version 70.4.2 (operator v0.81.0); the gh-pages index.yaml was too large to read.
+ *   loki 6.29.0                   grafana/helm-charts gh-pages index.yaml: loki 6.29.0 (Loki 3.4.2, created 2025-03-26).
+ *   alloy 1.11.1                  the same index: alloy 1.11.1 (Alloy v1.18.1, created 2026-08-06); grafana/alloy tag
+ *                                 helm-chart/1.11.1.
+ */
 export const chartRepositories = {
     ingressNginx: { chart: "ingress-nginx", repository: "https://kubernetes.github.io/ingress-nginx" },
     certManager: { chart: "cert-manager", repository: "https://charts.jetstack.io" },
