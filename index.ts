@@ -343,7 +343,7 @@ export const prNumber = cfg.prNumber ?? null;
 export const gitSha = cfg.gitSha;
 export const gitBranch = s.gitBranch ?? null;
 export const url = served.url;
-export const mailCatcherUrl = environment?.mailCatcherUrl ?? null;
+export const mailCatcherUrl = environment?.mailCatcherUrl ?? kube?.mailCatcherUrl ?? null;
 export const databaseName = served.databaseName;
 export const imageReference = environment?.imageReference ?? s.odooImage;
 export const imageDigest = environment?.imageDigest ?? imageDigestOf(s.odooImage) ?? null;
@@ -351,7 +351,7 @@ export const adminLogin = environment?.adminLogin ?? "admin";
 /** Secret: `pulumi stack output --show-secrets adminLoginPassword -s <stack>`. */
 export const adminLoginPassword = served.adminLoginPassword;
 /** Secret: the mail catcher UI's basic-auth password (user `mail`). */
-export const mailCatcherPassword = environment?.mailCatcherPassword ?? null;
+export const mailCatcherPassword = environment?.mailCatcherPassword ?? kube?.mailCatcherPassword ?? null;
 /** The build's test step (container, exit code, modules, tags): `pr up` reads its log and posts the commit status. */
 export const tests = environment?.tests ?? null;
 export const updateContainerName = environment?.updateContainerName ?? null;

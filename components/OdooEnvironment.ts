@@ -32,7 +32,17 @@ import { odooCommandLine, OdooCommandLineInput, renderOdooConf } from "./odooCon
 import { OdooRole, odooRoles } from "./odooRoles";
 import { postInitPython, PrepareModules, prepareScript } from "./odooInit";
 import { stepFailure, stepLabel, stepScript, stepScriptPath, testDatabaseName, testStepCommand, testStepCreateTimeout, updateStepCommand } from "./odooSteps";
-import { EdgeEndpoint, mailCatcherRoutingLabels, odooGeventPort, odooHttpPort, odooRoutingLabels, publicUrl } from "./routing";
+import {
+    EdgeEndpoint,
+    htpasswdLine,
+    mailCatcherPasswordArgs,
+    mailCatcherRoutingLabels,
+    mailCatcherUser,
+    odooGeventPort,
+    odooHttpPort,
+    odooRoutingLabels,
+    publicUrl,
+} from "./routing";
 
 export { odooGeventPort, odooHttpPort };
 /** Ports, paths and images of the services an environment runs. */
@@ -53,8 +63,7 @@ export const preparedLabel = "odoo-platform.prepared";
 export const databaseReadyLabel = "odoo-platform.database-ready";
 /** Login of the administrator a dev/PR database is created with. */
 export const adminLogin = "admin";
-/** User of the mail catcher UI's basic auth. */
-export const mailCatcherUser = "mail";
+export { mailCatcherUser };
 
 const prepareScriptPath = "/opt/odoo-platform/prepare.sh";
 const postInitPath = "/opt/odoo-platform/post-init.py";
@@ -349,14 +358,14 @@ export class OdooEnvironment extends pulumi.ComponentResource {
         let mailCatcherPassword: pulumi.Output<string | null> = pulumi.output(null);
         let smtp: { host: string; port: number; user?: string; password?: pulumi.Input<string>; ssl: boolean };
         if (args.mailCatcher) {
-            const uiPassword = new random.RandomPassword(`${name}-mail-ui-password`, { length: 24, special: false }, child);
+            const uiPassword = new random.RandomPassword(`${name}-mail-ui-password`, { ...mailCatcherPasswordArgs }, child);
             const mailRoute = { name: `${names.prefix}-mail`, host: names.mailHost, port: mailpitUiPort };
             const mailRouting = knownKeyLabels(
                 roleLabels(containerRoles.mailCatcher),
                 mailCatcherRoutingLabels({ ...mailRoute, basicAuthUsers: "-" }, edgeTemplate(args.edgeTls)),
                 pulumi
                     .all([edge, pulumi.unsecret(uiPassword.bcryptHash)])
-                    .apply(([e, hash]) => mailCatcherRoutingLabels({ ...mailRoute, basicAuthUsers: `${mailCatcherUser}:${hash}` }, e)),
+                    .apply(([e, hash]) => mailCatcherRoutingLabels({ ...mailRoute, basicAuthUsers: htpasswdLine(mailCatcherUser, hash) }, e)),
             );
             const mailpit = new docker.Container(
                 `${name}-mailpit`,

@@ -2,17 +2,23 @@
  * The namespace a stack runs in on Kubernetes (components/kubernetesNamespace.ts builds its
  * objects): created by the stack, so `pr down` (the stack's destroy) deletes it with everything in
  * it. PR namespaces get their quota and limit range; every non-production namespace its
- * default-deny NetworkPolicy with the allowed paths, Mailpit and the egress proxy.
+ * default-deny NetworkPolicy with the allowed paths, Mailpit (its UI on the mail host, behind basic
+ * auth) and the egress proxy.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { isDnsLabel } from "../config/naming";
+import * as random from "@pulumi/random";
+import { isDnsLabel, isDnsName } from "../config/naming";
 import { egressProxyAlias, egressProxyPort, isEgressHost, squidConfig } from "./egress";
 import { filestoreClaimSpec, objectLabels } from "./kubernetesObjects";
 import {
     egressProxyDeploymentSpec,
     limitRangeSpec,
+    mailpitAuthData,
+    mailpitAuthSecret,
     mailpitDeploymentSpec,
+    mailpitIngressAnnotations,
+    mailpitIngressSpec,
     mailpitService,
     mailpitSmtpPort,
     mailpitUiPort,
@@ -21,6 +27,7 @@ import {
     resourceQuotaSpec,
 } from "./kubernetesNamespace";
 import type { DataRetention } from "./retention";
+import { mailCatcherPasswordArgs } from "./routing";
 
 export interface StackNamespaceArgs {
     /**
@@ -35,6 +42,11 @@ export interface StackNamespaceArgs {
     budget?: { maxCpus: number; maxMemoryMb: number; storageGb: number };
     /** An isolated namespace's NetworkPolicies (database CIDRs and port) and egress allow-list. */
     isolation?: { databaseCidrs: string[]; databasePort: number; egressAllowlist: string[] };
+    /**
+     * The Mailpit UI's Ingress (isolation): the mail host the docker runtime routes (environmentNames().mailHost)
+     * with Odoo's ingress class and issuer; no issuer: the controller's wildcard certificate (PR hosts).
+     */
+    mailUi?: { host: string; className: string; issuer?: string; tlsSecret?: string };
     /** The ReadWriteMany claim of the filestore and sessions, kept by the stage's retention. */
     filestore: { storageClass: string; sizeGb: number };
     retention?: DataRetention;
@@ -48,6 +60,9 @@ export class StackNamespace extends pulumi.ComponentResource {
     public readonly claimName: pulumi.Output<string>;
     /** Host:port of the namespace's mail catcher (non-production). */
     public readonly mailCatcher?: { host: string; port: number };
+    /** URL of the Mailpit UI and its basic-auth password (user routing.ts mailCatcherUser; secret). */
+    public readonly mailCatcherUrl?: pulumi.Output<string>;
+    public readonly mailCatcherPassword?: pulumi.Output<string>;
 
     constructor(name: string, args: StackNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
         validateStackNamespaceArgs(args);
@@ -76,7 +91,7 @@ export class StackNamespace extends pulumi.ComponentResource {
                 { metadata: meta("mail-catcher"), spec: mailpitDeploymentSpec({ stack, labels: podLabels("mail-catcher") }) },
                 child,
             );
-            new k8s.core.v1.Service(
+            const mailpit = new k8s.core.v1.Service(
                 `${name}-mailpit`,
                 {
                     metadata: meta("mail-catcher", mailpitService),
@@ -105,7 +120,33 @@ export class StackNamespace extends pulumi.ComponentResource {
                 { metadata: meta("egress-proxy", egressProxyAlias), spec: podServiceSpec(stack, "egress-proxy", [{ name: "proxy", port: egressProxyPort }]) },
                 child,
             );
+            // The UI shows every captured mail: routed only behind basic auth, the password's bcrypt
+            // hash in a Secret (the password itself is a secret output, never an annotation).
+            const ui = args.mailUi!;
+            const uiPassword = new random.RandomPassword(`${name}-mail-ui-password`, { ...mailCatcherPasswordArgs }, { parent: this });
+            const auth = new k8s.core.v1.Secret(
+                `${name}-mail-ui-auth`,
+                {
+                    metadata: meta("mail-catcher", mailpitAuthSecret),
+                    type: "Opaque",
+                    stringData: pulumi.secret(uiPassword.bcryptHash.apply(mailpitAuthData)),
+                },
+                child,
+            );
+            new k8s.networking.v1.Ingress(
+                `${name}-mail-ui`,
+                {
+                    metadata: {
+                        ...meta("mail-catcher"),
+                        annotations: auth.metadata.name.apply((authSecret) => mailpitIngressAnnotations({ ...ui, authSecret })),
+                    },
+                    spec: mailpitIngressSpec(ui),
+                },
+                { ...child, dependsOn: [ns, auth, mailpit] },
+            );
             this.mailCatcher = { host: mailpitService, port: mailpitSmtpPort };
+            this.mailCatcherUrl = pulumi.output(`https://${ui.host}`);
+            this.mailCatcherPassword = pulumi.secret(uiPassword.result);
         }
         const claim = new k8s.core.v1.PersistentVolumeClaim(
             `${name}-filestore`,
@@ -117,7 +158,7 @@ export class StackNamespace extends pulumi.ComponentResource {
         );
         this.claimName = claim.metadata.name;
         this.name = ns.metadata.name;
-        this.registerOutputs({ name: this.name, claimName: this.claimName });
+        this.registerOutputs({ name: this.name, claimName: this.claimName, mailCatcherUrl: this.mailCatcherUrl });
     }
 }
 
@@ -162,6 +203,20 @@ export function validateStackNamespaceArgs(args: StackNamespaceArgs): void {
                 `entries must be host names (no scheme, port, path or wildcard), got ${bad.map((h) => `"${h}"`).join(", ")}`,
                 "fix odoo-platform:egressAllowlist",
             );
+    }
+    if (args.isolation) {
+        const ui = args.mailUi;
+        if (!ui) fail("mailUi", "is required with isolation: Mailpit's UI needs its Ingress", "pass the stack's mailHost and its ingress class");
+        else {
+            if (!isDnsName(ui.host ?? "")) fail("mailUi.host", `must be a DNS name, got "${ui.host}"`, "pass environmentNames().mailHost (config/naming.ts)");
+            if (!ui.className) fail("mailUi.className", "is required", "set odoo-platform:ingressClass");
+            if (ui.issuer && !ui.tlsSecret)
+                fail(
+                    "mailUi.tlsSecret",
+                    "is required with an issuer (cert-manager stores the certificate there)",
+                    "pass a Secret name for the mail host's certificate",
+                );
+        }
     }
     if (!args.filestore?.storageClass) fail("filestore.storageClass", "is required (a ReadWriteMany class)", "set odoo-platform:storageClass");
     if (!(Number.isInteger(args.filestore.sizeGb) && args.filestore.sizeGb > 0))

@@ -6,13 +6,17 @@
  *   - a default-deny NetworkPolicy, then what may pass: DNS to kube-system, the database CIDRs on
  *     5432, the egress proxy and the mail catcher inside the namespace; the proxy alone reaches the
  *     internet (80/443, no private range); the ingress controller reaches Odoo and the Mailpit UI;
- *   - Mailpit (the only SMTP server Odoo can reach) and the squid egress proxy (components/egress.ts).
+ *   - Mailpit (the only SMTP server Odoo can reach) and the squid egress proxy (components/egress.ts);
+ *   - the Ingress of Mailpit's UI on the mail host the docker runtime routes (environmentNames().mailHost),
+ *     behind ingress-nginx basic auth from an htpasswd Secret, as the docker runtime's Traefik route is.
+ *     Annotations (auth-type, auth-secret, auth-realm) and the Secret's format (an htpasswd file under
+ *     the key `auth`): https://kubernetes.github.io/ingress-nginx/examples/auth/basic
  */
 import type * as Input from "@pulumi/kubernetes/types/input";
 import type * as pulumi from "@pulumi/pulumi";
 import { egressProxyAlias, egressProxyPort } from "./egress";
-import { cpuQuantity, memoryQuantity, restrictedContainer, selectorLabels } from "./kubernetesObjects";
-import { odooGeventPort, odooHttpPort } from "./routing";
+import { cpuQuantity, ingressAnnotations, ingressTls, memoryQuantity, restrictedContainer, selectorLabels } from "./kubernetesObjects";
+import { htpasswdLine, mailCatcherUser, odooGeventPort, odooHttpPort } from "./routing";
 
 export const mailpitService = "mailpit";
 export const mailpitSmtpPort = 1025;
@@ -217,4 +221,53 @@ export function egressProxyDeploymentSpec(input: Omit<ServicePodInput, "role"> &
 
 export function podServiceSpec(stack: string, role: string, ports: { name: string; port: number }[]): Input.core.v1.ServiceSpec {
     return { type: "ClusterIP", selector: selectorLabels(stack, role), ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port })) };
+}
+
+/** Secret of the Mailpit UI's htpasswd entries; ingress-nginx reads them from the key `auth` (any other key: 503). */
+export const mailpitAuthSecret = "mailpit-ui-auth";
+export const mailpitAuthSecretKey = "auth";
+
+/** The Secret's data: the mail catcher user's htpasswd line from the password's bcrypt hash, never the password. */
+export function mailpitAuthData(bcryptHash: string): Record<string, string> {
+    return { [mailpitAuthSecretKey]: `${htpasswdLine(mailCatcherUser, bcryptHash)}\n` };
+}
+
+export interface MailpitIngressInput {
+    className: string;
+    /** The mail host (environmentNames().mailHost). */
+    host: string;
+    /** cert-manager ClusterIssuer of the host's certificate, or none: the controller's wildcard certificate (PR hosts). */
+    issuer?: string;
+    tlsSecret?: string;
+    /** Name of the htpasswd Secret (mailpitAuthSecret). */
+    authSecret: string;
+}
+
+/**
+ * The UI's annotations: those of Odoo's Ingress (issuer, noindex: the mail host is never indexed)
+ * and basic auth. The auth annotations go on whatever the class is called: the cluster's controller
+ * is ingress-nginx under the configured class name (components/clusterCharts.ts ingressNginxValues),
+ * and without them the UI would show every captured mail to anyone.
+ */
+export function mailpitIngressAnnotations(input: Pick<MailpitIngressInput, "className" | "issuer" | "authSecret">): Record<string, string> {
+    return {
+        ...ingressAnnotations({ className: input.className, issuer: input.issuer, noIndex: true }),
+        "nginx.ingress.kubernetes.io/auth-type": "basic",
+        "nginx.ingress.kubernetes.io/auth-secret": input.authSecret,
+        "nginx.ingress.kubernetes.io/auth-realm": "Mail catcher",
+    };
+}
+
+/** Everything on the mail host goes to the Mailpit Service's UI port. */
+export function mailpitIngressSpec(input: Omit<MailpitIngressInput, "authSecret">): Input.networking.v1.IngressSpec {
+    return {
+        ingressClassName: input.className,
+        tls: ingressTls(input),
+        rules: [
+            {
+                host: input.host,
+                http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: mailpitService, port: { number: mailpitUiPort } } } }] },
+            },
+        ],
+    };
 }

@@ -326,11 +326,16 @@ export function ingressAnnotations(input: Pick<IngressInput, "issuer" | "noIndex
     return a;
 }
 
+/** The host's TLS: the issued certificate's Secret with an issuer, else the controller's wildcard certificate (PR hosts). */
+export function ingressTls(input: Pick<IngressInput, "host" | "issuer" | "tlsSecret">): Input.networking.v1.IngressTLS[] {
+    return [input.issuer ? { hosts: [input.host], secretName: input.tlsSecret } : { hosts: [input.host] }];
+}
+
 export function odooIngressSpec(input: IngressInput): Input.networking.v1.IngressSpec {
     const backend = (port: string) => ({ service: { name: input.service, port: { name: port } } });
     return {
         ingressClassName: input.className,
-        tls: [input.issuer ? { hosts: [input.host], secretName: input.tlsSecret } : { hosts: [input.host] }],
+        tls: ingressTls(input),
         rules: [
             {
                 host: input.host,

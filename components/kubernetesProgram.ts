@@ -56,6 +56,9 @@ export interface KubernetesProgramOutputs {
     adminLoginPassword: pulumi.Output<string>;
     namespace: pulumi.Output<string>;
     databaseHost: pulumi.Output<string>;
+    /** The Mailpit UI (isolated namespaces) and its basic-auth password (secret). */
+    mailCatcherUrl: pulumi.Output<string> | null;
+    mailCatcherPassword: pulumi.Output<string> | null;
 }
 
 export function kubernetesProgram(input: KubernetesProgramInput): KubernetesProgramOutputs {
@@ -82,6 +85,10 @@ export function kubernetesProgram(input: KubernetesProgramInput): KubernetesProg
             labels: cfg.labels,
             budget: kube.budget,
             isolation: kube.isolation,
+            // The mail host and TLS of the docker runtime's mail catcher route, on Odoo's ingress class.
+            mailUi: kube.isolation
+                ? { host: names.mailHost, ...kube.ingress, tlsSecret: kube.ingress.issuer ? `${names.prefix}-mail-tls` : undefined }
+                : undefined,
             filestore: kube.filestore,
             retention,
         },
@@ -210,7 +217,7 @@ export function kubernetesProgram(input: KubernetesProgramInput): KubernetesProg
     // --- DNS: the environment's records, held like the docker runtime's (production protected, staging retained).
     if (kube.dns) {
         const cloudflareProvider = new cloudflare.Provider("cloudflare", {});
-        for (const host of sharedDnsHosts({ stage, names, mailCatcher: false })) {
+        for (const host of sharedDnsHosts({ stage, names, mailCatcher: namespace.mailCatcherUrl !== undefined })) {
             new cloudflare.DnsRecord(
                 `dns-${recordSuffix(host)}`,
                 {
@@ -233,5 +240,7 @@ export function kubernetesProgram(input: KubernetesProgramInput): KubernetesProg
         adminLoginPassword: environment.adminLoginPassword,
         namespace: namespace.name,
         databaseHost: pulumi.output(server.host),
+        mailCatcherUrl: namespace.mailCatcherUrl ?? null,
+        mailCatcherPassword: namespace.mailCatcherPassword ?? null,
     };
 }

@@ -107,6 +107,23 @@ export function odooRoutingLabels(input: OdooRoutingInput, edge: EdgeEndpoint): 
     return labels;
 }
 
+/** User of the mail catcher UI's basic auth (both runtimes). */
+export const mailCatcherUser = "mail";
+/** The mail catcher UI's password, a RandomPassword of these args in both runtimes: its bcryptHash is the htpasswd entry. */
+export const mailCatcherPasswordArgs = { length: 24, special: false } as const;
+/** A bcrypt hash as htpasswd and crypt(3) write it (`$2a$`, `$2b$` or `$2y$`, cost, 22 salt and 31 hash characters). */
+export const bcryptHashPattern = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
+
+/**
+ * One htpasswd line, `user:<bcrypt hash>`. Refuses anything but a bcrypt hash, so a plain password
+ * passed by mistake never reaches a label or a Secret.
+ */
+export function htpasswdLine(user: string, bcryptHash: string): string {
+    if (!/^[A-Za-z0-9._-]+$/.test(user)) throw new Error(`htpasswd user must be letters, digits, '.', '_' or '-', got "${user}"`);
+    if (!bcryptHashPattern.test(bcryptHash)) throw new Error("htpasswd entries hold a bcrypt hash ($2a$/$2b$/$2y$), never a plain password");
+    return `${user}:${bcryptHash}`;
+}
+
 export interface MailCatcherRoutingInput {
     /** Router name (`odoo-pr-7-mail`). */
     name: string;

@@ -36,8 +36,15 @@ export function mockResourceState(args: pulumi.runtime.MockResourceArgs): { id: 
     const id = `${args.name}-id`;
     switch (args.type) {
         case "random:index/randomPassword:RandomPassword":
-            // The real provider marks `result` secret; so does the mock.
-            return { id, state: { ...inputs, result: pulumi.secret(`mock-${hex(args.name, 24)}`), bcryptHash: pulumi.secret("mock-bcrypt") } };
+            // The real provider marks `result` secret; so does the mock. The hash has bcrypt's shape (htpasswdLine checks it).
+            return {
+                id,
+                state: {
+                    ...inputs,
+                    result: pulumi.secret(`mock-${hex(args.name, 24)}`),
+                    bcryptHash: pulumi.secret(`$2a$10$${hex(`bcrypt-${args.name}`, 53)}`),
+                },
+            };
         case "random:index/randomId:RandomId":
             return { id, state: { ...inputs, hex: hex(args.name, 16), b64Url: hex(args.name, 16) } };
         case "docker:index/remoteImage:RemoteImage": {

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { edgeEndpoint, mailCatcherRoutingLabels, odooRoutingLabels, publicUrl, routeLabels, traefikArguments } from "../../components/routing";
+import { edgeEndpoint, htpasswdLine, mailCatcherRoutingLabels, odooRoutingLabels, publicUrl, routeLabels, traefikArguments } from "../../components/routing";
 
 const tls = edgeEndpoint("odoo-edge", true);
 const plain = edgeEndpoint("odoo-edge", false);
@@ -49,6 +49,15 @@ describe("routing: Traefik labels", () => {
         );
         assert.equal(labels["traefik.http.middlewares.odoo-pr-7-mail-auth.basicauth.users"], "mail:$2a$10$hash");
         assert.equal(labels["traefik.http.routers.odoo-pr-7-mail.middlewares"], "odoo-pr-7-mail-auth,odoo-pr-7-mail-noindex");
+    });
+
+    it("writes htpasswd lines from a bcrypt hash only, never from a plain password", () => {
+        const hash = `$2a$10$${"N9qo8uLOickgx2ZMRZoMye".padEnd(53, "a")}`;
+        assert.equal(htpasswdLine("mail", hash), `mail:${hash}`);
+        assert.equal(htpasswdLine("mail", hash.replace("$2a$", "$2y$")), `mail:${hash.replace("$2a$", "$2y$")}`);
+        assert.throws(() => htpasswdLine("mail", "mock-0123456789abcdef01234567"), /bcrypt hash .*never a plain password/);
+        assert.throws(() => htpasswdLine("mail", hash.slice(0, -1)), /bcrypt hash/);
+        assert.throws(() => htpasswdLine("ma:il", hash), /htpasswd user must be/);
     });
 
     it("refuses a router name Traefik would misread", () => {

@@ -7,7 +7,8 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { kubernetesSchemaProblems } from "../../plan/kubernetesSchemas";
-import type { RecordedResource } from "../../plan/mockRuntime";
+import { environmentNames } from "../../config/naming";
+import { RecordedResource, unwrapSecrets } from "../../plan/mockRuntime";
 import type { PlanResult } from "../../plan/plan";
 import { ciEnv, ofType, one, planKubernetesExamples, resources } from "../support/plan";
 
@@ -143,9 +144,55 @@ describe("runtime kubernetes (examples/kubernetes)", function () {
         assert.equal(ofType(pr, "aws:rds/instance:Instance").length, 0);
         assert.equal(ofType(pr, "postgresql:index/database:Database")[0].inputs.name, "odoo_pr_7");
         // The wildcard certificate of the controller serves PR hosts: no per-PR issuer.
-        const ingress = ofType(pr, k8s("networking.k8s.io/v1:Ingress"))[0];
+        const ingress = ofType(pr, k8s("networking.k8s.io/v1:Ingress")).find((i) => i.inputs.metadata.labels["odoo-platform.role"] === "odoo")!;
         assert.equal(ingress.inputs.metadata.annotations["cert-manager.io/cluster-issuer"], undefined);
         assert.equal(pr.outputs.kubernetesNamespace, "pr-7");
+    });
+
+    it("pr-7 and staging: Mailpit's UI has an Ingress on the docker runtime's mail host, Odoo's class and TLS, behind basic auth from an htpasswd Secret", () => {
+        for (const result of [pr, staging]) {
+            const names = environmentNames(
+                { stage: result.stage as "pr" | "staging", stack: result.stack, prNumber: result.stage === "pr" ? 7 : undefined },
+                { domain: "insightpulseai.com", branch: String(result.outputs.gitBranch) },
+            );
+            const ingresses = ofType(result, k8s("networking.k8s.io/v1:Ingress"));
+            const odoo = ingresses.find((i) => i.inputs.metadata.labels["odoo-platform.role"] === "odoo")!;
+            const ui = ingresses.find((i) => i.inputs.metadata.labels["odoo-platform.role"] === "mail-catcher");
+            assert.ok(ui, `${result.stack}: no Ingress for the mail catcher`);
+            assert.equal(ui.inputs.metadata.namespace, odoo.inputs.metadata.namespace);
+            assert.deepEqual(ui.inputs.spec.rules, [
+                {
+                    host: names.mailHost,
+                    http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "mailpit", port: { number: 8025 } } } }] },
+                },
+            ]);
+            assert.equal(ui.inputs.spec.ingressClassName, odoo.inputs.spec.ingressClassName);
+            const issuer = odoo.inputs.metadata.annotations["cert-manager.io/cluster-issuer"];
+            assert.equal(ui.inputs.metadata.annotations["cert-manager.io/cluster-issuer"], issuer, result.stack);
+            // PR: the controller's wildcard certificate (no secret); staging: the issuer's certificate of the mail host.
+            assert.deepEqual(ui.inputs.spec.tls, [issuer ? { hosts: [names.mailHost], secretName: `${names.prefix}-mail-tls` } : { hosts: [names.mailHost] }]);
+            const annotations = ui.inputs.metadata.annotations;
+            assert.equal(annotations["nginx.ingress.kubernetes.io/auth-type"], "basic");
+            assert.equal(annotations["nginx.ingress.kubernetes.io/auth-realm"], "Mail catcher");
+            const secret = ofType(result, k8s("core/v1:Secret")).find((x) => x.inputs.metadata.name === annotations["nginx.ingress.kubernetes.io/auth-secret"]);
+            assert.ok(secret, `${result.stack}: no Secret ${annotations["nginx.ingress.kubernetes.io/auth-secret"]}`);
+            assert.equal(secret.inputs.metadata.namespace, ui.inputs.metadata.namespace);
+            assert.ok(ui.dependsOn.includes(secret.name), "the Ingress waits for its auth Secret");
+            // One htpasswd line of the docker runtime's user with a bcrypt hash, under the key ingress-nginx reads.
+            assert.deepEqual(Object.keys(secret.inputs.stringData), ["auth"]);
+            assert.match(secret.inputs.stringData.auth, /^mail:\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}\n$/);
+            assert.equal(result.resources.find((r) => r.name === secret.name)!.inputs.stringData, "[secret]");
+            const password = unwrapSecrets(result.recorded.find((r) => r.name === "namespace-mail-ui-password")!.outputs!.result) as string;
+            assert.ok(password.length >= 24);
+            const holders = result.recorded.filter((r) => JSON.stringify(unwrapSecrets(r.inputs)).includes(password)).map((r) => r.name);
+            assert.deepEqual(holders, [], `${result.stack}: the plain password is in an input`);
+            assert.equal(result.outputs.mailCatcherUrl, `https://${names.mailHost}`);
+            assert.equal(result.outputs.mailCatcherPassword, "[secret]");
+        }
+        // Staging's mail host gets its record (PR hosts are under the wildcard).
+        const records = ofType(staging, "cloudflare:index/dnsRecord:DnsRecord").map((r) => r.inputs.name);
+        assert.ok(records.includes(staging.outputs.mailCatcherUrl!.toString().replace("https://", "")), records.join(", "));
+        assert.equal(ofType(production, k8s("networking.k8s.io/v1:Ingress")).length, 1, "production has no mail catcher");
     });
 
     it("staging: the refresh Jobs run in order, after the database and before the update Job, keyed on the snapshot, never the git SHA", () => {
