@@ -5,7 +5,8 @@
  *   namespace   odoo-<stage> (pr-<n> for PR stacks) with its filestore claim; PR namespaces with
  *               quota, limit range, default-deny NetworkPolicy, Mailpit and the egress proxy
  *   database    staging/production: an RDS instance (components/ManagedDatabase.ts) and the
- *               environment's database on it; PR: a database on the staging server (dbHost)
+ *               environment's database on it, watched by postgres-exporter (components/PostgresExporter.ts);
+ *               PR: a database on the staging server (dbHost)
  *   refresh     staging (and PR stacks asking for a snapshot): the data-plane Jobs
  *   Odoo        components/KubernetesEnvironment.ts
  *   DNS         the environment's Cloudflare records (staging also the PR wildcard), kept like the
@@ -27,8 +28,11 @@ import { kubernetesNamespace } from "./kubernetesObjects";
 import { kubernetesProxyEnv } from "./kubernetesNamespace";
 import { KubernetesEnvironment } from "./KubernetesEnvironment";
 import { KubernetesRefresh } from "./KubernetesRefresh";
+import { addonNamespaces } from "./clusterCharts";
 import { ManagedDatabase } from "./ManagedDatabase";
+import { images } from "./ObservabilityStack";
 import type { PrepareModules } from "./odooInit";
+import { PostgresExporter } from "./PostgresExporter";
 import { ProductionDatabase } from "./ProductionDatabase";
 import { dataRetention } from "./retention";
 import { ServerDatabase } from "./ServerDatabase";
@@ -119,6 +123,22 @@ export function kubernetesProgram(input: KubernetesProgramInput): KubernetesProg
             { providers: { aws: input.awsProvider } },
         );
         server = { host: rds.address, port: rds.port, adminUser: rds.adminUser, adminPassword: rds.adminPassword, sslMode, sslRootCert };
+        // The docker runtime's postgres-exporter, scraped by the cluster's Prometheus: the PostgreSQL dashboard and alerts.
+        if (kube.databaseMetrics) {
+            new PostgresExporter(
+                "postgres-exporter",
+                {
+                    namespace: namespace.name,
+                    labels: cfg.labels,
+                    image: images.postgresExporter,
+                    server,
+                    scrapeIntervalSeconds: kube.databaseMetrics.scrapeIntervalSeconds,
+                    isolation: kube.isolation ? { databaseCidrs: kube.isolation.databaseCidrs, monitoringNamespace: addonNamespaces.monitoring } : undefined,
+                    retention,
+                },
+                onCluster,
+            );
+        }
     } else {
         const shared = kube.databaseServer.server;
         server = { ...shared, adminPassword: secret(shared.adminPassword) };

@@ -898,7 +898,8 @@ export const configKeys = {
 
     // --- Observability ------------------------------------------------------------------------
     observability: key({
-        description: "Deploy the ObservabilityStack (Prometheus, Loki, Grafana) on this stack's Docker host.",
+        description:
+            "Deploy the ObservabilityStack (Prometheus, Loki, Grafana) on this stack's Docker host; runtime kubernetes: postgres-exporter and its ServiceMonitor for the stack's RDS instance (the cluster stack runs Prometheus).",
         schema: z.boolean(),
         coerce: "boolean",
         source: "config",

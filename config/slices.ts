@@ -107,6 +107,8 @@ export interface KubernetesSlice {
     dns?: { zoneId: string; publicIp: string };
     /** The operations CLI image of the refresh Jobs; unset unless the environment restores a snapshot. */
     refreshImage?: string;
+    /** postgres-exporter for the stack's RDS instance (odoo-platform:observability); unset without a managed server. */
+    databaseMetrics?: { scrapeIntervalSeconds: number };
 }
 
 /** The slices every runtime reads. */
@@ -267,5 +269,6 @@ export function kubernetesSlice(cfg: StackSettings, slices: StackSlices): Kubern
             ? { zoneId: needed(cfg, "cloudflareZoneId", `for ${cfg.stage}'s DNS records`), publicIp: needed(cfg, "publicIp", `for ${cfg.stage}'s DNS records`) }
             : undefined,
         refreshImage: slices.plan.restoresSnapshot ? needed(cfg, "opsImage", "for the refresh Jobs of a neutralized copy") : undefined,
+        databaseMetrics: databaseServer.kind === "managed" && s.observability ? { scrapeIntervalSeconds: s.metricsScrapeSeconds } : undefined,
     };
 }

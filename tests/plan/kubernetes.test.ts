@@ -7,6 +7,7 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { kubernetesSchemaProblems } from "../../plan/kubernetesSchemas";
+import { scrapeJobs } from "../../components/observability/prometheus";
 import { environmentNames } from "../../config/naming";
 import { RecordedResource, unwrapSecrets } from "../../plan/mockRuntime";
 import type { PlanResult } from "../../plan/plan";
@@ -121,9 +122,11 @@ describe("runtime kubernetes (examples/kubernetes)", function () {
         assert.match(secret.inputs.stringData["options.conf"], /^admin_passwd = .+\ndb_password = .+\n/);
     });
 
-    it("the Deployments wait for the init/update Job", () => {
+    it("the Odoo Deployments wait for the init/update Job", () => {
         const job = resources(production).find((r) => r.type === k8s("batch/v1:Job"))!;
-        for (const d of ofType(production, deployment)) assert.ok(d.dependsOn.includes(job.name), `${d.name} does not wait for ${job.name}`);
+        const odoo = ofType(production, deployment).filter((d) => ["odoo", "odoo-cron"].includes(roleOf(d)!));
+        assert.equal(odoo.length, 2);
+        for (const d of odoo) assert.ok(d.dependsOn.includes(job.name), `${d.name} does not wait for ${job.name}`);
         assert.equal(job.inputs.spec.backoffLimit, 0);
     });
 
@@ -193,6 +196,43 @@ describe("runtime kubernetes (examples/kubernetes)", function () {
         const records = ofType(staging, "cloudflare:index/dnsRecord:DnsRecord").map((r) => r.inputs.name);
         assert.ok(records.includes(staging.outputs.mailCatcherUrl!.toString().replace("https://", "")), records.join(", "));
         assert.equal(ofType(production, k8s("networking.k8s.io/v1:Ingress")).length, 1, "production has no mail catcher");
+    });
+
+    it("production and staging: postgres-exporter for the RDS instance, scraped as the docker runtime's postgres job; none in a PR", () => {
+        for (const result of [production, staging]) {
+            const exporter = ofType(result, deployment).find((d) => roleOf(d) === "postgres-exporter");
+            assert.ok(exporter, `${result.stack}: no postgres-exporter`);
+            const namespace = ofType(result, k8s("core/v1:Namespace"))[0].inputs.metadata.name;
+            assert.equal(exporter.inputs.metadata.namespace, namespace);
+            const env = Object.fromEntries(exporter.inputs.spec.template.spec.containers[0].env.map((e: any) => [e.name, e]));
+            const rds = ofType(result, "aws:rds/instance:Instance")[0];
+            assert.equal(env.DATA_SOURCE_URI.value, `${rds.inputs.identifier}.c0ffee123456.eu-west-1.rds.amazonaws.com:5432/postgres?sslmode=require`);
+            assert.equal(env.DATA_SOURCE_USER.value, "odoo_platform_monitor");
+            assert.equal(env.DATA_SOURCE_PASS.valueFrom.secretKeyRef.key, "password");
+            const role = ofType(result, "postgresql:index/role:Role").find((r) => r.inputs.name === "odoo_platform_monitor")!;
+            assert.deepEqual(role.inputs.roles, ["pg_monitor"]);
+            const monitor = ofType(result, k8s("monitoring.coreos.com/v1:ServiceMonitor")).find((m) => m.inputs.metadata.namespace === namespace)!;
+            const docker = scrapeJobs({
+                prefix: `obs-${result.stack}`,
+                scrapeIntervalSeconds: 10,
+                traefikTarget: "traefik:8082",
+                postgresExporter: true,
+                externalLabels: {},
+            }).find((j) => j.source === "postgres-exporter")!;
+            const labels = Object.fromEntries(monitor.inputs.spec.endpoints[0].relabelings.map((r: any) => [r.targetLabel, r.replacement]));
+            assert.deepEqual([labels.job, labels.instance], [docker.job, docker.targets[0]]);
+            const service = ofType(result, k8s("core/v1:Service")).find((x) => x.inputs.metadata.name === "postgres-exporter")!;
+            assert.deepEqual(monitor.inputs.spec.selector.matchLabels, service.inputs.spec.selector);
+        }
+        // Staging's namespace denies by default: the exporter reaches the database only, and Prometheus reaches it.
+        const policies = ofType(staging, k8s("networking.k8s.io/v1:NetworkPolicy"));
+        const egress = policies.find((p) => p.inputs.metadata.name === "postgres-exporter-egress")!;
+        assert.deepEqual(egress.inputs.spec.egress, [
+            { to: [{ ipBlock: { cidr: "10.20.32.0/20" } }, { ipBlock: { cidr: "10.20.48.0/20" } }], ports: [{ protocol: "TCP", port: 5432 }] },
+        ]);
+        assert.ok(policies.some((p) => p.inputs.metadata.name === "postgres-exporter-ingress"));
+        assert.equal(ofType(production, k8s("networking.k8s.io/v1:NetworkPolicy")).length, 0);
+        assert.equal(ofType(pr, deployment).filter((d) => roleOf(d) === "postgres-exporter").length, 0);
     });
 
     it("staging: the refresh Jobs run in order, after the database and before the update Job, keyed on the snapshot, never the git SHA", () => {
