@@ -10,7 +10,7 @@ import { AutomationBackend, policyPackDirs } from "../pr/automation";
 import { githubFromEnvironment } from "../pr/github";
 import { LifecycleDeps } from "../pr/lifecycle";
 import { systemClock } from "../pr/ports";
-import { prPlatformSettings, prStackSettings, projectDir } from "../pr/settings";
+import { prPlatformSettings, prStackSettings, prView, projectDir } from "../pr/settings";
 import { progress } from "./runtime";
 
 export interface CommonOptions {
@@ -73,11 +73,8 @@ export function realDeps(task: string, opts: CommonOptions): LifecycleDeps {
         github,
         clock: systemClock,
         platform: () => platform,
-        view: (build) => {
-            const { names } = configured(() => prStackSettings(build));
-            // PR environments sit behind the shared edge, which always terminates TLS.
-            return { url: `https://${names.host}`, mailCatcherUrl: `https://${names.mailHost}`, database: names.database };
-        },
+        // PR environments sit behind TLS on either runtime (the shared edge, or the ingress controller's wildcard certificate).
+        view: (build) => configured(() => prView(prStackSettings(build))),
         progress: progress(task),
         adminLogin,
         mailCatcherUser,

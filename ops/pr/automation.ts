@@ -14,7 +14,8 @@ import { EnvironmentId, environmentOfStack, environmentStackName } from "./namin
 import { removeOrphanContainers, stateContainerIds } from "./orphans";
 import type { PrDeployment, PrStackBackend, PrStackConfig } from "./ports";
 import type { PrStackInfo } from "./queue";
-import { InvalidInputError } from "../core/errors";
+import { InvalidInputError, OperationFailedError } from "../core/errors";
+import { ExportedDeployment, keptByDestroy, leftInState } from "./destroyCheck";
 
 /** The Automation API, loaded on first use: requiring it costs about a second of CPU, which every CLI start would pay. */
 function automationApi(): typeof automation {
@@ -173,6 +174,7 @@ export class AutomationBackend implements PrStackBackend {
                 databaseName: outputString(result.outputs, "databaseName"),
                 imageReference: outputString(result.outputs, "imageReference"),
                 imageDigest: outputString(result.outputs, "imageDigest"),
+                namespace: outputString(result.outputs, "kubernetesNamespace"),
                 tests: tests?.container ? { container: tests.container, exitCode: tests.exitCode ?? null } : undefined,
             };
         });
@@ -187,10 +189,12 @@ export class AutomationBackend implements PrStackBackend {
      * were creating, which hold fixed names the retry needs (removed; see ./orphans.ts).
      */
     private async clearInterrupted(stack: Stack): Promise<void> {
-        if (!this.options.dockerHost) return;
         const exported = await stack.exportStack();
         const pending = (exported.deployment as { pending_operations?: unknown[] } | undefined)?.pending_operations ?? [];
+        // Either runtime: a pending create would stop the next update.
         if (pending.length) await stack.refresh({ clearPendingCreates: true, onOutput: this.options.onOutput });
+        // Containers left on the host are the docker runtime's (a Kubernetes stack has no docker host).
+        if (!this.options.dockerHost) return;
         const stateIds = stateContainerIds((await stack.exportStack()).deployment as Parameters<typeof stateContainerIds>[0]);
         const removed = await removeOrphanContainers({ stack: stack.name.split("/").pop()!, dockerHost: this.options.dockerHost, stateIds });
         if (removed.length) this.options.onOutput(`removed ${removed.join(", ")}: left on the host by an interrupted run, unknown to the stack's state\n`);
@@ -214,6 +218,11 @@ export class AutomationBackend implements PrStackBackend {
                 if (err instanceof automationApi().StackNotFoundError) return "absent";
                 throw err;
             }
+            const kept = keptByDestroy((await stack.exportStack()).deployment as ExportedDeployment);
+            if (kept.length)
+                throw new OperationFailedError(
+                    `${stack.name} holds what a destroy keeps: ${kept.join(", ")}. A PR environment must leave nothing behind: nothing was destroyed; fix the pr stage's retention (components/retention.ts) and run pr down again`,
+                );
             const destroy = () => stack.destroy({ refresh: true, onOutput: this.options.onOutput, message: `odoo-platform pr down ${stack.name}` });
             try {
                 await destroy();
@@ -223,6 +232,11 @@ export class AutomationBackend implements PrStackBackend {
                 else await stack.refresh({ clearPendingCreates: true, onOutput: this.options.onOutput });
                 await destroy();
             }
+            const left = leftInState((await stack.exportStack()).deployment as ExportedDeployment);
+            if (left.length)
+                throw new OperationFailedError(
+                    `${stack.name} still holds ${left.join(", ")} after the destroy: the stack is kept; run pr down again or remove them by hand`,
+                );
             await stack.workspace.removeStack(stack.name);
             return "destroyed";
         });

@@ -28,6 +28,8 @@ export interface PrPlatform {
     limit: number;
     ttlHours: number;
     sharedStack?: string;
+    /** odoo-platform:runtime of the PR stacks (docker when unset). */
+    runtime?: "docker" | "kubernetes";
     /** Log records that are not warnings or errors in a test run (odoo-platform:testLogIgnore). */
     testLogIgnore?: string[];
     /** Branch name patterns that get an environment (odoo-platform:branchEnvironments). */
@@ -39,6 +41,10 @@ export interface PrView {
     url: string;
     mailCatcherUrl?: string;
     database: string;
+    /** Where the database lives: the PR's PostgreSQL container (docker) or the staging server (kubernetes). */
+    databaseHost?: string;
+    /** The PR's namespace (kubernetes): `down` deletes it with everything in it. */
+    namespace?: string;
 }
 
 export interface LifecycleDeps {
@@ -195,6 +201,10 @@ export interface UpReport {
     url?: string;
     mailCatcherUrl?: string;
     database?: string;
+    /** docker or kubernetes (deployed outcome). */
+    runtime?: "docker" | "kubernetes";
+    databaseHost?: string;
+    namespace?: string;
     /** Environments holding the slots (queued outcome). */
     holders?: EnvironmentId[];
     position?: { position: number; length: number };
@@ -272,7 +282,8 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
     progress.step(`pulumi up ${stack} (${build.sha.slice(0, 12)})`);
     let deployment: PrDeployment;
     try {
-        const slot = assignSlot({ pr: input.pr, stacks: await backend.list(), limit: platform.limit });
+        // Routing slots are the docker host's PR networks (components/EdgeRouter.ts); a namespace needs none.
+        const slot = runtimeOf(platform) === "docker" ? assignSlot({ pr: input.pr, stacks: await backend.list(), limit: platform.limit }) : undefined;
         deployment = await backend.deploy(input.pr, { gitSha: build.sha, gitBranch: build.branch, odooImage: build.image, slot });
     } catch (err) {
         const reason = firstLine((err as Error).message);
@@ -310,10 +321,15 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
         url: record.url,
         mailCatcherUrl: record.mailCatcherUrl,
         database: record.database,
+        runtime: runtimeOf(platform),
+        databaseHost: view.databaseHost,
+        namespace: deployment.namespace ?? view.namespace,
         tests:
             tests && record.tests ? { ...record.tests, tests: tests.tests, failed: tests.failed, errors: tests.errors, warnings: tests.warnings } : undefined,
     };
 }
+
+export const runtimeOf = (platform: PrPlatform): "docker" | "kubernetes" => platform.runtime ?? "docker";
 
 export function firstLine(text: string): string {
     const line =
@@ -334,6 +350,7 @@ export interface DownReport {
     reason: string;
     /** Queued environments whose deploy was dispatched into the freed slot. */
     promoted: EnvironmentId[];
+    runtime: "docker" | "kubernetes";
 }
 
 const reasonText: Record<SweepReason, (ttlHours: number) => string> = {
@@ -354,10 +371,11 @@ export async function prDown(deps: LifecycleDeps, input: { pr: number; reason?: 
     const reason = input.reason ?? (pull?.merged ? reasonText.merged(0) : pull?.state === "closed" ? reasonText.closed(0) : "removed on request");
     deps.progress.step(`destroying ${stack}`);
     const result = await deps.backend.destroy(input.pr);
-    if (pull) await markRemoved(deps, pull.number, stack, reason, { headSha: pull.headSha, headRef: pull.headRef }, result === "destroyed");
+    const destroyed = result === "destroyed";
+    if (pull) await markRemoved(deps, pull.number, stack, reason, { headSha: pull.headSha, headRef: pull.headRef }, destroyed);
     const promoted = await promoteQueued(deps, input.pr);
-    deps.progress.done(result === "destroyed" ? `${stack} destroyed` : `${stack} did not exist (nothing to destroy)`);
-    return { pr: input.pr, stack, destroyed: result === "destroyed", reason, promoted };
+    deps.progress.done(destroyed ? `${stack} destroyed` : `${stack} did not exist (nothing to destroy)`);
+    return { pr: input.pr, stack, destroyed, reason, promoted, runtime: runtimeOf(platform) };
 }
 
 async function markRemoved(

@@ -25,6 +25,8 @@ export interface PrDeployment {
     databaseName?: string;
     imageReference?: string;
     imageDigest?: string;
+    /** The stack's namespace (stack output kubernetesNamespace; runtime kubernetes). */
+    namespace?: string;
     /** The build's test step (stack output `tests`); absent when the build tests nothing. */
     tests?: { container: string; exitCode: number | null };
 }
@@ -39,7 +41,11 @@ export interface PrStackBackend {
     release(env: EnvironmentId): Promise<void>;
     /** Sets the config and runs `up` with the policy packs. */
     deploy(env: EnvironmentId, config: PrStackConfig): Promise<PrDeployment>;
-    /** Destroys everything (containers, database, volumes) and removes the stack; "absent" if there was none. */
+    /**
+     * Destroys everything (docker: containers, database, volumes; kubernetes: the namespace with
+     * everything in it and the database on the staging server) and removes the stack, after checking
+     * that the state keeps nothing and holds nothing afterwards (destroyCheck.ts); "absent" if there was none.
+     */
     destroy(env: EnvironmentId): Promise<"destroyed" | "absent">;
     /** The output of a build's test container (stdout and stderr, in order). */
     testLog(env: EnvironmentId, container: string): Promise<string>;

@@ -6,7 +6,9 @@
 import * as path from "node:path";
 import { readStackConfigFile } from "../../config/files";
 import { projectValues, resolveSettings, StackSettings } from "../../config/load";
+import { databaseSlice, kubernetesSlice, stackSlices } from "../../config/slices";
 import { stackIdentity } from "../../config/stage";
+import { kubernetesNamespace } from "../../components/kubernetesObjects";
 import { EnvironmentId, environmentStackName, prNumber } from "./naming";
 
 export { projectDir } from "../../config/projectDir";
@@ -49,8 +51,36 @@ export function prPlatformSettings(opts: { projectDir?: string; env?: Record<str
         limit: settings.prConcurrencyLimit,
         ttlHours: settings.prTtlHours,
         sharedStack: settings.sharedStack,
-        dockerHost: settings.dockerHost,
+        runtime: settings.runtime,
+        // The Docker daemon of the PR stacks (test logs, containers an interrupted run left): none on Kubernetes.
+        dockerHost: settings.runtime === "docker" ? settings.dockerHost : undefined,
         testLogIgnore: settings.testLogIgnore,
         branchEnvironments: settings.branchEnvironments,
     };
+}
+
+/**
+ * What a build will look like, from the program's own naming and slices (config/slices.ts): the
+ * hosts (both runtimes route Odoo at names.host and the mail catcher at names.mailHost, behind
+ * TLS), the database and where it lives (docker: the PR's own PostgreSQL container, or the stage's
+ * server for a restored copy; kubernetes: the staging server, dbHost), and the namespace (kubernetes).
+ */
+export function prView(cfg: StackSettings): {
+    runtime: "docker" | "kubernetes";
+    url: string;
+    mailCatcherUrl: string;
+    database: string;
+    databaseHost: string;
+    namespace?: string;
+} {
+    const { names, settings } = cfg;
+    const slices = stackSlices(cfg);
+    const common = { url: `https://${names.host}`, mailCatcherUrl: `https://${names.mailHost}`, database: names.database };
+    if (settings.runtime === "kubernetes") {
+        const server = kubernetesSlice(cfg, slices).databaseServer;
+        if (server.kind !== "staging-server") throw new Error(`a ${cfg.stage} stack on Kubernetes keeps its database on the staging server, not its own`);
+        return { runtime: "kubernetes", ...common, databaseHost: server.server.host, namespace: kubernetesNamespace(cfg, settings.kubernetesNamespace) };
+    }
+    const database = databaseSlice(cfg, slices);
+    return { runtime: "docker", ...common, databaseHost: database.kind === "container" ? names.containers.postgres : database.server.host };
 }

@@ -11,7 +11,8 @@ import { policyPackDirs, prConfigValues } from "../../../ops/pr/automation";
 import { outsideError } from "../../../ops/cli/environmentDeps";
 import { githubFromEnvironment } from "../../../ops/pr/github";
 import { InvalidInputError } from "../../../ops/core/errors";
-import { prPlatformSettings, prStackSettings } from "../../../ops/pr/settings";
+import { keptByDestroy, leftInState } from "../../../ops/pr/destroyCheck";
+import { prPlatformSettings, prStackSettings, prView } from "../../../ops/pr/settings";
 import { runCli } from "../../support/cli";
 
 interface Call {
@@ -165,6 +166,7 @@ describe("PR lifecycle adapters: settings from Pulumi.pr.yaml", () => {
             limit: 5,
             ttlHours: 72,
             sharedStack: "insightpulseai/odoo-platform/staging",
+            runtime: "docker",
             dockerHost: "ssh://deploy@nonprod-1.insightpulseai.com",
             testLogIgnore: [],
             branchEnvironments: [],
@@ -179,6 +181,61 @@ describe("PR lifecycle adapters: settings from Pulumi.pr.yaml", () => {
             () => prStackSettings({ pr: 7, sha: "abc1234", branch: "x", image: "not an image!", env: {} }),
             /odooImage must be a Docker image reference/,
         );
+    });
+});
+
+describe("PR lifecycle adapters: the runtime of the PR stacks", () => {
+    const kubernetesDir = path.resolve(__dirname, "../../../examples/kubernetes");
+
+    it("reads the runtime from Pulumi.pr.yaml: kubernetes (examples/kubernetes) has no Docker host", () => {
+        const platform = prPlatformSettings({ projectDir: kubernetesDir, env: {} });
+        assert.equal(platform.runtime, "kubernetes");
+        assert.equal(platform.dockerHost, undefined);
+        assert.equal(platform.limit, 5);
+    });
+
+    it("names what a build will be on each runtime: the same hosts, the database's place, the namespace", () => {
+        const build = { pr: 7, sha: "abc1234", branch: "feature/x", env: {} };
+        const docker = prView(prStackSettings(build));
+        assert.deepEqual(docker, {
+            runtime: "docker",
+            url: "https://pr-7-feature-x.dev.insightpulseai.com",
+            mailCatcherUrl: "https://pr-7-feature-x-mail.dev.insightpulseai.com",
+            database: "odoo_pr_7",
+            databaseHost: "odoo-pr-7-db",
+        });
+        const kubernetes = prView(prStackSettings({ ...build, projectDir: kubernetesDir }));
+        assert.deepEqual(kubernetes, {
+            runtime: "kubernetes",
+            url: "https://pr-7-feature-x.dev.insightpulseai.com",
+            // The namespace's Mailpit Ingress serves this host (components/StackNamespace.ts mailUi).
+            mailCatcherUrl: "https://pr-7-feature-x-mail.dev.insightpulseai.com",
+            database: "odoo_pr_7",
+            databaseHost: "odoo-staging-db.c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com",
+            namespace: "pr-7",
+        });
+    });
+
+    it("confirms a destroy keeps nothing and leaves nothing in the state (ops/pr/destroyCheck.ts)", () => {
+        const urn = (type: string, name: string) => `urn:pulumi:pr-7::odoo-platform::${type}::${name}`;
+        const stackRes = { urn: urn("pulumi:pulumi:Stack", "odoo-platform-pr-7"), type: "pulumi:pulumi:Stack" };
+        const provider = { urn: urn("pulumi:providers:kubernetes", "kubernetes"), type: "pulumi:providers:kubernetes", protect: true };
+        const namespace = {
+            urn: urn("odoo-platform:kubernetes:StackNamespace$kubernetes:core/v1:Namespace", "namespace"),
+            type: "kubernetes:core/v1:Namespace",
+        };
+        const database = {
+            urn: urn("odoo-platform:data:ServerDatabase$postgresql:index/database:Database", "database-database"),
+            type: "postgresql:index/database:Database",
+        };
+        assert.deepEqual(keptByDestroy({ resources: [stackRes, provider, namespace, database] }), []);
+        assert.deepEqual(keptByDestroy({ resources: [namespace, { ...database, retainOnDelete: true }] }), [
+            "postgresql:index/database:Database database-database (retainOnDelete)",
+        ]);
+        assert.deepEqual(keptByDestroy({ resources: [{ ...namespace, protect: true }] }), ["kubernetes:core/v1:Namespace namespace (protect)"]);
+        assert.deepEqual(leftInState({ resources: [stackRes, provider] }), []);
+        assert.deepEqual(leftInState(undefined), []);
+        assert.deepEqual(leftInState({ resources: [stackRes, namespace] }), ["kubernetes:core/v1:Namespace namespace"]);
     });
 });
 

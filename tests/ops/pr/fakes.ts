@@ -30,6 +30,10 @@ export class FakeBackend implements PrStackBackend {
     readonly deploys: { pr: EnvironmentId; config: PrStackConfig }[] = [];
     readonly destroyed: EnvironmentId[] = [];
     failNextDeploy?: Error;
+    /** The next destroy fails, as AutomationBackend's does when the state keeps or still holds something (ops/pr/destroyCheck.ts). */
+    failNextDestroy?: Error;
+    /** odoo-platform:runtime of the stacks: a kubernetes stack exports its namespace. */
+    runtime: "docker" | "kubernetes" = "docker";
     /** The test step an environment's next deploys run: its log and exit code (none: the build tests nothing). */
     readonly testRuns = new Map<EnvironmentId, { log: string; exitCode: number }>();
     /** Runs between a reservation and the re-read: lets a test inject a racing reservation. */
@@ -71,6 +75,7 @@ export class FakeBackend implements PrStackBackend {
             mailCatcherUrl: `https://${label}-mail.dev.example.com`,
             databaseName: `odoo_${stackOf(pr).replace(/-/g, "_")}`,
             imageDigest: config.odooImage ?? "ghcr.io/example/odoo@sha256:" + "a".repeat(64),
+            namespace: this.runtime === "kubernetes" ? stackOf(pr) : undefined,
             tests: this.testRuns.has(pr) ? { container: `odoo-${stackOf(pr)}-tests`, exitCode: this.testRuns.get(pr)!.exitCode } : undefined,
         };
     }
@@ -83,6 +88,11 @@ export class FakeBackend implements PrStackBackend {
 
     async destroy(pr: EnvironmentId): Promise<"destroyed" | "absent"> {
         if (!this.stacks.has(pr)) return "absent";
+        if (this.failNextDestroy) {
+            const err = this.failNextDestroy;
+            this.failNextDestroy = undefined;
+            throw err;
+        }
         this.stacks.delete(pr);
         this.destroyed.push(pr);
         return "destroyed";
@@ -232,6 +242,8 @@ export function world(platform: Partial<PrPlatform> = {}): World {
     const github = new FakeGitHub();
     github.now = () => clock.now();
     const settings: PrPlatform = { limit: 5, ttlHours: 72, sharedStack: "example/odoo-platform/staging", ...platform };
+    backend.runtime = settings.runtime ?? "docker";
+    const kubernetes = settings.runtime === "kubernetes";
     const deps: LifecycleDeps = {
         backend,
         github,
@@ -241,6 +253,9 @@ export function world(platform: Partial<PrPlatform> = {}): World {
             url: `https://${hostLabel(pr, branch)}.dev.example.com`,
             mailCatcherUrl: `https://${hostLabel(pr, branch)}-mail.dev.example.com`,
             database: `odoo_${stackOf(pr).replace(/-/g, "_")}`,
+            // As ops/pr/settings.ts prView: the staging server and the namespace on Kubernetes, the PR's own container on Docker.
+            databaseHost: kubernetes ? "odoo-staging-db.example.rds.amazonaws.com" : `odoo-${stackOf(pr)}-db`,
+            namespace: kubernetes ? stackOf(pr) : undefined,
         }),
         progress: quietProgress,
         adminLogin: "admin",

@@ -240,6 +240,50 @@ describe("PR lifecycle: down", () => {
     });
 });
 
+describe("PR lifecycle: the runtime of the PR stacks", () => {
+    it("docker: the deploy gets a routing slot; the report names the PR's own database container", async () => {
+        const w = world();
+        const report = await upPr(w, 7);
+        assert.equal(w.backend.deploys[0].config.slot, 1);
+        assert.deepEqual([report.runtime, report.databaseHost, report.namespace], ["docker", "odoo-pr-7-db", undefined]);
+        assert.equal((await prDown(w.deps, { pr: 7 })).runtime, "docker");
+    });
+
+    it("kubernetes: no routing slot (a namespace needs none), the mail catcher URL, the namespace and the staging server in the report", async () => {
+        const w = world({ runtime: "kubernetes" });
+        for (const pr of [7, 8]) await upPr(w, pr);
+        assert.deepEqual(
+            w.backend.deploys.map((d) => d.config.slot),
+            [undefined, undefined],
+        );
+        const report = await upPr(w, 9, { branch: "feature/x" });
+        assert.equal(report.outcome, "deployed");
+        assert.equal(report.runtime, "kubernetes");
+        assert.equal(report.namespace, "pr-9");
+        assert.equal(report.databaseHost, "odoo-staging-db.example.rds.amazonaws.com");
+        assert.equal(report.mailCatcherUrl, "https://pr-9-feature-x-mail.dev.example.com");
+        const record = parseMarker(w.github.markerComments(9)[0].body)!;
+        assert.equal(record.mailCatcherUrl, "https://pr-9-feature-x-mail.dev.example.com");
+        const down = await prDown(w.deps, { pr: 9 });
+        assert.deepEqual([down.runtime, down.destroyed], ["kubernetes", true]);
+    });
+
+    it("a destroy that finds something kept or left (ops/pr/destroyCheck.ts) fails pr down: the comment is not marked removed and the slot is not handed on", async () => {
+        const w = world({ runtime: "kubernetes", limit: 1 });
+        await upPr(w, 7);
+        const queued = await upPr(w, 8);
+        assert.equal(queued.outcome, "queued");
+        w.backend.failNextDestroy = new OperationFailedError("pr-7 still holds kubernetes:core/v1:Namespace namespace after the destroy");
+        await assert.rejects(prDown(w.deps, { pr: 7 }), /still holds kubernetes:core\/v1:Namespace/);
+        assert.equal(parseMarker(w.github.markerComments(7)[0].body)!.state, "deployed");
+        assert.deepEqual(w.github.dispatched, []);
+        assert.ok(w.backend.stacks.has(7));
+        const retry = await prDown(w.deps, { pr: 7 });
+        assert.equal(retry.destroyed, true);
+        assert.deepEqual(w.github.dispatched, [8]);
+    });
+});
+
 describe("PR lifecycle: sweep", () => {
     it("removes the stack of a closed PR whose close event was lost, and of a merged one", async () => {
         const w = world();
