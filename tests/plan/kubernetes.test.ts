@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { kubernetesSchemaProblems } from "../../plan/kubernetesSchemas";
 import { scrapeJobs } from "../../components/observability/prometheus";
 import { environmentNames } from "../../config/naming";
+import { keptByDestroy } from "../../ops/pr/destroyCheck";
 import { RecordedResource, unwrapSecrets } from "../../plan/mockRuntime";
 import type { PlanResult } from "../../plan/plan";
 import { ciEnv, ofType, one, planKubernetesExamples, resources } from "../support/plan";
@@ -233,6 +234,18 @@ describe("runtime kubernetes (examples/kubernetes)", function () {
         assert.ok(policies.some((p) => p.inputs.metadata.name === "postgres-exporter-ingress"));
         assert.equal(ofType(production, k8s("networking.k8s.io/v1:NetworkPolicy")).length, 0);
         assert.equal(ofType(pr, deployment).filter((d) => roleOf(d) === "postgres-exporter").length, 0);
+    });
+
+    it("pr-7: `pr down` can remove everything: no resource of the plan is retained or protected (ops/pr/destroyCheck.ts)", () => {
+        const state = pr.recorded.map((r) => ({ urn: r.urn, type: r.type, protect: r.options.protect, retainOnDelete: r.options.retainOnDelete }));
+        assert.ok(state.some((r) => r.type === "kubernetes:core/v1:Namespace") && state.some((r) => r.type === "postgresql:index/database:Database"));
+        assert.deepEqual(keptByDestroy({ resources: state }), []);
+        // Staging's namespace and RDS instance are kept (components/retention.ts): the check would refuse them.
+        const kept = keptByDestroy({ resources: staging.recorded.map((r) => ({ urn: r.urn, type: r.type, ...r.options })) });
+        assert.ok(
+            kept.some((k) => k.startsWith("kubernetes:core/v1:Namespace ")),
+            kept.join(", "),
+        );
     });
 
     it("staging: the refresh Jobs run in order, after the database and before the update Job, keyed on the snapshot, never the git SHA", () => {
