@@ -10,7 +10,7 @@
  */
 import { buildStatus, failedStatus, pendingStatus } from "../build/status";
 import { summaryLine, TestLogResult } from "../build/testLog";
-import { firstLine, judgeTests, LifecycleDeps, postStatus, PrView, promoteQueued, queueEntries, testSummary } from "./lifecycle";
+import { firstLine, judgeTests, LifecycleDeps, postStatus, PrView, promoteQueued, queueEntries, runtimeOf, testSummary } from "./lifecycle";
 import { branchEnvironmentId, branchGetsEnvironment, describeEnvironment, EnvironmentId, environmentStackName } from "./naming";
 import type { PrDeployment } from "./ports";
 import { assignSlot, confirmReservation, decideAdmission, queuePosition } from "./queue";
@@ -91,7 +91,8 @@ export async function branchUp(deps: LifecycleDeps, input: BranchUpInput): Promi
     progress.step(`pulumi up ${stack} (${input.sha.slice(0, 12)})`);
     let deployment: PrDeployment;
     try {
-        const slot = assignSlot({ pr: id, stacks: await backend.list(), limit: platform.limit });
+        // As a PR's: routing slots are the docker host's, a namespace needs none.
+        const slot = runtimeOf(platform) === "docker" ? assignSlot({ pr: id, stacks: await backend.list(), limit: platform.limit }) : undefined;
         deployment = await backend.deploy(id, { gitSha: input.sha, gitBranch: input.branch, odooImage: input.image, slot });
     } catch (err) {
         await postStatus(

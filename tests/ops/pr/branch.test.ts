@@ -67,6 +67,16 @@ describe("branch environments", () => {
         assert.equal(statuses[1].sha, sha("2"));
     });
 
+    it("gets a routing slot on docker and none on kubernetes, as a PR does", async () => {
+        const docker = branchWorld();
+        await branchUp(docker.deps, { branch: "feature/invoice", sha: sha("2") });
+        assert.equal(docker.backend.deploys[0].config.slot, 1);
+        const kubernetes = world({ branchEnvironments: ["feature/*"], runtime: "kubernetes" });
+        const report = await branchUp(kubernetes.deps, { branch: "feature/invoice", sha: sha("2") });
+        assert.equal(report.outcome, "deployed");
+        assert.equal(kubernetes.backend.deploys[0].config.slot, undefined);
+    });
+
     it("a red build is a failure status", async () => {
         const w = branchWorld();
         w.backend.testRuns.set("br-feature-invoice", { log: log("odoo18-odoosh-project-tour.log"), exitCode: 1 });
