@@ -57,7 +57,40 @@ interface StreamColumn extends ColumnPlan {
     /** Position in the COPY row. */
     index: number;
     counters: Map<PiiKind, Counter>;
+    /** The hits of the column's recent short values (see ValueMemo); null once it stopped paying. */
+    memo: ValueMemo | null;
 }
+
+/** One detector's report on a value, as HitSink.hit receives it. */
+interface Hit {
+    kind: PiiKind;
+    sample?: string;
+    knownKinds?: readonly KnownKind[];
+}
+
+/**
+ * What the detectors found in a column's recent values, to replay instead of scanning again: a
+ * selection or a state column (`posted`, `out_invoice`, a journal's `INV/2023/`) repeats a few
+ * values over every row. The detectors depend on the value and the column only, so a replay
+ * reports exactly what a scan would. Short values only; a column whose values rarely repeat
+ * (names, references) stops using it after its first rows.
+ */
+class ValueMemo {
+    static readonly maxLength = 64;
+    static readonly maxEntries = 256;
+    /** After this many lookups, a memo answering fewer than a quarter of them is dropped. */
+    static readonly trial = 2048;
+    readonly hits = new Map<string, readonly Hit[]>();
+    lookups = 0;
+    answered = 0;
+
+    /** Whether to keep the memo after one more lookup (answered or not). */
+    worthKeeping(): boolean {
+        return this.lookups !== ValueMemo.trial || this.answered * 4 >= this.lookups;
+    }
+}
+
+const noHits: readonly Hit[] = [];
 
 interface TableState {
     table: string;
@@ -220,7 +253,12 @@ export class StreamScan {
             table,
             rows: 0,
             id: position.get("id") ?? -1,
-            columns: scanColumnPlans(this.catalog, table, this.options).map((c) => ({ ...c, index: position.get(c.column) ?? -1, counters: new Map() })),
+            columns: scanColumnPlans(this.catalog, table, this.options).map((c) => ({
+                ...c,
+                index: position.get(c.column) ?? -1,
+                counters: new Map(),
+                memo: new ValueMemo(),
+            })),
         };
         const missing = state.columns.find((c) => c.index < 0);
         if (missing) throw new Error(`stream scan: the COPY of ${table} does not carry column ${missing.column}`);
@@ -240,6 +278,24 @@ export class StreamScan {
             // `::text` of a character(n) value drops its padding, as the database scan reads it.
             if (c.type === "character") value = value.replace(/ +$/, "");
             sink.column = c;
+            const memo = c.memo;
+            if (memo && value.length <= ValueMemo.maxLength) {
+                memo.lookups++;
+                const known = memo.hits.get(value);
+                if (known !== undefined) {
+                    memo.answered++;
+                    for (const h of known) sink.hit(h.kind, h.sample, h.knownKinds);
+                } else {
+                    const recorded: Hit[] = [];
+                    sink.recording = recorded;
+                    this.#scanner.scan(value, c, sink);
+                    sink.recording = null;
+                    if (memo.hits.size >= ValueMemo.maxEntries) memo.hits.clear();
+                    memo.hits.set(value, recorded.length ? recorded : noHits);
+                }
+                if (!memo.worthKeeping()) c.memo = null;
+                continue;
+            }
             this.#scanner.scan(value, c, sink);
         }
     }
@@ -272,10 +328,13 @@ class RowSink implements HitSink {
     state!: TableState;
     fields!: string[];
     column!: StreamColumn;
+    /** Where a value's hits are also written while the memo records them. */
+    recording: Hit[] | null = null;
 
     constructor(private readonly limit: number) {}
 
     hit(kind: PiiKind, sample?: string, knownKinds?: readonly KnownKind[]): void {
+        this.recording?.push({ kind, sample, knownKinds });
         let counter = this.column.counters.get(kind);
         if (!counter) this.column.counters.set(kind, (counter = { rows: 0, samples: [] }));
         counter.rows++;

@@ -215,4 +215,55 @@ describe("PII scan on the COPY stream (ops/pii/streamScan.ts)", function () {
         const single = await run([...bytes].map((b) => Buffer.from([b])));
         assert.deepEqual(single, whole);
     });
+
+    it("reports a repeated value on every row it is in, whether a column's values repeat or not (the replayed hits)", async () => {
+        const col = (name: string, type: string): [string, CatalogColumn] => [name, { name, type, notNull: false }];
+        const catalog = new Catalog(
+            new Map([
+                [
+                    "t",
+                    {
+                        schema: "public",
+                        name: "t",
+                        key: "t",
+                        columns: new Map([col("id", "integer"), col("state", "character varying"), col("ref", "character varying")]),
+                        estimatedRows: 0,
+                        bytes: 0,
+                    },
+                ],
+            ]),
+        );
+        // state: four values over every row (one a phone, one an address); ref: unique values
+        // (the memo gives up on it), a phone on every 7th row, and more than the memo holds.
+        const states = ["posted", "+32 470 12 34 56", "draft", "jane@realcustomer.org"];
+        const rows: string[] = [];
+        const expected = { statePhone: 0, stateEmail: 0, refPhone: 0, refEmail: 0 };
+        for (let id = 1; id <= 6000; id++) {
+            const state = states[id % 4];
+            const ref = id % 7 === 0 ? "+32 470 12 34 56" : id % 11 === 0 ? `x${id % 300}@realcustomer.org` : `REF/${id}`;
+            if (state.startsWith("+")) expected.statePhone++;
+            if (state.includes("@")) expected.stateEmail++;
+            if (ref.startsWith("+")) expected.refPhone++;
+            if (ref.includes("@")) expected.refEmail++;
+            rows.push(`${id}\t${state}\t${ref}`);
+        }
+        const scan = new StreamScan(catalog, { allowDomains, sampleLimit: 2 });
+        const t = scan.transform([{ table: "t", columns: ["id", "state", "ref"] }]);
+        await pipeline(Readable.from([Buffer.from(`${rows.join("\n")}\n\\.\n`)]), t, async function* (s) {
+            for await (const _ of s) void _;
+        });
+        const result = scan.result();
+        assert.deepEqual(result.findings.map(line).sort(), [
+            `t.ref:email:${expected.refEmail}`,
+            `t.ref:phone:${expected.refPhone}`,
+            `t.state:email:${expected.stateEmail}`,
+            `t.state:phone:${expected.statePhone}`,
+        ]);
+        // Samples name the rows they were found in, replayed or not.
+        const phone = result.findings.find((f) => f.column === "state" && f.kind === "phone")!;
+        assert.deepEqual(
+            phone.samples.map((x) => x.id),
+            ["1", "5"],
+        );
+    });
 });
