@@ -123,6 +123,7 @@ describe("second deploy on Kubernetes: a new commit, a new image digest and a ch
             const second = await cluster({
                 "odoo-platform:ingressNginxChartVersion": "4.12.2",
                 "odoo-platform:kubePrometheusStackChartVersion": "70.5.0",
+                "odoo-platform:alloyChartVersion": "1.11.2",
                 "odoo-platform:logRetentionDays": "45",
                 "odoo-platform:acmeServer": "https://acme-staging-v02.api.letsencrypt.org/directory",
             });
@@ -133,6 +134,7 @@ describe("second deploy on Kubernetes: a new commit, a new image digest and a ch
         it("upgrades each Release in place (helm upgrade): a chart version or values change never replaces it", () => {
             const releases = diffs.filter((d) => d.type === "kubernetes:helm.sh/v3:Release");
             assert.deepEqual(releases.map((d) => `${d.name} ${d.change} ${d.changed.join(",")}`).sort(), [
+                "addons-alloy update version",
                 "addons-cert-manager same ",
                 "addons-ingress-nginx update version",
                 "addons-kube-prometheus-stack update version",
