@@ -35,14 +35,26 @@ import {
 } from "./patterns";
 import { ColumnPlan, PiiFinding, PiiKind, scanColumnPlans, ScanOptions } from "./scan";
 
-export type StreamScanOptions = Pick<ScanOptions, "allowDomains" | "ignore" | "kinds" | "knownValues" | "sampleLimit">;
+export type StreamScanOptions = Pick<ScanOptions, "allowDomains" | "ignore" | "kinds" | "knownValues" | "sampleLimit"> & {
+    /**
+     * The reads apply each metadata rule's row filter themselves (ops/pii/rereadScan.ts), so the
+     * tables such a rule filters by other tables are scanned on the stream too.
+     */
+    filteredReads?: boolean;
+};
 
-/** How a table's rows are scanned: on the stream, or in the database after the copy (and why). */
-export type ScanPath = { table: string; path: "stream" | "database" | "skipped"; reason?: string };
+/**
+ * How a table's rows are scanned: on the copy's stream, read back after the copy and scanned the
+ * same way (ops/pii/rereadScan.ts), or in the database (and why).
+ */
+export type ScanPath = { table: string; path: "stream" | "reread" | "database" | "skipped"; reason?: string };
 
 export interface StreamScanResult {
-    /** Tables whose every row went through the stream scan, with the rows read and columns compared. */
-    tables: { table: string; rows: number; columns: number }[];
+    /**
+     * Tables whose every row went through the stream scan, with the rows read and columns compared;
+     * `reread` when they were read back from the new database rather than seen on the copy's stream.
+     */
+    tables: { table: string; rows: number; columns: number; reread?: boolean }[];
     /** Findings of those tables (no finding of a table not listed). */
     findings: PiiFinding[];
 }
@@ -228,7 +240,7 @@ export class StreamScan {
             ? { table, path: "database", reason: "not in the source's catalog" }
             : scope.skip
               ? { table, path: "skipped", reason: scope.reason }
-              : scope.where
+              : scope.where && !this.options.filteredReads
                 ? { table, path: "database", reason: `metadata rule over other tables: ${scope.reason}` }
                 : { table, path: "stream" };
         this.#paths.set(table, path);

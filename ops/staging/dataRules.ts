@@ -11,6 +11,7 @@ import { guardClient } from "../postgres/connect";
 import { markSanitized, planSanitize, transformSessionSettings } from "../sanitize";
 import { Catalog, readCatalog } from "../odoo/catalog";
 import { verifyAllowDomains, verifyDatabase } from "../verify";
+import { rereadScan } from "../pii/rereadScan";
 import { ScanPath, StreamScan, StreamScanResult } from "../pii/streamScan";
 import { tablesWrittenInTransaction } from "../postgres/written";
 import type { SanitizeSpec } from "../snapshot/create";
@@ -53,7 +54,10 @@ export interface VerifySettings {
     knownValues?: KnownValueSet;
     /** "personal-data": only the scan for personal data (a restored snapshot's proof of sanitizing). */
     scope?: "all" | "personal-data";
-    /** Tables the copy's stream scan read (streamScan), none written since, and what it found: verify scans the others. */
+    /**
+     * Tables the copy's stream scan read (streamScan) and nothing wrote since, and those read back
+     * after the writes (rereadScan), with what they found: verify scans the others in the database.
+     */
     streamed?: StreamScanResult;
 }
 
@@ -97,6 +101,14 @@ export interface DataRules {
      * those written after the copy (markSanitized's and neutralize's results say which, as CopyWrites).
      */
     streamScan?(catalog: Catalog, opts: Pick<VerifySettings, "allowDomains" | "baseUrl" | "knownValues">): StreamScan;
+    /**
+     * The same scan over `tables` read back from the copy after the steps that wrote it (`catalog`
+     * is the copy's): verify then reads none of them in the database.
+     */
+    rereadScan?(
+        read: { binDir: string; url: string; catalog: Catalog; tables: readonly string[] },
+        opts: Pick<VerifySettings, "allowDomains" | "baseUrl" | "knownValues">,
+    ): Promise<StreamScanResult>;
     verify(client: Client, opts: VerifySettings): Promise<VerifyOutcome>;
     /** Collects production's personal values as hashes, on the source, for verify's known-value scan. */
     collectKnownValues?(client: Client, opts: SanitizeSettings): Promise<KnownValueSet>;
@@ -151,6 +163,7 @@ export function platformDataRules(): DataRules {
             }
         },
         streamScan: (catalog, opts) => new StreamScan(catalog, { allowDomains: verifyAllowDomains(opts), knownValues: opts.knownValues }),
+        rereadScan: (read, opts) => rereadScan({ ...read, options: { allowDomains: verifyAllowDomains(opts), knownValues: opts.knownValues } }),
         collectKnownValues: async (client, opts) =>
             collectKnownValues(client, {
                 catalog: await readCatalog(client),

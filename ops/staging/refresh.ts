@@ -103,7 +103,7 @@ export interface RefreshReport {
      * written) or in the database (tables written after the copy, metadata rules over other tables,
      * tables without rows, or every table when no stream scan ran), or skipped by a metadata rule.
      */
-    scan: { stream: number; database: number; skipped: number; writtenAfterCopy: string[] | null; tables: ScanPath[] };
+    scan: { stream: number; reread: number; database: number; skipped: number; writtenAfterCopy: string[] | null; tables: ScanPath[] };
     swap: SwapInReport | null;
     cleanup: CleanupReport;
     /** The target was not a database odoo-platform manages; the operator confirmed its name. */
@@ -134,7 +134,7 @@ export function scanSummary(
 ): RefreshReport["scan"] {
     const writtenSet = new Set(written ?? []);
     const tables = (paths ?? []).map((p): ScanPath => {
-        if (p.path !== "database" || p.reason) return p;
+        if ((p.path !== "database" && p.path !== "reread") || p.reason) return p;
         if (!streamScan) return { ...p, reason: "no scan on the stream (every table is read in the database)" };
         if (!written) return { ...p, reason: "a step after the copy could not say which tables it wrote" };
         if (writtenSet.has(p.table)) return { ...p, reason: "written after the copy" };
@@ -142,7 +142,14 @@ export function scanSummary(
         return { ...p, reason: onStream && onStream.path !== "stream" ? onStream.reason : "no rows were copied" };
     });
     const count = (path: ScanPath["path"]) => tables.filter((t) => t.path === path).length;
-    return { stream: count("stream"), database: count("database"), skipped: count("skipped"), writtenAfterCopy: written ? [...written] : null, tables };
+    return {
+        stream: count("stream"),
+        reread: count("reread"),
+        database: count("database"),
+        skipped: count("skipped"),
+        writtenAfterCopy: written ? [...written] : null,
+        tables,
+    };
 }
 
 const onDatabase = <T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> => withConnection(parseDatabaseUrl(url, "the new database"), fn);
@@ -419,8 +426,19 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
 
         // What was written after the copy is scanned again in the database; unknown writes: everything.
         const writtenAfterCopy = streamScan ? unionOfWrites([marked, neutralize]) : null;
-        const streamed = streamScan && writtenAfterCopy ? withoutTables(streamScan.result(), new Set(writtenAfterCopy)) : undefined;
+        let streamed = streamScan && writtenAfterCopy ? withoutTables(streamScan.result(), new Set(writtenAfterCopy)) : undefined;
         clock.start("verify");
+        if (streamed && opts.rules.rereadScan) {
+            // The rest (written after the copy, without rows, filtered by a metadata rule) is read
+            // back and scanned the same way: verify then needs no known values in the database.
+            const catalog = await onDatabase(candidateUrl, readCatalog);
+            const onStream = new Set(streamed.tables.map((t) => t.table));
+            const reread = await opts.rules.rereadScan(
+                { binDir: tools.binDir, url: candidateUrl, catalog, tables: [...catalog.tables.keys()].filter((t) => !onStream.has(t)) },
+                { allowDomains: opts.allowDomains, baseUrl: opts.baseUrl, knownValues },
+            );
+            streamed = { tables: [...streamed.tables, ...reread.tables], findings: [...streamed.findings, ...reread.findings] };
+        }
         const verify = await onDatabase(candidateUrl, (client) =>
             opts.rules.verify(client, {
                 allowDomains: opts.allowDomains,
@@ -434,7 +452,7 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
         );
         const scan = scanSummary(verify.scanPaths, streamScan, writtenAfterCopy);
         clock.end({
-            detail: `${verify.ok ? "clean" : `${verify.findings.length} findings`}${streamed ? `; PII scan: ${scan.stream} tables on the stream, ${scan.database} in the database` : ""}`,
+            detail: `${verify.ok ? "clean" : `${verify.findings.length} findings`}${streamed ? `; PII scan: ${scan.stream} tables on the stream, ${scan.reread} read back, ${scan.database} in the database` : ""}`,
         });
 
         let swap: SwapInReport | null = null;

@@ -10,6 +10,7 @@ import { Catalog, readCatalog } from "../odoo/catalog";
 import { readOdooFields } from "../odoo/fields";
 import { qualifiedTable } from "../odoo/sql";
 import { installKnownValues, KnownValueSet } from "../pii/knownValues";
+import { metadataScope } from "../pii/metadata";
 import { defaultAllowedDomains, normalizeDomain } from "../pii/patterns";
 import { PiiFinding, PiiKind, scanDatabase, scannedColumns } from "../pii/scan";
 import type { ScanPath, StreamScanResult } from "../pii/streamScan";
@@ -100,12 +101,26 @@ const piiMessages: Record<PiiKind, string> = {
     known: "a production personal value",
 };
 
+/**
+ * The tables the PII scan reads in the database: those no stream scanned, that have a column to
+ * scan and that no metadata rule skips whole. Pure.
+ */
+export function databaseScanTables(catalog: Catalog, options: Pick<VerifyOptions, "streamed" | "ignore">): string[] {
+    const streamed = new Set((options.streamed?.tables ?? []).map((t) => t.table));
+    return [...catalog.tables.keys()].filter(
+        (t) => !streamed.has(t) && !metadataScope(catalog, t).skip && scannedColumns(catalog, t, { ignore: options.ignore }).length > 0,
+    );
+}
+
 export async function verifyDatabase(client: Client, options: VerifyOptions = {}): Promise<VerifyReport> {
     const started = Date.now();
     const progress = options.progress;
     const allowDomains = verifyAllowDomains(options);
-    // The known values go into this session's temporary tables before the read-only transaction.
-    if (options.knownValues && !options.skipPiiScan) await installKnownValues(client, options.knownValues);
+    // The known values go into this session's temporary tables before the read-only transaction,
+    // unless the streams scanned every table that has something to scan (then nothing reads them).
+    const knownInDatabase =
+        !!options.knownValues && !options.skipPiiScan && (!options.streamed || databaseScanTables(await readCatalog(client), options).length > 0);
+    if (knownInDatabase) await installKnownValues(client, options.knownValues!);
     // Read-only and one snapshot: verify changes nothing and sees one consistent state.
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     try {
@@ -179,6 +194,9 @@ export async function verifyDatabase(client: Client, options: VerifyOptions = {}
                 `PII scan of every text column${streamed ? ` not scanned on the copy's stream (${streamed.size} tables were)` : ""} (allowed domains: ${allowDomains.join(", ")}${options.knownValues ? "; production's values" : ""})`,
             );
             const inDatabase = streamed ? [...catalog.tables.keys()].filter((t) => !streamed.has(t)) : undefined;
+            if (options.knownValues && !knownInDatabase && databaseScanTables(catalog, options).length) {
+                throw new Error("verify: a table to scan in the database appeared after the known values were left out; run verify again");
+            }
             const result = await scanDatabase(
                 client,
                 catalog,
@@ -189,7 +207,7 @@ export async function verifyDatabase(client: Client, options: VerifyOptions = {}
                     jobs: options.jobs,
                     connect: options.connect,
                     tables: inDatabase,
-                    knownValues: options.knownValues,
+                    knownValues: knownInDatabase ? options.knownValues : undefined,
                     onTable: (_table, i, total) => progress?.update(i + 1, total),
                 },
                 true,
@@ -210,7 +228,8 @@ export async function verifyDatabase(client: Client, options: VerifyOptions = {}
             scanPaths = [...catalog.tables.keys()].sort().flatMap((t): ScanPath[] => {
                 if (skipped.has(t)) return [{ table: t, path: "skipped", reason: skipped.get(t) }];
                 if (!scannedColumns(catalog, t, { ignore: options.ignore }).length) return [];
-                return [{ table: t, path: streamed?.has(t) ? "stream" : "database" }];
+                const onStream = streamed?.get(t);
+                return [{ table: t, path: onStream ? (onStream.reread ? "reread" : "stream") : "database" }];
             });
             for (const f of result.findings) {
                 const what = f.kind === "known" ? `${piiMessages.known}${f.knownKinds?.length ? ` (${f.knownKinds.join(", ")})` : ""}` : piiMessages[f.kind];
@@ -243,7 +262,8 @@ export async function verifyDatabase(client: Client, options: VerifyOptions = {}
                     status: result.findings.some((f) => f.kind === "known") ? "failed" : "passed",
                 });
             }
-            if (result.rows === 0) {
+            // Rows read on either path: a refresh whose streams read everything scans nothing here.
+            if (scanned.rows === 0) {
                 findings.push({
                     check: "nothing-scanned",
                     table: "*",
