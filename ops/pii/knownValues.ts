@@ -93,6 +93,11 @@ export interface CollectOptions {
      * after the restore, and verify checks that).
      */
     credentials?: boolean;
+    /**
+     * Also the md5 forms where Node reproduces the server's 64-bit hashes (they are computed anyway
+     * where it cannot): for tests of that path.
+     */
+    md5Forms?: boolean;
 }
 
 const personalToKnown: Partial<Record<PersonalKind, KnownKind>> = {
@@ -207,7 +212,7 @@ export async function collectKnownValues(client: Client, options: CollectOptions
     };
     // md5 forms only where Node cannot compute the server's own 64-bit hashes (ops/pii/pgHash.ts).
     set.probe = (await client.query<{ h: string }>(`SELECT hashtextextended($1, ${seed})::text AS h`, [knownValueProbe])).rows[0].h;
-    const withMd5 = !new KnownValueLookup(set).sameHash;
+    const withMd5 = options.md5Forms === true || !new KnownValueLookup(set).sameHash;
     // Per hash, its kind bits (knownKinds order) and its longest value in one number
     // (bytes × 128 + bits): one map entry per known value, where a set per hash cost more than
     // the queries that read them.
@@ -230,9 +235,13 @@ export async function collectKnownValues(client: Client, options: CollectOptions
                 );
             });
             const md5 = withMd5 ? `, md5(${quoteLiteral(`${md5Key}:`)} || x.v) COLLATE "C" AS md5` : "";
-            const { rows } = await client.query<{ m: number; h: string; n: number; md5?: string }>(
-                `SELECT bit_or(x.m) AS m, hashtextextended(x.v, ${seed})::text AS h${md5}, max(octet_length(x.v)) AS n
-                 FROM (${reads.join("\n UNION ALL ")}) x GROUP BY 2${withMd5 ? ", 3" : ""}`,
+            // One row per distinct value on the server, then one per (sources, length) to Node, its
+            // hashes in one text: parsing a row per value cost Node more than the server's grouping.
+            const { rows } = await client.query<{ m: number; n: number; c: number; hs: string }>(
+                `SELECT g.m, g.n, count(*)::int AS c, string_agg(g.h${withMd5 ? " || ':' || g.md5" : ""}, ',') AS hs
+                 FROM (SELECT bit_or(x.m) AS m, hashtextextended(x.v, ${seed})::text AS h${md5}, max(octet_length(x.v)) AS n
+                       FROM (${reads.join("\n UNION ALL ")}) x GROUP BY 2${withMd5 ? ", 3" : ""}) g
+                 GROUP BY g.m, g.n`,
             );
             const perSource = sources.map(() => 0);
             const kindBits = sources.map((s) => 1 << knownKinds.indexOf(s.kind));
@@ -240,13 +249,18 @@ export async function collectKnownValues(client: Client, options: CollectOptions
                 let kinds = 0;
                 for (let i = 0; i < sources.length; i++) {
                     if (r.m & (1 << i)) {
-                        perSource[i]++;
+                        perSource[i] += r.c;
                         kinds |= kindBits[i];
                     }
                 }
-                const prior = byHash.get(r.h);
-                byHash.set(r.h, prior === undefined ? r.n * 128 + kinds : Math.max(Math.floor(prior / 128), r.n) * 128 + ((prior % 128) | kinds));
-                if (r.md5) for (const form of formsOfKinds(kinds)) set.md5[form].add(r.md5);
+                const forms = formsOfKinds(kinds);
+                for (const item of r.hs.split(",")) {
+                    const colon = withMd5 ? item.indexOf(":") : -1;
+                    const h = colon < 0 ? item : item.slice(0, colon);
+                    const prior = byHash.get(h);
+                    byHash.set(h, prior === undefined ? r.n * 128 + kinds : Math.max(Math.floor(prior / 128), r.n) * 128 + ((prior % 128) | kinds));
+                    if (colon >= 0) for (const form of forms) set.md5[form].add(item.slice(colon + 1));
+                }
             }
             sources.forEach((s, i) => {
                 if (perSource[i]) set.sources.push({ table: s.table, column: s.column, kind: s.kind, values: perSource[i] });

@@ -32,6 +32,17 @@ describe("known-value scan (ops/pii/knownValues.ts)", function () {
             for (const v of ["Alex Sample", "test+42@example.com", "+1 555-0142", "Rue de la Paix 1", "BE00 0000 0000 0042"])
                 assert.ok(!isKnownValue(set, v), v);
 
+            // The md5 forms (for a server whose hashes Node cannot compute): one per value of each
+            // form, and a lookup without the server's probe finds the same values by them alone.
+            const withMd5 = await collectKnownValues(client, { catalog, md5Forms: true });
+            assert.equal(withMd5.md5.a.size, withMd5.sql.a.length);
+            assert.equal(withMd5.md5.b.size, withMd5.sql.b.length);
+            assert.deepEqual(withMd5.counts, set.counts);
+            const byMd5Only = { ...withMd5, probe: undefined };
+            assert.equal(knownValueLookup(byMd5Only).sameHash, false);
+            for (const r of rows) for (const v of [r.name, r.email.toUpperCase(), r.phone.replace(/ /g, "")]) assert.ok(isKnownValue(byMd5Only, v), v);
+            for (const v of ["Alex Sample", "test+42@example.com", "+1 555-0142"]) assert.ok(!isKnownValue(byMd5Only, v), v);
+
             await client.query("CREATE TABLE x_notes (id serial PRIMARY KEY, who varchar, info jsonb, other text)");
             await client.query(
                 "INSERT INTO x_notes (who, info, other) VALUES ($1, jsonb_build_object('fr_FR', $2::text), 'nothing'), ('Nobody Here', '{}', $3)",
