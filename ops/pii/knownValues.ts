@@ -384,6 +384,12 @@ interface LookupEntry {
 export class KnownValueLookup {
     /** By 30 of the low 32 bits of the hash (a small integer key); the rest confirms. */
     readonly #entries = new Map<number, LookupEntry | LookupEntry[]>();
+    /**
+     * One bit per value of 23 high bits of the hash, set for every known value: a clear bit says
+     * "not known" from 1 MiB that stays in cache, where the map's probe of half a million entries
+     * missed it on nearly every value (most values are not known).
+     */
+    readonly #filter = new Int32Array(1 << 18);
     readonly #seedHi: number;
     readonly #seedLo: number;
     readonly #max: { a: number; b: number };
@@ -420,6 +426,7 @@ export class KnownValueLookup {
             for (const h of set.sql[form]) {
                 const [hi, lo] = int64Halves(h);
                 const entry: LookupEntry = { hi, lo, form, kinds: set.kinds.get(h) ?? none };
+                this.#filter[hi >>> 14] |= 1 << ((hi >>> 9) & 31);
                 const prior = this.#entries.get(lo & 0x3fffffff);
                 this.#entries.set(lo & 0x3fffffff, prior === undefined ? entry : Array.isArray(prior) ? [...prior, entry] : [prior, entry]);
             }
@@ -460,6 +467,8 @@ export class KnownValueLookup {
         // (the database scan compares hashes only, so the two part on a 64-bit collision alone).
         if (this.#lengths[form][length] !== 1) return found;
         hashInto(bytes, length, this.#seedHi, this.#seedLo);
+        const hi = hashed[0];
+        if ((this.#filter[hi >>> 14] & (1 << ((hi >>> 9) & 31))) === 0) return found;
         const entry = this.#entries.get(hashed[1] & 0x3fffffff);
         if (entry === undefined) return found;
         for (const e of Array.isArray(entry) ? entry : [entry]) {
