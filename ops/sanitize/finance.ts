@@ -189,15 +189,14 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
         const mv = moveJoins("dl", "d");
         return `SELECT pr.*, ${rnd("pr.amount * x.f", "cc")} AS __amount,
                 ${scaledCurrency("debit_amount_currency", "dc")} AS __dac, ${scaledCurrency("credit_amount_currency", "kc")} AS __cac
-            FROM ONLY ${T.partial} pr
+            FROM ${restrict ? `(SELECT * FROM ONLY ${T.partial} pr WHERE ${restrict} OFFSET 0)` : `ONLY ${T.partial}`} pr
             JOIN ONLY ${T.line} dl ON dl.id = pr.debit_move_id
             ${has("account_partial_reconcile", "credit_currency_id") ? "" : `JOIN ONLY ${T.line} kl ON kl.id = pr.credit_move_id`}
             ${mv.joins}
             CROSS JOIN LATERAL (SELECT ${mv.factor} AS f, ${mv.companyCurrency} AS ccur) x
             LEFT JOIN cur cc ON cc.id = coalesce(${has("account_move_line", "company_currency_id") ? "dl.company_currency_id" : "NULL::int"}, x.ccur)
             LEFT JOIN cur dc ON dc.id = ${pcur("debit_currency_id", "dl")}
-            LEFT JOIN cur kc ON kc.id = ${pcur("credit_currency_id", "kl")}
-            ${where([restrict])}`;
+            LEFT JOIN cur kc ON kc.id = ${pcur("credit_currency_id", "kl")}`;
     };
     const partialSums = partialsOk
         ? [
