@@ -51,7 +51,13 @@ function fenced(text: string): string {
 }
 
 /** The tests row of the table and, on a red build, the first failure with its traceback. */
-export function renderTests(tests: TestSummary | undefined, runUrl?: string): { row: string; details: string[] } {
+export function renderTests(
+    tests: TestSummary | undefined,
+    runUrl?: string,
+    runtime: EnvironmentRecord["runtime"] = "docker",
+): { row: string; details: string[] } {
+    if (!tests && runtime === "kubernetes")
+        return { row: "| **Tests** | not run: PR stacks on the kubernetes runtime have no test step yet (on docker they run in the build) |", details: [] };
     if (!tests) return { row: "| **Tests** | no module of this repository to test |", details: [] };
     const row = `| **Tests** | ${verdictIcon[tests.verdict]} ${escapeMarkdown(tests.line)}${runUrl ? ` — [log](${runUrl})` : ""} |`;
     const details: string[] = [];
@@ -79,7 +85,8 @@ export function renderComment(record: EnvironmentRecord, ctx: CommentContext): s
     const run = record.runUrl ? ` ([workflow run](${record.runUrl}))` : "";
     switch (record.state) {
         case "deployed": {
-            const tests = renderTests(record.tests, record.runUrl);
+            const tests = renderTests(record.tests, record.runUrl, record.runtime);
+            const where = record.databaseHost ? ` on ${code(record.databaseHost)}` : "";
             lines.push(
                 record.tests?.verdict === "red"
                     ? `### 🔴 PR environment for #${record.pr} is up, and its tests fail`
@@ -91,7 +98,12 @@ export function renderComment(record: EnvironmentRecord, ctx: CommentContext): s
                 `| **Mail catcher** | ${record.mailCatcherUrl ?? "(none)"} — every e-mail this environment sends lands here, none leaves |`,
                 `| **Login** | ${code(ctx.adminLogin)} — password: ${secretCommand("adminLoginPassword", record.stack)} |`,
                 `| **Mail catcher login** | ${code(ctx.mailCatcherUser)} — password: ${secretCommand("mailCatcherPassword", record.stack)} |`,
-                `| **Database** | ${code(record.database ?? "?")} (fresh, with demo data; no production data) |`,
+                `| **Database** | ${code(record.database ?? "?")}${where} (fresh, with demo data; no production data) |`,
+                ...(record.namespace
+                    ? [
+                          `| **Namespace** | ${code(record.namespace)} — its pods: ${code(`kubectl -n ${record.namespace} get pods`)}; removed with the environment |`,
+                      ]
+                    : []),
                 `| **Build** | ${commitLink(record, ctx)} on ${branch}${record.image ? ` — image ${code(record.image)}` : ""} |`,
                 `| **Last deploy** | ${record.deployedAt ?? "?"}${run} |`,
                 tests.row,
@@ -134,7 +146,9 @@ export function renderComment(record: EnvironmentRecord, ctx: CommentContext): s
             lines.push(
                 `### ⚪ PR environment removed${record.reason ? `: ${escapeMarkdown(record.reason)}` : ""}`,
                 "",
-                `The stack, its containers, database and volumes are gone. Last build: ${commitLink(record, ctx)}.`,
+                record.runtime === "kubernetes"
+                    ? `The stack, its namespace${record.namespace ? ` ${code(record.namespace)}` : ""} and its database are gone. Last build: ${commitLink(record, ctx)}.`
+                    : `The stack, its containers, database and volumes are gone. Last build: ${commitLink(record, ctx)}.`,
                 "Reopen the PR or push a commit to get a new environment.",
             );
             break;

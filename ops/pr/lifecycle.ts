@@ -306,6 +306,9 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
         url: deployment.url,
         mailCatcherUrl: deployment.mailCatcherUrl ?? view.mailCatcherUrl,
         database: deployment.databaseName ?? view.database,
+        databaseHost: view.databaseHost,
+        runtime: runtimeOf(platform),
+        namespace: deployment.namespace ?? view.namespace,
         image: build.image ?? deployment.imageDigest ?? deployment.imageReference,
         deployedAt: deps.clock.now().toISOString(),
         tests: tests ? testSummary(tests, deployment.tests?.container) : undefined,
@@ -322,8 +325,8 @@ export async function prUp(deps: LifecycleDeps, input: UpInput): Promise<UpRepor
         mailCatcherUrl: record.mailCatcherUrl,
         database: record.database,
         runtime: runtimeOf(platform),
-        databaseHost: view.databaseHost,
-        namespace: deployment.namespace ?? view.namespace,
+        databaseHost: record.databaseHost,
+        namespace: record.namespace,
         tests:
             tests && record.tests ? { ...record.tests, tests: tests.tests, failed: tests.failed, errors: tests.errors, warnings: tests.warnings } : undefined,
     };
@@ -390,7 +393,18 @@ async function markRemoved(
     if (sticky.record || destroyed) {
         if (sticky.record?.state !== "removed" || destroyed) {
             const last = sticky.record ?? { sha: head.headSha, branch: head.headRef };
-            await writeSticky(deps, sticky, { v: 1, pr, stack, state: "removed", sha: last.sha, branch: last.branch, reason, runUrl: deps.github.runUrl });
+            const where = sticky.record ? { runtime: sticky.record.runtime, namespace: sticky.record.namespace } : {};
+            await writeSticky(deps, sticky, {
+                v: 1,
+                pr,
+                stack,
+                state: "removed",
+                sha: last.sha,
+                branch: last.branch,
+                reason,
+                runUrl: deps.github.runUrl,
+                ...where,
+            });
         }
     }
     await deps.github.setLabels(pr, { remove: [prLabels.deployed, prLabels.queued] });

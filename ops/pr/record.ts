@@ -44,6 +44,12 @@ export interface EnvironmentRecord {
     url?: string;
     mailCatcherUrl?: string;
     database?: string;
+    /** Where the database lives (the PR's own container on docker, the staging server on kubernetes). */
+    databaseHost?: string;
+    /** odoo-platform:runtime of the stack; docker when absent. */
+    runtime?: "docker" | "kubernetes";
+    /** The PR's namespace (kubernetes). */
+    namespace?: string;
     /** Why the environment failed or was removed. */
     reason?: string;
     /** The workflow run that wrote this state. */

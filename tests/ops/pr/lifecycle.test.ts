@@ -262,10 +262,17 @@ describe("PR lifecycle: the runtime of the PR stacks", () => {
         assert.equal(report.namespace, "pr-9");
         assert.equal(report.databaseHost, "odoo-staging-db.example.rds.amazonaws.com");
         assert.equal(report.mailCatcherUrl, "https://pr-9-feature-x-mail.dev.example.com");
-        const record = parseMarker(w.github.markerComments(9)[0].body)!;
+        const body = w.github.markerComments(9)[0].body!;
+        const record = parseMarker(body)!;
         assert.equal(record.mailCatcherUrl, "https://pr-9-feature-x-mail.dev.example.com");
+        assert.deepEqual([record.runtime, record.namespace, record.databaseHost], ["kubernetes", "pr-9", "odoo-staging-db.example.rds.amazonaws.com"]);
+        // The reviewer sees where things are, and that no test verdict exists on this runtime.
+        assert.match(body, /\| \*\*Database\*\* \| `[a-z0-9_]+` on `odoo-staging-db\.example\.rds\.amazonaws\.com`/);
+        assert.match(body, /\| \*\*Namespace\*\* \| `pr-9` — its pods: `kubectl -n pr-9 get pods`/);
+        assert.match(body, /\| \*\*Tests\*\* \| not run: PR stacks on the kubernetes runtime have no test step yet/);
         const down = await prDown(w.deps, { pr: 9 });
         assert.deepEqual([down.runtime, down.destroyed], ["kubernetes", true]);
+        assert.match(w.github.markerComments(9)[0].body!, /The stack, its namespace `pr-9` and its database are gone/);
     });
 
     it("a destroy that finds something kept or left (ops/pr/destroyCheck.ts) fails pr down: the comment is not marked removed and the slot is not handed on", async () => {
