@@ -35,6 +35,11 @@ export interface PipelineRun {
     ratio: number;
     /** refresh / baseline in CPU seconds: steadier than `ratio` on a shared machine. */
     cpuRatio: number;
+    /**
+     * How long each held production's snapshot (its vacuum horizon): the refresh's streaming copy,
+     * from opening the snapshot to its last reader's end, against the baseline's pg_dump; target ≤ 1.2×.
+     */
+    sourceSnapshot: { refreshSeconds: number; pgDumpSeconds: number; ratio: number; target: number };
     verifyOk: boolean;
     verifyFindings: string[];
 }
@@ -176,7 +181,14 @@ export async function benchPipeline(opts: {
             });
             const cpuByStep = stepCpu.finish();
             await sql(pg.url, `DROP DATABASE ${target}`);
-            return { steps: report.steps, cpuByStep, seconds: report.totalSeconds, verifyOk: report.ok, findings: report.verify.findings };
+            return {
+                steps: report.steps,
+                cpuByStep,
+                seconds: report.totalSeconds,
+                sourceSnapshotSeconds: report.sourceSnapshotSeconds ?? 0,
+                verifyOk: report.ok,
+                findings: report.verify.findings,
+            };
         };
 
         const engine = async (run: number) => {
@@ -213,6 +225,12 @@ export async function benchPipeline(opts: {
                 engine: { ...e, ratio: round(e.seconds / b.seconds, 2), cpuRatio: cpuRatio(e.cpuSeconds) },
                 refresh: { steps: r.steps, seconds: r.seconds, cpuSeconds: r.cpuSeconds, cpuByStep: r.cpuByStep },
                 ratio: round(r.seconds / b.seconds, 2),
+                sourceSnapshot: {
+                    refreshSeconds: round(r.sourceSnapshotSeconds, 2),
+                    pgDumpSeconds: b.steps[0].seconds,
+                    ratio: round(r.sourceSnapshotSeconds / b.steps[0].seconds, 2),
+                    target: 1.2,
+                },
                 cpuRatio: cpuRatio(r.cpuSeconds),
                 verifyOk: r.verifyOk,
                 verifyFindings: r.findings,
@@ -288,6 +306,16 @@ export function renderPipelineBench(result: PipelineBench): string {
     result.runs.forEach((r, i) => {
         out.push(`CPU seconds per step, run ${i + 1}: baseline ${perStep(r.baseline.cpuByStep)}; refresh ${perStep(r.refresh.cpuByStep)}`);
     });
+    out.push(
+        `production's snapshot held (its vacuum horizon): ` +
+            result.runs
+                .map(
+                    (r, i) =>
+                        `run ${i + 1}: refresh ${r.sourceSnapshot.refreshSeconds.toFixed(1)} s, pg_dump ${r.sourceSnapshot.pgDumpSeconds.toFixed(1)} s (${r.sourceSnapshot.ratio.toFixed(2)}×)`,
+                )
+                .join("; ") +
+            ` (target ≤ ${result.runs[0]?.sourceSnapshot.target ?? 1.2}×)`,
+    );
     if (result.sourceCosts) out.push(renderSourceCosts(result.sourceCosts));
     return out.join("\n");
 }

@@ -187,6 +187,11 @@ export interface CopyDatabaseReport {
     skippedTransforms: TransformMatch["skipped"];
     sequences: number;
     phases: { schema: number; data: number; indexes: number };
+    /**
+     * How long the source's snapshot was held, and with it the source's vacuum horizon: from
+     * opening it until the last reader ended (compare a plain pg_dump of the same database).
+     */
+    sourceSnapshotSeconds: number;
     copies: CopyResult[];
 }
 
@@ -194,6 +199,7 @@ const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9
 
 export async function copyDatabase(opts: CopyDatabaseOptions): Promise<CopyDatabaseReport> {
     const { tools } = opts;
+    const opened = process.hrtime.bigint();
     const snapshot = await openSourceSnapshot(opts.sourceUrl, tools);
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "odoo-platform-copy-"));
     try {
@@ -241,6 +247,8 @@ export async function copyDatabase(opts: CopyDatabaseOptions): Promise<CopyDatab
         );
         const matviews = await listPopulatedMatviews(snapshot.client);
         await snapshot.close();
+        // The readers' transactions ended with their psql sessions, before streamTables returned.
+        const sourceSnapshotSeconds = seconds(opened);
         const dataSeconds = seconds(t);
 
         t = process.hrtime.bigint();
@@ -273,6 +281,7 @@ export async function copyDatabase(opts: CopyDatabaseOptions): Promise<CopyDatab
             skippedTransforms: match.skipped,
             sequences: sequences.length,
             phases: { schema: schemaSeconds, data: dataSeconds, indexes: indexSeconds },
+            sourceSnapshotSeconds,
             copies,
         };
     } catch (err) {

@@ -91,6 +91,8 @@ export interface RefreshReport {
     snapshot: string | null;
     steps: StepTiming[];
     totalSeconds: number;
+    /** How long production's snapshot (and its vacuum horizon) was held by the streaming copy; null through a snapshot. */
+    sourceSnapshotSeconds: number | null;
     rows: number;
     sanitizedTables: { table: string; columns: string[]; rows: number }[];
     /** The sanitize module's summary of its plan (rules applied and skipped, scrubbed columns, finance). */
@@ -160,6 +162,8 @@ interface CopyResult {
     sanitizedTables: RefreshReport["sanitizedTables"];
     skippedTransforms: RefreshReport["skippedTransforms"];
     snapshotLocation: string | null;
+    /** CopyDatabaseReport.sourceSnapshotSeconds of the streaming copy. */
+    sourceSnapshotSeconds?: number;
     /** The PII scan the streaming copy ran on what it wrote (none through a snapshot). */
     streamScan?: StreamScan;
 }
@@ -226,7 +230,7 @@ async function copyStreaming(run: CopyRun): Promise<CopyResult> {
     clock.record("schema", copy.phases.schema, { detail: `${copy.tables} tables` });
     clock.record("copy + sanitize", copy.phases.data, {
         rows,
-        detail: `${copy.tablesWithRows} tables with rows, ${(bytes / 1048576).toFixed(0)} MiB streamed, ${sanitizedTables.length} sanitized`,
+        detail: `${copy.tablesWithRows} tables with rows, ${(bytes / 1048576).toFixed(0)} MiB streamed, ${sanitizedTables.length} sanitized; production's snapshot held ${copy.sourceSnapshotSeconds.toFixed(1)} s`,
     });
     clock.record("indexes", copy.phases.indexes, { detail: `${copy.sequences} sequences, post-data -j${jobs}` });
     if (opts.fromFilestore && candidateFilestore) {
@@ -239,7 +243,14 @@ async function copyStreaming(run: CopyRun): Promise<CopyResult> {
         await reassignOwnership(candidateUrl, candidate, opts.owner);
         clock.end();
     }
-    return { rows, sanitizedTables, skippedTransforms: copy.skippedTransforms, snapshotLocation: null, streamScan };
+    return {
+        rows,
+        sanitizedTables,
+        skippedTransforms: copy.skippedTransforms,
+        snapshotLocation: null,
+        streamScan,
+        sourceSnapshotSeconds: copy.sourceSnapshotSeconds,
+    };
 }
 
 /** Production → a sanitized snapshot (directory or S3) → its checksums → restored into the candidate. */
@@ -411,7 +422,7 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
         }
 
         const run: CopyRun = { opts, tools, jobs, clock, sanitize, plan, knownValues, candidateUrl, candidate, candidateFilestore, now };
-        const { rows, sanitizedTables, skippedTransforms, snapshotLocation, streamScan } = via
+        const { rows, sanitizedTables, skippedTransforms, snapshotLocation, streamScan, sourceSnapshotSeconds } = via
             ? await copyViaSnapshot(run, via, source.database)
             : await copyStreaming(run);
 
@@ -489,6 +500,7 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
             snapshot: snapshotLocation,
             steps: clock.steps,
             totalSeconds: round(clock.total()),
+            sourceSnapshotSeconds: sourceSnapshotSeconds === undefined ? null : round(sourceSnapshotSeconds),
             rows,
             sanitizedTables,
             sanitizePlan,
