@@ -98,6 +98,12 @@ export interface CollectOptions {
      * where it cannot): for tests of that path.
      */
     md5Forms?: boolean;
+    /**
+     * Opens another connection to the same database (with the same session settings): the reads
+     * are then spread over `jobs` connections.
+     */
+    connect?: () => Promise<Client>;
+    jobs?: number;
 }
 
 const personalToKnown: Partial<Record<PersonalKind, KnownKind>> = {
@@ -220,53 +226,76 @@ export async function collectKnownValues(client: Client, options: CollectOptions
     const byTable = new Map<string, Source[]>();
     for (const s of collectSources(catalog, fields, options.keepCompanyNames ?? true, options.credentials ?? true))
         byTable.set(s.table, [...(byTable.get(s.table) ?? []), s]);
-    for (const [table, tableSources] of byTable) {
-        for (let from = 0; from < tableSources.length; from += maxSourcesPerRead) {
-            const sources = tableSources.slice(from, from + maxSourcesPerRead);
-            // Each source read with its own rule, the values grouped by hash on the server: a row
-            // per distinct value with the sources it came from as bits. Grouping them all in one
-            // query over every table costs production more than Node's map does here.
-            const reads = sources.map((s, i) => {
-                const column = `t.${quoteIdent(s.column)}`;
-                const form = formOfKind(s.kind) === "a" ? formASql(column) : formBSql(column);
-                return (
-                    `SELECT ${1 << i} AS m, v FROM (SELECT ${form} AS v FROM ONLY ${qualifiedTable(table)} t ` +
-                    `WHERE ${column} IS NOT NULL${s.where ? ` AND ${s.where}` : ""} OFFSET 0) v WHERE ${keepSql(s.kind, "v.v", allow)}`
-                );
-            });
-            const md5 = withMd5 ? `, md5(${quoteLiteral(`${md5Key}:`)} || x.v) COLLATE "C" AS md5` : "";
-            // One row per distinct value on the server, then one per (sources, length) to Node, its
-            // hashes in one text: parsing a row per value cost Node more than the server's grouping.
-            const { rows } = await client.query<{ m: number; n: number; c: number; hs: string }>(
-                `SELECT g.m, g.n, count(*)::int AS c, string_agg(g.h${withMd5 ? " || ':' || g.md5" : ""}, ',') AS hs
-                 FROM (SELECT bit_or(x.m) AS m, hashtextextended(x.v, ${seed})::text AS h${md5}, max(octet_length(x.v)) AS n
-                       FROM (${reads.join("\n UNION ALL ")}) x GROUP BY 2${withMd5 ? ", 3" : ""}) g
-                 GROUP BY g.m, g.n`,
+    // One read per table (up to maxSourcesPerRead sources), biggest table first, over `jobs`
+    // connections; the results are merged in the reads' own order, so the set is the same however
+    // the reads were spread.
+    const reads: { table: string; sources: Source[] }[] = [];
+    for (const [table, tableSources] of byTable)
+        for (let from = 0; from < tableSources.length; from += maxSourcesPerRead)
+            reads.push({ table, sources: tableSources.slice(from, from + maxSourcesPerRead) });
+    const readSql = (table: string, sources: Source[]) => {
+        // Each source read with its own rule, the values grouped by hash on the server: a row
+        // per distinct value with the sources it came from as bits. Grouping them all in one
+        // query over every table costs production more than Node's map does here.
+        const selects = sources.map((s, i) => {
+            const column = `t.${quoteIdent(s.column)}`;
+            const form = formOfKind(s.kind) === "a" ? formASql(column) : formBSql(column);
+            return (
+                `SELECT ${1 << i} AS m, v FROM (SELECT ${form} AS v FROM ONLY ${qualifiedTable(table)} t ` +
+                `WHERE ${column} IS NOT NULL${s.where ? ` AND ${s.where}` : ""} OFFSET 0) v WHERE ${keepSql(s.kind, "v.v", allow)}`
             );
-            const perSource = sources.map(() => 0);
-            const kindBits = sources.map((s) => 1 << knownKinds.indexOf(s.kind));
-            for (const r of rows) {
-                let kinds = 0;
-                for (let i = 0; i < sources.length; i++) {
-                    if (r.m & (1 << i)) {
-                        perSource[i] += r.c;
-                        kinds |= kindBits[i];
-                    }
+        });
+        const md5 = withMd5 ? `, md5(${quoteLiteral(`${md5Key}:`)} || x.v) COLLATE "C" AS md5` : "";
+        // One row per distinct value on the server, then one per (sources, length) to Node, its
+        // hashes in one text: parsing a row per value cost Node more than the server's grouping.
+        return `SELECT g.m, g.n, count(*)::int AS c, string_agg(g.h${withMd5 ? " || ':' || g.md5" : ""}, ',') AS hs
+                 FROM (SELECT bit_or(x.m) AS m, hashtextextended(x.v, ${seed})::text AS h${md5}, max(octet_length(x.v)) AS n
+                       FROM (${selects.join("\n UNION ALL ")}) x GROUP BY 2${withMd5 ? ", 3" : ""}) g
+                 GROUP BY g.m, g.n`;
+    };
+    type ReadRows = { m: number; n: number; c: number; hs: string }[];
+    const results: ReadRows[] = new Array(reads.length);
+    const order = reads.map((_, i) => i).sort((x, y) => (catalog.table(reads[y].table)?.bytes ?? 0) - (catalog.table(reads[x].table)?.bytes ?? 0) || x - y);
+    const extra: Client[] = [];
+    try {
+        const jobs = options.connect ? Math.max(1, Math.min(options.jobs ?? 1, reads.length)) : 1;
+        for (let i = 1; i < jobs; i++) extra.push(await options.connect!());
+        let next = 0;
+        await Promise.all(
+            [client, ...extra].map(async (db) => {
+                while (next < order.length) {
+                    const i = order[next++];
+                    results[i] = (await db.query<ReadRows[number]>(readSql(reads[i].table, reads[i].sources))).rows;
                 }
-                const forms = formsOfKinds(kinds);
-                for (const item of r.hs.split(",")) {
-                    const colon = withMd5 ? item.indexOf(":") : -1;
-                    const h = colon < 0 ? item : item.slice(0, colon);
-                    const prior = byHash.get(h);
-                    byHash.set(h, prior === undefined ? r.n * 128 + kinds : Math.max(Math.floor(prior / 128), r.n) * 128 + ((prior % 128) | kinds));
-                    if (colon >= 0) for (const form of forms) set.md5[form].add(item.slice(colon + 1));
+            }),
+        );
+    } finally {
+        await Promise.all(extra.map((c) => c.end().catch(() => undefined)));
+    }
+    reads.forEach(({ table, sources }, index) => {
+        const perSource = sources.map(() => 0);
+        const kindBits = sources.map((s) => 1 << knownKinds.indexOf(s.kind));
+        for (const r of results[index]) {
+            let kinds = 0;
+            for (let i = 0; i < sources.length; i++) {
+                if (r.m & (1 << i)) {
+                    perSource[i] += r.c;
+                    kinds |= kindBits[i];
                 }
             }
-            sources.forEach((s, i) => {
-                if (perSource[i]) set.sources.push({ table: s.table, column: s.column, kind: s.kind, values: perSource[i] });
-            });
+            const forms = formsOfKinds(kinds);
+            for (const item of r.hs.split(",")) {
+                const colon = withMd5 ? item.indexOf(":") : -1;
+                const h = colon < 0 ? item : item.slice(0, colon);
+                const prior = byHash.get(h);
+                byHash.set(h, prior === undefined ? r.n * 128 + kinds : Math.max(Math.floor(prior / 128), r.n) * 128 + ((prior % 128) | kinds));
+                if (colon >= 0) for (const form of forms) set.md5[form].add(item.slice(colon + 1));
+            }
         }
-    }
+        sources.forEach((s, i) => {
+            if (perSource[i]) set.sources.push({ table, column: s.column, kind: s.kind, values: perSource[i] });
+        });
+    });
     const kindSets = new Map<number, ReadonlySet<KnownKind>>();
     const hashesOfKinds = new Map<number, number>();
     const lengths = { a: new Set<number>(), b: new Set<number>() };

@@ -111,7 +111,7 @@ export interface DataRules {
     ): Promise<StreamScanResult>;
     verify(client: Client, opts: VerifySettings): Promise<VerifyOutcome>;
     /** Collects production's personal values as hashes, on the source, for verify's known-value scan. */
-    collectKnownValues?(client: Client, opts: SanitizeSettings): Promise<KnownValueSet>;
+    collectKnownValues?(client: Client, opts: SanitizeSettings, readers?: { jobs: number; connect: () => Promise<Client> }): Promise<KnownValueSet>;
 }
 
 /**
@@ -164,11 +164,12 @@ export function platformDataRules(): DataRules {
         },
         streamScan: (catalog, opts) => new StreamScan(catalog, { allowDomains: verifyAllowDomains(opts), knownValues: opts.knownValues }),
         rereadScan: (read, opts) => rereadScan({ ...read, options: { allowDomains: verifyAllowDomains(opts), knownValues: opts.knownValues } }),
-        collectKnownValues: async (client, opts) =>
+        collectKnownValues: async (client, opts, readers) =>
             collectKnownValues(client, {
                 catalog: await readCatalog(client),
                 keepCompanyNames: opts.keepCompanyNames ?? true,
                 allowDomains: opts.allowDomains,
+                ...readers,
             }),
         neutralize: (client, opts) => neutralizeDatabase(client, { baseUrl: opts.baseUrl, mailHost: opts.mailHost, mailPort: opts.mailPort }),
         verify: async (client, opts) => {

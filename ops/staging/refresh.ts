@@ -417,7 +417,14 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
             clock.start("known values");
             // On production: the same session limits and name as every other reader there.
             const collect = opts.rules.collectKnownValues.bind(opts.rules);
-            knownValues = await withConnection(source, (reader) => collect(reader, sanitize), { application_name: sourceApplicationName }, sourceSessionLimits);
+            // Over the copy's own number of connections: production is read by as many sessions as the copy will.
+            const readers = { jobs, connect: () => connect(source, { application_name: sourceApplicationName }, sourceSessionLimits) };
+            knownValues = await withConnection(
+                source,
+                (reader) => collect(reader, sanitize, readers),
+                { application_name: sourceApplicationName },
+                sourceSessionLimits,
+            );
             clock.end({ detail: `${knownValues.sql.a.length + knownValues.sql.b.length} hashes from ${knownValues.sources.length} columns` });
         }
 

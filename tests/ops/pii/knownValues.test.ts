@@ -32,6 +32,19 @@ describe("known-value scan (ops/pii/knownValues.ts)", function () {
             for (const v of ["Alex Sample", "test+42@example.com", "+1 555-0142", "Rue de la Paix 1", "BE00 0000 0000 0042"])
                 assert.ok(!isKnownValue(set, v), v);
 
+            // Spread over three connections: the same set (its values, their kinds and sources, in the same order).
+            const spread = await collectKnownValues(client, { catalog, jobs: 3, connect: () => connectTo(db.url) });
+            const shape = (x: typeof set) => ({
+                counts: x.counts,
+                sources: x.sources,
+                maxBytes: x.maxBytes,
+                byteLengths: x.byteLengths,
+                a: x.sql.a.length,
+                b: x.sql.b.length,
+            });
+            assert.deepEqual(shape(spread), shape(set));
+            assert.ok(spread.sources.length > 10 && new Set(spread.sources.map((s) => s.table)).size > 3, "several tables, so several reads");
+
             // The md5 forms (for a server whose hashes Node cannot compute): one per value of each
             // form, and a lookup without the server's probe finds the same values by them alone.
             const withMd5 = await collectKnownValues(client, { catalog, md5Forms: true });
