@@ -64,6 +64,8 @@ export async function rereadScan(opts: {
     const plans = rereadPlans(opts.catalog, opts.tables, opts.options);
     if (!plans.length) return { tables: [], findings: [] };
     const scan = new StreamScan(opts.catalog, { ...opts.options, filteredReads: true });
+    // Planned before psql starts: a table the scan cannot take fails here, with nothing running.
+    const scanner = scan.transform(plans.map((p) => ({ table: p.table, columns: p.columns })));
     const run = startTool(opts.binDir, "psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"], {
         url: opts.url,
         what: "reading back the tables written after the copy, for the PII scan",
@@ -77,7 +79,6 @@ export async function rereadScan(opts: {
             plans.map((p) => p.copyOut),
         ),
     );
-    const scanner = scan.transform(plans.map((p) => ({ table: p.table, columns: p.columns })));
     const scanned = new Promise<void>((resolve, reject) => {
         scanner.on("error", reject);
         // Nothing is kept: the rows only pass through the detectors.
@@ -86,9 +87,9 @@ export async function rereadScan(opts: {
         sink.on("error", reject);
         run.child.stdout!.pipe(scanner).pipe(sink);
     });
-    scanned.catch(() => undefined);
-    await run.done;
-    await scanned;
+    // A scan that fails stops psql (which would otherwise wait on a full pipe); its error is the one reported.
+    scanned.catch(() => run.child.kill("SIGTERM"));
+    await Promise.all([scanned, run.done]);
     const result = scan.result();
     return { tables: result.tables.map((t) => ({ ...t, reread: true })), findings: result.findings };
 }

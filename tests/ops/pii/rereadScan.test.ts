@@ -41,6 +41,30 @@ describe("PII scan of tables read back after the copy (ops/pii/rereadScan.ts)", 
         );
     });
 
+    it("fails, naming the read, when the database cannot give a table back (and leaves nothing running)", async () => {
+        const db = await fixtureDatabase("rr_fail");
+        const col = (name: string, type: string): [string, CatalogColumn] => [name, { name, type, notNull: false }];
+        const catalog = new Catalog(
+            new Map([
+                [
+                    "x_gone",
+                    {
+                        schema: "public",
+                        name: "x_gone",
+                        key: "x_gone",
+                        columns: new Map([col("id", "integer"), col("note", "text")]),
+                        estimatedRows: 1,
+                        bytes: 1,
+                    },
+                ],
+            ]),
+        );
+        await assert.rejects(
+            rereadScan({ binDir: pgTools().binDir, url: db.url, catalog, tables: ["x_gone"], options: { allowDomains } }),
+            /reading back the tables written after the copy[\s\S]*x_gone/,
+        );
+    });
+
     it("finds exactly what the database scan finds, on every table of a planted copy, metadata-filtered tables included", async () => {
         const db = await fixtureDatabase("rr_copy");
         const client = await connectTo(db.url);
