@@ -39,7 +39,7 @@ export interface PipelineRun {
      * How long each held production's snapshot (its vacuum horizon): the refresh's streaming copy,
      * from opening the snapshot to its last reader's end, against the baseline's pg_dump; target ≤ 1.2×.
      */
-    sourceSnapshot: { refreshSeconds: number; pgDumpSeconds: number; ratio: number; target: number };
+    sourceSnapshot: { refreshSeconds: number; pgDumpSeconds: number; ratio: number; target: number; tempBytes: number | null };
     verifyOk: boolean;
     verifyFindings: string[];
 }
@@ -186,6 +186,7 @@ export async function benchPipeline(opts: {
                 cpuByStep,
                 seconds: report.totalSeconds,
                 sourceSnapshotSeconds: report.sourceSnapshotSeconds ?? 0,
+                sourceTempBytes: report.sourceTempFiles?.bytes ?? null,
                 verifyOk: report.ok,
                 findings: report.verify.findings,
             };
@@ -230,6 +231,7 @@ export async function benchPipeline(opts: {
                     pgDumpSeconds: b.steps[0].seconds,
                     ratio: round(r.sourceSnapshotSeconds / b.steps[0].seconds, 2),
                     target: 1.2,
+                    tempBytes: r.sourceTempBytes,
                 },
                 cpuRatio: cpuRatio(r.cpuSeconds),
                 verifyOk: r.verifyOk,
@@ -311,7 +313,8 @@ export function renderPipelineBench(result: PipelineBench): string {
             result.runs
                 .map(
                     (r, i) =>
-                        `run ${i + 1}: refresh ${r.sourceSnapshot.refreshSeconds.toFixed(1)} s, pg_dump ${r.sourceSnapshot.pgDumpSeconds.toFixed(1)} s (${r.sourceSnapshot.ratio.toFixed(2)}×)`,
+                        `run ${i + 1}: refresh ${r.sourceSnapshot.refreshSeconds.toFixed(1)} s, pg_dump ${r.sourceSnapshot.pgDumpSeconds.toFixed(1)} s (${r.sourceSnapshot.ratio.toFixed(2)}×)` +
+                        (r.sourceSnapshot.tempBytes === null ? "" : `, temporary files there ${(r.sourceSnapshot.tempBytes / 1048576).toFixed(1)} MiB`),
                 )
                 .join("; ") +
             ` (target ≤ ${result.runs[0]?.sourceSnapshot.target ?? 1.2}×)`,

@@ -89,6 +89,28 @@ export async function releaseSourceSessions(url: string): Promise<number> {
     }
 }
 
+/**
+ * Temporary files written in the source database so far (pg_stat_database: every session's,
+ * counted when a query's files are removed; readers flush their counts when they exit). Null when
+ * the statistics cannot be read.
+ */
+export async function sourceTempUsage(url: string): Promise<{ files: number; bytes: number } | null> {
+    try {
+        return await withConnection(
+            parseDatabaseUrl(url, "--from-db"),
+            async (client) => {
+                const { rows } = await client.query<{ files: string; bytes: string }>(
+                    "SELECT temp_files::text AS files, temp_bytes::text AS bytes FROM pg_stat_database WHERE datname = current_database()",
+                );
+                return rows[0] ? { files: Number(rows[0].files), bytes: Number(rows[0].bytes) } : null;
+            },
+            { application_name: sourceApplicationName },
+        );
+    } catch {
+        return null;
+    }
+}
+
 /** pg_dump sets statement and idle timeouts to 0 itself; its lock wait is bounded by this flag. */
 export const pgDumpLockWait = "--lock-wait-timeout=60s";
 
@@ -192,6 +214,13 @@ export interface CopyDatabaseReport {
      * opening it until the last reader ended (compare a plain pg_dump of the same database).
      */
     sourceSnapshotSeconds: number;
+    /**
+     * Temporary files written in the source database while its snapshot was held (every session's:
+     * on a busy production, not only the copy's), null when its statistics cannot be read. The
+     * financial query's parts keep their hashes within the transforms' work_mem, so the copy's own
+     * share stays near zero.
+     */
+    sourceTempFiles: { files: number; bytes: number } | null;
     copies: CopyResult[];
 }
 
@@ -199,6 +228,7 @@ const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9
 
 export async function copyDatabase(opts: CopyDatabaseOptions): Promise<CopyDatabaseReport> {
     const { tools } = opts;
+    const tempBefore = await sourceTempUsage(opts.sourceUrl);
     const opened = process.hrtime.bigint();
     const snapshot = await openSourceSnapshot(opts.sourceUrl, tools);
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "odoo-platform-copy-"));
@@ -249,6 +279,8 @@ export async function copyDatabase(opts: CopyDatabaseOptions): Promise<CopyDatab
         await snapshot.close();
         // The readers' transactions ended with their psql sessions, before streamTables returned.
         const sourceSnapshotSeconds = seconds(opened);
+        const tempAfter = tempBefore && (await sourceTempUsage(opts.sourceUrl));
+        const sourceTempFiles = tempBefore && tempAfter ? { files: tempAfter.files - tempBefore.files, bytes: tempAfter.bytes - tempBefore.bytes } : null;
         const dataSeconds = seconds(t);
 
         t = process.hrtime.bigint();
@@ -282,6 +314,7 @@ export async function copyDatabase(opts: CopyDatabaseOptions): Promise<CopyDatab
             sequences: sequences.length,
             phases: { schema: schemaSeconds, data: dataSeconds, indexes: indexSeconds },
             sourceSnapshotSeconds,
+            sourceTempFiles,
             copies,
         };
     } catch (err) {

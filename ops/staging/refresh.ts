@@ -93,6 +93,8 @@ export interface RefreshReport {
     totalSeconds: number;
     /** How long production's snapshot (and its vacuum horizon) was held by the streaming copy; null through a snapshot. */
     sourceSnapshotSeconds: number | null;
+    /** CopyDatabaseReport.sourceTempFiles of the streaming copy; null through a snapshot or without statistics. */
+    sourceTempFiles: { files: number; bytes: number } | null;
     rows: number;
     sanitizedTables: { table: string; columns: string[]; rows: number }[];
     /** The sanitize module's summary of its plan (rules applied and skipped, scrubbed columns, finance). */
@@ -162,8 +164,9 @@ interface CopyResult {
     sanitizedTables: RefreshReport["sanitizedTables"];
     skippedTransforms: RefreshReport["skippedTransforms"];
     snapshotLocation: string | null;
-    /** CopyDatabaseReport.sourceSnapshotSeconds of the streaming copy. */
+    /** CopyDatabaseReport.sourceSnapshotSeconds and sourceTempFiles of the streaming copy. */
     sourceSnapshotSeconds?: number;
+    sourceTempFiles?: { files: number; bytes: number } | null;
     /** The PII scan the streaming copy ran on what it wrote (none through a snapshot). */
     streamScan?: StreamScan;
 }
@@ -230,7 +233,10 @@ async function copyStreaming(run: CopyRun): Promise<CopyResult> {
     clock.record("schema", copy.phases.schema, { detail: `${copy.tables} tables` });
     clock.record("copy + sanitize", copy.phases.data, {
         rows,
-        detail: `${copy.tablesWithRows} tables with rows, ${(bytes / 1048576).toFixed(0)} MiB streamed, ${sanitizedTables.length} sanitized; production's snapshot held ${copy.sourceSnapshotSeconds.toFixed(1)} s`,
+        detail:
+            `${copy.tablesWithRows} tables with rows, ${(bytes / 1048576).toFixed(0)} MiB streamed, ${sanitizedTables.length} sanitized; ` +
+            `production's snapshot held ${copy.sourceSnapshotSeconds.toFixed(1)} s` +
+            (copy.sourceTempFiles ? `, ${(copy.sourceTempFiles.bytes / 1048576).toFixed(0)} MiB of temporary files written there meanwhile` : ""),
     });
     clock.record("indexes", copy.phases.indexes, { detail: `${copy.sequences} sequences, post-data -j${jobs}` });
     if (opts.fromFilestore && candidateFilestore) {
@@ -250,6 +256,7 @@ async function copyStreaming(run: CopyRun): Promise<CopyResult> {
         snapshotLocation: null,
         streamScan,
         sourceSnapshotSeconds: copy.sourceSnapshotSeconds,
+        sourceTempFiles: copy.sourceTempFiles,
     };
 }
 
@@ -429,7 +436,7 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
         }
 
         const run: CopyRun = { opts, tools, jobs, clock, sanitize, plan, knownValues, candidateUrl, candidate, candidateFilestore, now };
-        const { rows, sanitizedTables, skippedTransforms, snapshotLocation, streamScan, sourceSnapshotSeconds } = via
+        const { rows, sanitizedTables, skippedTransforms, snapshotLocation, streamScan, sourceSnapshotSeconds, sourceTempFiles } = via
             ? await copyViaSnapshot(run, via, source.database)
             : await copyStreaming(run);
 
@@ -508,6 +515,7 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
             steps: clock.steps,
             totalSeconds: round(clock.total()),
             sourceSnapshotSeconds: sourceSnapshotSeconds === undefined ? null : round(sourceSnapshotSeconds),
+            sourceTempFiles: sourceTempFiles ?? null,
             rows,
             sanitizedTables,
             sanitizePlan,

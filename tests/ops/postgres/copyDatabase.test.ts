@@ -7,6 +7,31 @@ import { query, seedSmallDb, tableDigest } from "../../support/smallDb";
 describe("copyDatabase (streaming copy with transforms)", function () {
     this.timeout(60000);
 
+    it("reports how long the source's snapshot was held and the temporary files written there meanwhile", async () => {
+        const source = await freshDatabase("copy_tmp_src");
+        await seedSmallDb(source.url, { partners: 300, lines: 30000 });
+        const copy = async (settings: Record<string, string>) =>
+            copyDatabase({
+                tools: pgTools(),
+                sourceUrl: source.url,
+                targetUrl: (await freshDatabase("copy_tmp_dst")).url,
+                jobs: 1,
+                sourceSettings: settings,
+                // A read that sorts every line: with the smallest work_mem the sort spills to disk on the source.
+                transforms: async () => [
+                    { table: "account_move_line", columns: { id: "t.id" }, from: "(SELECT * FROM ONLY public.account_move_line ORDER BY md5(id::text)) t" },
+                ],
+            });
+        const spilled = await copy({ work_mem: "64kB" });
+        assert.ok(
+            spilled.sourceTempFiles && spilled.sourceTempFiles.files >= 1 && spilled.sourceTempFiles.bytes > 100_000,
+            JSON.stringify(spilled.sourceTempFiles),
+        );
+        assert.ok(spilled.sourceSnapshotSeconds >= spilled.phases.schema + spilled.phases.data - 0.05, `${spilled.sourceSnapshotSeconds}`);
+        const inMemory = await copy({ work_mem: "64MB" });
+        assert.deepEqual(inMemory.sourceTempFiles, { files: 0, bytes: 0 });
+    });
+
     it("copies every row exactly, in TID-range pieces on parallel workers, with transforms applied and the source untouched", async () => {
         const source = await freshDatabase("copy_src");
         await seedSmallDb(source.url, { partners: 3000, lines: 30000 });

@@ -91,6 +91,7 @@ describe("staging refresh (pipeline orchestration, test rules)", function () {
             ["prepare", "snapshot + sanitize", "checksums", "restore", "neutralize", "verify", "swap"],
         );
         assert.equal(report.sourceSnapshotSeconds, null, "through a snapshot, the streaming copy's hold is not measured");
+        assert.equal(report.sourceTempFiles, null);
         assert.ok(report.snapshot && fs.existsSync(path.join(report.snapshot, "manifest.json")));
         assert.equal(fs.readFileSync(path.join(toFs, "a1"), "utf8"), "attachment");
         const [partners] = await query<{ n: string; bad: string }>(

@@ -45,7 +45,12 @@ describe("staging refresh on the Odoo-shaped fixture (platform rules)", function
         const held = report.sourceSnapshotSeconds!;
         const copying = step("schema") + step("copy + sanitize");
         assert.ok(held >= copying - 0.05 && held <= report.totalSeconds - step("indexes") - step("known values"), `${held} ${JSON.stringify(report.steps)}`);
-        assert.match(report.steps.find((s) => s.step === "copy + sanitize")!.detail!, /production's snapshot held \d+\.\d s/);
+        assert.match(
+            report.steps.find((s) => s.step === "copy + sanitize")!.detail!,
+            /production's snapshot held \d+\.\d s, \d+ MiB of temporary files written there/,
+        );
+        // The financial parts keep their hashes in work_mem: nothing spills on production.
+        assert.deepEqual(report.sourceTempFiles, { files: 0, bytes: 0 });
         const names = report.sanitizedTables.map((t) => t.table);
         for (const t of ["public.res_partner", "public.mail_message", "public.account_move_line", "public.res_users"]) assert.ok(names.includes(t), t);
         const [url] = await query<{ value: string }>(target.url, "SELECT value FROM ir_config_parameter WHERE key = 'web.base.url'");
