@@ -5,6 +5,7 @@ import { rereadPlans, rereadScan } from "../../../ops/pii/rereadScan";
 import { PiiFinding, scanDatabase } from "../../../ops/pii/scan";
 import { pgTools } from "../../../ops/postgres/tools";
 import { connectTo, fixtureDatabase } from "../../support/odoo";
+import { plantLeakTable } from "../../support/plantedLeaks";
 
 const allowDomains = ["example.com", "staging.acme.test"];
 const line = (f: PiiFinding) => `${f.table}.${f.column}:${f.kind}:${f.rows}${f.knownKinds ? `:${f.knownKinds.join("+")}` : ""}`;
@@ -69,19 +70,7 @@ describe("PII scan of tables read back after the copy (ops/pii/rereadScan.ts)", 
         const db = await fixtureDatabase("rr_copy");
         const client = await connectTo(db.url);
         try {
-            await client.query(`CREATE TABLE x_planted (id serial PRIMARY KEY, note text, info jsonb, api_token varchar, code character(24), other json)`);
-            const {
-                rows: [person],
-            } = await client.query(
-                "SELECT name, email, phone FROM res_partner WHERE NOT is_company AND email IS NOT NULL AND phone IS NOT NULL AND id > 4 ORDER BY id LIMIT 1",
-            );
-            await client.query(
-                `INSERT INTO x_planted (note, info, api_token, code, other) VALUES
-                ('mail jane.doe@realcustomer.org\tor call +32 470 12 34 56', '{"en_US": "IBAN BE68 5390 0754 7034"}', 'ghp_16C7e42F292c6912E7710c838347Ae178B4a', 'DE136695976             ', '{"fr_FR": 4111111111111111}'),
-                ('card 4111 1111 1111 1111\\nnext line; VAT BE0417497106', NULL, 'sanitized-0000000000000000000', NULL, NULL),
-                ($1, jsonb_build_object('fr_FR', $2::text), NULL, NULL, json_build_object('x', $3::text))`,
-                [person.name, person.email, person.phone],
-            );
+            await plantLeakTable(client);
             // A view a user typed (scanned) and one a module loaded (left out by the metadata rule, which reads ir_model_data).
             const views = await client.query<{ id: number }>(
                 `INSERT INTO ir_ui_view (name, type, priority, mode, arch_db) VALUES ('custom', 'qweb', 16, 'primary', '{"en_US": "<p>ceo@realcustomer.org</p>"}'),
