@@ -2,11 +2,12 @@
  * `npm run bench -- <benchmark> [options]`: timings as ratios against a baseline measured in the
  * same run, on a throwaway PostgreSQL. Not part of `npm test`.
  *
- *   pipeline --scale N [--runs R] [--jobs J] [--odoo-version 16|17|18|19] [--per-table] [--json]   staging refresh vs pg_dump -Fd -j → pg_restore -j
+ *   pipeline --scale N [--runs R] [--jobs J] [--odoo-version 16|17|18|19] [--per-table] [--real-schema FILE] [--json]   staging refresh vs pg_dump -Fd -j → pg_restore -j
  *   swap [--runs R] [--clients C] [--json]               how long the swap makes the database unavailable
  *   startup [--runs R] [--json]                          CLI start: compiled bundle vs sources through tsx
  *   kill [--kills N] [--scale S] [--json]                 kill -9 of staging refresh at N moments: staging intact every time
  */
+import * as fs from "node:fs";
 import { Command } from "commander";
 import { parseOdooVersion } from "../testing/odooFixture";
 import { benchPipeline, renderPipelineBench } from "./pipeline";
@@ -25,9 +26,16 @@ async function main(argv: string[]): Promise<number> {
         .option("--jobs <n>", "parallel jobs for pg_dump/pg_restore and for the refresh", "2")
         .option("--odoo-version <v>", "shape of the Odoo database: 16, 17, 18 or 19 (ops/odoo/versions.ts)", "17")
         .option("--per-table", "also each table's read on the source, with the rules and plain, in CPU seconds")
+        .option(
+            "--real-schema <file>",
+            "take production's shape from a real Odoo schema dump (e.g. ../shared/odoo-schemas/odoo16-maaranodoo.sql, with --odoo-version 16), filled with the generated rows",
+        )
         .option("--json", "print the JSON document only")
-        .action(async (opts: { scale: string; runs: string; jobs: string; odooVersion: string; perTable?: boolean; json?: boolean }) => {
+        .action(async (opts: { scale: string; runs: string; jobs: string; odooVersion: string; perTable?: boolean; realSchema?: string; json?: boolean }) => {
+            if (opts.realSchema && !fs.existsSync(opts.realSchema))
+                throw new Error(`--real-schema: no file ${opts.realSchema}; the dumps are in ../shared/odoo-schemas`);
             const result = await benchPipeline({
+                realSchema: opts.realSchema,
                 scale: Number(opts.scale),
                 runs: Number(opts.runs),
                 jobs: Number(opts.jobs),

@@ -23,6 +23,7 @@ import { platformDataRules } from "../ops/staging/dataRules";
 import { refreshStaging } from "../ops/staging/refresh";
 import { renderStepTable, round, StepTiming } from "../ops/staging/report";
 import { cpuMeter } from "./cpu";
+import { loadRealShape, RealShapeReport } from "./realSchema";
 import { measureSourceCosts, renderSourceCosts, TableSourceCost } from "./sourceCost";
 
 export interface PipelineRun {
@@ -54,6 +55,8 @@ export interface PipelineBench {
     target: number;
     /** With `perTable`: each read's source CPU, with the rules and plain (bench/sourceCost.ts). */
     sourceCosts?: TableSourceCost[];
+    /** With `realSchema`: the dump production's shape came from, and how the generated rows went in. */
+    realSchema?: { file: string; tablesFilled: number; left: string[]; constraintsRelaxed: number; referencesCleared: number };
 }
 
 const seconds = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e9;
@@ -75,6 +78,11 @@ export async function benchPipeline(opts: {
     odooVersion?: OdooVersion;
     /** Also measure every table's read on the source, with the rules and plain, one at a time. */
     perTable?: boolean;
+    /**
+     * A real Odoo schema dump (../shared/odoo-schemas) to take production's shape from, filled with
+     * the generator's rows of the same version (bench/realSchema.ts).
+     */
+    realSchema?: string;
     log: (line: string) => void;
 }): Promise<PipelineBench> {
     if (!(opts.scale > 0)) throw new Error(`--scale must be a positive number, got ${opts.scale}`);
@@ -93,10 +101,30 @@ export async function benchPipeline(opts: {
         const client = new Client({ connectionString: prod });
         await client.connect();
         let fixture: Record<string, number>;
+        let realShape: RealShapeReport | undefined;
         try {
-            await createOdooSchema(client, { version: opts.odooVersion });
-            fixture = { ...(await seedOdooFixture(client, { scale: opts.scale, seed: "bench", version: opts.odooVersion })) };
-            await client.query("VACUUM (FREEZE, ANALYZE)");
+            if (opts.realSchema) {
+                realShape = await loadRealShape({
+                    binDir: pg.binDir,
+                    serverUrl: pg.url,
+                    urlFor: (db) => pg.urlFor(db),
+                    database: "odoo_production",
+                    file: opts.realSchema,
+                    version: opts.odooVersion ?? "16.0",
+                    scale: opts.scale,
+                    seed: "bench",
+                });
+                fixture = realShape.fixture;
+                opts.log(
+                    `  real schema ${path.basename(opts.realSchema)}: ${realShape.filled.length} tables filled, ` +
+                        `${realShape.left.length} generated tables or columns it does not take, ${realShape.relaxed} NOT NULL and CHECK constraints relaxed, ` +
+                        `${realShape.cleared} dangling references cleared`,
+                );
+            } else {
+                await createOdooSchema(client, { version: opts.odooVersion });
+                fixture = { ...(await seedOdooFixture(client, { scale: opts.scale, seed: "bench", version: opts.odooVersion })) };
+                await client.query("VACUUM (FREEZE, ANALYZE)");
+            }
         } finally {
             await client.end();
         }
@@ -255,6 +283,15 @@ export async function benchPipeline(opts: {
             : undefined;
         return {
             sourceCosts,
+            realSchema: realShape
+                ? {
+                      file: path.basename(realShape.file),
+                      tablesFilled: realShape.filled.length,
+                      left: realShape.left,
+                      constraintsRelaxed: realShape.relaxed,
+                      referencesCleared: realShape.cleared,
+                  }
+                : undefined,
             scale: opts.scale,
             odooVersion: opts.odooVersion ?? "17.0",
             jobs: opts.jobs,
@@ -271,7 +308,7 @@ export async function benchPipeline(opts: {
 
 export function renderPipelineBench(result: PipelineBench): string {
     const out = [
-        `staging refresh vs plain copy — scale ${result.scale}: ${result.database.rows.toLocaleString("en-US")} rows in ${result.database.tables} tables, ` +
+        `staging refresh vs plain copy — scale ${result.scale}${result.realSchema ? ` on the real schema of ${result.realSchema.file}` : ""}: ${result.database.rows.toLocaleString("en-US")} rows in ${result.database.tables} tables, ` +
             `${(result.database.bytes / 1048576).toFixed(0)} MiB (generated in ${result.database.generateSeconds.toFixed(1)} s), jobs ${result.jobs}`,
     ];
     result.runs.forEach((run, i) => {
