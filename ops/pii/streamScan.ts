@@ -6,7 +6,8 @@
  * - the same columns (scanColumnPlans: text and json columns after ignores, the token detector
  *   where the column's name says credential and no rule keeps it), the same metadata rules
  *   (tables skipped whole are skipped; tables whose rule leaves out some rows by a condition over
- *   other tables are not scanned here, the caller scans them in the database);
+ *   other tables are not scanned on the copy's stream: ops/pii/rereadScan.ts reads them back with
+ *   the rule's filter, or the caller scans them in the database);
  * - the same patterns (ops/pii/patterns.ts, one text for both engines) behind the same
  *   pre-filters (each SQL pre-filter's JavaScript twin), the same checksums (ops/pii/detectors.ts);
  * - the same known values: the 64-bit hashes of the database scan, computed in Node

@@ -76,7 +76,7 @@ export interface VerifyOutcome {
     findings: string[];
     /** The verify module's own report, carried into the pipeline's JSON. */
     report: unknown;
-    /** How each table was scanned (on the stream, in the database, or skipped by a metadata rule), when a stream scan took part. */
+    /** How each table was scanned (on the stream, read back, in the database, or skipped by a metadata rule), when a stream scan took part. */
     scanPaths?: ScanPath[];
 }
 
@@ -97,8 +97,9 @@ export interface DataRules {
     neutralize(client: Client, opts: NeutralizeSettings): Promise<unknown>;
     /**
      * The PII scan of verify, run on the rows as the streaming copy writes them (`catalog` is the
-     * source's): verify then scans in the database only the tables the stream did not cover and
-     * those written after the copy (markSanitized's and neutralize's results say which, as CopyWrites).
+     * source's): what the stream did not cover and what was written after the copy (markSanitized's
+     * and neutralize's results say which, as CopyWrites) is read back (rereadScan) or, without
+     * that, scanned in the database.
      */
     streamScan?(catalog: Catalog, opts: Pick<VerifySettings, "allowDomains" | "baseUrl" | "knownValues">): StreamScan;
     /**

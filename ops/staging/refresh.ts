@@ -104,8 +104,9 @@ export interface RefreshReport {
     verify: VerifyOutcome;
     /**
      * How verify's PII scan read each table: on the copy's stream (in Node, as the rows were
-     * written) or in the database (tables written after the copy, metadata rules over other tables,
-     * tables without rows, or every table when no stream scan ran), or skipped by a metadata rule.
+     * written), read back after the copy and scanned the same way (tables written after the copy,
+     * metadata rules over other tables, tables without rows), in the database (every table when no
+     * stream scan ran or a step could not say what it wrote), or skipped by a metadata rule.
      */
     scan: { stream: number; reread: number; database: number; skipped: number; writtenAfterCopy: string[] | null; tables: ScanPath[] };
     swap: SwapInReport | null;
@@ -449,7 +450,7 @@ export async function refreshStaging(opts: RefreshOptions): Promise<RefreshRepor
         );
         clock.end();
 
-        // What was written after the copy is scanned again in the database; unknown writes: everything.
+        // What was written after the copy is read back and scanned again; unknown writes: every table, in the database.
         const writtenAfterCopy = streamScan ? unionOfWrites([marked, neutralize]) : null;
         let streamed = streamScan && writtenAfterCopy ? withoutTables(streamScan.result(), new Set(writtenAfterCopy)) : undefined;
         clock.start("verify");

@@ -44,9 +44,10 @@ export interface VerifyOptions {
      */
     knownValues?: KnownValueSet;
     /**
-     * Tables whose rows the copy already scanned on its way (ops/pii/streamScan.ts, with the same
-     * allowed domains, ignores and known values), with what it found: the PII scan reads every
-     * other table in the database. Give only tables nothing wrote to after the copy.
+     * Tables whose rows were already scanned in Node (ops/pii/streamScan.ts on the copy's way, or
+     * ops/pii/rereadScan.ts after it, with the same allowed domains, ignores and known values), with
+     * what was found: the PII scan reads every other table in the database. Give only tables nothing
+     * wrote to after they were scanned.
      */
     streamed?: StreamScanResult;
     progress?: Progress;
@@ -60,7 +61,7 @@ export interface VerifyReport {
     allowDomains: string[];
     /** What the PII scan read: tables and columns compared, rows read, metadata tables left out by rule. */
     scanned: { tables: number; columns: number; rows: number; metadataTables: number; streamTables?: number; databaseTables?: number };
-    /** How each table with text columns was scanned (on the copy's stream, in the database, or skipped by a metadata rule). */
+    /** How each table with text columns was scanned (on the copy's stream, read back, in the database, or skipped by a metadata rule). */
     scanPaths?: ScanPath[];
     seconds: number;
 }
