@@ -8,7 +8,8 @@
  */
 import * as path from "node:path";
 import { spawn, spawnSync } from "node:child_process";
-import { Client } from "pg";
+import type { Client } from "pg";
+import { parseDatabaseUrl, withConnection } from "../ops/postgres/connect";
 import { quoteIdent } from "../ops/odoo/sql";
 import { createOdooSchema, OdooVersion, seedOdooFixture } from "../testing/odooFixture";
 
@@ -25,15 +26,8 @@ export interface RealShapeReport {
     fixture: Record<string, number>;
 }
 
-async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
-    const c = new Client({ connectionString: url });
-    await c.connect();
-    try {
-        return await fn(c);
-    } finally {
-        await c.end();
-    }
-}
+/** One connection for `fn` (the library's own helper, for the bench's plain URLs). */
+const withClient = <T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> => withConnection(parseDatabaseUrl(url, "the bench database"), fn);
 
 /** Types whose text the other reads alike: the same type with or without a length, or text and varchar. */
 function sameKind(a: string, b: string): boolean {
