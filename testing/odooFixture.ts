@@ -118,6 +118,17 @@ export function reshapeStatements(version: OdooVersion): string[] {
             `UPDATE mail_tracking_value t SET field_desc = coalesce(f.field_description->>'en_US', f.name), field_type = f.ttype FROM ir_model_fields f WHERE f.id = t.field`,
             // ir_cron.cron_name is related to the translated server action name in 16.0: jsonb.
             `ALTER TABLE ir_cron ALTER COLUMN cron_name TYPE jsonb USING CASE WHEN cron_name IS NULL THEN NULL ELSE jsonb_build_object('en_US', cron_name) END`,
+            // Translated from 17.0 only: plain columns in 16.0, holding the English text.
+            ...(
+                [
+                    ["account_account", "name", "character varying"],
+                    ["account_journal", "name", "character varying"],
+                    ["res_currency", "currency_unit_label", "character varying"],
+                    ["res_currency", "currency_subunit_label", "character varying"],
+                    ["res_company", "report_header", "text"],
+                    ["res_company", "company_details", "text"],
+                ] as const
+            ).map(([table, column, type]) => `ALTER TABLE ${table} ALTER COLUMN ${column} TYPE ${type} USING ${column}->>'en_US'`),
             // ir_act_server.webhook_url and res_users_apikeys.expiration_date come with 17.0.
             `ALTER TABLE ir_act_server DROP COLUMN webhook_url`,
             `ALTER TABLE res_users_apikeys DROP COLUMN expiration_date`,

@@ -176,6 +176,52 @@ export const versionFacts: readonly VersionFact[] = [
             "odoo/odoo 18.0 odoo/fields.py: company_dependent fields are stored as jsonb columns on the record (ir.property removed)",
         ],
     }),
+    // Translated from 17.0 only: plain columns in 16.0 (the real Odoo 16 dump), jsonb from 17.0 (and in the real Odoo 18 dump).
+    m("res_currency", "currency_unit_label", "translated", {
+        types: [
+            [12, vc],
+            [17, "jsonb"],
+        ],
+        note: "the currency's unit in words (amount_to_text), translated from 17.0",
+        source: [
+            'odoo/odoo 16.0 odoo/addons/base/models/res_currency.py: currency_unit_label = fields.Char(string="Currency Unit", help="Currency Unit Name")',
+            'odoo/odoo 17.0 odoo/addons/base/models/res_currency.py: currency_unit_label = fields.Char(string="Currency Unit", help="Currency Unit Name", translate=True)',
+        ],
+    }),
+    m("res_currency", "currency_subunit_label", "translated", {
+        types: [
+            [12, vc],
+            [17, "jsonb"],
+        ],
+        note: "the currency's subunit in words, translated from 17.0",
+        source: [
+            'odoo/odoo 16.0 odoo/addons/base/models/res_currency.py: currency_subunit_label = fields.Char(string="Currency Subunit", help="Currency Subunit Name")',
+            'odoo/odoo 17.0 odoo/addons/base/models/res_currency.py: currency_subunit_label = fields.Char(string="Currency Subunit", help="Currency Subunit Name", translate=True)',
+        ],
+    }),
+    m("res_company", "report_header", "translated", {
+        types: [
+            [12, "text"],
+            [17, "jsonb"],
+        ],
+        note: "the company tagline printed on documents (Html), translated from 17.0",
+        source: [
+            "odoo/odoo 16.0 odoo/addons/base/models/res_company.py: report_header = fields.Html(string='Company Tagline', help=\"Appears by default on the top right corner of your printed documents (report header).\")",
+            "odoo/odoo 17.0 odoo/addons/base/models/res_company.py: report_header = fields.Html(string='Company Tagline', translate=True, …)",
+        ],
+    }),
+    m("res_company", "company_details", "translated", {
+        since: 15,
+        types: [
+            [15, "text"],
+            [17, "jsonb"],
+        ],
+        note: "the address block printed at the top of reports (Html: names, phone, e-mail), translated from 17.0; not in the real Odoo 12 dump",
+        source: [
+            "odoo/odoo 16.0 odoo/addons/base/models/res_company.py: company_details = fields.Html(string='Company Details', help=\"Header text displayed at the top of all reports.\")",
+            "odoo/odoo 17.0 odoo/addons/base/models/res_company.py: company_details = fields.Html(string='Company Details', translate=True, …)",
+        ],
+    }),
     m("res_partner", "mobile", "presence", {
         until: 18,
         note: "second phone number (19.0 keeps phone only)",
@@ -353,6 +399,28 @@ export const versionFacts: readonly VersionFact[] = [
         renamedTo: "account_payment.memo",
         note: "the payment's communication",
         source: ['odoo/odoo 18.0 addons/account/models/account_payment.py: memo = fields.Char(string="Memo", …) (payment_reference until 17.0)'],
+    }),
+    m("account_account", "name", "translated", {
+        types: [
+            [12, vc],
+            [17, "jsonb"],
+        ],
+        note: "the account's name, translated from 17.0 (a plain column in the real Odoo 16 dump)",
+        source: [
+            "odoo/odoo 16.0 addons/account/models/account_account.py: name = fields.Char(string=\"Account Name\", required=True, index='trigram', tracking=True)",
+            "odoo/odoo 17.0 addons/account/models/account_account.py: name = fields.Char(string=\"Account Name\", required=True, index='trigram', tracking=True, translate=True)",
+        ],
+    }),
+    m("account_journal", "name", "translated", {
+        types: [
+            [12, vc],
+            [17, "jsonb"],
+        ],
+        note: "the journal's name, translated from 17.0 (a plain column in the real Odoo 16 dump)",
+        source: [
+            "odoo/odoo 16.0 addons/account/models/account_journal.py: name = fields.Char(string='Journal Name', required=True)",
+            "odoo/odoo 17.0 addons/account/models/account_journal.py: name = fields.Char(string='Journal Name', required=True, translate=True)",
+        ],
     }),
     m("account_account", "code_store", "company-dependent", {
         since: 18,
