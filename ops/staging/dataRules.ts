@@ -25,6 +25,8 @@ export interface SanitizeSettings {
     allowDomains?: string[];
     /** Move lines per part of the financial query (SanitizeOptions.financeLinesPerPart). */
     financeLinesPerPart?: number;
+    /** The financial group's values computed in Node (SanitizeOptions.financeInNode; default true). */
+    financeInNode?: boolean;
 }
 
 export interface SanitizePlanResult {
