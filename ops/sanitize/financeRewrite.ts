@@ -13,8 +13,12 @@
  * known): finance.ts keeps its SQL otherwise. Pure.
  */
 import { moveTotalFormulas, type MoveTotalColumn, invoiceMoveTypes } from "../odoo/accounting";
-import * as N from "./numeric";
+import * as numericOps from "./numeric";
 import type { Nullable, Numeric } from "./numeric";
+
+// A plain object: a module namespace compiled to CommonJS reads each export through a getter,
+// which on this path (millions of calls) costs more than the arithmetic.
+const N = { ...numericOps };
 
 /** A currency as finance.ts's `cur` has it: its rounding step and its decimals (the step is 10^-decimals). */
 export interface CurrencyRounding {
@@ -85,48 +89,55 @@ const integer = (field: string | undefined): number | null => {
 const numeric = (field: string | undefined): Nullable => (field === undefined ? null : N.parseNumeric(field));
 const out = (n: Nullable): string => (n === null ? "\\N" : N.formatNumeric(n));
 
-/** Per line: what lb holds and the final values computed from it. */
-interface Line {
-    fields: string[];
+/** Per line: what lb holds and the final values computed from it (one class, so every line has one shape). */
+class Line {
     id: number;
     moveId: number;
-    inBase: boolean;
-    b0: Nullable;
-    r0: Numeric;
-    ac0: Numeric;
-    rc0: Numeric;
-    lcur: number | null;
-    f: Nullable;
-    display: string | null;
-    accountId: number | null;
-    cc: CurrencyRounding | undefined;
-    lc: CurrencyRounding | undefined;
-    foreign: boolean;
-    has: boolean;
-    nr: Nullable;
-    nrc: Nullable;
-    nb: Nullable;
-    nac: Nullable;
-    pref: number;
-    kind: Kind | null;
-    // final values (computedValues)
-    balance: Nullable;
-    residual: Nullable;
-    fcAmount: Nullable;
-    fcResidual: Nullable;
+    inBase = false;
+    b0: Nullable = null;
+    r0: Numeric = N.zero;
+    ac0: Numeric = N.zero;
+    rc0: Numeric = N.zero;
+    lcur: number | null = null;
+    f: Nullable = null;
+    display: string | null = null;
+    accountId: number | null = null;
+    cc: CurrencyRounding | undefined = undefined;
+    lc: CurrencyRounding | undefined = undefined;
+    foreign = false;
+    has = false;
+    nr: Nullable = null;
+    nrc: Nullable = null;
+    nb: Nullable = null;
+    nac: Nullable = null;
+    pref = 0;
+    kind: Kind | null = null;
+    // The final values (computedValues).
+    balance: Nullable = null;
+    residual: Nullable = null;
+    fcAmount: Nullable = null;
+    fcResidual: Nullable = null;
+    constructor(
+        readonly fields: string[],
+        id: number,
+        moveId: number,
+    ) {
+        this.id = id;
+        this.moveId = moveId;
+    }
 }
 
 /** Per move: mv. */
 interface Move {
-    delta: N.Sum;
-    deltaCRaw: N.Sum;
-    sumAc0: N.Sum;
+    delta: numericOps.Sum;
+    deltaCRaw: numericOps.Sum;
+    sumAc0: numericOps.Sum;
     minLcur: number | null;
     maxLcur: number | null;
     allForeign: boolean;
     pick: Line | null;
     kinded: boolean;
-    sums: Record<`${Kind}_${"b" | "c"}`, N.Sum>;
+    sums: Record<`${Kind}_${"b" | "c"}`, numericOps.Sum>;
     // derived
     absorber: number | null;
     deltaFinal: Nullable;
@@ -230,10 +241,10 @@ function readLine(config: FinanceRewriteConfig, columns: readonly string[], row:
     if (fields.length !== columns.length + lineHelperColumns.length) {
         throw new Error(`a move line row has ${fields.length} fields, expected ${columns.length + lineHelperColumns.length}`);
     }
-    const line = { fields, id: Number(fields[c.id]), moveId: Number(fields[c.move_id]) } as Line;
+    const line = new Line(fields, Number(fields[c.id]), Number(fields[c.move_id]));
     line.inBase = text(fields[c.h_mid]) !== null;
     if (!line.inBase) return line;
-    const f = (i: number) => (i < 0 ? undefined : fields[i]);
+    const f = (i: number): string | undefined => (i < 0 ? undefined : fields[i]);
     line.b0 = numeric(f(c.balance));
     line.r0 = N.coalesce(numeric(f(c.amount_residual)), N.zero)!;
     line.ac0 = N.coalesce(N.coalesce(numeric(f(c.amount_currency)), line.b0), N.zero)!;
