@@ -56,18 +56,6 @@ export interface CopyGroup {
     ctes: string;
     /** This table's row source over `ctes`: like `from`, it defines alias `t`. */
     from: string;
-    /**
-     * Set when the query sends the rows plain and Node writes them (ops/sanitize's GroupRewrite):
-     * `helpers` are text columns of `from` after the table's own; `rows` gets every table of one
-     * query once all its rows are in and returns what is to be loaded, without the helpers.
-     */
-    rewrite?: {
-        helpers: string[];
-        /** Columns Node writes (sent plain) and reads (which no expression may change). */
-        writes: string[];
-        reads: string[];
-        rows: (tables: readonly { table: string; columns: readonly string[]; rows: string[] }[]) => string[][];
-    };
 }
 
 export interface TablePlan {
@@ -145,20 +133,7 @@ export function planTableCopies(tables: TableInfo[], transforms: ColumnTransform
             });
             if (transformed.length) copyOut = `COPY (SELECT ${select.join(", ")} FROM ${transform.from ?? `ONLY ${table.qualified} t`}) TO STDOUT`;
             const whole = !!transform.from || transformed.some((c) => /\bover\s*\(/i.test(transform.columns[c]));
-            // A rewritten group reads every column plain (Node computes the new values), then its helpers.
-            const plain = table.columns.map((column) => `t.${quoteIdent(column)}`);
-            const groupText = (group: CopyGroup) => {
-                const rewrite = group.rewrite;
-                if (!rewrite) return selectAsText(table, select);
-                const changed = rewrite.reads.filter((c) => !rewrite.writes.includes(c) && transform.columns[c] !== undefined);
-                if (changed.length) throw new Error(`${key}: ${changed.join(", ")} are rewritten by a rule and read by the group's rewrite in Node`);
-                const text = selectAsText(
-                    table,
-                    table.columns.map((column, i) => (rewrite.writes.includes(column) ? plain[i] : select[i])),
-                );
-                return text && [...text, ...rewrite.helpers];
-            };
-            const textColumns = transform.group && transformed.length ? groupText(transform.group) : null;
+            const textColumns = transform.group && transformed.length ? selectAsText(table, select) : null;
             const plan: TablePlan = {
                 table,
                 copyOut,
@@ -175,7 +150,7 @@ export function planTableCopies(tables: TableInfo[], transforms: ColumnTransform
                 table: { ...table, bytes: Math.ceil(table.bytes / pieces.length) },
                 copyOut: `COPY (SELECT ${select.join(", ")} FROM ${piece.from}) TO STDOUT`,
                 part: { index, of: pieces.length },
-                ...(textColumns ? { group: { ...piece.group, textColumns: groupText(piece.group) ?? textColumns } } : {}),
+                ...(textColumns ? { group: { ...piece.group, textColumns } } : {}),
             }));
         }
         return [{ table, copyOut, copyIn: `\\copy ${table.qualified} (${columnList}) from pstdin`, transformed, select: null }];
@@ -287,25 +262,15 @@ export function sourceSegments(plans: readonly TablePlan[]): SourceSegment[] {
  * (their column counts and names). Rows out of the branches' order, or with columns beyond their
  * table's, fail the copy.
  */
-export function groupRowSplitter(
-    groups: readonly {
-        columnCounts: readonly number[];
-        tables?: readonly string[];
-        /** The query's rows are held and rewritten (CopyGroup.rewrite) before they go on: each member's table name and columns. */
-        rewrite?: { rows: NonNullable<CopyGroup["rewrite"]>["rows"]; members: readonly { table: string; columns: readonly string[] }[] };
-    }[],
-): Transform {
-    const layouts = groups.map(({ columnCounts, tables = [], rewrite }) => {
+export function groupRowSplitter(groups: readonly { columnCounts: readonly number[]; tables?: readonly string[] }[]): Transform {
+    const layouts = groups.map(({ columnCounts, tables = [] }) => {
         const width = Math.max(...columnCounts);
         return {
             members: columnCounts.length,
             pads: columnCounts.map((n) => Buffer.from("\t\\N".repeat(width - n))),
             name: (i: number) => tables[i] ?? `member ${i}`,
-            rewrite,
         };
     });
-    /** The rows of the current query, per member, while it is held for its rewrite. */
-    let held: string[][] = [];
     const endOfData = Buffer.from("\\.\n");
     const newline = Buffer.from("\n");
     let current = 0;
@@ -323,21 +288,6 @@ export function groupRowSplitter(
                 if (nl < 0) break;
                 const layout = layouts[current];
                 if (nl - pos === 2 && buf[pos] === 0x5c && buf[pos + 1] === 0x2e) {
-                    if (layout.rewrite) {
-                        let rewritten: string[][];
-                        try {
-                            const members = layout.rewrite.members.map((m, i) => ({ ...m, rows: held[i] ?? [] }));
-                            rewritten = layout.rewrite.rows(members);
-                        } catch (err) {
-                            return callback(new Error(`rewriting ${layout.name(0)} …: ${(err as Error).message}`));
-                        }
-                        for (const rows of rewritten) {
-                            if (rows.length) out.push(Buffer.from(`${rows.join("\n")}\n`, "latin1"));
-                            out.push(endOfData);
-                        }
-                        held = [];
-                        closed = layout.members;
-                    }
                     for (; closed < layout.members; closed++) out.push(endOfData);
                     current++;
                     closed = 0;
@@ -354,15 +304,13 @@ export function groupRowSplitter(
                 }
                 if (member < closed)
                     return callback(new Error(`rows of ${layout.name(member)} arrived after those of ${layout.name(closed)}: the grouped copy's order broke`));
-                if (layout.rewrite) closed = member;
                 for (; closed < member; closed++) out.push(endOfData);
                 const pad = layout.pads[member];
                 const rowEnd = nl - pad.length;
                 if (pad.length && (rowEnd <= tab || buf.compare(pad, 0, pad.length, rowEnd, nl) !== 0)) {
                     return callback(new Error(`a row of ${layout.name(member)} has more columns than the table`));
                 }
-                if (layout.rewrite) (held[member] ??= []).push(buf.toString("latin1", tab + 1, rowEnd));
-                else if (pad.length) out.push(buf.subarray(tab + 1, rowEnd), newline);
+                if (pad.length) out.push(buf.subarray(tab + 1, rowEnd), newline);
                 else out.push(buf.subarray(tab + 1, nl + 1));
                 pos = nl + 1;
             }
@@ -539,14 +487,7 @@ export function startSourceWorker(
     const grouped = segments.filter((s) => s.grouped);
     if (!grouped.length) return { ...run, stdout: run.child.stdout! };
     const splitter = groupRowSplitter(
-        grouped.map((s) => {
-            const rewrite = s.plans[0].group?.rewrite;
-            return {
-                columnCounts: s.plans.map((p) => p.table.columns.length + (p.group?.rewrite?.helpers.length ?? 0)),
-                tables: s.plans.map((p) => p.table.qualified),
-                ...(rewrite ? { rewrite: { rows: rewrite.rows, members: s.plans.map((p) => ({ table: p.table.name, columns: p.table.columns })) } } : {}),
-            };
-        }),
+        grouped.map((s) => ({ columnCounts: s.plans.map((p) => p.table.columns.length), tables: s.plans.map((p) => p.table.qualified) })),
     );
     // psql's own error comes first; the splitter's only when psql ended well. 'finish' (all input
     // split), not 'end': the loading psql may exit after its last table before the splitter's

@@ -19,9 +19,7 @@ import type { Catalog } from "../odoo/catalog";
 import { lineKindSql, moveTotalColumns, moveTotalSql } from "../odoo/accounting";
 import { qualifiedTable, quoteIdent } from "../odoo/sql";
 import { FakeContext, fakeHash } from "./fake";
-import { CurrencyRounding, FinanceRewriteConfig, financeRewriteColumns, lineHelperColumns, rewriteFinanceGroup } from "./financeRewrite";
-import { parseNumeric } from "./numeric";
-import type { GroupRewrite, TableTransform } from "./transform";
+import type { TableTransform } from "./transform";
 
 /** The factor of commercial partner `partnerExpr` (0 for documents without partner): 0.800000 … 1.200000. */
 export function factorSql(fake: FakeContext, partnerExpr: string): string {
@@ -62,13 +60,6 @@ export interface FinanceOptions {
      * own query (FinancePlan pieces): none, one query for all of it.
      */
     moveBounds?: readonly number[];
-    /**
-     * res_currency's rounding, read once (financeCurrencies): when given, the copy group's query
-     * sends the move lines, moves and payments plain and Node computes the per-line values and
-     * writes the rewritten rows (financeRewrite.ts), instead of the database. Given only when every
-     * currency rounds to a power of ten; the self-contained `from`s stay SQL either way.
-     */
-    currencies?: ReadonlyMap<number, CurrencyRounding>;
 }
 
 export interface MoveRange {
@@ -95,34 +86,6 @@ export function moveRanges(bounds: readonly number[]): MoveRange[] {
 /** The per-line values every financial transform starts from (to materialize once), or null when there are no books. */
 export function financeLineValuesSql(fake: FakeContext, catalog: Catalog): string | null {
     return financialParts(fake, catalog).lineValuesSql;
-}
-
-/**
- * The query giving res_currency's rounding as the financial SQL computes it (`cur`: id, rounding
- * step r as text, decimals d or NULL when the step is not a power of ten), or null without the table.
- */
-export function financeCurrenciesSql(catalog: Catalog): string | null {
-    if (!catalog.hasTable("res_currency")) return null;
-    return `WITH ${currencyCte(catalog)} SELECT id, r::text AS r, d FROM cur`;
-}
-
-/** The rows of financeCurrenciesSql as the Node rewrite takes them, or undefined when one currency is not rounded to a power of ten. Pure. */
-export function currencyRoundings(rows: readonly { id: number; r: string; d: number | null }[]): ReadonlyMap<number, CurrencyRounding> | undefined {
-    if (!rows.length || rows.some((row) => row.d === null)) return undefined;
-    return new Map(rows.map((row) => [Number(row.id), { rounding: parseNumeric(row.r)!, decimals: Number(row.d) }]));
-}
-
-function currencyCte(catalog: Catalog): string {
-    const has = (table: string, column: string) => catalog.hasColumn(table, column);
-    const step = has("res_currency", "rounding")
-        ? `coalesce(nullif(c.rounding, 0)${has("res_currency", "decimal_places") ? ", power(10::numeric, -c.decimal_places)" : ""}, 0.01)`
-        : has("res_currency", "decimal_places")
-          ? "coalesce(power(10::numeric, -c.decimal_places), 0.01)"
-          : "0.01";
-    return catalog.hasTable("res_currency")
-        ? `cur AS MATERIALIZED (SELECT x.id, x.r, CASE WHEN x.r = power(10::numeric, -round(-log(x.r))::int) THEN round(-log(x.r))::int END AS d
-             FROM (SELECT c.id, ${step} AS r FROM ONLY ${qualifiedTable("res_currency")} c) x)`
-        : "cur AS MATERIALIZED (SELECT NULL::int AS id, 0.01::numeric AS r, 2 AS d)";
 }
 
 export function financialTransforms(fake: FakeContext, catalog: Catalog, options: FinanceOptions = {}): FinancePlan {
@@ -160,7 +123,15 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
     const opt = (table: string, column: string, alias: string, fallback: string) => (has(table, column) ? `${alias}.${quoteIdent(column)}` : fallback);
 
     // Currencies: rounding step r and, when r is a power of ten, its decimals d.
-    const cur = currencyCte(catalog);
+    const step = has("res_currency", "rounding")
+        ? `coalesce(nullif(c.rounding, 0)${has("res_currency", "decimal_places") ? ", power(10::numeric, -c.decimal_places)" : ""}, 0.01)`
+        : has("res_currency", "decimal_places")
+          ? "coalesce(power(10::numeric, -c.decimal_places), 0.01)"
+          : "0.01";
+    const cur = catalog.hasTable("res_currency")
+        ? `cur AS MATERIALIZED (SELECT x.id, x.r, CASE WHEN x.r = power(10::numeric, -round(-log(x.r))::int) THEN round(-log(x.r))::int END AS d
+             FROM (SELECT c.id, ${step} AS r FROM ONLY ${T.currency} c) x)`
+        : "cur AS MATERIALIZED (SELECT NULL::int AS id, 0.01::numeric AS r, 2 AS d)";
 
     // Per move: its factor (its commercial partner's), type and company currency — joined inline
     // (real tables, so the planner sees real row counts and hashes the small sides).
@@ -310,41 +281,6 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
     const ctes = (restrict: string | null = null) => (options.inGroup ? [] : options.lineValues ? [cur] : computedCtes(restrict));
     const withCtes = (list: string[], body: string) => (list.length ? `WITH ${list.join(",\n")} ${body}` : body);
 
-    // The copy group's readers when Node computes the values (FinanceOptions.currencies): the
-    // database sends the rows plain, the lines with what only a join gives (their move's factor,
-    // type and company currency, the sums of their scaled partials), and computes no per-line
-    // value. The partials stay in SQL: their sums need the lines of other moves.
-    const rewriteConfig: FinanceRewriteConfig | null =
-        options.currencies && !options.lineValues && has("account_move_line", "display_type")
-            ? {
-                  currencies: options.currencies,
-                  liquidityByAccount: has("account_payment", "outstanding_account_id") && has("account_move_line", "account_id"),
-              }
-            : null;
-    const nodeCtes = [cur, ...partialSums];
-    const nodeFroms = (): Map<string, string> => {
-        const mv = moveJoins("l", "");
-        const helpers: Record<(typeof lineHelperColumns)[number], string> = {
-            mid: "m.id::text",
-            f: `(${mv.factor})::text`,
-            mt: `${mv.moveType}::text`,
-            mccur: `(${mv.companyCurrency})::text`,
-            has: "CASE WHEN psd.id IS NOT NULL OR psc.id IS NOT NULL THEN 't' ELSE 'f' END",
-            pa: "(coalesce(psd.a, 0) - coalesce(psc.a, 0))::text",
-            pac: "(coalesce(psd.ac, 0) - coalesce(psc.ac, 0))::text",
-        };
-        return new Map([
-            [
-                "account_move_line",
-                `(SELECT l.*, ${lineHelperColumns.map((h) => `${helpers[h]} AS ${quoteIdent(h_(h))}`).join(", ")}
-                  FROM ONLY ${T.line} l ${mv.joins.replace("JOIN ONLY", "LEFT JOIN ONLY")}
-                  LEFT JOIN psd ON psd.id = l.id LEFT JOIN psc ON psc.id = l.id ${where([inRange("l.move_id")])}) t`,
-            ],
-            ["account_move", `(SELECT m.* FROM ONLY ${T.move} m ${where([inRange("m.id")])}) t`],
-            ["account_payment", `(SELECT p.* FROM ONLY ${T.payment} p ${where([inRange("p.move_id")])}) t`],
-        ]);
-    };
-
     /** The final per-line values over lb (adj joined on the absorbing line), as a subquery `v`. */
     const absorbed = "(a.absorber IS NOT NULL)";
     const computedValues = `(SELECT lb.id, lb.move_id, lb.mt, lb.display, lb.account_id, lb.f, lb.cr, lb.cd, lb.lr, lb.ld, lb.b0, lb.r0, lb.ac0, lb.rc0,
@@ -356,7 +292,7 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
         FROM lb LEFT JOIN adj a ON a.absorber = lb.id OFFSET 0) v`;
     const finalValues = options.lineValues ? `(SELECT * FROM ${options.lineValues}) v` : computedValues;
     const lineValuesSql = `WITH ${computedCtes().join(",\n")} SELECT v.* FROM ${computedValues}`;
-    const h = h_;
+    const h = (name: string) => `${helperPrefix}${name}`;
     const hcol = (name: string) => `t.${quoteIdent(h(name))}`;
     const transforms: TableTransform[] = [];
 
@@ -524,34 +460,17 @@ function financialParts(fake: FakeContext, catalog: Catalog, options: FinanceOpt
             rules: ["finance.account_payment"],
         });
     }
-    if (options.inGroup && rewriteConfig) {
-        const froms = nodeFroms();
-        for (const t of transforms) if (froms.has(t.table)) t.from = froms.get(t.table);
-    }
-    const sharedCtes = rewriteConfig ? nodeCtes : computedCtes();
     if (!options.lineValues && !options.inGroup && !options.moveRange) {
-        const currencies = options.currencies;
-        const rewrite = rewriteConfig ? financeGroupRewrite(rewriteConfig) : undefined;
-        groupLineValueReaders(transforms, sharedCtes, financialParts(fake, catalog, { inGroup: true, currencies }).plan, rewrite);
+        groupLineValueReaders(transforms, computedCtes(), financialParts(fake, catalog, { inGroup: true }).plan);
         if (options.moveBounds?.length)
             splitByMoveRanges(
                 transforms,
                 moveRanges(options.moveBounds),
-                (moveRange) => financialParts(fake, catalog, { moveRange, currencies }),
-                (moveRange) => financialParts(fake, catalog, { moveRange, inGroup: true, currencies }).plan,
-                rewrite,
+                (moveRange) => financialParts(fake, catalog, { moveRange }),
+                (moveRange) => financialParts(fake, catalog, { moveRange, inGroup: true }).plan,
             );
     }
-    return { plan: { transforms, skipped }, lineValuesSql, sharedCtes };
-}
-
-const h_ = (name: string) => `${helperPrefix}${name}`;
-
-/** Each member's rewrite of a Node-computed financial group: the lines carry the helper columns. */
-function financeGroupRewrite(config: FinanceRewriteConfig): (table: string) => GroupRewrite {
-    const rows: GroupRewrite["rows"] = (tables) => rewriteFinanceGroup(config, tables);
-    const lineHelpers = lineHelperColumns.map((name) => `t.${quoteIdent(h_(name))}`);
-    return (table) => ({ helpers: table === "account_move_line" ? lineHelpers : [], ...financeRewriteColumns(table), rows });
+    return { plan: { transforms, skipped }, lineValuesSql, sharedCtes: computedCtes() };
 }
 
 /**
@@ -559,13 +478,13 @@ function financeGroupRewrite(config: FinanceRewriteConfig): (table: string) => G
  * copy one query computes them once (the shared CTEs: line base, per-move aggregate) and reads the
  * three tables from them (TableTransform.group), instead of three queries computing them each.
  */
-function groupLineValueReaders(transforms: TableTransform[], ctes: string[], inGroup: FinancePlan, rewrite?: (table: string) => GroupRewrite): void {
+function groupLineValueReaders(transforms: TableTransform[], ctes: string[], inGroup: FinancePlan): void {
     const readers = new Map(inGroup.transforms.map((t) => [t.table, t]));
     const shared = ctes.join(",\n");
     for (const t of transforms) {
         const reader = readers.get(t.table);
         if (t.table === "account_partial_reconcile" || !reader?.from) continue;
-        t.group = { name: "finance", ctes: shared, from: reader.from, ...(rewrite ? { rewrite: rewrite(t.table) } : {}) };
+        t.group = { name: "finance", ctes: shared, from: reader.from };
     }
 }
 
@@ -580,7 +499,6 @@ function splitByMoveRanges(
     ranges: MoveRange[],
     standalone: (range: MoveRange) => FinanceParts,
     readers: (range: MoveRange) => FinancePlan,
-    rewrite?: (table: string) => GroupRewrite,
 ): void {
     const parts = ranges.map((range) => {
         const alone = standalone(range);
@@ -594,12 +512,7 @@ function splitByMoveRanges(
         if (!t.group) continue;
         t.pieces = parts.map((part, i) => ({
             from: part.froms.get(t.table)!,
-            group: {
-                name: `${t.group!.name}#${i + 1}`,
-                ctes: part.ctes,
-                from: part.groupFroms.get(t.table)!,
-                ...(rewrite ? { rewrite: rewrite(t.table) } : {}),
-            },
+            group: { name: `${t.group!.name}#${i + 1}`, ctes: part.ctes, from: part.groupFroms.get(t.table)! },
         }));
     }
 }

@@ -14,7 +14,7 @@ import { scanForPii } from "../pii/scan";
 import { ActionContext, ActionName, actions } from "./actions";
 import { declaredRules } from "./declared";
 import { fakeContext, scrubText } from "./fake";
-import { currencyRoundings, financeCurrenciesSql, financeLineValuesSql, financialTransforms, helperPrefix } from "./finance";
+import { financeLineValuesSql, financialTransforms, helperPrefix } from "./finance";
 import { ruleName, SanitizeRule, sanitizeRules } from "./rules";
 import { rewriteBlocker, rewriteTable } from "./rewrite";
 import { mergeTransforms, TableTransform, transformFrom, transformSelectSql, transformSessionSettings } from "./transform";
@@ -39,12 +39,6 @@ export interface SanitizeOptions {
      * work_mem; 0 keeps one query. Ignored with financeLineValues (one pass in place).
      */
     financeLinesPerPart?: number;
-    /**
-     * The streaming copy's financial group: Node computes the per-line values from plain rows
-     * (ops/sanitize/financeRewrite.ts; default true) where every currency rounds to a power of
-     * ten; false keeps the whole computation in the database's SQL. The output is the same.
-     */
-    financeInNode?: boolean;
     rules?: readonly SanitizeRule[];
     /**
      * Leave these columns alone (`table.column` or a rule name such as `base.res_partner.email`):
@@ -267,9 +261,7 @@ export async function planSanitize(client: Client, options: SanitizeOptions): Pr
         financial = { applied: false, reason: `already applied (${sanitizeMarkers.financial} is set): amounts are scaled only once`, skipped: [] };
     } else {
         const moveBounds = options.financeLineValues ? [] : await financeMoveBounds(client, options.financeLinesPerPart ?? defaultFinanceLinesPerPart);
-        const currenciesSql = !options.financeLineValues && options.financeInNode !== false ? financeCurrenciesSql(catalog) : null;
-        const currencies = currenciesSql ? currencyRoundings((await client.query<{ id: number; r: string; d: number | null }>(currenciesSql)).rows) : undefined;
-        const plan = financialTransforms(fake, catalog, { lineValues: options.financeLineValues, moveBounds, currencies });
+        const plan = financialTransforms(fake, catalog, { lineValues: options.financeLineValues, moveBounds });
         transforms.push(...plan.transforms);
         financial = plan.transforms.length
             ? { applied: true, skipped: plan.skipped }

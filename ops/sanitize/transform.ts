@@ -31,40 +31,15 @@ export interface TableTransform {
      * the group's tables with one query computing `ctes` once, each from its group `from`; any
      * other reader uses the self-contained `from` (ops/postgres/copyStream.ts CopyGroup).
      */
-    group?: TransformGroup;
+    group?: { name: string; ctes: string; from: string };
     /**
      * The table read in parts (the financial group by move-id range): each part's row source and
      * group, which together give exactly the rows of `from`. The streaming copy reads every part
      * as a table piece of its own; other readers use `from`.
      */
-    pieces?: { from: string; group: TransformGroup }[];
+    pieces?: { from: string; group: { name: string; ctes: string; from: string } }[];
     /** Why the transform exists, for reports: the rule names it carries. */
     rules?: string[];
-}
-
-/** Tables of one copy group: one query computes `ctes` once and reads each table from its `from`. */
-export interface TransformGroup {
-    name: string;
-    ctes: string;
-    from: string;
-    /**
-     * The rows come out of the group's query plain (every column as it is, plus `helpers` after
-     * them) and Node writes what the transforms' expressions would have (the financial rewrite:
-     * financeRewrite.ts): `rows` gets each table of one query, in the query's order, once all
-     * its rows are in.
-     */
-    rewrite?: GroupRewrite;
-}
-
-export interface GroupRewrite {
-    /** Text columns of `from` (alias `t`) after the table's own, in order: `t."__sz_f"` … */
-    helpers: string[];
-    /** The columns Node writes: the query sends them plain; every other column keeps its expression. */
-    writes: string[];
-    /** The columns Node reads: they must come plain (no other rule may rewrite them). */
-    reads: string[];
-    /** Each table's rows as they are to be loaded (without the helpers), in the order given. */
-    rows: (tables: readonly { table: string; columns: readonly string[]; rows: string[] }[]) => string[][];
 }
 
 /**

@@ -25,8 +25,6 @@ export interface SanitizeSettings {
     allowDomains?: string[];
     /** Move lines per part of the financial query (SanitizeOptions.financeLinesPerPart). */
     financeLinesPerPart?: number;
-    /** The financial group's values computed in Node (SanitizeOptions.financeInNode; default true). */
-    financeInNode?: boolean;
 }
 
 export interface SanitizePlanResult {
