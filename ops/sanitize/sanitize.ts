@@ -183,6 +183,8 @@ export async function planSanitize(client: Client, options: SanitizeOptions): Pr
     const fields = options.declared === false ? undefined : await readOdooFields(client, catalog);
     const present = new Set(tableRules.filter((r) => catalog.hasColumn(r.table, r.column)).map((r) => `${r.table}.${r.column}`));
     const declared = fields ? declaredRules(fields, (t, c) => present.has(`${t}.${c}`) || without.has(`${t}.${c}`)) : [];
+    /** Rules whose table has no such column: the field may be company-dependent (an ir_property row, until 17.0). */
+    const absent: { rule: SanitizeRule & { origin: "table" | "declared" }; base: Omit<RuleOutcome, "status"> }[] = [];
     for (const rule of [...tableRules, ...declared]) {
         const base = { rule: ruleName(rule), module: rule.module, table: rule.table, column: rule.column, action: String(rule.action), origin: rule.origin };
         const table = catalog.table(rule.table);
@@ -196,11 +198,8 @@ export async function planSanitize(client: Client, options: SanitizeOptions): Pr
             continue;
         }
         if (!table || !column) {
-            outcomes.push({
-                ...base,
-                status: "skipped",
-                reason: table ? `column ${rule.table}.${rule.column} does not exist` : `table ${rule.table} does not exist`,
-            });
+            if (table) absent.push({ rule, base });
+            else outcomes.push({ ...base, status: "skipped", reason: `table ${rule.table} does not exist` });
             continue;
         }
         const ctx = {
@@ -218,6 +217,44 @@ export async function planSanitize(client: Client, options: SanitizeOptions): Pr
         outcomes.push({ ...base, status: "applied" });
         if (!covered.has(rule.table)) covered.set(rule.table, new Set());
         covered.get(rule.table)!.add(rule.column);
+    }
+
+    // Company-dependent fields until 17.0 (res.partner's barcode …) keep their values in
+    // ir_property, one row per record and company: the rule's action runs on those rows' text.
+    const properties = await companyDependentFields(
+        client,
+        catalog,
+        absent.map((a) => a.rule),
+    );
+    const propertyCases: string[] = [];
+    for (const { rule, base } of absent) {
+        const field = properties.get(`${rule.table}.${rule.column}`);
+        if (field === undefined || !valueOnlyActions.has(rule.action)) {
+            outcomes.push({ ...base, status: "skipped", reason: `column ${rule.table}.${rule.column} does not exist` });
+            continue;
+        }
+        const ctx = {
+            fake,
+            table: rule.table,
+            column: rule.column,
+            notNull: false,
+            catalog,
+            keepCompanyNames,
+            allowedDomains: allowDomains,
+            params: rule.params ?? {},
+            has: (c: string) => c === "id",
+            value: "t.value_text",
+            type: "text",
+        };
+        propertyCases.push(`WHEN ${field} THEN ${actions[rule.action](ctx)}`);
+        outcomes.push({ ...base, status: "applied", reason: `company-dependent: the ir_property rows of field ${field}` });
+    }
+    if (propertyCases.length) {
+        transforms.push({
+            table: "ir_property",
+            columns: { value_text: `(CASE t.fields_id ${propertyCases.join(" ")} ELSE t.value_text END)` },
+            rules: absent.filter((a) => properties.has(`${a.rule.table}.${a.rule.column}`)).map((a) => a.base.rule),
+        });
     }
 
     // Implicit scrub: the other free-text columns of every table that has rules.
@@ -270,6 +307,36 @@ export async function planSanitize(client: Client, options: SanitizeOptions): Pr
     const merged = mergeTransforms(transforms);
     if (options.validate !== false) await validateTransforms(client, catalog, merged);
     return { transforms: merged, rules: outcomes, scrubbed, financial };
+}
+
+/** Actions that need nothing but the value and a row key: the ones that can run on an ir_property row's text. */
+const valueOnlyActions = new Set<ActionName>(["identifier", "label", "token", "nullify"]);
+
+/**
+ * The ir_model_fields ids of `rules`' fields that are stored in ir_property (company-dependent
+ * until 17.0: ir_property holds `value_text` per record and company, `fields_id` naming the
+ * field), by `table.column`; empty when the database has no ir_property.
+ */
+async function companyDependentFields(
+    client: Client,
+    catalog: Catalog,
+    rules: readonly Pick<SanitizeRule, "table" | "column">[],
+): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    if (
+        !rules.length ||
+        catalog.missing("ir_property", ["fields_id", "value_text"]).length ||
+        catalog.missing("ir_model_fields", ["id", "model", "name"]).length
+    )
+        return found;
+    const { rows } = await client.query<{ id: number; key: string }>(
+        `SELECT f.id, replace(f.model, '.', '_') || '.' || f.name AS key FROM ${qualifiedTable("ir_model_fields")} f
+          WHERE replace(f.model, '.', '_') || '.' || f.name = ANY($1::text[])
+            AND EXISTS (SELECT 1 FROM ${qualifiedTable("ir_property")} p WHERE p.fields_id = f.id)`,
+        [rules.map((r) => `${r.table}.${r.column}`)],
+    );
+    for (const row of rows) found.set(row.key, Number(row.id));
+    return found;
 }
 
 /** See SanitizeOptions.financeLinesPerPart. */

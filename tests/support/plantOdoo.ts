@@ -181,6 +181,35 @@ async function people(p: Planter, at: At): Promise<void> {
     for (const id of existing) await contact(id);
     while (partners.length < 12) await contact();
     const person = (i: number) => partners[i % partners.length];
+    // Company-dependent until 17.0: res.partner's barcode is an ir_property row per partner and company.
+    if (p.has("ir_property", "value_text") && p.has("ir_model_fields", "model") && !p.has("res_partner", "barcode")) {
+        const existingField = (await c.query("SELECT id FROM ir_model_fields WHERE model = 'res.partner' AND name = 'barcode'")).rows[0]?.id as
+            number | undefined;
+        const model = (await c.query("SELECT id FROM ir_model WHERE model = 'res.partner'")).rows[0]?.id as number | undefined;
+        const field =
+            existingField ??
+            (await p.insert("ir_model_fields", {
+                name: "barcode",
+                model: "res.partner",
+                ...(model ? { model_id: model } : {}),
+                ttype: "char",
+                state: "base",
+                field_description: p.text("ir_model_fields", "field_description", "Barcode"),
+                company_dependent: true,
+            }));
+        for (const [i, id] of partners.slice(0, 3).entries()) {
+            const barcode = p.mark(`04009${String(7301 + i * 1117).padStart(8, "0")}`, "text", "ir_property.value_text");
+            await p.insert("ir_property", {
+                name: "barcode",
+                res_id: `res.partner,${id}`,
+                company_id: company,
+                fields_id: field,
+                type: "char",
+                value_text: barcode,
+            });
+        }
+        at("ir_property", ["value_text"]);
+    }
 
     // Users: login, signature, livechat name (≤ 16.0), calendar address.
     const u = p.person("res_users");

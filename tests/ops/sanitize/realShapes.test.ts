@@ -20,6 +20,40 @@ describe("sanitize on the shapes real schemas have", function () {
         }
     });
 
+    it("company-dependent until 17.0 (res.partner's barcode in ir_property rows): every company's value replaced, other properties untouched", async () => {
+        const db = await fixtureDatabase("shape_prop", { version: "16.0" });
+        const client = await connectTo(db.url);
+        try {
+            // The shape of Odoo 13–17 (the real Odoo 16 dump: no res_partner.barcode, an ir_property table).
+            await client.query(`ALTER TABLE res_partner DROP COLUMN barcode;
+                CREATE TABLE ir_property (id serial PRIMARY KEY, company_id integer, fields_id integer NOT NULL, name character varying,
+                    res_id character varying, value_reference character varying, type character varying NOT NULL, value_text text,
+                    value_integer integer, value_float double precision, value_datetime timestamp without time zone, value_binary bytea);
+                INSERT INTO ir_model_fields (name, model, model_id, ttype, field_description)
+                    SELECT f.name, 'res.partner', m.id, f.ttype, f.label FROM ir_model m,
+                        (VALUES ('barcode', 'char', '{"en_US": "Barcode"}'::jsonb), ('property_comment', 'text', '{"en_US": "Note"}')) f(name, ttype, label)
+                     WHERE m.model = 'res.partner' ON CONFLICT (model, name) DO NOTHING;
+                INSERT INTO ir_property (company_id, fields_id, name, res_id, type, value_text)
+                    SELECT c, f.id, f.name, 'res.partner,' || p, 'char', CASE f.name WHEN 'barcode' THEN '04001234' || p || c ELSE 'kept ' || p END
+                      FROM ir_model_fields f, generate_series(10, 12) p, generate_series(1, 2) c WHERE f.model = 'res.partner' AND f.name IN ('barcode', 'property_comment');
+                INSERT INTO ir_property (fields_id, name, type, value_text) SELECT id, name, 'char', NULL FROM ir_model_fields WHERE model = 'res.partner' AND name = 'barcode'`);
+            const plan = await planSanitize(client, { seed: "s" });
+            assert.match(plan.rules.find((r) => r.rule === "base.res_partner.barcode")?.reason ?? "", /company-dependent: the ir_property rows of field \d+/);
+            await sanitizeDatabase(client, { seed: "s" });
+            const { rows } = await client.query<{ name: string; value_text: string | null }>("SELECT name, value_text FROM ir_property ORDER BY id");
+            const barcodes = rows.filter((r) => r.name === "barcode").map((r) => r.value_text);
+            assert.equal(barcodes.length, 7);
+            assert.equal(barcodes.filter((v) => v !== null && /^99[0-9]{9}$/.test(v)).length, 6, barcodes.join(", "));
+            assert.equal(barcodes.filter((v) => v === null).length, 1, "an empty value stays empty");
+            assert.deepEqual(
+                rows.filter((r) => r.name === "property_comment").map((r) => r.value_text),
+                ["kept 10", "kept 10", "kept 11", "kept 11", "kept 12", "kept 12"].sort(),
+            );
+        } finally {
+            await client.end();
+        }
+    });
+
     it("translated jsonb columns: a text action runs per language", async () => {
         const db = await fixtureDatabase("shape_tr");
         const client = await connectTo(db.url);
