@@ -106,6 +106,22 @@ export async function reshapeOdooSchema(client: Client, version: OdooVersion): P
  */
 export function reshapeStatements(version: OdooVersion): string[] {
     const out: string[] = [];
+    if (version === "16.0" || version === "17.0") {
+        out.push(
+            // res_partner.barcode is company-dependent until 17.0: no column, an ir_property row per partner and company.
+            `CREATE TABLE ir_property (id serial PRIMARY KEY, name character varying, res_id character varying, company_id integer,
+                fields_id integer NOT NULL, value_float double precision, value_integer integer, value_text text, value_binary bytea,
+                value_reference character varying, value_datetime timestamp without time zone, type character varying NOT NULL,
+                create_uid integer, create_date timestamp without time zone, write_uid integer, write_date timestamp without time zone)`,
+            `INSERT INTO ir_model_fields (id, name, model, model_id, ttype, field_description, store)
+                SELECT (SELECT coalesce(max(id), 0) + 1 FROM ir_model_fields), 'barcode', 'res.partner', m.id, 'char', '{"en_US": "Barcode"}', false
+                  FROM ir_model m WHERE m.model = 'res.partner' ORDER BY m.id LIMIT 1`,
+            `INSERT INTO ir_property (name, res_id, company_id, fields_id, type, value_text)
+                SELECT 'barcode', 'res.partner,' || p.id, 1, f.id, 'char', p.barcode
+                  FROM res_partner p JOIN ir_model_fields f ON f.model = 'res.partner' AND f.name = 'barcode' WHERE p.barcode IS NOT NULL ORDER BY p.id`,
+            `ALTER TABLE res_partner DROP COLUMN barcode`,
+        );
+    }
     if (version === "16.0") {
         out.push(
             // res_partner.display_name is stored until 16.0; complete_name from 17.0.

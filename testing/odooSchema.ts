@@ -140,6 +140,7 @@ export const tables: TableDef[] = [
             c("mobile", varchar),
             c("commercial_company_name", varchar),
             c("company_name", varchar),
+            // Company-dependent: reshaped into ir_property rows for 16.0/17.0, a jsonb per company for 18.0+ (odooFixture.ts).
             c("barcode", varchar),
             c("comment", "text"),
             c("partner_latitude", "numeric"),

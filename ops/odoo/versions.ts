@@ -38,6 +38,11 @@ export interface VersionFact {
     until?: Series;
     /** The column's PostgreSQL type per series: `[first series, type]`, in order. */
     types?: readonly (readonly [Series, string])[];
+    /**
+     * Series (first, last, inclusive) in which the field has no column at all: a company-dependent
+     * field kept in ir_property rows, one per record and company.
+     */
+    inPropertiesIn?: readonly [Series, Series];
     /** What replaced it, when it went away (`table.column` or a table). */
     renamedTo?: string;
     /** What it is, in a few words, for the reader and for reports. */
@@ -170,7 +175,8 @@ export const versionFacts: readonly VersionFact[] = [
             [12, vc],
             [18, "jsonb"],
         ],
-        note: "company-dependent from 18.0: one value per company id in a jsonb column",
+        inPropertiesIn: [16, 17],
+        note: "a plain column in the real Odoo 12 dump; company-dependent in 16.0 and 17.0, so no column but one ir_property row per partner and company (the real Odoo 16 dump has no column; 13.0–15.0 not checked); from 18.0 one value per company id in a jsonb column",
         source: [
             "odoo/odoo 17.0 addons/barcodes/models/res_partner.py: barcode = fields.Char(string='Barcode', company_dependent=True) (an ir_property row)",
             "odoo/odoo 18.0 odoo/fields.py: company_dependent fields are stored as jsonb columns on the record (ir.property removed)",
@@ -436,8 +442,9 @@ export function factsFor(table: string, column?: string): VersionFact[] {
 }
 
 /** Whether `fact` says its table/column exists in `series`. */
-export function presentIn(fact: Pick<VersionFact, "since" | "until">, series: Series): boolean {
-    return (fact.since === undefined || series >= fact.since) && (fact.until === undefined || series <= fact.until);
+export function presentIn(fact: Pick<VersionFact, "since" | "until" | "inPropertiesIn">, series: Series): boolean {
+    const inProperties = fact.inPropertiesIn && series >= fact.inPropertiesIn[0] && series <= fact.inPropertiesIn[1];
+    return !inProperties && (fact.since === undefined || series >= fact.since) && (fact.until === undefined || series <= fact.until);
 }
 
 /** The type `fact` gives its column in `series`, when it says. */
