@@ -229,8 +229,16 @@ export async function planSanitize(client: Client, options: SanitizeOptions): Pr
     const propertyCases: string[] = [];
     for (const { rule, base } of absent) {
         const field = properties.get(`${rule.table}.${rule.column}`);
-        if (field === undefined || !valueOnlyActions.has(rule.action)) {
+        if (field === undefined) {
             outcomes.push({ ...base, status: "skipped", reason: `column ${rule.table}.${rule.column} does not exist` });
+            continue;
+        }
+        if (!valueOnlyActions.has(rule.action)) {
+            outcomes.push({
+                ...base,
+                status: "skipped",
+                reason: `company-dependent (the ir_property rows of field ${field}): ${rule.action} needs the record's other columns, which an ir_property row does not have`,
+            });
             continue;
         }
         const ctx = {

@@ -35,8 +35,20 @@ describe("sanitize on the shapes real schemas have", function () {
                 INSERT INTO ir_property (fields_id, name, type, value_text) SELECT id, name, 'char', NULL FROM ir_model_fields WHERE model = 'res.partner' AND name = 'barcode'`);
             const before = await client.query<{ value_text: string }>("SELECT value_text FROM ir_property WHERE name = 'barcode' AND value_text IS NOT NULL");
             assert.ok(before.rows.length >= 4 && before.rows.every((r) => /^04[0-9]{10}2?$/.test(r.value_text)), "the fixture's barcodes, for two companies");
+            // A property whose rule needs the partner's other columns (res_partner.complete_name is not a column in 16.0) is reported, not guessed at.
+            await client.query(`INSERT INTO ir_model_fields (id, name, model, model_id, ttype, field_description)
+                    SELECT (SELECT max(id) + 1 FROM ir_model_fields), 'complete_name', 'res.partner', model_id, 'char', '{"en_US": "Name"}'
+                      FROM ir_model_fields WHERE model = 'res.partner' AND name = 'barcode';
+                INSERT INTO ir_property (company_id, fields_id, name, res_id, type, value_text)
+                    SELECT 1, id, name, 'res.partner,10', 'char', 'Planted Name' FROM ir_model_fields WHERE model = 'res.partner' AND name = 'complete_name'`);
             const plan = await planSanitize(client, { seed: "s" });
             assert.match(plan.rules.find((r) => r.rule === "base.res_partner.barcode")?.reason ?? "", /company-dependent: the ir_property rows of field \d+/);
+            const complete = plan.rules.find((r) => r.rule === "base.res_partner.complete_name");
+            assert.equal(complete?.status, "skipped");
+            assert.match(
+                complete?.reason ?? "",
+                /company-dependent \(the ir_property rows of field \d+\): partnerCompleteName needs the record's other columns/,
+            );
             await sanitizeDatabase(client, { seed: "s" });
             const { rows } = await client.query<{ name: string; value_text: string | null }>("SELECT name, value_text FROM ir_property ORDER BY id");
             const barcodes = rows.filter((r) => r.name === "barcode").map((r) => r.value_text);
