@@ -222,7 +222,7 @@ export const versionFacts: readonly VersionFact[] = [
             [15, "text"],
             [17, "jsonb"],
         ],
-        note: "the address block printed at the top of reports (Html: names, phone, e-mail), translated from 17.0; not in the real Odoo 12 dump",
+        note: "the address block printed at the top of reports (Html: names, phone, e-mail), translated from 17.0; not in the real Odoo 12 dump (13.0–14.0 not checked)",
         source: [
             "odoo/odoo 16.0 odoo/addons/base/models/res_company.py: company_details = fields.Html(string='Company Details', help=\"Header text displayed at the top of all reports.\")",
             "odoo/odoo 17.0 odoo/addons/base/models/res_company.py: company_details = fields.Html(string='Company Details', translate=True, …)",

@@ -323,7 +323,9 @@ const valueOnlyActions = new Set<ActionName>(["identifier", "label", "token", "n
 /**
  * The ir_model_fields ids of `rules`' fields that are stored in ir_property (company-dependent
  * until 17.0: ir_property holds `value_text` per record and company, `fields_id` naming the
- * field), by `table.column`; empty when the database has no ir_property.
+ * field), by `table.column`; empty when the database has no ir_property. The field's model is
+ * matched to the rule's table by Odoo's default table name (`res.partner` → `res_partner`); a model
+ * with its own `_table` is not matched, and its rule is reported as skipped.
  */
 async function companyDependentFields(
     client: Client,
