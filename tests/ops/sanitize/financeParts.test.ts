@@ -1,14 +1,21 @@
 /**
  * The financial query in parts: move-id ranges that cover every move exactly once, and bounds
  * read from the planner's statistics of a real server so that the parts hold about as many lines.
- * (That the parts together write exactly the rows of the one query: sanitizedDigests.test.ts.)
+ * That the parts together write exactly the rows of the one query: here on partials that reconcile
+ * lines of one part as well as lines of two (the fixture's invoices and payments are far apart in
+ * move ids, so nearly all of its partials join two parts), and on the recorded digests
+ * (sanitizedDigests.test.ts).
  */
 import * as assert from "node:assert/strict";
 import { Client } from "pg";
+import { copyDatabase } from "../../../ops/postgres/copyDatabase";
+import { pgTools } from "../../../ops/postgres/tools";
 import { moveRanges, moveRangeSql } from "../../../ops/sanitize/finance";
 import { financeMoveBounds } from "../../../ops/sanitize/sanitize";
+import { platformDataRules } from "../../../ops/staging/dataRules";
+import { fixtureDatabase } from "../../support/odoo";
 import { freshDatabase } from "../../support/postgres";
-import { query } from "../../support/smallDb";
+import { query, tableDigest } from "../../support/smallDb";
 
 describe("financial query in parts (move-id ranges)", function () {
     this.timeout(60000);
@@ -62,5 +69,47 @@ describe("financial query in parts (move-id ranges)", function () {
         } finally {
             await client.end();
         }
+    });
+
+    it("writes in parts exactly what one query writes, for partials within one part and across two", async () => {
+        const source = await fixtureDatabase("finparts_src", { scale: 0.004 });
+        // Every third partial is moved to a credit line of the next move after its debit line's:
+        // both lines then fall in one part (but where a bound falls between them).
+        const moved = await query<{ n: string }>(
+            source.url,
+            `WITH x AS (SELECT DISTINCT ON (pr.id) pr.id AS partial, l.id AS line
+                        FROM account_partial_reconcile pr JOIN account_move_line d ON d.id = pr.debit_move_id
+                        JOIN account_move_line l ON l.move_id = d.move_id + 1 AND l.balance < 0
+                        WHERE pr.id % 3 = 0 ORDER BY pr.id, l.id)
+             UPDATE account_partial_reconcile pr SET credit_move_id = x.line FROM x WHERE pr.id = x.partial RETURNING pr.id::text AS n`,
+        );
+        assert.ok(moved.length >= 10, `partials within one part (${moved.length})`);
+        await query(source.url, "ANALYZE account_move_line");
+        const copy = async (linesPerPart: number) => {
+            const target = await freshDatabase(`finparts_dst_${linesPerPart}`);
+            let pieces = 0;
+            await copyDatabase({
+                tools: pgTools(),
+                sourceUrl: source.url,
+                targetUrl: target.url,
+                jobs: 2,
+                transforms: async (snapshot) => {
+                    const planned = await platformDataRules().sanitizePlan(snapshot.client, {
+                        seed: "parts",
+                        strict: false,
+                        financeLinesPerPart: linesPerPart,
+                    });
+                    pieces = planned.transforms.find((t) => t.table === "account_move_line")?.pieces?.length ?? 0;
+                    return planned.transforms;
+                },
+            });
+            const tables = ["account_move", "account_move_line", "account_payment", "account_partial_reconcile"];
+            return { pieces, digests: Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await tableDigest(target.url, t)]))) };
+        };
+        const whole = await copy(0);
+        const parts = await copy(300);
+        assert.equal(whole.pieces, 0);
+        assert.ok(parts.pieces >= 6, `the financial query is cut into parts (${parts.pieces})`);
+        assert.deepEqual(parts.digests, whole.digests);
     });
 });
