@@ -55,6 +55,9 @@ const LOREM = (
     "Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur. Excepteur sint " +
     "occaecat cupidatat non proident, sunt in culpa qui officia deserunt mollit anim id est laborum. "
 ).repeat(5);
+if (!/^[\x20-\x7e]*$/.test(LOREM)) throw new Error("LOREM must be printable ASCII: loremText cuts it by bytes");
+/** LOREM as a bytea constant (hex, whatever standard_conforming_strings says). */
+const LOREM_BYTES = `decode('${Buffer.from(LOREM, "ascii").toString("hex")}', 'hex')`;
 
 /** The context every fake value needs: a digest of the seed (the seed itself never appears in SQL). */
 export interface FakeContext {
@@ -161,7 +164,10 @@ export function iban(column: string, key: string, spaced: boolean): string {
  */
 export function loremText(ctx: FakeContext, ns: string, key: string, lengthOf: string, markup = 0): string {
     const len = `least(greatest(octet_length(${lengthOf}) - ${markup}, 20), 2000)`;
-    return `substr(${quoteLiteral(LOREM)}, 1 + (${fakeHash(ctx, `${ns}:lorem`, key)} % 64)::int, ${len})`;
+    // Cut from bytes, not characters: in a UTF-8 database substr() walks the text character by
+    // character up to the cut (0.77 → 0.43 CPU s for mail_message's bodies at scale 1); LOREM is
+    // ASCII, so bytes and characters are the same and so is the text.
+    return `convert_from(substring(${LOREM_BYTES} from 1 + (${fakeHash(ctx, `${ns}:lorem`, key)} % 64)::int for ${len}), 'UTF8')`;
 }
 
 /** `<p>lorem</p>` of the original length. */
